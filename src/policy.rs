@@ -1,0 +1,1 @@
+//! Polling policy (pure Rust).
