@@ -1,1 +1,439 @@
-//! Polling policy (pure Rust).
+//! Polling policy (pure Rust): when to poll next.
+//!
+//! Intervals and their clamps, exponential backoff with full jitter,
+//! `Retry-After`, RFC 3339 timestamps and task deadlines, and one timer
+//! [`Schedule`] shared by many task handles. Nothing here reads a clock: every
+//! time is an `f64` of milliseconds passed in, so tests drive a fake clock.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// The largest delay `setTimeout` accepts (2^31 - 1 ms); longer ones fire at once.
+pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
+
+/// Turns a delay in ms into one `setTimeout` accepts: NaN and negatives give 0,
+/// anything above [`MAX_TIMEOUT_MS`] (infinity included) gives the maximum, and
+/// fractions round up so a timer never fires before its due time.
+pub fn clamp_timeout(ms: f64) -> u32 {
+    if ms.is_nan() || ms <= 0.0 {
+        0
+    } else if ms >= f64::from(MAX_TIMEOUT_MS) {
+        MAX_TIMEOUT_MS
+    } else {
+        ms.ceil() as u32
+    }
+}
+
+/// The knobs of a [`PollPolicy`]; all times in ms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollConfig {
+    /// Period when the server suggests none (default 1000).
+    pub default_interval_ms: u32,
+    /// Floor of every delay, the server's and the backoff's (default 100).
+    pub min_interval_ms: u32,
+    /// Ceiling of the poll period and of the backoff (default 30000);
+    /// only a server's `Retry-After` may exceed it.
+    pub max_interval_ms: u32,
+    /// Retries allowed after consecutive transient failures (default 8): the
+    /// failure after that many retries gives up (see [`PollPolicy::after_failure`]).
+    pub max_retries: u32,
+    /// Backoff cap for the first retry, doubled for each further one (default 250).
+    pub backoff_base_ms: u32,
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        PollConfig {
+            default_interval_ms: 1000,
+            min_interval_ms: 100,
+            max_interval_ms: 30_000,
+            max_retries: 8,
+            backoff_base_ms: 250,
+        }
+    }
+}
+
+impl PollConfig {
+    /// A consistent copy: every time clamped to [`MAX_TIMEOUT_MS`], the floor
+    /// and the backoff base at least 1 ms, the ceiling raised to the floor when
+    /// below it (the floor wins), and the default period clamped to
+    /// `[min, max]`. `max_retries` is kept as is.
+    pub fn normalized(self) -> Self {
+        let c = |v: u32| v.min(MAX_TIMEOUT_MS);
+        let min = c(self.min_interval_ms).max(1);
+        let max = c(self.max_interval_ms).max(min);
+        PollConfig {
+            default_interval_ms: self.default_interval_ms.clamp(min, max),
+            min_interval_ms: min,
+            max_interval_ms: max,
+            max_retries: self.max_retries,
+            backoff_base_ms: c(self.backoff_base_ms).max(1),
+        }
+    }
+}
+
+/// A small deterministic PRNG (splitmix64) for jitter; the same seed gives the
+/// same sequence.
+#[derive(Debug, Clone)]
+pub struct Rng {
+    state: u64,
+}
+
+impl Rng {
+    /// A generator started from `seed` (any value, zero included).
+    pub fn new(seed: u64) -> Self {
+        Rng { state: seed }
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A uniform float in `[0, 1)`.
+    pub fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+}
+
+/// The poll was given up after too many transient failures in a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GiveUp {
+    /// How many attempts were made, all failed (`max_retries + 1`).
+    pub tries: u32,
+}
+
+impl fmt::Display for GiveUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "gave up after {} failed tries", self.tries)
+    }
+}
+
+impl std::error::Error for GiveUp {}
+
+/// Decides the delay before the next `tasks/get` of one task.
+#[derive(Debug, Clone)]
+pub struct PollPolicy {
+    config: PollConfig,
+    rng: Rng,
+    failures: u32,
+}
+
+impl PollPolicy {
+    /// A policy over `config` (normalized) with jitter seeded by `seed`.
+    pub fn new(config: PollConfig, seed: u64) -> Self {
+        PollPolicy {
+            config: config.normalized(),
+            rng: Rng::new(seed),
+            failures: 0,
+        }
+    }
+
+    /// The normalized configuration in use.
+    pub fn config(&self) -> &PollConfig {
+        &self.config
+    }
+
+    /// Delay before the next poll after a successful response whose task
+    /// carried `server_poll_interval` (`None`: the default period), clamped to
+    /// `[min, max]`. Resets the failure count.
+    pub fn after_success(&mut self, server_poll_interval: Option<u64>) -> u32 {
+        self.failures = 0;
+        let c = &self.config;
+        let v = server_poll_interval.unwrap_or(u64::from(c.default_interval_ms));
+        v.clamp(u64::from(c.min_interval_ms), u64::from(c.max_interval_ms)) as u32
+    }
+
+    /// Delay before retrying after a transient failure (network error, 5xx,
+    /// 429, timeout).
+    ///
+    /// For the n-th failure in a row the cap is
+    /// `min(max_interval, backoff_base * 2^(n-1))` and the delay is uniform in
+    /// `[min_interval, max(min_interval, cap)]` (full jitter above the floor).
+    /// A `retry_after_ms` raises the delay to at least that much (clamped to
+    /// [`MAX_TIMEOUT_MS`], and allowed past `max_interval`).
+    ///
+    /// Once `max_retries` retries have failed too, that is on failure number
+    /// `max_retries + 1`, and on every failure after it, returns
+    /// `Err(GiveUp { tries })` with the number of failed attempts.
+    pub fn after_failure(&mut self, retry_after_ms: Option<u64>) -> Result<u32, GiveUp> {
+        self.failures = self.failures.saturating_add(1);
+        let c = &self.config;
+        if self.failures > c.max_retries {
+            return Err(GiveUp {
+                tries: self.failures,
+            });
+        }
+        let shift = (self.failures - 1).min(32);
+        let cap = (u64::from(c.backoff_base_ms) << shift).min(u64::from(c.max_interval_ms)) as u32;
+        let lo = c.min_interval_ms;
+        let hi = cap.max(lo);
+        let span = f64::from(hi - lo) + 1.0;
+        let mut delay = (lo + (self.rng.next_f64() * span) as u32).min(hi);
+        if let Some(ra) = retry_after_ms {
+            delay = delay.max(ra.min(u64::from(MAX_TIMEOUT_MS)) as u32);
+        }
+        Ok(delay)
+    }
+
+    /// Transient failures in a row so far (0 after a success).
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+}
+
+/// Parses a `Retry-After` header value, delta-seconds or an IMF-fixdate
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`), into ms from `now_epoch_ms` (0 for a
+/// date in the past). `None` when unparseable; the obsolete RFC 850 and
+/// asctime date forms are not accepted.
+pub fn parse_retry_after(value: &str, now_epoch_ms: f64) -> Option<u64> {
+    let v = value.trim_matches(|c| c == ' ' || c == '\t').as_bytes();
+    if let Some(secs) = digits(v) {
+        return Some(secs.saturating_mul(1000));
+    }
+    let at = parse_imf_fixdate(v)?;
+    let ms = at - now_epoch_ms;
+    Some(if ms > 0.0 { ms.ceil() as u64 } else { 0 })
+}
+
+/// Parses an RFC 3339 timestamp (`2025-11-25T10:30:00Z`, optional fractional
+/// seconds, `Z` or a `+hh:mm`/`-hh:mm` offset; `t`, `z` and a space for `T`
+/// accepted) into ms since the Unix epoch. `None` if invalid.
+pub fn parse_rfc3339_ms(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| digits(&b[r]);
+    let mut ms = civil_ms(
+        n(0..4)?,
+        n(5..7)?,
+        n(8..10)?,
+        n(11..13)?,
+        n(14..16)?,
+        n(17..19)?,
+    )?;
+    let mut i = 19;
+    if b[i] == b'.' {
+        i += 1;
+        let start = i;
+        let mut scale = 100.0;
+        while i < b.len() && b[i].is_ascii_digit() {
+            ms += f64::from(b[i] - b'0') * scale;
+            scale /= 10.0;
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+    }
+    match &b[i..] {
+        [b'Z' | b'z'] => {}
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let h = digits(&[*h1, *h2])?;
+            let m = digits(&[*m1, *m2])?;
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let off = ((h * 60 + m) * 60_000) as f64;
+            ms += if *sign == b'+' { -off } else { off };
+        }
+        _ => return None,
+    }
+    Some(ms)
+}
+
+/// The task's deadline in epoch ms, `created_at + ttl_ms`; `None` when the ttl
+/// is `None` (unlimited) or `created_at` is not RFC 3339.
+pub fn deadline_ms(created_at: &str, ttl_ms: Option<u64>) -> Option<f64> {
+    let ttl = ttl_ms?;
+    Some(parse_rfc3339_ms(created_at)? + ttl as f64)
+}
+
+/// A non-empty run of ASCII digits as a number (saturating).
+fn digits(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u64, |n, &d| {
+        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+    }))
+}
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT` to epoch ms (the day name is not checked).
+fn parse_imf_fixdate(b: &[u8]) -> Option<f64> {
+    const MONTHS: &[u8; 36] = b"JanFebMarAprMayJunJulAugSepOctNovDec";
+    if b.len() != 29
+        || !b[..3].iter().all(u8::is_ascii_alphabetic)
+        || &b[3..5] != b", "
+        || b[7] != b' '
+        || b[11] != b' '
+        || b[16] != b' '
+        || b[19] != b':'
+        || b[22] != b':'
+        || &b[25..] != b" GMT"
+    {
+        return None;
+    }
+    let month = MONTHS.chunks(3).position(|m| m == &b[8..11])? as u64 + 1;
+    let n = |r: std::ops::Range<usize>| digits(&b[r]);
+    civil_ms(
+        n(12..16)?,
+        month,
+        n(5..7)?,
+        n(17..19)?,
+        n(20..22)?,
+        n(23..25)?,
+    )
+}
+
+/// A UTC calendar time to epoch ms, with every field range-checked (second 60,
+/// a leap second, is allowed and counts as the next minute's first).
+fn civil_ms(y: u64, mo: u64, d: u64, h: u64, mi: u64, s: u64) -> Option<f64> {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let dim = match mo {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return None,
+    };
+    if y > 9999 || d == 0 || d > dim || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    // Days since 1970-01-01 (H. Hinnant's days_from_civil), years shifted to
+    // start in March.
+    let (y, mo, d) = (y as i64, mo as i64, d as i64);
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + (h * 3600 + mi * 60 + s) as i64;
+    Some(secs as f64 * 1000.0)
+}
+
+/// Maps a due time to a `u64` with the same order (NaN counts as 0, -0 as 0).
+fn due_key(due: f64) -> u64 {
+    let due = if due.is_nan() { 0.0 } else { due + 0.0 };
+    let b = due.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | 1 << 63
+    }
+}
+
+fn due_from_key(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
+/// One timer schedule shared by many handles: entries `key -> due time`, so
+/// that the I/O layer keeps a single `setTimeout` for the earliest one.
+/// Operations are O(log n).
+#[derive(Debug, Clone)]
+pub struct Schedule<K> {
+    by_due: BTreeSet<(u64, K)>,
+    by_key: BTreeMap<K, u64>,
+}
+
+impl<K: Copy + Ord> Default for Schedule<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K: Copy + Ord> Schedule<K> {
+    /// An empty schedule.
+    pub fn new() -> Self {
+        Schedule {
+            by_due: BTreeSet::new(),
+            by_key: BTreeMap::new(),
+        }
+    }
+
+    /// Schedules `key` at `due_ms` (epoch or any clock, ms), replacing its
+    /// earlier entry if any. A NaN due time counts as 0 (due at once).
+    pub fn insert(&mut self, key: K, due_ms: f64) {
+        let k = due_key(due_ms);
+        if let Some(old) = self.by_key.insert(key, k) {
+            self.by_due.remove(&(old, key));
+        }
+        self.by_due.insert((k, key));
+    }
+
+    /// Removes the entry for `key`; whether there was one.
+    pub fn remove(&mut self, key: K) -> bool {
+        match self.by_key.remove(&key) {
+            Some(old) => self.by_due.remove(&(old, key)),
+            None => false,
+        }
+    }
+
+    /// The earliest due time, if any entry.
+    pub fn next_due(&self) -> Option<f64> {
+        self.by_due.first().map(|&(k, _)| due_from_key(k))
+    }
+
+    /// The `setTimeout` delay until the earliest entry is due, seen at
+    /// `now_ms` ([`clamp_timeout`] applied), if any entry.
+    pub fn next_delay(&self, now_ms: f64) -> Option<u32> {
+        self.next_due().map(|due| clamp_timeout(due - now_ms))
+    }
+
+    /// The due time of `key`, if scheduled.
+    pub fn due(&self, key: K) -> Option<f64> {
+        self.by_key.get(&key).map(|&k| due_from_key(k))
+    }
+
+    /// Removes and returns every entry due at or before `now_ms`, earliest
+    /// first (equal times in key order). A NaN `now_ms` pops nothing.
+    pub fn pop_due(&mut self, now_ms: f64) -> Vec<K> {
+        let mut out = Vec::new();
+        if now_ms.is_nan() {
+            return out;
+        }
+        let limit = due_key(now_ms);
+        while let Some(&(k, key)) = self.by_due.first() {
+            if k > limit {
+                break;
+            }
+            self.by_due.pop_first();
+            self.by_key.remove(&key);
+            out.push(key);
+        }
+        out
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    /// Whether there is no entry.
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
+    /// Whether `key` is scheduled.
+    pub fn contains(&self, key: K) -> bool {
+        self.by_key.contains_key(&key)
+    }
+
+    /// Removes every entry.
+    pub fn clear(&mut self) {
+        self.by_due.clear();
+        self.by_key.clear();
+    }
+}

@@ -1,1 +1,288 @@
 //! Incremental Server-Sent Events parser (pure Rust).
+//!
+//! Implements the event-stream interpretation of the WHATWG HTML standard
+//! (§9.2.6) over byte chunks as they come from a `fetch` body: a chunk may end
+//! anywhere, inside a UTF-8 sequence or between the CR and LF of one line end.
+//! Lines are decoded lossily (invalid UTF-8 becomes U+FFFD) once complete.
+//!
+//! One parser may read several streams in turn (a stream and its reconnections):
+//! [`SseParser::finish`] ends a stream and keeps the last event id and the
+//! `retry` value for the next one.
+//!
+//! MCP servers open resumable streams with a *priming* event, `id: N` and
+//! `data: ` (one empty data line). Per the standard that event IS dispatched,
+//! with empty `data`: callers should skip events whose data is empty.
+
+use std::fmt;
+
+/// Default cap on the bytes buffered for one event: 16 MiB.
+pub const DEFAULT_MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// One dispatched event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SseEvent {
+    /// The `event` field, or `"message"` when absent or empty.
+    pub event: String,
+    /// The `data` lines joined with `"\n"` (no trailing newline).
+    pub data: String,
+    /// The `id` field of this event, if it had one (empty means "reset").
+    pub id: Option<String>,
+}
+
+/// Why a stream was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SseError {
+    /// A line or an event's data went beyond the cap given at construction.
+    TooLarge {
+        /// The cap in bytes.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for SseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SseError::TooLarge { limit } => {
+                write!(f, "SSE event larger than {limit} bytes")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SseError {}
+
+/// An incremental SSE parser: feed it byte chunks, get complete events back.
+#[derive(Debug)]
+pub struct SseParser {
+    max: usize,
+    /// Bytes of the current, unterminated line.
+    line: Vec<u8>,
+    /// The previous chunk ended with CR: a leading LF in the next one belongs to it.
+    pending_cr: bool,
+    /// No line of the current stream completed yet (BOM check pending).
+    at_start: bool,
+    data: String,
+    event: String,
+    /// The id field of the event being built, if any.
+    event_id: Option<String>,
+    /// The standard's "last event ID buffer".
+    id_buffer: String,
+    /// The stream's "last event ID string", set at each dispatch.
+    last_event_id: String,
+    retry: Option<u32>,
+    /// Set when the cap was hit: the stream is abandoned.
+    failed: bool,
+}
+
+impl Default for SseParser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SseParser {
+    /// A parser with the default cap ([`DEFAULT_MAX_EVENT_BYTES`]).
+    pub fn new() -> Self {
+        Self::with_max_event_bytes(DEFAULT_MAX_EVENT_BYTES)
+    }
+
+    /// A parser that buffers at most `max` bytes of unterminated line plus
+    /// event data; beyond that [`SseParser::push`] fails with [`SseError::TooLarge`].
+    pub fn with_max_event_bytes(max: usize) -> Self {
+        SseParser {
+            max,
+            line: Vec::new(),
+            pending_cr: false,
+            at_start: true,
+            data: String::new(),
+            event: String::new(),
+            event_id: None,
+            id_buffer: String::new(),
+            last_event_id: String::new(),
+            retry: None,
+            failed: false,
+        }
+    }
+
+    /// Feeds a chunk, split at any byte, and returns the events it completed.
+    ///
+    /// When the cap is hit the rest of the stream is abandoned and its buffers
+    /// freed. Events completed earlier in the same chunk are still returned
+    /// (`Ok`); the error then comes from the next `push` or from `finish`.
+    /// Every call after the error fails until [`SseParser::finish`].
+    pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<SseEvent>, SseError> {
+        if self.failed {
+            return Err(self.error());
+        }
+        let mut out = Vec::new();
+        let mut i = 0;
+        if self.pending_cr && !chunk.is_empty() {
+            self.pending_cr = false;
+            if chunk[0] == b'\n' {
+                i = 1;
+            }
+        }
+        while i < chunk.len() {
+            let rest = &chunk[i..];
+            let Some(p) = rest.iter().position(|&b| b == b'\n' || b == b'\r') else {
+                if self.line.len() + rest.len() + self.data.len() > self.max {
+                    return self.fail(out);
+                }
+                self.line.extend_from_slice(rest);
+                break;
+            };
+            if self.line.len() + p + self.data.len() > self.max {
+                return self.fail(out);
+            }
+            if self.line.is_empty() {
+                self.process_line(&rest[..p], &mut out);
+            } else {
+                let mut line = std::mem::take(&mut self.line);
+                line.extend_from_slice(&rest[..p]);
+                self.process_line(&line, &mut out);
+                // Keep the allocation for the next line, unless it was a big one.
+                if line.capacity() <= 1 << 16 {
+                    line.clear();
+                    self.line = line;
+                }
+            }
+            if self.data.len() > self.max {
+                return self.fail(out);
+            }
+            i += p + 1;
+            if rest[p] == b'\r' {
+                match chunk.get(i) {
+                    Some(b'\n') => i += 1,
+                    Some(_) => {}
+                    None => self.pending_cr = true,
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Ends the current stream. A pending unterminated line or event is
+    /// discarded, as the standard says (see [`SseParser::has_pending`] to learn
+    /// whether there was one). Returns `Err(TooLarge)` if the stream was
+    /// abandoned at the cap. Either way the parser is then ready for a new
+    /// stream (a reconnection): [`SseParser::last_event_id`] and
+    /// [`SseParser::retry_ms`] are kept.
+    pub fn finish(&mut self) -> Result<(), SseError> {
+        let failed = std::mem::replace(&mut self.failed, false);
+        self.reset_stream();
+        if failed {
+            Err(self.error())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether part of an event is buffered: an unterminated line, or fields
+    /// read since the last blank line. True before [`SseParser::finish`] means
+    /// the stream was cut mid-event.
+    pub fn has_pending(&self) -> bool {
+        !self.line.is_empty()
+            || !self.data.is_empty()
+            || !self.event.is_empty()
+            || self.event_id.is_some()
+    }
+
+    /// The stream's last event id (set when an event carrying an `id` is
+    /// dispatched, kept across events); `None` when unset or reset to empty.
+    /// Send it as `Last-Event-ID` when reconnecting.
+    pub fn last_event_id(&self) -> Option<&str> {
+        if self.last_event_id.is_empty() {
+            None
+        } else {
+            Some(&self.last_event_id)
+        }
+    }
+
+    /// The latest valid `retry:` value in ms (saturated at `u32::MAX`).
+    pub fn retry_ms(&self) -> Option<u32> {
+        self.retry
+    }
+
+    fn error(&self) -> SseError {
+        SseError::TooLarge { limit: self.max }
+    }
+
+    fn fail(&mut self, out: Vec<SseEvent>) -> Result<Vec<SseEvent>, SseError> {
+        self.failed = true;
+        self.reset_stream();
+        if out.is_empty() {
+            Err(self.error())
+        } else {
+            Ok(out)
+        }
+    }
+
+    fn reset_stream(&mut self) {
+        self.line = Vec::new();
+        self.data = String::new();
+        self.event = String::new();
+        self.event_id = None;
+        self.pending_cr = false;
+        self.at_start = true;
+        // An id read in an event that was never dispatched does not count.
+        self.id_buffer.clone_from(&self.last_event_id);
+    }
+
+    fn process_line(&mut self, raw: &[u8], out: &mut Vec<SseEvent>) {
+        let mut raw = raw;
+        if self.at_start {
+            self.at_start = false;
+            if let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
+                raw = rest;
+            }
+        }
+        if raw.is_empty() {
+            self.dispatch(out);
+            return;
+        }
+        if raw[0] == b':' {
+            return;
+        }
+        let (name, value) = match raw.iter().position(|&b| b == b':') {
+            Some(c) => {
+                let v = &raw[c + 1..];
+                (&raw[..c], v.strip_prefix(b" ").unwrap_or(v))
+            }
+            None => (raw, &b""[..]),
+        };
+        match name {
+            b"data" => {
+                self.data.push_str(&String::from_utf8_lossy(value));
+                self.data.push('\n');
+            }
+            b"event" => self.event = String::from_utf8_lossy(value).into_owned(),
+            b"id" if !value.contains(&0) => {
+                let id = String::from_utf8_lossy(value).into_owned();
+                self.id_buffer.clone_from(&id);
+                self.event_id = Some(id);
+            }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                let n = value.iter().fold(0u32, |n, &d| {
+                    n.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+                });
+                self.retry = Some(n);
+            }
+            _ => {}
+        }
+    }
+
+    fn dispatch(&mut self, out: &mut Vec<SseEvent>) {
+        self.last_event_id.clone_from(&self.id_buffer);
+        let id = self.event_id.take();
+        let mut event = std::mem::take(&mut self.event);
+        if self.data.is_empty() {
+            return;
+        }
+        let mut data = std::mem::take(&mut self.data);
+        data.pop(); // the trailing "\n" every data line adds
+        if event.is_empty() {
+            event.push_str("message");
+        }
+        out.push(SseEvent { event, data, id });
+    }
+}

@@ -1,0 +1,286 @@
+//! The only place that touches the JavaScript host: `fetch`, timers, the clock and the
+//! global scope. Everything is taken from `globalThis`, never from `window`, so the same
+//! build runs in pages, Web Workers and Node >= 20.
+//!
+//! The seam is small on purpose: [`Http`] sends one request and gives back a
+//! [`HttpResponse`] whose body is read chunk by chunk; [`Timer`] is a cancel-on-drop
+//! `setTimeout`; [`now_ms`] is the wall clock.
+
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, Response};
+
+/// Milliseconds since the Unix epoch, from `Date.now()`.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Parse an RFC 3339 / ISO 8601 date with the host's `Date.parse`; `None` when invalid.
+pub fn parse_date_ms(s: &str) -> Option<f64> {
+    let v = js_sys::Date::parse(s);
+    (!v.is_nan()).then_some(v)
+}
+
+/// A `setTimeout` that is cleared when dropped. Build timed behaviour on this.
+#[must_use = "dropping a Timer cancels it"]
+pub struct Timer(#[allow(dead_code)] gloo_timers::callback::Timeout);
+
+impl Timer {
+    /// Call `f` once after `ms` milliseconds (clamped to what `setTimeout` accepts).
+    pub fn once(ms: f64, f: impl FnOnce() + 'static) -> Timer {
+        Timer(gloo_timers::callback::Timeout::new(
+            crate::policy::clamp_timeout(ms),
+            f,
+        ))
+    }
+}
+
+/// Sleep for `ms` milliseconds; dropping the future clears the timeout.
+pub fn sleep(ms: f64) -> gloo_timers::future::TimeoutFuture {
+    gloo_timers::future::TimeoutFuture::new(crate::policy::clamp_timeout(ms))
+}
+
+/// Log a warning on the host console.
+pub fn warn(msg: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(msg));
+}
+
+/// Report a value thrown by user code (a callback) on the console, without stopping.
+pub fn report_error(context: &str, err: &JsValue) {
+    web_sys::console::error_2(&JsValue::from_str(context), err);
+}
+
+/// A new `DOMException` named `AbortError`, as `fetch` rejects with.
+pub fn abort_error(message: &str) -> JsValue {
+    web_sys::DomException::new_with_message_and_name(message, "AbortError")
+        .map(JsValue::from)
+        .unwrap_or_else(|_| js_sys::Error::new(message).into())
+}
+
+/// Whether `v` is an abort (a `DOMException` or error named `AbortError`).
+pub fn is_abort_error(v: &JsValue) -> bool {
+    Reflect::get(v, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string())
+        .is_some_and(|n| n == "AbortError" || n == "TimeoutError")
+}
+
+/// The `fetch` function to use: the caller's, or `globalThis.fetch`.
+#[derive(Clone)]
+pub struct Http {
+    fetch: Function,
+}
+
+/// What a request failed with before any HTTP status was seen.
+pub enum FetchFailure {
+    /// The request's signal was aborted (locally, or by the request timeout).
+    Aborted,
+    /// A network error: `fetch` rejected with this value.
+    Network(JsValue),
+}
+
+impl Http {
+    /// Use `custom` when it is a function, else the global `fetch`.
+    pub fn new(custom: Option<Function>) -> Result<Http, String> {
+        let fetch = match custom {
+            Some(f) => f,
+            None => Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .ok_or("no global fetch: pass options.fetch")?,
+        };
+        Ok(Http { fetch })
+    }
+
+    /// Send one request. `body` is JSON text; `signal` aborts it.
+    pub async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&str>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<HttpResponse, FetchFailure> {
+        let h = Headers::new().map_err(FetchFailure::Network)?;
+        for (k, v) in headers {
+            h.set(k, v).map_err(FetchFailure::Network)?;
+        }
+        let init = Object::new();
+        let set = |k: &str, v: &JsValue| {
+            let _ = Reflect::set(&init, &JsValue::from_str(k), v);
+        };
+        set("method", &JsValue::from_str(method));
+        set("headers", &h);
+        if let Some(b) = body {
+            set("body", &JsValue::from_str(b));
+        }
+        if let Some(s) = signal {
+            set("signal", s);
+        }
+        let promise = self
+            .fetch
+            .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
+            .map_err(FetchFailure::Network)?;
+        let promise: Promise = promise
+            .dyn_into()
+            .map_err(|_| FetchFailure::Network(JsValue::from_str("fetch did not return a Promise")))?;
+        match JsFuture::from(promise).await {
+            Ok(r) => r
+                .dyn_into::<Response>()
+                .map(|inner| HttpResponse { inner, reader: None })
+                .map_err(|_| FetchFailure::Network(JsValue::from_str("fetch did not resolve to a Response"))),
+            Err(e) if signal.is_some_and(|s| s.aborted()) || is_abort_error(&e) => Err(FetchFailure::Aborted),
+            Err(e) => Err(FetchFailure::Network(e)),
+        }
+    }
+}
+
+/// A response whose body is read incrementally.
+pub struct HttpResponse {
+    inner: Response,
+    reader: Option<ReadableStreamDefaultReader>,
+}
+
+impl HttpResponse {
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.inner.status()
+    }
+
+    /// A response header, if present.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.inner.headers().get(name).ok().flatten()
+    }
+
+    /// The next chunk of the body, `Ok(None)` at its end. An error means the stream broke
+    /// (or was aborted).
+    pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, FetchFailure> {
+        if self.reader.is_none() {
+            let Some(body) = self.inner.body() else {
+                return Ok(None);
+            };
+            let reader: ReadableStreamDefaultReader = body
+                .get_reader()
+                .dyn_into()
+                .map_err(|_| FetchFailure::Network(JsValue::from_str("body has no default reader")))?;
+            self.reader = Some(reader);
+        }
+        let reader = self.reader.as_ref().expect("set above");
+        let step = JsFuture::from(reader.read()).await.map_err(|e| {
+            if is_abort_error(&e) {
+                FetchFailure::Aborted
+            } else {
+                FetchFailure::Network(e)
+            }
+        })?;
+        let done = Reflect::get(&step, &JsValue::from_str("done"))
+            .map(|d| d.is_truthy())
+            .unwrap_or(true);
+        if done {
+            return Ok(None);
+        }
+        let value = Reflect::get(&step, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
+        match value.dyn_into::<Uint8Array>() {
+            Ok(a) => Ok(Some(a.to_vec())),
+            Err(_) => Err(FetchFailure::Network(JsValue::from_str("body chunk is not bytes"))),
+        }
+    }
+
+    /// Read the whole body, failing with `Err(None)` past `limit` bytes (the stream is
+    /// cancelled) or `Err(Some(failure))` if it broke.
+    pub async fn bytes(&mut self, limit: usize) -> Result<Vec<u8>, Option<FetchFailure>> {
+        let mut out = Vec::new();
+        while let Some(c) = self.chunk().await.map_err(Some)? {
+            if out.len() + c.len() > limit {
+                self.cancel();
+                return Err(None);
+            }
+            out.extend_from_slice(&c);
+        }
+        Ok(out)
+    }
+
+    /// Stop reading: cancel the body stream so the connection is released.
+    pub fn cancel(&mut self) {
+        if let Some(r) = self.reader.take() {
+            let _ = r.cancel();
+        } else if let Some(b) = self.inner.body() {
+            let _ = b.cancel();
+        }
+    }
+}
+
+impl Drop for HttpResponse {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+/// An `AbortController` that aborts itself after `timeout_ms` (if any) and when dropped
+/// holds no timer.
+pub struct Abort {
+    controller: AbortController,
+    _timer: Option<Timer>,
+}
+
+impl Abort {
+    /// A controller; with `timeout_ms`, it aborts itself after that many milliseconds.
+    pub fn new(timeout_ms: Option<f64>) -> Abort {
+        let controller = AbortController::new().expect("AbortController exists in every supported runtime");
+        let timer = timeout_ms.map(|ms| {
+            let c = controller.clone();
+            Timer::once(ms, move || c.abort())
+        });
+        Abort { controller, _timer: timer }
+    }
+
+    /// The signal to hand to `fetch`.
+    pub fn signal(&self) -> AbortSignal {
+        self.controller.signal()
+    }
+
+    /// The controller itself (to abort from elsewhere).
+    pub fn controller(&self) -> AbortController {
+        self.controller.clone()
+    }
+
+    /// Abort now.
+    pub fn abort(&self) {
+        self.controller.abort();
+    }
+}
+
+/// Call `f` when `signal` aborts (at once if it already has). The returned guard removes
+/// the listener when dropped.
+pub struct AbortListener {
+    signal: AbortSignal,
+    closure: Closure<dyn FnMut()>,
+}
+
+impl AbortListener {
+    /// Listen for `abort` on `signal`.
+    pub fn new(signal: AbortSignal, f: impl FnOnce() + 'static) -> Option<AbortListener> {
+        if signal.aborted() {
+            f();
+            return None;
+        }
+        let mut f = Some(f);
+        let closure = Closure::<dyn FnMut()>::new(move || {
+            if let Some(f) = f.take() {
+                f()
+            }
+        });
+        let _ = signal.add_event_listener_with_callback("abort", closure.as_ref().unchecked_ref());
+        Some(AbortListener { signal, closure })
+    }
+}
+
+impl Drop for AbortListener {
+    fn drop(&mut self) {
+        let _ = self
+            .signal
+            .remove_event_listener_with_callback("abort", self.closure.as_ref().unchecked_ref());
+    }
+}

@@ -1,0 +1,547 @@
+//! The only place with `#[wasm_bindgen]` exports: it reads JS options, converts values,
+//! and maps [`Error`] to JS `Error` subclasses. It holds no logic of its own.
+
+mod types;
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use js_sys::{Function, Object, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortSignal;
+
+use crate::client::json::{self, get, get_f64, get_str, is_object, object};
+use crate::client::{tasks, Client, ClientOptions, Error, Handle, HandleOptions};
+use crate::io;
+use crate::policy::PollConfig;
+
+#[wasm_bindgen(module = "/src/js/glue.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = makeError)]
+    fn make_error(kind: &str, message: &str, props: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = makeAsyncIterator)]
+    fn make_async_iterator(next: &JsValue, ret: &JsValue) -> JsValue;
+}
+
+/// Turn an internal error into what JS callers catch.
+fn to_js(e: Error) -> JsValue {
+    match e {
+        Error::Rpc {
+            code,
+            message,
+            data,
+        } => make_error(
+            "McpError",
+            &message,
+            &object(&[("code", code.into()), ("data", data)]).into(),
+        ),
+        Error::Transport {
+            status,
+            message,
+            body,
+            tries,
+            ..
+        } => make_error(
+            "TransportError",
+            &message,
+            &object(&[
+                ("code", "ERR_TRANSPORT".into()),
+                ("status", status.into()),
+                ("body", body.into()),
+                ("tries", tries.into()),
+            ])
+            .into(),
+        ),
+        Error::Protocol(detail) => make_error(
+            "ProtocolError",
+            &detail,
+            &object(&[
+                ("code", "ERR_PROTOCOL".into()),
+                ("detail", detail.as_str().into()),
+            ])
+            .into(),
+        ),
+        Error::TaskFailed {
+            task,
+            result,
+            error,
+        } => {
+            let message = match &error {
+                Some(e) => format!("the task failed: {}", message_of(e)),
+                None => "the task failed".to_string(),
+            };
+            make_error(
+                "TaskFailedError",
+                &message,
+                &object(&[
+                    ("code", "ERR_TASK_FAILED".into()),
+                    ("taskId", get(&task, "taskId")),
+                    ("task", task),
+                    ("result", result),
+                    ("error", error.map(|e| to_js(*e)).unwrap_or_default()),
+                ])
+                .into(),
+            )
+        }
+        Error::TaskCancelled { task } => make_error(
+            "TaskCancelledError",
+            "the task was cancelled",
+            &object(&[
+                ("code", "ERR_TASK_CANCELLED".into()),
+                ("taskId", get(&task, "taskId")),
+                ("task", task),
+            ])
+            .into(),
+        ),
+        Error::TaskExpired { task_id, task } => make_error(
+            "TaskExpiredError",
+            &format!("task {task_id} expired and is gone"),
+            &object(&[
+                ("code", "ERR_TASK_EXPIRED".into()),
+                ("taskId", task_id.into()),
+                ("task", task),
+            ])
+            .into(),
+        ),
+        Error::Aborted(message) => io::abort_error(&message),
+        Error::SessionGone => make_error(
+            "TransportError",
+            "the session is gone",
+            &object(&[("code", "ERR_TRANSPORT".into()), ("status", 404.into())]).into(),
+        ),
+    }
+}
+
+fn message_of(e: &Error) -> String {
+    match e {
+        Error::Rpc { message, code, .. } => format!("{message} (JSON-RPC {code})"),
+        other => format!("{other:?}"),
+    }
+}
+
+fn promise<F>(f: F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue, Error>> + 'static,
+{
+    future_to_promise(async move { f.await.map_err(to_js) })
+}
+
+fn opt_f64(v: &JsValue, key: &str) -> Option<f64> {
+    get_f64(v, key).filter(|n| n.is_finite() && *n >= 0.0)
+}
+
+fn opt_fn(v: &JsValue, key: &str) -> Option<Function> {
+    get(v, key).dyn_into::<Function>().ok()
+}
+
+fn read_headers(v: &JsValue) -> Vec<(String, String)> {
+    let h = get(v, "headers");
+    if !is_object(&h) {
+        return Vec::new();
+    }
+    Object::entries(h.unchecked_ref())
+        .iter()
+        .filter_map(|pair| {
+            let pair: js_sys::Array = pair.unchecked_into();
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
+fn read_client_options(v: &JsValue) -> ClientOptions {
+    let info = get(v, "clientInfo");
+    let client_info = if is_object(&info) {
+        info
+    } else {
+        object(&[
+            ("name", "mcp-tasks-wasm".into()),
+            ("version", env!("CARGO_PKG_VERSION").into()),
+        ])
+        .into()
+    };
+    ClientOptions {
+        headers: read_headers(v),
+        client_info,
+        request_timeout_ms: Some(opt_f64(v, "requestTimeoutMs").unwrap_or(60_000.0))
+            .filter(|t| *t > 0.0),
+        fetch: opt_fn(v, "fetch"),
+        listen: get(v, "listen").as_bool().unwrap_or(true),
+        on_elicitation: opt_fn(v, "onElicitation"),
+        on_notification: opt_fn(v, "onNotification"),
+        max_response_bytes: opt_f64(v, "maxResponseBytes")
+            .map(|n| n as usize)
+            .unwrap_or(crate::client::session::DEFAULT_MAX_RESPONSE_BYTES),
+        max_held_results: opt_f64(v, "maxHeldResults").map(|n| n as u32).unwrap_or(2),
+    }
+}
+
+fn read_handle_options(v: &JsValue) -> HandleOptions {
+    let mut poll = PollConfig::default();
+    if let Some(n) = opt_f64(v, "pollIntervalMs") {
+        poll.default_interval_ms = n as u32;
+    }
+    if let Some(n) = opt_f64(v, "minPollIntervalMs") {
+        poll.min_interval_ms = n as u32;
+    }
+    if let Some(n) = opt_f64(v, "maxPollIntervalMs") {
+        poll.max_interval_ms = n as u32;
+    }
+    if let Some(n) = opt_f64(v, "maxRetries") {
+        poll.max_retries = n as u32;
+    }
+    HandleOptions {
+        ttl_ms: opt_f64(v, "ttlMs"),
+        signal: get(v, "signal").dyn_into::<AbortSignal>().ok(),
+        poll,
+        cancel_on_abort: get(v, "cancelOnAbort").as_bool().unwrap_or(false),
+        on_status: opt_fn(v, "onStatus"),
+    }
+}
+
+/// An MCP client connected to one server over Streamable HTTP.
+#[wasm_bindgen]
+pub struct McpClient {
+    c: Client,
+}
+
+#[wasm_bindgen]
+impl McpClient {
+    /// Connect to `url`: `initialize`, `notifications/initialized`, then the GET stream.
+    #[wasm_bindgen(unchecked_return_type = "Promise<McpClient>")]
+    pub fn connect(
+        url: String,
+        #[wasm_bindgen(unchecked_param_type = "ConnectOptions")] options: JsValue,
+    ) -> Promise {
+        let opts = read_client_options(&options);
+        promise(async move {
+            let c = Client::connect(url, opts).await?;
+            Ok(McpClient { c }.into())
+        })
+    }
+
+    /// The server's `serverInfo` from `initialize`.
+    #[wasm_bindgen(getter, js_name = serverInfo, unchecked_return_type = "Implementation")]
+    pub fn server_info(&self) -> JsValue {
+        get(&self.c.0.init_result(), "serverInfo")
+    }
+
+    /// The server's capabilities from `initialize`.
+    #[wasm_bindgen(getter, js_name = serverCapabilities, unchecked_return_type = "ServerCapabilities")]
+    pub fn server_capabilities(&self) -> JsValue {
+        get(&self.c.0.init_result(), "capabilities")
+    }
+
+    /// The server's `instructions`, if any.
+    #[wasm_bindgen(getter)]
+    pub fn instructions(&self) -> Option<String> {
+        get_str(&self.c.0.init_result(), "instructions")
+    }
+
+    /// The negotiated protocol version.
+    #[wasm_bindgen(getter, js_name = protocolVersion)]
+    pub fn protocol_version(&self) -> Option<String> {
+        self.c.0.protocol_version()
+    }
+
+    /// The session id the server gave, if any.
+    #[wasm_bindgen(getter, js_name = sessionId)]
+    pub fn session_id(&self) -> Option<String> {
+        self.c.0.session_id()
+    }
+
+    /// One page of `tools/list`.
+    #[wasm_bindgen(js_name = listTools, unchecked_return_type = "Promise<ListToolsResult>")]
+    pub fn list_tools(&self, cursor: Option<String>) -> Promise {
+        let c = self.c.0.clone();
+        promise(async move { c.list_tools(cursor).await })
+    }
+
+    /// Every page of `tools/list`, as one array.
+    #[wasm_bindgen(js_name = listAllTools, unchecked_return_type = "Promise<Tool[]>")]
+    pub fn list_all_tools(&self) -> Promise {
+        let c = self.c.0.clone();
+        promise(async move { c.list_all_tools().await.map(JsValue::from) })
+    }
+
+    /// Call a tool and resolve with its `CallToolResult`. A tool whose `taskSupport` is
+    /// `required` runs as a task and resolves with its final result.
+    #[wasm_bindgen(js_name = callTool, unchecked_return_type = "Promise<CallToolResult>")]
+    pub fn call_tool(
+        &self,
+        name: String,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | undefined")] args: JsValue,
+    ) -> Promise {
+        let c = self.c.0.clone();
+        promise(async move {
+            let h = tasks::call_as_task(&c, &name, args, HandleOptions::default()).await?;
+            h.wait().await
+        })
+    }
+
+    /// Start a tool call as a task and return its handle.
+    #[wasm_bindgen(js_name = callToolAsTask, unchecked_return_type = "Promise<TaskHandle>")]
+    pub fn call_tool_as_task(
+        &self,
+        name: String,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | undefined")] args: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallToolAsTaskOptions | undefined")] options: JsValue,
+    ) -> Promise {
+        let c = self.c.0.clone();
+        let opts = read_handle_options(&options);
+        promise(async move {
+            let h = tasks::call_as_task(&c, &name, args, opts).await?;
+            Ok(TaskHandle::new(h).into())
+        })
+    }
+
+    /// `tasks/get`: the Task as the server has it now.
+    #[wasm_bindgen(js_name = getTask, unchecked_return_type = "Promise<Task>")]
+    pub fn get_task(&self, task_id: String) -> Promise {
+        self.task_request("tasks/get", task_id)
+    }
+
+    /// `tasks/result`: what the original call returned (waits while the task runs).
+    #[wasm_bindgen(js_name = getTaskResult, unchecked_return_type = "Promise<CallToolResult>")]
+    pub fn get_task_result(&self, task_id: String) -> Promise {
+        let c = self.c.0.clone();
+        promise(async move {
+            let params = object(&[("taskId", task_id.into())]);
+            let ctl = crate::client::Ctl {
+                signal: None,
+                no_timeout: true,
+            };
+            c.request("tasks/result", params.into(), ctl).await
+        })
+    }
+
+    /// `tasks/list`: one page of the server's tasks.
+    #[wasm_bindgen(js_name = listTasks, unchecked_return_type = "Promise<ListTasksResult>")]
+    pub fn list_tasks(&self, cursor: Option<String>) -> Promise {
+        let c = self.c.0.clone();
+        promise(async move {
+            let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
+            c.request("tasks/list", params.into(), Default::default())
+                .await
+        })
+    }
+
+    /// `tasks/cancel`: resolves with the cancelled Task.
+    #[wasm_bindgen(js_name = cancelTask, unchecked_return_type = "Promise<Task>")]
+    pub fn cancel_task(&self, task_id: String) -> Promise {
+        self.task_request("tasks/cancel", task_id)
+    }
+
+    fn task_request(&self, method: &'static str, task_id: String) -> Promise {
+        let c = self.c.0.clone();
+        promise(async move {
+            let params = object(&[("taskId", task_id.into())]);
+            c.request(method, params.into(), Default::default()).await
+        })
+    }
+
+    /// Close: abort what is in flight, stop every task handle (their `result()` rejects
+    /// with an `AbortError`), close the streams and end the session with DELETE.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn close(&self) -> Promise {
+        let c = self.c.0.clone();
+        promise(async move {
+            c.close().await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Task handles this client still follows (for dashboards and leak checks).
+    #[wasm_bindgen(getter, js_name = activeTasks)]
+    pub fn active_tasks(&self) -> u32 {
+        self.c.0.tasks.borrow().active() as u32
+    }
+}
+
+/// Resume-token format version.
+const TOKEN_VERSION: f64 = 1.0;
+
+/// A running task: follow it, await it, cancel it.
+#[wasm_bindgen]
+pub struct TaskHandle {
+    h: Rc<Handle>,
+    result: RefCell<Option<Promise>>,
+}
+
+impl TaskHandle {
+    fn new(h: Rc<Handle>) -> TaskHandle {
+        TaskHandle {
+            h,
+            result: RefCell::new(None),
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl TaskHandle {
+    /// The task id.
+    #[wasm_bindgen(getter, js_name = taskId)]
+    pub fn task_id(&self) -> String {
+        self.h.task_id.clone()
+    }
+
+    /// The latest status.
+    #[wasm_bindgen(getter, unchecked_return_type = "TaskStatus")]
+    pub fn status(&self) -> String {
+        self.h.status().as_str().to_string()
+    }
+
+    /// The latest Task snapshot.
+    #[wasm_bindgen(getter, unchecked_return_type = "Task")]
+    pub fn task(&self) -> JsValue {
+        self.h.snapshot()
+    }
+
+    /// Whether the handle has settled (or was stopped).
+    #[wasm_bindgen(getter, js_name = isDone)]
+    pub fn is_done(&self) -> bool {
+        self.h.is_done()
+    }
+
+    /// The `model-immediate-response` text the server sent with the task, if any.
+    #[wasm_bindgen(getter, js_name = immediateResponse)]
+    pub fn immediate_response(&self) -> Option<String> {
+        self.h.immediate_response.clone()
+    }
+
+    /// The latest `notifications/progress` params, if any arrived.
+    #[wasm_bindgen(getter, unchecked_return_type = "ProgressNotificationParams | undefined")]
+    pub fn progress(&self) -> JsValue {
+        self.h.progress()
+    }
+
+    /// How many `tasks/get` requests this handle has sent.
+    #[wasm_bindgen(getter)]
+    pub fn polls(&self) -> u32 {
+        self.h.polls()
+    }
+
+    /// The final `CallToolResult`. Memoized: every call returns the same Promise.
+    #[wasm_bindgen(unchecked_return_type = "Promise<CallToolResult>")]
+    pub fn result(&self) -> Promise {
+        self.result
+            .borrow_mut()
+            .get_or_insert_with(|| {
+                let h = self.h.clone();
+                promise(async move { h.wait().await })
+            })
+            .clone()
+    }
+
+    /// Send `tasks/cancel`; resolves with the cancelled Task.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Task>")]
+    pub fn cancel(&self) -> Promise {
+        let h = self.h.clone();
+        promise(async move { h.cancel().await })
+    }
+
+    /// Call `cb(task)` on every new snapshot; returns a function that unsubscribes.
+    #[wasm_bindgen(js_name = onStatus, unchecked_return_type = "() => void")]
+    pub fn on_status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(task: Task) => void")] cb: Function,
+    ) -> JsValue {
+        self.subscribe(cb, false)
+    }
+
+    /// Call `cb(progress)` on every `notifications/progress` of this task; returns a
+    /// function that unsubscribes.
+    #[wasm_bindgen(js_name = onProgress, unchecked_return_type = "() => void")]
+    pub fn on_progress(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(progress: ProgressNotificationParams) => void")]
+        cb: Function,
+    ) -> JsValue {
+        self.subscribe(cb, true)
+    }
+
+    fn subscribe(&self, cb: Function, progress: bool) -> JsValue {
+        let id = self.h.subscribe(cb, progress);
+        let weak: Weak<Handle> = Rc::downgrade(&self.h);
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(h) = weak.upgrade() {
+                h.unsubscribe(id);
+            }
+        })
+        .into_js_value()
+    }
+
+    /// Task snapshots for `for await`: the current one, then each change; it ends after
+    /// the terminal one.
+    #[wasm_bindgen(unchecked_return_type = "AsyncIterableIterator<Task>")]
+    pub fn updates(&self) -> JsValue {
+        let q = self.h.updates();
+        let q2 = q.clone();
+        let next = Closure::<dyn FnMut() -> Promise>::new(move || {
+            let q = q.clone();
+            future_to_promise(async move {
+                Ok(match q.next().await {
+                    Some(v) => object(&[("value", v), ("done", false.into())]).into(),
+                    None => object(&[("done", true.into())]).into(),
+                })
+            })
+        })
+        .into_js_value();
+        let ret = Closure::<dyn FnMut() -> Promise>::new(move || {
+            q2.clear_and_close();
+            let done: JsValue = object(&[("done", true.into())]).into();
+            Promise::resolve(&done)
+        })
+        .into_js_value();
+        make_async_iterator(&next, &ret)
+    }
+
+    /// A versioned resume token (JSON text) for [`TaskHandle::resume`].
+    pub fn serialize(&self) -> String {
+        let c = self.h.client();
+        let token = object(&[
+            ("v", TOKEN_VERSION.into()),
+            ("taskId", self.h.task_id.as_str().into()),
+            ("url", c.url.as_str().into()),
+            ("sessionId", c.session_id().map(JsValue::from).unwrap_or(JsValue::NULL)),
+            ("task", self.h.snapshot()),
+        ]);
+        json::stringify(&token.into()).unwrap_or_default()
+    }
+
+    /// Reattach to a task from a resume token or a bare task id, without a new
+    /// `tools/call`. Against servers that bind tasks to a session (the official
+    /// TypeScript server), connect the client with `{ sessionId: token.sessionId }`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<TaskHandle>")]
+    pub fn resume(
+        client: &McpClient,
+        #[wasm_bindgen(js_name = tokenOrTaskId)] token_or_task_id: String,
+        #[wasm_bindgen(unchecked_param_type = "CallToolAsTaskOptions | undefined")] options: JsValue,
+    ) -> Promise {
+        let c = client.c.0.clone();
+        let opts = read_handle_options(&options);
+        promise(async move {
+            let task_id = if token_or_task_id.trim_start().starts_with('{') {
+                let t = json::parse(&token_or_task_id)
+                    .map_err(|e| Error::Protocol(format!("the resume token is not JSON: {e}")))?;
+                if get_f64(&t, "v") != Some(TOKEN_VERSION) {
+                    return Err(Error::Protocol(
+                        "the resume token has an unknown version".into(),
+                    ));
+                }
+                get_str(&t, "taskId")
+                    .ok_or_else(|| Error::Protocol("the resume token has no taskId".into()))?
+            } else {
+                token_or_task_id
+            };
+            let h = tasks::resume(&c, &task_id, opts).await?;
+            Ok(TaskHandle::new(h).into())
+        })
+    }
+
+    /// Stop every timer and request of this handle. An unsettled `result()` rejects with
+    /// an `AbortError`. The task itself keeps running on the server (see `cancel()`).
+    pub fn dispose(&self) {
+        self.h.dispose();
+    }
+}

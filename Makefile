@@ -1,0 +1,73 @@
+# mcp-tasks-wasm: `make demo` and `make test` are the two commands; each installs what is
+# missing first (idempotent `setup`).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+# Must equal the `wasm-bindgen = "=X"` pin in Cargo.toml.
+WASM_BINDGEN_VERSION := 0.2.130
+DEMO_PORT ?= 8787
+
+.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-types size clean
+
+setup:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+	@command -v wasm-pack >/dev/null || cargo install wasm-pack
+	@wasm-bindgen --version 2>/dev/null | grep -qx 'wasm-bindgen $(WASM_BINDGEN_VERSION)' \
+	  || cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION)
+	@[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] \
+	  || { apt-get update && apt-get install -y chromium chromium-driver; }
+	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+
+# pkg/: the npm package (ES module with init(), plus index.js that also exports the error
+# classes). wasm-opt comes from the npm binaryen (Debian's is too old).
+build: setup
+	wasm-pack build --release --target web --out-dir pkg --out-name mcp_tasks_wasm
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+	  pkg/mcp_tasks_wasm_bg.wasm -o pkg/mcp_tasks_wasm_bg.wasm
+	node tools/finish-pkg.mjs
+
+demo: build
+	@echo "Dashboard: http://127.0.0.1:$(DEMO_PORT)/www/  (MCP endpoint: http://127.0.0.1:$(DEMO_PORT)/mcp)"
+	node tests/server/server.mjs --port $(DEMO_PORT) --static .
+
+test: setup
+	$(MAKE) test-lint
+	$(MAKE) test-native
+	$(MAKE) test-server
+	$(MAKE) build
+	$(MAKE) test-wasm
+	$(MAKE) test-node
+	$(MAKE) test-types
+	@echo "make test: all suites passed"
+
+test-lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+test-native:
+	cargo test
+
+test-server:
+	node tests/server/drive.mjs
+
+# The wasm tests run in headless Chromium against two real reference servers (SSE and
+# JSON replies), whose URLs reach the tests at compile time.
+test-wasm:
+	tests/with-servers.sh wasm-pack test --headless --chrome
+
+test-node:
+	tests/with-servers.sh node tests/node/smoke.mjs
+
+test-types:
+	tsc -p tests/types/tsconfig.json
+
+size:
+	node tools/size.mjs
+
+clean:
+	rm -rf pkg target/wasm32-unknown-unknown

@@ -1,0 +1,115 @@
+//! The one internal error type. The JS layer turns each variant into a JS `Error`
+//! subclass with a stable `name` and `code`.
+
+use wasm_bindgen::JsValue;
+
+/// Everything a client call or a task can fail with.
+#[derive(Clone, Debug)]
+pub enum Error {
+    /// The server answered with a JSON-RPC error.
+    Rpc {
+        /// JSON-RPC error code.
+        code: f64,
+        /// Error message from the server.
+        message: String,
+        /// The error's `data`, or `undefined`.
+        data: JsValue,
+    },
+    /// HTTP failed: a non-2xx status, a network error (`status` 0), a timeout, or a body
+    /// larger than the limit.
+    Transport {
+        /// HTTP status, 0 when no response was received.
+        status: u16,
+        /// What went wrong, in words.
+        message: String,
+        /// The response body text, capped.
+        body: String,
+        /// How many attempts were made (1 unless retried by a task's poller).
+        tries: u32,
+        /// `Retry-After` from the response, in ms.
+        retry_after_ms: Option<u64>,
+    },
+    /// The server sent something that breaks the protocol.
+    Protocol(String),
+    /// The task ended `failed`; carries the task and its stored result or error.
+    TaskFailed {
+        /// The final Task object.
+        task: JsValue,
+        /// The stored `CallToolResult` (`undefined` when the server sent an error).
+        result: JsValue,
+        /// The JSON-RPC error `tasks/result` answered, if any.
+        error: Option<Box<Error>>,
+    },
+    /// The task ended `cancelled`.
+    TaskCancelled {
+        /// The final Task object.
+        task: JsValue,
+    },
+    /// The task is gone after its ttl ran out.
+    TaskExpired {
+        /// The task id.
+        task_id: String,
+        /// The last Task snapshot seen.
+        task: JsValue,
+    },
+    /// Aborted locally (an AbortSignal, `dispose()` or `close()`).
+    Aborted(String),
+    /// Internal: the server said the session is gone (HTTP 404 with a session id).
+    SessionGone,
+}
+
+/// Errors are at most this long when they quote a response body.
+pub const BODY_QUOTE_LIMIT: usize = 1024;
+
+impl Error {
+    /// A transport error without a status.
+    pub fn network(message: impl Into<String>) -> Error {
+        Error::Transport {
+            status: 0,
+            message: message.into(),
+            body: String::new(),
+            tries: 1,
+            retry_after_ms: None,
+        }
+    }
+
+    /// Whether retrying later may succeed: network errors, timeouts, 408, 429 and 5xx,
+    /// and malformed replies (a proxy may have cut them).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport { status, .. } => {
+                matches!(*status, 0 | 408 | 425 | 429) || (500..600).contains(status)
+            }
+            Error::Protocol(_) => true,
+            _ => false,
+        }
+    }
+
+    /// `Retry-After` of a transport error.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        match self {
+            Error::Transport { retry_after_ms, .. } => *retry_after_ms,
+            _ => None,
+        }
+    }
+
+    /// The JSON-RPC code of an `Rpc` error.
+    pub fn rpc_code(&self) -> Option<f64> {
+        match self {
+            Error::Rpc { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+/// Cut `text` to at most `limit` bytes at a char boundary, marking the cut.
+pub fn quote_body(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_string();
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}

@@ -1,0 +1,179 @@
+//! Tiny single-threaded wait primitives (std only): a [`Latch`] that is set once and
+//! wakes every waiter, and a [`Queue`] of items with an end. They let a future wait for an
+//! event without a timer of its own.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+struct LatchState<T> {
+    value: Option<T>,
+    wakers: Vec<Waker>,
+}
+
+/// A value that is set at most once; every clone sees it, and every waiter wakes.
+pub struct Latch<T: Clone>(Rc<RefCell<LatchState<T>>>);
+
+impl<T: Clone> Clone for Latch<T> {
+    fn clone(&self) -> Self {
+        Latch(self.0.clone())
+    }
+}
+
+impl<T: Clone> Default for Latch<T> {
+    fn default() -> Self {
+        Latch(Rc::new(RefCell::new(LatchState {
+            value: None,
+            wakers: Vec::new(),
+        })))
+    }
+}
+
+impl<T: Clone> Latch<T> {
+    /// An unset latch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Set the value; only the first call counts. Returns whether this call set it.
+    pub fn set(&self, value: T) -> bool {
+        let wakers = {
+            let mut s = self.0.borrow_mut();
+            if s.value.is_some() {
+                return false;
+            }
+            s.value = Some(value);
+            std::mem::take(&mut s.wakers)
+        };
+        for w in wakers {
+            w.wake();
+        }
+        true
+    }
+
+    /// The value, if set.
+    pub fn get(&self) -> Option<T> {
+        self.0.borrow().value.clone()
+    }
+
+    /// Whether the value is set.
+    pub fn is_set(&self) -> bool {
+        self.0.borrow().value.is_some()
+    }
+
+    /// Wait for the value.
+    pub fn wait(&self) -> LatchWait<T> {
+        LatchWait(self.clone())
+    }
+}
+
+/// Future returned by [`Latch::wait`].
+pub struct LatchWait<T: Clone>(Latch<T>);
+
+impl<T: Clone> Future for LatchWait<T> {
+    type Output = T;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let mut s = (self.0).0.borrow_mut();
+        match &s.value {
+            Some(v) => Poll::Ready(v.clone()),
+            None => {
+                if !s.wakers.iter().any(|w| w.will_wake(cx.waker())) {
+                    s.wakers.push(cx.waker().clone());
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+struct QueueState<T> {
+    items: VecDeque<T>,
+    closed: bool,
+    waker: Option<Waker>,
+}
+
+/// A queue with one consumer: items are pushed, then the queue is closed; `next` yields
+/// them in order and `None` after the close.
+pub struct Queue<T>(Rc<RefCell<QueueState<T>>>);
+
+impl<T> Clone for Queue<T> {
+    fn clone(&self) -> Self {
+        Queue(self.0.clone())
+    }
+}
+
+impl<T> Default for Queue<T> {
+    fn default() -> Self {
+        Queue(Rc::new(RefCell::new(QueueState {
+            items: VecDeque::new(),
+            closed: false,
+            waker: None,
+        })))
+    }
+}
+
+impl<T> Queue<T> {
+    /// Append an item (ignored after close).
+    pub fn push(&self, item: T) {
+        let w = {
+            let mut s = self.0.borrow_mut();
+            if s.closed {
+                return;
+            }
+            s.items.push_back(item);
+            s.waker.take()
+        };
+        if let Some(w) = w {
+            w.wake();
+        }
+    }
+
+    /// No more items; pending ones are still yielded.
+    pub fn close(&self) {
+        let w = {
+            let mut s = self.0.borrow_mut();
+            s.closed = true;
+            s.waker.take()
+        };
+        if let Some(w) = w {
+            w.wake();
+        }
+    }
+
+    /// Drop what is queued and close.
+    pub fn clear_and_close(&self) {
+        self.0.borrow_mut().items.clear();
+        self.close();
+    }
+
+    /// Whether the queue is closed.
+    pub fn is_closed(&self) -> bool {
+        self.0.borrow().closed
+    }
+
+    /// The next item, or `None` once closed and empty.
+    pub fn next(&self) -> QueueNext<T> {
+        QueueNext(self.clone())
+    }
+}
+
+/// Future returned by [`Queue::next`].
+pub struct QueueNext<T>(Queue<T>);
+
+impl<T> Future for QueueNext<T> {
+    type Output = Option<T>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let mut s = (self.0).0.borrow_mut();
+        if let Some(item) = s.items.pop_front() {
+            return Poll::Ready(Some(item));
+        }
+        if s.closed {
+            return Poll::Ready(None);
+        }
+        s.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}

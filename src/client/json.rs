@@ -1,0 +1,74 @@
+//! Small helpers over JS values: opaque JSON (tool arguments, results, schemas, `_meta`)
+//! stays a JS value end to end and is never decoded in Rust.
+
+use js_sys::{Object, Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// `v[key]`, or `undefined`.
+pub fn get(v: &JsValue, key: &str) -> JsValue {
+    if !v.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `v[key]` when it is a string.
+pub fn get_str(v: &JsValue, key: &str) -> Option<String> {
+    get(v, key).as_string()
+}
+
+/// `v[key]` when it is a number.
+pub fn get_f64(v: &JsValue, key: &str) -> Option<f64> {
+    get(v, key).as_f64()
+}
+
+/// Whether `v` has an own or inherited property `key` that is not `undefined`.
+pub fn has(v: &JsValue, key: &str) -> bool {
+    !get(v, key).is_undefined()
+}
+
+/// Whether `v` is a plain object (not null, not an array).
+pub fn is_object(v: &JsValue) -> bool {
+    v.is_object() && !js_sys::Array::is_array(v)
+}
+
+/// A new object with the given entries (entries whose value is `undefined` are skipped).
+pub fn object(entries: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in entries {
+        if !v.is_undefined() {
+            let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+        }
+    }
+    o
+}
+
+/// Set `o[key] = value`.
+pub fn set(o: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(key), value);
+}
+
+/// `JSON.stringify(v)`; `None` if it throws (cycles, BigInt).
+pub fn stringify(v: &JsValue) -> Option<String> {
+    JSON::stringify(v).ok().and_then(|s| s.as_string())
+}
+
+/// `JSON.parse(text)`, with the host's message on failure.
+pub fn parse(text: &str) -> Result<JsValue, String> {
+    JSON::parse(text).map_err(|e| error_message(&e))
+}
+
+/// The `message` of a thrown value, or its string form.
+pub fn error_message(e: &JsValue) -> String {
+    get_str(e, "message")
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// A shallow copy of an object (so a snapshot handed to users cannot be mutated under us).
+pub fn shallow_copy(v: &JsValue) -> JsValue {
+    match v.dyn_ref::<Object>() {
+        Some(o) => Object::assign(&Object::new(), o).into(),
+        None => v.clone(),
+    }
+}

@@ -1,0 +1,808 @@
+//! One MCP session over Streamable HTTP: the handshake, requests and their replies (JSON
+//! or SSE), the optional GET stream, server-to-client requests, and `close()`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{AbortController, AbortSignal};
+
+use super::error::{quote_body, Error, BODY_QUOTE_LIMIT};
+use super::event::Latch;
+use super::json::{self, get, get_f64, get_str, is_object, object};
+use super::rpc::{parse_id, Pending};
+use super::tasks::Registry;
+use crate::io::{self, Abort, AbortListener, FetchFailure, Http, HttpResponse, Timer};
+use crate::sse::SseParser;
+
+/// The protocol revision this client speaks.
+pub const PROTOCOL_VERSION: &str = "2025-11-25";
+/// Default cap on a response body (JSON) or on one SSE event, in bytes.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// What a tool allows (`execution.taskSupport`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Support {
+    /// Never send `task` (the default when the tool says nothing).
+    Forbidden,
+    /// `task` may be sent.
+    Optional,
+    /// `task` must be sent.
+    Required,
+}
+
+impl Support {
+    fn of_tool(tool: &JsValue) -> Support {
+        match get_str(&get(tool, "execution"), "taskSupport").as_deref() {
+            Some("required") => Support::Required,
+            Some("optional") => Support::Optional,
+            _ => Support::Forbidden,
+        }
+    }
+}
+
+/// Client options, already read from the JS options object.
+pub struct ClientOptions {
+    /// Extra headers on every request (e.g. `Authorization`). Never logged.
+    pub headers: Vec<(String, String)>,
+    /// `clientInfo` sent in `initialize`.
+    pub client_info: JsValue,
+    /// Per-request timeout in ms.
+    pub request_timeout_ms: Option<f64>,
+    /// A replacement `fetch`.
+    pub fetch: Option<Function>,
+    /// Open the GET stream after the handshake.
+    pub listen: bool,
+    /// `(params, { relatedTaskId }) => ElicitResult | Promise<ElicitResult>`.
+    pub on_elicitation: Option<Function>,
+    /// Called with every notification message.
+    pub on_notification: Option<Function>,
+    /// Cap on a JSON body or an SSE event, in bytes.
+    pub max_response_bytes: usize,
+    /// How many `tasks/result` requests the client's handles may hold open at once.
+    pub max_held_results: u32,
+}
+
+struct State {
+    session_id: Option<String>,
+    protocol_version: Option<String>,
+    init_result: JsValue,
+    pending: Pending<JsValue>,
+    in_flight: HashMap<u64, AbortController>,
+    closed: bool,
+    listen_gen: u32,
+    listen_abort: Option<AbortController>,
+    listen_wake: Option<Latch<()>>,
+    tools: Option<HashMap<String, Support>>,
+}
+
+/// The shared inside of a client; every handle and future holds an `Rc` of it.
+pub struct Inner {
+    /// The MCP endpoint.
+    pub url: String,
+    http: Http,
+    /// The options the client was made with.
+    pub opts: ClientOptions,
+    st: RefCell<State>,
+    /// Task handles of this client and their shared timer schedule.
+    pub tasks: RefCell<Registry>,
+}
+
+/// A connected MCP client (cheap to clone).
+#[derive(Clone)]
+pub struct Client(pub Rc<Inner>);
+
+/// How a request behaves.
+#[derive(Clone, Copy, Default)]
+pub struct Ctl<'a> {
+    /// Abort the request when this signal aborts.
+    pub signal: Option<&'a AbortSignal>,
+    /// Do not apply `requestTimeoutMs` (for `tasks/result`, which may block for long).
+    pub no_timeout: bool,
+}
+
+impl Client {
+    /// Connect: `initialize`, `notifications/initialized`, then the GET stream.
+    pub async fn connect(url: String, opts: ClientOptions) -> Result<Client, Error> {
+        let http = Http::new(opts.fetch.clone()).map_err(Error::network)?;
+        let inner = Rc::new(Inner {
+            url,
+            http,
+            opts,
+            st: RefCell::new(State {
+                session_id: None,
+                protocol_version: None,
+                init_result: JsValue::UNDEFINED,
+                pending: Pending::default(),
+                in_flight: HashMap::new(),
+                closed: false,
+                listen_gen: 0,
+                listen_abort: None,
+                listen_wake: None,
+                tools: None,
+            }),
+            tasks: RefCell::new(Registry::default()),
+        });
+        inner.initialize().await?;
+        Ok(Client(inner))
+    }
+}
+
+impl Inner {
+    /// The `initialize` result (server info, capabilities, instructions).
+    pub fn init_result(&self) -> JsValue {
+        self.st.borrow().init_result.clone()
+    }
+
+    /// The session id the server gave, if any.
+    pub fn session_id(&self) -> Option<String> {
+        self.st.borrow().session_id.clone()
+    }
+
+    /// The negotiated protocol version.
+    pub fn protocol_version(&self) -> Option<String> {
+        self.st.borrow().protocol_version.clone()
+    }
+
+    /// Whether `close()` was called.
+    pub fn is_closed(&self) -> bool {
+        self.st.borrow().closed
+    }
+
+    /// Whether the server declared `tasks.requests.tools.call`.
+    pub fn supports_task_calls(&self) -> bool {
+        let caps = get(&self.init_result(), "capabilities");
+        is_object(&get(&get(&get(&get(&caps, "tasks"), "requests"), "tools"), "call"))
+    }
+
+    async fn initialize(self: &Rc<Self>) -> Result<(), Error> {
+        {
+            let mut st = self.st.borrow_mut();
+            st.session_id = None;
+            st.protocol_version = None;
+            st.listen_gen += 1;
+            if let Some(a) = st.listen_abort.take() {
+                a.abort();
+            }
+            if let Some(w) = st.listen_wake.take() {
+                w.set(());
+            }
+        }
+        let mut caps = object(&[]);
+        if self.opts.on_elicitation.is_some() {
+            caps = object(&[("elicitation", object(&[]).into())]);
+        }
+        let params = object(&[
+            ("protocolVersion", PROTOCOL_VERSION.into()),
+            ("capabilities", caps.into()),
+            ("clientInfo", self.opts.client_info.clone()),
+        ]);
+        let result = self
+            .request_once("initialize", &params.into(), Ctl::default())
+            .await?;
+        let version = get_str(&result, "protocolVersion")
+            .ok_or_else(|| Error::Protocol("initialize result has no protocolVersion".into()))?;
+        if !is_object(&get(&result, "capabilities")) {
+            return Err(Error::Protocol(
+                "initialize result has no capabilities object".into(),
+            ));
+        }
+        let gen = {
+            let mut st = self.st.borrow_mut();
+            st.protocol_version = Some(version);
+            st.init_result = result;
+            st.listen_gen
+        };
+        let note = object(&[
+            ("jsonrpc", "2.0".into()),
+            ("method", "notifications/initialized".into()),
+        ]);
+        self.post_message(&note.into()).await?;
+        if self.opts.listen {
+            let me = self.clone();
+            spawn_local(async move { me.listen(gen).await });
+        }
+        Ok(())
+    }
+
+    /// Send a request and wait for its result. A 404 on a request that carried a session
+    /// id starts a new session once and retries; a second 404 is an error.
+    pub async fn request(
+        self: &Rc<Self>,
+        method: &str,
+        params: JsValue,
+        ctl: Ctl<'_>,
+    ) -> Result<JsValue, Error> {
+        let mut renewed = false;
+        loop {
+            let before = self.session_id();
+            match self.request_once(method, &params, ctl).await {
+                Err(Error::SessionGone) if !renewed => {
+                    renewed = true;
+                    // Another request may have renewed the session already.
+                    if self.session_id() == before {
+                        self.initialize().await?;
+                    }
+                }
+                Err(Error::SessionGone) => {
+                    return Err(Error::Transport {
+                        status: 404,
+                        message: "the session is gone and a new one was refused too".into(),
+                        body: String::new(),
+                        tries: 2,
+                        retry_after_ms: None,
+                    })
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn request_once(
+        self: &Rc<Self>,
+        method: &str,
+        params: &JsValue,
+        ctl: Ctl<'_>,
+    ) -> Result<JsValue, Error> {
+        let (id, session) = {
+            let mut st = self.st.borrow_mut();
+            if st.closed {
+                return Err(Error::Aborted("the client is closed".into()));
+            }
+            (st.pending.register(), st.session_id.clone())
+        };
+        let envelope = object(&[
+            ("jsonrpc", "2.0".into()),
+            ("id", (id as f64).into()),
+            ("method", method.into()),
+            ("params", params.clone()),
+        ]);
+        let Some(body) = json::stringify(&envelope.into()) else {
+            self.st.borrow_mut().pending.take(id);
+            return Err(Error::Protocol(format!(
+                "the params of {method} cannot be written as JSON"
+            )));
+        };
+        let timeout = if ctl.no_timeout {
+            None
+        } else {
+            self.opts.request_timeout_ms
+        };
+        let abort = Abort::new(timeout);
+        let link = ctl.signal.and_then(|s| {
+            let c = abort.controller();
+            AbortListener::new(s.clone(), move || c.abort())
+        });
+        self.st.borrow_mut().in_flight.insert(id, abort.controller());
+        let out = self
+            .exchange(id, method, &body, session.as_deref(), &abort.signal())
+            .await;
+        drop(link);
+        let reply = {
+            let mut st = self.st.borrow_mut();
+            st.in_flight.remove(&id);
+            st.pending.take(id)
+        };
+        match (out, reply) {
+            // A reply that arrived counts even if the stream broke afterwards.
+            (_, Some(msg)) => reply_result(&msg),
+            (Err(Error::Aborted(_)), None) => Err(self.why_aborted(ctl.signal, timeout)),
+            (Err(e), None) => Err(e),
+            (Ok(()), None) => Err(Error::network(format!(
+                "the connection closed before the reply to {method} arrived"
+            ))),
+        }
+    }
+
+    fn why_aborted(&self, signal: Option<&AbortSignal>, timeout: Option<f64>) -> Error {
+        if signal.is_some_and(|s| s.aborted()) {
+            Error::Aborted("The operation was aborted.".into())
+        } else if self.is_closed() {
+            Error::Aborted("the client is closed".into())
+        } else {
+            Error::Transport {
+                status: 0,
+                message: format!(
+                    "the request timed out after {} ms",
+                    timeout.unwrap_or_default()
+                ),
+                body: String::new(),
+                tries: 1,
+                retry_after_ms: None,
+            }
+        }
+    }
+
+    /// POST one request and read its reply until the response for `id` arrived.
+    async fn exchange(
+        self: &Rc<Self>,
+        id: u64,
+        method: &str,
+        body: &str,
+        session: Option<&str>,
+        signal: &AbortSignal,
+    ) -> Result<(), Error> {
+        let headers = self.headers(session, false);
+        let mut resp = self
+            .http
+            .send("POST", &self.url, &headers, Some(body), Some(signal))
+            .await
+            .map_err(fetch_error)?;
+        let status = resp.status();
+        if status == 404 && session.is_some() {
+            return Err(Error::SessionGone);
+        }
+        if !(200..300).contains(&status) {
+            return Err(self.http_error(&mut resp, status).await);
+        }
+        if method == "initialize" {
+            if let Some(sid) = resp.header("mcp-session-id") {
+                if sid.is_empty() || !sid.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+                    return Err(Error::Protocol(
+                        "the Mcp-Session-Id header is not visible ASCII".into(),
+                    ));
+                }
+                self.st.borrow_mut().session_id = Some(sid);
+            }
+        }
+        let ctype = resp
+            .header("content-type")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if ctype.starts_with("text/event-stream") {
+            self.read_stream(&mut resp, Some(id)).await.map(|_| ())
+        } else if ctype.starts_with("application/json") {
+            let bytes = resp
+                .bytes(self.opts.max_response_bytes)
+                .await
+                .map_err(|e| match e {
+                    None => self.too_large(status),
+                    Some(f) => fetch_error(f),
+                })?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| Error::Protocol("the reply is not valid UTF-8".into()))?;
+            self.dispatch_text(&text)
+        } else if status == 202 {
+            Err(Error::Protocol(format!(
+                "the server answered {method} with 202 and no reply"
+            )))
+        } else {
+            Err(Error::Protocol(format!(
+                "unexpected Content-Type {:?} in the reply to {method}",
+                quote_body(&ctype, 80)
+            )))
+        }
+    }
+
+    fn too_large(&self, status: u16) -> Error {
+        Error::Transport {
+            status,
+            message: format!(
+                "the reply is larger than the limit of {} bytes",
+                self.opts.max_response_bytes
+            ),
+            body: String::new(),
+            tries: 1,
+            retry_after_ms: None,
+        }
+    }
+
+    async fn http_error(&self, resp: &mut HttpResponse, status: u16) -> Error {
+        let retry_after_ms = resp
+            .header("retry-after")
+            .and_then(|v| crate::policy::parse_retry_after(&v, io::now_ms()));
+        let body = match resp.bytes(64 * 1024).await {
+            Ok(b) => quote_body(&String::from_utf8_lossy(&b), BODY_QUOTE_LIMIT),
+            Err(_) => String::new(),
+        };
+        Error::Transport {
+            status,
+            message: format!("HTTP {status} from the server"),
+            body,
+            tries: 1,
+            retry_after_ms,
+        }
+    }
+
+    /// Read an SSE stream, dispatching every message; with `until`, stop as soon as the
+    /// response to that request id has arrived. Returns the parser (for `Last-Event-ID`
+    /// and `retry`).
+    async fn read_stream(
+        self: &Rc<Self>,
+        resp: &mut HttpResponse,
+        until: Option<u64>,
+    ) -> Result<SseParser, Error> {
+        let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
+        loop {
+            let chunk = match resp.chunk().await {
+                Ok(Some(c)) => c,
+                Ok(None) => return Ok(parser),
+                Err(f) => return Err(fetch_error(f)),
+            };
+            let events = parser.push(&chunk).map_err(|_| {
+                resp.cancel();
+                self.too_large(200)
+            })?;
+            for ev in events {
+                if ev.event != "message" || ev.data.is_empty() {
+                    continue;
+                }
+                if let Err(e) = self.dispatch_text(&ev.data) {
+                    if until.is_some() {
+                        resp.cancel();
+                        return Err(e);
+                    }
+                    io::warn(&format!("mcp-tasks-wasm: ignored a bad event: {e:?}"));
+                }
+            }
+            if let Some(id) = until {
+                if self.st.borrow().pending.is_ready(id) {
+                    resp.cancel();
+                    return Ok(parser);
+                }
+            }
+        }
+    }
+
+    fn dispatch_text(self: &Rc<Self>, text: &str) -> Result<(), Error> {
+        let msg = json::parse(text).map_err(|e| {
+            Error::Protocol(format!(
+                "the server sent invalid JSON ({e}): {}",
+                quote_body(text, 120)
+            ))
+        })?;
+        if js_sys::Array::is_array(&msg) {
+            for m in js_sys::Array::from(&msg).iter() {
+                self.dispatch(m);
+            }
+        } else {
+            self.dispatch(msg);
+        }
+        Ok(())
+    }
+
+    /// Route one incoming message: a response to its waiting request, a server request
+    /// to its answerer, a notification to the task machinery and the user.
+    fn dispatch(self: &Rc<Self>, msg: JsValue) {
+        if !is_object(&msg) {
+            io::warn("mcp-tasks-wasm: ignored a message that is not an object");
+            return;
+        }
+        let id = get(&msg, "id");
+        match get_str(&msg, "method") {
+            Some(method) if !id.is_undefined() && !id.is_null() => {
+                let me = self.clone();
+                spawn_local(async move { me.answer(method, msg).await });
+            }
+            Some(method) => self.notified(&method, &msg),
+            None => {
+                if let Some(id) = parse_id(id.as_f64(), id.as_string().as_deref()) {
+                    self.st.borrow_mut().pending.fulfil(id, msg);
+                }
+            }
+        }
+    }
+
+    fn notified(self: &Rc<Self>, method: &str, msg: &JsValue) {
+        let params = get(msg, "params");
+        match method {
+            "notifications/tasks/status" => super::tasks::on_status_notification(self, &params),
+            "notifications/progress" => super::tasks::on_progress(self, &params),
+            _ => {}
+        }
+        if let Some(cb) = &self.opts.on_notification {
+            call_user(cb, msg, &JsValue::UNDEFINED, "onNotification");
+        }
+    }
+
+    /// Answer a server-to-client request; the server is never left waiting.
+    async fn answer(self: Rc<Self>, method: String, msg: JsValue) {
+        let params = get(&msg, "params");
+        let reply: Result<JsValue, (f64, String)> = match method.as_str() {
+            "ping" => Ok(object(&[]).into()),
+            "elicitation/create" => match &self.opts.on_elicitation {
+                Some(handler) => {
+                    let related = get(
+                        &get(&params, "_meta"),
+                        "io.modelcontextprotocol/related-task",
+                    );
+                    let task_id = get_str(&related, "taskId")
+                        .map(JsValue::from)
+                        .unwrap_or(JsValue::NULL);
+                    let ctx = object(&[("relatedTaskId", task_id)]);
+                    match call_async(handler, &params, &ctx.into()).await {
+                        Ok(v) if is_object(&v) => Ok(v),
+                        Ok(_) => Err((
+                            -32603.0,
+                            "the elicitation handler returned no result object".into(),
+                        )),
+                        Err(e) => Err((-32603.0, json::error_message(&e))),
+                    }
+                }
+                None => Err((-32601.0, "this client has no elicitation handler".into())),
+            },
+            other => Err((-32601.0, format!("method not found: {other}"))),
+        };
+        let mut entries = vec![("jsonrpc", JsValue::from("2.0")), ("id", get(&msg, "id"))];
+        match reply {
+            Ok(r) => entries.push(("result", r)),
+            Err((code, message)) => entries.push((
+                "error",
+                object(&[("code", code.into()), ("message", message.into())]).into(),
+            )),
+        }
+        if let Err(e) = self.post_message(&object(&entries).into()).await {
+            io::warn(&format!(
+                "mcp-tasks-wasm: could not answer {method}: {e:?}"
+            ));
+        }
+    }
+
+    /// POST a notification or a response (the server answers 202).
+    async fn post_message(&self, msg: &JsValue) -> Result<(), Error> {
+        let body = json::stringify(msg)
+            .ok_or_else(|| Error::Protocol("a message cannot be written as JSON".into()))?;
+        let session = self.session_id();
+        let headers = self.headers(session.as_deref(), false);
+        let abort = Abort::new(self.opts.request_timeout_ms);
+        let mut resp = self
+            .http
+            .send("POST", &self.url, &headers, Some(&body), Some(&abort.signal()))
+            .await
+            .map_err(fetch_error)?;
+        let status = resp.status();
+        resp.cancel();
+        if (200..300).contains(&status) {
+            Ok(())
+        } else {
+            Err(self.http_error(&mut resp, status).await)
+        }
+    }
+
+    fn headers(&self, session: Option<&str>, get_stream: bool) -> Vec<(String, String)> {
+        let mut h = self.opts.headers.clone();
+        let accept = if get_stream {
+            "text/event-stream"
+        } else {
+            h.push(("Content-Type".into(), "application/json".into()));
+            "application/json, text/event-stream"
+        };
+        h.push(("Accept".into(), accept.into()));
+        if let Some(s) = session {
+            h.push(("Mcp-Session-Id".into(), s.into()));
+        }
+        if let Some(v) = self.protocol_version() {
+            h.push(("MCP-Protocol-Version".into(), v));
+        }
+        h
+    }
+
+    /// The GET stream: messages not tied to a request (task status notifications). A 405
+    /// turns it off; a drop reconnects after `retry` with `Last-Event-ID`.
+    async fn listen(self: Rc<Self>, gen: u32) {
+        let mut last_event_id: Option<String> = None;
+        let mut retry_ms = 1000.0;
+        let mut failures = 0u32;
+        loop {
+            let (session, ctl) = {
+                let mut st = self.st.borrow_mut();
+                if st.closed || st.listen_gen != gen {
+                    return;
+                }
+                let Ok(c) = AbortController::new() else { return };
+                st.listen_abort = Some(c.clone());
+                (st.session_id.clone(), c)
+            };
+            let mut headers = self.headers(session.as_deref(), true);
+            if let Some(id) = &last_event_id {
+                headers.push(("Last-Event-ID".into(), id.clone()));
+            }
+            let signal = ctl.signal();
+            match self.http.send("GET", &self.url, &headers, None, Some(&signal)).await {
+                Ok(mut resp) => {
+                    let status = resp.status();
+                    let ctype = resp.header("content-type").unwrap_or_default();
+                    if status == 405 || status == 404 || status == 401 || status == 403 {
+                        // No GET stream here (or the session is gone: a renewal restarts it).
+                        return;
+                    }
+                    if status == 200 && ctype.starts_with("text/event-stream") {
+                        failures = 0;
+                        let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
+                        loop {
+                            match resp.chunk().await {
+                                Ok(Some(c)) => match parser.push(&c) {
+                                    Ok(events) => {
+                                        for ev in events {
+                                            if ev.event == "message" && !ev.data.is_empty() {
+                                                if let Err(e) = self.dispatch_text(&ev.data) {
+                                                    io::warn(&format!(
+                                                        "mcp-tasks-wasm: ignored a bad event: {e:?}"
+                                                    ));
+                                                }
+                                            }
+                                        }
+                                    }
+                                    Err(_) => break,
+                                },
+                                _ => break,
+                            }
+                        }
+                        if let Some(id) = parser.last_event_id() {
+                            last_event_id = Some(id.to_string());
+                        }
+                        if let Some(r) = parser.retry_ms() {
+                            retry_ms = r as f64;
+                        }
+                    } else {
+                        resp.cancel();
+                        failures += 1;
+                    }
+                }
+                Err(FetchFailure::Aborted) => return,
+                Err(FetchFailure::Network(_)) => failures += 1,
+            }
+            let wake = Latch::new();
+            {
+                let mut st = self.st.borrow_mut();
+                if st.closed || st.listen_gen != gen {
+                    return;
+                }
+                st.listen_wake = Some(wake.clone());
+            }
+            let delay = (retry_ms * f64::from(1u32 << failures.min(5))).min(30_000.0);
+            let w = wake.clone();
+            let _timer = Timer::once(delay, move || {
+                w.set(());
+            });
+            wake.wait().await;
+        }
+    }
+
+    /// Close: abort what is in flight, stop the GET stream and every task handle, and
+    /// end the session with DELETE.
+    pub async fn close(self: &Rc<Self>) {
+        let (session, aborts, listen, wake) = {
+            let mut st = self.st.borrow_mut();
+            if st.closed {
+                return;
+            }
+            st.closed = true;
+            let aborts: Vec<_> = st.in_flight.drain().map(|(_, a)| a).collect();
+            (
+                st.session_id.clone(),
+                aborts,
+                st.listen_abort.take(),
+                st.listen_wake.take(),
+            )
+        };
+        for a in aborts {
+            a.abort();
+        }
+        if let Some(a) = listen {
+            a.abort();
+        }
+        if let Some(w) = wake {
+            w.set(());
+        }
+        super::tasks::close_all(self);
+        if let Some(sid) = session {
+            let headers = self.headers(Some(&sid), false);
+            let abort = Abort::new(Some(self.opts.request_timeout_ms.unwrap_or(10_000.0)));
+            if let Ok(mut r) = self
+                .http
+                .send("DELETE", &self.url, &headers, None, Some(&abort.signal()))
+                .await
+            {
+                r.cancel();
+            }
+        }
+    }
+
+    /// One page of `tools/list`; remembers each tool's task support.
+    pub async fn list_tools(self: &Rc<Self>, cursor: Option<String>) -> Result<JsValue, Error> {
+        let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
+        let result = self.request("tools/list", params.into(), Ctl::default()).await?;
+        let tools = get(&result, "tools");
+        if !js_sys::Array::is_array(&tools) {
+            return Err(Error::Protocol("tools/list result has no tools array".into()));
+        }
+        let mut st = self.st.borrow_mut();
+        let known = st.tools.get_or_insert_with(HashMap::new);
+        for t in js_sys::Array::from(&tools).iter() {
+            if let Some(name) = get_str(&t, "name") {
+                known.insert(name, Support::of_tool(&t));
+            }
+        }
+        Ok(result)
+    }
+
+    /// Every page of `tools/list`, as one array.
+    pub async fn list_all_tools(self: &Rc<Self>) -> Result<js_sys::Array, Error> {
+        let all = js_sys::Array::new();
+        let mut cursor = None;
+        for _ in 0..1000 {
+            let page = self.list_tools(cursor).await?;
+            for t in js_sys::Array::from(&get(&page, "tools")).iter() {
+                all.push(&t);
+            }
+            cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());
+            if cursor.is_none() {
+                return Ok(all);
+            }
+        }
+        Err(Error::Protocol("tools/list did not end after 1000 pages".into()))
+    }
+
+    /// What `name` allows; lists the tools once if they are not known yet. An unknown
+    /// tool reads as `Forbidden` (the server will say it does not exist).
+    pub async fn task_support(self: &Rc<Self>, name: &str) -> Result<Support, Error> {
+        let known = self.st.borrow().tools.is_some();
+        if !known {
+            self.list_all_tools().await?;
+        }
+        Ok(self
+            .st
+            .borrow()
+            .tools
+            .as_ref()
+            .and_then(|t| t.get(name).copied())
+            .unwrap_or(Support::Forbidden))
+    }
+}
+
+fn fetch_error(f: FetchFailure) -> Error {
+    match f {
+        FetchFailure::Aborted => Error::Aborted("aborted".into()),
+        FetchFailure::Network(e) => Error::network(format!(
+            "network error: {}",
+            quote_body(&json::error_message(&e), 200)
+        )),
+    }
+}
+
+/// A JSON-RPC response as a result or an error.
+fn reply_result(msg: &JsValue) -> Result<JsValue, Error> {
+    let err = get(msg, "error");
+    if is_object(&err) {
+        let Some(code) = get_f64(&err, "code") else {
+            return Err(Error::Protocol("an error response has no numeric code".into()));
+        };
+        return Err(Error::Rpc {
+            code,
+            message: get_str(&err, "message").unwrap_or_default(),
+            data: get(&err, "data"),
+        });
+    }
+    let result = get(msg, "result");
+    if is_object(&result) {
+        Ok(result)
+    } else {
+        Err(Error::Protocol(
+            "a response has neither a result object nor an error".into(),
+        ))
+    }
+}
+
+/// Call a user callback with no Rust borrow held; what it throws is reported, not raised.
+pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str) -> Option<JsValue> {
+    match cb.call2(&JsValue::UNDEFINED, a, b) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            io::report_error(&format!("mcp-tasks-wasm: {what} callback threw"), &e);
+            None
+        }
+    }
+}
+
+/// Call a user function that may return a Promise, and wait for its value.
+async fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
+    let v = f.call2(&JsValue::UNDEFINED, a, b)?;
+    match v.dyn_into::<Promise>() {
+        Ok(p) => JsFuture::from(p).await,
+        Err(v) => Ok(v),
+    }
+}

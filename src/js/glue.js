@@ -1,0 +1,47 @@
+// The JavaScript half of the JS layer: real Error subclasses (so callers can use
+// `instanceof` and `switch (err.name)`) and the async-iterator wrapper. No logic lives
+// here; the Rust side decides which error to make.
+
+/** Base class of every error this SDK throws (aborts excepted: they are DOMExceptions). */
+export class McpTasksError extends Error {
+  constructor(message, props) {
+    super(message);
+    Object.assign(this, props);
+  }
+}
+
+/** The server answered with a JSON-RPC error: `code`, `message`, `data`. */
+export class McpError extends McpTasksError {}
+McpError.prototype.name = 'McpError';
+
+/** HTTP failed: `status` (0 for a network error or timeout), `body` (capped), `tries`. */
+export class TransportError extends McpTasksError {}
+TransportError.prototype.name = 'TransportError';
+
+/** The server sent something the protocol does not allow: `detail` says what. */
+export class ProtocolError extends McpTasksError {}
+ProtocolError.prototype.name = 'ProtocolError';
+
+/** The task ended `failed`: `task`, and the stored `result` or JSON-RPC `error`. */
+export class TaskFailedError extends McpTasksError {}
+TaskFailedError.prototype.name = 'TaskFailedError';
+
+/** The task ended `cancelled`: `task`. */
+export class TaskCancelledError extends McpTasksError {}
+TaskCancelledError.prototype.name = 'TaskCancelledError';
+
+/** The task is gone after its ttl: `taskId`, `task` (the last snapshot seen). */
+export class TaskExpiredError extends McpTasksError {}
+TaskExpiredError.prototype.name = 'TaskExpiredError';
+
+const classes = {
+  McpError, TransportError, ProtocolError, TaskFailedError, TaskCancelledError, TaskExpiredError,
+};
+
+export function makeError(kind, message, props) {
+  return new classes[kind](message, props);
+}
+
+export function makeAsyncIterator(next, ret) {
+  return { next, return: ret, [Symbol.asyncIterator]() { return this; } };
+}

@@ -1,0 +1,183 @@
+//! TypeScript declarations for every object that crosses the boundary. The classes'
+//! method signatures come from `unchecked_*_type` on the exports; these are the shapes.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** The five task statuses of MCP 2025-11-25. */
+export type TaskStatus = "working" | "input_required" | "completed" | "failed" | "cancelled";
+
+/** A task as the server reports it. */
+export interface Task {
+  taskId: string;
+  status: TaskStatus;
+  /** Free text from the server: display as text, never as HTML. */
+  statusMessage?: string;
+  createdAt: string;
+  lastUpdatedAt: string;
+  /** ms the server keeps the task; null (or absent) is unlimited. */
+  ttl?: number | null;
+  /** The polling period the server suggests, in ms. */
+  pollInterval?: number;
+  _meta?: Record<string, unknown>;
+}
+
+/** Name and version of a client or server. */
+export interface Implementation {
+  name: string;
+  version: string;
+  title?: string;
+  [key: string]: unknown;
+}
+
+/** What a server can do (`initialize` result). */
+export interface ServerCapabilities {
+  tasks?: {
+    list?: object;
+    cancel?: object;
+    requests?: { tools?: { call?: object } };
+  };
+  tools?: { listChanged?: boolean };
+  logging?: object;
+  [key: string]: unknown;
+}
+
+/** A tool from `tools/list`. */
+export interface Tool {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema: { type: "object"; properties?: Record<string, unknown>; required?: string[]; [key: string]: unknown };
+  outputSchema?: Record<string, unknown>;
+  execution?: { taskSupport?: "forbidden" | "optional" | "required" };
+  annotations?: Record<string, unknown>;
+  _meta?: Record<string, unknown>;
+}
+
+/** One page of `tools/list`. */
+export interface ListToolsResult {
+  tools: Tool[];
+  nextCursor?: string;
+}
+
+export interface TextContent { type: "text"; text: string; annotations?: object; _meta?: object }
+export interface ImageContent { type: "image"; data: string; mimeType: string; annotations?: object; _meta?: object }
+export interface AudioContent { type: "audio"; data: string; mimeType: string; annotations?: object; _meta?: object }
+export interface ResourceLink { type: "resource_link"; uri: string; name: string; title?: string; description?: string; mimeType?: string; size?: number; annotations?: object; _meta?: object }
+export interface EmbeddedResource {
+  type: "resource";
+  resource: { uri: string; mimeType?: string; text?: string; blob?: string; _meta?: object };
+  annotations?: object;
+  _meta?: object;
+}
+/** A content block of a tool result. */
+export type ContentBlock = TextContent | ImageContent | AudioContent | ResourceLink | EmbeddedResource;
+
+/** What a tool call returns. */
+export interface CallToolResult {
+  content: ContentBlock[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+  _meta?: Record<string, unknown>;
+}
+
+/** One page of `tasks/list`. */
+export interface ListTasksResult {
+  tasks: Task[];
+  nextCursor?: string;
+}
+
+/** `notifications/progress` params. */
+export interface ProgressNotificationParams {
+  progressToken: string | number;
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+/** `elicitation/create` params. */
+export interface ElicitRequestParams {
+  message: string;
+  requestedSchema?: { type: "object"; properties: Record<string, unknown>; required?: string[] };
+  mode?: "form" | "url";
+  url?: string;
+  _meta?: Record<string, unknown>;
+}
+
+/** The answer to an elicitation. */
+export interface ElicitResult {
+  action: "accept" | "decline" | "cancel";
+  content?: Record<string, string | number | boolean | string[]>;
+}
+
+/** Context handed to `onElicitation`. */
+export interface ElicitationContext {
+  /** The task the request belongs to (from the related-task `_meta`), or null. */
+  relatedTaskId: string | null;
+}
+
+/** A JSON-RPC notification from the server. */
+export interface JsonRpcNotification {
+  jsonrpc: "2.0";
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+/** Options of `McpClient.connect`. */
+export interface ConnectOptions {
+  /** Extra headers on every request, e.g. `{ Authorization: "Bearer ..." }`. Never logged. */
+  headers?: Record<string, string>;
+  /** `clientInfo` for `initialize` (default: this package's name and version). */
+  clientInfo?: Implementation;
+  /** Per-request timeout in ms (default 60000; 0 turns it off). */
+  requestTimeoutMs?: number;
+  /** A replacement `fetch` (default: `globalThis.fetch`). */
+  fetch?: typeof fetch;
+  /** Open the GET stream for server notifications (default true). */
+  listen?: boolean;
+  /** Answer `elicitation/create`; declares the `elicitation` capability. */
+  onElicitation?: (params: ElicitRequestParams, context: ElicitationContext) => ElicitResult | Promise<ElicitResult>;
+  /** Called with every notification. */
+  onNotification?: (message: JsonRpcNotification) => void;
+  /** Cap on a JSON reply or one SSE event, in bytes (default 16 MiB). */
+  maxResponseBytes?: number;
+  /** `tasks/result` requests the client's handles may hold open at once (default 2). */
+  maxHeldResults?: number;
+}
+
+/** Options of `callToolAsTask` and `TaskHandle.resume`. */
+export interface CallToolAsTaskOptions {
+  /** `task.ttl` to request, in ms. */
+  ttlMs?: number;
+  /** Aborting stops local polling and rejects `result()` with an `AbortError`. */
+  signal?: AbortSignal;
+  /** Also send `tasks/cancel` when `signal` aborts (default false). */
+  cancelOnAbort?: boolean;
+  /** Polling period when the server suggests none (default 1000). */
+  pollIntervalMs?: number;
+  /** Floor of the polling period (default 100). */
+  minPollIntervalMs?: number;
+  /** Ceiling of the polling period and of backoff (default 30000). */
+  maxPollIntervalMs?: number;
+  /** Transient failures in a row tolerated before giving up (default 8). */
+  maxRetries?: number;
+  /** Called with every new Task snapshot, starting with the first. */
+  onStatus?: (task: Task) => void;
+}
+
+/** Base class of this SDK's errors. */
+export class McpTasksError extends Error {}
+/** A JSON-RPC error from the server. */
+export class McpError extends McpTasksError { name: "McpError"; code: number; data?: unknown }
+/** HTTP failure: status 0 for network errors and timeouts. */
+export class TransportError extends McpTasksError { name: "TransportError"; code: "ERR_TRANSPORT"; status: number; body: string; tries: number }
+/** The server broke the protocol. */
+export class ProtocolError extends McpTasksError { name: "ProtocolError"; code: "ERR_PROTOCOL"; detail: string }
+/** The task ended `failed`; carries its stored result or error. */
+export class TaskFailedError extends McpTasksError { name: "TaskFailedError"; code: "ERR_TASK_FAILED"; taskId: string; task: Task; result?: CallToolResult; error?: McpError }
+/** The task ended `cancelled`. */
+export class TaskCancelledError extends McpTasksError { name: "TaskCancelledError"; code: "ERR_TASK_CANCELLED"; taskId: string; task: Task }
+/** The task is gone after its ttl. */
+export class TaskExpiredError extends McpTasksError { name: "TaskExpiredError"; code: "ERR_TASK_EXPIRED"; taskId: string; task: Task }
+"#;

@@ -1,0 +1,532 @@
+//! Browser tests: real headless Chromium, real `fetch`, against the real reference MCP
+//! server (official TypeScript SDK) that `make test-wasm` starts. Its URLs arrive at
+//! compile time in MCP_TEST_SERVER (SSE replies) and MCP_TEST_SERVER_JSON (JSON replies).
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function};
+use mcp_tasks_wasm::client::json::{get, get_f64, get_str, object, parse};
+use mcp_tasks_wasm::client::{tasks, Client, ClientOptions, Ctl, Error, HandleOptions};
+use mcp_tasks_wasm::io::{sleep, Http};
+use mcp_tasks_wasm::protocol::TaskStatus;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn sse_url() -> String {
+    option_env!("MCP_TEST_SERVER")
+        .expect("MCP_TEST_SERVER is not set: run the browser tests with `make test-wasm`")
+        .to_string()
+}
+
+fn json_url() -> String {
+    option_env!("MCP_TEST_SERVER_JSON")
+        .expect("MCP_TEST_SERVER_JSON is not set: run the browser tests with `make test-wasm`")
+        .to_string()
+}
+
+fn both() -> [String; 2] {
+    [sse_url(), json_url()]
+}
+
+fn options() -> ClientOptions {
+    ClientOptions {
+        headers: Vec::new(),
+        client_info: object(&[("name", "web-tests".into()), ("version", "1".into())]).into(),
+        request_timeout_ms: Some(30_000.0),
+        fetch: None,
+        listen: true,
+        on_elicitation: None,
+        on_notification: None,
+        max_response_bytes: 16 * 1024 * 1024,
+        max_held_results: 2,
+    }
+}
+
+async fn connect(url: &str) -> Client {
+    Client::connect(url.to_string(), options())
+        .await
+        .unwrap_or_else(|e| panic!("connect to {url}: {e:?}"))
+}
+
+fn args(pairs: &[(&str, JsValue)]) -> JsValue {
+    object(pairs).into()
+}
+
+fn fast() -> HandleOptions {
+    HandleOptions::default()
+}
+
+/// The first text block of a CallToolResult.
+fn text_of(result: &JsValue) -> String {
+    let content = Array::from(&get(result, "content"));
+    get_str(&content.get(0), "text").unwrap_or_default()
+}
+
+/// GET/POST on the server's admin API.
+async fn admin(url: &str, path: &str, post: bool) -> JsValue {
+    let base = url.trim_end_matches("/mcp");
+    let http = Http::new(None).ok().unwrap();
+    let method = if post { "POST" } else { "GET" };
+    let mut r = http
+        .send(method, &format!("{base}{path}"), &[], None, None)
+        .await
+        .ok()
+        .expect("admin request failed");
+    assert_eq!(r.status(), 200, "admin {path}");
+    let bytes = r.bytes(1 << 24).await.ok().expect("admin body");
+    parse(&String::from_utf8(bytes).unwrap()).unwrap()
+}
+
+/// Requests of one method that one session made, as the server counted them.
+async fn count(url: &str, session: &str, method: &str) -> f64 {
+    let s = admin(url, &format!("/admin/stats?session={session}"), false).await;
+    let by = get(&get(&s, "requests"), "byMethod");
+    let by = if by.is_undefined() { get(&s, "byMethod") } else { by };
+    get_f64(&by, method).unwrap_or(0.0)
+}
+
+/// Wait (polling with a deadline, not a fixed sleep) until `f` holds.
+async fn eventually<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..400 {
+        if f().await {
+            return;
+        }
+        sleep(50.0).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+#[wasm_bindgen_test]
+async fn an_initialize_post_reaches_the_reference_server() {
+    let http = Http::new(None).ok().unwrap();
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
+    let headers = vec![
+        ("Content-Type".to_string(), "application/json".to_string()),
+        ("Accept".to_string(), "application/json".to_string()),
+    ];
+    let mut r = http
+        .send("POST", &json_url(), &headers, Some(body), None)
+        .await
+        .ok()
+        .expect("fetch");
+    assert_eq!(r.status(), 200);
+    assert!(r.header("mcp-session-id").is_some(), "CORS exposes Mcp-Session-Id");
+    let text = String::from_utf8(r.bytes(1 << 20).await.ok().unwrap()).unwrap();
+    let msg = parse(&text).unwrap();
+    let info = get(&get(&msg, "result"), "serverInfo");
+    assert_eq!(get_str(&info, "name").as_deref(), Some("mcp-tasks-reference"));
+}
+
+#[wasm_bindgen_test]
+async fn connect_reads_server_info_capabilities_and_session() {
+    for url in both() {
+        let c = connect(&url).await;
+        let init = c.0.init_result();
+        assert_eq!(
+            get_str(&get(&init, "serverInfo"), "name").as_deref(),
+            Some("mcp-tasks-reference")
+        );
+        assert_eq!(c.0.protocol_version().as_deref(), Some("2025-11-25"));
+        assert!(c.0.supports_task_calls(), "{url}: tasks.requests.tools.call");
+        assert!(c.0.session_id().is_some());
+        c.0.close().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn list_tools_reports_each_tools_task_support() {
+    let c = connect(&sse_url()).await;
+    let tools = c.0.list_all_tools().await.unwrap();
+    let mut names: Vec<String> = tools.iter().filter_map(|t| get_str(&t, "name")).collect();
+    names.sort();
+    for t in ["ask", "crash", "echo", "fail", "forever", "must_task", "progress", "sleep"] {
+        assert!(names.iter().any(|n| n == t), "tool {t} listed");
+    }
+    use mcp_tasks_wasm::client::Support;
+    assert_eq!(c.0.task_support("must_task").await.unwrap(), Support::Required);
+    assert_eq!(c.0.task_support("sleep").await.unwrap(), Support::Optional);
+    assert_eq!(c.0.task_support("echo").await.unwrap(), Support::Forbidden);
+    c.0.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn echo_is_a_plain_call_in_both_reply_modes() {
+    for url in both() {
+        let c = connect(&url).await;
+        let h = tasks::call_as_task(&c.0, "echo", args(&[("text", "hi".into())]), fast())
+            .await
+            .unwrap();
+        let r = h.wait().await.expect("echo result");
+        assert!(text_of(&r).contains("hi"), "{url}: {}", text_of(&r));
+        assert_eq!(count(&url, &c.0.session_id().unwrap(), "tasks/get").await, 0.0);
+        c.0.close().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_required_tool_runs_as_a_task_through_a_plain_call() {
+    for url in both() {
+        let c = connect(&url).await;
+        let h = tasks::call_as_task(&c.0, "must_task", args(&[]), fast())
+            .await
+            .unwrap();
+        assert!(!h.task_id.starts_with("local-"), "a real task was created");
+        let r = h.wait().await.expect("must_task result");
+        assert_eq!(text_of(&r), "must_task done");
+        c.0.close().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_sleep_task_completes_with_its_result() {
+    for url in both() {
+        let c = connect(&url).await;
+        let h = tasks::call_as_task(
+            &c.0,
+            "sleep",
+            args(&[
+                ("ms", 300.into()),
+                ("text", "slept".into()),
+                ("pollInterval", 100.into()),
+            ]),
+            fast(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(h.status(), TaskStatus::Working);
+        let r = h.wait().await.expect("sleep result");
+        assert_eq!(text_of(&r), "slept");
+        assert_eq!(h.status(), TaskStatus::Completed);
+        c.0.close().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_task_rejects_with_its_stored_result() {
+    let c = connect(&sse_url()).await;
+    let h = tasks::call_as_task(&c.0, "fail", args(&[("message", "boom".into())]), fast())
+        .await
+        .unwrap();
+    match h.wait().await {
+        Err(Error::TaskFailed { task, result, error }) => {
+            assert_eq!(get_str(&task, "status").as_deref(), Some("failed"));
+            assert_eq!(get(&result, "isError").as_bool(), Some(true));
+            assert_eq!(text_of(&result), "boom");
+            assert!(error.is_none());
+        }
+        other => panic!("expected TaskFailed, got {other:?}"),
+    }
+    c.0.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_crashing_task_rejects_with_its_json_rpc_error() {
+    let c = connect(&sse_url()).await;
+    let h = tasks::call_as_task(&c.0, "crash", args(&[("message", "kaput".into())]), fast())
+        .await
+        .unwrap();
+    match h.wait().await {
+        Err(Error::TaskFailed {
+            error: Some(e), ..
+        }) => match *e {
+            Error::Rpc { message, .. } => assert!(message.contains("kaput"), "{message}"),
+            other => panic!("expected an Rpc error inside, got {other:?}"),
+        },
+        // A server may also end the task `completed` and store the error.
+        Err(Error::Rpc { message, .. }) => assert!(message.contains("kaput"), "{message}"),
+        other => panic!("expected a JSON-RPC error, got {other:?}"),
+    }
+    c.0.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn cancel_ends_a_forever_task_as_cancelled() {
+    let c = connect(&sse_url()).await;
+    let h = tasks::call_as_task(&c.0, "forever", args(&[]), fast())
+        .await
+        .unwrap();
+    let task = h.cancel().await.expect("tasks/cancel");
+    assert_eq!(get_str(&task, "status").as_deref(), Some("cancelled"));
+    match h.wait().await {
+        Err(Error::TaskCancelled { task }) => {
+            assert_eq!(get_str(&task, "taskId"), Some(h.task_id.clone()))
+        }
+        other => panic!("expected TaskCancelled, got {other:?}"),
+    }
+    c.0.close().await;
+}
+
+async fn abort_case(cancel_on_abort: bool) {
+    let url = sse_url();
+    let c = connect(&url).await;
+    let ctl = web_sys::AbortController::new().unwrap();
+    let opts = HandleOptions {
+        signal: Some(ctl.signal()),
+        cancel_on_abort,
+        ..fast()
+    };
+    let h = tasks::call_as_task(&c.0, "forever", args(&[]), opts)
+        .await
+        .unwrap();
+    ctl.abort();
+    match h.wait().await {
+        Err(Error::Aborted(_)) => {}
+        other => panic!("expected an abort, got {other:?}"),
+    }
+    let id = h.task_id.clone();
+    if cancel_on_abort {
+        let c2 = c.clone();
+        eventually("the server cancelled the task", || {
+            let (c, id) = (c2.clone(), id.clone());
+            async move {
+                let t = c
+                    .0
+                    .request("tasks/get", object(&[("taskId", id.into())]).into(), Ctl::default())
+                    .await
+                    .unwrap();
+                get_str(&t, "status").as_deref() == Some("cancelled")
+            }
+        })
+        .await;
+    } else {
+        let t =
+            c.0.request("tasks/get", object(&[("taskId", id.clone().into())]).into(), Ctl::default())
+                .await
+                .unwrap();
+        assert_eq!(get_str(&t, "status").as_deref(), Some("working"));
+        assert_eq!(
+            count(&url, &c.0.session_id().unwrap(), "tasks/cancel").await,
+            0.0,
+            "no tasks/cancel without cancelOnAbort"
+        );
+        c.0.request("tasks/cancel", object(&[("taskId", id.into())]).into(), Ctl::default())
+            .await
+            .unwrap();
+    }
+    c.0.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn abort_stops_local_polling_and_leaves_the_task_running() {
+    abort_case(false).await;
+}
+
+#[wasm_bindgen_test]
+async fn abort_with_cancel_on_abort_also_cancels_on_the_server() {
+    abort_case(true).await;
+}
+
+#[wasm_bindgen_test]
+async fn ask_is_answered_through_on_elicitation() {
+    let seen: Rc<RefCell<Vec<String>>> = Rc::default();
+    let seen2 = seen.clone();
+    let handler = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |params: JsValue, ctx: JsValue| {
+        seen2.borrow_mut().push(format!(
+            "{}|{}",
+            get_str(&params, "message").unwrap_or_default(),
+            get_str(&ctx, "relatedTaskId").unwrap_or_default()
+        ));
+        let content = object(&[("name", "Ada".into())]);
+        object(&[("action", "accept".into()), ("content", content.into())]).into()
+    });
+    let mut o = options();
+    o.on_elicitation = Some(handler.as_ref().unchecked_ref::<Function>().clone());
+    let c = Client::connect(sse_url(), o).await.unwrap();
+    let h = tasks::call_as_task(&c.0, "ask", args(&[]), fast())
+        .await
+        .unwrap();
+    let r = h.wait().await.expect("ask result");
+    assert!(text_of(&r).contains("Ada"), "{}", text_of(&r));
+    let seen = seen.borrow();
+    assert_eq!(seen.len(), 1, "one elicitation");
+    assert!(seen[0].ends_with(&format!("|{}", h.task_id)), "related task id: {}", seen[0]);
+    c.0.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn progress_changes_are_seen_as_status_updates() {
+    let c = connect(&sse_url()).await;
+    let h = tasks::call_as_task(
+        &c.0,
+        "progress",
+        args(&[("steps", 4.into()), ("ms", 150.into())]),
+        fast(),
+    )
+    .await
+    .unwrap();
+    let q = h.updates();
+    let mut messages = Vec::new();
+    let mut last = String::new();
+    while let Some(t) = q.next().await {
+        last = get_str(&t, "status").unwrap_or_default();
+        if let Some(m) = get_str(&t, "statusMessage") {
+            messages.push(m);
+        }
+    }
+    assert_eq!(last, "completed", "the iterator ends with the terminal snapshot");
+    assert!(messages.len() >= 2, "statusMessage changes seen: {messages:?}");
+    h.wait().await.expect("progress result");
+    c.0.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn fifty_concurrent_handles_all_settle() {
+    let c = connect(&sse_url()).await;
+    let mut hs = Vec::new();
+    for i in 0..50 {
+        let a = args(&[
+            ("ms", (50 + (i * 7) % 200).into()),
+            ("text", format!("t{i}").into()),
+            ("pollInterval", 200.into()),
+        ]);
+        hs.push(tasks::call_as_task(&c.0, "sleep", a, fast()).await.unwrap());
+    }
+    for (i, h) in hs.iter().enumerate() {
+        let r = h.wait().await.expect("settled");
+        assert_eq!(text_of(&r), format!("t{i}"));
+    }
+    assert_eq!(c.0.tasks.borrow().active(), 0);
+    assert!(!c.0.tasks.borrow().timer_armed(), "no timer left once all settled");
+    c.0.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn after_dispose_no_request_of_the_handle_reaches_the_server() {
+    let url = sse_url();
+    let mut o = options();
+    o.listen = false;
+    let c = Client::connect(url.clone(), o).await.unwrap();
+    let h = tasks::call_as_task(
+        &c.0,
+        "forever",
+        args(&[]),
+        HandleOptions {
+            poll: mcp_tasks_wasm::policy::PollConfig {
+                min_interval_ms: 20,
+                default_interval_ms: 50,
+                max_interval_ms: 50,
+                ..Default::default()
+            },
+            ..fast()
+        },
+    )
+    .await
+    .unwrap();
+    let sid = c.0.session_id().unwrap();
+    let h2 = h.clone();
+    eventually("a few polls", || {
+        let h = h2.clone();
+        async move { h.polls() >= 2 }
+    })
+    .await;
+    h.dispose();
+    assert!(matches!(h.wait().await, Err(Error::Aborted(_))));
+    let before = count(&url, &sid, "tasks/get").await;
+    // This must never change: wait ten poll periods and look again.
+    sleep(500.0).await;
+    assert_eq!(count(&url, &sid, "tasks/get").await, before);
+    assert!(!c.0.tasks.borrow().timer_armed());
+    c.0.request(
+        "tasks/cancel",
+        object(&[("taskId", h.task_id.clone().into())]).into(),
+        Ctl::default(),
+    )
+    .await
+    .unwrap();
+    c.0.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_session_is_renewed_once_and_the_call_retried() {
+    for url in both() {
+        let c = connect(&url).await;
+        let old = c.0.session_id().unwrap();
+        admin(&url, &format!("/admin/drop-session?session={old}"), true).await;
+        let h = tasks::call_as_task(&c.0, "echo", args(&[("text", "again".into())]), fast())
+            .await
+            .expect("the call succeeds on a new session");
+        assert!(text_of(&h.wait().await.unwrap()).contains("again"));
+        let new = c.0.session_id().unwrap();
+        assert_ne!(old, new, "{url}: a new session");
+        c.0.close().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn close_ends_the_session_with_delete() {
+    let url = sse_url();
+    let c = connect(&url).await;
+    let sid = c.0.session_id().unwrap();
+    c.0.close().await;
+    let s = admin(&url, &format!("/admin/stats?session={sid}"), false).await;
+    let by_http = {
+        let r = get(&s, "requests");
+        let r = if r.is_undefined() { s.clone() } else { r };
+        get(&r, "byHttpMethod")
+    };
+    assert_eq!(get_f64(&by_http, "DELETE"), Some(1.0), "one DELETE for the session");
+    match c.0.request("tools/list", object(&[]).into(), Ctl::default()).await {
+        Err(Error::Aborted(_)) => {}
+        other => panic!("a closed client refuses requests, got {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn custom_headers_reach_fetch_and_pass_cors() {
+    let sent: Rc<RefCell<Vec<String>>> = Rc::default();
+    let sent2 = sent.clone();
+    let real: Function = get(&js_sys::global(), "fetch").unchecked_into();
+    let spy = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |url: JsValue, init: JsValue| {
+        let headers: web_sys::Headers = get(&init, "headers").unchecked_into();
+        if let Ok(Some(v)) = headers.get("x-test-header") {
+            sent2.borrow_mut().push(v);
+        }
+        real.call2(&JsValue::UNDEFINED, &url, &init).unwrap()
+    });
+    let mut o = options();
+    o.headers = vec![("X-Test-Header".into(), "on-every-request".into())];
+    o.fetch = Some(spy.as_ref().unchecked_ref::<Function>().clone());
+    o.listen = false;
+    let c = Client::connect(sse_url(), o).await.unwrap();
+    c.0.list_tools(None).await.unwrap();
+    c.0.close().await;
+    let sent = sent.borrow();
+    assert!(sent.len() >= 3, "initialize, initialized, tools/list, DELETE: {sent:?}");
+    assert!(sent.iter().all(|v| v == "on-every-request"));
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_task_is_an_mcp_error() {
+    let c = connect(&sse_url()).await;
+    match c
+        .0
+        .request(
+            "tasks/get",
+            object(&[("taskId", "no-such-task".into())]).into(),
+            Ctl::default(),
+        )
+        .await
+    {
+        Err(Error::Rpc { code, .. }) => assert_eq!(code, -32602.0),
+        other => panic!("expected -32602, got {other:?}"),
+    }
+    c.0.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_server_that_is_down_is_a_transport_error() {
+    // Port 9 on loopback: nothing listens there.
+    match Client::connect("http://127.0.0.1:9/mcp".into(), options()).await {
+        Err(Error::Transport { status: 0, .. }) => {}
+        Err(other) => panic!("expected a network TransportError, got {other:?}"),
+        Ok(_) => panic!("connected to nothing"),
+    }
+}

@@ -1,0 +1,77 @@
+// Turn wasm-pack's output in pkg/ into the npm package users install:
+// - index.js / index.d.ts: the wasm classes plus the error classes (which live in the
+//   JS glue snippet, so wasm-pack alone would not export them);
+// - node.js: the entry for Node >= 20, which loads the .wasm from disk at import time;
+// - package.json with exports, types, files and sideEffects.
+import { readFileSync, writeFileSync, readdirSync, statSync, copyFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const pkg = new URL('../pkg/', import.meta.url).pathname;
+const root = new URL('../', import.meta.url).pathname;
+
+function find(dir, name) {
+  for (const entry of readdirSync(dir)) {
+    const p = join(dir, entry);
+    if (statSync(p).isDirectory()) {
+      const hit = find(p, name);
+      if (hit) return hit;
+    } else if (entry === name) return p;
+  }
+  return null;
+}
+
+const glue = find(join(pkg, 'snippets'), 'glue.js');
+if (!glue) throw new Error('pkg/snippets/**/glue.js not found: did wasm-pack run?');
+const gluePath = './' + relative(pkg, glue);
+const errors = ['McpTasksError', 'McpError', 'TransportError', 'ProtocolError',
+  'TaskFailedError', 'TaskCancelledError', 'TaskExpiredError'];
+
+writeFileSync(join(pkg, 'index.js'), `// The package entry for browsers, workers and bundlers: call \`await init()\` once.
+export * from './mcp_tasks_wasm.js';
+export { default } from './mcp_tasks_wasm.js';
+export { ${errors.join(', ')} } from '${gluePath}';
+`);
+writeFileSync(join(pkg, 'index.d.ts'), `export * from './mcp_tasks_wasm.js';
+export { default } from './mcp_tasks_wasm.js';
+`);
+writeFileSync(join(pkg, 'node.js'), `// The package entry for Node >= 20: the module is loaded from disk at import time, so
+// \`init()\` is optional here (calling it is harmless).
+import { readFile } from 'node:fs/promises';
+import { initSync } from './mcp_tasks_wasm.js';
+initSync({ module: await readFile(new URL('./mcp_tasks_wasm_bg.wasm', import.meta.url)) });
+export * from './index.js';
+export { default } from './index.js';
+`);
+
+const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
+const field = (k) => (cargo.match(new RegExp(`^${k} = "([^"]*)"`, 'm')) || [])[1];
+const meta = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+const out = {
+  name: 'mcp-tasks-wasm',
+  version: field('version'),
+  description: field('description'),
+  license: field('license'),
+  repository: { type: 'git', url: field('repository') },
+  keywords: ['mcp', 'model-context-protocol', 'tasks', 'wasm', 'webassembly'],
+  type: 'module',
+  main: './index.js',
+  module: './index.js',
+  types: './index.d.ts',
+  exports: {
+    '.': {
+      types: './index.d.ts',
+      node: './node.js',
+      default: './index.js',
+    },
+    './mcp_tasks_wasm_bg.wasm': './mcp_tasks_wasm_bg.wasm',
+    './package.json': './package.json',
+  },
+  files: ['index.js', 'index.d.ts', 'node.js', 'mcp_tasks_wasm.js', 'mcp_tasks_wasm.d.ts',
+    'mcp_tasks_wasm_bg.wasm', 'mcp_tasks_wasm_bg.wasm.d.ts', 'snippets/', 'README.md'],
+  sideEffects: ['./node.js'],
+  engines: { node: '>=20' },
+};
+for (const k of Object.keys(meta)) if (!(k in out) && k !== 'collaborators') out[k] = meta[k];
+writeFileSync(join(pkg, 'package.json'), JSON.stringify(out, null, 2) + '\n');
+try { copyFileSync(join(root, 'README.md'), join(pkg, 'README.md')); } catch {}
+console.log(`pkg/ ready: ${out.name}@${out.version}`);

@@ -1,0 +1,17 @@
+// Print the package's sizes (wasm and JS glue, raw and gzip), as listed in the README.
+import { readFileSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+const pkg = new URL('../pkg/', import.meta.url);
+const files = ['mcp_tasks_wasm_bg.wasm', 'mcp_tasks_wasm.js'];
+let raw = 0, gz = 0;
+const rows = [];
+for (const f of files) {
+  const u = new URL(f, pkg);
+  if (!existsSync(u)) throw new Error(`pkg/${f} missing: run make build`);
+  const b = readFileSync(u);
+  const g = gzipSync(b, { level: 9 }).length;
+  raw += b.length; gz += g;
+  rows.push(`| ${f} | ${(b.length / 1024).toFixed(1)} KB | ${(g / 1024).toFixed(1)} KB |`);
+}
+console.log('| file | raw | gzip |\n|---|---|---|\n' + rows.join('\n') +
+  `\n| **total** | ${(raw / 1024).toFixed(1)} KB | ${(gz / 1024).toFixed(1)} KB |`);
