@@ -58,10 +58,10 @@ test-server:
 # The wasm tests run in headless Chromium against two real reference servers (SSE and
 # JSON replies), whose URLs reach the tests at compile time.
 test-wasm:
-	tests/with-servers.sh wasm-pack test --headless --chrome
+	WASM_BINDGEN_TEST_TIMEOUT=900 tests/with-servers.sh wasm-pack test --headless --chrome -- --test web
 
 test-node:
-	tests/with-servers.sh node tests/node/smoke.mjs
+	tests/with-servers.sh node --test tests/node/smoke.mjs
 
 test-types:
 	tsc -p tests/types/tsconfig.json

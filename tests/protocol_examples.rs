@@ -10,7 +10,7 @@ use mcp_tasks_wasm::protocol::{
     meta, CallToolOrTaskResult, CallToolRequest, CancelTaskRequest, CancelTaskResult,
     ClientCapabilities, CreateTaskResult, GetTaskPayloadRequest, GetTaskPayloadResult,
     GetTaskRequest, GetTaskResult, JsonRpcErrorResponse, JsonRpcMessage, JsonRpcResultResponse,
-    ListTasksRequest, ListTasksResult, Meta, MessageKind, RequestId, ServerCapabilities,
+    ListTasksRequest, ListTasksResult, MessageKind, Meta, RequestId, ServerCapabilities,
     TaskMetadata, TaskStatus, TaskStatusNotification, INVALID_PARAMS, INVALID_REQUEST,
 };
 use serde::de::DeserializeOwned;
@@ -40,28 +40,43 @@ struct TaskParamsFragment {
     task: TaskMetadata,
 }
 
+/// Decodes one example into its type and checks what it says.
+type Check = fn(&str, &Value);
+
 /// Every example file: its name and the check that proves it.
-const MAPPED: &[(&str, fn(&str, &Value))] = &[
+const MAPPED: &[(&str, Check)] = &[
     ("00-server-capabilities.json", server_capabilities),
     ("01-client-capabilities.json", client_capabilities),
     ("02-creating-tasks-request.json", creating_tasks_request),
     ("03-creating-tasks-response.json", creating_tasks_response),
     ("04-getting-tasks-request.json", getting_tasks_request),
     ("05-getting-tasks-response.json", getting_tasks_response),
-    ("06-retrieving-task-results-request.json", task_result_request),
-    ("07-retrieving-task-results-response.json", task_result_response),
+    (
+        "06-retrieving-task-results-request.json",
+        task_result_request,
+    ),
+    (
+        "07-retrieving-task-results-response.json",
+        task_result_response,
+    ),
     ("08-task-status-notification.json", task_status_notification),
     ("09-listing-tasks-request.json", listing_tasks_request),
     ("10-listing-tasks-response.json", listing_tasks_response),
     ("11-cancelling-tasks-request.json", cancelling_tasks_request),
-    ("12-cancelling-tasks-response.json", cancelling_tasks_response),
+    (
+        "12-cancelling-tasks-response.json",
+        cancelling_tasks_response,
+    ),
     ("13-task-parameters.json", task_parameters),
     ("14-related-task-metadata.json", related_task_metadata),
     ("15-error-task-augmentation-required.json", error_response),
     ("16-error-task-not-found.json", error_response),
     ("17-error-task-expired.json", error_response),
     ("18-error-cancel-already-terminal.json", error_response),
-    ("19-tasks-get-response-failed-task.json", failed_task_response),
+    (
+        "19-tasks-get-response-failed-task.json",
+        failed_task_response,
+    ),
 ];
 
 fn example_files() -> Vec<PathBuf> {
@@ -81,8 +96,12 @@ fn file_name(p: &Path) -> &str {
 /// Decodes `json` as `T`, encodes it again, and asserts the JSON is unchanged.
 fn round_trip<T: DeserializeOwned + Serialize>(name: &str, json: &Value) -> T {
     let text = json.to_string();
-    let typed: T = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{name}: does not decode as {}: {e}", std::any::type_name::<T>()));
+    let typed: T = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "{name}: does not decode as {}: {e}",
+            std::any::type_name::<T>()
+        )
+    });
     let back = serde_json::to_value(&typed).unwrap();
     assert_eq!(
         &back,
@@ -139,14 +158,19 @@ fn creating_tasks_response(name: &str, json: &Value) {
     let either: JsonRpcResultResponse<CallToolOrTaskResult> = round_trip(name, json);
     assert_eq!(either.result.task(), Some(task));
     let msg = as_message(name, json, MessageKind::Response);
-    let JsonRpcMessage::Response(r) = msg else { unreachable!() };
+    let JsonRpcMessage::Response(r) = msg else {
+        unreachable!()
+    };
     assert_eq!(r.parse_result::<CreateTaskResult>().unwrap(), resp.result);
 }
 
 fn getting_tasks_request(name: &str, json: &Value) {
     let req: GetTaskRequest = round_trip(name, json);
     assert_eq!(req.method, "tasks/get");
-    assert_eq!(req.params.unwrap().task_id, "786512e2-9e0d-44bd-8f29-789f320fe840");
+    assert_eq!(
+        req.params.unwrap().task_id,
+        "786512e2-9e0d-44bd-8f29-789f320fe840"
+    );
     as_message(name, json, MessageKind::Request);
 }
 
@@ -275,13 +299,20 @@ fn every_example_file_is_mapped_to_a_type() {
         "example files with no type mapped in tests/protocol_examples.rs: {unmapped:?}"
     );
     let missing: Vec<_> = mapped.difference(&on_disk).collect();
-    assert!(missing.is_empty(), "mapped example files not found: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "mapped example files not found: {missing:?}"
+    );
 }
 
 #[test]
 fn every_example_decodes_into_its_type_and_encodes_back_unchanged() {
     let files = example_files();
-    assert!(files.len() >= 20, "expected the 20 examples, found {}", files.len());
+    assert!(
+        files.len() >= 20,
+        "expected the 20 examples, found {}",
+        files.len()
+    );
     for path in &files {
         let name = file_name(path);
         let Some((_, check)) = MAPPED.iter().find(|(n, _)| *n == name) else {

@@ -9,25 +9,24 @@ use std::sync::OnceLock;
 
 use jsonschema::ValidatorMap;
 use mcp_tasks_wasm::protocol::{
-    meta, AudioContent, BlobResourceContents, CallToolOrTaskResult, CallToolParams,
+    meta, Annotations, AudioContent, BlobResourceContents, CallToolOrTaskResult, CallToolParams,
     CallToolRequest, CallToolResult, CancelTaskParams, CancelTaskRequest, CancelTaskResult,
     CancelledNotification, CancelledNotificationParams, ClientCapabilities, ClientTaskRequests,
-    ClientTasksCapability, ContentBlock, CreateTaskResult, ElicitRequest,
-    ElicitRequestFormParams, ElicitRequestParams, ElicitRequestUrlParams, ElicitResult,
-    ElicitationCapability, ElicitationTaskCapability, EmbeddedResource, EmptyResult,
-    GetTaskParams, GetTaskPayloadParams, GetTaskPayloadRequest, GetTaskRequest, GetTaskResult,
-    Icon, ImageContent, Implementation, InitializeParams, InitializeRequest, InitializeResult,
-    InitializedNotification, InitializedParams, JsonRpcError, JsonRpcErrorResponse,
-    JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResultResponse,
-    ListChangedCapability, ListTasksParams, ListTasksRequest, ListTasksResult, ListToolsParams,
-    ListToolsRequest, ListToolsResult, LoggingLevel, LoggingMessageNotification,
-    LoggingMessageNotificationParams, Meta, PingParams, PingRequest, ProgressNotification,
-    ProgressNotificationParams, RelatedTaskMetadata, RequestId, ResourceContents, ResourceLink,
-    ResourcesCapability, Role, SamplingCapability, SamplingTaskCapability, ServerCapabilities,
-    ServerTaskRequests, ServerTasksCapability, Task, TaskMetadata, TaskStatus,
-    TaskStatusNotification, TaskSupport, TaskWithMeta, TextResourceContents, Tool,
-    ToolAnnotations, ToolExecution, ToolsTaskCapability, Annotations, INVALID_PARAMS,
-    LATEST_PROTOCOL_VERSION,
+    ClientTasksCapability, ContentBlock, CreateTaskResult, ElicitRequest, ElicitRequestFormParams,
+    ElicitRequestParams, ElicitRequestUrlParams, ElicitResult, ElicitationCapability,
+    ElicitationTaskCapability, EmbeddedResource, EmptyResult, GetTaskParams, GetTaskPayloadParams,
+    GetTaskPayloadRequest, GetTaskRequest, GetTaskResult, Icon, ImageContent, Implementation,
+    InitializeParams, InitializeRequest, InitializeResult, InitializedNotification,
+    InitializedParams, JsonRpcError, JsonRpcErrorResponse, JsonRpcMessage, JsonRpcNotification,
+    JsonRpcRequest, JsonRpcResultResponse, ListChangedCapability, ListTasksParams,
+    ListTasksRequest, ListTasksResult, ListToolsParams, ListToolsRequest, ListToolsResult,
+    LoggingLevel, LoggingMessageNotification, LoggingMessageNotificationParams, Meta, PingParams,
+    PingRequest, ProgressNotification, ProgressNotificationParams, RelatedTaskMetadata, RequestId,
+    ResourceContents, ResourceLink, ResourcesCapability, Role, SamplingCapability,
+    SamplingTaskCapability, ServerCapabilities, ServerTaskRequests, ServerTasksCapability, Task,
+    TaskMetadata, TaskStatus, TaskStatusNotification, TaskSupport, TaskWithMeta,
+    TextResourceContents, Tool, ToolAnnotations, ToolExecution, ToolsTaskCapability,
+    INVALID_PARAMS, LATEST_PROTOCOL_VERSION,
 };
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -80,7 +79,10 @@ fn obj(v: Value) -> Map<String, Value> {
 }
 
 fn full_task(status: TaskStatus) -> Task {
-    let mut task = Task::with_timestamps("786512e2-9e0d-44bd-8f29-789f320fe840", "2025-11-25T10:30:00Z");
+    let mut task = Task::with_timestamps(
+        "786512e2-9e0d-44bd-8f29-789f320fe840",
+        "2025-11-25T10:30:00Z",
+    );
     task.status = status;
     task.status_message = Some(format!("now {status}"));
     task.last_updated_at = "2025-11-25T10:40:00Z".into();
@@ -262,7 +264,9 @@ fn the_validator_is_not_vacuous() {
         "the schema requires ttl: that is why None is written as null"
     );
     assert!(!errors_against("CreateTaskResult", &json!({"_meta": {}})).is_empty());
-    assert!(!errors_against("JSONRPCRequest", &json!({"jsonrpc": "2.0", "method": "x"})).is_empty());
+    assert!(
+        !errors_against("JSONRPCRequest", &json!({"jsonrpc": "2.0", "method": "x"})).is_empty()
+    );
 }
 
 #[test]
@@ -319,7 +323,14 @@ fn create_task_result_validates_against_its_own_definition() {
 fn flat_task_results_and_status_notifications_validate() {
     for status in TaskStatus::ALL {
         let mut flat = TaskWithMeta::new(full_task(status));
-        assert_valid(&["GetTaskResult", "CancelTaskResult", "TaskStatusNotificationParams"], &flat);
+        assert_valid(
+            &[
+                "GetTaskResult",
+                "CancelTaskResult",
+                "TaskStatusNotificationParams",
+            ],
+            &flat,
+        );
         flat.meta = Some(related_meta());
         let flat: GetTaskResult = flat;
         assert_valid(&["GetTaskResult", "ServerResult", "ClientResult"], &flat);
@@ -327,7 +338,12 @@ fn flat_task_results_and_status_notifications_validate() {
         assert_valid(&["CancelTaskResult"], &cancelled);
         let n: TaskStatusNotification = JsonRpcNotification::new(flat);
         assert_valid(
-            &["TaskStatusNotification", "ServerNotification", "JSONRPCNotification", "JSONRPCMessage"],
+            &[
+                "TaskStatusNotification",
+                "ServerNotification",
+                "JSONRPCNotification",
+                "JSONRPCMessage",
+            ],
             &n,
         );
     }
@@ -335,12 +351,34 @@ fn flat_task_results_and_status_notifications_validate() {
 
 #[test]
 fn tasks_requests_validate() {
-    let get: GetTaskRequest = JsonRpcRequest::new(3, GetTaskParams { task_id: "t".into() });
-    assert_valid(&["GetTaskRequest", "ClientRequest", "JSONRPCRequest", "JSONRPCMessage"], &get);
-    let payload: GetTaskPayloadRequest =
-        JsonRpcRequest::new("req-4", GetTaskPayloadParams { task_id: "t".into() });
+    let get: GetTaskRequest = JsonRpcRequest::new(
+        3,
+        GetTaskParams {
+            task_id: "t".into(),
+        },
+    );
+    assert_valid(
+        &[
+            "GetTaskRequest",
+            "ClientRequest",
+            "JSONRPCRequest",
+            "JSONRPCMessage",
+        ],
+        &get,
+    );
+    let payload: GetTaskPayloadRequest = JsonRpcRequest::new(
+        "req-4",
+        GetTaskPayloadParams {
+            task_id: "t".into(),
+        },
+    );
     assert_valid(&["GetTaskPayloadRequest", "ClientRequest"], &payload);
-    let cancel: CancelTaskRequest = JsonRpcRequest::new(6, CancelTaskParams { task_id: "t".into() });
+    let cancel: CancelTaskRequest = JsonRpcRequest::new(
+        6,
+        CancelTaskParams {
+            task_id: "t".into(),
+        },
+    );
     assert_valid(&["CancelTaskRequest", "ClientRequest"], &cancel);
     let first_page: ListTasksRequest = JsonRpcRequest::new(5, ListTasksParams::default());
     assert_valid(&["ListTasksRequest", "ClientRequest"], &first_page);
@@ -381,8 +419,12 @@ fn tool_calls_validate() {
     params.meta = Some(obj(json!({"progressToken": "p1"})));
     assert_valid(&["CallToolRequestParams"], &params);
     let req: CallToolRequest = JsonRpcRequest::new(1, params);
-    assert_valid(&["CallToolRequest", "ClientRequest", "JSONRPCMessage"], &req);
-    let plain: CallToolRequest = JsonRpcRequest::new(2, CallToolParams::new("ping_tool").as_task(None));
+    assert_valid(
+        &["CallToolRequest", "ClientRequest", "JSONRPCMessage"],
+        &req,
+    );
+    let plain: CallToolRequest =
+        JsonRpcRequest::new(2, CallToolParams::new("ping_tool").as_task(None));
     assert_valid(&["CallToolRequest"], &plain);
 }
 
@@ -469,8 +511,12 @@ fn initialize_and_capabilities_validate() {
         extra: Map::new(),
     };
     assert_valid(&["InitializeResult", "ServerResult"], &result);
-    let initialized: InitializedNotification = JsonRpcNotification::new(InitializedParams::default());
-    assert_valid(&["InitializedNotification", "ClientNotification"], &initialized);
+    let initialized: InitializedNotification =
+        JsonRpcNotification::new(InitializedParams::default());
+    assert_valid(
+        &["InitializedNotification", "ClientNotification"],
+        &initialized,
+    );
     let bare: InitializedNotification =
         JsonRpcNotification::with_method("notifications/initialized", None);
     assert_valid(&["InitializedNotification"], &bare);
@@ -503,7 +549,9 @@ fn progress_log_and_cancelled_notifications_validate() {
         assert_valid(&["ProgressNotification", "ServerNotification"], &n);
     }
     use LoggingLevel::*;
-    for level in [Debug, Info, Notice, Warning, Error, Critical, Alert, Emergency] {
+    for level in [
+        Debug, Info, Notice, Warning, Error, Critical, Alert, Emergency,
+    ] {
         assert_valid(&["LoggingLevel"], &level);
         let n: LoggingMessageNotification =
             JsonRpcNotification::new(LoggingMessageNotificationParams {
@@ -561,7 +609,10 @@ fn elicitation_requests_and_results_validate() {
         ElicitResult::cancel(),
     ] {
         assert_valid(&["ElicitResult", "ClientResult"], &result);
-        assert_valid(&["JSONRPCResultResponse"], &JsonRpcResultResponse::new(11, result));
+        assert_valid(
+            &["JSONRPCResultResponse"],
+            &JsonRpcResultResponse::new(11, result),
+        );
     }
 }
 
@@ -570,7 +621,10 @@ fn error_responses_and_every_message_kind_validate() {
     let mut error = JsonRpcError::new(INVALID_PARAMS, "Failed to retrieve task: Task not found");
     assert_valid(&["Error"], &error);
     let with_id = JsonRpcErrorResponse::new(Some(RequestId::Number(70)), error.clone());
-    assert_valid(&["JSONRPCErrorResponse", "JSONRPCResponse", "JSONRPCMessage"], &with_id);
+    assert_valid(
+        &["JSONRPCErrorResponse", "JSONRPCResponse", "JSONRPCMessage"],
+        &with_id,
+    );
     error.data = Some(json!({"taskId": "t"}));
     let without_id = JsonRpcErrorResponse::new(None, error);
     let json = assert_valid(&["JSONRPCErrorResponse", "JSONRPCMessage"], &without_id);

@@ -17,15 +17,19 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn sse_url() -> String {
-    option_env!("MCP_TEST_SERVER")
-        .expect("MCP_TEST_SERVER is not set: run the browser tests with `make test-wasm`")
-        .to_string()
+    match option_env!("MCP_TEST_SERVER") {
+        Some(url) => url.to_string(),
+        None => panic!("MCP_TEST_SERVER is not set: run the browser tests with `make test-wasm`"),
+    }
 }
 
 fn json_url() -> String {
-    option_env!("MCP_TEST_SERVER_JSON")
-        .expect("MCP_TEST_SERVER_JSON is not set: run the browser tests with `make test-wasm`")
-        .to_string()
+    match option_env!("MCP_TEST_SERVER_JSON") {
+        Some(url) => url.to_string(),
+        None => {
+            panic!("MCP_TEST_SERVER_JSON is not set: run the browser tests with `make test-wasm`")
+        }
+    }
 }
 
 fn both() -> [String; 2] {
@@ -43,6 +47,7 @@ fn options() -> ClientOptions {
         on_notification: None,
         max_response_bytes: 16 * 1024 * 1024,
         max_held_results: 2,
+        session_id: None,
     }
 }
 
@@ -85,7 +90,11 @@ async fn admin(url: &str, path: &str, post: bool) -> JsValue {
 async fn count(url: &str, session: &str, method: &str) -> f64 {
     let s = admin(url, &format!("/admin/stats?session={session}"), false).await;
     let by = get(&get(&s, "requests"), "byMethod");
-    let by = if by.is_undefined() { get(&s, "byMethod") } else { by };
+    let by = if by.is_undefined() {
+        get(&s, "byMethod")
+    } else {
+        by
+    };
     get_f64(&by, method).unwrap_or(0.0)
 }
 
@@ -110,7 +119,10 @@ async fn an_initialize_post_reaches_the_reference_server() {
     let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
     let headers = vec![
         ("Content-Type".to_string(), "application/json".to_string()),
-        ("Accept".to_string(), "application/json".to_string()),
+        (
+            "Accept".to_string(),
+            "application/json, text/event-stream".to_string(),
+        ),
     ];
     let mut r = http
         .send("POST", &json_url(), &headers, Some(body), None)
@@ -118,11 +130,17 @@ async fn an_initialize_post_reaches_the_reference_server() {
         .ok()
         .expect("fetch");
     assert_eq!(r.status(), 200);
-    assert!(r.header("mcp-session-id").is_some(), "CORS exposes Mcp-Session-Id");
+    assert!(
+        r.header("mcp-session-id").is_some(),
+        "CORS exposes Mcp-Session-Id"
+    );
     let text = String::from_utf8(r.bytes(1 << 20).await.ok().unwrap()).unwrap();
     let msg = parse(&text).unwrap();
     let info = get(&get(&msg, "result"), "serverInfo");
-    assert_eq!(get_str(&info, "name").as_deref(), Some("mcp-tasks-reference"));
+    assert_eq!(
+        get_str(&info, "name").as_deref(),
+        Some("mcp-tasks-reference")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -135,7 +153,10 @@ async fn connect_reads_server_info_capabilities_and_session() {
             Some("mcp-tasks-reference")
         );
         assert_eq!(c.0.protocol_version().as_deref(), Some("2025-11-25"));
-        assert!(c.0.supports_task_calls(), "{url}: tasks.requests.tools.call");
+        assert!(
+            c.0.supports_task_calls(),
+            "{url}: tasks.requests.tools.call"
+        );
         assert!(c.0.session_id().is_some());
         c.0.close().await;
     }
@@ -147,11 +168,23 @@ async fn list_tools_reports_each_tools_task_support() {
     let tools = c.0.list_all_tools().await.unwrap();
     let mut names: Vec<String> = tools.iter().filter_map(|t| get_str(&t, "name")).collect();
     names.sort();
-    for t in ["ask", "crash", "echo", "fail", "forever", "must_task", "progress", "sleep"] {
+    for t in [
+        "ask",
+        "crash",
+        "echo",
+        "fail",
+        "forever",
+        "must_task",
+        "progress",
+        "sleep",
+    ] {
         assert!(names.iter().any(|n| n == t), "tool {t} listed");
     }
     use mcp_tasks_wasm::client::Support;
-    assert_eq!(c.0.task_support("must_task").await.unwrap(), Support::Required);
+    assert_eq!(
+        c.0.task_support("must_task").await.unwrap(),
+        Support::Required
+    );
     assert_eq!(c.0.task_support("sleep").await.unwrap(), Support::Optional);
     assert_eq!(c.0.task_support("echo").await.unwrap(), Support::Forbidden);
     c.0.close().await;
@@ -166,7 +199,10 @@ async fn echo_is_a_plain_call_in_both_reply_modes() {
             .unwrap();
         let r = h.wait().await.expect("echo result");
         assert!(text_of(&r).contains("hi"), "{url}: {}", text_of(&r));
-        assert_eq!(count(&url, &c.0.session_id().unwrap(), "tasks/get").await, 0.0);
+        assert_eq!(
+            count(&url, &c.0.session_id().unwrap(), "tasks/get").await,
+            0.0
+        );
         c.0.close().await;
     }
 }
@@ -216,7 +252,11 @@ async fn a_failed_task_rejects_with_its_stored_result() {
         .await
         .unwrap();
     match h.wait().await {
-        Err(Error::TaskFailed { task, result, error }) => {
+        Err(Error::TaskFailed {
+            task,
+            result,
+            error,
+        }) => {
             assert_eq!(get_str(&task, "status").as_deref(), Some("failed"));
             assert_eq!(get(&result, "isError").as_bool(), Some(true));
             assert_eq!(text_of(&result), "boom");
@@ -234,9 +274,7 @@ async fn a_crashing_task_rejects_with_its_json_rpc_error() {
         .await
         .unwrap();
     match h.wait().await {
-        Err(Error::TaskFailed {
-            error: Some(e), ..
-        }) => match *e {
+        Err(Error::TaskFailed { error: Some(e), .. }) => match *e {
             Error::Rpc { message, .. } => assert!(message.contains("kaput"), "{message}"),
             other => panic!("expected an Rpc error inside, got {other:?}"),
         },
@@ -287,9 +325,12 @@ async fn abort_case(cancel_on_abort: bool) {
         eventually("the server cancelled the task", || {
             let (c, id) = (c2.clone(), id.clone());
             async move {
-                let t = c
-                    .0
-                    .request("tasks/get", object(&[("taskId", id.into())]).into(), Ctl::default())
+                let t =
+                    c.0.request(
+                        "tasks/get",
+                        object(&[("taskId", id.into())]).into(),
+                        Ctl::default(),
+                    )
                     .await
                     .unwrap();
                 get_str(&t, "status").as_deref() == Some("cancelled")
@@ -298,18 +339,26 @@ async fn abort_case(cancel_on_abort: bool) {
         .await;
     } else {
         let t =
-            c.0.request("tasks/get", object(&[("taskId", id.clone().into())]).into(), Ctl::default())
-                .await
-                .unwrap();
+            c.0.request(
+                "tasks/get",
+                object(&[("taskId", id.clone().into())]).into(),
+                Ctl::default(),
+            )
+            .await
+            .unwrap();
         assert_eq!(get_str(&t, "status").as_deref(), Some("working"));
         assert_eq!(
             count(&url, &c.0.session_id().unwrap(), "tasks/cancel").await,
             0.0,
             "no tasks/cancel without cancelOnAbort"
         );
-        c.0.request("tasks/cancel", object(&[("taskId", id.into())]).into(), Ctl::default())
-            .await
-            .unwrap();
+        c.0.request(
+            "tasks/cancel",
+            object(&[("taskId", id.into())]).into(),
+            Ctl::default(),
+        )
+        .await
+        .unwrap();
     }
     c.0.close().await;
 }
@@ -328,15 +377,17 @@ async fn abort_with_cancel_on_abort_also_cancels_on_the_server() {
 async fn ask_is_answered_through_on_elicitation() {
     let seen: Rc<RefCell<Vec<String>>> = Rc::default();
     let seen2 = seen.clone();
-    let handler = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |params: JsValue, ctx: JsValue| {
-        seen2.borrow_mut().push(format!(
-            "{}|{}",
-            get_str(&params, "message").unwrap_or_default(),
-            get_str(&ctx, "relatedTaskId").unwrap_or_default()
-        ));
-        let content = object(&[("name", "Ada".into())]);
-        object(&[("action", "accept".into()), ("content", content.into())]).into()
-    });
+    let handler = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(
+        move |params: JsValue, ctx: JsValue| {
+            seen2.borrow_mut().push(format!(
+                "{}|{}",
+                get_str(&params, "message").unwrap_or_default(),
+                get_str(&ctx, "relatedTaskId").unwrap_or_default()
+            ));
+            let content = object(&[("name", "Ada".into())]);
+            object(&[("action", "accept".into()), ("content", content.into())]).into()
+        },
+    );
     let mut o = options();
     o.on_elicitation = Some(handler.as_ref().unchecked_ref::<Function>().clone());
     let c = Client::connect(sse_url(), o).await.unwrap();
@@ -345,9 +396,13 @@ async fn ask_is_answered_through_on_elicitation() {
         .unwrap();
     let r = h.wait().await.expect("ask result");
     assert!(text_of(&r).contains("Ada"), "{}", text_of(&r));
-    let seen = seen.borrow();
+    let seen = seen.borrow().clone();
     assert_eq!(seen.len(), 1, "one elicitation");
-    assert!(seen[0].ends_with(&format!("|{}", h.task_id)), "related task id: {}", seen[0]);
+    assert!(
+        seen[0].ends_with(&format!("|{}", h.task_id)),
+        "related task id: {}",
+        seen[0]
+    );
     c.0.close().await;
 }
 
@@ -371,8 +426,14 @@ async fn progress_changes_are_seen_as_status_updates() {
             messages.push(m);
         }
     }
-    assert_eq!(last, "completed", "the iterator ends with the terminal snapshot");
-    assert!(messages.len() >= 2, "statusMessage changes seen: {messages:?}");
+    assert_eq!(
+        last, "completed",
+        "the iterator ends with the terminal snapshot"
+    );
+    assert!(
+        messages.len() >= 2,
+        "statusMessage changes seen: {messages:?}"
+    );
     h.wait().await.expect("progress result");
     c.0.close().await;
 }
@@ -394,7 +455,10 @@ async fn fifty_concurrent_handles_all_settle() {
         assert_eq!(text_of(&r), format!("t{i}"));
     }
     assert_eq!(c.0.tasks.borrow().active(), 0);
-    assert!(!c.0.tasks.borrow().timer_armed(), "no timer left once all settled");
+    assert!(
+        !c.0.tasks.borrow().timer_armed(),
+        "no timer left once all settled"
+    );
     c.0.close().await;
 }
 
@@ -472,8 +536,16 @@ async fn close_ends_the_session_with_delete() {
         let r = if r.is_undefined() { s.clone() } else { r };
         get(&r, "byHttpMethod")
     };
-    assert_eq!(get_f64(&by_http, "DELETE"), Some(1.0), "one DELETE for the session");
-    match c.0.request("tools/list", object(&[]).into(), Ctl::default()).await {
+    assert_eq!(
+        get_f64(&by_http, "DELETE"),
+        Some(1.0),
+        "one DELETE for the session"
+    );
+    match c
+        .0
+        .request("tools/list", object(&[]).into(), Ctl::default())
+        .await
+    {
         Err(Error::Aborted(_)) => {}
         other => panic!("a closed client refuses requests, got {other:?}"),
     }
@@ -484,13 +556,15 @@ async fn custom_headers_reach_fetch_and_pass_cors() {
     let sent: Rc<RefCell<Vec<String>>> = Rc::default();
     let sent2 = sent.clone();
     let real: Function = get(&js_sys::global(), "fetch").unchecked_into();
-    let spy = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |url: JsValue, init: JsValue| {
-        let headers: web_sys::Headers = get(&init, "headers").unchecked_into();
-        if let Ok(Some(v)) = headers.get("x-test-header") {
-            sent2.borrow_mut().push(v);
-        }
-        real.call2(&JsValue::UNDEFINED, &url, &init).unwrap()
-    });
+    let spy = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(
+        move |url: JsValue, init: JsValue| {
+            let headers: web_sys::Headers = get(&init, "headers").unchecked_into();
+            if let Ok(Some(v)) = headers.get("x-test-header") {
+                sent2.borrow_mut().push(v);
+            }
+            real.call2(&JsValue::UNDEFINED, &url, &init).unwrap()
+        },
+    );
     let mut o = options();
     o.headers = vec![("X-Test-Header".into(), "on-every-request".into())];
     o.fetch = Some(spy.as_ref().unchecked_ref::<Function>().clone());
@@ -499,7 +573,10 @@ async fn custom_headers_reach_fetch_and_pass_cors() {
     c.0.list_tools(None).await.unwrap();
     c.0.close().await;
     let sent = sent.borrow();
-    assert!(sent.len() >= 3, "initialize, initialized, tools/list, DELETE: {sent:?}");
+    assert!(
+        sent.len() >= 3,
+        "initialize, initialized, tools/list, DELETE: {sent:?}"
+    );
     assert!(sent.iter().all(|v| v == "on-every-request"));
 }
 
@@ -529,4 +606,34 @@ async fn a_server_that_is_down_is_a_transport_error() {
         Err(other) => panic!("expected a network TransportError, got {other:?}"),
         Ok(_) => panic!("connected to nothing"),
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_fresh_client_on_the_same_session_resumes_a_task_by_id() {
+    let url = sse_url();
+    let first = connect(&url).await;
+    let h = tasks::call_as_task(
+        &first.0,
+        "sleep",
+        args(&[
+            ("ms", 600.into()),
+            ("text", "resumed".into()),
+            ("pollInterval", 100.into()),
+        ]),
+        fast(),
+    )
+    .await
+    .unwrap();
+    let (task_id, sid) = (h.task_id.clone(), first.0.session_id().unwrap());
+    // The page goes away: its handle stops, the session stays (no close, no DELETE).
+    h.dispose();
+    let mut o = options();
+    o.session_id = Some(sid.clone());
+    let second = Client::connect(url.clone(), o).await.unwrap();
+    assert_eq!(second.0.session_id(), Some(sid));
+    let again = tasks::resume(&second.0, &task_id, fast()).await.unwrap();
+    assert_eq!(again.task_id, task_id);
+    let r = again.wait().await.expect("the resumed task completes");
+    assert_eq!(text_of(&r), "resumed");
+    second.0.close().await;
 }

@@ -64,6 +64,11 @@ pub struct ClientOptions {
     pub max_response_bytes: usize,
     /// How many `tasks/result` requests the client's handles may hold open at once.
     pub max_held_results: u32,
+    /// Reattach to this existing session instead of starting one (to resume its tasks
+    /// after a page reload). `initialize` is skipped, so the server's info and
+    /// capabilities stay unknown; if the server says the session is gone, a new one is
+    /// started as usual.
+    pub session_id: Option<String>,
 }
 
 struct State {
@@ -126,7 +131,18 @@ impl Client {
             }),
             tasks: RefCell::new(Registry::default()),
         });
-        inner.initialize().await?;
+        match inner.opts.session_id.clone() {
+            Some(sid) => {
+                let gen = {
+                    let mut st = inner.st.borrow_mut();
+                    st.session_id = Some(sid);
+                    st.protocol_version = Some(PROTOCOL_VERSION.into());
+                    st.listen_gen
+                };
+                inner.start_listening(gen);
+            }
+            None => inner.initialize().await?,
+        }
         Ok(Client(inner))
     }
 }
@@ -152,10 +168,18 @@ impl Inner {
         self.st.borrow().closed
     }
 
-    /// Whether the server declared `tasks.requests.tools.call`.
+    /// Whether the server declared `tasks.requests.tools.call` (assumed when the
+    /// capabilities are unknown, on a reattached session).
     pub fn supports_task_calls(&self) -> bool {
-        let caps = get(&self.init_result(), "capabilities");
-        is_object(&get(&get(&get(&get(&caps, "tasks"), "requests"), "tools"), "call"))
+        let init = self.init_result();
+        if init.is_undefined() {
+            return true;
+        }
+        let caps = get(&init, "capabilities");
+        is_object(&get(
+            &get(&get(&get(&caps, "tasks"), "requests"), "tools"),
+            "call",
+        ))
     }
 
     async fn initialize(self: &Rc<Self>) -> Result<(), Error> {
@@ -201,11 +225,15 @@ impl Inner {
             ("method", "notifications/initialized".into()),
         ]);
         self.post_message(&note.into()).await?;
+        self.start_listening(gen);
+        Ok(())
+    }
+
+    fn start_listening(self: &Rc<Self>, gen: u32) {
         if self.opts.listen {
             let me = self.clone();
             spawn_local(async move { me.listen(gen).await });
         }
-        Ok(())
     }
 
     /// Send a request and wait for its result. A 404 on a request that carried a session
@@ -276,7 +304,10 @@ impl Inner {
             let c = abort.controller();
             AbortListener::new(s.clone(), move || c.abort())
         });
-        self.st.borrow_mut().in_flight.insert(id, abort.controller());
+        self.st
+            .borrow_mut()
+            .in_flight
+            .insert(id, abort.controller());
         let out = self
             .exchange(id, method, &body, session.as_deref(), &abort.signal())
             .await;
@@ -353,7 +384,8 @@ impl Inner {
             .unwrap_or_default()
             .to_ascii_lowercase();
         if ctype.starts_with("text/event-stream") {
-            self.read_stream(&mut resp, Some(id)).await.map(|_| ())
+            let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
+            self.read_stream(&mut resp, &mut parser, Some(id)).await
         } else if ctype.starts_with("application/json") {
             let bytes = resp
                 .bytes(self.opts.max_response_bytes)
@@ -408,18 +440,18 @@ impl Inner {
     }
 
     /// Read an SSE stream, dispatching every message; with `until`, stop as soon as the
-    /// response to that request id has arrived. Returns the parser (for `Last-Event-ID`
-    /// and `retry`).
+    /// response to that request id has arrived (a bad event then fails the request).
+    /// The parser keeps `Last-Event-ID` and `retry` for the caller.
     async fn read_stream(
         self: &Rc<Self>,
         resp: &mut HttpResponse,
+        parser: &mut SseParser,
         until: Option<u64>,
-    ) -> Result<SseParser, Error> {
-        let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
+    ) -> Result<(), Error> {
         loop {
             let chunk = match resp.chunk().await {
                 Ok(Some(c)) => c,
-                Ok(None) => return Ok(parser),
+                Ok(None) => return Ok(()),
                 Err(f) => return Err(fetch_error(f)),
             };
             let events = parser.push(&chunk).map_err(|_| {
@@ -441,7 +473,7 @@ impl Inner {
             if let Some(id) = until {
                 if self.st.borrow().pending.is_ready(id) {
                     resp.cancel();
-                    return Ok(parser);
+                    return Ok(());
                 }
             }
         }
@@ -535,9 +567,7 @@ impl Inner {
             )),
         }
         if let Err(e) = self.post_message(&object(&entries).into()).await {
-            io::warn(&format!(
-                "mcp-tasks-wasm: could not answer {method}: {e:?}"
-            ));
+            io::warn(&format!("mcp-tasks-wasm: could not answer {method}: {e:?}"));
         }
     }
 
@@ -550,7 +580,13 @@ impl Inner {
         let abort = Abort::new(self.opts.request_timeout_ms);
         let mut resp = self
             .http
-            .send("POST", &self.url, &headers, Some(&body), Some(&abort.signal()))
+            .send(
+                "POST",
+                &self.url,
+                &headers,
+                Some(&body),
+                Some(&abort.signal()),
+            )
             .await
             .map_err(fetch_error)?;
         let status = resp.status();
@@ -592,7 +628,9 @@ impl Inner {
                 if st.closed || st.listen_gen != gen {
                     return;
                 }
-                let Ok(c) = AbortController::new() else { return };
+                let Ok(c) = AbortController::new() else {
+                    return;
+                };
                 st.listen_abort = Some(c.clone());
                 (st.session_id.clone(), c)
             };
@@ -601,7 +639,11 @@ impl Inner {
                 headers.push(("Last-Event-ID".into(), id.clone()));
             }
             let signal = ctl.signal();
-            match self.http.send("GET", &self.url, &headers, None, Some(&signal)).await {
+            match self
+                .http
+                .send("GET", &self.url, &headers, None, Some(&signal))
+                .await
+            {
                 Ok(mut resp) => {
                     let status = resp.status();
                     let ctype = resp.header("content-type").unwrap_or_default();
@@ -611,26 +653,10 @@ impl Inner {
                     }
                     if status == 200 && ctype.starts_with("text/event-stream") {
                         failures = 0;
-                        let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
-                        loop {
-                            match resp.chunk().await {
-                                Ok(Some(c)) => match parser.push(&c) {
-                                    Ok(events) => {
-                                        for ev in events {
-                                            if ev.event == "message" && !ev.data.is_empty() {
-                                                if let Err(e) = self.dispatch_text(&ev.data) {
-                                                    io::warn(&format!(
-                                                        "mcp-tasks-wasm: ignored a bad event: {e:?}"
-                                                    ));
-                                                }
-                                            }
-                                        }
-                                    }
-                                    Err(_) => break,
-                                },
-                                _ => break,
-                            }
-                        }
+                        let mut parser =
+                            SseParser::with_max_event_bytes(self.opts.max_response_bytes);
+                        // A drop or a bad stream just means: reconnect.
+                        let _ = self.read_stream(&mut resp, &mut parser, None).await;
                         if let Some(id) = parser.last_event_id() {
                             last_event_id = Some(id.to_string());
                         }
@@ -705,10 +731,14 @@ impl Inner {
     /// One page of `tools/list`; remembers each tool's task support.
     pub async fn list_tools(self: &Rc<Self>, cursor: Option<String>) -> Result<JsValue, Error> {
         let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
-        let result = self.request("tools/list", params.into(), Ctl::default()).await?;
+        let result = self
+            .request("tools/list", params.into(), Ctl::default())
+            .await?;
         let tools = get(&result, "tools");
         if !js_sys::Array::is_array(&tools) {
-            return Err(Error::Protocol("tools/list result has no tools array".into()));
+            return Err(Error::Protocol(
+                "tools/list result has no tools array".into(),
+            ));
         }
         let mut st = self.st.borrow_mut();
         let known = st.tools.get_or_insert_with(HashMap::new);
@@ -734,7 +764,9 @@ impl Inner {
                 return Ok(all);
             }
         }
-        Err(Error::Protocol("tools/list did not end after 1000 pages".into()))
+        Err(Error::Protocol(
+            "tools/list did not end after 1000 pages".into(),
+        ))
     }
 
     /// What `name` allows; lists the tools once if they are not known yet. An unknown
@@ -769,7 +801,9 @@ fn reply_result(msg: &JsValue) -> Result<JsValue, Error> {
     let err = get(msg, "error");
     if is_object(&err) {
         let Some(code) = get_f64(&err, "code") else {
-            return Err(Error::Protocol("an error response has no numeric code".into()));
+            return Err(Error::Protocol(
+                "an error response has no numeric code".into(),
+            ));
         };
         return Err(Error::Rpc {
             code,

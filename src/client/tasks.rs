@@ -192,9 +192,19 @@ pub async fn call_as_task(
     };
     let params = object(&[
         ("name", name.into()),
-        ("arguments", if args.is_undefined() { object(&[]).into() } else { args }),
+        (
+            "arguments",
+            if args.is_undefined() {
+                object(&[]).into()
+            } else {
+                args
+            },
+        ),
         ("task", task_param),
-        ("_meta", object(&[("progressToken", token.clone().into())]).into()),
+        (
+            "_meta",
+            object(&[("progressToken", token.clone().into())]).into(),
+        ),
     ]);
     let ctl = Ctl {
         signal: opts.signal.as_ref(),
@@ -236,7 +246,9 @@ pub async fn resume(
         return Ok(h);
     }
     let params = object(&[("taskId", task_id.into())]);
-    let task = client.request("tasks/get", params.into(), Ctl::default()).await?;
+    let task = client
+        .request("tasks/get", params.into(), Ctl::default())
+        .await?;
     follow(client, &task, None, opts, None)
 }
 
@@ -247,7 +259,9 @@ pub fn on_status_notification(client: &Rc<Inner>, params: &JsValue) {
     };
     match decode_task(params) {
         Ok(task) => h.update(task, params),
-        Err(e) => io::warn(&format!("mcp-tasks-wasm: ignored a status notification: {e:?}")),
+        Err(e) => io::warn(&format!(
+            "mcp-tasks-wasm: ignored a status notification: {e:?}"
+        )),
     }
 }
 
@@ -272,7 +286,10 @@ pub fn on_progress(client: &Rc<Inner>, params: &JsValue) {
 
 fn handle_of(client: &Rc<Inner>, key: &str) -> Option<Rc<Handle>> {
     let reg = client.tasks.borrow();
-    reg.by_task.get(key).and_then(|k| reg.handles.get(k)).cloned()
+    reg.by_task
+        .get(key)
+        .and_then(|k| reg.handles.get(k))
+        .cloned()
 }
 
 /// `close()`: every handle of the client stops and rejects with an `AbortError`.
@@ -410,7 +427,12 @@ impl Handle {
             q.push(json::shallow_copy(snapshot));
         }
         for (_, cb) in listeners {
-            call_user(&cb, &json::shallow_copy(snapshot), &JsValue::UNDEFINED, "onStatus");
+            call_user(
+                &cb,
+                &json::shallow_copy(snapshot),
+                &JsValue::UNDEFINED,
+                "onStatus",
+            );
         }
     }
 
@@ -452,7 +474,11 @@ impl Handle {
                 }
                 // The first poll comes one server period after creation; later ones
                 // one period after the latest response (clamped by the options).
-                let delay = self.st.borrow_mut().policy.after_success(task.poll_interval);
+                let delay = self
+                    .st
+                    .borrow_mut()
+                    .policy
+                    .after_success(task.poll_interval);
                 schedule(&self.client, self.key, io::now_ms() + f64::from(delay));
             }
         }
@@ -463,7 +489,9 @@ impl Handle {
         if self.is_done() {
             return;
         }
-        let Ok(ctl) = AbortController::new() else { return };
+        let Ok(ctl) = AbortController::new() else {
+            return;
+        };
         {
             let mut st = self.st.borrow_mut();
             st.inflight = Some(ctl.clone());
@@ -505,7 +533,11 @@ impl Handle {
                 }));
             }
             e if e.is_transient() => {
-                let next = self.st.borrow_mut().policy.after_failure(e.retry_after_ms());
+                let next = self
+                    .st
+                    .borrow_mut()
+                    .policy
+                    .after_failure(e.retry_after_ms());
                 match next {
                     Ok(d) => schedule(&self.client, self.key, io::now_ms() + f64::from(d)),
                     Err(give_up) => self.settle(Err(with_tries(e, give_up.tries))),
@@ -516,10 +548,7 @@ impl Handle {
     }
 
     fn past_deadline(&self) -> bool {
-        self.st
-            .borrow()
-            .deadline
-            .is_some_and(|d| io::now_ms() >= d)
+        self.st.borrow().deadline.is_some_and(|d| io::now_ms() >= d)
     }
 
     /// Hold a `tasks/result` open: the server delivers input requests (elicitation) on
@@ -530,7 +559,9 @@ impl Handle {
             if st.held.is_some() || st.finishing || st.prefetched.is_some() {
                 return;
             }
-            let Ok(ctl) = AbortController::new() else { return };
+            let Ok(ctl) = AbortController::new() else {
+                return;
+            };
             st.held = Some(ctl.clone());
             ctl
         };
@@ -619,7 +650,11 @@ impl Handle {
             self.st.borrow_mut().inflight = None;
             match r {
                 Err(e) if e.is_transient() && !self.is_done() => {
-                    let next = self.st.borrow_mut().policy.after_failure(e.retry_after_ms());
+                    let next = self
+                        .st
+                        .borrow_mut()
+                        .policy
+                        .after_failure(e.retry_after_ms());
                     match next {
                         Ok(d) => {
                             if !self.sleep(f64::from(d)).await {

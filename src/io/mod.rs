@@ -123,15 +123,23 @@ impl Http {
             .fetch
             .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
             .map_err(FetchFailure::Network)?;
-        let promise: Promise = promise
-            .dyn_into()
-            .map_err(|_| FetchFailure::Network(JsValue::from_str("fetch did not return a Promise")))?;
+        let promise: Promise = promise.dyn_into().map_err(|_| {
+            FetchFailure::Network(JsValue::from_str("fetch did not return a Promise"))
+        })?;
         match JsFuture::from(promise).await {
             Ok(r) => r
                 .dyn_into::<Response>()
-                .map(|inner| HttpResponse { inner, reader: None })
-                .map_err(|_| FetchFailure::Network(JsValue::from_str("fetch did not resolve to a Response"))),
-            Err(e) if signal.is_some_and(|s| s.aborted()) || is_abort_error(&e) => Err(FetchFailure::Aborted),
+                .map(|inner| HttpResponse {
+                    inner,
+                    reader: None,
+                    done: false,
+                })
+                .map_err(|_| {
+                    FetchFailure::Network(JsValue::from_str("fetch did not resolve to a Response"))
+                }),
+            Err(e) if signal.is_some_and(|s| s.aborted()) || is_abort_error(&e) => {
+                Err(FetchFailure::Aborted)
+            }
             Err(e) => Err(FetchFailure::Network(e)),
         }
     }
@@ -141,6 +149,17 @@ impl Http {
 pub struct HttpResponse {
     inner: Response,
     reader: Option<ReadableStreamDefaultReader>,
+    done: bool,
+}
+
+/// Mark a promise we drop as handled, so its rejection is not reported as unhandled.
+fn ignore(p: Promise) {
+    thread_local! {
+        static NOOP: Closure<dyn FnMut(JsValue)> = Closure::new(|_| {});
+    }
+    NOOP.with(|f| {
+        let _ = p.catch(f);
+    });
 }
 
 impl HttpResponse {
@@ -157,14 +176,17 @@ impl HttpResponse {
     /// The next chunk of the body, `Ok(None)` at its end. An error means the stream broke
     /// (or was aborted).
     pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, FetchFailure> {
+        if self.done {
+            return Ok(None);
+        }
         if self.reader.is_none() {
             let Some(body) = self.inner.body() else {
                 return Ok(None);
             };
-            let reader: ReadableStreamDefaultReader = body
-                .get_reader()
-                .dyn_into()
-                .map_err(|_| FetchFailure::Network(JsValue::from_str("body has no default reader")))?;
+            let reader: ReadableStreamDefaultReader =
+                body.get_reader().dyn_into().map_err(|_| {
+                    FetchFailure::Network(JsValue::from_str("body has no default reader"))
+                })?;
             self.reader = Some(reader);
         }
         let reader = self.reader.as_ref().expect("set above");
@@ -179,12 +201,16 @@ impl HttpResponse {
             .map(|d| d.is_truthy())
             .unwrap_or(true);
         if done {
+            self.done = true;
+            self.reader = None;
             return Ok(None);
         }
         let value = Reflect::get(&step, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
         match value.dyn_into::<Uint8Array>() {
             Ok(a) => Ok(Some(a.to_vec())),
-            Err(_) => Err(FetchFailure::Network(JsValue::from_str("body chunk is not bytes"))),
+            Err(_) => Err(FetchFailure::Network(JsValue::from_str(
+                "body chunk is not bytes",
+            ))),
         }
     }
 
@@ -202,12 +228,15 @@ impl HttpResponse {
         Ok(out)
     }
 
-    /// Stop reading: cancel the body stream so the connection is released.
+    /// Stop reading: cancel the body stream so the connection is released. Idempotent.
     pub fn cancel(&mut self) {
+        if std::mem::replace(&mut self.done, true) {
+            return;
+        }
         if let Some(r) = self.reader.take() {
-            let _ = r.cancel();
-        } else if let Some(b) = self.inner.body() {
-            let _ = b.cancel();
+            ignore(r.cancel());
+        } else if let Some(b) = self.inner.body().filter(|b| !b.locked()) {
+            ignore(b.cancel());
         }
     }
 }
@@ -228,12 +257,16 @@ pub struct Abort {
 impl Abort {
     /// A controller; with `timeout_ms`, it aborts itself after that many milliseconds.
     pub fn new(timeout_ms: Option<f64>) -> Abort {
-        let controller = AbortController::new().expect("AbortController exists in every supported runtime");
+        let controller =
+            AbortController::new().expect("AbortController exists in every supported runtime");
         let timer = timeout_ms.map(|ms| {
             let c = controller.clone();
             Timer::once(ms, move || c.abort())
         });
-        Abort { controller, _timer: timer }
+        Abort {
+            controller,
+            _timer: timer,
+        }
     }
 
     /// The signal to hand to `fetch`.

@@ -173,6 +173,7 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
             .map(|n| n as usize)
             .unwrap_or(crate::client::session::DEFAULT_MAX_RESPONSE_BYTES),
         max_held_results: opt_f64(v, "maxHeldResults").map(|n| n as u32).unwrap_or(2),
+        session_id: get_str(v, "sessionId").filter(|s| !s.is_empty()),
     }
 }
 
@@ -211,9 +212,9 @@ impl McpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<McpClient>")]
     pub fn connect(
         url: String,
-        #[wasm_bindgen(unchecked_param_type = "ConnectOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: Option<Object>,
     ) -> Promise {
-        let opts = read_client_options(&options);
+        let opts = read_client_options(&options.map(JsValue::from).unwrap_or_default());
         promise(async move {
             let c = Client::connect(url, opts).await?;
             Ok(McpClient { c }.into())
@@ -270,9 +271,12 @@ impl McpClient {
     pub fn call_tool(
         &self,
         name: String,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | undefined")] args: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: Option<
+            Object,
+        >,
     ) -> Promise {
         let c = self.c.0.clone();
+        let args = args.map(JsValue::from).unwrap_or_default();
         promise(async move {
             let h = tasks::call_as_task(&c, &name, args, HandleOptions::default()).await?;
             h.wait().await
@@ -284,11 +288,16 @@ impl McpClient {
     pub fn call_tool_as_task(
         &self,
         name: String,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | undefined")] args: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallToolAsTaskOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: Option<
+            Object,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallToolAsTaskOptions")] options: Option<
+            Object,
+        >,
     ) -> Promise {
         let c = self.c.0.clone();
-        let opts = read_handle_options(&options);
+        let args = args.map(JsValue::from).unwrap_or_default();
+        let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
         promise(async move {
             let h = tasks::call_as_task(&c, &name, args, opts).await?;
             Ok(TaskHandle::new(h).into())
@@ -410,7 +419,10 @@ impl TaskHandle {
     }
 
     /// The latest `notifications/progress` params, if any arrived.
-    #[wasm_bindgen(getter, unchecked_return_type = "ProgressNotificationParams | undefined")]
+    #[wasm_bindgen(
+        getter,
+        unchecked_return_type = "ProgressNotificationParams | undefined"
+    )]
     pub fn progress(&self) -> JsValue {
         self.h.progress()
     }
@@ -503,7 +515,10 @@ impl TaskHandle {
             ("v", TOKEN_VERSION.into()),
             ("taskId", self.h.task_id.as_str().into()),
             ("url", c.url.as_str().into()),
-            ("sessionId", c.session_id().map(JsValue::from).unwrap_or(JsValue::NULL)),
+            (
+                "sessionId",
+                c.session_id().map(JsValue::from).unwrap_or(JsValue::NULL),
+            ),
             ("task", self.h.snapshot()),
         ]);
         json::stringify(&token.into()).unwrap_or_default()
@@ -516,10 +531,12 @@ impl TaskHandle {
     pub fn resume(
         client: &McpClient,
         #[wasm_bindgen(js_name = tokenOrTaskId)] token_or_task_id: String,
-        #[wasm_bindgen(unchecked_param_type = "CallToolAsTaskOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallToolAsTaskOptions")] options: Option<
+            Object,
+        >,
     ) -> Promise {
         let c = client.c.0.clone();
-        let opts = read_handle_options(&options);
+        let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
         promise(async move {
             let task_id = if token_or_task_id.trim_start().starts_with('{') {
                 let t = json::parse(&token_or_task_id)

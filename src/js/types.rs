@@ -144,6 +144,13 @@ export interface ConnectOptions {
   maxResponseBytes?: number;
   /** `tasks/result` requests the client's handles may hold open at once (default 2). */
   maxHeldResults?: number;
+  /**
+   * Reattach to an existing session (e.g. `token.sessionId` after a page reload) instead of
+   * starting one: servers such as the official TypeScript one bind tasks to their session.
+   * `initialize` is skipped, so `serverInfo` and `serverCapabilities` are undefined; if the
+   * server says the session is gone, a new one is started.
+   */
+  sessionId?: string;
 }
 
 /** Options of `callToolAsTask` and `TaskHandle.resume`. */

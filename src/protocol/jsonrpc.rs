@@ -155,6 +155,9 @@ impl<'de> Deserialize<'de> for RequestId {
 }
 
 /// A request: expects a response with the same `id`.
+///
+/// Decoding a typed request (`P` other than `Value`) checks the params' shape, not that
+/// `method` is `P::METHOD`: route by [`JsonRpcMessage::method`] first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JsonRpcRequest<P = Value> {
     /// Always `"2.0"`.

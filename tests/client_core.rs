@@ -1,0 +1,188 @@
+//! Native tests of the client's pure parts: request/response correlation, the task
+//! tracker (transitions, exactly-once settlement), the wait primitives, error mapping.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use mcp_tasks_wasm::client::error::{quote_body, Error};
+use mcp_tasks_wasm::client::event::{Latch, Queue};
+use mcp_tasks_wasm::client::rpc::{parse_id, Pending};
+use mcp_tasks_wasm::client::tracker::{Change, Tracker};
+use mcp_tasks_wasm::protocol::{Task, TaskStatus};
+
+fn poll_once<F: Future>(f: F) -> Poll<F::Output> {
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut f = pin!(f);
+    f.as_mut().poll(&mut cx)
+}
+
+fn task(id: &str, status: TaskStatus, msg: Option<&str>, updated: &str) -> Task {
+    let mut t = Task::with_timestamps(id, "2025-11-25T10:30:00Z");
+    t.status = status;
+    t.status_message = msg.map(str::to_string);
+    t.last_updated_at = updated.to_string();
+    t
+}
+
+#[test]
+fn responses_are_matched_to_their_request_by_id() {
+    let mut p: Pending<&str> = Pending::default();
+    let a = p.register();
+    let b = p.register();
+    assert_ne!(a, b);
+    assert!(p.fulfil(b, "reply b"));
+    assert!(!p.is_ready(a));
+    assert!(p.is_ready(b));
+    assert_eq!(p.take(b), Some("reply b"));
+    assert_eq!(p.take(a), None, "a has no reply yet");
+    assert!(p.is_empty());
+}
+
+#[test]
+fn unknown_and_duplicate_responses_are_ignored() {
+    let mut p: Pending<u8> = Pending::default();
+    let a = p.register();
+    assert!(!p.fulfil(a + 100, 1), "nobody waits for that id");
+    assert!(p.fulfil(a, 1));
+    assert!(!p.fulfil(a, 2), "the first response wins");
+    assert_eq!(p.take(a), Some(1));
+    assert!(!p.fulfil(a, 3), "a closed slot takes nothing");
+}
+
+#[test]
+fn ids_may_arrive_as_numbers_or_digit_strings() {
+    assert_eq!(parse_id(Some(7.0), None), Some(7));
+    assert_eq!(parse_id(None, Some("42")), Some(42));
+    assert_eq!(parse_id(Some(-1.0), None), None);
+    assert_eq!(parse_id(Some(1.5), None), None);
+    assert_eq!(parse_id(Some(f64::NAN), None), None);
+    assert_eq!(parse_id(None, Some("abc")), None);
+    assert_eq!(parse_id(None, None), None);
+}
+
+#[test]
+fn the_tracker_reports_news_and_ignores_repeats() {
+    let mut t = Tracker::new(task("t1", TaskStatus::Working, None, "a"));
+    assert_eq!(
+        t.apply(task("t1", TaskStatus::Working, None, "a")),
+        Change::Same
+    );
+    assert_eq!(
+        t.apply(task("t1", TaskStatus::Working, Some("step 1"), "a")),
+        Change::Updated
+    );
+    assert_eq!(
+        t.apply(task("t1", TaskStatus::InputRequired, Some("step 1"), "b")),
+        Change::Updated
+    );
+    assert_eq!(
+        t.apply(task("t1", TaskStatus::Working, Some("step 1"), "c")),
+        Change::Updated
+    );
+    assert_eq!(
+        t.apply(task("t1", TaskStatus::Completed, None, "d")),
+        Change::Updated
+    );
+    assert_eq!(t.status(), TaskStatus::Completed);
+}
+
+#[test]
+fn a_terminal_status_never_changes() {
+    for end in [
+        TaskStatus::Completed,
+        TaskStatus::Failed,
+        TaskStatus::Cancelled,
+    ] {
+        let mut t = Tracker::new(task("t", end, None, "a"));
+        for next in [
+            TaskStatus::Working,
+            TaskStatus::InputRequired,
+            TaskStatus::Completed,
+            TaskStatus::Failed,
+            TaskStatus::Cancelled,
+        ] {
+            if next == end {
+                continue;
+            }
+            assert!(
+                matches!(t.apply(task("t", next, None, "b")), Change::Refused(_)),
+                "{end:?} -> {next:?}"
+            );
+            assert_eq!(t.status(), end);
+        }
+    }
+}
+
+#[test]
+fn a_snapshot_of_another_task_is_refused() {
+    let mut t = Tracker::new(task("t1", TaskStatus::Working, None, "a"));
+    assert!(matches!(
+        t.apply(task("t2", TaskStatus::Completed, None, "b")),
+        Change::Refused(_)
+    ));
+    assert_eq!(t.task().task_id, "t1");
+    assert_eq!(t.status(), TaskStatus::Working);
+}
+
+#[test]
+fn a_task_settles_exactly_once() {
+    let mut t = Tracker::new(task("t", TaskStatus::Working, None, "a"));
+    assert!(!t.is_settled());
+    assert!(t.settle());
+    assert!(!t.settle());
+    assert!(!t.settle());
+    assert!(t.is_settled());
+}
+
+#[test]
+fn a_latch_is_set_once_and_wakes_every_waiter() {
+    let l: Latch<u32> = Latch::new();
+    assert!(poll_once(l.wait()).is_pending());
+    assert!(l.set(1));
+    assert!(!l.set(2), "a second set is ignored");
+    assert_eq!(poll_once(l.wait()), Poll::Ready(1));
+    assert_eq!(poll_once(l.clone().wait()), Poll::Ready(1));
+}
+
+#[test]
+fn a_queue_yields_in_order_then_ends_after_close() {
+    let q: Queue<u32> = Queue::default();
+    assert!(poll_once(q.next()).is_pending());
+    q.push(1);
+    q.push(2);
+    q.close();
+    q.push(3);
+    assert_eq!(poll_once(q.next()), Poll::Ready(Some(1)));
+    assert_eq!(poll_once(q.next()), Poll::Ready(Some(2)));
+    assert_eq!(poll_once(q.next()), Poll::Ready(None), "3 came after close");
+}
+
+#[test]
+fn transient_errors_are_the_retryable_ones() {
+    let t = |status| Error::Transport {
+        status,
+        message: String::new(),
+        body: String::new(),
+        tries: 1,
+        retry_after_ms: None,
+    };
+    for s in [0, 408, 429, 500, 502, 503, 504] {
+        assert!(t(s).is_transient(), "{s}");
+    }
+    for s in [400, 401, 403, 404, 405, 413] {
+        assert!(!t(s).is_transient(), "{s}");
+    }
+    assert!(Error::Protocol("cut".into()).is_transient());
+    assert!(!Error::Aborted("x".into()).is_transient());
+}
+
+#[test]
+fn quoted_bodies_are_capped_at_a_char_boundary() {
+    assert_eq!(quote_body("short", 10), "short");
+    let long = "é".repeat(100);
+    let q = quote_body(&long, 11);
+    assert!(q.ends_with('…'));
+    assert!(q.len() <= 11 + '…'.len_utf8());
+}

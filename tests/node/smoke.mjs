@@ -1,0 +1,144 @@
+// The built package as a Node >= 20 user imports it (the "node" export: pkg/node.js),
+// against the real reference server. Run by `make test-node` (tests/with-servers.sh sets
+// MCP_TEST_SERVER / MCP_TEST_SERVER_JSON).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  McpClient, TaskHandle, McpError, TransportError, TaskFailedError, TaskCancelledError,
+  McpTasksError,
+} from '../../pkg/node.js';
+
+const SSE = process.env.MCP_TEST_SERVER;
+const JSONURL = process.env.MCP_TEST_SERVER_JSON;
+assert.ok(SSE && JSONURL, 'run through tests/with-servers.sh');
+const T = { timeout: 60_000 };
+
+test('connects, reads server info and lists tools', T, async () => {
+  for (const url of [SSE, JSONURL]) {
+    const c = await McpClient.connect(url, { clientInfo: { name: 'node-smoke', version: '1' } });
+    assert.equal(c.serverInfo.name, 'mcp-tasks-reference');
+    assert.equal(c.protocolVersion, '2025-11-25');
+    assert.ok(c.serverCapabilities.tasks.requests.tools.call);
+    const { tools } = await c.listTools();
+    assert.ok(tools.some((t) => t.name === 'sleep'));
+    const all = await c.listAllTools();
+    assert.equal(all.length, tools.length);
+    await c.close();
+  }
+});
+
+test('callTool on a plain tool and on a required-task tool', T, async () => {
+  const c = await McpClient.connect(SSE, {});
+  const echo = await c.callTool('echo', { text: 'from node' });
+  assert.match(echo.content[0].text, /from node/);
+  const must = await c.callTool('must_task', {});
+  assert.equal(must.content[0].text, 'must_task done');
+  await c.close();
+});
+
+test('a task completes; status callbacks and the async iterator see it', T, async () => {
+  const c = await McpClient.connect(SSE, {});
+  const statuses = [];
+  const h = await c.callToolAsTask('sleep', { ms: 200, text: 'ok', pollInterval: 100 }, {
+    onStatus: (t) => statuses.push(t.status),
+  });
+  assert.equal(typeof h.taskId, 'string');
+  assert.equal(h.status, 'working');
+  assert.equal(h.isDone, false);
+  const seen = [];
+  for await (const t of h.updates()) seen.push(t.status);
+  const r = await h.result();
+  assert.equal(r.content[0].text, 'ok');
+  assert.equal(h.result(), h.result(), 'result() is memoized');
+  assert.equal(h.isDone, true);
+  assert.equal(h.status, 'completed');
+  assert.equal(seen.at(-1), 'completed');
+  assert.deepEqual([statuses[0], statuses.at(-1)], ['working', 'completed']);
+  await c.close();
+});
+
+test('failed, crashed and cancelled tasks reject with typed errors', T, async () => {
+  const c = await McpClient.connect(SSE, {});
+  const fail = await c.callToolAsTask('fail', { message: 'nope' });
+  const e1 = await fail.result().catch((e) => e);
+  assert.ok(e1 instanceof TaskFailedError && e1 instanceof McpTasksError && e1 instanceof Error);
+  assert.equal(e1.name, 'TaskFailedError');
+  assert.equal(e1.code, 'ERR_TASK_FAILED');
+  assert.equal(e1.result.isError, true);
+  assert.equal(e1.result.content[0].text, 'nope');
+  assert.equal(e1.task.status, 'failed');
+
+  const crash = await c.callToolAsTask('crash', { message: 'kaput' });
+  const e2 = await crash.result().catch((e) => e);
+  assert.ok(e2 instanceof TaskFailedError, e2);
+  assert.ok(e2.error instanceof McpError);
+  assert.equal(typeof e2.error.code, 'number');
+
+  const forever = await c.callToolAsTask('forever', {});
+  const cancelled = await forever.cancel();
+  assert.equal(cancelled.status, 'cancelled');
+  const e3 = await forever.result().catch((e) => e);
+  assert.ok(e3 instanceof TaskCancelledError);
+  assert.equal(e3.taskId, forever.taskId);
+  await c.close();
+});
+
+test('abort rejects with a DOMException named AbortError; cancelOnAbort cancels remotely', T, async () => {
+  const c = await McpClient.connect(SSE, {});
+  const ac = new AbortController();
+  const h = await c.callToolAsTask('forever', {}, { signal: ac.signal, cancelOnAbort: true });
+  ac.abort();
+  const e = await h.result().catch((x) => x);
+  assert.ok(e instanceof DOMException);
+  assert.equal(e.name, 'AbortError');
+  for (let i = 0; i < 200; i++) {
+    if ((await c.getTask(h.taskId)).status === 'cancelled') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal((await c.getTask(h.taskId)).status, 'cancelled');
+  await c.close();
+});
+
+test('JSON-RPC and transport errors are typed', T, async () => {
+  const c = await McpClient.connect(SSE, {});
+  const e = await c.getTask('no-such-task').catch((x) => x);
+  assert.ok(e instanceof McpError);
+  assert.equal(e.name, 'McpError');
+  assert.equal(e.code, -32602);
+  await c.close();
+  const down = await McpClient.connect('http://127.0.0.1:9/mcp', {}).catch((x) => x);
+  assert.ok(down instanceof TransportError);
+  assert.equal(down.status, 0);
+});
+
+test('a resume token reattaches a fresh client to a running task', T, async () => {
+  const c = await McpClient.connect(SSE, {});
+  const h = await c.callToolAsTask('sleep', { ms: 500, text: 'later', pollInterval: 100 });
+  const token = h.serialize();
+  const parsed = JSON.parse(token);
+  assert.equal(parsed.v, 1);
+  assert.equal(parsed.taskId, h.taskId);
+  h.dispose();
+  assert.equal((await h.result().catch((x) => x)).name, 'AbortError');
+  const fresh = await McpClient.connect(SSE, { sessionId: parsed.sessionId });
+  const again = await TaskHandle.resume(fresh, token);
+  assert.equal(again.taskId, h.taskId);
+  assert.equal((await again.result()).content[0].text, 'later');
+  await fresh.close();
+});
+
+test('listTasks and the elicitation handler', T, async () => {
+  const c = await McpClient.connect(SSE, {
+    onElicitation: async (params, ctx) => {
+      assert.equal(typeof params.message, 'string');
+      assert.equal(typeof ctx.relatedTaskId, 'string');
+      return { action: 'accept', content: { name: 'Grace' } };
+    },
+  });
+  const h = await c.callToolAsTask('ask', {});
+  const r = await h.result();
+  assert.match(r.content[0].text, /Grace/);
+  const { tasks } = await c.listTasks();
+  assert.ok(tasks.some((t) => t.taskId === h.taskId));
+  await c.close();
+});
