@@ -5,8 +5,10 @@
 //! [`Schedule`] shared by many task handles. Nothing here reads a clock: every
 //! time is an `f64` of milliseconds passed in, so tests drive a fake clock.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
+use std::hash::Hash;
 
 /// The largest delay `setTimeout` accepts (2^31 - 1 ms); longer ones fire at once.
 pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
@@ -341,25 +343,45 @@ fn due_from_key(k: u64) -> f64 {
 
 /// One timer schedule shared by many handles: entries `key -> due time`, so
 /// that the I/O layer keeps a single `setTimeout` for the earliest one.
-/// Operations are O(log n).
+/// Operations are O(log n). A binary heap with lazy deletion (stale heap entries
+/// are skipped and compacted away) rather than ordered trees: same behaviour, a
+/// fraction of the wasm code.
 #[derive(Debug, Clone)]
 pub struct Schedule<K> {
-    by_due: BTreeSet<(u64, K)>,
-    by_key: BTreeMap<K, u64>,
+    by_due: BinaryHeap<Reverse<(u64, K)>>,
+    by_key: HashMap<K, u64>,
 }
 
-impl<K: Copy + Ord> Default for Schedule<K> {
+impl<K: Copy + Ord + Hash> Default for Schedule<K> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<K: Copy + Ord> Schedule<K> {
+impl<K: Copy + Ord + Hash> Schedule<K> {
     /// An empty schedule.
     pub fn new() -> Self {
         Schedule {
-            by_due: BTreeSet::new(),
-            by_key: BTreeMap::new(),
+            by_due: BinaryHeap::new(),
+            by_key: HashMap::new(),
+        }
+    }
+
+    /// Drop stale entries from the top of the heap, so that its top is live; rebuild
+    /// the heap when stale entries outnumber live ones.
+    fn tidy(&mut self) {
+        while let Some(&Reverse((k, key))) = self.by_due.peek() {
+            if self.by_key.get(&key) == Some(&k) {
+                break;
+            }
+            self.by_due.pop();
+        }
+        if self.by_due.len() > 2 * self.by_key.len() + 16 {
+            self.by_due = self
+                .by_key
+                .iter()
+                .map(|(&key, &k)| Reverse((k, key)))
+                .collect();
         }
     }
 
@@ -367,23 +389,21 @@ impl<K: Copy + Ord> Schedule<K> {
     /// earlier entry if any. A NaN due time counts as 0 (due at once).
     pub fn insert(&mut self, key: K, due_ms: f64) {
         let k = due_key(due_ms);
-        if let Some(old) = self.by_key.insert(key, k) {
-            self.by_due.remove(&(old, key));
-        }
-        self.by_due.insert((k, key));
+        self.by_key.insert(key, k);
+        self.by_due.push(Reverse((k, key)));
+        self.tidy();
     }
 
     /// Removes the entry for `key`; whether there was one.
     pub fn remove(&mut self, key: K) -> bool {
-        match self.by_key.remove(&key) {
-            Some(old) => self.by_due.remove(&(old, key)),
-            None => false,
-        }
+        let had = self.by_key.remove(&key).is_some();
+        self.tidy();
+        had
     }
 
     /// The earliest due time, if any entry.
     pub fn next_due(&self) -> Option<f64> {
-        self.by_due.first().map(|&(k, _)| due_from_key(k))
+        self.by_due.peek().map(|&Reverse((k, _))| due_from_key(k))
     }
 
     /// The `setTimeout` delay until the earliest entry is due, seen at
@@ -405,13 +425,14 @@ impl<K: Copy + Ord> Schedule<K> {
             return out;
         }
         let limit = due_key(now_ms);
-        while let Some(&(k, key)) = self.by_due.first() {
+        while let Some(&Reverse((k, key))) = self.by_due.peek() {
             if k > limit {
                 break;
             }
-            self.by_due.pop_first();
+            self.by_due.pop();
             self.by_key.remove(&key);
             out.push(key);
+            self.tidy();
         }
         out
     }

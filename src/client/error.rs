@@ -93,6 +93,32 @@ impl Error {
         }
     }
 
+    /// A one-line description for logs (no float or Debug formatting: both are costly
+    /// in wasm code size).
+    pub fn describe(&self) -> String {
+        match self {
+            Error::Rpc { code, message, .. } => {
+                let mut s = message.clone();
+                s.push_str(" (JSON-RPC ");
+                s.push_str(&(*code as i64).to_string());
+                s.push(')');
+                s
+            }
+            Error::Transport { message, .. }
+            | Error::Protocol(message)
+            | Error::Aborted(message) => message.clone(),
+            Error::TaskFailed { .. } => "the task failed".into(),
+            Error::TaskCancelled { .. } => "the task was cancelled".into(),
+            Error::TaskExpired { task_id, .. } => {
+                let mut s = String::from("task ");
+                s.push_str(task_id);
+                s.push_str(" expired and is gone");
+                s
+            }
+            Error::SessionGone => "the session is gone".into(),
+        }
+    }
+
     /// The JSON-RPC code of an `Rpc` error.
     pub fn rpc_code(&self) -> Option<f64> {
         match self {

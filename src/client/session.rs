@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
 use super::error::{quote_body, Error, BODY_QUOTE_LIMIT};
@@ -232,7 +232,7 @@ impl Inner {
     fn start_listening(self: &Rc<Self>, gen: u32) {
         if self.opts.listen {
             let me = self.clone();
-            spawn_local(async move { me.listen(gen).await });
+            io::spawn(Box::pin(async move { me.listen(gen).await }));
         }
     }
 
@@ -338,7 +338,7 @@ impl Inner {
                 status: 0,
                 message: format!(
                     "the request timed out after {} ms",
-                    timeout.unwrap_or_default()
+                    timeout.unwrap_or_default() as u64
                 ),
                 body: String::new(),
                 tries: 1,
@@ -403,7 +403,7 @@ impl Inner {
             )))
         } else {
             Err(Error::Protocol(format!(
-                "unexpected Content-Type {:?} in the reply to {method}",
+                "unexpected Content-Type \"{}\" in the reply to {method}",
                 quote_body(&ctype, 80)
             )))
         }
@@ -467,7 +467,10 @@ impl Inner {
                         resp.cancel();
                         return Err(e);
                     }
-                    io::warn(&format!("mcp-tasks-wasm: ignored a bad event: {e:?}"));
+                    io::warn(&format!(
+                        "mcp-tasks-wasm: ignored a bad event: {}",
+                        e.describe()
+                    ));
                 }
             }
             if let Some(id) = until {
@@ -507,7 +510,7 @@ impl Inner {
         match get_str(&msg, "method") {
             Some(method) if !id.is_undefined() && !id.is_null() => {
                 let me = self.clone();
-                spawn_local(async move { me.answer(method, msg).await });
+                io::spawn(Box::pin(async move { me.answer(method, msg).await }));
             }
             Some(method) => self.notified(&method, &msg),
             None => {
@@ -567,7 +570,10 @@ impl Inner {
             )),
         }
         if let Err(e) = self.post_message(&object(&entries).into()).await {
-            io::warn(&format!("mcp-tasks-wasm: could not answer {method}: {e:?}"));
+            io::warn(&format!(
+                "mcp-tasks-wasm: could not answer {method}: {}",
+                e.describe()
+            ));
         }
     }
 

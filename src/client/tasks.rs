@@ -11,7 +11,6 @@ use std::rc::{Rc, Weak};
 
 use js_sys::Function;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{AbortController, AbortSignal};
 
 use super::error::Error;
@@ -100,8 +99,52 @@ pub struct Handle {
 }
 
 fn decode_task(v: &JsValue) -> Result<Task, Error> {
-    serde_wasm_bindgen::from_value::<Task>(v.clone())
-        .map_err(|e| Error::Protocol(format!("the server sent an invalid Task: {e}")))
+    // By hand over the JS object: serde here would cost kilobytes of wasm for a few
+    // fields. The raw object is kept as the user's snapshot, unknown members included.
+    if !is_object(v) {
+        return Err(Error::Protocol(
+            "the server sent a Task that is not an object".into(),
+        ));
+    }
+    let text = |k: &str| {
+        get_str(v, k)
+            .ok_or_else(|| Error::Protocol(format!("the server sent a Task without a string {k}")))
+    };
+    let optional = |k: &str| -> Result<Option<JsValue>, Error> {
+        let x = get(v, k);
+        Ok((!x.is_undefined() && !x.is_null()).then_some(x))
+    };
+    let number = |k: &str| -> Result<Option<u64>, Error> {
+        match optional(k)? {
+            None => Ok(None),
+            Some(x) => match x.as_f64().filter(|n| *n >= 0.0 && n.is_finite()) {
+                Some(n) => Ok(Some(n as u64)),
+                None => Err(Error::Protocol(format!(
+                    "the server sent a Task whose {k} is not a non-negative number"
+                ))),
+            },
+        }
+    };
+    let status = text("status")?;
+    let status = status.parse::<TaskStatus>().map_err(|_| {
+        Error::Protocol(format!(
+            "the server sent an unknown task status \"{}\"",
+            super::error::quote_body(&status, 64)
+        ))
+    })?;
+    let status_message = match optional("statusMessage")? {
+        None => None,
+        Some(m) => Some(m.as_string().ok_or_else(|| {
+            Error::Protocol("the server sent a Task whose statusMessage is not a string".into())
+        })?),
+    };
+    let mut task = Task::with_timestamps(text("taskId")?, text("createdAt")?);
+    task.status = status;
+    task.status_message = status_message;
+    task.last_updated_at = text("lastUpdatedAt")?;
+    task.ttl = number("ttl")?;
+    task.poll_interval = number("pollInterval")?;
+    Ok(task)
 }
 
 /// Start following `task` (a `Task` object from the server).
@@ -260,7 +303,8 @@ pub fn on_status_notification(client: &Rc<Inner>, params: &JsValue) {
     match decode_task(params) {
         Ok(task) => h.update(task, params),
         Err(e) => io::warn(&format!(
-            "mcp-tasks-wasm: ignored a status notification: {e:?}"
+            "mcp-tasks-wasm: ignored a status notification: {}",
+            e.describe()
         )),
     }
 }
@@ -344,7 +388,7 @@ fn fire(client: &Rc<Inner>) {
         hs
     };
     for h in due {
-        spawn_local(async move { h.poll().await });
+        io::spawn(Box::pin(async move { h.poll().await }));
     }
 }
 
@@ -566,7 +610,7 @@ impl Handle {
             ctl
         };
         let me = self.clone();
-        spawn_local(async move {
+        io::spawn(Box::pin(async move {
             let params = object(&[("taskId", me.task_id.as_str().into())]);
             let signal = ctl.signal();
             let c = Ctl {
@@ -590,7 +634,7 @@ impl Handle {
                     }
                 }
             }
-        });
+        }));
     }
 
     /// The task is terminal (completed or failed): fetch its stored result and settle.
@@ -608,7 +652,7 @@ impl Handle {
         }
         self.client.tasks.borrow_mut().schedule.remove(self.key);
         let me = self.clone();
-        spawn_local(async move {
+        io::spawn(Box::pin(async move {
             let prefetched = me.st.borrow_mut().prefetched.take();
             let r = match prefetched {
                 Some(r) => r,
@@ -631,7 +675,7 @@ impl Handle {
                 Err(e) => Err(e),
             };
             me.settle(outcome);
-        });
+        }));
     }
 
     async fn fetch_result(self: &Rc<Self>) -> Outcome {
@@ -703,7 +747,7 @@ impl Handle {
         self.settle(Err(Error::Aborted("The operation was aborted.".into())));
         if cancel {
             let me = self.clone();
-            spawn_local(async move {
+            io::spawn(Box::pin(async move {
                 let params = object(&[("taskId", me.task_id.as_str().into())]);
                 if let Err(e) = me
                     .client
@@ -711,10 +755,11 @@ impl Handle {
                     .await
                 {
                     io::warn(&format!(
-                        "mcp-tasks-wasm: tasks/cancel after abort failed: {e:?}"
+                        "mcp-tasks-wasm: tasks/cancel after abort failed: {}",
+                        e.describe()
                     ));
                 }
-            });
+            }));
         }
     }
 

@@ -42,6 +42,12 @@ pub fn sleep(ms: f64) -> gloo_timers::future::TimeoutFuture {
     gloo_timers::future::TimeoutFuture::new(crate::policy::clamp_timeout(ms))
 }
 
+/// Run a future on the host's microtask queue. Boxed on purpose: one instantiation of
+/// the executor glue serves every caller (each generic copy costs wasm bytes).
+pub fn spawn(f: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
+    wasm_bindgen_futures::spawn_local(f);
+}
+
 /// Log a warning on the host console.
 pub fn warn(msg: &str) {
     web_sys::console::warn_1(&JsValue::from_str(msg));

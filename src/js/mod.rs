@@ -114,16 +114,18 @@ fn to_js(e: Error) -> JsValue {
 }
 
 fn message_of(e: &Error) -> String {
-    match e {
-        Error::Rpc { message, code, .. } => format!("{message} (JSON-RPC {code})"),
-        other => format!("{other:?}"),
-    }
+    e.describe()
 }
 
-fn promise<F>(f: F) -> Promise
-where
-    F: std::future::Future<Output = Result<JsValue, Error>> + 'static,
-{
+type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, Error>>>>;
+
+/// A Promise of a future. Only the boxing is generic: one instantiation of the executor
+/// glue serves every export (each generic copy of it costs wasm bytes).
+fn promise<F: std::future::Future<Output = Result<JsValue, Error>> + 'static>(f: F) -> Promise {
+    boxed_promise(Box::pin(f))
+}
+
+fn boxed_promise(f: Pending) -> Promise {
     future_to_promise(async move { f.await.map_err(to_js) })
 }
 
