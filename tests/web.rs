@@ -637,3 +637,57 @@ async fn a_fresh_client_on_the_same_session_resumes_a_task_by_id() {
     assert_eq!(text_of(&r), "resumed");
     second.0.close().await;
 }
+
+#[wasm_bindgen_test]
+async fn held_results_are_capped_and_waiting_tasks_get_a_slot() {
+    // Three tasks wait for input with one slot: each elicitation still gets answered.
+    let answered: Rc<RefCell<u32>> = Rc::default();
+    let a2 = answered.clone();
+    let handler =
+        Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |_p: JsValue, _c: JsValue| {
+            *a2.borrow_mut() += 1;
+            let content = object(&[("name", "Lin".into())]);
+            object(&[("action", "accept".into()), ("content", content.into())]).into()
+        });
+    let mut o = options();
+    o.on_elicitation = Some(handler.as_ref().unchecked_ref::<Function>().clone());
+    o.max_held_results = 1;
+    let c = Client::connect(sse_url(), o).await.unwrap();
+    let mut hs = Vec::new();
+    for _ in 0..3 {
+        hs.push(
+            tasks::call_as_task(&c.0, "ask", args(&[]), fast())
+                .await
+                .unwrap(),
+        );
+    }
+    for h in &hs {
+        let r = h.wait().await.expect("ask result");
+        assert!(text_of(&r).contains("Lin"));
+    }
+    assert_eq!(*answered.borrow(), 3);
+    c.0.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_task_gone_after_its_ttl_rejects_with_task_expired() {
+    let c = connect(&sse_url()).await;
+    let opts = HandleOptions {
+        ttl_ms: Some(300.0),
+        poll: mcp_tasks_wasm::policy::PollConfig {
+            min_interval_ms: 50,
+            default_interval_ms: 200,
+            max_interval_ms: 200,
+            ..Default::default()
+        },
+        ..fast()
+    };
+    let h = tasks::call_as_task(&c.0, "forever", args(&[]), opts)
+        .await
+        .unwrap();
+    match h.wait().await {
+        Err(Error::TaskExpired { task_id, .. }) => assert_eq!(task_id, h.task_id),
+        other => panic!("expected TaskExpired, got {other:?}"),
+    }
+    c.0.close().await;
+}

@@ -49,6 +49,9 @@ pub struct Registry {
     timer: Option<(f64, Timer)>,
     next_key: u32,
     seed: u64,
+    /// `tasks/result` requests held open now, and handles waiting for a slot.
+    held: u32,
+    waiting: Vec<u32>,
 }
 
 impl Registry {
@@ -603,9 +606,19 @@ impl Handle {
             if st.held.is_some() || st.finishing || st.prefetched.is_some() {
                 return;
             }
+            // Browsers allow about six connections per origin: held requests are capped
+            // (maxHeldResults) so that polls never queue behind them.
+            let mut reg = self.client.tasks.borrow_mut();
+            if reg.held >= self.client.opts.max_held_results.max(1) {
+                if !reg.waiting.contains(&self.key) {
+                    reg.waiting.push(self.key);
+                }
+                return;
+            }
             let Ok(ctl) = AbortController::new() else {
                 return;
             };
+            reg.held += 1;
             st.held = Some(ctl.clone());
             ctl
         };
@@ -619,6 +632,7 @@ impl Handle {
             };
             let r = me.client.request("tasks/result", params.into(), c).await;
             me.st.borrow_mut().held = None;
+            release_hold(&me.client);
             if me.is_done() {
                 return;
             }
@@ -793,6 +807,7 @@ impl Handle {
             reg.schedule.remove(self.key);
             reg.handles.remove(&self.key);
             reg.by_task.retain(|_, k| *k != self.key);
+            reg.waiting.retain(|k| *k != self.key);
             rearm(&self.client, &mut reg);
         }
         for c in inflight.into_iter().chain(held) {
@@ -804,6 +819,28 @@ impl Handle {
         }
         for q in queues {
             q.close();
+        }
+    }
+}
+
+/// A held `tasks/result` ended: hand its slot to the next handle waiting for input.
+fn release_hold(client: &Rc<Inner>) {
+    let next = {
+        let mut reg = client.tasks.borrow_mut();
+        reg.held = reg.held.saturating_sub(1);
+        let mut next = None;
+        while !reg.waiting.is_empty() {
+            let key = reg.waiting.remove(0);
+            if let Some(h) = reg.handles.get(&key) {
+                next = Some(h.clone());
+                break;
+            }
+        }
+        next
+    };
+    if let Some(h) = next {
+        if h.status() == TaskStatus::InputRequired {
+            h.hold_result();
         }
     }
 }
