@@ -8,7 +8,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_BINDGEN_VERSION := 0.2.130
 DEMO_PORT ?= 8787
 
-.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-types size clean
+.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-types size clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -41,6 +41,7 @@ test: setup
 	$(MAKE) build
 	$(MAKE) test-wasm
 	$(MAKE) test-node
+	$(MAKE) test-consumers
 	$(MAKE) test-types
 	@echo "make test: all suites passed"
 
@@ -65,6 +66,10 @@ test-node:
 
 test-types:
 	tsc -p tests/types/tsconfig.json
+
+# The package as users consume it: esbuild bundles, a plain page, a Web Worker (Chromium).
+test-consumers:
+	tests/with-servers.sh node --test tests/consumers/consumers.mjs
 
 size:
 	node tools/size.mjs

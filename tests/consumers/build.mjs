@@ -1,0 +1,77 @@
+// Build the consumer apps into target/consumers/, the way a user's project would get them:
+//   1. `npm pack` pkg/ and unpack the tarball into target/consumers/node_modules/mcp-tasks-wasm
+//      (so only what package.json `files` ships is there, and `exports` is what resolves);
+//   2. bundle bundler/app.js and bundler-asset/app.js with esbuild, the bare specifier
+//      `mcp-tasks-wasm` resolved from that node_modules: the first with the .wasm copied next
+//      to the bundle, the second with the .wasm as a hashed file asset passed to init();
+//   3. copy the no-bundler consumers (page/, worker/, node/) as they are.
+// The reference server serves the repository root, so the result is at
+// http://127.0.0.1:PORT/target/consumers/{bundler,bundler-asset,page,worker}/?server=MCP_URL.
+// Run alone with `node tests/consumers/build.mjs`; consumers.mjs calls build().
+import { execFileSync } from 'node:child_process';
+import { cpSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
+export const out = join(root, 'target/consumers');
+
+export async function build() {
+  const pkg = join(root, 'pkg');
+  if (!existsSync(join(pkg, 'package.json'))) throw new Error('pkg/ is not built: run `make build`');
+  rmSync(out, { recursive: true, force: true });
+
+  // 1. Install the package from its tarball.
+  const tmp = mkdtempSync(join(tmpdir(), 'mcp-consumers-'));
+  try {
+    const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false' };
+    const packed = JSON.parse(execFileSync('npm',
+      ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp],
+      { cwd: pkg, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+    const installed = join(out, 'node_modules/mcp-tasks-wasm');
+    mkdirSync(installed, { recursive: true });
+    execFileSync('tar', ['-xzf', join(tmp, packed[0].filename), '-C', installed, '--strip-components=1']);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  // 2. The bundled apps. `nodePaths` stands in for the user's own node_modules (the apps'
+  // sources live in tests/, not in a project next to target/consumers/node_modules).
+  const common = {
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    nodePaths: [join(out, 'node_modules')],
+    logLevel: 'warning',
+  };
+  // bundler/: plain `await init()`. wasm-bindgen's glue loads
+  // `new URL('mcp_tasks_wasm_bg.wasm', import.meta.url)`, which esbuild leaves as it is, so
+  // the .wasm is copied next to the bundle.
+  await esbuild.build({ ...common, entryPoints: [join(here, 'bundler/app.js')], outdir: join(out, 'bundler') });
+  copyFileSync(join(out, 'node_modules/mcp-tasks-wasm/mcp_tasks_wasm_bg.wasm'),
+    join(out, 'bundler/mcp_tasks_wasm_bg.wasm'));
+  // bundler-asset/: the .wasm imported as a file asset (hashed name), passed to init().
+  await esbuild.build({
+    ...common,
+    entryPoints: [join(here, 'bundler-asset/app.js')],
+    outdir: join(out, 'bundler-asset'),
+    loader: { '.wasm': 'file' },
+  });
+  for (const dir of ['bundler', 'bundler-asset']) {
+    copyFileSync(join(here, dir, 'index.html'), join(out, dir, 'index.html'));
+  }
+
+  // 3. The rest as is.
+  for (const dir of ['page', 'worker', 'node']) cpSync(join(here, dir), join(out, dir), { recursive: true });
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(`built ${await build()}`);
+}

@@ -1,0 +1,118 @@
+// The package as users consume it, against the real reference server:
+//   - an app bundled with esbuild (bare `mcp-tasks-wasm` import), twice: with the .wasm
+//     copied next to the bundle (plain `init()`), and with the .wasm as a hashed file asset
+//     whose URL goes to `init({ module_or_path })`,
+//   - a plain page (<script type="module"> + import map, no build step),
+//   - a module Web Worker (fetch and timers in the worker scope),
+//   - a Node script (the "node" export condition),
+// each running a `sleep` task to completion. The browser ones run in headless Chromium
+// (playwright-core, the system's /usr/bin/chromium; never a downloaded browser) and fail on
+// any console error, uncaught page error (also in the worker), failed request or HTTP
+// error response (the requests of the worker included).
+//
+//   tests/with-servers.sh node --test tests/consumers/consumers.mjs
+//
+// The pages are served by the JSON reference server and talk to the SSE one
+// (MCP_TEST_SERVER): another origin, as a web app and its MCP server usually are, so CORS
+// is exercised too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { build, out } from './build.mjs';
+
+const SERVER = process.env.MCP_TEST_SERVER;
+assert.ok(SERVER, 'run through tests/with-servers.sh');
+const STATIC = new URL('/target/consumers/', process.env.MCP_TEST_SERVER_JSON || SERVER);
+const T = { timeout: 120_000 };
+
+let browser;
+
+before(async () => {
+  await build();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run'],
+    timeout: 60_000,
+  });
+}, T);
+
+after(async () => {
+  await browser?.close();
+});
+
+// Open `path` with ?server=..., wait for #result to get a data-state, and return what the
+// page showed, the workers it started, and every problem seen on the way. Console warnings
+// (the SDK warns on retries and odd server messages) are test diagnostics, not failures.
+async function run(t, path) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  const workers = [];
+  page.on('worker', (w) => workers.push(new URL(w.url()).pathname));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console.error: ${m.text()} @ ${m.location().url}`);
+    if (m.type() === 'warning') t.diagnostic(`console.warn: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.stack || e}`));
+  page.on('crash', () => problems.push('page crashed'));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText ?? '';
+    // close() aborts the open GET stream on purpose.
+    if (why !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.method()} ${r.url()} ${why}`);
+  });
+  try {
+    const url = new URL(path, STATIC);
+    url.searchParams.set('server', SERVER);
+    await page.goto(url.href, { waitUntil: 'load', timeout: 60_000 });
+    const result = page.locator('#result[data-state]');
+    await result.waitFor({ timeout: 90_000 });
+    return {
+      state: await result.getAttribute('data-state'),
+      text: await result.textContent(),
+      workers,
+      problems,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+test('esbuild bundle: imports mcp-tasks-wasm by name, runs a task in the page', T, async (t) => {
+  assert.deepEqual(await run(t, 'bundler/'),
+    { state: 'done', text: 'completed: hello from esbuild', workers: [], problems: [] });
+});
+
+test('esbuild bundle: the .wasm as a hashed file asset, passed to init()', T, async (t) => {
+  assert.deepEqual(await run(t, 'bundler-asset/'),
+    { state: 'done', text: 'completed: hello from a hashed asset', workers: [], problems: [] });
+});
+
+test('plain page: <script type="module"> with an import map, no build step', T, async (t) => {
+  assert.deepEqual(await run(t, 'page/'),
+    { state: 'done', text: 'completed: hello from a page', workers: [], problems: [] });
+});
+
+test('Web Worker: a module worker runs a task and posts the result back', T, async (t) => {
+  assert.deepEqual(await run(t, 'worker/'),
+    {
+      state: 'done',
+      text: 'completed: hello from a worker',
+      workers: ['/target/consumers/worker/worker.js'],
+      problems: [],
+    });
+});
+
+test('Node: `import { McpClient } from "mcp-tasks-wasm"` resolves the node export', T, async () => {
+  const { stdout, stderr } = await promisify(execFile)(
+    process.execPath, [join(out, 'node/app.mjs'), SERVER], { timeout: 90_000 });
+  assert.equal(stdout, 'completed: hello from node\n');
+  assert.equal(stderr, '');
+});
