@@ -82,6 +82,8 @@ struct State {
     listen_abort: Option<AbortController>,
     listen_wake: Option<Latch<()>>,
     tools: Option<HashMap<String, Support>>,
+    /// A `tools/list` under way for [`Inner::task_support`], shared by every caller.
+    tools_loading: Option<Latch<Result<(), Error>>>,
 }
 
 /// The shared inside of a client; every handle and future holds an `Rc` of it.
@@ -128,6 +130,7 @@ impl Client {
                 listen_abort: None,
                 listen_wake: None,
                 tools: None,
+                tools_loading: None,
             }),
             tasks: RefCell::new(Registry::default()),
         });
@@ -778,9 +781,23 @@ impl Inner {
     /// What `name` allows; lists the tools once if they are not known yet. An unknown
     /// tool reads as `Forbidden` (the server will say it does not exist).
     pub async fn task_support(self: &Rc<Self>, name: &str) -> Result<Support, Error> {
-        let known = self.st.borrow().tools.is_some();
+        // Many calls started at once share one tools/list.
+        let (known, loading) = {
+            let st = self.st.borrow();
+            (st.tools.is_some(), st.tools_loading.clone())
+        };
         if !known {
-            self.list_all_tools().await?;
+            match loading {
+                Some(latch) => latch.wait().await?,
+                None => {
+                    let latch = Latch::new();
+                    self.st.borrow_mut().tools_loading = Some(latch.clone());
+                    let r = self.list_all_tools().await.map(|_| ());
+                    self.st.borrow_mut().tools_loading = None;
+                    latch.set(r.clone());
+                    r?;
+                }
+            }
         }
         Ok(self
             .st

@@ -378,11 +378,21 @@ fn rearm(client: &Rc<Inner>, reg: &mut Registry) {
     reg.timer = Some((next, timer));
 }
 
+/// Polls started per timer tick: each `fetch()` costs the main thread about a
+/// millisecond, so thousands of due handles are spread over several short tasks.
+const POLLS_PER_TICK: usize = 24;
+
 fn fire(client: &Rc<Inner>) {
     let due: Vec<Rc<Handle>> = {
         let mut reg = client.tasks.borrow_mut();
         reg.timer = None;
-        let keys = reg.schedule.pop_due(io::now_ms() + 1.0);
+        let now = io::now_ms();
+        let mut keys = reg.schedule.pop_due(now + 1.0);
+        if keys.len() > POLLS_PER_TICK {
+            for k in keys.split_off(POLLS_PER_TICK) {
+                reg.schedule.insert(k, now);
+            }
+        }
         let hs = keys
             .iter()
             .filter_map(|k| reg.handles.get(k).cloned())
@@ -490,6 +500,9 @@ impl Handle {
         }
         let change = self.st.borrow_mut().tracker.apply(task.clone());
         match change {
+            // A poll answer that was on its way when the terminal status arrived is
+            // expected, not a server fault: drop it quietly.
+            Change::Refused(_) if self.status().is_terminal() => return,
             Change::Refused(why) => {
                 io::warn(&format!(
                     "mcp-tasks-wasm: ignored a snapshot of task {}: {why}",
@@ -663,6 +676,10 @@ impl Handle {
                 return;
             }
             st.finishing = true;
+            // A tasks/get still on its way has nothing left to tell.
+            if let Some(poll) = st.inflight.take() {
+                poll.abort();
+            }
         }
         self.client.tasks.borrow_mut().schedule.remove(self.key);
         let me = self.clone();

@@ -142,3 +142,16 @@ test('listTasks and the elicitation handler', T, async () => {
   assert.ok(tasks.some((t) => t.taskId === h.taskId));
   await c.close();
 });
+
+test('concurrent calls share one tools/list', T, async () => {
+  const c = await McpClient.connect(SSE, {});
+  const hs = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+    c.callToolAsTask('sleep', { ms: 10, text: `n${i}`, pollInterval: 100 })));
+  const results = await Promise.all(hs.map((h) => h.result()));
+  assert.deepEqual(results.map((r) => r.content[0].text), hs.map((_, i) => `n${i}`));
+  const base = SSE.replace(/\/mcp$/, '');
+  const stats = await (await fetch(`${base}/admin/stats?session=${c.sessionId}`)).json();
+  assert.equal(stats.requests.byMethod['tools/list'], 1);
+  assert.equal(stats.requests.byMethod['tools/call'], 10);
+  await c.close();
+});
