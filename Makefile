@@ -8,7 +8,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_BINDGEN_VERSION := 0.2.130
 DEMO_PORT ?= 8787
 
-.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-types size clean
+.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-types size bench clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -73,6 +73,11 @@ test-consumers:
 
 size:
 	node tools/size.mjs
+
+# Side by side with the official TypeScript SDK client, in one run (not part of `make test`).
+bench: setup
+	@[ -f pkg/mcp_tasks_wasm_bg.wasm ] || $(MAKE) build
+	node bench/run.mjs
 
 clean:
 	rm -rf pkg target/wasm32-unknown-unknown

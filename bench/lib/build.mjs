@@ -1,0 +1,81 @@
+// Build the two client bundles and the bench page into target/bench/site/, and measure
+// their sizes. Both bundles are made the same way (esbuild, ESM, browser, minified), so the
+// size figure compares like with like:
+//   ours.min.js     = pkg/index.js (wasm-bindgen JS glue + error classes), minified,
+//                     plus mcp_tasks_wasm_bg.wasm copied beside it (init() fetches it);
+//   official.min.js = Client + StreamableHTTPClientTransport of @modelcontextprotocol/sdk
+//                     (callToolStream is a method of client.experimental.tasks).
+import { mkdirSync, rmSync, copyFileSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PKG = join(ROOT, 'pkg');
+const PAGE = fileURLToPath(new URL('../page/', import.meta.url));
+
+function sizes(buf) {
+  return {
+    raw: buf.length,
+    gzip: gzipSync(buf, { level: 9 }).length,
+    brotli: brotliCompressSync(buf, { params: { [zc.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+}
+
+const sum = (a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli });
+
+export async function buildSite(outDir) {
+  for (const f of ['index.js', 'mcp_tasks_wasm.js', 'mcp_tasks_wasm_bg.wasm']) {
+    if (!existsSync(join(PKG, f))) throw new Error(`pkg/${f} is missing: run \`make build\` first`);
+  }
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const entries = join(outDir, '.entries');
+  mkdirSync(entries);
+  // Snapshot the wasm first: pkg/ may be rebuilt by someone else while we run.
+  const wasm = readFileSync(join(PKG, 'mcp_tasks_wasm_bg.wasm'));
+  writeFileSync(join(outDir, 'mcp_tasks_wasm_bg.wasm'), wasm);
+  writeFileSync(join(entries, 'ours.mjs'),
+    `export { default, McpClient } from ${JSON.stringify(join(PKG, 'index.js'))};\n`);
+  writeFileSync(join(entries, 'official.mjs'),
+    `export { Client } from '@modelcontextprotocol/sdk/client/index.js';\n` +
+    `export { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';\n`);
+  const common = {
+    bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022',
+    absWorkingDir: ROOT, nodePaths: [join(ROOT, 'node_modules')], logLevel: 'warning',
+    legalComments: 'none', metafile: true,
+  };
+  const built = {};
+  for (const name of ['ours', 'official']) {
+    const r = await esbuild.build({ ...common, entryPoints: [join(entries, `${name}.mjs`)], outfile: join(outDir, `${name}.min.js`) });
+    built[name] = Object.keys(r.metafile.inputs).length;
+  }
+  rmSync(entries, { recursive: true, force: true });
+  if (!readFileSync(join(outDir, 'ours.min.js'), 'utf8').includes('mcp_tasks_wasm_bg.wasm')) {
+    throw new Error('ours.min.js does not reference mcp_tasks_wasm_bg.wasm: the wasm-bindgen init() path changed');
+  }
+  for (const f of ['index.html', 'scenario.js']) copyFileSync(join(PAGE, f), join(outDir, f));
+
+  const ourJs = sizes(readFileSync(join(outDir, 'ours.min.js')));
+  const ourWasm = sizes(wasm);
+  const official = sizes(readFileSync(join(outDir, 'official.min.js')));
+  // For reference: the unbundled package files as wasm-pack leaves them.
+  const pkgFiles = {};
+  for (const f of ['mcp_tasks_wasm.js', 'index.js', 'mcp_tasks_wasm_bg.wasm']) pkgFiles[f] = sizes(readFileSync(join(PKG, f)));
+  const sdkVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules/@modelcontextprotocol/sdk/package.json'), 'utf8')).version;
+  const esbuildVersion = esbuild.version;
+  return {
+    size: {
+      ours: { js: ourJs, wasm: ourWasm, total: sum(ourJs, ourWasm), bundleInputs: built.ours },
+      official: { js: official, total: official, bundleInputs: built.official },
+      pkgFiles,
+      how: 'esbuild --bundle --minify --format=esm --platform=browser --target=es2022; gzip -9; brotli q11',
+    },
+    wasmSha256: createHash('sha256').update(wasm).digest('hex'),
+    wasmMtime: statSync(join(PKG, 'mcp_tasks_wasm_bg.wasm')).mtime.toISOString(),
+    sdkVersion,
+    esbuildVersion,
+  };
+}

@@ -1,0 +1,513 @@
+#!/usr/bin/env node
+// `make bench`: mcp-tasks-wasm (A, pkg/) against the official TypeScript SDK client
+// (B, @modelcontextprotocol/sdk, bundled for the browser) in the same headless Chromium,
+// against the same reference server, in one run. Runs alternate A B A B.
+//
+// Prints one markdown table on stdout (progress goes to stderr) and writes
+// target/bench/results.json. See bench/README.md for what each figure means.
+//
+//   node bench/run.mjs                         # full run (pkg/ must be built: make build)
+//   BENCH_TASKS=10 BENCH_SCALE=100 node bench/run.mjs   # quick check
+//
+// Environment (all optional):
+//   BENCH_TASKS=200            tasks per latency run (per side, per round, per pollInterval)
+//   BENCH_ROUNDS=2             A/B pairs per figure
+//   BENCH_POLL_INTERVALS=1000,250
+//   BENCH_CONCURRENCY=20       latency tasks in flight at once
+//   BENCH_TASK_MS=300,1300     latency task durations, uniform in [min, max] ms
+//   BENCH_SCALE=100,1000,5000  concurrent tasks per scale run
+//   BENCH_SCALE_MS=            duration of every scale task (default 5000 + 3 ms x N)
+//   BENCH_SCALE_GRACE_S=60     how long after the last task should have ended to wait for stragglers
+//   BENCH_SCALE_PACE=0         scale tasks started per second (0: all in one synchronous loop)
+//   BENCH_COLD_RUNS=10         cold starts per side (plus one discarded warm-up pair)
+//   BENCH_WARMUP=0             1: run one short task to completion before each latency/scale
+//                              window (takes one-off costs such as tools/list out of the figures)
+//   BENCH_ONLY=size,cold,latency,scale   figures to run
+//   BENCH_OUT=target/bench/results.json
+//   BENCH_VERBOSE=1            forward server and page console output
+//   BENCH_README=1             also write the table, date, machine and command into the
+//                              "Latest results" section of bench/README.md
+import os from 'node:os';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { join, resolve, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+import { buildSite } from './lib/build.mjs';
+import { startServer } from './lib/server.mjs';
+import { startCountingProxy } from './lib/proxy.mjs';
+import {
+  log, envInt, envIntList, envList, percentile, median, mean, max, min, round, ratio,
+  fmtRatio, fmtMs, fmtBytes, fmtNum, sleep,
+} from './lib/util.mjs';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const OUT_DIR = join(ROOT, 'target/bench');
+const SITE = join(OUT_DIR, 'site');
+const SIDES = ['A', 'B'];
+const NAME = { A: 'ours', B: 'official' };
+
+const taskMs = envIntList('BENCH_TASK_MS', [300, 1300]);
+const cfg = {
+  tasks: envInt('BENCH_TASKS', 200, 1),
+  rounds: envInt('BENCH_ROUNDS', 2, 1),
+  pollIntervals: envIntList('BENCH_POLL_INTERVALS', [1000, 250]),
+  concurrency: envInt('BENCH_CONCURRENCY', 20, 1),
+  taskMsMin: taskMs[0],
+  taskMsMax: taskMs[1] ?? taskMs[0],
+  scale: envIntList('BENCH_SCALE', [100, 1000, 5000]),
+  scaleMs: process.env.BENCH_SCALE_MS ? envInt('BENCH_SCALE_MS', 0, 0) : null,
+  scaleGraceS: envInt('BENCH_SCALE_GRACE_S', 60, 1),
+  scalePace: envInt('BENCH_SCALE_PACE', 0, 0),
+  coldRuns: envInt('BENCH_COLD_RUNS', 10, 1),
+  warmup: envInt('BENCH_WARMUP', 0, 0) > 0,
+  only: new Set(envList('BENCH_ONLY', ['size', 'cold', 'latency', 'scale'])),
+  out: resolve(ROOT, process.env.BENCH_OUT || 'target/bench/results.json'),
+};
+const scaleMsFor = (n) => cfg.scaleMs ?? 5000 + 3 * n;
+
+const LAUNCH = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+};
+
+const started = Date.now();
+const cleanup = [];
+let browser;
+
+// ---------------------------------------------------------------------------
+// Browser pages
+// ---------------------------------------------------------------------------
+
+const pageTrouble = { pageErrors: [], consoleErrors: 0, consoleWarnings: 0, samples: [], httpErrors: [] };
+
+/** A fresh browser context (own cache, own connection pool) with the bench page loaded. */
+async function withPage(origin, label, fn) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => {
+      pageTrouble.pageErrors.push(`${label}: ${String(e).slice(0, 300)}`);
+      log(`page error: ${String(e).slice(0, 300)}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400 && pageTrouble.httpErrors.length < 20) pageTrouble.httpErrors.push(`${label}: ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+    });
+    page.on('console', (m) => {
+      const t = m.type();
+      if (t === 'error') pageTrouble.consoleErrors++;
+      else if (t === 'warning') pageTrouble.consoleWarnings++;
+      else return;
+      if (pageTrouble.samples.length < 10) pageTrouble.samples.push(`${label}: ${t}: ${m.text().slice(0, 200)}`);
+      if (process.env.BENCH_VERBOSE) log(`console ${t}: ${m.text().slice(0, 300)}`);
+    });
+    await page.goto(`${origin}/index.html`);
+    await page.waitForFunction(() => window.bench?.ready === true);
+    return await fn(page, context);
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+async function cdpMetrics(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+}
+
+const httpTotal = (byHttp) => Object.values(byHttp ?? {}).reduce((a, b) => a + b, 0);
+
+function diffCounts(a = {}, b = {}) {
+  const out = {};
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const d = (b[k] ?? 0) - (a[k] ?? 0);
+    if (d) out[k] = d;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Figures
+// ---------------------------------------------------------------------------
+
+async function coldRun(origin, side) {
+  return withPage(origin, `cold ${NAME[side]}`, (page) => page.evaluate(([s, u]) => window.bench.cold(s, u), [side, `${origin}/mcp`]));
+}
+
+async function warmup(page) {
+  const err = await page.evaluate(() => window.bench.warmup());
+  if (err) throw new Error(`warm-up task failed: ${err}`);
+}
+
+async function latencyRun(env, side, round) {
+  const { proxyOrigin, server, proxy, pollInterval } = env;
+  return withPage(proxyOrigin, `latency P=${pollInterval} ${NAME[side]}`, async (page) => {
+    await page.evaluate((s) => window.bench.load(s), side);
+    const { sessionId } = await page.evaluate((u) => window.bench.connect(u), `${proxyOrigin}/mcp`);
+    if (cfg.warmup) await warmup(page);
+    await sleep(200); // let the GET stream open before the window starts
+    const st0 = await server.stats(sessionId);
+    const p0 = proxy.snapshot();
+    const t0 = Date.now();
+    const recs = await page.evaluate((o) => window.bench.latency(o), {
+      n: cfg.tasks, concurrency: cfg.concurrency, seed: 1000 * pollInterval + round,
+      msMin: cfg.taskMsMin, msMax: cfg.taskMsMax,
+    });
+    const wallS = (Date.now() - t0) / 1000;
+    const p1 = proxy.snapshot();
+    const st1 = await server.stats(sessionId);
+    // Both clocks should sit at the same offset from Date.now(): a check of the clock domain.
+    const pageClockOffset = await page.evaluate(() => window.bench.clockOffset());
+    const harnessClockOffset = Date.now() - (performance.timeOrigin + performance.now());
+    await page.evaluate(() => window.bench.close()).catch(() => {});
+
+    const latencies = [];
+    const errors = {};
+    let missingStamp = 0;
+    for (const r of recs) {
+      if (r.error) { errors[r.error] = (errors[r.error] ?? 0) + 1; continue; }
+      const stored = st1.resultStoredAt[r.taskId];
+      if (stored === undefined) { missingStamp++; continue; }
+      latencies.push(r.resolvedAt - stored);
+    }
+    const completed = latencies.length;
+    const httpRequests = httpTotal(st1.requests.byHttpMethod) - httpTotal(st0.requests.byHttpMethod);
+    const bytesUp = p1.up - p0.up;
+    const bytesDown = p1.down - p0.down;
+    return {
+      side, round, sessionId, tasks: recs.length, completed, errors, missingStamp, wallS,
+      clockOffsetDiffMs: pageClockOffset - harnessClockOffset,
+      latencyMs: latencies.map((x) => round3(x)),
+      median: median(latencies), p95: percentile(latencies, 95), min: min(latencies), max: max(latencies),
+      httpRequests,
+      httpByMethod: diffCounts(st0.requests.byHttpMethod, st1.requests.byHttpMethod),
+      rpcByMethod: diffCounts(st0.requests.byMethod, st1.requests.byMethod),
+      requestsPerTask: completed ? httpRequests / completed : NaN,
+      bytesUp, bytesDown,
+      bytesPerTask: completed ? (bytesUp + bytesDown) / completed : NaN,
+    };
+  });
+}
+const round3 = (x) => Math.round(x * 1000) / 1000;
+
+async function scaleRun(n, side, round) {
+  const server = await startServer({ pollInterval: 1000, staticDir: SITE, label: `scale-${n}-${side}` });
+  const ms = scaleMsFor(n);
+  try {
+    return await withPage(server.origin, `scale ${n} ${NAME[side]}`, async (page, context) => {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Performance.enable', { timeDomain: 'timeTicks' });
+      await page.evaluate((s) => window.bench.load(s), side);
+      const { sessionId } = await page.evaluate((u) => window.bench.connect(u), `${server.origin}/mcp`);
+      if (cfg.warmup) await warmup(page);
+      await sleep(300);
+      await cdp.send('HeapProfiler.collectGarbage');
+      const base = await cdpMetrics(cdp);
+      const wasm0 = await page.evaluate(() => window.bench.wasmBytes());
+      const st0 = await server.stats(sessionId);
+
+      const m0 = await cdpMetrics(cdp);
+      const { startLoopMs } = await page.evaluate((o) => window.bench.scaleStart(o), { n, ms, pace: cfg.scalePace });
+      const rampMs = cfg.scalePace ? (1000 * n) / cfg.scalePace : 0;
+      const created = await page.evaluate(([w, t]) => window.bench.scaleWait(w, t), ['created', rampMs + ms + cfg.scaleGraceS * 1000]);
+
+      // Peak: every task is tracked. A forced GC for an honest heap figure; its time is
+      // taken out of the busy-time and longest-task figures below.
+      const gcPageT0 = await page.evaluate(() => window.bench.now());
+      const g0 = await cdpMetrics(cdp);
+      await cdp.send('HeapProfiler.collectGarbage');
+      const peak = await cdpMetrics(cdp);
+      const wasmPeak = await page.evaluate(() => window.bench.wasmBytes());
+      const gcPageT1 = await page.evaluate(() => window.bench.now());
+      const gcTaskS = peak.TaskDuration - g0.TaskDuration;
+
+      await page.evaluate(([w, t]) => window.bench.scaleWait(w, t), ['settled', rampMs + ms + cfg.scaleGraceS * 1000]);
+      const m1 = await cdpMetrics(cdp);
+      const rep = await page.evaluate(() => window.bench.scaleReport());
+      const st1 = await server.stats(sessionId).catch(() => null);
+      await Promise.race([page.evaluate(() => window.bench.close()).catch(() => {}), sleep(5000)]);
+
+      const overlapsGc = (start, dur) => start + dur >= gcPageT0 && start <= gcPageT1;
+      const longTasks = rep.longTasks.filter((t) => !overlapsGc(t.start, t.duration));
+      const gaps = rep.gaps.filter((g) => !overlapsGc(g.start, g.late));
+      const windowS = m1.Timestamp - m0.Timestamp;
+      const busyS = m1.TaskDuration - m0.TaskDuration - gcTaskS;
+      const tracked = created.tracked;
+      const heapPerTask = (peak.JSHeapUsedSize - base.JSHeapUsedSize) / tracked;
+      const wasmPerTask = (wasmPeak - wasm0) / tracked;
+      const httpRequests = st1 ? httpTotal(st1.requests.byHttpMethod) - httpTotal(st0.requests.byHttpMethod) : NaN;
+      return {
+        side, round, n, taskMs: ms, sessionId,
+        created: rep.created, settled: rep.settled, ok: rep.ok, errors: rep.errors,
+        allSettled: rep.ok === n,
+        startLoopMs, allCreatedAfterMs: rep.tAllCreated === null ? null : rep.tAllCreated - rep.t0,
+        allSettledAfterMs: rep.tAllSettled === null ? null : rep.tAllSettled - rep.t0,
+        trackedAtPeak: tracked,
+        windowS, busyMs: busyS * 1000, gcExcludedMs: gcTaskS * 1000,
+        busyMsPerS: (busyS * 1000) / windowS,
+        mainThreadMsPerTask: (busyS * 1000) / n,
+        // ThreadTime: CPU time of the main thread (less inflated by a busy machine than the
+        // wall-clock TaskDuration), the forced GC taken out the same way.
+        cpuMsPerTask: ((m1.ThreadTime - m0.ThreadTime - (peak.ThreadTime - g0.ThreadTime)) * 1000) / n,
+        scriptMsPerTask: ((m1.ScriptDuration - m0.ScriptDuration) * 1000) / n,
+        longestTaskMs: longTasks.length ? Math.max(...longTasks.map((t) => t.duration)) : null,
+        // Only tasks that started once every task was created: the cost of following them.
+        longestTrackingTaskMs: (() => {
+          if (rep.tAllCreated === null) return null;
+          const t = longTasks.filter((x) => x.start >= rep.tAllCreated);
+          return t.length ? Math.max(...t.map((x) => x.duration)) : null;
+        })(),
+        longTasksOver50: longTasks.length,
+        longTasksTotalMs: longTasks.reduce((a, t) => a + t.duration, 0),
+        maxTimerLatenessMs: gaps.length ? Math.max(...gaps.map((g) => g.late)) : 0,
+        heapBaseBytes: base.JSHeapUsedSize, heapPeakBytes: peak.JSHeapUsedSize,
+        wasmBaseBytes: wasm0, wasmPeakBytes: wasmPeak,
+        heapPerTaskBytes: heapPerTask, wasmPerTaskBytes: wasmPerTask,
+        memoryPerTaskBytes: heapPerTask + wasmPerTask,
+        httpRequests, requestsPerTask: httpRequests / n,
+        rpcByMethod: st1 ? diffCounts(st0.requests.byMethod, st1.requests.byMethod) : null,
+      };
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Table
+// ---------------------------------------------------------------------------
+
+function buildTable(results) {
+  const rows = [];
+  const row = (figure, ours, official, r, target = '') => rows.push(`| ${figure} | ${ours} | ${official} | ${r} | ${target} |`);
+  const check = (ok) => (ok ? '✅ met' : '❌ missed');
+  const targetRatio = (r, limit) => (Number.isFinite(r) ? `≤ ${limit}× ${check(r <= limit)}` : `≤ ${limit}× (n/a)`);
+
+  const s = results.size;
+  if (s) {
+    const o = s.ours, b = s.official;
+    row('Size, raw (minified JS + wasm)', `${fmtBytes(o.total.raw)} (JS ${fmtBytes(o.js.raw)} + wasm ${fmtBytes(o.wasm.raw)})`, fmtBytes(b.total.raw), fmtRatio(ratio(o.total.raw, b.total.raw)));
+    const rg = ratio(o.total.gzip, b.total.gzip);
+    row('Size, gzip -9', `${fmtBytes(o.total.gzip)} (JS ${fmtBytes(o.js.gzip)} + wasm ${fmtBytes(o.wasm.gzip)})`, fmtBytes(b.total.gzip), fmtRatio(rg), targetRatio(rg, 0.5));
+  }
+  for (const P of cfg.pollIntervals.filter((p) => results.latency?.[p])) {
+    const L = results.latency[P];
+    const a = L.ours, b = L.official;
+    const rm = ratio(a.median, b.median);
+    const failed = (x) => (x.failedRuns ? ` (${x.failedRuns} run(s) failed: ${Object.keys(x.errors)[0]})` : '');
+    row(`Detection latency median, pollInterval ${P} ms (${a.samples} vs ${b.samples} tasks)`, fmtMs(a.median) + failed(a), fmtMs(b.median) + failed(b), fmtRatio(rm), targetRatio(rm, 0.2));
+    row(`Detection latency p95, pollInterval ${P} ms`, fmtMs(a.p95), fmtMs(b.p95), fmtRatio(ratio(a.p95, b.p95)));
+    const rr = ratio(a.requestsPerTask, b.requestsPerTask);
+    row(`HTTP requests per task, pollInterval ${P} ms`, fmtNum(a.requestsPerTask), fmtNum(b.requestsPerTask), fmtRatio(rr), targetRatio(rr, 1));
+    row(`Wire bytes per task (both ways, proxy), pollInterval ${P} ms`, fmtBytes(a.bytesPerTask), fmtBytes(b.bytesPerTask), fmtRatio(ratio(a.bytesPerTask, b.bytesPerTask)));
+  }
+  for (const N of cfg.scale.filter((n) => results.scale?.[n])) {
+    const S = results.scale[N];
+    const a = S.ours, b = S.official;
+    const settled = (x) => `${x.worstOk}/${N}${x.worstOk === Number(N) ? '' : ` (${Object.entries(x.errors).map(([k, v]) => `${v}× ${k}`).slice(0, 2).join('; ') || 'unsettled'})`}`;
+    const paced = cfg.scalePace ? `, started ${cfg.scalePace}/s` : "";
+    row(`Scale ${N}: every task settled (worst round${paced})`, settled(a), settled(b), '', Number(N) === 5000 ? `all settle ${check(a.worstOk === 5000)}` : '');
+    row(`Scale ${N}: main-thread busy per second (TaskDuration)`, `${fmtNum(a.busyMsPerS, 1)} ms/s`, `${fmtNum(b.busyMsPerS, 1)} ms/s`, fmtRatio(ratio(a.busyMsPerS, b.busyMsPerS)));
+    const rt = ratio(a.cpuMsPerTask, b.cpuMsPerTask);
+    row(`Scale ${N}: main-thread CPU time per tracked task (ThreadTime)`, fmtMs(a.cpuMsPerTask), fmtMs(b.cpuMsPerTask), fmtRatio(rt), targetRatio(rt, 1));
+    const lt = (v) => (v === null ? 'none ≥ 50 ms' : fmtMs(v));
+    const ltRatio = (x, y) => (x !== null && y !== null ? fmtRatio(ratio(x, y)) : '');
+    row(`Scale ${N}: longest main-thread task, whole run (worst round)`, lt(a.longestTaskMs), lt(b.longestTaskMs), ltRatio(a.longestTaskMs, b.longestTaskMs), Number(N) === 5000 ? `≤ 50 ms ${check(a.longestTaskMs === null || a.longestTaskMs <= 50)}` : '');
+    row(`Scale ${N}: longest main-thread task once all are started`, lt(a.longestTrackingTaskMs), lt(b.longestTrackingTaskMs), ltRatio(a.longestTrackingTaskMs, b.longestTrackingTaskMs));
+    row(`Scale ${N}: max lateness of a 10 ms timer`, fmtMs(a.maxTimerLatenessMs), fmtMs(b.maxTimerLatenessMs), fmtRatio(ratio(a.maxTimerLatenessMs, b.maxTimerLatenessMs)));
+    row(`Scale ${N}: memory per tracked task (JS heap + wasm)`, `${fmtBytes(a.memoryPerTaskBytes)} (wasm ${fmtBytes(a.wasmPerTaskBytes)})`, fmtBytes(b.memoryPerTaskBytes), fmtRatio(ratio(a.memoryPerTaskBytes, b.memoryPerTaskBytes)));
+    const rq = ratio(a.requestsPerTask, b.requestsPerTask);
+    row(`Scale ${N}: HTTP requests per task`, fmtNum(a.requestsPerTask), fmtNum(b.requestsPerTask), fmtRatio(rq));
+  }
+  const c = results.cold;
+  if (c) row(`Cold start, import → connected (median of ${c.ours.runs.length})`, fmtMs(c.ours.median), fmtMs(c.official.median), fmtRatio(ratio(c.ours.median, c.official.median)));
+  return ['| figure | ours (mcp-tasks-wasm) | official (@modelcontextprotocol/sdk) | ratio ours/official | target |',
+    '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------
+
+function machine() {
+  const cpus = os.cpus();
+  let commit = null;
+  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(); } catch {}
+  return {
+    cpuModel: cpus[0]?.model, cpus: cpus.length, memGiB: round(os.totalmem() / 2 ** 30, 1),
+    os: `${os.type()} ${os.release()} ${os.arch()}`, node: process.version, commit,
+    loadavgStart: os.loadavg().map((x) => round(x, 2)),
+  };
+}
+
+/** A run that threw (page crash, browser gone, ...): recorded, not hidden. */
+function failedRun(e, fields) {
+  const msg = String(e?.message ?? e).split('\n')[0].slice(0, 200);
+  return { ...fields, failed: msg, ok: 0, errors: { [`run failed: ${msg}`]: 1 }, latencyMs: [] };
+}
+
+function summarizeLatency(all) {
+  const runs = all.filter((r) => !r.failed);
+  const pooled = runs.flatMap((r) => r.latencyMs);
+  return {
+    samples: pooled.length,
+    median: median(pooled), p95: percentile(pooled, 95), min: min(pooled), max: max(pooled),
+    roundMedians: runs.map((r) => r.median),
+    requestsPerTask: median(runs.map((r) => r.requestsPerTask)),
+    bytesPerTask: median(runs.map((r) => r.bytesPerTask)),
+    errors: all.reduce((acc, r) => { for (const [k, v] of Object.entries(r.errors)) acc[k] = (acc[k] ?? 0) + v; return acc; }, {}),
+    failedRuns: all.length - runs.length,
+    runs: all,
+  };
+}
+
+function summarizeScale(all) {
+  const errors = {};
+  for (const r of all) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
+  const runs = all.filter((r) => !r.failed);
+  const longest = runs.map((r) => r.longestTaskMs);
+  return {
+    worstOk: Math.min(...all.map((r) => r.ok)),
+    failedRuns: all.length - runs.length,
+    errors,
+    busyMsPerS: median(runs.map((r) => r.busyMsPerS)),
+    mainThreadMsPerTask: median(runs.map((r) => r.mainThreadMsPerTask)),
+    longestTaskMs: longest.every((x) => x === null) ? null : max(longest.filter((x) => x !== null)),
+    longestTrackingTaskMs: runs.every((r) => r.longestTrackingTaskMs === null) ? null : max(runs.map((r) => r.longestTrackingTaskMs).filter((x) => x !== null)),
+    cpuMsPerTask: median(runs.map((r) => r.cpuMsPerTask)),
+    maxTimerLatenessMs: max(runs.map((r) => r.maxTimerLatenessMs)),
+    memoryPerTaskBytes: median(runs.map((r) => r.memoryPerTaskBytes)),
+    wasmPerTaskBytes: median(runs.map((r) => r.wasmPerTaskBytes)),
+    requestsPerTask: median(runs.map((r) => r.requestsPerTask)),
+    runs: all,
+  };
+}
+
+async function main() {
+  mkdirSync(OUT_DIR, { recursive: true });
+  const results = { meta: { date: new Date().toISOString(), command: commandLine(), config: { ...cfg, only: [...cfg.only] }, machine: machine() } };
+
+  log('building bundles into', relative(ROOT, SITE));
+  const built = await buildSite(SITE);
+  results.meta.sdkVersion = built.sdkVersion;
+  results.meta.esbuildVersion = built.esbuildVersion;
+  results.meta.wasmSha256 = built.wasmSha256;
+  results.meta.wasmMtime = built.wasmMtime;
+  if (cfg.only.has('size')) results.size = built.size;
+
+  browser = await chromium.launch(LAUNCH);
+  cleanup.push(() => browser.close());
+  results.meta.chromium = browser.version();
+
+  // One reference server per pollInterval (+ a counting proxy in front of it) for the
+  // cold-start and latency/wire figures; a fresh server for every scale run.
+  const envs = {};
+  if (cfg.only.has('latency') || cfg.only.has('cold')) {
+    for (const P of cfg.pollIntervals) {
+      const server = await startServer({ pollInterval: P, staticDir: SITE, label: `server-${P}` });
+      cleanup.push(() => server.stop());
+      const proxy = await startCountingProxy(server.port);
+      cleanup.push(() => proxy.stop());
+      envs[P] = { server, proxy, pollInterval: P, proxyOrigin: `http://127.0.0.1:${proxy.port}` };
+    }
+  }
+
+  if (cfg.only.has('cold')) {
+    const origin = envs[cfg.pollIntervals[0]].server.origin;
+    log(`cold start: 1 warm-up pair + ${cfg.coldRuns} runs per side`);
+    for (const side of SIDES) await coldRun(origin, side);
+    const runs = { A: [], B: [] };
+    for (let i = 0; i < cfg.coldRuns; i++) for (const side of SIDES) runs[side].push(await coldRun(origin, side));
+    results.cold = {};
+    for (const side of SIDES) {
+      results.cold[NAME[side]] = {
+        median: median(runs[side].map((r) => r.totalMs)),
+        importMedian: median(runs[side].map((r) => r.importMs)),
+        initMedian: median(runs[side].map((r) => r.initMs)),
+        connectMedian: median(runs[side].map((r) => r.connectMs)),
+        runs: runs[side].map(({ sessionId, ...r }) => r),
+      };
+    }
+    log(`cold start medians: ours ${fmtMs(results.cold.ours.median)}, official ${fmtMs(results.cold.official.median)}`);
+  }
+
+  if (cfg.only.has('latency')) {
+    results.latency = {};
+    for (const P of cfg.pollIntervals) {
+      const runs = { A: [], B: [] };
+      for (let r = 0; r < cfg.rounds; r++) {
+        for (const side of SIDES) {
+          const t = Date.now();
+          const run = await latencyRun(envs[P], side, r).catch((e) => failedRun(e, { side, round: r, tasks: cfg.tasks }));
+          runs[side].push(run);
+          if (run.failed) { log(`latency P=${P} round ${r + 1} ${NAME[side]}: run failed: ${run.failed}`); continue; }
+          log(`latency P=${P} round ${r + 1}/${cfg.rounds} ${NAME[side]}: median ${fmtMs(run.median)} p95 ${fmtMs(run.p95)}, ${fmtNum(run.requestsPerTask)} req/task, ${fmtBytes(run.bytesPerTask)}/task, ${run.completed}/${run.tasks} ok (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+        }
+      }
+      results.latency[P] = { ours: summarizeLatency(runs.A), official: summarizeLatency(runs.B) };
+    }
+  }
+
+  if (cfg.only.has('scale')) {
+    results.scale = {};
+    for (const N of cfg.scale) {
+      const runs = { A: [], B: [] };
+      for (let r = 0; r < cfg.rounds; r++) {
+        for (const side of SIDES) {
+          const t = Date.now();
+          const run = await scaleRun(N, side, r).catch((e) => failedRun(e, { side, round: r, n: N }));
+          runs[side].push(run);
+          if (run.failed) { log(`scale ${N} round ${r + 1} ${NAME[side]}: run failed: ${run.failed}`); continue; }
+          log(`scale ${N} round ${r + 1}/${cfg.rounds} ${NAME[side]}: ${run.ok}/${N} ok, busy ${fmtNum(run.busyMsPerS, 1)} ms/s, ${fmtMs(run.mainThreadMsPerTask)}/task (CPU ${fmtMs(run.cpuMsPerTask)}), longest ${run.longestTaskMs === null ? '<50 ms' : fmtMs(run.longestTaskMs)}, ${fmtBytes(run.memoryPerTaskBytes)}/task, ${fmtNum(run.requestsPerTask)} req/task (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+        }
+      }
+      results.scale[N] = { ours: summarizeScale(runs.A), official: summarizeScale(runs.B) };
+    }
+  }
+
+  results.meta.pageTrouble = pageTrouble;
+  results.meta.machine.loadavgEnd = os.loadavg().map((x) => round(x, 2));
+  results.meta.elapsedS = round((Date.now() - started) / 1000, 1);
+  results.table = buildTable(results);
+  mkdirSync(resolve(cfg.out, '..'), { recursive: true });
+  writeFileSync(cfg.out, JSON.stringify(results, (k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+  process.stdout.write(results.table + '\n');
+  if (process.env.BENCH_README === '1') updateReadme(results);
+  log(`wrote ${relative(ROOT, cfg.out)} in ${results.meta.elapsedS} s (load average ${results.meta.machine.loadavgStart.join(' ')} → ${results.meta.machine.loadavgEnd.join(' ')})`);
+}
+
+function updateReadme(results) {
+  const file = join(ROOT, 'bench/README.md');
+  const text = readFileSync(file, 'utf8');
+  const start = '<!-- bench:results:start -->', end = '<!-- bench:results:end -->';
+  const i = text.indexOf(start), j = text.indexOf(end);
+  if (i < 0 || j < i) return log('bench/README.md has no results markers: not updated');
+  const m = results.meta, mc = m.machine;
+  const block = [start, '',
+    `Date: ${m.date}  `,
+    `Machine: ${mc.cpuModel}, ${mc.cpus} CPUs, ${mc.memGiB} GiB, ${mc.os}; Node ${mc.node}; Chromium ${m.chromium}; load average ${mc.loadavgStart.join(' ')} → ${mc.loadavgEnd.join(' ')}  `,
+    `Versions: @modelcontextprotocol/sdk ${m.sdkVersion}, esbuild ${m.esbuildVersion}, commit ${mc.commit}, wasm sha256 ${m.wasmSha256.slice(0, 12)}  `,
+    `Command: \`${m.command}\` (${m.elapsedS} s)`, '', results.table, '', end].join('\n');
+  writeFileSync(file, text.slice(0, i) + block + text.slice(j + end.length));
+  log('updated the results section of bench/README.md');
+}
+
+function commandLine() {
+  const vars = Object.keys(process.env).filter((k) => k.startsWith('BENCH_')).sort().map((k) => `${k}=${process.env[k]}`);
+  return [...vars, 'node', relative(ROOT, process.argv[1]) || 'bench/run.mjs', ...process.argv.slice(2)].join(' ');
+}
+
+async function shutdown() {
+  for (const f of cleanup.reverse()) {
+    try { await f(); } catch {}
+  }
+}
+
+process.on('SIGINT', () => { shutdown().finally(() => process.exit(130)); });
+process.on('SIGTERM', () => { shutdown().finally(() => process.exit(143)); });
+
+main().then(shutdown, async (e) => {
+  log(`failed: ${e?.stack ?? e}`);
+  await shutdown();
+  process.exit(1);
+});
