@@ -8,7 +8,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_BINDGEN_VERSION := 0.2.130
 DEMO_PORT ?= 8787
 
-.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-types size bench clean
+.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-types size bench clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -42,6 +42,7 @@ test: setup
 	$(MAKE) test-wasm
 	$(MAKE) test-node
 	$(MAKE) test-consumers
+	$(MAKE) test-e2e
 	$(MAKE) test-types
 	@echo "make test: all suites passed"
 
@@ -66,6 +67,10 @@ test-node:
 
 test-types:
 	tsc -p tests/types/tsconfig.json
+
+# The dashboard (www/) in headless Chromium (Playwright), screenshots in target/e2e/.
+test-e2e:
+	tests/with-servers.sh node --test tests/e2e/dashboard.mjs
 
 # The package as users consume it: esbuild bundles, a plain page, a Web Worker (Chromium).
 test-consumers:

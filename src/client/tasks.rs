@@ -22,6 +22,9 @@ use crate::io::{self, AbortListener, Timer};
 use crate::policy::{deadline_ms, PollConfig, PollPolicy, Schedule};
 use crate::protocol::{Task, TaskStatus};
 
+/// `_meta` key naming the task a message belongs to.
+pub const RELATED_TASK_KEY: &str = "io.modelcontextprotocol/related-task";
+
 /// `_meta` key of the text a server may send for the model while the task runs.
 pub const IMMEDIATE_RESPONSE_KEY: &str = "io.modelcontextprotocol/model-immediate-response";
 
@@ -318,7 +321,14 @@ pub fn on_progress(client: &Rc<Inner>, params: &JsValue) {
     let token = token
         .as_string()
         .or_else(|| token.as_f64().map(|n| n.to_string()));
-    let Some(h) = token.and_then(|t| handle_of(client, &format!("progress:{t}"))) else {
+    // By the progress token this client sent; a resumed handle never sent one, so fall
+    // back to the related task the server tags task progress with.
+    let by_token = token.and_then(|t| handle_of(client, &format!("progress:{t}")));
+    let h = by_token.or_else(|| {
+        get_str(&get(&get(params, "_meta"), RELATED_TASK_KEY), "taskId")
+            .and_then(|id| handle_of(client, &id))
+    });
+    let Some(h) = h else {
         return;
     };
     let listeners = {

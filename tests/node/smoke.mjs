@@ -155,3 +155,18 @@ test('concurrent calls share one tools/list', T, async () => {
   assert.equal(stats.requests.byMethod['tools/call'], 10);
   await c.close();
 });
+
+test('a resumed handle still sees progress notifications (by related task)', T, async () => {
+  const a = await McpClient.connect(SSE, { listen: false });
+  const h = await a.callToolAsTask('progress', { steps: 6, ms: 150 });
+  const token = h.serialize();
+  h.dispose();
+  const b = await McpClient.connect(SSE, { sessionId: JSON.parse(token).sessionId });
+  const r = await TaskHandle.resume(b, token);
+  const via = [];
+  r.onProgress((p) => via.push(p.progress));
+  await r.result();
+  assert.ok(via.length >= 1, 'progress reached the resumed handle');
+  assert.ok(r.progress !== undefined);
+  await b.close();
+});

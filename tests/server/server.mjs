@@ -777,6 +777,10 @@ const CONTENT_TYPES = {
     '.d.ts': 'text/plain; charset=utf-8'
 };
 
+const DASHBOARD_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
+    "connect-src 'self' http://127.0.0.1:* http://localhost:*; style-src 'self'; img-src 'self' data:; " +
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 function contentType(file) {
     return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
@@ -835,12 +839,15 @@ async function handleStatic(req, res, url) {
         return res.end();
     }
     const data = await fsp.readFile(found.file);
-    res.writeHead(200, {
+    const headers = {
         'Content-Type': contentType(found.file),
         'Content-Length': data.length,
         'Cache-Control': 'no-store',
         'X-Content-Type-Options': 'nosniff'
-    });
+    };
+    // The dashboard (www/) must work under a strict policy: no inline script or style, no eval.
+    if (url.pathname.startsWith('/www/') && /\.html?$/i.test(found.file)) headers['Content-Security-Policy'] = DASHBOARD_CSP;
+    res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : data);
 }
 
