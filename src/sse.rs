@@ -125,13 +125,13 @@ impl SseParser {
         while i < chunk.len() {
             let rest = &chunk[i..];
             let Some(p) = rest.iter().position(|&b| b == b'\n' || b == b'\r') else {
-                if self.line.len() + rest.len() + self.data.len() > self.max {
+                if self.held() + rest.len() > self.max {
                     return self.fail(out);
                 }
                 self.line.extend_from_slice(rest);
                 break;
             };
-            if self.line.len() + p + self.data.len() > self.max {
+            if self.held() + p > self.max {
                 return self.fail(out);
             }
             if self.line.is_empty() {
@@ -146,7 +146,7 @@ impl SseParser {
                     self.line = line;
                 }
             }
-            if self.data.len() > self.max {
+            if self.held() > self.max {
                 return self.fail(out);
             }
             i += p + 1;
@@ -226,6 +226,12 @@ impl SseParser {
         self.at_start = true;
         // An id read in an event that was never dispatched does not count.
         self.id_buffer.clone_from(&self.last_event_id);
+    }
+
+    /// Bytes held for the pending event: the unterminated line, the data, the event
+    /// name and the id (all count against the cap, so no field can grow without bound).
+    fn held(&self) -> usize {
+        self.line.len() + self.data.len() + self.event.len() + self.id_buffer.len()
     }
 
     fn process_line(&mut self, raw: &[u8], out: &mut Vec<SseEvent>) {
