@@ -8,7 +8,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_BINDGEN_VERSION := 0.2.130
 DEMO_PORT ?= 8787
 
-.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-types size bench clean
+.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-types size bench clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -43,6 +43,7 @@ test: setup
 	$(MAKE) test-node
 	$(MAKE) test-consumers
 	$(MAKE) test-e2e
+	$(MAKE) test-fault
 	$(MAKE) test-types
 	@echo "make test: all suites passed"
 
@@ -67,6 +68,12 @@ test-node:
 
 test-types:
 	tsc -p tests/types/tsconfig.json
+
+# Faults through a seeded proxy (soak), session renewal, secrets in errors, and the
+# 10,000-task leak check (see tests/fault/README.md).
+test-fault:
+	tests/with-servers.sh node --test tests/fault/soak.mjs tests/fault/renewal.mjs tests/fault/secrets.mjs
+	tests/with-servers.sh node --expose-gc --test tests/fault/leak.mjs
 
 # The dashboard (www/) in headless Chromium (Playwright), screenshots in target/e2e/.
 test-e2e:

@@ -84,6 +84,10 @@ struct State {
     tools: Option<HashMap<String, Support>>,
     /// A `tools/list` under way for [`Inner::task_support`], shared by every caller.
     tools_loading: Option<Latch<Result<(), Error>>>,
+    /// A session renewal under way, shared by every request that needs it.
+    renewing: Option<Latch<Result<(), Error>>>,
+    /// The last renewal failed: the next request tries again before sending.
+    needs_init: bool,
 }
 
 /// The shared inside of a client; every handle and future holds an `Rc` of it.
@@ -131,6 +135,8 @@ impl Client {
                 listen_wake: None,
                 tools: None,
                 tools_loading: None,
+                renewing: None,
+                needs_init: false,
             }),
             tasks: RefCell::new(Registry::default()),
         });
@@ -249,14 +255,22 @@ impl Inner {
     ) -> Result<JsValue, Error> {
         let mut renewed = false;
         loop {
+            // While the session is being renewed, or after a renewal failed, no request
+            // may go out without a session id: wait for (or retry) the renewal first.
+            let (renewing, broken) = {
+                let st = self.st.borrow();
+                (st.renewing.clone(), st.needs_init)
+            };
+            if let Some(r) = renewing {
+                r.wait().await?;
+            } else if broken {
+                self.renew(None).await?;
+            }
             let before = self.session_id();
             match self.request_once(method, &params, ctl).await {
                 Err(Error::SessionGone) if !renewed => {
                     renewed = true;
-                    // Another request may have renewed the session already.
-                    if self.session_id() == before {
-                        self.initialize().await?;
-                    }
+                    self.renew(before).await?;
                 }
                 Err(Error::SessionGone) => {
                     return Err(Error::Transport {
@@ -270,6 +284,43 @@ impl Inner {
                 other => return other,
             }
         }
+    }
+
+    /// Start a new session once for everyone: concurrent callers share one renewal, and
+    /// one whose session was already replaced just retries.
+    async fn renew(self: &Rc<Self>, lost: Option<String>) -> Result<(), Error> {
+        let existing = self.st.borrow().renewing.clone();
+        if let Some(r) = existing {
+            return r.wait().await;
+        }
+        if lost.is_some() && self.session_id() != lost {
+            return Ok(());
+        }
+        let latch = Latch::new();
+        self.st.borrow_mut().renewing = Some(latch.clone());
+        let r = self.initialize().await;
+        {
+            let mut st = self.st.borrow_mut();
+            st.renewing = None;
+            st.needs_init = r.is_err() && !st.closed;
+        }
+        latch.set(r.clone());
+        r
+    }
+
+    /// Remove the values of the caller's headers (tokens, keys) from text quoted from a
+    /// server, which may echo the request back.
+    fn redact(&self, text: String) -> String {
+        let mut text = text;
+        for (_, value) in &self.opts.headers {
+            let parts = std::iter::once(value.as_str()).chain(value.split_whitespace());
+            for secret in parts.filter(|p| p.len() >= 6) {
+                if text.contains(secret) {
+                    text = text.replace(secret, "[redacted]");
+                }
+            }
+        }
+        text
     }
 
     async fn request_once(
@@ -322,7 +373,18 @@ impl Inner {
         };
         match (out, reply) {
             // A reply that arrived counts even if the stream broke afterwards.
-            (_, Some(msg)) => reply_result(&msg),
+            (_, Some(msg)) => reply_result(&msg).map_err(|e| match e {
+                Error::Rpc {
+                    code,
+                    message,
+                    data,
+                } => Error::Rpc {
+                    code,
+                    message: self.redact(message),
+                    data,
+                },
+                e => e,
+            }),
             (Err(Error::Aborted(_)), None) => Err(self.why_aborted(ctl.signal, timeout)),
             (Err(e), None) => Err(e),
             (Ok(()), None) => Err(Error::network(format!(
@@ -430,7 +492,10 @@ impl Inner {
             .header("retry-after")
             .and_then(|v| crate::policy::parse_retry_after(&v, io::now_ms()));
         let body = match resp.bytes(64 * 1024).await {
-            Ok(b) => quote_body(&String::from_utf8_lossy(&b), BODY_QUOTE_LIMIT),
+            Ok(b) => quote_body(
+                &self.redact(String::from_utf8_lossy(&b).into_owned()),
+                BODY_QUOTE_LIMIT,
+            ),
             Err(_) => String::new(),
         };
         Error::Transport {
@@ -489,7 +554,7 @@ impl Inner {
         let msg = json::parse(text).map_err(|e| {
             Error::Protocol(format!(
                 "the server sent invalid JSON ({e}): {}",
-                quote_body(text, 120)
+                quote_body(&self.redact(text.to_string()), 120)
             ))
         })?;
         if js_sys::Array::is_array(&msg) {
