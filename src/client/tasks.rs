@@ -554,6 +554,22 @@ impl Handle {
         }
     }
 
+    /// Send `method` with `{ taskId }` for this task, abortable through `abort`.
+    async fn call(
+        &self,
+        method: &str,
+        abort: Option<&AbortController>,
+        no_timeout: bool,
+    ) -> Result<JsValue, Error> {
+        let params = object(&[("taskId", self.task_id.as_str().into())]);
+        let signal = abort.map(|a| a.signal());
+        let ctl = Ctl {
+            signal: signal.as_ref(),
+            no_timeout,
+        };
+        self.client.request(method, params.into(), ctl).await
+    }
+
     /// One `tasks/get`.
     async fn poll(self: Rc<Self>) {
         if self.is_done() {
@@ -567,13 +583,7 @@ impl Handle {
             st.inflight = Some(ctl.clone());
             st.polls += 1;
         }
-        let params = object(&[("taskId", self.task_id.as_str().into())]);
-        let signal = ctl.signal();
-        let ctl = Ctl {
-            signal: Some(&signal),
-            no_timeout: false,
-        };
-        let r = self.client.request("tasks/get", params.into(), ctl).await;
+        let r = self.call("tasks/get", Some(&ctl), false).await;
         self.st.borrow_mut().inflight = None;
         if self.is_done() {
             return;
@@ -647,13 +657,7 @@ impl Handle {
         };
         let me = self.clone();
         io::spawn(Box::pin(async move {
-            let params = object(&[("taskId", me.task_id.as_str().into())]);
-            let signal = ctl.signal();
-            let c = Ctl {
-                signal: Some(&signal),
-                no_timeout: true,
-            };
-            let r = me.client.request("tasks/result", params.into(), c).await;
+            let r = me.call("tasks/result", Some(&ctl), true).await;
             me.st.borrow_mut().held = None;
             release_hold(&me.client);
             if me.is_done() {
@@ -725,13 +729,7 @@ impl Handle {
                 return Err(Error::Aborted("no AbortController".into()));
             };
             self.st.borrow_mut().inflight = Some(ctl.clone());
-            let params = object(&[("taskId", self.task_id.as_str().into())]);
-            let signal = ctl.signal();
-            let c = Ctl {
-                signal: Some(&signal),
-                no_timeout: false,
-            };
-            let r = self.client.request("tasks/result", params.into(), c).await;
+            let r = self.call("tasks/result", Some(&ctl), false).await;
             self.st.borrow_mut().inflight = None;
             match r {
                 Err(e) if e.is_transient() && !self.is_done() => {
@@ -769,11 +767,7 @@ impl Handle {
     /// `tasks/cancel`: resolves with the cancelled Task; `result()` then rejects with
     /// `TaskCancelledError`.
     pub async fn cancel(self: &Rc<Self>) -> Result<JsValue, Error> {
-        let params = object(&[("taskId", self.task_id.as_str().into())]);
-        let v = self
-            .client
-            .request("tasks/cancel", params.into(), Ctl::default())
-            .await?;
+        let v = self.call("tasks/cancel", None, false).await?;
         if let Ok(task) = decode_task(&v) {
             self.update(task, &v);
         }
@@ -789,12 +783,7 @@ impl Handle {
         if cancel {
             let me = self.clone();
             io::spawn(Box::pin(async move {
-                let params = object(&[("taskId", me.task_id.as_str().into())]);
-                if let Err(e) = me
-                    .client
-                    .request("tasks/cancel", params.into(), Ctl::default())
-                    .await
-                {
+                if let Err(e) = me.call("tasks/cancel", None, false).await {
                     io::warn(&format!(
                         "mcp-tasks-wasm: tasks/cancel after abort failed: {}",
                         e.describe()
