@@ -612,19 +612,23 @@ impl Handle {
                     task,
                 }));
             }
-            e if e.is_transient() => {
-                let next = self
-                    .st
-                    .borrow_mut()
-                    .policy
-                    .after_failure(e.retry_after_ms());
-                match next {
-                    Ok(d) => schedule(&self.client, self.key, io::now_ms() + f64::from(d)),
-                    Err(give_up) => self.settle(Err(with_tries(e, give_up.tries))),
-                }
-            }
+            e if e.is_transient() => match self.backoff(e) {
+                Ok(d) => schedule(&self.client, self.key, io::now_ms() + f64::from(d)),
+                Err(e) => self.settle(Err(e)),
+            },
             e => self.settle(Err(e)),
         }
+    }
+
+    /// The delay before retrying after the transient error `e`, or, once the retry
+    /// budget is spent, the error to settle with (saying how many tries were made).
+    fn backoff(&self, e: Error) -> Result<u32, Error> {
+        let next = self
+            .st
+            .borrow_mut()
+            .policy
+            .after_failure(e.retry_after_ms());
+        next.map_err(|g| with_tries(e, g.tries))
     }
 
     fn past_deadline(&self) -> bool {
@@ -733,18 +737,9 @@ impl Handle {
             self.st.borrow_mut().inflight = None;
             match r {
                 Err(e) if e.is_transient() && !self.is_done() => {
-                    let next = self
-                        .st
-                        .borrow_mut()
-                        .policy
-                        .after_failure(e.retry_after_ms());
-                    match next {
-                        Ok(d) => {
-                            if !self.sleep(f64::from(d)).await {
-                                return Err(Error::Aborted("stopped".into()));
-                            }
-                        }
-                        Err(g) => return Err(with_tries(e, g.tries)),
+                    let d = self.backoff(e)?;
+                    if !self.sleep(f64::from(d)).await {
+                        return Err(Error::Aborted("stopped".into()));
                     }
                 }
                 r => return r,
