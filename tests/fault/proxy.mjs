@@ -125,12 +125,24 @@ function sseData(rawEvent) {
     .join('\n');
 }
 
-/** Reset the client's connection (RST where Node can, else a plain close). */
+/**
+ * Reset the client's connection with a TCP RST. Only for a socket that is still fully
+ * open: on one that is ending (a FIN sent or received), libuv refuses the reset
+ * (`uv_tcp_close_reset` returns EINVAL while a shutdown is pending) and Node 20 is left
+ * with a handle that never closes, which makes the process spin at exit.
+ */
 function reset(res) {
   const s = res.socket;
   if (!s || s.destroyed) return;
-  if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
+  const open = s.writable && !s.writableEnded && !s.readableEnded && s.writableLength === 0;
+  if (open && typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
   else s.destroy();
+}
+
+/** Cut the client's connection (a plain close; safe in any state). */
+function cut(res) {
+  const s = res.socket;
+  if (s && !s.destroyed) s.destroy();
 }
 
 function tryJson(text) {
@@ -315,7 +327,7 @@ export async function startFaultProxy(options) {
         clearTimeout(t);
         if (byClient) stats.stalls.endedByClient++;
         else stats.stalls.endedByProxy++;
-        reset(res);
+        cut(res);
         resolve();
       };
       const t = setTimeout(() => finish(false), stallMaxMs);
@@ -531,7 +543,7 @@ export async function startFaultProxy(options) {
       }
     });
     upRes.on('end', () => res.end());
-    upRes.on('error', () => reset(res));
+    upRes.on('error', () => cut(res));
     return `after ${after} events`;
   }
 
@@ -628,7 +640,7 @@ export async function startFaultProxy(options) {
       res.end();
       if (keep) learn(method, msg, Buffer.concat(chunks).toString('utf8'), ctype);
     });
-    upRes.on('error', () => reset(res));
+    upRes.on('error', () => cut(res));
   }
 
   const server = http.createServer((req, res) => {
@@ -638,7 +650,7 @@ export async function startFaultProxy(options) {
         res.writeHead(502, { 'Content-Type': 'text/plain' });
         res.end('proxy: upstream failed');
       } else {
-        reset(res);
+        cut(res);
       }
     });
   });

@@ -84,8 +84,24 @@ test('header values never appear in errors or logs, whatever breaks', { timeout:
         await proxy.close();
       }
     }
-    // A server that is down, and one that answers 401 with the token in its body.
+    // A server that is down.
     await McpClient.connect('http://127.0.0.1:9/mcp', { headers: HEADERS }).catch(catchTo('down: connect'));
+    // A server that quotes the Authorization header in a JSON-RPC error message, in a
+    // reply that is not JSON, and in a 401 body (a fetch wrapper plays that server).
+    const echoing = (mode) => async (url, init) => {
+      const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+      if (body?.method !== 'tasks/get') return fetch(url, init);
+      const auth = new Headers(init.headers).get('authorization');
+      const json = (status, text) => new Response(text, { status, headers: { 'content-type': 'application/json' } });
+      if (mode === 'rpc') return json(200, JSON.stringify({ jsonrpc: '2.0', id: body.id, error: { code: -32001, message: `token rejected: ${auth}` } }));
+      if (mode === 'text') return json(200, `${auth} is not allowed here`);
+      return json(401, JSON.stringify({ error: 'unauthorized', got: auth }));
+    };
+    for (const mode of ['rpc', 'text', '401']) {
+      const c = await McpClient.connect(SSE, { headers: HEADERS, fetch: echoing(mode), listen: false });
+      await c.getTask('any').catch(catchTo(`echoing server (${mode}): getTask`));
+      await c.close();
+    }
   } finally {
     Object.assign(console, saved);
   }
