@@ -180,7 +180,7 @@ async fn list_tools_reports_each_tools_task_support() {
     ] {
         assert!(names.iter().any(|n| n == t), "tool {t} listed");
     }
-    use mcp_tasks_wasm::client::Support;
+    use mcp_tasks_wasm::protocol::TaskSupport as Support;
     assert_eq!(
         c.0.task_support("must_task").await.unwrap(),
         Support::Required

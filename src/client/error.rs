@@ -118,14 +118,6 @@ impl Error {
             Error::SessionGone => "the session is gone".into(),
         }
     }
-
-    /// The JSON-RPC code of an `Rpc` error.
-    pub fn rpc_code(&self) -> Option<f64> {
-        match self {
-            Error::Rpc { code, .. } => Some(*code),
-            _ => None,
-        }
-    }
 }
 
 /// Cut `text` to at most `limit` bytes at a char boundary, marking the cut.

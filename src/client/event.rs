@@ -149,11 +149,6 @@ impl<T> Queue<T> {
         self.close();
     }
 
-    /// Whether the queue is closed.
-    pub fn is_closed(&self) -> bool {
-        self.0.borrow().closed
-    }
-
     /// The next item, or `None` once closed and empty.
     pub fn next(&self) -> QueueNext<T> {
         QueueNext(self.clone())

@@ -22,11 +22,6 @@ pub fn get_f64(v: &JsValue, key: &str) -> Option<f64> {
     get(v, key).as_f64()
 }
 
-/// Whether `v` has an own or inherited property `key` that is not `undefined`.
-pub fn has(v: &JsValue, key: &str) -> bool {
-    !get(v, key).is_undefined()
-}
-
 /// Whether `v` is a plain object (not null, not an array).
 pub fn is_object(v: &JsValue) -> bool {
     v.is_object() && !js_sys::Array::is_array(v)
@@ -41,11 +36,6 @@ pub fn object(entries: &[(&str, JsValue)]) -> Object {
         }
     }
     o
-}
-
-/// Set `o[key] = value`.
-pub fn set(o: &JsValue, key: &str, value: &JsValue) {
-    let _ = Reflect::set(o, &JsValue::from_str(key), value);
 }
 
 /// `JSON.stringify(v)`; `None` if it throws (cycles, BigInt).

@@ -11,5 +11,5 @@ pub mod tasks;
 pub mod tracker;
 
 pub use error::Error;
-pub use session::{Client, ClientOptions, Ctl, Inner, Support, PROTOCOL_VERSION};
+pub use session::{Client, ClientOptions, Ctl, Inner, PROTOCOL_VERSION};
 pub use tasks::{Handle, HandleOptions, Outcome};

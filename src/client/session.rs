@@ -16,6 +16,7 @@ use super::json::{self, get, get_f64, get_str, is_object, object};
 use super::rpc::{parse_id, Pending};
 use super::tasks::Registry;
 use crate::io::{self, Abort, AbortListener, FetchFailure, Http, HttpResponse, Timer};
+use crate::protocol::TaskSupport;
 use crate::sse::SseParser;
 
 /// The protocol revision this client speaks.
@@ -23,24 +24,12 @@ pub const PROTOCOL_VERSION: &str = "2025-11-25";
 /// Default cap on a response body (JSON) or on one SSE event, in bytes.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
-/// What a tool allows (`execution.taskSupport`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Support {
-    /// Never send `task` (the default when the tool says nothing).
-    Forbidden,
-    /// `task` may be sent.
-    Optional,
-    /// `task` must be sent.
-    Required,
-}
-
-impl Support {
-    fn of_tool(tool: &JsValue) -> Support {
-        match get_str(&get(tool, "execution"), "taskSupport").as_deref() {
-            Some("required") => Support::Required,
-            Some("optional") => Support::Optional,
-            _ => Support::Forbidden,
-        }
+/// What a tool allows, from its `execution.taskSupport` (absent or unknown: forbidden).
+fn support_of(tool: &JsValue) -> TaskSupport {
+    match get_str(&get(tool, "execution"), "taskSupport").as_deref() {
+        Some("required") => TaskSupport::Required,
+        Some("optional") => TaskSupport::Optional,
+        _ => TaskSupport::Forbidden,
     }
 }
 
@@ -81,7 +70,7 @@ struct State {
     listen_gen: u32,
     listen_abort: Option<AbortController>,
     listen_wake: Option<Latch<()>>,
-    tools: Option<HashMap<String, Support>>,
+    tools: Option<HashMap<String, TaskSupport>>,
     /// A `tools/list` under way for [`Inner::task_support`], shared by every caller.
     tools_loading: Option<Latch<Result<(), Error>>>,
     /// A session renewal under way, shared by every request that needs it.
@@ -818,7 +807,7 @@ impl Inner {
         let known = st.tools.get_or_insert_with(HashMap::new);
         for t in js_sys::Array::from(&tools).iter() {
             if let Some(name) = get_str(&t, "name") {
-                known.insert(name, Support::of_tool(&t));
+                known.insert(name, support_of(&t));
             }
         }
         Ok(result)
@@ -845,7 +834,7 @@ impl Inner {
 
     /// What `name` allows; lists the tools once if they are not known yet. An unknown
     /// tool reads as `Forbidden` (the server will say it does not exist).
-    pub async fn task_support(self: &Rc<Self>, name: &str) -> Result<Support, Error> {
+    pub async fn task_support(self: &Rc<Self>, name: &str) -> Result<TaskSupport, Error> {
         // Many calls started at once share one tools/list.
         let (known, loading) = {
             let st = self.st.borrow();
@@ -870,7 +859,7 @@ impl Inner {
             .tools
             .as_ref()
             .and_then(|t| t.get(name).copied())
-            .unwrap_or(Support::Forbidden))
+            .unwrap_or(TaskSupport::Forbidden))
     }
 }
 

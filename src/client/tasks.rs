@@ -16,11 +16,11 @@ use web_sys::{AbortController, AbortSignal};
 use super::error::Error;
 use super::event::{Latch, Queue};
 use super::json::{self, get, get_str, is_object, object};
-use super::session::{call_user, Ctl, Inner, Support};
+use super::session::{call_user, Ctl, Inner};
 use super::tracker::{Change, Tracker};
 use crate::io::{self, AbortListener, Timer};
 use crate::policy::{deadline_ms, PollConfig, PollPolicy, Schedule};
-use crate::protocol::{Task, TaskStatus};
+use crate::protocol::{Task, TaskStatus, TaskSupport};
 
 /// `_meta` key naming the task a message belongs to.
 pub const RELATED_TASK_KEY: &str = "io.modelcontextprotocol/related-task";
@@ -86,6 +86,8 @@ struct HState {
     finishing: bool,
     prefetched: Option<Outcome>,
     progress: JsValue,
+    /// This handle's entry for its progress token in `Registry::by_task`, if any.
+    progress_key: Option<String>,
     wake: Option<Latch<()>>,
     abort_listener: Option<AbortListener>,
     cancel_on_abort: bool,
@@ -192,6 +194,7 @@ pub fn follow(
             finishing: false,
             prefetched,
             progress: JsValue::UNDEFINED,
+            progress_key: None,
             wake: None,
             abort_listener: None,
             cancel_on_abort: opts.cancel_on_abort,
@@ -228,7 +231,7 @@ pub async fn call_as_task(
     opts: HandleOptions,
 ) -> Result<Rc<Handle>, Error> {
     let support = client.task_support(name).await?;
-    let as_task = client.supports_task_calls() && support != Support::Forbidden;
+    let as_task = client.supports_task_calls() && support != TaskSupport::Forbidden;
     let token = {
         let mut reg = client.tasks.borrow_mut();
         reg.next_key += 1;
@@ -264,11 +267,13 @@ pub async fn call_as_task(
     if is_object(&task) {
         let immediate = get_str(&get(&result, "_meta"), IMMEDIATE_RESPONSE_KEY);
         let h = follow(client, &task, immediate, opts, None)?;
+        let progress_key = format!("progress:{token}");
         client
             .tasks
             .borrow_mut()
             .by_task
-            .insert(format!("progress:{token}"), h.key);
+            .insert(progress_key.clone(), h.key);
+        h.st.borrow_mut().progress_key = Some(progress_key);
         return Ok(h);
     }
     // The server ran it as a plain call: a handle that is already completed.
@@ -800,7 +805,7 @@ impl Handle {
     /// Settle exactly once: stop polling, release every request and timer, end the
     /// update queues, wake every waiter.
     fn settle(self: &Rc<Self>, outcome: Outcome) {
-        let (inflight, held, wake, queues) = {
+        let (inflight, held, wake, queues, progress_key) = {
             let mut st = self.st.borrow_mut();
             if !st.tracker.settle() {
                 return;
@@ -811,13 +816,19 @@ impl Handle {
                 st.held.take(),
                 st.wake.take(),
                 std::mem::take(&mut st.queues),
+                st.progress_key.take(),
             )
         };
         {
             let mut reg = self.client.tasks.borrow_mut();
             reg.schedule.remove(self.key);
             reg.handles.remove(&self.key);
-            reg.by_task.retain(|_, k| *k != self.key);
+            // Only this handle's own entries: no scan over every handle per settle.
+            for name in std::iter::once(&self.task_id).chain(progress_key.as_ref()) {
+                if reg.by_task.get(name) == Some(&self.key) {
+                    reg.by_task.remove(name);
+                }
+            }
             reg.waiting.retain(|k| *k != self.key);
             rearm(&self.client, &mut reg);
         }
