@@ -7,7 +7,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use mcp_tasks_wasm::client::error::{quote_body, Error};
-use mcp_tasks_wasm::client::event::{Latch, Queue};
+use mcp_tasks_wasm::client::event::{Gate, Latch, Queue};
 use mcp_tasks_wasm::client::rpc::{parse_id, Pending};
 use mcp_tasks_wasm::client::tracker::{Change, Tracker};
 use mcp_tasks_wasm::protocol::{Task, TaskStatus};
@@ -185,4 +185,75 @@ fn quoted_bodies_are_capped_at_a_char_boundary() {
     let q = quote_body(&long, 11);
     assert!(q.ends_with('…'));
     assert!(q.len() <= 11 + '…'.len_utf8());
+}
+
+#[test]
+fn a_gate_hands_slots_out_in_order_and_back_on_drop() {
+    let g = Gate::new(2);
+    let a = g.enter().ok().expect("slot 1");
+    let b = g.enter().ok().expect("slot 2");
+    assert_eq!(g.free(), 0);
+    let first = g.enter().err().expect("third waits");
+    let second = g.enter().err().expect("fourth waits");
+    assert_eq!(g.queued(), 2);
+    assert!(poll_once(first.latch().wait()).is_pending());
+    drop(a);
+    assert_eq!(
+        first.latch().get(),
+        Some(true),
+        "the first waiter gets the slot"
+    );
+    assert_eq!(second.latch().get(), None);
+    let p1 = first.into_permit().expect("handed over");
+    drop(b);
+    let p2 = second.into_permit().expect("then the second");
+    assert_eq!(g.free(), 0);
+    drop((p1, p2));
+    assert_eq!(g.free(), 2, "every slot is back");
+    assert_eq!(g.queued(), 0);
+}
+
+#[test]
+fn a_gate_waiter_that_gives_up_loses_no_slot() {
+    let g = Gate::new(1);
+    let held = g.enter().ok().expect("slot");
+    let quitter = g.enter().err().expect("waits");
+    let patient = g.enter().err().expect("waits too");
+    // The first waiter gives up (an abort): its place is skipped, not handed a slot.
+    assert!(quitter.latch().set(false));
+    assert!(quitter.into_permit().is_none());
+    drop(held);
+    let p = patient.into_permit().expect("the slot skips the quitter");
+    drop(p);
+    assert_eq!(g.free(), 1);
+
+    // A waiter dropped after its slot was handed over passes the slot on.
+    let held = g.enter().ok().expect("slot");
+    let dropped = g.enter().err().expect("waits");
+    let next = g.enter().err().expect("waits");
+    drop(held);
+    assert_eq!(dropped.latch().get(), Some(true));
+    drop(dropped);
+    assert_eq!(next.latch().get(), Some(true), "passed on");
+    drop(next);
+    assert_eq!(g.free(), 1, "and back once nobody waits");
+
+    // An abort that comes after the hand-over does not undo it.
+    let held = g.enter().ok().expect("slot");
+    let late = g.enter().err().expect("waits");
+    drop(held);
+    assert!(!late.latch().set(false), "already handed over");
+    assert!(late.into_permit().is_some());
+    assert_eq!(g.free(), 1);
+}
+
+#[test]
+fn a_gate_has_at_least_one_slot_and_serves_newcomers_after_the_queue() {
+    let g = Gate::new(0);
+    let a = g.enter().ok().expect("a zero-slot gate still has one");
+    let w = g.enter().err().expect("waits");
+    drop(a);
+    // The freed slot went to the waiter, so a newcomer cannot jump the queue.
+    assert!(g.enter().is_err(), "newcomer queues behind");
+    drop(w);
 }

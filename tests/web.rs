@@ -47,6 +47,7 @@ fn options() -> ClientOptions {
         on_notification: None,
         max_response_bytes: 16 * 1024 * 1024,
         max_held_results: 2,
+        max_concurrent_requests: 16,
         session_id: None,
     }
 }
@@ -689,5 +690,136 @@ async fn a_task_gone_after_its_ttl_rejects_with_task_expired() {
         Err(Error::TaskExpired { task_id, .. }) => assert_eq!(task_id, h.task_id),
         other => panic!("expected TaskExpired, got {other:?}"),
     }
+    c.0.close().await;
+}
+
+/// A `fetch` that counts the JSON-RPC requests (POSTs with a method and an id) whose
+/// `fetch()` has not resolved yet: `(now, most at once)`.
+fn counting_fetch(pending: Rc<RefCell<(u32, u32)>>) -> Function {
+    let real: Function = get(&js_sys::global(), "fetch").unchecked_into();
+    let spy = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(
+        move |url: JsValue, init: JsValue| {
+            let p = real.call2(&JsValue::UNDEFINED, &url, &init).unwrap();
+            let body = get_str(&init, "body").unwrap_or_default();
+            if body.contains("\"method\"") && body.contains("\"id\"") {
+                {
+                    let mut c = pending.borrow_mut();
+                    c.0 += 1;
+                    c.1 = c.1.max(c.0);
+                }
+                let p2 = pending.clone();
+                let done = Closure::once_into_js(move || p2.borrow_mut().0 -= 1);
+                // then(done, done): exactly one of them runs.
+                let then: Function = get(&p, "then").unchecked_into();
+                let _ = then.call2(&p, &done, &done);
+            }
+            p
+        },
+    );
+    spy.into_js_value().unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn requests_past_the_cap_wait_their_turn_and_every_task_settles() {
+    let pending: Rc<RefCell<(u32, u32)>> = Rc::default();
+    let mut o = options();
+    o.listen = false;
+    o.max_concurrent_requests = 3;
+    o.fetch = Some(counting_fetch(pending.clone()));
+    let c = Client::connect(sse_url(), o).await.unwrap();
+    let done: Rc<RefCell<Vec<String>>> = Rc::default();
+    for i in 0..24 {
+        let (c, done) = (c.clone(), done.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let a = args(&[("ms", 20.into()), ("text", format!("t{i}").into())]);
+            let h = tasks::call_as_task(&c.0, "sleep", a, fast()).await.unwrap();
+            let r = h.wait().await.expect("settled");
+            done.borrow_mut().push(text_of(&r));
+        });
+    }
+    eventually("all 24 tasks settled", || {
+        let n = done.borrow().len();
+        async move { n == 24 }
+    })
+    .await;
+    let mut texts = done.borrow().clone();
+    texts.sort();
+    let mut want: Vec<String> = (0..24).map(|i| format!("t{i}")).collect();
+    want.sort();
+    assert_eq!(texts, want, "every task's own result");
+    let (now, most) = *pending.borrow();
+    assert_eq!(now, 0);
+    assert_eq!(
+        most, 3,
+        "24 tasks started at once use every slot and never more"
+    );
+    assert_eq!(c.0.free_request_slots(), 3, "every slot given back");
+    c.0.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_request_aborted_while_waiting_for_a_slot_rejects_at_once_and_frees_nothing() {
+    let mut o = options();
+    o.listen = false;
+    o.max_concurrent_requests = 1;
+    let c = Client::connect(sse_url(), o).await.unwrap();
+    let call = |name: &str| args(&[("name", name.into()), ("arguments", args(&[]))]);
+    // A plain call of `forever` holds the only slot until its own signal aborts.
+    let stop_a = web_sys::AbortController::new().unwrap();
+    let a_out: Rc<RefCell<Option<Result<JsValue, Error>>>> = Rc::default();
+    {
+        let (c, out, sig, params) = (c.clone(), a_out.clone(), stop_a.signal(), call("forever"));
+        wasm_bindgen_futures::spawn_local(async move {
+            let ctl = Ctl {
+                signal: Some(&sig),
+                ..Ctl::default()
+            };
+            *out.borrow_mut() = Some(c.0.request("tools/call", params, ctl).await);
+        });
+    }
+    eventually("the first request holds the slot", || {
+        let free = c.0.free_request_slots();
+        async move { free == 0 }
+    })
+    .await;
+    // B waits for the slot; its abort must not wait for A.
+    let stop_b = web_sys::AbortController::new().unwrap();
+    let b_out: Rc<RefCell<Option<Result<JsValue, Error>>>> = Rc::default();
+    {
+        let (c, out, sig, params) = (c.clone(), b_out.clone(), stop_b.signal(), call("echo"));
+        wasm_bindgen_futures::spawn_local(async move {
+            let ctl = Ctl {
+                signal: Some(&sig),
+                ..Ctl::default()
+            };
+            *out.borrow_mut() = Some(c.0.request("tools/call", params, ctl).await);
+        });
+    }
+    sleep(0.0).await;
+    assert!(b_out.borrow().is_none(), "B waits behind A");
+    stop_b.abort();
+    eventually("B rejected", || {
+        let done = b_out.borrow().is_some();
+        async move { done }
+    })
+    .await;
+    assert!(
+        matches!(b_out.borrow().as_ref(), Some(Err(Error::Aborted(_)))),
+        "B is an abort"
+    );
+    assert!(a_out.borrow().is_none(), "A still holds the slot");
+    assert_eq!(c.0.free_request_slots(), 0);
+    // Once A ends, the slot comes back and a new request goes through.
+    stop_a.abort();
+    eventually("A aborted", || {
+        let done = a_out.borrow().is_some();
+        async move { done }
+    })
+    .await;
+    assert_eq!(c.0.free_request_slots(), 1);
+    let r =
+        c.0.request("tools/call", call("echo"), Ctl::default())
+            .await;
+    assert!(r.is_ok(), "the freed slot serves the next request");
     c.0.close().await;
 }

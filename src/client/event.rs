@@ -172,3 +172,113 @@ impl<T> Future for QueueNext<T> {
         Poll::Pending
     }
 }
+
+struct GateState {
+    free: usize,
+    waiting: VecDeque<Latch<bool>>,
+}
+
+/// A counting semaphore for requests in flight. A waiter's latch is set to `true` when a
+/// slot is handed to it, or to `false` by whoever gives up the wait (an abort): a slot is
+/// never handed to a latch that is already set, so giving up cannot lose one.
+#[derive(Clone)]
+pub struct Gate(Rc<RefCell<GateState>>);
+
+/// One slot of a [`Gate`], given back when dropped.
+#[must_use = "dropping a Permit frees its slot"]
+pub struct Permit(Gate);
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.0.release();
+    }
+}
+
+/// A place in a [`Gate`]'s queue: [`Ticket::latch`] is set to `true` with a slot, or to
+/// `false` by the caller to give up. Dropping the ticket after it received a slot (without
+/// [`Ticket::into_permit`]) gives the slot back.
+pub struct Ticket {
+    gate: Gate,
+    latch: Latch<bool>,
+    claimed: bool,
+}
+
+impl Ticket {
+    /// The latch to wait on, or to set to `false` to give up.
+    pub fn latch(&self) -> &Latch<bool> {
+        &self.latch
+    }
+
+    /// The slot, if the latch says one was handed over.
+    pub fn into_permit(mut self) -> Option<Permit> {
+        if self.latch.get() == Some(true) {
+            self.claimed = true;
+            Some(Permit(self.gate.clone()))
+        } else {
+            None
+        }
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        // Give up the place; if a slot had already been handed over, pass it on.
+        if !self.claimed && !self.latch.set(false) && self.latch.get() == Some(true) {
+            self.gate.release();
+        }
+    }
+}
+
+impl Gate {
+    /// A gate with `slots` slots (at least one).
+    pub fn new(slots: usize) -> Gate {
+        Gate(Rc::new(RefCell::new(GateState {
+            free: slots.max(1),
+            waiting: VecDeque::new(),
+        })))
+    }
+
+    /// A slot now, or a place in the queue (first come, first served).
+    pub fn enter(&self) -> Result<Permit, Ticket> {
+        let mut s = self.0.borrow_mut();
+        if s.free > 0 && s.waiting.is_empty() {
+            s.free -= 1;
+            return Ok(Permit(self.clone()));
+        }
+        let latch = Latch::new();
+        s.waiting.push_back(latch.clone());
+        Err(Ticket {
+            gate: self.clone(),
+            latch,
+            claimed: false,
+        })
+    }
+
+    /// Free slots right now.
+    pub fn free(&self) -> usize {
+        self.0.borrow().free
+    }
+
+    /// How many wait for a slot (including places given up but not yet skipped).
+    pub fn queued(&self) -> usize {
+        self.0.borrow().waiting.len()
+    }
+
+    fn release(&self) {
+        loop {
+            let next = self.0.borrow_mut().waiting.pop_front();
+            match next {
+                // A waiter that gave up already holds `false`: skip it.
+                Some(latch) => {
+                    if latch.set(true) {
+                        return;
+                    }
+                }
+                None => {
+                    self.0.borrow_mut().free += 1;
+                    return;
+                }
+            }
+        }
+    }
+}

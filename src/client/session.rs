@@ -11,7 +11,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
 use super::error::{quote_body, Error, BODY_QUOTE_LIMIT};
-use super::event::Latch;
+use super::event::{Gate, Latch, Permit};
 use super::json::{self, get, get_f64, get_str, is_object, object};
 use super::rpc::{parse_id, Pending};
 use super::tasks::Registry;
@@ -53,6 +53,10 @@ pub struct ClientOptions {
     pub max_response_bytes: usize,
     /// How many `tasks/result` requests the client's handles may hold open at once.
     pub max_held_results: u32,
+    /// How many requests may be on the wire at once; the rest wait their turn (first
+    /// come, first served). Held `tasks/result` requests are counted by
+    /// `max_held_results` instead.
+    pub max_concurrent_requests: u32,
     /// Reattach to this existing session instead of starting one (to resume its tasks
     /// after a page reload). `initialize` is skipped, so the server's info and
     /// capabilities stay unknown; if the server says the session is gone, a new one is
@@ -87,6 +91,8 @@ pub struct Inner {
     /// The options the client was made with.
     pub opts: ClientOptions,
     st: RefCell<State>,
+    /// Slots for requests in flight ([`ClientOptions::max_concurrent_requests`]).
+    gate: Gate,
     /// Task handles of this client and their shared timer schedule.
     pub tasks: RefCell<Registry>,
 }
@@ -108,7 +114,9 @@ impl Client {
     /// Connect: `initialize`, `notifications/initialized`, then the GET stream.
     pub async fn connect(url: String, opts: ClientOptions) -> Result<Client, Error> {
         let http = Http::new(opts.fetch.clone()).map_err(Error::network)?;
+        let gate = Gate::new(opts.max_concurrent_requests as usize);
         let inner = Rc::new(Inner {
+            gate,
             url,
             http,
             opts,
@@ -159,6 +167,11 @@ impl Inner {
     /// The negotiated protocol version.
     pub fn protocol_version(&self) -> Option<String> {
         self.st.borrow().protocol_version.clone()
+    }
+
+    /// Request slots free right now (see `max_concurrent_requests`).
+    pub fn free_request_slots(&self) -> usize {
+        self.gate.free()
     }
 
     /// Whether `close()` was called.
@@ -342,7 +355,7 @@ impl Inner {
         } else {
             self.opts.request_timeout_ms
         };
-        let abort = Abort::new(timeout);
+        let mut abort = Abort::new(None);
         let link = ctl.signal.and_then(|s| {
             let c = abort.controller();
             AbortListener::new(s.clone(), move || c.abort())
@@ -351,9 +364,15 @@ impl Inner {
             .borrow_mut()
             .in_flight
             .insert(id, abort.controller());
-        let out = self
-            .exchange(id, method, &body, session.as_deref(), &abort.signal())
-            .await;
+        let out = match self.slot(ctl.no_timeout, &abort).await {
+            // The timeout counts time on the wire, not time waiting for a slot.
+            Some(_permit) => {
+                abort.start_timeout(timeout);
+                self.exchange(id, method, &body, session.as_deref(), &abort.signal())
+                    .await
+            }
+            None => Err(Error::Aborted(String::new())),
+        };
         drop(link);
         let reply = {
             let mut st = self.st.borrow_mut();
@@ -380,6 +399,23 @@ impl Inner {
                 "the connection closed before the reply to {method} arrived"
             ))),
         }
+    }
+
+    /// Wait for a request slot (held requests take none). `None`: aborted while waiting.
+    async fn slot(&self, held: bool, abort: &Abort) -> Option<Option<Permit>> {
+        if held {
+            return Some(None);
+        }
+        let ticket = match self.gate.enter() {
+            Ok(permit) => return Some(Some(permit)),
+            Err(ticket) => ticket,
+        };
+        let give_up = ticket.latch().clone();
+        let _stop = AbortListener::new(abort.signal(), move || {
+            give_up.set(false);
+        });
+        ticket.latch().wait().await;
+        ticket.into_permit().map(Some)
     }
 
     fn why_aborted(&self, signal: Option<&AbortSignal>, timeout: Option<f64>) -> Error {

@@ -175,6 +175,9 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
             .map(|n| n as usize)
             .unwrap_or(crate::client::session::DEFAULT_MAX_RESPONSE_BYTES),
         max_held_results: opt_f64(v, "maxHeldResults").map(|n| n as u32).unwrap_or(2),
+        max_concurrent_requests: opt_f64(v, "maxConcurrentRequests")
+            .map(|n| n as u32)
+            .unwrap_or(16),
         session_id: get_str(v, "sessionId").filter(|s| !s.is_empty()),
     }
 }

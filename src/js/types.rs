@@ -145,6 +145,12 @@ export interface ConnectOptions {
   /** `tasks/result` requests the client's handles may hold open at once (default 2). */
   maxHeldResults?: number;
   /**
+   * Requests on the wire at once (default 16); the others wait their turn, first come first
+   * served, and their `requestTimeoutMs` starts when they are sent. Held `tasks/result`
+   * requests count against `maxHeldResults` instead.
+   */
+  maxConcurrentRequests?: number;
+  /**
    * Reattach to an existing session (e.g. `token.sessionId` after a page reload) instead of
    * starting one: servers such as the official TypeScript one bind tasks to their session.
    * `initialize` is skipped, so `serverInfo` and `serverCapabilities` are undefined; if the

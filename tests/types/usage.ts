@@ -15,6 +15,8 @@ async function main(): Promise<void> {
   const options: ConnectOptions = {
     headers: { Authorization: 'Bearer t' },
     requestTimeoutMs: 30_000,
+    maxHeldResults: 2,
+    maxConcurrentRequests: 8,
     listen: true,
     onElicitation: async (params, ctx): Promise<ElicitResult> => {
       const id: string | null = ctx.relatedTaskId;
