@@ -257,3 +257,49 @@ fn a_gate_has_at_least_one_slot_and_serves_newcomers_after_the_queue() {
     assert!(g.enter().is_err(), "newcomer queues behind");
     drop(w);
 }
+
+#[test]
+fn closing_a_gate_turns_its_waiters_away_and_keeps_its_slots() {
+    let g = Gate::new(1);
+    let held = g.enter().ok().expect("slot");
+    let w1 = g.enter().err().expect("waits");
+    let w2 = g.enter().err().expect("waits");
+    g.close();
+    assert_eq!(w1.latch().get(), Some(false));
+    assert_eq!(w2.latch().get(), Some(false));
+    assert!(w1.into_permit().is_none() && w2.into_permit().is_none());
+    assert_eq!(g.queued(), 0);
+    drop(held);
+    assert_eq!(g.free(), 1, "the held slot comes back");
+}
+
+#[test]
+fn a_latch_wakes_each_waiter_once_however_often_it_was_polled() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    struct Count(AtomicUsize);
+    impl std::task::Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let l: Latch<u32> = Latch::new();
+    let counts: Vec<Arc<Count>> = (0..3)
+        .map(|_| Arc::new(Count(AtomicUsize::new(0))))
+        .collect();
+    let mut waits: Vec<_> = (0..3).map(|_| Box::pin(l.wait())).collect();
+    for _ in 0..5 {
+        for (w, c) in waits.iter_mut().zip(&counts) {
+            let waker = Waker::from(c.clone());
+            let mut cx = Context::from_waker(&waker);
+            assert!(w.as_mut().poll(&mut cx).is_pending());
+        }
+    }
+    assert!(l.set(7));
+    for c in &counts {
+        assert_eq!(c.0.load(Ordering::SeqCst), 1, "one wake per waiter");
+    }
+    for w in waits.iter_mut() {
+        assert_eq!(poll_once(w.as_mut()), Poll::Ready(7));
+    }
+}

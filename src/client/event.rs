@@ -66,26 +66,37 @@ impl<T: Clone> Latch<T> {
 
     /// Wait for the value.
     pub fn wait(&self) -> LatchWait<T> {
-        LatchWait(self.clone())
+        LatchWait {
+            latch: self.clone(),
+            slot: None,
+        }
     }
 }
 
 /// Future returned by [`Latch::wait`].
-pub struct LatchWait<T: Clone>(Latch<T>);
+pub struct LatchWait<T: Clone> {
+    latch: Latch<T>,
+    /// Where this waiter's waker sits in the latch's list, once registered: a re-poll
+    /// updates it in place (thousands of waiters must not scan each other).
+    slot: Option<usize>,
+}
 
 impl<T: Clone> Future for LatchWait<T> {
     type Output = T;
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        let mut s = (self.0).0.borrow_mut();
-        match &s.value {
-            Some(v) => Poll::Ready(v.clone()),
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let latch = self.latch.clone();
+        let mut s = latch.0.borrow_mut();
+        if let Some(v) = &s.value {
+            return Poll::Ready(v.clone());
+        }
+        match self.slot {
+            Some(i) => s.wakers[i].clone_from(cx.waker()),
             None => {
-                if !s.wakers.iter().any(|w| w.will_wake(cx.waker())) {
-                    s.wakers.push(cx.waker().clone());
-                }
-                Poll::Pending
+                self.slot = Some(s.wakers.len());
+                s.wakers.push(cx.waker().clone());
             }
         }
+        Poll::Pending
     }
 }
 
@@ -262,6 +273,15 @@ impl Gate {
     /// How many wait for a slot (including places given up but not yet skipped).
     pub fn queued(&self) -> usize {
         self.0.borrow().waiting.len()
+    }
+
+    /// Turn every waiter away (their latches are set to `false`); later callers still
+    /// get slots as they free up.
+    pub fn close(&self) {
+        let waiting = std::mem::take(&mut self.0.borrow_mut().waiting);
+        for latch in waiting {
+            latch.set(false);
+        }
     }
 
     fn release(&self) {

@@ -5,6 +5,7 @@
 pub mod error;
 pub mod event;
 pub mod json;
+pub mod pace;
 pub mod rpc;
 pub mod session;
 pub mod tasks;

@@ -255,6 +255,7 @@ impl Inner {
         params: JsValue,
         ctl: Ctl<'_>,
     ) -> Result<JsValue, Error> {
+        super::pace::breathe().await;
         let mut renewed = false;
         loop {
             // While the session is being renewed, or after a renewal failed, no request
@@ -331,6 +332,11 @@ impl Inner {
         params: &JsValue,
         ctl: Ctl<'_>,
     ) -> Result<JsValue, Error> {
+        // Wait for a slot before doing anything else: thousands of queued requests cost
+        // one latch each, and nothing of theirs exists on the JS side yet.
+        let Some(_permit) = self.slot(ctl).await else {
+            return Err(self.why_aborted(ctl.signal, None));
+        };
         let (id, session) = {
             let mut st = self.st.borrow_mut();
             if st.closed {
@@ -355,7 +361,7 @@ impl Inner {
         } else {
             self.opts.request_timeout_ms
         };
-        let mut abort = Abort::new(None);
+        let abort = Abort::new(timeout);
         let link = ctl.signal.and_then(|s| {
             let c = abort.controller();
             AbortListener::new(s.clone(), move || c.abort())
@@ -364,15 +370,9 @@ impl Inner {
             .borrow_mut()
             .in_flight
             .insert(id, abort.controller());
-        let out = match self.slot(ctl.no_timeout, &abort).await {
-            // The timeout counts time on the wire, not time waiting for a slot.
-            Some(_permit) => {
-                abort.start_timeout(timeout);
-                self.exchange(id, method, &body, session.as_deref(), &abort.signal())
-                    .await
-            }
-            None => Err(Error::Aborted(String::new())),
-        };
+        let out = self
+            .exchange(id, method, &body, session.as_deref(), &abort.signal())
+            .await;
         drop(link);
         let reply = {
             let mut st = self.st.borrow_mut();
@@ -401,9 +401,10 @@ impl Inner {
         }
     }
 
-    /// Wait for a request slot (held requests take none). `None`: aborted while waiting.
-    async fn slot(&self, held: bool, abort: &Abort) -> Option<Option<Permit>> {
-        if held {
+    /// Wait for a request slot (held requests take none). `None`: the request's signal
+    /// aborted, or the client closed, while it waited.
+    async fn slot(&self, ctl: Ctl<'_>) -> Option<Option<Permit>> {
+        if ctl.no_timeout {
             return Some(None);
         }
         let ticket = match self.gate.enter() {
@@ -411,8 +412,10 @@ impl Inner {
             Err(ticket) => ticket,
         };
         let give_up = ticket.latch().clone();
-        let _stop = AbortListener::new(abort.signal(), move || {
-            give_up.set(false);
+        let _stop = ctl.signal.and_then(|s| {
+            AbortListener::new(s.clone(), move || {
+                give_up.set(false);
+            })
         });
         ticket.latch().wait().await;
         ticket.into_permit().map(Some)
@@ -807,6 +810,7 @@ impl Inner {
         for a in aborts {
             a.abort();
         }
+        self.gate.close();
         if let Some(a) = listen {
             a.abort();
         }

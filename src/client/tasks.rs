@@ -230,7 +230,11 @@ pub async fn call_as_task(
     args: JsValue,
     opts: HandleOptions,
 ) -> Result<Rc<Handle>, Error> {
+    // Before and after the shared `tools/list`: thousands of calls started at once
+    // wake together twice.
+    super::pace::breathe().await;
     let support = client.task_support(name).await?;
+    super::pace::breathe().await;
     let as_task = client.supports_task_calls() && support != TaskSupport::Forbidden;
     let token = {
         let mut reg = client.tasks.borrow_mut();

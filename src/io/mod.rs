@@ -265,20 +265,14 @@ impl Abort {
     pub fn new(timeout_ms: Option<f64>) -> Abort {
         let controller =
             AbortController::new().expect("AbortController exists in every supported runtime");
-        let mut abort = Abort {
-            controller,
-            _timer: None,
-        };
-        abort.start_timeout(timeout_ms);
-        abort
-    }
-
-    /// Start (or restart) the timeout now; `None` clears it.
-    pub fn start_timeout(&mut self, timeout_ms: Option<f64>) {
-        self._timer = timeout_ms.map(|ms| {
-            let c = self.controller.clone();
+        let timer = timeout_ms.map(|ms| {
+            let c = controller.clone();
             Timer::once(ms, move || c.abort())
         });
+        Abort {
+            controller,
+            _timer: timer,
+        }
     }
 
     /// The signal to hand to `fetch`.

@@ -146,7 +146,8 @@ export interface ConnectOptions {
   maxHeldResults?: number;
   /**
    * Requests on the wire at once (default 16); the others wait their turn, first come first
-   * served, and their `requestTimeoutMs` starts when they are sent. Held `tasks/result`
+   * served, and their `requestTimeoutMs` starts when they are sent (a queued request still
+   * rejects at once when its signal aborts or the client closes). Held `tasks/result`
    * requests count against `maxHeldResults` instead.
    */
   maxConcurrentRequests?: number;

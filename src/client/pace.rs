@@ -1,0 +1,56 @@
+//! Keep the main thread responsive when thousands of futures wake together (5000 calls
+//! waiting for one `tools/list`, say): each runs in the same macrotask otherwise, as one
+//! long task. [`breathe`] lets a future go on while the current macrotask is young and
+//! parks it until the next one (a zero-delay timer) once the slice is used up.
+
+use std::cell::RefCell;
+
+use super::event::Latch;
+use crate::io;
+
+/// Milliseconds of work per macrotask before the rest wait for the next one.
+const SLICE_MS: f64 = 5.0;
+
+#[derive(Default)]
+struct Slice {
+    /// When the current slice began (its first `breathe`).
+    start: f64,
+    /// Set when the next macrotask starts (a zero-delay timer), then forgotten.
+    next: Option<Latch<()>>,
+}
+
+thread_local! {
+    static SLICE: RefCell<Slice> = RefCell::default();
+}
+
+/// Go on now, or in a later macrotask if this one has already worked for `SLICE_MS`.
+pub async fn breathe() {
+    loop {
+        let wait = SLICE.with(|s| {
+            let mut s = s.borrow_mut();
+            let now = io::now_ms();
+            let next = match &s.next {
+                Some(latch) => latch.clone(),
+                None => {
+                    // First call in a new macrotask: the slice starts now, and ends
+                    // with the next macrotask.
+                    s.start = now;
+                    let latch = Latch::new();
+                    let set = latch.clone();
+                    io::spawn(Box::pin(async move {
+                        io::sleep(0.0).await;
+                        SLICE.with(|s| s.borrow_mut().next = None);
+                        set.set(());
+                    }));
+                    s.next = Some(latch.clone());
+                    latch
+                }
+            };
+            (now - s.start > SLICE_MS).then_some(next)
+        });
+        match wait {
+            Some(next) => next.wait().await,
+            None => return,
+        }
+    }
+}
