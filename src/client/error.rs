@@ -129,5 +129,9 @@ pub fn quote_body(text: &str, limit: usize) -> String {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}…", &text[..end])
+    // `get` rather than indexing: `end` is a char boundary, and this keeps the slicing
+    // panic (which formats chars with Debug, about 3 KB of wasm) out of the build.
+    let mut quoted = text.get(..end).unwrap_or_default().to_string();
+    quoted.push('…');
+    quoted
 }
