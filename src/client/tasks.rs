@@ -171,6 +171,7 @@ pub fn follow(
         (reg.next_key, reg.seed ^ io::now_ms() as u64)
     };
     let deadline = deadline_ms(&task.created_at, task.ttl);
+    let (status, poll_interval) = (task.status, task.poll_interval);
     let mut listeners = Vec::new();
     if let Some(cb) = opts.on_status.clone() {
         listeners.push((0, cb));
@@ -181,7 +182,7 @@ pub fn follow(
         immediate_response,
         client: client.clone(),
         st: RefCell::new(HState {
-            tracker: Tracker::new(task.clone()),
+            tracker: Tracker::new(task),
             snapshot: json::shallow_copy(task_js),
             policy: PollPolicy::new(opts.poll.normalized(), seed),
             deadline,
@@ -217,7 +218,7 @@ pub fn follow(
         h.st.borrow_mut().abort_listener = listener;
     }
     h.notify(&json::shallow_copy(task_js));
-    h.after_update(&task);
+    h.after_update(status, poll_interval);
     Ok(h)
 }
 
@@ -516,7 +517,10 @@ impl Handle {
         if self.is_done() {
             return;
         }
-        let change = self.st.borrow_mut().tracker.apply(task.clone());
+        // The tracker takes the Task itself: a clone of it would link the clone of its
+        // `extra` map (BTreeMap of serde_json values, about 1.5 KB of wasm).
+        let (status, poll_interval) = (task.status, task.poll_interval);
+        let change = self.st.borrow_mut().tracker.apply(task);
         match change {
             // A poll answer that was on its way when the terminal status arrived is
             // expected, not a server fault: drop it quietly.
@@ -535,28 +539,25 @@ impl Handle {
             }
             Change::Same => {}
         }
-        self.after_update(&task);
+        self.after_update(status, poll_interval);
     }
 
-    /// Decide what comes next after the task is known to be `task`.
-    fn after_update(self: &Rc<Self>, task: &Task) {
-        match task.status {
+    /// Decide what comes next after the task is known to be in `status`, with the
+    /// server's suggested `poll_interval`.
+    fn after_update(self: &Rc<Self>, status: TaskStatus, poll_interval: Option<u64>) {
+        match status {
             TaskStatus::Completed | TaskStatus::Failed => self.finish(),
             TaskStatus::Cancelled => {
                 let task = self.snapshot();
                 self.settle(Err(Error::TaskCancelled { task }));
             }
             TaskStatus::InputRequired | TaskStatus::Working => {
-                if task.status == TaskStatus::InputRequired {
+                if status == TaskStatus::InputRequired {
                     self.hold_result();
                 }
                 // The first poll comes one server period after creation; later ones
                 // one period after the latest response (clamped by the options).
-                let delay = self
-                    .st
-                    .borrow_mut()
-                    .policy
-                    .after_success(task.poll_interval);
+                let delay = self.st.borrow_mut().policy.after_success(poll_interval);
                 schedule(&self.client, self.key, io::now_ms() + f64::from(delay));
             }
         }
