@@ -15,6 +15,9 @@ pub mod policy;
 pub mod protocol;
 pub mod sse;
 
+// The wasm build's allocator (natively only its unit tests use it).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod alloc;
 pub mod client;
 pub mod io;
 mod js;

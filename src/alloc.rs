@@ -1,0 +1,412 @@
+//! The wasm build's global allocator: power-of-two size classes with one free list each,
+//! over `memory.grow`. It replaces the standard dlmalloc, which costs about 8 KB of wasm;
+//! this is well under 1 KB.
+//!
+//! - A request of `size` bytes aligned to `align` gets a block of the class
+//!   `max(size, align, 8)` rounded up to a power of two (2^3 ..= 2^30 bytes). A block of
+//!   2^k bytes is aligned to 2^k (to 64 KiB at most: nothing asks for more).
+//! - `dealloc` pushes the block on its class's free list (Rust passes the layout, so no
+//!   header is needed); `alloc` pops from it first: O(1) both ways.
+//! - An empty list is served from the current run of fresh memory (carved at the next
+//!   boundary of the class; the gap before it is cut into blocks of smaller classes, never
+//!   lost), then by splitting a block of the smallest larger class that has one (halves go
+//!   to the lists below), and only then by growing the memory. Blocks are never merged
+//!   back: a steady workload reuses its own blocks, which is what the leak check measures.
+//! - `realloc` keeps the block when the class does not change, else allocates, copies and
+//!   frees (a `Vec` doubling its capacity moves to the next class each time).
+//!
+//! Only the `#[global_allocator]` registration is wasm-specific; [`Heap`] takes its
+//! memory from a closure, so the native unit tests below run it over a test arena.
+
+use std::alloc::Layout;
+
+/// The smallest class: 2^3 = 8 bytes (room for the free-list link).
+const MIN_SHIFT: u32 = 3;
+/// The largest class: 2^30 bytes (1 GiB); larger requests fail.
+const MAX_SHIFT: u32 = 30;
+/// A wasm page.
+const PAGE: usize = 65536;
+
+/// The class (log2 of the block size) that serves `layout`, or `None` if it is too large.
+fn class_of(size: usize, align: usize) -> Option<u32> {
+    let n = size.max(align).max(1 << MIN_SHIFT);
+    if n > 1 << MAX_SHIFT {
+        return None;
+    }
+    Some(n.next_power_of_two().trailing_zeros())
+}
+
+/// Cut `[lo, hi)` (both multiples of 8) into blocks each aligned to its own size, largest
+/// first, and hand each one (address, class) to `put`.
+fn tile(mut lo: usize, hi: usize, mut put: impl FnMut(usize, u32)) {
+    while lo < hi {
+        let fits = usize::BITS - 1 - (hi - lo).leading_zeros();
+        let k = lo.trailing_zeros().min(fits).min(MAX_SHIFT);
+        if k >= MIN_SHIFT {
+            put(lo, k);
+        }
+        lo += 1 << k;
+    }
+}
+
+/// Free lists and the current run of fresh memory. Addresses are plain `usize`; 0 means
+/// "none" (the heap never starts at address 0: the data and the stack come first).
+pub struct Heap {
+    /// `free[k]`: the first free block of 2^k bytes; each free block holds the next one's
+    /// address in its first word.
+    free: [usize; MAX_SHIFT as usize + 1],
+    /// The unused part of the latest memory taken from `grow`: `[next, end)`.
+    next: usize,
+    end: usize,
+}
+
+impl Heap {
+    /// An empty heap.
+    pub const fn new() -> Heap {
+        Heap {
+            free: [0; MAX_SHIFT as usize + 1],
+            next: 0,
+            end: 0,
+        }
+    }
+
+    /// # Safety
+    /// `block` is a free block of class `k` that nothing else uses.
+    unsafe fn push(&mut self, block: usize, k: u32) {
+        *(block as *mut usize) = self.free[k as usize];
+        self.free[k as usize] = block;
+    }
+
+    /// # Safety
+    /// The heap's lists only hold blocks it owns (true when every block came from `alloc`).
+    unsafe fn pop(&mut self, k: u32) -> usize {
+        let block = self.free[k as usize];
+        if block != 0 {
+            self.free[k as usize] = *(block as *const usize);
+        }
+        block
+    }
+
+    /// A block for `layout`, or null. `grow(pages)` must give the address of `pages` new
+    /// 64 KiB pages (page-aligned), or `None`.
+    ///
+    /// # Safety
+    /// Every address `grow` returns must be writable memory owned by this heap alone.
+    pub unsafe fn alloc(
+        &mut self,
+        layout: Layout,
+        grow: impl FnOnce(usize) -> Option<usize>,
+    ) -> *mut u8 {
+        match class_of(layout.size(), layout.align()) {
+            Some(k) => self.alloc_class(k, grow) as *mut u8,
+            None => std::ptr::null_mut(),
+        }
+    }
+
+    unsafe fn alloc_class(&mut self, k: u32, grow: impl FnOnce(usize) -> Option<usize>) -> usize {
+        let block = self.pop(k);
+        if block != 0 {
+            return block;
+        }
+        let size = 1usize << k;
+        // The current run, at the next boundary of the class.
+        let start = (self.next + (size.min(PAGE) - 1)) & !(size.min(PAGE) - 1);
+        if self.next != 0 && start.checked_add(size).is_some_and(|e| e <= self.end) {
+            let gap = self.next;
+            self.next = start + size;
+            tile(gap, start, |b, c| self.push(b, c));
+            return start;
+        }
+        // Split the smallest larger free block: keep its first 2^k bytes, free the rest as
+        // one block of each class from k up.
+        if let Some(j) = (k + 1..=MAX_SHIFT).find(|j| self.free[*j as usize] != 0) {
+            let block = self.pop(j);
+            for c in k..j {
+                self.push(block + (1 << c), c);
+            }
+            return block;
+        }
+        // New memory; what is left of the current run goes to the free lists.
+        let pages = size.div_ceil(PAGE);
+        let Some(base) = grow(pages) else {
+            return 0;
+        };
+        if self.next != 0 {
+            tile(self.next, self.end, |b, c| self.push(b, c));
+        }
+        self.next = base + size;
+        self.end = base + pages * PAGE;
+        base
+    }
+
+    /// Give back a block.
+    ///
+    /// # Safety
+    /// `ptr` came from this heap's `alloc` (or `realloc`) with this `layout`.
+    pub unsafe fn dealloc(&mut self, ptr: *mut u8, layout: Layout) {
+        if let Some(k) = class_of(layout.size(), layout.align()) {
+            self.push(ptr as usize, k);
+        }
+    }
+
+    /// Resize a block: the same block while the class fits, else a copy.
+    ///
+    /// # Safety
+    /// As for [`Heap::dealloc`]; `new_size` is not zero.
+    pub unsafe fn realloc(
+        &mut self,
+        ptr: *mut u8,
+        layout: Layout,
+        new_size: usize,
+        grow: impl FnOnce(usize) -> Option<usize>,
+    ) -> *mut u8 {
+        let old = class_of(layout.size(), layout.align());
+        let Some(new) = class_of(new_size, layout.align()) else {
+            return std::ptr::null_mut();
+        };
+        if old == Some(new) {
+            return ptr;
+        }
+        let moved = self.alloc_class(new, grow) as *mut u8;
+        if !moved.is_null() {
+            std::ptr::copy_nonoverlapping(ptr, moved, layout.size().min(new_size));
+            self.dealloc(ptr, layout);
+        }
+        moved
+    }
+}
+
+impl Default for Heap {
+    fn default() -> Self {
+        Heap::new()
+    }
+}
+
+/// The registered allocator (wasm without threads only).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+mod global {
+    use super::{Heap, PAGE};
+    use std::alloc::{GlobalAlloc, Layout};
+    use std::cell::UnsafeCell;
+
+    struct Global(UnsafeCell<Heap>);
+
+    // SAFETY: wasm32 without the `atomics` feature has one thread, and no allocator method
+    // calls back into the allocator, so there is never more than one `&mut Heap`.
+    unsafe impl Sync for Global {}
+
+    #[global_allocator]
+    static HEAP: Global = Global(UnsafeCell::new(Heap::new()));
+
+    fn grow(pages: usize) -> Option<usize> {
+        let before = core::arch::wasm32::memory_grow::<0>(pages);
+        (before != usize::MAX).then(|| before * PAGE)
+    }
+
+    // SAFETY: the heap only hands out memory `memory.grow` gave it (fresh pages nobody
+    // else uses); the free-list rules are documented on `Heap`.
+    unsafe impl GlobalAlloc for Global {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            (*self.0.get()).alloc(layout, grow)
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            (*self.0.get()).dealloc(ptr, layout)
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            (*self.0.get()).realloc(ptr, layout, new_size, grow)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes() {
+        assert_eq!(class_of(0, 1), Some(3));
+        assert_eq!(class_of(1, 1), Some(3));
+        assert_eq!(class_of(8, 8), Some(3));
+        assert_eq!(class_of(9, 1), Some(4));
+        assert_eq!(class_of(24, 8), Some(5));
+        assert_eq!(class_of(4, 16), Some(4));
+        assert_eq!(class_of(65536, 1), Some(16));
+        assert_eq!(class_of(65537, 1), Some(17));
+        assert_eq!(class_of(16 << 20, 1), Some(24));
+        assert_eq!(class_of(1 << 30, 1), Some(30));
+        assert_eq!(class_of((1 << 30) + 1, 1), None);
+        assert_eq!(class_of(usize::MAX, 1), None);
+    }
+
+    #[test]
+    fn tiles_are_aligned_and_cover_the_gap() {
+        for (lo, hi) in [
+            (8, 8),
+            (8, 16),
+            (24, 4096),
+            (65536 + 8, 3 * 65536),
+            (40, 48),
+        ] {
+            let mut at = lo;
+            tile(lo, hi, |b, k| {
+                assert_eq!(b, at, "contiguous");
+                assert_eq!(b % (1 << k), 0, "aligned to its size");
+                at += 1 << k;
+            });
+            assert_eq!(at, hi.max(lo));
+        }
+    }
+
+    /// A test arena of 64 KiB pages handed out in order, like `memory.grow`.
+    struct Arena {
+        mem: *mut u8,
+        pages: usize,
+        used: usize,
+        grows: usize,
+    }
+
+    impl Arena {
+        fn new(pages: usize) -> Arena {
+            let layout = Layout::from_size_align(pages * PAGE, PAGE).unwrap();
+            // SAFETY: a non-zero size.
+            let mem = unsafe { std::alloc::alloc_zeroed(layout) };
+            assert!(!mem.is_null());
+            Arena {
+                mem,
+                pages,
+                used: 0,
+                grows: 0,
+            }
+        }
+
+        fn grow(&mut self) -> impl FnOnce(usize) -> Option<usize> + '_ {
+            move |n| {
+                if self.used + n > self.pages {
+                    return None;
+                }
+                let at = self.mem as usize + self.used * PAGE;
+                self.used += n;
+                self.grows += 1;
+                Some(at)
+            }
+        }
+    }
+
+    impl Drop for Arena {
+        fn drop(&mut self) {
+            let layout = Layout::from_size_align(self.pages * PAGE, PAGE).unwrap();
+            // SAFETY: allocated in `new` with this layout.
+            unsafe { std::alloc::dealloc(self.mem, layout) };
+        }
+    }
+
+    fn lay(size: usize, align: usize) -> Layout {
+        Layout::from_size_align(size, align).unwrap()
+    }
+
+    #[test]
+    fn blocks_are_aligned_distinct_and_reused() {
+        let mut arena = Arena::new(256);
+        let mut heap = Heap::new();
+        let mut live: Vec<(usize, Layout)> = Vec::new();
+        for i in 0..2000usize {
+            let l = lay(1 + (i * 37) % 3000, [1, 2, 4, 8, 16][i % 5]);
+            let p = unsafe { heap.alloc(l, arena.grow()) } as usize;
+            assert_ne!(p, 0);
+            assert_eq!(p % l.align(), 0);
+            // Fill it, to catch overlaps below.
+            unsafe { std::ptr::write_bytes(p as *mut u8, (i % 251) as u8, l.size()) };
+            live.push((p, l));
+        }
+        for (i, (p, l)) in live.iter().enumerate() {
+            let bytes = unsafe { std::slice::from_raw_parts(*p as *const u8, l.size()) };
+            assert!(
+                bytes.iter().all(|b| *b == (i % 251) as u8),
+                "block {i} overwritten"
+            );
+        }
+        let used = arena.used;
+        // Free everything and do it again: no new memory.
+        for (p, l) in live.drain(..) {
+            unsafe { heap.dealloc(p as *mut u8, l) };
+        }
+        for round in 0..5 {
+            for i in 0..2000usize {
+                let l = lay(1 + (i * 37) % 3000, [1, 2, 4, 8, 16][i % 5]);
+                let p = unsafe { heap.alloc(l, arena.grow()) };
+                live.push((p as usize, l));
+            }
+            for (p, l) in live.drain(..) {
+                unsafe { heap.dealloc(p as *mut u8, l) };
+            }
+            assert_eq!(arena.used, used, "round {round} took new memory");
+        }
+    }
+
+    #[test]
+    fn same_block_returned_after_free() {
+        let mut arena = Arena::new(4);
+        let mut heap = Heap::new();
+        let a = unsafe { heap.alloc(lay(100, 8), arena.grow()) };
+        unsafe { heap.dealloc(a, lay(100, 8)) };
+        let b = unsafe { heap.alloc(lay(120, 4), arena.grow()) };
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn realloc_keeps_contents_and_moves_across_classes() {
+        let mut arena = Arena::new(64);
+        let mut heap = Heap::new();
+        let mut l = lay(5, 1);
+        let mut p = unsafe { heap.alloc(l, arena.grow()) };
+        unsafe { std::ptr::copy_nonoverlapping(b"hello".as_ptr(), p, 5) };
+        // Same class (8 bytes): the same block.
+        let q = unsafe { heap.realloc(p, l, 8, arena.grow()) };
+        assert_eq!(p, q);
+        l = lay(8, 1);
+        // Grow like a Vec, up to 1 MiB.
+        let mut size = 8;
+        while size < 1 << 20 {
+            size *= 2;
+            p = unsafe { heap.realloc(p, l, size, arena.grow()) };
+            assert!(!p.is_null());
+            l = lay(size, 1);
+            let head = unsafe { std::slice::from_raw_parts(p, 5) };
+            assert_eq!(head, b"hello");
+        }
+        // Shrink back: a copy into a small block, contents kept.
+        p = unsafe { heap.realloc(p, l, 5, arena.grow()) };
+        assert_eq!(unsafe { std::slice::from_raw_parts(p, 5) }, b"hello");
+    }
+
+    #[test]
+    fn large_blocks_and_splitting() {
+        let mut arena = Arena::new(40);
+        let mut heap = Heap::new();
+        // 1 MiB: 16 pages, page-aligned.
+        let big = unsafe { heap.alloc(lay(1 << 20, 1), arena.grow()) };
+        assert!(!big.is_null());
+        assert_eq!((big as usize - arena.mem as usize) % PAGE, 0);
+        unsafe { std::ptr::write_bytes(big, 7, 1 << 20) };
+        unsafe { heap.dealloc(big, lay(1 << 20, 1)) };
+        let used = arena.used;
+        // With the run used up, small requests split the freed big block instead of
+        // growing the memory.
+        let mut blocks = Vec::new();
+        for _ in 0..1000 {
+            let p = unsafe { heap.alloc(lay(64, 8), arena.grow()) };
+            assert!(!p.is_null());
+            blocks.push(p);
+        }
+        assert_eq!(arena.used, used);
+        blocks.sort();
+        blocks.dedup();
+        assert_eq!(blocks.len(), 1000);
+        // Out of memory: null, not a crash.
+        let huge = unsafe { heap.alloc(lay(64 << 20, 1), arena.grow()) };
+        assert!(huge.is_null());
+        assert!(unsafe { heap.alloc(lay(usize::MAX / 2, 1), arena.grow()) }.is_null());
+    }
+}
