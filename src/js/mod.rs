@@ -496,7 +496,9 @@ impl TaskHandle {
         let q2 = q.clone();
         let next = Closure::<dyn FnMut() -> Promise>::new(move || {
             let q = q.clone();
-            future_to_promise(async move {
+            // Through `promise`, like every export: a second instantiation of the
+            // executor glue (`future_to_promise` for another future type) costs ~700 bytes.
+            promise(async move {
                 Ok(match q.next().await {
                     Some(v) => object(&[("value", v), ("done", false.into())]).into(),
                     None => object(&[("done", true.into())]).into(),
