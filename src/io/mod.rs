@@ -263,8 +263,10 @@ pub struct Abort {
 impl Abort {
     /// A controller; with `timeout_ms`, it aborts itself after that many milliseconds.
     pub fn new(timeout_ms: Option<f64>) -> Abort {
-        let controller =
-            AbortController::new().expect("AbortController exists in every supported runtime");
+        // Not `expect`: that would format the JsValue error with Debug, which links the
+        // JS glue's debugString (about 1.5 KB of JS) and its import. The panic is the same.
+        let controller = AbortController::new()
+            .unwrap_or_else(|_| panic!("AbortController exists in every supported runtime"));
         let timer = timeout_ms.map(|ms| {
             let c = controller.clone();
             Timer::once(ms, move || c.abort())
