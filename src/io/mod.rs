@@ -30,6 +30,12 @@ pub struct Timer(#[allow(dead_code)] gloo_timers::callback::Timeout);
 impl Timer {
     /// Call `f` once after `ms` milliseconds (clamped to what `setTimeout` accepts).
     pub fn once(ms: f64, f: impl FnOnce() + 'static) -> Timer {
+        Timer::boxed(ms, Box::new(f))
+    }
+
+    /// The one instantiation of the `setTimeout` glue: each closure type handed to it
+    /// directly would get its own copy.
+    fn boxed(ms: f64, f: Box<dyn FnOnce()>) -> Timer {
         Timer(gloo_timers::callback::Timeout::new(
             crate::policy::clamp_timeout(ms),
             f,
