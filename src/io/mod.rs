@@ -309,6 +309,11 @@ pub struct AbortListener {
 impl AbortListener {
     /// Listen for `abort` on `signal`.
     pub fn new(signal: AbortSignal, f: impl FnOnce() + 'static) -> Option<AbortListener> {
+        AbortListener::boxed(signal, Box::new(f))
+    }
+
+    /// One instantiation of the closure glue for every caller (see [`Timer::once`]).
+    fn boxed(signal: AbortSignal, f: Box<dyn FnOnce()>) -> Option<AbortListener> {
         if signal.aborted() {
             f();
             return None;
