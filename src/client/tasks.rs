@@ -17,10 +17,10 @@ use super::error::Error;
 use super::event::{Latch, Queue};
 use super::json::{self, get, get_str, is_object, object};
 use super::session::{call_user, Ctl, Inner};
-use super::tracker::{Change, Tracker};
+use super::tracker::{Change, Snapshot, Tracker};
 use crate::io::{self, AbortListener, Timer};
 use crate::policy::{deadline_ms, PollConfig, PollPolicy, Schedule};
-use crate::protocol::{Task, TaskStatus, TaskSupport};
+use crate::protocol::{TaskStatus, TaskSupport};
 
 /// `_meta` key naming the task a message belongs to.
 pub const RELATED_TASK_KEY: &str = "io.modelcontextprotocol/related-task";
@@ -73,7 +73,7 @@ impl Registry {
 pub type Outcome = Result<JsValue, Error>;
 
 struct HState {
-    tracker: Tracker,
+    tracker: Tracker<TaskState>,
     snapshot: JsValue,
     policy: PollPolicy,
     deadline: Option<f64>,
@@ -106,7 +106,34 @@ pub struct Handle {
     outcome: Latch<Outcome>,
 }
 
-fn decode_task(v: &JsValue) -> Result<Task, Error> {
+/// The fields of a server's Task this client reads: `protocol::Task` without its `extra`
+/// map (the raw object is kept as the snapshot; see [`Snapshot`] for why).
+struct TaskState {
+    task_id: String,
+    status: TaskStatus,
+    status_message: Option<String>,
+    created_at: String,
+    last_updated_at: String,
+    ttl: Option<u64>,
+    poll_interval: Option<u64>,
+}
+
+impl Snapshot for TaskState {
+    fn task_id(&self) -> &str {
+        &self.task_id
+    }
+    fn status(&self) -> TaskStatus {
+        self.status
+    }
+    fn status_message(&self) -> Option<&str> {
+        self.status_message.as_deref()
+    }
+    fn last_updated_at(&self) -> &str {
+        &self.last_updated_at
+    }
+}
+
+fn decode_task(v: &JsValue) -> Result<TaskState, Error> {
     // By hand over the JS object: serde here would cost kilobytes of wasm for a few
     // fields. The raw object is kept as the user's snapshot, unknown members included.
     if !is_object(v) {
@@ -146,13 +173,15 @@ fn decode_task(v: &JsValue) -> Result<Task, Error> {
             Error::Protocol("the server sent a Task whose statusMessage is not a string".into())
         })?),
     };
-    let mut task = Task::with_timestamps(text("taskId")?, text("createdAt")?);
-    task.status = status;
-    task.status_message = status_message;
-    task.last_updated_at = text("lastUpdatedAt")?;
-    task.ttl = number("ttl")?;
-    task.poll_interval = number("pollInterval")?;
-    Ok(task)
+    Ok(TaskState {
+        task_id: text("taskId")?,
+        created_at: text("createdAt")?,
+        status,
+        status_message,
+        last_updated_at: text("lastUpdatedAt")?,
+        ttl: number("ttl")?,
+        poll_interval: number("pollInterval")?,
+    })
 }
 
 /// Start following `task` (a `Task` object from the server).
@@ -513,12 +542,11 @@ impl Handle {
     }
 
     /// Apply a snapshot from a notification or a poll.
-    fn update(self: &Rc<Self>, task: Task, raw: &JsValue) {
+    fn update(self: &Rc<Self>, task: TaskState, raw: &JsValue) {
         if self.is_done() {
             return;
         }
-        // The tracker takes the Task itself: a clone of it would link the clone of its
-        // `extra` map (BTreeMap of serde_json values, about 1.5 KB of wasm).
+        // The tracker takes the snapshot itself; what comes next needs only these two.
         let (status, poll_interval) = (task.status, task.poll_interval);
         let change = self.st.borrow_mut().tracker.apply(task);
         match change {

@@ -15,16 +15,45 @@ pub enum Change {
     Refused(&'static str),
 }
 
+/// What the tracker reads of a task snapshot: a [`Task`], or any lighter type with the
+/// same fields (the wasm client uses one without `Task::extra`, whose map of JSON values
+/// would cost about 1.3 KB of wasm just to be dropped).
+pub trait Snapshot {
+    /// The task id.
+    fn task_id(&self) -> &str;
+    /// The status.
+    fn status(&self) -> TaskStatus;
+    /// The status message, if any.
+    fn status_message(&self) -> Option<&str>;
+    /// When the task last changed.
+    fn last_updated_at(&self) -> &str;
+}
+
+impl Snapshot for Task {
+    fn task_id(&self) -> &str {
+        &self.task_id
+    }
+    fn status(&self) -> TaskStatus {
+        self.status
+    }
+    fn status_message(&self) -> Option<&str> {
+        self.status_message.as_deref()
+    }
+    fn last_updated_at(&self) -> &str {
+        &self.last_updated_at
+    }
+}
+
 /// The latest known state of one task.
 #[derive(Debug, Clone)]
-pub struct Tracker {
-    task: Task,
+pub struct Tracker<T = Task> {
+    task: T,
     settled: bool,
 }
 
-impl Tracker {
+impl<T: Snapshot> Tracker<T> {
     /// Start from the task the server created.
-    pub fn new(task: Task) -> Tracker {
+    pub fn new(task: T) -> Tracker<T> {
         Tracker {
             task,
             settled: false,
@@ -32,21 +61,21 @@ impl Tracker {
     }
 
     /// The latest snapshot.
-    pub fn task(&self) -> &Task {
+    pub fn task(&self) -> &T {
         &self.task
     }
 
     /// The latest status.
     pub fn status(&self) -> TaskStatus {
-        self.task.status
+        self.task.status()
     }
 
     /// Apply a newer snapshot (from `tasks/get`, a status notification or `tasks/cancel`).
-    pub fn apply(&mut self, next: Task) -> Change {
-        if next.task_id != self.task.task_id {
+    pub fn apply(&mut self, next: T) -> Change {
+        if next.task_id() != self.task.task_id() {
             return Change::Refused("snapshot of another task");
         }
-        let (from, to) = (self.task.status, next.status);
+        let (from, to) = (self.task.status(), next.status());
         if from != to && !from.can_transition_to(to) {
             return Change::Refused(if from.is_terminal() {
                 "a terminal status never changes"
@@ -55,8 +84,8 @@ impl Tracker {
             });
         }
         let news = from != to
-            || next.status_message != self.task.status_message
-            || next.last_updated_at != self.task.last_updated_at;
+            || next.status_message() != self.task.status_message()
+            || next.last_updated_at() != self.task.last_updated_at();
         self.task = next;
         if news {
             Change::Updated
