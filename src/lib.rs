@@ -19,5 +19,6 @@ pub mod sse;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod alloc;
 pub mod client;
+mod hash;
 pub mod io;
 mod js;

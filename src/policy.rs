@@ -6,9 +6,11 @@
 //! time is an `f64` of milliseconds passed in, so tests drive a fake clock.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::fmt;
 use std::hash::Hash;
+
+use crate::hash::HashMap;
 
 /// The largest delay `setTimeout` accepts (2^31 - 1 ms); longer ones fire at once.
 pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
@@ -363,7 +365,7 @@ impl<K: Copy + Ord + Hash> Schedule<K> {
     pub fn new() -> Self {
         Schedule {
             by_due: BinaryHeap::new(),
-            by_key: HashMap::new(),
+            by_key: HashMap::default(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Request/response correlation (pure): ids are allocated here, and a reply is matched
 //! to the request that is waiting for it, whichever stream it arrives on.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 /// Waiting requests by id; a slot is filled when the response arrives.
 pub struct Pending<T> {
@@ -13,7 +13,7 @@ impl<T> Default for Pending<T> {
     fn default() -> Self {
         Pending {
             next_id: 1,
-            slots: HashMap::new(),
+            slots: HashMap::default(),
         }
     }
 }

@@ -2,7 +2,6 @@
 //! or SSE), the optional GET stream, server-to-client requests, and `close()`.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
@@ -15,6 +14,7 @@ use super::event::{Gate, Latch, Permit};
 use super::json::{self, get, get_f64, get_str, is_object, object};
 use super::rpc::{parse_id, Pending};
 use super::tasks::Registry;
+use crate::hash::HashMap;
 use crate::io::{self, Abort, AbortListener, FetchFailure, Http, HttpResponse, Timer};
 use crate::protocol::TaskSupport;
 use crate::sse::SseParser;
@@ -125,7 +125,7 @@ impl Client {
                 protocol_version: None,
                 init_result: JsValue::UNDEFINED,
                 pending: Pending::default(),
-                in_flight: HashMap::new(),
+                in_flight: HashMap::default(),
                 closed: false,
                 listen_gen: 0,
                 listen_abort: None,
@@ -847,7 +847,7 @@ impl Inner {
             ));
         }
         let mut st = self.st.borrow_mut();
-        let known = st.tools.get_or_insert_with(HashMap::new);
+        let known = st.tools.get_or_insert_with(HashMap::default);
         for t in js_sys::Array::from(&tools).iter() {
             if let Some(name) = get_str(&t, "name") {
                 known.insert(name, support_of(&t));

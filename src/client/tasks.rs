@@ -6,7 +6,6 @@
 //! A `notifications/tasks/status` for a task updates it at once and restarts its period.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use js_sys::Function;
@@ -18,6 +17,7 @@ use super::event::{Latch, Queue};
 use super::json::{self, get, get_str, is_object, object};
 use super::session::{call_user, Ctl, Inner};
 use super::tracker::{Change, Snapshot, Tracker};
+use crate::hash::HashMap;
 use crate::io::{self, AbortListener, Timer};
 use crate::policy::{deadline_ms, PollConfig, PollPolicy, Schedule};
 use crate::protocol::{TaskStatus, TaskSupport};
