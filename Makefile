@@ -22,10 +22,12 @@ setup:
 	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
 
 # pkg/: the npm package (ES module with init(), plus index.js that also exports the error
-# classes). wasm-opt comes from the npm binaryen (Debian's is too old).
+# classes). wasm-opt comes from the npm binaryen (Debian's is too old). --converge repeats
+# -Oz while it still shrinks the module; the producers and target-features sections are
+# metadata no engine reads (together about 500 bytes).
 build: setup
 	wasm-pack build --release --target web --out-dir pkg --out-name mcp_tasks_wasm
-	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	wasm-opt -Oz --converge --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	  --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  pkg/mcp_tasks_wasm_bg.wasm -o pkg/mcp_tasks_wasm_bg.wasm
 	node tools/finish-pkg.mjs

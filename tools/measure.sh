@@ -8,7 +8,8 @@ out=target/measure; rm -rf $out; mkdir -p $out
 wasm-bindgen --target web --keep-debug --out-dir $out target/wasm32-unknown-unknown/release/mcp_tasks_wasm.wasm
 wasm-opt -Oz --debuginfo --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue $out/mcp_tasks_wasm_bg.wasm -o $out/named.wasm
-wasm-opt -Oz --strip-debug --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+# The same flags as `make build`.
+wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue $out/mcp_tasks_wasm_bg.wasm -o $out/final.wasm
 echo "final: $(stat -c %s $out/final.wasm) bytes raw, $(gzip -9 -c $out/final.wasm | wc -c) gzip"
 twiggy top -n ${1:-25} $out/named.wasm | cut -c1-140
