@@ -30,6 +30,7 @@ build: setup
 	wasm-opt -Oz --converge --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	  --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  pkg/mcp_tasks_wasm_bg.wasm -o pkg/mcp_tasks_wasm_bg.wasm
+	node tools/minify-imports.mjs pkg/mcp_tasks_wasm_bg.wasm pkg/mcp_tasks_wasm.js
 	node tools/finish-pkg.mjs
 
 demo: build

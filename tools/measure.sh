@@ -11,5 +11,8 @@ wasm-opt -Oz --debuginfo --enable-bulk-memory --enable-nontrapping-float-to-int 
 # The same flags as `make build`.
 wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue $out/mcp_tasks_wasm_bg.wasm -o $out/final.wasm
+cp $out/mcp_tasks_wasm.js $out/final.js
+node tools/minify-imports.mjs $out/final.wasm $out/final.js >/dev/null
 echo "final: $(stat -c %s $out/final.wasm) bytes raw, $(gzip -9 -c $out/final.wasm | wc -c) gzip"
+echo "glue:  $(stat -c %s $out/final.js) bytes raw, $(gzip -9 -c $out/final.js | wc -c) gzip (mcp_tasks_wasm.js)"
 twiggy top -n ${1:-25} $out/named.wasm | cut -c1-140
