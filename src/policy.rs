@@ -67,7 +67,9 @@ impl PollConfig {
         let min = c(self.min_interval_ms).max(1);
         let max = c(self.max_interval_ms).max(min);
         PollConfig {
-            default_interval_ms: self.default_interval_ms.clamp(min, max),
+            // max(min).min(max) rather than clamp: the same here (min <= max), without
+            // clamp's min > max panic, whose message formats u64s with Debug.
+            default_interval_ms: self.default_interval_ms.max(min).min(max),
             min_interval_ms: min,
             max_interval_ms: max,
             max_retries: self.max_retries,
@@ -149,7 +151,9 @@ impl PollPolicy {
         self.failures = 0;
         let c = &self.config;
         let v = server_poll_interval.unwrap_or(u64::from(c.default_interval_ms));
-        v.clamp(u64::from(c.min_interval_ms), u64::from(c.max_interval_ms)) as u32
+        // Not `clamp` (see `normalized`): the config is normalized, so min <= max.
+        v.max(u64::from(c.min_interval_ms))
+            .min(u64::from(c.max_interval_ms)) as u32
     }
 
     /// Delay before retrying after a transient failure (network error, 5xx,
