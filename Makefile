@@ -31,6 +31,7 @@ build: setup
 	  --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  pkg/mcp_tasks_wasm_bg.wasm -o pkg/mcp_tasks_wasm_bg.wasm
 	node tools/minify-imports.mjs pkg/mcp_tasks_wasm_bg.wasm pkg/mcp_tasks_wasm.js
+	node tools/strip-glue-comments.mjs pkg/mcp_tasks_wasm.js
 	node tools/finish-pkg.mjs
 
 demo: build

@@ -13,6 +13,7 @@ wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features 
   --enable-mutable-globals --enable-reference-types --enable-multivalue $out/mcp_tasks_wasm_bg.wasm -o $out/final.wasm
 cp $out/mcp_tasks_wasm.js $out/final.js
 node tools/minify-imports.mjs $out/final.wasm $out/final.js >/dev/null
+node tools/strip-glue-comments.mjs $out/final.js >/dev/null
 echo "final: $(stat -c %s $out/final.wasm) bytes raw, $(gzip -9 -c $out/final.wasm | wc -c) gzip"
 echo "glue:  $(stat -c %s $out/final.js) bytes raw, $(gzip -9 -c $out/final.js | wc -c) gzip (mcp_tasks_wasm.js)"
 twiggy top -n ${1:-25} $out/named.wasm | cut -c1-140
