@@ -4,7 +4,7 @@
 //!
 //! - A request of `size` bytes aligned to `align` gets a block of the class
 //!   `max(size, align, 8)` rounded up to a power of two (2^3 ..= 2^30 bytes). A block of
-//!   2^k bytes is aligned to 2^k (to 64 KiB at most: nothing asks for more).
+//!   2^k bytes is aligned to 2^k (to 64 KiB at most: a request for more alignment fails).
 //! - `dealloc` pushes the block on its class's free list (Rust passes the layout, so no
 //!   header is needed); `alloc` pops from it first: O(1) both ways.
 //! - An empty list is served from the current run of fresh memory (carved at the next
@@ -27,10 +27,11 @@ const MAX_SHIFT: u32 = 30;
 /// A wasm page.
 const PAGE: usize = 65536;
 
-/// The class (log2 of the block size) that serves `layout`, or `None` if it is too large.
+/// The class (log2 of the block size) that serves `layout`, or `None` if it is too large
+/// or asks for more alignment than a page (blocks are aligned to 64 KiB at most).
 fn class_of(size: usize, align: usize) -> Option<u32> {
     let n = size.max(align).max(1 << MIN_SHIFT);
-    if n > 1 << MAX_SHIFT {
+    if n > 1 << MAX_SHIFT || align > PAGE {
         return None;
     }
     Some(n.next_power_of_two().trailing_zeros())
@@ -238,6 +239,8 @@ mod tests {
         assert_eq!(class_of(1 << 30, 1), Some(30));
         assert_eq!(class_of((1 << 30) + 1, 1), None);
         assert_eq!(class_of(usize::MAX, 1), None);
+        assert_eq!(class_of(8, PAGE), Some(16));
+        assert_eq!(class_of(8, 2 * PAGE), None);
     }
 
     #[test]
