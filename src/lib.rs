@@ -18,6 +18,7 @@ pub mod sse;
 // The wasm build's allocator (natively only its unit tests use it).
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod alloc;
+mod cell;
 pub mod client;
 mod hash;
 pub mod io;

@@ -41,7 +41,7 @@ impl<T: Clone> Latch<T> {
     /// Set the value; only the first call counts. Returns whether this call set it.
     pub fn set(&self, value: T) -> bool {
         let wakers = {
-            let mut s = self.0.borrow_mut();
+            let mut s = crate::cell::write(&self.0);
             if s.value.is_some() {
                 return false;
             }
@@ -56,12 +56,12 @@ impl<T: Clone> Latch<T> {
 
     /// The value, if set.
     pub fn get(&self) -> Option<T> {
-        self.0.borrow().value.clone()
+        crate::cell::read(&self.0).value.clone()
     }
 
     /// Whether the value is set.
     pub fn is_set(&self) -> bool {
-        self.0.borrow().value.is_some()
+        crate::cell::read(&self.0).value.is_some()
     }
 
     /// Wait for the value.
@@ -85,7 +85,7 @@ impl<T: Clone> Future for LatchWait<T> {
     type Output = T;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
         let latch = self.latch.clone();
-        let mut s = latch.0.borrow_mut();
+        let mut s = crate::cell::write(&latch.0);
         if let Some(v) = &s.value {
             return Poll::Ready(v.clone());
         }
@@ -130,7 +130,7 @@ impl<T> Queue<T> {
     /// Append an item (ignored after close).
     pub fn push(&self, item: T) {
         let w = {
-            let mut s = self.0.borrow_mut();
+            let mut s = crate::cell::write(&self.0);
             if s.closed {
                 return;
             }
@@ -145,7 +145,7 @@ impl<T> Queue<T> {
     /// No more items; pending ones are still yielded.
     pub fn close(&self) {
         let w = {
-            let mut s = self.0.borrow_mut();
+            let mut s = crate::cell::write(&self.0);
             s.closed = true;
             s.waker.take()
         };
@@ -156,7 +156,7 @@ impl<T> Queue<T> {
 
     /// Drop what is queued and close.
     pub fn clear_and_close(&self) {
-        self.0.borrow_mut().items.clear();
+        crate::cell::write(&self.0).items.clear();
         self.close();
     }
 
@@ -172,7 +172,7 @@ pub struct QueueNext<T>(Queue<T>);
 impl<T> Future for QueueNext<T> {
     type Output = Option<T>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let mut s = (self.0).0.borrow_mut();
+        let mut s = crate::cell::write(&(self.0).0);
         if let Some(item) = s.items.pop_front() {
             return Poll::Ready(Some(item));
         }
@@ -251,7 +251,7 @@ impl Gate {
 
     /// A slot now, or a place in the queue (first come, first served).
     pub fn enter(&self) -> Result<Permit, Ticket> {
-        let mut s = self.0.borrow_mut();
+        let mut s = crate::cell::write(&self.0);
         if s.free > 0 && s.waiting.is_empty() {
             s.free -= 1;
             return Ok(Permit(self.clone()));
@@ -267,18 +267,18 @@ impl Gate {
 
     /// Free slots right now.
     pub fn free(&self) -> usize {
-        self.0.borrow().free
+        crate::cell::read(&self.0).free
     }
 
     /// How many wait for a slot (including places given up but not yet skipped).
     pub fn queued(&self) -> usize {
-        self.0.borrow().waiting.len()
+        crate::cell::read(&self.0).waiting.len()
     }
 
     /// Turn every waiter away (their latches are set to `false`); later callers still
     /// get slots as they free up.
     pub fn close(&self) {
-        let waiting = std::mem::take(&mut self.0.borrow_mut().waiting);
+        let waiting = std::mem::take(&mut crate::cell::write(&self.0).waiting);
         for latch in waiting {
             latch.set(false);
         }
@@ -286,7 +286,7 @@ impl Gate {
 
     fn release(&self) {
         loop {
-            let next = self.0.borrow_mut().waiting.pop_front();
+            let next = crate::cell::write(&self.0).waiting.pop_front();
             match next {
                 // A waiter that gave up already holds `false`: skip it.
                 Some(latch) => {
@@ -295,7 +295,7 @@ impl Gate {
                     }
                 }
                 None => {
-                    self.0.borrow_mut().free += 1;
+                    crate::cell::write(&self.0).free += 1;
                     return;
                 }
             }

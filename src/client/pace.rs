@@ -27,7 +27,7 @@ thread_local! {
 pub async fn breathe() {
     loop {
         let wait = SLICE.with(|s| {
-            let mut s = s.borrow_mut();
+            let mut s = crate::cell::write(s);
             let now = io::now_ms();
             let next = match &s.next {
                 Some(latch) => latch.clone(),
@@ -39,7 +39,7 @@ pub async fn breathe() {
                     let set = latch.clone();
                     io::spawn(Box::pin(async move {
                         io::sleep(0.0).await;
-                        SLICE.with(|s| s.borrow_mut().next = None);
+                        SLICE.with(|s| crate::cell::write(s).next = None);
                         set.set(());
                     }));
                     s.next = Some(latch.clone());

@@ -140,7 +140,7 @@ impl Client {
         match inner.opts.session_id.clone() {
             Some(sid) => {
                 let gen = {
-                    let mut st = inner.st.borrow_mut();
+                    let mut st = inner.state_mut();
                     st.session_id = Some(sid);
                     st.protocol_version = Some(PROTOCOL_VERSION.into());
                     st.listen_gen
@@ -154,19 +154,39 @@ impl Client {
 }
 
 impl Inner {
+    /// The session state, shared.
+    fn state(&self) -> std::cell::Ref<'_, State> {
+        crate::cell::read(&self.st)
+    }
+
+    /// The session state, exclusive.
+    fn state_mut(&self) -> std::cell::RefMut<'_, State> {
+        crate::cell::write(&self.st)
+    }
+
+    /// The task registry, shared.
+    pub fn registry(&self) -> std::cell::Ref<'_, Registry> {
+        crate::cell::read(&self.tasks)
+    }
+
+    /// The task registry, exclusive.
+    pub fn registry_mut(&self) -> std::cell::RefMut<'_, Registry> {
+        crate::cell::write(&self.tasks)
+    }
+
     /// The `initialize` result (server info, capabilities, instructions).
     pub fn init_result(&self) -> JsValue {
-        self.st.borrow().init_result.clone()
+        self.state().init_result.clone()
     }
 
     /// The session id the server gave, if any.
     pub fn session_id(&self) -> Option<String> {
-        self.st.borrow().session_id.clone()
+        self.state().session_id.clone()
     }
 
     /// The negotiated protocol version.
     pub fn protocol_version(&self) -> Option<String> {
-        self.st.borrow().protocol_version.clone()
+        self.state().protocol_version.clone()
     }
 
     /// Request slots free right now (see `max_concurrent_requests`).
@@ -176,7 +196,7 @@ impl Inner {
 
     /// Whether `close()` was called.
     pub fn is_closed(&self) -> bool {
-        self.st.borrow().closed
+        self.state().closed
     }
 
     /// Whether the server declared `tasks.requests.tools.call` (assumed when the
@@ -195,7 +215,7 @@ impl Inner {
 
     async fn initialize(self: &Rc<Self>) -> Result<(), Error> {
         {
-            let mut st = self.st.borrow_mut();
+            let mut st = self.state_mut();
             st.session_id = None;
             st.protocol_version = None;
             st.listen_gen += 1;
@@ -226,7 +246,7 @@ impl Inner {
             ));
         }
         let gen = {
-            let mut st = self.st.borrow_mut();
+            let mut st = self.state_mut();
             st.protocol_version = Some(version);
             st.init_result = result;
             st.listen_gen
@@ -261,7 +281,7 @@ impl Inner {
             // While the session is being renewed, or after a renewal failed, no request
             // may go out without a session id: wait for (or retry) the renewal first.
             let (renewing, broken) = {
-                let st = self.st.borrow();
+                let st = self.state();
                 (st.renewing.clone(), st.needs_init)
             };
             if let Some(r) = renewing {
@@ -292,7 +312,7 @@ impl Inner {
     /// Start a new session once for everyone: concurrent callers share one renewal, and
     /// one whose session was already replaced just retries.
     async fn renew(self: &Rc<Self>, lost: Option<String>) -> Result<(), Error> {
-        let existing = self.st.borrow().renewing.clone();
+        let existing = self.state().renewing.clone();
         if let Some(r) = existing {
             return r.wait().await;
         }
@@ -300,10 +320,10 @@ impl Inner {
             return Ok(());
         }
         let latch = Latch::new();
-        self.st.borrow_mut().renewing = Some(latch.clone());
+        self.state_mut().renewing = Some(latch.clone());
         let r = self.initialize().await;
         {
-            let mut st = self.st.borrow_mut();
+            let mut st = self.state_mut();
             st.renewing = None;
             st.needs_init = r.is_err() && !st.closed;
         }
@@ -341,7 +361,7 @@ impl Inner {
             return Err(self.why_aborted(ctl.signal, None));
         };
         let (id, session) = {
-            let mut st = self.st.borrow_mut();
+            let mut st = self.state_mut();
             if st.closed {
                 return Err(Error::Aborted("the client is closed".into()));
             }
@@ -354,7 +374,7 @@ impl Inner {
             ("params", params.clone()),
         ]);
         let Some(body) = json::stringify(&envelope.into()) else {
-            self.st.borrow_mut().pending.take(id);
+            self.state_mut().pending.take(id);
             return Err(Error::Protocol(format!(
                 "the params of {method} cannot be written as JSON"
             )));
@@ -369,16 +389,13 @@ impl Inner {
             let c = abort.controller();
             AbortListener::new(s.clone(), move || c.abort())
         });
-        self.st
-            .borrow_mut()
-            .in_flight
-            .insert(id, abort.controller());
+        self.state_mut().in_flight.insert(id, abort.controller());
         let out = self
             .exchange(id, method, &body, session.as_deref(), &abort.signal())
             .await;
         drop(link);
         let reply = {
-            let mut st = self.st.borrow_mut();
+            let mut st = self.state_mut();
             st.in_flight.remove(&id);
             st.pending.take(id)
         };
@@ -472,7 +489,7 @@ impl Inner {
                         "the Mcp-Session-Id header is not visible ASCII".into(),
                     ));
                 }
-                self.st.borrow_mut().session_id = Some(sid);
+                self.state_mut().session_id = Some(sid);
             }
         }
         let ctype = resp
@@ -573,7 +590,7 @@ impl Inner {
                 }
             }
             if let Some(id) = until {
-                if self.st.borrow().pending.is_ready(id) {
+                if self.state().pending.is_ready(id) {
                     resp.cancel();
                     return Ok(());
                 }
@@ -614,7 +631,7 @@ impl Inner {
             Some(method) => self.notified(&method, &msg),
             None => {
                 if let Some(id) = parse_id(id.as_f64(), id.as_string().as_deref()) {
-                    self.st.borrow_mut().pending.fulfil(id, msg);
+                    self.state_mut().pending.fulfil(id, msg);
                 }
             }
         }
@@ -729,7 +746,7 @@ impl Inner {
         let mut failures = 0u32;
         loop {
             let (session, ctl) = {
-                let mut st = self.st.borrow_mut();
+                let mut st = self.state_mut();
                 if st.closed || st.listen_gen != gen {
                     return;
                 }
@@ -778,7 +795,7 @@ impl Inner {
             }
             let wake = Latch::new();
             {
-                let mut st = self.st.borrow_mut();
+                let mut st = self.state_mut();
                 if st.closed || st.listen_gen != gen {
                     return;
                 }
@@ -797,7 +814,7 @@ impl Inner {
     /// end the session with DELETE.
     pub async fn close(self: &Rc<Self>) {
         let (session, aborts, listen, wake) = {
-            let mut st = self.st.borrow_mut();
+            let mut st = self.state_mut();
             if st.closed {
                 return;
             }
@@ -846,7 +863,7 @@ impl Inner {
                 "tools/list result has no tools array".into(),
             ));
         }
-        let mut st = self.st.borrow_mut();
+        let mut st = self.state_mut();
         let known = st.tools.get_or_insert_with(HashMap::default);
         for t in js_sys::Array::from(&tools).iter() {
             if let Some(name) = get_str(&t, "name") {
@@ -880,7 +897,7 @@ impl Inner {
     pub async fn task_support(self: &Rc<Self>, name: &str) -> Result<TaskSupport, Error> {
         // Many calls started at once share one tools/list.
         let (known, loading) = {
-            let st = self.st.borrow();
+            let st = self.state();
             (st.tools.is_some(), st.tools_loading.clone())
         };
         if !known {
@@ -888,17 +905,16 @@ impl Inner {
                 Some(latch) => latch.wait().await?,
                 None => {
                     let latch = Latch::new();
-                    self.st.borrow_mut().tools_loading = Some(latch.clone());
+                    self.state_mut().tools_loading = Some(latch.clone());
                     let r = self.list_all_tools().await.map(|_| ());
-                    self.st.borrow_mut().tools_loading = None;
+                    self.state_mut().tools_loading = None;
                     latch.set(r.clone());
                     r?;
                 }
             }
         }
         Ok(self
-            .st
-            .borrow()
+            .state()
             .tools
             .as_ref()
             .and_then(|t| t.get(name).copied())

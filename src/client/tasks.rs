@@ -194,7 +194,7 @@ pub fn follow(
 ) -> Result<Rc<Handle>, Error> {
     let task = decode_task(task_js)?;
     let (key, seed) = {
-        let mut reg = client.tasks.borrow_mut();
+        let mut reg = client.registry_mut();
         reg.next_key += 1;
         reg.seed = reg.seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
         (reg.next_key, reg.seed ^ io::now_ms() as u64)
@@ -233,7 +233,7 @@ pub fn follow(
         outcome: Latch::new(),
     });
     {
-        let mut reg = client.tasks.borrow_mut();
+        let mut reg = client.registry_mut();
         reg.handles.insert(key, h.clone());
         reg.by_task.insert(h.task_id.clone(), key);
     }
@@ -244,7 +244,7 @@ pub fn follow(
                 h.aborted_by_signal();
             }
         });
-        h.st.borrow_mut().abort_listener = listener;
+        h.state_mut().abort_listener = listener;
     }
     h.notify(&json::shallow_copy(task_js));
     h.after_update(status, poll_interval);
@@ -267,7 +267,7 @@ pub async fn call_as_task(
     super::pace::breathe().await;
     let as_task = client.supports_task_calls() && support != TaskSupport::Forbidden;
     let token = {
-        let mut reg = client.tasks.borrow_mut();
+        let mut reg = client.registry_mut();
         reg.next_key += 1;
         format!("mcp-tasks-wasm-{}", reg.next_key)
     };
@@ -303,11 +303,10 @@ pub async fn call_as_task(
         let h = follow(client, &task, immediate, opts, None)?;
         let progress_key = format!("progress:{token}");
         client
-            .tasks
-            .borrow_mut()
+            .registry_mut()
             .by_task
             .insert(progress_key.clone(), h.key);
-        h.st.borrow_mut().progress_key = Some(progress_key);
+        h.state_mut().progress_key = Some(progress_key);
         return Ok(h);
     }
     // The server ran it as a plain call: a handle that is already completed.
@@ -329,8 +328,8 @@ pub async fn resume(
     task_id: &str,
     opts: HandleOptions,
 ) -> Result<Rc<Handle>, Error> {
-    let key = client.tasks.borrow().by_task.get(task_id).copied();
-    if let Some(h) = key.and_then(|k| client.tasks.borrow().handles.get(&k).cloned()) {
+    let key = client.registry().by_task.get(task_id).copied();
+    if let Some(h) = key.and_then(|k| client.registry().handles.get(&k).cloned()) {
         return Ok(h);
     }
     let params = object(&[("taskId", task_id.into())]);
@@ -370,7 +369,7 @@ pub fn on_progress(client: &Rc<Inner>, params: &JsValue) {
         return;
     };
     let listeners = {
-        let mut st = h.st.borrow_mut();
+        let mut st = h.state_mut();
         st.progress = json::shallow_copy(params);
         st.progress_listeners.clone()
     };
@@ -380,7 +379,7 @@ pub fn on_progress(client: &Rc<Inner>, params: &JsValue) {
 }
 
 fn handle_of(client: &Rc<Inner>, key: &str) -> Option<Rc<Handle>> {
-    let reg = client.tasks.borrow();
+    let reg = client.registry();
     reg.by_task
         .get(key)
         .and_then(|k| reg.handles.get(k))
@@ -390,7 +389,7 @@ fn handle_of(client: &Rc<Inner>, key: &str) -> Option<Rc<Handle>> {
 /// `close()`: every handle of the client stops and rejects with an `AbortError`.
 pub fn close_all(client: &Rc<Inner>) {
     let handles: Vec<_> = {
-        let mut reg = client.tasks.borrow_mut();
+        let mut reg = client.registry_mut();
         reg.timer = None;
         reg.schedule.clear();
         reg.handles.drain().map(|(_, h)| h).collect()
@@ -401,7 +400,7 @@ pub fn close_all(client: &Rc<Inner>) {
 }
 
 fn schedule(client: &Rc<Inner>, key: u32, due: f64) {
-    let mut reg = client.tasks.borrow_mut();
+    let mut reg = client.registry_mut();
     if !reg.handles.contains_key(&key) {
         return;
     }
@@ -432,7 +431,7 @@ const POLLS_PER_TICK: usize = 24;
 
 fn fire(client: &Rc<Inner>) {
     let due: Vec<Rc<Handle>> = {
-        let mut reg = client.tasks.borrow_mut();
+        let mut reg = client.registry_mut();
         reg.timer = None;
         let now = io::now_ms();
         let mut keys = reg.schedule.pop_due(now + 1.0);
@@ -454,14 +453,24 @@ fn fire(client: &Rc<Inner>) {
 }
 
 impl Handle {
+    /// The handle's state, shared.
+    fn state(&self) -> std::cell::Ref<'_, HState> {
+        crate::cell::read(&self.st)
+    }
+
+    /// The handle's state, exclusive.
+    fn state_mut(&self) -> std::cell::RefMut<'_, HState> {
+        crate::cell::write(&self.st)
+    }
+
     /// The latest Task snapshot (a fresh copy each call).
     pub fn snapshot(&self) -> JsValue {
-        json::shallow_copy(&self.st.borrow().snapshot)
+        json::shallow_copy(&self.state().snapshot)
     }
 
     /// The latest status.
     pub fn status(&self) -> TaskStatus {
-        self.st.borrow().tracker.status()
+        self.state().tracker.status()
     }
 
     /// Whether the handle has settled (result known, or stopped).
@@ -471,12 +480,12 @@ impl Handle {
 
     /// The latest `notifications/progress` params, or `undefined`.
     pub fn progress(&self) -> JsValue {
-        self.st.borrow().progress.clone()
+        self.state().progress.clone()
     }
 
     /// How many `tasks/get` requests this handle has sent.
     pub fn polls(&self) -> u32 {
-        self.st.borrow().polls
+        self.state().polls
     }
 
     /// The client this handle belongs to.
@@ -491,7 +500,7 @@ impl Handle {
 
     /// Subscribe to status snapshots; returns the id for [`Handle::unsubscribe`].
     pub fn subscribe(&self, cb: Function, progress: bool) -> u32 {
-        let mut st = self.st.borrow_mut();
+        let mut st = self.state_mut();
         let id = st.next_listener;
         st.next_listener += 1;
         if progress {
@@ -504,7 +513,7 @@ impl Handle {
 
     /// Remove a subscription.
     pub fn unsubscribe(&self, id: u32) {
-        let mut st = self.st.borrow_mut();
+        let mut st = self.state_mut();
         st.listeners.retain(|(i, _)| *i != id);
         st.progress_listeners.retain(|(i, _)| *i != id);
     }
@@ -513,7 +522,7 @@ impl Handle {
     /// terminal one.
     pub fn updates(&self) -> Queue<JsValue> {
         let q = Queue::default();
-        let mut st = self.st.borrow_mut();
+        let mut st = self.state_mut();
         q.push(json::shallow_copy(&st.snapshot));
         if st.tracker.status().is_terminal() || self.outcome.is_set() {
             q.close();
@@ -525,7 +534,7 @@ impl Handle {
 
     fn notify(&self, snapshot: &JsValue) {
         let (listeners, queues) = {
-            let st = self.st.borrow();
+            let st = self.state();
             (st.listeners.clone(), st.queues.clone())
         };
         for q in &queues {
@@ -548,7 +557,7 @@ impl Handle {
         }
         // The tracker takes the snapshot itself; what comes next needs only these two.
         let (status, poll_interval) = (task.status, task.poll_interval);
-        let change = self.st.borrow_mut().tracker.apply(task);
+        let change = self.state_mut().tracker.apply(task);
         match change {
             // A poll answer that was on its way when the terminal status arrived is
             // expected, not a server fault: drop it quietly.
@@ -562,7 +571,7 @@ impl Handle {
             }
             Change::Updated => {
                 let snap = json::shallow_copy(raw);
-                self.st.borrow_mut().snapshot = snap.clone();
+                self.state_mut().snapshot = snap.clone();
                 self.notify(&snap);
             }
             Change::Same => {}
@@ -585,7 +594,7 @@ impl Handle {
                 }
                 // The first poll comes one server period after creation; later ones
                 // one period after the latest response (clamped by the options).
-                let delay = self.st.borrow_mut().policy.after_success(poll_interval);
+                let delay = self.state_mut().policy.after_success(poll_interval);
                 schedule(&self.client, self.key, io::now_ms() + f64::from(delay));
             }
         }
@@ -616,12 +625,12 @@ impl Handle {
             return;
         };
         {
-            let mut st = self.st.borrow_mut();
+            let mut st = self.state_mut();
             st.inflight = Some(ctl.clone());
             st.polls += 1;
         }
         let r = self.call("tasks/get", Some(&ctl), false).await;
-        self.st.borrow_mut().inflight = None;
+        self.state_mut().inflight = None;
         if self.is_done() {
             return;
         }
@@ -660,29 +669,25 @@ impl Handle {
     /// The delay before retrying after the transient error `e`, or, once the retry
     /// budget is spent, the error to settle with (saying how many tries were made).
     fn backoff(&self, e: Error) -> Result<u32, Error> {
-        let next = self
-            .st
-            .borrow_mut()
-            .policy
-            .after_failure(e.retry_after_ms());
+        let next = self.state_mut().policy.after_failure(e.retry_after_ms());
         next.map_err(|g| with_tries(e, g.tries))
     }
 
     fn past_deadline(&self) -> bool {
-        self.st.borrow().deadline.is_some_and(|d| io::now_ms() >= d)
+        self.state().deadline.is_some_and(|d| io::now_ms() >= d)
     }
 
     /// Hold a `tasks/result` open: the server delivers input requests (elicitation) on
     /// it, and answers it with the final result as soon as the task ends.
     fn hold_result(self: &Rc<Self>) {
         let ctl = {
-            let mut st = self.st.borrow_mut();
+            let mut st = self.state_mut();
             if st.held.is_some() || st.finishing || st.prefetched.is_some() {
                 return;
             }
             // Browsers allow about six connections per origin: held requests are capped
             // (maxHeldResults) so that polls never queue behind them.
-            let mut reg = self.client.tasks.borrow_mut();
+            let mut reg = self.client.registry_mut();
             if reg.held >= self.client.opts.max_held_results.max(1) {
                 if !reg.waiting.contains(&self.key) {
                     reg.waiting.push(self.key);
@@ -699,7 +704,7 @@ impl Handle {
         let me = self.clone();
         io::spawn(Box::pin(async move {
             let r = me.call("tasks/result", Some(&ctl), true).await;
-            me.st.borrow_mut().held = None;
+            me.state_mut().held = None;
             release_hold(&me.client);
             if me.is_done() {
                 return;
@@ -707,7 +712,7 @@ impl Handle {
             match r {
                 Err(e) if e.is_transient() || matches!(e, Error::Aborted(_)) => {}
                 r => {
-                    me.st.borrow_mut().prefetched = Some(r);
+                    me.state_mut().prefetched = Some(r);
                     if me.status().is_terminal() {
                         me.finish();
                     } else {
@@ -722,7 +727,7 @@ impl Handle {
     /// The task is terminal (completed or failed): fetch its stored result and settle.
     fn finish(self: &Rc<Self>) {
         {
-            let mut st = self.st.borrow_mut();
+            let mut st = self.state_mut();
             if st.finishing || self.outcome.is_set() {
                 return;
             }
@@ -736,10 +741,10 @@ impl Handle {
                 poll.abort();
             }
         }
-        self.client.tasks.borrow_mut().schedule.remove(self.key);
+        self.client.registry_mut().schedule.remove(self.key);
         let me = self.clone();
         io::spawn(Box::pin(async move {
-            let prefetched = me.st.borrow_mut().prefetched.take();
+            let prefetched = me.state_mut().prefetched.take();
             let r = match prefetched {
                 Some(r) => r,
                 None => me.fetch_result().await,
@@ -769,9 +774,9 @@ impl Handle {
             let Ok(ctl) = AbortController::new() else {
                 return Err(Error::Aborted("no AbortController".into()));
             };
-            self.st.borrow_mut().inflight = Some(ctl.clone());
+            self.state_mut().inflight = Some(ctl.clone());
             let r = self.call("tasks/result", Some(&ctl), false).await;
-            self.st.borrow_mut().inflight = None;
+            self.state_mut().inflight = None;
             match r {
                 Err(e) if e.is_transient() && !self.is_done() => {
                     let d = self.backoff(e)?;
@@ -787,7 +792,7 @@ impl Handle {
     /// Sleep `ms`; false when the handle was stopped meanwhile.
     async fn sleep(&self, ms: f64) -> bool {
         let wake = Latch::new();
-        self.st.borrow_mut().wake = Some(wake.clone());
+        self.state_mut().wake = Some(wake.clone());
         let w = wake.clone();
         let _timer = Timer::once(ms, move || {
             w.set(());
@@ -810,7 +815,7 @@ impl Handle {
         if self.is_done() {
             return;
         }
-        let cancel = self.st.borrow().cancel_on_abort;
+        let cancel = self.state().cancel_on_abort;
         self.settle(Err(Error::Aborted("The operation was aborted.".into())));
         if cancel {
             let me = self.clone();
@@ -829,7 +834,7 @@ impl Handle {
     /// an `AbortError`.
     pub fn dispose(self: &Rc<Self>) {
         self.settle(Err(Error::Aborted("the task handle was disposed".into())));
-        let mut st = self.st.borrow_mut();
+        let mut st = self.state_mut();
         st.listeners.clear();
         st.progress_listeners.clear();
     }
@@ -838,7 +843,7 @@ impl Handle {
     /// update queues, wake every waiter.
     fn settle(self: &Rc<Self>, outcome: Outcome) {
         let (inflight, held, wake, queues, progress_key) = {
-            let mut st = self.st.borrow_mut();
+            let mut st = self.state_mut();
             if !st.tracker.settle() {
                 return;
             }
@@ -852,7 +857,7 @@ impl Handle {
             )
         };
         {
-            let mut reg = self.client.tasks.borrow_mut();
+            let mut reg = self.client.registry_mut();
             reg.schedule.remove(self.key);
             reg.handles.remove(&self.key);
             // Only this handle's own entries: no scan over every handle per settle.
@@ -880,7 +885,7 @@ impl Handle {
 /// A held `tasks/result` ended: hand its slot to the next handle waiting for input.
 fn release_hold(client: &Rc<Inner>) {
     let next = {
-        let mut reg = client.tasks.borrow_mut();
+        let mut reg = client.registry_mut();
         reg.held = reg.held.saturating_sub(1);
         let mut next = None;
         while !reg.waiting.is_empty() {

@@ -368,7 +368,7 @@ impl McpClient {
     /// Task handles this client still follows (for dashboards and leak checks).
     #[wasm_bindgen(getter, js_name = activeTasks)]
     pub fn active_tasks(&self) -> u32 {
-        self.c.0.tasks.borrow().active() as u32
+        self.c.0.registry().active() as u32
     }
 }
 
@@ -441,8 +441,7 @@ impl TaskHandle {
     /// The final `CallToolResult`. Memoized: every call returns the same Promise.
     #[wasm_bindgen(unchecked_return_type = "Promise<CallToolResult>")]
     pub fn result(&self) -> Promise {
-        self.result
-            .borrow_mut()
+        crate::cell::write(&self.result)
             .get_or_insert_with(|| {
                 let h = self.h.clone();
                 promise(async move { h.wait().await })
