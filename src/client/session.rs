@@ -548,7 +548,8 @@ impl Inner {
         };
         Error::Transport {
             status,
-            message: format!("HTTP {status} from the server"),
+            // As u32: u16's Display would be one more integer formatter in the wasm.
+            message: format!("HTTP {} from the server", u32::from(status)),
             body,
             tries: 1,
             retry_after_ms,

@@ -201,7 +201,10 @@ impl HttpResponse {
                 })?;
             self.reader = Some(reader);
         }
-        let reader = self.reader.as_ref().expect("set above");
+        // Set above; `let else` rather than `expect` keeps a panic site out of the wasm.
+        let Some(reader) = &self.reader else {
+            return Ok(None);
+        };
         let step = JsFuture::from(reader.read()).await.map_err(|e| {
             if is_abort_error(&e) {
                 FetchFailure::Aborted
