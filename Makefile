@@ -24,10 +24,13 @@ setup:
 # pkg/: the npm package (ES module with init(), plus index.js that also exports the error
 # classes). wasm-opt comes from the npm binaryen (Debian's is too old). --converge repeats
 # -Oz while it still shrinks the module; the producers and target-features sections are
-# metadata no engine reads (together about 500 bytes).
+# metadata no engine reads (together about 500 bytes). By default -Oz inlines every
+# function with one caller, however large; capping that at 20 (binaryen's size units)
+# leaves big async bodies as separate functions, which gzip far better (measured: about
+# 2.2 KB less gzip for 1.3 KB more raw).
 build: setup
 	wasm-pack build --release --target web --out-dir pkg --out-name mcp_tasks_wasm
-	wasm-opt -Oz --converge --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	wasm-opt -Oz --converge --one-caller-inline-max-function-size=20 --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	  --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  pkg/mcp_tasks_wasm_bg.wasm -o pkg/mcp_tasks_wasm_bg.wasm
 	node tools/minify-imports.mjs pkg/mcp_tasks_wasm_bg.wasm pkg/mcp_tasks_wasm.js
