@@ -349,6 +349,22 @@ impl Inner {
         out.map_or(text, String::from)
     }
 
+    /// [`Inner::redact`] for a JSON value from a server (a JSON-RPC error's `data`): the
+    /// value itself when it holds no header value, else a redacted copy.
+    fn redact_value(&self, v: JsValue) -> JsValue {
+        if self.opts.headers.is_empty() || v.is_undefined() {
+            return v;
+        }
+        let Some(text) = json::stringify(&v) else {
+            return v;
+        };
+        let clean = self.redact(text.clone());
+        if clean == text {
+            return v;
+        }
+        json::parse(&clean).unwrap_or_else(|_| clean.into())
+    }
+
     async fn request_once(
         self: &Rc<Self>,
         method: &str,
@@ -409,7 +425,7 @@ impl Inner {
                 } => Error::Rpc {
                     code,
                     message: self.redact(message),
-                    data,
+                    data: self.redact_value(data),
                 },
                 e => e,
             }),

@@ -94,12 +94,15 @@ test('header values never appear in errors or logs, whatever breaks', { timeout:
       const auth = new Headers(init.headers).get('authorization');
       const json = (status, text) => new Response(text, { status, headers: { 'content-type': 'application/json' } });
       if (mode === 'rpc') return json(200, JSON.stringify({ jsonrpc: '2.0', id: body.id, error: { code: -32001, message: `token rejected: ${auth}` } }));
+      if (mode === 'rpc-data') return json(200, JSON.stringify({ jsonrpc: '2.0', id: body.id, error: { code: -32001, message: 'denied', data: { request: { headers: { authorization: auth } }, hint: 'check the token' } } }));
       if (mode === 'text') return json(200, `${auth} is not allowed here`);
       return json(401, JSON.stringify({ error: 'unauthorized', got: auth }));
     };
-    for (const mode of ['rpc', 'text', '401']) {
+    for (const mode of ['rpc', 'rpc-data', 'text', '401']) {
       const c = await McpClient.connect(SSE, { headers: HEADERS, fetch: echoing(mode), listen: false });
-      await c.getTask('any').catch(catchTo(`echoing server (${mode}): getTask`));
+      const e = await c.getTask('any').catch(catchTo(`echoing server (${mode}): getTask`));
+      // The rest of what the server said stays readable.
+      if (mode === 'rpc-data') assert.equal(e?.data?.hint, 'check the token', `data kept: ${JSON.stringify(e?.data)}`);
       await c.close();
     }
   } finally {
