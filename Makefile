@@ -79,7 +79,7 @@ test-types:
 # Faults through a seeded proxy (soak), session renewal, secrets in errors, and the
 # 10,000-task leak check (see tests/fault/README.md).
 test-fault:
-	tests/with-servers.sh node --test tests/fault/soak.mjs tests/fault/renewal.mjs tests/fault/secrets.mjs
+	tests/with-servers.sh node --test tests/fault/soak.mjs tests/fault/renewal.mjs tests/fault/secrets.mjs tests/fault/resume.mjs
 	tests/with-servers.sh node --expose-gc --test tests/fault/leak.mjs
 
 # The dashboard (www/) in headless Chromium (Playwright), screenshots in target/e2e/.

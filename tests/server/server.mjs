@@ -30,6 +30,8 @@ const USAGE = `usage: node tests/server/server.mjs [options]
   --stateless               no sessions (a fresh transport and server per request)
   --poll-interval MS        pollInterval advertised by new tasks (default 1000)
   --no-status-notifications do not send notifications/tasks/status
+  --event-store             keep every SSE event (ids 1, 2, ...) and replay the missed ones
+                            to a client that reconnects with Last-Event-ID (resumability)
   --static DIR              serve files from DIR for other GET paths (repeatable)
   --port-file FILE          write the chosen port to FILE once listening
   --verbose                 log requests and SDK errors to stderr
@@ -42,6 +44,7 @@ function parseArgs(argv) {
         stateless: false,
         pollInterval: 1000,
         statusNotifications: true,
+        eventStore: false,
         staticDirs: [],
         portFile: undefined,
         verbose: false
@@ -65,6 +68,7 @@ function parseArgs(argv) {
             case '--stateless': cfg.stateless = true; break;
             case '--poll-interval': cfg.pollInterval = Number(next()); break;
             case '--no-status-notifications': cfg.statusNotifications = false; break;
+            case '--event-store': cfg.eventStore = true; break;
             case '--static': cfg.staticDirs.push(path.resolve(next())); break;
             case '--port-file': cfg.portFile = path.resolve(next()); break;
             case '--verbose': cfg.verbose = true; break;
@@ -221,6 +225,33 @@ function statsJson(sessionId) {
 }
 
 // ---------------------------------------------------------------------------
+// Event store (--event-store): the SDK's EventStore interface, with ids that are a
+// global counter, so "after this id" is plain numeric order. (The SDK's example store
+// derives the stream from the id's text before the first "_", which the standalone GET
+// stream's id "_GET_stream" defeats.)
+// ---------------------------------------------------------------------------
+
+class CountingEventStore {
+    constructor() {
+        this.next = 1;
+        this.events = new Map(); // id -> { streamId, message }
+    }
+    async storeEvent(streamId, message) {
+        const id = String(this.next++);
+        this.events.set(id, { streamId, message });
+        return id;
+    }
+    async replayEventsAfter(lastEventId, { send }) {
+        const last = this.events.get(lastEventId);
+        if (!last) return '';
+        for (const [id, { streamId, message }] of this.events) {
+            if (streamId === last.streamId && Number(id) > Number(lastEventId)) await send(id, message);
+        }
+        return last.streamId;
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Sessions
 // ---------------------------------------------------------------------------
 
@@ -247,6 +278,7 @@ function createSession(id) {
     session.transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: cfg.stateless ? undefined : () => id,
         enableJsonResponse: cfg.json,
+        eventStore: cfg.eventStore ? new CountingEventStore() : undefined,
         onsessioninitialized: sid => {
             if (!cfg.stateless) {
                 sessions.set(sid, session);
