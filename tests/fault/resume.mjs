@@ -91,7 +91,8 @@ test('a status sent while the GET stream was down is replayed after Last-Event-I
     assert.equal((await first.result()).content[0].text, 'first');
 
     // The second task ends while the stream is down and the reconnect is held back.
-    const second = await client.callToolAsTask('sleep', { ms: 300, text: 'second' }, NO_POLL);
+    // 1.5 s: long enough that the cut lands first even on a loaded machine.
+    const second = await client.callToolAsTask('sleep', { ms: 1500, text: 'second' }, NO_POLL);
     net.cut();
     await until('the client to try to reconnect', () => net.gets.length >= 2);
     await until('the second task to end on the server', async () => {
