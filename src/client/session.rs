@@ -54,8 +54,9 @@ pub struct ClientOptions {
     /// How many `tasks/result` requests the client's handles may hold open at once.
     pub max_held_results: u32,
     /// How many requests may be on the wire at once; the rest wait their turn (first
-    /// come, first served). Held `tasks/result` requests are counted by
-    /// `max_held_results` instead.
+    /// come, first served). Requests without a timeout (`Ctl::no_timeout`: a plain
+    /// `tools/call`, `tasks/result`), which may stay open as long as a tool runs, take no
+    /// slot, so they cannot starve the others.
     pub max_concurrent_requests: u32,
     /// Reattach to this existing session instead of starting one (to resume its tasks
     /// after a page reload). `initialize` is skipped, so the server's info and
@@ -278,19 +279,31 @@ impl Inner {
         super::pace::breathe().await;
         let mut renewed = false;
         loop {
+            // A slot first. Then, holding it, nothing is awaited until the request has read
+            // its session id: a renewal that started while it waited for the slot must not
+            // see it go out without one.
+            let Some(permit) = self.slot(ctl).await else {
+                return Err(self.why_aborted(ctl.signal, None));
+            };
             // While the session is being renewed, or after a renewal failed, no request
-            // may go out without a session id: wait for (or retry) the renewal first.
+            // may go out without a session id: wait for (or retry) the renewal first,
+            // without holding a slot.
             let (renewing, broken) = {
                 let st = self.state();
                 (st.renewing.clone(), st.needs_init)
             };
-            if let Some(r) = renewing {
-                r.wait().await?;
-            } else if broken {
-                self.renew(None).await?;
+            if renewing.is_some() || broken {
+                drop(permit);
+                match renewing {
+                    Some(r) => r.wait().await?,
+                    None => self.renew(None).await?,
+                }
+                continue;
             }
             let before = self.session_id();
-            match self.request_once(method, &params, ctl).await {
+            let out = self.request_once(method, &params, ctl).await;
+            drop(permit);
+            match out {
                 Err(Error::SessionGone) if !renewed => {
                     renewed = true;
                     self.renew(before).await?;
@@ -371,11 +384,8 @@ impl Inner {
         params: &JsValue,
         ctl: Ctl<'_>,
     ) -> Result<JsValue, Error> {
-        // Wait for a slot before doing anything else: thousands of queued requests cost
-        // one latch each, and nothing of theirs exists on the JS side yet.
-        let Some(_permit) = self.slot(ctl).await else {
-            return Err(self.why_aborted(ctl.signal, None));
-        };
+        // The caller holds a request slot (`initialize` goes without one: it is what the
+        // others wait for). Nothing is awaited before the session id is read.
         let (id, session) = {
             let mut st = self.state_mut();
             if st.closed {
@@ -437,8 +447,8 @@ impl Inner {
         }
     }
 
-    /// Wait for a request slot (held requests take none). `None`: the request's signal
-    /// aborted, or the client closed, while it waited.
+    /// Wait for a request slot (requests without a timeout take none). `None`: the
+    /// request's signal aborted, or the client closed, while it waited.
     async fn slot(&self, ctl: Ctl<'_>) -> Option<Option<Permit>> {
         if ctl.no_timeout {
             return Some(None);

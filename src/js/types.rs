@@ -147,8 +147,9 @@ export interface ConnectOptions {
   /**
    * Requests on the wire at once (default 16); the others wait their turn, first come first
    * served, and their `requestTimeoutMs` starts when they are sent (a queued request still
-   * rejects at once when its signal aborts or the client closes). Held `tasks/result`
-   * requests count against `maxHeldResults` instead.
+   * rejects at once when its signal aborts or the client closes). Requests that may stay
+   * open for as long as a tool runs (a plain `callTool`, `getTaskResult`, a handle's held
+   * `tasks/result`) take no slot, so they cannot starve the others.
    */
   maxConcurrentRequests?: number;
   /**

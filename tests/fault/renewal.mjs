@@ -51,6 +51,42 @@ test('a lost session with many requests in flight: every request carries a sessi
   results.forEach((r, i) => assert.equal(r?.content?.[0]?.text, `during renewal ${i}`, `a call made during the renewal succeeds: ${r?.message}`));
 });
 
+test('a request that waited for a slot while the session was lost goes out with the new session', { timeout: 60_000 }, async () => {
+  // One slot. A (a tasks/get) is held by the fetch until the session is dropped, so it meets
+  // the 404 and starts the renewal at the moment it hands its slot to B, queued behind it.
+  let releaseA, aArrived;
+  const holdA = new Promise((r) => { releaseA = r; });
+  const aHeld = new Promise((r) => { aArrived = r; });
+  const sent = [];
+  const wrapped = async (url, init) => {
+    const body = typeof init?.body === 'string' ? init.body : '';
+    const which = body.includes('"taskId":"task-A"') ? 'A' : body.includes('"taskId":"task-B"') ? 'B' : undefined;
+    if (which) {
+      if (which === 'A' && !sent.some((r) => r.which === 'A')) {
+        aArrived();
+        await holdA;
+      }
+      sent.push({ which, session: new Headers(init.headers).get('mcp-session-id') });
+    }
+    return fetch(url, init);
+  };
+  const client = await McpClient.connect(SSE, { fetch: wrapped, listen: false, maxConcurrentRequests: 1 });
+  const old = client.sessionId;
+  const a = client.getTask('task-A').catch((e) => e);
+  await aHeld;
+  const b = client.getTask('task-B').catch((e) => e);
+  // B cannot get the slot while A holds it; drop the session under A and let it go.
+  await dropSession(old);
+  releaseA();
+  const [ea, eb] = await Promise.all([a, b]);
+  await client.close();
+  console.log(`requests sent: ${JSON.stringify(sent)}`);
+  assert.notEqual(client.sessionId, old);
+  assert.deepEqual(sent.filter((r) => !r.session), [], `every request carried a session id: ${JSON.stringify(sent)}`);
+  // Unknown task ids: the server's own answer on the new session, not a 400.
+  for (const e of [ea, eb]) assert.ok(e instanceof McpError, `an MCP error from the server, got ${e?.name} ${e?.status ?? ''}: ${e?.message}`);
+});
+
 test('a failed renewal does not leave the client without a session for good', { timeout: 60_000 }, async () => {
   // A fetch that answers 503 to the second `initialize` (the first renewal) only.
   let inits = 0;

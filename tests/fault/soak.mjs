@@ -30,6 +30,9 @@ console.log(`soak: seed ${SEED} (replay with SOAK_SEED=${SEED}), ${TASKS} tasks 
 
 const CLIENT_OPTIONS = {
   requestTimeoutMs: 1500,
+  // Fewer slots than workers: requests queue for a slot under every fault (a slot lost
+  // on some error path would stall the soak past its deadline).
+  maxConcurrentRequests: 3,
   maxResponseBytes: 256 * 1024,
   clientInfo: { name: 'fault-soak', version: '1' },
 };
