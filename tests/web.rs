@@ -759,6 +759,24 @@ async fn requests_past_the_cap_wait_their_turn_and_every_task_settles() {
     c.0.close().await;
 }
 
+/// Where a spawned request's outcome lands once it settles.
+type Outcome = Rc<RefCell<Option<Result<JsValue, Error>>>>;
+
+/// Start `tools/call` with `params` in the background, abortable through the controller.
+fn spawn_call(c: &Client, params: JsValue) -> (web_sys::AbortController, Outcome) {
+    let stop = web_sys::AbortController::new().unwrap();
+    let out: Outcome = Rc::default();
+    let (c, o, sig) = (c.clone(), out.clone(), stop.signal());
+    wasm_bindgen_futures::spawn_local(async move {
+        let ctl = Ctl {
+            signal: Some(&sig),
+            ..Ctl::default()
+        };
+        *o.borrow_mut() = Some(c.0.request("tools/call", params, ctl).await);
+    });
+    (stop, out)
+}
+
 #[wasm_bindgen_test]
 async fn a_request_aborted_while_waiting_for_a_slot_rejects_at_once_and_frees_nothing() {
     let mut o = options();
@@ -767,36 +785,14 @@ async fn a_request_aborted_while_waiting_for_a_slot_rejects_at_once_and_frees_no
     let c = Client::connect(sse_url(), o).await.unwrap();
     let call = |name: &str| args(&[("name", name.into()), ("arguments", args(&[]))]);
     // A plain call of `forever` holds the only slot until its own signal aborts.
-    let stop_a = web_sys::AbortController::new().unwrap();
-    let a_out: Rc<RefCell<Option<Result<JsValue, Error>>>> = Rc::default();
-    {
-        let (c, out, sig, params) = (c.clone(), a_out.clone(), stop_a.signal(), call("forever"));
-        wasm_bindgen_futures::spawn_local(async move {
-            let ctl = Ctl {
-                signal: Some(&sig),
-                ..Ctl::default()
-            };
-            *out.borrow_mut() = Some(c.0.request("tools/call", params, ctl).await);
-        });
-    }
+    let (stop_a, a_out) = spawn_call(&c, call("forever"));
     eventually("the first request holds the slot", || {
         let free = c.0.free_request_slots();
         async move { free == 0 }
     })
     .await;
     // B waits for the slot; its abort must not wait for A.
-    let stop_b = web_sys::AbortController::new().unwrap();
-    let b_out: Rc<RefCell<Option<Result<JsValue, Error>>>> = Rc::default();
-    {
-        let (c, out, sig, params) = (c.clone(), b_out.clone(), stop_b.signal(), call("echo"));
-        wasm_bindgen_futures::spawn_local(async move {
-            let ctl = Ctl {
-                signal: Some(&sig),
-                ..Ctl::default()
-            };
-            *out.borrow_mut() = Some(c.0.request("tools/call", params, ctl).await);
-        });
-    }
+    let (stop_b, b_out) = spawn_call(&c, call("echo"));
     sleep(0.0).await;
     assert!(b_out.borrow().is_none(), "B waits behind A");
     stop_b.abort();
