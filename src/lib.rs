@@ -14,6 +14,7 @@
 pub mod policy;
 pub mod protocol;
 pub mod sse;
+pub mod task;
 
 // The wasm build's allocator (natively only its unit tests use it).
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
