@@ -1,26 +1,40 @@
 //! # mcp-tasks-wasm
 //!
-//! A small MCP (revision 2025-11-25) client for browsers, Web Workers and Node, written in
-//! Rust and compiled to WebAssembly, built to run long tool calls as *tasks*.
+//! A small MCP client for browsers, Web Workers and Node, written in Rust and compiled to
+//! WebAssembly, built to run long tool calls as *tasks*.
 //!
-//! Layout (data flows one way, `js` → `client` → `protocol`/`policy`/`sse`/`io`):
-//! - [`protocol`]: the wire types of the 2025-11-25 revision (pure serde, no wasm).
-//! - [`sse`]: an incremental Server-Sent Events parser (pure).
+//! Layout (data flows one way: `js` → `client` → `task` → (`wire`, `transport`,
+//! `policy`) → (`sse`, `io`, `sync`); no two modules import each other):
+//! - `js`: the `#[wasm_bindgen]` classes and error classes that JavaScript sees; no logic.
+//! - [`client`]: the client in Rust: session, task registry, tools, the inbound router.
+//! - [`task`]: the SDK's own task model and its pure state machine (events in, effects
+//!   out), and the registry that drives the machines over a wire adapter.
+//! - [`wire`]: one adapter per protocol generation (method names, params, decoders,
+//!   what an error code means); today 2025-11-25.
+//! - [`transport`]: Streamable HTTP: requests, SSE, the session, the GET stream; knows
+//!   nothing of tasks.
 //! - [`policy`]: when to poll next: intervals, clamps, backoff, jitter, deadlines (pure).
-//! - [`client`]: the MCP client and task tracking, over [`io`].
-//! - [`io`]: `fetch`, timers and the global scope; the only user of web-sys and gloo.
-//! - `js`: the `#[wasm_bindgen]` classes and error classes that JavaScript sees.
+//! - [`sse`]: an incremental Server-Sent Events parser (pure).
+//! - [`sync`]: one of each wait primitive: latch, queue, request gate, single-flight.
+//! - [`io`]: `fetch`, timers, the clock and the global scope; the only user of web-sys.
+//! - [`protocol`]: the 2025-11-25 schema as serde types (for Rust users and the schema
+//!   tests; the shipped decoders are in [`wire`]).
+//! - [`error`]: the one internal error type.
 
+pub mod client;
+pub mod error;
+pub mod io;
 pub mod policy;
 pub mod protocol;
 pub mod sse;
+pub mod sync;
 pub mod task;
+pub mod transport;
+pub mod wire;
 
 // The wasm build's allocator (natively only its unit tests use it).
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod alloc;
 mod cell;
-pub mod client;
 mod hash;
-pub mod io;
 mod js;

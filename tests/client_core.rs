@@ -6,11 +6,10 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use mcp_tasks_wasm::client::error::{quote_body, Error};
-use mcp_tasks_wasm::client::event::{Gate, Latch, Queue};
-use mcp_tasks_wasm::client::rpc::{parse_id, Pending};
-use mcp_tasks_wasm::client::tracker::{Change, Tracker};
-use mcp_tasks_wasm::protocol::{Task, TaskStatus};
+use mcp_tasks_wasm::error::{quote_body, Error};
+use mcp_tasks_wasm::sync::{Gate, Latch, Queue, SingleFlight};
+use mcp_tasks_wasm::task::model::{Change, TaskInfo, TaskStatus, Tracker};
+use mcp_tasks_wasm::transport::rpc::{parse_id, Pending};
 
 fn poll_once<F: Future>(f: F) -> Poll<F::Output> {
     let mut cx = Context::from_waker(Waker::noop());
@@ -18,12 +17,16 @@ fn poll_once<F: Future>(f: F) -> Poll<F::Output> {
     f.as_mut().poll(&mut cx)
 }
 
-fn task(id: &str, status: TaskStatus, msg: Option<&str>, updated: &str) -> Task {
-    let mut t = Task::with_timestamps(id, "2025-11-25T10:30:00Z");
-    t.status = status;
-    t.status_message = msg.map(str::to_string);
-    t.last_updated_at = updated.to_string();
-    t
+fn task(id: &str, status: TaskStatus, msg: Option<&str>, updated: &str) -> TaskInfo {
+    TaskInfo {
+        task_id: id.into(),
+        status,
+        status_message: msg.map(str::to_string),
+        created_at: "2025-11-25T10:30:00Z".into(),
+        last_updated_at: updated.to_string(),
+        ttl_ms: None,
+        poll_interval_ms: None,
+    }
 }
 
 #[test]
@@ -127,13 +130,31 @@ fn a_snapshot_of_another_task_is_refused() {
 }
 
 #[test]
-fn a_task_settles_exactly_once() {
-    let mut t = Tracker::new(task("t", TaskStatus::Working, None, "a"));
-    assert!(!t.is_settled());
-    assert!(t.settle());
-    assert!(!t.settle());
-    assert!(!t.settle());
-    assert!(t.is_settled());
+fn a_single_flight_runs_once_for_everyone_who_asks_meanwhile() {
+    let sf: SingleFlight<u32> = SingleFlight::default();
+    let gate: Latch<()> = Latch::new();
+    let runs = std::cell::Cell::new(0);
+    let work = || async {
+        runs.set(runs.get() + 1);
+        gate.wait().await;
+        7
+    };
+    let mut first = Box::pin(sf.run(work));
+    let mut second = Box::pin(sf.run(|| async { 99 }));
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(first.as_mut().poll(&mut cx).is_pending());
+    assert!(second.as_mut().poll(&mut cx).is_pending(), "joins the run");
+    gate.set(());
+    assert_eq!(first.as_mut().poll(&mut cx), Poll::Ready(7));
+    assert_eq!(
+        second.as_mut().poll(&mut cx),
+        Poll::Ready(7),
+        "shares its result"
+    );
+    assert_eq!(runs.get(), 1);
+    assert!(sf.running().is_none());
+    // A later call runs anew.
+    assert_eq!(poll_once(sf.run(|| async { 3 })), Poll::Ready(3));
 }
 
 #[test]

@@ -7,10 +7,13 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Function};
-use mcp_tasks_wasm::client::json::{get, get_f64, get_str, object, parse};
-use mcp_tasks_wasm::client::{tasks, Client, ClientOptions, Ctl, Error, HandleOptions};
+use mcp_tasks_wasm::client::Client;
+use mcp_tasks_wasm::error::Error;
+use mcp_tasks_wasm::io::json::{get, get_f64, get_str, object, parse};
 use mcp_tasks_wasm::io::{sleep, Http};
 use mcp_tasks_wasm::protocol::TaskStatus;
+use mcp_tasks_wasm::task::registry::HandleOptions;
+use mcp_tasks_wasm::transport::{ClientOptions, Ctl};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -148,25 +151,22 @@ async fn an_initialize_post_reaches_the_reference_server() {
 async fn connect_reads_server_info_capabilities_and_session() {
     for url in both() {
         let c = connect(&url).await;
-        let init = c.0.init_result();
+        let init = c.init_result();
         assert_eq!(
             get_str(&get(&init, "serverInfo"), "name").as_deref(),
             Some("mcp-tasks-reference")
         );
-        assert_eq!(c.0.protocol_version().as_deref(), Some("2025-11-25"));
-        assert!(
-            c.0.supports_task_calls(),
-            "{url}: tasks.requests.tools.call"
-        );
-        assert!(c.0.session_id().is_some());
-        c.0.close().await;
+        assert_eq!(c.protocol_version().as_deref(), Some("2025-11-25"));
+        assert!(c.supports_task_calls(), "{url}: tasks.requests.tools.call");
+        assert!(c.session_id().is_some());
+        c.close().await;
     }
 }
 
 #[wasm_bindgen_test]
 async fn list_tools_reports_each_tools_task_support() {
     let c = connect(&sse_url()).await;
-    let tools = c.0.list_all_tools().await.unwrap();
+    let tools = c.list_all_tools().await.unwrap();
     let mut names: Vec<String> = tools.iter().filter_map(|t| get_str(&t, "name")).collect();
     names.sort();
     for t in [
@@ -183,28 +183,29 @@ async fn list_tools_reports_each_tools_task_support() {
     }
     use mcp_tasks_wasm::protocol::TaskSupport as Support;
     assert_eq!(
-        c.0.task_support("must_task").await.unwrap(),
+        c.task_support("must_task").await.unwrap(),
         Support::Required
     );
-    assert_eq!(c.0.task_support("sleep").await.unwrap(), Support::Optional);
-    assert_eq!(c.0.task_support("echo").await.unwrap(), Support::Forbidden);
-    c.0.close().await;
+    assert_eq!(c.task_support("sleep").await.unwrap(), Support::Optional);
+    assert_eq!(c.task_support("echo").await.unwrap(), Support::Forbidden);
+    c.close().await;
 }
 
 #[wasm_bindgen_test]
 async fn echo_is_a_plain_call_in_both_reply_modes() {
     for url in both() {
         let c = connect(&url).await;
-        let h = tasks::call_as_task(&c.0, "echo", args(&[("text", "hi".into())]), fast())
+        let h = c
+            .call_as_task("echo", args(&[("text", "hi".into())]), fast())
             .await
             .unwrap();
         let r = h.wait().await.expect("echo result");
         assert!(text_of(&r).contains("hi"), "{url}: {}", text_of(&r));
         assert_eq!(
-            count(&url, &c.0.session_id().unwrap(), "tasks/get").await,
+            count(&url, &c.session_id().unwrap(), "tasks/get").await,
             0.0
         );
-        c.0.close().await;
+        c.close().await;
     }
 }
 
@@ -212,13 +213,14 @@ async fn echo_is_a_plain_call_in_both_reply_modes() {
 async fn a_required_tool_runs_as_a_task_through_a_plain_call() {
     for url in both() {
         let c = connect(&url).await;
-        let h = tasks::call_as_task(&c.0, "must_task", args(&[]), fast())
+        let h = c
+            .call_as_task("must_task", args(&[]), fast())
             .await
             .unwrap();
         assert!(!h.task_id.starts_with("local-"), "a real task was created");
         let r = h.wait().await.expect("must_task result");
         assert_eq!(text_of(&r), "must_task done");
-        c.0.close().await;
+        c.close().await;
     }
 }
 
@@ -226,30 +228,31 @@ async fn a_required_tool_runs_as_a_task_through_a_plain_call() {
 async fn a_sleep_task_completes_with_its_result() {
     for url in both() {
         let c = connect(&url).await;
-        let h = tasks::call_as_task(
-            &c.0,
-            "sleep",
-            args(&[
-                ("ms", 300.into()),
-                ("text", "slept".into()),
-                ("pollInterval", 100.into()),
-            ]),
-            fast(),
-        )
-        .await
-        .unwrap();
+        let h = c
+            .call_as_task(
+                "sleep",
+                args(&[
+                    ("ms", 300.into()),
+                    ("text", "slept".into()),
+                    ("pollInterval", 100.into()),
+                ]),
+                fast(),
+            )
+            .await
+            .unwrap();
         assert_eq!(h.status(), TaskStatus::Working);
         let r = h.wait().await.expect("sleep result");
         assert_eq!(text_of(&r), "slept");
         assert_eq!(h.status(), TaskStatus::Completed);
-        c.0.close().await;
+        c.close().await;
     }
 }
 
 #[wasm_bindgen_test]
 async fn a_failed_task_rejects_with_its_stored_result() {
     let c = connect(&sse_url()).await;
-    let h = tasks::call_as_task(&c.0, "fail", args(&[("message", "boom".into())]), fast())
+    let h = c
+        .call_as_task("fail", args(&[("message", "boom".into())]), fast())
         .await
         .unwrap();
     match h.wait().await {
@@ -265,13 +268,14 @@ async fn a_failed_task_rejects_with_its_stored_result() {
         }
         other => panic!("expected TaskFailed, got {other:?}"),
     }
-    c.0.close().await;
+    c.close().await;
 }
 
 #[wasm_bindgen_test]
 async fn a_crashing_task_rejects_with_its_json_rpc_error() {
     let c = connect(&sse_url()).await;
-    let h = tasks::call_as_task(&c.0, "crash", args(&[("message", "kaput".into())]), fast())
+    let h = c
+        .call_as_task("crash", args(&[("message", "kaput".into())]), fast())
         .await
         .unwrap();
     match h.wait().await {
@@ -283,15 +287,13 @@ async fn a_crashing_task_rejects_with_its_json_rpc_error() {
         Err(Error::Rpc { message, .. }) => assert!(message.contains("kaput"), "{message}"),
         other => panic!("expected a JSON-RPC error, got {other:?}"),
     }
-    c.0.close().await;
+    c.close().await;
 }
 
 #[wasm_bindgen_test]
 async fn cancel_ends_a_forever_task_as_cancelled() {
     let c = connect(&sse_url()).await;
-    let h = tasks::call_as_task(&c.0, "forever", args(&[]), fast())
-        .await
-        .unwrap();
+    let h = c.call_as_task("forever", args(&[]), fast()).await.unwrap();
     let task = h.cancel().await.expect("tasks/cancel");
     assert_eq!(get_str(&task, "status").as_deref(), Some("cancelled"));
     match h.wait().await {
@@ -300,7 +302,7 @@ async fn cancel_ends_a_forever_task_as_cancelled() {
         }
         other => panic!("expected TaskCancelled, got {other:?}"),
     }
-    c.0.close().await;
+    c.close().await;
 }
 
 async fn abort_case(cancel_on_abort: bool) {
@@ -312,9 +314,7 @@ async fn abort_case(cancel_on_abort: bool) {
         cancel_on_abort,
         ..fast()
     };
-    let h = tasks::call_as_task(&c.0, "forever", args(&[]), opts)
-        .await
-        .unwrap();
+    let h = c.call_as_task("forever", args(&[]), opts).await.unwrap();
     ctl.abort();
     match h.wait().await {
         Err(Error::Aborted(_)) => {}
@@ -326,8 +326,8 @@ async fn abort_case(cancel_on_abort: bool) {
         eventually("the server cancelled the task", || {
             let (c, id) = (c2.clone(), id.clone());
             async move {
-                let t =
-                    c.0.request(
+                let t = c
+                    .request(
                         "tasks/get",
                         object(&[("taskId", id.into())]).into(),
                         Ctl::default(),
@@ -339,8 +339,8 @@ async fn abort_case(cancel_on_abort: bool) {
         })
         .await;
     } else {
-        let t =
-            c.0.request(
+        let t = c
+            .request(
                 "tasks/get",
                 object(&[("taskId", id.clone().into())]).into(),
                 Ctl::default(),
@@ -349,11 +349,11 @@ async fn abort_case(cancel_on_abort: bool) {
             .unwrap();
         assert_eq!(get_str(&t, "status").as_deref(), Some("working"));
         assert_eq!(
-            count(&url, &c.0.session_id().unwrap(), "tasks/cancel").await,
+            count(&url, &c.session_id().unwrap(), "tasks/cancel").await,
             0.0,
             "no tasks/cancel without cancelOnAbort"
         );
-        c.0.request(
+        c.request(
             "tasks/cancel",
             object(&[("taskId", id.into())]).into(),
             Ctl::default(),
@@ -361,7 +361,7 @@ async fn abort_case(cancel_on_abort: bool) {
         .await
         .unwrap();
     }
-    c.0.close().await;
+    c.close().await;
 }
 
 #[wasm_bindgen_test]
@@ -392,9 +392,7 @@ async fn ask_is_answered_through_on_elicitation() {
     let mut o = options();
     o.on_elicitation = Some(handler.as_ref().unchecked_ref::<Function>().clone());
     let c = Client::connect(sse_url(), o).await.unwrap();
-    let h = tasks::call_as_task(&c.0, "ask", args(&[]), fast())
-        .await
-        .unwrap();
+    let h = c.call_as_task("ask", args(&[]), fast()).await.unwrap();
     let r = h.wait().await.expect("ask result");
     assert!(text_of(&r).contains("Ada"), "{}", text_of(&r));
     let seen = seen.borrow().clone();
@@ -404,20 +402,20 @@ async fn ask_is_answered_through_on_elicitation() {
         "related task id: {}",
         seen[0]
     );
-    c.0.close().await;
+    c.close().await;
 }
 
 #[wasm_bindgen_test]
 async fn progress_changes_are_seen_as_status_updates() {
     let c = connect(&sse_url()).await;
-    let h = tasks::call_as_task(
-        &c.0,
-        "progress",
-        args(&[("steps", 4.into()), ("ms", 150.into())]),
-        fast(),
-    )
-    .await
-    .unwrap();
+    let h = c
+        .call_as_task(
+            "progress",
+            args(&[("steps", 4.into()), ("ms", 150.into())]),
+            fast(),
+        )
+        .await
+        .unwrap();
     let q = h.updates();
     let mut messages = Vec::new();
     let mut last = String::new();
@@ -436,7 +434,7 @@ async fn progress_changes_are_seen_as_status_updates() {
         "statusMessage changes seen: {messages:?}"
     );
     h.wait().await.expect("progress result");
-    c.0.close().await;
+    c.close().await;
 }
 
 #[wasm_bindgen_test]
@@ -449,18 +447,15 @@ async fn fifty_concurrent_handles_all_settle() {
             ("text", format!("t{i}").into()),
             ("pollInterval", 200.into()),
         ]);
-        hs.push(tasks::call_as_task(&c.0, "sleep", a, fast()).await.unwrap());
+        hs.push(c.call_as_task("sleep", a, fast()).await.unwrap());
     }
     for (i, h) in hs.iter().enumerate() {
         let r = h.wait().await.expect("settled");
         assert_eq!(text_of(&r), format!("t{i}"));
     }
-    assert_eq!(c.0.tasks.borrow().active(), 0);
-    assert!(
-        !c.0.tasks.borrow().timer_armed(),
-        "no timer left once all settled"
-    );
-    c.0.close().await;
+    assert_eq!(c.active_tasks(), 0);
+    assert!(!c.timer_armed(), "no timer left once all settled");
+    c.close().await;
 }
 
 #[wasm_bindgen_test]
@@ -469,23 +464,23 @@ async fn after_dispose_no_request_of_the_handle_reaches_the_server() {
     let mut o = options();
     o.listen = false;
     let c = Client::connect(url.clone(), o).await.unwrap();
-    let h = tasks::call_as_task(
-        &c.0,
-        "forever",
-        args(&[]),
-        HandleOptions {
-            poll: mcp_tasks_wasm::policy::PollConfig {
-                min_interval_ms: 20,
-                default_interval_ms: 50,
-                max_interval_ms: 50,
-                ..Default::default()
+    let h = c
+        .call_as_task(
+            "forever",
+            args(&[]),
+            HandleOptions {
+                poll: mcp_tasks_wasm::policy::PollConfig {
+                    min_interval_ms: 20,
+                    default_interval_ms: 50,
+                    max_interval_ms: 50,
+                    ..Default::default()
+                },
+                ..fast()
             },
-            ..fast()
-        },
-    )
-    .await
-    .unwrap();
-    let sid = c.0.session_id().unwrap();
+        )
+        .await
+        .unwrap();
+    let sid = c.session_id().unwrap();
     let h2 = h.clone();
     eventually("a few polls", || {
         let h = h2.clone();
@@ -498,30 +493,31 @@ async fn after_dispose_no_request_of_the_handle_reaches_the_server() {
     // This must never change: wait ten poll periods and look again.
     sleep(500.0).await;
     assert_eq!(count(&url, &sid, "tasks/get").await, before);
-    assert!(!c.0.tasks.borrow().timer_armed());
-    c.0.request(
+    assert!(!c.timer_armed());
+    c.request(
         "tasks/cancel",
         object(&[("taskId", h.task_id.clone().into())]).into(),
         Ctl::default(),
     )
     .await
     .unwrap();
-    c.0.close().await;
+    c.close().await;
 }
 
 #[wasm_bindgen_test]
 async fn a_lost_session_is_renewed_once_and_the_call_retried() {
     for url in both() {
         let c = connect(&url).await;
-        let old = c.0.session_id().unwrap();
+        let old = c.session_id().unwrap();
         admin(&url, &format!("/admin/drop-session?session={old}"), true).await;
-        let h = tasks::call_as_task(&c.0, "echo", args(&[("text", "again".into())]), fast())
+        let h = c
+            .call_as_task("echo", args(&[("text", "again".into())]), fast())
             .await
             .expect("the call succeeds on a new session");
         assert!(text_of(&h.wait().await.unwrap()).contains("again"));
-        let new = c.0.session_id().unwrap();
+        let new = c.session_id().unwrap();
         assert_ne!(old, new, "{url}: a new session");
-        c.0.close().await;
+        c.close().await;
     }
 }
 
@@ -529,8 +525,8 @@ async fn a_lost_session_is_renewed_once_and_the_call_retried() {
 async fn close_ends_the_session_with_delete() {
     let url = sse_url();
     let c = connect(&url).await;
-    let sid = c.0.session_id().unwrap();
-    c.0.close().await;
+    let sid = c.session_id().unwrap();
+    c.close().await;
     let s = admin(&url, &format!("/admin/stats?session={sid}"), false).await;
     let by_http = {
         let r = get(&s, "requests");
@@ -543,7 +539,6 @@ async fn close_ends_the_session_with_delete() {
         "one DELETE for the session"
     );
     match c
-        .0
         .request("tools/list", object(&[]).into(), Ctl::default())
         .await
     {
@@ -571,8 +566,8 @@ async fn custom_headers_reach_fetch_and_pass_cors() {
     o.fetch = Some(spy.as_ref().unchecked_ref::<Function>().clone());
     o.listen = false;
     let c = Client::connect(sse_url(), o).await.unwrap();
-    c.0.list_tools(None).await.unwrap();
-    c.0.close().await;
+    c.list_tools(None).await.unwrap();
+    c.close().await;
     let sent = sent.borrow();
     assert!(
         sent.len() >= 3,
@@ -585,7 +580,6 @@ async fn custom_headers_reach_fetch_and_pass_cors() {
 async fn an_unknown_task_is_an_mcp_error() {
     let c = connect(&sse_url()).await;
     match c
-        .0
         .request(
             "tasks/get",
             object(&[("taskId", "no-such-task".into())]).into(),
@@ -596,7 +590,7 @@ async fn an_unknown_task_is_an_mcp_error() {
         Err(Error::Rpc { code, .. }) => assert_eq!(code, -32602.0),
         other => panic!("expected -32602, got {other:?}"),
     }
-    c.0.close().await;
+    c.close().await;
 }
 
 #[wasm_bindgen_test]
@@ -613,30 +607,30 @@ async fn a_server_that_is_down_is_a_transport_error() {
 async fn a_fresh_client_on_the_same_session_resumes_a_task_by_id() {
     let url = sse_url();
     let first = connect(&url).await;
-    let h = tasks::call_as_task(
-        &first.0,
-        "sleep",
-        args(&[
-            ("ms", 600.into()),
-            ("text", "resumed".into()),
-            ("pollInterval", 100.into()),
-        ]),
-        fast(),
-    )
-    .await
-    .unwrap();
-    let (task_id, sid) = (h.task_id.clone(), first.0.session_id().unwrap());
+    let h = first
+        .call_as_task(
+            "sleep",
+            args(&[
+                ("ms", 600.into()),
+                ("text", "resumed".into()),
+                ("pollInterval", 100.into()),
+            ]),
+            fast(),
+        )
+        .await
+        .unwrap();
+    let (task_id, sid) = (h.task_id.clone(), first.session_id().unwrap());
     // The page goes away: its handle stops, the session stays (no close, no DELETE).
     h.dispose();
     let mut o = options();
     o.session_id = Some(sid.clone());
     let second = Client::connect(url.clone(), o).await.unwrap();
-    assert_eq!(second.0.session_id(), Some(sid));
-    let again = tasks::resume(&second.0, &task_id, fast()).await.unwrap();
+    assert_eq!(second.session_id(), Some(sid));
+    let again = second.resume(&task_id, fast()).await.unwrap();
     assert_eq!(again.task_id, task_id);
     let r = again.wait().await.expect("the resumed task completes");
     assert_eq!(text_of(&r), "resumed");
-    second.0.close().await;
+    second.close().await;
 }
 
 #[wasm_bindgen_test]
@@ -656,18 +650,14 @@ async fn held_results_are_capped_and_waiting_tasks_get_a_slot() {
     let c = Client::connect(sse_url(), o).await.unwrap();
     let mut hs = Vec::new();
     for _ in 0..3 {
-        hs.push(
-            tasks::call_as_task(&c.0, "ask", args(&[]), fast())
-                .await
-                .unwrap(),
-        );
+        hs.push(c.call_as_task("ask", args(&[]), fast()).await.unwrap());
     }
     for h in &hs {
         let r = h.wait().await.expect("ask result");
         assert!(text_of(&r).contains("Lin"));
     }
     assert_eq!(*answered.borrow(), 3);
-    c.0.close().await;
+    c.close().await;
 }
 
 #[wasm_bindgen_test]
@@ -683,14 +673,12 @@ async fn a_task_gone_after_its_ttl_rejects_with_task_expired() {
         },
         ..fast()
     };
-    let h = tasks::call_as_task(&c.0, "forever", args(&[]), opts)
-        .await
-        .unwrap();
+    let h = c.call_as_task("forever", args(&[]), opts).await.unwrap();
     match h.wait().await {
         Err(Error::TaskExpired { task_id, .. }) => assert_eq!(task_id, h.task_id),
         other => panic!("expected TaskExpired, got {other:?}"),
     }
-    c.0.close().await;
+    c.close().await;
 }
 
 /// A `fetch` that counts the JSON-RPC requests (POSTs with a method and an id) whose
@@ -732,7 +720,7 @@ async fn requests_past_the_cap_wait_their_turn_and_every_task_settles() {
         let (c, done) = (c.clone(), done.clone());
         wasm_bindgen_futures::spawn_local(async move {
             let a = args(&[("ms", 20.into()), ("text", format!("t{i}").into())]);
-            let h = tasks::call_as_task(&c.0, "sleep", a, fast()).await.unwrap();
+            let h = c.call_as_task("sleep", a, fast()).await.unwrap();
             let r = h.wait().await.expect("settled");
             done.borrow_mut().push(text_of(&r));
         });
@@ -755,8 +743,8 @@ async fn requests_past_the_cap_wait_their_turn_and_every_task_settles() {
         (2..=3).contains(&most),
         "24 tasks started at once: at most 3 requests pending, got {most}"
     );
-    assert_eq!(c.0.free_request_slots(), 3, "every slot given back");
-    c.0.close().await;
+    assert_eq!(c.free_request_slots(), 3, "every slot given back");
+    c.close().await;
 }
 
 /// Where a spawned request's outcome lands once it settles.
@@ -772,7 +760,7 @@ fn spawn_call(c: &Client, params: JsValue) -> (web_sys::AbortController, Outcome
             signal: Some(&sig),
             ..Ctl::default()
         };
-        *o.borrow_mut() = Some(c.0.request("tools/call", params, ctl).await);
+        *o.borrow_mut() = Some(c.request("tools/call", params, ctl).await);
     });
     (stop, out)
 }
@@ -787,7 +775,7 @@ async fn a_request_aborted_while_waiting_for_a_slot_rejects_at_once_and_frees_no
     // A plain call of `forever` holds the only slot until its own signal aborts.
     let (stop_a, a_out) = spawn_call(&c, call("forever"));
     eventually("the first request holds the slot", || {
-        let free = c.0.free_request_slots();
+        let free = c.free_request_slots();
         async move { free == 0 }
     })
     .await;
@@ -806,7 +794,7 @@ async fn a_request_aborted_while_waiting_for_a_slot_rejects_at_once_and_frees_no
         "B is an abort"
     );
     assert!(a_out.borrow().is_none(), "A still holds the slot");
-    assert_eq!(c.0.free_request_slots(), 0);
+    assert_eq!(c.free_request_slots(), 0);
     // Once A ends, the slot comes back and a new request goes through.
     stop_a.abort();
     eventually("A aborted", || {
@@ -814,10 +802,137 @@ async fn a_request_aborted_while_waiting_for_a_slot_rejects_at_once_and_frees_no
         async move { done }
     })
     .await;
-    assert_eq!(c.0.free_request_slots(), 1);
-    let r =
-        c.0.request("tools/call", call("echo"), Ctl::default())
-            .await;
+    assert_eq!(c.free_request_slots(), 1);
+    let r = c.request("tools/call", call("echo"), Ctl::default()).await;
     assert!(r.is_ok(), "the freed slot serves the next request");
-    c.0.close().await;
+    c.close().await;
+}
+
+#[wasm_bindgen(inline_js = r#"
+// A fetch that breaks the first held tasks/result stream right after it delivered the
+// elicitation/create, and only once the GET stream has told the client that the task
+// completed: the result never arrives on that stream, and nothing else is touched.
+export function heldResultBreakingFetch() {
+  const real = globalThis.fetch.bind(globalThis);
+  const state = { broken: 0, results: 0, completedSeen: false };
+  let completed;
+  const done = new Promise((r) => (completed = r));
+  const dec = new TextDecoder();
+  const enc = new TextEncoder();
+  const f = async (input, init) => {
+    const method = (init && init.method) || 'GET';
+    const body = init && typeof init.body === 'string' ? init.body : '';
+    const resp = await real(input, init);
+    if (method === 'GET' && resp.body) {
+      const reader = resp.body.getReader();
+      let text = '';
+      const stream = new ReadableStream({
+        async pull(c) {
+          const { value, done: end } = await reader.read();
+          if (end) return c.close();
+          text += dec.decode(value, { stream: true });
+          if (text.includes('notifications/tasks/status') && text.includes('"status":"completed"')) {
+            state.completedSeen = true;
+            completed();
+          }
+          c.enqueue(value);
+        },
+        cancel(r) { return reader.cancel(r).catch(() => {}); },
+      });
+      return new Response(stream, { status: resp.status, headers: resp.headers });
+    }
+    if (body.includes('"method":"tasks/result"')) state.results++;
+    if (state.broken === 0 && body.includes('"method":"tasks/result"') && resp.body) {
+      state.broken = 1;
+      const reader = resp.body.getReader();
+      let text = '';
+      let passed = false;
+      const stream = new ReadableStream({
+        async pull(c) {
+          if (passed) {
+            await done;
+            state.broken = 2;
+            return c.error(new TypeError('network error (injected by the test)'));
+          }
+          const { value, done: end } = await reader.read();
+          if (end) return c.close();
+          text += dec.decode(value, { stream: true });
+          const i = text.indexOf('elicitation/create');
+          const stop = i < 0 ? -1 : text.indexOf('\n\n', i);
+          if (stop >= 0) {
+            passed = true;
+            c.enqueue(enc.encode(text.slice(0, stop + 2)));
+            reader.cancel().catch(() => {});
+          }
+        },
+        cancel(r) { return reader.cancel(r).catch(() => {}); },
+      });
+      return new Response(stream, { status: resp.status, headers: resp.headers });
+    }
+    return resp;
+  };
+  return { fetch: f, state };
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = heldResultBreakingFetch)]
+    fn held_result_breaking_fetch() -> JsValue;
+}
+
+/// Issue 13's hang: the held `tasks/result` stream breaks (a network error) after it
+/// delivered the elicitation and after the GET stream said the task completed. The
+/// result must still arrive (through a fresh `tasks/result`), not hang.
+#[wasm_bindgen_test]
+async fn a_held_result_broken_after_completion_still_settles_with_the_result() {
+    let rig = held_result_breaking_fetch();
+    let state = get(&rig, "state");
+    let handler =
+        Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(|_: JsValue, _: JsValue| {
+            let content = object(&[("name", "Grace".into())]);
+            object(&[("action", "accept".into()), ("content", content.into())]).into()
+        });
+    let mut o = options();
+    o.fetch = Some(get(&rig, "fetch").unchecked_into());
+    o.on_elicitation = Some(handler.as_ref().unchecked_ref::<Function>().clone());
+    let c = Client::connect(sse_url(), o).await.unwrap();
+    // Polls pushed out of the test's life: the status comes from the GET stream only.
+    let mut opts = fast();
+    opts.poll.min_interval_ms = 600_000;
+    opts.poll.max_interval_ms = 600_000;
+    let h = c.call_as_task("ask", args(&[]), opts).await.unwrap();
+    // Race the result against 120 s, so a hang fails the test instead of stalling it
+    // (generous: the other tests share the browser's six connections to this origin).
+    let outcome: Rc<RefCell<Option<Result<JsValue, Error>>>> = Rc::default();
+    let (o2, h2) = (outcome.clone(), h.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let r = h2.wait().await;
+        *o2.borrow_mut() = Some(r);
+    });
+    for _ in 0..1200 {
+        if outcome.borrow().is_some() {
+            break;
+        }
+        sleep(100.0).await;
+    }
+    assert_eq!(
+        get_f64(&state, "broken"),
+        Some(2.0),
+        "the held stream was broken after the completion was seen: {:?} {:?}",
+        js_sys::JSON::stringify(&state),
+        h.status()
+    );
+    assert_eq!(get(&state, "completedSeen").as_bool(), Some(true));
+    assert_eq!(h.status(), TaskStatus::Completed);
+    let r = outcome
+        .borrow_mut()
+        .take()
+        .expect("result() settles within 120 s")
+        .expect("with the tool's result");
+    assert!(text_of(&r).contains("Grace"), "{}", text_of(&r));
+    assert_eq!(
+        h.polls(),
+        0,
+        "no tasks/get: completion came from the GET stream"
+    );
+    c.close().await;
 }

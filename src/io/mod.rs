@@ -12,6 +12,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, Response};
 
+use crate::sync::Latch;
+
+pub mod json;
+pub mod pace;
+
 /// Milliseconds since the Unix epoch, from `Date.now()`.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -43,9 +48,19 @@ impl Timer {
     }
 }
 
-/// Sleep for `ms` milliseconds; dropping the future clears the timeout.
-pub fn sleep(ms: f64) -> gloo_timers::future::TimeoutFuture {
-    gloo_timers::future::TimeoutFuture::new(crate::policy::clamp_timeout(ms))
+/// The one sleep: `ms` milliseconds; dropping the future clears the timeout.
+pub async fn sleep(ms: f64) {
+    sleep_or_wake(ms, Latch::new()).await
+}
+
+/// Sleep `ms` milliseconds, or until someone sets `wake` (a fresh latch per sleep),
+/// whichever comes first.
+pub async fn sleep_or_wake(ms: f64, wake: Latch<()>) {
+    let w = wake.clone();
+    let _timer = Timer::once(ms, move || {
+        w.set(());
+    });
+    wake.wait().await
 }
 
 /// Run a future on the host's microtask queue. Boxed on purpose: one instantiation of
@@ -337,5 +352,25 @@ impl Drop for AbortListener {
         let _ = self
             .signal
             .remove_event_listener_with_callback("abort", self.closure.as_ref().unchecked_ref());
+    }
+}
+
+/// Call a user callback with no Rust borrow held; what it throws is reported, not raised.
+pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str) -> Option<JsValue> {
+    match cb.call2(&JsValue::UNDEFINED, a, b) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            report_error(&format!("mcp-tasks-wasm: {what} callback threw"), &e);
+            None
+        }
+    }
+}
+
+/// Call a user function that may return a Promise, and wait for its value.
+pub async fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
+    let v = f.call2(&JsValue::UNDEFINED, a, b)?;
+    match v.dyn_into::<Promise>() {
+        Ok(p) => JsFuture::from(p).await,
+        Err(v) => Ok(v),
     }
 }

@@ -11,10 +11,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
-use crate::client::json::{self, get, get_f64, get_str, is_object, object};
-use crate::client::{tasks, Client, ClientOptions, Error, Handle, HandleOptions};
+use crate::client::Client;
+use crate::error::Error;
 use crate::io;
+use crate::io::json::{self, get, get_f64, get_str, is_object, object};
 use crate::policy::PollConfig;
+use crate::task::registry::{Handle, HandleOptions};
+use crate::transport::ClientOptions;
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
 extern "C" {
@@ -173,7 +176,7 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
         on_notification: opt_fn(v, "onNotification"),
         max_response_bytes: opt_f64(v, "maxResponseBytes")
             .map(|n| n as usize)
-            .unwrap_or(crate::client::session::DEFAULT_MAX_RESPONSE_BYTES),
+            .unwrap_or(crate::transport::DEFAULT_MAX_RESPONSE_BYTES),
         max_held_results: opt_f64(v, "maxHeldResults").map(|n| n as u32).unwrap_or(2),
         max_concurrent_requests: opt_f64(v, "maxConcurrentRequests")
             .map(|n| n as u32)
@@ -229,44 +232,44 @@ impl McpClient {
     /// The server's `serverInfo` from `initialize`.
     #[wasm_bindgen(getter, js_name = serverInfo, unchecked_return_type = "Implementation")]
     pub fn server_info(&self) -> JsValue {
-        get(&self.c.0.init_result(), "serverInfo")
+        get(&self.c.init_result(), "serverInfo")
     }
 
     /// The server's capabilities from `initialize`.
     #[wasm_bindgen(getter, js_name = serverCapabilities, unchecked_return_type = "ServerCapabilities")]
     pub fn server_capabilities(&self) -> JsValue {
-        get(&self.c.0.init_result(), "capabilities")
+        get(&self.c.init_result(), "capabilities")
     }
 
     /// The server's `instructions`, if any.
     #[wasm_bindgen(getter)]
     pub fn instructions(&self) -> Option<String> {
-        get_str(&self.c.0.init_result(), "instructions")
+        get_str(&self.c.init_result(), "instructions")
     }
 
     /// The negotiated protocol version.
     #[wasm_bindgen(getter, js_name = protocolVersion)]
     pub fn protocol_version(&self) -> Option<String> {
-        self.c.0.protocol_version()
+        self.c.protocol_version()
     }
 
     /// The session id the server gave, if any.
     #[wasm_bindgen(getter, js_name = sessionId)]
     pub fn session_id(&self) -> Option<String> {
-        self.c.0.session_id()
+        self.c.session_id()
     }
 
     /// One page of `tools/list`.
     #[wasm_bindgen(js_name = listTools, unchecked_return_type = "Promise<ListToolsResult>")]
     pub fn list_tools(&self, cursor: Option<String>) -> Promise {
-        let c = self.c.0.clone();
+        let c = self.c.clone();
         promise(async move { c.list_tools(cursor).await })
     }
 
     /// Every page of `tools/list`, as one array.
     #[wasm_bindgen(js_name = listAllTools, unchecked_return_type = "Promise<Tool[]>")]
     pub fn list_all_tools(&self) -> Promise {
-        let c = self.c.0.clone();
+        let c = self.c.clone();
         promise(async move { c.list_all_tools().await.map(JsValue::from) })
     }
 
@@ -280,10 +283,12 @@ impl McpClient {
             Object,
         >,
     ) -> Promise {
-        let c = self.c.0.clone();
+        let c = self.c.clone();
         let args = args.map(JsValue::from).unwrap_or_default();
         promise(async move {
-            let h = tasks::call_as_task(&c, &name, args, HandleOptions::default()).await?;
+            let h = c
+                .call_as_task(&name, args, HandleOptions::default())
+                .await?;
             h.wait().await
         })
     }
@@ -300,11 +305,11 @@ impl McpClient {
             Object,
         >,
     ) -> Promise {
-        let c = self.c.0.clone();
+        let c = self.c.clone();
         let args = args.map(JsValue::from).unwrap_or_default();
         let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
         promise(async move {
-            let h = tasks::call_as_task(&c, &name, args, opts).await?;
+            let h = c.call_as_task(&name, args, opts).await?;
             Ok(TaskHandle::new(h).into())
         })
     }
@@ -312,53 +317,36 @@ impl McpClient {
     /// `tasks/get`: the Task as the server has it now.
     #[wasm_bindgen(js_name = getTask, unchecked_return_type = "Promise<Task>")]
     pub fn get_task(&self, task_id: String) -> Promise {
-        self.task_request("tasks/get", task_id)
+        let c = self.c.clone();
+        promise(async move { c.get_task(&task_id).await })
     }
 
     /// `tasks/result`: what the original call returned (waits while the task runs).
     #[wasm_bindgen(js_name = getTaskResult, unchecked_return_type = "Promise<CallToolResult>")]
     pub fn get_task_result(&self, task_id: String) -> Promise {
-        let c = self.c.0.clone();
-        promise(async move {
-            let params = object(&[("taskId", task_id.into())]);
-            let ctl = crate::client::Ctl {
-                signal: None,
-                no_timeout: true,
-            };
-            c.request("tasks/result", params.into(), ctl).await
-        })
+        let c = self.c.clone();
+        promise(async move { c.get_task_result(&task_id).await })
     }
 
     /// `tasks/list`: one page of the server's tasks.
     #[wasm_bindgen(js_name = listTasks, unchecked_return_type = "Promise<ListTasksResult>")]
     pub fn list_tasks(&self, cursor: Option<String>) -> Promise {
-        let c = self.c.0.clone();
-        promise(async move {
-            let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
-            c.request("tasks/list", params.into(), Default::default())
-                .await
-        })
+        let c = self.c.clone();
+        promise(async move { c.list_tasks(cursor).await })
     }
 
     /// `tasks/cancel`: resolves with the cancelled Task.
     #[wasm_bindgen(js_name = cancelTask, unchecked_return_type = "Promise<Task>")]
     pub fn cancel_task(&self, task_id: String) -> Promise {
-        self.task_request("tasks/cancel", task_id)
-    }
-
-    fn task_request(&self, method: &'static str, task_id: String) -> Promise {
-        let c = self.c.0.clone();
-        promise(async move {
-            let params = object(&[("taskId", task_id.into())]);
-            c.request(method, params.into(), Default::default()).await
-        })
+        let c = self.c.clone();
+        promise(async move { c.cancel_task(&task_id).await })
     }
 
     /// Close: abort what is in flight, stop every task handle (their `result()` rejects
     /// with an `AbortError`), close the streams and end the session with DELETE.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {
-        let c = self.c.0.clone();
+        let c = self.c.clone();
         promise(async move {
             c.close().await;
             Ok(JsValue::UNDEFINED)
@@ -368,7 +356,7 @@ impl McpClient {
     /// Task handles this client still follows (for dashboards and leak checks).
     #[wasm_bindgen(getter, js_name = activeTasks)]
     pub fn active_tasks(&self) -> u32 {
-        self.c.0.registry().active() as u32
+        self.c.active_tasks() as u32
     }
 }
 
@@ -516,7 +504,7 @@ impl TaskHandle {
 
     /// A versioned resume token (JSON text) for [`TaskHandle::resume`].
     pub fn serialize(&self) -> String {
-        let c = self.h.client();
+        let c = self.h.session();
         let token = object(&[
             ("v", TOKEN_VERSION.into()),
             ("taskId", self.h.task_id.as_str().into()),
@@ -541,7 +529,7 @@ impl TaskHandle {
             Object,
         >,
     ) -> Promise {
-        let c = client.c.0.clone();
+        let c = client.c.clone();
         let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
         promise(async move {
             let task_id = if token_or_task_id.trim_start().starts_with('{') {
@@ -557,7 +545,7 @@ impl TaskHandle {
             } else {
                 token_or_task_id
             };
-            let h = tasks::resume(&c, &task_id, opts).await?;
+            let h = c.resume(&task_id, opts).await?;
             Ok(TaskHandle::new(h).into())
         })
     }

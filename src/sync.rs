@@ -1,6 +1,7 @@
-//! Tiny single-threaded wait primitives (std only): a [`Latch`] that is set once and
-//! wakes every waiter, and a [`Queue`] of items with an end. They let a future wait for an
-//! event without a timer of its own.
+//! Tiny single-threaded wait primitives (std only), one of each: a [`Latch`] that is set
+//! once and wakes every waiter, a [`Queue`] of items with an end, a [`Gate`] that caps
+//! requests in flight (one instance per lane), and a [`SingleFlight`] that shares one run
+//! of a piece of work. They let a future wait for an event without a timer of its own.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -300,5 +301,37 @@ impl Gate {
                 }
             }
         }
+    }
+}
+
+/// One run of a piece of work shared by everyone who asks for it while it runs (a
+/// session renewal, the first `tools/list`): the first caller runs it, the others wait
+/// for its result.
+pub struct SingleFlight<T: Clone>(RefCell<Option<Latch<T>>>);
+
+impl<T: Clone> Default for SingleFlight<T> {
+    fn default() -> Self {
+        SingleFlight(RefCell::new(None))
+    }
+}
+
+impl<T: Clone> SingleFlight<T> {
+    /// Whether a run is under way.
+    pub fn running(&self) -> Option<Latch<T>> {
+        crate::cell::read(&self.0).clone()
+    }
+
+    /// Join the run under way, or start one with `work`.
+    pub async fn run<F: Future<Output = T>>(&self, work: impl FnOnce() -> F) -> T {
+        let existing = self.running();
+        if let Some(l) = existing {
+            return l.wait().await;
+        }
+        let latch = Latch::new();
+        *crate::cell::write(&self.0) = Some(latch.clone());
+        let v = work().await;
+        *crate::cell::write(&self.0) = None;
+        latch.set(v.clone());
+        v
     }
 }

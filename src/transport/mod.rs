@@ -1,36 +1,42 @@
-//! One MCP session over Streamable HTTP: the handshake, requests and their replies (JSON
-//! or SSE), the optional GET stream, server-to-client requests, and `close()`.
+//! Streamable HTTP, the transport: one MCP session, its handshake, requests and their
+//! replies (JSON or SSE), the optional GET stream, server-to-client requests, and
+//! `close()`. It knows nothing of tasks: every inbound notification and request (other
+//! than `ping`) goes to one [`Router`], which the client installs.
+
+pub mod rpc;
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use js_sys::Function;
+use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal};
 
-use super::error::{quote_body, Error, BODY_QUOTE_LIMIT};
-use super::event::{Gate, Latch, Permit};
-use super::json::{self, get, get_f64, get_str, is_object, object};
-use super::rpc::{parse_id, Pending};
-use super::tasks::Registry;
+use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::hash::HashMap;
-use crate::io::{self, Abort, AbortListener, FetchFailure, Http, HttpResponse, Timer};
-use crate::protocol::TaskSupport;
+use crate::io::json::{self, get, get_f64, get_str, is_object, object};
+use crate::io::{self, Abort, AbortListener, FetchFailure, Http, HttpResponse};
+use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
+use crate::sync::{Gate, Latch, Permit, SingleFlight};
+use crate::wire::v2025_11_25::{method, PROTOCOL_VERSION};
+use rpc::{parse_id, Pending};
 
-/// The protocol revision this client speaks.
-pub const PROTOCOL_VERSION: &str = "2025-11-25";
 /// Default cap on a response body (JSON) or on one SSE event, in bytes.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
-/// What a tool allows, from its `execution.taskSupport` (absent or unknown: forbidden).
-fn support_of(tool: &JsValue) -> TaskSupport {
-    match get_str(&get(tool, "execution"), "taskSupport").as_deref() {
-        Some("required") => TaskSupport::Required,
-        Some("optional") => TaskSupport::Optional,
-        _ => TaskSupport::Forbidden,
-    }
+/// The answer to a server-to-client request: a result, or a JSON-RPC error (code, message).
+pub type Answer = Pin<Box<dyn Future<Output = Result<JsValue, (f64, String)>>>>;
+
+/// Where inbound messages go: the client's one router (tasks, elicitation, the user's
+/// `onNotification`).
+pub trait Router {
+    /// A notification (the whole message).
+    fn notification(&self, method: &str, msg: &JsValue);
+    /// A server-to-client request other than `ping`; the transport posts the answer.
+    fn request(&self, method: String, params: JsValue) -> Answer;
 }
 
 /// Client options, already read from the JS options object.
@@ -45,9 +51,10 @@ pub struct ClientOptions {
     pub fetch: Option<Function>,
     /// Open the GET stream after the handshake.
     pub listen: bool,
-    /// `(params, { relatedTaskId }) => ElicitResult | Promise<ElicitResult>`.
+    /// `(params, { relatedTaskId }) => ElicitResult | Promise<ElicitResult>`: declared
+    /// as the elicitation capability; the [`Router`] calls it.
     pub on_elicitation: Option<Function>,
-    /// Called with every notification message.
+    /// Called with every notification message (by the [`Router`]).
     pub on_notification: Option<Function>,
     /// Cap on a JSON body or an SSE event, in bytes.
     pub max_response_bytes: usize,
@@ -75,17 +82,12 @@ struct State {
     listen_gen: u32,
     listen_abort: Option<AbortController>,
     listen_wake: Option<Latch<()>>,
-    tools: Option<HashMap<String, TaskSupport>>,
-    /// A `tools/list` under way for [`Inner::task_support`], shared by every caller.
-    tools_loading: Option<Latch<Result<(), Error>>>,
-    /// A session renewal under way, shared by every request that needs it.
-    renewing: Option<Latch<Result<(), Error>>>,
     /// The last renewal failed: the next request tries again before sending.
     needs_init: bool,
 }
 
-/// The shared inside of a client; every handle and future holds an `Rc` of it.
-pub struct Inner {
+/// One session with an MCP endpoint; every request future holds an `Rc` of it.
+pub struct Session {
     /// The MCP endpoint.
     pub url: String,
     http: Http,
@@ -94,13 +96,10 @@ pub struct Inner {
     st: RefCell<State>,
     /// Slots for requests in flight ([`ClientOptions::max_concurrent_requests`]).
     gate: Gate,
-    /// Task handles of this client and their shared timer schedule.
-    pub tasks: RefCell<Registry>,
+    /// A session renewal under way, shared by every request that needs it.
+    renewing: SingleFlight<Result<(), Error>>,
+    router: RefCell<Option<Rc<dyn Router>>>,
 }
-
-/// A connected MCP client (cheap to clone).
-#[derive(Clone)]
-pub struct Client(pub Rc<Inner>);
 
 /// How a request behaves.
 #[derive(Clone, Copy, Default)]
@@ -111,16 +110,18 @@ pub struct Ctl<'a> {
     pub no_timeout: bool,
 }
 
-impl Client {
-    /// Connect: `initialize`, `notifications/initialized`, then the GET stream.
-    pub async fn connect(url: String, opts: ClientOptions) -> Result<Client, Error> {
+impl Session {
+    /// A session not yet started (see [`Session::start`]).
+    pub fn new(url: String, opts: ClientOptions) -> Result<Rc<Session>, Error> {
         let http = Http::new(opts.fetch.clone()).map_err(Error::network)?;
         let gate = Gate::new(opts.max_concurrent_requests as usize);
-        let inner = Rc::new(Inner {
+        Ok(Rc::new(Session {
             gate,
             url,
             http,
             opts,
+            renewing: SingleFlight::default(),
+            router: RefCell::new(None),
             st: RefCell::new(State {
                 session_id: None,
                 protocol_version: None,
@@ -131,30 +132,38 @@ impl Client {
                 listen_gen: 0,
                 listen_abort: None,
                 listen_wake: None,
-                tools: None,
-                tools_loading: None,
-                renewing: None,
                 needs_init: false,
             }),
-            tasks: RefCell::new(Registry::default()),
-        });
-        match inner.opts.session_id.clone() {
+        }))
+    }
+
+    /// Where inbound messages go from now on.
+    pub fn set_router(&self, router: Rc<dyn Router>) {
+        *self.router.borrow_mut() = Some(router);
+    }
+
+    fn router(&self) -> Option<Rc<dyn Router>> {
+        self.router.borrow().clone()
+    }
+
+    /// Start: `initialize`, `notifications/initialized`, then the GET stream; or, with
+    /// [`ClientOptions::session_id`], reattach to that session.
+    pub async fn start(self: &Rc<Self>) -> Result<(), Error> {
+        match self.opts.session_id.clone() {
             Some(sid) => {
                 let gen = {
-                    let mut st = inner.state_mut();
+                    let mut st = self.state_mut();
                     st.session_id = Some(sid);
                     st.protocol_version = Some(PROTOCOL_VERSION.into());
                     st.listen_gen
                 };
-                inner.start_listening(gen);
+                self.start_listening(gen);
+                Ok(())
             }
-            None => inner.initialize().await?,
+            None => self.initialize().await,
         }
-        Ok(Client(inner))
     }
-}
 
-impl Inner {
     /// The session state, shared.
     fn state(&self) -> std::cell::Ref<'_, State> {
         crate::cell::read(&self.st)
@@ -163,16 +172,6 @@ impl Inner {
     /// The session state, exclusive.
     fn state_mut(&self) -> std::cell::RefMut<'_, State> {
         crate::cell::write(&self.st)
-    }
-
-    /// The task registry, shared.
-    pub fn registry(&self) -> std::cell::Ref<'_, Registry> {
-        crate::cell::read(&self.tasks)
-    }
-
-    /// The task registry, exclusive.
-    pub fn registry_mut(&self) -> std::cell::RefMut<'_, Registry> {
-        crate::cell::write(&self.tasks)
     }
 
     /// The `initialize` result (server info, capabilities, instructions).
@@ -200,20 +199,6 @@ impl Inner {
         self.state().closed
     }
 
-    /// Whether the server declared `tasks.requests.tools.call` (assumed when the
-    /// capabilities are unknown, on a reattached session).
-    pub fn supports_task_calls(&self) -> bool {
-        let init = self.init_result();
-        if init.is_undefined() {
-            return true;
-        }
-        let caps = get(&init, "capabilities");
-        is_object(&get(
-            &get(&get(&get(&caps, "tasks"), "requests"), "tools"),
-            "call",
-        ))
-    }
-
     async fn initialize(self: &Rc<Self>) -> Result<(), Error> {
         {
             let mut st = self.state_mut();
@@ -237,7 +222,7 @@ impl Inner {
             ("clientInfo", self.opts.client_info.clone()),
         ]);
         let result = self
-            .request_once("initialize", &params.into(), Ctl::default())
+            .request_once(method::INITIALIZE, &params.into(), Ctl::default())
             .await?;
         let version = get_str(&result, "protocolVersion")
             .ok_or_else(|| Error::Protocol("initialize result has no protocolVersion".into()))?;
@@ -254,7 +239,7 @@ impl Inner {
         };
         let note = object(&[
             ("jsonrpc", "2.0".into()),
-            ("method", "notifications/initialized".into()),
+            ("method", method::INITIALIZED.into()),
         ]);
         self.post_message(&note.into()).await?;
         self.start_listening(gen);
@@ -276,7 +261,7 @@ impl Inner {
         params: JsValue,
         ctl: Ctl<'_>,
     ) -> Result<JsValue, Error> {
-        super::pace::breathe().await;
+        io::pace::breathe().await;
         let mut renewed = false;
         loop {
             // A slot first. Then, holding it, nothing is awaited until the request has read
@@ -288,10 +273,8 @@ impl Inner {
             // While the session is being renewed, or after a renewal failed, no request
             // may go out without a session id: wait for (or retry) the renewal first,
             // without holding a slot.
-            let (renewing, broken) = {
-                let st = self.state();
-                (st.renewing.clone(), st.needs_init)
-            };
+            let renewing = self.renewing.running();
+            let broken = self.state().needs_init;
             if renewing.is_some() || broken {
                 drop(permit);
                 match renewing {
@@ -325,23 +308,17 @@ impl Inner {
     /// Start a new session once for everyone: concurrent callers share one renewal, and
     /// one whose session was already replaced just retries.
     async fn renew(self: &Rc<Self>, lost: Option<String>) -> Result<(), Error> {
-        let existing = self.state().renewing.clone();
-        if let Some(r) = existing {
-            return r.wait().await;
-        }
-        if lost.is_some() && self.session_id() != lost {
+        if self.renewing.running().is_none() && lost.is_some() && self.session_id() != lost {
             return Ok(());
         }
-        let latch = Latch::new();
-        self.state_mut().renewing = Some(latch.clone());
-        let r = self.initialize().await;
-        {
-            let mut st = self.state_mut();
-            st.renewing = None;
-            st.needs_init = r.is_err() && !st.closed;
-        }
-        latch.set(r.clone());
-        r
+        self.renewing
+            .run(|| async {
+                let r = self.initialize().await;
+                let mut st = self.state_mut();
+                st.needs_init = r.is_err() && !st.closed;
+                r
+            })
+            .await
     }
 
     /// Remove the values of the caller's headers (tokens, keys) from text quoted from a
@@ -508,7 +485,7 @@ impl Inner {
         if !(200..300).contains(&status) {
             return Err(self.http_error(&mut resp, status).await);
         }
-        if method == "initialize" {
+        if method == method::INITIALIZE {
             if let Some(sid) = resp.header("mcp-session-id") {
                 if sid.is_empty() || !sid.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
                     return Err(Error::Protocol(
@@ -665,44 +642,18 @@ impl Inner {
     }
 
     fn notified(self: &Rc<Self>, method: &str, msg: &JsValue) {
-        let params = get(msg, "params");
-        match method {
-            "notifications/tasks/status" => super::tasks::on_status_notification(self, &params),
-            "notifications/progress" => super::tasks::on_progress(self, &params),
-            _ => {}
-        }
-        if let Some(cb) = &self.opts.on_notification {
-            call_user(cb, msg, &JsValue::UNDEFINED, "onNotification");
+        if let Some(r) = self.router() {
+            r.notification(method, msg);
         }
     }
 
     /// Answer a server-to-client request; the server is never left waiting.
     async fn answer(self: Rc<Self>, method: String, msg: JsValue) {
         let params = get(&msg, "params");
-        let reply: Result<JsValue, (f64, String)> = match method.as_str() {
-            "ping" => Ok(object(&[]).into()),
-            "elicitation/create" => match &self.opts.on_elicitation {
-                Some(handler) => {
-                    let related = get(
-                        &get(&params, "_meta"),
-                        "io.modelcontextprotocol/related-task",
-                    );
-                    let task_id = get_str(&related, "taskId")
-                        .map(JsValue::from)
-                        .unwrap_or(JsValue::NULL);
-                    let ctx = object(&[("relatedTaskId", task_id)]);
-                    match call_async(handler, &params, &ctx.into()).await {
-                        Ok(v) if is_object(&v) => Ok(v),
-                        Ok(_) => Err((
-                            -32603.0,
-                            "the elicitation handler returned no result object".into(),
-                        )),
-                        Err(e) => Err((-32603.0, json::error_message(&e))),
-                    }
-                }
-                None => Err((-32601.0, "this client has no elicitation handler".into())),
-            },
-            other => Err((-32601.0, format!("method not found: {other}"))),
+        let reply: Result<JsValue, (f64, String)> = match (method.as_str(), self.router()) {
+            (method::PING, _) => Ok(object(&[]).into()),
+            (_, Some(r)) => r.request(method.clone(), params).await,
+            (other, None) => Err((-32601.0, format!("method not found: {other}"))),
         };
         let mut entries = vec![("jsonrpc", JsValue::from("2.0")), ("id", get(&msg, "id"))];
         match reply {
@@ -766,11 +717,19 @@ impl Inner {
     }
 
     /// The GET stream: messages not tied to a request (task status notifications). A 405
-    /// turns it off; a drop reconnects after `retry` with `Last-Event-ID`.
+    /// turns it off; a drop reconnects with `Last-Event-ID`, never before the server's
+    /// `retry`, and later with each drop in a row (the one backoff, with jitter): a
+    /// stream that stays up for a second counts as healthy again.
     async fn listen(self: Rc<Self>, gen: u32) {
         let mut last_event_id: Option<String> = None;
-        let mut retry_ms = 1000.0;
-        let mut failures = 0u32;
+        let mut retry_ms: Option<u64> = None;
+        let mut backoff = PollPolicy::new(
+            PollConfig {
+                max_retries: u32::MAX,
+                ..PollConfig::default()
+            },
+            io::now_ms() as u64,
+        );
         loop {
             let (session, ctl) = {
                 let mut st = self.state_mut();
@@ -801,7 +760,7 @@ impl Inner {
                         return;
                     }
                     if status == 200 && ctype.starts_with("text/event-stream") {
-                        failures = 0;
+                        let opened = io::now_ms();
                         let mut parser =
                             SseParser::with_max_event_bytes(self.opts.max_response_bytes);
                         // A drop or a bad stream just means: reconnect.
@@ -810,16 +769,19 @@ impl Inner {
                             last_event_id = Some(id.to_string());
                         }
                         if let Some(r) = parser.retry_ms() {
-                            retry_ms = r as f64;
+                            retry_ms = Some(u64::from(r));
+                        }
+                        if io::now_ms() - opened >= 1000.0 {
+                            backoff.after_success(None);
                         }
                     } else {
                         resp.cancel();
-                        failures += 1;
                     }
                 }
                 Err(FetchFailure::Aborted) => return,
-                Err(FetchFailure::Network(_)) => failures += 1,
+                Err(FetchFailure::Network(_)) => {}
             }
+            let delay = backoff.after_failure(retry_ms).unwrap_or(u32::MAX);
             let wake = Latch::new();
             {
                 let mut st = self.state_mut();
@@ -828,17 +790,12 @@ impl Inner {
                 }
                 st.listen_wake = Some(wake.clone());
             }
-            let delay = (retry_ms * f64::from(1u32 << failures.min(5))).min(30_000.0);
-            let w = wake.clone();
-            let _timer = Timer::once(delay, move || {
-                w.set(());
-            });
-            wake.wait().await;
+            io::sleep_or_wake(f64::from(delay), wake).await;
         }
     }
 
-    /// Close: abort what is in flight, stop the GET stream and every task handle, and
-    /// end the session with DELETE.
+    /// Close: abort what is in flight, stop the GET stream, and end the session with
+    /// DELETE.
     pub async fn close(self: &Rc<Self>) {
         let (session, aborts, listen, wake) = {
             let mut st = self.state_mut();
@@ -864,7 +821,6 @@ impl Inner {
         if let Some(w) = wake {
             w.set(());
         }
-        super::tasks::close_all(self);
         if let Some(sid) = session {
             let headers = self.headers(Some(&sid), false);
             let abort = Abort::new(Some(self.opts.request_timeout_ms.unwrap_or(10_000.0)));
@@ -876,76 +832,6 @@ impl Inner {
                 r.cancel();
             }
         }
-    }
-
-    /// One page of `tools/list`; remembers each tool's task support.
-    pub async fn list_tools(self: &Rc<Self>, cursor: Option<String>) -> Result<JsValue, Error> {
-        let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
-        let result = self
-            .request("tools/list", params.into(), Ctl::default())
-            .await?;
-        let tools = get(&result, "tools");
-        if !js_sys::Array::is_array(&tools) {
-            return Err(Error::Protocol(
-                "tools/list result has no tools array".into(),
-            ));
-        }
-        let mut st = self.state_mut();
-        let known = st.tools.get_or_insert_with(HashMap::default);
-        for t in js_sys::Array::from(&tools).iter() {
-            if let Some(name) = get_str(&t, "name") {
-                known.insert(name, support_of(&t));
-            }
-        }
-        Ok(result)
-    }
-
-    /// Every page of `tools/list`, as one array.
-    pub async fn list_all_tools(self: &Rc<Self>) -> Result<js_sys::Array, Error> {
-        let all = js_sys::Array::new();
-        let mut cursor = None;
-        for _ in 0..1000 {
-            let page = self.list_tools(cursor).await?;
-            for t in js_sys::Array::from(&get(&page, "tools")).iter() {
-                all.push(&t);
-            }
-            cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());
-            if cursor.is_none() {
-                return Ok(all);
-            }
-        }
-        Err(Error::Protocol(
-            "tools/list did not end after 1000 pages".into(),
-        ))
-    }
-
-    /// What `name` allows; lists the tools once if they are not known yet. An unknown
-    /// tool reads as `Forbidden` (the server will say it does not exist).
-    pub async fn task_support(self: &Rc<Self>, name: &str) -> Result<TaskSupport, Error> {
-        // Many calls started at once share one tools/list.
-        let (known, loading) = {
-            let st = self.state();
-            (st.tools.is_some(), st.tools_loading.clone())
-        };
-        if !known {
-            match loading {
-                Some(latch) => latch.wait().await?,
-                None => {
-                    let latch = Latch::new();
-                    self.state_mut().tools_loading = Some(latch.clone());
-                    let r = self.list_all_tools().await.map(|_| ());
-                    self.state_mut().tools_loading = None;
-                    latch.set(r.clone());
-                    r?;
-                }
-            }
-        }
-        Ok(self
-            .state()
-            .tools
-            .as_ref()
-            .and_then(|t| t.get(name).copied())
-            .unwrap_or(TaskSupport::Forbidden))
     }
 }
 
@@ -981,25 +867,5 @@ fn reply_result(msg: &JsValue) -> Result<JsValue, Error> {
         Err(Error::Protocol(
             "a response has neither a result object nor an error".into(),
         ))
-    }
-}
-
-/// Call a user callback with no Rust borrow held; what it throws is reported, not raised.
-pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str) -> Option<JsValue> {
-    match cb.call2(&JsValue::UNDEFINED, a, b) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            io::report_error(&format!("mcp-tasks-wasm: {what} callback threw"), &e);
-            None
-        }
-    }
-}
-
-/// Call a user function that may return a Promise, and wait for its value.
-async fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
-    let v = f.call2(&JsValue::UNDEFINED, a, b)?;
-    match v.dyn_into::<Promise>() {
-        Ok(p) => JsFuture::from(p).await,
-        Err(v) => Ok(v),
     }
 }

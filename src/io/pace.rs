@@ -5,8 +5,8 @@
 
 use std::cell::RefCell;
 
-use super::event::Latch;
 use crate::io;
+use crate::sync::Latch;
 
 /// Milliseconds of work per macrotask before the rest wait for the next one.
 const SLICE_MS: f64 = 5.0;

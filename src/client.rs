@@ -1,0 +1,348 @@
+//! The MCP client as users see it, in Rust: a session (the transport), the task registry
+//! over the wire adapter, the tool list, and the router that takes every inbound message
+//! to where it belongs. The JS layer (`js`) only converts values and calls these typed
+//! methods.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen::JsValue;
+
+use crate::error::Error;
+use crate::hash::HashMap;
+use crate::io::json::{self, get, get_str, is_object, object};
+use crate::io::{self, call_async, call_user};
+use crate::protocol::TaskSupport;
+use crate::sync::SingleFlight;
+use crate::task::model::{TaskInfo, TaskStatus};
+use crate::task::registry::{Handle, HandleOptions, Registry};
+use crate::transport::{Answer, ClientOptions, Ctl, Router, Session};
+use crate::wire::v2025_11_25::{method, V2025};
+use crate::wire::{Called, Inbound, Wire};
+
+/// The wire generation this client speaks.
+static WIRE: V2025 = V2025;
+
+/// Prefix of the id of a handle that stands for a plain (not task) tool call.
+pub const LOCAL_TASK_PREFIX: &str = "local-";
+
+struct Inner {
+    session: Rc<Session>,
+    tasks: Rc<Registry>,
+    wire: &'static dyn Wire,
+    /// Each tool's task support, once listed.
+    tools: RefCell<Option<HashMap<String, TaskSupport>>>,
+    /// The first `tools/list`, shared by every call that needs it.
+    tools_loading: SingleFlight<Result<(), Error>>,
+}
+
+/// A connected MCP client (cheap to clone).
+#[derive(Clone)]
+pub struct Client(Rc<Inner>);
+
+/// The one router of inbound messages: status and progress to the task registry,
+/// elicitation to the user's handler, every notification to `onNotification`.
+struct Inbox {
+    tasks: Weak<Registry>,
+    wire: &'static dyn Wire,
+    session: Weak<Session>,
+}
+
+impl Router for Inbox {
+    fn notification(&self, m: &str, msg: &JsValue) {
+        let params = get(msg, "params");
+        if let Some(tasks) = self.tasks.upgrade() {
+            match self.wire.inbound(m) {
+                Inbound::Status => tasks.on_status(&params),
+                Inbound::Progress => tasks.on_progress(&params),
+                Inbound::Other => {}
+            }
+        }
+        let cb = self
+            .session
+            .upgrade()
+            .and_then(|s| s.opts.on_notification.clone());
+        if let Some(cb) = cb {
+            call_user(&cb, msg, &JsValue::UNDEFINED, "onNotification");
+        }
+    }
+
+    fn request(&self, m: String, params: JsValue) -> Answer {
+        let handler = self
+            .session
+            .upgrade()
+            .and_then(|s| s.opts.on_elicitation.clone());
+        let related = self.wire.related_task_id(&params);
+        Box::pin(async move {
+            match (m.as_str(), handler) {
+                (method::ELICITATION_CREATE, Some(handler)) => {
+                    let ctx = object(&[(
+                        "relatedTaskId",
+                        related.map(JsValue::from).unwrap_or(JsValue::NULL),
+                    )]);
+                    match call_async(&handler, &params, &ctx.into()).await {
+                        Ok(v) if is_object(&v) => Ok(v),
+                        Ok(_) => Err((
+                            -32603.0,
+                            "the elicitation handler returned no result object".into(),
+                        )),
+                        Err(e) => Err((-32603.0, json::error_message(&e))),
+                    }
+                }
+                (method::ELICITATION_CREATE, None) => {
+                    Err((-32601.0, "this client has no elicitation handler".into()))
+                }
+                (other, _) => Err((-32601.0, format!("method not found: {other}"))),
+            }
+        })
+    }
+}
+
+impl Client {
+    /// Connect: the session's handshake (or reattach), then the GET stream.
+    pub async fn connect(url: String, opts: ClientOptions) -> Result<Client, Error> {
+        let session = Session::new(url, opts)?;
+        let wire: &'static dyn Wire = &WIRE;
+        let tasks = Registry::new(session.clone(), wire);
+        session.set_router(Rc::new(Inbox {
+            tasks: Rc::downgrade(&tasks),
+            wire,
+            session: Rc::downgrade(&session),
+        }));
+        session.start().await?;
+        Ok(Client(Rc::new(Inner {
+            session,
+            tasks,
+            wire,
+            tools: RefCell::new(None),
+            tools_loading: SingleFlight::default(),
+        })))
+    }
+
+    /// The transport session.
+    pub fn session(&self) -> &Rc<Session> {
+        &self.0.session
+    }
+
+    /// The `initialize` result (server info, capabilities, instructions).
+    pub fn init_result(&self) -> JsValue {
+        self.0.session.init_result()
+    }
+
+    /// The session id the server gave, if any.
+    pub fn session_id(&self) -> Option<String> {
+        self.0.session.session_id()
+    }
+
+    /// The negotiated protocol version.
+    pub fn protocol_version(&self) -> Option<String> {
+        self.0.session.protocol_version()
+    }
+
+    /// Whether the server runs tool calls as tasks (assumed when its capabilities are
+    /// unknown, on a reattached session).
+    pub fn supports_task_calls(&self) -> bool {
+        let init = self.init_result();
+        let caps = if init.is_undefined() {
+            init
+        } else {
+            get(&init, "capabilities")
+        };
+        self.0.wire.task_calls_supported(&caps)
+    }
+
+    /// Request slots free right now (`maxConcurrentRequests`).
+    pub fn free_request_slots(&self) -> usize {
+        self.0.session.free_request_slots()
+    }
+
+    /// Task handles still followed.
+    pub fn active_tasks(&self) -> usize {
+        self.0.tasks.active()
+    }
+
+    /// Whether the tasks' shared timer is armed.
+    pub fn timer_armed(&self) -> bool {
+        self.0.tasks.timer_armed()
+    }
+
+    /// Send any request and wait for its result.
+    pub async fn request(&self, m: &str, params: JsValue, ctl: Ctl<'_>) -> Result<JsValue, Error> {
+        self.0.session.request(m, params, ctl).await
+    }
+
+    /// Close: stop every task handle (their `result()` rejects with an `AbortError`),
+    /// abort what is in flight, and end the session.
+    pub async fn close(&self) {
+        self.0.tasks.close_all();
+        self.0.session.close().await;
+    }
+
+    /// One page of `tools/list`; remembers each tool's task support.
+    pub async fn list_tools(&self, cursor: Option<String>) -> Result<JsValue, Error> {
+        let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
+        let result = self
+            .request(method::TOOLS_LIST, params.into(), Ctl::default())
+            .await?;
+        let tools = get(&result, "tools");
+        if !js_sys::Array::is_array(&tools) {
+            return Err(Error::Protocol(
+                "tools/list result has no tools array".into(),
+            ));
+        }
+        let mut known = self.0.tools.borrow_mut();
+        let known = known.get_or_insert_with(HashMap::default);
+        for t in js_sys::Array::from(&tools).iter() {
+            if let Some(name) = get_str(&t, "name") {
+                known.insert(name, self.0.wire.task_support(&t));
+            }
+        }
+        Ok(result)
+    }
+
+    /// Every page of `tools/list`, as one array.
+    pub async fn list_all_tools(&self) -> Result<js_sys::Array, Error> {
+        let all = js_sys::Array::new();
+        let mut cursor = None;
+        for _ in 0..1000 {
+            let page = self.list_tools(cursor).await?;
+            for t in js_sys::Array::from(&get(&page, "tools")).iter() {
+                all.push(&t);
+            }
+            cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());
+            if cursor.is_none() {
+                return Ok(all);
+            }
+        }
+        Err(Error::Protocol(
+            "tools/list did not end after 1000 pages".into(),
+        ))
+    }
+
+    /// What `name` allows; lists the tools once if they are not known yet (many calls
+    /// started at once share one listing). An unknown tool reads as `Forbidden` (the
+    /// server will say it does not exist).
+    pub async fn task_support(&self, name: &str) -> Result<TaskSupport, Error> {
+        if self.0.tools.borrow().is_none() {
+            self.0
+                .tools_loading
+                .run(|| async { self.list_all_tools().await.map(|_| ()) })
+                .await?;
+        }
+        Ok(self
+            .0
+            .tools
+            .borrow()
+            .as_ref()
+            .and_then(|t| t.get(name).copied())
+            .unwrap_or(TaskSupport::Forbidden))
+    }
+
+    /// Run `tools/call` for `name` as a task (when the server and the tool allow it) and
+    /// follow it. A server or tool without task support answers with the plain result:
+    /// the handle is then already completed with it.
+    pub async fn call_as_task(
+        &self,
+        name: &str,
+        args: JsValue,
+        opts: HandleOptions,
+    ) -> Result<Rc<Handle>, Error> {
+        // Before and after the shared `tools/list`: thousands of calls started at once
+        // wake together twice.
+        io::pace::breathe().await;
+        let support = self.task_support(name).await?;
+        io::pace::breathe().await;
+        let as_task = self.supports_task_calls() && support != TaskSupport::Forbidden;
+        let token = format!("mcp-tasks-wasm-{}", self.0.tasks.next_key());
+        let (m, params) =
+            self.0
+                .wire
+                .call_request(name, args, as_task.then_some(opts.ttl_ms), &token);
+        let ctl = Ctl {
+            signal: opts.signal.as_ref(),
+            no_timeout: !as_task,
+        };
+        let result = self.request(m, params, ctl).await?;
+        Ok(match self.0.wire.decode_call(result)? {
+            Called::Task {
+                info,
+                raw,
+                immediate,
+            } => self
+                .0
+                .tasks
+                .follow(info, raw, immediate, opts, None, Some(token)),
+            Called::Result(result) => {
+                // The server ran it as a plain call: a handle that is already completed.
+                let now = js_sys::Date::new_0().to_iso_string().as_string();
+                let now = now.unwrap_or_default();
+                let task_id = format!("{LOCAL_TASK_PREFIX}{token}");
+                let raw = object(&[
+                    ("taskId", task_id.as_str().into()),
+                    ("status", "completed".into()),
+                    ("createdAt", now.as_str().into()),
+                    ("lastUpdatedAt", now.as_str().into()),
+                    ("ttl", JsValue::NULL),
+                ]);
+                let info = TaskInfo {
+                    task_id,
+                    status: TaskStatus::Completed,
+                    status_message: None,
+                    created_at: now.clone(),
+                    last_updated_at: now,
+                    ttl_ms: None,
+                    poll_interval_ms: None,
+                };
+                self.0
+                    .tasks
+                    .follow(info, raw.into(), None, opts, Some(Ok(result)), None)
+            }
+        })
+    }
+
+    /// Resume following a task by id (for example after a page reload): one `tasks/get`,
+    /// then the same machine as any handle.
+    pub async fn resume(&self, task_id: &str, opts: HandleOptions) -> Result<Rc<Handle>, Error> {
+        if let Some(h) = self.0.tasks.handle(task_id) {
+            return Ok(h);
+        }
+        let v = self.get_task(task_id).await?;
+        let info = crate::wire::decode_task(&v, &crate::wire::v2025_11_25::FIELDS)?;
+        Ok(self.0.tasks.follow(info, v, None, opts, None, None))
+    }
+
+    /// The task as the server has it now (`tasks/get`).
+    pub async fn get_task(&self, task_id: &str) -> Result<JsValue, Error> {
+        let params = object(&[("taskId", task_id.into())]);
+        self.request(method::TASKS_GET, params.into(), Ctl::default())
+            .await
+    }
+
+    /// What the task's call returned (`tasks/result`: waits while the task runs).
+    pub async fn get_task_result(&self, task_id: &str) -> Result<JsValue, Error> {
+        let params = object(&[("taskId", task_id.into())]);
+        let ctl = Ctl {
+            signal: None,
+            no_timeout: true,
+        };
+        self.request(method::TASKS_RESULT, params.into(), ctl).await
+    }
+
+    /// One page of the server's tasks (`tasks/list`).
+    pub async fn list_tasks(&self, cursor: Option<String>) -> Result<JsValue, Error> {
+        let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
+        self.request(method::TASKS_LIST, params.into(), Ctl::default())
+            .await
+    }
+
+    /// Cancel a task by id (`tasks/cancel`); a handle following it hears of it.
+    pub async fn cancel_task(&self, task_id: &str) -> Result<JsValue, Error> {
+        match self.0.tasks.handle(task_id) {
+            Some(h) => h.cancel().await,
+            None => {
+                let (m, params) = self.0.wire.cancel_request(task_id);
+                self.request(m, params, Ctl::default()).await
+            }
+        }
+    }
+}

@@ -1,0 +1,656 @@
+//! The followed tasks of one client: each [`Handle`] wraps a pure [`Machine`] and
+//! carries out its effects over the transport and the wire adapter; the registry keeps
+//! one timer schedule for all of them, the held-result lane, and routes status and
+//! progress notifications to their handles.
+//!
+//! This is the only place where a task meets I/O; every decision is the machine's.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use js_sys::Function;
+use wasm_bindgen::JsValue;
+use web_sys::{AbortController, AbortSignal};
+
+use super::machine::{Effect, Event, Machine, ReqId, Request};
+use super::model::{Outcome as End, Stop, TaskInfo, TaskStatus};
+use crate::error::Error;
+use crate::hash::HashMap;
+use crate::io::json::{self, get_str};
+use crate::io::{self, call_user, AbortListener, Timer};
+use crate::policy::{PollConfig, PollPolicy, Schedule};
+use crate::sync::{Gate, Latch, Permit, Queue, Ticket};
+use crate::transport::{Ctl, Session};
+use crate::wire::Wire;
+
+/// Options of one task handle.
+#[derive(Clone, Default)]
+pub struct HandleOptions {
+    /// `task.ttl` to request, in ms.
+    pub ttl_ms: Option<f64>,
+    /// Abort local polling (and reject `result()` with an `AbortError`).
+    pub signal: Option<AbortSignal>,
+    /// Intervals, clamps and the retry budget.
+    pub poll: PollConfig,
+    /// Also send `tasks/cancel` when `signal` aborts.
+    pub cancel_on_abort: bool,
+    /// Called with every new Task snapshot, starting with the first.
+    pub on_status: Option<Function>,
+}
+
+/// What a settled task gives: the result, or the error `result()` rejects with.
+pub type Outcome = Result<JsValue, Error>;
+
+/// Polls started per timer tick: each `fetch()` costs the main thread about a
+/// millisecond, so thousands of due handles are spread over several short tasks.
+const POLLS_PER_TICK: usize = 24;
+
+#[derive(Default)]
+struct RegState {
+    handles: HashMap<u32, Rc<Handle>>,
+    /// Task ids (and `progress:<token>` keys) to handle keys.
+    by_task: HashMap<String, u32>,
+    schedule: Schedule<u32>,
+    timer: Option<(f64, Timer)>,
+    next_key: u32,
+    seed: u64,
+}
+
+/// The handles of one client.
+pub struct Registry {
+    session: Rc<Session>,
+    wire: &'static dyn Wire,
+    st: RefCell<RegState>,
+    /// The held-result lane: browsers allow about six connections per origin, so held
+    /// requests are capped (`maxHeldResults`) and polls never queue behind them.
+    held: Gate,
+}
+
+/// Where a handle stands with the held-result lane.
+#[derive(Default)]
+enum Lane {
+    #[default]
+    Out,
+    Waiting(#[allow(dead_code)] Ticket),
+    In(#[allow(dead_code)] Permit),
+}
+
+struct HState {
+    machine: Machine<JsValue, Error>,
+    listeners: Vec<(u32, Function)>,
+    progress_listeners: Vec<(u32, Function)>,
+    next_listener: u32,
+    queues: Vec<Queue<JsValue>>,
+    inflight: Vec<(ReqId, AbortController)>,
+    lane: Lane,
+    progress: JsValue,
+    /// This handle's entry for its progress token in `by_task`, if any.
+    progress_key: Option<String>,
+    abort_listener: Option<AbortListener>,
+}
+
+/// One followed task.
+pub struct Handle {
+    key: u32,
+    /// The task id.
+    pub task_id: String,
+    /// Text for the model sent with the `CreateTaskResult`, if any.
+    pub immediate_response: Option<String>,
+    reg: Rc<Registry>,
+    st: RefCell<HState>,
+    outcome: Latch<Outcome>,
+}
+
+impl Registry {
+    /// The registry of a client over `session`, speaking `wire`.
+    pub fn new(session: Rc<Session>, wire: &'static dyn Wire) -> Rc<Registry> {
+        let held = Gate::new(session.opts.max_held_results.max(1) as usize);
+        Rc::new(Registry {
+            session,
+            wire,
+            st: RefCell::new(RegState::default()),
+            held,
+        })
+    }
+
+    fn state(&self) -> std::cell::Ref<'_, RegState> {
+        crate::cell::read(&self.st)
+    }
+
+    fn state_mut(&self) -> std::cell::RefMut<'_, RegState> {
+        crate::cell::write(&self.st)
+    }
+
+    /// Handles still being followed.
+    pub fn active(&self) -> usize {
+        self.state().handles.len()
+    }
+
+    /// Whether the shared timer is armed.
+    pub fn timer_armed(&self) -> bool {
+        self.state().timer.is_some()
+    }
+
+    /// The session the tasks ride on.
+    pub fn session(&self) -> &Rc<Session> {
+        &self.session
+    }
+
+    /// The handle following `task_id`, if any.
+    pub fn handle(&self, task_id: &str) -> Option<Rc<Handle>> {
+        let st = self.state();
+        st.by_task
+            .get(task_id)
+            .and_then(|k| st.handles.get(k))
+            .cloned()
+    }
+
+    /// A fresh number (handle keys, progress tokens).
+    pub fn next_key(&self) -> u32 {
+        let mut st = self.state_mut();
+        st.next_key += 1;
+        st.next_key
+    }
+
+    /// Start following a task (`info`, its raw object `raw`); `terminal`: its outcome if
+    /// already known (a plain tool result), `progress_token`: the token its call sent.
+    pub fn follow(
+        self: &Rc<Self>,
+        info: TaskInfo,
+        raw: JsValue,
+        immediate_response: Option<String>,
+        opts: HandleOptions,
+        terminal: Option<Result<JsValue, Error>>,
+        progress_token: Option<String>,
+    ) -> Rc<Handle> {
+        let (key, seed) = {
+            let mut st = self.state_mut();
+            st.next_key += 1;
+            st.seed = st.seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            (st.next_key, st.seed ^ io::now_ms() as u64)
+        };
+        let task_id = info.task_id.clone();
+        let (machine, fx) = Machine::start(
+            self.wire.caps(),
+            PollPolicy::new(opts.poll.normalized(), seed),
+            info,
+            json::shallow_copy(&raw),
+            terminal,
+            opts.cancel_on_abort,
+            io::now_ms(),
+        );
+        let progress_key = progress_token.map(|t| format!("progress:{t}"));
+        let h = Rc::new(Handle {
+            key,
+            task_id,
+            immediate_response,
+            reg: self.clone(),
+            st: RefCell::new(HState {
+                machine,
+                listeners: opts.on_status.map(|cb| (0, cb)).into_iter().collect(),
+                progress_listeners: Vec::new(),
+                next_listener: 1,
+                queues: Vec::new(),
+                inflight: Vec::new(),
+                lane: Lane::Out,
+                progress: JsValue::UNDEFINED,
+                progress_key: progress_key.clone(),
+                abort_listener: None,
+            }),
+            outcome: Latch::new(),
+        });
+        {
+            let mut st = self.state_mut();
+            st.handles.insert(key, h.clone());
+            st.by_task.insert(h.task_id.clone(), key);
+            if let Some(p) = progress_key {
+                st.by_task.insert(p, key);
+            }
+        }
+        if let Some(signal) = opts.signal {
+            let weak = Rc::downgrade(&h);
+            let listener = AbortListener::new(signal, move || {
+                if let Some(h) = weak.upgrade() {
+                    h.step(Event::Stop(Stop::Signal));
+                }
+            });
+            h.state_mut().abort_listener = listener;
+        }
+        h.run(fx);
+        h
+    }
+
+    /// A task status notification arrived (params: the task).
+    pub fn on_status(&self, params: &JsValue) {
+        let Some(h) = get_str(params, "taskId").and_then(|id| self.handle(&id)) else {
+            return;
+        };
+        match self.wire.decode_snapshot(params) {
+            Ok(reply) => h.step(Event::Snapshot(reply)),
+            Err(e) => io::warn(&format!(
+                "mcp-tasks-wasm: ignored a status notification: {}",
+                e.describe()
+            )),
+        }
+    }
+
+    /// A progress notification arrived; it belongs to a task through the progress
+    /// token its call sent, or the related task the server tags it with.
+    pub fn on_progress(&self, params: &JsValue) {
+        // The token this client sent is always a string ("mcp-tasks-wasm-N"), so a
+        // numeric token is never ours (and is not formatted: that keeps f64 Display,
+        // about 5 KB of wasm, out of the build).
+        let token = get_str(params, "progressToken");
+        let h = token
+            .and_then(|t| self.handle(&format!("progress:{t}")))
+            .or_else(|| {
+                self.wire
+                    .related_task_id(params)
+                    .and_then(|id| self.handle(&id))
+            });
+        if let Some(h) = h {
+            h.progressed(params);
+        }
+    }
+
+    /// `close()`: every handle stops and rejects with an `AbortError`.
+    pub fn close_all(&self) {
+        let handles: Vec<_> = self.state().handles.values().cloned().collect();
+        for h in handles {
+            h.step(Event::Stop(Stop::Closed));
+        }
+        self.held.close();
+    }
+
+    fn schedule(self: &Rc<Self>, key: u32, due: Option<f64>) {
+        let mut st = self.state_mut();
+        match due {
+            Some(d) if st.handles.contains_key(&key) => st.schedule.insert(key, d),
+            _ => {
+                st.schedule.remove(key);
+            }
+        }
+        self.rearm(&mut st);
+    }
+
+    fn rearm(self: &Rc<Self>, st: &mut RegState) {
+        let Some(next) = st.schedule.next_due() else {
+            st.timer = None;
+            return;
+        };
+        if st.timer.as_ref().is_some_and(|(due, _)| *due <= next) {
+            return;
+        }
+        let weak: Weak<Registry> = Rc::downgrade(self);
+        let timer = Timer::once(next - io::now_ms(), move || {
+            if let Some(r) = weak.upgrade() {
+                r.fire();
+            }
+        });
+        st.timer = Some((next, timer));
+    }
+
+    fn fire(self: &Rc<Self>) {
+        let due: Vec<Rc<Handle>> = {
+            let mut st = self.state_mut();
+            st.timer = None;
+            let now = io::now_ms();
+            let mut keys = st.schedule.pop_due(now + 1.0);
+            if keys.len() > POLLS_PER_TICK {
+                for k in keys.split_off(POLLS_PER_TICK) {
+                    st.schedule.insert(k, now);
+                }
+            }
+            let hs = keys
+                .iter()
+                .filter_map(|k| st.handles.get(k).cloned())
+                .collect();
+            self.rearm(&mut st);
+            hs
+        };
+        for h in due {
+            h.step(Event::Timer);
+        }
+    }
+}
+
+impl Handle {
+    fn state(&self) -> std::cell::Ref<'_, HState> {
+        crate::cell::read(&self.st)
+    }
+
+    fn state_mut(&self) -> std::cell::RefMut<'_, HState> {
+        crate::cell::write(&self.st)
+    }
+
+    /// Feed the machine one event and carry out what it says.
+    fn step(self: &Rc<Self>, ev: Event<JsValue, Error>) {
+        let fx = self.state_mut().machine.handle(io::now_ms(), ev);
+        self.run(fx);
+    }
+
+    /// Carry out the machine's effects, in order; no borrow is held while a user
+    /// callback runs.
+    fn run(self: &Rc<Self>, fx: Vec<Effect<JsValue, Error>>) {
+        let reg = &self.reg;
+        for e in fx {
+            match e {
+                Effect::Send(id, req) => self.send(id, req),
+                Effect::Abort(id) => {
+                    let c = {
+                        let mut st = self.state_mut();
+                        let i = st.inflight.iter().position(|x| x.0 == id);
+                        i.map(|i| st.inflight.swap_remove(i).1)
+                    };
+                    if let Some(c) = c {
+                        c.abort();
+                    }
+                }
+                Effect::Arm(due) => reg.schedule(self.key, Some(due)),
+                Effect::Disarm => reg.schedule(self.key, None),
+                Effect::WantHeldSlot => self.want_held_slot(),
+                Effect::ReleaseHeldSlot => self.state_mut().lane = Lane::Out,
+                Effect::Changed => self.notify(),
+                Effect::Refused(why) => io::warn(&format!(
+                    "mcp-tasks-wasm: ignored a snapshot of task {}: {why}",
+                    self.task_id
+                )),
+                Effect::CancelRemote => {
+                    let me = self.clone();
+                    io::spawn(Box::pin(async move {
+                        if let Err(e) = me.cancel_request().await {
+                            io::warn(&format!(
+                                "mcp-tasks-wasm: tasks/cancel after abort failed: {}",
+                                e.describe()
+                            ));
+                        }
+                    }));
+                }
+                Effect::Settle(end) => self.settle(end),
+            }
+        }
+    }
+
+    /// Send one of the machine's requests; its answer comes back as an event.
+    fn send(self: &Rc<Self>, id: ReqId, req: Request) {
+        let Ok(ctl) = AbortController::new() else {
+            return;
+        };
+        self.state_mut().inflight.push((id, ctl.clone()));
+        let me = self.clone();
+        io::spawn(Box::pin(async move {
+            let wire = me.reg.wire;
+            let (method, params) = wire.task_request(req, &me.task_id);
+            let signal = ctl.signal();
+            let r = me
+                .reg
+                .session
+                .request(
+                    method,
+                    params,
+                    Ctl {
+                        signal: Some(&signal),
+                        // A held request stays open as long as the task waits for input.
+                        no_timeout: req == Request::HeldResult,
+                    },
+                )
+                .await;
+            me.state_mut().inflight.retain(|x| x.0 != id);
+            let ev = match r.and_then(|v| wire.decode_reply(req, v)) {
+                Ok(reply) => Event::Replied(id, reply),
+                Err(e) => {
+                    let class = wire.classify(&e);
+                    Event::Failed(id, e, class)
+                }
+            };
+            me.step(ev);
+        }));
+    }
+
+    fn want_held_slot(self: &Rc<Self>) {
+        match self.reg.held.enter() {
+            Ok(permit) => {
+                self.state_mut().lane = Lane::In(permit);
+                // Granted at once; told on the next microtask, after this batch of effects.
+                let me = self.clone();
+                io::spawn(Box::pin(async move { me.step(Event::HeldSlot) }));
+            }
+            Err(ticket) => {
+                let granted = ticket.latch().clone();
+                self.state_mut().lane = Lane::Waiting(ticket);
+                let me = self.clone();
+                io::spawn(Box::pin(async move {
+                    if !granted.wait().await {
+                        return;
+                    }
+                    let lane = std::mem::take(&mut me.state_mut().lane);
+                    match lane {
+                        Lane::Waiting(t) => {
+                            if let Some(p) = t.into_permit() {
+                                me.state_mut().lane = Lane::In(p);
+                                me.step(Event::HeldSlot);
+                            }
+                        }
+                        other => me.state_mut().lane = other,
+                    }
+                }));
+            }
+        }
+    }
+
+    /// The latest Task snapshot (a fresh copy each call).
+    pub fn snapshot(&self) -> JsValue {
+        json::shallow_copy(self.state().machine.raw())
+    }
+
+    /// The latest status.
+    pub fn status(&self) -> TaskStatus {
+        self.state().machine.status()
+    }
+
+    /// Whether the handle has settled (result known, or stopped).
+    pub fn is_done(&self) -> bool {
+        self.outcome.is_set()
+    }
+
+    /// The latest `notifications/progress` params, or `undefined`.
+    pub fn progress(&self) -> JsValue {
+        self.state().progress.clone()
+    }
+
+    /// How many polls this handle has sent.
+    pub fn polls(&self) -> u32 {
+        self.state().machine.polls()
+    }
+
+    /// The session this handle's task lives in.
+    pub fn session(&self) -> &Rc<Session> {
+        &self.reg.session
+    }
+
+    /// Wait for the outcome. Every caller shares the one loop.
+    pub async fn wait(&self) -> Outcome {
+        self.outcome.wait().await
+    }
+
+    /// Subscribe to status snapshots (or progress); returns the id for
+    /// [`Handle::unsubscribe`].
+    pub fn subscribe(&self, cb: Function, progress: bool) -> u32 {
+        let mut st = self.state_mut();
+        let id = st.next_listener;
+        st.next_listener += 1;
+        if progress {
+            st.progress_listeners.push((id, cb));
+        } else {
+            st.listeners.push((id, cb));
+        }
+        id
+    }
+
+    /// Remove a subscription.
+    pub fn unsubscribe(&self, id: u32) {
+        let mut st = self.state_mut();
+        st.listeners.retain(|(i, _)| *i != id);
+        st.progress_listeners.retain(|(i, _)| *i != id);
+    }
+
+    /// A queue of snapshots: the current one, then each change; it ends after the
+    /// terminal one.
+    pub fn updates(&self) -> Queue<JsValue> {
+        let q = Queue::default();
+        let mut st = self.state_mut();
+        q.push(json::shallow_copy(st.machine.raw()));
+        if st.machine.status().is_terminal() || self.outcome.is_set() {
+            q.close();
+        } else {
+            st.queues.push(q.clone());
+        }
+        q
+    }
+
+    fn notify(&self) {
+        let (snapshot, listeners, queues) = {
+            let st = self.state();
+            (
+                st.machine.raw().clone(),
+                st.listeners.clone(),
+                st.queues.clone(),
+            )
+        };
+        for q in &queues {
+            q.push(json::shallow_copy(&snapshot));
+        }
+        for (_, cb) in listeners {
+            call_user(
+                &cb,
+                &json::shallow_copy(&snapshot),
+                &JsValue::UNDEFINED,
+                "onStatus",
+            );
+        }
+    }
+
+    fn progressed(&self, params: &JsValue) {
+        let listeners = {
+            let mut st = self.state_mut();
+            st.progress = json::shallow_copy(params);
+            st.progress_listeners.clone()
+        };
+        for (_, cb) in listeners {
+            call_user(&cb, params, &JsValue::UNDEFINED, "onProgress");
+        }
+    }
+
+    async fn cancel_request(&self) -> Result<JsValue, Error> {
+        let (method, params) = self.reg.wire.cancel_request(&self.task_id);
+        self.reg
+            .session
+            .request(method, params, Ctl::default())
+            .await
+    }
+
+    /// Cancel the task on the server: resolves with what the server answered (the
+    /// cancelled Task in 2025-11-25); `result()` then rejects with `TaskCancelledError`
+    /// once the task is cancelled.
+    pub async fn cancel(self: &Rc<Self>) -> Result<JsValue, Error> {
+        let v = self.cancel_request().await?;
+        if let Ok(reply) = self.reg.wire.decode_snapshot(&v) {
+            self.step(Event::Snapshot(reply));
+        }
+        Ok(v)
+    }
+
+    /// Stop every timer and request of this handle; an unsettled `result()` rejects with
+    /// an `AbortError`.
+    pub fn dispose(self: &Rc<Self>) {
+        self.step(Event::Stop(Stop::Disposed));
+        let mut st = self.state_mut();
+        st.listeners.clear();
+        st.progress_listeners.clear();
+    }
+
+    /// The machine settled: turn its outcome into what `result()` gives, forget the
+    /// handle, end the update queues, wake every waiter.
+    fn settle(self: &Rc<Self>, end: End<JsValue, Error>) {
+        let task = self.snapshot();
+        let outcome = match end {
+            End::Completed(result) => Ok(result),
+            End::Failed {
+                result: None,
+                error: Some(e @ Error::Rpc { .. }),
+            } => Err(Error::TaskFailed {
+                task,
+                result: JsValue::UNDEFINED,
+                error: Some(Box::new(e)),
+            }),
+            End::Failed {
+                result: None,
+                error: Some(e),
+            } => Err(e),
+            End::Failed { result, .. } => Err(Error::TaskFailed {
+                task,
+                result: result.unwrap_or_default(),
+                error: None,
+            }),
+            End::Cancelled => Err(Error::TaskCancelled { task }),
+            End::Expired => Err(Error::TaskExpired {
+                task_id: self.task_id.clone(),
+                task,
+            }),
+            End::Error { error, tries } => Err(match tries {
+                Some(n) => with_tries(error, n),
+                None => error,
+            }),
+            End::Aborted(why) => Err(Error::Aborted(
+                match why {
+                    Stop::Signal => "The operation was aborted.",
+                    Stop::Disposed => "the task handle was disposed",
+                    Stop::Closed => "the client is closed",
+                }
+                .into(),
+            )),
+        };
+        let (queues, progress_key) = {
+            let mut st = self.state_mut();
+            st.abort_listener = None;
+            st.lane = Lane::Out;
+            (std::mem::take(&mut st.queues), st.progress_key.take())
+        };
+        {
+            let mut rst = self.reg.state_mut();
+            rst.schedule.remove(self.key);
+            rst.handles.remove(&self.key);
+            // Only this handle's own entries: no scan over every handle per settle.
+            for name in std::iter::once(&self.task_id).chain(progress_key.as_ref()) {
+                if rst.by_task.get(name) == Some(&self.key) {
+                    rst.by_task.remove(name);
+                }
+            }
+            self.reg.rearm(&mut rst);
+        }
+        self.outcome.set(outcome);
+        for q in queues {
+            q.close();
+        }
+    }
+}
+
+fn with_tries(e: Error, tries: u32) -> Error {
+    match e {
+        Error::Transport {
+            status,
+            message,
+            body,
+            retry_after_ms,
+            ..
+        } => Error::Transport {
+            status,
+            message: format!("{message} (gave up after {tries} tries)"),
+            body,
+            tries,
+            retry_after_ms,
+        },
+        Error::Protocol(m) => Error::Protocol(format!("{m} (gave up after {tries} tries)")),
+        e => e,
+    }
+}

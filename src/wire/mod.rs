@@ -1,0 +1,185 @@
+//! Wire adapters: one module per protocol generation, behind the [`Wire`] trait the task
+//! engine talks to. Everything a generation decides lives in its module: method names,
+//! params, `_meta` keys, how a task, a result and an error are decoded, which error codes
+//! mean "gone", how input reaches the person, and what the task machine may rely on
+//! ([`Caps`]).
+//!
+//! Today: [`v2025_11_25`] (experimental tasks in the core protocol). The 2026-07-28 tasks
+//! extension fits the same trait: results inline in `tasks/get` (`Caps::result_request`
+//! false), no held request, `tasks/cancel` answered by an empty ack.
+//!
+//! Decoders are written over [`Json`], so the same code reads a JS value in the wasm
+//! build and a `serde_json::Value` in the native tests that feed it the spec's examples.
+
+pub mod v2025_11_25;
+
+use wasm_bindgen::JsValue;
+
+use crate::error::Error;
+use crate::protocol::TaskSupport;
+use crate::task::machine::{Caps, Failure, Reply, Request};
+use crate::task::model::{TaskInfo, TaskStatus};
+
+/// What a `tools/call` answered.
+pub enum Called {
+    /// A task was created: its snapshot, its raw object, and the text for the model the
+    /// server may send with it.
+    Task {
+        /// The normalized snapshot.
+        info: TaskInfo,
+        /// The raw task object.
+        raw: JsValue,
+        /// `model-immediate-response`, if any.
+        immediate: Option<String>,
+    },
+    /// The tool ran as a plain call: its result.
+    Result(JsValue),
+}
+
+/// Messages from the server that the task engine reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inbound {
+    /// A task's status changed (params: the task).
+    Status,
+    /// Progress of a call or a task.
+    Progress,
+    /// Something else.
+    Other,
+}
+
+/// One protocol generation, as the task engine needs it.
+pub trait Wire {
+    /// What the task machine may rely on.
+    fn caps(&self) -> Caps;
+    /// Method and params of one of the machine's requests.
+    fn task_request(&self, req: Request, task_id: &str) -> (&'static str, JsValue);
+    /// Method and params that cancel a task.
+    fn cancel_request(&self, task_id: &str) -> (&'static str, JsValue);
+    /// Decode the reply to one of the machine's requests.
+    fn decode_reply(&self, req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error>;
+    /// Decode a task snapshot that arrived on its own (a status notification's params,
+    /// a cancel's reply).
+    fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error>;
+    /// What a failed request means for the task.
+    fn classify(&self, e: &Error) -> Failure;
+    /// Method and params of a tool call; `task`: ask for a task (with this ttl, in ms).
+    fn call_request(
+        &self,
+        name: &str,
+        args: JsValue,
+        task: Option<Option<f64>>,
+        progress_token: &str,
+    ) -> (&'static str, JsValue);
+    /// Decode a tool call's reply.
+    fn decode_call(&self, v: JsValue) -> Result<Called, Error>;
+    /// What an incoming notification is.
+    fn inbound(&self, method: &str) -> Inbound;
+    /// The task a message belongs to (`_meta` related-task), if it says.
+    fn related_task_id(&self, params: &JsValue) -> Option<String>;
+    /// Whether the server runs tool calls as tasks, from its capabilities (`undefined`
+    /// when unknown: assumed yes).
+    fn task_calls_supported(&self, server_capabilities: &JsValue) -> bool;
+    /// What a tool allows.
+    fn task_support(&self, tool: &JsValue) -> TaskSupport;
+}
+
+/// A read-only view of a JSON value: a JS value in the wasm build, a
+/// `serde_json::Value` in native tests.
+pub trait Json: Sized {
+    /// `v[key]`, when present and neither `null` nor `undefined`.
+    fn field(&self, key: &str) -> Option<Self>;
+    /// The string it is.
+    fn string(&self) -> Option<String>;
+    /// The number it is.
+    fn number(&self) -> Option<f64>;
+    /// Whether it is an object (not an array).
+    fn is_object(&self) -> bool;
+}
+
+impl Json for JsValue {
+    fn field(&self, key: &str) -> Option<Self> {
+        let v = crate::io::json::get(self, key);
+        (!v.is_undefined() && !v.is_null()).then_some(v)
+    }
+    fn string(&self) -> Option<String> {
+        self.as_string()
+    }
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+    fn is_object(&self) -> bool {
+        crate::io::json::is_object(self)
+    }
+}
+
+impl Json for serde_json::Value {
+    fn field(&self, key: &str) -> Option<Self> {
+        self.get(key).filter(|v| !v.is_null()).cloned()
+    }
+    fn string(&self) -> Option<String> {
+        self.as_str().map(String::from)
+    }
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+    fn is_object(&self) -> bool {
+        self.is_object()
+    }
+}
+
+/// Field names of a task object in one generation.
+pub struct TaskFields {
+    /// The ttl member (`ttl` or `ttlMs`).
+    pub ttl: &'static str,
+    /// The poll interval member (`pollInterval` or `pollIntervalMs`).
+    pub poll_interval: &'static str,
+}
+
+/// Decode the normalized fields of a task object; unknown members are left to the raw
+/// object. Never panics, whatever `v` is.
+pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Error> {
+    // By hand over the value: serde here would cost kilobytes of wasm for a few fields.
+    if !v.is_object() {
+        return Err(Error::Protocol(
+            "the server sent a Task that is not an object".into(),
+        ));
+    }
+    let text = |k: &str| {
+        v.field(k)
+            .and_then(|x| x.string())
+            .ok_or_else(|| Error::Protocol(format!("the server sent a Task without a string {k}")))
+    };
+    let number = |k: &str| -> Result<Option<u64>, Error> {
+        match v.field(k) {
+            None => Ok(None),
+            Some(x) => match x.number().filter(|n| *n >= 0.0 && n.is_finite()) {
+                Some(n) => Ok(Some(n as u64)),
+                None => Err(Error::Protocol(format!(
+                    "the server sent a Task whose {k} is not a non-negative number"
+                ))),
+            },
+        }
+    };
+    let status = text("status")?;
+    let status = status.parse::<TaskStatus>().map_err(|_| {
+        Error::Protocol(format!(
+            "the server sent an unknown task status \"{}\"",
+            crate::error::quote_body(&status, 64)
+        ))
+    })?;
+    let status_message = match v.field("statusMessage") {
+        None => None,
+        Some(m) => Some(m.string().ok_or_else(|| {
+            Error::Protocol("the server sent a Task whose statusMessage is not a string".into())
+        })?),
+    };
+    Ok(TaskInfo {
+        task_id: text("taskId")?,
+        created_at: text("createdAt")?,
+        status,
+        status_message,
+        last_updated_at: text("lastUpdatedAt")?,
+        ttl_ms: number(fields.ttl)?,
+        poll_interval_ms: number(fields.poll_interval)?,
+    })
+}

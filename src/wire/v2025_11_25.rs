@@ -1,0 +1,189 @@
+//! MCP 2025-11-25 and its experimental tasks: `tools/call` with a `task` param answered by
+//! a nested `CreateTaskResult`, `tasks/get` polls, a blocking `tasks/result` that also
+//! carries input requests (`elicitation/create` tagged with the related task) while the
+//! task is `input_required`, `tasks/cancel` answered with the task, and
+//! `notifications/tasks/status` on the session's GET stream. Every wire constant of this
+//! generation is defined here once.
+
+use wasm_bindgen::JsValue;
+
+use super::{decode_task, Called, Inbound, Json, TaskFields, Wire};
+use crate::error::Error;
+use crate::io::json::{get, get_str, is_object, object};
+use crate::protocol::TaskSupport;
+use crate::task::machine::{Caps, Failure, Reply, Request};
+
+/// The protocol revision.
+pub const PROTOCOL_VERSION: &str = "2025-11-25";
+
+/// `_meta` key naming the task a message belongs to.
+pub const RELATED_TASK_KEY: &str = "io.modelcontextprotocol/related-task";
+
+/// `_meta` key of the text a server may send for the model while the task runs.
+pub const IMMEDIATE_RESPONSE_KEY: &str = "io.modelcontextprotocol/model-immediate-response";
+
+/// JSON-RPC error code for an unknown (or expired) task: invalid params.
+pub const TASK_NOT_FOUND: f64 = -32602.0;
+
+/// Method names.
+pub mod method {
+    /// The handshake request.
+    pub const INITIALIZE: &str = "initialize";
+    /// The handshake's closing notification.
+    pub const INITIALIZED: &str = "notifications/initialized";
+    /// Liveness check, either way.
+    pub const PING: &str = "ping";
+    /// List the tools.
+    pub const TOOLS_LIST: &str = "tools/list";
+    /// Call a tool.
+    pub const TOOLS_CALL: &str = "tools/call";
+    /// A task's status.
+    pub const TASKS_GET: &str = "tasks/get";
+    /// A task's result (blocks until the task ends).
+    pub const TASKS_RESULT: &str = "tasks/result";
+    /// List the session's tasks.
+    pub const TASKS_LIST: &str = "tasks/list";
+    /// Cancel a task.
+    pub const TASKS_CANCEL: &str = "tasks/cancel";
+    /// A task's status changed.
+    pub const TASK_STATUS: &str = "notifications/tasks/status";
+    /// Progress of a request.
+    pub const PROGRESS: &str = "notifications/progress";
+    /// Ask the person for input.
+    pub const ELICITATION_CREATE: &str = "elicitation/create";
+}
+
+/// Task fields in this generation.
+pub const FIELDS: TaskFields = TaskFields {
+    ttl: "ttl",
+    poll_interval: "pollInterval",
+};
+
+/// The 2025-11-25 adapter.
+pub struct V2025;
+
+fn task_id_params(task_id: &str) -> JsValue {
+    object(&[("taskId", task_id.into())]).into()
+}
+
+impl Wire for V2025 {
+    fn caps(&self) -> Caps {
+        Caps {
+            result_request: true,
+            input_on_held_result: true,
+        }
+    }
+
+    fn task_request(&self, req: Request, task_id: &str) -> (&'static str, JsValue) {
+        let m = match req {
+            Request::Get => method::TASKS_GET,
+            Request::HeldResult | Request::Result => method::TASKS_RESULT,
+        };
+        (m, task_id_params(task_id))
+    }
+
+    fn cancel_request(&self, task_id: &str) -> (&'static str, JsValue) {
+        (method::TASKS_CANCEL, task_id_params(task_id))
+    }
+
+    fn decode_reply(&self, req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {
+        match req {
+            Request::Get => self.decode_snapshot(&v),
+            Request::HeldResult | Request::Result => Ok(Reply::Result(v)),
+        }
+    }
+
+    fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error> {
+        Ok(Reply::Task {
+            info: decode_task(v, &FIELDS)?,
+            raw: v.clone(),
+            terminal: None,
+        })
+    }
+
+    fn classify(&self, e: &Error) -> Failure {
+        match e {
+            Error::Aborted(_) => Failure::Aborted,
+            Error::Rpc { code, .. } if *code == TASK_NOT_FOUND => Failure::Gone,
+            e if e.is_transient() => Failure::Transient {
+                retry_after_ms: e.retry_after_ms(),
+            },
+            _ => Failure::Fatal,
+        }
+    }
+
+    fn call_request(
+        &self,
+        name: &str,
+        args: JsValue,
+        task: Option<Option<f64>>,
+        progress_token: &str,
+    ) -> (&'static str, JsValue) {
+        let task_param = match task {
+            Some(ttl) => object(&[("ttl", ttl.map(JsValue::from).unwrap_or_default())]).into(),
+            None => JsValue::UNDEFINED,
+        };
+        let args = if args.is_undefined() {
+            object(&[]).into()
+        } else {
+            args
+        };
+        let params = object(&[
+            ("name", name.into()),
+            ("arguments", args),
+            ("task", task_param),
+            (
+                "_meta",
+                object(&[("progressToken", progress_token.into())]).into(),
+            ),
+        ]);
+        (method::TOOLS_CALL, params.into())
+    }
+
+    fn decode_call(&self, v: JsValue) -> Result<Called, Error> {
+        let task = get(&v, "task");
+        if !is_object(&task) {
+            return Ok(Called::Result(v));
+        }
+        Ok(Called::Task {
+            info: decode_task(&task, &FIELDS)?,
+            immediate: get_str(&get(&v, "_meta"), IMMEDIATE_RESPONSE_KEY),
+            raw: task,
+        })
+    }
+
+    fn inbound(&self, m: &str) -> Inbound {
+        match m {
+            method::TASK_STATUS => Inbound::Status,
+            method::PROGRESS => Inbound::Progress,
+            _ => Inbound::Other,
+        }
+    }
+
+    fn related_task_id(&self, params: &JsValue) -> Option<String> {
+        params
+            .field("_meta")
+            .and_then(|m| m.field(RELATED_TASK_KEY))
+            .and_then(|r| r.field("taskId"))
+            .and_then(|t| t.string())
+    }
+
+    fn task_calls_supported(&self, caps: &JsValue) -> bool {
+        if caps.is_undefined() {
+            return true;
+        }
+        is_object(&get(
+            &get(&get(&get(caps, "tasks"), "requests"), "tools"),
+            "call",
+        ))
+    }
+
+    fn task_support(&self, tool: &JsValue) -> TaskSupport {
+        // Absent or unknown: forbidden.
+        match get_str(&get(tool, "execution"), "taskSupport").as_deref() {
+            Some("required") => TaskSupport::Required,
+            Some("optional") => TaskSupport::Optional,
+            _ => TaskSupport::Forbidden,
+        }
+    }
+}
