@@ -190,7 +190,7 @@ impl Client {
                 "tools/list result has no tools array".into(),
             ));
         }
-        let mut known = self.0.tools.borrow_mut();
+        let mut known = crate::cell::write(&self.0.tools);
         let known = known.get_or_insert_with(HashMap::default);
         for t in js_sys::Array::from(&tools).iter() {
             if let Some(name) = get_str(&t, "name") {
@@ -223,16 +223,13 @@ impl Client {
     /// started at once share one listing). An unknown tool reads as `Forbidden` (the
     /// server will say it does not exist).
     pub async fn task_support(&self, name: &str) -> Result<TaskSupport, Error> {
-        if self.0.tools.borrow().is_none() {
+        if crate::cell::read(&self.0.tools).is_none() {
             self.0
                 .tools_loading
                 .run(|| async { self.list_all_tools().await.map(|_| ()) })
                 .await?;
         }
-        Ok(self
-            .0
-            .tools
-            .borrow()
+        Ok(crate::cell::read(&self.0.tools)
             .as_ref()
             .and_then(|t| t.get(name).copied())
             .unwrap_or(TaskSupport::Forbidden))

@@ -407,35 +407,39 @@ impl Handle {
         }));
     }
 
+    /// Take a place in the held-result lane; the machine hears of the slot on a later
+    /// microtask (after this batch of effects), at once or when one frees up.
     fn want_held_slot(self: &Rc<Self>) {
-        match self.reg.held.enter() {
+        let wait = match self.reg.held.enter() {
             Ok(permit) => {
                 self.state_mut().lane = Lane::In(permit);
-                // Granted at once; told on the next microtask, after this batch of effects.
-                let me = self.clone();
-                io::spawn(Box::pin(async move { me.step(Event::HeldSlot) }));
+                None
             }
             Err(ticket) => {
                 let granted = ticket.latch().clone();
                 self.state_mut().lane = Lane::Waiting(ticket);
-                let me = self.clone();
-                io::spawn(Box::pin(async move {
-                    if !granted.wait().await {
-                        return;
-                    }
-                    let lane = std::mem::take(&mut me.state_mut().lane);
-                    match lane {
-                        Lane::Waiting(t) => {
-                            if let Some(p) = t.into_permit() {
-                                me.state_mut().lane = Lane::In(p);
-                                me.step(Event::HeldSlot);
-                            }
-                        }
-                        other => me.state_mut().lane = other,
-                    }
-                }));
+                Some(granted)
             }
-        }
+        };
+        let me = self.clone();
+        io::spawn(Box::pin(async move {
+            if let Some(granted) = wait {
+                if !granted.wait().await {
+                    return;
+                }
+                let lane = std::mem::take(&mut me.state_mut().lane);
+                let Lane::Waiting(t) = lane else {
+                    // Released meanwhile (the machine no longer wants it).
+                    me.state_mut().lane = lane;
+                    return;
+                };
+                match t.into_permit() {
+                    Some(p) => me.state_mut().lane = Lane::In(p),
+                    None => return,
+                }
+            }
+            me.step(Event::HeldSlot);
+        }));
     }
 
     /// The latest Task snapshot (a fresh copy each call).

@@ -139,11 +139,11 @@ impl Session {
 
     /// Where inbound messages go from now on.
     pub fn set_router(&self, router: Rc<dyn Router>) {
-        *self.router.borrow_mut() = Some(router);
+        *crate::cell::write(&self.router) = Some(router);
     }
 
     fn router(&self) -> Option<Rc<dyn Router>> {
-        self.router.borrow().clone()
+        crate::cell::read(&self.router).clone()
     }
 
     /// Start: `initialize`, `notifications/initialized`, then the GET stream; or, with
