@@ -346,6 +346,8 @@ function cancelTask(task) {
 const newHttpCounts = () => ({ POST: 0, GET: 0, DELETE: 0, OPTIONS: 0 });
 const newStats = () => ({ total: 0, byMethod: {}, byEra: { modern: 0, legacy: 0 }, byHttpMethod: newHttpCounts() });
 let stats = newStats();
+/** tools/call requests answered without a task whose tool is still running. */
+let plainCallsInFlight = 0;
 
 function isModernMessage(m) {
     return typeof m?.params?._meta?.[META_VERSION] === 'string';
@@ -376,7 +378,8 @@ function statsJson() {
         resultStoredAt: Object.fromEntries(resultStoredAt),
         sessions: [],
         tasks: { total: tasks.size, byStatus },
-        subscriptions: { open: listens.size }
+        subscriptions: { open: listens.size },
+        plainCallsInFlight
     };
 }
 
@@ -648,12 +651,15 @@ function createServer({ era, requestInfo }) {
             const task = startTask(parsed.data, tool.task);
             return createTaskResult(task);
         }
+        plainCallsInFlight++;
         try {
             return await tool.run(parsed.data, ctx, requestInfo);
         } catch (error) {
             if (error instanceof ProtocolError) throw error;
             if (ctx.mcpReq.signal.aborted) throw error;
             return { isError: true, content: [{ type: 'text', text: `${name} failed: ${error?.message ?? error}` }] };
+        } finally {
+            plainCallsInFlight--;
         }
     });
 
@@ -764,6 +770,8 @@ function serveTaskListen(req, res, message) {
     };
     listens.add(close);
     res.once('close', () => close(false));
+    // Nothing to listen for (no known task): end at once, gracefully (as the SDK's router does).
+    if (accepted.length === 0) close(true);
 }
 
 // ---------------------------------------------------------------------------
