@@ -604,7 +604,8 @@ async function runDual(staticDir) {
     });
 
     await check('dual: progress as a task: statusMessage per step, pollIntervalMs changes (seen on listen)', async () => {
-        const created = await tool(url, 'progress', { steps: 3, ms: 30, stepPollIntervalMs: 40 });
+        // 3 x 200 ms: the listen below only has to open before the task ends to see a step.
+        const created = await tool(url, 'progress', { steps: 3, ms: 200, stepPollIntervalMs: 40 });
         assertCreateTaskResult(created);
         const listen = await Listen.open(url, { taskIds: [created.taskId] });
         const done = await listen.waitFor(isTaskNote(created.taskId, 'completed'), 'completed');
@@ -745,6 +746,8 @@ async function runDual(staticDir) {
     });
 
     await check('dual: closing a listen stream ends the subscription on the server', async () => {
+        // The streams of the checks before are closed by now, or soon.
+        await until(async () => (await admin(srv.base, '/admin/stats')).body.subscriptions.open === 0, 'earlier subscriptions closed');
         const created = await tool(url, 'forever', {});
         const listen = await Listen.open(url, { taskIds: [created.taskId] });
         await listen.waitFor(isTaskNote(created.taskId, 'working'), 'snapshot');
