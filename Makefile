@@ -64,6 +64,7 @@ test-native:
 
 test-server:
 	node tests/server/drive.mjs
+	node tests/server/drive-modern.mjs
 
 # The wasm tests run in headless Chromium against two real reference servers (SSE and
 # JSON replies), whose URLs reach the tests at compile time.
