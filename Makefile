@@ -8,7 +8,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_BINDGEN_VERSION := 0.2.130
 DEMO_PORT ?= 8787
 
-.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-types size bench clean
+.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types size bench clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -82,6 +82,12 @@ test-types:
 test-fault:
 	tests/with-servers.sh node --test tests/fault/soak.mjs tests/fault/renewal.mjs tests/fault/secrets.mjs tests/fault/resume.mjs
 	tests/with-servers.sh node --expose-gc --test tests/fault/leak.mjs
+
+# Hostile and faulty servers (findings #6-#15): failing-first tests of behaviour still to
+# be fixed, so not part of `make test` yet (see tests/fault/README.md). Needs pkg/ (make
+# build); starts its own servers.
+test-hostile:
+	node --test tests/fault/hostile.mjs
 
 # The dashboard (www/) in headless Chromium (Playwright), screenshots in target/e2e/.
 test-e2e:
