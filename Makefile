@@ -74,8 +74,11 @@ test-wasm:
 test-node:
 	tests/with-servers.sh node --test tests/node/smoke.mjs
 
+# tsc --strict over the whole API (usage.ts), then the packed package under each lib ×
+# moduleResolution combination users commonly have, skipLibCheck false (matrix.mjs).
 test-types:
 	tsc -p tests/types/tsconfig.json
+	node tests/types/matrix.mjs
 
 # Faults through a seeded proxy (soak), session renewal, secrets in errors, and the
 # 10,000-task leak check (see tests/fault/README.md).
