@@ -8,7 +8,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_BINDGEN_VERSION := 0.2.130
 DEMO_PORT ?= 8787
 
-.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types size bench clean
+.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance size bench clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -52,6 +52,7 @@ test: setup
 	$(MAKE) test-e2e
 	$(MAKE) test-fault
 	$(MAKE) test-types
+	$(MAKE) test-conformance
 	@echo "make test: all suites passed"
 
 test-lint:
@@ -74,8 +75,11 @@ test-wasm:
 test-node:
 	tests/with-servers.sh node --test tests/node/smoke.mjs
 
+# tsc --strict over the whole API (usage.ts), then the packed package under each lib ×
+# moduleResolution combination users commonly have, skipLibCheck false (matrix.mjs).
 test-types:
 	tsc -p tests/types/tsconfig.json
+	node tests/types/matrix.mjs
 
 # Faults through a seeded proxy (soak), session renewal, secrets in errors, and the
 # 10,000-task leak check (see tests/fault/README.md).
@@ -96,6 +100,23 @@ test-e2e:
 # The package as users consume it: esbuild bundles, a plain page, a Web Worker (Chromium).
 test-consumers:
 	tests/with-servers.sh node --test tests/consumers/consumers.mjs
+
+# The official MCP conformance suite (@modelcontextprotocol/conformance, pinned in
+# package.json), client side, against the packed package (after `make build`);
+# tests/conformance/client.mjs is the client under test, run.mjs drives the suite (see
+# there). Fails if any check fails or warns; prints a per-scenario summary. Each entry is
+# <spec version>:<scenario>; to see the names (Node 20 needs the fs.globSync preload):
+#   node --import ./tests/conformance/node20-globsync.mjs node_modules/.bin/conformance list --client
+#   (... list --requirements 2025-11-25: what a revision requires)
+# Run a subset: make test-conformance CONFORMANCE_SCENARIOS=2025-11-25:initialize
+CONFORMANCE_SCENARIOS ?= \
+  2025-11-25:initialize \
+  2025-11-25:tools_call \
+  2025-11-25:sse-retry \
+  2025-11-25:elicitation-sep1034-client-defaults
+
+test-conformance:
+	node tests/conformance/run.mjs $(CONFORMANCE_SCENARIOS)
 
 size:
 	node tools/size.mjs

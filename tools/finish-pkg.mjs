@@ -34,6 +34,26 @@ export { ${errors.join(', ')} } from '${gluePath}';
 writeFileSync(join(pkg, 'index.d.ts'), `export * from './mcp_tasks_wasm.js';
 export { default } from './mcp_tasks_wasm.js';
 `);
+
+// wasm-bindgen declares \`[Symbol.dispose](): void\` on every class, which needs
+// \`SymbolConstructor.dispose\` from lib esnext.disposable: with lib es2020/es2022 and
+// skipLibCheck false, tsc fails on our .d.ts. Declare that one member globally, as
+// @types/node does: under lib esnext it merges with the lib's identical declaration (no
+// duplicate error), elsewhere it supplies it. (At run time the glue installs the method
+// only where Symbol.dispose exists.) tests/types/matrix.mjs checks the combinations.
+const dts = join(pkg, 'mcp_tasks_wasm.d.ts');
+const declarations = readFileSync(dts, 'utf8');
+const symbolDispose = `// Added by tools/finish-pkg.mjs: lets these declarations type-check without lib
+// esnext.disposable (merges with it where present).
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+`;
+if (declarations.includes('[Symbol.dispose]') && !declarations.includes(symbolDispose)) {
+  writeFileSync(dts, symbolDispose + declarations);
+}
 writeFileSync(join(pkg, 'node.js'), `// The package entry for Node >= 20: the module is loaded from disk at import time, so
 // \`init()\` is optional here (calling it is harmless).
 import { readFile } from 'node:fs/promises';

@@ -19,24 +19,38 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 export const out = join(root, 'target/consumers');
 
-export async function build() {
+/**
+ * Install the built package the way `npm install ./mcp-tasks-wasm-X.tgz` would: `npm pack`
+ * pkg/ and unpack the tarball into `<nodeModules>/mcp-tasks-wasm` (replacing what is there),
+ * so only what package.json `files` ships is present and `exports` is what resolves.
+ * Also used by tests/conformance/ and tests/types/.
+ * @param {string} nodeModules the node_modules directory to install into
+ * @returns {string} the package's directory
+ */
+export function installPackage(nodeModules) {
   const pkg = join(root, 'pkg');
   if (!existsSync(join(pkg, 'package.json'))) throw new Error('pkg/ is not built: run `make build`');
-  rmSync(out, { recursive: true, force: true });
-
-  // 1. Install the package from its tarball.
-  const tmp = mkdtempSync(join(tmpdir(), 'mcp-consumers-'));
+  const installed = join(nodeModules, 'mcp-tasks-wasm');
+  rmSync(installed, { recursive: true, force: true });
+  const tmp = mkdtempSync(join(tmpdir(), 'mcp-pack-'));
   try {
     const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false' };
     const packed = JSON.parse(execFileSync('npm',
       ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp],
       { cwd: pkg, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
-    const installed = join(out, 'node_modules/mcp-tasks-wasm');
     mkdirSync(installed, { recursive: true });
     execFileSync('tar', ['-xzf', join(tmp, packed[0].filename), '-C', installed, '--strip-components=1']);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+  return installed;
+}
+
+export async function build() {
+  rmSync(out, { recursive: true, force: true });
+
+  // 1. Install the package from its tarball.
+  installPackage(join(out, 'node_modules'));
 
   // 2. The bundled apps. `nodePaths` stands in for the user's own node_modules (the apps'
   // sources live in tests/, not in a project next to target/consumers/node_modules).

@@ -1,0 +1,376 @@
+//! SEP-1034: default values in form-mode elicitation.
+//!
+//! Each property of an `elicitation/create` form's `requestedSchema` may carry a
+//! `default` (2025-11-25 schema: `StringSchema`, `NumberSchema`, `BooleanSchema` and every
+//! enum schema have one). When the user accepts the form without touching a field, the
+//! client fills that field with its default before it answers, so the server receives a
+//! complete `content` (checked by the conformance scenario
+//! `elicitation-sep1034-client-defaults`, which sends a string, an integer, a number, an
+//! enum and a boolean default and accepts `{}` as the user's answer).
+//!
+//! Pure: no wasm, no JS. The caller applies it to an `accept` answer of a form-mode
+//! request only (`decline`/`cancel` carry no content; URL mode has no schema).
+
+use serde_json::{Map, Value};
+
+/// Fill `content` (the `content` of an accepted form-mode `ElicitResult`) with the
+/// `default` of every property of `requested_schema.properties` that `content` lacks.
+///
+/// - A field counts as missing when its key is absent or its value is `null` (never a
+///   valid answer: content values are strings, numbers, booleans or string arrays; a JS
+///   handler's `undefined` usually arrives as `null`). Any other value the user gave is
+///   kept, even one of the wrong type.
+/// - A default is inserted only when it fits its property, as the schema types it:
+///   `"string"` a string (one of `enum`, or of the `oneOf` consts, when those are
+///   listed), `"number"` a number, `"integer"` a whole number, `"boolean"` a boolean,
+///   `"array"` an array of strings (each one of `items.enum` / the `items.anyOf` consts
+///   when listed); a property without `type` takes any string, number, boolean or string
+///   array. A default that does not fit would only make the answer invalid, so it is
+///   skipped and the field stays missing.
+/// - A schema that is not an object, whose `type` is present but not `"object"`, or whose
+///   `properties` is not an object, changes nothing; so does a property whose schema is
+///   not an object.
+///
+/// Never panics, whatever the input.
+pub fn apply_defaults(requested_schema: &Value, content: &mut Map<String, Value>) {
+    let Some(schema) = requested_schema.as_object() else {
+        return;
+    };
+    if schema.get("type").is_some_and(|t| t != "object") {
+        return;
+    }
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    for (name, property) in properties {
+        if !content.get(name).is_none_or(Value::is_null) {
+            continue;
+        }
+        let Some(property) = property.as_object() else {
+            continue;
+        };
+        let Some(default) = property.get("default") else {
+            continue;
+        };
+        if fits(property, default) {
+            content.insert(name.clone(), default.clone());
+        }
+    }
+}
+
+/// Whether `value` is an acceptable default for the property schema `property`.
+fn fits(property: &Map<String, Value>, value: &Value) -> bool {
+    match property.get("type") {
+        None => is_content_value(value),
+        Some(t) => match t.as_str() {
+            Some("string") => value.as_str().is_some_and(|s| {
+                in_enum(property.get("enum"), s) && in_consts(property.get("oneOf"), s)
+            }),
+            Some("number") => value.is_number(),
+            Some("integer") => is_whole_number(value),
+            Some("boolean") => value.is_boolean(),
+            Some("array") => value.as_array().is_some_and(|items| {
+                let item_schema = property.get("items").and_then(Value::as_object);
+                let item_enum = item_schema.and_then(|i| i.get("enum"));
+                let item_any_of = item_schema.and_then(|i| i.get("anyOf"));
+                items.iter().all(|item| {
+                    item.as_str()
+                        .is_some_and(|s| in_enum(item_enum, s) && in_consts(item_any_of, s))
+                })
+            }),
+            _ => false,
+        },
+    }
+}
+
+/// Whether `s` is one of an `enum` list (an array of strings). An absent or malformed
+/// list allows anything: the type check alone then decides.
+fn in_enum(list: Option<&Value>, s: &str) -> bool {
+    list.and_then(Value::as_array)
+        .is_none_or(|options| options.iter().any(|o| o == s))
+}
+
+/// Whether `s` is the `const` of one of a `oneOf` / `anyOf` list of titled options. An
+/// absent or malformed list allows anything: the type check alone then decides.
+fn in_consts(list: Option<&Value>, s: &str) -> bool {
+    list.and_then(Value::as_array).is_none_or(|options| {
+        options
+            .iter()
+            .any(|o| o.get("const").is_some_and(|c| c == s))
+    })
+}
+
+/// A number without a fractional part (`30`, also `30.0` as a JS number may arrive).
+fn is_whole_number(value: &Value) -> bool {
+    if value.is_i64() || value.is_u64() {
+        return true;
+    }
+    value
+        .as_f64()
+        .is_some_and(|f| f.is_finite() && f.fract() == 0.0)
+}
+
+/// What an elicitation answer may hold: a string, a number, a boolean or an array of
+/// strings.
+fn is_content_value(value: &Value) -> bool {
+    match value {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => true,
+        Value::Array(items) => items.iter().all(Value::is_string),
+        Value::Null | Value::Object(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apply_defaults;
+    use serde_json::{json, Map, Value};
+
+    fn applied(schema: Value, content: Value) -> Value {
+        let mut content = match content {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        apply_defaults(&schema, &mut content);
+        Value::Object(content)
+    }
+
+    /// The `requestedSchema` the conformance scenario `elicitation-sep1034-client-defaults`
+    /// (@modelcontextprotocol/conformance 0.2.0-alpha.12) sends.
+    fn conformance_schema() -> Value {
+        json!({
+            "type": "object",
+            "properties": {
+                "name": { "type": "string", "description": "User name", "default": "John Doe" },
+                "age": { "type": "integer", "description": "User age", "default": 30 },
+                "score": { "type": "number", "description": "User score", "default": 95.5 },
+                "status": {
+                    "type": "string",
+                    "description": "User status",
+                    "enum": ["active", "inactive", "pending"],
+                    "default": "active"
+                },
+                "verified": { "type": "boolean", "description": "Verification status", "default": true }
+            },
+            "required": []
+        })
+    }
+
+    #[test]
+    fn empty_answer_to_the_conformance_form_gets_every_default() {
+        assert_eq!(
+            applied(conformance_schema(), json!({})),
+            json!({ "name": "John Doe", "age": 30, "score": 95.5, "status": "active", "verified": true })
+        );
+    }
+
+    #[test]
+    fn values_the_user_gave_are_kept() {
+        let given =
+            json!({ "name": "Ada", "age": 36, "score": 0, "status": "pending", "verified": false });
+        assert_eq!(applied(conformance_schema(), given.clone()), given);
+    }
+
+    #[test]
+    fn only_the_missing_fields_are_filled() {
+        assert_eq!(
+            applied(
+                conformance_schema(),
+                json!({ "name": "Ada", "verified": false })
+            ),
+            json!({ "name": "Ada", "age": 30, "score": 95.5, "status": "active", "verified": false })
+        );
+    }
+
+    #[test]
+    fn a_null_field_counts_as_missing() {
+        assert_eq!(
+            applied(
+                conformance_schema(),
+                json!({ "name": null, "age": 1, "score": 1, "status": "active", "verified": true })
+            )["name"],
+            json!("John Doe")
+        );
+    }
+
+    #[test]
+    fn a_wrong_typed_value_the_user_gave_is_kept() {
+        // Not ours to fix: the server validates the answer.
+        assert_eq!(
+            applied(conformance_schema(), json!({ "age": "old" }))["age"],
+            json!("old")
+        );
+    }
+
+    #[test]
+    fn fields_outside_the_schema_are_left_alone() {
+        let out = applied(conformance_schema(), json!({ "extra": [1] }));
+        assert_eq!(out["extra"], json!([1]));
+        assert_eq!(out.as_object().map(Map::len), Some(6));
+    }
+
+    #[test]
+    fn string_default() {
+        let s = json!({ "type": "object", "properties": { "a": { "type": "string", "default": "x" } } });
+        assert_eq!(applied(s, json!({})), json!({ "a": "x" }));
+    }
+
+    #[test]
+    fn integer_default_accepts_whole_numbers_only() {
+        let s = |d: Value| json!({ "properties": { "n": { "type": "integer", "default": d } } });
+        assert_eq!(applied(s(json!(30)), json!({})), json!({ "n": 30 }));
+        assert_eq!(applied(s(json!(-4)), json!({})), json!({ "n": -4 }));
+        assert_eq!(applied(s(json!(30.0)), json!({})), json!({ "n": 30.0 }));
+        assert_eq!(applied(s(json!(2.5)), json!({})), json!({}));
+        assert_eq!(applied(s(json!("30")), json!({})), json!({}));
+    }
+
+    #[test]
+    fn number_default() {
+        let s = |d: Value| json!({ "properties": { "n": { "type": "number", "default": d } } });
+        assert_eq!(applied(s(json!(95.5)), json!({})), json!({ "n": 95.5 }));
+        assert_eq!(applied(s(json!(0)), json!({})), json!({ "n": 0 }));
+        assert_eq!(applied(s(json!(true)), json!({})), json!({}));
+    }
+
+    #[test]
+    fn boolean_default() {
+        let s = |d: Value| json!({ "properties": { "b": { "type": "boolean", "default": d } } });
+        assert_eq!(applied(s(json!(true)), json!({})), json!({ "b": true }));
+        assert_eq!(applied(s(json!(false)), json!({})), json!({ "b": false }));
+        assert_eq!(applied(s(json!("true")), json!({})), json!({}));
+        assert_eq!(applied(s(json!(1)), json!({})), json!({}));
+    }
+
+    #[test]
+    fn enum_default_must_be_an_option() {
+        let s = |d: Value| json!({ "properties": { "e": { "type": "string", "enum": ["a", "b"], "default": d } } });
+        assert_eq!(applied(s(json!("b")), json!({})), json!({ "e": "b" }));
+        assert_eq!(applied(s(json!("c")), json!({})), json!({}));
+        assert_eq!(applied(s(json!(1)), json!({})), json!({}));
+    }
+
+    #[test]
+    fn legacy_titled_enum_default() {
+        let s = json!({ "properties": { "e": {
+            "type": "string", "enum": ["a", "b"], "enumNames": ["A", "B"], "default": "a"
+        } } });
+        assert_eq!(applied(s, json!({})), json!({ "e": "a" }));
+    }
+
+    #[test]
+    fn titled_single_select_default_must_be_a_const() {
+        let s = |d: Value| {
+            json!({ "properties": { "e": {
+            "type": "string",
+            "oneOf": [{ "const": "a", "title": "A" }, { "const": "b", "title": "B" }],
+            "default": d
+        } } })
+        };
+        assert_eq!(applied(s(json!("b")), json!({})), json!({ "e": "b" }));
+        assert_eq!(applied(s(json!("B")), json!({})), json!({}));
+    }
+
+    #[test]
+    fn multi_select_defaults() {
+        let untitled = |d: Value| {
+            json!({ "properties": { "m": {
+            "type": "array", "items": { "type": "string", "enum": ["a", "b", "c"] }, "default": d
+        } } })
+        };
+        assert_eq!(
+            applied(untitled(json!(["a", "c"])), json!({})),
+            json!({ "m": ["a", "c"] })
+        );
+        assert_eq!(applied(untitled(json!([])), json!({})), json!({ "m": [] }));
+        assert_eq!(applied(untitled(json!(["a", "z"])), json!({})), json!({}));
+        assert_eq!(applied(untitled(json!("a")), json!({})), json!({}));
+        let titled = |d: Value| {
+            json!({ "properties": { "m": {
+            "type": "array", "items": { "anyOf": [{ "const": "x", "title": "X" }] }, "default": d
+        } } })
+        };
+        assert_eq!(
+            applied(titled(json!(["x"])), json!({})),
+            json!({ "m": ["x"] })
+        );
+        assert_eq!(applied(titled(json!(["y"])), json!({})), json!({}));
+    }
+
+    #[test]
+    fn a_property_without_type_takes_any_content_value() {
+        let s = |d: Value| json!({ "properties": { "p": { "default": d } } });
+        assert_eq!(applied(s(json!("x")), json!({})), json!({ "p": "x" }));
+        assert_eq!(applied(s(json!(["x"])), json!({})), json!({ "p": ["x"] }));
+        assert_eq!(applied(s(json!({ "o": 1 })), json!({})), json!({}));
+        assert_eq!(applied(s(json!(null)), json!({})), json!({}));
+        assert_eq!(applied(s(json!([1])), json!({})), json!({}));
+    }
+
+    #[test]
+    fn properties_without_default_stay_missing() {
+        let s = json!({ "type": "object", "properties": { "a": { "type": "string" } } });
+        assert_eq!(applied(s, json!({})), json!({}));
+    }
+
+    #[test]
+    fn non_object_schemas_are_ignored() {
+        for s in [
+            json!(null),
+            json!(true),
+            json!(3),
+            json!("object"),
+            json!([{ "properties": { "a": { "type": "string", "default": "x" } } }]),
+            json!({ "type": "array", "properties": { "a": { "type": "string", "default": "x" } } }),
+            json!({ "type": 7, "properties": { "a": { "type": "string", "default": "x" } } }),
+            json!({ "type": "object" }),
+            json!({ "type": "object", "properties": [] }),
+            json!({ "type": "object", "properties": "a" }),
+        ] {
+            assert_eq!(
+                applied(s.clone(), json!({ "k": 1 })),
+                json!({ "k": 1 }),
+                "schema {s}"
+            );
+        }
+    }
+
+    #[test]
+    fn odd_property_schemas_are_skipped_not_fatal() {
+        let s = json!({ "properties": {
+            "a": "string",
+            "b": null,
+            "c": { "type": ["string", "null"], "default": "x" },
+            "d": { "type": "object", "default": {} },
+            "e": { "type": "string", "enum": "a", "default": "a" },
+            "f": { "type": "string", "oneOf": [1, {}, { "const": 2 }], "default": "a" },
+            "g": { "type": "array", "items": 5, "default": ["a"] },
+            "h": { "type": "integer", "default": 1e300 }
+        } });
+        // Malformed option lists do not restrict; a list with no matching const does.
+        assert_eq!(
+            applied(s, json!({})),
+            json!({ "e": "a", "g": ["a"], "h": 1e300 })
+        );
+    }
+
+    #[test]
+    fn huge_and_deep_inputs_do_not_panic() {
+        let mut deep = json!("x");
+        for _ in 0..64 {
+            deep = json!({ "type": "object", "properties": { "p": deep }, "default": {} });
+        }
+        let mut content = Map::new();
+        apply_defaults(&deep, &mut content);
+        // The nested default is an object, which no elicitation field may hold.
+        assert!(content.is_empty());
+
+        let props: Map<String, Value> = (0..1000)
+            .map(|i| (format!("f{i}"), json!({ "type": "integer", "default": i })))
+            .collect();
+        let wide = json!({ "type": "object", "properties": props });
+        let mut content = Map::new();
+        apply_defaults(&wide, &mut content);
+        assert_eq!(content.len(), 1000);
+        assert_eq!(content.get("f999"), Some(&json!(999)));
+    }
+}
