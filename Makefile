@@ -7,6 +7,19 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 # Must equal the `wasm-bindgen = "=X"` pin in Cargo.toml.
 WASM_BINDGEN_VERSION := 0.2.130
 DEMO_PORT ?= 8787
+# The npm package is built with a pinned nightly: std rebuilt with panic=immediate-abort
+# and no panic locations (no panic message or formatting machinery in the wasm), 4.7 KB
+# gzip smaller than the stable build (measured 56,709 against 61,395 bytes of wasm).
+# Everything else (lint, native and browser tests) uses the stable toolchain, and
+# `make build RELEASE_TOOLCHAIN=stable` builds the package with it.
+RELEASE_TOOLCHAIN ?= nightly-2026-10-30
+ifeq ($(RELEASE_TOOLCHAIN),stable)
+RELEASE_ENV :=
+RELEASE_ARGS :=
+else
+RELEASE_ENV := RUSTUP_TOOLCHAIN=$(RELEASE_TOOLCHAIN) RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+RELEASE_ARGS := -- -Z build-std=std,panic_abort
+endif
 
 .PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance size bench clean
 
@@ -14,6 +27,8 @@ setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+	@[ "$(RELEASE_TOOLCHAIN)" = stable ] || rustup toolchain list | grep -q '^$(RELEASE_TOOLCHAIN)' \
+	  || rustup toolchain install $(RELEASE_TOOLCHAIN) --profile minimal --component rust-src
 	@command -v wasm-pack >/dev/null || cargo install wasm-pack
 	@wasm-bindgen --version 2>/dev/null | grep -qx 'wasm-bindgen $(WASM_BINDGEN_VERSION)' \
 	  || cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION)
@@ -29,7 +44,7 @@ setup:
 # leaves big async bodies as separate functions, which gzip far better (measured: about
 # 2.2 KB less gzip for 1.3 KB more raw).
 build: setup
-	wasm-pack build --release --target web --out-dir pkg --out-name mcp_tasks_wasm
+	$(RELEASE_ENV) wasm-pack build . --release --target web --out-dir pkg --out-name mcp_tasks_wasm $(RELEASE_ARGS)
 	wasm-opt -Oz --converge --one-caller-inline-max-function-size=20 --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	  --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  pkg/mcp_tasks_wasm_bg.wasm -o pkg/mcp_tasks_wasm_bg.wasm

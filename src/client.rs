@@ -8,10 +8,11 @@ use std::rc::{Rc, Weak};
 
 use wasm_bindgen::JsValue;
 
+use crate::elicit_defaults::missing_defaults;
 use crate::error::Error;
-use crate::hash::HashMap;
 use crate::io::json::{self, get, get_str, is_object, object};
 use crate::io::{self, call_async, call_user};
+use crate::map::Map;
 use crate::protocol::TaskSupport;
 use crate::sync::SingleFlight;
 use crate::task::model::{TaskInfo, TaskStatus};
@@ -31,7 +32,7 @@ struct Inner {
     tasks: Rc<Registry>,
     wire: &'static dyn Wire,
     /// Each tool's task support, once listed.
-    tools: RefCell<Option<HashMap<String, TaskSupport>>>,
+    tools: RefCell<Option<Map<String, TaskSupport>>>,
     /// The first `tools/list`, shared by every call that needs it.
     tools_loading: SingleFlight<Result<(), Error>>,
 }
@@ -68,10 +69,9 @@ impl Router for Inbox {
     }
 
     fn request(&self, m: String, params: JsValue) -> Answer {
-        let handler = self
-            .session
-            .upgrade()
-            .and_then(|s| s.opts.on_elicitation.clone());
+        let opts = self.session.upgrade();
+        let handler = opts.as_ref().and_then(|s| s.opts.on_elicitation.clone());
+        let defaults = opts.is_some_and(|s| s.opts.elicitation_defaults);
         let related = self.wire.related_task_id(&params);
         Box::pin(async move {
             match (m.as_str(), handler) {
@@ -81,7 +81,12 @@ impl Router for Inbox {
                         related.map(JsValue::from).unwrap_or(JsValue::NULL),
                     )]);
                     match call_async(&handler, &params, &ctx.into()).await {
-                        Ok(v) if is_object(&v) => Ok(v),
+                        Ok(v) if is_object(&v) => {
+                            if defaults {
+                                fill_defaults(&params, &v);
+                            }
+                            Ok(v)
+                        }
                         Ok(_) => Err((
                             -32603.0,
                             "the elicitation handler returned no result object".into(),
@@ -96,6 +101,26 @@ impl Router for Inbox {
             }
         })
     }
+}
+
+/// SEP-1034: an accepted form answer gets the schema's default for each field it left
+/// out (see [`crate::elicit_defaults`]).
+fn fill_defaults(params: &JsValue, answer: &JsValue) {
+    let form = get_str(params, "mode").is_none_or(|m| m == "form");
+    if !form || get_str(answer, "action").as_deref() != Some("accept") {
+        return;
+    }
+    let content = get(answer, "content");
+    let content = is_object(&content).then_some(content);
+    let add = missing_defaults(&get(params, "requestedSchema"), content.as_ref());
+    if add.is_empty() {
+        return;
+    }
+    let content = content.unwrap_or_else(|| object(&[]).into());
+    for (k, v) in add {
+        let _ = js_sys::Reflect::set(&content, &k.into(), &v);
+    }
+    let _ = js_sys::Reflect::set(answer, &"content".into(), &content);
 }
 
 impl Client {
@@ -191,7 +216,7 @@ impl Client {
             ));
         }
         let mut known = crate::cell::write(&self.0.tools);
-        let known = known.get_or_insert_with(HashMap::default);
+        let known = known.get_or_insert_with(Map::default);
         for t in js_sys::Array::from(&tools).iter() {
             if let Some(name) = get_str(&t, "name") {
                 known.insert(name, self.0.wire.task_support(&t));

@@ -8,19 +8,20 @@
 //! `elicitation-sep1034-client-defaults`, which sends a string, an integer, a number, an
 //! enum and a boolean default and accepts `{}` as the user's answer).
 //!
-//! Pure: no wasm, no JS. The caller applies it to an `accept` answer of a form-mode
+//! Pure over a JSON view. The caller applies it to an `accept` answer of a form-mode
 //! request only (`decline`/`cancel` carry no content; URL mode has no schema).
 
-use serde_json::{Map, Value};
+use crate::wire::Json;
 
-/// Fill `content` (the `content` of an accepted form-mode `ElicitResult`) with the
-/// `default` of every property of `requested_schema.properties` that `content` lacks.
+/// The fields to add to `content` (the `content` of an accepted form-mode
+/// `ElicitResult`, or `None` when the handler gave none): the `default` of every property
+/// of `requested_schema.properties` that `content` lacks, as `(name, default)` pairs.
 ///
 /// - A field counts as missing when its key is absent or its value is `null` (never a
 ///   valid answer: content values are strings, numbers, booleans or string arrays; a JS
 ///   handler's `undefined` usually arrives as `null`). Any other value the user gave is
 ///   kept, even one of the wrong type.
-/// - A default is inserted only when it fits its property, as the schema types it:
+/// - A default is used only when it fits its property, as the schema types it:
 ///   `"string"` a string (one of `enum`, or of the `oneOf` consts, when those are
 ///   listed), `"number"` a number, `"integer"` a whole number, `"boolean"` a boolean,
 ///   `"array"` an array of strings (each one of `items.enum` / the `items.anyOf` consts
@@ -28,109 +29,108 @@ use serde_json::{Map, Value};
 ///   array. A default that does not fit would only make the answer invalid, so it is
 ///   skipped and the field stays missing.
 /// - A schema that is not an object, whose `type` is present but not `"object"`, or whose
-///   `properties` is not an object, changes nothing; so does a property whose schema is
-///   not an object.
+///   `properties` is not an object, gives nothing; so does a property whose schema is not
+///   an object.
 ///
-/// Never panics, whatever the input.
-pub fn apply_defaults(requested_schema: &Value, content: &mut Map<String, Value>) {
-    let Some(schema) = requested_schema.as_object() else {
-        return;
-    };
-    if schema.get("type").is_some_and(|t| t != "object") {
-        return;
+/// Written over [`Json`]: the wasm build reads the JS values themselves, the tests
+/// `serde_json` values. Never panics, whatever the input.
+pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> Vec<(String, J)> {
+    let mut out = Vec::new();
+    if !requested_schema.is_object()
+        || requested_schema
+            .field("type")
+            .is_some_and(|t| t.string().as_deref() != Some("object"))
+    {
+        return out;
     }
-    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
-        return;
+    let Some(properties) = requested_schema.field("properties").filter(J::is_object) else {
+        return out;
     };
-    for (name, property) in properties {
-        if !content.get(name).is_none_or(Value::is_null) {
+    for name in properties.keys() {
+        if content.and_then(|c| c.field(&name)).is_some() {
             continue;
         }
-        let Some(property) = property.as_object() else {
+        let Some(property) = properties.field(&name).filter(J::is_object) else {
             continue;
         };
-        let Some(default) = property.get("default") else {
+        let Some(default) = property.field("default") else {
             continue;
         };
-        if fits(property, default) {
-            content.insert(name.clone(), default.clone());
+        if fits(&property, &default) {
+            out.push((name, default));
         }
     }
+    out
 }
 
 /// Whether `value` is an acceptable default for the property schema `property`.
-fn fits(property: &Map<String, Value>, value: &Value) -> bool {
-    match property.get("type") {
-        None => is_content_value(value),
-        Some(t) => match t.as_str() {
-            Some("string") => value.as_str().is_some_and(|s| {
-                in_enum(property.get("enum"), s) && in_consts(property.get("oneOf"), s)
-            }),
-            Some("number") => value.is_number(),
-            Some("integer") => is_whole_number(value),
-            Some("boolean") => value.is_boolean(),
-            Some("array") => value.as_array().is_some_and(|items| {
-                let item_schema = property.get("items").and_then(Value::as_object);
-                let item_enum = item_schema.and_then(|i| i.get("enum"));
-                let item_any_of = item_schema.and_then(|i| i.get("anyOf"));
-                items.iter().all(|item| {
-                    item.as_str()
-                        .is_some_and(|s| in_enum(item_enum, s) && in_consts(item_any_of, s))
+fn fits<J: Json>(property: &J, value: &J) -> bool {
+    let Some(t) = property.field("type") else {
+        return is_content_value(value);
+    };
+    match t.string().as_deref() {
+        Some("string") => value.string().is_some_and(|s| {
+            in_enum(property.field("enum"), &s) && in_consts(property.field("oneOf"), &s)
+        }),
+        Some("number") => value.number().is_some(),
+        Some("integer") => value
+            .number()
+            .is_some_and(|f| f.is_finite() && f.fract() == 0.0),
+        Some("boolean") => value.boolean().is_some(),
+        Some("array") => value.items().is_some_and(|items| {
+            let item_schema = property.field("items").filter(J::is_object);
+            let item_enum = item_schema.as_ref().and_then(|i| i.field("enum"));
+            let item_any_of = item_schema.as_ref().and_then(|i| i.field("anyOf"));
+            items.iter().all(|item| {
+                item.string().is_some_and(|s| {
+                    in_enum(item_enum.clone(), &s) && in_consts(item_any_of.clone(), &s)
                 })
-            }),
-            _ => false,
-        },
+            })
+        }),
+        _ => false,
     }
 }
 
 /// Whether `s` is one of an `enum` list (an array of strings). An absent or malformed
 /// list allows anything: the type check alone then decides.
-fn in_enum(list: Option<&Value>, s: &str) -> bool {
-    list.and_then(Value::as_array)
-        .is_none_or(|options| options.iter().any(|o| o == s))
+fn in_enum<J: Json>(list: Option<J>, s: &str) -> bool {
+    list.and_then(|l| l.items())
+        .is_none_or(|options| options.iter().any(|o| o.string().as_deref() == Some(s)))
 }
 
 /// Whether `s` is the `const` of one of a `oneOf` / `anyOf` list of titled options. An
 /// absent or malformed list allows anything: the type check alone then decides.
-fn in_consts(list: Option<&Value>, s: &str) -> bool {
-    list.and_then(Value::as_array).is_none_or(|options| {
+fn in_consts<J: Json>(list: Option<J>, s: &str) -> bool {
+    list.and_then(|l| l.items()).is_none_or(|options| {
         options
             .iter()
-            .any(|o| o.get("const").is_some_and(|c| c == s))
+            .any(|o| o.field("const").and_then(|c| c.string()).as_deref() == Some(s))
     })
-}
-
-/// A number without a fractional part (`30`, also `30.0` as a JS number may arrive).
-fn is_whole_number(value: &Value) -> bool {
-    if value.is_i64() || value.is_u64() {
-        return true;
-    }
-    value
-        .as_f64()
-        .is_some_and(|f| f.is_finite() && f.fract() == 0.0)
 }
 
 /// What an elicitation answer may hold: a string, a number, a boolean or an array of
 /// strings.
-fn is_content_value(value: &Value) -> bool {
-    match value {
-        Value::String(_) | Value::Number(_) | Value::Bool(_) => true,
-        Value::Array(items) => items.iter().all(Value::is_string),
-        Value::Null | Value::Object(_) => false,
-    }
+fn is_content_value<J: Json>(value: &J) -> bool {
+    value.string().is_some()
+        || value.number().is_some()
+        || value.boolean().is_some()
+        || value
+            .items()
+            .is_some_and(|items| items.iter().all(|i| i.string().is_some()))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::apply_defaults;
+    use super::missing_defaults;
     use serde_json::{json, Map, Value};
 
     fn applied(schema: Value, content: Value) -> Value {
+        let add = missing_defaults(&schema, Some(&content));
         let mut content = match content {
             Value::Object(m) => m,
             _ => Map::new(),
         };
-        apply_defaults(&schema, &mut content);
+        content.extend(add);
         Value::Object(content)
     }
 
@@ -359,17 +359,14 @@ mod tests {
         for _ in 0..64 {
             deep = json!({ "type": "object", "properties": { "p": deep }, "default": {} });
         }
-        let mut content = Map::new();
-        apply_defaults(&deep, &mut content);
         // The nested default is an object, which no elicitation field may hold.
-        assert!(content.is_empty());
+        assert!(missing_defaults(&deep, None).is_empty());
 
         let props: Map<String, Value> = (0..1000)
             .map(|i| (format!("f{i}"), json!({ "type": "integer", "default": i })))
             .collect();
         let wide = json!({ "type": "object", "properties": props });
-        let mut content = Map::new();
-        apply_defaults(&wide, &mut content);
+        let content: Map<String, Value> = missing_defaults(&wide, None).into_iter().collect();
         assert_eq!(content.len(), 1000);
         assert_eq!(content.get("f999"), Some(&json!(999)));
     }

@@ -22,8 +22,10 @@
 //! - [`error`]: the one internal error type.
 
 pub mod client;
+pub mod elicit_defaults;
 pub mod error;
 pub mod io;
+pub mod map;
 pub mod policy;
 pub mod protocol;
 pub mod sse;
@@ -36,5 +38,4 @@ pub mod wire;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod alloc;
 mod cell;
-mod hash;
 mod js;

@@ -8,9 +8,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fmt;
-use std::hash::Hash;
 
-use crate::hash::HashMap;
+use crate::map::Map;
 
 /// The largest delay `setTimeout` accepts (2^31 - 1 ms); longer ones fire at once.
 pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
@@ -355,21 +354,21 @@ fn due_from_key(k: u64) -> f64 {
 #[derive(Debug, Clone)]
 pub struct Schedule<K> {
     by_due: BinaryHeap<Reverse<(u64, K)>>,
-    by_key: HashMap<K, u64>,
+    by_key: Map<K, u64>,
 }
 
-impl<K: Copy + Ord + Hash> Default for Schedule<K> {
+impl<K: Copy + Ord> Default for Schedule<K> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<K: Copy + Ord + Hash> Schedule<K> {
+impl<K: Copy + Ord> Schedule<K> {
     /// An empty schedule.
     pub fn new() -> Self {
         Schedule {
             by_due: BinaryHeap::new(),
-            by_key: HashMap::default(),
+            by_key: Map::default(),
         }
     }
 

@@ -173,6 +173,7 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
         fetch: opt_fn(v, "fetch"),
         listen: get(v, "listen").as_bool().unwrap_or(true),
         on_elicitation: opt_fn(v, "onElicitation"),
+        elicitation_defaults: get(v, "applyElicitationDefaults").as_bool().unwrap_or(true),
         on_notification: opt_fn(v, "onNotification"),
         max_response_bytes: opt_f64(v, "maxResponseBytes")
             .map(|n| n as usize)

@@ -138,6 +138,12 @@ export interface ConnectOptions {
   listen?: boolean;
   /** Answer `elicitation/create`; declares the `elicitation` capability. */
   onElicitation?: (params: ElicitRequestParams, context: ElicitationContext) => ElicitResult | Promise<ElicitResult>;
+  /**
+   * When `onElicitation` accepts a form, fill each field it left out with the `default`
+   * of the form's `requestedSchema` (SEP-1034: strings, numbers, integers, booleans,
+   * enums; a default that does not fit its field's type is skipped). Default `true`.
+   */
+  applyElicitationDefaults?: boolean;
   /** Called with every notification. */
   onNotification?: (message: JsonRpcNotification) => void;
   /** Cap on a JSON reply or one SSE event, in bytes (default 16 MiB). */

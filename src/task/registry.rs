@@ -15,9 +15,9 @@ use web_sys::{AbortController, AbortSignal};
 use super::machine::{Effect, Event, Machine, ReqId, Request};
 use super::model::{Outcome as End, Stop, TaskInfo, TaskStatus};
 use crate::error::Error;
-use crate::hash::HashMap;
 use crate::io::json::{self, get_str};
 use crate::io::{self, call_user, AbortListener, Timer};
+use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy, Schedule};
 use crate::sync::{Gate, Latch, Permit, Queue, Ticket};
 use crate::transport::{Ctl, Session};
@@ -47,9 +47,9 @@ const POLLS_PER_TICK: usize = 24;
 
 #[derive(Default)]
 struct RegState {
-    handles: HashMap<u32, Rc<Handle>>,
+    handles: Map<u32, Rc<Handle>>,
     /// Task ids (and `progress:<token>` keys) to handle keys.
-    by_task: HashMap<String, u32>,
+    by_task: Map<String, u32>,
     schedule: Schedule<u32>,
     timer: Option<(f64, Timer)>,
     next_key: u32,

@@ -15,14 +15,18 @@ use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal};
 
 use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
-use crate::hash::HashMap;
 use crate::io::json::{self, get, get_f64, get_str, is_object, object};
 use crate::io::{self, Abort, AbortListener, FetchFailure, Http, HttpResponse};
+use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight};
 use crate::wire::v2025_11_25::{method, PROTOCOL_VERSION};
 use rpc::{parse_id, Pending};
+
+/// How many times one request's SSE stream is resumed (GET with `Last-Event-ID`) before
+/// its reply counts as lost.
+const MAX_STREAM_RESUMES: u32 = 8;
 
 /// Default cap on a response body (JSON) or on one SSE event, in bytes.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -54,6 +58,8 @@ pub struct ClientOptions {
     /// `(params, { relatedTaskId }) => ElicitResult | Promise<ElicitResult>`: declared
     /// as the elicitation capability; the [`Router`] calls it.
     pub on_elicitation: Option<Function>,
+    /// Fill the fields an accepted form left out with the schema's defaults (SEP-1034).
+    pub elicitation_defaults: bool,
     /// Called with every notification message (by the [`Router`]).
     pub on_notification: Option<Function>,
     /// Cap on a JSON body or an SSE event, in bytes.
@@ -77,7 +83,7 @@ struct State {
     protocol_version: Option<String>,
     init_result: JsValue,
     pending: Pending<JsValue>,
-    in_flight: HashMap<u64, AbortController>,
+    in_flight: Map<u64, AbortController>,
     closed: bool,
     listen_gen: u32,
     listen_abort: Option<AbortController>,
@@ -127,7 +133,7 @@ impl Session {
                 protocol_version: None,
                 init_result: JsValue::UNDEFINED,
                 pending: Pending::default(),
-                in_flight: HashMap::default(),
+                in_flight: Map::default(),
                 closed: false,
                 listen_gen: 0,
                 listen_abort: None,
@@ -501,7 +507,8 @@ impl Session {
             .to_ascii_lowercase();
         if ctype.starts_with("text/event-stream") {
             let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
-            self.read_stream(&mut resp, &mut parser, Some(id)).await
+            self.read_stream(&mut resp, &mut parser, Some(id)).await?;
+            self.resume_stream(id, session, signal, parser).await
         } else if ctype.starts_with("application/json") {
             let bytes = resp
                 .bytes(self.opts.max_response_bytes)
@@ -523,6 +530,53 @@ impl Session {
                 quote_body(&ctype, 80)
             )))
         }
+    }
+
+    /// SSE polling (2025-11-25): a server may end a request's stream after an event id and
+    /// before the reply; the client waits the stream's `retry` and resumes it with a GET
+    /// and `Last-Event-ID`, where the reply arrives. At most [`MAX_STREAM_RESUMES`] times;
+    /// a stream that ended without an event id has nothing to resume (the caller reports
+    /// the missing reply).
+    async fn resume_stream(
+        self: &Rc<Self>,
+        id: u64,
+        session: Option<&str>,
+        signal: &AbortSignal,
+        mut parser: SseParser,
+    ) -> Result<(), Error> {
+        for _ in 0..MAX_STREAM_RESUMES {
+            let Some(last) = parser.last_event_id().map(str::to_string) else {
+                return Ok(());
+            };
+            if self.state().pending.is_ready(id) {
+                return Ok(());
+            }
+            // The server's retry is a floor (a MUST); without one, a second.
+            let delay = parser.retry_ms().map_or(1000.0, f64::from);
+            let wake = Latch::new();
+            let w = wake.clone();
+            let _stop = AbortListener::new(signal.clone(), move || {
+                w.set(());
+            });
+            io::sleep_or_wake(delay, wake).await;
+            if signal.aborted() {
+                return Err(Error::Aborted("aborted".into()));
+            }
+            let mut headers = self.headers(session, true);
+            headers.push(("Last-Event-ID".into(), last));
+            let mut resp = self
+                .http
+                .send("GET", &self.url, &headers, None, Some(signal))
+                .await
+                .map_err(fetch_error)?;
+            let status = resp.status();
+            let ctype = resp.header("content-type").unwrap_or_default();
+            if status != 200 || !ctype.starts_with("text/event-stream") {
+                return Err(self.http_error(&mut resp, status).await);
+            }
+            self.read_stream(&mut resp, &mut parser, Some(id)).await?;
+        }
+        Ok(())
     }
 
     fn too_large(&self, status: u16) -> Error {
@@ -803,7 +857,12 @@ impl Session {
                 return;
             }
             st.closed = true;
-            let aborts: Vec<_> = st.in_flight.drain().map(|(_, a)| a).collect();
+            let aborts: Vec<_> = st
+                .in_flight
+                .take_all()
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect();
             (
                 st.session_id.clone(),
                 aborts,

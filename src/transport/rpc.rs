@@ -1,19 +1,19 @@
 //! Request/response correlation (pure): ids are allocated here, and a reply is matched
 //! to the request that is waiting for it, whichever stream it arrives on.
 
-use crate::hash::HashMap;
+use crate::map::Map;
 
 /// Waiting requests by id; a slot is filled when the response arrives.
 pub struct Pending<T> {
     next_id: u64,
-    slots: HashMap<u64, Option<T>>,
+    slots: Map<u64, Option<T>>,
 }
 
 impl<T> Default for Pending<T> {
     fn default() -> Self {
         Pending {
             next_id: 1,
-            slots: HashMap::default(),
+            slots: Map::default(),
         }
     }
 }

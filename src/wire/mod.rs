@@ -13,7 +13,7 @@
 
 pub mod v2025_11_25;
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::Error;
 use crate::protocol::TaskSupport;
@@ -85,7 +85,7 @@ pub trait Wire {
 
 /// A read-only view of a JSON value: a JS value in the wasm build, a
 /// `serde_json::Value` in native tests.
-pub trait Json: Sized {
+pub trait Json: Sized + Clone {
     /// `v[key]`, when present and neither `null` nor `undefined`.
     fn field(&self, key: &str) -> Option<Self>;
     /// The string it is.
@@ -94,6 +94,12 @@ pub trait Json: Sized {
     fn number(&self) -> Option<f64>;
     /// Whether it is an object (not an array).
     fn is_object(&self) -> bool;
+    /// The boolean it is.
+    fn boolean(&self) -> Option<bool>;
+    /// The elements, if it is an array.
+    fn items(&self) -> Option<Vec<Self>>;
+    /// The own keys, if it is an object (else none).
+    fn keys(&self) -> Vec<String>;
 }
 
 impl Json for JsValue {
@@ -110,6 +116,21 @@ impl Json for JsValue {
     fn is_object(&self) -> bool {
         crate::io::json::is_object(self)
     }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn items(&self) -> Option<Vec<Self>> {
+        js_sys::Array::is_array(self).then(|| js_sys::Array::from(self).to_vec())
+    }
+    fn keys(&self) -> Vec<String> {
+        if !Json::is_object(self) {
+            return Vec::new();
+        }
+        js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>())
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect()
+    }
 }
 
 impl Json for serde_json::Value {
@@ -124,6 +145,17 @@ impl Json for serde_json::Value {
     }
     fn is_object(&self) -> bool {
         self.is_object()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn items(&self) -> Option<Vec<Self>> {
+        self.as_array().cloned()
+    }
+    fn keys(&self) -> Vec<String> {
+        self.as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
     }
 }
 

@@ -1,0 +1,175 @@
+//! The crate's one map: a vector of `(key, value)` pairs kept sorted by key, searched by
+//! bisection. It replaces std's `HashMap` (hashbrown), whose code came to about 9 KB of
+//! wasm for the crate's five key/value types, and it has no hash to attack: task ids are
+//! chosen by the server.
+//!
+//! Lookups are O(log n); an insert or a removal moves the pairs after it (a `memmove`):
+//! keys that grow (request ids, handle numbers) are appended at the end, and a few
+//! thousand entries move in microseconds.
+
+use std::borrow::Borrow;
+
+/// A map over a sorted vector.
+#[derive(Debug, Clone)]
+pub struct Map<K, V> {
+    items: Vec<(K, V)>,
+}
+
+impl<K, V> Default for Map<K, V> {
+    fn default() -> Self {
+        Map { items: Vec::new() }
+    }
+}
+
+impl<K: Ord, V> Map<K, V> {
+    fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
+    where
+        K: Borrow<Q>,
+    {
+        self.items.binary_search_by(|(k, _)| k.borrow().cmp(key))
+    }
+
+    /// The value of `key`.
+    pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
+        self.find(key).ok().map(|i| &self.items[i].1)
+    }
+
+    /// The value of `key`, to change.
+    pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+    {
+        match self.find(key) {
+            Ok(i) => Some(&mut self.items[i].1),
+            Err(_) => None,
+        }
+    }
+
+    /// Whether `key` has a value.
+    pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.find(key).is_ok()
+    }
+
+    /// Set the value of `key`; returns the one it replaces.
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        // Growing keys go last: no search, no move.
+        if self.items.last().is_none_or(|(k, _)| *k < key) {
+            self.items.push((key, value));
+            return None;
+        }
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.items[i].1, value)),
+            Err(i) => {
+                self.items.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    /// Remove `key`; returns its value.
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
+        self.find(key).ok().map(|i| self.items.remove(i).1)
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there is no entry.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The values, in key order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.items.iter().map(|(_, v)| v)
+    }
+
+    /// The entries, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.items.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Remove every entry and return them, in key order.
+    pub fn take_all(&mut self) -> Vec<(K, V)> {
+        std::mem::take(&mut self.items)
+    }
+
+    /// Remove every entry.
+    pub fn clear(&mut self) {
+        self.items.clear();
+    }
+}
+
+impl<K: Ord, V> FromIterator<(K, V)> for Map<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut items: Vec<(K, V)> = iter.into_iter().collect();
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        // The last value of a key wins, as with repeated inserts.
+        let mut out: Vec<(K, V)> = Vec::with_capacity(items.len());
+        for (k, v) in items {
+            match out.last_mut() {
+                Some(last) if last.0 == k => last.1 = v,
+                _ => out.push((k, v)),
+            }
+        }
+        Map { items: out }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Map;
+
+    #[test]
+    fn behaves_like_a_map() {
+        let mut m: Map<String, u32> = Map::default();
+        assert!(m.is_empty());
+        assert_eq!(m.insert("b".into(), 2), None);
+        assert_eq!(m.insert("a".into(), 1), None);
+        assert_eq!(m.insert("c".into(), 3), None);
+        assert_eq!(m.insert("b".into(), 20), Some(2));
+        assert_eq!(m.get("b"), Some(&20));
+        assert_eq!(m.len(), 3);
+        assert_eq!(m.values().copied().collect::<Vec<_>>(), vec![1, 20, 3]);
+        *m.get_mut("a").unwrap() = 10;
+        assert_eq!(m.remove("a"), Some(10));
+        assert_eq!(m.remove("a"), None);
+        assert!(!m.contains_key("a"));
+        assert!(m.contains_key("c"));
+        assert_eq!(m.take_all().len(), 2);
+        assert!(m.is_empty());
+    }
+
+    #[test]
+    fn agrees_with_std_over_a_seeded_sequence() {
+        let mut ours: Map<u32, u32> = Map::default();
+        let mut std_map = std::collections::BTreeMap::new();
+        let mut x: u64 = 20_251_125;
+        for i in 0..20_000u32 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let key = (x >> 33) as u32 % 500;
+            match x % 3 {
+                0 => assert_eq!(ours.remove(&key), std_map.remove(&key)),
+                _ => assert_eq!(ours.insert(key, i), std_map.insert(key, i)),
+            }
+            assert_eq!(ours.get(&key), std_map.get(&key));
+        }
+        let a: Vec<_> = ours.iter().map(|(k, v)| (*k, *v)).collect();
+        let b: Vec<_> = std_map.into_iter().collect();
+        assert_eq!(a, b);
+        let collected: Map<u32, u32> = [(3, 1), (1, 1), (3, 2)].into_iter().collect();
+        assert_eq!(collected.get(&3), Some(&2));
+        assert_eq!(collected.len(), 2);
+    }
+}
