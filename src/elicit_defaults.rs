@@ -11,7 +11,7 @@
 //! Pure over a JSON view. The caller applies it to an `accept` answer of a form-mode
 //! request only (`decline`/`cancel` carry no content; URL mode has no schema).
 
-use crate::wire::Json;
+use crate::io::json::Json;
 
 /// The fields to add to `content` (the `content` of an accepted form-mode
 /// `ElicitResult`, or `None` when the handler gave none): the `default` of every property

@@ -52,6 +52,14 @@ pub enum Error {
         /// The last Task snapshot seen.
         task: JsValue,
     },
+    /// The server does not know the task (never issued, or gone for another reason than
+    /// its ttl): a JSON-RPC error the wire adapter reads as "gone".
+    TaskNotFound {
+        /// The task id.
+        task_id: String,
+        /// The server's JSON-RPC error (its code, message and data).
+        error: Box<Error>,
+    },
     /// Aborted locally (an AbortSignal, `dispose()` or `close()`).
     Aborted(String),
     /// Internal: the server said the session is gone (HTTP 404 with a session id).
@@ -115,6 +123,7 @@ impl Error {
                 s.push_str(" expired and is gone");
                 s
             }
+            Error::TaskNotFound { error, .. } => error.describe(),
             Error::SessionGone => "the session is gone".into(),
         }
     }

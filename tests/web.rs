@@ -7,12 +7,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Function};
+use mcp_tasks_wasm::client::registry::HandleOptions;
 use mcp_tasks_wasm::client::Client;
 use mcp_tasks_wasm::error::Error;
 use mcp_tasks_wasm::io::json::{get, get_f64, get_str, object, parse};
 use mcp_tasks_wasm::io::{sleep, Http};
 use mcp_tasks_wasm::protocol::TaskStatus;
-use mcp_tasks_wasm::task::registry::HandleOptions;
 use mcp_tasks_wasm::transport::{ClientOptions, Ctl};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -47,6 +47,7 @@ fn options() -> ClientOptions {
         fetch: None,
         listen: true,
         on_elicitation: None,
+        elicitation_defaults: true,
         on_notification: None,
         max_response_bytes: 16 * 1024 * 1024,
         max_held_results: 2,

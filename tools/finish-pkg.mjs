@@ -23,7 +23,7 @@ function find(dir, name) {
 const glue = find(join(pkg, 'snippets'), 'glue.js');
 if (!glue) throw new Error('pkg/snippets/**/glue.js not found: did wasm-pack run?');
 const gluePath = './' + relative(pkg, glue);
-const errors = ['McpTasksError', 'McpError', 'TransportError', 'ProtocolError',
+const errors = ['McpTasksError', 'McpError', 'TaskNotFoundError', 'TransportError', 'ProtocolError',
   'TaskFailedError', 'TaskCancelledError', 'TaskExpiredError'];
 
 writeFileSync(join(pkg, 'index.js'), `// The package entry for browsers, workers and bundlers: call \`await init()\` once.

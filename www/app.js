@@ -10,13 +10,12 @@
 
 import init, {
   McpClient, TaskHandle, McpError, TransportError, ProtocolError,
-  TaskFailedError, TaskCancelledError, TaskExpiredError,
+  TaskFailedError, TaskCancelledError, TaskExpiredError, TaskNotFoundError,
 } from '../pkg/index.js';
 
 const STORE_KEY = 'mcp-tasks-dashboard/v1';
 const MAX_SAVED_TASKS = 2000;
 const CLIENT_INFO = { name: 'mcp-tasks-dashboard', version: '0.1.0' };
-const RELATED_TASK = 'io.modelcontextprotocol/related-task';
 /** Options of every task handle: give up polling after a few failures (a few seconds), so
  * a dead server shows at once; the page's own recovery loop then resumes the task. */
 const HANDLE_OPTIONS = { maxRetries: 4 };
@@ -438,7 +437,8 @@ function describeError(err) {
     if (s === 401) return { text: 'The server refused the request (HTTP 401 Unauthorized): the bearer token is missing, wrong or expired. Enter a valid token and connect again.', retry: false };
     if (s === 403) return { text: 'The server refused the request (HTTP 403 Forbidden): this token may not use it.', retry: false };
     if (s === 404 || s === 405) return { text: `No MCP endpoint answers at ${state.url} (HTTP ${s}). Check the address: it usually ends in /mcp.`, retry: false };
-    if (s === 408 || s === 429 || s >= 500) return { text: `The server is having trouble (HTTP ${s}).`, retry: true };
+    // The SDK says which failures may pass (408, 425, 429, 5xx).
+    if (err.retryable) return { text: `The server is having trouble (HTTP ${s}).`, retry: true };
     return { text: `The server answered HTTP ${s}: ${err.message}`, retry: false };
   }
   if (err instanceof McpError) return { text: `The server answered with error ${err.code}: ${err.message}`, retry: false };
@@ -968,7 +968,7 @@ async function pool(n, width, job, onProgress) {
 async function startOne(tool, args) {
   const startedAt = Date.now();
   const handle = await state.client.callToolAsTask(tool.name, args, HANDLE_OPTIONS);
-  const local = handle.taskId.startsWith('local-');
+  const local = handle.isLocal;
   const row = newRow({ taskId: handle.taskId, tool: tool.name, args, startedAt, local });
   adoptHandle(row, handle);
   if (!local) scheduleListRefresh();
@@ -1010,7 +1010,7 @@ function outcomeOfError(error) {
   if (error instanceof TaskFailedError) return { kind: 'failed', error };
   if (error instanceof TaskCancelledError) return { kind: 'cancelled', error };
   if (error instanceof TaskExpiredError) return { kind: 'expired', error };
-  if (error instanceof McpError && error.code === -32602) return { kind: 'lost', error };
+  if (error instanceof TaskNotFoundError) return { kind: 'lost', error };
   if (isAbort(error)) return { kind: 'stopped', error };
   if (describeError(error).retry) return { kind: 'unreachable', error };
   return { kind: 'error', error };
@@ -1387,15 +1387,9 @@ ui.moreTasks.addEventListener('click', () => refreshServerTasks(true));
 function onNotification(message) {
   if (message.method === 'notifications/tools/list_changed' && state.client) {
     loadTools().catch(() => {});
-  } else if (message.method === 'notifications/progress') {
-    // Progress of a task the page resumed (its progress token is gone): match by task id.
-    const taskId = message.params?._meta?.[RELATED_TASK]?.taskId;
-    const row = typeof taskId === 'string' ? rows.get(taskId) : undefined;
-    if (row?.handle) {
-      row.progress = message.params;
-      markDirty(row);
-    }
   }
+  // Progress of tasks, resumed ones included, reaches each handle's onProgress: the SDK
+  // matches it by progress token or by the related task.
 }
 
 // ---------------------------------------------------------------------------

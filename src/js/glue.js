@@ -6,6 +6,7 @@
 export class McpTasksError extends Error {
   constructor(message, props) {
     super(message);
+    this.retryable = false;
     Object.assign(this, props);
   }
 }
@@ -13,6 +14,10 @@ export class McpTasksError extends Error {
 /** The server answered with a JSON-RPC error: `code`, `message`, `data`. */
 export class McpError extends McpTasksError {}
 McpError.prototype.name = 'McpError';
+
+/** The server does not know the task (`taskId`): a JSON-RPC error, usually -32602. */
+export class TaskNotFoundError extends McpError {}
+TaskNotFoundError.prototype.name = 'TaskNotFoundError';
 
 /** HTTP failed: `status` (0 for a network error or timeout), `body` (capped), `tries`. */
 export class TransportError extends McpTasksError {}
@@ -35,7 +40,8 @@ export class TaskExpiredError extends McpTasksError {}
 TaskExpiredError.prototype.name = 'TaskExpiredError';
 
 const classes = {
-  McpError, TransportError, ProtocolError, TaskFailedError, TaskCancelledError, TaskExpiredError,
+  McpError, TaskNotFoundError, TransportError, ProtocolError, TaskFailedError, TaskCancelledError,
+  TaskExpiredError,
 };
 
 export function makeError(kind, message, props) {

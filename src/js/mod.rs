@@ -11,12 +11,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
+use crate::client::registry::{Handle, HandleOptions};
 use crate::client::Client;
 use crate::error::Error;
 use crate::io;
 use crate::io::json::{self, get, get_f64, get_str, is_object, object};
 use crate::policy::PollConfig;
-use crate::task::registry::{Handle, HandleOptions};
 use crate::transport::ClientOptions;
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
@@ -29,6 +29,7 @@ extern "C" {
 
 /// Turn an internal error into what JS callers catch.
 fn to_js(e: Error) -> JsValue {
+    let retryable = JsValue::from(e.is_transient());
     match e {
         Error::Rpc {
             code,
@@ -39,6 +40,11 @@ fn to_js(e: Error) -> JsValue {
             &message,
             &object(&[("code", code.into()), ("data", data)]).into(),
         ),
+        Error::TaskNotFound { task_id, error } => {
+            let e = to_js(*error);
+            let _ = js_sys::Reflect::set(&e, &"taskId".into(), &task_id.into());
+            make_error("TaskNotFoundError", &json::error_message(&e), &e)
+        }
         Error::Transport {
             status,
             message,
@@ -53,6 +59,7 @@ fn to_js(e: Error) -> JsValue {
                 ("status", status.into()),
                 ("body", body.into()),
                 ("tries", tries.into()),
+                ("retryable", retryable),
             ])
             .into(),
         ),
@@ -62,6 +69,7 @@ fn to_js(e: Error) -> JsValue {
             &object(&[
                 ("code", "ERR_PROTOCOL".into()),
                 ("detail", detail.as_str().into()),
+                ("retryable", retryable),
             ])
             .into(),
         ),
@@ -386,6 +394,14 @@ impl TaskHandle {
     #[wasm_bindgen(getter, js_name = taskId)]
     pub fn task_id(&self) -> String {
         self.h.task_id.clone()
+    }
+
+    /// True when the server ran the call as a plain call (no task, e.g. a tool without
+    /// task support): the handle is already completed, and its `taskId` is the SDK's own,
+    /// unknown to the server (do not resume it or ask the server about it).
+    #[wasm_bindgen(getter, js_name = isLocal)]
+    pub fn is_local(&self) -> bool {
+        self.h.local
     }
 
     /// The latest status.

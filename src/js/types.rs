@@ -144,8 +144,9 @@ export interface ConnectOptions {
    * enums; a default that does not fit its field's type is skipped). Default `true`.
    */
   applyElicitationDefaults?: boolean;
-  /** Called with every notification. */
-  onNotification?: (message: JsonRpcNotification) => void;
+  /** Called with every notification; `context.relatedTaskId` names the task it belongs
+   * to (from the related-task `_meta`), or is null. */
+  onNotification?: (message: JsonRpcNotification, context: ElicitationContext) => void;
   /** Cap on a JSON reply or one SSE event, in bytes (default 16 MiB). */
   maxResponseBytes?: number;
   /** `tasks/result` requests the client's handles may hold open at once (default 2). */
@@ -188,9 +189,16 @@ export interface CallToolAsTaskOptions {
 }
 
 /** Base class of this SDK's errors. */
-export class McpTasksError extends Error {}
+export class McpTasksError extends Error {
+  /** Whether trying again later may succeed (network errors, timeouts, 408, 425, 429,
+   * 5xx, a reply cut short); false for every other error. */
+  retryable: boolean;
+}
 /** A JSON-RPC error from the server. */
-export class McpError extends McpTasksError { name: "McpError"; code: number; data?: unknown }
+export class McpError extends McpTasksError { name: "McpError" | "TaskNotFoundError"; code: number; data?: unknown }
+/** The server does not know the task (an id it never issued, or one it dropped before
+ * its ttl, e.g. with a lost session): the server's JSON-RPC error, usually -32602. */
+export class TaskNotFoundError extends McpError { name: "TaskNotFoundError"; taskId: string }
 /** HTTP failure: status 0 for network errors and timeouts. */
 export class TransportError extends McpTasksError { name: "TransportError"; code: "ERR_TRANSPORT"; status: number; body: string; tries: number }
 /** The server broke the protocol. */

@@ -3,9 +3,8 @@
 //! `_meta` stays an opaque JSON object ([`Meta`]); the helpers here read or write the
 //! few keys the tasks extension defines, and leave every other key untouched.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-use super::task::RelatedTaskMetadata;
 
 /// A `_meta` object: free-form keys, kept as they came so they round-trip.
 pub type Meta = Map<String, Value>;
@@ -61,4 +60,13 @@ pub fn progress_token(meta: &Meta) -> Option<super::ProgressToken> {
         Value::Number(n) => n.as_i64().map(super::ProgressToken::Number),
         _ => None,
     }
+}
+
+/// The value under `_meta["io.modelcontextprotocol/related-task"]`: ties a message to
+/// a task. See [`related_task`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedTaskMetadata {
+    /// The id of the task.
+    pub task_id: String,
 }

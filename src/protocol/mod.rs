@@ -47,7 +47,7 @@ pub use lifecycle::{
     SamplingCapability, SamplingTaskCapability, ServerCapabilities, ServerTaskRequests,
     ServerTasksCapability, ToolsTaskCapability, LATEST_PROTOCOL_VERSION,
 };
-pub use meta::{Meta, MODEL_IMMEDIATE_RESPONSE, RELATED_TASK};
+pub use meta::{Meta, RelatedTaskMetadata, MODEL_IMMEDIATE_RESPONSE, RELATED_TASK};
 pub use notifications::{
     CancelledNotification, CancelledNotificationParams, LoggingLevel, LoggingMessageNotification,
     LoggingMessageNotificationParams, ProgressNotification, ProgressNotificationParams,
@@ -56,9 +56,8 @@ pub use notifications::{
 pub use task::{
     CancelTaskParams, CancelTaskRequest, CancelTaskResult, CreateTaskResult, GetTaskParams,
     GetTaskPayloadParams, GetTaskPayloadRequest, GetTaskPayloadResult, GetTaskRequest,
-    GetTaskResult, ListTasksParams, ListTasksRequest, ListTasksResult, ParseTaskStatusError,
-    RelatedTaskMetadata, Task, TaskMetadata, TaskStatus, TaskStatusNotification,
-    TaskStatusNotificationParams, TaskWithMeta,
+    GetTaskResult, ListTasksParams, ListTasksRequest, ListTasksResult, ParseTaskStatusError, Task,
+    TaskMetadata, TaskStatus, TaskStatusNotification, TaskStatusNotificationParams, TaskWithMeta,
 };
 pub use tools::{
     CallToolOrTaskResult, CallToolParams, CallToolRequest, ListToolsParams, ListToolsRequest,

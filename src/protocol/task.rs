@@ -229,15 +229,6 @@ pub struct TaskMetadata {
     pub ttl: Option<u64>,
 }
 
-/// The value under `_meta["io.modelcontextprotocol/related-task"]`: ties a message to
-/// a task. See [`meta::related_task`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RelatedTaskMetadata {
-    /// The id of the task.
-    pub task_id: String,
-}
-
 /// The reply to a task-augmented request: the new task, nested under `task`.
 ///
 /// `_meta` may carry `io.modelcontextprotocol/model-immediate-response`

@@ -13,7 +13,9 @@
 
 pub mod v2025_11_25;
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
+
+pub use crate::io::json::Json;
 
 use crate::error::Error;
 use crate::protocol::TaskSupport;
@@ -81,82 +83,6 @@ pub trait Wire {
     fn task_calls_supported(&self, server_capabilities: &JsValue) -> bool;
     /// What a tool allows.
     fn task_support(&self, tool: &JsValue) -> TaskSupport;
-}
-
-/// A read-only view of a JSON value: a JS value in the wasm build, a
-/// `serde_json::Value` in native tests.
-pub trait Json: Sized + Clone {
-    /// `v[key]`, when present and neither `null` nor `undefined`.
-    fn field(&self, key: &str) -> Option<Self>;
-    /// The string it is.
-    fn string(&self) -> Option<String>;
-    /// The number it is.
-    fn number(&self) -> Option<f64>;
-    /// Whether it is an object (not an array).
-    fn is_object(&self) -> bool;
-    /// The boolean it is.
-    fn boolean(&self) -> Option<bool>;
-    /// The elements, if it is an array.
-    fn items(&self) -> Option<Vec<Self>>;
-    /// The own keys, if it is an object (else none).
-    fn keys(&self) -> Vec<String>;
-}
-
-impl Json for JsValue {
-    fn field(&self, key: &str) -> Option<Self> {
-        let v = crate::io::json::get(self, key);
-        (!v.is_undefined() && !v.is_null()).then_some(v)
-    }
-    fn string(&self) -> Option<String> {
-        self.as_string()
-    }
-    fn number(&self) -> Option<f64> {
-        self.as_f64()
-    }
-    fn is_object(&self) -> bool {
-        crate::io::json::is_object(self)
-    }
-    fn boolean(&self) -> Option<bool> {
-        self.as_bool()
-    }
-    fn items(&self) -> Option<Vec<Self>> {
-        js_sys::Array::is_array(self).then(|| js_sys::Array::from(self).to_vec())
-    }
-    fn keys(&self) -> Vec<String> {
-        if !Json::is_object(self) {
-            return Vec::new();
-        }
-        js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>())
-            .iter()
-            .filter_map(|k| k.as_string())
-            .collect()
-    }
-}
-
-impl Json for serde_json::Value {
-    fn field(&self, key: &str) -> Option<Self> {
-        self.get(key).filter(|v| !v.is_null()).cloned()
-    }
-    fn string(&self) -> Option<String> {
-        self.as_str().map(String::from)
-    }
-    fn number(&self) -> Option<f64> {
-        self.as_f64()
-    }
-    fn is_object(&self) -> bool {
-        self.is_object()
-    }
-    fn boolean(&self) -> Option<bool> {
-        self.as_bool()
-    }
-    fn items(&self) -> Option<Vec<Self>> {
-        self.as_array().cloned()
-    }
-    fn keys(&self) -> Vec<String> {
-        self.as_object()
-            .map(|m| m.keys().cloned().collect())
-            .unwrap_or_default()
-    }
 }
 
 /// Field names of a task object in one generation.

@@ -2,7 +2,7 @@
 // runs `tsc --noEmit --strict` over it. `@ts-expect-error` lines prove misuse is caught.
 import init, {
   McpClient, TaskHandle, McpError, TransportError, ProtocolError, TaskFailedError,
-  TaskCancelledError, TaskExpiredError, McpTasksError,
+  TaskCancelledError, TaskExpiredError, McpTasksError, TaskNotFoundError,
 } from '../../pkg/index.js';
 import type {
   Task, TaskStatus, CallToolResult, ContentBlock, Tool, ServerCapabilities, Implementation,
@@ -22,7 +22,8 @@ async function main(): Promise<void> {
       const id: string | null = ctx.relatedTaskId;
       return { action: 'accept', content: { name: `${params.message}${id ?? ''}` } };
     },
-    onNotification: (msg) => console.log(msg.method),
+    onNotification: (msg, ctx) => console.log(msg.method, ctx.relatedTaskId),
+    applyElicitationDefaults: false,
   };
   const client: McpClient = await McpClient.connect('http://127.0.0.1:8787/mcp', options);
   const info: Implementation = client.serverInfo;
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   const status: TaskStatus = h.status;
   const snapshot: Task = h.task;
   const done: boolean = h.isDone;
+  const local: boolean = h.isLocal;
+  console.log(local);
   const immediate: string | undefined = h.immediateResponse;
   const progress: ProgressNotificationParams | undefined = h.progress;
   console.log(id, status, snapshot.ttl, done, immediate, progress?.progress);
@@ -62,8 +65,9 @@ async function main(): Promise<void> {
     if (e instanceof TaskFailedError) console.log(e.task.status, e.result?.content, e.error?.code);
     else if (e instanceof TaskCancelledError) console.log(e.taskId);
     else if (e instanceof TaskExpiredError) console.log(e.task);
+    else if (e instanceof TaskNotFoundError) console.log(e.taskId, e.code);
     else if (e instanceof McpError) console.log(e.code, e.data);
-    else if (e instanceof TransportError) console.log(e.status, e.body, e.tries);
+    else if (e instanceof TransportError) console.log(e.status, e.body, e.tries, e.retryable);
     else if (e instanceof ProtocolError) console.log(e.detail);
     else if (e instanceof McpTasksError) console.log(e.message);
     else if (e instanceof DOMException && e.name === 'AbortError') console.log('aborted');

@@ -1,7 +1,9 @@
 //! The MCP client as users see it, in Rust: a session (the transport), the task registry
-//! over the wire adapter, the tool list, and the router that takes every inbound message
-//! to where it belongs. The JS layer (`js`) only converts values and calls these typed
-//! methods.
+//! over the wire adapter ([`registry`]), the tool list, and the router that takes every
+//! inbound message to where it belongs. The JS layer (`js`) only converts values and
+//! calls these typed methods.
+
+pub mod registry;
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -16,10 +18,10 @@ use crate::map::Map;
 use crate::protocol::TaskSupport;
 use crate::sync::SingleFlight;
 use crate::task::model::{TaskInfo, TaskStatus};
-use crate::task::registry::{Handle, HandleOptions, Registry};
 use crate::transport::{Answer, ClientOptions, Ctl, Router, Session};
 use crate::wire::v2025_11_25::{method, V2025};
 use crate::wire::{Called, Inbound, Wire};
+use registry::{Handle, HandleOptions, Registry};
 
 /// The wire generation this client speaks.
 static WIRE: V2025 = V2025;
@@ -49,6 +51,18 @@ struct Inbox {
     session: Weak<Session>,
 }
 
+impl Inbox {
+    /// What the user's callbacks learn beside a message: `{ relatedTaskId }`.
+    fn context(&self, params: &JsValue) -> JsValue {
+        let related = self.wire.related_task_id(params);
+        object(&[(
+            "relatedTaskId",
+            related.map(JsValue::from).unwrap_or(JsValue::NULL),
+        )])
+        .into()
+    }
+}
+
 impl Router for Inbox {
     fn notification(&self, m: &str, msg: &JsValue) {
         let params = get(msg, "params");
@@ -64,7 +78,7 @@ impl Router for Inbox {
             .upgrade()
             .and_then(|s| s.opts.on_notification.clone());
         if let Some(cb) = cb {
-            call_user(&cb, msg, &JsValue::UNDEFINED, "onNotification");
+            call_user(&cb, msg, &self.context(&params), "onNotification");
         }
     }
 
@@ -72,15 +86,11 @@ impl Router for Inbox {
         let opts = self.session.upgrade();
         let handler = opts.as_ref().and_then(|s| s.opts.on_elicitation.clone());
         let defaults = opts.is_some_and(|s| s.opts.elicitation_defaults);
-        let related = self.wire.related_task_id(&params);
+        let ctx = self.context(&params);
         Box::pin(async move {
             match (m.as_str(), handler) {
                 (method::ELICITATION_CREATE, Some(handler)) => {
-                    let ctx = object(&[(
-                        "relatedTaskId",
-                        related.map(JsValue::from).unwrap_or(JsValue::NULL),
-                    )]);
-                    match call_async(&handler, &params, &ctx.into()).await {
+                    match call_async(&handler, &params, &ctx).await {
                         Ok(v) if is_object(&v) => {
                             if defaults {
                                 fill_defaults(&params, &v);

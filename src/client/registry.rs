@@ -1,4 +1,4 @@
-//! The followed tasks of one client: each [`Handle`] wraps a pure [`Machine`] and
+//! The followed tasks of one client: each [`Handle`] wraps a pure task [`Machine`] and
 //! carries out its effects over the transport and the wire adapter; the registry keeps
 //! one timer schedule for all of them, the held-result lane, and routes status and
 //! progress notifications to their handles.
@@ -12,14 +12,14 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal};
 
-use super::machine::{Effect, Event, Machine, ReqId, Request};
-use super::model::{Outcome as End, Stop, TaskInfo, TaskStatus};
 use crate::error::Error;
 use crate::io::json::{self, get_str};
 use crate::io::{self, call_user, AbortListener, Timer};
 use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy, Schedule};
 use crate::sync::{Gate, Latch, Permit, Queue, Ticket};
+use crate::task::machine::{Effect, Event, Failure, Machine, ReqId, Request};
+use crate::task::model::{Outcome as End, Stop, TaskInfo, TaskStatus};
 use crate::transport::{Ctl, Session};
 use crate::wire::Wire;
 
@@ -96,6 +96,9 @@ pub struct Handle {
     pub task_id: String,
     /// Text for the model sent with the `CreateTaskResult`, if any.
     pub immediate_response: Option<String>,
+    /// The server ran the call as a plain call: this handle stands for its result, and
+    /// its task id is the SDK's own (`local-…`), unknown to the server.
+    pub local: bool,
     reg: Rc<Registry>,
     st: RefCell<HState>,
     outcome: Latch<Outcome>,
@@ -170,6 +173,7 @@ impl Registry {
             (st.next_key, st.seed ^ io::now_ms() as u64)
         };
         let task_id = info.task_id.clone();
+        let local = terminal.is_some();
         let (machine, fx) = Machine::start(
             self.wire.caps(),
             PollPolicy::new(opts.poll.normalized(), seed),
@@ -184,6 +188,7 @@ impl Registry {
             key,
             task_id,
             immediate_response,
+            local,
             reg: self.clone(),
             st: RefCell::new(HState {
                 machine,
@@ -601,10 +606,18 @@ impl Handle {
                 task_id: self.task_id.clone(),
                 task,
             }),
-            End::Error { error, tries } => Err(match tries {
-                Some(n) => with_tries(error, n),
-                None => error,
-            }),
+            End::Error {
+                error,
+                tries: Some(n),
+            } => Err(with_tries(error, n)),
+            // The server does not know the task (before its ttl ran out).
+            End::Error { error, .. } if self.reg.wire.classify(&error) == Failure::Gone => {
+                Err(Error::TaskNotFound {
+                    task_id: self.task_id.clone(),
+                    error: Box::new(error),
+                })
+            }
+            End::Error { error, .. } => Err(error),
             End::Aborted(why) => Err(Error::Aborted(
                 match why {
                     Stop::Signal => "The operation was aborted.",
