@@ -14,6 +14,10 @@
 //!   back: a steady workload reuses its own blocks, which is what the leak check measures.
 //! - `realloc` keeps the block when the class does not change, else allocates, copies and
 //!   frees (a `Vec` doubling its capacity moves to the next class each time).
+//! - Large requests (over [`LARGE`] bytes: a big reply) are not rounded to a power of two:
+//!   they take whole pages from a list of free page spans (best fit), and a freed span
+//!   merges with its free neighbours, so a 12 MB reply after a 6 MB one reuses the same
+//!   memory instead of growing it (a power-of-two block, once split, never came back).
 //!
 //! Only the `#[global_allocator]` registration is wasm-specific; [`Heap`] takes its
 //! memory from a closure, so the native unit tests below run it over a test arena.
@@ -26,6 +30,11 @@ const MIN_SHIFT: u32 = 3;
 const MAX_SHIFT: u32 = 30;
 /// A wasm page.
 const PAGE: usize = 65536;
+/// Requests above this many bytes get whole pages from the span list.
+const LARGE: usize = 256 * 1024;
+/// How many free spans are kept; a span freed when the list is full is left unused
+/// (memory is then lost, never corrupted).
+const SPANS: usize = 64;
 
 /// The class (log2 of the block size) that serves `layout`, or `None` if it is too large
 /// or asks for more alignment than a page (blocks are aligned to 64 KiB at most).
@@ -59,6 +68,10 @@ pub struct Heap {
     /// The unused part of the latest memory taken from `grow`: `[next, end)`.
     next: usize,
     end: usize,
+    /// Free page spans `(start, pages)` for large requests, sorted by start, never
+    /// adjacent (neighbours are merged); the first `spans_len` are in use.
+    spans: [(usize, usize); SPANS],
+    spans_len: usize,
 }
 
 impl Heap {
@@ -68,6 +81,63 @@ impl Heap {
             free: [0; MAX_SHIFT as usize + 1],
             next: 0,
             end: 0,
+            spans: [(0, 0); SPANS],
+            spans_len: 0,
+        }
+    }
+
+    /// Pages for a large request: the smallest free span that fits (its rest stays
+    /// free), else new memory.
+    fn alloc_pages(&mut self, pages: usize, grow: impl FnOnce(usize) -> Option<usize>) -> usize {
+        match self.take_span(pages) {
+            Some(start) => start,
+            None => grow(pages).unwrap_or(0),
+        }
+    }
+
+    /// The start of `pages` pages cut from the smallest free span that fits.
+    fn take_span(&mut self, pages: usize) -> Option<usize> {
+        let best = (0..self.spans_len)
+            .filter(|&i| self.spans[i].1 >= pages)
+            .min_by_key(|&i| self.spans[i].1);
+        if let Some(i) = best {
+            let (start, n) = self.spans[i];
+            if n == pages {
+                self.spans.copy_within(i + 1..self.spans_len, i);
+                self.spans_len -= 1;
+            } else {
+                self.spans[i] = (start + pages * PAGE, n - pages);
+            }
+            return Some(start);
+        }
+        None
+    }
+
+    /// Give back the pages of a large block, merged with free neighbours.
+    fn free_pages(&mut self, start: usize, pages: usize) {
+        let end = start + pages * PAGE;
+        let at = (0..self.spans_len)
+            .find(|&i| self.spans[i].0 > start)
+            .unwrap_or(self.spans_len);
+        let joins_prev = at > 0 && {
+            let (s, n) = self.spans[at - 1];
+            s + n * PAGE == start
+        };
+        let joins_next = at < self.spans_len && self.spans[at].0 == end;
+        match (joins_prev, joins_next) {
+            (true, true) => {
+                self.spans[at - 1].1 += pages + self.spans[at].1;
+                self.spans.copy_within(at + 1..self.spans_len, at);
+                self.spans_len -= 1;
+            }
+            (true, false) => self.spans[at - 1].1 += pages,
+            (false, true) => self.spans[at] = (start, pages + self.spans[at].1),
+            (false, false) if self.spans_len < SPANS => {
+                self.spans.copy_within(at..self.spans_len, at + 1);
+                self.spans[at] = (start, pages);
+                self.spans_len += 1;
+            }
+            (false, false) => {}
         }
     }
 
@@ -99,6 +169,9 @@ impl Heap {
         grow: impl FnOnce(usize) -> Option<usize>,
     ) -> *mut u8 {
         match class_of(layout.size(), layout.align()) {
+            Some(_) if layout.size() > LARGE => {
+                self.alloc_pages(layout.size().div_ceil(PAGE), grow) as *mut u8
+            }
             Some(k) => self.alloc_class(k, grow) as *mut u8,
             None => std::ptr::null_mut(),
         }
@@ -127,9 +200,10 @@ impl Heap {
             }
             return block;
         }
-        // New memory; what is left of the current run goes to the free lists.
+        // Pages of a freed large block, else new memory; what is left of the current run
+        // goes to the free lists.
         let pages = size.div_ceil(PAGE);
-        let Some(base) = grow(pages) else {
+        let Some(base) = self.take_span(pages).or_else(|| grow(pages)) else {
             return 0;
         };
         if self.next != 0 {
@@ -145,8 +219,12 @@ impl Heap {
     /// # Safety
     /// `ptr` came from this heap's `alloc` (or `realloc`) with this `layout`.
     pub unsafe fn dealloc(&mut self, ptr: *mut u8, layout: Layout) {
-        if let Some(k) = class_of(layout.size(), layout.align()) {
-            self.push(ptr as usize, k);
+        match class_of(layout.size(), layout.align()) {
+            Some(_) if layout.size() > LARGE => {
+                self.free_pages(ptr as usize, layout.size().div_ceil(PAGE))
+            }
+            Some(k) => self.push(ptr as usize, k),
+            None => {}
         }
     }
 
@@ -165,10 +243,20 @@ impl Heap {
         let Some(new) = class_of(new_size, layout.align()) else {
             return std::ptr::null_mut();
         };
-        if old == Some(new) {
+        let (was_large, large) = (layout.size() > LARGE, new_size > LARGE);
+        let same = match (was_large, large) {
+            (false, false) => old == Some(new),
+            (true, true) => layout.size().div_ceil(PAGE) == new_size.div_ceil(PAGE),
+            _ => false,
+        };
+        if same {
             return ptr;
         }
-        let moved = self.alloc_class(new, grow) as *mut u8;
+        let moved = if large {
+            self.alloc_pages(new_size.div_ceil(PAGE), grow) as *mut u8
+        } else {
+            self.alloc_class(new, grow) as *mut u8
+        };
         if !moved.is_null() {
             std::ptr::copy_nonoverlapping(ptr, moved, layout.size().min(new_size));
             self.dealloc(ptr, layout);
@@ -382,6 +470,88 @@ mod tests {
         // Shrink back: a copy into a small block, contents kept.
         p = unsafe { heap.realloc(p, l, 5, arena.grow()) };
         assert_eq!(unsafe { std::slice::from_raw_parts(p, 5) }, b"hello");
+    }
+
+    /// A big reply, then replies of other large sizes, then many small ones: freed
+    /// spans merge back, so the memory stays at the first peak (it grew without bound
+    /// when power-of-two blocks were split and never merged).
+    #[test]
+    fn large_replies_of_changing_sizes_reuse_the_same_pages() {
+        let mut arena = Arena::new(1024);
+        let mut heap = Heap::new();
+        let mb = 1 << 20;
+        let big = |h: &mut Heap, a: &mut Arena, n: usize| {
+            let p = unsafe { h.alloc(lay(n, 1), a.grow()) };
+            assert!(!p.is_null());
+            unsafe { std::ptr::write_bytes(p, 1, n) };
+            unsafe { h.dealloc(p, lay(n, 1)) };
+        };
+        big(&mut heap, &mut arena, 12 * mb);
+        let peak = arena.used;
+        for n in [
+            12 * mb,
+            6 * mb,
+            12 * mb,
+            3 * mb,
+            9 * mb,
+            12 * mb,
+            300 * 1024,
+            12 * mb,
+        ] {
+            big(&mut heap, &mut arena, n);
+            assert_eq!(
+                arena.used, peak,
+                "a {n}-byte reply after the first grew the memory"
+            );
+        }
+        // Two at once: the second needs new pages, and both come back as one span.
+        let a = unsafe { heap.alloc(lay(6 * mb, 1), arena.grow()) };
+        let b = unsafe { heap.alloc(lay(8 * mb, 1), arena.grow()) };
+        assert!(!a.is_null() && !b.is_null() && a != b);
+        unsafe { heap.dealloc(a, lay(6 * mb, 1)) };
+        unsafe { heap.dealloc(b, lay(8 * mb, 1)) };
+        let two = arena.used;
+        big(&mut heap, &mut arena, 14 * mb);
+        assert!(
+            arena.used <= two + (8 * mb) / PAGE,
+            "merged spans serve a larger reply"
+        );
+        // A Vec growing past LARGE moves into pages and keeps its contents.
+        let mut l = lay(200 * 1024, 1);
+        let mut p = unsafe { heap.alloc(l, arena.grow()) };
+        unsafe { std::ptr::write_bytes(p, 9, l.size()) };
+        for size in [400 * 1024, 900 * 1024, 100 * 1024] {
+            p = unsafe { heap.realloc(p, l, size, arena.grow()) };
+            assert!(!p.is_null());
+            let keep = l.size().min(size);
+            assert!(unsafe { std::slice::from_raw_parts(p, keep) }
+                .iter()
+                .all(|b| *b == 9));
+            unsafe { std::ptr::write_bytes(p, 9, size) };
+            l = lay(size, 1);
+        }
+    }
+
+    #[test]
+    fn spans_merge_with_both_neighbours_and_a_full_list_loses_no_safety() {
+        let mut heap = Heap::new();
+        let p = |n: usize| n * PAGE;
+        heap.free_pages(p(10), 2);
+        heap.free_pages(p(14), 2);
+        heap.free_pages(p(12), 2);
+        assert_eq!(heap.spans_len, 1);
+        assert_eq!(heap.spans[0], (p(10), 6));
+        assert_eq!(heap.alloc_pages(6, |_| None), p(10));
+        assert_eq!(heap.spans_len, 0);
+        for i in 0..(SPANS + 10) {
+            heap.free_pages(p(100 + 3 * i), 1);
+        }
+        assert_eq!(heap.spans_len, SPANS);
+        assert_eq!(
+            heap.alloc_pages(2, |_| Some(p(900))),
+            p(900),
+            "no span of 2: new pages"
+        );
     }
 
     #[test]

@@ -93,6 +93,37 @@ impl Error {
         }
     }
 
+    /// The same error, saying that `tries` attempts were made (the retry budget is spent).
+    pub fn with_tries(self, tries: u32) -> Error {
+        match self {
+            Error::Transport {
+                status,
+                mut message,
+                body,
+                retry_after_ms,
+                ..
+            } => {
+                message.push_str(" (gave up after ");
+                message.push_str(&tries.to_string());
+                message.push_str(" tries)");
+                Error::Transport {
+                    status,
+                    message,
+                    body,
+                    tries,
+                    retry_after_ms,
+                }
+            }
+            Error::Protocol(mut m) => {
+                m.push_str(" (gave up after ");
+                m.push_str(&tries.to_string());
+                m.push_str(" tries)");
+                Error::Protocol(m)
+            }
+            e => e,
+        }
+    }
+
     /// `Retry-After` of a transport error.
     pub fn retry_after_ms(&self) -> Option<u64> {
         match self {

@@ -161,8 +161,9 @@ impl PollPolicy {
     /// For the n-th failure in a row the cap is
     /// `min(max_interval, backoff_base * 2^(n-1))` and the delay is uniform in
     /// `[min_interval, max(min_interval, cap)]` (full jitter above the floor).
-    /// A `retry_after_ms` raises the delay to at least that much (clamped to
-    /// [`MAX_TIMEOUT_MS`], and allowed past `max_interval`).
+    /// A `retry_after_ms` raises the delay to at least that much, up to `max_interval`:
+    /// a server that asks for longer (a `Retry-After` of days) is asked again after
+    /// `max_interval`, within the retry budget, rather than leaving the task waiting.
     ///
     /// Once `max_retries` retries have failed too, that is on failure number
     /// `max_retries + 1`, and on every failure after it, returns
@@ -182,7 +183,7 @@ impl PollPolicy {
         let span = f64::from(hi - lo) + 1.0;
         let mut delay = (lo + (self.rng.next_f64() * span) as u32).min(hi);
         if let Some(ra) = retry_after_ms {
-            delay = delay.max(ra.min(u64::from(MAX_TIMEOUT_MS)) as u32);
+            delay = delay.max(ra.min(u64::from(c.max_interval_ms)) as u32);
         }
         Ok(delay)
     }

@@ -213,8 +213,10 @@ fn rng_is_deterministic_and_in_range() {
 fn retry_after_wins_over_a_shorter_backoff() {
     let mut p = policy();
     assert_eq!(p.after_failure(Some(5000)), Ok(5000));
-    // Even past max_interval.
-    assert_eq!(p.after_failure(Some(120_000)), Ok(120_000));
+    // Up to max_interval (30 s): a longer Retry-After is asked again after it.
+    assert_eq!(p.after_failure(Some(120_000)), Ok(30_000));
+    // A Retry-After of 99,999,999 s (a 25-day timer before) waits max_interval too.
+    assert_eq!(p.after_failure(Some(99_999_999_000)), Ok(30_000));
     // A shorter Retry-After does not shorten the backoff below its floor.
     assert!(p.after_failure(Some(0)).unwrap() >= 100);
 }

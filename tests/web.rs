@@ -48,6 +48,8 @@ fn options() -> ClientOptions {
         listen: true,
         on_elicitation: None,
         elicitation_defaults: true,
+        retry_unsafe_requests: false,
+        max_request_retries: 3,
         on_notification: None,
         max_response_bytes: 16 * 1024 * 1024,
         max_held_results: 2,
@@ -815,7 +817,7 @@ async fn a_request_aborted_while_waiting_for_a_slot_rejects_at_once_and_frees_no
 // completed: the result never arrives on that stream, and nothing else is touched.
 export function heldResultBreakingFetch() {
   const real = globalThis.fetch.bind(globalThis);
-  const state = { broken: 0, results: 0, completedSeen: false };
+  const state = { broken: 0, results: 0, completedSeen: false, getOpen: false };
   let completed;
   const done = new Promise((r) => (completed = r));
   const dec = new TextDecoder();
@@ -825,6 +827,7 @@ export function heldResultBreakingFetch() {
     const body = init && typeof init.body === 'string' ? init.body : '';
     const resp = await real(input, init);
     if (method === 'GET' && resp.body) {
+      state.getOpen = resp.status === 200;
       const reader = resp.body.getReader();
       let text = '';
       const stream = new ReadableStream({
@@ -896,6 +899,19 @@ async fn a_held_result_broken_after_completion_still_settles_with_the_result() {
     o.fetch = Some(get(&rig, "fetch").unchecked_into());
     o.on_elicitation = Some(handler.as_ref().unchecked_ref::<Function>().clone());
     let c = Client::connect(sse_url(), o).await.unwrap();
+    // The server pushes statuses only on an open GET stream (the other tests share the
+    // browser's six connections to this origin, so it may take a moment to open).
+    for _ in 0..600 {
+        if get(&state, "getOpen").as_bool() == Some(true) {
+            break;
+        }
+        sleep(100.0).await;
+    }
+    assert_eq!(
+        get(&state, "getOpen").as_bool(),
+        Some(true),
+        "the GET stream opened"
+    );
     // Polls pushed out of the test's life: the status comes from the GET stream only.
     let mut opts = fast();
     opts.poll.min_interval_ms = 600_000;

@@ -235,9 +235,11 @@ impl Client {
         Ok(result)
     }
 
-    /// Every page of `tools/list`, as one array.
+    /// Every page of `tools/list`, as one array. A server that hands out a cursor it gave
+    /// before would loop for ever: that is a protocol error at once.
     pub async fn list_all_tools(&self) -> Result<js_sys::Array, Error> {
         let all = js_sys::Array::new();
+        let mut seen: Vec<String> = Vec::new();
         let mut cursor = None;
         for _ in 0..1000 {
             let page = self.list_tools(cursor).await?;
@@ -245,9 +247,15 @@ impl Client {
                 all.push(&t);
             }
             cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());
-            if cursor.is_none() {
+            let Some(c) = &cursor else {
                 return Ok(all);
+            };
+            if seen.contains(c) {
+                return Err(Error::Protocol(
+                    "tools/list returned a nextCursor it had returned before (a loop)".into(),
+                ));
             }
+            seen.push(c.clone());
         }
         Err(Error::Protocol(
             "tools/list did not end after 1000 pages".into(),
@@ -293,6 +301,8 @@ impl Client {
         let ctl = Ctl {
             signal: opts.signal.as_ref(),
             no_timeout: !as_task,
+            timeout_ms: opts.call_timeout_ms,
+            ..Ctl::default()
         };
         let result = self.request(m, params, ctl).await?;
         Ok(match self.0.wire.decode_call(result)? {
@@ -356,6 +366,7 @@ impl Client {
         let ctl = Ctl {
             signal: None,
             no_timeout: true,
+            ..Ctl::default()
         };
         self.request(method::TASKS_RESULT, params.into(), ctl).await
     }

@@ -36,6 +36,9 @@ pub struct HandleOptions {
     pub cancel_on_abort: bool,
     /// Called with every new Task snapshot, starting with the first.
     pub on_status: Option<Function>,
+    /// Timeout of the `tools/call` request itself, in ms (a plain call has none by
+    /// default: a long tool may take its time).
+    pub call_timeout_ms: Option<f64>,
 }
 
 /// What a settled task gives: the result, or the error `result()` rejects with.
@@ -54,7 +57,13 @@ struct RegState {
     timer: Option<(f64, Timer)>,
     next_key: u32,
     seed: u64,
+    /// Status notifications of tasks not followed (yet): one may arrive before the
+    /// `tools/call` reply that creates the task's handle. The latest few, by task id.
+    early: Vec<(String, JsValue)>,
 }
+
+/// How many early status notifications are kept (a flood of unknown ids only evicts).
+const EARLY: usize = 32;
 
 /// The handles of one client.
 pub struct Registry {
@@ -212,6 +221,11 @@ impl Registry {
                 st.by_task.insert(p, key);
             }
         }
+        let early = {
+            let mut st = self.state_mut();
+            let i = st.early.iter().position(|(id, _)| *id == h.task_id);
+            i.map(|i| st.early.remove(i).1)
+        };
         if let Some(signal) = opts.signal {
             let weak = Rc::downgrade(&h);
             let listener = AbortListener::new(signal, move || {
@@ -222,12 +236,25 @@ impl Registry {
             h.state_mut().abort_listener = listener;
         }
         h.run(fx);
+        // A status that arrived before this handle existed.
+        if let Some(params) = early {
+            self.on_status(&params);
+        }
         h
     }
 
     /// A task status notification arrived (params: the task).
     pub fn on_status(&self, params: &JsValue) {
-        let Some(h) = get_str(params, "taskId").and_then(|id| self.handle(&id)) else {
+        let Some(id) = get_str(params, "taskId") else {
+            return;
+        };
+        let Some(h) = self.handle(&id) else {
+            let mut st = self.state_mut();
+            st.early.retain(|(t, _)| *t != id);
+            if st.early.len() == EARLY {
+                st.early.remove(0);
+            }
+            st.early.push((id, params.clone()));
             return;
         };
         match self.wire.decode_snapshot(params) {
@@ -397,6 +424,9 @@ impl Handle {
                         signal: Some(&signal),
                         // A held request stays open as long as the task waits for input.
                         no_timeout: req == Request::HeldResult,
+                        timeout_ms: None,
+                        // The machine owns the retries of its requests.
+                        retry: false,
                     },
                 )
                 .await;
@@ -609,7 +639,7 @@ impl Handle {
             End::Error {
                 error,
                 tries: Some(n),
-            } => Err(with_tries(error, n)),
+            } => Err(error.with_tries(n)),
             // The server does not know the task (before its ttl ran out).
             End::Error { error, .. } if self.reg.wire.classify(&error) == Failure::Gone => {
                 Err(Error::TaskNotFound {
@@ -649,25 +679,5 @@ impl Handle {
         for q in queues {
             q.close();
         }
-    }
-}
-
-fn with_tries(e: Error, tries: u32) -> Error {
-    match e {
-        Error::Transport {
-            status,
-            message,
-            body,
-            retry_after_ms,
-            ..
-        } => Error::Transport {
-            status,
-            message: format!("{message} (gave up after {tries} tries)"),
-            body,
-            tries,
-            retry_after_ms,
-        },
-        Error::Protocol(m) => Error::Protocol(format!("{m} (gave up after {tries} tries)")),
-        e => e,
     }
 }

@@ -69,6 +69,8 @@ pub trait Json: Sized + Clone {
     /// `v[key]`, when present and neither `null` nor `undefined`.
     fn field(&self, key: &str) -> Option<Self>;
     /// The string it is.
+    /// The string it is (`None` too for a JS string that is not valid UTF-16: a lone
+    /// surrogate could not be sent back byte-exact).
     fn string(&self) -> Option<String>;
     /// The number it is.
     fn number(&self) -> Option<f64>;
@@ -88,7 +90,11 @@ impl Json for JsValue {
         (!v.is_undefined() && !v.is_null()).then_some(v)
     }
     fn string(&self) -> Option<String> {
-        self.as_string()
+        // A JS string with a lone surrogate has no exact Rust form: read as not a string,
+        // never silently altered (an id sent back must be the one the server issued).
+        self.dyn_ref::<js_sys::JsString>()
+            .filter(|s| s.is_valid_utf16())
+            .map(String::from)
     }
     fn number(&self) -> Option<f64> {
         self.as_f64()

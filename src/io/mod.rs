@@ -106,6 +106,10 @@ pub enum FetchFailure {
     Aborted,
     /// A network error: `fetch` rejected with this value.
     Network(JsValue),
+    /// The server answered with a redirect (its status; 0 where the runtime hides it, as
+    /// browsers do). Redirects are never followed: the client's headers (a token, the
+    /// session id) must not reach another origin.
+    Redirect(u16),
 }
 
 impl Http {
@@ -139,6 +143,9 @@ impl Http {
             let _ = Reflect::set(&init, &JsValue::from_str(k), v);
         };
         set("method", &JsValue::from_str(method));
+        // Browsers give an opaque response for a redirect, Node the 3xx itself: either
+        // way nothing is sent on to the target.
+        set("redirect", &JsValue::from_str("manual"));
         set("headers", &h);
         if let Some(b) = body {
             set("body", &JsValue::from_str(b));
@@ -154,16 +161,22 @@ impl Http {
             FetchFailure::Network(JsValue::from_str("fetch did not return a Promise"))
         })?;
         match JsFuture::from(promise).await {
-            Ok(r) => r
-                .dyn_into::<Response>()
-                .map(|inner| HttpResponse {
+            Ok(r) => {
+                let inner = r.dyn_into::<Response>().map_err(|_| {
+                    FetchFailure::Network(JsValue::from_str("fetch did not resolve to a Response"))
+                })?;
+                let status = inner.status();
+                let opaque = json::get_str(&inner, "type").as_deref() == Some("opaqueredirect");
+                if opaque || (300..400).contains(&status) {
+                    let _ = inner.body().map(|b| b.cancel());
+                    return Err(FetchFailure::Redirect(if opaque { 0 } else { status }));
+                }
+                Ok(HttpResponse {
                     inner,
                     reader: None,
                     done: false,
                 })
-                .map_err(|_| {
-                    FetchFailure::Network(JsValue::from_str("fetch did not resolve to a Response"))
-                }),
+            }
             Err(e) if signal.is_some_and(|s| s.aborted()) || is_abort_error(&e) => {
                 Err(FetchFailure::Aborted)
             }

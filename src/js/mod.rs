@@ -181,6 +181,8 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
         fetch: opt_fn(v, "fetch"),
         listen: get(v, "listen").as_bool().unwrap_or(true),
         on_elicitation: opt_fn(v, "onElicitation"),
+        retry_unsafe_requests: get(v, "retryUnsafeRequests").as_bool().unwrap_or(false),
+        max_request_retries: opt_f64(v, "maxRequestRetries").map_or(3, |n| n as u32),
         elicitation_defaults: get(v, "applyElicitationDefaults").as_bool().unwrap_or(true),
         on_notification: opt_fn(v, "onNotification"),
         max_response_bytes: opt_f64(v, "maxResponseBytes")
@@ -214,6 +216,7 @@ fn read_handle_options(v: &JsValue) -> HandleOptions {
         poll,
         cancel_on_abort: get(v, "cancelOnAbort").as_bool().unwrap_or(false),
         on_status: opt_fn(v, "onStatus"),
+        call_timeout_ms: opt_f64(v, "timeoutMs").filter(|t| *t > 0.0),
     }
 }
 
@@ -283,7 +286,9 @@ impl McpClient {
     }
 
     /// Call a tool and resolve with its `CallToolResult`. A tool whose `taskSupport` is
-    /// `required` runs as a task and resolves with its final result.
+    /// `required` runs as a task and resolves with its final result. `options.signal`
+    /// aborts it (an `AbortError`), `options.timeoutMs` bounds the `tools/call` request
+    /// (a `TransportError`; none by default, a tool may take its time).
     #[wasm_bindgen(js_name = callTool, unchecked_return_type = "Promise<CallToolResult>")]
     pub fn call_tool(
         &self,
@@ -291,13 +296,13 @@ impl McpClient {
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: Option<
             Object,
         >,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallToolOptions")] options: Option<Object>,
     ) -> Promise {
         let c = self.c.clone();
         let args = args.map(JsValue::from).unwrap_or_default();
+        let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
         promise(async move {
-            let h = c
-                .call_as_task(&name, args, HandleOptions::default())
-                .await?;
+            let h = c.call_as_task(&name, args, opts).await?;
             h.wait().await
         })
     }

@@ -149,6 +149,20 @@ export interface ConnectOptions {
   onNotification?: (message: JsonRpcNotification, context: ElicitationContext) => void;
   /** Cap on a JSON reply or one SSE event, in bytes (default 16 MiB). */
   maxResponseBytes?: number;
+  /**
+   * Tries after the first for a request the server refused without processing it (HTTP
+   * 429 or 503, waiting at least its `Retry-After`, up to 30 s) or whose connection
+   * failed (a reset, a timeout), with backoff and jitter (default 3; 0 turns it off).
+   * `initialize` is retried too. A task's own polls follow the task's retry budget
+   * (`maxRetries`) instead.
+   */
+  maxRequestRetries?: number;
+  /**
+   * Also send a `tools/call` again when its connection failed before the reply (a reset,
+   * a timeout): the tool may then run twice on the server. Default false: such a call
+   * rejects with a `TransportError` (status 0). A 429 or 503 is always retried.
+   */
+  retryUnsafeRequests?: boolean;
   /** `tasks/result` requests the client's handles may hold open at once (default 2). */
   maxHeldResults?: number;
   /**
@@ -169,9 +183,24 @@ export interface ConnectOptions {
 }
 
 /** Options of `callToolAsTask` and `TaskHandle.resume`. */
+/** Options of `callTool`. */
+export interface CallToolOptions {
+  /** Aborting rejects the call with an `AbortError` (and stops following its task). */
+  signal?: AbortSignal;
+  /**
+   * Timeout of the `tools/call` request, in ms: a `TransportError` (status 0) past it.
+   * None by default (a tool may take its time); a task the call became is then bounded
+   * by its ttl and the retry policy.
+   */
+  timeoutMs?: number;
+}
+
 export interface CallToolAsTaskOptions {
   /** `task.ttl` to request, in ms. */
   ttlMs?: number;
+  /** Timeout of the `tools/call` request that creates the task, in ms (default
+   * `requestTimeoutMs`). */
+  timeoutMs?: number;
   /** Aborting stops local polling and rejects `result()` with an `AbortError`. */
   signal?: AbortSignal;
   /** Also send `tasks/cancel` when `signal` aborts (default false). */

@@ -58,6 +58,12 @@ pub struct ClientOptions {
     /// `(params, { relatedTaskId }) => ElicitResult | Promise<ElicitResult>`: declared
     /// as the elicitation capability; the [`Router`] calls it.
     pub on_elicitation: Option<Function>,
+    /// Send a `tools/call` again when its connection failed (a reset, a timeout): the
+    /// tool may then run twice. Off by default.
+    pub retry_unsafe_requests: bool,
+    /// Tries after the first for a request the server refused (429, 503) or whose
+    /// connection failed (default 3; the task machine's own requests excepted).
+    pub max_request_retries: u32,
     /// Fill the fields an accepted form left out with the schema's defaults (SEP-1034).
     pub elicitation_defaults: bool,
     /// Called with every notification message (by the [`Router`]).
@@ -90,6 +96,8 @@ struct State {
     listen_wake: Option<Latch<()>>,
     /// The last renewal failed: the next request tries again before sending.
     needs_init: bool,
+    /// Requests waiting to be sent again: `close()` wakes them (they then reject).
+    retry_wakes: Vec<Latch<()>>,
 }
 
 /// One session with an MCP endpoint; every request future holds an `Rc` of it.
@@ -108,12 +116,72 @@ pub struct Session {
 }
 
 /// How a request behaves.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 pub struct Ctl<'a> {
     /// Abort the request when this signal aborts.
     pub signal: Option<&'a AbortSignal>,
     /// Do not apply `requestTimeoutMs` (for `tasks/result`, which may block for long).
     pub no_timeout: bool,
+    /// This request's own timeout, in ms (wins over both of the above).
+    pub timeout_ms: Option<f64>,
+    /// Send it again after a refusal or a lost connection (see `should_retry`). Off for
+    /// the task machine's requests: it owns their retries.
+    pub retry: bool,
+}
+
+impl Default for Ctl<'_> {
+    fn default() -> Self {
+        Ctl {
+            signal: None,
+            no_timeout: false,
+            timeout_ms: None,
+            retry: true,
+        }
+    }
+}
+
+/// The retries of one request: the one backoff ([`PollPolicy`], with jitter), at least
+/// the server's `Retry-After` (up to the policy's ceiling), within a budget of
+/// [`ClientOptions::max_request_retries`].
+#[derive(Default)]
+struct Retry(Option<PollPolicy>);
+
+impl Retry {
+    /// Wait before the next try, or give up with `e` (saying how many tries were made).
+    async fn wait(
+        &mut self,
+        session: &Session,
+        e: Error,
+        signal: Option<&AbortSignal>,
+    ) -> Result<(), Error> {
+        let policy = self.0.get_or_insert_with(|| {
+            let config = PollConfig {
+                max_retries: session.opts.max_request_retries,
+                ..PollConfig::default()
+            };
+            PollPolicy::new(config, io::now_ms() as u64)
+        });
+        let delay = match policy.after_failure(e.retry_after_ms()) {
+            Ok(d) => d,
+            Err(g) => return Err(e.with_tries(g.tries)),
+        };
+        let wake = Latch::new();
+        let w = wake.clone();
+        let _stop = signal.and_then(|s| {
+            AbortListener::new(s.clone(), move || {
+                w.set(());
+            })
+        });
+        session.state_mut().retry_wakes.push(wake.clone());
+        io::sleep_or_wake(f64::from(delay), wake).await;
+        if signal.is_some_and(|s| s.aborted()) {
+            return Err(Error::Aborted("The operation was aborted.".into()));
+        }
+        if session.is_closed() {
+            return Err(Error::Aborted("the client is closed".into()));
+        }
+        Ok(())
+    }
 }
 
 impl Session {
@@ -139,6 +207,7 @@ impl Session {
                 listen_abort: None,
                 listen_wake: None,
                 needs_init: false,
+                retry_wakes: Vec::new(),
             }),
         }))
     }
@@ -228,7 +297,7 @@ impl Session {
             ("clientInfo", self.opts.client_info.clone()),
         ]);
         let result = self
-            .request_once(method::INITIALIZE, &params.into(), Ctl::default())
+            .request_once_retried(method::INITIALIZE, &params.into())
             .await?;
         let version = get_str(&result, "protocolVersion")
             .ok_or_else(|| Error::Protocol("initialize result has no protocolVersion".into()))?;
@@ -269,6 +338,7 @@ impl Session {
     ) -> Result<JsValue, Error> {
         io::pace::breathe().await;
         let mut renewed = false;
+        let mut retry = Retry::default();
         loop {
             // A slot first. Then, holding it, nothing is awaited until the request has read
             // its session id: a renewal that started while it waited for the slot must not
@@ -292,6 +362,13 @@ impl Session {
             let before = self.session_id();
             let out = self.request_once(method, &params, ctl).await;
             drop(permit);
+            let out = match out {
+                Err(e) if ctl.retry && self.should_retry(method, &e) => {
+                    retry.wait(self, e, ctl.signal).await?;
+                    continue;
+                }
+                out => out,
+            };
             match out {
                 Err(Error::SessionGone) if !renewed => {
                     renewed = true;
@@ -307,6 +384,37 @@ impl Session {
                     })
                 }
                 other => return other,
+            }
+        }
+    }
+
+    /// Whether a failed request may be sent again: the server refused it without
+    /// processing it (429, 503), or the connection failed (a reset, a timeout) and the
+    /// request is safe to repeat (anything but `tools/call`, unless the caller said
+    /// `retryUnsafeRequests`: a tool may have run).
+    fn should_retry(&self, m: &str, e: &Error) -> bool {
+        match e {
+            Error::Transport {
+                status: 429 | 503, ..
+            } => true,
+            Error::Transport { status: 0, .. } => {
+                m != method::TOOLS_CALL || self.opts.retry_unsafe_requests
+            }
+            _ => false,
+        }
+    }
+
+    /// One request outside the slot and renewal rules (the handshake), retried like any.
+    async fn request_once_retried(
+        self: &Rc<Self>,
+        m: &str,
+        params: &JsValue,
+    ) -> Result<JsValue, Error> {
+        let mut retry = Retry::default();
+        loop {
+            match self.request_once(m, params, Ctl::default()).await {
+                Err(e) if self.should_retry(m, &e) => retry.wait(self, e, None).await?,
+                out => return out,
             }
         }
     }
@@ -351,8 +459,10 @@ impl Session {
         if self.opts.headers.is_empty() || v.is_undefined() {
             return v;
         }
+        // A value that cannot be written out (nested too deep, a cycle) cannot be checked
+        // either: it is dropped, never passed on unchecked.
         let Some(text) = json::stringify(&v) else {
-            return v;
+            return "[removed: the server's data could not be checked for secrets]".into();
         };
         let clean = self.redact(text.clone());
         if clean == text {
@@ -388,10 +498,10 @@ impl Session {
                 "the params of {method} cannot be written as JSON"
             )));
         };
-        let timeout = if ctl.no_timeout {
-            None
-        } else {
-            self.opts.request_timeout_ms
+        let timeout = match ctl.timeout_ms {
+            Some(ms) => Some(ms),
+            None if ctl.no_timeout => None,
+            None => self.opts.request_timeout_ms,
         };
         let abort = Abort::new(timeout);
         let link = ctl.signal.and_then(|s| {
@@ -657,9 +767,11 @@ impl Session {
     }
 
     fn dispatch_text(self: &Rc<Self>, text: &str) -> Result<(), Error> {
-        let msg = json::parse(text).map_err(|e| {
+        // Not the host's parse message: it quotes the body, cut where a secret could be
+        // half shown. The body is redacted whole, then cut.
+        let msg = json::parse(text).map_err(|_| {
             Error::Protocol(format!(
-                "the server sent invalid JSON ({e}): {}",
+                "the server sent invalid JSON: {}",
                 quote_body(&self.redact(text.to_string()), 120)
             ))
         })?;
@@ -717,12 +829,18 @@ impl Session {
                 object(&[("code", code.into()), ("message", message.into())]).into(),
             )),
         }
+        // Answers take request slots like every request: a flood of server requests
+        // (20,000 pings) is answered a few at a time, never all at once.
+        let Some(permit) = self.slot(Ctl::default()).await else {
+            return;
+        };
         if let Err(e) = self.post_message(&object(&entries).into()).await {
             io::warn(&format!(
                 "mcp-tasks-wasm: could not answer {method}: {}",
                 e.describe()
             ));
         }
+        drop(permit);
     }
 
     /// POST a notification or a response (the server answers 202).
@@ -833,9 +951,13 @@ impl Session {
                     }
                 }
                 Err(FetchFailure::Aborted) => return,
-                Err(FetchFailure::Network(_)) => {}
+                Err(FetchFailure::Network(_) | FetchFailure::Redirect(_)) => {}
             }
-            let delay = backoff.after_failure(retry_ms).unwrap_or(u32::MAX);
+            // The server's retry is a floor (a MUST); the backoff only ever adds to it.
+            let delay = backoff
+                .after_failure(None)
+                .unwrap_or(u32::MAX)
+                .max(retry_ms.map_or(0, |r| r.min(u64::from(u32::MAX)) as u32));
             let wake = Latch::new();
             {
                 let mut st = self.state_mut();
@@ -873,6 +995,10 @@ impl Session {
         for a in aborts {
             a.abort();
         }
+        let waiting = std::mem::take(&mut self.state_mut().retry_wakes);
+        for w in waiting {
+            w.set(());
+        }
         self.gate.close();
         if let Some(a) = listen {
             a.abort();
@@ -901,6 +1027,23 @@ fn fetch_error(f: FetchFailure) -> Error {
             "network error: {}",
             quote_body(&json::error_message(&e), 200)
         )),
+        // A browser hides the redirect's status: 300 stands for "some 3xx" (never a
+        // network error, which would be retried).
+        FetchFailure::Redirect(status) => Error::Transport {
+            status: status.max(300),
+            message: format!(
+                "the server answered with a redirect (HTTP {}), which this client does not \
+                 follow: its headers must not reach another origin; use the final URL",
+                if status == 0 {
+                    "3xx".to_string()
+                } else {
+                    u32::from(status).to_string()
+                }
+            ),
+            body: String::new(),
+            tries: 1,
+            retry_after_ms: None,
+        },
     }
 }
 

@@ -103,9 +103,11 @@ pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Erro
         ));
     }
     let text = |k: &str| {
-        v.field(k)
-            .and_then(|x| x.string())
-            .ok_or_else(|| Error::Protocol(format!("the server sent a Task without a string {k}")))
+        v.field(k).and_then(|x| x.string()).ok_or_else(|| {
+            Error::Protocol(format!(
+                "the server sent a Task whose {k} is missing, not a string, or not valid Unicode"
+            ))
+        })
     };
     let number = |k: &str| -> Result<Option<u64>, Error> {
         match v.field(k) {

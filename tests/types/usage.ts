@@ -6,7 +6,7 @@ import init, {
 } from '../../pkg/index.js';
 import type {
   Task, TaskStatus, CallToolResult, ContentBlock, Tool, ServerCapabilities, Implementation,
-  ConnectOptions, CallToolAsTaskOptions, ElicitResult, ListTasksResult, ListToolsResult,
+  ConnectOptions, CallToolAsTaskOptions, CallToolOptions, ElicitResult, ListTasksResult, ListToolsResult,
   ProgressNotificationParams,
 } from '../../pkg/index.js';
 
@@ -24,6 +24,8 @@ async function main(): Promise<void> {
     },
     onNotification: (msg, ctx) => console.log(msg.method, ctx.relatedTaskId),
     applyElicitationDefaults: false,
+    maxRequestRetries: 2,
+    retryUnsafeRequests: false,
   };
   const client: McpClient = await McpClient.connect('http://127.0.0.1:8787/mcp', options);
   const info: Implementation = client.serverInfo;
@@ -37,6 +39,9 @@ async function main(): Promise<void> {
   console.log(page.nextCursor, support);
 
   const plain: CallToolResult = await client.callTool('echo', { text: 'hi' });
+  const callOpts: CallToolOptions = { signal: AbortSignal.timeout(5000), timeoutMs: 1000 };
+  const bounded: CallToolResult = await client.callTool('echo', {}, callOpts);
+  console.log(bounded.isError);
   const first: ContentBlock | undefined = plain.content[0];
   if (first?.type === 'text') console.log(first.text.toUpperCase());
 
