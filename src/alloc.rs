@@ -200,10 +200,11 @@ impl Heap {
             }
             return block;
         }
-        // Pages of a freed large block, else new memory; what is left of the current run
+        // New memory (never a free span: small blocks there would cut it up for good, and
+        // the next large reply could no longer reuse it); what is left of the current run
         // goes to the free lists.
         let pages = size.div_ceil(PAGE);
-        let Some(base) = self.take_span(pages).or_else(|| grow(pages)) else {
+        let Some(base) = grow(pages) else {
             return 0;
         };
         if self.next != 0 {
@@ -564,19 +565,25 @@ mod tests {
         assert_eq!((big as usize - arena.mem as usize) % PAGE, 0);
         unsafe { std::ptr::write_bytes(big, 7, 1 << 20) };
         unsafe { heap.dealloc(big, lay(1 << 20, 1)) };
-        let used = arena.used;
-        // With the run used up, small requests split the freed big block instead of
-        // growing the memory.
+        // Small requests take pages of their own (a run of one page here), never the
+        // freed big block: it stays whole for the next large request.
         let mut blocks = Vec::new();
         for _ in 0..1000 {
             let p = unsafe { heap.alloc(lay(64, 8), arena.grow()) };
             assert!(!p.is_null());
+            assert!(
+                !(big..big.wrapping_add(1 << 20)).contains(&p),
+                "small block inside the span"
+            );
             blocks.push(p);
         }
-        assert_eq!(arena.used, used);
         blocks.sort();
         blocks.dedup();
         assert_eq!(blocks.len(), 1000);
+        let used = arena.used;
+        let again = unsafe { heap.alloc(lay(1 << 20, 1), arena.grow()) };
+        assert_eq!(again, big, "the freed span serves the next large request");
+        assert_eq!(arena.used, used);
         // Out of memory: null, not a crash.
         let huge = unsafe { heap.alloc(lay(64 << 20, 1), arena.grow()) };
         assert!(huge.is_null());

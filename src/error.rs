@@ -95,31 +95,27 @@ impl Error {
 
     /// The same error, saying that `tries` attempts were made (the retry budget is spent).
     pub fn with_tries(self, tries: u32) -> Error {
+        let gave_up = |mut m: String| {
+            m.push_str(" (gave up after ");
+            m.push_str(&tries.to_string());
+            m.push_str(" tries)");
+            m
+        };
         match self {
             Error::Transport {
                 status,
-                mut message,
+                message,
                 body,
                 retry_after_ms,
                 ..
-            } => {
-                message.push_str(" (gave up after ");
-                message.push_str(&tries.to_string());
-                message.push_str(" tries)");
-                Error::Transport {
-                    status,
-                    message,
-                    body,
-                    tries,
-                    retry_after_ms,
-                }
-            }
-            Error::Protocol(mut m) => {
-                m.push_str(" (gave up after ");
-                m.push_str(&tries.to_string());
-                m.push_str(" tries)");
-                Error::Protocol(m)
-            }
+            } => Error::Transport {
+                status,
+                message: gave_up(message),
+                body,
+                tries,
+                retry_after_ms,
+            },
+            Error::Protocol(m) => Error::Protocol(gave_up(m)),
             e => e,
         }
     }

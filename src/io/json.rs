@@ -94,7 +94,7 @@ impl Json for JsValue {
         // never silently altered (an id sent back must be the one the server issued).
         self.dyn_ref::<js_sys::JsString>()
             .filter(|s| s.is_valid_utf16())
-            .map(String::from)
+            .and(self.as_string())
     }
     fn number(&self) -> Option<f64> {
         self.as_f64()

@@ -297,7 +297,7 @@ impl Session {
             ("clientInfo", self.opts.client_info.clone()),
         ]);
         let result = self
-            .request_once_retried(method::INITIALIZE, &params.into())
+            .request(method::INITIALIZE, params.into(), Ctl::default())
             .await?;
         let version = get_str(&result, "protocolVersion")
             .ok_or_else(|| Error::Protocol("initialize result has no protocolVersion".into()))?;
@@ -337,21 +337,28 @@ impl Session {
         ctl: Ctl<'_>,
     ) -> Result<JsValue, Error> {
         io::pace::breathe().await;
+        // The handshake is what the others wait for: no slot, no renewal check.
+        let handshake = method == method::INITIALIZE;
         let mut renewed = false;
         let mut retry = Retry::default();
         loop {
             // A slot first. Then, holding it, nothing is awaited until the request has read
             // its session id: a renewal that started while it waited for the slot must not
             // see it go out without one.
-            let Some(permit) = self.slot(ctl).await else {
-                return Err(self.why_aborted(ctl.signal, None));
+            let permit = if handshake {
+                None
+            } else {
+                let Some(permit) = self.slot(ctl).await else {
+                    return Err(self.why_aborted(ctl.signal, None));
+                };
+                permit
             };
             // While the session is being renewed, or after a renewal failed, no request
             // may go out without a session id: wait for (or retry) the renewal first,
             // without holding a slot.
             let renewing = self.renewing.running();
             let broken = self.state().needs_init;
-            if renewing.is_some() || broken {
+            if !handshake && (renewing.is_some() || broken) {
                 drop(permit);
                 match renewing {
                     Some(r) => r.wait().await?,
@@ -404,21 +411,6 @@ impl Session {
         }
     }
 
-    /// One request outside the slot and renewal rules (the handshake), retried like any.
-    async fn request_once_retried(
-        self: &Rc<Self>,
-        m: &str,
-        params: &JsValue,
-    ) -> Result<JsValue, Error> {
-        let mut retry = Retry::default();
-        loop {
-            match self.request_once(m, params, Ctl::default()).await {
-                Err(e) if self.should_retry(m, &e) => retry.wait(self, e, None).await?,
-                out => return out,
-            }
-        }
-    }
-
     /// Start a new session once for everyone: concurrent callers share one renewal, and
     /// one whose session was already replaced just retries.
     async fn renew(self: &Rc<Self>, lost: Option<String>) -> Result<(), Error> {
@@ -427,7 +419,8 @@ impl Session {
         }
         self.renewing
             .run(|| async {
-                let r = self.initialize().await;
+                // Boxed: initialize goes through request(), which may come here.
+                let r = Box::pin(self.initialize()).await;
                 let mut st = self.state_mut();
                 st.needs_init = r.is_err() && !st.closed;
                 r
@@ -672,21 +665,36 @@ impl Session {
             if signal.aborted() {
                 return Err(Error::Aborted("aborted".into()));
             }
-            let mut headers = self.headers(session, true);
-            headers.push(("Last-Event-ID".into(), last));
-            let mut resp = self
-                .http
-                .send("GET", &self.url, &headers, None, Some(signal))
-                .await
-                .map_err(fetch_error)?;
-            let status = resp.status();
-            let ctype = resp.header("content-type").unwrap_or_default();
-            if status != 200 || !ctype.starts_with("text/event-stream") {
-                return Err(self.http_error(&mut resp, status).await);
-            }
+            let mut resp = self.open_stream(session, Some(last), signal).await?;
             self.read_stream(&mut resp, &mut parser, Some(id)).await?;
         }
         Ok(())
+    }
+
+    /// A GET for an SSE stream (the session's own, or a request's resumed after
+    /// `last_event_id`): the response when it is one, else the error it amounts to.
+    async fn open_stream(
+        &self,
+        session: Option<&str>,
+        last_event_id: Option<String>,
+        signal: &AbortSignal,
+    ) -> Result<HttpResponse, Error> {
+        let mut headers = self.headers(session, true);
+        if let Some(id) = last_event_id {
+            headers.push(("Last-Event-ID".into(), id));
+        }
+        let mut resp = self
+            .http
+            .send("GET", &self.url, &headers, None, Some(signal))
+            .await
+            .map_err(fetch_error)?;
+        let status = resp.status();
+        let ctype = resp.header("content-type").unwrap_or_default();
+        if status == 200 && ctype.starts_with("text/event-stream") {
+            Ok(resp)
+        } else {
+            Err(self.http_error(&mut resp, status).await)
+        }
     }
 
     fn too_large(&self, status: u16) -> Error {
@@ -914,44 +922,33 @@ impl Session {
                 st.listen_abort = Some(c.clone());
                 (st.session_id.clone(), c)
             };
-            let mut headers = self.headers(session.as_deref(), true);
-            if let Some(id) = &last_event_id {
-                headers.push(("Last-Event-ID".into(), id.clone()));
-            }
             let signal = ctl.signal();
             match self
-                .http
-                .send("GET", &self.url, &headers, None, Some(&signal))
+                .open_stream(session.as_deref(), last_event_id.clone(), &signal)
                 .await
             {
                 Ok(mut resp) => {
-                    let status = resp.status();
-                    let ctype = resp.header("content-type").unwrap_or_default();
-                    if status == 405 || status == 404 || status == 401 || status == 403 {
-                        // No GET stream here (or the session is gone: a renewal restarts it).
-                        return;
+                    let opened = io::now_ms();
+                    let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
+                    // A drop or a bad stream just means: reconnect.
+                    let _ = self.read_stream(&mut resp, &mut parser, None).await;
+                    if let Some(id) = parser.last_event_id() {
+                        last_event_id = Some(id.to_string());
                     }
-                    if status == 200 && ctype.starts_with("text/event-stream") {
-                        let opened = io::now_ms();
-                        let mut parser =
-                            SseParser::with_max_event_bytes(self.opts.max_response_bytes);
-                        // A drop or a bad stream just means: reconnect.
-                        let _ = self.read_stream(&mut resp, &mut parser, None).await;
-                        if let Some(id) = parser.last_event_id() {
-                            last_event_id = Some(id.to_string());
-                        }
-                        if let Some(r) = parser.retry_ms() {
-                            retry_ms = Some(u64::from(r));
-                        }
-                        if io::now_ms() - opened >= 1000.0 {
-                            backoff.after_success(None);
-                        }
-                    } else {
-                        resp.cancel();
+                    if let Some(r) = parser.retry_ms() {
+                        retry_ms = Some(u64::from(r));
+                    }
+                    if io::now_ms() - opened >= 1000.0 {
+                        backoff.after_success(None);
                     }
                 }
-                Err(FetchFailure::Aborted) => return,
-                Err(FetchFailure::Network(_) | FetchFailure::Redirect(_)) => {}
+                // No GET stream here (or the session is gone: a renewal restarts it).
+                Err(Error::Transport {
+                    status: 401 | 403 | 404 | 405,
+                    ..
+                })
+                | Err(Error::Aborted(_)) => return,
+                Err(_) => {}
             }
             // The server's retry is a floor (a MUST); the backoff only ever adds to it.
             let delay = backoff
