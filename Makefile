@@ -96,17 +96,18 @@ test-types:
 	tsc -p tests/types/tsconfig.json
 	node tests/types/matrix.mjs
 
-# Faults through a seeded proxy (soak), session renewal, secrets in errors, and the
-# 10,000-task leak check (see tests/fault/README.md).
+# Faults through a seeded proxy (soak), session renewal, secrets in errors, the
+# 10,000-task leak check, and hostile servers (see tests/fault/README.md).
 test-fault:
 	tests/with-servers.sh node --test tests/fault/soak.mjs tests/fault/renewal.mjs tests/fault/secrets.mjs tests/fault/resume.mjs
 	tests/with-servers.sh node --expose-gc --test tests/fault/leak.mjs
+	$(MAKE) test-hostile
 
-# Hostile and faulty servers (findings #6-#15): failing-first tests of behaviour still to
-# be fixed, so not part of `make test` yet (see tests/fault/README.md). Needs pkg/ (make
-# build); starts its own servers.
+# Hostile and faulty servers (issue 14's findings #6-#15: secrets, redirects, Retry-After,
+# unbounded calls, request floods, reconnect storms, cursor loops, odd task ids, memory
+# after a large reply, refused calls). Needs pkg/ (make build); starts its own servers.
 test-hostile:
-	node --test tests/fault/hostile.mjs
+	node --expose-gc --test tests/fault/hostile.mjs
 
 # The dashboard (www/) in headless Chromium (Playwright), screenshots in target/e2e/.
 test-e2e:
