@@ -50,6 +50,8 @@ fn options() -> ClientOptions {
         elicitation_defaults: true,
         retry_unsafe_requests: false,
         max_request_retries: 3,
+        version: mcp_tasks_wasm::transport::VersionChoice::Auto,
+        max_input_rounds: 8,
         on_notification: None,
         max_response_bytes: 16 * 1024 * 1024,
         max_held_results: 2,
@@ -951,5 +953,195 @@ async fn a_held_result_broken_after_completion_still_settles_with_the_result() {
         0,
         "no tasks/get: completion came from the GET stream"
     );
+    c.close().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// MCP 2026-07-28: negotiation, the stateless envelope, MRTR, mirrored parameters.
+
+fn modern_url() -> String {
+    match option_env!("MCP_TEST_MODERN") {
+        Some(url) => url.to_string(),
+        None => panic!("MCP_TEST_MODERN is not set: run the browser tests with `make test-wasm`"),
+    }
+}
+
+fn modern_only_url() -> String {
+    match option_env!("MCP_TEST_MODERN_ONLY") {
+        Some(url) => url.to_string(),
+        None => {
+            panic!("MCP_TEST_MODERN_ONLY is not set: run the browser tests with `make test-wasm`")
+        }
+    }
+}
+
+#[wasm_bindgen(inline_js = r#"
+// A fetch that records what each request sent: method, headers (lower-case names), body.
+export function recordingFetch() {
+  const real = globalThis.fetch.bind(globalThis);
+  const sent = [];
+  const f = (input, init) => {
+    const headers = {};
+    new Headers(init?.headers ?? {}).forEach((v, k) => { headers[k] = v; });
+    let body = null;
+    try { body = init?.body ? JSON.parse(init.body) : null; } catch { body = init.body; }
+    sent.push({ method: init?.method ?? 'GET', headers, body });
+    return real(input, init);
+  };
+  return { fetch: f, sent };
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = recordingFetch)]
+    fn recording_fetch() -> JsValue;
+}
+
+fn recorded(rig: &JsValue) -> Vec<JsValue> {
+    Array::from(&get(rig, "sent")).iter().collect()
+}
+
+fn with_rig(rig: &JsValue) -> ClientOptions {
+    let mut o = options();
+    o.fetch = Some(get(rig, "fetch").unchecked_into());
+    o
+}
+
+#[wasm_bindgen_test]
+async fn auto_picks_2026_on_a_dual_server_and_2025_on_a_legacy_one() {
+    for (url, want) in [
+        (modern_url(), "2026-07-28"),
+        (modern_only_url(), "2026-07-28"),
+        (sse_url(), "2025-11-25"),
+        (json_url(), "2025-11-25"),
+    ] {
+        let c = connect(&url).await;
+        assert_eq!(c.protocol_version().as_deref(), Some(want), "{url}");
+        let r = c
+            .call_as_task("echo", args(&[("text", "era".into())]), fast())
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e:?}"));
+        let r = r.wait().await.expect("echo");
+        assert!(text_of(&r).contains("era"), "{url}: {}", text_of(&r));
+        c.close().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_pinned_2025_client_talks_to_the_dual_server_statelessly() {
+    let mut o = options();
+    o.version = mcp_tasks_wasm::transport::VersionChoice::Legacy;
+    let c = Client::connect(modern_url(), o)
+        .await
+        .expect("legacy initialize");
+    assert_eq!(c.protocol_version().as_deref(), Some("2025-11-25"));
+    assert_eq!(
+        c.session_id(),
+        None,
+        "the 2.x server answers initialize without a session"
+    );
+    let tools = c.list_all_tools().await.unwrap();
+    assert!(tools.length() > 0);
+    c.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn modern_requests_carry_the_envelope_and_headers_and_nothing_of_a_session() {
+    let rig = recording_fetch();
+    let c = Client::connect(modern_url(), with_rig(&rig)).await.unwrap();
+    let h = c
+        .call_as_task("echo", args(&[("text", "hi".into())]), fast())
+        .await
+        .unwrap();
+    h.wait().await.expect("echo");
+    c.close().await;
+    let sent = recorded(&rig);
+    assert!(sent.len() >= 3, "discover, tools/list, tools/call");
+    let mut saw_call = false;
+    for s in &sent {
+        let method = get_str(s, "method").unwrap_or_default();
+        assert_eq!(method, "POST", "no GET stream, no DELETE in 2026-07-28");
+        let headers = get(s, "headers");
+        let body = get(s, "body");
+        let rpc = get_str(&body, "method").unwrap_or_default();
+        assert_eq!(
+            get_str(&headers, "mcp-protocol-version").as_deref(),
+            Some("2026-07-28")
+        );
+        assert_eq!(
+            get_str(&headers, "mcp-method").as_deref(),
+            Some(rpc.as_str())
+        );
+        assert!(get(&headers, "mcp-session-id").is_undefined());
+        let meta = get(&get(&body, "params"), "_meta");
+        assert_eq!(
+            get_str(&meta, "io.modelcontextprotocol/protocolVersion").as_deref(),
+            Some("2026-07-28"),
+            "{rpc}"
+        );
+        assert!(get(&meta, "io.modelcontextprotocol/clientCapabilities").is_object());
+        assert_eq!(
+            get_str(&get(&meta, "io.modelcontextprotocol/clientInfo"), "name").as_deref(),
+            Some("web-tests")
+        );
+        if rpc == "tools/call" {
+            saw_call = true;
+            assert_eq!(get_str(&headers, "mcp-name").as_deref(), Some("echo"));
+        }
+    }
+    assert!(saw_call);
+    assert_eq!(
+        get_str(&get(&sent[0], "body"), "method").as_deref(),
+        Some("server/discover")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_mirrored_parameter_is_sent_as_a_header_in_base64_when_it_must() {
+    let c = connect(&modern_url()).await;
+    for (value, header) in [
+        ("us-west1", "us-west1"),
+        ("Hello, 世界", "=?base64?SGVsbG8sIOS4lueVjA==?="),
+    ] {
+        let h = c
+            .call_as_task("region", args(&[("region", value.into())]), fast())
+            .await
+            .unwrap();
+        let r = h.wait().await.expect("region");
+        assert_eq!(
+            text_of(&r),
+            header,
+            "what the server received for {value:?}"
+        );
+    }
+    c.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn mrtr_asks_through_on_elicitation_and_fails_clearly_without_it() {
+    let handler =
+        Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(|_: JsValue, _: JsValue| {
+            let content = object(&[("name", "Ada".into())]);
+            object(&[("action", "accept".into()), ("content", content.into())]).into()
+        });
+    let mut o = options();
+    o.on_elicitation = Some(handler.as_ref().unchecked_ref::<Function>().clone());
+    let c = Client::connect(modern_url(), o).await.unwrap();
+    let h = c.call_as_task("mrtr", args(&[]), fast()).await.unwrap();
+    let r = h.wait().await.expect("mrtr");
+    assert!(text_of(&r).contains("Hello, Ada!"), "{}", text_of(&r));
+    c.close().await;
+    let c = connect(&modern_url()).await;
+    // Without onElicitation the client declares no elicitation capability: the server
+    // refuses with -32021 naming it (the official SDK checks), or, if it asks anyway, the
+    // client refuses clearly.
+    match c.call_as_task("mrtr", args(&[]), fast()).await {
+        Err(Error::Protocol(m)) => assert!(m.contains("onElicitation"), "{m}"),
+        Err(Error::Rpc { code, data, .. }) => {
+            assert_eq!(code, -32021.0);
+            assert!(get(&get(&data, "requiredCapabilities"), "elicitation").is_object());
+        }
+        Err(other) => panic!("expected a clear error, got {other:?}"),
+        Ok(_) => panic!("mrtr answered without a handler"),
+    }
     c.close().await;
 }

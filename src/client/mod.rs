@@ -8,7 +8,7 @@ pub mod registry;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::elicit_defaults::missing_defaults;
 use crate::error::Error;
@@ -19,12 +19,23 @@ use crate::protocol::TaskSupport;
 use crate::sync::SingleFlight;
 use crate::task::model::{TaskInfo, TaskStatus};
 use crate::transport::{Answer, ClientOptions, Ctl, Router, Session};
+use crate::wire::headers;
 use crate::wire::v2025_11_25::{method, V2025};
+use crate::wire::v2026_07_28::{self as v2026, V2026};
 use crate::wire::{Called, Inbound, Wire};
 use registry::{Handle, HandleOptions, Registry};
 
-/// The wire generation this client speaks.
-static WIRE: V2025 = V2025;
+/// The wire generations this client speaks.
+static V2025_WIRE: V2025 = V2025;
+static V2026_WIRE: V2026 = V2026;
+
+/// What the client knows of a tool.
+#[derive(Clone)]
+struct ToolMeta {
+    support: TaskSupport,
+    /// 2026-07-28: parameters mirrored in `Mcp-Param-*` headers.
+    mirrored: Vec<headers::Mirrored>,
+}
 
 /// Prefix of the id of a handle that stands for a plain (not task) tool call.
 pub const LOCAL_TASK_PREFIX: &str = "local-";
@@ -33,8 +44,8 @@ struct Inner {
     session: Rc<Session>,
     tasks: Rc<Registry>,
     wire: &'static dyn Wire,
-    /// Each tool's task support, once listed.
-    tools: RefCell<Option<Map<String, TaskSupport>>>,
+    /// Each tool's task support and mirrored parameters, once listed.
+    tools: RefCell<Option<Map<String, ToolMeta>>>,
     /// The first `tools/list`, shared by every call that needs it.
     tools_loading: SingleFlight<Result<(), Error>>,
 }
@@ -83,33 +94,39 @@ impl Router for Inbox {
     }
 
     fn request(&self, m: String, params: JsValue) -> Answer {
-        let opts = self.session.upgrade();
-        let handler = opts.as_ref().and_then(|s| s.opts.on_elicitation.clone());
-        let defaults = opts.is_some_and(|s| s.opts.elicitation_defaults);
+        let session = self.session.upgrade();
         let ctx = self.context(&params);
         Box::pin(async move {
-            match (m.as_str(), handler) {
-                (method::ELICITATION_CREATE, Some(handler)) => {
-                    match call_async(&handler, &params, &ctx).await {
-                        Ok(v) if is_object(&v) => {
-                            if defaults {
-                                fill_defaults(&params, &v);
-                            }
-                            Ok(v)
-                        }
-                        Ok(_) => Err((
-                            -32603.0,
-                            "the elicitation handler returned no result object".into(),
-                        )),
-                        Err(e) => Err((-32603.0, json::error_message(&e))),
-                    }
-                }
-                (method::ELICITATION_CREATE, None) => {
-                    Err((-32601.0, "this client has no elicitation handler".into()))
-                }
+            match (m.as_str(), session) {
+                (method::ELICITATION_CREATE, Some(s)) => elicit(&s.opts, &params, ctx).await,
                 (other, _) => Err((-32601.0, format!("method not found: {other}"))),
             }
         })
+    }
+}
+
+/// Ask the person through `onElicitation` (`ctx`: `{ relatedTaskId }`): its answer, with
+/// the form's defaults (SEP-1034), or the JSON-RPC error to send back.
+async fn elicit(
+    opts: &ClientOptions,
+    params: &JsValue,
+    ctx: JsValue,
+) -> Result<JsValue, (f64, String)> {
+    let Some(handler) = &opts.on_elicitation else {
+        return Err((-32601.0, "this client has no elicitation handler".into()));
+    };
+    match call_async(handler, params, &ctx).await {
+        Ok(v) if is_object(&v) => {
+            if opts.elicitation_defaults {
+                fill_defaults(params, &v);
+            }
+            Ok(v)
+        }
+        Ok(_) => Err((
+            -32603.0,
+            "the elicitation handler returned no result object".into(),
+        )),
+        Err(e) => Err((-32603.0, json::error_message(&e))),
     }
 }
 
@@ -137,14 +154,20 @@ impl Client {
     /// Connect: the session's handshake (or reattach), then the GET stream.
     pub async fn connect(url: String, opts: ClientOptions) -> Result<Client, Error> {
         let session = Session::new(url, opts)?;
-        let wire: &'static dyn Wire = &WIRE;
-        let tasks = Registry::new(session.clone(), wire);
+        let tasks = Registry::new(session.clone(), &V2025_WIRE);
         session.set_router(Rc::new(Inbox {
             tasks: Rc::downgrade(&tasks),
-            wire,
+            wire: &V2025_WIRE,
             session: Rc::downgrade(&session),
         }));
         session.start().await?;
+        // The era the negotiation settled on decides the wire adapter.
+        let wire: &'static dyn Wire = if session.is_modern() {
+            &V2026_WIRE
+        } else {
+            &V2025_WIRE
+        };
+        tasks.set_wire(wire);
         Ok(Client(Rc::new(Inner {
             session,
             tasks,
@@ -225,12 +248,32 @@ impl Client {
                 "tools/list result has no tools array".into(),
             ));
         }
+        let modern = self.0.session.is_modern();
+        let kept = js_sys::Array::new();
         let mut known = crate::cell::write(&self.0.tools);
         let known = known.get_or_insert_with(Map::default);
         for t in js_sys::Array::from(&tools).iter() {
-            if let Some(name) = get_str(&t, "name") {
-                known.insert(name, self.0.wire.task_support(&t));
-            }
+            let Some(name) = get_str(&t, "name") else {
+                continue;
+            };
+            // 2026-07-28: a tool whose x-mcp-header annotations break the spec's rules is
+            // left out (a MUST); the others' mirrored parameters are kept for calls.
+            let mirrored = if modern {
+                match headers::mirrored_params(&get(&t, "inputSchema")) {
+                    Ok(m) => m,
+                    Err(_) => continue,
+                }
+            } else {
+                Vec::new()
+            };
+            let support = self.0.wire.task_support(&t);
+            known.insert(name, ToolMeta { support, mirrored });
+            kept.push(&t);
+        }
+        if modern && kept.length() != js_sys::Array::from(&tools).length() {
+            let copy = json::shallow_copy(&result);
+            let _ = js_sys::Reflect::set(&copy, &"tools".into(), &kept);
+            return Ok(copy);
         }
         Ok(result)
     }
@@ -274,8 +317,103 @@ impl Client {
         }
         Ok(crate::cell::read(&self.0.tools)
             .as_ref()
-            .and_then(|t| t.get(name).copied())
+            .and_then(|t| t.get(name).map(|m| m.support))
             .unwrap_or(TaskSupport::Forbidden))
+    }
+
+    /// A tool call's request, as the era wants it: 2026-07-28 mirrors the tool's
+    /// `x-mcp-header` parameters in headers, answers `input_required` (MRTR) through
+    /// `onElicitation` and retries with the answers and the byte-exact `requestState`,
+    /// and refreshes the tool list once on -32020 (a stale schema).
+    async fn call_request(
+        &self,
+        name: &str,
+        params: JsValue,
+        ctl: Ctl<'_>,
+    ) -> Result<JsValue, Error> {
+        if !self.0.session.is_modern() {
+            return self.request(method::TOOLS_CALL, params, ctl).await;
+        }
+        let args = get(&params, "arguments");
+        let mut refreshed = false;
+        let mut responses: Option<JsValue> = None;
+        let mut state: Option<JsValue> = None;
+        let mut state_only: Option<String> = None;
+        let rounds = self.0.session.opts.max_input_rounds;
+        let mut round = 0;
+        loop {
+            let mirrored = crate::cell::read(&self.0.tools)
+                .as_ref()
+                .and_then(|t| t.get(name).map(|m| m.mirrored.clone()))
+                .unwrap_or_default();
+            let extra = headers::param_headers(&mirrored, &args);
+            let p = json::shallow_copy(&params);
+            for (k, v) in [("inputResponses", &responses), ("requestState", &state)] {
+                if let Some(v) = v {
+                    let _ = js_sys::Reflect::set(&p, &k.into(), v);
+                }
+            }
+            let ctl = Ctl {
+                headers: &extra,
+                ..ctl
+            };
+            let result = match self.request(method::TOOLS_CALL, p, ctl).await {
+                Err(Error::Rpc { code, .. }) if code == v2026::HEADER_MISMATCH && !refreshed => {
+                    refreshed = true;
+                    self.list_all_tools().await?;
+                    continue;
+                }
+                r => r?,
+            };
+            if v2026::result_kind(&result)? != v2026::Kind::InputRequired {
+                return Ok(result);
+            }
+            round += 1;
+            if round > rounds {
+                return Err(Error::Protocol(format!(
+                    "the server asked for input more than {rounds} times (maxInputRounds)"
+                )));
+            }
+            let st = get(&result, "requestState");
+            state = (!st.is_undefined() && !st.is_null()).then_some(st);
+            let requests = get(&result, "inputRequests");
+            if !is_object(&requests) {
+                // requestState only: retry at once; the same one again is no progress.
+                let s = state.as_ref().and_then(|v| v.as_string());
+                if s.is_none() || s == state_only {
+                    return Err(Error::Protocol(
+                        "the server answered input_required without new input requests or state"
+                            .into(),
+                    ));
+                }
+                state_only = s;
+                responses = None;
+                continue;
+            }
+            state_only = None;
+            let answers = object(&[]);
+            for key in js_sys::Object::keys(requests.unchecked_ref::<js_sys::Object>()).iter() {
+                let req = get(&requests, &key.as_string().unwrap_or_default());
+                if get_str(&req, "method").as_deref() != Some(v2026::method::ELICITATION_CREATE) {
+                    return Err(Error::Protocol(
+                        "the server asked for a kind of input this client did not declare".into(),
+                    ));
+                }
+                if self.0.session.opts.on_elicitation.is_none() {
+                    return Err(Error::Protocol(
+                        "the server asked for input (an elicitation) and this client has no \
+                         onElicitation handler"
+                            .into(),
+                    ));
+                }
+                let ctx = object(&[("relatedTaskId", JsValue::NULL)]);
+                let answer = elicit(&self.0.session.opts, &get(&req, "params"), ctx.into())
+                    .await
+                    .map_err(|(_, m)| Error::Protocol(m))?;
+                let _ = js_sys::Reflect::set(&answers, &key, &answer);
+            }
+            responses = Some(answers.into());
+        }
     }
 
     /// Run `tools/call` for `name` as a task (when the server and the tool allow it) and
@@ -294,7 +432,7 @@ impl Client {
         io::pace::breathe().await;
         let as_task = self.supports_task_calls() && support != TaskSupport::Forbidden;
         let token = format!("mcp-tasks-wasm-{}", self.0.tasks.next_key());
-        let (m, params) =
+        let (_, params) =
             self.0
                 .wire
                 .call_request(name, args, as_task.then_some(opts.ttl_ms), &token);
@@ -304,7 +442,7 @@ impl Client {
             timeout_ms: opts.call_timeout_ms,
             ..Ctl::default()
         };
-        let result = self.request(m, params, ctl).await?;
+        let result = self.call_request(name, params, ctl).await?;
         Ok(match self.0.wire.decode_call(result)? {
             Called::Task {
                 info,
@@ -371,8 +509,13 @@ impl Client {
         self.request(method::TASKS_RESULT, params.into(), ctl).await
     }
 
-    /// One page of the server's tasks (`tasks/list`).
+    /// One page of the server's tasks (`tasks/list`; 2025-11-25 only).
     pub async fn list_tasks(&self, cursor: Option<String>) -> Result<JsValue, Error> {
+        if self.0.session.is_modern() {
+            return Err(Error::Protocol(
+                "the server speaks 2026-07-28, which has no task listing (tasks/list)".into(),
+            ));
+        }
         let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
         self.request(method::TASKS_LIST, params.into(), Ctl::default())
             .await

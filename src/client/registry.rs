@@ -68,7 +68,7 @@ const EARLY: usize = 32;
 /// The handles of one client.
 pub struct Registry {
     session: Rc<Session>,
-    wire: &'static dyn Wire,
+    wire: std::cell::Cell<&'static dyn Wire>,
     st: RefCell<RegState>,
     /// The held-result lane: browsers allow about six connections per origin, so held
     /// requests are capped (`maxHeldResults`) and polls never queue behind them.
@@ -119,7 +119,7 @@ impl Registry {
         let held = Gate::new(session.opts.max_held_results.max(1) as usize);
         Rc::new(Registry {
             session,
-            wire,
+            wire: std::cell::Cell::new(wire),
             st: RefCell::new(RegState::default()),
             held,
         })
@@ -131,6 +131,15 @@ impl Registry {
 
     fn state_mut(&self) -> std::cell::RefMut<'_, RegState> {
         crate::cell::write(&self.st)
+    }
+
+    /// Speak `wire` from now on (the era the connection settled on).
+    pub fn set_wire(&self, wire: &'static dyn Wire) {
+        self.wire.set(wire);
+    }
+
+    fn wire(&self) -> &'static dyn Wire {
+        self.wire.get()
     }
 
     /// Handles still being followed.
@@ -184,7 +193,7 @@ impl Registry {
         let task_id = info.task_id.clone();
         let local = terminal.is_some();
         let (machine, fx) = Machine::start(
-            self.wire.caps(),
+            self.wire().caps(),
             PollPolicy::new(opts.poll.normalized(), seed),
             info,
             json::shallow_copy(&raw),
@@ -257,7 +266,7 @@ impl Registry {
             st.early.push((id, params.clone()));
             return;
         };
-        match self.wire.decode_snapshot(params) {
+        match self.wire().decode_snapshot(params) {
             Ok(reply) => h.step(Event::Snapshot(reply)),
             Err(e) => io::warn(&format!(
                 "mcp-tasks-wasm: ignored a status notification: {}",
@@ -276,7 +285,7 @@ impl Registry {
         let h = token
             .and_then(|t| self.handle(&format!("progress:{t}")))
             .or_else(|| {
-                self.wire
+                self.wire()
                     .related_task_id(params)
                     .and_then(|id| self.handle(&id))
             });
@@ -411,7 +420,7 @@ impl Handle {
         self.state_mut().inflight.push((id, ctl.clone()));
         let me = self.clone();
         io::spawn(Box::pin(async move {
-            let wire = me.reg.wire;
+            let wire = me.reg.wire();
             let (method, params) = wire.task_request(req, &me.task_id);
             let signal = ctl.signal();
             let r = me
@@ -427,6 +436,7 @@ impl Handle {
                         timeout_ms: None,
                         // The machine owns the retries of its requests.
                         retry: false,
+                        headers: &[],
                     },
                 )
                 .await;
@@ -581,7 +591,7 @@ impl Handle {
     }
 
     async fn cancel_request(&self) -> Result<JsValue, Error> {
-        let (method, params) = self.reg.wire.cancel_request(&self.task_id);
+        let (method, params) = self.reg.wire().cancel_request(&self.task_id);
         self.reg
             .session
             .request(method, params, Ctl::default())
@@ -593,7 +603,7 @@ impl Handle {
     /// once the task is cancelled.
     pub async fn cancel(self: &Rc<Self>) -> Result<JsValue, Error> {
         let v = self.cancel_request().await?;
-        if let Ok(reply) = self.reg.wire.decode_snapshot(&v) {
+        if let Ok(reply) = self.reg.wire().decode_snapshot(&v) {
             self.step(Event::Snapshot(reply));
         }
         Ok(v)
@@ -641,7 +651,7 @@ impl Handle {
                 tries: Some(n),
             } => Err(error.with_tries(n)),
             // The server does not know the task (before its ttl ran out).
-            End::Error { error, .. } if self.reg.wire.classify(&error) == Failure::Gone => {
+            End::Error { error, .. } if self.reg.wire().classify(&error) == Failure::Gone => {
                 Err(Error::TaskNotFound {
                     task_id: self.task_id.clone(),
                     error: Box::new(error),

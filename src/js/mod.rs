@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::io;
 use crate::io::json::{self, get, get_f64, get_str, is_object, object};
 use crate::policy::PollConfig;
-use crate::transport::ClientOptions;
+use crate::transport::{ClientOptions, VersionChoice};
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
 extern "C" {
@@ -193,6 +193,12 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
             .map(|n| n as u32)
             .unwrap_or(16),
         session_id: get_str(v, "sessionId").filter(|s| !s.is_empty()),
+        version: match get_str(v, "protocolVersion").as_deref() {
+            Some("2025-11-25") => VersionChoice::Legacy,
+            Some("2026-07-28") => VersionChoice::Modern,
+            _ => VersionChoice::Auto,
+        },
+        max_input_rounds: opt_f64(v, "maxInputRounds").map_or(8, |n| n as u32),
     }
 }
 

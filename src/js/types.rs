@@ -150,6 +150,18 @@ export interface ConnectOptions {
   /** Cap on a JSON reply or one SSE event, in bytes (default 16 MiB). */
   maxResponseBytes?: number;
   /**
+   * The protocol generation: `'auto'` (default) probes the endpoint with a 2026-07-28
+   * `server/discover` and falls back to the 2025-11-25 `initialize` when the server is a
+   * legacy one (the verdict is kept for the client's life); `'2026-07-28'` or
+   * `'2025-11-25'` pins one and skips the probe. `client.protocolVersion` says which.
+   */
+  protocolVersion?: 'auto' | '2026-07-28' | '2025-11-25';
+  /**
+   * 2026-07-28: how many times one tool call may answer `input_required` (each answered
+   * through `onElicitation`, then the call is sent again) before it fails (default 8).
+   */
+  maxInputRounds?: number;
+  /**
    * Tries after the first for a request the server refused without processing it (HTTP
    * 429 or 503, waiting at least its `Retry-After`, up to 30 s) or whose connection
    * failed (a reset, a timeout), with backoff and jitter (default 3; 0 turns it off).

@@ -15,13 +15,15 @@ use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal};
 
 use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
-use crate::io::json::{self, get, get_f64, get_str, is_object, object};
+use crate::io::json::{self, get, get_f64, get_str, is_object, object, Json};
 use crate::io::{self, Abort, AbortListener, FetchFailure, Http, HttpResponse};
 use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight};
+use crate::wire::headers;
 use crate::wire::v2025_11_25::{method, PROTOCOL_VERSION};
+use crate::wire::v2026_07_28 as v2026;
 use rpc::{parse_id, Pending};
 
 /// How many times one request's SSE stream is resumed (GET with `Last-Event-ID`) before
@@ -77,6 +79,10 @@ pub struct ClientOptions {
     /// `tools/call`, `tasks/result`), which may stay open as long as a tool runs, take no
     /// slot, so they cannot starve the others.
     pub max_concurrent_requests: u32,
+    /// Which protocol generation to speak (`Auto`: probe, then fall back).
+    pub version: VersionChoice,
+    /// 2026-07-28: how many times one call may ask for input (MRTR) before it fails.
+    pub max_input_rounds: u32,
     /// Reattach to this existing session instead of starting one (to resume its tasks
     /// after a page reload). `initialize` is skipped, so the server's info and
     /// capabilities stay unknown; if the server says the session is gone, a new one is
@@ -98,6 +104,22 @@ struct State {
     needs_init: bool,
     /// Requests waiting to be sent again: `close()` wakes them (they then reject).
     retry_wakes: Vec<Latch<()>>,
+    /// The server speaks 2026-07-28: stateless requests with the modern envelope.
+    modern: bool,
+    /// The HTTP status of the latest response (read by the era probe).
+    last_status: u16,
+}
+
+/// Which protocol generation a client speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum VersionChoice {
+    /// Probe with a modern `server/discover`; fall back to `initialize` (2025-11-25).
+    #[default]
+    Auto,
+    /// 2025-11-25 only: `initialize`, sessions.
+    Legacy,
+    /// 2026-07-28 only: stateless requests.
+    Modern,
 }
 
 /// One session with an MCP endpoint; every request future holds an `Rc` of it.
@@ -127,6 +149,8 @@ pub struct Ctl<'a> {
     /// Send it again after a refusal or a lost connection (see `should_retry`). Off for
     /// the task machine's requests: it owns their retries.
     pub retry: bool,
+    /// More headers (2026-07-28: a tool's mirrored `Mcp-Param-*` parameters).
+    pub headers: &'a [(String, String)],
 }
 
 impl Default for Ctl<'_> {
@@ -136,6 +160,7 @@ impl Default for Ctl<'_> {
             no_timeout: false,
             timeout_ms: None,
             retry: true,
+            headers: &[],
         }
     }
 }
@@ -208,6 +233,8 @@ impl Session {
                 listen_wake: None,
                 needs_init: false,
                 retry_wakes: Vec::new(),
+                modern: false,
+                last_status: 0,
             }),
         }))
     }
@@ -224,6 +251,11 @@ impl Session {
     /// Start: `initialize`, `notifications/initialized`, then the GET stream; or, with
     /// [`ClientOptions::session_id`], reattach to that session.
     pub async fn start(self: &Rc<Self>) -> Result<(), Error> {
+        match self.opts.version {
+            VersionChoice::Modern => return self.discover(true).await,
+            VersionChoice::Auto if self.opts.session_id.is_none() => return self.negotiate().await,
+            _ => {}
+        }
         match self.opts.session_id.clone() {
             Some(sid) => {
                 let gen = {
@@ -272,6 +304,152 @@ impl Session {
     /// Whether `close()` was called.
     pub fn is_closed(&self) -> bool {
         self.state().closed
+    }
+
+    /// Whether the server speaks 2026-07-28.
+    pub fn is_modern(&self) -> bool {
+        self.state().modern
+    }
+
+    /// Tell the era by a modern `server/discover` (the spec's Backward Compatibility
+    /// rules, in [`v2026::verdict`]), then go on in it.
+    async fn negotiate(self: &Rc<Self>) -> Result<(), Error> {
+        let mut retried = false;
+        loop {
+            let (probe, err) = match self.send_discover().await {
+                Ok(()) => return Ok(()),
+                Err(e) => (self.probe_of(&e), e),
+            };
+            match v2026::verdict(&probe, retried) {
+                v2026::Verdict::Modern => return Ok(()),
+                v2026::Verdict::Retry => retried = true,
+                v2026::Verdict::Legacy => {
+                    self.state_mut().modern = false;
+                    return self.initialize().await;
+                }
+                v2026::Verdict::Fail => return Err(err),
+            }
+        }
+    }
+
+    /// The modern era, pinned: `server/discover` (once more on -32022 that lists this
+    /// version).
+    async fn discover(self: &Rc<Self>, retry: bool) -> Result<(), Error> {
+        match self.send_discover().await {
+            Err(Error::Rpc { code, .. }) if retry && code == v2026::UNSUPPORTED_VERSION => {
+                Box::pin(self.discover(false)).await
+            }
+            r => r,
+        }
+    }
+
+    /// One `server/discover` sent the modern way; a modern answer makes the session
+    /// modern and keeps what the server said (as `initialize` would have).
+    async fn send_discover(self: &Rc<Self>) -> Result<(), Error> {
+        {
+            let mut st = self.state_mut();
+            st.modern = true;
+            st.protocol_version = Some(v2026::PROTOCOL_VERSION.into());
+        }
+        let result = self
+            .request_once(v2026::method::DISCOVER, &object(&[]).into(), Ctl::default())
+            .await?;
+        // serverInfo in _meta (the spec), or at the top level (as some servers send it).
+        let meta_info = get(&get(&result, "_meta"), v2026::META_SERVER_INFO);
+        let info = if is_object(&meta_info) {
+            meta_info
+        } else {
+            get(&result, "serverInfo")
+        };
+        let init = object(&[
+            ("protocolVersion", v2026::PROTOCOL_VERSION.into()),
+            ("capabilities", get(&result, "capabilities")),
+            ("serverInfo", info),
+            ("instructions", get(&result, "instructions")),
+            ("discover", result),
+        ]);
+        self.state_mut().init_result = init.into();
+        Ok(())
+    }
+
+    /// What a failed probe says about the era.
+    fn probe_of(&self, e: &Error) -> v2026::Probe {
+        let status = self.state().last_status;
+        match e {
+            Error::Rpc { code, data, .. } => v2026::Probe::Rpc {
+                status,
+                code: *code,
+                supported: get(data, "supported")
+                    .items()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|v| v.string())
+                    .collect(),
+            },
+            Error::Transport {
+                status: 0, message, ..
+            } if message.contains("timed out") => v2026::Probe::Timeout,
+            Error::Transport { status: 0, .. } => v2026::Probe::Network,
+            Error::Transport { status, .. } => v2026::Probe::Http(*status),
+            _ => v2026::Probe::Http(200),
+        }
+    }
+
+    /// A request's params with the modern envelope: `_meta` gains the protocol version,
+    /// the client's capabilities and its info (other `_meta` keys are kept).
+    fn envelope(&self, params: &JsValue) -> JsValue {
+        let out = json::shallow_copy(params);
+        let out = if is_object(&out) {
+            out
+        } else {
+            object(&[]).into()
+        };
+        let meta = json::shallow_copy(&get(&out, "_meta"));
+        let meta = if is_object(&meta) {
+            meta
+        } else {
+            object(&[]).into()
+        };
+        let caps = if self.opts.on_elicitation.is_some() {
+            object(&[(
+                "elicitation",
+                object(&[("form", object(&[]).into())]).into(),
+            )])
+        } else {
+            object(&[])
+        };
+        for (k, v) in [
+            (
+                v2026::META_PROTOCOL_VERSION,
+                JsValue::from(v2026::PROTOCOL_VERSION),
+            ),
+            (v2026::META_CLIENT_CAPABILITIES, caps.into()),
+            (v2026::META_CLIENT_INFO, self.opts.client_info.clone()),
+        ] {
+            let _ = js_sys::Reflect::set(&meta, &k.into(), &v);
+        }
+        let _ = js_sys::Reflect::set(&out, &"_meta".into(), &meta);
+        out
+    }
+
+    /// The headers of a modern request: the version, the method, the name it is about,
+    /// and the caller's (mirrored tool parameters).
+    fn modern_headers(
+        &self,
+        m: &str,
+        params: &JsValue,
+        extra: &[(String, String)],
+    ) -> Vec<(String, String)> {
+        let mut h = self.headers(None, false);
+        h.push((v2026::header::METHOD.into(), m.into()));
+        if let Some(name) = v2026::name_param(m).and_then(|k| get_str(params, k)) {
+            h.push((
+                v2026::header::NAME.into(),
+                headers::encode_name_value(&name),
+            ));
+        }
+        h.extend(extra.iter().cloned());
+        h
     }
 
     async fn initialize(self: &Rc<Self>) -> Result<(), Error> {
@@ -404,8 +582,10 @@ impl Session {
             Error::Transport {
                 status: 429 | 503, ..
             } => true,
+            // A lost response stream loses the request: 2026-07-28 re-issues it (a MUST),
+            // even a tools/call.
             Error::Transport { status: 0, .. } => {
-                m != method::TOOLS_CALL || self.opts.retry_unsafe_requests
+                m != method::TOOLS_CALL || self.opts.retry_unsafe_requests || self.is_modern()
             }
             _ => false,
         }
@@ -479,11 +659,22 @@ impl Session {
             }
             (st.pending.register(), st.session_id.clone())
         };
+        let modern = self.is_modern();
+        let params = if modern {
+            self.envelope(params)
+        } else {
+            params.clone()
+        };
+        let headers = if modern {
+            self.modern_headers(method, &params, ctl.headers)
+        } else {
+            self.headers(session.as_deref(), false)
+        };
         let envelope = object(&[
             ("jsonrpc", "2.0".into()),
             ("id", (id as f64).into()),
             ("method", method.into()),
-            ("params", params.clone()),
+            ("params", params),
         ]);
         let Some(body) = json::stringify(&envelope.into()) else {
             self.state_mut().pending.take(id);
@@ -503,7 +694,14 @@ impl Session {
         });
         self.state_mut().in_flight.insert(id, abort.controller());
         let out = self
-            .exchange(id, method, &body, session.as_deref(), &abort.signal())
+            .exchange(
+                id,
+                method,
+                &body,
+                session.as_deref(),
+                headers,
+                &abort.signal(),
+            )
             .await;
         drop(link);
         let reply = {
@@ -579,17 +777,41 @@ impl Session {
         method: &str,
         body: &str,
         session: Option<&str>,
+        headers: Vec<(String, String)>,
         signal: &AbortSignal,
     ) -> Result<(), Error> {
-        let headers = self.headers(session, false);
         let mut resp = self
             .http
             .send("POST", &self.url, &headers, Some(body), Some(signal))
             .await
             .map_err(fetch_error)?;
         let status = resp.status();
+        self.state_mut().last_status = status;
         if status == 404 && session.is_some() {
             return Err(Error::SessionGone);
+        }
+        let json_body = resp
+            .header("content-type")
+            .is_some_and(|c| c.to_ascii_lowercase().starts_with("application/json"));
+        if (400..500).contains(&status) && json_body && self.is_modern() {
+            // A modern server answers errors (-32020, -32021, -32022, -32601) with a 4xx
+            // and a JSON-RPC body: the reply to this request, if it is one.
+            let err = self.http_error(&mut resp, status).await;
+            if let Error::Transport { body, .. } = &err {
+                if let Ok(msg) = json::parse(body) {
+                    // An error about the request as a whole may carry a null id.
+                    let id_v = get(&msg, "id");
+                    if is_object(&get(&msg, "error")) && (id_v.is_null() || id_v.is_undefined()) {
+                        self.state_mut().pending.fulfil(id, msg);
+                    } else {
+                        self.dispatch(msg);
+                    }
+                }
+                if self.state().pending.is_ready(id) {
+                    return Ok(());
+                }
+            }
+            return Err(err);
         }
         if !(200..300).contains(&status) {
             return Err(self.http_error(&mut resp, status).await);

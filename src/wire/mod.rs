@@ -11,7 +11,9 @@
 //! Decoders are written over [`Json`], so the same code reads a JS value in the wasm
 //! build and a `serde_json::Value` in the native tests that feed it the spec's examples.
 
+pub mod headers;
 pub mod v2025_11_25;
+pub mod v2026_07_28;
 
 use wasm_bindgen::JsValue;
 

@@ -25,6 +25,8 @@ async function main(): Promise<void> {
     onNotification: (msg, ctx) => console.log(msg.method, ctx.relatedTaskId),
     applyElicitationDefaults: false,
     maxRequestRetries: 2,
+    protocolVersion: 'auto',
+    maxInputRounds: 4,
     retryUnsafeRequests: false,
   };
   const client: McpClient = await McpClient.connect('http://127.0.0.1:8787/mcp', options);

@@ -1,0 +1,308 @@
+//! MCP 2026-07-28's request headers that mirror the body (Streamable HTTP, "Custom Headers
+//! from Tool Parameters" and "Value Encoding"): which tool parameters an `inputSchema`
+//! asks to mirror in `Mcp-Param-{Name}` headers (and when its annotations are invalid,
+//! so that the tool must be left out of `tools/list`), and how a value is written in a
+//! header (`=?base64?…?=` when it is not plain visible ASCII). Pure, over [`Json`].
+
+use crate::io::json::Json;
+
+/// One mirrored parameter: the chain of `properties` keys from the schema root to it,
+/// and the `{Name}` of its `Mcp-Param-{Name}` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mirrored {
+    /// Property names from the root, e.g. `["region"]` or `["target", "region"]`.
+    pub path: Vec<String>,
+    /// The header name's suffix (the `x-mcp-header` value).
+    pub header: String,
+}
+
+/// The annotation key.
+pub const ANNOTATION: &str = "x-mcp-header";
+
+/// How deep a schema is read before it counts as invalid (hostile nesting).
+const MAX_DEPTH: usize = 32;
+
+/// An RFC 9110 `tchar`.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// The parameters an `inputSchema` mirrors, or why its annotations are invalid (a tool
+/// with invalid annotations MUST be left out of `tools/list`). The rules: a non-empty
+/// token (`1*tchar`: no control characters), unique ignoring case, on a property whose
+/// `type` is `string`, `integer` or `boolean`, reachable from the root through
+/// `properties` keys only (an annotation under `items`, `oneOf`, `$ref` or anywhere
+/// else makes the schema invalid).
+pub fn mirrored_params<J: Json>(input_schema: &J) -> Result<Vec<Mirrored>, &'static str> {
+    let mut out = Vec::new();
+    let mut path = Vec::new();
+    walk(input_schema, &mut path, &mut out, 0)?;
+    // Every annotation must be one the walk accepted.
+    if count_annotations(input_schema, 0)? != out.len() {
+        return Err("an x-mcp-header annotation is not on a property reachable through properties");
+    }
+    for (i, m) in out.iter().enumerate() {
+        if out[..i]
+            .iter()
+            .any(|o| o.header.eq_ignore_ascii_case(&m.header))
+        {
+            return Err("two x-mcp-header values differ only in case");
+        }
+    }
+    Ok(out)
+}
+
+fn walk<J: Json>(
+    schema: &J,
+    path: &mut Vec<String>,
+    out: &mut Vec<Mirrored>,
+    depth: usize,
+) -> Result<(), &'static str> {
+    if depth > MAX_DEPTH {
+        return Err("the inputSchema is nested too deep");
+    }
+    let Some(props) = schema.field("properties").filter(J::is_object) else {
+        return Ok(());
+    };
+    for key in props.keys() {
+        let Some(p) = props.field(&key).filter(J::is_object) else {
+            continue;
+        };
+        path.push(key);
+        if let Some(h) = p.field(ANNOTATION) {
+            let Some(name) = h.string() else {
+                return Err("an x-mcp-header value is not a string");
+            };
+            if name.is_empty() || !name.bytes().all(is_tchar) {
+                return Err("an x-mcp-header value is not an HTTP token");
+            }
+            match p.field("type").and_then(|t| t.string()).as_deref() {
+                Some("string" | "integer" | "boolean") => {}
+                _ => {
+                    return Err(
+                        "x-mcp-header is on a parameter that is not a string, integer or boolean",
+                    )
+                }
+            }
+            out.push(Mirrored {
+                path: path.clone(),
+                header: name,
+            });
+        }
+        walk(&p, path, out, depth + 1)?;
+        path.pop();
+    }
+    Ok(())
+}
+
+/// How many `x-mcp-header` keys the schema holds anywhere.
+fn count_annotations<J: Json>(v: &J, depth: usize) -> Result<usize, &'static str> {
+    if depth > 2 * MAX_DEPTH + 2 {
+        return Err("the inputSchema is nested too deep");
+    }
+    let mut n = 0;
+    if let Some(items) = v.items() {
+        for i in items {
+            n += count_annotations(&i, depth + 1)?;
+        }
+    } else if v.is_object() {
+        for k in v.keys() {
+            if k == ANNOTATION {
+                n += 1;
+            }
+            if let Some(c) = v.field(&k) {
+                n += count_annotations(&c, depth + 1)?;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// The `Mcp-Param-{Name}` headers of a call's arguments: the value at each mirrored
+/// path, encoded; a parameter without a value (absent or null) has no header.
+pub fn param_headers<J: Json>(mirrored: &[Mirrored], args: &J) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for m in mirrored {
+        let mut v = Some(args.clone());
+        for k in &m.path {
+            v = v.and_then(|x| x.field(k));
+        }
+        if let Some(value) = v.as_ref().and_then(encode_value) {
+            out.push((format!("Mcp-Param-{}", m.header), value));
+        }
+    }
+    out
+}
+
+/// A parameter value as a header value: strings as they are (or encoded), integers in
+/// decimal (within JavaScript's safe range), booleans `true` / `false`; `None` for any
+/// other value (null, a fraction, an object), which then has no header.
+pub fn encode_value<J: Json>(v: &J) -> Option<String> {
+    if let Some(s) = v.string() {
+        return Some(encode_name_value(&s));
+    }
+    if let Some(b) = v.boolean() {
+        return Some(if b { "true" } else { "false" }.into());
+    }
+    let n = v.number()?;
+    const SAFE: f64 = 9_007_199_254_740_991.0;
+    (n.fract() == 0.0 && n.abs() <= SAFE).then(|| (n as i64).to_string())
+}
+
+/// A string as a header value: as it is when it is plain visible ASCII (spaces inside
+/// allowed), else `=?base64?{base64 of its UTF-8}?=`: non-ASCII, control characters,
+/// leading or trailing whitespace, and a plain value that looks like that form itself.
+pub fn encode_name_value(s: &str) -> String {
+    let visible = s.bytes().all(|b| (0x20..=0x7e).contains(&b));
+    let padded = s.starts_with(' ') || s.ends_with(' ');
+    let sentinel = s.starts_with("=?base64?") && s.ends_with("?=");
+    let plain = visible && !padded && !sentinel;
+    if plain {
+        return s.to_string();
+    }
+    let mut out = String::from("=?base64?");
+    base64(s.as_bytes(), &mut out);
+    out.push_str("?=");
+    out
+}
+
+/// Standard Base64 with padding (RFC 4648).
+fn base64(bytes: &[u8], out: &mut String) {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_spec_examples_encode_as_the_spec_shows() {
+        assert_eq!(encode_name_value("us-west1"), "us-west1");
+        assert_eq!(
+            encode_name_value("Hello, 世界"),
+            "=?base64?SGVsbG8sIOS4lueVjA==?="
+        );
+        assert_eq!(encode_name_value(" padded "), "=?base64?IHBhZGRlZCA=?=");
+        assert_eq!(
+            encode_name_value("line1\nline2"),
+            "=?base64?bGluZTEKbGluZTI=?="
+        );
+        assert_eq!(
+            encode_name_value("=?base64?literal?="),
+            "=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?="
+        );
+        assert_eq!(encode_name_value("tab\there"), "=?base64?dGFiCWhlcmU=?=");
+        assert_eq!(encode_name_value("a b"), "a b");
+    }
+
+    #[test]
+    fn values_by_type() {
+        assert_eq!(encode_value(&json!(42)).as_deref(), Some("42"));
+        assert_eq!(encode_value(&json!(-7)).as_deref(), Some("-7"));
+        assert_eq!(encode_value(&json!(true)).as_deref(), Some("true"));
+        assert_eq!(encode_value(&json!(false)).as_deref(), Some("false"));
+        assert_eq!(encode_value(&json!(1.5)), None);
+        assert_eq!(encode_value(&json!(9_007_199_254_740_992u64)), None);
+        assert_eq!(encode_value(&json!(null)), None);
+        assert_eq!(encode_value(&json!({"a": 1})), None);
+    }
+
+    #[test]
+    fn annotated_parameters_are_found_nested_through_properties() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "region": {"type": "string", "x-mcp-header": "Region"},
+                "query": {"type": "string"},
+                "target": {"type": "object", "properties": {
+                    "shard": {"type": "integer", "x-mcp-header": "Shard"}
+                }}
+            }
+        });
+        let m = mirrored_params(&schema).unwrap();
+        assert_eq!(m.len(), 2);
+        let h = param_headers(
+            &m,
+            &json!({"region": "eu-west1", "target": {"shard": 3}, "query": "x"}),
+        );
+        assert!(h.contains(&("Mcp-Param-Region".into(), "eu-west1".into())));
+        assert!(h.contains(&("Mcp-Param-Shard".into(), "3".into())));
+        // No value: no header.
+        assert_eq!(param_headers(&m, &json!({"query": "x"})), vec![]);
+    }
+
+    #[test]
+    fn invalid_annotations_reject_the_tool() {
+        let one = |p: serde_json::Value| json!({"type": "object", "properties": {"p": p}});
+        assert!(mirrored_params(&one(json!({"type": "number", "x-mcp-header": "N"}))).is_err());
+        assert!(mirrored_params(&one(json!({"type": "object", "x-mcp-header": "O"}))).is_err());
+        assert!(mirrored_params(&one(json!({"x-mcp-header": "NoType"}))).is_err());
+        assert!(mirrored_params(&one(json!({"type": "string", "x-mcp-header": ""}))).is_err());
+        assert!(mirrored_params(&one(json!({"type": "string", "x-mcp-header": "a b"}))).is_err());
+        assert!(
+            mirrored_params(&one(json!({"type": "string", "x-mcp-header": "a\r\nb"}))).is_err()
+        );
+        assert!(mirrored_params(&one(json!({"type": "string", "x-mcp-header": 7}))).is_err());
+        let dup = json!({"properties": {
+            "a": {"type": "string", "x-mcp-header": "Region"},
+            "b": {"type": "string", "x-mcp-header": "region"}
+        }});
+        assert!(mirrored_params(&dup).is_err());
+        let in_items = json!({"properties": {"list": {"type": "array",
+            "items": {"type": "string", "x-mcp-header": "Item"}}}});
+        assert!(mirrored_params(&in_items).is_err());
+        let in_one_of = json!({"properties": {"x": {"oneOf": [
+            {"type": "string", "x-mcp-header": "X"}]}}});
+        assert!(mirrored_params(&in_one_of).is_err());
+        let in_defs = json!({"$defs": {"r": {"type": "string", "x-mcp-header": "R"}},
+            "properties": {"r": {"$ref": "#/$defs/r"}}});
+        assert!(mirrored_params(&in_defs).is_err());
+        // None at all: valid, nothing mirrored.
+        assert_eq!(mirrored_params(&json!({"type": "object"})).unwrap(), vec![]);
+        assert_eq!(mirrored_params(&json!(null)).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn random_strings_always_give_a_header_safe_value() {
+        let mut x: u64 = 20_260_728;
+        for _ in 0..5000 {
+            let mut s = String::new();
+            for _ in 0..(x % 12) {
+                x = x
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1442695040888963407);
+                let c = char::from_u32(((x >> 33) % 0x3000) as u32).unwrap_or('?');
+                s.push(c);
+            }
+            x = x.wrapping_add(1);
+            let v = encode_name_value(&s);
+            assert!(v.bytes().all(|b| (0x20..=0x7e).contains(&b)), "{v:?}");
+            assert!(!v.starts_with(' ') && !v.ends_with(' '));
+        }
+    }
+
+    #[test]
+    fn deep_schemas_are_refused_not_overflowed() {
+        let mut s = json!({"type": "string", "x-mcp-header": "Deep"});
+        for _ in 0..200 {
+            s = json!({"type": "object", "properties": {"n": s}});
+        }
+        assert!(mirrored_params(&s).is_err());
+    }
+}

@@ -1,0 +1,395 @@
+//! MCP 2026-07-28, the stateless generation: no `initialize` and no session; every request
+//! carries the protocol version, the client's capabilities and its info in `_meta`, and the
+//! headers `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name`; `server/discover` tells
+//! what the server is; results carry a `resultType`, and a `tools/call` may answer
+//! `input_required` (multi round-trip requests, MRTR) before its result. Every wire
+//! constant of this generation is defined here once, with the era probe's verdict (pure).
+//!
+//! Tasks in this generation are the extension `io.modelcontextprotocol/tasks`; this
+//! adapter does not declare it yet, so a server runs every tool call as a plain call.
+
+use wasm_bindgen::JsValue;
+
+use super::{decode_task, Called, Inbound, Json, TaskFields, Wire};
+use crate::error::Error;
+use crate::io::json::{get, get_str, is_object, object};
+use crate::protocol::TaskSupport;
+use crate::task::machine::{Caps, Failure, Reply, Request};
+
+/// The protocol revision.
+pub const PROTOCOL_VERSION: &str = "2026-07-28";
+
+/// `_meta` key of the protocol version (every request).
+pub const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
+/// `_meta` key of the client's capabilities (every request).
+pub const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
+/// `_meta` key of the client's info (every request).
+pub const META_CLIENT_INFO: &str = "io.modelcontextprotocol/clientInfo";
+/// `_meta` key of the server's info in a `DiscoverResult`.
+pub const META_SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
+
+/// JSON-RPC error: the headers do not match the body.
+pub const HEADER_MISMATCH: f64 = -32020.0;
+/// JSON-RPC error: a capability the server requires was not declared.
+pub const MISSING_CAPABILITY: f64 = -32021.0;
+/// JSON-RPC error: the protocol version is not supported (`data.supported`).
+pub const UNSUPPORTED_VERSION: f64 = -32022.0;
+/// JSON-RPC error: method not found.
+pub const METHOD_NOT_FOUND: f64 = -32601.0;
+/// JSON-RPC error: unknown task (invalid params).
+pub const TASK_NOT_FOUND: f64 = -32602.0;
+
+/// Method names.
+pub mod method {
+    /// What the server is: versions, capabilities, info.
+    pub const DISCOVER: &str = "server/discover";
+    /// List the tools.
+    pub const TOOLS_LIST: &str = "tools/list";
+    /// Call a tool.
+    pub const TOOLS_CALL: &str = "tools/call";
+    /// A task, with its result inline when it is done (tasks extension).
+    pub const TASKS_GET: &str = "tasks/get";
+    /// Cancel a task (tasks extension).
+    pub const TASKS_CANCEL: &str = "tasks/cancel";
+    /// Ask the person for input (an MRTR input request).
+    pub const ELICITATION_CREATE: &str = "elicitation/create";
+}
+
+/// Headers of this generation.
+pub mod header {
+    /// The protocol version (equal to the `_meta` one).
+    pub const PROTOCOL_VERSION: &str = "MCP-Protocol-Version";
+    /// The JSON-RPC method.
+    pub const METHOD: &str = "Mcp-Method";
+    /// The tool name, resource URI, prompt name or task id the request is about.
+    pub const NAME: &str = "Mcp-Name";
+    /// Prefix of a mirrored tool parameter.
+    pub const PARAM_PREFIX: &str = "Mcp-Param-";
+}
+
+/// `resultType` values.
+pub mod result_type {
+    /// The final result (also what a missing `resultType` means).
+    pub const COMPLETE: &str = "complete";
+    /// MRTR: the server needs input first.
+    pub const INPUT_REQUIRED: &str = "input_required";
+    /// Tasks extension: a task was created.
+    pub const TASK: &str = "task";
+}
+
+/// Task fields in this generation (tasks extension).
+pub const FIELDS: TaskFields = TaskFields {
+    ttl: "ttlMs",
+    poll_interval: "pollIntervalMs",
+};
+
+/// The parameter a request's `Mcp-Name` header mirrors, by method.
+pub fn name_param(m: &str) -> Option<&'static str> {
+    match m {
+        "tools/call" | "prompts/get" => Some("name"),
+        "resources/read" => Some("uri"),
+        "tasks/get" | "tasks/update" | "tasks/cancel" => Some("taskId"),
+        _ => None,
+    }
+}
+
+/// What a result's `resultType` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `complete`, or no `resultType` (an older server).
+    Complete,
+    /// `input_required` (MRTR).
+    InputRequired,
+    /// `task` (tasks extension).
+    Task,
+}
+
+/// Read a result's `resultType`; an unknown value is an invalid response.
+pub fn result_kind<J: Json>(result: &J) -> Result<Kind, Error> {
+    match result.field("resultType").map(|t| t.string()) {
+        None => Ok(Kind::Complete),
+        Some(Some(t)) if t == result_type::COMPLETE => Ok(Kind::Complete),
+        Some(Some(t)) if t == result_type::INPUT_REQUIRED => Ok(Kind::InputRequired),
+        Some(Some(t)) if t == result_type::TASK => Ok(Kind::Task),
+        _ => Err(Error::Protocol(
+            "the server sent a result with an unknown resultType".into(),
+        )),
+    }
+}
+
+/// How the era probe (`server/discover` sent the modern way) ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Probe {
+    /// A result: a `DiscoverResult`.
+    Result,
+    /// A JSON-RPC error in the body, with the HTTP status it came with and, for -32022,
+    /// the versions the server lists in `data.supported`.
+    Rpc {
+        /// HTTP status.
+        status: u16,
+        /// JSON-RPC error code.
+        code: f64,
+        /// `data.supported` (-32022).
+        supported: Vec<String>,
+    },
+    /// An HTTP status without a JSON-RPC error body.
+    Http(u16),
+    /// No response: a network error, or CORS refusing the modern headers.
+    Network,
+    /// No response in time.
+    Timeout,
+}
+
+/// What the probe means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// A modern server: go on with 2026-07-28.
+    Modern,
+    /// Probe once more (-32022 listing 2026-07-28: the suite expects a retry).
+    Retry,
+    /// A legacy server: `initialize` (2025-11-25).
+    Legacy,
+    /// Neither can be told: `connect()` fails (server errors, timeouts, 401/403).
+    Fail,
+}
+
+/// The era verdict of a probe (the spec's Backward Compatibility rules): a recognized
+/// modern error (-32020, -32021, -32022, or -32601 with 404) means modern; a 400, 404 or
+/// 405 without one, a JSON-RPC error with HTTP 200 (a stateless legacy server's unknown
+/// method), or a network error (CORS refusing the modern headers) means legacy; 401/403
+/// say nothing about the era, and 5xx or a timeout cannot be read: fail. `retried`: this
+/// was already the second probe.
+pub fn verdict(p: &Probe, retried: bool) -> Verdict {
+    match p {
+        Probe::Result => Verdict::Modern,
+        Probe::Rpc {
+            code, supported, ..
+        } if *code == UNSUPPORTED_VERSION => {
+            if supported.iter().any(|v| v == PROTOCOL_VERSION) {
+                if retried {
+                    Verdict::Fail
+                } else {
+                    Verdict::Retry
+                }
+            } else if supported
+                .iter()
+                .any(|v| v == super::v2025_11_25::PROTOCOL_VERSION)
+            {
+                Verdict::Legacy
+            } else {
+                Verdict::Fail
+            }
+        }
+        Probe::Rpc { status: 200, .. } => Verdict::Legacy,
+        Probe::Rpc { code, .. } if *code == HEADER_MISMATCH || *code == MISSING_CAPABILITY => {
+            Verdict::Modern
+        }
+        Probe::Rpc {
+            status: 404, code, ..
+        } if *code == METHOD_NOT_FOUND => Verdict::Modern,
+        Probe::Rpc { status, .. } | Probe::Http(status) => match status {
+            401 | 403 | 408 | 429 => Verdict::Fail,
+            400..=499 => Verdict::Legacy,
+            _ => Verdict::Fail,
+        },
+        Probe::Network => Verdict::Legacy,
+        Probe::Timeout => Verdict::Fail,
+    }
+}
+
+/// The 2026-07-28 adapter.
+pub struct V2026;
+
+fn task_id_params(task_id: &str) -> JsValue {
+    object(&[("taskId", task_id.into())]).into()
+}
+
+impl Wire for V2026 {
+    fn caps(&self) -> Caps {
+        Caps {
+            result_request: false,
+            input_on_held_result: false,
+        }
+    }
+
+    fn task_request(&self, _req: Request, task_id: &str) -> (&'static str, JsValue) {
+        // The result comes inline: every request of the machine is a tasks/get.
+        (method::TASKS_GET, task_id_params(task_id))
+    }
+
+    fn cancel_request(&self, task_id: &str) -> (&'static str, JsValue) {
+        (method::TASKS_CANCEL, task_id_params(task_id))
+    }
+
+    fn decode_reply(&self, _req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {
+        self.decode_snapshot(&v)
+    }
+
+    fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error> {
+        let info = decode_task(v, &FIELDS)?;
+        let terminal = match info.status.as_str() {
+            "completed" => Some(Ok(get(v, "result"))),
+            "failed" => {
+                let e = get(v, "error");
+                Some(Err(Error::Rpc {
+                    code: crate::io::json::get_f64(&e, "code").unwrap_or(-32603.0),
+                    message: get_str(&e, "message").unwrap_or_default(),
+                    data: get(&e, "data"),
+                }))
+            }
+            _ => None,
+        };
+        Ok(Reply::Task {
+            info,
+            raw: v.clone(),
+            terminal,
+        })
+    }
+
+    fn classify(&self, e: &Error) -> Failure {
+        match e {
+            Error::Aborted(_) => Failure::Aborted,
+            Error::Rpc { code, .. } if *code == TASK_NOT_FOUND => Failure::Gone,
+            e if e.is_transient() => Failure::Transient {
+                retry_after_ms: e.retry_after_ms(),
+            },
+            _ => Failure::Fatal,
+        }
+    }
+
+    fn call_request(
+        &self,
+        name: &str,
+        args: JsValue,
+        _task: Option<Option<f64>>,
+        progress_token: &str,
+    ) -> (&'static str, JsValue) {
+        let args = if args.is_undefined() {
+            object(&[]).into()
+        } else {
+            args
+        };
+        let params = object(&[
+            ("name", name.into()),
+            ("arguments", args),
+            (
+                "_meta",
+                object(&[("progressToken", progress_token.into())]).into(),
+            ),
+        ]);
+        (method::TOOLS_CALL, params.into())
+    }
+
+    fn decode_call(&self, v: JsValue) -> Result<Called, Error> {
+        match result_kind(&v)? {
+            Kind::Complete => Ok(Called::Result(v)),
+            // The client never declares the tasks extension (yet): a server that creates
+            // a task anyway breaks the protocol.
+            Kind::Task | Kind::InputRequired => Err(Error::Protocol(
+                "the server answered tools/call with a result this client did not ask for".into(),
+            )),
+        }
+    }
+
+    fn inbound(&self, _m: &str) -> Inbound {
+        Inbound::Other
+    }
+
+    fn related_task_id(&self, _params: &JsValue) -> Option<String> {
+        None
+    }
+
+    fn task_calls_supported(&self, _caps: &JsValue) -> bool {
+        false
+    }
+
+    fn task_support(&self, tool: &JsValue) -> TaskSupport {
+        super::v2025_11_25::V2025.task_support(tool)
+    }
+}
+
+/// Whether `v` is a `DiscoverResult` (an object with `supportedVersions`).
+pub fn is_discover_result(v: &JsValue) -> bool {
+    is_object(v) && js_sys::Array::is_array(&get(v, "supportedVersions"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rpc(status: u16, code: f64, supported: &[&str]) -> Probe {
+        Probe::Rpc {
+            status,
+            code,
+            supported: supported.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_probe_verdicts_follow_the_backward_compatibility_rules() {
+        use Verdict::*;
+        assert_eq!(verdict(&Probe::Result, false), Modern);
+        assert_eq!(verdict(&rpc(400, HEADER_MISMATCH, &[]), false), Modern);
+        assert_eq!(verdict(&rpc(400, MISSING_CAPABILITY, &[]), false), Modern);
+        assert_eq!(verdict(&rpc(404, METHOD_NOT_FOUND, &[]), false), Modern);
+        // -32022 listing this version: retry once (even though it was just sent), then fail.
+        let v = rpc(400, UNSUPPORTED_VERSION, &["2026-07-28", "2025-11-25"]);
+        assert_eq!(verdict(&v, false), Retry);
+        assert_eq!(verdict(&v, true), Fail);
+        // Only legacy versions: initialize.
+        assert_eq!(
+            verdict(&rpc(400, UNSUPPORTED_VERSION, &["2025-11-25"]), false),
+            Legacy
+        );
+        assert_eq!(
+            verdict(&rpc(400, UNSUPPORTED_VERSION, &["1999-01-01"]), false),
+            Fail
+        );
+        // A stateless legacy server answers an unknown method with HTTP 200.
+        assert_eq!(verdict(&rpc(200, METHOD_NOT_FOUND, &[]), false), Legacy);
+        assert_eq!(verdict(&rpc(200, -32000.0, &[]), false), Legacy);
+        // 4xx without a modern error body: legacy.
+        assert_eq!(verdict(&rpc(400, -32000.0, &[]), false), Legacy);
+        for s in [400, 404, 405] {
+            assert_eq!(verdict(&Probe::Http(s), false), Legacy, "{s}");
+        }
+        // Nothing about the era: fail.
+        for s in [401, 403, 408, 429, 500, 502, 503] {
+            assert_eq!(verdict(&Probe::Http(s), false), Fail, "{s}");
+        }
+        assert_eq!(verdict(&Probe::Network, false), Legacy);
+        assert_eq!(verdict(&Probe::Timeout, false), Fail);
+    }
+
+    #[test]
+    fn result_types() {
+        use serde_json::json;
+        assert_eq!(result_kind(&json!({})).unwrap(), Kind::Complete);
+        assert_eq!(
+            result_kind(&json!({"resultType": "complete"})).unwrap(),
+            Kind::Complete
+        );
+        assert_eq!(
+            result_kind(&json!({"resultType": "input_required"})).unwrap(),
+            Kind::InputRequired
+        );
+        assert_eq!(
+            result_kind(&json!({"resultType": "task"})).unwrap(),
+            Kind::Task
+        );
+        assert!(result_kind(&json!({"resultType": "later"})).is_err());
+        assert!(result_kind(&json!({"resultType": 3})).is_err());
+        assert_eq!(
+            result_kind(&json!({"resultType": null})).unwrap(),
+            Kind::Complete
+        );
+    }
+
+    #[test]
+    fn mcp_name_by_method() {
+        assert_eq!(name_param("tools/call"), Some("name"));
+        assert_eq!(name_param("tasks/get"), Some("taskId"));
+        assert_eq!(name_param("resources/read"), Some("uri"));
+        assert_eq!(name_param("tools/list"), None);
+    }
+}
