@@ -386,9 +386,8 @@ impl Session {
                     .filter_map(|v| v.string())
                     .collect(),
             },
-            Error::Transport {
-                status: 0, message, ..
-            } if message.contains("timed out") => v2026::Probe::Timeout,
+            // A network error (CORS refusing the modern headers among them) or a timeout:
+            // legacy; a server that does not answer at all then fails initialize too.
             Error::Transport { status: 0, .. } => v2026::Probe::Network,
             Error::Transport { status, .. } => v2026::Probe::Http(*status),
             _ => v2026::Probe::Http(200),

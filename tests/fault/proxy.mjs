@@ -192,8 +192,9 @@ export async function startFaultProxy(options) {
     lostSessions: 0,
     oversize: { sent: 0, cancelledByClient: 0, notCancelled: 0, maxBytesBeforeCancel: 0 },
     stalls: { endedByClient: 0, endedByProxy: 0 },
-    // Requests that reached the server without a session id (not initialize): a client
-    // bug if it ever happens after connect (the server answers 400).
+    // Requests that reached the server without a session id (not initialize, nor the
+    // 2026-07-28 era probe server/discover, which precedes any session): a client bug if
+    // it ever happens after connect (the server answers 400).
     postsWithoutSession: 0,
     skipped: 0,
     upstreamErrors: 0,
@@ -561,7 +562,7 @@ export async function startFaultProxy(options) {
     stats.exchanges++;
     count(stats.byMethod, method);
     const sid = req.headers['mcp-session-id'];
-    if (req.method === 'POST' && method !== 'initialize' && !sid) stats.postsWithoutSession++;
+    if (req.method === 'POST' && method !== 'initialize' && method !== 'server/discover' && !sid) stats.postsWithoutSession++;
     const key = requestKey(method, msg);
     let fault = req.method === 'OPTIONS' ? undefined : decide(key, method);
     if (fault && req.method !== 'POST' && ['oversize', 'content-type', 'lost-session'].includes(fault.kind)) {

@@ -88,16 +88,18 @@ test('a request that waited for a slot while the session was lost goes out with 
 });
 
 test('a failed renewal does not leave the client without a session for good', { timeout: 60_000 }, async () => {
-  // A fetch that answers 503 to the second `initialize` (the first renewal) only.
+  // A fetch that answers 503 to every try of the first renewal: `initialize` is retried
+  // (maxRequestRetries, 3 here), so the renewal fails only once all 4 tries did.
+  const RETRIES = 3;
   let inits = 0;
   const fetchOnce503 = async (url, init) => {
     if (init?.method === 'POST' && typeof init.body === 'string' && init.body.includes('"method":"initialize"')) {
       inits++;
-      if (inits === 2) return new Response('injected 503', { status: 503 });
+      if (inits >= 2 && inits <= 2 + RETRIES) return new Response('injected 503', { status: 503 });
     }
     return fetch(url, init);
   };
-  const client = await McpClient.connect(SSE, { fetch: fetchOnce503, listen: false, requestTimeoutMs: 5000 });
+  const client = await McpClient.connect(SSE, { fetch: fetchOnce503, listen: false, requestTimeoutMs: 5000, maxRequestRetries: RETRIES });
   await dropSession(client.sessionId);
   const first = await client.callTool('echo', { text: 'x' }).catch((e) => e);
   assert.ok(first instanceof TransportError && first.status === 503, `the call that hit the failed renewal fails with it: ${first?.message}`);
