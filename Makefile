@@ -21,7 +21,7 @@ RELEASE_ENV := RUSTUP_TOOLCHAIN=$(RELEASE_TOOLCHAIN) RUSTFLAGS="-Zunstable-optio
 RELEASE_ARGS := -- -Z build-std=std,panic_abort
 endif
 
-.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance size bench clean
+.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance test-conformance-2026 size bench clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -131,8 +131,25 @@ CONFORMANCE_SCENARIOS ?= \
   2025-11-25:sse-retry \
   2025-11-25:elicitation-sep1034-client-defaults
 
+# The client scenarios revision 2026-07-28 requires (`conformance list --requirements
+# 2026-07-28`, less the auth/ ones), run at the 2026-07-28 wire (`--spec-version
+# 2026-07-28`, so MCP_CONFORMANCE_PROTOCOL_VERSION=2026-07-28 for the adapter). Not in
+# `make test` yet: `make test-conformance-2026` runs them alone; to require them, add
+# $(CONFORMANCE_SCENARIOS_2026) to CONFORMANCE_SCENARIOS.
+CONFORMANCE_SCENARIOS_2026 ?= \
+  2026-07-28:request-metadata \
+  2026-07-28:tools_call \
+  2026-07-28:http-standard-headers \
+  2026-07-28:http-custom-headers \
+  2026-07-28:http-invalid-tool-headers \
+  2026-07-28:sep-2322-client-request-state \
+  2026-07-28:json-schema-ref-no-deref
+
 test-conformance:
 	node tests/conformance/run.mjs $(CONFORMANCE_SCENARIOS)
+
+test-conformance-2026:
+	node tests/conformance/run.mjs $(CONFORMANCE_SCENARIOS_2026)
 
 size:
 	node tools/size.mjs

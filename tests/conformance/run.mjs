@@ -1,7 +1,13 @@
 // Run client scenarios of the official MCP conformance suite against the built package:
 //   node tests/conformance/run.mjs 2025-11-25:initialize 2025-11-25:tools_call ...
 // Each argument is <spec version>:<scenario>; `make test-conformance` passes the list kept
-// in the Makefile (CONFORMANCE_SCENARIOS). Exits non-zero if any scenario fails.
+// in the Makefile (CONFORMANCE_SCENARIOS; `make test-conformance-2026`: the 2026-07-28 ones,
+// CONFORMANCE_SCENARIOS_2026). Exits non-zero if any scenario fails.
+//
+// The version goes to the suite as `--spec-version`, which fixes the wire of the scenario
+// server (2025-11-25: the suite's stateful SDK server; 2026-07-28: its stateless mock, with
+// its header/_meta gate and JSON-schema check of every message) and is what the suite puts
+// in MCP_CONFORMANCE_PROTOCOL_VERSION for client.mjs, which connects pinned to it.
 //
 // 1. Installs the `npm pack` tarball of pkg/ into target/conformance/node_modules (the
 //    consumer tests' helper) and copies client.mjs next to it, so the adapter imports
