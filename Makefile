@@ -21,7 +21,7 @@ RELEASE_ENV := RUSTUP_TOOLCHAIN=$(RELEASE_TOOLCHAIN) RUSTFLAGS="-Zunstable-optio
 RELEASE_ARGS := -- -Z build-std=std,panic_abort
 endif
 
-.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance test-conformance-2026 size bench clean
+.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance test-conformance-2026 test-node-modern size bench clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -89,6 +89,13 @@ test-wasm:
 
 test-node:
 	tests/with-servers.sh node --test tests/node/smoke.mjs
+
+# Revision 2026-07-28 from Node: version selection (auto, pinned), the modern headers and
+# _meta on every POST, MRTR, x-mcp-header parameters, against the modern reference servers
+# (dual, modern-only, and a --legacy-only one the test starts) and small in-test mocks.
+# Needs pkg/ with 2026-07-28 support; not in `make test` yet.
+test-node-modern:
+	tests/with-servers.sh node --test tests/node/modern.mjs
 
 # tsc --strict over the whole API (usage.ts), then the packed package under each lib ×
 # moduleResolution combination users commonly have, skipLibCheck false (matrix.mjs).
