@@ -228,7 +228,7 @@ test('auto (the default) picks 2026-07-28 on the dual and the modern-only refere
   for (const url of [MODERN, MODERN_ONLY]) {
     const rec = recorder();
     const c = await McpClient.connect(url, { ...BASE, fetch: rec.fetch });
-    assert.equal(c.protocolVersion, V2026, url);
+    assert.equal(c.protocolVersion, V2026, `${url}: connected in the ${c.protocolVersion} era`);
     assert.deepEqual(c.serverInfo, REFERENCE_INFO);
     assert.deepEqual(c.serverCapabilities.extensions?.[TASKS_EXT], {});
     assert.ok(c.serverCapabilities.tools, 'tools capability from server/discover');
