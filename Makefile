@@ -93,7 +93,7 @@ test-node:
 # Revision 2026-07-28 from Node: version selection (auto, pinned), the modern headers and
 # _meta on every POST, MRTR, x-mcp-header parameters, against the modern reference servers
 # (dual, modern-only, and a --legacy-only one the test starts) and small in-test mocks.
-# Needs pkg/ with 2026-07-28 support; not in `make test` yet.
+# Not in `make test` yet.
 test-node-modern:
 	tests/with-servers.sh node --test tests/node/modern.mjs
 
