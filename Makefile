@@ -89,11 +89,11 @@ test-wasm:
 
 test-node:
 	tests/with-servers.sh node --test tests/node/smoke.mjs
+	$(MAKE) test-node-modern
 
 # Revision 2026-07-28 from Node: version selection (auto, pinned), the modern headers and
 # _meta on every POST, MRTR, x-mcp-header parameters, against the modern reference servers
 # (dual, modern-only, and a --legacy-only one the test starts) and small in-test mocks.
-# Not in `make test` yet.
 test-node-modern:
 	tests/with-servers.sh node --test tests/node/modern.mjs
 
@@ -132,17 +132,10 @@ test-consumers:
 #   node --import ./tests/conformance/node20-globsync.mjs node_modules/.bin/conformance list --client
 #   (... list --requirements 2025-11-25: what a revision requires)
 # Run a subset: make test-conformance CONFORMANCE_SCENARIOS=2025-11-25:initialize
-CONFORMANCE_SCENARIOS ?= \
-  2025-11-25:initialize \
-  2025-11-25:tools_call \
-  2025-11-25:sse-retry \
-  2025-11-25:elicitation-sep1034-client-defaults
-
 # The client scenarios revision 2026-07-28 requires (`conformance list --requirements
 # 2026-07-28`, less the auth/ ones), run at the 2026-07-28 wire (`--spec-version
-# 2026-07-28`, so MCP_CONFORMANCE_PROTOCOL_VERSION=2026-07-28 for the adapter). Not in
-# `make test` yet: `make test-conformance-2026` runs them alone; to require them, add
-# $(CONFORMANCE_SCENARIOS_2026) to CONFORMANCE_SCENARIOS.
+# 2026-07-28`, so MCP_CONFORMANCE_PROTOCOL_VERSION=2026-07-28 for the adapter);
+# `make test-conformance-2026` runs them alone.
 CONFORMANCE_SCENARIOS_2026 ?= \
   2026-07-28:request-metadata \
   2026-07-28:tools_call \
@@ -151,6 +144,13 @@ CONFORMANCE_SCENARIOS_2026 ?= \
   2026-07-28:http-invalid-tool-headers \
   2026-07-28:sep-2322-client-request-state \
   2026-07-28:json-schema-ref-no-deref
+
+CONFORMANCE_SCENARIOS ?= \
+  2025-11-25:initialize \
+  2025-11-25:tools_call \
+  2025-11-25:sse-retry \
+  2025-11-25:elicitation-sep1034-client-defaults \
+  $(CONFORMANCE_SCENARIOS_2026)
 
 test-conformance:
 	node tests/conformance/run.mjs $(CONFORMANCE_SCENARIOS)

@@ -792,9 +792,13 @@ impl Session {
         let json_body = resp
             .header("content-type")
             .is_some_and(|c| c.to_ascii_lowercase().starts_with("application/json"));
-        if (400..500).contains(&status) && json_body && self.is_modern() {
+        if (400..500).contains(&status)
+            && json_body
+            && (self.is_modern() || method == method::INITIALIZE)
+        {
             // A modern server answers errors (-32020, -32021, -32022, -32601) with a 4xx
-            // and a JSON-RPC body: the reply to this request, if it is one.
+            // and a JSON-RPC body, `initialize` too (a modern-only server refuses it with
+            // -32022 and its `supported` versions): the reply to this request.
             let err = self.http_error(&mut resp, status).await;
             if let Error::Transport { body, .. } = &err {
                 if let Ok(msg) = json::parse(body) {
