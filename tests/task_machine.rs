@@ -243,6 +243,40 @@ fn a_failed_task_rejects_with_its_stored_result_or_error() {
 }
 
 #[test]
+fn a_modern_task_waiting_for_input_hands_each_snapshot_to_the_driver_and_can_be_failed() {
+    let (mut m, fx) = start(V2026, TaskStatus::Working);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Input(_))));
+    let fx = m.handle(5.0, Event::Snapshot(task(TaskStatus::InputRequired, None)));
+    assert!(fx.contains(&Effect::Input("raw-input_required".into())));
+    assert!(
+        !fx.contains(&Effect::WantHeldSlot),
+        "no held request in 2026-07-28"
+    );
+    // The same snapshot again (a poll): handed over again, the driver dedupes keys.
+    let (id, _) = tick(&mut m, 2000.0);
+    let fx = m.handle(
+        2001.0,
+        Event::Replied(id, task(TaskStatus::InputRequired, None)),
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::Input(_))));
+    // A kind of input the client cannot give: the driver fails the handle.
+    let fx = m.handle(2002.0, Event::Fail("undeclared input".into()));
+    assert_eq!(
+        settled(&fx),
+        Some(Outcome::Error {
+            error: "undeclared input".into(),
+            tries: None
+        })
+    );
+    assert!(!m.is_busy());
+    // 2025-11-25 never hands input over: it holds tasks/result instead.
+    let (mut m, _) = start(V2025, TaskStatus::Working);
+    let fx = m.handle(5.0, Event::Snapshot(task(TaskStatus::InputRequired, None)));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Input(_))));
+    assert!(fx.contains(&Effect::WantHeldSlot));
+}
+
+#[test]
 fn cancelled_settles_without_a_request() {
     let (mut m, _) = start(V2025, TaskStatus::Working);
     let fx = m.handle(1.0, Event::Snapshot(task(TaskStatus::Cancelled, None)));
@@ -555,7 +589,7 @@ impl Sim {
                 Effect::Settle(o) => {
                     self.settles.push(o);
                 }
-                Effect::Changed | Effect::Refused(_) | Effect::CancelRemote => {}
+                Effect::Changed | Effect::Refused(_) | Effect::CancelRemote | Effect::Input(_) => {}
             }
         }
     }

@@ -17,6 +17,7 @@ use crate::io::{self, call_async, call_user};
 use crate::map::Map;
 use crate::protocol::TaskSupport;
 use crate::sync::SingleFlight;
+use crate::task::machine::Reply;
 use crate::task::model::{TaskInfo, TaskStatus};
 use crate::transport::{Answer, ClientOptions, Ctl, Router, Session};
 use crate::wire::headers;
@@ -430,7 +431,10 @@ impl Client {
         io::pace::breathe().await;
         let support = self.task_support(name).await?;
         io::pace::breathe().await;
-        let as_task = self.supports_task_calls() && support != TaskSupport::Forbidden;
+        // 2026-07-28: the client always offers the tasks extension and the server decides;
+        // 2025-11-25: a task is asked for when the server and the tool allow it.
+        let modern = self.0.session.is_modern();
+        let as_task = modern || (self.supports_task_calls() && support != TaskSupport::Forbidden);
         let token = format!("mcp-tasks-wasm-{}", self.0.tasks.next_key());
         let (_, params) =
             self.0
@@ -438,7 +442,9 @@ impl Client {
                 .call_request(name, args, as_task.then_some(opts.ttl_ms), &token);
         let ctl = Ctl {
             signal: opts.signal.as_ref(),
-            no_timeout: !as_task,
+            // A plain call may take as long as the tool runs (in 2026-07-28 the server
+            // decides whether a call becomes a task, so a call may be plain there).
+            no_timeout: !as_task || modern,
             timeout_ms: opts.call_timeout_ms,
             ..Ctl::default()
         };
@@ -487,8 +493,10 @@ impl Client {
             return Ok(h);
         }
         let v = self.get_task(task_id).await?;
-        let info = crate::wire::decode_task(&v, &crate::wire::v2025_11_25::FIELDS)?;
-        Ok(self.0.tasks.follow(info, v, None, opts, None, None))
+        let Reply::Task { info, raw, .. } = self.0.wire.decode_snapshot(&v)? else {
+            return Err(Error::Protocol("tasks/get did not answer a task".into()));
+        };
+        Ok(self.0.tasks.follow(info, raw, None, opts, None, None))
     }
 
     /// The task as the server has it now (`tasks/get`).
@@ -498,8 +506,13 @@ impl Client {
             .await
     }
 
-    /// What the task's call returned (`tasks/result`: waits while the task runs).
+    /// What the task's call returned (`tasks/result`: waits while the task runs; in
+    /// 2026-07-28 the task is followed until its inline result comes).
     pub async fn get_task_result(&self, task_id: &str) -> Result<JsValue, Error> {
+        if self.0.session.is_modern() {
+            let h = self.resume(task_id, HandleOptions::default()).await?;
+            return h.wait().await;
+        }
         let params = object(&[("taskId", task_id.into())]);
         let ctl = Ctl {
             signal: None,

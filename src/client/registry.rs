@@ -9,11 +9,11 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use js_sys::Function;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
 use crate::error::Error;
-use crate::io::json::{self, get_str};
+use crate::io::json::{self, get, get_str, is_object, object};
 use crate::io::{self, call_user, AbortListener, Timer};
 use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy, Schedule};
@@ -95,6 +95,12 @@ struct HState {
     progress: JsValue,
     /// This handle's entry for its progress token in `by_task`, if any.
     progress_key: Option<String>,
+    /// Input request keys already put to the person (never twice), and the answers
+    /// given, re-sent when an update's outcome is unknown.
+    asked: Vec<String>,
+    answers: Option<JsValue>,
+    /// The last `tasks/update` failed: send the answers again with the next snapshot.
+    resend: bool,
     abort_listener: Option<AbortListener>,
 }
 
@@ -218,6 +224,9 @@ impl Registry {
                 lane: Lane::Out,
                 progress: JsValue::UNDEFINED,
                 progress_key: progress_key.clone(),
+                asked: Vec::new(),
+                answers: None,
+                resend: false,
                 abort_listener: None,
             }),
             outcome: Latch::new(),
@@ -407,6 +416,7 @@ impl Handle {
                         }
                     }));
                 }
+                Effect::Input(raw) => self.answer_input(raw),
                 Effect::Settle(end) => self.settle(end),
             }
         }
@@ -454,6 +464,74 @@ impl Handle {
 
     /// Take a place in the held-result lane; the machine hears of the slot on a later
     /// microtask (after this batch of effects), at once or when one frees up.
+    /// 2026-07-28: the task's snapshot carries `inputRequests`. Each key not asked
+    /// before goes to `onElicitation` (context: this task); the answers go back in one
+    /// `tasks/update`, with the earlier answers (servers ignore keys already answered). A
+    /// kind of input the client did not declare fails the handle and cancels the task.
+    fn answer_input(self: &Rc<Self>, raw: JsValue) {
+        let requests = get(&raw, "inputRequests");
+        if !is_object(&requests) {
+            return;
+        }
+        let keys: Vec<String> = js_sys::Object::keys(requests.unchecked_ref::<js_sys::Object>())
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect();
+        let (new, resend) = {
+            let mut st = self.state_mut();
+            let new: Vec<String> = keys.into_iter().filter(|k| !st.asked.contains(k)).collect();
+            st.asked.extend(new.iter().cloned());
+            (new, std::mem::take(&mut st.resend))
+        };
+        if new.is_empty() && !resend {
+            return;
+        }
+        let me = self.clone();
+        io::spawn(Box::pin(async move {
+            let opts = &me.reg.session.opts;
+            let answers = me
+                .state()
+                .answers
+                .clone()
+                .unwrap_or_else(|| object(&[]).into());
+            for key in &new {
+                let req = get(&requests, key);
+                let ask = get_str(&req, "method").as_deref() == Some("elicitation/create")
+                    && opts.on_elicitation.is_some();
+                if !ask {
+                    me.step(Event::Fail(Error::Protocol(
+                        "the task asked for a kind of input this client did not declare".into(),
+                    )));
+                    let _ = me.cancel_request().await;
+                    return;
+                }
+                let ctx = object(&[("relatedTaskId", me.task_id.as_str().into())]);
+                match super::elicit(opts, &get(&req, "params"), ctx.into()).await {
+                    Ok(a) => {
+                        let _ = js_sys::Reflect::set(&answers, &key.into(), &a);
+                    }
+                    Err((_, m)) => {
+                        io::warn(&format!("mcp-tasks-wasm: onElicitation failed: {m}"));
+                        return;
+                    }
+                }
+            }
+            me.state_mut().answers = Some(answers.clone());
+            if me.is_done() {
+                return;
+            }
+            if let Some((m, params)) = me.reg.wire().update_request(&me.task_id, answers) {
+                if let Err(e) = me.reg.session.request(m, params, Ctl::default()).await {
+                    me.state_mut().resend = true;
+                    io::warn(&format!(
+                        "mcp-tasks-wasm: tasks/update failed: {}",
+                        e.describe()
+                    ));
+                }
+            }
+        }));
+    }
+
     fn want_held_slot(self: &Rc<Self>) {
         let wait = match self.reg.held.enter() {
             Ok(permit) => {

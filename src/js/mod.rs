@@ -538,6 +538,12 @@ impl TaskHandle {
             ("taskId", self.h.task_id.as_str().into()),
             ("url", c.url.as_str().into()),
             (
+                "protocolVersion",
+                c.protocol_version()
+                    .map(JsValue::from)
+                    .unwrap_or(JsValue::NULL),
+            ),
+            (
                 "sessionId",
                 c.session_id().map(JsValue::from).unwrap_or(JsValue::NULL),
             ),

@@ -94,6 +94,9 @@ pub enum Event<P, E> {
     HeldSlot,
     /// Stop following: the caller's signal, `dispose()` or `close()`.
     Stop(Stop),
+    /// Give up with this error (the task asked for a kind of input the client cannot
+    /// give); the driver cancels the task on the server.
+    Fail(E),
 }
 
 /// What the driver must do.
@@ -118,6 +121,10 @@ pub enum Effect<P, E> {
     /// Also cancel the task on the server (fire and forget): the caller asked for it
     /// when its signal aborted.
     CancelRemote,
+    /// The task waits for input that arrived in its snapshot (2026-07-28 `inputRequests`,
+    /// where `caps.input_on_held_result` is false): ask for the new keys and answer.
+    /// Emitted with every such snapshot; the driver remembers which keys it asked for.
+    Input(P),
     /// The end: resolve or reject `result()` with this. Emitted exactly once, last.
     Settle(Outcome<P, E>),
 }
@@ -253,6 +260,13 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                 }
                 self.settle(Outcome::Aborted(why), &mut fx);
             }
+            Event::Fail(e) => self.settle(
+                Outcome::Error {
+                    error: e,
+                    tries: None,
+                },
+                &mut fx,
+            ),
         }
         fx
     }
@@ -324,6 +338,9 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                 raw,
                 terminal,
             } => {
+                let input = (!self.caps.input_on_held_result
+                    && info.status == TaskStatus::InputRequired)
+                    .then(|| raw.clone());
                 match self.tracker.apply(info) {
                     // A poll answer that was on its way when a terminal status arrived
                     // is expected, not a server fault.
@@ -347,6 +364,9 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                     Change::Same => {}
                 }
                 self.deadline = deadline_ms(&self.info().created_at, self.info().ttl_ms);
+                if let Some(p) = input {
+                    fx.push(Effect::Input(p));
+                }
                 if let Some(t) = terminal {
                     if self.status().is_terminal() {
                         self.result = Some(t);

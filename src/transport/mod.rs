@@ -409,14 +409,17 @@ impl Session {
         } else {
             object(&[]).into()
         };
-        let caps = if self.opts.on_elicitation.is_some() {
-            object(&[(
-                "elicitation",
-                object(&[("form", object(&[]).into())]).into(),
-            )])
-        } else {
-            object(&[])
-        };
+        // The tasks extension on every request (capabilities are per request, and the
+        // task lifecycle spans tools/call, tasks/get, tasks/update, tasks/cancel); the
+        // elicitation form only with a handler to answer it.
+        let caps = object(&[(
+            "extensions",
+            object(&[(v2026::TASKS_EXTENSION, object(&[]).into())]).into(),
+        )]);
+        if self.opts.on_elicitation.is_some() {
+            let form = object(&[("form", object(&[]).into())]);
+            let _ = js_sys::Reflect::set(&caps, &"elicitation".into(), &form);
+        }
         for (k, v) in [
             (
                 v2026::META_PROTOCOL_VERSION,

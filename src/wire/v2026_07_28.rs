@@ -5,8 +5,11 @@
 //! `input_required` (multi round-trip requests, MRTR) before its result. Every wire
 //! constant of this generation is defined here once, with the era probe's verdict (pure).
 //!
-//! Tasks in this generation are the extension `io.modelcontextprotocol/tasks`; this
-//! adapter does not declare it yet, so a server runs every tool call as a plain call.
+//! Tasks in this generation are the extension `io.modelcontextprotocol/tasks`, declared on
+//! every request: the server alone decides whether a `tools/call` becomes a task (a flat
+//! `CreateTaskResult`), `tasks/get` returns the task with its result or error inline, and
+//! input requests arrive in it, answered by `tasks/update`. There is no `tasks/result`,
+//! no `tasks/list`, and `tasks/cancel` answers an empty, eventual acknowledgement.
 
 use wasm_bindgen::JsValue;
 
@@ -25,6 +28,9 @@ pub const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion
 pub const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
 /// `_meta` key of the client's info (every request).
 pub const META_CLIENT_INFO: &str = "io.modelcontextprotocol/clientInfo";
+/// The tasks extension's identifier (client and server capabilities `extensions`).
+pub const TASKS_EXTENSION: &str = "io.modelcontextprotocol/tasks";
+
 /// `_meta` key of the server's info in a `DiscoverResult`.
 pub const META_SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
 
@@ -51,6 +57,8 @@ pub mod method {
     pub const TASKS_GET: &str = "tasks/get";
     /// Cancel a task (tasks extension).
     pub const TASKS_CANCEL: &str = "tasks/cancel";
+    /// Answer a task's input requests (tasks extension).
+    pub const TASKS_UPDATE: &str = "tasks/update";
     /// Ask the person for input (an MRTR input request).
     pub const ELICITATION_CREATE: &str = "elicitation/create";
 }
@@ -222,13 +230,35 @@ impl Wire for V2026 {
     }
 
     fn decode_reply(&self, _req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {
-        self.decode_snapshot(&v)
+        let reply = self.decode_snapshot(&v)?;
+        if let Reply::Task {
+            info,
+            terminal: None,
+            ..
+        } = &reply
+        {
+            if info.status.is_terminal() && info.status.as_str() != "cancelled" {
+                // Asked and not given: a transient fault, retried within the budget.
+                return Err(Error::Protocol(
+                    "tasks/get answered a finished task without its result or error".into(),
+                ));
+            }
+        }
+        Ok(reply)
+    }
+
+    fn update_request(&self, task_id: &str, responses: JsValue) -> Option<(&'static str, JsValue)> {
+        let params = object(&[("taskId", task_id.into()), ("inputResponses", responses)]);
+        Some((method::TASKS_UPDATE, params.into()))
     }
 
     fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error> {
         let info = decode_task(v, &FIELDS)?;
         let terminal = match info.status.as_str() {
-            "completed" => Some(Ok(get(v, "result"))),
+            "completed" if is_object(&get(v, "result")) => Some(Ok(get(v, "result"))),
+            // A terminal task without its result (a notification may leave it out): the
+            // machine asks tasks/get for it; a tasks/get that leaves it out is retried.
+            "completed" => None,
             "failed" => {
                 let e = get(v, "error");
                 Some(Err(Error::Rpc {
@@ -283,10 +313,15 @@ impl Wire for V2026 {
     fn decode_call(&self, v: JsValue) -> Result<Called, Error> {
         match result_kind(&v)? {
             Kind::Complete => Ok(Called::Result(v)),
-            // The client never declares the tasks extension (yet): a server that creates
-            // a task anyway breaks the protocol.
-            Kind::Task | Kind::InputRequired => Err(Error::Protocol(
-                "the server answered tools/call with a result this client did not ask for".into(),
+            // A flat CreateTaskResult: the task's own fields at the top level.
+            Kind::Task => Ok(Called::Task {
+                info: decode_task(&v, &FIELDS)?,
+                raw: v,
+                immediate: None,
+            }),
+            // The MRTR loop answers input_required before this.
+            Kind::InputRequired => Err(Error::Protocol(
+                "the server asked for input after the input rounds".into(),
             )),
         }
     }
@@ -300,7 +335,8 @@ impl Wire for V2026 {
     }
 
     fn task_calls_supported(&self, _caps: &JsValue) -> bool {
-        false
+        // The client declares the extension on every request; the server decides.
+        true
     }
 
     fn task_support(&self, tool: &JsValue) -> TaskSupport {
