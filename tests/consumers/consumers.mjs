@@ -22,6 +22,7 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { build, out } from './build.mjs';
+import { probeErrors } from '../probe-errors.mjs';
 
 const SERVER = process.env.MCP_TEST_SERVER;
 assert.ok(SERVER, 'run through tests/with-servers.sh');
@@ -54,14 +55,15 @@ async function run(t, path) {
   const problems = [];
   const workers = [];
   page.on('worker', (w) => workers.push(new URL(w.url()).pathname));
+  const probe = probeErrors(page);
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console.error: ${m.text()} @ ${m.location().url}`);
+    if (m.type() === 'error' && !probe.hold(m.text())) problems.push(`console.error: ${m.text()} @ ${m.location().url}`);
     if (m.type() === 'warning') t.diagnostic(`console.warn: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.stack || e}`));
   page.on('crash', () => problems.push('page crashed'));
   page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
+    if (r.status() >= 400 && !probe.isProbe(r)) problems.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
   });
   page.on('requestfailed', (r) => {
     const why = r.failure()?.errorText ?? '';
@@ -78,7 +80,7 @@ async function run(t, path) {
       state: await result.getAttribute('data-state'),
       text: await result.textContent(),
       workers,
-      problems,
+      problems: [...problems, ...probe.unexplained().map((t) => `console.error: ${t}`)],
     };
   } finally {
     await context.close();
