@@ -76,13 +76,10 @@ fn walk<J: Json>(
             if name.is_empty() || !name.bytes().all(is_tchar) {
                 return Err("an x-mcp-header value is not an HTTP token");
             }
-            match p.field("type").and_then(|t| t.string()).as_deref() {
-                Some("string" | "integer" | "boolean") => {}
-                _ => {
-                    return Err(
-                        "x-mcp-header is on a parameter that is not a string, integer or boolean",
-                    )
-                }
+            if !primitive_type(&p) {
+                return Err(
+                    "x-mcp-header is on a parameter that is not a string, integer or boolean",
+                );
             }
             out.push(Mirrored {
                 path: path.clone(),
@@ -95,7 +92,39 @@ fn walk<J: Json>(
     Ok(())
 }
 
-/// How many `x-mcp-header` keys the schema holds anywhere.
+/// Whether a property's `type` is `string`, `integer` or `boolean`, alone or with
+/// `null` in a type array (`["string", "null"]`: an optional parameter).
+fn primitive_type<J: Json>(p: &J) -> bool {
+    let ok = |t: &str| matches!(t, "string" | "integer" | "boolean");
+    let Some(t) = p.field("type") else {
+        return false;
+    };
+    if let Some(s) = t.string() {
+        return ok(&s);
+    }
+    let Some(list) = t.items() else {
+        return false;
+    };
+    let names: Vec<Option<String>> = list.iter().map(|x| x.string()).collect();
+    names
+        .iter()
+        .all(|n| n.as_deref().is_some_and(|n| ok(n) || n == "null"))
+        && names.iter().any(|n| n.as_deref().is_some_and(ok))
+}
+
+/// Keywords whose value is data, not schema: an `x-mcp-header` key inside them is not
+/// an annotation.
+const DATA_KEYWORDS: [&str; 4] = ["default", "const", "enum", "examples"];
+/// Keywords whose value maps names to schemas: their keys are names, not keywords.
+const NAMED_SCHEMAS: [&str; 5] = [
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+];
+
+/// How many `x-mcp-header` annotations the schema holds, in any schema position.
 fn count_annotations<J: Json>(v: &J, depth: usize) -> Result<usize, &'static str> {
     if depth > 2 * MAX_DEPTH + 2 {
         return Err("the inputSchema is nested too deep");
@@ -107,10 +136,23 @@ fn count_annotations<J: Json>(v: &J, depth: usize) -> Result<usize, &'static str
         }
     } else if v.is_object() {
         for k in v.keys() {
+            if DATA_KEYWORDS.contains(&k.as_str()) {
+                continue;
+            }
             if k == ANNOTATION {
                 n += 1;
+                continue;
             }
-            if let Some(c) = v.field(&k) {
+            let Some(c) = v.field(&k) else {
+                continue;
+            };
+            if NAMED_SCHEMAS.contains(&k.as_str()) {
+                for name in c.keys() {
+                    if let Some(schema) = c.field(&name) {
+                        n += count_annotations(&schema, depth + 1)?;
+                    }
+                }
+            } else {
                 n += count_annotations(&c, depth + 1)?;
             }
         }
@@ -273,6 +315,20 @@ mod tests {
         let in_defs = json!({"$defs": {"r": {"type": "string", "x-mcp-header": "R"}},
             "properties": {"r": {"$ref": "#/$defs/r"}}});
         assert!(mirrored_params(&in_defs).is_err());
+        // An optional parameter (a type array with null) may be mirrored.
+        let nullable = one(json!({"type": ["string", "null"], "x-mcp-header": "Opt"}));
+        assert_eq!(mirrored_params(&nullable).unwrap().len(), 1);
+        assert!(mirrored_params(&one(json!({"type": ["null"], "x-mcp-header": "N"}))).is_err());
+        assert!(mirrored_params(&one(
+            json!({"type": ["string", "object"], "x-mcp-header": "S"})
+        ))
+        .is_err());
+        // Data and names are not annotations.
+        let data = json!({"properties": {
+            "x-mcp-header": {"type": "string"},
+            "p": {"type": "string", "default": {"x-mcp-header": "no"}, "examples": [{"x-mcp-header": 1}]}
+        }, "$defs": {"x-mcp-header": {"type": "string"}}});
+        assert_eq!(mirrored_params(&data).unwrap(), vec![]);
         // None at all: valid, nothing mirrored.
         assert_eq!(mirrored_params(&json!({"type": "object"})).unwrap(), vec![]);
         assert_eq!(mirrored_params(&json!(null)).unwrap(), vec![]);
