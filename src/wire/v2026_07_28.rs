@@ -163,7 +163,7 @@ pub enum Verdict {
 
 /// The era verdict of a probe (the spec's Backward Compatibility rules): a recognized
 /// modern error (-32020, -32021, -32022, or -32601 with 404) means modern; a 400, 404 or
-/// 405 without one, a JSON-RPC error with HTTP 200 (a stateless legacy server's unknown
+/// 405 without one (or another 4xx, or a redirect, which is never followed), a JSON-RPC error with HTTP 200 (a stateless legacy server's unknown
 /// method), or a network error (CORS refusing the modern headers) means legacy; 401/403
 /// say nothing about the era, and 5xx or a timeout cannot be read: fail. `retried`: this
 /// was already the second probe.
@@ -197,7 +197,9 @@ pub fn verdict(p: &Probe, retried: bool) -> Verdict {
         } if *code == METHOD_NOT_FOUND => Verdict::Modern,
         Probe::Rpc { status, .. } | Probe::Http(status) => match status {
             401 | 403 | 408 | 429 => Verdict::Fail,
-            400..=499 => Verdict::Legacy,
+            // A redirect is never followed: not a modern answer; initialize meets it too
+            // if the server redirects everything.
+            300..=499 => Verdict::Legacy,
             _ => Verdict::Fail,
         },
         Probe::Network => Verdict::Legacy,
@@ -386,7 +388,7 @@ mod tests {
         assert_eq!(verdict(&rpc(200, -32000.0, &[]), false), Legacy);
         // 4xx without a modern error body: legacy.
         assert_eq!(verdict(&rpc(400, -32000.0, &[]), false), Legacy);
-        for s in [400, 404, 405] {
+        for s in [400, 404, 405, 300, 307] {
             assert_eq!(verdict(&Probe::Http(s), false), Legacy, "{s}");
         }
         // Nothing about the era: fail.
