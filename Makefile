@@ -21,7 +21,7 @@ RELEASE_ENV := RUSTUP_TOOLCHAIN=$(RELEASE_TOOLCHAIN) RUSTFLAGS="-Zunstable-optio
 RELEASE_ARGS := -- -Z build-std=std,panic_abort
 endif
 
-.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance test-conformance-2026 test-node-modern size bench clean
+.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance test-conformance-2026 test-node-modern test-node-tasks-modern size bench clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -96,6 +96,15 @@ test-node:
 # (dual, modern-only, and a --legacy-only one the test starts) and small in-test mocks.
 test-node-modern:
 	tests/with-servers.sh node --test tests/node/modern.mjs
+
+# The 2026-07-28 tasks extension (io.modelcontextprotocol/tasks) from Node, written before
+# the client implements it (not in `make test` yet): every tool of the modern server's task
+# set, input through tasks/update, cancel, abort, resume, subscriptions/listen against the
+# server's counters, polling with --no-listen, and the headers and _meta sent (recording
+# fetch), against the modern reference servers (it starts its own with other flags) and
+# small in-test mocks.
+test-node-tasks-modern:
+	tests/with-servers.sh node --test tests/node/tasks-modern.mjs
 
 # tsc --strict over the whole API (usage.ts), then the packed package under each lib ×
 # moduleResolution combination users commonly have, skipLibCheck false (matrix.mjs).
