@@ -692,8 +692,11 @@ test('mock: each inputRequests key is asked once across polls; each answer goes 
     assert.equal(text(await must(h.result(), 'two_rounds result')), 'Grace Hopper');
     assert.deepEqual(asked.map((a) => a.message), ['First?', 'Second?'], 'each key asked once');
     assert.ok(asked.every((a) => a.ctx?.relatedTaskId === 'mock-dedupe'));
+    // Every update was acked, so nothing is re-sent: UpdateTaskRequest.inputResponses "Each
+    // key MUST correspond to a currently-outstanding inputRequest key", and clients "SHOULD
+    // track inputRequests keys to avoid responding to requests more than once".
     const updates = mock.of('tasks/update').map((s) => s.message.params);
-    assert.deepEqual(updates.map((u) => Object.keys(u.inputResponses)), [['a'], ['b']], 'one tasks/update per key, with that key only');
+    assert.deepEqual(updates.map((u) => Object.keys(u.inputResponses)), [['a'], ['b']], 'one tasks/update per key, with that key only (an acked answer is not sent again)');
     assert.ok(updates.every((u) => u.taskId === 'mock-dedupe'));
     await c.close();
   } finally {
@@ -1056,7 +1059,7 @@ test('getTask gives the DetailedTask; getTaskResult works through tasks/get; lis
   assertTasksWire(rec);
 });
 
-test('expiry: TaskExpiredError past the ttl; TaskNotFoundError for an id the server never had', T, async () => {
+test('expiry: TaskExpiredError past the ttl; TaskNotFoundError when the task vanishes before it', T, async () => {
   const c = await connectModern(MODERN);
   const h = await asTask(c, 'sleep', { ms: 12_000, ttlMs: 500, pollIntervalMs: 100 }, {}, 5000);
   assertRemote(h, 'sleep with ttlMs 500');
@@ -1065,9 +1068,32 @@ test('expiry: TaskExpiredError past the ttl; TaskNotFoundError for an id the ser
   assert.equal(e.code, 'ERR_TASK_EXPIRED');
   assert.equal(e.taskId, h.taskId);
 
+  // An id the server never had: the lookup is an McpError -32602 (from resume() itself, as
+  // in 2025-11-25, or from result(); a TaskNotFoundError is one too).
   const r = await settle(TaskHandle.resume(c, 'no-such-task-id'));
   const nf = r.ok ? await settle(r.value.result()).then((s) => (s.ok ? undefined : s.error)) : r.error;
-  assert.ok(nf instanceof TaskNotFoundError, `expected TaskNotFoundError, got ${describe(nf)}`);
-  assert.equal(nf.taskId, 'no-such-task-id');
+  assert.ok(nf instanceof McpError, `expected an McpError, got ${describe(nf)}`);
   assert.equal(nf.code, -32602);
+
+  // A followed task the server forgets long before its ttl (the mock answers -32602 "Task
+  // not found" from the third tasks/get on): TaskNotFoundError, not TaskExpiredError.
+  const task = mockTask('mock-vanishes');
+  const mock = await taskMock({
+    tools: [{ name: 'vanishing', inputSchema: noArgs }],
+    onCall: () => task.created(),
+    onGet: (_params, n) => (n < 3 ? task.detailed() : { error: { code: -32602, message: 'Failed to retrieve task: Task not found' } }),
+  });
+  try {
+    const m = await connectModern(mock.url);
+    const v = await asTask(m, 'vanishing', {});
+    assertRemote(v, 'vanishing');
+    const gone = await within(v.result().then(() => assert.fail('resolved'), (x) => x), 'vanished task');
+    assert.ok(gone instanceof TaskNotFoundError, `expected TaskNotFoundError, got ${describe(gone)}`);
+    assert.ok(gone instanceof McpError);
+    assert.equal(gone.code, -32602);
+    assert.equal(gone.taskId, 'mock-vanishes');
+    await m.close();
+  } finally {
+    await mock.close();
+  }
 });
