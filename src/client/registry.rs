@@ -95,8 +95,8 @@ struct HState {
     progress: JsValue,
     /// This handle's entry for its progress token in `by_task`, if any.
     progress_key: Option<String>,
-    /// Input request keys already put to the person (never twice), and the answers
-    /// given, re-sent when an update's outcome is unknown.
+    /// Input request keys already put to the person (never twice), and the answers of a
+    /// `tasks/update` that failed, sent again with the next ones.
     asked: Vec<String>,
     answers: Option<JsValue>,
     /// The last `tasks/update` failed: send the answers again with the next snapshot.
@@ -516,12 +516,15 @@ impl Handle {
                     }
                 }
             }
-            me.state_mut().answers = Some(answers.clone());
             if me.is_done() {
                 return;
             }
-            if let Some((m, params)) = me.reg.wire().update_request(&me.task_id, answers) {
-                if let Err(e) = me.reg.session.request(m, params, Ctl::default()).await {
+            if let Some((m, params)) = me.reg.wire().update_request(&me.task_id, answers.clone()) {
+                // Only outstanding keys go in an update: answers are kept (to send again)
+                // only while an update's outcome is unknown.
+                let sent = me.reg.session.request(m, params, Ctl::default()).await;
+                me.state_mut().answers = sent.is_err().then_some(answers);
+                if let Err(e) = sent {
                     me.state_mut().resend = true;
                     io::warn(&format!(
                         "mcp-tasks-wasm: tasks/update failed: {}",

@@ -550,7 +550,14 @@ impl Session {
             let out = self.request_once(method, &params, ctl).await;
             drop(permit);
             let out = match out {
-                Err(e) if ctl.retry && self.should_retry(method, &e) => {
+                // A request with a timeout of its own (the caller bounds it) is not sent
+                // again after a lost connection or a timeout: it may have run.
+                Err(e)
+                    if ctl.retry
+                        && self.should_retry(method, &e)
+                        && !(ctl.timeout_ms.is_some()
+                            && matches!(e, Error::Transport { status: 0, .. })) =>
+                {
                     retry.wait(self, e, ctl.signal).await?;
                     continue;
                 }
