@@ -93,6 +93,29 @@ pub trait Wire {
     fn task_support(&self, tool: &JsValue) -> TaskSupport;
 }
 
+/// What a failed request means for a task, where `gone` is the generation's "unknown
+/// task" JSON-RPC code: aborted, gone, transient (network, timeout, 408, 425, 429, 5xx, a
+/// cut reply) or fatal.
+pub fn classify(e: &Error, gone: f64) -> Failure {
+    match e {
+        Error::Aborted(_) => Failure::Aborted,
+        Error::Rpc { code, .. } if *code == gone => Failure::Gone,
+        e if e.is_transient() => Failure::Transient {
+            retry_after_ms: e.retry_after_ms(),
+        },
+        _ => Failure::Fatal,
+    }
+}
+
+/// Tool arguments as sent: `{}` when the caller gave none.
+pub fn or_empty(args: JsValue) -> JsValue {
+    if args.is_undefined() {
+        crate::io::json::object(&[]).into()
+    } else {
+        args
+    }
+}
+
 /// Field names of a task object in one generation.
 pub struct TaskFields {
     /// The ttl member (`ttl` or `ttlMs`).

@@ -102,14 +102,7 @@ impl Wire for V2025 {
     }
 
     fn classify(&self, e: &Error) -> Failure {
-        match e {
-            Error::Aborted(_) => Failure::Aborted,
-            Error::Rpc { code, .. } if *code == TASK_NOT_FOUND => Failure::Gone,
-            e if e.is_transient() => Failure::Transient {
-                retry_after_ms: e.retry_after_ms(),
-            },
-            _ => Failure::Fatal,
-        }
+        super::classify(e, TASK_NOT_FOUND)
     }
 
     fn call_request(
@@ -123,11 +116,7 @@ impl Wire for V2025 {
             Some(ttl) => object(&[("ttl", ttl.map(JsValue::from).unwrap_or_default())]).into(),
             None => JsValue::UNDEFINED,
         };
-        let args = if args.is_undefined() {
-            object(&[]).into()
-        } else {
-            args
-        };
+        let args = super::or_empty(args);
         let params = object(&[
             ("name", name.into()),
             ("arguments", args),

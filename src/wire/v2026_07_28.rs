@@ -279,14 +279,7 @@ impl Wire for V2026 {
     }
 
     fn classify(&self, e: &Error) -> Failure {
-        match e {
-            Error::Aborted(_) => Failure::Aborted,
-            Error::Rpc { code, .. } if *code == TASK_NOT_FOUND => Failure::Gone,
-            e if e.is_transient() => Failure::Transient {
-                retry_after_ms: e.retry_after_ms(),
-            },
-            _ => Failure::Fatal,
-        }
+        super::classify(e, TASK_NOT_FOUND)
     }
 
     fn call_request(
@@ -296,11 +289,7 @@ impl Wire for V2026 {
         _task: Option<Option<f64>>,
         progress_token: &str,
     ) -> (&'static str, JsValue) {
-        let args = if args.is_undefined() {
-            object(&[]).into()
-        } else {
-            args
-        };
+        let args = super::or_empty(args);
         let params = object(&[
             ("name", name.into()),
             ("arguments", args),
