@@ -90,6 +90,7 @@ test-wasm:
 test-node:
 	tests/with-servers.sh node --test tests/node/smoke.mjs
 	$(MAKE) test-node-modern
+	$(MAKE) test-node-tasks-modern
 
 # Revision 2026-07-28 from Node: version selection (auto, pinned), the modern headers and
 # _meta on every POST, MRTR, x-mcp-header parameters, against the modern reference servers
@@ -97,8 +98,8 @@ test-node:
 test-node-modern:
 	tests/with-servers.sh node --test tests/node/modern.mjs
 
-# The 2026-07-28 tasks extension (io.modelcontextprotocol/tasks) from Node, written before
-# the client implements it (not in `make test` yet): every tool of the modern server's task
+# The 2026-07-28 tasks extension (io.modelcontextprotocol/tasks) from Node (written before
+# the client implemented it, failing first): every tool of the modern server's task
 # set, input through tasks/update, cancel, abort, resume, subscriptions/listen against the
 # server's counters, polling with --no-listen, and the headers and _meta sent (recording
 # fetch), against the modern reference servers (it starts its own with other flags) and

@@ -59,14 +59,16 @@ pub struct Client(Rc<Inner>);
 /// elicitation to the user's handler, every notification to `onNotification`.
 struct Inbox {
     tasks: Weak<Registry>,
-    wire: &'static dyn Wire,
     session: Weak<Session>,
 }
 
 impl Inbox {
     /// What the user's callbacks learn beside a message: `{ relatedTaskId }`.
     fn context(&self, params: &JsValue) -> JsValue {
-        let related = self.wire.related_task_id(params);
+        let related = self
+            .tasks
+            .upgrade()
+            .and_then(|t| t.wire().related_task_id(params));
         object(&[(
             "relatedTaskId",
             related.map(JsValue::from).unwrap_or(JsValue::NULL),
@@ -79,7 +81,7 @@ impl Router for Inbox {
     fn notification(&self, m: &str, msg: &JsValue) {
         let params = get(msg, "params");
         if let Some(tasks) = self.tasks.upgrade() {
-            match self.wire.inbound(m) {
+            match tasks.wire().inbound(m) {
                 Inbound::Status => tasks.on_status(&params),
                 Inbound::Progress => tasks.on_progress(&params),
                 Inbound::Other => {}
@@ -158,7 +160,6 @@ impl Client {
         let tasks = Registry::new(session.clone(), &V2025_WIRE);
         session.set_router(Rc::new(Inbox {
             tasks: Rc::downgrade(&tasks),
-            wire: &V2025_WIRE,
             session: Rc::downgrade(&session),
         }));
         session.start().await?;
@@ -441,7 +442,13 @@ impl Client {
                 .wire
                 .call_request(name, args, as_task.then_some(opts.ttl_ms), &token);
         let ctl = Ctl {
-            signal: opts.signal.as_ref(),
+            // 2026-07-28 with cancelOnAbort: the call is not cut when the signal aborts, so
+            // that the task it may create is known, and cancelled, as soon as its id comes.
+            signal: if modern && opts.cancel_on_abort {
+                None
+            } else {
+                opts.signal.as_ref()
+            },
             // A plain call may take as long as the tool runs (in 2026-07-28 the server
             // decides whether a call becomes a task, so a call may be plain there).
             no_timeout: !as_task || modern,
@@ -450,6 +457,15 @@ impl Client {
         };
         let result = self.call_request(name, params, ctl).await?;
         Ok(match self.0.wire.decode_call(result)? {
+            Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
+                // Aborted before the id was known: cancel the task now that it is.
+                let (m, params) = self.0.wire.cancel_request(&info.task_id);
+                let me = self.clone();
+                io::spawn(Box::pin(async move {
+                    let _ = me.request(m, params, Ctl::default()).await;
+                }));
+                return Err(Error::Aborted("The operation was aborted.".into()));
+            }
             Called::Task {
                 info,
                 raw,

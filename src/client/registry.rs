@@ -60,7 +60,22 @@ struct RegState {
     /// Status notifications of tasks not followed (yet): one may arrive before the
     /// `tools/call` reply that creates the task's handle. The latest few, by task id.
     early: Vec<(String, JsValue)>,
+    /// The notification stream of the followed tasks (2026-07-28 `subscriptions/listen`):
+    /// its abort, the ids it was opened with, its number, the batching timer, whether the
+    /// server has none, and the drops in a row.
+    listen: Option<AbortController>,
+    listen_ids: Vec<String>,
+    listen_gen: u32,
+    listen_timer: Option<Timer>,
+    listen_off: bool,
+    listen_drops: u32,
 }
+
+/// New tasks within this many ms share one (re)opened notification stream.
+const LISTEN_BATCH_MS: f64 = 50.0;
+/// A notification stream that keeps dropping is given up after this many tries (polling
+/// goes on).
+const LISTEN_MAX_DROPS: u32 = 5;
 
 /// How many early status notifications are kept (a flood of unknown ids only evicts).
 const EARLY: usize = 32;
@@ -144,7 +159,8 @@ impl Registry {
         self.wire.set(wire);
     }
 
-    fn wire(&self) -> &'static dyn Wire {
+    /// The wire generation in use.
+    pub fn wire(&self) -> &'static dyn Wire {
         self.wire.get()
     }
 
@@ -254,6 +270,9 @@ impl Registry {
             h.state_mut().abort_listener = listener;
         }
         h.run(fx);
+        if !local {
+            self.want_listen();
+        }
         // A status that arrived before this handle existed.
         if let Some(params) = early {
             self.on_status(&params);
@@ -300,6 +319,117 @@ impl Registry {
             });
         if let Some(h) = h {
             h.progressed(params);
+        }
+    }
+
+    /// Follow the followed tasks' notifications on one stream, where the generation has
+    /// one: (re)opened a moment after tasks are added (one request for a burst), closed
+    /// when none is left, given up when the server has none (polling covers it all).
+    fn want_listen(self: &Rc<Self>) {
+        let mut st = self.state_mut();
+        if st.listen_off || st.listen_timer.is_some() || self.wire().listen_request(&[]).is_none() {
+            return;
+        }
+        let weak = Rc::downgrade(self);
+        st.listen_timer = Some(Timer::once(LISTEN_BATCH_MS, move || {
+            if let Some(r) = weak.upgrade() {
+                r.open_listen();
+            }
+        }));
+    }
+
+    fn open_listen(self: &Rc<Self>) {
+        let (ids, old) = {
+            let mut st = self.state_mut();
+            st.listen_timer = None;
+            let mut ids: Vec<String> = st
+                .handles
+                .values()
+                .filter(|h| !h.local)
+                .map(|h| h.task_id.clone())
+                .collect();
+            ids.sort();
+            if st.listen.is_some() && ids.iter().all(|i| st.listen_ids.contains(i)) {
+                return;
+            }
+            (ids, st.listen.take())
+        };
+        if let Some(a) = old {
+            a.abort();
+        }
+        if ids.is_empty() {
+            self.state_mut().listen_ids.clear();
+            return;
+        }
+        let (Some((m, params)), Ok(ctl)) =
+            (self.wire().listen_request(&ids), AbortController::new())
+        else {
+            return;
+        };
+        let gen = {
+            let mut st = self.state_mut();
+            st.listen_gen += 1;
+            st.listen = Some(ctl.clone());
+            st.listen_ids = ids;
+            st.listen_gen
+        };
+        let me = self.clone();
+        io::spawn(Box::pin(async move {
+            let signal = ctl.signal();
+            let ctl = Ctl {
+                signal: Some(&signal),
+                no_timeout: true,
+                retry: false,
+                ..Ctl::default()
+            };
+            let r = me.session.request(m, params, ctl).await;
+            let again = {
+                let mut st = me.state_mut();
+                if st.listen_gen != gen {
+                    return; // replaced or closed
+                }
+                st.listen = None;
+                st.listen_ids.clear();
+                match &r {
+                    Err(Error::Aborted(_)) => false,
+                    // No listen here (unknown method, refused filter): polling it is.
+                    Err(Error::Rpc { .. })
+                    | Err(Error::Transport {
+                        status: 400..=499, ..
+                    }) => {
+                        st.listen_off = true;
+                        false
+                    }
+                    // The server ended it, or it dropped: again, a while later.
+                    _ => {
+                        st.listen_drops += 1;
+                        st.listen_off = st.listen_drops > LISTEN_MAX_DROPS;
+                        !st.listen_off
+                    }
+                }
+            };
+            if again {
+                let drops = me.state().listen_drops;
+                io::sleep(1000.0 * f64::from(drops)).await;
+                me.want_listen();
+            }
+        }));
+    }
+
+    /// Close the notification stream when no followed task is left.
+    fn maybe_close_listen(&self) {
+        let idle = {
+            let st = self.state();
+            st.listen.is_some() && !st.handles.values().any(|h| !h.local)
+        };
+        if idle {
+            let mut st = self.state_mut();
+            st.listen_gen += 1;
+            st.listen_ids.clear();
+            st.listen_timer = None;
+            if let Some(a) = st.listen.take() {
+                a.abort();
+            }
         }
     }
 
@@ -766,6 +896,7 @@ impl Handle {
             }
             self.reg.rearm(&mut rst);
         }
+        self.reg.maybe_close_listen();
         self.outcome.set(outcome);
         for q in queues {
             q.close();

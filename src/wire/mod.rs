@@ -59,6 +59,13 @@ pub trait Wire {
     fn task_request(&self, req: Request, task_id: &str) -> (&'static str, JsValue);
     /// Method and params that cancel a task.
     fn cancel_request(&self, task_id: &str) -> (&'static str, JsValue);
+    /// Method and params of a stream of these tasks' notifications (2026-07-28:
+    /// `subscriptions/listen`), or `None` where notifications come otherwise (2025-11-25:
+    /// the session's GET stream).
+    fn listen_request(&self, task_ids: &[String]) -> Option<(&'static str, JsValue)> {
+        let _ = task_ids;
+        None
+    }
     /// Method and params that answer a task's input requests (2026-07-28: `tasks/update`),
     /// or `None` where input arrives and is answered on a held request (2025-11-25).
     fn update_request(&self, task_id: &str, responses: JsValue) -> Option<(&'static str, JsValue)> {

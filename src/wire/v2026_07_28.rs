@@ -59,6 +59,10 @@ pub mod method {
     pub const TASKS_CANCEL: &str = "tasks/cancel";
     /// Answer a task's input requests (tasks extension).
     pub const TASKS_UPDATE: &str = "tasks/update";
+    /// A long-lived stream of the notifications its filter names.
+    pub const SUBSCRIPTIONS_LISTEN: &str = "subscriptions/listen";
+    /// A followed task changed (the whole task, result inline).
+    pub const TASKS_NOTIFICATION: &str = "notifications/tasks";
     /// Ask the person for input (an MRTR input request).
     pub const ELICITATION_CREATE: &str = "elicitation/create";
 }
@@ -317,8 +321,21 @@ impl Wire for V2026 {
         }
     }
 
-    fn inbound(&self, _m: &str) -> Inbound {
-        Inbound::Other
+    fn inbound(&self, m: &str) -> Inbound {
+        match m {
+            method::TASKS_NOTIFICATION => Inbound::Status,
+            _ => Inbound::Other,
+        }
+    }
+
+    fn listen_request(&self, task_ids: &[String]) -> Option<(&'static str, JsValue)> {
+        let ids = js_sys::Array::new();
+        for id in task_ids {
+            ids.push(&id.into());
+        }
+        let filter = object(&[("taskIds", ids.into())]);
+        let params = object(&[("notifications", filter.into())]);
+        Some((method::SUBSCRIPTIONS_LISTEN, params.into()))
     }
 
     fn related_task_id(&self, _params: &JsValue) -> Option<String> {
