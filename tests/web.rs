@@ -1145,3 +1145,69 @@ async fn mrtr_asks_through_on_elicitation_and_fails_clearly_without_it() {
     }
     c.close().await;
 }
+
+// The 2026-07-28 tasks extension in the browser.
+
+#[wasm_bindgen_test]
+async fn a_modern_task_is_followed_to_its_inline_result_and_input_goes_through_tasks_update() {
+    let asked: Rc<RefCell<Vec<String>>> = Rc::default();
+    let asked2 = asked.clone();
+    let handler =
+        Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |_: JsValue, ctx: JsValue| {
+            asked2
+                .borrow_mut()
+                .push(get_str(&ctx, "relatedTaskId").unwrap_or_default());
+            let content = object(&[("name", "Lin".into())]);
+            object(&[("action", "accept".into()), ("content", content.into())]).into()
+        });
+    let rig = recording_fetch();
+    let mut o = with_rig(&rig);
+    o.on_elicitation = Some(handler.as_ref().unchecked_ref::<Function>().clone());
+    let c = Client::connect(modern_url(), o).await.unwrap();
+    assert_eq!(c.protocol_version().as_deref(), Some("2026-07-28"));
+    let sleep_h = c
+        .call_as_task("sleep", args(&[("ms", 300.into())]), fast())
+        .await
+        .unwrap();
+    assert!(!sleep_h.local, "a real task");
+    let r = sleep_h.wait().await.expect("sleep result");
+    assert!(!text_of(&r).is_empty());
+    assert_eq!(sleep_h.status(), TaskStatus::Completed);
+    let ask = c.call_as_task("ask", args(&[]), fast()).await.unwrap();
+    let r = ask.wait().await.expect("ask result");
+    assert!(text_of(&r).contains("Hello, Lin!"), "{}", text_of(&r));
+    assert_eq!(
+        asked.borrow().clone(),
+        vec![ask.task_id.clone()],
+        "asked once, for this task"
+    );
+    c.close().await;
+    let methods: Vec<String> = recorded(&rig)
+        .iter()
+        .filter_map(|s| get_str(&get(s, "body"), "method"))
+        .collect();
+    assert!(methods.iter().any(|m| m == "tasks/update"), "{methods:?}");
+    assert!(!methods
+        .iter()
+        .any(|m| m == "tasks/result" || m == "tasks/list"));
+    for s in recorded(&rig) {
+        let body = get(&s, "body");
+        let caps = get(
+            &get(&get(&body, "params"), "_meta"),
+            "io.modelcontextprotocol/clientCapabilities",
+        );
+        assert!(
+            get(&get(&caps, "extensions"), "io.modelcontextprotocol/tasks").is_object(),
+            "the tasks extension declared on {:?}",
+            get_str(&body, "method")
+        );
+        if get_str(&body, "method").is_some_and(|m| m.starts_with("tasks/")) {
+            let task = get_str(&get(&body, "params"), "taskId");
+            assert_eq!(
+                get_str(&get(&s, "headers"), "mcp-name"),
+                task,
+                "Mcp-Name is the task id"
+            );
+        }
+    }
+}
