@@ -277,6 +277,30 @@ fn a_modern_task_waiting_for_input_hands_each_snapshot_to_the_driver_and_can_be_
 }
 
 #[test]
+fn an_acknowledged_cancel_settles_locally_if_the_task_never_ends() {
+    use mcp_tasks_wasm::task::machine::CANCEL_GRACE_MS;
+    let (mut m, _) = start(V2026, TaskStatus::Working);
+    assert!(m.handle(10.0, Event::CancelSent).is_empty());
+    // Within the grace the handle follows on.
+    let (id, _) = tick(&mut m, 1000.0);
+    let fx = m.handle(1001.0, Event::Replied(id, task(TaskStatus::Working, None)));
+    assert!(settled(&fx).is_none());
+    // Past it, the next poll time settles it as cancelled, without another request.
+    let fx = m.handle(10.0 + CANCEL_GRACE_MS + 1.0, Event::Timer);
+    assert!(sent(&fx).is_empty());
+    assert_eq!(settled(&fx), Some(Outcome::Cancelled));
+    assert!(!m.is_busy());
+    // A task that completes anyway after the cancel resolves with its result.
+    let (mut m, _) = start(V2026, TaskStatus::Working);
+    m.handle(10.0, Event::CancelSent);
+    let fx = m.handle(
+        20.0,
+        Event::Snapshot(task(TaskStatus::Completed, Some(Ok("R".into())))),
+    );
+    assert_eq!(settled(&fx), Some(Outcome::Completed("R".into())));
+}
+
+#[test]
 fn cancelled_settles_without_a_request() {
     let (mut m, _) = start(V2025, TaskStatus::Working);
     let fx = m.handle(1.0, Event::Snapshot(task(TaskStatus::Cancelled, None)));

@@ -814,8 +814,11 @@ impl Handle {
     /// once the task is cancelled.
     pub async fn cancel(self: &Rc<Self>) -> Result<JsValue, Error> {
         let v = self.cancel_request().await?;
-        if let Ok(reply) = self.reg.wire().decode_snapshot(&v) {
-            self.step(Event::Snapshot(reply));
+        match self.reg.wire().decode_snapshot(&v) {
+            // 2025-11-25: the cancelled task itself.
+            Ok(reply) => self.step(Event::Snapshot(reply)),
+            // 2026-07-28: an empty ack; the end comes later (or the grace runs out).
+            Err(_) => self.step(Event::CancelSent),
         }
         Ok(v)
     }

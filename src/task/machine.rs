@@ -97,7 +97,14 @@ pub enum Event<P, E> {
     /// Give up with this error (the task asked for a kind of input the client cannot
     /// give); the driver cancels the task on the server.
     Fail(E),
+    /// The server acknowledged a cancel request (2026-07-28: an empty, eventual ack). The
+    /// machine follows on; if the task has not ended within [`CANCEL_GRACE_MS`], it
+    /// settles as cancelled at its next poll.
+    CancelSent,
 }
+
+/// How long a cancelled task may go on before the handle settles as cancelled locally.
+pub const CANCEL_GRACE_MS: f64 = 30_000.0;
 
 /// What the driver must do.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,6 +166,8 @@ pub struct Machine<P, E> {
     result: Option<Result<P, E>>,
     timer: Option<(f64, Wake)>,
     cancel_remote: bool,
+    /// When a cancel acknowledged by the server stops being waited for.
+    cancel_deadline: Option<f64>,
     settled: bool,
     polls: u32,
 }
@@ -190,6 +199,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             result: terminal,
             timer: None,
             cancel_remote: cancel_on_stop,
+            cancel_deadline: None,
             settled: false,
             polls: 0,
         };
@@ -259,6 +269,11 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                     fx.push(Effect::CancelRemote);
                 }
                 self.settle(Outcome::Aborted(why), &mut fx);
+            }
+            Event::CancelSent => {
+                if self.cancel_deadline.is_none() {
+                    self.cancel_deadline = Some(now + CANCEL_GRACE_MS);
+                }
             }
             Event::Fail(e) => self.settle(
                 Outcome::Error {
@@ -468,6 +483,10 @@ impl<P: Clone, E: Clone> Machine<P, E> {
         };
         match wake {
             Wake::Poll if self.status().is_terminal() => self.advance(now, None, fx),
+            // Cancelled on request, and the server never said the task ended.
+            Wake::Poll if self.cancel_deadline.is_some_and(|d| now >= d) => {
+                self.settle(Outcome::Cancelled, fx)
+            }
             Wake::Poll => {
                 if self.poll.is_none() {
                     self.polls += 1;
