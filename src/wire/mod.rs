@@ -114,6 +114,11 @@ pub fn classify(e: &Error, gone: f64) -> Failure {
     }
 }
 
+/// The params of a request about one task: `{ taskId }` (both generations).
+pub fn task_id_params(task_id: &str) -> JsValue {
+    crate::io::json::object(&[("taskId", task_id.into())]).into()
+}
+
 /// Tool arguments as sent: `{}` when the caller gave none.
 pub fn or_empty(args: JsValue) -> JsValue {
     if args.is_undefined() {

@@ -62,10 +62,6 @@ pub const FIELDS: TaskFields = TaskFields {
 /// The 2025-11-25 adapter.
 pub struct V2025;
 
-fn task_id_params(task_id: &str) -> JsValue {
-    object(&[("taskId", task_id.into())]).into()
-}
-
 impl Wire for V2025 {
     fn caps(&self) -> Caps {
         Caps {
@@ -79,11 +75,11 @@ impl Wire for V2025 {
             Request::Get => method::TASKS_GET,
             Request::HeldResult | Request::Result => method::TASKS_RESULT,
         };
-        (m, task_id_params(task_id))
+        (m, super::task_id_params(task_id))
     }
 
     fn cancel_request(&self, task_id: &str) -> (&'static str, JsValue) {
-        (method::TASKS_CANCEL, task_id_params(task_id))
+        (method::TASKS_CANCEL, super::task_id_params(task_id))
     }
 
     fn decode_reply(&self, req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {

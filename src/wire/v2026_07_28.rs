@@ -214,10 +214,6 @@ pub fn verdict(p: &Probe, retried: bool) -> Verdict {
 /// The 2026-07-28 adapter.
 pub struct V2026;
 
-fn task_id_params(task_id: &str) -> JsValue {
-    object(&[("taskId", task_id.into())]).into()
-}
-
 impl Wire for V2026 {
     fn caps(&self) -> Caps {
         Caps {
@@ -228,11 +224,11 @@ impl Wire for V2026 {
 
     fn task_request(&self, _req: Request, task_id: &str) -> (&'static str, JsValue) {
         // The result comes inline: every request of the machine is a tasks/get.
-        (method::TASKS_GET, task_id_params(task_id))
+        (method::TASKS_GET, super::task_id_params(task_id))
     }
 
     fn cancel_request(&self, task_id: &str) -> (&'static str, JsValue) {
-        (method::TASKS_CANCEL, task_id_params(task_id))
+        (method::TASKS_CANCEL, super::task_id_params(task_id))
     }
 
     fn decode_reply(&self, _req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {
