@@ -378,7 +378,7 @@ impl Client {
             }
             let st = get(&result, "requestState");
             state = (!st.is_undefined() && !st.is_null()).then_some(st);
-            let requests = get(&result, "inputRequests");
+            let requests = v2026::input_requests(&result);
             if !is_object(&requests) {
                 // requestState only: retry at once; the same one again is no progress.
                 let s = state.as_ref().and_then(|v| v.as_string());
@@ -396,7 +396,7 @@ impl Client {
             let answers = object(&[]);
             for key in js_sys::Object::keys(requests.unchecked_ref::<js_sys::Object>()).iter() {
                 let req = get(&requests, &key.as_string().unwrap_or_default());
-                if get_str(&req, "method").as_deref() != Some(v2026::method::ELICITATION_CREATE) {
+                if !v2026::is_elicitation(&req) {
                     return Err(Error::Protocol(
                         "the server asked for a kind of input this client did not declare".into(),
                     ));

@@ -599,7 +599,7 @@ impl Handle {
     /// `tasks/update`, with the earlier answers (servers ignore keys already answered). A
     /// kind of input the client did not declare fails the handle and cancels the task.
     fn answer_input(self: &Rc<Self>, raw: JsValue) {
-        let requests = get(&raw, "inputRequests");
+        let requests = crate::wire::v2026_07_28::input_requests(&raw);
         if !is_object(&requests) {
             return;
         }
@@ -626,8 +626,8 @@ impl Handle {
                 .unwrap_or_else(|| object(&[]).into());
             for key in &new {
                 let req = get(&requests, key);
-                let ask = get_str(&req, "method").as_deref() == Some("elicitation/create")
-                    && opts.on_elicitation.is_some();
+                let ask =
+                    crate::wire::v2026_07_28::is_elicitation(&req) && opts.on_elicitation.is_some();
                 if !ask {
                     me.step(Event::Fail(Error::Protocol(
                         "the task asked for a kind of input this client did not declare".into(),

@@ -105,6 +105,17 @@ pub fn name_param(m: &str) -> Option<&'static str> {
     }
 }
 
+/// The `inputRequests` map of an `input_required` result or task (MRTR and the tasks
+/// extension share its shape).
+pub fn input_requests(v: &JsValue) -> JsValue {
+    get(v, "inputRequests")
+}
+
+/// Whether one input request asks for an elicitation (the only kind this client declares).
+pub fn is_elicitation(request: &JsValue) -> bool {
+    get_str(request, "method").as_deref() == Some(method::ELICITATION_CREATE)
+}
+
 /// What a result's `resultType` says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
