@@ -1041,7 +1041,20 @@ impl Session {
                 let me = self.clone();
                 io::spawn(Box::pin(async move { me.answer(method, msg).await }));
             }
-            Some(method) => self.notified(&method, &msg),
+            Some(method) => {
+                // 2026-07-28: a server tears down a `subscriptions/listen` stream with
+                // `notifications/cancelled` naming it (and for nothing else): the request
+                // ends as if answered, and its stream is let go. (In 2025-11-25 a server
+                // cancels its own requests with it: those ids are not ours.)
+                if method == "notifications/cancelled" && self.is_modern() {
+                    let id = get(&get(&msg, "params"), "requestId");
+                    if let Some(id) = parse_id(id.as_f64(), id.as_string().as_deref()) {
+                        let ended = object(&[("result", object(&[]).into())]);
+                        self.state_mut().pending.fulfil(id, ended.into());
+                    }
+                }
+                self.notified(&method, &msg)
+            }
             None => {
                 if let Some(id) = parse_id(id.as_f64(), id.as_string().as_deref()) {
                     self.state_mut().pending.fulfil(id, msg);

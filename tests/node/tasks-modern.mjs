@@ -378,11 +378,13 @@ const complete = (result) => ({ result: { resultType: 'complete', ...result } })
  * tasks/*, the extension declared on tasks/*: else -32020 / -32021) and answers
  * subscriptions/listen 404 -32601, so the client polls. `onCall(params)` answers
  * tools/call; `onGet(params, n)` answers the n-th tasks/get (from 1); tasks/update and
- * tasks/cancel are recorded and acked. `seen`: every message, in order, with its headers.
+ * tasks/cancel are recorded and acked; `onListen(message, res, n)`, when given, serves the
+ * n-th subscriptions/listen itself. `seen`: every message, in order, with its headers.
  */
-async function taskMock({ tools, onCall, onGet, onUpdate = () => {}, onCancel = () => {} }) {
+async function taskMock({ tools, onCall, onGet, onUpdate = () => {}, onCancel = () => {}, onListen }) {
   const seen = [];
   let gets = 0;
+  let listens = 0;
   const server = createServer(async (req, res) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
@@ -425,6 +427,10 @@ async function taskMock({ tools, onCall, onGet, onUpdate = () => {}, onCancel = 
         onCancel(params);
         out = complete({});
         break;
+      case 'subscriptions/listen':
+        // onListen(message, res, n) owns the response (an SSE stream) when given.
+        if (onListen) return onListen(message, res, ++listens);
+        return reply(404, { error: { code: -32601, message: 'Method not found' } });
       default:
         return reply(404, { error: { code: -32601, message: 'Method not found' } });
     }
@@ -962,6 +968,46 @@ test('listen: one subscriptions/listen; a task finished by notifications/tasks n
   await c.close();
   assert.equal((await stats(url)).subscriptions.open, 0);
   assertTasksWire(rec);
+});
+
+test('mock: a server ends a listen stream with notifications/cancelled naming it; the client lets it go and listens again', T, async () => {
+  const task = mockTask('t-ended');
+  task.set({ pollIntervalMs: 60_000 });
+  const streams = [];
+  const mock = await taskMock({
+    tools: [{ name: 'job', inputSchema: noArgs }],
+    onCall: () => task.created(),
+    // Polls see `working` only: the result can come from the second listen stream alone.
+    onGet: () => task.detailed(),
+    onListen: (message, res, n) => {
+      const closed = new Promise((resolve) => res.once('close', resolve));
+      streams.push({ id: message.id, closed });
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      const send = (msg) => res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', ...msg })}\n\n`);
+      const meta = { [META_SUBSCRIPTION]: message.id };
+      send({ method: 'notifications/subscriptions/acknowledged', params: { notifications: { taskIds: message.params.notifications.taskIds }, _meta: meta } });
+      if (n === 1) {
+        // Torn down: the cancellation names the listen; the stream itself stays open.
+        send({ method: 'notifications/cancelled', params: { requestId: message.id, reason: 'subscription torn down' } });
+      } else {
+        task.set({ status: 'completed' });
+        send({ method: 'notifications/tasks', params: { ...task.state, result: { content: [{ type: 'text', text: 'second stream' }] }, _meta: meta } });
+      }
+    },
+  });
+  try {
+    const c = await connectModern(mock.url);
+    const h = await c.callToolAsTask('job', {});
+    const result = await must(h.result(), 'result through the second listen stream');
+    assert.equal(text(result), 'second stream');
+    assert.equal(streams.length, 2, 'listened again after the teardown');
+    await must(streams[0].closed, 'the client let go of the torn-down stream (which the server left open)');
+    assert.equal(mock.of('subscriptions/listen').length, 2);
+    assert.equal(mock.of('tasks/get').length, 0, 'no poll was needed');
+    await c.close();
+  } finally {
+    await mock.close();
+  }
 });
 
 test('--no-listen: the client falls back to polling tasks/get (listen tried once at most)', T, async () => {
