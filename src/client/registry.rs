@@ -342,14 +342,16 @@ impl Registry {
         let (ids, old) = {
             let mut st = self.state_mut();
             st.listen_timer = None;
-            let mut ids: Vec<String> = st
+            let ids: Vec<String> = st
                 .handles
                 .values()
                 .filter(|h| !h.local)
                 .map(|h| h.task_id.clone())
                 .collect();
-            ids.sort();
-            if st.listen.is_some() && ids.iter().all(|i| st.listen_ids.contains(i)) {
+            // Both lists follow the handles' order: the open stream covers every id when
+            // `ids` is a subsequence of its list.
+            let mut open = st.listen_ids.iter();
+            if st.listen.is_some() && ids.iter().all(|i| open.any(|o| o == i)) {
                 return;
             }
             (ids, st.listen.take())
