@@ -97,7 +97,7 @@ impl Error {
     pub fn with_tries(self, tries: u32) -> Error {
         let gave_up = |mut m: String| {
             m.push_str(" (gave up after ");
-            m.push_str(&tries.to_string());
+            m.push_str(&crate::cat!(tries));
             m.push_str(" tries)");
             m
         };
@@ -135,7 +135,7 @@ impl Error {
             Error::Rpc { code, message, .. } => {
                 let mut s = message.clone();
                 s.push_str(" (JSON-RPC ");
-                s.push_str(&(*code as i64).to_string());
+                s.push_str(&crate::cat!(*code as i64));
                 s.push(')');
                 s
             }

@@ -31,6 +31,7 @@ pub mod protocol;
 pub mod sse;
 pub mod sync;
 pub mod task;
+pub mod text;
 pub mod transport;
 pub mod wire;
 

@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["task", "elicit_defaults"],
     &["io"],
     &["policy", "sse", "protocol"],
-    &["sync", "map", "error", "cell", "alloc"],
+    &["sync", "map", "error", "cell", "alloc", "text"],
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -102,7 +102,7 @@ impl Router for Inbox {
         Box::pin(async move {
             match (m.as_str(), session) {
                 (method::ELICITATION_CREATE, Some(s)) => elicit(&s.opts, &params, ctx).await,
-                (other, _) => Err((-32601.0, format!("method not found: {other}"))),
+                (other, _) => Err((-32601.0, crate::cat!("method not found: ", other))),
             }
         })
     }
@@ -372,8 +372,10 @@ impl Client {
             }
             round += 1;
             if round > rounds {
-                return Err(Error::Protocol(format!(
-                    "the server asked for input more than {rounds} times (maxInputRounds)"
+                return Err(Error::Protocol(crate::cat!(
+                    "the server asked for input more than ",
+                    rounds,
+                    " times (maxInputRounds)"
                 )));
             }
             let st = get(&result, "requestState");
@@ -436,7 +438,7 @@ impl Client {
         // 2025-11-25: a task is asked for when the server and the tool allow it.
         let modern = self.0.session.is_modern();
         let as_task = modern || (self.supports_task_calls() && support != TaskSupport::Forbidden);
-        let token = format!("mcp-tasks-wasm-{}", self.0.tasks.next_key());
+        let token = crate::cat!("mcp-tasks-wasm-", self.0.tasks.next_key());
         let (_, params) =
             self.0
                 .wire
@@ -478,7 +480,7 @@ impl Client {
                 // The server ran it as a plain call: a handle that is already completed.
                 let now = js_sys::Date::new_0().to_iso_string().as_string();
                 let now = now.unwrap_or_default();
-                let task_id = format!("{LOCAL_TASK_PREFIX}{token}");
+                let task_id = crate::cat!(LOCAL_TASK_PREFIX, &token);
                 let raw = object(&[
                     ("taskId", task_id.as_str().into()),
                     ("status", "completed".into()),

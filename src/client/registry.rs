@@ -223,7 +223,7 @@ impl Registry {
             opts.cancel_on_abort,
             io::now_ms(),
         );
-        let progress_key = progress_token.map(|t| format!("progress:{t}"));
+        let progress_key = progress_token.map(|t| crate::cat!("progress:", t));
         let h = Rc::new(Handle {
             key,
             task_id,
@@ -296,8 +296,8 @@ impl Registry {
         };
         match self.wire().decode_snapshot(params) {
             Ok(reply) => h.step(Event::Snapshot(reply)),
-            Err(e) => io::warn(&format!(
-                "mcp-tasks-wasm: ignored a status notification: {}",
+            Err(e) => io::warn(&crate::cat!(
+                "mcp-tasks-wasm: ignored a status notification: ",
                 e.describe()
             )),
         }
@@ -311,7 +311,7 @@ impl Registry {
         // about 5 KB of wasm, out of the build).
         let token = get_str(params, "progressToken");
         let h = token
-            .and_then(|t| self.handle(&format!("progress:{t}")))
+            .and_then(|t| self.handle(&crate::cat!("progress:", t)))
             .or_else(|| {
                 self.wire()
                     .related_task_id(params)
@@ -533,16 +533,18 @@ impl Handle {
                 Effect::WantHeldSlot => self.want_held_slot(),
                 Effect::ReleaseHeldSlot => self.state_mut().lane = Lane::Out,
                 Effect::Changed => self.notify(),
-                Effect::Refused(why) => io::warn(&format!(
-                    "mcp-tasks-wasm: ignored a snapshot of task {}: {why}",
-                    self.task_id
+                Effect::Refused(why) => io::warn(&crate::cat!(
+                    "mcp-tasks-wasm: ignored a snapshot of task ",
+                    &self.task_id,
+                    ": ",
+                    why
                 )),
                 Effect::CancelRemote => {
                     let me = self.clone();
                     io::spawn(Box::pin(async move {
                         if let Err(e) = me.cancel_request().await {
-                            io::warn(&format!(
-                                "mcp-tasks-wasm: tasks/cancel after abort failed: {}",
+                            io::warn(&crate::cat!(
+                                "mcp-tasks-wasm: tasks/cancel after abort failed: ",
                                 e.describe()
                             ));
                         }
@@ -643,7 +645,7 @@ impl Handle {
                         let _ = js_sys::Reflect::set(&answers, &key.into(), &a);
                     }
                     Err((_, m)) => {
-                        io::warn(&format!("mcp-tasks-wasm: onElicitation failed: {m}"));
+                        io::warn(&crate::cat!("mcp-tasks-wasm: onElicitation failed: ", m));
                         return;
                     }
                 }
@@ -658,8 +660,8 @@ impl Handle {
                 me.state_mut().answers = sent.is_err().then_some(answers);
                 if let Err(e) = sent {
                     me.state_mut().resend = true;
-                    io::warn(&format!(
-                        "mcp-tasks-wasm: tasks/update failed: {}",
+                    io::warn(&crate::cat!(
+                        "mcp-tasks-wasm: tasks/update failed: ",
                         e.describe()
                     ));
                 }

@@ -373,7 +373,10 @@ pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str) -> Option<
     match cb.call2(&JsValue::UNDEFINED, a, b) {
         Ok(v) => Some(v),
         Err(e) => {
-            report_error(&format!("mcp-tasks-wasm: {what} callback threw"), &e);
+            report_error(
+                &crate::cat!("mcp-tasks-wasm: ", what, " callback threw"),
+                &e,
+            );
             None
         }
     }

@@ -79,7 +79,7 @@ fn to_js(e: Error) -> JsValue {
             error,
         } => {
             let message = match &error {
-                Some(e) => format!("the task failed: {}", message_of(e)),
+                Some(e) => crate::cat!("the task failed: ", message_of(e)),
                 None => "the task failed".to_string(),
             };
             make_error(
@@ -107,7 +107,7 @@ fn to_js(e: Error) -> JsValue {
         ),
         Error::TaskExpired { task_id, task } => make_error(
             "TaskExpiredError",
-            &format!("task {task_id} expired and is gone"),
+            &crate::cat!("task ", task_id, " expired and is gone"),
             &object(&[
                 ("code", "ERR_TASK_EXPIRED".into()),
                 ("taskId", task_id.into()),
@@ -567,8 +567,9 @@ impl TaskHandle {
         let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
         promise(async move {
             let task_id = if token_or_task_id.trim_start().starts_with('{') {
-                let t = json::parse(&token_or_task_id)
-                    .map_err(|e| Error::Protocol(format!("the resume token is not JSON: {e}")))?;
+                let t = json::parse(&token_or_task_id).map_err(|e| {
+                    Error::Protocol(crate::cat!("the resume token is not JSON: ", e))
+                })?;
                 if get_f64(&t, "v") != Some(TOKEN_VERSION) {
                     return Err(Error::Protocol(
                         "the resume token has an unknown version".into(),

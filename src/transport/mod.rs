@@ -687,8 +687,10 @@ impl Session {
         ]);
         let Some(body) = json::stringify(&envelope.into()) else {
             self.state_mut().pending.take(id);
-            return Err(Error::Protocol(format!(
-                "the params of {method} cannot be written as JSON"
+            return Err(Error::Protocol(crate::cat!(
+                "the params of ",
+                method,
+                " cannot be written as JSON"
             )));
         };
         let timeout = match ctl.timeout_ms {
@@ -734,8 +736,10 @@ impl Session {
             }),
             (Err(Error::Aborted(_)), None) => Err(self.why_aborted(ctl.signal, timeout)),
             (Err(e), None) => Err(e),
-            (Ok(()), None) => Err(Error::network(format!(
-                "the connection closed before the reply to {method} arrived"
+            (Ok(()), None) => Err(Error::network(crate::cat!(
+                "the connection closed before the reply to ",
+                method,
+                " arrived"
             ))),
         }
     }
@@ -768,9 +772,10 @@ impl Session {
         } else {
             Error::Transport {
                 status: 0,
-                message: format!(
-                    "the request timed out after {} ms",
-                    timeout.unwrap_or_default() as u64
+                message: crate::cat!(
+                    "the request timed out after ",
+                    timeout.unwrap_or_default() as u64,
+                    " ms"
                 ),
                 body: String::new(),
                 tries: 1,
@@ -859,13 +864,17 @@ impl Session {
                 .map_err(|_| Error::Protocol("the reply is not valid UTF-8".into()))?;
             self.dispatch_text(&text)
         } else if status == 202 {
-            Err(Error::Protocol(format!(
-                "the server answered {method} with 202 and no reply"
+            Err(Error::Protocol(crate::cat!(
+                "the server answered ",
+                method,
+                " with 202 and no reply"
             )))
         } else {
-            Err(Error::Protocol(format!(
-                "unexpected Content-Type \"{}\" in the reply to {method}",
-                quote_body(&ctype, 80)
+            Err(Error::Protocol(crate::cat!(
+                "unexpected Content-Type \"",
+                quote_body(&ctype, 80),
+                "\" in the reply to ",
+                method
             )))
         }
     }
@@ -935,9 +944,10 @@ impl Session {
     fn too_large(&self, status: u16) -> Error {
         Error::Transport {
             status,
-            message: format!(
-                "the reply is larger than the limit of {} bytes",
-                self.opts.max_response_bytes
+            message: crate::cat!(
+                "the reply is larger than the limit of ",
+                self.opts.max_response_bytes as u64,
+                " bytes"
             ),
             body: String::new(),
             tries: 1,
@@ -958,8 +968,7 @@ impl Session {
         };
         Error::Transport {
             status,
-            // As u32: u16's Display would be one more integer formatter in the wasm.
-            message: format!("HTTP {} from the server", u32::from(status)),
+            message: crate::cat!("HTTP ", u32::from(status), " from the server"),
             body,
             tries: 1,
             retry_after_ms,
@@ -994,8 +1003,8 @@ impl Session {
                         resp.cancel();
                         return Err(e);
                     }
-                    io::warn(&format!(
-                        "mcp-tasks-wasm: ignored a bad event: {}",
+                    io::warn(&crate::cat!(
+                        "mcp-tasks-wasm: ignored a bad event: ",
                         e.describe()
                     ));
                 }
@@ -1013,8 +1022,8 @@ impl Session {
         // Not the host's parse message: it quotes the body, cut where a secret could be
         // half shown. The body is redacted whole, then cut.
         let msg = json::parse(text).map_err(|_| {
-            Error::Protocol(format!(
-                "the server sent invalid JSON: {}",
+            Error::Protocol(crate::cat!(
+                "the server sent invalid JSON: ",
                 quote_body(&self.redact(text.to_string()), 120)
             ))
         })?;
@@ -1075,7 +1084,7 @@ impl Session {
         let reply: Result<JsValue, (f64, String)> = match (method.as_str(), self.router()) {
             (method::PING, _) => Ok(object(&[]).into()),
             (_, Some(r)) => r.request(method.clone(), params).await,
-            (other, None) => Err((-32601.0, format!("method not found: {other}"))),
+            (other, None) => Err((-32601.0, crate::cat!("method not found: ", other))),
         };
         let mut entries = vec![("jsonrpc", JsValue::from("2.0")), ("id", get(&msg, "id"))];
         match reply {
@@ -1091,8 +1100,10 @@ impl Session {
             return;
         };
         if let Err(e) = self.post_message(&object(&entries).into()).await {
-            io::warn(&format!(
-                "mcp-tasks-wasm: could not answer {method}: {}",
+            io::warn(&crate::cat!(
+                "mcp-tasks-wasm: could not answer ",
+                method,
+                ": ",
                 e.describe()
             ));
         }
@@ -1268,22 +1279,23 @@ impl Session {
 fn fetch_error(f: FetchFailure) -> Error {
     match f {
         FetchFailure::Aborted => Error::Aborted("aborted".into()),
-        FetchFailure::Network(e) => Error::network(format!(
-            "network error: {}",
+        FetchFailure::Network(e) => Error::network(crate::cat!(
+            "network error: ",
             quote_body(&json::error_message(&e), 200)
         )),
         // A browser hides the redirect's status: 300 stands for "some 3xx" (never a
         // network error, which would be retried).
         FetchFailure::Redirect(status) => Error::Transport {
             status: status.max(300),
-            message: format!(
-                "the server answered with a redirect (HTTP {}), which this client does not \
-                 follow: its headers must not reach another origin; use the final URL",
+            message: crate::cat!(
+                "the server answered with a redirect (HTTP ",
                 if status == 0 {
                     "3xx".to_string()
                 } else {
-                    u32::from(status).to_string()
-                }
+                    crate::cat!(u32::from(status))
+                },
+                "), which this client does not follow: its headers must not reach another \
+                 origin; use the final URL"
             ),
             body: String::new(),
             tries: 1,

@@ -170,7 +170,7 @@ pub fn param_headers<J: Json>(mirrored: &[Mirrored], args: &J) -> Vec<(String, S
             v = v.and_then(|x| x.field(k));
         }
         if let Some(value) = v.as_ref().and_then(encode_value) {
-            out.push((format!("Mcp-Param-{}", m.header), value));
+            out.push((crate::cat!("Mcp-Param-", &m.header), value));
         }
     }
     out
@@ -188,7 +188,7 @@ pub fn encode_value<J: Json>(v: &J) -> Option<String> {
     }
     let n = v.number()?;
     const SAFE: f64 = 9_007_199_254_740_991.0;
-    (n.fract() == 0.0 && n.abs() <= SAFE).then(|| (n as i64).to_string())
+    (n.fract() == 0.0 && n.abs() <= SAFE).then(|| crate::cat!(n as i64))
 }
 
 /// A string as a header value: as it is when it is plain visible ASCII (spaces inside

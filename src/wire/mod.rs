@@ -147,8 +147,10 @@ pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Erro
     }
     let text = |k: &str| {
         v.field(k).and_then(|x| x.string()).ok_or_else(|| {
-            Error::Protocol(format!(
-                "the server sent a Task whose {k} is missing, not a string, or not valid Unicode"
+            Error::Protocol(crate::cat!(
+                "the server sent a Task whose ",
+                k,
+                " is missing, not a string, or not valid Unicode"
             ))
         })
     };
@@ -157,17 +159,20 @@ pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Erro
             None => Ok(None),
             Some(x) => match x.number().filter(|n| *n >= 0.0 && n.is_finite()) {
                 Some(n) => Ok(Some(n as u64)),
-                None => Err(Error::Protocol(format!(
-                    "the server sent a Task whose {k} is not a non-negative number"
+                None => Err(Error::Protocol(crate::cat!(
+                    "the server sent a Task whose ",
+                    k,
+                    " is not a non-negative number"
                 ))),
             },
         }
     };
     let status = text("status")?;
     let status = status.parse::<TaskStatus>().map_err(|_| {
-        Error::Protocol(format!(
-            "the server sent an unknown task status \"{}\"",
-            crate::error::quote_body(&status, 64)
+        Error::Protocol(crate::cat!(
+            "the server sent an unknown task status \"",
+            crate::error::quote_body(&status, 64),
+            "\""
         ))
     })?;
     let status_message = match v.field("statusMessage") {

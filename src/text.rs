@@ -1,0 +1,97 @@
+//! Strings without `core::fmt`: `cat!` joins pieces (string slices, strings, integers)
+//! into a `String`. `format!` pulls the formatting machinery into the wasm (about 3 KB,
+//! plus an `Arguments` table per call site); messages here only ever join text and
+//! whole numbers.
+
+/// A piece `cat!` can append.
+pub trait Piece {
+    /// Append this piece to `out`.
+    fn put(&self, out: &mut String);
+}
+
+impl Piece for &str {
+    fn put(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Piece for String {
+    fn put(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Piece for &String {
+    fn put(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Piece for char {
+    fn put(&self, out: &mut String) {
+        out.push(*self);
+    }
+}
+
+impl Piece for i64 {
+    fn put(&self, out: &mut String) {
+        if *self < 0 {
+            out.push('-');
+        }
+        self.unsigned_abs().put(out);
+    }
+}
+
+impl Piece for u64 {
+    fn put(&self, out: &mut String) {
+        let mut digits = [0u8; 20];
+        let mut n = *self;
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        for &d in &digits[i..] {
+            out.push(char::from(d));
+        }
+    }
+}
+
+impl Piece for u32 {
+    fn put(&self, out: &mut String) {
+        u64::from(*self).put(out);
+    }
+}
+
+/// Join pieces into a `String`: `cat!("task ", id, " expired after ", ms, " ms")`.
+#[macro_export]
+macro_rules! cat {
+    ($($piece:expr),* $(,)?) => {{
+        let mut out = ::std::string::String::new();
+        $( $crate::text::Piece::put(&$piece, &mut out); )*
+        out
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn joins_text_and_numbers() {
+        let id = String::from("t-1");
+        assert_eq!(
+            cat!("task ", id, " after ", 3u32, " tries"),
+            "task t-1 after 3 tries"
+        );
+        assert_eq!(cat!(&id, ':', 0u64), "t-1:0");
+        assert_eq!(cat!(u64::MAX), "18446744073709551615");
+        assert_eq!(
+            cat!(-32602i64, " ", i64::MIN),
+            "-32602 -9223372036854775808"
+        );
+        assert_eq!(cat!(1234567u32), "1234567");
+    }
+}
