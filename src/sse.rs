@@ -258,12 +258,16 @@ impl SseParser {
         };
         match name {
             b"data" => {
-                self.data.push_str(&String::from_utf8_lossy(value));
+                crate::text::push_lossy(&mut self.data, value);
                 self.data.push('\n');
             }
-            b"event" => self.event = String::from_utf8_lossy(value).into_owned(),
+            b"event" => {
+                self.event.clear();
+                crate::text::push_lossy(&mut self.event, value);
+            }
             b"id" if !value.contains(&0) => {
-                let id = String::from_utf8_lossy(value).into_owned();
+                let mut id = String::new();
+                crate::text::push_lossy(&mut id, value);
                 self.id_buffer.clone_from(&id);
                 self.event_id = Some(id);
             }

@@ -4,6 +4,16 @@
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `String.prototype.isWellFormed` (no lone surrogate; Node 20, every current
+    /// browser): one call, where `JsString::is_valid_utf16` walks the string code unit
+    /// by code unit from wasm.
+    type WellFormed;
+    #[wasm_bindgen(method, js_name = isWellFormed)]
+    fn is_well_formed(this: &WellFormed) -> bool;
+}
+
 /// `v[key]`, or `undefined`.
 pub fn get(v: &JsValue, key: &str) -> JsValue {
     if !v.is_object() {
@@ -93,7 +103,7 @@ impl Json for JsValue {
         // A JS string with a lone surrogate has no exact Rust form: read as not a string,
         // never silently altered (an id sent back must be the one the server issued).
         self.dyn_ref::<js_sys::JsString>()
-            .filter(|s| s.is_valid_utf16())
+            .filter(|s| s.unchecked_ref::<WellFormed>().is_well_formed())
             .and(self.as_string())
     }
     fn number(&self) -> Option<f64> {

@@ -961,7 +961,11 @@ impl Session {
             .and_then(|v| crate::policy::parse_retry_after(&v, io::now_ms()));
         let body = match resp.bytes(64 * 1024).await {
             Ok(b) => quote_body(
-                &self.redact(String::from_utf8_lossy(&b).into_owned()),
+                &self.redact({
+                    let mut text = String::new();
+                    crate::text::push_lossy(&mut text, &b);
+                    text
+                }),
                 BODY_QUOTE_LIMIT,
             ),
             Err(_) => String::new(),
