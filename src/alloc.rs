@@ -19,7 +19,8 @@
 //!   merges with its free neighbours, so a 12 MB reply after a 6 MB one reuses the same
 //!   memory instead of growing it (a power-of-two block, once split, never came back).
 //!
-//! Only the `#[global_allocator]` registration is wasm-specific; [`Heap`] takes its
+//! Only the `#[global_allocator]` registration is wasm-specific (and behind the
+//! `global-allocator` feature, which the npm build turns on); [`Heap`] takes its
 //! memory from a closure, so the native unit tests below run it over a test arena.
 
 use std::alloc::Layout;
@@ -272,8 +273,13 @@ impl Default for Heap {
     }
 }
 
-/// The registered allocator (wasm without threads only).
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+/// The registered allocator (wasm without threads only, with the `global-allocator`
+/// feature: the npm build's, never forced on a Rust app that depends on the crate).
+#[cfg(all(
+    target_arch = "wasm32",
+    not(target_feature = "atomics"),
+    feature = "global-allocator"
+))]
 mod global {
     use super::{Heap, PAGE};
     use std::alloc::{GlobalAlloc, Layout};

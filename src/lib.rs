@@ -35,8 +35,12 @@ pub mod text;
 pub mod transport;
 pub mod wire;
 
-// The wasm build's allocator (natively only its unit tests use it).
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+// The npm build's allocator (the `global-allocator` feature; natively only its unit
+// tests use it).
+#[cfg_attr(
+    not(all(target_arch = "wasm32", feature = "global-allocator")),
+    allow(dead_code)
+)]
 mod alloc;
 mod cell;
 mod js;

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH
-cargo build --release --target wasm32-unknown-unknown -q
+cargo build --release --target wasm32-unknown-unknown -q --features global-allocator
 out=target/measure; rm -rf $out; mkdir -p $out
 wasm-bindgen --target web --keep-debug --out-dir $out target/wasm32-unknown-unknown/release/mcp_tasks_wasm.wasm
 wasm-opt -Oz --one-caller-inline-max-function-size=20 --debuginfo --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
