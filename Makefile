@@ -21,7 +21,7 @@ RELEASE_ENV := RUSTUP_TOOLCHAIN=$(RELEASE_TOOLCHAIN) RUSTFLAGS="-Zunstable-optio
 RELEASE_ARGS := -Z build-std=std,panic_abort
 endif
 
-.PHONY: setup build demo test test-native test-dependent test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance test-conformance-2026 test-node-modern test-node-tasks-modern size bench clean
+.PHONY: setup build demo test test-native test-dependent test-size test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance test-conformance-2026 test-node-modern test-node-tasks-modern size bench clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -61,6 +61,7 @@ test: setup
 	$(MAKE) test-native
 	$(MAKE) test-server
 	$(MAKE) build
+	$(MAKE) test-size
 	$(MAKE) test-wasm
 	$(MAKE) test-node
 	$(MAKE) test-consumers
@@ -177,6 +178,11 @@ test-conformance-2026:
 
 size:
 	node tools/size.mjs
+
+# The size gate: the package's size row (as make bench measures it) against the budget in
+# tools/size-budget.json. Needs pkg/ (make build).
+test-size:
+	node tools/size.mjs --check
 
 # Side by side with the official TypeScript SDK client, in one run (not part of `make test`).
 bench: setup

@@ -26,6 +26,17 @@ const dir = mkdtempSync(join(tmpdir(), 'size-row-'));
 try {
   const o = (await buildSite(dir)).size.ours;
   console.log(`\nsize row (make bench, gzip -9): ${o.total.gzip} bytes = wasm ${o.wasm.gzip} + minified glue ${o.js.gzip}`);
+  // --check (make test): fail above the budget, which lives in tools/size-budget.json
+  // alone (raise it only with a reason, in its history and the commit).
+  if (process.argv.includes('--check')) {
+    const budget = JSON.parse(readFileSync(new URL('./size-budget.json', import.meta.url), 'utf8')).bytes;
+    if (!(o.total.gzip <= budget)) {
+      console.error(`size gate: ${o.total.gzip} bytes is over the budget of ${budget} (tools/size-budget.json)`);
+      process.exitCode = 1;
+    } else {
+      console.log(`size gate: ${o.total.gzip} <= ${budget} bytes (tools/size-budget.json)`);
+    }
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
