@@ -148,6 +148,12 @@ impl PollPolicy {
     /// `[min, max]`. Resets the failure count.
     pub fn after_success(&mut self, server_poll_interval: Option<u64>) -> u32 {
         self.failures = 0;
+        self.period(server_poll_interval)
+    }
+
+    /// The period [`after_success`](Self::after_success) gives, without touching the
+    /// failure count.
+    pub fn period(&self, server_poll_interval: Option<u64>) -> u32 {
         let c = &self.config;
         let v = server_poll_interval.unwrap_or(u64::from(c.default_interval_ms));
         // Not `clamp` (see `normalized`): the config is normalized, so min <= max.

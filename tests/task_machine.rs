@@ -301,6 +301,72 @@ fn an_acknowledged_cancel_settles_locally_if_the_task_never_ends() {
 }
 
 #[test]
+fn while_notifications_flow_polling_slows_to_the_longest_period_and_a_drop_restores_it() {
+    for caps in [V2025, V2026] {
+        let (mut m, fx) = start(caps, TaskStatus::Working);
+        assert_eq!(armed(&fx), Some(1000.0), "the server's period");
+        // A listen stream accepted the task: the armed poll moves out to 30 s from now.
+        let fx = m.handle(10.0, Event::Push(true));
+        assert_eq!(
+            armed(&fx),
+            Some(30_010.0),
+            "{caps:?}: slowed to maxPollIntervalMs"
+        );
+        assert!(sent(&fx).is_empty());
+        assert!(
+            m.handle(20.0, Event::Push(true)).is_empty(),
+            "no change, no effect"
+        );
+        // News by notification restarts the (slow) period.
+        let fx = m.handle(
+            5_000.0,
+            Event::Snapshot(Reply::Task {
+                info: TaskInfo {
+                    status_message: Some("step".into()),
+                    ..info(TaskStatus::Working)
+                },
+                raw: "raw-step".into(),
+                terminal: None,
+            }),
+        );
+        assert_eq!(armed(&fx), Some(35_000.0), "{caps:?}: {fx:?}");
+        // The stream dropped: back to the server's period, from now.
+        let fx = m.handle(6_000.0, Event::Push(false));
+        assert_eq!(
+            armed(&fx),
+            Some(7_000.0),
+            "{caps:?}: the server's period again"
+        );
+        let (_, req) = tick(&mut m, 7_000.0);
+        assert_eq!(req, Request::Get);
+    }
+}
+
+#[test]
+fn slowed_polling_never_passes_the_tasks_ttl_and_leaves_a_retry_alone() {
+    // ttl 600 s from createdAt 0: near its end the slowed poll comes at the TTL.
+    let (mut m, _) = start(V2026, TaskStatus::Working);
+    let (id, _) = tick(&mut m, 1000.0);
+    let fx = m.handle(
+        590_000.0,
+        Event::Replied(id, task(TaskStatus::Working, None)),
+    );
+    assert_eq!(armed(&fx), Some(591_000.0));
+    let fx = m.handle(590_000.0, Event::Push(true));
+    assert_eq!(armed(&fx), Some(600_000.0), "capped at the TTL: {fx:?}");
+    // A poll that failed is retried on the backoff's schedule, push or not.
+    let (mut m, _) = start(V2026, TaskStatus::Working);
+    let (id, _) = tick(&mut m, 1000.0);
+    let fx = m.handle(1010.0, Event::Failed(id, "reset".into(), transient()));
+    let retry_at = armed(&fx).expect("a retry is armed");
+    let fx = m.handle(1020.0, Event::Push(true));
+    assert!(
+        armed(&fx).is_none(),
+        "the retry stays at {retry_at}: {fx:?}"
+    );
+}
+
+#[test]
 fn cancelled_settles_without_a_request() {
     let (mut m, _) = start(V2025, TaskStatus::Working);
     let fx = m.handle(1.0, Event::Snapshot(task(TaskStatus::Cancelled, None)));
@@ -705,6 +771,13 @@ impl Sim {
             let why =
                 [Stop::Signal, Stop::Disposed, Stop::Closed][(self.rng.next_u64() % 3) as usize];
             let fx = self.m.handle(now, Event::Stop(why));
+            self.apply(fx);
+            return true;
+        }
+        if (0.302..0.33).contains(&r) {
+            // A notification stream starting or stopping to carry this task.
+            let on = self.rng.next_f64() < 0.5;
+            let fx = self.m.handle(now, Event::Push(on));
             self.apply(fx);
             return true;
         }

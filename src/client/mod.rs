@@ -84,6 +84,7 @@ impl Router for Inbox {
             match tasks.wire().inbound(m) {
                 Inbound::Status => tasks.on_status(&params),
                 Inbound::Progress => tasks.on_progress(&params),
+                Inbound::ListenAck => tasks.on_listen_ack(&params),
                 Inbound::Other => {}
             }
         }
@@ -93,6 +94,12 @@ impl Router for Inbox {
             .and_then(|s| s.opts.on_notification.clone());
         if let Some(cb) = cb {
             call_user(&cb, msg, &self.context(&params), "onNotification");
+        }
+    }
+
+    fn stream(&self, up: bool) {
+        if let Some(tasks) = self.tasks.upgrade() {
+            tasks.on_stream(up);
         }
     }
 

@@ -69,6 +69,9 @@ struct RegState {
     listen_timer: Option<Timer>,
     listen_off: bool,
     listen_drops: u32,
+    /// 2025-11-25: the session's GET stream is open (status notifications on it show
+    /// that push works for their task).
+    stream_up: bool,
 }
 
 /// New tasks within this many ms share one (re)opened notification stream.
@@ -285,6 +288,13 @@ impl Registry {
         let Some(id) = get_str(params, "taskId") else {
             return;
         };
+        // A status notification on the open GET stream: push demonstrably works for this
+        // task (2025-11-25; a listen stream says so in its acknowledgement instead).
+        if self.state().stream_up {
+            if let Some(h) = self.handle(&id) {
+                h.step(Event::Push(true));
+            }
+        }
         let Some(h) = self.handle(&id) else {
             let mut st = self.state_mut();
             st.early.retain(|(t, _)| *t != id);
@@ -300,6 +310,40 @@ impl Registry {
                 "mcp-tasks-wasm: ignored a status notification: ",
                 e.describe()
             )),
+        }
+    }
+
+    /// A listen stream's acknowledgement: the tasks it accepted get their notifications
+    /// pushed, so their polling slows down (until the stream ends).
+    pub fn on_listen_ack(&self, params: &JsValue) {
+        let ids = get(&get(params, "notifications"), "taskIds");
+        if !js_sys::Array::is_array(&ids) {
+            return;
+        }
+        for id in js_sys::Array::from(&ids).iter() {
+            if let Some(h) = id.as_string().and_then(|id| self.handle(&id)) {
+                h.step(Event::Push(true));
+            }
+        }
+    }
+
+    /// The 2025-11-25 GET stream opened or ended; when it ends, polling speeds back up.
+    pub fn on_stream(&self, up: bool) {
+        self.state_mut().stream_up = up;
+        if !up {
+            let handles: Vec<_> = self.state().handles.values().cloned().collect();
+            for h in handles {
+                h.step(Event::Push(false));
+            }
+        }
+    }
+
+    /// The tasks a listen stream carried no longer get notifications.
+    fn unpush(&self, ids: &[String]) {
+        for id in ids {
+            if let Some(h) = self.handle(id) {
+                h.step(Event::Push(false));
+            }
         }
     }
 
@@ -358,6 +402,8 @@ impl Registry {
         };
         if let Some(a) = old {
             a.abort();
+            let was = std::mem::take(&mut self.state_mut().listen_ids);
+            self.unpush(&was);
         }
         if ids.is_empty() {
             self.state_mut().listen_ids.clear();
@@ -385,14 +431,14 @@ impl Registry {
                 ..Ctl::default()
             };
             let r = me.session.request(m, params, ctl).await;
-            let again = {
+            let (again, was) = {
                 let mut st = me.state_mut();
                 if st.listen_gen != gen {
                     return; // replaced or closed
                 }
                 st.listen = None;
-                st.listen_ids.clear();
-                match &r {
+                let was = std::mem::take(&mut st.listen_ids);
+                let again = match &r {
                     Err(Error::Aborted(_)) => false,
                     // No listen here (unknown method, refused filter): polling it is.
                     Err(Error::Rpc { .. })
@@ -408,8 +454,10 @@ impl Registry {
                         st.listen_off = st.listen_drops > LISTEN_MAX_DROPS;
                         !st.listen_off
                     }
-                }
+                };
+                (again, was)
             };
+            me.unpush(&was);
             if again {
                 let drops = me.state().listen_drops;
                 io::sleep(1000.0 * f64::from(drops)).await;

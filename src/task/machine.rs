@@ -97,6 +97,12 @@ pub enum Event<P, E> {
     /// Give up with this error (the task asked for a kind of input the client cannot
     /// give); the driver cancels the task on the server.
     Fail(E),
+    /// Whether the server's status notifications for this task flow (2026-07-28: a
+    /// `subscriptions/listen` stream accepted it; 2025-11-25: they arrive on the open GET
+    /// stream). While they do, polling is only a fallback and slows to the policy's
+    /// longest period (never past the task's TTL); when they stop (the stream dropped),
+    /// the server's period comes back at once. Detection does not wait on polls then.
+    Push(bool),
     /// The server acknowledged a cancel request (2026-07-28: an empty, eventual ack). The
     /// machine follows on; if the task has not ended within [`CANCEL_GRACE_MS`], it
     /// settles as cancelled at its next poll.
@@ -170,6 +176,8 @@ pub struct Machine<P, E> {
     cancel_deadline: Option<f64>,
     settled: bool,
     polls: u32,
+    /// Status notifications flow ([`Event::Push`]).
+    pushed: bool,
 }
 
 impl<P: Clone, E: Clone> Machine<P, E> {
@@ -202,9 +210,10 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             cancel_deadline: None,
             settled: false,
             polls: 0,
+            pushed: false,
         };
         let mut fx = vec![Effect::Changed];
-        let delay = m.policy.after_success(m.tracker.task().poll_interval_ms);
+        let delay = m.next_period(now);
         m.advance(now, Some(delay), &mut fx);
         (m, fx)
     }
@@ -270,6 +279,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                 }
                 self.settle(Outcome::Aborted(why), &mut fx);
             }
+            Event::Push(on) => self.on_push(now, on, &mut fx),
             Event::CancelSent => {
                 if self.cancel_deadline.is_none() {
                     self.cancel_deadline = Some(now + CANCEL_GRACE_MS);
@@ -284,6 +294,43 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             ),
         }
         fx
+    }
+
+    /// The delay to the next poll after news (resets the retry count): the server's
+    /// period, or while notifications flow the policy's longest, but not past the TTL.
+    fn next_period(&mut self, now: f64) -> u32 {
+        self.policy.after_success(self.info().poll_interval_ms);
+        self.period(now)
+    }
+
+    fn period(&self, now: f64) -> u32 {
+        let d = self.policy.period(self.info().poll_interval_ms);
+        if !self.pushed {
+            return d;
+        }
+        let slow = d.max(self.policy.config().max_interval_ms);
+        match self.deadline {
+            Some(end) if now + f64::from(slow) > end => d.max((end - now).max(0.0) as u32),
+            _ => slow,
+        }
+    }
+
+    /// Notifications started or stopped flowing: move an armed poll (not a retry's) to
+    /// the new period, from now.
+    fn on_push(&mut self, now: f64, on: bool, fx: &mut Vec<Effect<P, E>>) {
+        if self.pushed == on {
+            return;
+        }
+        self.pushed = on;
+        if self.policy.failures() > 0 {
+            return;
+        }
+        if let Some((due, Wake::Poll)) = self.timer {
+            let next = now + f64::from(self.period(now));
+            if (on && next > due) || (!on && next < due) {
+                self.arm(next, Wake::Poll, fx);
+            }
+        }
     }
 
     fn send(&mut self, req: Request, fx: &mut Vec<Effect<P, E>>) -> ReqId {
@@ -367,7 +414,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                         fx.push(Effect::Refused(why));
                         if was_poll || was_fetch {
                             // Answered, but with nothing usable: the next period asks again.
-                            let d = self.policy.after_success(self.info().poll_interval_ms);
+                            let d = self.next_period(now);
                             self.advance(now, Some(d), fx);
                         }
                         return;
@@ -389,7 +436,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                 }
                 // A snapshot restarts the period: the next poll comes one server period
                 // after the latest news.
-                let d = self.policy.after_success(self.info().poll_interval_ms);
+                let d = self.next_period(now);
                 if !self.status().is_terminal() && self.poll.is_none() {
                     self.disarm(fx);
                 }

@@ -43,6 +43,8 @@ pub trait Router {
     fn notification(&self, method: &str, msg: &JsValue);
     /// A server-to-client request other than `ping`; the transport posts the answer.
     fn request(&self, method: String, params: JsValue) -> Answer;
+    /// The GET stream opened (`true`) or ended (`false`).
+    fn stream(&self, _up: bool) {}
 }
 
 /// Client options, already read from the JS options object.
@@ -1193,8 +1195,15 @@ impl Session {
                 Ok(mut resp) => {
                     let opened = io::now_ms();
                     let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
+                    let router = self.router();
+                    if let Some(r) = &router {
+                        r.stream(true);
+                    }
                     // A drop or a bad stream just means: reconnect.
                     let _ = self.read_stream(&mut resp, &mut parser, None).await;
+                    if let Some(r) = &router {
+                        r.stream(false);
+                    }
                     if let Some(id) = parser.last_event_id() {
                         last_event_id = Some(id.to_string());
                     }

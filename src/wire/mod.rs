@@ -47,6 +47,8 @@ pub enum Inbound {
     Status,
     /// Progress of a call or a task.
     Progress,
+    /// A notification stream accepted these tasks (params: the acknowledgement).
+    ListenAck,
     /// Something else.
     Other,
 }

@@ -63,6 +63,8 @@ pub mod method {
     pub const SUBSCRIPTIONS_LISTEN: &str = "subscriptions/listen";
     /// A followed task changed (the whole task, result inline).
     pub const TASKS_NOTIFICATION: &str = "notifications/tasks";
+    /// The first message on a listen stream: which of the asked `taskIds` it carries.
+    pub const LISTEN_ACK: &str = "notifications/subscriptions/acknowledged";
     /// Ask the person for input (an MRTR input request).
     pub const ELICITATION_CREATE: &str = "elicitation/create";
 }
@@ -331,6 +333,7 @@ impl Wire for V2026 {
     fn inbound(&self, m: &str) -> Inbound {
         match m {
             method::TASKS_NOTIFICATION => Inbound::Status,
+            method::LISTEN_ACK => Inbound::ListenAck,
             _ => Inbound::Other,
         }
     }

@@ -1010,6 +1010,65 @@ test('mock: a server ends a listen stream with notifications/cancelled naming it
   }
 });
 
+test('listen: while the stream carries a task, polling slows down (a few tasks/get for a 2.5 s task at a 200 ms server period)', T, async () => {
+  const server = await startModern(['--poll-interval', '200']);
+  try {
+    const rec = recorder();
+    const c = await connectModern(server.url, { fetch: rec.fetch });
+    const h = await asTask(c, 'sleep', { ms: 2500, text: 'slow polls' });
+    assertRemote(h, 'sleep');
+    assert.equal(text(await must(h.result(), 'result through the listen stream')), 'slow polls');
+    const gets = rec.of('tasks/get').length;
+    // At the server's 200 ms period a 2.5 s task would take about 12 polls; with its
+    // notifications flowing the client polls at maxPollIntervalMs (30 s) instead: only
+    // what was due before the acknowledgement arrived.
+    assert.ok(gets <= 2, `${gets} tasks/get while the listen stream carried the task (about 12 without push)`);
+    assert.equal(rec.listens().length, 1);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('mock: a listen stream that drops brings the server period back at once (polls resume), and the task still ends', T, async () => {
+  const task = mockTask('t-drop');
+  const gets = [];
+  let ackAt;
+  let dropAt;
+  const mock = await taskMock({
+    tools: [{ name: 'job', inputSchema: noArgs }],
+    onCall: () => task.created(),
+    onGet: () => {
+      gets.push(performance.now());
+      // Done at the first poll after the drop.
+      if (dropAt !== undefined) task.set({ status: 'completed' });
+      return task.detailed(task.state.status === 'completed' ? { result: { content: [{ type: 'text', text: 'polled' }] } } : {});
+    },
+    onListen: (message, res, n) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: { taskIds: message.params.notifications.taskIds }, _meta: { [META_SUBSCRIPTION]: message.id } } })}\n\n`);
+      if (n === 1) {
+        ackAt = performance.now();
+        // Abruptly closed a while later: no result, no cancellation.
+        setTimeout(() => { dropAt = performance.now(); res.destroy(); }, 800);
+      }
+    },
+  });
+  try {
+    const c = await connectModern(mock.url);
+    const h = await c.callToolAsTask('job', {});
+    const result = await must(h.result(), 'result by polling after the drop');
+    assert.equal(text(result), 'polled');
+    assert.ok(ackAt !== undefined && dropAt !== undefined, 'the stream was acknowledged, then dropped');
+    const during = gets.filter((t) => t > ackAt + 150 && t < dropAt);
+    assert.equal(during.length, 0, `no poll while the stream carried the task (at a 50 ms server period: ${during.length})`);
+    const after = gets.filter((t) => t >= dropAt);
+    assert.ok(after.length >= 1 && after[0] - dropAt < 1000, `polling resumed at the server's period after the drop (first poll ${after.length ? Math.round(after[0] - dropAt) : '-'} ms after it)`);
+    await c.close();
+  } finally {
+    await mock.close();
+  }
+});
+
 test('--no-listen: the client falls back to polling tasks/get (listen tried once at most)', T, async () => {
   const url = noListenServer.url;
   await resetStats(url);
