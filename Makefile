@@ -184,7 +184,8 @@ size:
 test-size:
 	node tools/size.mjs --check
 
-# Side by side with the official TypeScript SDK client, in one run (not part of `make test`).
+# Side by side with the official TypeScript clients, both eras (2025-11-25: @modelcontextprotocol/sdk;
+# 2026-07-28: @modelcontextprotocol/client + ext-tasks), in one run (not part of `make test`).
 bench: setup
 	@[ -f pkg/mcp_tasks_wasm_bg.wasm ] || $(MAKE) build
 	node bench/run.mjs

@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// `make bench`: mcp-tasks-wasm (A, pkg/) against the official TypeScript SDK client
-// (B, @modelcontextprotocol/sdk, bundled for the browser) in the same headless Chromium,
-// against the same reference server, in one run. Runs alternate A B A B.
+// `make bench`: mcp-tasks-wasm (A, pkg/) against the official TypeScript clients in the
+// same headless Chromium, against the same reference server, in one run, for both MCP
+// eras. Runs alternate A B A B.
+//   2025-11-25 ("legacy"): B = @modelcontextprotocol/sdk (bundled for the browser), against
+//     tests/server/server.mjs.
+//   2026-07-28 ("modern"): B = @modelcontextprotocol/client + @modelcontextprotocol/ext-tasks
+//     with the fetch dispatcher of bench/page/official-modern.js, against
+//     tests/server/modern.mjs; ours also runs against the same server with --no-listen
+//     (no subscriptions/listen: polling only), so rounds go A A' B A A' B.
 //
 // Prints one markdown table on stdout (progress goes to stderr) and writes
 // target/bench/results.json. See bench/README.md for what each figure means.
@@ -10,6 +16,7 @@
 //   BENCH_TASKS=10 BENCH_SCALE=100 node bench/run.mjs   # quick check
 //
 // Environment (all optional):
+//   BENCH_ERAS=legacy,modern   eras to run (legacy = 2025-11-25, modern = 2026-07-28)
 //   BENCH_TASKS=200            tasks per latency run (per side, per round, per pollInterval)
 //   BENCH_ROUNDS=2             A/B pairs per figure
 //   BENCH_POLL_INTERVALS=1000,250
@@ -44,8 +51,25 @@ import {
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT_DIR = join(ROOT, 'target/bench');
 const SITE = join(OUT_DIR, 'site');
-const SIDES = ['A', 'B'];
-const NAME = { A: 'ours', B: 'official' };
+// Per era: the reference server, and the sides (key in results.json, page adapter of
+// scenario.js, server variant). Cold start and scale runs leave out the sides marked
+// `latencyOnly` (same client as another side; only the server differs).
+const ERAS = {
+  legacy: {
+    label: '2025-11-25', server: 'legacy',
+    sides: [{ key: 'ours', page: 'A' }, { key: 'official', page: 'B' }],
+  },
+  modern: {
+    label: '2026-07-28', server: 'modern',
+    sides: [
+      { key: 'ours', page: 'A' },
+      { key: 'oursNoListen', page: 'A', variant: 'noListen', latencyOnly: true },
+      { key: 'official', page: 'M' },
+    ],
+  },
+};
+const VARIANT_ARGS = { main: [], noListen: ['--no-listen'] };
+const NAME = { ours: 'ours', oursNoListen: 'ours without notifications', official: 'official' };
 
 const taskMs = envIntList('BENCH_TASK_MS', [300, 1300]);
 const cfg = {
@@ -62,6 +86,10 @@ const cfg = {
   coldRuns: envInt('BENCH_COLD_RUNS', 10, 1),
   warmup: envInt('BENCH_WARMUP', 0, 0) > 0,
   only: new Set(envList('BENCH_ONLY', ['size', 'cold', 'latency', 'scale'])),
+  eras: envList('BENCH_ERAS', Object.keys(ERAS)).map((e) => {
+    if (!ERAS[e]) throw new Error(`BENCH_ERAS: unknown era ${e} (legacy, modern)`);
+    return e;
+  }),
   out: resolve(ROOT, process.env.BENCH_OUT || 'target/bench/results.json'),
 };
 const scaleMsFor = (n) => cfg.scaleMs ?? 5000 + 3 * n;
@@ -130,8 +158,8 @@ function diffCounts(a = {}, b = {}) {
 // Figures
 // ---------------------------------------------------------------------------
 
-async function coldRun(origin, side) {
-  return withPage(origin, `cold ${NAME[side]}`, (page) => page.evaluate(([s, u]) => window.bench.cold(s, u), [side, `${origin}/mcp`]));
+async function coldRun(origin, era, side) {
+  return withPage(origin, `${era} cold ${NAME[side.key]}`, (page) => page.evaluate(([s, u]) => window.bench.cold(s, u), [side.page, `${origin}/mcp`]));
 }
 
 async function warmup(page) {
@@ -139,10 +167,10 @@ async function warmup(page) {
   if (err) throw new Error(`warm-up task failed: ${err}`);
 }
 
-async function latencyRun(env, side, round) {
+async function latencyRun(env, era, side, round) {
   const { proxyOrigin, server, proxy, pollInterval } = env;
-  return withPage(proxyOrigin, `latency P=${pollInterval} ${NAME[side]}`, async (page) => {
-    await page.evaluate((s) => window.bench.load(s), side);
+  return withPage(proxyOrigin, `${era} latency P=${pollInterval} ${NAME[side.key]}`, async (page) => {
+    await page.evaluate((s) => window.bench.load(s), side.page);
     const { sessionId } = await page.evaluate((u) => window.bench.connect(u), `${proxyOrigin}/mcp`);
     if (cfg.warmup) await warmup(page);
     await sleep(200); // let the GET stream open before the window starts
@@ -175,7 +203,7 @@ async function latencyRun(env, side, round) {
     const bytesUp = p1.up - p0.up;
     const bytesDown = p1.down - p0.down;
     return {
-      side, round, sessionId, tasks: recs.length, completed, errors, missingStamp, wallS,
+      side: side.key, round, sessionId, tasks: recs.length, completed, errors, missingStamp, wallS,
       clockOffsetDiffMs: pageClockOffset - harnessClockOffset,
       latencyMs: latencies.map((x) => round3(x)),
       median: median(latencies), p95: percentile(latencies, 95), min: min(latencies), max: max(latencies),
@@ -190,14 +218,14 @@ async function latencyRun(env, side, round) {
 }
 const round3 = (x) => Math.round(x * 1000) / 1000;
 
-async function scaleRun(n, side, round) {
-  const server = await startServer({ pollInterval: 1000, staticDir: SITE, label: `scale-${n}-${side}` });
+async function scaleRun(era, n, side, round) {
+  const server = await startServer({ era: ERAS[era].server, pollInterval: 1000, staticDir: SITE, label: `${era}-scale-${n}-${side.key}` });
   const ms = scaleMsFor(n);
   try {
-    return await withPage(server.origin, `scale ${n} ${NAME[side]}`, async (page, context) => {
+    return await withPage(server.origin, `${era} scale ${n} ${NAME[side.key]}`, async (page, context) => {
       const cdp = await context.newCDPSession(page);
       await cdp.send('Performance.enable', { timeDomain: 'timeTicks' });
-      await page.evaluate((s) => window.bench.load(s), side);
+      await page.evaluate((s) => window.bench.load(s), side.page);
       const { sessionId } = await page.evaluate((u) => window.bench.connect(u), `${server.origin}/mcp`);
       if (cfg.warmup) await warmup(page);
       await sleep(300);
@@ -237,7 +265,7 @@ async function scaleRun(n, side, round) {
       const wasmPerTask = (wasmPeak - wasm0) / tracked;
       const httpRequests = st1 ? httpTotal(st1.requests.byHttpMethod) - httpTotal(st0.requests.byHttpMethod) : NaN;
       return {
-        side, round, n, taskMs: ms, sessionId,
+        side: side.key, round, n, taskMs: ms, sessionId,
         created: rep.created, settled: rep.settled, ok: rep.ok, errors: rep.errors,
         allSettled: rep.ok === n,
         startLoopMs, allCreatedAfterMs: rep.tAllCreated === null ? null : rep.tAllCreated - rep.t0,
@@ -277,32 +305,41 @@ async function scaleRun(n, side, round) {
 // Table
 // ---------------------------------------------------------------------------
 
-function buildTable(results) {
+/** The figures of one era (`r`: results, or results.modern) as markdown table rows. */
+function eraRows(r, era) {
   const rows = [];
-  const row = (figure, ours, official, r, target = '') => rows.push(`| ${figure} | ${ours} | ${official} | ${r} | ${target} |`);
+  const row = (figure, ours, official, x, target = '') => rows.push(`| ${figure} | ${ours} | ${official} | ${x} | ${target} |`);
   const check = (ok) => (ok ? '✅ met' : '❌ missed');
-  const targetRatio = (r, limit) => (Number.isFinite(r) ? `≤ ${limit}× ${check(r <= limit)}` : `≤ ${limit}× (n/a)`);
+  const targetRatio = (x, limit) => (Number.isFinite(x) ? `≤ ${limit}× ${check(x <= limit)}` : `≤ ${limit}× (n/a)`);
+  const modern = era === 'modern';
 
-  const s = results.size;
+  const s = r.size;
   if (s) {
     const o = s.ours, b = s.official;
     row('Size, raw (minified JS + wasm)', `${fmtBytes(o.total.raw)} (JS ${fmtBytes(o.js.raw)} + wasm ${fmtBytes(o.wasm.raw)})`, fmtBytes(b.total.raw), fmtRatio(ratio(o.total.raw, b.total.raw)));
     const rg = ratio(o.total.gzip, b.total.gzip);
-    row('Size, gzip -9', `${fmtBytes(o.total.gzip)} (JS ${fmtBytes(o.js.gzip)} + wasm ${fmtBytes(o.wasm.gzip)})`, fmtBytes(b.total.gzip), fmtRatio(rg), targetRatio(rg, 0.5));
+    // 2026-07-28: issue 16's size target is absolute (today's one-era size), not a ratio.
+    const sizeTarget = modern ? `ours ≤ ${SIZE_LIMIT.toLocaleString('en')} B ${check(o.total.gzip <= SIZE_LIMIT)}` : targetRatio(rg, 0.5);
+    row('Size, gzip -9', `${fmtBytes(o.total.gzip)} (JS ${fmtBytes(o.js.gzip)} + wasm ${fmtBytes(o.wasm.gzip)}; ${o.total.gzip.toLocaleString('en')} B)`, `${fmtBytes(b.total.gzip)} (${b.total.gzip.toLocaleString('en')} B)`, fmtRatio(rg), sizeTarget);
   }
-  for (const P of cfg.pollIntervals.filter((p) => results.latency?.[p])) {
-    const L = results.latency[P];
-    const a = L.ours, b = L.official;
+  const failed = (x) => (x.failedRuns ? ` (${x.failedRuns} run(s) failed: ${Object.keys(x.errors)[0]})` : '');
+  for (const P of cfg.pollIntervals.filter((p) => r.latency?.[p])) {
+    const L = r.latency[P];
+    const a = L.ours, b = L.official, n = L.oursNoListen;
     const rm = ratio(a.median, b.median);
-    const failed = (x) => (x.failedRuns ? ` (${x.failedRuns} run(s) failed: ${Object.keys(x.errors)[0]})` : '');
-    row(`Detection latency median, pollInterval ${P} ms (${a.samples} vs ${b.samples} tasks)`, fmtMs(a.median) + failed(a), fmtMs(b.median) + failed(b), fmtRatio(rm), targetRatio(rm, 0.2));
+    const how = modern ? ' (ours: subscriptions/listen)' : '';
+    row(`Detection latency median, pollInterval ${P} ms${how} (${a.samples} vs ${b.samples} tasks)`, fmtMs(a.median) + failed(a), fmtMs(b.median) + failed(b), fmtRatio(rm), targetRatio(rm, 0.2));
+    if (n) row(`Detection latency median, pollInterval ${P} ms, ours without notifications (server --no-listen; ${n.samples} tasks)`, fmtMs(n.median) + failed(n), fmtMs(b.median), fmtRatio(ratio(n.median, b.median)));
     row(`Detection latency p95, pollInterval ${P} ms`, fmtMs(a.p95), fmtMs(b.p95), fmtRatio(ratio(a.p95, b.p95)));
+    if (n) row(`Detection latency p95, pollInterval ${P} ms, ours without notifications`, fmtMs(n.p95), fmtMs(b.p95), fmtRatio(ratio(n.p95, b.p95)));
     const rr = ratio(a.requestsPerTask, b.requestsPerTask);
     row(`HTTP requests per task, pollInterval ${P} ms`, fmtNum(a.requestsPerTask), fmtNum(b.requestsPerTask), fmtRatio(rr), targetRatio(rr, 1));
+    if (n) row(`HTTP requests per task, pollInterval ${P} ms, ours without notifications`, fmtNum(n.requestsPerTask), fmtNum(b.requestsPerTask), fmtRatio(ratio(n.requestsPerTask, b.requestsPerTask)));
     row(`Wire bytes per task (both ways, proxy), pollInterval ${P} ms`, fmtBytes(a.bytesPerTask), fmtBytes(b.bytesPerTask), fmtRatio(ratio(a.bytesPerTask, b.bytesPerTask)));
+    if (n) row(`Wire bytes per task, pollInterval ${P} ms, ours without notifications`, fmtBytes(n.bytesPerTask), fmtBytes(b.bytesPerTask), fmtRatio(ratio(n.bytesPerTask, b.bytesPerTask)));
   }
-  for (const N of cfg.scale.filter((n) => results.scale?.[n])) {
-    const S = results.scale[N];
+  for (const N of cfg.scale.filter((x) => r.scale?.[x])) {
+    const S = r.scale[N];
     const a = S.ours, b = S.official;
     const settled = (x) => `${x.worstOk}/${N}${x.worstOk === Number(N) ? '' : ` (${Object.entries(x.errors).map(([k, v]) => `${v}× ${k}`).slice(0, 2).join('; ') || 'unsettled'})`}`;
     const paced = cfg.scalePace ? `, started ${cfg.scalePace}/s` : "";
@@ -323,10 +360,32 @@ function buildTable(results) {
     const rq = ratio(a.requestsPerTask, b.requestsPerTask);
     row(`Scale ${N}: HTTP requests per task`, fmtNum(a.requestsPerTask), fmtNum(b.requestsPerTask), fmtRatio(rq));
   }
-  const c = results.cold;
+  const c = r.cold;
   if (c) row(`Cold start, import → connected (median of ${c.ours.runs.length})`, fmtMs(c.ours.median), fmtMs(c.official.median), fmtRatio(ratio(c.ours.median, c.official.median)));
-  return ['| figure | ours (mcp-tasks-wasm) | official (@modelcontextprotocol/sdk) | ratio ours/official | target |',
-    '|---|---|---|---|---|', ...rows].join('\n');
+  return rows;
+}
+
+/** Issue 16: the size row (wasm + minified glue, gzip -9) with both eras, at most this. */
+const SIZE_LIMIT = 62809;
+
+/** One markdown table per era that has results, each under a line naming the era and the official stack. */
+function buildTable(results) {
+  const v = results.meta ?? {};
+  const official = {
+    legacy: `@modelcontextprotocol/sdk${v.sdkVersion ? ` ${v.sdkVersion}` : ''}`,
+    modern: `@modelcontextprotocol/client${v.modernVersions ? ` ${v.modernVersions.client}` : ''} + ext-tasks${v.modernVersions ? ` ${v.modernVersions.extTasks}` : ''} + bench dispatcher`,
+  };
+  const parts = [];
+  for (const era of ['legacy', 'modern']) {
+    const r = era === 'legacy' ? results : results.modern;
+    if (!r) continue;
+    const rows = eraRows(r, era);
+    if (!rows.length) continue;
+    parts.push([`**MCP ${ERAS[era].label}**: ours against ${official[era]}`, '',
+      `| figure | ours (mcp-tasks-wasm) | official (${official[era]}) | ratio ours/official | target |`,
+      '|---|---|---|---|---|', ...rows].join('\n'));
+  }
+  return parts.join('\n\n');
 }
 
 // ---------------------------------------------------------------------------
@@ -390,82 +449,113 @@ function summarizeScale(all) {
 async function main() {
   mkdirSync(OUT_DIR, { recursive: true });
   const results = { meta: { date: new Date().toISOString(), command: commandLine(), config: { ...cfg, only: [...cfg.only] }, machine: machine() } };
+  // Where each era's figures go: 2025-11-25 at the top level (as before the modern era
+  // existed), 2026-07-28 under `modern`.
+  const out = {};
+  for (const era of cfg.eras) out[era] = era === 'legacy' ? results : (results.modern = {});
 
   log('building bundles into', relative(ROOT, SITE));
   const built = await buildSite(SITE);
   results.meta.sdkVersion = built.sdkVersion;
+  results.meta.modernVersions = built.modernVersions;
   results.meta.esbuildVersion = built.esbuildVersion;
   results.meta.wasmSha256 = built.wasmSha256;
   results.meta.wasmMtime = built.wasmMtime;
-  if (cfg.only.has('size')) results.size = built.size;
+  if (cfg.only.has('size')) {
+    if (out.legacy) out.legacy.size = built.size;
+    if (out.modern) out.modern.size = built.modernSize;
+  }
 
   browser = await chromium.launch(LAUNCH);
   cleanup.push(() => browser.close());
   results.meta.chromium = browser.version();
 
-  // One reference server per pollInterval (+ a counting proxy in front of it) for the
-  // cold-start and latency/wire figures; a fresh server for every scale run.
+  // Per era, one reference server per pollInterval and server variant (the modern era also
+  // runs one with --no-listen), each behind a counting proxy, for the cold-start and
+  // latency/wire figures; a fresh server for every scale run.
   const envs = {};
   if (cfg.only.has('latency') || cfg.only.has('cold')) {
-    for (const P of cfg.pollIntervals) {
-      const server = await startServer({ pollInterval: P, staticDir: SITE, label: `server-${P}` });
-      cleanup.push(() => server.stop());
-      const proxy = await startCountingProxy(server.port);
-      cleanup.push(() => proxy.stop());
-      envs[P] = { server, proxy, pollInterval: P, proxyOrigin: `http://127.0.0.1:${proxy.port}` };
+    for (const era of cfg.eras) {
+      envs[era] = {};
+      const variants = [...new Set(ERAS[era].sides.map((s) => s.variant ?? 'main'))];
+      for (const P of cfg.pollIntervals) {
+        envs[era][P] = {};
+        for (const variant of variants) {
+          const label = `${era}-${variant}-${P}`;
+          const server = await startServer({ era: ERAS[era].server, pollInterval: P, staticDir: SITE, extraArgs: VARIANT_ARGS[variant], label });
+          cleanup.push(() => server.stop());
+          const proxy = await startCountingProxy(server.port);
+          cleanup.push(() => proxy.stop());
+          envs[era][P][variant] = { server, proxy, pollInterval: P, proxyOrigin: `http://127.0.0.1:${proxy.port}` };
+        }
+      }
     }
   }
+  const mainSides = (era) => ERAS[era].sides.filter((s) => !s.latencyOnly);
 
   if (cfg.only.has('cold')) {
-    const origin = envs[cfg.pollIntervals[0]].server.origin;
-    log(`cold start: 1 warm-up pair + ${cfg.coldRuns} runs per side`);
-    for (const side of SIDES) await coldRun(origin, side);
-    const runs = { A: [], B: [] };
-    for (let i = 0; i < cfg.coldRuns; i++) for (const side of SIDES) runs[side].push(await coldRun(origin, side));
-    results.cold = {};
-    for (const side of SIDES) {
-      results.cold[NAME[side]] = {
-        median: median(runs[side].map((r) => r.totalMs)),
-        importMedian: median(runs[side].map((r) => r.importMs)),
-        initMedian: median(runs[side].map((r) => r.initMs)),
-        connectMedian: median(runs[side].map((r) => r.connectMs)),
-        runs: runs[side].map(({ sessionId, ...r }) => r),
-      };
+    for (const era of cfg.eras) {
+      const origin = envs[era][cfg.pollIntervals[0]].main.server.origin;
+      const sides = mainSides(era);
+      log(`${era} cold start: 1 warm-up pair + ${cfg.coldRuns} runs per side`);
+      for (const side of sides) await coldRun(origin, era, side);
+      const runs = Object.fromEntries(sides.map((s) => [s.key, []]));
+      for (let i = 0; i < cfg.coldRuns; i++) for (const side of sides) runs[side.key].push(await coldRun(origin, era, side));
+      const cold = out[era].cold = {};
+      for (const side of sides) {
+        const rs = runs[side.key];
+        cold[side.key] = {
+          median: median(rs.map((r) => r.totalMs)),
+          importMedian: median(rs.map((r) => r.importMs)),
+          initMedian: median(rs.map((r) => r.initMs)),
+          connectMedian: median(rs.map((r) => r.connectMs)),
+          runs: rs.map(({ sessionId, ...r }) => r),
+        };
+      }
+      log(`${era} cold start medians: ours ${fmtMs(cold.ours.median)}, official ${fmtMs(cold.official.median)}`);
     }
-    log(`cold start medians: ours ${fmtMs(results.cold.ours.median)}, official ${fmtMs(results.cold.official.median)}`);
   }
 
   if (cfg.only.has('latency')) {
-    results.latency = {};
-    for (const P of cfg.pollIntervals) {
-      const runs = { A: [], B: [] };
-      for (let r = 0; r < cfg.rounds; r++) {
-        for (const side of SIDES) {
-          const t = Date.now();
-          const run = await latencyRun(envs[P], side, r).catch((e) => failedRun(e, { side, round: r, tasks: cfg.tasks }));
-          runs[side].push(run);
-          if (run.failed) { log(`latency P=${P} round ${r + 1} ${NAME[side]}: run failed: ${run.failed}`); continue; }
-          log(`latency P=${P} round ${r + 1}/${cfg.rounds} ${NAME[side]}: median ${fmtMs(run.median)} p95 ${fmtMs(run.p95)}, ${fmtNum(run.requestsPerTask)} req/task, ${fmtBytes(run.bytesPerTask)}/task, ${run.completed}/${run.tasks} ok (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    for (const era of cfg.eras) {
+      const latency = out[era].latency = {};
+      const sides = ERAS[era].sides;
+      for (const P of cfg.pollIntervals) {
+        const runs = Object.fromEntries(sides.map((s) => [s.key, []]));
+        for (let r = 0; r < cfg.rounds; r++) {
+          for (const side of sides) {
+            const t = Date.now();
+            const env = envs[era][P][side.variant ?? 'main'];
+            const run = await latencyRun(env, era, side, r).catch((e) => failedRun(e, { side: side.key, round: r, tasks: cfg.tasks }));
+            runs[side.key].push(run);
+            const what = `${era} latency P=${P} round ${r + 1}/${cfg.rounds} ${NAME[side.key]}`;
+            if (run.failed) { log(`${what}: run failed: ${run.failed}`); continue; }
+            log(`${what}: median ${fmtMs(run.median)} p95 ${fmtMs(run.p95)}, ${fmtNum(run.requestsPerTask)} req/task, ${fmtBytes(run.bytesPerTask)}/task, ${run.completed}/${run.tasks} ok (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+          }
         }
+        latency[P] = Object.fromEntries(sides.map((s) => [s.key, summarizeLatency(runs[s.key])]));
       }
-      results.latency[P] = { ours: summarizeLatency(runs.A), official: summarizeLatency(runs.B) };
     }
   }
 
   if (cfg.only.has('scale')) {
-    results.scale = {};
-    for (const N of cfg.scale) {
-      const runs = { A: [], B: [] };
-      for (let r = 0; r < cfg.rounds; r++) {
-        for (const side of SIDES) {
-          const t = Date.now();
-          const run = await scaleRun(N, side, r).catch((e) => failedRun(e, { side, round: r, n: N }));
-          runs[side].push(run);
-          if (run.failed) { log(`scale ${N} round ${r + 1} ${NAME[side]}: run failed: ${run.failed}`); continue; }
-          log(`scale ${N} round ${r + 1}/${cfg.rounds} ${NAME[side]}: ${run.ok}/${N} ok, busy ${fmtNum(run.busyMsPerS, 1)} ms/s, ${fmtMs(run.mainThreadMsPerTask)}/task (CPU ${fmtMs(run.cpuMsPerTask)}), longest ${run.longestTaskMs === null ? '<50 ms' : fmtMs(run.longestTaskMs)}, ${fmtBytes(run.memoryPerTaskBytes)}/task, ${fmtNum(run.requestsPerTask)} req/task (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    for (const era of cfg.eras) {
+      const scale = out[era].scale = {};
+      const sides = mainSides(era);
+      for (const N of cfg.scale) {
+        const runs = Object.fromEntries(sides.map((s) => [s.key, []]));
+        for (let r = 0; r < cfg.rounds; r++) {
+          for (const side of sides) {
+            const t = Date.now();
+            const run = await scaleRun(era, N, side, r).catch((e) => failedRun(e, { side: side.key, round: r, n: N }));
+            runs[side.key].push(run);
+            const what = `${era} scale ${N} round ${r + 1}/${cfg.rounds} ${NAME[side.key]}`;
+            if (run.failed) { log(`${what}: run failed: ${run.failed}`); continue; }
+            log(`${what}: ${run.ok}/${N} ok, busy ${fmtNum(run.busyMsPerS, 1)} ms/s, ${fmtMs(run.mainThreadMsPerTask)}/task (CPU ${fmtMs(run.cpuMsPerTask)}), longest ${run.longestTaskMs === null ? '<50 ms' : fmtMs(run.longestTaskMs)}, ${fmtBytes(run.memoryPerTaskBytes)}/task, ${fmtNum(run.requestsPerTask)} req/task (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+          }
         }
+        scale[N] = Object.fromEntries(sides.map((s) => [s.key, summarizeScale(runs[s.key])]));
       }
-      results.scale[N] = { ours: summarizeScale(runs.A), official: summarizeScale(runs.B) };
     }
   }
 
@@ -490,7 +580,7 @@ function updateReadme(results) {
   const block = [start, '',
     `Date: ${m.date}  `,
     `Machine: ${mc.cpuModel}, ${mc.cpus} CPUs, ${mc.memGiB} GiB, ${mc.os}; Node ${mc.node}; Chromium ${m.chromium}; load average ${mc.loadavgStart.join(' ')} → ${mc.loadavgEnd.join(' ')}  `,
-    `Versions: @modelcontextprotocol/sdk ${m.sdkVersion}, esbuild ${m.esbuildVersion}, commit ${mc.commit}, wasm sha256 ${m.wasmSha256.slice(0, 12)}  `,
+    `Versions: @modelcontextprotocol/sdk ${m.sdkVersion}${m.modernVersions ? `, @modelcontextprotocol/client ${m.modernVersions.client}, @modelcontextprotocol/ext-tasks ${m.modernVersions.extTasks}` : ''}, esbuild ${m.esbuildVersion}, commit ${mc.commit}, wasm sha256 ${m.wasmSha256.slice(0, 12)}  `,
     `Command: \`${m.command}\` (${m.elapsedS} s)`, '', results.table, '', end].join('\n');
   writeFileSync(file, text.slice(0, i) + block + text.slice(j + end.length));
   log('updated the results section of bench/README.md');

@@ -4,7 +4,12 @@
 //   ours.min.js     = pkg/index.js (wasm-bindgen JS glue + error classes), minified,
 //                     plus mcp_tasks_wasm_bg.wasm copied beside it (init() fetches it);
 //   official.min.js = Client + StreamableHTTPClientTransport of @modelcontextprotocol/sdk
-//                     (callToolStream is a method of client.experimental.tasks).
+//                     (callToolStream is a method of client.experimental.tasks): the
+//                     2025-11-25 era;
+//   official-modern.min.js = bench/page/official-modern.js: @modelcontextprotocol/client
+//                     (Client, StreamableHTTPClientTransport) + @modelcontextprotocol/ext-tasks
+//                     (client entry) + the fetch dispatcher ext-tasks needs for 2026-07-28.
+// Ours is one package for both eras: the same bundle and wasm on both sides.
 import { mkdirSync, rmSync, copyFileSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
@@ -47,9 +52,14 @@ export async function buildSite(outDir) {
     absWorkingDir: ROOT, nodePaths: [join(ROOT, 'node_modules')], logLevel: 'warning',
     legalComments: 'none', metafile: true,
   };
+  const entryPoints = {
+    ours: join(entries, 'ours.mjs'),
+    official: join(entries, 'official.mjs'),
+    'official-modern': join(PAGE, 'official-modern.js'),
+  };
   const built = {};
-  for (const name of ['ours', 'official']) {
-    const r = await esbuild.build({ ...common, entryPoints: [join(entries, `${name}.mjs`)], outfile: join(outDir, `${name}.min.js`) });
+  for (const [name, entry] of Object.entries(entryPoints)) {
+    const r = await esbuild.build({ ...common, entryPoints: [entry], outfile: join(outDir, `${name}.min.js`) });
     built[name] = Object.keys(r.metafile.inputs).length;
   }
   rmSync(entries, { recursive: true, force: true });
@@ -61,18 +71,28 @@ export async function buildSite(outDir) {
   const ourJs = sizes(readFileSync(join(outDir, 'ours.min.js')));
   const ourWasm = sizes(wasm);
   const official = sizes(readFileSync(join(outDir, 'official.min.js')));
+  const officialModern = sizes(readFileSync(join(outDir, 'official-modern.min.js')));
   // For reference: the unbundled package files as wasm-pack leaves them.
   const pkgFiles = {};
   for (const f of ['mcp_tasks_wasm.js', 'index.js', 'mcp_tasks_wasm_bg.wasm']) pkgFiles[f] = sizes(readFileSync(join(PKG, f)));
-  const sdkVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules/@modelcontextprotocol/sdk/package.json'), 'utf8')).version;
+  const version = (name) => JSON.parse(readFileSync(join(ROOT, 'node_modules/@modelcontextprotocol', name, 'package.json'), 'utf8')).version;
+  const sdkVersion = version('sdk');
   const esbuildVersion = esbuild.version;
+  const how = 'esbuild --bundle --minify --format=esm --platform=browser --target=es2022; gzip -9; brotli q11';
+  const ours = { js: ourJs, wasm: ourWasm, total: sum(ourJs, ourWasm), bundleInputs: built.ours };
   return {
     size: {
-      ours: { js: ourJs, wasm: ourWasm, total: sum(ourJs, ourWasm), bundleInputs: built.ours },
+      ours,
       official: { js: official, total: official, bundleInputs: built.official },
       pkgFiles,
-      how: 'esbuild --bundle --minify --format=esm --platform=browser --target=es2022; gzip -9; brotli q11',
+      how,
     },
+    modernSize: {
+      ours,
+      official: { js: officialModern, total: officialModern, bundleInputs: built['official-modern'] },
+      how,
+    },
+    modernVersions: { client: version('client'), extTasks: version('ext-tasks') },
     wasmSha256: createHash('sha256').update(wasm).digest('hex'),
     wasmMtime: statSync(join(PKG, 'mcp_tasks_wasm_bg.wasm')).mtime.toISOString(),
     sdkVersion,

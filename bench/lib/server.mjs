@@ -1,16 +1,21 @@
-// Start and stop the reference MCP server (tests/server/server.mjs) for the bench.
+// Start and stop a reference MCP server for the bench: the 2025-11-25 one
+// (tests/server/server.mjs) or the 2026-07-28 one (tests/server/modern.mjs, tasks extension).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { log } from './util.mjs';
 
-const SERVER = fileURLToPath(new URL('../../tests/server/server.mjs', import.meta.url));
+const SCRIPTS = {
+  legacy: fileURLToPath(new URL('../../tests/server/server.mjs', import.meta.url)),
+  modern: fileURLToPath(new URL('../../tests/server/modern.mjs', import.meta.url)),
+};
 
 /**
- * Start one reference server on 127.0.0.1 (port 0) serving `staticDir`.
- * Resolves with { port, origin, stats(sessionId), reset(), stop() }.
+ * Start one reference server (`era`: 'legacy' or 'modern') on 127.0.0.1 (port 0) serving
+ * `staticDir`. Resolves with { port, origin, stats(sessionId), reset(), stop() }. The
+ * modern server has no sessions: its stats are the whole server's.
  */
-export function startServer({ pollInterval = 1000, staticDir, extraArgs = [], label = 'server' }) {
-  const args = [SERVER, '--port', '0', '--poll-interval', String(pollInterval), ...extraArgs];
+export function startServer({ era = 'legacy', pollInterval = 1000, staticDir, extraArgs = [], label = 'server' }) {
+  const args = [SCRIPTS[era], '--port', '0', '--poll-interval', String(pollInterval), ...extraArgs];
   if (staticDir) args.push('--static', staticDir);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

@@ -1,10 +1,15 @@
-// The one scenario both pages run. The harness (bench/run.mjs) loads this page, picks a
-// side with bench.load('A' | 'B') and drives it through window.bench. Only the adapter
-// differs between the sides:
-//   A = ours:     McpClient.connect(url) + callToolAsTask('sleep', args) + handle.result()
-//   B = official: new Client + StreamableHTTPClientTransport, client.connect(transport),
-//                 client.experimental.tasks.callToolStream({ name: 'sleep', arguments },
-//                 undefined, { task: {} }) iterated until its 'result' message.
+// The one scenario every side runs. The harness (bench/run.mjs) loads this page, picks a
+// side with bench.load('A' | 'B' | 'M') and drives it through window.bench. Only the
+// adapter differs between the sides:
+//   A = ours (both eras; the server decides which): McpClient.connect(url) +
+//                 callToolAsTask('sleep', args) + handle.result()
+//   B = official, 2025-11-25: new Client + StreamableHTTPClientTransport,
+//                 client.connect(transport), client.experimental.tasks.callToolStream(
+//                 { name: 'sleep', arguments }, undefined, { task: {} }) iterated until
+//                 its 'result' message.
+//   M = official, 2026-07-28: @modelcontextprotocol/client + ext-tasks with the fetch
+//                 dispatcher of official-modern.js; session.callTool('sleep', args), then
+//                 the execution's result() (its outcome) through resultFromTaskOutcome.
 // The client bundle is imported lazily (timed for the cold-start figure).
 
 const wall = () => performance.timeOrigin + performance.now();
@@ -70,7 +75,39 @@ class Official {
   }
 }
 
-const SIDES = { A: Ours, B: Official };
+class OfficialModern {
+  static async load() {
+    const t0 = performance.now();
+    const m = await import('./official-modern.min.js');
+    const t1 = performance.now();
+    const a = new OfficialModern();
+    a.m = m;
+    return { adapter: a, importMs: t1 - t0, initMs: 0 };
+  }
+  async connect(url) {
+    Object.assign(this, await this.m.connect(url, { name: 'mcp-bench', version: '1' }));
+  }
+  get sessionId() { return undefined; }
+  wasmBytes() { return 0; }
+  start(args, hooks) {
+    (async () => {
+      const execution = await this.session.callTool('sleep', args, { resultCodec: this.m.anyResult });
+      if (execution.handle) hooks.created(execution.handle.taskId);
+      const outcome = await execution.result();
+      try {
+        this.m.resultFromTaskOutcome(outcome);
+      } finally {
+        execution.close().catch(() => {});
+      }
+    })().then(() => hooks.done(null), (e) => hooks.done(e));
+  }
+  async close() {
+    await this.session.close();
+    await this.client.close();
+  }
+}
+
+const SIDES = { A: Ours, B: Official, M: OfficialModern };
 
 // Long tasks (>= 50 ms) of this page's main thread, from page load on.
 const longTasks = [];
