@@ -461,6 +461,11 @@ impl Client {
             // A plain call may take as long as the tool runs (in 2026-07-28 the server
             // decides whether a call becomes a task, so a call may be plain there).
             no_timeout: !as_task || modern,
+            // ... yet it waits for a slot: it should become a task at once, and 5000 calls
+            // started together must not all be on the wire (a browser fails past its
+            // pending-fetch limit). A server that runs it as a long plain call holds one
+            // slot meanwhile.
+            queued: modern,
             timeout_ms: opts.call_timeout_ms,
             ..Ctl::default()
         };

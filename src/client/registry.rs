@@ -628,7 +628,7 @@ impl Handle {
                         timeout_ms: None,
                         // The machine owns the retries of its requests.
                         retry: false,
-                        headers: &[],
+                        ..Ctl::default()
                     },
                 )
                 .await;

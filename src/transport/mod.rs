@@ -79,7 +79,7 @@ pub struct ClientOptions {
     /// How many requests may be on the wire at once; the rest wait their turn (first
     /// come, first served). Requests without a timeout (`Ctl::no_timeout`: a plain
     /// `tools/call`, `tasks/result`), which may stay open as long as a tool runs, take no
-    /// slot, so they cannot starve the others.
+    /// slot, so they cannot starve the others (but see `Ctl::queued`).
     pub max_concurrent_requests: u32,
     /// Which protocol generation to speak (`Auto`: probe, then fall back).
     pub version: VersionChoice,
@@ -153,6 +153,10 @@ pub struct Ctl<'a> {
     pub retry: bool,
     /// More headers (2026-07-28: a tool's mirrored `Mcp-Param-*` parameters).
     pub headers: &'a [(String, String)],
+    /// Take a request slot even without a timeout (2026-07-28 `callToolAsTask`: the
+    /// call is expected to become a task at once, and thousands started together must
+    /// wait their turn, not all go out).
+    pub queued: bool,
 }
 
 impl Default for Ctl<'_> {
@@ -163,6 +167,7 @@ impl Default for Ctl<'_> {
             timeout_ms: None,
             retry: true,
             headers: &[],
+            queued: false,
         }
     }
 }
@@ -749,7 +754,7 @@ impl Session {
     /// Wait for a request slot (requests without a timeout take none). `None`: the
     /// request's signal aborted, or the client closed, while it waited.
     async fn slot(&self, ctl: Ctl<'_>) -> Option<Option<Permit>> {
-        if ctl.no_timeout {
+        if ctl.no_timeout && !ctl.queued {
             return Some(None);
         }
         let ticket = match self.gate.enter() {

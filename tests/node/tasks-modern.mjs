@@ -970,6 +970,25 @@ test('listen: one subscriptions/listen; a task finished by notifications/tasks n
   assertTasksWire(rec);
 });
 
+test('many callToolAsTask at once wait for request slots (maxConcurrentRequests), each becomes its task', T, async () => {
+  let inFlight = 0;
+  let most = 0;
+  const counting = async (input, init = {}) => {
+    const call = typeof init.body === 'string' && init.body.includes('"tools/call"');
+    if (call) most = Math.max(most, ++inFlight);
+    try {
+      return await fetch(input, init);
+    } finally {
+      if (call) inFlight--;
+    }
+  };
+  const c = await connectModern(MODERN, { fetch: counting, maxConcurrentRequests: 3 });
+  const handles = await Promise.all(Array.from({ length: 12 }, (_, i) => asTask(c, 'sleep', { ms: 50, text: `n${i}` })));
+  const results = await Promise.all(handles.map((h) => must(h.result(), `result of ${h.taskId}`)));
+  assert.deepEqual(results.map(text), Array.from({ length: 12 }, (_, i) => `n${i}`));
+  assert.ok(most >= 1 && most <= 3, `at most maxConcurrentRequests (3) tools/call on the wire at once (saw ${most})`);
+});
+
 test('mock: a server ends a listen stream with notifications/cancelled naming it; the client lets it go and listens again', T, async () => {
   const task = mockTask('t-ended');
   task.set({ pollIntervalMs: 60_000 });
