@@ -320,11 +320,33 @@ impl Registry {
         if !js_sys::Array::is_array(&ids) {
             return;
         }
-        for id in js_sys::Array::from(&ids).iter() {
-            if let Some(h) = id.as_string().and_then(|id| self.handle(&id)) {
+        let accepted: Vec<String> = js_sys::Array::from(&ids)
+            .iter()
+            .filter_map(|id| id.as_string())
+            .collect();
+        for id in &accepted {
+            if let Some(h) = self.handle(id) {
                 h.step(Event::Push(true));
             }
         }
+        // Asked for and not accepted (unknown to the server, or refused): polled.
+        // (Servers answer in the order asked: walk both lists; look further only when not.)
+        let mut next = 0;
+        let refused: Vec<String> = self
+            .state()
+            .listen_ids
+            .iter()
+            .filter(|id| {
+                if accepted.get(next) == Some(*id) {
+                    next += 1;
+                    false
+                } else {
+                    !accepted.contains(id)
+                }
+            })
+            .cloned()
+            .collect();
+        self.unpush(&refused);
     }
 
     /// The 2025-11-25 GET stream opened or ended; when it ends, polling speeds back up.
@@ -374,8 +396,17 @@ impl Registry {
         if st.listen_off || st.listen_timer.is_some() || self.wire().listen_request(&[]).is_none() {
             return;
         }
+        // Reopening an open stream costs the server and the client the whole id list
+        // (and the server's current state of each task): with many tasks followed,
+        // newcomers are gathered longer (a ms per followed task, 2 s at most), polled at
+        // their server period meanwhile.
+        let wait = if st.listen.is_some() {
+            LISTEN_BATCH_MS + (st.handles.len() as f64).min(2000.0)
+        } else {
+            LISTEN_BATCH_MS
+        };
         let weak = Rc::downgrade(self);
-        st.listen_timer = Some(Timer::once(LISTEN_BATCH_MS, move || {
+        st.listen_timer = Some(Timer::once(wait, move || {
             if let Some(r) = weak.upgrade() {
                 r.open_listen();
             }
@@ -400,10 +431,10 @@ impl Registry {
             }
             (ids, st.listen.take())
         };
+        // The old stream's tasks stay pushed until the new one's acknowledgement says
+        // which it carries (unpushing them all would move every one's poll twice).
         if let Some(a) = old {
             a.abort();
-            let was = std::mem::take(&mut self.state_mut().listen_ids);
-            self.unpush(&was);
         }
         if ids.is_empty() {
             self.state_mut().listen_ids.clear();
