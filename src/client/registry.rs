@@ -69,9 +69,10 @@ struct RegState {
     listen_timer: Option<Timer>,
     listen_off: bool,
     listen_drops: u32,
-    /// 2025-11-25: the session's GET stream is open (status notifications on it show
-    /// that push works for their task).
+    /// 2025-11-25: the session's GET stream is open, and a status notification came
+    /// while it was (the server pushes statuses: its tasks' polling slows down).
     stream_up: bool,
+    stream_proven: bool,
 }
 
 /// New tasks within this many ms share one (re)opened notification stream.
@@ -275,6 +276,13 @@ impl Registry {
         h.run(fx);
         if !local {
             self.want_listen();
+            let pushed = {
+                let st = self.state();
+                st.stream_up && st.stream_proven
+            };
+            if pushed {
+                h.step(Event::Push(true));
+            }
         }
         // A status that arrived before this handle existed.
         if let Some(params) = early {
@@ -288,10 +296,18 @@ impl Registry {
         let Some(id) = get_str(params, "taskId") else {
             return;
         };
-        // A status notification on the open GET stream: push demonstrably works for this
-        // task (2025-11-25; a listen stream says so in its acknowledgement instead).
-        if self.state().stream_up {
-            if let Some(h) = self.handle(&id) {
+        // A status notification while the GET stream is open: this server pushes
+        // statuses, so every task of the session gets them (2025-11-25; a listen stream
+        // says which in its acknowledgement instead).
+        let first = {
+            let mut st = self.state_mut();
+            let first = st.stream_up && !st.stream_proven;
+            st.stream_proven |= st.stream_up;
+            first
+        };
+        if first {
+            let handles: Vec<_> = self.state().handles.values().cloned().collect();
+            for h in handles {
                 h.step(Event::Push(true));
             }
         }
@@ -351,7 +367,11 @@ impl Registry {
 
     /// The 2025-11-25 GET stream opened or ended; when it ends, polling speeds back up.
     pub fn on_stream(&self, up: bool) {
-        self.state_mut().stream_up = up;
+        {
+            let mut st = self.state_mut();
+            st.stream_up = up;
+            st.stream_proven = false;
+        }
         if !up {
             let handles: Vec<_> = self.state().handles.values().cloned().collect();
             for h in handles {

@@ -170,3 +170,25 @@ test('a resumed handle still sees progress notifications (by related task)', T, 
   assert.ok(r.progress !== undefined);
   await b.close();
 });
+
+test('once statuses arrive on the GET stream, a task is polled at maxPollIntervalMs, not at its 100 ms period', T, async () => {
+  const posts = [];
+  const recording = (input, init = {}) => {
+    if (typeof init.body === 'string') posts.push({ t: performance.now(), method: JSON.parse(init.body).method });
+    return fetch(input, init);
+  };
+  const c = await McpClient.connect(SSE, { fetch: recording });
+  // A first task whose status notification shows that this server pushes statuses.
+  const first = await c.callToolAsTask('sleep', { ms: 100, text: 'first', pollInterval: 100 });
+  assert.equal((await first.result()).content[0].text, 'first');
+  const start = performance.now();
+  const h = await c.callToolAsTask('sleep', { ms: 1500, text: 'pushed', pollInterval: 100 });
+  const started = performance.now();
+  assert.equal((await h.result()).content[0].text, 'pushed');
+  const elapsed = performance.now() - start;
+  const gets = posts.filter((p) => p.method === 'tasks/get' && p.t >= started).length;
+  // At its 100 ms period the task would be polled about 15 times.
+  assert.ok(gets <= 1, `${gets} tasks/get for a 1.5 s task while statuses were pushed`);
+  assert.ok(elapsed < 5000, `the completion was noticed by its notification (${Math.round(elapsed)} ms)`);
+  await c.close();
+});
