@@ -478,6 +478,173 @@ test('the server goes down: the page says so, and recovers when it returns', T, 
   }
 });
 
+// ---------------------------------------------------------------------------
+// 2026-07-28 (the tasks extension): no session, no tasks/list; the page remembers the
+// tasks it started (resume tokens in localStorage, by endpoint) and re-attaches to them
+// ---------------------------------------------------------------------------
+
+const MODERN = process.env.MCP_TEST_MODERN;
+assert.ok(MODERN, 'MCP_TEST_MODERN is not set: run through tests/with-servers.sh');
+const MODERN_PAGE = `${ORIGIN}/www/?server=${encodeURIComponent(MODERN)}`;
+const TOKENS_KEY = `mcp-tasks-dashboard/tokens/v1 ${MODERN}`;
+
+/** The task ids remembered for the modern endpoint in the page's localStorage. */
+const remembered = (p) => p.evaluate((key) => (JSON.parse(localStorage.getItem(key) ?? '{"tasks":[]}').tasks ?? []).map((t) => t.taskId), TOKENS_KEY);
+
+async function waitRemembered(p, id, yes) {
+  await p.waitForFunction(([key, tid, want]) => {
+    const list = JSON.parse(localStorage.getItem(key) ?? '{"tasks":[]}').tasks ?? [];
+    return list.some((t) => t.taskId === tid) === want;
+  }, [TOKENS_KEY, id, yes], { timeout: STEP });
+}
+
+async function modernStats() {
+  const r = await fetch(new URL('/admin/stats', MODERN));
+  assert.equal(r.status, 200);
+  return (await r.json()).requests.byMethod;
+}
+
+async function connectModern(p) {
+  await p.goto(MODERN_PAGE);
+  await p.locator('html[data-ready="true"]').waitFor();
+  await p.getByRole('button', { name: 'Connect' }).click();
+  await p.locator('#conn-state[data-state="online"]').waitFor();
+}
+
+test('2026-07-28: the server card says what the era offers, and tasks/list is never asked', T, async () => {
+  const p = await freshPage();
+  try {
+    await connectModern(p);
+    assert.equal(await p.locator('#info-protocol').innerText(), '2026-07-28');
+    assert.equal(await p.locator('#info-session').innerText(), 'none');
+    const caps = await p.locator('#info-caps').innerText();
+    assert.match(caps, /Tool calls as tasks: yes \(the server decides per call\)/);
+    assert.match(caps, /List tasks \(tasks\/list\): no/);
+    assert.match(caps, /Cancel tasks \(tasks\/cancel\): yes/);
+    assert.equal(await p.locator('details.tool[data-tool="sleep"] .badge').innerText(), 'server decides');
+    assert.equal(await p.locator('details.tool[data-tool="sleep"] button[type="submit"]').textContent(), 'Start task', 'offered as a task');
+    const note = await p.locator('#server-tasks-note').innerText();
+    assert.match(note, /no task listing/);
+    assert.doesNotMatch(note, /Could not list/);
+    assert.ok(await p.getByRole('button', { name: 'Refresh' }).isDisabled());
+    // A task starts, ends, and tasks/list was never sent (the SDK would refuse it anyway,
+    // and the page would then say "Could not list the tasks").
+    const id = await startTool('sleep', { ms: 200, text: 'modern sleep' }, p);
+    await waitStatus(id, 'completed', p);
+    await row(id, p).locator('.outcome', { hasText: 'Result: modern sleep' }).waitFor();
+    assert.doesNotMatch(await p.locator('#server-tasks-note').innerText(), /Could not list/);
+    assert.ok(await p.locator('#banner').isHidden(), 'no error banner');
+    const byMethod = await modernStats();
+    assert.equal(byMethod['tasks/list'], undefined, 'no tasks/list request reached the server');
+    assert.ok(byMethod['tools/call'] >= 1);
+    await screenshot('modern-connected', p);
+  } finally {
+    await p.context().close();
+  }
+});
+
+test('2026-07-28: a running task outlives its tab: a new tab re-attaches to it from localStorage and it reaches completed', T, async () => {
+  const first = await freshPage();
+  const context = first.context();
+  try {
+    await connectModern(first);
+    const id = await startTool('sleep', { ms: 4000, text: 'survived its tab' }, first);
+    await waitStatus(id, 'working', first);
+    await waitRemembered(first, id, true);
+    await first.close();
+    // A new tab: the same localStorage, an empty sessionStorage (so nothing comes back
+    // from the tab's own saved view).
+    const p = await context.newPage();
+    p.setDefaultTimeout(STEP);
+    watch(p);
+    await p.goto(MODERN_PAGE);
+    await p.locator('html[data-ready="true"]').waitFor();
+    assert.equal(await p.locator('#task-rows tr').count(), 0, 'nothing restored before connecting');
+    await p.getByRole('button', { name: 'Connect' }).click();
+    await p.locator('#conn-state[data-state="online"]').waitFor();
+    await row(id, p).waitFor();
+    assert.equal(await row(id, p).locator('.tool-name').innerText(), 'sleep');
+    await screenshot('modern-new-tab', p);
+    await waitStatus(id, 'completed', p);
+    await row(id, p).locator('.outcome', { hasText: 'Result: survived its tab' }).waitFor();
+    // Shown as ended: its token is dropped.
+    await waitRemembered(p, id, false);
+    assert.match(await viewDetailOn(p, id, 'View result'), /survived its tab/);
+  } finally {
+    await context.close();
+  }
+});
+
+test('2026-07-28: a reload resumes the running tasks (one row each) and they complete; a second tab follows them too; cancel works', T, async () => {
+  const p = await freshPage();
+  let q;
+  try {
+    await connectModern(p);
+    const id = await startTool('sleep', { ms: 5000, text: 'two tabs' }, p);
+    const forever = await startTool('forever', {}, p);
+    await waitStatus(id, 'working', p);
+    await waitRemembered(p, forever, true);
+    await p.reload();
+    await p.locator('#conn-state[data-state="online"]').waitFor();
+    await waitStatus(id, 'working', p);
+    await waitStatus(forever, 'working', p);
+    assert.equal(await p.locator(`#task-rows tr[data-task-id="${id}"]`).count(), 1, 'one row per task, not one from each store');
+    // Another tab of the same browser: same localStorage, empty sessionStorage.
+    q = await p.context().newPage();
+    q.setDefaultTimeout(STEP);
+    watch(q);
+    await connectModern(q);
+    await waitStatus(id, 'completed', q);
+    await waitStatus(forever, 'working', q);
+    await waitStatus(id, 'completed', p);
+    // Cancel works in this era too; the other tab sees the end, and the token goes.
+    await row(forever, p).getByRole('button', { name: /^Cancel task/ }).click();
+    await waitStatus(forever, 'cancelled', p);
+    await waitStatus(forever, 'cancelled', q);
+    await waitRemembered(p, forever, false);
+    assert.deepEqual((await remembered(p)).filter((t) => t === id || t === forever), []);
+  } finally {
+    await p.context().close();
+  }
+});
+
+test('2026-07-28: a remembered task the server does not know is shown lost and forgotten', T, async () => {
+  const p = await freshPage();
+  try {
+    await connectModern(p);
+    const id = await startTool('sleep', { ms: 3000 }, p);
+    await waitRemembered(p, id, true);
+    // A token for a task the server never issued (the same token, another id).
+    const ghost = 'ghost-0000-task';
+    await p.evaluate(([key, tid, ghostId]) => {
+      const data = JSON.parse(localStorage.getItem(key));
+      const mine = data.tasks.find((t) => t.taskId === tid);
+      const token = JSON.parse(mine.token);
+      token.taskId = ghostId;
+      token.task.taskId = ghostId;
+      data.tasks.push({ ...mine, taskId: ghostId, token: JSON.stringify(token), tool: 'ghost' });
+      localStorage.setItem(key, JSON.stringify(data));
+    }, [TOKENS_KEY, id, ghost]);
+    await p.reload();
+    await p.locator('#conn-state[data-state="online"]').waitFor();
+    await waitStatus(ghost, 'lost', p);
+    await waitRemembered(p, ghost, false);
+    await waitStatus(id, 'completed', p);
+    assert.ok(await p.locator('#banner').isHidden());
+    await screenshot('modern-lost', p);
+  } finally {
+    await p.context().close();
+  }
+});
+
+/** viewDetail on another page. */
+async function viewDetailOn(p, id, buttonName) {
+  await row(id, p).getByRole('button', { name: new RegExp(`^${buttonName}`) }).click();
+  await p.locator('#detail:not([hidden])').waitFor({ timeout: STEP });
+  await p.locator('#detail-body :is(pre, p):not(.muted)').first().waitFor({ timeout: STEP });
+  return p.locator('#detail-body').innerText();
+}
+
 test('500 live tasks: every row updates, renders stay batched and short', { timeout: 180_000 }, async () => {
   const p = await freshPage();
   try {

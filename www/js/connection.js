@@ -13,7 +13,7 @@ import { describeError, recoveryDelay } from './errors.js';
 import { stopFollowing } from './rows.js';
 import { restoreRows } from './snapshot.js';
 import { resumeWaiting, recallRemembered, lose } from './follow.js';
-import { renderServerInfo, loadTools, clearTools } from './tools.js';
+import { renderServerInfo, loadTools, renderTools, clearTools } from './tools.js';
 import { refreshServerTasks, clearServerTasks } from './server-tasks.js';
 import { onElicitation } from './elicit.js';
 
@@ -66,14 +66,19 @@ async function openClient(sessionId) {
  * 2026-07-28 era, put the remembered tasks back in the table. */
 async function afterConnect(previousSession) {
   const client = state.client;
-  await loadTools(); // also the first real request on a reattached session
-  const sid = client.sessionId ?? null;
-  const info = client.serverInfo;
-  if (info) {
+  const readServer = () => {
+    const info = client.serverInfo;
+    if (!info) return;
     state.serverInfo = info;
     state.capabilities = client.serverCapabilities ?? null;
     state.protocolVersion = client.protocolVersion ?? null;
-  }
+  };
+  readServer(); // the tool cards depend on the era
+  await loadTools(); // also the first real request on a reattached session
+  const sid = client.sessionId ?? null;
+  const era = features().era;
+  readServer(); // a reattached session that was gone has been renewed by now
+  if (features().era !== era) renderTools();
   if (previousSession && sid !== previousSession) {
     showBanner('The previous session has ended on the server (it may have restarted or dropped it), so a new session was started. Its running tasks could not be picked up again: they are marked lost.', { kind: 'warning' });
     announce('The previous session ended; a new one was started.');

@@ -31,7 +31,8 @@ export function clearTools() {
   ui.toolsEmpty.hidden = false;
 }
 
-function renderTools(tools) {
+/** Draw the tool cards (again: what a card starts depends on the era). */
+export function renderTools(tools = state.tools) {
   const open = new Set([...ui.toolList.querySelectorAll('details[open]')].map((d) => d.dataset.tool));
   ui.toolsEmpty.hidden = tools.length > 0;
   if (!tools.length) setText(ui.toolsEmpty, 'This server offers no tools.');
