@@ -118,15 +118,22 @@ export async function connectFresh() {
     state.capabilities = null;
     state.protocolVersion = null;
   }
+  // 2026-07-28 tasks outlive a client: the remembered ones are followed again. (A
+  // 2025-11-25 task belongs to its session, which a fresh connect does not reattach.)
+  await connectAndFollow(null, `Connecting to ${url}…`, false);
+}
+
+/** Connect (to `sessionId`, or anew), show the server, then resume the rows that wait for
+ * it (always with `resumeAll`, else in the 2026-07-28 era only); a failure goes to the
+ * banner or to recovery. */
+async function connectAndFollow(sessionId, message, resumeAll) {
   state.connecting = true;
   updateConnectButtons();
-  setConnState('connecting', `Connecting to ${url}…`);
+  setConnState('connecting', message);
   try {
-    await openClient(null);
-    await afterConnect(null);
-    // 2026-07-28 tasks outlive a client: follow the remembered ones again. (A 2025-11-25
-    // task belongs to its session, which a fresh connect does not reattach.)
-    if (features().era === 'modern') resumeWaiting();
+    await openClient(sessionId);
+    await afterConnect(sessionId);
+    if (resumeAll || features().era === 'modern') resumeWaiting();
     refreshServerTasks(false);
   } catch (err) {
     connectFailed(err);
@@ -199,21 +206,7 @@ export async function restore(saved) {
     updateConnectButtons();
     return;
   }
-  state.connecting = true;
-  updateConnectButtons();
-  setConnState('connecting', 'Reconnecting to the saved session…');
-  const previous = state.sessionId;
-  try {
-    await openClient(previous);
-    await afterConnect(previous);
-    resumeWaiting();
-    refreshServerTasks(false);
-  } catch (err) {
-    connectFailed(err);
-  } finally {
-    state.connecting = false;
-    updateConnectButtons();
-  }
+  await connectAndFollow(state.sessionId, 'Reconnecting to the saved session…', true);
 }
 
 // ---------------------------------------------------------------------------
