@@ -4,16 +4,17 @@
 // This file starts the page and wires its controls; each concern is an ES module in js/:
 //   pure (no DOM, no SDK; tested by `node --test tests/www/`):
 //     format.js  era.js  status.js  schema.js  errors.js  rows.js  snapshot.js
-//     token-store.js  pool.js
-//   the page: dom.js  ui.js  store.js  table.js  persist.js  follow.js  start.js
-//     tools.js  elicit.js  detail.js  server-tasks.js  connection.js
+//     token-store.js  pool.js  paging.js  aggregate.js
+//   the page: dom.js  ui.js  store.js  overview.js  table.js  persist.js  follow.js
+//     start.js  tools.js  elicit.js  detail.js  server-tasks.js  connection.js
 //
 // Rules the modules keep:
 // - Text from the server (names, descriptions, statusMessage, results, errors) reaches the
 //   DOM only through textContent / Text nodes / setAttribute, never as HTML.
 // - No inline styles or scripts, no eval: the page runs under a strict CSP.
 // - Task callbacks only record data and mark rows dirty; the DOM is written once per
-//   animation frame (table.js), so hundreds of live tasks stay smooth.
+//   animation frame (table.js), and only for the table's one page of rows, so a thousand
+//   live tasks stay smooth.
 
 import init from '../pkg/index.js';
 import { ui, showBanner, hideBanner, setConnState } from './js/ui.js';

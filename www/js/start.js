@@ -43,9 +43,11 @@ export async function startFromForm(tool, ctl) {
   const n = Math.max(1, Math.min(MAX_COPIES, Math.floor(Number(ctl.copies.value)) || 1));
   ctl.output.textContent = n > 1 ? `Starting ${n} tasks…` : 'Starting…';
   delete ctl.output.dataset.taskId;
-  // A few at a time: a browser opens at most 6 connections to a server anyway, and 500
-  // fetches created in one go would freeze the page for a moment.
-  const results = await pool(n, 6, () => startOne(tool, args), (done) => {
+  // All at once: the client queues its requests itself (maxConcurrentRequests) and yields
+  // between calls woken together, so this neither floods the browser nor freezes the
+  // page, and its pipelining starts 1,000 tasks about twice as fast as 6 lanes that each
+  // wait for their reply (measured: 8 s against 11-17 s in headless Chromium).
+  const results = await pool(n, n, () => startOne(tool, args), (done) => {
     if (n > 1) ctl.output.textContent = `Starting ${n} tasks… ${done} started.`;
   });
   const started = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);

@@ -1,25 +1,39 @@
-// The task table: one pass per animation frame over the rows that changed. Task callbacks
-// only record data and call markDirty(); the DOM is written once per frame (render()), so
-// hundreds of live tasks stay smooth.
+// The task table: one page of rows (paging.js: the DOM stays bounded however many tasks
+// the page follows), drawn once per animation frame over the rows that changed. Task
+// callbacks only record data and call markDirty(); the DOM is written once per frame
+// (render()), so a thousand live tasks stay smooth. A row off the page has no DOM: it is
+// built when it comes into view.
 
 import { h, setText } from './dom.js';
 import { ui } from './ui.js';
 import { state, rows, features } from './store.js';
 import { shortId, argsSummary, formatElapsed } from './format.js';
-import { displayStatus, statusText, inputNote, viewLabelOf, canCancel, summaryText } from './status.js';
+import { displayStatus, statusText, inputNote, viewLabelOf, canCancel, summaryText, countByStatus } from './status.js';
+import { PAGE_SIZE, pageWindow, windowRows, pageLabel } from './paging.js';
+import { showCounts, resetOverview } from './overview.js';
 
 const dirty = new Set();
 let frame = 0;
 let summaryDirty = true;
-/** Render passes so far (read by the end-to-end test to check batching). */
-export const stats = { renders: 0, rowUpdates: 0, maxRenderMs: 0, maxRowsPerRender: 0 };
+/** The page's rows must be worked out again (rows came or went, or the page changed). */
+let layoutDirty = true;
+let page = 0;
+/** The rows on the page now, newest first (each has its `dom`). */
+let visible = [];
+/** Render passes so far (read by the end-to-end tests to check batching). */
+export const stats = { renders: 0, rowUpdates: 0, maxRenderMs: 0, maxRowsPerRender: 0, maxDomRows: 0 };
 window.__dashboardStats = stats;
 
-/** Draw the row again at the next frame. */
+function schedule() {
+  if (!frame) frame = requestAnimationFrame(render);
+}
+
+/** Draw the row again at the next frame (if it is on the page). */
 export function markDirty(row) {
+  if (!row.dom) layoutDirty = true; // new, or off the page
   dirty.add(row);
   summaryDirty = true;
-  if (!frame) frame = requestAnimationFrame(render);
+  schedule();
 }
 
 /** Take rows out of the table. */
@@ -28,35 +42,68 @@ export function removeRows(list) {
     rows.delete(row.taskId);
     dirty.delete(row);
     row.dom?.tr.remove();
+    row.dom = null;
   }
+  if (rows.size === 0) resetOverview();
+  layoutDirty = true;
   summaryDirty = true;
-  if (!frame) frame = requestAnimationFrame(render);
+  schedule();
+}
+
+/** Show another page (+1: older, -1: newer). */
+export function turnPage(delta) {
+  page += delta;
+  layoutDirty = true;
+  schedule();
+}
+
+/** Bring the page's rows into the DOM, in order, and drop the rows that left it. */
+function layout() {
+  layoutDirty = false;
+  const all = [...rows.values()];
+  const w = pageWindow(all.length, page, PAGE_SIZE);
+  page = w.page;
+  const want = windowRows(all, w);
+  const keep = new Set(want);
+  for (const row of visible) {
+    if (!keep.has(row) && row.dom) {
+      row.dom.tr.remove();
+      row.dom = null;
+    }
+  }
+  let cursor = ui.taskRows.firstChild;
+  for (const row of want) {
+    if (!row.dom) {
+      row.dom = buildRow(row);
+      dirty.add(row);
+    }
+    if (row.dom.tr === cursor) cursor = cursor.nextSibling;
+    else ui.taskRows.insertBefore(row.dom.tr, cursor);
+  }
+  visible = want;
+  ui.pager.hidden = w.pages <= 1;
+  setText(ui.pageInfo, pageLabel(w, all.length));
+  ui.pageNewer.disabled = w.page === 0;
+  ui.pageOlder.disabled = w.page >= w.pages - 1;
 }
 
 function render() {
   frame = 0;
   const started = performance.now();
   stats.renders++;
-  stats.maxRowsPerRender = Math.max(stats.maxRowsPerRender, dirty.size);
-  const fresh = [];
+  if (layoutDirty) layout();
   const now = Date.now();
   const offer = { connected: state.client !== null, cancel: features().cancel };
+  let n = 0;
   for (const row of dirty) {
-    if (rows.get(row.taskId) !== row) continue;
-    if (!row.dom) {
-      row.dom = buildRow(row);
-      fresh.push(row.dom.tr);
-    }
+    if (!row.dom || rows.get(row.taskId) !== row) continue;
     updateRow(row, now, offer);
-    stats.rowUpdates++;
+    n++;
   }
   dirty.clear();
-  if (fresh.length) {
-    // Newest first.
-    const fragment = document.createDocumentFragment();
-    for (let i = fresh.length - 1; i >= 0; i--) fragment.append(fresh[i]);
-    ui.taskRows.prepend(fragment);
-  }
+  stats.rowUpdates += n;
+  stats.maxRowsPerRender = Math.max(stats.maxRowsPerRender, n);
+  stats.maxDomRows = Math.max(stats.maxDomRows, ui.taskRows.childElementCount);
   if (summaryDirty) {
     summaryDirty = false;
     renderSummary();
@@ -146,17 +193,23 @@ function updateRow(row, now, offer) {
 
 export function renderSummary() {
   setText(ui.summary, summaryText(rows.values()));
+  showCounts(countByStatus(rows.values()));
   ui.clearFinished.hidden = rows.size === 0;
 }
 
-/** Redraw every row (what a row offers depends on the connection and the server). */
+/** Redraw the rows on the page (what a row offers depends on the connection and the
+ * server). */
 export function markAllDirty() {
-  for (const row of rows.values()) if (row.dom) markDirty(row);
+  for (const row of visible) markDirty(row);
 }
 
-// Elapsed time and poll counts move without any event: refresh unfinished rows every second.
+// Elapsed time and poll counts move without any event: refresh the page's unfinished rows
+// every second.
 setInterval(() => {
-  for (const row of rows.values()) {
+  for (const row of visible) {
     if (row.endedAt === null && row.dom) markDirty(row);
   }
 }, 1000);
+
+ui.pageNewer.addEventListener('click', () => turnPage(-1));
+ui.pageOlder.addEventListener('click', () => turnPage(1));
