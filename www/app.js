@@ -23,7 +23,7 @@ import { removeRows, renderSummary } from './js/table.js';
 import { saveNow, loadSaved, dropSaved } from './js/persist.js';
 import { parseServerUrl } from './js/format.js';
 import { clearable } from './js/rows.js';
-import { cancelRow } from './js/follow.js';
+import { cancelRow, unfollow } from './js/follow.js';
 import { showDetail } from './js/detail.js';
 import {
   connectFresh, disconnect, restore, updateConnectButtons, showUrlError, stopRecovery, wakeRecovery,
@@ -52,7 +52,9 @@ ui.taskRows.addEventListener('click', (event) => {
 });
 
 ui.clearFinished.addEventListener('click', () => {
-  removeRows([...rows.values()].filter(clearable));
+  const finished = [...rows.values()].filter(clearable);
+  for (const row of finished) unfollow(row);
+  removeRows(finished);
   saveNow();
 });
 

@@ -45,6 +45,11 @@ test('a result: done, summary from its first text, the duration by the server\'s
   assert.equal(row.token, null);
   assert.equal(row.handle, null);
   assert.ok(clearable(row));
+  const fetching = fresh({ phase: 'live', handle: {}, task: snap('completed') });
+  assert.ok(clearable(fetching), 'shown completed while its handle still fetches the result');
+  assert.ok(!clearable(fresh({ phase: 'live', handle: {}, task: snap('working') })), 'a followed running task stays');
+  assert.ok(!clearable(fresh({ phase: 'unreachable', task: snap('working') })), 'a task waiting for the server stays');
+  assert.ok(clearable(fresh({ phase: 'stopped', task: snap('working') })));
   const bare = fresh();
   bare.task = { status: 'completed' };
   settle(bare, { kind: 'result', result: {} }, NOW, '');

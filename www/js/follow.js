@@ -8,6 +8,7 @@ import { state, rows, features, emit } from './store.js';
 import { markDirty } from './table.js';
 import { scheduleSave, tokens } from './persist.js';
 import { createRow, adopt, settle, resumeFailed, markLost, awaitsResume } from './rows.js';
+import { isTerminal } from './status.js';
 import { outcomeOfError, describeError } from './errors.js';
 import { oneLine, shortId } from './format.js';
 import { announce } from './ui.js';
@@ -79,6 +80,19 @@ function after(row, { recover, ended }, error) {
   markDirty(row);
   scheduleSave();
   if (recover) emit('unreachable', error);
+}
+
+/** Stop following the row (it is being cleared from the table): its handle stops, and
+ * is released once its result() has rejected. An ended task's token is forgotten. */
+export function unfollow(row) {
+  const handle = row.handle;
+  row.handle = null;
+  if (isTerminal(row.task?.status)) tokens.forget(state.url, row.taskId);
+  if (!handle) return;
+  handle.result().catch(() => {}).finally(() => {
+    try { handle.free(); } catch { /* already freed */ }
+  });
+  handle.dispose();
 }
 
 /** The server no longer knows the task. */

@@ -126,5 +126,7 @@ export function stopFollowing(row, now) {
 /** Whether the row waits to be followed again (after a reload or a reconnect). */
 export const awaitsResume = (row) => !row.handle && (row.phase === 'resuming' || row.phase === 'unreachable');
 
-/** Whether "Clear finished" removes the row: nothing follows it or is about to. */
-export const clearable = (row) => !row.handle && row.phase !== 'resuming' && row.phase !== 'unreachable';
+/** Whether "Clear finished" removes the row: it is shown finished (its task ended, even
+ * if its handle still fetches the result), or nothing follows it or is about to. */
+export const clearable = (row) => isTerminal(row.task?.status)
+  || (!row.handle && row.phase !== 'resuming' && row.phase !== 'unreachable');
