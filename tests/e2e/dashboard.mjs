@@ -608,6 +608,30 @@ test('2026-07-28: a reload resumes the running tasks (one row each) and they com
   }
 });
 
+test('2026-07-28: a task waiting for input asks again after a reload (tasks/update), and completes', T, async () => {
+  const p = await freshPage();
+  try {
+    await connectModern(p);
+    const id = await startTool('ask', { message: 'Who is there?' }, p);
+    await p.locator(`#elicitations form.elicit[data-task-id="${id}"]`).waitFor();
+    await waitStatus(id, 'input_required', p);
+    await p.reload();
+    await p.locator('#conn-state[data-state="online"]').waitFor();
+    const form = p.locator(`#elicitations form.elicit[data-task-id="${id}"]`);
+    await form.waitFor();
+    assert.equal(await form.locator('.elicit-msg').innerText(), 'Who is there?');
+    await row(id, p).locator('.outcome', { hasText: 'Waiting for your answer' }).waitFor();
+    await form.getByLabel('Name').fill('Grace Hopper');
+    await form.getByRole('button', { name: 'Send' }).click();
+    await waitStatus(id, 'completed', p);
+    await row(id, p).locator('.outcome', { hasText: 'Result: Hello, Grace Hopper!' }).waitFor();
+    await waitRemembered(p, id, false);
+    assert.ok(await p.locator('#inputs').isHidden());
+  } finally {
+    await p.context().close();
+  }
+});
+
 test('2026-07-28: a remembered task the server does not know is shown lost and forgotten', T, async () => {
   const p = await freshPage();
   try {

@@ -35,6 +35,14 @@ test('a snapshot round-trips through JSON: live rows come back resuming, ended o
   assert.ok(back.every((r) => r.handle === null && r.dom === null));
 });
 
+test('a task waiting for input is not asked again after a reload in 2025-11-25; in 2026-07-28 it is', () => {
+  const rows = [rowAs('e', 'live', 'input_required')];
+  const [legacy] = restoreRows(parseSnapshot(JSON.stringify(snapshotOf(conn, rows, false))), 1);
+  assert.equal(legacy.askedBeforeReload, true);
+  const [modern] = restoreRows(parseSnapshot(JSON.stringify(snapshotOf({ ...conn, protocolVersion: '2026-07-28', sessionId: null }, rows, false))), 1);
+  assert.equal(modern.askedBeforeReload, false);
+});
+
 test('after a disconnect, rows that were running come back stopped', () => {
   const saved = parseSnapshot(JSON.stringify(snapshotOf(conn, [rowAs('a', 'live', 'working')], true)));
   assert.equal(saved.disconnected, true);

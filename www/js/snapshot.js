@@ -3,6 +3,7 @@
 // storage. Tested by tests/www/snapshot.test.mjs.
 
 import { createRow } from './rows.js';
+import { eraOf } from './era.js';
 
 /** Rows kept at most (the newest). */
 export const MAX_SAVED_TASKS = 2000;
@@ -64,7 +65,9 @@ export function restoreRows(saved, now) {
     row.endedAt = t.endedAt ?? null;
     row.token = t.token ?? null;
     if (t.outcomeKind) row.outcome = { kind: t.outcomeKind, restored: true };
-    row.askedBeforeReload = t.task?.status === 'input_required';
+    // A 2025-11-25 server asks once, on the held tasks/result the reload cut; a 2026-07-28
+    // task keeps its open input requests in the task, so the resumed handle asks again.
+    row.askedBeforeReload = t.task?.status === 'input_required' && eraOf(saved.protocolVersion) !== 'modern';
     const live = t.phase === 'live' || t.phase === 'resuming' || t.phase === 'unreachable';
     row.phase = live ? 'resuming' : t.phase ?? 'done';
     if (saved.disconnected && row.phase === 'resuming') {
