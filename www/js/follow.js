@@ -58,6 +58,11 @@ export function remember(row) {
   scheduleSave();
 }
 
+/** Forget a remembered task (only 2026-07-28 tasks are remembered). */
+function forget(row) {
+  if (features().era === 'modern') tokens.forget(state.url, row.taskId);
+}
+
 /** The handle settled: the row's outcome, then the handle's memory released. */
 function settleRow(row, handle, outcome) {
   if (row.handle !== handle) return;
@@ -76,7 +81,7 @@ function settleRow(row, handle, outcome) {
 /** What follows a change of phase: forget the token of an ended task (it has been shown),
  * recover when the server did not answer. */
 function after(row, { recover, ended }, error) {
-  if (ended) tokens.forget(state.url, row.taskId);
+  if (ended) forget(row);
   markDirty(row);
   scheduleSave();
   if (recover) emit('unreachable', error);
@@ -87,7 +92,7 @@ function after(row, { recover, ended }, error) {
 export function unfollow(row) {
   const handle = row.handle;
   row.handle = null;
-  if (isTerminal(row.task?.status)) tokens.forget(state.url, row.taskId);
+  if (isTerminal(row.task?.status)) forget(row);
   if (!handle) return;
   handle.result().catch(() => {}).finally(() => {
     try { handle.free(); } catch { /* already freed */ }
@@ -163,7 +168,6 @@ export async function cancelRow(row) {
         row.phase = 'done';
         row.endedAt = Date.now();
         row.token = null;
-        tokens.forget(state.url, row.taskId);
       } else {
         // 2026-07-28: an acknowledgement; the task ends in its own time: follow it.
         resumeRow(row);
