@@ -21,7 +21,7 @@ RELEASE_ENV := RUSTUP_TOOLCHAIN=$(RELEASE_TOOLCHAIN) RUSTFLAGS="-Zunstable-optio
 RELEASE_ARGS := -Z build-std=std,panic_abort
 endif
 
-.PHONY: setup build demo test test-native test-dependent test-size test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance test-conformance-2026 test-node-modern test-node-tasks-modern size bench clean
+.PHONY: setup build demo test test-native test-dependent test-size test-lint test-server test-www test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance test-conformance-2026 test-node-modern test-node-tasks-modern size bench clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -60,6 +60,7 @@ test: setup
 	$(MAKE) test-lint
 	$(MAKE) test-native
 	$(MAKE) test-server
+	$(MAKE) test-www
 	$(MAKE) build
 	$(MAKE) test-size
 	$(MAKE) test-wasm
@@ -89,6 +90,12 @@ test-dependent:
 test-server:
 	node tests/server/drive.mjs
 	node tests/server/drive-modern.mjs
+
+# The dashboard's pure modules (www/js: formatting, eras, statuses, the row model, the saved
+# view, the remembered-task store, the schema check, the pool) under node --test; no
+# browser, no pkg/ needed.
+test-www:
+	node --test tests/www/*.test.mjs
 
 # The wasm tests run in headless Chromium against two real reference servers (SSE and
 # JSON replies), whose URLs reach the tests at compile time.
