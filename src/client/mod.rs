@@ -522,7 +522,17 @@ impl Client {
         if let Some(h) = self.0.tasks.handle(task_id) {
             return Ok(h);
         }
-        let v = self.get_task(task_id).await?;
+        // A task the server does not know: the same TaskNotFoundError a handle gets.
+        let v = self.get_task(task_id).await.map_err(|error| {
+            if self.0.wire.classify(&error) == crate::task::machine::Failure::Gone {
+                Error::TaskNotFound {
+                    task_id: task_id.into(),
+                    error: Box::new(error),
+                }
+            } else {
+                error
+            }
+        })?;
         let Reply::Task { info, raw, .. } = self.0.wire.decode_snapshot(&v)? else {
             return Err(Error::Protocol("tasks/get did not answer a task".into()));
         };

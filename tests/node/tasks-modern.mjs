@@ -924,6 +924,15 @@ test('resume: a token reattaches a new client to a running task (no session, no 
   assertTasksWire(rec);
 });
 
+test('resume of a task the server does not know rejects TaskNotFoundError (an McpError with the taskId)', T, async () => {
+  const c = await connectModern(MODERN);
+  const gone = await TaskHandle.resume(c, 'no-such-task').then(() => null, (e) => e);
+  assert.ok(gone instanceof TaskNotFoundError, `expected TaskNotFoundError, got ${gone?.name}: ${gone?.message}`);
+  assert.ok(gone instanceof McpError);
+  assert.equal(gone.taskId, 'no-such-task');
+  assert.equal(gone.code, -32602);
+});
+
 test('listen: one subscriptions/listen; a task finished by notifications/tasks needs no tasks/get (server counters)', T, async () => {
   const url = listenServer.url;
   await resetStats(url);
