@@ -200,6 +200,20 @@ impl PollPolicy {
     }
 }
 
+/// Followed tasks from which a `tasks/list` sweep may replace their own polls.
+pub const SWEEP_MIN_TASKS: usize = 8;
+
+/// The most `tasks/list` pages one sweep may read for `followed` tasks: it must cost at
+/// most a quarter of the polls it replaces (one `tasks/get` per task per period), or
+/// polling each task is as cheap and the sweep stops. `0`: too few tasks to sweep.
+pub fn sweep_page_budget(followed: usize) -> usize {
+    if followed < SWEEP_MIN_TASKS {
+        0
+    } else {
+        followed / 4
+    }
+}
+
 /// Parses a `Retry-After` header value, delta-seconds or an IMF-fixdate
 /// (`Sun, 06 Nov 1994 08:49:37 GMT`), into ms from `now_epoch_ms` (0 for a
 /// date in the past). `None` when unparseable; the obsolete RFC 850 and

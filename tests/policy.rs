@@ -557,3 +557,18 @@ fn schedule_with_many_keys_pops_in_due_order() {
     }
     assert_eq!(popped, expected);
 }
+
+#[test]
+fn a_tasks_list_sweep_may_cost_a_quarter_of_the_polls_it_replaces() {
+    use mcp_tasks_wasm::policy::{sweep_page_budget, SWEEP_MIN_TASKS};
+    assert_eq!(sweep_page_budget(0), 0);
+    assert_eq!(
+        sweep_page_budget(SWEEP_MIN_TASKS - 1),
+        0,
+        "too few to sweep"
+    );
+    assert_eq!(sweep_page_budget(SWEEP_MIN_TASKS), 2);
+    assert_eq!(sweep_page_budget(40), 10);
+    // 1000 tasks: a listing of up to 250 pages (10 tasks a page) still pays 4x.
+    assert_eq!(sweep_page_budget(1000), 250);
+}

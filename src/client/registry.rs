@@ -73,6 +73,9 @@ struct RegState {
     /// while it was (the server pushes statuses: its tasks' polling slows down).
     stream_up: bool,
     stream_proven: bool,
+    /// A `tasks/list` sweep is running; the server has no listing this client can use.
+    sweeping: bool,
+    sweep_off: bool,
 }
 
 /// New tasks within this many ms share one (re)opened notification stream.
@@ -283,6 +286,7 @@ impl Registry {
             if pushed {
                 h.step(Event::Push(true));
             }
+            self.want_sweep();
         }
         // A status that arrived before this handle existed.
         if let Some(params) = early {
@@ -378,6 +382,125 @@ impl Registry {
                 h.step(Event::Push(false));
             }
         }
+    }
+
+    /// Start sweeping `tasks/list` when it may pay (2025-11-25 servers that list tasks,
+    /// enough tasks followed, statuses not pushed already).
+    fn want_sweep(self: &Rc<Self>) {
+        let start = {
+            let st = self.state();
+            !st.sweeping
+                && !st.sweep_off
+                && crate::policy::sweep_page_budget(st.handles.len()) > 0
+                && self
+                    .wire()
+                    .list_request(&self.server_caps(), None)
+                    .is_some()
+        };
+        if start {
+            self.state_mut().sweeping = true;
+            let me = self.clone();
+            io::spawn(Box::pin(async move { me.sweep().await }));
+        }
+    }
+
+    fn server_caps(&self) -> JsValue {
+        get(&self.session.init_result(), "capabilities")
+    }
+
+    /// One request per period for many tasks: each period, the pages of `tasks/list`
+    /// give the status of every followed task they list (those then poll only as a
+    /// fallback, as with pushed statuses); tasks not listed poll as before. Stops when
+    /// too few tasks are left, when statuses are pushed anyway, when the listing takes
+    /// more pages than the policy allows, or when the server refuses it.
+    async fn sweep(self: Rc<Self>) {
+        let mut swept: Map<String, u32> = Map::default();
+        let mut off = false;
+        loop {
+            let period = {
+                let st = self.state();
+                st.handles
+                    .values()
+                    .filter_map(|h| h.state().machine.info().poll_interval_ms)
+                    .min()
+                    .unwrap_or(1000)
+                    .clamp(100, 60_000)
+            };
+            io::sleep(period as f64).await;
+            let budget = {
+                let st = self.state();
+                let remote = st.handles.values().filter(|h| !h.local).count();
+                if st.stream_up && st.stream_proven {
+                    0
+                } else {
+                    crate::policy::sweep_page_budget(remote)
+                }
+            };
+            if budget == 0 {
+                break;
+            }
+            let mut seen: Vec<(Rc<Handle>, JsValue)> = Vec::new();
+            let mut cursor = None;
+            let mut pages = 0;
+            let complete = loop {
+                pages += 1;
+                let Some((m, params)) = self.wire().list_request(&self.server_caps(), cursor)
+                else {
+                    break false;
+                };
+                if pages > budget {
+                    break false;
+                }
+                let Ok(page) = self.session.request(m, params, Ctl::default()).await else {
+                    break false;
+                };
+                let tasks = get(&page, "tasks");
+                if js_sys::Array::is_array(&tasks) {
+                    for t in js_sys::Array::from(&tasks).iter() {
+                        if let Some(h) = get_str(&t, "taskId").and_then(|id| self.handle(&id)) {
+                            seen.push((h, t));
+                        }
+                    }
+                }
+                cursor = get_str(&page, "nextCursor");
+                if cursor.is_none() {
+                    break true;
+                }
+            };
+            if !complete {
+                off = true;
+                break;
+            }
+            let mut now_swept: Map<String, u32> = Map::default();
+            for (h, t) in seen {
+                now_swept.insert(h.task_id.clone(), 0);
+                h.step(Event::Push(true));
+                if let Ok(reply) = self.wire().decode_snapshot(&t) {
+                    h.step(Event::Snapshot(reply));
+                }
+            }
+            // Listed before and not now: back to its own polling.
+            let dropped: Vec<String> = swept
+                .iter()
+                .filter(|(id, _)| now_swept.get(*id).is_none())
+                .map(|(id, _)| id.clone())
+                .collect();
+            self.unpush(&dropped);
+            swept = now_swept;
+        }
+        // Ended because statuses are pushed now: they stay trusted; else the listed
+        // tasks go back to their own polling.
+        let pushed = {
+            let st = self.state();
+            st.stream_up && st.stream_proven
+        };
+        if !pushed {
+            let ids: Vec<String> = swept.iter().map(|(id, _)| id.clone()).collect();
+            self.unpush(&ids);
+        }
+        let mut st = self.state_mut();
+        st.sweeping = false;
+        st.sweep_off |= off;
     }
 
     /// The tasks a listen stream carried no longer get notifications.

@@ -68,6 +68,16 @@ pub trait Wire {
         let _ = task_ids;
         None
     }
+    /// Method and params of one page of the server's task listing, when the server
+    /// offers one (2025-11-25 `tasks/list`, per `server_capabilities`); `None` otherwise.
+    fn list_request(
+        &self,
+        server_capabilities: &JsValue,
+        cursor: Option<String>,
+    ) -> Option<(&'static str, JsValue)> {
+        let _ = (server_capabilities, cursor);
+        None
+    }
     /// Method and params that answer a task's input requests (2026-07-28: `tasks/update`),
     /// or `None` where input arrives and is answered on a held request (2025-11-25).
     fn update_request(&self, task_id: &str, responses: JsValue) -> Option<(&'static str, JsValue)> {

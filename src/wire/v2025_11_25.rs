@@ -153,6 +153,17 @@ impl Wire for V2025 {
             .and_then(|t| t.string())
     }
 
+    fn list_request(
+        &self,
+        caps: &JsValue,
+        cursor: Option<String>,
+    ) -> Option<(&'static str, JsValue)> {
+        is_object(&get(&get(caps, "tasks"), "list")).then(|| {
+            let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
+            (method::TASKS_LIST, params.into())
+        })
+    }
+
     fn task_calls_supported(&self, caps: &JsValue) -> bool {
         if caps.is_undefined() {
             return true;

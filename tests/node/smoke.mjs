@@ -3,6 +3,8 @@
 // MCP_TEST_SERVER / MCP_TEST_SERVER_JSON).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   McpClient, TaskHandle, McpError, TransportError, TaskFailedError, TaskCancelledError,
   McpTasksError,
@@ -191,4 +193,50 @@ test('once statuses arrive on the GET stream, a task is polled at maxPollInterva
   assert.ok(gets <= 1, `${gets} tasks/get for a 1.5 s task while statuses were pushed`);
   assert.ok(elapsed < 5000, `the completion was noticed by its notification (${Math.round(elapsed)} ms)`);
   await c.close();
+});
+
+/** Starts tests/server/server.mjs with `args` on a free port; resolves to { url, stop }. */
+function startServer(args) {
+  const script = fileURLToPath(new URL('../server/server.mjs', import.meta.url));
+  const proc = spawn(process.execPath, [script, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { proc.kill(); reject(new Error(`server.mjs did not start:\n${output}`)); }, 15_000);
+    proc.stdout.on('data', (d) => {
+      output += d;
+      const m = /listening on (http:\/\/\S+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], stop: () => new Promise((done) => { if (proc.exitCode !== null) done(); else { proc.once('exit', done); proc.kill(); } }) });
+      }
+    });
+    proc.stderr.on('data', (d) => { output += d; });
+    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server.mjs exited ${code}:\n${output}`)); });
+  });
+}
+
+test('without pushed statuses, 40 tasks are followed by a tasks/list sweep per period, not 40 tasks/get', T, async (t) => {
+  const server = await startServer(['--no-status-notifications']);
+  try {
+    const methods = [];
+    const recording = (input, init = {}) => {
+      if (typeof init.body === 'string') methods.push(JSON.parse(init.body).method);
+      return fetch(input, init);
+    };
+    const c = await McpClient.connect(server.url, { fetch: recording });
+    const n = 40;
+    const handles = await Promise.all(Array.from({ length: n }, (_, i) =>
+      c.callToolAsTask('sleep', { ms: 2000, text: `s${i}`, pollInterval: 200 })));
+    const results = await Promise.all(handles.map((h) => h.result()));
+    assert.deepEqual(results.map((r) => r.content[0].text), handles.map((_, i) => `s${i}`));
+    const count = (m) => methods.filter((x) => x === m).length;
+    t.diagnostic(`tasks/list ${count('tasks/list')}, tasks/get ${count('tasks/get')}, tasks/result ${count('tasks/result')}`);
+    // Polled one by one, 40 tasks of 2 s at a 200 ms period take about 400 tasks/get.
+    assert.ok(count('tasks/list') > 0, 'the client swept tasks/list');
+    assert.ok(count('tasks/get') < 120, `${count('tasks/get')} tasks/get (about 400 without the sweep)`);
+    assert.ok(count('tasks/get') + count('tasks/list') < 200, `${count('tasks/get') + count('tasks/list')} status requests for ${n} tasks`);
+    await c.close();
+  } finally {
+    await server.stop();
+  }
 });
