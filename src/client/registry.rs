@@ -76,6 +76,9 @@ struct RegState {
     /// A `tasks/list` sweep is running; the server has no listing this client can use.
     sweeping: bool,
     sweep_off: bool,
+    /// A listing took more pages than this many followed tasks allow: sweep again only
+    /// with more tasks.
+    sweep_wait: usize,
 }
 
 /// New tasks within this many ms share one (re)opened notification stream.
@@ -283,7 +286,10 @@ impl Registry {
                 let st = self.state();
                 st.stream_up && st.stream_proven
             };
-            if pushed {
+            // Statuses pushed, or a sweep running (which lists this task from its next
+            // round on, or hands it back to its own polling): polling is the fallback.
+            let covered = pushed || self.state().sweeping;
+            if covered {
                 h.step(Event::Push(true));
             }
             self.want_sweep();
@@ -392,6 +398,7 @@ impl Registry {
             !st.sweeping
                 && !st.sweep_off
                 && crate::policy::sweep_page_budget(st.handles.len()) > 0
+                && st.handles.len() >= st.sweep_wait
                 && self
                     .wire()
                     .list_request(&self.server_caps(), None)
@@ -414,8 +421,8 @@ impl Registry {
     /// too few tasks are left, when statuses are pushed anyway, when the listing takes
     /// more pages than the policy allows, or when the server refuses it.
     async fn sweep(self: Rc<Self>) {
-        let mut swept: Map<String, u32> = Map::default();
         let mut off = false;
+        let mut wait = 0;
         loop {
             let period = {
                 let st = self.state();
@@ -449,9 +456,12 @@ impl Registry {
                     break false;
                 };
                 if pages > budget {
+                    // Too long a listing for this many tasks: again with twice as many.
+                    wait = 2 * self.state().handles.len();
                     break false;
                 }
                 let Ok(page) = self.session.request(m, params, Ctl::default()).await else {
+                    off = true;
                     break false;
                 };
                 let tasks = get(&page, "tasks");
@@ -468,7 +478,6 @@ impl Registry {
                 }
             };
             if !complete {
-                off = true;
                 break;
             }
             let mut now_swept: Map<String, u32> = Map::default();
@@ -479,14 +488,17 @@ impl Registry {
                     h.step(Event::Snapshot(reply));
                 }
             }
-            // Listed before and not now: back to its own polling.
-            let dropped: Vec<String> = swept
-                .iter()
-                .filter(|(id, _)| now_swept.get(*id).is_none())
-                .map(|(id, _)| id.clone())
+            // Not listed (another session's, or started since): its own polling.
+            let unlisted: Vec<Rc<Handle>> = self
+                .state()
+                .handles
+                .values()
+                .filter(|h| !h.local && now_swept.get(&h.task_id).is_none())
+                .cloned()
                 .collect();
-            self.unpush(&dropped);
-            swept = now_swept;
+            for h in unlisted {
+                h.step(Event::Push(false));
+            }
         }
         // Ended because statuses are pushed now: they stay trusted; else the listed
         // tasks go back to their own polling.
@@ -495,12 +507,15 @@ impl Registry {
             st.stream_up && st.stream_proven
         };
         if !pushed {
-            let ids: Vec<String> = swept.iter().map(|(id, _)| id.clone()).collect();
-            self.unpush(&ids);
+            let handles: Vec<Rc<Handle>> = self.state().handles.values().cloned().collect();
+            for h in handles {
+                h.step(Event::Push(false));
+            }
         }
         let mut st = self.state_mut();
         st.sweeping = false;
         st.sweep_off |= off;
+        st.sweep_wait = wait;
     }
 
     /// The tasks a listen stream carried no longer get notifications.
