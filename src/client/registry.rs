@@ -423,6 +423,7 @@ impl Registry {
     async fn sweep(self: Rc<Self>) {
         let mut off = false;
         let mut wait = 0;
+        let mut failures = 0;
         loop {
             let period = {
                 let st = self.state();
@@ -456,13 +457,28 @@ impl Registry {
                     break false;
                 };
                 if pages > budget {
-                    // Too long a listing for this many tasks: again with twice as many.
-                    wait = 2 * self.state().handles.len();
+                    // Too long a listing for this many tasks (the server may hold tasks
+                    // whose calls this client has not seen answered yet): again once the
+                    // tasks followed would pay for the pages read so far.
+                    wait = 4 * pages;
                     break false;
                 }
-                let Ok(page) = self.session.request(m, params, Ctl::default()).await else {
-                    off = true;
-                    break false;
+                let page = match self.session.request(m, params, Ctl::default()).await {
+                    Ok(page) => page,
+                    Err(e) => {
+                        // A refusal ends sweeping; a transient failure ends this round
+                        // (three in a row end sweeping too).
+                        failures += 1;
+                        off = failures >= 3
+                            || !matches!(self.wire().classify(&e), Failure::Transient { .. });
+                        if off {
+                            io::warn(&crate::cat!(
+                                "mcp-tasks-wasm: tasks/list sweeps stopped: ",
+                                e.describe()
+                            ));
+                        }
+                        break false;
+                    }
                 };
                 let tasks = get(&page, "tasks");
                 if js_sys::Array::is_array(&tasks) {
@@ -477,9 +493,18 @@ impl Registry {
                     break true;
                 }
             };
-            if !complete {
+            if !complete && (off || wait > 0) {
                 break;
             }
+            if !complete {
+                // A failed round: every task polls on its own until the next one.
+                let handles: Vec<Rc<Handle>> = self.state().handles.values().cloned().collect();
+                for h in handles {
+                    h.step(Event::Push(false));
+                }
+                continue;
+            }
+            failures = 0;
             let mut now_swept: Map<String, u32> = Map::default();
             for (h, t) in seen {
                 now_swept.insert(h.task_id.clone(), 0);
