@@ -21,6 +21,7 @@
 //!   tests; the shipped decoders are in [`wire`]).
 //! - [`error`]: the one internal error type.
 
+pub mod auth;
 pub mod client;
 pub mod elicit_defaults;
 pub mod error;

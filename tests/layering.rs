@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["wire", "transport"],
     &["task", "elicit_defaults"],
     &["io"],
-    &["policy", "sse", "protocol"],
+    &["policy", "sse", "protocol", "auth"],
     &["sync", "map", "error", "cell", "alloc"],
 ];
 
