@@ -2,7 +2,196 @@
 //! the discovery URLs (RFC 9728, RFC 8414, OpenID) in the spec's order, the checks the
 //! spec makes MUSTs of (the resource, the issuer, PKCE S256, `iss`), scope selection, the
 //! form and query encodings, and when a token is due for refresh. No I/O, no JS: the
-//! driver (`transport::auth`) fetches, and these functions decide.
+//! driver (`transport::auth`) fetches, and these functions decide. JSON is read through
+//! [`Json`], so the documents' checks run natively on `serde_json` values too.
+
+use crate::io::json::Json;
+
+/// Why the flow stops: a stable reason (the `AuthError`'s `reason`) and words for people.
+pub type Fail = (&'static str, String);
+
+fn fail<T>(reason: &'static str, message: &str) -> Result<T, Fail> {
+    Err((reason, message.to_string()))
+}
+
+fn strings<J: Json>(v: &J, key: &str) -> Vec<String> {
+    v.field(key)
+        .and_then(|a| a.items())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Json::string)
+        .collect()
+}
+
+/// What the client keeps of a Protected Resource Metadata document (RFC 9728).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    /// `resource`, exactly as published (sent as the `resource` parameter).
+    pub resource: String,
+    /// The authorization server to use: the first of `authorization_servers`.
+    pub issuer: String,
+    /// `scopes_supported`.
+    pub scopes: Vec<String>,
+}
+
+/// Read and check a Protected Resource Metadata document for `server_url`: its
+/// `resource` must cover the server's URL, and it must name an authorization server.
+pub fn read_resource_metadata<J: Json>(prm: &J, server_url: &str) -> Result<Resource, Fail> {
+    let Some(resource) = prm.field("resource").and_then(|r| r.string()) else {
+        return fail(
+            "invalid_metadata",
+            "the protected resource metadata has no resource",
+        );
+    };
+    if !resource_matches(&resource, server_url) {
+        return fail(
+            "resource_mismatch",
+            "the protected resource metadata is for another resource than this server's URL",
+        );
+    }
+    let Some(issuer) = strings(prm, "authorization_servers").into_iter().next() else {
+        return fail(
+            "invalid_metadata",
+            "the protected resource metadata names no authorization server",
+        );
+    };
+    Ok(Resource {
+        resource,
+        issuer,
+        scopes: strings(prm, "scopes_supported"),
+    })
+}
+
+/// What the client keeps of an authorization server's metadata (RFC 8414).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Server {
+    /// `issuer`, equal to the issuer it was fetched for.
+    pub issuer: String,
+    /// `authorization_endpoint`.
+    pub authorization_endpoint: String,
+    /// `token_endpoint`.
+    pub token_endpoint: String,
+    /// `registration_endpoint` (Dynamic Client Registration), if any.
+    pub registration_endpoint: Option<String>,
+    /// `scopes_supported`.
+    pub scopes: Vec<String>,
+    /// `token_endpoint_auth_methods_supported`.
+    pub auth_methods: Vec<String>,
+    /// `authorization_response_iss_parameter_supported` (RFC 9207).
+    pub iss_supported: bool,
+    /// `client_id_metadata_document_supported`.
+    pub cimd_supported: bool,
+}
+
+/// Read and check an authorization server's metadata fetched for `issuer`: `issuer` must
+/// be equal (exact comparison), PKCE S256 must be advertised, and both endpoints present.
+pub fn read_server_metadata<J: Json>(m: &J, issuer: &str) -> Result<Server, Fail> {
+    if m.field("issuer").and_then(|i| i.string()).as_deref() != Some(issuer) {
+        return fail(
+            "issuer_mismatch",
+            "the authorization server metadata is for another issuer than the one it was fetched for",
+        );
+    }
+    if !strings(m, "code_challenge_methods_supported")
+        .iter()
+        .any(|s| s == "S256")
+    {
+        return fail(
+            "pkce_unsupported",
+            "the authorization server does not advertise PKCE S256 (code_challenge_methods_supported)",
+        );
+    }
+    let url = |k| m.field(k).and_then(|v| v.string());
+    let (Some(authorization_endpoint), Some(token_endpoint)) =
+        (url("authorization_endpoint"), url("token_endpoint"))
+    else {
+        return fail(
+            "invalid_metadata",
+            "the authorization server metadata lacks its authorization or token endpoint",
+        );
+    };
+    let flag = |k| m.field(k).and_then(|v| v.boolean()) == Some(true);
+    Ok(Server {
+        issuer: issuer.to_string(),
+        authorization_endpoint,
+        token_endpoint,
+        registration_endpoint: url("registration_endpoint"),
+        scopes: strings(m, "scopes_supported"),
+        auth_methods: strings(m, "token_endpoint_auth_methods_supported"),
+        iss_supported: flag("authorization_response_iss_parameter_supported"),
+        cimd_supported: flag("client_id_metadata_document_supported"),
+    })
+}
+
+/// A token endpoint's successful answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenSet {
+    /// `access_token`.
+    pub access: String,
+    /// `refresh_token`, if any.
+    pub refresh: Option<String>,
+    /// `expires_in`, in seconds.
+    pub expires_in: Option<f64>,
+}
+
+/// Read a token response: a Bearer `access_token` (the `token_type` compared
+/// case-insensitively, RFC 6749 §5.1).
+pub fn read_token_response<J: Json>(t: &J) -> Result<TokenSet, Fail> {
+    let Some(access) = t
+        .field("access_token")
+        .and_then(|a| a.string())
+        .filter(|a| !a.is_empty())
+    else {
+        return fail("token_failed", "the token response has no access_token");
+    };
+    let kind = t
+        .field("token_type")
+        .and_then(|k| k.string())
+        .unwrap_or_default();
+    if !kind.eq_ignore_ascii_case("bearer") {
+        return fail("token_failed", "the token response is not a Bearer token");
+    }
+    Ok(TokenSet {
+        access,
+        refresh: t.field("refresh_token").and_then(|r| r.string()),
+        expires_in: t.field("expires_in").and_then(|e| e.number()),
+    })
+}
+
+/// Read the callback URL of an authorization: `state` must be the one sent, `iss` checked
+/// ([`check_iss`]), and an `error` reported; the authorization code otherwise.
+pub fn read_callback(
+    url: &str,
+    state: &str,
+    issuer: &str,
+    iss_supported: bool,
+) -> Result<String, Fail> {
+    let p = query_params(url);
+    if param(&p, "state") != Some(state) {
+        return fail(
+            "state_mismatch",
+            "the authorization response does not carry the state this client sent",
+        );
+    }
+    check_iss(param(&p, "iss"), issuer, iss_supported).or_else(|m| fail("iss_mismatch", m))?;
+    if let Some(e) = param(&p, "error") {
+        let mut m = String::from("the authorization server refused: ");
+        m.push_str(e);
+        if let Some(d) = param(&p, "error_description") {
+            m.push_str(" (");
+            m.push_str(d);
+            m.push(')');
+        }
+        return Err(("access_denied", m));
+    }
+    match param(&p, "code") {
+        Some(c) if !c.is_empty() => Ok(c.to_string()),
+        _ => fail(
+            "authorization_failed",
+            "the authorization response has no code",
+        ),
+    }
+}
 
 /// What a `WWW-Authenticate: Bearer ...` challenge says (RFC 6750, RFC 9728 §5.1).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -250,3 +250,133 @@ fn basic_credentials_are_form_encoded_then_base64() {
         ["Basic ", &base64(b"a%3Ab:c")].concat()
     );
 }
+
+use serde_json::json;
+
+#[test]
+fn resource_metadata_is_checked_against_the_server_url() {
+    let url = "http://localhost:1/mcp";
+    let ok = json!({"resource": "http://localhost:1/mcp", "authorization_servers": ["http://as"], "scopes_supported": ["a"]});
+    let r = read_resource_metadata(&ok, url).unwrap();
+    assert_eq!(r.resource, "http://localhost:1/mcp");
+    assert_eq!(r.issuer, "http://as");
+    assert_eq!(r.scopes, vec!["a".to_string()]);
+    let evil =
+        json!({"resource": "https://evil.example.com/mcp", "authorization_servers": ["http://as"]});
+    assert_eq!(
+        read_resource_metadata(&evil, url).unwrap_err().0,
+        "resource_mismatch"
+    );
+    let none = json!({"resource": "http://localhost:1/mcp"});
+    assert_eq!(
+        read_resource_metadata(&none, url).unwrap_err().0,
+        "invalid_metadata"
+    );
+    assert_eq!(
+        read_resource_metadata(&json!({}), url).unwrap_err().0,
+        "invalid_metadata"
+    );
+}
+
+fn server(extra: serde_json::Value) -> serde_json::Value {
+    let mut m = json!({
+        "issuer": "http://as/t1",
+        "authorization_endpoint": "http://as/t1/authorize",
+        "token_endpoint": "http://as/t1/token",
+        "code_challenge_methods_supported": ["S256"],
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        m[k] = v.clone();
+    }
+    m
+}
+
+#[test]
+fn server_metadata_needs_the_same_issuer_and_s256() {
+    let s = read_server_metadata(
+        &server(json!({"authorization_response_iss_parameter_supported": true})),
+        "http://as/t1",
+    )
+    .unwrap();
+    assert!(s.iss_supported && !s.cimd_supported);
+    assert_eq!(s.registration_endpoint, None);
+    let e = read_server_metadata(
+        &server(json!({"issuer": "https://attacker.example.com"})),
+        "http://as/t1",
+    );
+    assert_eq!(e.unwrap_err().0, "issuer_mismatch");
+    let e = read_server_metadata(&server(json!({})), "http://as/t1/");
+    assert_eq!(e.unwrap_err().0, "issuer_mismatch", "no normalisation");
+    let e = read_server_metadata(
+        &server(json!({"code_challenge_methods_supported": ["plain"]})),
+        "http://as/t1",
+    );
+    assert_eq!(e.unwrap_err().0, "pkce_unsupported");
+    let mut no_pkce = server(json!({}));
+    no_pkce
+        .as_object_mut()
+        .unwrap()
+        .remove("code_challenge_methods_supported");
+    assert_eq!(
+        read_server_metadata(&no_pkce, "http://as/t1")
+            .unwrap_err()
+            .0,
+        "pkce_unsupported"
+    );
+}
+
+#[test]
+fn token_responses_must_be_bearer_with_a_token() {
+    let t = read_token_response(&json!({"access_token": "x", "token_type": "bearer", "expires_in": 10, "refresh_token": "r"})).unwrap();
+    assert_eq!(
+        (t.access.as_str(), t.refresh.as_deref(), t.expires_in),
+        ("x", Some("r"), Some(10.0))
+    );
+    assert!(read_token_response(&json!({"access_token": "x", "token_type": "DPoP"})).is_err());
+    assert!(read_token_response(&json!({"token_type": "Bearer"})).is_err());
+}
+
+#[test]
+fn callbacks_check_state_then_iss_then_error() {
+    let is = "http://as";
+    let cb = |q: &str| ["http://localhost/cb?", q].concat();
+    assert_eq!(
+        read_callback(&cb("code=c&state=s&iss=http%3A%2F%2Fas"), "s", is, true).unwrap(),
+        "c"
+    );
+    assert_eq!(
+        read_callback(&cb("code=c&state=s"), "s", is, false).unwrap(),
+        "c"
+    );
+    assert_eq!(
+        read_callback(&cb("code=c&state=t"), "s", is, false)
+            .unwrap_err()
+            .0,
+        "state_mismatch"
+    );
+    assert_eq!(
+        read_callback(&cb("code=c&state=s"), "s", is, true)
+            .unwrap_err()
+            .0,
+        "iss_mismatch"
+    );
+    assert_eq!(
+        read_callback(&cb("code=c&state=s&iss=http%3A%2F%2Fas%2F"), "s", is, true)
+            .unwrap_err()
+            .0,
+        "iss_mismatch"
+    );
+    let denied = read_callback(
+        &cb("error=access_denied&error_description=no&state=s"),
+        "s",
+        is,
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(denied.0, "access_denied");
+    assert!(denied.1.contains("access_denied (no)"));
+    assert_eq!(
+        read_callback(&cb("state=s"), "s", is, false).unwrap_err().0,
+        "authorization_failed"
+    );
+}

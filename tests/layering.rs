@@ -13,9 +13,9 @@ const LAYERS: &[&[&str]] = &[
     &["js"],
     &["client"],
     &["wire", "transport"],
-    &["task", "elicit_defaults"],
+    &["task", "elicit_defaults", "auth"],
     &["io"],
-    &["policy", "sse", "protocol", "auth"],
+    &["policy", "sse", "protocol"],
     &["sync", "map", "error", "cell", "alloc"],
 ];
 
