@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::io;
 use crate::io::json::{self, get, get_f64, get_str, is_object, object};
 use crate::policy::PollConfig;
+use crate::transport::auth::AuthOptions;
 use crate::transport::{ClientOptions, VersionChoice};
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
@@ -115,6 +116,11 @@ fn to_js(e: Error) -> JsValue {
             ])
             .into(),
         ),
+        Error::Auth { reason, message } => make_error(
+            "AuthError",
+            &message,
+            &object(&[("code", "ERR_AUTH".into()), ("reason", reason.into())]).into(),
+        ),
         Error::Aborted(message) => io::abort_error(&message),
         Error::SessionGone => make_error(
             "TransportError",
@@ -199,7 +205,24 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
             _ => VersionChoice::Auto,
         },
         max_input_rounds: opt_f64(v, "maxInputRounds").map_or(8, |n| n as u32),
+        auth: read_auth_options(&get(v, "auth")),
     }
+}
+
+/// The `auth` option: `None` without an `authorize` function.
+fn read_auth_options(a: &JsValue) -> Option<AuthOptions> {
+    let storage = get(a, "storage");
+    Some(AuthOptions {
+        authorize: opt_fn(a, "authorize")?,
+        redirect_uri: get_str(a, "redirectUri").unwrap_or_default(),
+        client_id: get_str(a, "clientId"),
+        client_secret: get_str(a, "clientSecret"),
+        client_issuer: get_str(a, "clientIssuer"),
+        client_metadata_url: get_str(a, "clientMetadataUrl"),
+        client_name: get_str(a, "clientName").unwrap_or_else(|| "mcp-tasks-wasm".into()),
+        application_type: get_str(a, "applicationType"),
+        storage: storage.is_object().then_some(storage),
+    })
 }
 
 fn read_handle_options(v: &JsValue) -> HandleOptions {
