@@ -735,3 +735,43 @@ async fn post(
     let (status, doc) = send(http, "POST", url, &headers, Some(body)).await?;
     Ok(((200..300).contains(&status), doc))
 }
+
+impl super::Session {
+    /// Before a request (and before it takes a slot and reads the session id): the
+    /// stored token read, or refreshed when due.
+    pub(super) async fn auth_ready(&self) {
+        if let Some(a) = &self.auth {
+            a.ready(&self.http).await;
+        }
+    }
+
+    /// [`super::Session::request_once`] with authorization: after a 401 (or a 403 `insufficient_scope`) a sign-in (a refresh
+    /// first, a step-up with the union of scopes) and the request sent again, twice at
+    /// most (a server that keeps refusing ends with its refusal).
+    pub(super) async fn authorized(
+        self: &std::rc::Rc<Self>,
+        method: &str,
+        params: &JsValue,
+        ctl: super::Ctl<'_>,
+    ) -> Result<JsValue, Error> {
+        let Some(a) = &self.auth else {
+            return self.request_once(method, params, ctl).await;
+        };
+        let mut tries = 0;
+        loop {
+            let token = a.generation();
+            let out = self.request_once(method, params, ctl).await;
+            match &out {
+                Err(Error::Transport { status, .. })
+                    if matches!(status, 401 | 403) && tries < 2 =>
+                {
+                    tries += 1;
+                    if !a.on_denied(&self.http, *status, token, tries == 1).await? {
+                        return out;
+                    }
+                }
+                _ => return out,
+            }
+        }
+    }
+}

@@ -358,8 +358,9 @@ impl Session {
             st.modern = true;
             st.protocol_version = Some(v2026::PROTOCOL_VERSION.into());
         }
+        self.auth_ready().await;
         let result = self
-            .request_once(v2026::method::DISCOVER, &object(&[]).into(), Ctl::default())
+            .authorized(v2026::method::DISCOVER, &object(&[]).into(), Ctl::default())
             .await?;
         // serverInfo in _meta (the spec), or at the top level (as some servers send it).
         let meta_info = get(&get(&result, "_meta"), v2026::META_SERVER_INFO);
@@ -528,15 +529,8 @@ impl Session {
         let handshake = method == method::INITIALIZE;
         let mut renewed = false;
         let mut retry = Retry::default();
-        let mut auth_tries = 0;
         loop {
-            let token = match &self.auth {
-                Some(a) => {
-                    a.ready(&self.http).await;
-                    a.generation()
-                }
-                None => 0,
-            };
+            self.auth_ready().await;
             // A slot first. Then, holding it, nothing is awaited until the request has read
             // its session id: a renewal that started while it waited for the slot must not
             // see it go out without one.
@@ -562,7 +556,7 @@ impl Session {
                 continue;
             }
             let before = self.session_id();
-            let out = self.request_once(method, &params, ctl).await;
+            let out = self.authorized(method, &params, ctl).await;
             drop(permit);
             let out = match out {
                 // A request with a timeout of its own (the caller bounds it) is not sent
@@ -582,20 +576,6 @@ impl Session {
                 Err(Error::SessionGone) if !renewed => {
                     renewed = true;
                     self.renew(before).await?;
-                }
-                // Authorization: sign in (refresh, step up) and send it again, twice at most.
-                Err(Error::Transport { status, .. })
-                    if matches!(status, 401 | 403) && self.auth.is_some() && auth_tries < 2 =>
-                {
-                    auth_tries += 1;
-                    if let Some(a) = &self.auth {
-                        if !a
-                            .on_denied(&self.http, status, token, auth_tries == 1)
-                            .await?
-                        {
-                            return out;
-                        }
-                    }
                 }
                 Err(Error::SessionGone) => {
                     return Err(Error::Transport {
