@@ -21,7 +21,7 @@ RELEASE_ENV := RUSTUP_TOOLCHAIN=$(RELEASE_TOOLCHAIN) RUSTFLAGS="-Zunstable-optio
 RELEASE_ARGS := -- -Z build-std=std,panic_abort
 endif
 
-.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance test-conformance-2026 test-conformance-auth test-node-modern test-node-tasks-modern size bench clean
+.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance test-conformance-2026 test-conformance-auth test-node-modern test-node-tasks-modern test-node-auth size bench clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -91,6 +91,14 @@ test-node:
 	tests/with-servers.sh node --test tests/node/smoke.mjs
 	$(MAKE) test-node-modern
 	$(MAKE) test-node-tasks-modern
+	$(MAKE) test-node-auth
+
+# Authorization (issue 17) from Node against the protected reference server
+# (tests/server/auth.mjs, which starts its own authorization server and resource): sign-in
+# on 401 at both revisions, refresh before expiry and after a 401, stored tokens, the token
+# sent to the resource only, no token in errors, AuthError.
+test-node-auth:
+	node --test tests/node/auth.mjs
 
 # Revision 2026-07-28 from Node: version selection (auto, pinned), the modern headers and
 # _meta on every POST, MRTR, x-mcp-header parameters, against the modern reference servers
