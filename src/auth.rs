@@ -10,6 +10,21 @@ use crate::io::json::Json;
 /// Why the flow stops: a stable reason (the `AuthError`'s `reason`) and words for people.
 pub type Fail = (&'static str, String);
 
+/// Join string slices (one small loop for every caller; `cat(&[..])` links two generic
+/// copies of alloc's join, about 2 KB of wasm).
+pub fn cat(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// Where the first byte matching `f` is.
+fn pos(s: &str, f: impl Fn(u8) -> bool) -> Option<usize> {
+    s.bytes().position(f)
+}
+
 fn fail<T>(reason: &'static str, message: &str) -> Result<T, Fail> {
     Err((reason, message.to_string()))
 }
@@ -212,9 +227,8 @@ pub fn challenge(header: &str) -> Challenge {
     let mut bearer = true;
     while !rest.is_empty() {
         // A token: a scheme (followed by a space) or a parameter name (followed by `=`).
-        let end = rest
-            .find(|c: char| c == '=' || c == ',' || c.is_whitespace())
-            .unwrap_or(rest.len());
+        let end =
+            pos(rest, |b| b == b'=' || b == b',' || b.is_ascii_whitespace()).unwrap_or(rest.len());
         let (name, after) = rest.split_at(end);
         let after = after.trim_start();
         if let Some(v) = after.strip_prefix('=') {
@@ -237,7 +251,7 @@ pub fn challenge(header: &str) -> Challenge {
             }
             rest = after;
         }
-        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
+        rest = rest.trim_start_matches([',', ' ', '\t']);
     }
     out
 }
@@ -245,7 +259,7 @@ pub fn challenge(header: &str) -> Challenge {
 /// One parameter value (a quoted string with `\` escapes, or a token) and what follows.
 fn param_value(s: &str) -> (String, &str) {
     let Some(q) = s.strip_prefix('"') else {
-        let end = s.find([',', ' ', '\t']).unwrap_or(s.len());
+        let end = pos(s, |b| matches!(b, b',' | b' ' | b'\t')).unwrap_or(s.len());
         return (s[..end].to_string(), &s[end..]);
     };
     let mut out = String::new();
@@ -267,19 +281,23 @@ fn param_value(s: &str) -> (String, &str) {
 /// `scheme://authority` and the path (without query or fragment; `""` for `/`) of an
 /// absolute http(s) URL, or `None`.
 pub fn split_url(url: &str) -> Option<(&str, &str)> {
-    let start = url.find("://")? + 3;
-    let scheme = &url[..start - 3];
+    let colon = pos(url, |b| b == b':')?;
+    if url.get(colon + 1..colon + 3) != Some("//") {
+        return None;
+    }
+    let start = colon + 3;
+    let scheme = &url[..colon];
     if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
         return None;
     }
     let tail = &url[start..];
-    let auth_end = tail.find(['/', '?', '#']).unwrap_or(tail.len());
+    let auth_end = pos(tail, |b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(tail.len());
     if auth_end == 0 {
         return None;
     }
     let origin = &url[..start + auth_end];
     let rest = &tail[auth_end..];
-    let path = &rest[..rest.find(['?', '#']).unwrap_or(rest.len())];
+    let path = &rest[..pos(rest, |b| b == b'?' || b == b'#').unwrap_or(rest.len())];
     Some((origin, path.trim_end_matches('/')))
 }
 
@@ -289,9 +307,9 @@ pub fn split_url(url: &str) -> Option<(&str, &str)> {
 pub fn resource_metadata_urls(server_url: &str, hint: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = hint.map(str::to_string).into_iter().collect();
     if let Some((origin, path)) = split_url(server_url) {
-        let base = [origin, "/.well-known/oauth-protected-resource"].concat();
+        let base = cat(&[origin, "/.well-known/oauth-protected-resource"]);
         if !path.is_empty() {
-            out.push([&base, path].concat());
+            out.push(cat(&[&base, path]));
         }
         out.push(base);
     }
@@ -305,16 +323,15 @@ pub fn server_metadata_urls(issuer: &str) -> Vec<String> {
     let Some((origin, path)) = split_url(issuer) else {
         return Vec::new();
     };
-    let oauth = [origin, "/.well-known/oauth-authorization-server", path].concat();
-    let oidc = [origin, "/.well-known/openid-configuration", path].concat();
+    let oauth = cat(&[origin, "/.well-known/oauth-authorization-server", path]);
+    let oidc = cat(&[origin, "/.well-known/openid-configuration", path]);
     if path.is_empty() {
         vec![oauth, oidc]
     } else {
-        let appended = [
+        let appended = cat(&[
             issuer.trim_end_matches('/'),
             "/.well-known/openid-configuration",
-        ]
-        .concat();
+        ]);
         vec![oauth, oidc, appended]
     }
 }
@@ -326,7 +343,7 @@ pub fn resource_matches(resource: &str, server_url: &str) -> bool {
     let (Some((ro, rp)), Some((so, sp))) = (split_url(resource), split_url(server_url)) else {
         return false;
     };
-    if resource.contains('#') || !ro.eq_ignore_ascii_case(so) {
+    if pos(resource, |b| b == b'#').is_some() || !ro.eq_ignore_ascii_case(so) {
         return false;
     }
     sp == rp || (sp.starts_with(rp) && sp.as_bytes().get(rp.len()) == Some(&b'/'))
@@ -348,11 +365,12 @@ pub fn is_loopback(uri: &str) -> bool {
     let Some((origin, _)) = split_url(uri) else {
         return false;
     };
-    let host = &origin[origin.find("://").map_or(0, |i| i + 3)..];
-    let host = host.rsplit('@').next().unwrap_or(host);
+    // `origin` is `scheme://authority`: the host is after the last `@`, before the port.
+    let host = &origin[pos(origin, |b| b == b':').map_or(0, |i| i + 3)..];
+    let host = &host[host.bytes().rposition(|b| b == b'@').map_or(0, |i| i + 1)..];
     let host = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => host.split(':').next().unwrap_or(""),
+        Some(v6) => &v6[..pos(v6, |b| b == b']').unwrap_or(0)],
+        None => &host[..pos(host, |b| b == b':').unwrap_or(host.len())],
     };
     host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1" || host == "::1"
 }
@@ -367,23 +385,27 @@ pub fn select_scope(
     previous: Option<&str>,
     server_scopes: &[String],
 ) -> Option<String> {
-    let base = match challenged {
-        Some(s) => s.to_string(),
-        None => resource_scopes.join(" "),
+    let from_resource = resource_scopes.iter().map(String::as_str);
+    let base: Vec<&str> = match challenged {
+        Some(s) => s.split(' ').collect(),
+        None => from_resource.collect(),
     };
-    let mut out: Vec<&str> = Vec::new();
     let offline = server_scopes.iter().any(|s| s == "offline_access");
+    let mut out = String::new();
     for s in previous
         .unwrap_or("")
         .split(' ')
-        .chain(base.split(' '))
+        .chain(base)
         .chain(offline.then_some("offline_access"))
     {
-        if !s.is_empty() && !out.contains(&s) {
-            out.push(s);
+        if !s.is_empty() && !out.split(' ').any(|o| o == s) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(s);
         }
     }
-    (!out.is_empty()).then(|| out.join(" "))
+    (!out.is_empty()).then_some(out)
 }
 
 /// Check the authorization response's `iss` (RFC 9207) against the issuer the flow
@@ -479,12 +501,12 @@ pub fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
     let (base, frag) = base.split_at(base.find('#').unwrap_or(base.len()));
     let sep = if !base.contains('?') {
         "?"
-    } else if base.ends_with(['?', '&']) {
+    } else if base.ends_with('?') || base.ends_with('&') {
         ""
     } else {
         "&"
     };
-    [base, sep, &form(pairs), frag].concat()
+    cat(&[base, sep, &form(pairs), frag])
 }
 
 /// The query parameters of a URL (the callback), decoded (`+` as space).
@@ -563,5 +585,5 @@ pub fn basic_credentials(client_id: &str, secret: &str) -> String {
     encode_into(&mut raw, client_id);
     raw.push(':');
     encode_into(&mut raw, secret);
-    ["Basic ", &base64(raw.as_bytes())].concat()
+    cat(&["Basic ", &base64(raw.as_bytes())])
 }

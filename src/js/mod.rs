@@ -396,6 +396,17 @@ impl McpClient {
         })
     }
 
+    /// Sign out: forget this server's tokens (here and in `auth.storage`); a request the
+    /// server then refuses signs in again.
+    #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<void>")]
+    pub fn sign_out(&self) -> Promise {
+        let s = self.c.session().clone();
+        promise(async move {
+            s.sign_out().await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
     /// Task handles this client still follows (for dashboards and leak checks).
     #[wasm_bindgen(getter, js_name = activeTasks)]
     pub fn active_tasks(&self) -> u32 {

@@ -100,7 +100,7 @@ fn fail(f: Fail) -> Error {
 fn auth_error(reason: &'static str, parts: &[&str]) -> Error {
     Error::Auth {
         reason,
-        message: parts.concat(),
+        message: auth::cat(parts),
     }
 }
 
@@ -131,7 +131,9 @@ impl Auth {
     /// The `Authorization` value for a request to the resource, once signed in.
     pub fn header(&self) -> Option<String> {
         let st = self.st();
-        st.tokens.as_ref().map(|t| ["Bearer ", &t.access].concat())
+        st.tokens
+            .as_ref()
+            .map(|t| auth::cat(&["Bearer ", &t.access]))
     }
 
     /// Which token requests are sent with now (see [`Auth::on_denied`]).
@@ -147,10 +149,12 @@ impl Auth {
     /// The values to redact from anything quoted from a server.
     pub fn secrets(&self) -> Vec<String> {
         let st = self.st();
-        st.tokens
-            .iter()
-            .flat_map(|t| std::iter::once(t.access.clone()).chain(t.refresh.clone()))
-            .collect()
+        let mut out = Vec::new();
+        if let Some(t) = &st.tokens {
+            out.push(t.access.clone());
+            out.extend(t.refresh.clone());
+        }
+        out
     }
 
     /// Before a request: the stored tokens (read once), refreshed when they are about to
@@ -180,7 +184,7 @@ impl Auth {
                 })
         };
         if due {
-            let _ = self.flight.run(|| self.refresh(http)).await;
+            let _ = self.shared(http, None).await;
         }
     }
 
@@ -204,10 +208,27 @@ impl Auth {
         if step_up && ch.error.as_deref() != Some("insufficient_scope") {
             return Ok(false);
         }
-        self.flight
-            .run(|| self.sign_in(http, ch, step_up, may_refresh))
-            .await?;
+        self.shared(http, Some((ch, step_up, may_refresh))).await?;
         Ok(true)
+    }
+
+    /// The one sign-in or refresh under way, shared by every request that needs it: a
+    /// refresh (`None`) or a sign-in after a challenge.
+    async fn shared(
+        &self,
+        http: &Http,
+        job: Option<(auth::Challenge, bool, bool)>,
+    ) -> Result<(), Error> {
+        self.flight
+            .run(|| async {
+                match job {
+                    None => self.refresh(http).await,
+                    Some((ch, step_up, may_refresh)) => {
+                        self.sign_in(http, ch, step_up, may_refresh).await
+                    }
+                }
+            })
+            .await
     }
 
     /// Forget the tokens (here and in the storage).
@@ -258,39 +279,20 @@ impl Auth {
     }
 
     async fn discover_resource(&self, http: &Http, hint: Option<&str>) -> Result<Resource, Error> {
-        let mut last = None;
-        for url in auth::resource_metadata_urls(&self.url, hint) {
-            match get_json(http, &url).await {
-                Ok(Some(doc)) => {
-                    return auth::read_resource_metadata(&doc, &self.url).map_err(fail)
-                }
-                Ok(None) => {}
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| {
-            auth_error(
-                "metadata_not_found",
-                &["the server asks for authorization but publishes no protected resource metadata (RFC 9728)"],
-            )
-        }))
+        let urls = auth::resource_metadata_urls(&self.url, hint);
+        let doc = first_document(
+            http,
+            urls,
+            "the server's protected resource metadata (RFC 9728)",
+        )
+        .await?;
+        auth::read_resource_metadata(&doc, &self.url).map_err(fail)
     }
 
     async fn discover_server(&self, http: &Http, issuer: &str) -> Result<Server, Error> {
-        let mut last = None;
-        for url in auth::server_metadata_urls(issuer) {
-            match get_json(http, &url).await {
-                Ok(Some(doc)) => return auth::read_server_metadata(&doc, issuer).map_err(fail),
-                Ok(None) => {}
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| {
-            auth_error(
-                "metadata_not_found",
-                &["no authorization server metadata found for ", issuer],
-            )
-        }))
+        let urls = auth::server_metadata_urls(issuer);
+        let doc = first_document(http, urls, issuer).await?;
+        auth::read_server_metadata(&doc, issuer).map_err(fail)
     }
 
     /// The client's credentials at `server`: kept ones (per issuer), else pre-registered,
@@ -307,7 +309,7 @@ impl Auth {
         if let Some(c) = kept {
             return Ok(c);
         }
-        let key = ["client:", issuer].concat();
+        let key = auth::cat(&["client:", issuer]);
         let stored = self.storage("get", &key, &JsValue::UNDEFINED).await;
         let o = &self.opts;
         let creds = if let Some(id) = get_str(&stored, "clientId") {
@@ -421,7 +423,7 @@ impl Auth {
             &server.scopes,
         );
         // A sign-in left for a full-page redirect is resumed (same URL, same verifier).
-        let pending_key = ["pending:", &self.url].concat();
+        let pending_key = auth::cat(&["pending:", &self.url]);
         let pending = self.storage("get", &pending_key, &JsValue::UNDEFINED).await;
         let resumable = get_str(&pending, "issuer").as_deref() == Some(&server.issuer)
             && get_f64(&pending, "at").is_some_and(|t| io::now_ms() - t < PENDING_MS);
@@ -622,7 +624,7 @@ impl Auth {
     }
 
     fn tokens_key(&self) -> String {
-        ["tokens:", &self.url].concat()
+        auth::cat(&["tokens:", &self.url])
     }
 
     /// Call the storage's `method` (a missing storage or method does nothing; what it
@@ -651,7 +653,7 @@ impl Auth {
 /// An error for an OAuth endpoint's refusal: its `error` and `error_description` (never
 /// the request, which holds secrets).
 fn refused(reason: &'static str, what: &str, doc: &JsValue) -> Error {
-    let mut m = [what, " was refused"].concat();
+    let mut m = auth::cat(&[what, " was refused"]);
     if let Some(e) = get_str(doc, "error") {
         m.push_str(": ");
         m.push_str(&crate::error::quote_body(&e, 100));
@@ -709,12 +711,20 @@ async fn send(
     Ok((status, doc))
 }
 
-/// GET a metadata document: `None` when there is none there (any non-2xx, or not a JSON
-/// object).
-async fn get_json(http: &Http, url: &str) -> Result<Option<JsValue>, Error> {
+/// The first metadata document found at `urls`, in order (a non-2xx answer, or one that
+/// is not a JSON object, means: none there); else the last network failure, or
+/// `metadata_not_found` naming `what`.
+async fn first_document(http: &Http, urls: Vec<String>, what: &str) -> Result<JsValue, Error> {
     let headers = [("Accept".into(), "application/json".into())];
-    let (status, doc) = send(http, "GET", url, &headers, None).await?;
-    Ok(((200..300).contains(&status) && is_object(&doc)).then_some(doc))
+    let mut last = None;
+    for url in urls {
+        match send(http, "GET", &url, &headers, None).await {
+            Ok((status, doc)) if (200..300).contains(&status) && is_object(&doc) => return Ok(doc),
+            Ok(_) => {}
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| auth_error("metadata_not_found", &["no metadata found for ", what])))
 }
 
 /// POST to an OAuth endpoint: whether it succeeded, and its JSON answer.
@@ -737,6 +747,13 @@ async fn post(
 }
 
 impl super::Session {
+    /// Forget the tokens (with the `auth` option; else nothing to do).
+    pub async fn sign_out(&self) {
+        if let Some(a) = &self.auth {
+            a.sign_out().await;
+        }
+    }
+
     /// Before a request (and before it takes a slot and reads the session id): the
     /// stored token read, or refreshed when due.
     pub(super) async fn auth_ready(&self) {
