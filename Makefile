@@ -21,7 +21,7 @@ RELEASE_ENV := RUSTUP_TOOLCHAIN=$(RELEASE_TOOLCHAIN) RUSTFLAGS="-Zunstable-optio
 RELEASE_ARGS := -- -Z build-std=std,panic_abort
 endif
 
-.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance test-conformance-2026 test-conformance-auth test-node-modern test-node-tasks-modern test-node-auth size bench clean
+.PHONY: setup build demo test test-native test-lint test-server test-wasm test-node test-consumers test-e2e test-e2e-auth test-fault test-hostile test-types test-conformance test-conformance-2026 test-conformance-auth test-node-modern test-node-tasks-modern test-node-auth size bench clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -137,6 +137,13 @@ test-hostile:
 # The dashboard (www/) in headless Chromium (Playwright), screenshots in target/e2e/.
 test-e2e:
 	tests/with-servers.sh node --test tests/e2e/dashboard.mjs
+	$(MAKE) test-e2e-auth
+
+# Authorization in headless Chromium (issue 17): sign-in through popupAuthorize() and
+# through redirectAuthorize(), refresh, sign-out, against tests/server/auth.mjs (starts its
+# own servers; needs pkg/).
+test-e2e-auth:
+	node --test tests/e2e/auth.mjs
 
 # The package as users consume it: esbuild bundles, a plain page, a Web Worker (Chromium).
 test-consumers:

@@ -15,6 +15,7 @@
 // redaction check).
 import { randomUUID } from 'node:crypto';
 import express from 'express';
+import cors from 'cors';
 import * as z from 'zod';
 import { mcpAuthRouter, getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/sdk/server/auth/router.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
@@ -94,6 +95,9 @@ export async function startProtectedServer({ tokenTtlMs = 3_600_000, expiresIn, 
   const rsServer = await listen(rs);
   const mcpUrl = new URL(`http://localhost:${rsServer.address().port}/mcp`);
   as.use(mcpAuthRouter({ provider, issuerUrl: issuer, resourceServerUrl: mcpUrl, scopesSupported: ['mcp'] }));
+  // Pages on other origins (the browser test): the resource allows them, with the
+  // Authorization header, and exposes WWW-Authenticate (the challenge the client reads).
+  rs.use(cors({ exposedHeaders: ['WWW-Authenticate', 'Mcp-Session-Id'] }));
   // The protected resource metadata is the resource's (RFC 9728): served on its origin.
   rs.get('/.well-known/oauth-protected-resource/mcp', (_req, res) => {
     res.json({ resource: mcpUrl.href, authorization_servers: [issuer.href], scopes_supported: ['mcp'] });
