@@ -61,17 +61,6 @@ export function makeAsyncIterator(next, ret) {
 
 // ---- Authorization: the browser's share of the sign-in (the flow itself is in Rust). ----
 
-const b64u = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
-  .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-const random = (n) => b64u(crypto.getRandomValues(new Uint8Array(n)));
-
-/** PKCE S256 and `state`, from WebCrypto: `[verifier, challenge, state]`. */
-export async function pkce() {
-  const verifier = random(32);
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
-  return [verifier, b64u(digest), random(16)];
-}
-
 const CALLBACK = 'mcp-tasks-wasm:callback';
 const RETURN = 'mcp-tasks-wasm:return';
 const POPUP = 'mcp-tasks-wasm:popup:';

@@ -221,7 +221,11 @@ fn read_auth_options(a: &JsValue) -> Option<AuthOptions> {
         client_metadata_url: get_str(a, "clientMetadataUrl"),
         client_name: get_str(a, "clientName").unwrap_or_else(|| "mcp-tasks-wasm".into()),
         application_type: get_str(a, "applicationType"),
-        storage: storage.is_object().then_some(storage),
+        storage: if storage.is_object() {
+            storage
+        } else {
+            io::crypto::memory_storage()
+        },
     })
 }
 

@@ -15,13 +15,13 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Function, Promise};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Function;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::auth::{self, ClientAuth, Fail, Resource, Server, TokenSet};
 use crate::error::Error;
-use crate::io::json::{self, get, get_f64, get_str, is_object, object};
+use crate::io::json::{self, get_f64, get_str, is_object, object};
 use crate::io::{self, Abort, Http};
 use crate::sync::SingleFlight;
 
@@ -45,9 +45,9 @@ pub struct AuthOptions {
     /// `application_type` in a registration (default: `native` for a loopback redirect
     /// URI, else `web`).
     pub application_type: Option<String>,
-    /// `{ get(key), set(key, value), remove(key) }`, each may return a Promise; `None`:
-    /// memory only.
-    pub storage: Option<JsValue>,
+    /// `{ get(key), set(key, value), remove(key) }`, each may return a Promise (the JS
+    /// layer gives a `Map`-backed one by default).
+    pub storage: JsValue,
 }
 
 #[derive(Clone)]
@@ -77,8 +77,6 @@ struct State {
     scope: Option<(String, String)>,
     resource: Option<Resource>,
     server: Option<Server>,
-    /// Client credentials, per issuer.
-    clients: Vec<(String, ClientCreds)>,
 }
 
 /// The authorization state of one client (one protected resource).
@@ -162,9 +160,7 @@ impl Auth {
     pub async fn ready(&self, http: &Http) {
         let first = !std::mem::replace(&mut self.st().loaded, true);
         if first {
-            let v = self
-                .storage("get", &self.tokens_key(), &JsValue::UNDEFINED)
-                .await;
+            let v = self.load(&self.tokens_key()).await;
             if let Some(access) = get_str(&v, "accessToken") {
                 let mut st = self.st();
                 st.generation += 1;
@@ -238,8 +234,7 @@ impl Auth {
             st.tokens = None;
             st.generation += 1;
         }
-        self.storage("remove", &self.tokens_key(), &JsValue::UNDEFINED)
-            .await;
+        self.save("remove", &self.tokens_key(), &JsValue::UNDEFINED);
     }
 
     async fn sign_in(
@@ -295,22 +290,12 @@ impl Auth {
         auth::read_server_metadata(&doc, issuer).map_err(fail)
     }
 
-    /// The client's credentials at `server`: kept ones (per issuer), else pre-registered,
+    /// The client's credentials at `server`: a registration kept for its issuer, else pre-registered,
     /// else a Client ID Metadata Document, else Dynamic Client Registration.
     async fn client(&self, http: &Http, server: &Server) -> Result<ClientCreds, Error> {
         let issuer = &server.issuer;
-        let kept = {
-            let st = self.st();
-            st.clients
-                .iter()
-                .find(|(i, _)| i == issuer)
-                .map(|(_, c)| c.clone())
-        };
-        if let Some(c) = kept {
-            return Ok(c);
-        }
         let key = auth::cat(&["client:", issuer]);
-        let stored = self.storage("get", &key, &JsValue::UNDEFINED).await;
+        let stored = self.load(&key).await;
         let o = &self.opts;
         let creds = if let Some(id) = get_str(&stored, "clientId") {
             ClientCreds {
@@ -345,7 +330,7 @@ impl Auth {
                 ("clientSecret", opt(c.secret.as_deref())),
                 ("tokenEndpointAuthMethod", opt(c.method.as_deref())),
             ]);
-            self.storage("set", &key, &record.into()).await;
+            self.save("set", &key, &record.into());
             c
         } else {
             return Err(auth_error(
@@ -353,7 +338,6 @@ impl Auth {
                 &["the authorization server ", issuer, " offers no registration: pass auth.clientId (pre-registered) or auth.clientMetadataUrl"],
             ));
         };
-        self.st().clients.push((issuer.clone(), creds.clone()));
         Ok(creds)
     }
 
@@ -424,7 +408,7 @@ impl Auth {
         );
         // A sign-in left for a full-page redirect is resumed (same URL, same verifier).
         let pending_key = auth::cat(&["pending:", &self.url]);
-        let pending = self.storage("get", &pending_key, &JsValue::UNDEFINED).await;
+        let pending = self.load(&pending_key).await;
         let resumable = get_str(&pending, "issuer").as_deref() == Some(&server.issuer)
             && get_f64(&pending, "at").is_some_and(|t| io::now_ms() - t < PENDING_MS);
         let (url, verifier, state) = match (
@@ -454,16 +438,14 @@ impl Auth {
                     q.push(("scope", s));
                 }
                 let url = auth::with_query(&server.authorization_endpoint, &q);
-                if self.opts.storage.is_some() {
-                    let record = object(&[
-                        ("url", url.as_str().into()),
-                        ("verifier", verifier.as_str().into()),
-                        ("state", state.as_str().into()),
-                        ("issuer", server.issuer.as_str().into()),
-                        ("at", io::now_ms().into()),
-                    ]);
-                    self.storage("set", &pending_key, &record.into()).await;
-                }
+                let record = object(&[
+                    ("url", url.as_str().into()),
+                    ("verifier", verifier.as_str().into()),
+                    ("state", state.as_str().into()),
+                    ("issuer", server.issuer.as_str().into()),
+                    ("at", io::now_ms().into()),
+                ]);
+                self.save("set", &pending_key, &record.into());
                 (url, verifier, state)
             }
         };
@@ -474,8 +456,7 @@ impl Auth {
             &JsValue::UNDEFINED,
         )
         .await;
-        self.storage("remove", &pending_key, &JsValue::UNDEFINED)
-            .await;
+        self.save("remove", &pending_key, &JsValue::UNDEFINED);
         let callback = callback.map_err(|e| {
             let reason = match get_str(&e, "reason").as_deref() {
                 Some("popup_blocked") => "popup_blocked",
@@ -619,34 +600,30 @@ impl Auth {
             st.tokens = Some(tokens);
             st.generation += 1;
         }
-        self.storage("set", &self.tokens_key(), &record.into())
-            .await;
+        self.save("set", &self.tokens_key(), &record.into());
     }
 
     fn tokens_key(&self) -> String {
         auth::cat(&["tokens:", &self.url])
     }
 
-    /// Call the storage's `method` (a missing storage or method does nothing; what it
-    /// throws is reported, and counts as nothing stored).
-    async fn storage(&self, method: &str, key: &str, value: &JsValue) -> JsValue {
-        let Some(s) = &self.opts.storage else {
-            return JsValue::UNDEFINED;
-        };
-        let Ok(f) = get(s, method).dyn_into::<Function>() else {
-            return JsValue::UNDEFINED;
-        };
-        let out = match f.call2(s, &key.into(), value) {
-            Ok(v) => match v.dyn_into::<Promise>() {
-                Ok(p) => JsFuture::from(p).await,
-                Err(v) => Ok(v),
-            },
-            Err(e) => Err(e),
-        };
-        out.unwrap_or_else(|e| {
-            io::report_error("mcp-tasks-wasm: the token storage failed", &e);
-            JsValue::UNDEFINED
-        })
+    /// Read `key` from the storage (`undefined` when absent, or when the storage failed:
+    /// that is reported).
+    async fn load(&self, key: &str) -> JsValue {
+        JsFuture::from(io::crypto::store(
+            &self.opts.storage,
+            "get",
+            key,
+            &JsValue::UNDEFINED,
+        ))
+        .await
+        .unwrap_or_default()
+    }
+
+    /// Write (`set`) or delete (`remove`) `key`, without waiting: the storage sees its
+    /// calls in order, so a later `load` reads what was written.
+    fn save(&self, method: &str, key: &str, value: &JsValue) {
+        let _ = io::crypto::store(&self.opts.storage, method, key, value);
     }
 }
 
