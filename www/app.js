@@ -11,11 +11,22 @@
 import init, {
   McpClient, TaskHandle, McpError, TransportError, ProtocolError,
   TaskFailedError, TaskCancelledError, TaskExpiredError, TaskNotFoundError,
+  AuthError, popupAuthorize, sessionStorageTokens,
 } from '../pkg/index.js';
 
 const STORE_KEY = 'mcp-tasks-dashboard/v1';
 const MAX_SAVED_TASKS = 2000;
 const CLIENT_INFO = { name: 'mcp-tasks-dashboard', version: '0.1.0' };
+/** Signing in to protected servers (when no bearer token is typed): a popup on
+ * callback.html, the sign-in kept for this tab only. */
+const AUTH_PREFIX = 'mcp-tasks-dashboard/auth:';
+const AUTH = {
+  authorize: popupAuthorize(),
+  redirectUri: new URL('callback.html', location.href).href,
+  storage: sessionStorageTokens(AUTH_PREFIX),
+  clientName: 'MCP tasks dashboard',
+};
+const signedIn = () => !!state.url && !state.token && sessionStorage.getItem(`${AUTH_PREFIX}tokens:${state.url}`) !== null;
 /** Options of every task handle: give up polling after a few failures (a few seconds), so
  * a dead server shows at once; the page's own recovery loop then resumes the task. */
 const HANDLE_OPTIONS = { maxRetries: 4 };
@@ -62,6 +73,7 @@ const ui = {
   token: $('token'),
   connectBtn: $('connect-btn'),
   disconnectBtn: $('disconnect-btn'),
+  signOutBtn: $('signout-btn'),
   serverInfo: $('server-info'),
   infoName: $('info-name'),
   infoVersion: $('info-version'),
@@ -441,6 +453,7 @@ function describeError(err) {
     if (err.retryable) return { text: `The server is having trouble (HTTP ${s}).`, retry: true };
     return { text: `The server answered HTTP ${s}: ${err.message}`, retry: false };
   }
+  if (err instanceof AuthError) return { text: `Signing in to the server failed (${err.reason}): ${err.message}`, retry: false };
   if (err instanceof McpError) return { text: `The server answered with error ${err.code}: ${err.message}`, retry: false };
   if (err instanceof ProtocolError) return { text: `The server sent something this page does not understand: ${err.detail ?? err.message}`, retry: false };
   if (err instanceof TaskFailedError) return { text: failureText(err), retry: false };
@@ -494,6 +507,7 @@ function updateConnectButtons() {
   ui.connectBtn.hidden = connected;
   ui.connectBtn.disabled = state.connecting;
   ui.disconnectBtn.hidden = !connected;
+  ui.signOutBtn.hidden = !connected || !signedIn();
   ui.url.readOnly = connected || state.connecting;
   ui.token.readOnly = connected || state.connecting;
   setText(ui.urlHint, connected ? 'Connected. Disconnect to use another server or token.' : 'The MCP endpoint, e.g. http://127.0.0.1:8787/mcp');
@@ -507,6 +521,7 @@ function updateConnectButtons() {
 function clientOptions(sessionId) {
   const options = { clientInfo: CLIENT_INFO, onElicitation, onNotification };
   if (state.token) options.headers = { Authorization: `Bearer ${state.token}` };
+  else options.auth = AUTH;
   if (sessionId) options.sessionId = sessionId;
   return options;
 }
@@ -563,7 +578,8 @@ async function afterConnect(previousSession) {
   }
   state.sessionId = sid;
   renderServerInfo();
-  setConnState('online', `Connected to ${state.serverInfo?.name ?? state.url}`);
+  setConnState('online', `Connected to ${state.serverInfo?.name ?? state.url}${signedIn() ? ' (signed in)' : ''}`);
+  updateConnectButtons();
   saveNow();
 }
 
@@ -1658,6 +1674,12 @@ ui.connectForm.addEventListener('submit', (event) => {
   connectFresh();
 });
 ui.disconnectBtn.addEventListener('click', disconnect);
+ui.signOutBtn.addEventListener('click', async () => {
+  // Forget the sign-in (tokens; the client registration stays), then end the session.
+  await state.client?.signOut();
+  await disconnect();
+  setConnState('idle', 'Signed out and disconnected.');
+});
 ui.bannerRetry.addEventListener('click', wakeRecovery);
 ui.bannerStop.addEventListener('click', () => {
   stopRecovery();

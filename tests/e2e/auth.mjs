@@ -1,7 +1,8 @@
 // Authorization in a real browser (issue 17): headless Chromium signs in through
 // popupAuthorize() / finishAuthorization() against the protected reference server
 // (tests/server/auth.mjs: authorization server and resource on two more origins than the
-// page's), calls a tool, survives token expiry (refresh), and signs out.
+// page's), calls a tool, survives token expiry (refresh), and signs out; the same through
+// redirectAuthorize(); and the dashboard (www/) signs in, lists the tools, signs out.
 // `make test-e2e-auth` (part of `make test-e2e`); needs pkg/ (make build).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { chromium } from 'playwright-core';
 import { startProtectedServer } from '../server/auth.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
 const T = { timeout: 90_000 };
 
 let browser;
@@ -23,7 +24,8 @@ let origin;
 before(async () => {
   // The page's origin: the repository's files (pkg/ and tests/e2e/auth/).
   site = http.createServer(async (req, res) => {
-    const file = path.join(ROOT, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    let file = path.join(ROOT, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (file.endsWith(path.sep)) file = path.join(file, 'index.html');
     if (!file.startsWith(ROOT)) return res.writeHead(403).end();
     try {
       const body = await readFile(file);
@@ -113,6 +115,34 @@ test('full-page redirect sign-in: leave, come back, connect again to finish', T,
     const keys = await page.evaluate(() => window.app.storedKeys());
     assert.ok(!keys.some((k) => k.includes('pending:') || k === 'mcp-tasks-wasm:callback'), keys.join(', '));
     await page.evaluate(() => window.app.close());
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await s.close();
+  }
+});
+
+test('the dashboard signs in to a protected server through its popup, and signs out', T, async () => {
+  const s = await startProtectedServer();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(`${origin}/www/?server=${encodeURIComponent(s.url)}`);
+    await page.locator('#connect-btn:not([disabled])').waitFor();
+    const popup = context.waitForEvent('page');
+    await page.click('#connect-btn');
+    await (await popup).waitForEvent('close', { timeout: 20_000 });
+    await page.locator('#conn-state[data-state="online"]').waitFor({ timeout: 20_000 });
+    assert.match(await page.textContent('#conn-state'), /\(signed in\)/);
+    await page.locator('#tool-list', { hasText: 'add' }).waitFor();
+    assert.equal(await page.isVisible('#signout-btn'), true);
+    await page.click('#signout-btn');
+    await page.locator('#conn-state[data-state="idle"]', { hasText: 'Signed out' }).waitFor();
+    const keys = await page.evaluate(() => Object.keys(sessionStorage));
+    assert.ok(!keys.some((k) => k.includes('auth:tokens:')), keys.join(', '));
+    assert.equal(s.log.authorizations, 1);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
