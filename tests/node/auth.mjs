@@ -151,34 +151,75 @@ test('a redirect from the resource is not followed: the token never reaches anot
   const seen = [];
   const other = http.createServer((req, res) => { seen.push(req.headers.authorization); res.end(); });
   await new Promise((r) => other.listen(0, '127.0.0.1', r));
-  // A front for the resource that redirects tools/call to the other origin.
+  // A front for the resource (its own protected resource metadata, the same authorization
+  // server) that redirects tools/call to the other origin and passes the rest on.
   const front = http.createServer(async (req, res) => {
     let body = '';
     for await (const c of req) body += c;
+    if (req.url.startsWith('/.well-known/oauth-protected-resource')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ resource: frontUrl, authorization_servers: [s.issuer] }));
+      return;
+    }
     if (JSON.parse(body || '{}').method === 'tools/call') {
       res.writeHead(307, { location: `http://127.0.0.1:${other.address().port}/mcp` }).end();
       return;
     }
-    const r = await fetch(s.url, { method: req.method, headers: req.headers, body: body || undefined });
-    res.writeHead(r.status, Object.fromEntries(r.headers));
+    const headers = { ...req.headers };
+    delete headers.host;
+    const r = await fetch(s.url, { method: req.method, headers, body: body || undefined });
+    const out = Object.fromEntries(r.headers);
+    delete out['www-authenticate']; // its hint names the real resource: use the front's
+    delete out['content-length'];
+    delete out['content-encoding'];
+    res.writeHead(r.status, out);
     res.end(Buffer.from(await r.arrayBuffer()));
   });
   await new Promise((r) => front.listen(0, '127.0.0.1', r));
   const frontUrl = `http://127.0.0.1:${front.address().port}/mcp`;
-  // The front is not the resource its metadata names: the client refuses to sign in.
-  const { authorize } = authorizer();
+  const { authorize, calls } = authorizer();
   try {
-    const e = await McpClient.connect(frontUrl, {
-      listen: false, auth: { authorize, redirectUri: 'http://localhost:9/callback' },
-    }).then(() => null, (x) => x);
-    assert.ok(e instanceof AuthError, `expected AuthError, got ${e}`);
-    assert.ok(['resource_mismatch', 'metadata_not_found'].includes(e.reason), e.reason);
-    assert.equal(e.code, 'ERR_AUTH');
-    assert.deepEqual(seen, []);
+    const client = await McpClient.connect(frontUrl, {
+      listen: false, maxRequestRetries: 0, auth: { authorize, redirectUri: 'http://localhost:9/callback' },
+    });
+    assert.equal(calls.length, 1, 'signed in through the front');
+    assert.ok(s.log.requests.some((r) => r.authorization), 'the token went to the resource');
+    const e = await client.callTool('add', { a: 1, b: 1 }).then(() => null, (x) => x);
+    await client.close();
+    assert.ok(e instanceof TransportError, `expected TransportError, got ${e}`);
+    assert.match(e.message, /redirect/);
+    assert.deepEqual(seen, [], 'the other origin was never contacted');
   } finally {
     await s.close();
     front.close();
     other.close();
+  }
+});
+
+test('protected resource metadata for another resource is refused before any sign-in', T, async () => {
+  const s = await startProtectedServer();
+  const front = http.createServer((req, res) => {
+    if (req.url.startsWith('/.well-known/oauth-protected-resource')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ resource: s.url, authorization_servers: [s.issuer] }));
+      return;
+    }
+    res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
+  });
+  await new Promise((r) => front.listen(0, '127.0.0.1', r));
+  const { authorize, calls } = authorizer();
+  try {
+    const e = await McpClient.connect(`http://127.0.0.1:${front.address().port}/mcp`, {
+      listen: false, auth: { authorize, redirectUri: 'http://localhost:9/callback' },
+    }).then(() => null, (x) => x);
+    assert.ok(e instanceof AuthError, `expected AuthError, got ${e}`);
+    assert.equal(e.reason, 'resource_mismatch');
+    assert.equal(e.code, 'ERR_AUTH');
+    assert.equal(calls.length, 0);
+    assert.equal(s.log.registrations, 0);
+  } finally {
+    await s.close();
+    front.close();
   }
 });
 
