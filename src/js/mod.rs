@@ -404,11 +404,8 @@ impl McpClient {
     /// server then refuses signs in again.
     #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<void>")]
     pub fn sign_out(&self) -> Promise {
-        let s = self.c.session().clone();
-        promise(async move {
-            s.sign_out().await;
-            Ok(JsValue::UNDEFINED)
-        })
+        self.c.session().sign_out();
+        Promise::resolve(&JsValue::UNDEFINED)
     }
 
     /// Task handles this client still follows (for dashboards and leak checks).

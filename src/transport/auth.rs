@@ -228,7 +228,7 @@ impl Auth {
     }
 
     /// Forget the tokens (here and in the storage).
-    pub async fn sign_out(&self) {
+    pub fn sign_out(&self) {
         {
             let mut st = self.st();
             st.tokens = None;
@@ -290,59 +290,56 @@ impl Auth {
         auth::read_server_metadata(&doc, issuer).map_err(fail)
     }
 
-    /// The client's credentials at `server`: a registration kept for its issuer, else pre-registered,
-    /// else a Client ID Metadata Document, else Dynamic Client Registration.
+    /// The client's credentials at `server`: a registration kept for its issuer, else
+    /// pre-registered, else a Client ID Metadata Document, else Dynamic Client
+    /// Registration (whose answer is kept, as the server sent it, per issuer).
     async fn client(&self, http: &Http, server: &Server) -> Result<ClientCreds, Error> {
         let issuer = &server.issuer;
-        let key = auth::cat(&["client:", issuer]);
-        let stored = self.load(&key).await;
         let o = &self.opts;
-        let creds = if let Some(id) = get_str(&stored, "clientId") {
-            ClientCreds {
-                id,
-                secret: get_str(&stored, "clientSecret"),
-                method: get_str(&stored, "tokenEndpointAuthMethod"),
+        let key = auth::cat(&["client:", issuer]);
+        let mut doc = self.load(&key).await;
+        if get_str(&doc, "client_id").is_none() {
+            if let Some(id) = o
+                .client_id
+                .clone()
+                .filter(|_| o.client_issuer.as_ref().is_none_or(|i| i == issuer))
+            {
+                return Ok(ClientCreds {
+                    id,
+                    secret: o.client_secret.clone(),
+                    method: None,
+                });
             }
-        } else if let Some(id) = o
-            .client_id
-            .clone()
-            .filter(|_| o.client_issuer.as_ref().is_none_or(|i| i == issuer))
-        {
-            ClientCreds {
-                id,
-                secret: o.client_secret.clone(),
-                method: None,
+            if let Some(id) = o
+                .client_metadata_url
+                .clone()
+                .filter(|_| server.cimd_supported)
+            {
+                return Ok(ClientCreds {
+                    id,
+                    secret: None,
+                    method: Some("none".into()),
+                });
             }
-        } else if let Some(url) = o
-            .client_metadata_url
-            .clone()
-            .filter(|_| server.cimd_supported)
-        {
-            ClientCreds {
-                id: url,
-                secret: None,
-                method: Some("none".into()),
-            }
-        } else if let Some(endpoint) = &server.registration_endpoint {
-            let c = self.register(http, endpoint).await?;
-            let record = object(&[
-                ("clientId", c.id.as_str().into()),
-                ("clientSecret", opt(c.secret.as_deref())),
-                ("tokenEndpointAuthMethod", opt(c.method.as_deref())),
-            ]);
-            self.save("set", &key, &record.into());
-            c
-        } else {
-            return Err(auth_error(
-                "no_client",
-                &["the authorization server ", issuer, " offers no registration: pass auth.clientId (pre-registered) or auth.clientMetadataUrl"],
-            ));
-        };
-        Ok(creds)
+            let Some(endpoint) = &server.registration_endpoint else {
+                return Err(auth_error(
+                    "no_client",
+                    &["the authorization server ", issuer, " offers no registration: pass auth.clientId (pre-registered) or auth.clientMetadataUrl"],
+                ));
+            };
+            doc = self.register(http, endpoint).await?;
+            self.save("set", &key, &doc);
+        }
+        Ok(ClientCreds {
+            id: get_str(&doc, "client_id").unwrap_or_default(),
+            secret: get_str(&doc, "client_secret"),
+            method: get_str(&doc, "token_endpoint_auth_method"),
+        })
     }
 
-    /// Dynamic Client Registration (RFC 7591): a public client with a refresh grant.
-    async fn register(&self, http: &Http, endpoint: &str) -> Result<ClientCreds, Error> {
+    /// Dynamic Client Registration (RFC 7591): a public client with a refresh grant. The
+    /// server's answer, which has a `client_id`.
+    async fn register(&self, http: &Http, endpoint: &str) -> Result<JsValue, Error> {
         let o = &self.opts;
         let kind = o.application_type.clone().unwrap_or_else(|| {
             if auth::is_loopback(&o.redirect_uri) {
@@ -372,13 +369,10 @@ impl Auth {
         ]);
         let body = json::stringify(&body.into()).unwrap_or_default();
         let (ok, doc) = post(http, endpoint, "application/json", &body, None).await?;
-        match get_str(&doc, "client_id") {
-            Some(id) if ok => Ok(ClientCreds {
-                id,
-                secret: get_str(&doc, "client_secret"),
-                method: get_str(&doc, "token_endpoint_auth_method"),
-            }),
-            _ => Err(refused("registration_failed", "client registration", &doc)),
+        if ok && get_str(&doc, "client_id").is_some() {
+            Ok(doc)
+        } else {
+            Err(refused("registration_failed", "client registration", &doc))
         }
     }
 
@@ -488,7 +482,7 @@ impl Auth {
                 "token_failed",
             )
             .await?;
-        self.keep(set, &server.issuer, None).await;
+        self.keep(set, &server.issuer, None);
         Ok(())
     }
 
@@ -529,11 +523,11 @@ impl Auth {
         .await;
         match out {
             Ok(set) => {
-                self.keep(set, &server.issuer, Some(refresh)).await;
+                self.keep(set, &server.issuer, Some(refresh));
                 Ok(())
             }
             Err(e) => {
-                self.sign_out().await;
+                self.sign_out();
                 Err(e)
             }
         }
@@ -579,7 +573,7 @@ impl Auth {
         auth::read_token_response(&doc).map_err(fail)
     }
 
-    async fn keep(&self, set: TokenSet, issuer: &str, old_refresh: Option<String>) {
+    fn keep(&self, set: TokenSet, issuer: &str, old_refresh: Option<String>) {
         let tokens = Tokens {
             access: set.access,
             refresh: set.refresh.or(old_refresh),
@@ -725,9 +719,9 @@ async fn post(
 
 impl super::Session {
     /// Forget the tokens (with the `auth` option; else nothing to do).
-    pub async fn sign_out(&self) {
+    pub fn sign_out(&self) {
         if let Some(a) = &self.auth {
-            a.sign_out().await;
+            a.sign_out();
         }
     }
 
