@@ -380,3 +380,61 @@ fn callbacks_check_state_then_iss_then_error() {
         "authorization_failed"
     );
 }
+
+/// No input a server (or a redirect) sends makes the parsers panic: a deterministic sweep
+/// of short strings over characters that matter to them, multi-byte ones included.
+#[test]
+fn parsers_never_panic_on_hostile_input() {
+    const ALPHABET: &[&str] = &[
+        "",
+        "\"",
+        "\\",
+        "=",
+        ",",
+        " ",
+        ":",
+        "/",
+        "//",
+        "?",
+        "#",
+        "&",
+        "%",
+        "%4",
+        "[",
+        "]",
+        "@",
+        "é",
+        "😀",
+        "bearer",
+        "Bearer ",
+        "scope",
+        "http",
+        "https://",
+        "localhost",
+        "a",
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..20_000 {
+        let len = (next() % 8) as usize;
+        let s: String = (0..len)
+            .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+            .collect();
+        let _ = challenge(&s);
+        let _ = query_params(&s);
+        let _ = split_url(&s);
+        let _ = resource_metadata_urls(&s, Some(&s));
+        let _ = server_metadata_urls(&s);
+        let _ = resource_matches(&s, "https://a.example/mcp");
+        let _ = resource_matches("https://a.example", &s);
+        let _ = redirect_uri_ok(&s);
+        let _ = with_query(&s, &[("k", &s)]);
+        let _ = read_callback(&s, "s", "https://as", true);
+        let _ = select_scope(Some(&s), &[s.clone()], Some(&s), &[]);
+    }
+}
