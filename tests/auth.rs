@@ -435,6 +435,6 @@ fn parsers_never_panic_on_hostile_input() {
         let _ = redirect_uri_ok(&s);
         let _ = with_query(&s, &[("k", &s)]);
         let _ = read_callback(&s, "s", "https://as", true);
-        let _ = select_scope(Some(&s), &[s.clone()], Some(&s), &[]);
+        let _ = select_scope(Some(&s), std::slice::from_ref(&s), Some(&s), &[]);
     }
 }
