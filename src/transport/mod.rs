@@ -1171,6 +1171,8 @@ impl Session {
             io::now_ms() as u64,
         );
         loop {
+            // A reconnect goes with a token that is not about to expire.
+            self.auth_ready().await;
             let (session, ctl) = {
                 let mut st = self.state_mut();
                 if st.closed || st.listen_gen != gen {
