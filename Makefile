@@ -21,7 +21,7 @@ RELEASE_ENV := RUSTUP_TOOLCHAIN=$(RELEASE_TOOLCHAIN) RUSTFLAGS="-Zunstable-optio
 RELEASE_ARGS := -Z build-std=std,panic_abort
 endif
 
-.PHONY: setup build demo test test-native test-dependent test-size test-lint test-server test-www test-wasm test-node test-consumers test-e2e test-fault test-hostile test-types test-conformance test-conformance-2026 test-node-modern test-node-tasks-modern size bench clean
+.PHONY: setup build demo test test-native test-dependent test-size test-lint test-server test-www test-wasm test-node test-consumers test-e2e test-e2e-auth test-fault test-hostile test-types test-conformance test-conformance-2026 test-conformance-auth test-node-modern test-node-tasks-modern test-node-auth size bench clean
 
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -106,6 +106,14 @@ test-node:
 	tests/with-servers.sh node --test tests/node/smoke.mjs
 	$(MAKE) test-node-modern
 	$(MAKE) test-node-tasks-modern
+	$(MAKE) test-node-auth
+
+# Authorization (issue 17) from Node against the protected reference server
+# (tests/server/auth.mjs, which starts its own authorization server and resource): sign-in
+# on 401 at both revisions, refresh before expiry and after a 401, stored tokens, the token
+# sent to the resource only, no token in errors, AuthError.
+test-node-auth:
+	node --test tests/node/auth.mjs
 
 # Revision 2026-07-28 from Node: version selection (auto, pinned), the modern headers and
 # _meta on every POST, MRTR, x-mcp-header parameters, against the modern reference servers
@@ -144,6 +152,13 @@ test-hostile:
 # The dashboard (www/) in headless Chromium (Playwright), screenshots in target/e2e/.
 test-e2e:
 	tests/with-servers.sh node --test tests/e2e/dashboard.mjs
+	$(MAKE) test-e2e-auth
+
+# Authorization in headless Chromium (issue 17): sign-in through popupAuthorize() and
+# through redirectAuthorize(), refresh, sign-out, against tests/server/auth.mjs (starts its
+# own servers; needs pkg/).
+test-e2e-auth:
+	node --test tests/e2e/auth.mjs
 
 # The package as users consume it: esbuild bundles, a plain page, a Web Worker (Chromium).
 test-consumers:
@@ -170,18 +185,66 @@ CONFORMANCE_SCENARIOS_2026 ?= \
   2026-07-28:sep-2322-client-request-state \
   2026-07-28:json-schema-ref-no-deref
 
+# Authorization (issue 17): every auth client scenario the requirement sets name, 14 for
+# 2025-11-25 and 25 for 2026-07-28 (the adapter's authorize step follows the redirect by
+# hand: see authScenario in client.mjs); `make test-conformance-auth` runs them alone.
+CONFORMANCE_SCENARIOS_AUTH ?= \
+  2025-11-25:auth/metadata-default \
+  2025-11-25:auth/metadata-var1 \
+  2025-11-25:auth/metadata-var2 \
+  2025-11-25:auth/metadata-var3 \
+  2025-11-25:auth/basic-cimd \
+  2025-11-25:auth/scope-from-www-authenticate \
+  2025-11-25:auth/scope-from-scopes-supported \
+  2025-11-25:auth/scope-omitted-when-undefined \
+  2025-11-25:auth/scope-step-up \
+  2025-11-25:auth/scope-retry-limit \
+  2025-11-25:auth/token-endpoint-auth-basic \
+  2025-11-25:auth/token-endpoint-auth-post \
+  2025-11-25:auth/token-endpoint-auth-none \
+  2025-11-25:auth/pre-registration \
+  2026-07-28:auth/metadata-default \
+  2026-07-28:auth/metadata-var1 \
+  2026-07-28:auth/metadata-var2 \
+  2026-07-28:auth/metadata-var3 \
+  2026-07-28:auth/basic-cimd \
+  2026-07-28:auth/scope-from-www-authenticate \
+  2026-07-28:auth/scope-from-scopes-supported \
+  2026-07-28:auth/scope-omitted-when-undefined \
+  2026-07-28:auth/scope-step-up \
+  2026-07-28:auth/scope-retry-limit \
+  2026-07-28:auth/token-endpoint-auth-basic \
+  2026-07-28:auth/token-endpoint-auth-post \
+  2026-07-28:auth/token-endpoint-auth-none \
+  2026-07-28:auth/pre-registration \
+  2026-07-28:auth/resource-mismatch \
+  2026-07-28:auth/offline-access-scope \
+  2026-07-28:auth/offline-access-not-supported \
+  2026-07-28:auth/authorization-server-migration \
+  2026-07-28:auth/iss-supported \
+  2026-07-28:auth/iss-not-advertised \
+  2026-07-28:auth/iss-supported-missing \
+  2026-07-28:auth/iss-wrong-issuer \
+  2026-07-28:auth/iss-unexpected \
+  2026-07-28:auth/iss-normalized \
+  2026-07-28:auth/metadata-issuer-mismatch
+
 CONFORMANCE_SCENARIOS ?= \
   2025-11-25:initialize \
   2025-11-25:tools_call \
   2025-11-25:sse-retry \
   2025-11-25:elicitation-sep1034-client-defaults \
-  $(CONFORMANCE_SCENARIOS_2026)
+  $(CONFORMANCE_SCENARIOS_2026) \
+  $(CONFORMANCE_SCENARIOS_AUTH)
 
 test-conformance:
 	node tests/conformance/run.mjs $(CONFORMANCE_SCENARIOS)
 
 test-conformance-2026:
 	node tests/conformance/run.mjs $(CONFORMANCE_SCENARIOS_2026)
+
+test-conformance-auth:
+	node tests/conformance/run.mjs $(CONFORMANCE_SCENARIOS_AUTH)
 
 size:
 	node tools/size.mjs

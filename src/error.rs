@@ -60,6 +60,15 @@ pub enum Error {
         /// The server's JSON-RPC error (its code, message and data).
         error: Box<Error>,
     },
+    /// Authorization failed (`AuthError` in JS): a stable `reason` (`resource_mismatch`,
+    /// `refresh_failed`, ...) and what the person must do, in words. Never holds a token,
+    /// a code or the PKCE verifier.
+    Auth {
+        /// Why, stable (see the README's list).
+        reason: &'static str,
+        /// What happened and what to do.
+        message: String,
+    },
     /// Aborted locally (an AbortSignal, `dispose()` or `close()`).
     Aborted(String),
     /// Internal: the server said the session is gone (HTTP 404 with a session id).
@@ -141,6 +150,7 @@ impl Error {
             }
             Error::Transport { message, .. }
             | Error::Protocol(message)
+            | Error::Auth { message, .. }
             | Error::Aborted(message) => message.clone(),
             Error::TaskFailed { .. } => "the task failed".into(),
             Error::TaskCancelled { .. } => "the task was cancelled".into(),

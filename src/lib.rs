@@ -12,7 +12,8 @@
 //! - [`wire`]: one adapter per protocol generation (method names, params, decoders,
 //!   what an error code means); today 2025-11-25.
 //! - [`transport`]: Streamable HTTP: requests, SSE, the session, the GET stream; knows
-//!   nothing of tasks.
+//!   nothing of tasks. `transport::auth` drives authorization (OAuth 2.1 as MCP defines it).
+//! - [`auth`]: authorization's decisions, pure: challenges, discovery URLs, checks, scopes.
 //! - [`policy`]: when to poll next: intervals, clamps, backoff, jitter, deadlines (pure).
 //! - [`sse`]: an incremental Server-Sent Events parser (pure).
 //! - [`sync`]: one of each wait primitive: latch, queue, request gate, single-flight.
@@ -21,6 +22,7 @@
 //!   tests; the shipped decoders are in [`wire`]).
 //! - [`error`]: the one internal error type.
 
+pub mod auth;
 pub mod client;
 pub mod elicit_defaults;
 pub mod error;

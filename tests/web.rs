@@ -57,6 +57,7 @@ fn options() -> ClientOptions {
         max_held_results: 2,
         max_concurrent_requests: 16,
         session_id: None,
+        auth: None,
     }
 }
 

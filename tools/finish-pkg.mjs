@@ -24,7 +24,9 @@ const glue = find(join(pkg, 'snippets'), 'glue.js');
 if (!glue) throw new Error('pkg/snippets/**/glue.js not found: did wasm-pack run?');
 const gluePath = './' + relative(pkg, glue);
 const errors = ['McpTasksError', 'McpError', 'TaskNotFoundError', 'TransportError', 'ProtocolError',
-  'TaskFailedError', 'TaskCancelledError', 'TaskExpiredError'];
+  'TaskFailedError', 'TaskCancelledError', 'TaskExpiredError', 'AuthError',
+  // Authorization helpers (glue.js): the page step and token storage.
+  'popupAuthorize', 'redirectAuthorize', 'finishAuthorization', 'sessionStorageTokens'];
 
 writeFileSync(join(pkg, 'index.js'), `// The package entry for browsers, workers and bundlers: call \`await init()\` once.
 export * from './mcp_tasks_wasm.js';

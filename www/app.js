@@ -27,6 +27,7 @@ import { cancelRow, unfollow } from './js/follow.js';
 import { showDetail } from './js/detail.js';
 import {
   connectFresh, disconnect, restore, updateConnectButtons, showUrlError, stopRecovery, wakeRecovery,
+  signOut,
 } from './js/connection.js';
 
 ui.connectForm.addEventListener('submit', (event) => {
@@ -34,6 +35,7 @@ ui.connectForm.addEventListener('submit', (event) => {
   connectFresh();
 });
 ui.disconnectBtn.addEventListener('click', disconnect);
+ui.signOutBtn.addEventListener('click', signOut);
 ui.bannerRetry.addEventListener('click', wakeRecovery);
 ui.bannerStop.addEventListener('click', () => {
   stopRecovery();

@@ -14,6 +14,7 @@ use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader
 
 use crate::sync::Latch;
 
+pub mod crypto;
 pub mod json;
 pub mod pace;
 

@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::io;
 use crate::io::json::{self, get, get_f64, get_str, is_object, object};
 use crate::policy::PollConfig;
+use crate::transport::auth::AuthOptions;
 use crate::transport::{ClientOptions, VersionChoice};
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
@@ -115,6 +116,11 @@ fn to_js(e: Error) -> JsValue {
             ])
             .into(),
         ),
+        Error::Auth { reason, message } => make_error(
+            "AuthError",
+            &message,
+            &object(&[("code", "ERR_AUTH".into()), ("reason", reason.into())]).into(),
+        ),
         Error::Aborted(message) => io::abort_error(&message),
         Error::SessionGone => make_error(
             "TransportError",
@@ -199,7 +205,28 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
             _ => VersionChoice::Auto,
         },
         max_input_rounds: opt_f64(v, "maxInputRounds").map_or(8, |n| n as u32),
+        auth: read_auth_options(&get(v, "auth")),
     }
+}
+
+/// The `auth` option: `None` without an `authorize` function.
+fn read_auth_options(a: &JsValue) -> Option<AuthOptions> {
+    let storage = get(a, "storage");
+    Some(AuthOptions {
+        authorize: opt_fn(a, "authorize")?,
+        redirect_uri: get_str(a, "redirectUri").unwrap_or_default(),
+        client_id: get_str(a, "clientId"),
+        client_secret: get_str(a, "clientSecret"),
+        client_issuer: get_str(a, "clientIssuer"),
+        client_metadata_url: get_str(a, "clientMetadataUrl"),
+        client_name: get_str(a, "clientName").unwrap_or_else(|| "mcp-tasks-wasm".into()),
+        application_type: get_str(a, "applicationType"),
+        storage: if storage.is_object() {
+            storage
+        } else {
+            io::crypto::memory_storage()
+        },
+    })
 }
 
 fn read_handle_options(v: &JsValue) -> HandleOptions {
@@ -371,6 +398,14 @@ impl McpClient {
             c.close().await;
             Ok(JsValue::UNDEFINED)
         })
+    }
+
+    /// Sign out: forget this server's tokens (here and in `auth.storage`); a request the
+    /// server then refuses signs in again.
+    #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<void>")]
+    pub fn sign_out(&self) -> Promise {
+        self.c.session().sign_out();
+        Promise::resolve(&JsValue::UNDEFINED)
     }
 
     /// Task handles this client still follows (for dashboards and leak checks).

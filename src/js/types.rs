@@ -192,7 +192,65 @@ export interface ConnectOptions {
    * server says the session is gone, a new one is started.
    */
   sessionId?: string;
+  /**
+   * Sign in to a protected server (OAuth 2.1 as MCP defines it): on HTTP 401 the client
+   * discovers the server's authorization server, registers or identifies itself, sends the
+   * person through `authorize`, and then sends `Authorization: Bearer` on every request to
+   * this server (and nowhere else), refreshing the token before it expires.
+   */
+  auth?: AuthOptions;
 }
+
+/** The `auth` option of `connect()`. */
+export interface AuthOptions {
+  /**
+   * The page step: send the person to `authorizationUrl` and resolve with the whole URL the
+   * authorization server sent them back to (`redirectUri?code=...&state=...`). Use
+   * `popupAuthorize()` or `redirectAuthorize()` in a page; in Node or tests, any function
+   * (e.g. one that follows the URL with `fetch(url, { redirect: 'manual' })`). What it
+   * throws rejects the request with an `AuthError` (`authorization_failed`).
+   */
+  authorize: (authorizationUrl: string) => Promise<string | URL>;
+  /** Where the authorization server sends the person back: HTTPS, or `http://localhost`. */
+  redirectUri: string;
+  /** A pre-registered client id (used before any registration). */
+  clientId?: string;
+  /** Its secret, for a confidential client (Node; never ship one in a page). */
+  clientSecret?: string;
+  /** The issuer the pre-registered client belongs to: then it is used there only. */
+  clientIssuer?: string;
+  /**
+   * A Client ID Metadata Document URL (HTTPS, hosted by your app): used as the client id
+   * where the authorization server supports them, before Dynamic Client Registration.
+   */
+  clientMetadataUrl?: string;
+  /** `client_name` in a Dynamic Client Registration (default "mcp-tasks-wasm"). */
+  clientName?: string;
+  /** `application_type` in a registration (default `native` for a loopback redirect, else `web`). */
+  applicationType?: 'web' | 'native';
+  /**
+   * Where tokens, registrations and a sign-in left for a redirect are kept (values are
+   * plain JSON objects; each method may return a Promise). Default: memory only (gone
+   * with the client). `sessionStorageTokens()` keeps them for the tab.
+   */
+  storage?: TokenStorage;
+}
+
+/** Pluggable storage for `AuthOptions.storage`. */
+export interface TokenStorage {
+  get(key: string): unknown | Promise<unknown>;
+  set(key: string, value: unknown): void | Promise<void>;
+  remove(key: string): void | Promise<void>;
+}
+
+/** The page step in a popup (call `connect()` from a click); `finishAuthorization()` on the callback page completes it. */
+export function popupAuthorize(options?: { width?: number; height?: number; timeoutMs?: number }): (authorizationUrl: string) => Promise<string>;
+/** The page step as a full-page redirect; needs `storage: sessionStorageTokens()`, and `connect()` again after coming back. */
+export function redirectAuthorize(): (authorizationUrl: string) => Promise<string>;
+/** On the callback page (`redirectUri`): hands the result to the popup's opener, or goes back to the page that started signing in. */
+export function finishAuthorization(options?: { returnTo?: string }): void;
+/** `TokenStorage` over `sessionStorage` (JSON values, keys under `prefix`). */
+export function sessionStorageTokens(prefix?: string): TokenStorage;
 
 /** Options of `callToolAsTask` and `TaskHandle.resume`. */
 /** Options of `callTool`. */
@@ -250,4 +308,11 @@ export class TaskFailedError extends McpTasksError { name: "TaskFailedError"; co
 export class TaskCancelledError extends McpTasksError { name: "TaskCancelledError"; code: "ERR_TASK_CANCELLED"; taskId: string; task: Task }
 /** The task is gone after its ttl. */
 export class TaskExpiredError extends McpTasksError { name: "TaskExpiredError"; code: "ERR_TASK_EXPIRED"; taskId: string; task: Task }
+/** Why signing in to a protected server failed: `reason` is stable, the message says what to do. */
+export type AuthErrorReason = "metadata_not_found" | "invalid_metadata" | "resource_mismatch" | "issuer_mismatch"
+  | "pkce_unsupported" | "no_client" | "registration_failed" | "invalid_redirect_uri" | "authorization_failed"
+  | "popup_blocked" | "access_denied" | "state_mismatch" | "iss_mismatch" | "token_failed" | "refresh_failed"
+  | "unreachable";
+/** Signing in to a protected server failed (`reason`); never holds a token or a code. */
+export class AuthError extends McpTasksError { name: "AuthError"; code: "ERR_AUTH"; reason: AuthErrorReason }
 "#;

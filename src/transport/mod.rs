@@ -3,6 +3,7 @@
 //! `close()`. It knows nothing of tasks: every inbound notification and request (other
 //! than `ping`) goes to one [`Router`], which the client installs.
 
+pub mod auth;
 pub mod rpc;
 
 use std::cell::RefCell;
@@ -85,6 +86,8 @@ pub struct ClientOptions {
     pub version: VersionChoice,
     /// 2026-07-28: how many times one call may ask for input (MRTR) before it fails.
     pub max_input_rounds: u32,
+    /// Sign in to a protected server on its 401 (OAuth 2.1 as MCP defines it).
+    pub auth: Option<auth::AuthOptions>,
     /// Reattach to this existing session instead of starting one (to resume its tasks
     /// after a page reload). `initialize` is skipped, so the server's info and
     /// capabilities stay unknown; if the server says the session is gone, a new one is
@@ -137,6 +140,8 @@ pub struct Session {
     /// A session renewal under way, shared by every request that needs it.
     renewing: SingleFlight<Result<(), Error>>,
     router: RefCell<Option<Rc<dyn Router>>>,
+    /// Authorization, with the `auth` option.
+    auth: Option<auth::Auth>,
 }
 
 /// How a request behaves.
@@ -218,13 +223,15 @@ impl Retry {
 
 impl Session {
     /// A session not yet started (see [`Session::start`]).
-    pub fn new(url: String, opts: ClientOptions) -> Result<Rc<Session>, Error> {
+    pub fn new(url: String, mut opts: ClientOptions) -> Result<Rc<Session>, Error> {
         let http = Http::new(opts.fetch.clone()).map_err(Error::network)?;
+        let auth = opts.auth.take().map(|a| auth::Auth::new(a, url.clone()));
         let gate = Gate::new(opts.max_concurrent_requests as usize);
         Ok(Rc::new(Session {
             gate,
             url,
             http,
+            auth,
             opts,
             renewing: SingleFlight::default(),
             router: RefCell::new(None),
@@ -358,8 +365,9 @@ impl Session {
             st.modern = true;
             st.protocol_version = Some(v2026::PROTOCOL_VERSION.into());
         }
+        self.auth_ready().await;
         let result = self
-            .request_once(v2026::method::DISCOVER, &object(&[]).into(), Ctl::default())
+            .authorized(v2026::method::DISCOVER, &object(&[]).into(), Ctl::default())
             .await?;
         // serverInfo in _meta (the spec), or at the top level (as some servers send it).
         let meta_info = get(&get(&result, "_meta"), v2026::META_SERVER_INFO);
@@ -529,6 +537,7 @@ impl Session {
         let mut renewed = false;
         let mut retry = Retry::default();
         loop {
+            self.auth_ready().await;
             // A slot first. Then, holding it, nothing is awaited until the request has read
             // its session id: a renewal that started while it waited for the slot must not
             // see it go out without one.
@@ -554,7 +563,7 @@ impl Session {
                 continue;
             }
             let before = self.session_id();
-            let out = self.request_once(method, &params, ctl).await;
+            let out = self.authorized(method, &params, ctl).await;
             drop(permit);
             let out = match out {
                 // A request with a timeout of its own (the caller bounds it) is not sent
@@ -632,7 +641,12 @@ impl Session {
     /// substring searcher and its slicing panic messages (about 5 KB of wasm).
     fn redact(&self, text: String) -> String {
         let mut out: Option<js_sys::JsString> = None;
-        for (_, value) in &self.opts.headers {
+        let tokens = self
+            .auth
+            .as_ref()
+            .map(auth::Auth::secrets)
+            .unwrap_or_default();
+        for value in self.opts.headers.iter().map(|(_, v)| v).chain(&tokens) {
             let parts = std::iter::once(value.as_str()).chain(value.split_whitespace());
             for secret in parts.filter(|p| p.len() >= 6) {
                 let t = out.get_or_insert_with(|| text.as_str().into());
@@ -645,7 +659,7 @@ impl Session {
     /// [`Inner::redact`] for a JSON value from a server (a JSON-RPC error's `data`): the
     /// value itself when it holds no header value, else a redacted copy.
     fn redact_value(&self, v: JsValue) -> JsValue {
-        if self.opts.headers.is_empty() || v.is_undefined() {
+        if (self.opts.headers.is_empty() && self.auth.is_none()) || v.is_undefined() {
             return v;
         }
         // A value that cannot be written out (nested too deep, a cycle) cannot be checked
@@ -808,6 +822,13 @@ impl Session {
             .map_err(fetch_error)?;
         let status = resp.status();
         self.state_mut().last_status = status;
+        if let Some(a) = self
+            .auth
+            .as_ref()
+            .filter(|_| status == 401 || status == 403)
+        {
+            a.challenged(resp.header("www-authenticate"));
+        }
         if status == 404 && session.is_some() {
             return Err(Error::SessionGone);
         }
@@ -1150,6 +1171,10 @@ impl Session {
 
     fn headers(&self, session: Option<&str>, get_stream: bool) -> Vec<(String, String)> {
         let mut h = self.opts.headers.clone();
+        // The token goes to the protected resource only: this session's URL.
+        if let Some(v) = self.auth.as_ref().and_then(auth::Auth::header) {
+            h.push(("Authorization".into(), v));
+        }
         let accept = if get_stream {
             "text/event-stream"
         } else {
@@ -1181,6 +1206,8 @@ impl Session {
             io::now_ms() as u64,
         );
         loop {
+            // A reconnect goes with a token that is not about to expire.
+            self.auth_ready().await;
             let (session, ctl) = {
                 let mut st = self.state_mut();
                 if st.closed || st.listen_gen != gen {

@@ -245,6 +245,39 @@ const scenarios = {
   },
 };
 
+/**
+ * Every auth/* scenario: the suite's resource server answers 401 and its authorization
+ * server approves at once, so the page step (the SDK's `authorize` function) fetches the
+ * authorization URL without following the redirect and hands the `Location` (the whole
+ * callback URL: code, state, iss) back to the SDK, which checks it. Pre-registered
+ * credentials (auth/pre-registration) come from MCP_CONFORMANCE_CONTEXT; the Client ID
+ * Metadata Document URL is the one the suite expects, used where the server supports
+ * them. Scenarios where the client must refuse (resource-mismatch, iss-*, ...) end with
+ * the SDK's AuthError, which the suite allows. Then, as an app would: list the tools and
+ * call each (step-up scenarios ask for more scope on tools/call).
+ */
+async function authScenario() {
+  const authorize = async (authorizationUrl) => {
+    const res = await fetch(authorizationUrl, { redirect: 'manual' });
+    const location = res.headers.get('location');
+    if (!location) throw new Error(`the authorization endpoint answered ${res.status} without a redirect`);
+    return new URL(location, authorizationUrl).href;
+  };
+  const auth = {
+    authorize,
+    redirectUri: 'http://localhost:3000/callback',
+    clientName: 'mcp-tasks-wasm-conformance',
+    clientMetadataUrl: 'https://conformance-test.local/client-metadata.json',
+  };
+  if (context.client_id) {
+    Object.assign(auth, { clientId: context.client_id, clientSecret: context.client_secret, clientIssuer: context.issuer });
+  }
+  await withClient({ auth, listen: false }, async (client) => {
+    const { tools } = await client.listTools();
+    for (const tool of tools) log(`${tool.name}: ${text(await client.callTool(tool.name, placeholderArguments(tool)))}`);
+  });
+}
+
 function log(line) {
   console.log(`[${scenario}] ${line}`);
 }
@@ -254,7 +287,7 @@ try {
   if (!SPOKEN_VERSIONS.includes(version)) {
     throw new Error(`asked for protocol ${version}; mcp-tasks-wasm speaks ${SPOKEN_VERSIONS.join(' and ')}`);
   }
-  const run = scenarios[scenario];
+  const run = scenarios[scenario] ?? (scenario?.startsWith('auth/') ? authScenario : undefined);
   if (!run) {
     throw new Error(`no handler for scenario '${scenario}' (known: ${Object.keys(scenarios).join(', ')})`);
   }

@@ -2,12 +2,13 @@
 // runs `tsc --noEmit --strict` over it. `@ts-expect-error` lines prove misuse is caught.
 import init, {
   McpClient, TaskHandle, McpError, TransportError, ProtocolError, TaskFailedError,
-  TaskCancelledError, TaskExpiredError, McpTasksError, TaskNotFoundError,
+  TaskCancelledError, TaskExpiredError, McpTasksError, TaskNotFoundError, AuthError,
+  popupAuthorize, redirectAuthorize, finishAuthorization, sessionStorageTokens,
 } from '../../pkg/index.js';
 import type {
   Task, TaskStatus, CallToolResult, ContentBlock, Tool, ServerCapabilities, Implementation,
   ConnectOptions, CallToolAsTaskOptions, CallToolOptions, ElicitResult, ListTasksResult, ListToolsResult,
-  ProgressNotificationParams,
+  ProgressNotificationParams, AuthOptions, TokenStorage, AuthErrorReason,
 } from '../../pkg/index.js';
 
 async function main(): Promise<void> {
@@ -34,6 +35,32 @@ async function main(): Promise<void> {
   const caps: ServerCapabilities = client.serverCapabilities;
   const canTask: boolean = caps.tasks?.requests?.tools?.call !== undefined;
   console.log(info.name, canTask, client.protocolVersion, client.sessionId);
+
+  // Authorization: the popup, the redirect, and the plain function form.
+  const storage: TokenStorage = sessionStorageTokens('app:');
+  const popup: AuthOptions = { authorize: popupAuthorize({ width: 480 }), redirectUri: 'https://app.example/callback', storage };
+  const redirect: AuthOptions = { authorize: redirectAuthorize(), redirectUri: 'https://app.example/callback', storage, clientMetadataUrl: 'https://app.example/client.json' };
+  const node: AuthOptions = {
+    authorize: async (url: string) => new URL(url), redirectUri: 'http://localhost:8080/cb',
+    clientId: 'id', clientSecret: 's', clientIssuer: 'https://as.example', applicationType: 'native',
+    storage: { get: async (k: string) => k, set: () => {}, remove: async () => {} },
+  };
+  // @ts-expect-error redirectUri is required
+  const incomplete: AuthOptions = { authorize: async () => '' };
+  console.log(incomplete);
+  for (const auth of [popup, redirect, node]) {
+    try {
+      const c = await McpClient.connect('https://mcp.example/mcp', { auth });
+      await c.signOut();
+    } catch (e) {
+      if (e instanceof AuthError) {
+        const reason: AuthErrorReason = e.reason;
+        const code: 'ERR_AUTH' = e.code;
+        console.log(reason, code);
+      }
+    }
+  }
+  if (location.pathname === '/callback') finishAuthorization({ returnTo: '/' });
 
   const page: ListToolsResult = await client.listTools();
   const tools: Tool[] = await client.listAllTools();

@@ -2,7 +2,7 @@
 // session after a reload; disconnecting; recovery (retry with backoff until the server
 // answers again); a connect-src the page's CSP refuses.
 
-import { McpClient } from '../../pkg/index.js';
+import { McpClient, popupAuthorize, sessionStorageTokens } from '../../pkg/index.js';
 import { setText } from './dom.js';
 import { ui, announce, showBanner, hideBanner, setConnState } from './ui.js';
 import { state, rows, features, on } from './store.js';
@@ -18,6 +18,16 @@ import { refreshServerTasks, clearServerTasks } from './server-tasks.js';
 import { onElicitation } from './elicit.js';
 
 const CLIENT_INFO = { name: 'mcp-tasks-dashboard', version: '0.1.0' };
+/** Signing in to protected servers (when no bearer token is typed): a popup on
+ * callback.html, the sign-in kept for this tab only. */
+const AUTH_PREFIX = 'mcp-tasks-dashboard/auth:';
+const AUTH = {
+  authorize: popupAuthorize(),
+  redirectUri: new URL('callback.html', location.href).href,
+  storage: sessionStorageTokens(AUTH_PREFIX),
+  clientName: 'MCP tasks dashboard',
+};
+const signedIn = () => !!state.url && !state.token && sessionStorage.getItem(`${AUTH_PREFIX}tokens:${state.url}`) !== null;
 
 function onNotification(message) {
   if (message.method === 'notifications/tools/list_changed' && state.client) {
@@ -30,6 +40,7 @@ function onNotification(message) {
 function clientOptions(sessionId) {
   const options = { clientInfo: CLIENT_INFO, onElicitation, onNotification };
   if (state.token) options.headers = { Authorization: `Bearer ${state.token}` };
+  else options.auth = AUTH;
   if (sessionId) options.sessionId = sessionId;
   return options;
 }
@@ -41,6 +52,7 @@ export function updateConnectButtons() {
   ui.connectBtn.hidden = connected;
   ui.connectBtn.disabled = state.connecting;
   ui.disconnectBtn.hidden = !connected;
+  ui.signOutBtn.hidden = !connected || !signedIn();
   setText(ui.disconnectBtn, modern ? 'Disconnect (tasks keep running)' : 'Disconnect (ends the session)');
   ui.url.readOnly = connected || state.connecting;
   ui.token.readOnly = connected || state.connecting;
@@ -92,7 +104,7 @@ async function afterConnect(previousSession) {
   updateConnectButtons();
   recallRemembered();
   markAllDirty();
-  setConnState('online', `Connected to ${state.serverInfo?.name ?? state.url}`);
+  setConnState('online', `Connected to ${state.serverInfo?.name ?? state.url}${signedIn() ? ' (signed in)' : ''}`);
   saveNow();
 }
 
@@ -295,3 +307,10 @@ document.addEventListener('securitypolicyviolation', (event) => {
   setConnState('error', 'Not connected');
   showBanner(`This page's security policy (CSP connect-src) does not allow connecting to ${blocked}. Open the dashboard from that server, or use a server the policy allows.`);
 });
+
+/** Forget the sign-in (tokens; the client registration stays), then end the session. */
+export async function signOut() {
+  await state.client?.signOut();
+  await disconnect();
+  setConnState('idle', 'Signed out and disconnected.');
+}

@@ -31,6 +31,8 @@ export function describeError(err, url) {
     case 'McpError':
     case 'TaskNotFoundError':
       return { text: `The server answered with error ${err.code}: ${err.message}`, retry: false };
+    case 'AuthError':
+      return { text: `Signing in to the server failed (${err.reason}): ${err.message}`, retry: false };
     case 'ProtocolError':
       return { text: `The server sent something this page does not understand: ${err.detail ?? err.message}`, retry: false };
     case 'TaskFailedError': return { text: failureText(err), retry: false };

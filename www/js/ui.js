@@ -17,6 +17,7 @@ export const ui = {
   token: $('token'),
   connectBtn: $('connect-btn'),
   disconnectBtn: $('disconnect-btn'),
+  signOutBtn: $('signout-btn'),
   serverInfo: $('server-info'),
   infoName: $('info-name'),
   infoVersion: $('info-version'),

@@ -1,0 +1,35 @@
+//! Authorization's share of the host, through the JS glue: PKCE and `state` from WebCrypto
+//! (`crypto.getRandomValues`, `crypto.subtle.digest`: no hash or RNG code in the wasm), and
+//! the calls to the app's token storage.
+
+use js_sys::{Array, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(module = "/src/io/oauth.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn pkce() -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = store)]
+    fn store_js(storage: &JsValue, method: &str, key: &str, value: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = memoryStorage)]
+    fn memory_storage_js() -> JsValue;
+}
+
+/// The default token storage: a `Map`, gone with the client.
+pub fn memory_storage() -> JsValue {
+    memory_storage_js()
+}
+
+/// `storage[method](key, value)`, as a Promise of its value that never rejects (a failure
+/// is reported on the console and gives `undefined`). Calls run in order.
+pub fn store(storage: &JsValue, method: &str, key: &str, value: &JsValue) -> Promise {
+    store_js(storage, method, key, value)
+}
+
+/// A fresh PKCE pair and state: `(verifier, S256 challenge, state)`, base64url.
+pub async fn pkce_and_state() -> Result<(String, String, String), JsValue> {
+    let a = Array::from(&JsFuture::from(pkce()?).await?);
+    let s = |i| a.get(i).as_string().unwrap_or_default();
+    Ok((s(0), s(1), s(2)))
+}

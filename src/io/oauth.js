@@ -1,0 +1,29 @@
+// Authorization's share of the host, called from src/io/crypto.rs: PKCE from WebCrypto and
+// the calls to the app's token storage. (The page helpers, popupAuthorize and friends, are
+// in src/js/glue.js: the package exports them, the wasm never calls them.)
+
+const b64u = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
+  .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const random = (n) => b64u(crypto.getRandomValues(new Uint8Array(n)));
+
+/** PKCE S256 and `state`, from WebCrypto: `[verifier, challenge, state]`. */
+export async function pkce() {
+  const verifier = random(32);
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
+  return [verifier, b64u(digest), random(16)];
+}
+
+/**
+ * `storage[method](key, value)` (the app's token storage), as a Promise that never
+ * rejects: a failure is reported and reads as nothing stored. Calls run in order.
+ */
+export function store(storage, method, key, value) {
+  return Promise.resolve().then(() => storage[method](key, value))
+    .catch((e) => console.error('mcp-tasks-wasm: the token storage failed', e));
+}
+
+/** The default token storage: a `Map`, gone with the client. */
+export function memoryStorage() {
+  const m = new Map();
+  return { get: (k) => m.get(k), set: (k, v) => { m.set(k, v); }, remove: (k) => { m.delete(k); } };
+}
