@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +92,63 @@ test('popup sign-in, a tool call, refresh before expiry, sign-out, and sign-in a
   } finally {
     await context.close();
     await s.close();
+  }
+});
+
+/** tests/server/modern.mjs on a free port (the reference server behind the protected front). */
+function startReference() {
+  const script = path.join(ROOT, 'tests/server/modern.mjs');
+  const proc = spawn(process.execPath, [script, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { proc.kill(); reject(new Error(`modern.mjs did not start:\n${output}`)); }, 15_000);
+    proc.stdout.on('data', (d) => {
+      output += d;
+      const m = /listening on (http:\/\/\S+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], stop: () => new Promise((done) => { if (proc.exitCode !== null) done(); else { proc.once('exit', done); proc.kill(); } }) });
+      }
+    });
+    proc.stderr.on('data', (d) => { output += d; });
+    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`modern.mjs exited ${code}:\n${output}`)); });
+  });
+}
+
+test('popup sign-in to the protected reference server, a task through it, refresh on expiry, sign-out', T, async () => {
+  const reference = await startReference();
+  const s = await startProtectedServer({ expiresIn: 30, upstream: reference.url });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(`${origin}/tests/e2e/auth/index.html?server=${encodeURIComponent(s.url)}&connect=only`);
+    await page.waitForFunction(() => window.ready === true);
+    const popup = context.waitForEvent('page');
+    const first = page.evaluate(() => window.app.connectOnly().then(() => window.app.task(300, 'behind the front')));
+    await (await popup).waitForEvent('close', { timeout: 20_000 });
+    const r = await first;
+    assert.deepEqual(r, { local: false, text: 'behind the front' }, 'a real task of the reference server, followed to its result');
+    assert.equal(s.log.authorizations, 1);
+    // expires_in 30 s is inside the client's refresh margin: the next task refreshes first.
+    const before = s.log.refreshes;
+    assert.deepEqual(await page.evaluate(() => window.app.task(100, 'after refresh')), { local: false, text: 'after refresh' });
+    assert.ok(s.log.refreshes > before, `refreshed (${s.log.refreshes})`);
+    assert.equal(s.log.authorizations, 1, 'no second sign-in');
+    const methods = new Set(s.log.requests.map((r) => r.method));
+    assert.ok(methods.has('tools/call') && (methods.has('tasks/get') || methods.has('subscriptions/listen')), [...methods].join(', '));
+    const taskRequests = s.log.requests.filter((r) => ['tools/call', 'tasks/get', 'tasks/cancel', 'subscriptions/listen'].includes(r.method));
+    assert.ok(taskRequests.length > 0 && taskRequests.every((r) => r.authorization?.startsWith('Bearer ')), 'every task request to the resource carried the token');
+    await page.evaluate(() => window.app.signOut());
+    const after = await page.evaluate(() => window.app.storedKeys());
+    assert.ok(!after.some((k) => k.startsWith('mcp-tasks-wasm:tokens:')), after.join(', '));
+    await page.evaluate(() => window.app.close());
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await s.close();
+    await reference.stop();
   }
 });
 

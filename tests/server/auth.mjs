@@ -12,13 +12,17 @@
 // expiresIn: the `expires_in` it advertises, in s (default: the ttl); refresh: whether
 // refresh tokens are issued and honoured (default true); leak: the `leak` tool answers
 // HTTP 500 with the request's Authorization header in its body (a hostile server, for the
-// redaction check).
+// redaction check); upstream: the URL of a reference server (tests/server/modern.mjs or
+// server.mjs) that the protected endpoint forwards every MCP request to, streamed and
+// without the Authorization header: the protected mode of the reference servers, with
+// their task tools.
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import cors from 'cors';
 import * as z from 'zod';
 import { mcpAuthRouter, getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/sdk/server/auth/router.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
+import { Readable } from 'node:stream';
 import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';
 
 function listen(app) {
@@ -27,7 +31,7 @@ function listen(app) {
   });
 }
 
-export async function startProtectedServer({ tokenTtlMs = 3_600_000, expiresIn, refresh = true } = {}) {
+export async function startProtectedServer({ tokenTtlMs = 3_600_000, expiresIn, refresh = true, upstream } = {}) {
   const log = { registrations: 0, authorizations: 0, tokens: [], refreshes: 0, bearerAtAuthServer: 0, requests: [] };
   const clients = new Map();
   const codes = new Map();
@@ -113,6 +117,30 @@ export async function startProtectedServer({ tokenTtlMs = 3_600_000, expiresIn, 
       async () => ({ content: [{ type: 'text', text: 'unreachable' }] }));
     return server;
   }, { legacy: 'stateless' });
+  if (upstream) {
+    // The protected mode of a reference server: forward, streaming the reply (listen and
+    // GET streams stay open), never passing the token on.
+    rs.all('/mcp', async (req, res) => {
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (typeof v === 'string' && !['host', 'authorization', 'content-length', 'connection', 'origin'].includes(k)) headers.set(k, v);
+      }
+      const ac = new AbortController();
+      res.on('close', () => ac.abort());
+      try {
+        const body = req.method === 'POST' ? JSON.stringify(req.body) : undefined;
+        const response = await fetch(upstream, { method: req.method, headers, body, signal: ac.signal });
+        res.status(response.status);
+        response.headers.forEach((v, k) => { if (!['content-length', 'content-encoding', 'access-control-allow-origin'].includes(k)) res.setHeader(k, v); });
+        res.flushHeaders();
+        if (response.body) Readable.fromWeb(response.body).on('error', () => res.end()).pipe(res);
+        else res.end();
+      } catch {
+        if (!res.headersSent) res.status(502);
+        res.end();
+      }
+    });
+  }
   rs.post('/mcp', async (req, res) => {
     if (req.body?.method === 'tools/call' && req.body.params?.name === 'leak') {
       res.status(500).type('text/plain').send(`upstream failed; you sent ${req.headers.authorization}`);
