@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { spawn } from 'node:child_process';
+import { spawnServer } from '../server/spawn.mjs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,28 +95,9 @@ test('popup sign-in, a tool call, refresh before expiry, sign-out, and sign-in a
   }
 });
 
-/** tests/server/modern.mjs on a free port (the reference server behind the protected front). */
-function startReference() {
-  const script = path.join(ROOT, 'tests/server/modern.mjs');
-  const proc = spawn(process.execPath, [script, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill(); reject(new Error(`modern.mjs did not start:\n${output}`)); }, 15_000);
-    proc.stdout.on('data', (d) => {
-      output += d;
-      const m = /listening on (http:\/\/\S+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1], stop: () => new Promise((done) => { if (proc.exitCode !== null) done(); else { proc.once('exit', done); proc.kill(); } }) });
-      }
-    });
-    proc.stderr.on('data', (d) => { output += d; });
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`modern.mjs exited ${code}:\n${output}`)); });
-  });
-}
 
 test('popup sign-in to the protected reference server, a task through it, refresh on expiry, sign-out', T, async () => {
-  const reference = await startReference();
+  const reference = await spawnServer('./modern.mjs'); // the reference server behind the protected front
   const s = await startProtectedServer({ expiresIn: 30, upstream: reference.url });
   const context = await browser.newContext();
   const page = await context.newPage();

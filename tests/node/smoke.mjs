@@ -3,8 +3,7 @@
 // MCP_TEST_SERVER / MCP_TEST_SERVER_JSON).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawnServer } from '../server/spawn.mjs';
 import {
   McpClient, TaskHandle, McpError, TransportError, TaskFailedError, TaskCancelledError,
   McpTasksError,
@@ -195,28 +194,9 @@ test('once statuses arrive on the GET stream, a task is polled at maxPollInterva
   await c.close();
 });
 
-/** Starts tests/server/server.mjs with `args` on a free port; resolves to { url, stop }. */
-function startServer(args) {
-  const script = fileURLToPath(new URL('../server/server.mjs', import.meta.url));
-  const proc = spawn(process.execPath, [script, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill(); reject(new Error(`server.mjs did not start:\n${output}`)); }, 15_000);
-    proc.stdout.on('data', (d) => {
-      output += d;
-      const m = /listening on (http:\/\/\S+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1], stop: () => new Promise((done) => { if (proc.exitCode !== null) done(); else { proc.once('exit', done); proc.kill(); } }) });
-      }
-    });
-    proc.stderr.on('data', (d) => { output += d; });
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server.mjs exited ${code}:\n${output}`)); });
-  });
-}
 
 test('without pushed statuses, 40 tasks are followed by a tasks/list sweep per period, not 40 tasks/get', T, async (t) => {
-  const server = await startServer(['--no-status-notifications']);
+  const server = await spawnServer('./server.mjs', ['--no-status-notifications']);
   try {
     const methods = [];
     const recording = (input, init = {}) => {

@@ -32,9 +32,8 @@
 // say so where they are.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawnServer } from '../server/spawn.mjs';
 import { createServer } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import {
   McpClient, TaskHandle, McpError, McpTasksError, ProtocolError, TaskFailedError,
@@ -328,28 +327,9 @@ function assertSnapshot(task, h, what) {
   if (task.statusMessage !== undefined) assert.equal(typeof task.statusMessage, 'string', `${what}: statusMessage`);
 }
 
-/** Starts tests/server/modern.mjs with `args` on a free port; resolves to { url, stop }. */
-function startModern(args) {
-  const script = fileURLToPath(new URL('../server/modern.mjs', import.meta.url));
-  const proc = spawn(process.execPath, [script, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill(); reject(new Error(`modern.mjs ${args.join(' ')} did not start:\n${output}`)); }, 15_000);
-    proc.stdout.on('data', (d) => {
-      output += d;
-      const m = /listening on (http:\/\/\S+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve({
-          url: m[1],
-          stop: () => new Promise((done) => { if (proc.exitCode !== null) done(); else { proc.once('exit', done); proc.kill(); } }),
-        });
-      }
-    });
-    proc.stderr.on('data', (d) => { output += d; });
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`modern.mjs ${args.join(' ')} exited ${code}:\n${output}`)); });
-  });
-}
+
+/** tests/server/modern.mjs with `args` on a free port: { url, stop }. */
+const startModern = (args) => spawnServer('./modern.mjs', args);
 
 // Servers of this file: counters are global to a server, so the tests that read them get
 // one of their own.
