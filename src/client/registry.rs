@@ -406,6 +406,12 @@ impl Registry {
         };
         if start {
             self.state_mut().sweeping = true;
+            // The tasks already followed are in the first round too (or handed back to
+            // their own polling after it).
+            let handles: Vec<Rc<Handle>> = self.state().handles.values().cloned().collect();
+            for h in handles {
+                h.step(Event::Push(true));
+            }
             let me = self.clone();
             io::spawn(Box::pin(async move { me.sweep().await }));
         }
@@ -447,7 +453,7 @@ impl Registry {
             if budget == 0 {
                 break;
             }
-            let mut seen: Vec<(Rc<Handle>, JsValue)> = Vec::new();
+            let mut now_swept: Map<String, u32> = Map::default();
             let mut cursor = None;
             let mut pages = 0;
             let complete = loop {
@@ -455,6 +461,16 @@ impl Registry {
                 let Some((m, params)) = self.wire().list_request(&self.server_caps(), cursor)
                 else {
                     break false;
+                };
+                // Against the tasks followed now: handles keep coming while a long
+                // listing is read (the server may list tasks whose calls this client
+                // has not seen answered yet).
+                let budget = {
+                    let st = self.state();
+                    crate::policy::sweep_page_budget(
+                        st.handles.values().filter(|h| !h.local).count(),
+                    )
+                    .max(budget)
                 };
                 if pages > budget {
                     // Too long a listing for this many tasks (the server may hold tasks
@@ -480,11 +496,17 @@ impl Registry {
                         break false;
                     }
                 };
+                // Applied page by page: a page is a short task on the main thread, a
+                // thousand snapshots at once a long one.
                 let tasks = get(&page, "tasks");
                 if js_sys::Array::is_array(&tasks) {
                     for t in js_sys::Array::from(&tasks).iter() {
                         if let Some(h) = get_str(&t, "taskId").and_then(|id| self.handle(&id)) {
-                            seen.push((h, t));
+                            now_swept.insert(h.task_id.clone(), 0);
+                            h.step(Event::Push(true));
+                            if let Ok(reply) = self.wire().decode_snapshot(&t) {
+                                h.step(Event::Snapshot(reply));
+                            }
                         }
                     }
                 }
@@ -505,14 +527,6 @@ impl Registry {
                 continue;
             }
             failures = 0;
-            let mut now_swept: Map<String, u32> = Map::default();
-            for (h, t) in seen {
-                now_swept.insert(h.task_id.clone(), 0);
-                h.step(Event::Push(true));
-                if let Ok(reply) = self.wire().decode_snapshot(&t) {
-                    h.step(Event::Snapshot(reply));
-                }
-            }
             // Not listed (another session's, or started since): its own polling.
             let unlisted: Vec<Rc<Handle>> = self
                 .state()
