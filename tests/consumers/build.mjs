@@ -4,7 +4,7 @@
 //   2. bundle bundler/app.js and bundler-asset/app.js with esbuild, the bare specifier
 //      `mcp-tasks-wasm` resolved from that node_modules: the first with the .wasm copied next
 //      to the bundle, the second with the .wasm as a hashed file asset passed to init();
-//   3. copy the no-bundler consumers (page/, worker/, node/) as they are.
+//   3. copy the no-bundler consumers (page/, worker/, worker-entry/, node/) as they are.
 // The reference server serves the repository root, so the result is at
 // http://127.0.0.1:PORT/target/consumers/{bundler,bundler-asset,page,worker}/?server=MCP_URL.
 // Run alone with `node tests/consumers/build.mjs`; consumers.mjs calls build().
@@ -82,7 +82,7 @@ export async function build() {
   }
 
   // 3. The rest as is.
-  for (const dir of ['page', 'worker', 'node']) cpSync(join(here, dir), join(out, dir), { recursive: true });
+  for (const dir of ['page', 'worker', 'worker-entry', 'node']) cpSync(join(here, dir), join(out, dir), { recursive: true });
   return out;
 }
 
