@@ -122,6 +122,16 @@ test('Node: `import { McpClient } from "mcp-tasks-wasm"` resolves the node expor
   assert.equal(stderr, '');
 });
 
+test('esbuild bundle of mcp-tasks-wasm/worker: the client runs in the bundled worker-host.js', T, async (t) => {
+  assert.deepEqual(await run(t, 'bundler-worker/'),
+    {
+      state: 'done',
+      text: 'completed: hello from the worker entry',
+      workers: ['/target/consumers/bundler-worker/worker-host.js'],
+      problems: [],
+    });
+});
+
 // `mcp-tasks-wasm/worker`: the client in a dedicated Web Worker behind the same API, in
 // a plain page (import map), against a server of each era (worker-entry/app.js).
 for (const [era, server] of [['2025-11-25', SERVER], ['2026-07-28', process.env.MCP_TEST_MODERN]]) {
