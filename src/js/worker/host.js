@@ -8,7 +8,7 @@ import init, { McpClient, TaskHandle } from './index.js';
 import { Outbox, FRAME_MS, encodeError, decodeError } from './worker-wire.js';
 
 const out = new Outbox((batch) => self.postMessage(batch), FRAME_MS);
-const clients = new Map(); // client id → McpClient
+const clients = new Map(); // client id (its connect call's id) → McpClient
 const handles = new Map(); // handle id → { id, h, call }
 const aborts = new Map(); // call id → AbortController (while the call or its handle lives)
 const asks = new Map(); // ask id → { resolve, reject }
@@ -63,16 +63,16 @@ async function follow(callId, start) {
 const withSignal = (options, ac) => (ac ? { ...options, signal: ac.signal } : options);
 
 const ops = {
-  async connect([url, options, { elicit, notify, wasmUrl }]) {
+  // The client's id is its connect call's (the page registered its callbacks under it).
+  async connect([url, options, { elicit, notify, wasmUrl }], ac, id) {
     ready ??= init(wasmUrl ? { module_or_path: wasmUrl } : undefined);
     await ready;
-    const id = ++ids;
     if (elicit) options.onElicitation = (params, ctx) => ask(id, params, ctx);
     if (notify) options.onNotification = (message, ctx) => out.push(['note', id, message, ctx]);
     const c = await McpClient.connect(url, options);
     clients.set(id, c);
     return {
-      id, serverInfo: c.serverInfo, serverCapabilities: c.serverCapabilities,
+      serverInfo: c.serverInfo, serverCapabilities: c.serverCapabilities,
       protocolVersion: c.protocolVersion, sessionId: c.sessionId, instructions: c.instructions,
     };
   },

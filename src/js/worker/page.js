@@ -16,7 +16,6 @@ const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const STATUS = Symbol('status');
 const PROGRESS = Symbol('progress');
 const SETTLE = Symbol('settle');
-const CALLBACKS = Symbol('callbacks');
 const RESUME = Symbol('resume');
 
 /** Call a user callback; what it throws is reported, as an uncaught error would be. */
@@ -60,7 +59,7 @@ class Link {
   #next = 0;
   #dead = null;
   handles = new Map(); // handle id → TaskHandle
-  clients = new Map(); // client id → McpClient
+  clients = new Map(); // client id → its onElicitation and onNotification
 
   constructor(worker, owned) {
     this.#worker = worker;
@@ -74,6 +73,10 @@ class Link {
     });
   }
 
+  newId() {
+    return ++this.#next;
+  }
+
   send(message) {
     if (!this.#dead) this.#out.push(message);
   }
@@ -81,9 +84,8 @@ class Link {
   /** A method call in the worker; `signal` aborts it. `make(value)`, if given, turns the
    * reply into the result at once, before the next message of its batch is read (a
    * handle must exist before its first status or its settlement arrives). */
-  call(op, args, signal, make = (value) => value) {
+  call(op, args, signal, make = (value) => value, id = this.newId()) {
     if (this.#dead) return Promise.reject(this.#dead);
-    const id = ++this.#next;
     return new Promise((resolve, reject) => {
       const unwatch = watch(this, id, signal);
       this.#calls.set(id, { resolve, reject, unwatch, make });
@@ -113,10 +115,10 @@ class Link {
     else if (type === 'progress') this.handles.get(a)?.[PROGRESS](b);
     else if (type === 'settle') this.handles.get(a)?.[SETTLE](b, b ? c : decodeError(c), d);
     else if (type === 'note') {
-      const cb = this.clients.get(a)?.[CALLBACKS].onNotification;
+      const cb = this.clients.get(a)?.onNotification;
       if (cb) safely(cb, b, c);
     } else if (type === 'ask') {
-      const cb = this.clients.get(b)?.[CALLBACKS].onElicitation;
+      const cb = this.clients.get(b)?.onElicitation;
       Promise.resolve()
         .then(() => cb(c, d))
         .then((value) => this.send(['answer', a, true, value]),
@@ -154,11 +156,10 @@ export class McpClient {
   #live = new Set();
 
   /** Use `McpClient.connect()`. */
-  constructor(link, info, options) {
+  constructor(link, id, info) {
     this.#link = link;
-    this.#id = info.id;
+    this.#id = id;
     this.#info = info;
-    this[CALLBACKS] = options; // called on the page when the worker asks
   }
 
   /** Start a worker (or use `options.worker`) and connect in it to `url`. */
@@ -171,16 +172,19 @@ export class McpClient {
     }
     const data = plain(rest, 'connect');
     const link = linkFor(worker);
+    // The connect call's id names the client in the worker, so that its callbacks are
+    // found even for what the server sends before connect() resolves.
+    const id = link.newId();
+    link.clients.set(id, { onElicitation, onNotification });
     try {
       const info = await link.call('connect', [resolveUrl(url), data, {
         elicit: typeof onElicitation === 'function',
         notify: typeof onNotification === 'function',
         wasmUrl: wasmUrl === undefined ? undefined : resolveUrl(wasmUrl),
-      }]);
-      const client = new McpClient(link, info, { onElicitation, onNotification });
-      link.clients.set(info.id, client);
-      return client;
+      }], undefined, undefined, id);
+      return new McpClient(link, id, info);
     } catch (e) {
+      link.clients.delete(id);
       if (link.owned) link.end(e);
       throw e;
     }
