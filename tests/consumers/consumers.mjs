@@ -139,7 +139,7 @@ for (const [era, server] of [['2025-11-25', SERVER], ['2026-07-28', process.env.
     assert.ok(server, 'run through tests/with-servers.sh');
     const got = await run(t, 'worker-entry/', server);
     assert.deepEqual(got.problems, []);
-    assert.deepEqual(got.workers, Array(2).fill('/target/consumers/node_modules/mcp-tasks-wasm/worker-host.js'));
+    assert.deepEqual(got.workers, Array(3).fill('/target/consumers/node_modules/mcp-tasks-wasm/worker-host.js'));
     assert.equal(got.state, 'done', got.text);
     const report = JSON.parse(got.text);
     t.diagnostic(`long tasks on the page while 200 tasks ran: ${JSON.stringify(report.concurrent.longTasks)}`);
@@ -165,6 +165,7 @@ for (const [era, server] of [['2025-11-25', SERVER], ['2026-07-28', process.env.
       probeSeesBusyLoop: true,
       concurrent: { completed: 200, statusUpdates: true, activeTasks: 0, fewerMessagesThanTasks: true, longTasks: [] },
       sharedWorkerKept: 'closed twice',
+      workerUrl: true,
       closed: 'DOMException AbortError',
     });
   });
