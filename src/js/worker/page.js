@@ -64,11 +64,12 @@ class Link {
   constructor(worker, owned) {
     this.#worker = worker;
     this.owned = owned;
-    this.#out = new Outbox((batch) => worker.postMessage(batch));
+    this.#out = new Outbox((batch) => this.#post(batch));
     worker.addEventListener('message', ({ data }) => {
       if (Array.isArray(data)) for (const m of data) this.#receive(m);
     });
     worker.addEventListener('error', (e) => {
+      e.preventDefault(); // reported below, to every caller waiting on this worker
       this.end(new Error(`mcp-tasks-wasm/worker: the worker failed: ${e.message || 'it could not be loaded'}`));
     });
   }
@@ -87,10 +88,32 @@ class Link {
   call(op, args, signal, make = (value) => value, id = this.newId()) {
     if (this.#dead) return Promise.reject(this.#dead);
     return new Promise((resolve, reject) => {
-      const unwatch = watch(this, id, signal);
-      this.#calls.set(id, { resolve, reject, unwatch, make });
       this.#out.push(['call', id, op, args, Boolean(signal)]);
+      // After the call: an already aborted signal sends its 'abort' at once.
+      this.#calls.set(id, { resolve, reject, make, unwatch: watch(this, id, signal) });
     });
+  }
+
+  /** Post a batch. If something in it cannot be cloned (say a function in a tool's
+   * arguments), post its messages one by one: the call that fails rejects with the
+   * DataCloneError, an answer that fails reaches the worker as that error. */
+  #post(batch) {
+    try {
+      this.#worker.postMessage(batch);
+    } catch {
+      for (const m of batch) {
+        try {
+          this.#worker.postMessage([m]);
+        } catch (e) {
+          const call = m[0] === 'call' && this.#calls.get(m[1]);
+          if (call) {
+            this.#calls.delete(m[1]);
+            call.unwatch();
+            call.reject(e);
+          } else if (m[0] === 'answer') this.#worker.postMessage([['answer', m[1], false, encodeError(e)]]);
+        }
+      }
+    }
   }
 
   /** Reject everything pending with `error`; an owned worker is terminated. */
