@@ -92,6 +92,25 @@ async function main() {
     call: `${abortedCall?.constructor.name} ${abortedCall?.name}`,
   };
 
+  // An already aborted signal, and arguments that cannot be cloned (a function): each
+  // call rejects alone, the call posted in the same batch goes through.
+  const before = new AbortController();
+  before.abort();
+  const [early, uncloneable, fine] = await Promise.allSettled([
+    client.callTool('sleep', { ms: 30_000 }, { signal: before.signal }),
+    client.callTool('echo', { text: 'x', fn: () => 1 }),
+    client.callTool('echo', { text: 'same batch' }),
+  ]);
+  report.batchIsolation = {
+    early: `${early.reason?.constructor.name} ${early.reason?.name}`,
+    uncloneable: `${uncloneable.reason?.constructor.name} ${uncloneable.reason?.name}`,
+    fine: fine.value?.content[0].text,
+  };
+
+  // A worker that cannot start: connect() rejects (never hangs), naming the failure.
+  const broken = await rejection(McpClient.connect(server, { worker: 'data:text/javascript,throw new Error("boom")' }));
+  report.brokenWorker = `${broken?.constructor.name}: ${/the worker failed/.test(broken?.message)}`;
+
   // A resume token from the page reattaches in the worker.
   const original = await client.callToolAsTask('sleep', { ms: 300, text: 'resumed' });
   const token = JSON.parse(original.serialize());
