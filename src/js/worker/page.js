@@ -186,8 +186,8 @@ export class McpClient {
   }
 
   /** Start a worker (or use `options.worker`) and connect in it to `url`. */
-  static async connect(url, options = {}) {
-    const { worker, wasmUrl, fetch, onElicitation, onNotification, ...rest } = options;
+  static async connect(url, options) {
+    const { worker, wasmUrl, fetch, onElicitation, onNotification, ...rest } = options ?? {};
     if (fetch !== undefined) {
       throw new TypeError('mcp-tasks-wasm/worker: the `fetch` option is not supported: a function ' +
         'cannot be sent to the Web Worker that runs the client (pass `headers` for extra request ' +
@@ -228,12 +228,12 @@ export class McpClient {
   listTasks(cursor) { return this.#link.call('listTasks', [this.#id, cursor]); }
   cancelTask(taskId) { return this.#link.call('cancelTask', [this.#id, taskId]); }
 
-  async callTool(name, args, options = {}) {
-    const { signal, ...rest } = options;
+  async callTool(name, args, options) {
+    const { signal, ...rest } = options ?? {};
     return this.#link.call('callTool', [this.#id, name, args, plain(rest, 'callTool')], signal);
   }
 
-  async callToolAsTask(name, args, options = {}) {
+  async callToolAsTask(name, args, options) {
     return this.#follow('callToolAsTask', [name, args], options);
   }
 

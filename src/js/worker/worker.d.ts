@@ -34,7 +34,8 @@ export interface WorkerConnectOptions extends Omit<ConnectOptions, 'fetch'> {
    */
   worker?: Worker | URL | string;
   /** Where the worker fetches `mcp_tasks_wasm_bg.wasm` (default: next to worker-host.js,
-   * i.e. next to `index.js` it imports). Relative URLs resolve against the page. */
+   * i.e. next to `index.js` it imports). Relative URLs resolve against the page. The first
+   * client of a worker loads it; later ones share it. */
   wasmUrl?: URL | string;
 }
 
