@@ -155,6 +155,7 @@ for (const [era, server] of [['2025-11-25', SERVER], ['2026-07-28', process.env.
         text: 'hello from the worker entry', status: 'completed', isDone: true, memoized: true,
         first: 'working', last: 'completed', inOrder: true, updatesEnd: 'completed',
       },
+      progress: era === '2025-11-25' ? { steps: true, latest: true } : { steps: false, latest: true },
       local: { isLocal: true, text: 'plain', isDone: true },
       failed: {
         proxyClass: true, name: 'TaskFailedError', code: 'ERR_TASK_FAILED', taskId: true,

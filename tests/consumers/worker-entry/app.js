@@ -48,6 +48,14 @@ async function main() {
     inOrder: inOrder(statuses), updatesEnd: seen.at(-1),
   };
 
+  // onProgress on the page (2025-11-25 sends progress notifications for a task's call;
+  // the 2026-07-28 tasks extension has none).
+  const stepped = await client.callToolAsTask('progress', { steps: 3, ms: 50 });
+  const steps = [];
+  stepped.onProgress((p) => steps.push(p.progress));
+  await stepped.result();
+  report.progress = { steps: steps.length > 0, latest: stepped.progress?.progress === steps.at(-1) };
+
   // The server ran it as a plain call: the handle comes back already settled (its reply
   // and its settlement in one batch).
   const local = await client.callToolAsTask('echo', { text: 'plain' });
