@@ -44,7 +44,7 @@ export class Outbox {
     if (this.#scheduled) return;
     this.#scheduled = true;
     if (this.#frameMs === 0) queueMicrotask(this.#flush);
-    else setTimeout(this.#flush, Math.max(0, this.#last + this.#frameMs - performance.now()));
+    else setTimeout(this.#flush, Math.max(0, Math.ceil(this.#last + this.#frameMs - performance.now())));
   }
 
   #flush = () => {
