@@ -1,6 +1,8 @@
 // The worker entry's message protocol (pkg/worker-wire.js), which the page and the worker
 // share: errors cross as data and come back as the same classes with every field, and the
-// Outbox batches. Pure: no worker, no server. Run by `make test-node` (after `make build`).
+// Outbox batches; and what the entry says where there is no Web Worker. No worker, no
+// server. Run by `make test-node` (after `make build`); the entry itself runs in the
+// consumer tests (tests/consumers/worker-entry/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Outbox, FRAME_MS, encodeError, decodeError } from '../../pkg/worker-wire.js';
@@ -85,4 +87,10 @@ test('Outbox with a frame posts at most once per frame, whatever the number of m
   assert.ok(posted.length < n, `${posted.length} posts for ${n} messages`);
   // Timers may fire late, never early: consecutive posts are a frame apart (1 ms slack).
   for (let i = 1; i < at.length; i++) assert.ok(at[i] - at[i - 1] >= FRAME_MS - 1, `posts ${at[i] - at[i - 1]} ms apart`);
+});
+
+test('without Web Workers (Node), connect() refuses with a TypeError pointing to the main entry', async () => {
+  const { McpClient } = await import('../../pkg/worker.js');
+  await assert.rejects(McpClient.connect('http://127.0.0.1:1/mcp'),
+    (e) => e instanceof TypeError && /needs Web Workers/.test(e.message) && /`mcp-tasks-wasm`/.test(e.message));
 });

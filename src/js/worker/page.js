@@ -193,6 +193,10 @@ export class McpClient {
         'cannot be sent to the Web Worker that runs the client (pass `headers` for extra request ' +
         'headers, or use `mcp-tasks-wasm` on the page for a custom fetch)');
     }
+    if (typeof Worker === 'undefined') {
+      throw new TypeError('mcp-tasks-wasm/worker needs Web Workers (a browser); ' +
+        'elsewhere, such as in Node, use `mcp-tasks-wasm`');
+    }
     const data = plain(rest, 'connect');
     const link = linkFor(worker);
     // The connect call's id names the client in the worker, so that its callbacks are
