@@ -27,6 +27,13 @@ function safely(cb, ...args) {
   }
 }
 
+/** Add `cb` to `listeners`; returns the function that removes this subscription. */
+function subscribe(listeners, cb) {
+  const key = {};
+  listeners.set(key, cb);
+  return () => { listeners.delete(key); };
+}
+
 /** `options` as data for postMessage: a function cannot cross to the worker, so it is
  * refused here with a TypeError naming it (rather than a DataCloneError later). */
 function plain(options, what) {
@@ -289,8 +296,8 @@ export class TaskHandle {
   #settled = null; // { ok, value }
   #result = null;
   #deferred = null;
-  #listeners = new Set();
-  #progressListeners = new Set();
+  #listeners = new Map(); // subscription → callback (one function may subscribe twice)
+  #progressListeners = new Map();
   #sinks = new Set();
   #unwatch;
   #live;
@@ -335,13 +342,11 @@ export class TaskHandle {
   }
 
   onStatus(cb) {
-    this.#listeners.add(cb);
-    return () => this.#listeners.delete(cb);
+    return subscribe(this.#listeners, cb);
   }
 
   onProgress(cb) {
-    this.#progressListeners.add(cb);
-    return () => this.#progressListeners.delete(cb);
+    return subscribe(this.#progressListeners, cb);
   }
 
   /** Task snapshots for `for await`: the current one, then each change; it ends after
@@ -403,7 +408,7 @@ export class TaskHandle {
     if (this.#done) return; // disposed: no more callbacks, as in the wasm handle
     this.#task = task;
     this.#polls = polls;
-    for (const cb of [...this.#listeners]) safely(cb, task);
+    for (const cb of [...this.#listeners.values()]) safely(cb, task);
     for (const sink of [...this.#sinks]) {
       sink.push(task);
       if (TERMINAL.has(task.status)) sink.end();
@@ -411,8 +416,9 @@ export class TaskHandle {
   }
 
   [PROGRESS](params) {
+    if (this.#done) return;
     this.#progress = params;
-    for (const cb of [...this.#progressListeners]) safely(cb, params);
+    for (const cb of [...this.#progressListeners.values()]) safely(cb, params);
   }
 
   [SETTLE](ok, value, polls) {
