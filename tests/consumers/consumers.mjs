@@ -165,6 +165,7 @@ for (const [era, server] of [['2025-11-25', SERVER], ['2026-07-28', process.env.
       cancel: { proxyClass: true, status: 'cancelled', taskStatus: 'cancelled' },
       ask: { text: 'Hello, Page!', asked: [{ onPage: true, message: 'What is your name?', task: true }] },
       abort: { handle: 'DOMException AbortError', isDone: true, call: 'DOMException AbortError' },
+      dispose: { isDone: true, error: 'DOMException AbortError', callbacksAfter: 0 },
       batchIsolation: { early: 'DOMException AbortError', uncloneable: 'DOMException DataCloneError', fine: 'same batch' },
       brokenWorker: 'Error: true',
       resume: { token: true, taskId: true, text: 'resumed' },

@@ -100,6 +100,16 @@ async function main() {
     call: `${abortedCall?.constructor.name} ${abortedCall?.name}`,
   };
 
+  // dispose() on the page: result() rejects with an AbortError, and no callback of the
+  // handle fires afterwards, not even when the task ends on the server.
+  const dropped = await client.callToolAsTask('sleep', { ms: 400 });
+  let after = 0;
+  dropped.onStatus(() => { after += 1; });
+  dropped.dispose();
+  const droppedWhy = await rejection(dropped.result());
+  await new Promise((r) => setTimeout(r, 800));
+  report.dispose = { isDone: dropped.isDone, error: `${droppedWhy?.constructor.name} ${droppedWhy?.name}`, callbacksAfter: after };
+
   // An already aborted signal, and arguments that cannot be cloned (a function): each
   // call rejects alone, the call posted in the same batch goes through.
   const before = new AbortController();
