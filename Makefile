@@ -104,6 +104,7 @@ test-wasm:
 
 test-node:
 	tests/with-servers.sh node --test tests/node/smoke.mjs
+	node --test tests/node/worker-wire.mjs
 	$(MAKE) test-node-modern
 	$(MAKE) test-node-tasks-modern
 	$(MAKE) test-node-auth

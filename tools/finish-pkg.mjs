@@ -2,6 +2,9 @@
 // - index.js / index.d.ts: the wasm classes plus the error classes (which live in the
 //   JS glue snippet, so wasm-pack alone would not export them);
 // - node.js: the entry for Node >= 20, which loads the .wasm from disk at import time;
+// - errors.js: the error classes alone (no wasm glue), for the worker entry's page side;
+// - worker.js / worker.d.ts / worker-host.js / worker-wire.js: the `mcp-tasks-wasm/worker`
+//   entry (the client in a dedicated Web Worker), copied from src/js/worker/;
 // - package.json with exports, types, files and sideEffects.
 import { readFileSync, writeFileSync, readdirSync, statSync, copyFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -33,6 +36,16 @@ export * from './mcp_tasks_wasm.js';
 export { default } from './mcp_tasks_wasm.js';
 export { ${errors.join(', ')} } from '${gluePath}';
 `);
+writeFileSync(join(pkg, 'errors.js'), `// The error classes alone, without the wasm glue (the worker entry's page side uses them).
+export { ${errors.join(', ')} } from '${gluePath}';
+`);
+// The worker entry: page.js is what the page imports, host.js runs in the worker, wire.js
+// is their shared message protocol. Their imports already name the files below.
+const workerSrc = join(root, 'src/js/worker');
+for (const [from, to] of [['page.js', 'worker.js'], ['worker.d.ts', 'worker.d.ts'],
+  ['host.js', 'worker-host.js'], ['wire.js', 'worker-wire.js']]) {
+  copyFileSync(join(workerSrc, from), join(pkg, to));
+}
 writeFileSync(join(pkg, 'index.d.ts'), `export * from './mcp_tasks_wasm.js';
 export { default } from './mcp_tasks_wasm.js';
 `);
@@ -85,12 +98,19 @@ const out = {
       node: './node.js',
       default: './index.js',
     },
+    './worker': {
+      types: './worker.d.ts',
+      default: './worker.js',
+    },
+    './worker-host.js': './worker-host.js',
     './mcp_tasks_wasm_bg.wasm': './mcp_tasks_wasm_bg.wasm',
     './package.json': './package.json',
   },
   files: ['index.js', 'index.d.ts', 'node.js', 'mcp_tasks_wasm.js', 'mcp_tasks_wasm.d.ts',
-    'mcp_tasks_wasm_bg.wasm', 'mcp_tasks_wasm_bg.wasm.d.ts', 'snippets/', 'README.md'],
-  sideEffects: ['./node.js'],
+    'mcp_tasks_wasm_bg.wasm', 'mcp_tasks_wasm_bg.wasm.d.ts', 'snippets/', 'README.md',
+    'errors.js', 'worker.js', 'worker.d.ts', 'worker-host.js', 'worker-wire.js'],
+  // worker-host.js listens for the page's messages when imported.
+  sideEffects: ['./node.js', './worker-host.js'],
   engines: { node: '>=20' },
 };
 for (const k of Object.keys(meta)) if (!(k in out) && k !== 'collaborators') out[k] = meta[k];

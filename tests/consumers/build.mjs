@@ -1,12 +1,13 @@
 // Build the consumer apps into target/consumers/, the way a user's project would get them:
 //   1. `npm pack` pkg/ and unpack the tarball into target/consumers/node_modules/mcp-tasks-wasm
 //      (so only what package.json `files` ships is there, and `exports` is what resolves);
-//   2. bundle bundler/app.js and bundler-asset/app.js with esbuild, the bare specifier
+//   2. bundle bundler/app.js, bundler-asset/app.js and bundler-worker/app.js (with the
+//      package's worker-host.js as a second entry) with esbuild, the bare specifier
 //      `mcp-tasks-wasm` resolved from that node_modules: the first with the .wasm copied next
 //      to the bundle, the second with the .wasm as a hashed file asset passed to init();
-//   3. copy the no-bundler consumers (page/, worker/, node/) as they are.
+//   3. copy the no-bundler consumers (page/, worker/, worker-entry/, node/) as they are.
 // The reference server serves the repository root, so the result is at
-// http://127.0.0.1:PORT/target/consumers/{bundler,bundler-asset,page,worker}/?server=MCP_URL.
+// http://127.0.0.1:PORT/target/consumers/{bundler,bundler-asset,bundler-worker,page,worker,worker-entry}/?server=MCP_URL.
 // Run alone with `node tests/consumers/build.mjs`; consumers.mjs calls build().
 import { execFileSync } from 'node:child_process';
 import { cpSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
@@ -77,12 +78,25 @@ export async function build() {
     outdir: join(out, 'bundler-asset'),
     loader: { '.wasm': 'file' },
   });
-  for (const dir of ['bundler', 'bundler-asset']) {
+  // bundler-worker/: the `mcp-tasks-wasm/worker` entry. The page bundle starts
+  // `new URL('./worker-host.js', import.meta.url)`, which esbuild leaves as it is, so the
+  // worker script is a second entry point named worker-host.js in the same folder, and
+  // the .wasm it loads sits next to it.
+  await esbuild.build({
+    ...common,
+    entryPoints: [join(here, 'bundler-worker/app.js'),
+      join(out, 'node_modules/mcp-tasks-wasm/worker-host.js')],
+    entryNames: '[name]',
+    outdir: join(out, 'bundler-worker'),
+  });
+  copyFileSync(join(out, 'node_modules/mcp-tasks-wasm/mcp_tasks_wasm_bg.wasm'),
+    join(out, 'bundler-worker/mcp_tasks_wasm_bg.wasm'));
+  for (const dir of ['bundler', 'bundler-asset', 'bundler-worker']) {
     copyFileSync(join(here, dir, 'index.html'), join(out, dir, 'index.html'));
   }
 
   // 3. The rest as is.
-  for (const dir of ['page', 'worker', 'node']) cpSync(join(here, dir), join(out, dir), { recursive: true });
+  for (const dir of ['page', 'worker', 'worker-entry', 'node']) cpSync(join(here, dir), join(out, dir), { recursive: true });
   return out;
 }
 

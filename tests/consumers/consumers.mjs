@@ -4,6 +4,8 @@
 //     whose URL goes to `init({ module_or_path })`,
 //   - a plain page (<script type="module"> + import map, no build step),
 //   - a module Web Worker (fetch and timers in the worker scope),
+//   - the `mcp-tasks-wasm/worker` entry (the client in a worker behind a proxy), against a
+//     server of each era, with the whole proxy API and 200 concurrent tasks,
 //   - a Node script (the "node" export condition),
 // each running a `sleep` task to completion. The browser ones run in headless Chromium
 // (playwright-core, the system's /usr/bin/chromium; never a downloaded browser) and fail on
@@ -49,7 +51,7 @@ after(async () => {
 // Open `path` with ?server=..., wait for #result to get a data-state, and return what the
 // page showed, the workers it started, and every problem seen on the way. Console warnings
 // (the SDK warns on retries and odd server messages) are test diagnostics, not failures.
-async function run(t, path) {
+async function run(t, path, server = SERVER) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = [];
@@ -57,6 +59,7 @@ async function run(t, path) {
   page.on('worker', (w) => workers.push(new URL(w.url()).pathname));
   const probe = probeErrors(page);
   page.on('console', (m) => {
+    if (m.type() === 'log') t.diagnostic(`console.log: ${m.text()}`);
     if (m.type() === 'error' && !probe.hold(m.text())) problems.push(`console.error: ${m.text()} @ ${m.location().url}`);
     if (m.type() === 'warning') t.diagnostic(`console.warn: ${m.text()}`);
   });
@@ -72,7 +75,7 @@ async function run(t, path) {
   });
   try {
     const url = new URL(path, STATIC);
-    url.searchParams.set('server', SERVER);
+    url.searchParams.set('server', server);
     await page.goto(url.href, { waitUntil: 'load', timeout: 60_000 });
     const result = page.locator('#result[data-state]');
     await result.waitFor({ timeout: 90_000 });
@@ -118,3 +121,60 @@ test('Node: `import { McpClient } from "mcp-tasks-wasm"` resolves the node expor
   assert.equal(stdout, 'completed: hello from node\n');
   assert.equal(stderr, '');
 });
+
+test('esbuild bundle of mcp-tasks-wasm/worker: the client runs in the bundled worker-host.js', T, async (t) => {
+  assert.deepEqual(await run(t, 'bundler-worker/'),
+    {
+      state: 'done',
+      text: 'completed: hello from the worker entry',
+      workers: ['/target/consumers/bundler-worker/worker-host.js'],
+      problems: [],
+    });
+});
+
+// `mcp-tasks-wasm/worker`: the client in a dedicated Web Worker behind the same API, in
+// a plain page (import map), against a server of each era (worker-entry/app.js).
+for (const [era, server] of [['2025-11-25', SERVER], ['2026-07-28', process.env.MCP_TEST_MODERN]]) {
+  test(`worker entry (${era}): the client runs in a Web Worker, the page keeps the API, its callbacks and a free main thread`, T, async (t) => {
+    assert.ok(server, 'run through tests/with-servers.sh');
+    const got = await run(t, 'worker-entry/', server);
+    assert.deepEqual(got.problems, []);
+    // Three clients' workers, and the one that cannot start (a data: URL).
+    assert.deepEqual(got.workers.sort(), [
+      ...Array(3).fill('/target/consumers/node_modules/mcp-tasks-wasm/worker-host.js'),
+      'text/javascript,throw new Error("boom")',
+    ]);
+    assert.equal(got.state, 'done', got.text);
+    const report = JSON.parse(got.text);
+    t.diagnostic(`long tasks on the page while 200 tasks ran: ${JSON.stringify(report.concurrent.longTasks)}`);
+    assert.deepEqual(report, {
+      fetch: 'TypeError: true',
+      era,
+      hasSleep: true,
+      sleep: {
+        text: 'hello from the worker entry', status: 'completed', isDone: true, memoized: true,
+        first: 'working', last: 'completed', inOrder: true, updatesEnd: 'completed',
+      },
+      progress: era === '2025-11-25' ? { steps: true, latest: true } : { steps: false, latest: true },
+      local: { isLocal: true, text: 'plain', isDone: true },
+      failed: {
+        proxyClass: true, name: 'TaskFailedError', code: 'ERR_TASK_FAILED', taskId: true,
+        taskStatus: 'failed', detail: true,
+      },
+      unknownTask: { mcpError: true, numericCode: true },
+      cancel: { proxyClass: true, status: 'cancelled', taskStatus: 'cancelled' },
+      ask: { text: 'Hello, Page!', asked: [{ onPage: true, message: 'What is your name?', task: true }] },
+      abort: { handle: 'DOMException AbortError', isDone: true, call: 'DOMException AbortError' },
+      dispose: { isDone: true, error: 'DOMException AbortError', callbacksAfter: 0 },
+      batchIsolation: { early: 'DOMException AbortError', uncloneable: 'DOMException DataCloneError', fine: 'same batch' },
+      brokenWorker: 'Error: true',
+      resume: { token: true, taskId: true, text: 'resumed' },
+      notified: true,
+      probeSeesBusyLoop: true,
+      concurrent: { completed: 200, statusUpdates: true, activeTasks: 0, fewerMessagesThanTasks: true, longTasks: [] },
+      sharedWorkerKept: 'closed twice',
+      workerUrl: true,
+      closed: 'DOMException AbortError',
+    });
+  });
+}

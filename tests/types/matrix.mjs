@@ -6,7 +6,8 @@
 // The package is installed by name from its `npm pack` tarball into
 // target/types/node_modules (the consumer tests' helper), next to a package.json with
 // "type": "module" (node16/nodenext need an ES module consumer for an ESM-only package).
-// tests/types/consumer/app.ts is checked everywhere; using.ts (the `using` declaration and
+// tests/types/consumer/app.ts and worker.ts (the `mcp-tasks-wasm/worker` entry) are
+// checked everywhere; using.ts (the `using` declaration and
 // `Disposable`) only where the lib has esnext.disposable.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,14 +32,14 @@ const MODULE = { bundler: 'esnext', node16: 'node16', nodenext: 'nodenext' };
 rmSync(out, { recursive: true, force: true });
 installPackage(join(out, 'node_modules'));
 writeFileSync(join(out, 'package.json'), JSON.stringify({ private: true, type: 'module' }, null, 2));
-for (const f of ['app.ts', 'using.ts']) copyFileSync(join(here, 'consumer', f), join(out, f));
+for (const f of ['app.ts', 'worker.ts', 'using.ts']) copyFileSync(join(here, 'consumer', f), join(out, f));
 
 console.log(`TypeScript ${tsVersion}: strict, skipLibCheck false, against the packed mcp-tasks-wasm`);
 const results = [];
 for (const lib of LIBS) {
   for (const resolution of RESOLUTIONS) {
     const name = `tsconfig.${lib}.${resolution}.json`;
-    const files = lib === 'esnext' ? ['app.ts', 'using.ts'] : ['app.ts'];
+    const files = lib === 'esnext' ? ['app.ts', 'worker.ts', 'using.ts'] : ['app.ts', 'worker.ts'];
     writeFileSync(join(out, name), JSON.stringify({
       compilerOptions: {
         target: lib,
