@@ -54,12 +54,18 @@ export async function buildSite(outDir) {
   };
   const entryPoints = {
     ours: join(entries, 'ours.mjs'),
+    // Worker mode (issue 18): the page side of mcp-tasks-wasm/worker, and its worker
+    // script bundled beside it as worker-host.js (the page side starts
+    // `new URL('./worker-host.js', import.meta.url)`; the host loads the wasm beside it).
+    'ours-worker': join(PKG, 'worker.js'),
+    'worker-host': join(PKG, 'worker-host.js'),
     official: join(entries, 'official.mjs'),
     'official-modern': join(PAGE, 'official-modern.js'),
   };
   const built = {};
   for (const [name, entry] of Object.entries(entryPoints)) {
-    const r = await esbuild.build({ ...common, entryPoints: [entry], outfile: join(outDir, `${name}.min.js`) });
+    const file = name === 'worker-host' ? 'worker-host.js' : `${name}.min.js`;
+    const r = await esbuild.build({ ...common, entryPoints: [entry], outfile: join(outDir, file) });
     built[name] = Object.keys(r.metafile.inputs).length;
   }
   rmSync(entries, { recursive: true, force: true });

@@ -39,6 +39,20 @@ class Ours {
   async close() { await this.client.close(); }
 }
 
+/** Ours in worker mode: mcp-tasks-wasm/worker (the client in a dedicated Web Worker, the
+ * same API on the page through a proxy). The page holds no wasm. */
+class OursWorker extends Ours {
+  static async load() {
+    const t0 = performance.now();
+    const m = await import('./ours-worker.min.js');
+    const t1 = performance.now();
+    const a = new OursWorker();
+    a.m = m;
+    return { adapter: a, importMs: t1 - t0, initMs: 0 };
+  }
+  wasmBytes() { return 0; }
+}
+
 class Official {
   static async load() {
     const t0 = performance.now();
@@ -107,7 +121,7 @@ class OfficialModern {
   }
 }
 
-const SIDES = { A: Ours, B: Official, M: OfficialModern };
+const SIDES = { A: Ours, W: OursWorker, B: Official, M: OfficialModern };
 
 // Long tasks (>= 50 ms) of this page's main thread, from page load on.
 const longTasks = [];
