@@ -12,9 +12,8 @@
 // fetch), so every assertion on headers and `_meta` is about what the client really sent.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawnServer } from '../server/spawn.mjs';
 import { createServer } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { McpClient, McpError, McpTasksError } from '../../pkg/node.js';
 
 const SSE = process.env.MCP_TEST_SERVER;
@@ -133,29 +132,8 @@ function assertModernWire(rec, { onElicitation = false } = {}) {
   }
 }
 
-/** Starts tests/server/modern.mjs with `args` on a free port; resolves to { url, stop }. */
-function startModern(args) {
-  const script = fileURLToPath(new URL('../server/modern.mjs', import.meta.url));
-  const proc = spawn(process.execPath, [script, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill(); reject(new Error(`modern.mjs ${args.join(' ')} did not start:\n${output}`)); }, 15_000);
-    const onData = (d) => {
-      output += d;
-      const m = /listening on (http:\/\/\S+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve({
-          url: m[1],
-          stop: () => new Promise((done) => { if (proc.exitCode !== null) done(); else { proc.once('exit', done); proc.kill(); } }),
-        });
-      }
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', (d) => { output += d; });
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`modern.mjs ${args.join(' ')} exited ${code}:\n${output}`)); });
-  });
-}
+/** tests/server/modern.mjs with `args` on a free port: { url, stop }. */
+const startModern = (args) => spawnServer('./modern.mjs', args);
 
 const complete = (result) => ({ result: { resultType: 'complete', ...result } });
 const mockDiscover = (extra = {}) => complete({
