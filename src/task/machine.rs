@@ -423,7 +423,18 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                         self.raw = raw;
                         fx.push(Effect::Changed);
                     }
-                    Change::Same => {}
+                    Change::Same => {
+                        // While statuses are pushed (a sweep's listing, a stream), a
+                        // snapshot with nothing new leaves the slow fallback poll where
+                        // it is: no timer churn for thousands of unchanged tasks.
+                        if id.is_none()
+                            && input.is_none()
+                            && self.pushed
+                            && self.timer.is_some_and(|t| t.1 == Wake::Poll)
+                        {
+                            return;
+                        }
+                    }
                 }
                 self.deadline = deadline_ms(&self.info().created_at, self.info().ttl_ms);
                 if let Some(p) = input {
