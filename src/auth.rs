@@ -6,19 +6,10 @@
 //! [`Json`], so the documents' checks run natively on `serde_json` values too.
 
 use crate::io::json::Json;
+use crate::text::cat;
 
 /// Why the flow stops: a stable reason (the `AuthError`'s `reason`) and words for people.
 pub type Fail = (&'static str, String);
-
-/// Join string slices (one small loop for every caller; `cat(&[..])` links two generic
-/// copies of alloc's join, about 2 KB of wasm).
-pub fn cat(parts: &[&str]) -> String {
-    let mut out = String::new();
-    for p in parts {
-        out.push_str(p);
-    }
-    out
-}
 
 /// Where the first byte matching `f` is.
 fn pos(s: &str, f: impl Fn(u8) -> bool) -> Option<usize> {

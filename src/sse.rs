@@ -266,8 +266,7 @@ impl SseParser {
                 crate::text::push_lossy(&mut self.event, value);
             }
             b"id" if !value.contains(&0) => {
-                let mut id = String::new();
-                crate::text::push_lossy(&mut id, value);
+                let id = crate::text::lossy(value);
                 self.id_buffer.clone_from(&id);
                 self.event_id = Some(id);
             }

@@ -67,6 +67,13 @@ impl Piece for u32 {
     }
 }
 
+/// `bytes` decoded as UTF-8, each invalid sequence as U+FFFD (see [`push_lossy`]).
+pub fn lossy(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    push_lossy(&mut out, bytes);
+    out
+}
+
 /// Append `bytes` decoded as UTF-8, each invalid sequence as U+FFFD (as
 /// `String::from_utf8_lossy`, without its iterator machinery: 0.7 KB of wasm).
 pub fn push_lossy(out: &mut String, mut bytes: &[u8]) {
@@ -83,6 +90,17 @@ pub fn push_lossy(out: &mut String, mut bytes: &[u8]) {
             }
         }
     }
+}
+
+/// Join string slices known only at run time (one small loop for every caller;
+/// `[..].concat()` links two generic copies of alloc's join, about 2 KB of wasm).
+/// `cat!` is the form for a fixed list of pieces, numbers included.
+pub fn cat(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 /// Join pieces into a `String`: `cat!("task ", id, " expired after ", ms, " ms")`.

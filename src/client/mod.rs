@@ -523,16 +523,10 @@ impl Client {
             return Ok(h);
         }
         // A task the server does not know: the same TaskNotFoundError a handle gets.
-        let v = self.get_task(task_id).await.map_err(|error| {
-            if self.0.wire.classify(&error) == crate::task::machine::Failure::Gone {
-                Error::TaskNotFound {
-                    task_id: task_id.into(),
-                    error: Box::new(error),
-                }
-            } else {
-                error
-            }
-        })?;
+        let v = self
+            .get_task(task_id)
+            .await
+            .map_err(|e| self.0.wire.not_found(task_id, e))?;
         let Reply::Task { info, raw, .. } = self.0.wire.decode_snapshot(&v)? else {
             return Err(Error::Protocol("tasks/get did not answer a task".into()));
         };

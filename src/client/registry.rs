@@ -81,6 +81,18 @@ struct RegState {
     sweep_wait: usize,
 }
 
+impl RegState {
+    /// 2025-11-25: statuses are pushed on the open GET stream (one has arrived on it).
+    fn stream_pushes(&self) -> bool {
+        self.stream_up && self.stream_proven
+    }
+
+    /// Tasks followed on the server (not plain results).
+    fn remote(&self) -> usize {
+        self.handles.values().filter(|h| !h.local).count()
+    }
+}
+
 /// New tasks within this many ms share one (re)opened notification stream.
 const LISTEN_BATCH_MS: f64 = 50.0;
 /// A notification stream that keeps dropping is given up after this many tries (polling
@@ -282,13 +294,12 @@ impl Registry {
         h.run(fx);
         if !local {
             self.want_listen();
-            let pushed = {
-                let st = self.state();
-                st.stream_up && st.stream_proven
-            };
             // Statuses pushed, or a sweep running (which lists this task from its next
             // round on, or hands it back to its own polling): polling is the fallback.
-            let covered = pushed || self.state().sweeping;
+            let covered = {
+                let st = self.state();
+                st.stream_pushes() || st.sweeping
+            };
             if covered {
                 h.step(Event::Push(true));
             }
@@ -316,10 +327,7 @@ impl Registry {
             first
         };
         if first {
-            let handles: Vec<_> = self.state().handles.values().cloned().collect();
-            for h in handles {
-                h.step(Event::Push(true));
-            }
+            self.step_all(Event::Push(true));
         }
         let Some(h) = self.handle(&id) else {
             let mut st = self.state_mut();
@@ -383,10 +391,15 @@ impl Registry {
             st.stream_proven = false;
         }
         if !up {
-            let handles: Vec<_> = self.state().handles.values().cloned().collect();
-            for h in handles {
-                h.step(Event::Push(false));
-            }
+            self.step_all(Event::Push(false));
+        }
+    }
+
+    /// Feed every followed task the same event (no borrow held while each one steps).
+    fn step_all(&self, ev: Event<JsValue, Error>) {
+        let handles: Vec<_> = self.state().handles.values().cloned().collect();
+        for h in handles {
+            h.step(ev.clone());
         }
     }
 
@@ -408,10 +421,7 @@ impl Registry {
             self.state_mut().sweeping = true;
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
-            let handles: Vec<Rc<Handle>> = self.state().handles.values().cloned().collect();
-            for h in handles {
-                h.step(Event::Push(true));
-            }
+            self.step_all(Event::Push(true));
             let me = self.clone();
             io::spawn(Box::pin(async move { me.sweep().await }));
         }
@@ -443,11 +453,10 @@ impl Registry {
             io::sleep(period as f64).await;
             let budget = {
                 let st = self.state();
-                let remote = st.handles.values().filter(|h| !h.local).count();
-                if st.stream_up && st.stream_proven {
+                if st.stream_pushes() {
                     0
                 } else {
-                    crate::policy::sweep_page_budget(remote)
+                    crate::policy::sweep_page_budget(st.remote())
                 }
             };
             if budget == 0 {
@@ -465,13 +474,7 @@ impl Registry {
                 // Against the tasks followed now: handles keep coming while a long
                 // listing is read (the server may list tasks whose calls this client
                 // has not seen answered yet).
-                let budget = {
-                    let st = self.state();
-                    crate::policy::sweep_page_budget(
-                        st.handles.values().filter(|h| !h.local).count(),
-                    )
-                    .max(budget)
-                };
+                let budget = crate::policy::sweep_page_budget(self.state().remote()).max(budget);
                 if pages > budget {
                     // Too long a listing for this many tasks (the server may hold tasks
                     // whose calls this client has not seen answered yet): again once the
@@ -520,10 +523,7 @@ impl Registry {
             }
             if !complete {
                 // A failed round: every task polls on its own until the next one.
-                let handles: Vec<Rc<Handle>> = self.state().handles.values().cloned().collect();
-                for h in handles {
-                    h.step(Event::Push(false));
-                }
+                self.step_all(Event::Push(false));
                 continue;
             }
             failures = 0;
@@ -541,15 +541,9 @@ impl Registry {
         }
         // Ended because statuses are pushed now: they stay trusted; else the listed
         // tasks go back to their own polling.
-        let pushed = {
-            let st = self.state();
-            st.stream_up && st.stream_proven
-        };
+        let pushed = self.state().stream_pushes();
         if !pushed {
-            let handles: Vec<Rc<Handle>> = self.state().handles.values().cloned().collect();
-            for h in handles {
-                h.step(Event::Push(false));
-            }
+            self.step_all(Event::Push(false));
         }
         let mut st = self.state_mut();
         st.sweeping = false;
@@ -713,10 +707,7 @@ impl Registry {
 
     /// `close()`: every handle stops and rejects with an `AbortError`.
     pub fn close_all(&self) {
-        let handles: Vec<_> = self.state().handles.values().cloned().collect();
-        for h in handles {
-            h.step(Event::Stop(Stop::Closed));
-        }
+        self.step_all(Event::Stop(Stop::Closed));
         self.held.close();
     }
 
@@ -1144,14 +1135,8 @@ impl Handle {
                 error,
                 tries: Some(n),
             } => Err(error.with_tries(n)),
-            // The server does not know the task (before its ttl ran out).
-            End::Error { error, .. } if self.reg.wire().classify(&error) == Failure::Gone => {
-                Err(Error::TaskNotFound {
-                    task_id: self.task_id.clone(),
-                    error: Box::new(error),
-                })
-            }
-            End::Error { error, .. } => Err(error),
+            // The server may not know the task (before its ttl ran out).
+            End::Error { error, .. } => Err(self.reg.wire().not_found(&self.task_id, error)),
             End::Aborted(why) => Err(Error::Aborted(
                 match why {
                     Stop::Signal => "The operation was aborted.",

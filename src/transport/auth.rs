@@ -98,7 +98,7 @@ fn fail(f: Fail) -> Error {
 fn auth_error(reason: &'static str, parts: &[&str]) -> Error {
     Error::Auth {
         reason,
-        message: auth::cat(parts),
+        message: crate::text::cat(parts),
     }
 }
 
@@ -131,7 +131,7 @@ impl Auth {
         let st = self.st();
         st.tokens
             .as_ref()
-            .map(|t| auth::cat(&["Bearer ", &t.access]))
+            .map(|t| crate::text::cat(&["Bearer ", &t.access]))
     }
 
     /// Which token requests are sent with now (see [`Auth::on_denied`]).
@@ -296,7 +296,7 @@ impl Auth {
     async fn client(&self, http: &Http, server: &Server) -> Result<ClientCreds, Error> {
         let issuer = &server.issuer;
         let o = &self.opts;
-        let key = auth::cat(&["client:", issuer]);
+        let key = crate::text::cat(&["client:", issuer]);
         let mut doc = self.load(&key).await;
         if get_str(&doc, "client_id").is_none() {
             if let Some(id) = o
@@ -401,7 +401,7 @@ impl Auth {
             &server.scopes,
         );
         // A sign-in left for a full-page redirect is resumed (same URL, same verifier).
-        let pending_key = auth::cat(&["pending:", &self.url]);
+        let pending_key = crate::text::cat(&["pending:", &self.url]);
         let pending = self.load(&pending_key).await;
         let resumable = get_str(&pending, "issuer").as_deref() == Some(&server.issuer)
             && get_f64(&pending, "at").is_some_and(|t| io::now_ms() - t < PENDING_MS);
@@ -598,7 +598,7 @@ impl Auth {
     }
 
     fn tokens_key(&self) -> String {
-        auth::cat(&["tokens:", &self.url])
+        crate::text::cat(&["tokens:", &self.url])
     }
 
     /// Read `key` from the storage (`undefined` when absent, or when the storage failed:
@@ -624,7 +624,7 @@ impl Auth {
 /// An error for an OAuth endpoint's refusal: its `error` and `error_description` (never
 /// the request, which holds secrets).
 fn refused(reason: &'static str, what: &str, doc: &JsValue) -> Error {
-    let mut m = auth::cat(&[what, " was refused"]);
+    let mut m = crate::text::cat(&[what, " was refused"]);
     if let Some(e) = get_str(doc, "error") {
         m.push_str(": ");
         m.push_str(&crate::error::quote_body(&e, 100));

@@ -988,14 +988,7 @@ impl Session {
             .header("retry-after")
             .and_then(|v| crate::policy::parse_retry_after(&v, io::now_ms()));
         let body = match resp.bytes(64 * 1024).await {
-            Ok(b) => quote_body(
-                &self.redact({
-                    let mut text = String::new();
-                    crate::text::push_lossy(&mut text, &b);
-                    text
-                }),
-                BODY_QUOTE_LIMIT,
-            ),
+            Ok(b) => quote_body(&self.redact(crate::text::lossy(&b)), BODY_QUOTE_LIMIT),
             Err(_) => String::new(),
         };
         Error::Transport {

@@ -91,6 +91,17 @@ pub trait Wire {
     fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error>;
     /// What a failed request means for the task.
     fn classify(&self, e: &Error) -> Failure;
+    /// `e` as [`Error::TaskNotFound`] when it says the server does not know `task_id`.
+    fn not_found(&self, task_id: &str, e: Error) -> Error {
+        if self.classify(&e) == Failure::Gone {
+            Error::TaskNotFound {
+                task_id: task_id.into(),
+                error: Box::new(e),
+            }
+        } else {
+            e
+        }
+    }
     /// Method and params of a tool call; `task`: ask for a task (with this ttl, in ms).
     fn call_request(
         &self,
