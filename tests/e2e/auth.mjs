@@ -104,7 +104,7 @@ test('popup sign-in to the protected reference server, a task through it, refres
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
-    await page.goto(`${origin}/tests/e2e/auth/index.html?server=${encodeURIComponent(s.url)}&connect=only`);
+    await page.goto(`${origin}/tests/e2e/auth/index.html?server=${encodeURIComponent(s.url)}`);
     await page.waitForFunction(() => window.ready === true);
     const popup = context.waitForEvent('page');
     const first = page.evaluate(() => window.app.connectOnly().then(() => window.app.task(300, 'behind the front')));
