@@ -16,7 +16,7 @@
 //   animation frame (table.js), and only for the table's one page of rows, so a thousand
 //   live tasks stay smooth.
 
-import init from '../pkg/index.js';
+import { init, clientMode } from './js/sdk.js';
 import { ui, showBanner, hideBanner, setConnState } from './js/ui.js';
 import { rows } from './js/store.js';
 import { removeRows, renderSummary } from './js/table.js';
@@ -93,6 +93,7 @@ async function main() {
     }
   }
   renderSummary();
+  document.documentElement.dataset.client = clientMode;
   document.documentElement.dataset.ready = 'true';
 }
 

@@ -175,6 +175,10 @@ test('the dashboard signs in to a protected server through its popup, and signs 
     await (await popup).waitForEvent('close', { timeout: 20_000 });
     await page.locator('#conn-state[data-state="online"]').waitFor({ timeout: 20_000 });
     assert.match(await page.textContent('#conn-state'), /\(signed in\)/);
+    // The client ran in the dashboard's Web Worker: authorize and the token storage were
+    // called on the page when the worker asked.
+    assert.equal(await page.getAttribute('html', 'data-client'), 'worker');
+    assert.equal(page.workers().length, 1);
     await page.locator('#tool-list', { hasText: 'add' }).waitFor();
     assert.equal(await page.isVisible('#signout-btn'), true);
     await page.click('#signout-btn');

@@ -136,6 +136,10 @@ test('the page loads under a strict CSP, connects and shows the server and its t
   assert.equal(await page.getByLabel('Server URL').inputValue(), MCP);
   await page.getByRole('button', { name: 'Connect' }).click();
   await page.locator('#conn-state[data-state="online"]').waitFor();
+  // The client runs in a Web Worker (mcp-tasks-wasm/worker), under the page's policy too.
+  assert.equal(await page.getAttribute('html', 'data-client'), 'worker');
+  assert.equal(page.workers().length, 1);
+  assert.match(page.workers()[0].url(), /\/pkg\/worker-host\.js$/);
   assert.equal(await page.locator('#info-name').innerText(), 'mcp-tasks-reference');
   assert.equal(await page.locator('#info-version').innerText(), '1.0.0');
   assert.match(await page.locator('#info-caps').innerText(), /Tool calls as tasks: yes/);
@@ -197,6 +201,22 @@ test('sleep runs as a task and completes with its result (keyboard only)', T, as
   await page.keyboard.press('Escape');
   await page.locator('#detail').waitFor({ state: 'hidden' });
   assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), /^View result of task/, 'focus returns');
+});
+
+test('?client=page runs the client on the page (no worker): a task completes there too', T, async () => {
+  const p = await freshPage();
+  try {
+    await p.goto(`${PAGE}&client=page`);
+    await p.locator('html[data-ready="true"][data-client="page"]').waitFor();
+    await p.getByRole('button', { name: 'Connect' }).click();
+    await p.locator('#conn-state[data-state="online"]').waitFor();
+    assert.equal(p.workers().length, 0, 'no worker started');
+    const id = await startTool('sleep', { ms: 300, text: 'slept on the page' }, p);
+    await waitStatus(id, 'completed', p);
+    await row(id, p).locator('.outcome', { hasText: 'Result: slept on the page' }).waitFor();
+  } finally {
+    await p.context().close();
+  }
 });
 
 test('progress notifications drive a progress bar', T, async () => {
@@ -769,7 +789,7 @@ test('1,000 tasks of 15 s from the Copies field all show completed within twice 
     await p.evaluate(() => {
       window.__long = [];
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__long.push(Math.round(e.duration));
+        for (const e of list.getEntries()) window.__long.push([Math.round(e.startTime - (window.__t0 ?? 0)), Math.round(e.duration)]);
       }).observe({ type: 'longtask' });
       window.__late = 0;
       let last = performance.now();

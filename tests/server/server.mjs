@@ -877,8 +877,11 @@ async function handleStatic(req, res, url) {
         'Cache-Control': 'no-store',
         'X-Content-Type-Options': 'nosniff'
     };
-    // The dashboard (www/) must work under a strict policy: no inline script or style, no eval.
-    if (url.pathname.startsWith('/www/') && /\.html?$/i.test(found.file)) headers['Content-Security-Policy'] = DASHBOARD_CSP;
+    // The dashboard (www/) must work under a strict policy: no inline script or style, no
+    // eval; and so must the worker that runs its client (a worker's policy is its script's).
+    if ((url.pathname.startsWith('/www/') && /\.html?$/i.test(found.file)) || url.pathname === '/pkg/worker-host.js') {
+        headers['Content-Security-Policy'] = DASHBOARD_CSP;
+    }
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : data);
 }

@@ -2,7 +2,7 @@
 // session after a reload; disconnecting; recovery (retry with backoff until the server
 // answers again); a connect-src the page's CSP refuses.
 
-import { McpClient, popupAuthorize, sessionStorageTokens } from '../../pkg/index.js';
+import { McpClient, popupAuthorize, sessionStorageTokens, clientMode } from './sdk.js';
 import { setText } from './dom.js';
 import { ui, announce, showBanner, hideBanner, setConnState } from './ui.js';
 import { state, rows, features, on } from './store.js';
@@ -156,6 +156,12 @@ async function connectAndFollow(sessionId, message, resumeAll) {
 }
 
 function connectFailed(err) {
+  // The client's worker is not bound by this page's CSP: when it cannot reach the server,
+  // try once from the page, so that a URL the policy does not allow is explained (the
+  // securitypolicyviolation handler below) instead of retried.
+  if (clientMode === 'worker' && err?.name === 'TransportError' && err.status === 0) {
+    fetch(state.url, { method: 'HEAD', mode: 'no-cors', cache: 'no-store' }).catch(() => {});
+  }
   const info = describeError(err, state.url);
   if (info.retry) {
     startRecovery(err);

@@ -3,7 +3,7 @@
 // token), cancelling. In the 2026-07-28 era the tasks this browser started are also
 // remembered by endpoint (persist.js `tokens`) and re-attached from there.
 
-import { TaskHandle } from '../../pkg/index.js';
+import { TaskHandle } from './sdk.js';
 import { state, rows, features, emit } from './store.js';
 import { markDirty } from './table.js';
 import { scheduleSave, tokens } from './persist.js';

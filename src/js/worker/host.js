@@ -24,13 +24,46 @@ function client(id) {
   return c;
 }
 
-/** Put `onElicitation` to the page and wait for its answer. */
-function ask(clientId, params, context) {
+/** Call one of the client's callbacks on the page (`what`: 'elicit' for onElicitation,
+ * 'authorize' for auth.authorize, 'get' / 'set' / 'remove' for auth.storage) and wait for
+ * its answer. */
+function ask(clientId, what, args) {
   return new Promise((resolve, reject) => {
     const id = ++ids;
     asks.set(id, { resolve, reject });
-    out.push(['ask', id, clientId, params, context]);
+    out.push(['ask', id, clientId, what, args]);
   });
+}
+
+/** The `auth` option in the worker: its data from the page, its callbacks asked there. */
+function authOption(id, { data, storage }) {
+  const auth = { ...data, authorize: (url) => ask(id, 'authorize', [url]) };
+  if (storage) {
+    auth.storage = {
+      get: (key) => ask(id, 'get', [key]),
+      set: (key, value) => ask(id, 'set', [key, value]),
+      remove: (key) => ask(id, 'remove', [key]),
+    };
+  }
+  return auth;
+}
+
+/** What the page's getters show; sent again (before a reply) whenever it changed, e.g.
+ * after the server ended the session and a new one was started. */
+const infoOf = (c) => ({
+  serverInfo: c.serverInfo, serverCapabilities: c.serverCapabilities,
+  protocolVersion: c.protocolVersion, sessionId: c.sessionId, instructions: c.instructions,
+});
+const sentInfo = new Map(); // client id → the JSON of the info last sent
+
+function sendInfo(clientId) {
+  const c = clients.get(clientId);
+  if (!c) return;
+  const info = infoOf(c);
+  const json = JSON.stringify(info);
+  if (sentInfo.get(clientId) === json) return;
+  sentInfo.set(clientId, json);
+  out.push(['info', clientId, info]);
 }
 
 /** Start following a handle made by `start(onStatus)`: reply with its state at once,
@@ -64,17 +97,17 @@ const withSignal = (options, ac) => (ac ? { ...options, signal: ac.signal } : op
 
 const ops = {
   // The client's id is its connect call's (the page registered its callbacks under it).
-  async connect([url, options, { elicit, notify, wasmUrl }], ac, id) {
+  async connect([url, options, { elicit, notify, auth, wasmUrl }], ac, id) {
     ready ??= init(wasmUrl ? { module_or_path: wasmUrl } : undefined);
     await ready;
-    if (elicit) options.onElicitation = (params, ctx) => ask(id, params, ctx);
+    if (elicit) options.onElicitation = (params, ctx) => ask(id, 'elicit', [params, ctx]);
     if (notify) options.onNotification = (message, ctx) => out.push(['note', id, message, ctx]);
+    if (auth) options.auth = authOption(id, auth);
     const c = await McpClient.connect(url, options);
     clients.set(id, c);
-    return {
-      serverInfo: c.serverInfo, serverCapabilities: c.serverCapabilities,
-      protocolVersion: c.protocolVersion, sessionId: c.sessionId, instructions: c.instructions,
-    };
+    const info = infoOf(c);
+    sentInfo.set(id, JSON.stringify(info));
+    return info;
   },
   listTools: ([c, cursor]) => client(c).listTools(cursor),
   listAllTools: ([c]) => client(c).listAllTools(),
@@ -88,10 +121,12 @@ const ops = {
   resume: ([c, token, options], ac, id) => follow(id, (onStatus) =>
     TaskHandle.resume(client(c), token, { ...withSignal(options, ac), onStatus })),
   cancel: ([c, handle, taskId]) => handles.get(handle)?.h.cancel() ?? client(c).cancelTask(taskId),
+  signOut: ([c]) => client(c).signOut(),
   async close([c]) {
     const cl = clients.get(c);
     if (!cl) return;
     clients.delete(c);
+    sentInfo.delete(c);
     try {
       await cl.close();
     } finally {
@@ -103,10 +138,13 @@ const ops = {
 async function call(id, op, args, hasSignal) {
   let ac = null;
   if (hasSignal) aborts.set(id, (ac = new AbortController()));
+  const clientId = op === 'connect' ? id : args[0];
   try {
     const value = await ops[op](args, ac, id);
+    if (op !== 'connect') sendInfo(clientId);
     if (value !== REPLIED) out.push(['reply', id, true, value]);
   } catch (e) {
+    sendInfo(clientId);
     out.push(['reply', id, false, encodeError(e)]);
     aborts.delete(id);
     return;

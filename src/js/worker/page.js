@@ -147,11 +147,13 @@ class Link {
     else if (type === 'note') {
       const cb = this.clients.get(a)?.onNotification;
       if (cb) safely(cb, b, c);
-    } else if (type === 'ask') {
-      const cb = this.clients.get(b)?.onElicitation;
+    } else if (type === 'info') this.clients.get(a)?.info?.(b);
+    else if (type === 'ask') {
+      const cbs = this.clients.get(b);
       Promise.resolve()
-        .then(() => cb(c, d))
-        .then((value) => this.send(['answer', a, true, value]),
+        .then(() => cbs.ask[c](...d))
+        // A URL (what authorize may resolve with) cannot be cloned: its text can.
+        .then((value) => this.send(['answer', a, true, value instanceof URL ? value.href : value]),
           (e) => this.send(['answer', a, false, encodeError(e)]));
     }
   }
@@ -194,7 +196,7 @@ export class McpClient {
 
   /** Start a worker (or use `options.worker`) and connect in it to `url`. */
   static async connect(url, options) {
-    const { worker, wasmUrl, fetch, onElicitation, onNotification, ...rest } = options ?? {};
+    const { worker, wasmUrl, fetch, onElicitation, onNotification, auth, ...rest } = options ?? {};
     if (fetch !== undefined) {
       throw new TypeError('mcp-tasks-wasm/worker: the `fetch` option is not supported: a function ' +
         'cannot be sent to the Web Worker that runs the client (pass `headers` for extra request ' +
@@ -205,18 +207,37 @@ export class McpClient {
         'elsewhere, such as in Node, use `mcp-tasks-wasm`');
     }
     const data = plain(rest, 'connect');
+    // auth: its data goes to the worker; authorize and storage stay here and are called
+    // when the worker asks.
+    const { authorize, storage, ...authData } = auth ?? {};
+    if (auth && typeof authorize !== 'function') {
+      throw new TypeError('mcp-tasks-wasm/worker: `auth.authorize` must be a function');
+    }
     const link = linkFor(worker);
     // The connect call's id names the client in the worker, so that its callbacks are
     // found even for what the server sends before connect() resolves.
     const id = link.newId();
-    link.clients.set(id, { onElicitation, onNotification });
+    const callbacks = {
+      onNotification,
+      ask: {
+        elicit: onElicitation,
+        authorize,
+        get: (key) => storage.get(key),
+        set: (key, value) => storage.set(key, value),
+        remove: (key) => storage.remove(key),
+      },
+    };
+    link.clients.set(id, callbacks);
     try {
       const info = await link.call('connect', [resolveUrl(url), data, {
         elicit: typeof onElicitation === 'function',
         notify: typeof onNotification === 'function',
+        auth: auth ? { data: plain(authData, 'auth'), storage: Boolean(storage) } : undefined,
         wasmUrl: wasmUrl === undefined ? undefined : resolveUrl(wasmUrl),
       }], undefined, undefined, id);
-      return new McpClient(link, id, info);
+      const client = new McpClient(link, id, info);
+      callbacks.info = (next) => { client.#info = next; };
+      return client;
     } catch (e) {
       link.clients.delete(id);
       if (link.owned) link.end(e);
@@ -238,6 +259,8 @@ export class McpClient {
   getTaskResult(taskId) { return this.#link.call('getTaskResult', [this.#id, taskId]); }
   listTasks(cursor) { return this.#link.call('listTasks', [this.#id, cursor]); }
   cancelTask(taskId) { return this.#link.call('cancelTask', [this.#id, taskId]); }
+  /** Forget this server's tokens, in the worker and in `auth.storage`. */
+  signOut() { return this.#link.call('signOut', [this.#id]); }
 
   async callTool(name, args, options) {
     const { signal, ...rest } = options ?? {};

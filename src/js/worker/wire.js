@@ -9,12 +9,16 @@
 //   page → worker   ['call', id, op, args, hasSignal]   a method call; answered by 'reply'
 //                   ['abort', id]                       the call's AbortSignal fired
 //                   ['dispose', handle]                 TaskHandle.dispose()
-//                   ['answer', ask, ok, value]          what onElicitation returned or threw
+//                   ['answer', ask, ok, value]          what the asked callback returned or threw
 //   worker → page   ['reply', id, ok, value]
 //                   ['status', handle, task, polls]     a new Task snapshot
 //                   ['progress', handle, params]        notifications/progress of a task
 //                   ['settle', handle, ok, value, polls]  result() settled (the handle is freed)
-//                   ['ask', ask, client, params, ctx]   call onElicitation on the page
+//                   ['ask', ask, client, what, args]    call a callback on the page: 'elicit'
+//                                                       (onElicitation), 'authorize' (auth's),
+//                                                       'get' / 'set' / 'remove' (auth.storage)
+//                   ['info', client, info]              the client's getters changed (sent
+//                                                       before the reply that saw the change)
 //                   ['note', client, message, ctx]      call onNotification on the page
 //
 // Errors cross as data ({ name, message, props }) and are rebuilt on the other side as

@@ -41,7 +41,8 @@ export interface WorkerConnectOptions extends Omit<ConnectOptions, 'fetch'> {
 
 /**
  * An MCP client running in a dedicated Web Worker. The same methods as
- * `mcp-tasks-wasm`'s `McpClient`; its getters are the state at `connect()`.
+ * `mcp-tasks-wasm`'s `McpClient`; its getters are the state the worker last reported
+ * (updated before any call that saw a change resolves, e.g. a renewed session).
  */
 export class McpClient {
   private constructor();
@@ -62,6 +63,8 @@ export class McpClient {
   getTaskResult(taskId: string): Promise<CallToolResult>;
   listTasks(cursor?: string | null): Promise<ListTasksResult>;
   cancelTask(taskId: string): Promise<Task>;
+  /** Forget this server's tokens (in the worker and in `auth.storage`); see `mcp-tasks-wasm`. */
+  signOut(): Promise<void>;
   /** Close the client in the worker, then stop the worker (unless it was passed in
    * `options.worker`). */
   close(): Promise<void>;
