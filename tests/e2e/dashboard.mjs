@@ -800,8 +800,10 @@ test('1,000 tasks of 15 s from the Copies field all show completed within twice 
       }, 50);
       document.querySelector('details.tool[data-tool="sleep"] button[type="submit"]').addEventListener('click', () => { window.__t0 = performance.now(); }, { capture: true, once: true });
     });
+    if (process.env.TRACE) await browser.startTracing(p, { path: process.env.TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink'] });
     await card.getByRole('button', { name: 'Start task' }).click();
     await card.locator('output.start-status', { hasText: `Started ${N} tasks.` }).waitFor({ timeout: 60_000 });
+    if (process.env.TRACE) await browser.stopTracing();
     // The moment the overview shows all completed, taken in the page.
     await p.waitForFunction((n) => {
       if (document.querySelector('#status-counts [data-band="completed"] .n')?.textContent !== String(n)) return false;

@@ -24,3 +24,8 @@ export function h(tag, attrs = {}, ...children) {
 export function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;
 }
+
+/** Set a boolean property (`hidden`, `disabled`) only when it changes. */
+export function setFlag(node, name, on) {
+  if (node[name] !== on) node[name] = on;
+}
