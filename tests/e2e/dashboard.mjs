@@ -826,10 +826,11 @@ test('1,000 tasks of 15 s from the Copies field all show completed within twice 
     assert.ok(await p.locator('#task-rows tr:not([data-status="completed"])').count() === 0);
     await p.locator('#task-rows tr .outcome', { hasText: 'Result: one of a thousand' }).first().waitFor();
     assert.ok(r.stats.maxRenderMs < 250, `the longest render took ${r.stats.maxRenderMs} ms`);
-    // Issue 18 asks for no main-thread task over 50 ms: logged above, not asserted. On two
-    // shared cores every run had some (the longest 66-169 ms at a load average near 2,
-    // 387 ms near 10), from the client's own work as well (the SDK alone in a page had
-    // them too) and from being descheduled, so no bound on them is deterministic here.
+    // Issue 18 asks for no main-thread task over 50 ms: logged above, not asserted (a
+    // bound on time is a benchmark's job, and on two shared cores no bound on it is
+    // deterministic). The client runs in a worker here; a trace of the start burst
+    // (TRACE=/tmp/t.json) shows what remains on the page: the browser's layout and paint
+    // after a render, and the once-a-second save of 1,000 rows.
     // The chart's right edge is all completed (its band's green fills the column).
     const pixel = await p.evaluate(() => {
       const c = document.getElementById('status-chart');
