@@ -536,7 +536,13 @@ impl Session {
         let handshake = method == method::INITIALIZE;
         let mut renewed = false;
         let mut retry = Retry::default();
+        // A session renewal to wait for (or start) before the next try: the session id
+        // that was lost, `None` for one under way or one that failed.
+        let mut renew: Option<Option<String>> = None;
         loop {
+            if let Some(lost) = renew.take() {
+                self.renew(lost).await?;
+            }
             self.auth_ready().await;
             // A slot first. Then, holding it, nothing is awaited until the request has read
             // its session id: a renewal that started while it waited for the slot must not
@@ -552,20 +558,15 @@ impl Session {
             // While the session is being renewed, or after a renewal failed, no request
             // may go out without a session id: wait for (or retry) the renewal first,
             // without holding a slot.
-            let renewing = self.renewing.running();
-            let broken = self.state().needs_init;
-            if !handshake && (renewing.is_some() || broken) {
+            if !handshake && (self.renewing.running().is_some() || self.state().needs_init) {
                 drop(permit);
-                match renewing {
-                    Some(r) => r.wait().await?,
-                    None => self.renew(None).await?,
-                }
+                renew = Some(None);
                 continue;
             }
             let before = self.session_id();
             let out = self.authorized(method, &params, ctl).await;
             drop(permit);
-            let out = match out {
+            match out {
                 // A request with a timeout of its own (the caller bounds it) is not sent
                 // again after a lost connection or a timeout: it may have run.
                 Err(e)
@@ -575,14 +576,10 @@ impl Session {
                             && matches!(e, Error::Transport { status: 0, .. })) =>
                 {
                     retry.wait(self, e, ctl.signal).await?;
-                    continue;
                 }
-                out => out,
-            };
-            match out {
                 Err(Error::SessionGone) if !renewed => {
                     renewed = true;
-                    self.renew(before).await?;
+                    renew = Some(before);
                 }
                 Err(Error::SessionGone) => {
                     return Err(Error::Transport {
