@@ -829,9 +829,56 @@ impl Session {
         if status == 404 && session.is_some() {
             return Err(Error::SessionGone);
         }
-        let json_body = resp
+        let ctype = resp
             .header("content-type")
-            .is_some_and(|c| c.to_ascii_lowercase().starts_with("application/json"));
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let ok = (200..300).contains(&status);
+        if ok && method == method::INITIALIZE {
+            if let Some(sid) = resp.header("mcp-session-id") {
+                if sid.is_empty() || !sid.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+                    return Err(Error::Protocol(
+                        "the Mcp-Session-Id header is not visible ASCII".into(),
+                    ));
+                }
+                self.state_mut().session_id = Some(sid);
+            }
+        }
+        let json_body = ctype.starts_with("application/json");
+        if ok && ctype.starts_with("text/event-stream") {
+            let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
+            self.read_stream(&mut resp, &mut parser, Some(id)).await?;
+            return self.resume_stream(id, session, signal, parser).await;
+        }
+        if ok && !json_body {
+            return Err(Error::Protocol(if status == 202 {
+                crate::cat!("the server answered ", method, " with 202 and no reply")
+            } else {
+                crate::cat!(
+                    "unexpected Content-Type \"",
+                    quote_body(&ctype, 80),
+                    "\" in the reply to ",
+                    method
+                )
+            }));
+        }
+        // One read of the body: the reply, or what the error quotes.
+        let limit = if ok {
+            self.opts.max_response_bytes
+        } else {
+            64 * 1024
+        };
+        let body = resp.bytes(limit).await;
+        if ok {
+            let bytes = body.map_err(|e| match e {
+                None => self.too_large(status),
+                Some(f) => fetch_error(f),
+            })?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| Error::Protocol("the reply is not valid UTF-8".into()))?;
+            return self.dispatch_text(&text);
+        }
+        let err = self.http_error(&resp, status, body);
         if (400..500).contains(&status)
             && json_body
             && (self.is_modern() || method == method::INITIALIZE)
@@ -839,7 +886,6 @@ impl Session {
             // A modern server answers errors (-32020, -32021, -32022, -32601) with a 4xx
             // and a JSON-RPC body, `initialize` too (a modern-only server refuses it with
             // -32022 and its `supported` versions): the reply to this request.
-            let err = self.http_error(&mut resp, status).await;
             if let Error::Transport { body, .. } = &err {
                 if let Ok(msg) = json::parse(body) {
                     // An error about the request as a whole may carry a null id.
@@ -854,54 +900,8 @@ impl Session {
                     return Ok(());
                 }
             }
-            return Err(err);
         }
-        if !(200..300).contains(&status) {
-            return Err(self.http_error(&mut resp, status).await);
-        }
-        if method == method::INITIALIZE {
-            if let Some(sid) = resp.header("mcp-session-id") {
-                if sid.is_empty() || !sid.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-                    return Err(Error::Protocol(
-                        "the Mcp-Session-Id header is not visible ASCII".into(),
-                    ));
-                }
-                self.state_mut().session_id = Some(sid);
-            }
-        }
-        let ctype = resp
-            .header("content-type")
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if ctype.starts_with("text/event-stream") {
-            let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
-            self.read_stream(&mut resp, &mut parser, Some(id)).await?;
-            self.resume_stream(id, session, signal, parser).await
-        } else if ctype.starts_with("application/json") {
-            let bytes = resp
-                .bytes(self.opts.max_response_bytes)
-                .await
-                .map_err(|e| match e {
-                    None => self.too_large(status),
-                    Some(f) => fetch_error(f),
-                })?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| Error::Protocol("the reply is not valid UTF-8".into()))?;
-            self.dispatch_text(&text)
-        } else if status == 202 {
-            Err(Error::Protocol(crate::cat!(
-                "the server answered ",
-                method,
-                " with 202 and no reply"
-            )))
-        } else {
-            Err(Error::Protocol(crate::cat!(
-                "unexpected Content-Type \"",
-                quote_body(&ctype, 80),
-                "\" in the reply to ",
-                method
-            )))
-        }
+        Err(err)
     }
 
     /// SSE polling (2025-11-25): a server may end a request's stream after an event id and
@@ -962,7 +962,8 @@ impl Session {
         if status == 200 && ctype.starts_with("text/event-stream") {
             Ok(resp)
         } else {
-            Err(self.http_error(&mut resp, status).await)
+            let body = resp.bytes(64 * 1024).await;
+            Err(self.http_error(&resp, status, body))
         }
     }
 
@@ -980,11 +981,17 @@ impl Session {
         }
     }
 
-    async fn http_error(&self, resp: &mut HttpResponse, status: u16) -> Error {
+    /// The error a response with `status` amounts to, quoting its `body` (redacted).
+    fn http_error(
+        &self,
+        resp: &HttpResponse,
+        status: u16,
+        body: Result<Vec<u8>, Option<FetchFailure>>,
+    ) -> Error {
         let retry_after_ms = resp
             .header("retry-after")
             .and_then(|v| crate::policy::parse_retry_after(&v, io::now_ms()));
-        let body = match resp.bytes(64 * 1024).await {
+        let body = match body {
             Ok(b) => quote_body(&self.redact(crate::text::lossy(&b)), BODY_QUOTE_LIMIT),
             Err(_) => String::new(),
         };
@@ -1155,7 +1162,8 @@ impl Session {
         if (200..300).contains(&status) {
             Ok(())
         } else {
-            Err(self.http_error(&mut resp, status).await)
+            // The body is not read (it was let go above): the error quotes none.
+            Err(self.http_error(&resp, status, Ok(Vec::new())))
         }
     }
 
