@@ -203,19 +203,10 @@ impl Retry {
             Err(g) => return Err(e.with_tries(g.tries)),
         };
         let wake = Latch::new();
-        let w = wake.clone();
-        let _stop = signal.and_then(|s| {
-            AbortListener::new(s.clone(), move || {
-                w.set(());
-            })
-        });
         session.state_mut().retry_wakes.push(wake.clone());
-        io::sleep_or_wake(f64::from(delay), wake).await;
-        if signal.is_some_and(|s| s.aborted()) {
-            return Err(Error::Aborted("The operation was aborted.".into()));
-        }
-        if session.is_closed() {
-            return Err(Error::Aborted("the client is closed".into()));
+        io::sleep_or_wake(f64::from(delay), wake, signal).await;
+        if signal.is_some_and(|s| s.aborted()) || session.is_closed() {
+            return Err(session.why_aborted(signal, None));
         }
         Ok(())
     }
@@ -925,12 +916,7 @@ impl Session {
             }
             // The server's retry is a floor (a MUST); without one, a second.
             let delay = parser.retry_ms().map_or(1000.0, f64::from);
-            let wake = Latch::new();
-            let w = wake.clone();
-            let _stop = AbortListener::new(signal.clone(), move || {
-                w.set(());
-            });
-            io::sleep_or_wake(delay, wake).await;
+            io::sleep_or_wake(delay, Latch::new(), Some(signal)).await;
             if signal.aborted() {
                 return Err(Error::Aborted("aborted".into()));
             }
@@ -1265,7 +1251,7 @@ impl Session {
                 }
                 st.listen_wake = Some(wake.clone());
             }
-            io::sleep_or_wake(f64::from(delay), wake).await;
+            io::sleep_or_wake(f64::from(delay), wake, None).await;
         }
     }
 
