@@ -258,7 +258,9 @@ impl Session {
     pub async fn start(self: &Rc<Self>) -> Result<(), Error> {
         match self.opts.version {
             VersionChoice::Modern => return self.discover(true).await,
-            VersionChoice::Auto if self.opts.session_id.is_none() => return self.negotiate().await,
+            VersionChoice::Auto if self.opts.session_id.is_none() => {
+                return self.discover(false).await
+            }
             _ => {}
         }
         match self.opts.session_id.clone() {
@@ -317,15 +319,22 @@ impl Session {
     }
 
     /// Tell the era by a modern `server/discover` (the spec's Backward Compatibility
-    /// rules, in [`v2026::verdict`]), then go on in it.
-    async fn negotiate(self: &Rc<Self>) -> Result<(), Error> {
+    /// rules, in [`v2026::verdict`]), then go on in it; `pinned` to the modern era, only a
+    /// -32022 is tried once more (the server may list this version after all).
+    async fn discover(self: &Rc<Self>, pinned: bool) -> Result<(), Error> {
         let mut retried = false;
         loop {
-            let (probe, err) = match self.send_discover().await {
-                Ok(()) => return Ok(()),
-                Err(e) => (self.probe_of(&e), e),
+            let Err(err) = self.send_discover().await else {
+                return Ok(());
             };
-            match v2026::verdict(&probe, retried) {
+            let verdict = match &err {
+                _ if !pinned => v2026::verdict(&self.probe_of(&err), retried),
+                Error::Rpc { code, .. } if !retried && *code == v2026::UNSUPPORTED_VERSION => {
+                    v2026::Verdict::Retry
+                }
+                _ => v2026::Verdict::Fail,
+            };
+            match verdict {
                 v2026::Verdict::Modern => return Ok(()),
                 v2026::Verdict::Retry => retried = true,
                 v2026::Verdict::Legacy => {
@@ -334,17 +343,6 @@ impl Session {
                 }
                 v2026::Verdict::Fail => return Err(err),
             }
-        }
-    }
-
-    /// The modern era, pinned: `server/discover` (once more on -32022 that lists this
-    /// version).
-    async fn discover(self: &Rc<Self>, retry: bool) -> Result<(), Error> {
-        match self.send_discover().await {
-            Err(Error::Rpc { code, .. }) if retry && code == v2026::UNSUPPORTED_VERSION => {
-                Box::pin(self.discover(false)).await
-            }
-            r => r,
         }
     }
 
