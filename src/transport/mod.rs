@@ -729,18 +729,7 @@ impl Session {
         };
         match (out, reply) {
             // A reply that arrived counts even if the stream broke afterwards.
-            (_, Some(msg)) => reply_result(&msg).map_err(|e| match e {
-                Error::Rpc {
-                    code,
-                    message,
-                    data,
-                } => Error::Rpc {
-                    code,
-                    message: self.redact(message),
-                    data: self.redact_value(data),
-                },
-                e => e,
-            }),
+            (_, Some(msg)) => self.reply(&msg),
             (Err(Error::Aborted(_)), None) => Err(self.why_aborted(ctl.signal, timeout)),
             (Err(e), None) => Err(e),
             (Ok(()), None) => Err(Error::network(crate::cat!(
@@ -951,6 +940,31 @@ impl Session {
         }
     }
 
+    /// A JSON-RPC response as a result or an error (its message and data redacted).
+    fn reply(&self, msg: &JsValue) -> Result<JsValue, Error> {
+        let err = get(msg, "error");
+        if is_object(&err) {
+            let Some(code) = get_f64(&err, "code") else {
+                return Err(Error::Protocol(
+                    "an error response has no numeric code".into(),
+                ));
+            };
+            return Err(Error::Rpc {
+                code,
+                message: self.redact(get_str(&err, "message").unwrap_or_default()),
+                data: self.redact_value(get(&err, "data")),
+            });
+        }
+        let result = get(msg, "result");
+        if is_object(&result) {
+            Ok(result)
+        } else {
+            Err(Error::Protocol(
+                "a response has neither a result object nor an error".into(),
+            ))
+        }
+    }
+
     fn too_large(&self, status: u16) -> Error {
         Error::Transport {
             status,
@@ -1099,14 +1113,14 @@ impl Session {
             (_, Some(r)) => r.request(method.clone(), params).await,
             (other, None) => Err((-32601.0, crate::cat!("method not found: ", other))),
         };
-        let mut entries = vec![("jsonrpc", JsValue::from("2.0")), ("id", get(&msg, "id"))];
-        match reply {
-            Ok(r) => entries.push(("result", r)),
-            Err((code, message)) => entries.push((
+        let outcome = match reply {
+            Ok(r) => ("result", r),
+            Err((code, message)) => (
                 "error",
                 object(&[("code", code.into()), ("message", message.into())]).into(),
-            )),
-        }
+            ),
+        };
+        let entries = [("jsonrpc", "2.0".into()), ("id", get(&msg, "id")), outcome];
         // Answers take request slots like every request: a flood of server requests
         // (20,000 pings) is answered a few at a time, never all at once.
         let Some(permit) = self.slot(Ctl::default()).await else {
@@ -1328,30 +1342,5 @@ fn fetch_error(f: FetchFailure) -> Error {
             tries: 1,
             retry_after_ms: None,
         },
-    }
-}
-
-/// A JSON-RPC response as a result or an error.
-fn reply_result(msg: &JsValue) -> Result<JsValue, Error> {
-    let err = get(msg, "error");
-    if is_object(&err) {
-        let Some(code) = get_f64(&err, "code") else {
-            return Err(Error::Protocol(
-                "an error response has no numeric code".into(),
-            ));
-        };
-        return Err(Error::Rpc {
-            code,
-            message: get_str(&err, "message").unwrap_or_default(),
-            data: get(&err, "data"),
-        });
-    }
-    let result = get(msg, "result");
-    if is_object(&result) {
-        Ok(result)
-    } else {
-        Err(Error::Protocol(
-            "a response has neither a result object nor an error".into(),
-        ))
     }
 }
