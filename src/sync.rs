@@ -322,14 +322,18 @@ impl<T: Clone> SingleFlight<T> {
     }
 
     /// Join the run under way, or start one with `work`.
-    pub async fn run<F: Future<Output = T>>(&self, work: impl FnOnce() -> F) -> T {
-        let existing = self.running();
-        if let Some(l) = existing {
-            return l.wait().await;
+    pub async fn run<'a, F: Future<Output = T> + 'a>(&self, work: impl FnOnce() -> F) -> T {
+        match self.running() {
+            Some(l) => l.wait().await,
+            None => self.lead(Box::pin(work())).await,
         }
+    }
+
+    /// Run `work` for everyone. Boxed: one copy of this per `T`, whatever the work.
+    async fn lead(&self, work: Pin<Box<dyn Future<Output = T> + '_>>) -> T {
         let latch = Latch::new();
         *crate::cell::write(&self.0) = Some(latch.clone());
-        let v = work().await;
+        let v = work.await;
         *crate::cell::write(&self.0) = None;
         latch.set(v.clone());
         v
