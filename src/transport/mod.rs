@@ -825,8 +825,29 @@ impl Session {
         let json_body = ctype.starts_with("application/json");
         if ok && ctype.starts_with("text/event-stream") {
             let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
-            self.read_stream(&mut resp, &mut parser, Some(id)).await?;
-            return self.resume_stream(id, session, signal, parser).await;
+            let mut resumes = 0;
+            loop {
+                self.read_stream(&mut resp, &mut parser, Some(id)).await?;
+                // SSE polling (2025-11-25): a server may end a request's stream after an
+                // event id and before the reply; the client waits the stream's `retry`
+                // and resumes it with a GET and `Last-Event-ID`, where the reply arrives,
+                // at most MAX_STREAM_RESUMES times. A stream that ended without an event
+                // id has nothing to resume (the caller reports the missing reply).
+                let Some(last) = parser.last_event_id().map(str::to_string) else {
+                    return Ok(());
+                };
+                if self.state().pending.is_ready(id) || resumes == MAX_STREAM_RESUMES {
+                    return Ok(());
+                }
+                resumes += 1;
+                // The server's retry is a floor (a MUST); without one, a second.
+                let delay = parser.retry_ms().map_or(1000.0, f64::from);
+                io::sleep_or_wake(delay, Latch::new(), Some(signal)).await;
+                if signal.aborted() {
+                    return Err(Error::Aborted("aborted".into()));
+                }
+                resp = self.open_stream(session, Some(last), signal).await?;
+            }
         }
         if ok && !json_body {
             return Err(Error::Protocol(if status == 202 {
@@ -880,37 +901,6 @@ impl Session {
             }
         }
         Err(err)
-    }
-
-    /// SSE polling (2025-11-25): a server may end a request's stream after an event id and
-    /// before the reply; the client waits the stream's `retry` and resumes it with a GET
-    /// and `Last-Event-ID`, where the reply arrives. At most [`MAX_STREAM_RESUMES`] times;
-    /// a stream that ended without an event id has nothing to resume (the caller reports
-    /// the missing reply).
-    async fn resume_stream(
-        self: &Rc<Self>,
-        id: u64,
-        session: Option<&str>,
-        signal: &AbortSignal,
-        mut parser: SseParser,
-    ) -> Result<(), Error> {
-        for _ in 0..MAX_STREAM_RESUMES {
-            let Some(last) = parser.last_event_id().map(str::to_string) else {
-                return Ok(());
-            };
-            if self.state().pending.is_ready(id) {
-                return Ok(());
-            }
-            // The server's retry is a floor (a MUST); without one, a second.
-            let delay = parser.retry_ms().map_or(1000.0, f64::from);
-            io::sleep_or_wake(delay, Latch::new(), Some(signal)).await;
-            if signal.aborted() {
-                return Err(Error::Aborted("aborted".into()));
-            }
-            let mut resp = self.open_stream(session, Some(last), signal).await?;
-            self.read_stream(&mut resp, &mut parser, Some(id)).await?;
-        }
-        Ok(())
     }
 
     /// A GET for an SSE stream (the session's own, or a request's resumed after
