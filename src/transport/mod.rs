@@ -507,8 +507,7 @@ impl Session {
 
     fn start_listening(self: &Rc<Self>, gen: u32) {
         if self.opts.listen {
-            let me = self.clone();
-            io::spawn(Box::pin(async move { me.listen(gen).await }));
+            io::spawn(Box::pin(self.clone().listen(gen)));
         }
     }
 
@@ -1064,8 +1063,7 @@ impl Session {
         let id = get(&msg, "id");
         match get_str(&msg, "method") {
             Some(method) if !id.is_undefined() && !id.is_null() => {
-                let me = self.clone();
-                io::spawn(Box::pin(async move { me.answer(method, msg).await }));
+                io::spawn(Box::pin(self.clone().answer(method, msg)));
             }
             Some(method) => {
                 // 2026-07-28: a server tears down a `subscriptions/listen` stream with
