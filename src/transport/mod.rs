@@ -609,8 +609,9 @@ impl Session {
         }
         self.renewing
             .run(|| async {
-                // Boxed: initialize goes through request(), which may come here.
-                let r = Box::pin(self.initialize()).await;
+                // (initialize goes through request(), which may come here: `run` boxes
+                // this future, which ends the recursion of their types.)
+                let r = self.initialize().await;
                 let mut st = self.state_mut();
                 st.needs_init = r.is_err() && !st.closed;
                 r
