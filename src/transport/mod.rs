@@ -18,7 +18,6 @@ use web_sys::{AbortController, AbortSignal};
 use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::io::json::{self, get, get_f64, get_str, is_object, object, Json};
 use crate::io::{self, Abort, AbortListener, FetchFailure, Http, HttpResponse};
-use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight};
@@ -99,8 +98,8 @@ struct State {
     session_id: Option<String>,
     protocol_version: Option<String>,
     init_result: JsValue,
-    pending: Pending<JsValue>,
-    in_flight: Map<u64, AbortController>,
+    /// Requests waiting for their replies, each with its abort (`close()` aborts them).
+    pending: Pending<JsValue, AbortController>,
     closed: bool,
     listen_gen: u32,
     listen_abort: Option<AbortController>,
@@ -231,7 +230,6 @@ impl Session {
                 protocol_version: None,
                 init_result: JsValue::UNDEFINED,
                 pending: Pending::default(),
-                in_flight: Map::default(),
                 closed: false,
                 listen_gen: 0,
                 listen_abort: None,
@@ -666,6 +664,12 @@ impl Session {
         params: &JsValue,
         ctl: Ctl<'_>,
     ) -> Result<JsValue, Error> {
+        let timeout = match ctl.timeout_ms {
+            Some(ms) => Some(ms),
+            None if ctl.no_timeout => None,
+            None => self.opts.request_timeout_ms,
+        };
+        let abort = Abort::new(timeout);
         // The caller holds a request slot (`initialize` goes without one: it is what the
         // others wait for). Nothing is awaited before the session id is read.
         let (id, session) = {
@@ -673,7 +677,10 @@ impl Session {
             if st.closed {
                 return Err(Error::Aborted("the client is closed".into()));
             }
-            (st.pending.register(), st.session_id.clone())
+            (
+                st.pending.register(abort.controller()),
+                st.session_id.clone(),
+            )
         };
         let modern = self.is_modern();
         let params = if modern {
@@ -700,17 +707,10 @@ impl Session {
                 " cannot be written as JSON"
             )));
         };
-        let timeout = match ctl.timeout_ms {
-            Some(ms) => Some(ms),
-            None if ctl.no_timeout => None,
-            None => self.opts.request_timeout_ms,
-        };
-        let abort = Abort::new(timeout);
         let link = ctl.signal.and_then(|s| {
             let c = abort.controller();
             AbortListener::new(s.clone(), move || c.abort())
         });
-        self.state_mut().in_flight.insert(id, abort.controller());
         let out = self
             .exchange(
                 id,
@@ -722,11 +722,7 @@ impl Session {
             )
             .await;
         drop(link);
-        let reply = {
-            let mut st = self.state_mut();
-            st.in_flight.remove(&id);
-            st.pending.take(id)
-        };
+        let reply = self.state_mut().pending.take(id);
         match (out, reply) {
             // A reply that arrived counts even if the stream broke afterwards.
             (_, Some(msg)) => self.reply(&msg),
@@ -1265,12 +1261,7 @@ impl Session {
                 return;
             }
             st.closed = true;
-            let aborts: Vec<_> = st
-                .in_flight
-                .take_all()
-                .into_iter()
-                .map(|(_, a)| a)
-                .collect();
+            let aborts: Vec<_> = st.pending.handles().cloned().collect();
             (
                 st.session_id.clone(),
                 aborts,
