@@ -762,17 +762,11 @@ impl Session {
         } else if self.is_closed() {
             Error::Aborted("the client is closed".into())
         } else {
-            Error::Transport {
-                status: 0,
-                message: crate::cat!(
-                    "the request timed out after ",
-                    timeout.unwrap_or_default() as u64,
-                    " ms"
-                ),
-                body: String::new(),
-                tries: 1,
-                retry_after_ms: None,
-            }
+            Error::network(crate::cat!(
+                "the request timed out after ",
+                timeout.unwrap_or_default() as u64,
+                " ms"
+            ))
         }
     }
 
