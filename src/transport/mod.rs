@@ -254,12 +254,9 @@ impl Session {
     /// Start: `initialize`, `notifications/initialized`, then the GET stream; or, with
     /// [`ClientOptions::session_id`], reattach to that session.
     pub async fn start(self: &Rc<Self>) -> Result<(), Error> {
-        match self.opts.version {
-            VersionChoice::Modern => return self.discover(true).await,
-            VersionChoice::Auto if self.opts.session_id.is_none() => {
-                return self.discover(false).await
-            }
-            _ => {}
+        let pinned = self.opts.version == VersionChoice::Modern;
+        if pinned || (self.opts.version == VersionChoice::Auto && self.opts.session_id.is_none()) {
+            return self.discover(pinned).await;
         }
         match self.opts.session_id.clone() {
             Some(sid) => {
