@@ -12,7 +12,33 @@ use std::task::{Context, Poll, Waker};
 
 struct LatchState<T> {
     value: Option<T>,
-    wakers: Vec<Waker>,
+    wakers: Wakers,
+}
+
+/// A latch's waiters. Not generic, so one copy of this code serves every latch type.
+#[derive(Default)]
+struct Wakers(Vec<Waker>);
+
+impl Wakers {
+    /// Wake them all (the value was just set).
+    #[inline(never)]
+    fn wake_all(self) {
+        for w in self.0 {
+            w.wake();
+        }
+    }
+
+    /// Add the waiter polled with `cx`, or update its waker at `slot` (a re-poll).
+    #[inline(never)]
+    fn register(&mut self, slot: &mut Option<usize>, cx: &Context<'_>) {
+        match *slot {
+            Some(i) => self.0[i].clone_from(cx.waker()),
+            None => {
+                *slot = Some(self.0.len());
+                self.0.push(cx.waker().clone());
+            }
+        }
+    }
 }
 
 /// A value that is set at most once; every clone sees it, and every waiter wakes.
@@ -28,7 +54,7 @@ impl<T: Clone> Default for Latch<T> {
     fn default() -> Self {
         Latch(Rc::new(RefCell::new(LatchState {
             value: None,
-            wakers: Vec::new(),
+            wakers: Wakers::default(),
         })))
     }
 }
@@ -49,9 +75,7 @@ impl<T: Clone> Latch<T> {
             s.value = Some(value);
             std::mem::take(&mut s.wakers)
         };
-        for w in wakers {
-            w.wake();
-        }
+        wakers.wake_all();
         true
     }
 
@@ -84,19 +108,13 @@ pub struct LatchWait<T: Clone> {
 
 impl<T: Clone> Future for LatchWait<T> {
     type Output = T;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        let latch = self.latch.clone();
-        let mut s = crate::cell::write(&latch.0);
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let this = self.get_mut();
+        let mut s = crate::cell::write(&this.latch.0);
         if let Some(v) = &s.value {
             return Poll::Ready(v.clone());
         }
-        match self.slot {
-            Some(i) => s.wakers[i].clone_from(cx.waker()),
-            None => {
-                self.slot = Some(s.wakers.len());
-                s.wakers.push(cx.waker().clone());
-            }
-        }
+        s.wakers.register(&mut this.slot, cx);
         Poll::Pending
     }
 }
@@ -322,14 +340,18 @@ impl<T: Clone> SingleFlight<T> {
     }
 
     /// Join the run under way, or start one with `work`.
-    pub async fn run<F: Future<Output = T>>(&self, work: impl FnOnce() -> F) -> T {
-        let existing = self.running();
-        if let Some(l) = existing {
-            return l.wait().await;
+    pub async fn run<'a, F: Future<Output = T> + 'a>(&self, work: impl FnOnce() -> F) -> T {
+        match self.running() {
+            Some(l) => l.wait().await,
+            None => self.lead(Box::pin(work())).await,
         }
+    }
+
+    /// Run `work` for everyone. Boxed: one copy of this per `T`, whatever the work.
+    async fn lead(&self, work: Pin<Box<dyn Future<Output = T> + '_>>) -> T {
         let latch = Latch::new();
         *crate::cell::write(&self.0) = Some(latch.clone());
-        let v = work().await;
+        let v = work.await;
         *crate::cell::write(&self.0) = None;
         latch.set(v.clone());
         v

@@ -31,9 +31,9 @@ fn task(id: &str, status: TaskStatus, msg: Option<&str>, updated: &str) -> TaskI
 
 #[test]
 fn responses_are_matched_to_their_request_by_id() {
-    let mut p: Pending<&str> = Pending::default();
-    let a = p.register();
-    let b = p.register();
+    let mut p: Pending<&str, ()> = Pending::default();
+    let a = p.register(());
+    let b = p.register(());
     assert_ne!(a, b);
     assert!(p.fulfil(b, "reply b"));
     assert!(!p.is_ready(a));
@@ -45,13 +45,30 @@ fn responses_are_matched_to_their_request_by_id() {
 
 #[test]
 fn unknown_and_duplicate_responses_are_ignored() {
-    let mut p: Pending<u8> = Pending::default();
-    let a = p.register();
+    let mut p: Pending<u8, ()> = Pending::default();
+    let a = p.register(());
     assert!(!p.fulfil(a + 100, 1), "nobody waits for that id");
     assert!(p.fulfil(a, 1));
     assert!(!p.fulfil(a, 2), "the first response wins");
     assert_eq!(p.take(a), Some(1));
     assert!(!p.fulfil(a, 3), "a closed slot takes nothing");
+}
+
+#[test]
+fn each_waiting_request_keeps_its_handle_until_its_slot_is_closed() {
+    let mut p: Pending<u8, &str> = Pending::default();
+    let a = p.register("abort a");
+    let b = p.register("abort b");
+    assert!(p.fulfil(a, 1));
+    assert_eq!(
+        p.handles().copied().collect::<Vec<_>>(),
+        ["abort a", "abort b"],
+        "a reply that arrived does not close the slot"
+    );
+    assert_eq!(p.take(a), Some(1));
+    assert_eq!(p.handles().copied().collect::<Vec<_>>(), ["abort b"]);
+    assert_eq!(p.take(b), None);
+    assert_eq!(p.handles().count(), 0);
 }
 
 #[test]

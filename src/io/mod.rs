@@ -51,15 +51,21 @@ impl Timer {
 
 /// The one sleep: `ms` milliseconds; dropping the future clears the timeout.
 pub async fn sleep(ms: f64) {
-    sleep_or_wake(ms, Latch::new()).await
+    sleep_or_wake(ms, Latch::new(), None).await
 }
 
-/// Sleep `ms` milliseconds, or until someone sets `wake` (a fresh latch per sleep),
-/// whichever comes first.
-pub async fn sleep_or_wake(ms: f64, wake: Latch<()>) {
+/// Sleep `ms` milliseconds, or until someone sets `wake` (a fresh latch per sleep) or
+/// `signal` aborts, whichever comes first.
+pub async fn sleep_or_wake(ms: f64, wake: Latch<()>, signal: Option<&AbortSignal>) {
     let w = wake.clone();
     let _timer = Timer::once(ms, move || {
         w.set(());
+    });
+    let w = wake.clone();
+    let _stop = signal.and_then(|s| {
+        AbortListener::new(s.clone(), move || {
+            w.set(());
+        })
     });
     wake.wait().await
 }

@@ -11,7 +11,6 @@ use crate::sync::Latch;
 /// Milliseconds of work per macrotask before the rest wait for the next one.
 const SLICE_MS: f64 = 5.0;
 
-#[derive(Default)]
 struct Slice {
     /// When the current slice began (its first `breathe`).
     start: f64,
@@ -20,7 +19,12 @@ struct Slice {
 }
 
 thread_local! {
-    static SLICE: RefCell<Slice> = RefCell::default();
+    static SLICE: RefCell<Slice> = const {
+        RefCell::new(Slice {
+            start: 0.0,
+            next: None,
+        })
+    };
 }
 
 /// Go on now, or in a later macrotask if this one has already worked for `SLICE_MS`.

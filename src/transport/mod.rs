@@ -18,7 +18,6 @@ use web_sys::{AbortController, AbortSignal};
 use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::io::json::{self, get, get_f64, get_str, is_object, object, Json};
 use crate::io::{self, Abort, AbortListener, FetchFailure, Http, HttpResponse};
-use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight};
@@ -99,8 +98,8 @@ struct State {
     session_id: Option<String>,
     protocol_version: Option<String>,
     init_result: JsValue,
-    pending: Pending<JsValue>,
-    in_flight: Map<u64, AbortController>,
+    /// Requests waiting for their replies, each with its abort (`close()` aborts them).
+    pending: Pending<JsValue, AbortController>,
     closed: bool,
     listen_gen: u32,
     listen_abort: Option<AbortController>,
@@ -203,19 +202,10 @@ impl Retry {
             Err(g) => return Err(e.with_tries(g.tries)),
         };
         let wake = Latch::new();
-        let w = wake.clone();
-        let _stop = signal.and_then(|s| {
-            AbortListener::new(s.clone(), move || {
-                w.set(());
-            })
-        });
         session.state_mut().retry_wakes.push(wake.clone());
-        io::sleep_or_wake(f64::from(delay), wake).await;
-        if signal.is_some_and(|s| s.aborted()) {
-            return Err(Error::Aborted("The operation was aborted.".into()));
-        }
-        if session.is_closed() {
-            return Err(Error::Aborted("the client is closed".into()));
+        io::sleep_or_wake(f64::from(delay), wake, signal).await;
+        if signal.is_some_and(|s| s.aborted()) || session.is_closed() {
+            return Err(session.why_aborted(signal, None));
         }
         Ok(())
     }
@@ -240,7 +230,6 @@ impl Session {
                 protocol_version: None,
                 init_result: JsValue::UNDEFINED,
                 pending: Pending::default(),
-                in_flight: Map::default(),
                 closed: false,
                 listen_gen: 0,
                 listen_abort: None,
@@ -265,10 +254,9 @@ impl Session {
     /// Start: `initialize`, `notifications/initialized`, then the GET stream; or, with
     /// [`ClientOptions::session_id`], reattach to that session.
     pub async fn start(self: &Rc<Self>) -> Result<(), Error> {
-        match self.opts.version {
-            VersionChoice::Modern => return self.discover(true).await,
-            VersionChoice::Auto if self.opts.session_id.is_none() => return self.negotiate().await,
-            _ => {}
+        let pinned = self.opts.version == VersionChoice::Modern;
+        if pinned || (self.opts.version == VersionChoice::Auto && self.opts.session_id.is_none()) {
+            return self.discover(pinned).await;
         }
         match self.opts.session_id.clone() {
             Some(sid) => {
@@ -326,15 +314,22 @@ impl Session {
     }
 
     /// Tell the era by a modern `server/discover` (the spec's Backward Compatibility
-    /// rules, in [`v2026::verdict`]), then go on in it.
-    async fn negotiate(self: &Rc<Self>) -> Result<(), Error> {
+    /// rules, in [`v2026::verdict`]), then go on in it; `pinned` to the modern era, only a
+    /// -32022 is tried once more (the server may list this version after all).
+    async fn discover(self: &Rc<Self>, pinned: bool) -> Result<(), Error> {
         let mut retried = false;
         loop {
-            let (probe, err) = match self.send_discover().await {
-                Ok(()) => return Ok(()),
-                Err(e) => (self.probe_of(&e), e),
+            let Err(err) = self.send_discover().await else {
+                return Ok(());
             };
-            match v2026::verdict(&probe, retried) {
+            let verdict = match &err {
+                _ if !pinned => v2026::verdict(&self.probe_of(&err), retried),
+                Error::Rpc { code, .. } if !retried && *code == v2026::UNSUPPORTED_VERSION => {
+                    v2026::Verdict::Retry
+                }
+                _ => v2026::Verdict::Fail,
+            };
+            match verdict {
                 v2026::Verdict::Modern => return Ok(()),
                 v2026::Verdict::Retry => retried = true,
                 v2026::Verdict::Legacy => {
@@ -343,17 +338,6 @@ impl Session {
                 }
                 v2026::Verdict::Fail => return Err(err),
             }
-        }
-    }
-
-    /// The modern era, pinned: `server/discover` (once more on -32022 that lists this
-    /// version).
-    async fn discover(self: &Rc<Self>, retry: bool) -> Result<(), Error> {
-        match self.send_discover().await {
-            Err(Error::Rpc { code, .. }) if retry && code == v2026::UNSUPPORTED_VERSION => {
-                Box::pin(self.discover(false)).await
-            }
-            r => r,
         }
     }
 
@@ -518,8 +502,7 @@ impl Session {
 
     fn start_listening(self: &Rc<Self>, gen: u32) {
         if self.opts.listen {
-            let me = self.clone();
-            io::spawn(Box::pin(async move { me.listen(gen).await }));
+            io::spawn(Box::pin(self.clone().listen(gen)));
         }
     }
 
@@ -536,7 +519,13 @@ impl Session {
         let handshake = method == method::INITIALIZE;
         let mut renewed = false;
         let mut retry = Retry::default();
+        // A session renewal to wait for (or start) before the next try: the session id
+        // that was lost, `None` for one under way or one that failed.
+        let mut renew: Option<Option<String>> = None;
         loop {
+            if let Some(lost) = renew.take() {
+                self.renew(lost).await?;
+            }
             self.auth_ready().await;
             // A slot first. Then, holding it, nothing is awaited until the request has read
             // its session id: a renewal that started while it waited for the slot must not
@@ -552,20 +541,15 @@ impl Session {
             // While the session is being renewed, or after a renewal failed, no request
             // may go out without a session id: wait for (or retry) the renewal first,
             // without holding a slot.
-            let renewing = self.renewing.running();
-            let broken = self.state().needs_init;
-            if !handshake && (renewing.is_some() || broken) {
+            if !handshake && (self.renewing.running().is_some() || self.state().needs_init) {
                 drop(permit);
-                match renewing {
-                    Some(r) => r.wait().await?,
-                    None => self.renew(None).await?,
-                }
+                renew = Some(None);
                 continue;
             }
             let before = self.session_id();
             let out = self.authorized(method, &params, ctl).await;
             drop(permit);
-            let out = match out {
+            match out {
                 // A request with a timeout of its own (the caller bounds it) is not sent
                 // again after a lost connection or a timeout: it may have run.
                 Err(e)
@@ -575,14 +559,10 @@ impl Session {
                             && matches!(e, Error::Transport { status: 0, .. })) =>
                 {
                     retry.wait(self, e, ctl.signal).await?;
-                    continue;
                 }
-                out => out,
-            };
-            match out {
                 Err(Error::SessionGone) if !renewed => {
                     renewed = true;
-                    self.renew(before).await?;
+                    renew = Some(before);
                 }
                 Err(Error::SessionGone) => {
                     return Err(Error::Transport {
@@ -624,8 +604,9 @@ impl Session {
         }
         self.renewing
             .run(|| async {
-                // Boxed: initialize goes through request(), which may come here.
-                let r = Box::pin(self.initialize()).await;
+                // (initialize goes through request(), which may come here: `run` boxes
+                // this future, which ends the recursion of their types.)
+                let r = self.initialize().await;
                 let mut st = self.state_mut();
                 st.needs_init = r.is_err() && !st.closed;
                 r
@@ -680,6 +661,12 @@ impl Session {
         params: &JsValue,
         ctl: Ctl<'_>,
     ) -> Result<JsValue, Error> {
+        let timeout = match ctl.timeout_ms {
+            Some(ms) => Some(ms),
+            None if ctl.no_timeout => None,
+            None => self.opts.request_timeout_ms,
+        };
+        let abort = Abort::new(timeout);
         // The caller holds a request slot (`initialize` goes without one: it is what the
         // others wait for). Nothing is awaited before the session id is read.
         let (id, session) = {
@@ -687,7 +674,10 @@ impl Session {
             if st.closed {
                 return Err(Error::Aborted("the client is closed".into()));
             }
-            (st.pending.register(), st.session_id.clone())
+            (
+                st.pending.register(abort.controller()),
+                st.session_id.clone(),
+            )
         };
         let modern = self.is_modern();
         let params = if modern {
@@ -714,17 +704,10 @@ impl Session {
                 " cannot be written as JSON"
             )));
         };
-        let timeout = match ctl.timeout_ms {
-            Some(ms) => Some(ms),
-            None if ctl.no_timeout => None,
-            None => self.opts.request_timeout_ms,
-        };
-        let abort = Abort::new(timeout);
         let link = ctl.signal.and_then(|s| {
             let c = abort.controller();
             AbortListener::new(s.clone(), move || c.abort())
         });
-        self.state_mut().in_flight.insert(id, abort.controller());
         let out = self
             .exchange(
                 id,
@@ -736,25 +719,10 @@ impl Session {
             )
             .await;
         drop(link);
-        let reply = {
-            let mut st = self.state_mut();
-            st.in_flight.remove(&id);
-            st.pending.take(id)
-        };
+        let reply = self.state_mut().pending.take(id);
         match (out, reply) {
             // A reply that arrived counts even if the stream broke afterwards.
-            (_, Some(msg)) => reply_result(&msg).map_err(|e| match e {
-                Error::Rpc {
-                    code,
-                    message,
-                    data,
-                } => Error::Rpc {
-                    code,
-                    message: self.redact(message),
-                    data: self.redact_value(data),
-                },
-                e => e,
-            }),
+            (_, Some(msg)) => self.reply(&msg),
             (Err(Error::Aborted(_)), None) => Err(self.why_aborted(ctl.signal, timeout)),
             (Err(e), None) => Err(e),
             (Ok(()), None) => Err(Error::network(crate::cat!(
@@ -791,17 +759,11 @@ impl Session {
         } else if self.is_closed() {
             Error::Aborted("the client is closed".into())
         } else {
-            Error::Transport {
-                status: 0,
-                message: crate::cat!(
-                    "the request timed out after ",
-                    timeout.unwrap_or_default() as u64,
-                    " ms"
-                ),
-                body: String::new(),
-                tries: 1,
-                retry_after_ms: None,
-            }
+            Error::network(crate::cat!(
+                "the request timed out after ",
+                timeout.unwrap_or_default() as u64,
+                " ms"
+            ))
         }
     }
 
@@ -832,9 +794,77 @@ impl Session {
         if status == 404 && session.is_some() {
             return Err(Error::SessionGone);
         }
-        let json_body = resp
+        let ctype = resp
             .header("content-type")
-            .is_some_and(|c| c.to_ascii_lowercase().starts_with("application/json"));
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let ok = (200..300).contains(&status);
+        if ok && method == method::INITIALIZE {
+            if let Some(sid) = resp.header("mcp-session-id") {
+                if sid.is_empty() || !sid.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+                    return Err(Error::Protocol(
+                        "the Mcp-Session-Id header is not visible ASCII".into(),
+                    ));
+                }
+                self.state_mut().session_id = Some(sid);
+            }
+        }
+        let json_body = ctype.starts_with("application/json");
+        if ok && ctype.starts_with("text/event-stream") {
+            let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
+            let mut resumes = 0;
+            loop {
+                self.read_stream(&mut resp, &mut parser, Some(id)).await?;
+                // SSE polling (2025-11-25): a server may end a request's stream after an
+                // event id and before the reply; the client waits the stream's `retry`
+                // and resumes it with a GET and `Last-Event-ID`, where the reply arrives,
+                // at most MAX_STREAM_RESUMES times. A stream that ended without an event
+                // id has nothing to resume (the caller reports the missing reply).
+                let Some(last) = parser.last_event_id().map(str::to_string) else {
+                    return Ok(());
+                };
+                if self.state().pending.is_ready(id) || resumes == MAX_STREAM_RESUMES {
+                    return Ok(());
+                }
+                resumes += 1;
+                // The server's retry is a floor (a MUST); without one, a second.
+                let delay = parser.retry_ms().map_or(1000.0, f64::from);
+                io::sleep_or_wake(delay, Latch::new(), Some(signal)).await;
+                if signal.aborted() {
+                    return Err(Error::Aborted("aborted".into()));
+                }
+                resp = self.open_stream(session, Some(last), signal).await?;
+            }
+        }
+        if ok && !json_body {
+            return Err(Error::Protocol(if status == 202 {
+                crate::cat!("the server answered ", method, " with 202 and no reply")
+            } else {
+                crate::cat!(
+                    "unexpected Content-Type \"",
+                    quote_body(&ctype, 80),
+                    "\" in the reply to ",
+                    method
+                )
+            }));
+        }
+        // One read of the body: the reply, or what the error quotes.
+        let limit = if ok {
+            self.opts.max_response_bytes
+        } else {
+            64 * 1024
+        };
+        let body = resp.bytes(limit).await;
+        if ok {
+            let bytes = body.map_err(|e| match e {
+                None => self.too_large(status),
+                Some(f) => fetch_error(f),
+            })?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| Error::Protocol("the reply is not valid UTF-8".into()))?;
+            return self.dispatch_text(&text);
+        }
+        let err = self.http_error(&resp, status, body);
         if (400..500).contains(&status)
             && json_body
             && (self.is_modern() || method == method::INITIALIZE)
@@ -842,7 +872,6 @@ impl Session {
             // A modern server answers errors (-32020, -32021, -32022, -32601) with a 4xx
             // and a JSON-RPC body, `initialize` too (a modern-only server refuses it with
             // -32022 and its `supported` versions): the reply to this request.
-            let err = self.http_error(&mut resp, status).await;
             if let Error::Transport { body, .. } = &err {
                 if let Ok(msg) = json::parse(body) {
                     // An error about the request as a whole may carry a null id.
@@ -857,90 +886,8 @@ impl Session {
                     return Ok(());
                 }
             }
-            return Err(err);
         }
-        if !(200..300).contains(&status) {
-            return Err(self.http_error(&mut resp, status).await);
-        }
-        if method == method::INITIALIZE {
-            if let Some(sid) = resp.header("mcp-session-id") {
-                if sid.is_empty() || !sid.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-                    return Err(Error::Protocol(
-                        "the Mcp-Session-Id header is not visible ASCII".into(),
-                    ));
-                }
-                self.state_mut().session_id = Some(sid);
-            }
-        }
-        let ctype = resp
-            .header("content-type")
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if ctype.starts_with("text/event-stream") {
-            let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
-            self.read_stream(&mut resp, &mut parser, Some(id)).await?;
-            self.resume_stream(id, session, signal, parser).await
-        } else if ctype.starts_with("application/json") {
-            let bytes = resp
-                .bytes(self.opts.max_response_bytes)
-                .await
-                .map_err(|e| match e {
-                    None => self.too_large(status),
-                    Some(f) => fetch_error(f),
-                })?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| Error::Protocol("the reply is not valid UTF-8".into()))?;
-            self.dispatch_text(&text)
-        } else if status == 202 {
-            Err(Error::Protocol(crate::cat!(
-                "the server answered ",
-                method,
-                " with 202 and no reply"
-            )))
-        } else {
-            Err(Error::Protocol(crate::cat!(
-                "unexpected Content-Type \"",
-                quote_body(&ctype, 80),
-                "\" in the reply to ",
-                method
-            )))
-        }
-    }
-
-    /// SSE polling (2025-11-25): a server may end a request's stream after an event id and
-    /// before the reply; the client waits the stream's `retry` and resumes it with a GET
-    /// and `Last-Event-ID`, where the reply arrives. At most [`MAX_STREAM_RESUMES`] times;
-    /// a stream that ended without an event id has nothing to resume (the caller reports
-    /// the missing reply).
-    async fn resume_stream(
-        self: &Rc<Self>,
-        id: u64,
-        session: Option<&str>,
-        signal: &AbortSignal,
-        mut parser: SseParser,
-    ) -> Result<(), Error> {
-        for _ in 0..MAX_STREAM_RESUMES {
-            let Some(last) = parser.last_event_id().map(str::to_string) else {
-                return Ok(());
-            };
-            if self.state().pending.is_ready(id) {
-                return Ok(());
-            }
-            // The server's retry is a floor (a MUST); without one, a second.
-            let delay = parser.retry_ms().map_or(1000.0, f64::from);
-            let wake = Latch::new();
-            let w = wake.clone();
-            let _stop = AbortListener::new(signal.clone(), move || {
-                w.set(());
-            });
-            io::sleep_or_wake(delay, wake).await;
-            if signal.aborted() {
-                return Err(Error::Aborted("aborted".into()));
-            }
-            let mut resp = self.open_stream(session, Some(last), signal).await?;
-            self.read_stream(&mut resp, &mut parser, Some(id)).await?;
-        }
-        Ok(())
+        Err(err)
     }
 
     /// A GET for an SSE stream (the session's own, or a request's resumed after
@@ -965,7 +912,33 @@ impl Session {
         if status == 200 && ctype.starts_with("text/event-stream") {
             Ok(resp)
         } else {
-            Err(self.http_error(&mut resp, status).await)
+            let body = resp.bytes(64 * 1024).await;
+            Err(self.http_error(&resp, status, body))
+        }
+    }
+
+    /// A JSON-RPC response as a result or an error (its message and data redacted).
+    fn reply(&self, msg: &JsValue) -> Result<JsValue, Error> {
+        let err = get(msg, "error");
+        if is_object(&err) {
+            let Some(code) = get_f64(&err, "code") else {
+                return Err(Error::Protocol(
+                    "an error response has no numeric code".into(),
+                ));
+            };
+            return Err(Error::Rpc {
+                code,
+                message: self.redact(get_str(&err, "message").unwrap_or_default()),
+                data: self.redact_value(get(&err, "data")),
+            });
+        }
+        let result = get(msg, "result");
+        if is_object(&result) {
+            Ok(result)
+        } else {
+            Err(Error::Protocol(
+                "a response has neither a result object nor an error".into(),
+            ))
         }
     }
 
@@ -983,11 +956,17 @@ impl Session {
         }
     }
 
-    async fn http_error(&self, resp: &mut HttpResponse, status: u16) -> Error {
+    /// The error a response with `status` amounts to, quoting its `body` (redacted).
+    fn http_error(
+        &self,
+        resp: &HttpResponse,
+        status: u16,
+        body: Result<Vec<u8>, Option<FetchFailure>>,
+    ) -> Error {
         let retry_after_ms = resp
             .header("retry-after")
             .and_then(|v| crate::policy::parse_retry_after(&v, io::now_ms()));
-        let body = match resp.bytes(64 * 1024).await {
+        let body = match body {
             Ok(b) => quote_body(&self.redact(crate::text::lossy(&b)), BODY_QUOTE_LIMIT),
             Err(_) => String::new(),
         };
@@ -1072,8 +1051,7 @@ impl Session {
         let id = get(&msg, "id");
         match get_str(&msg, "method") {
             Some(method) if !id.is_undefined() && !id.is_null() => {
-                let me = self.clone();
-                io::spawn(Box::pin(async move { me.answer(method, msg).await }));
+                io::spawn(Box::pin(self.clone().answer(method, msg)));
             }
             Some(method) => {
                 // 2026-07-28: a server tears down a `subscriptions/listen` stream with
@@ -1111,14 +1089,14 @@ impl Session {
             (_, Some(r)) => r.request(method.clone(), params).await,
             (other, None) => Err((-32601.0, crate::cat!("method not found: ", other))),
         };
-        let mut entries = vec![("jsonrpc", JsValue::from("2.0")), ("id", get(&msg, "id"))];
-        match reply {
-            Ok(r) => entries.push(("result", r)),
-            Err((code, message)) => entries.push((
+        let outcome = match reply {
+            Ok(r) => ("result", r),
+            Err((code, message)) => (
                 "error",
                 object(&[("code", code.into()), ("message", message.into())]).into(),
-            )),
-        }
+            ),
+        };
+        let entries = [("jsonrpc", "2.0".into()), ("id", get(&msg, "id")), outcome];
         // Answers take request slots like every request: a flood of server requests
         // (20,000 pings) is answered a few at a time, never all at once.
         let Some(permit) = self.slot(Ctl::default()).await else {
@@ -1158,7 +1136,8 @@ impl Session {
         if (200..300).contains(&status) {
             Ok(())
         } else {
-            Err(self.http_error(&mut resp, status).await)
+            // The body is not read (it was let go above): the error quotes none.
+            Err(self.http_error(&resp, status, Ok(Vec::new())))
         }
     }
 
@@ -1260,7 +1239,7 @@ impl Session {
                 }
                 st.listen_wake = Some(wake.clone());
             }
-            io::sleep_or_wake(f64::from(delay), wake).await;
+            io::sleep_or_wake(f64::from(delay), wake, None).await;
         }
     }
 
@@ -1273,12 +1252,7 @@ impl Session {
                 return;
             }
             st.closed = true;
-            let aborts: Vec<_> = st
-                .in_flight
-                .take_all()
-                .into_iter()
-                .map(|(_, a)| a)
-                .collect();
+            let aborts: Vec<_> = st.pending.handles().cloned().collect();
             (
                 st.session_id.clone(),
                 aborts,
@@ -1339,30 +1313,5 @@ fn fetch_error(f: FetchFailure) -> Error {
             tries: 1,
             retry_after_ms: None,
         },
-    }
-}
-
-/// A JSON-RPC response as a result or an error.
-fn reply_result(msg: &JsValue) -> Result<JsValue, Error> {
-    let err = get(msg, "error");
-    if is_object(&err) {
-        let Some(code) = get_f64(&err, "code") else {
-            return Err(Error::Protocol(
-                "an error response has no numeric code".into(),
-            ));
-        };
-        return Err(Error::Rpc {
-            code,
-            message: get_str(&err, "message").unwrap_or_default(),
-            data: get(&err, "data"),
-        });
-    }
-    let result = get(msg, "result");
-    if is_object(&result) {
-        Ok(result)
-    } else {
-        Err(Error::Protocol(
-            "a response has neither a result object nor an error".into(),
-        ))
     }
 }

@@ -3,13 +3,14 @@
 
 use crate::map::Map;
 
-/// Waiting requests by id; a slot is filled when the response arrives.
-pub struct Pending<T> {
+/// Waiting requests by id, each with a handle of its own (what stops it); a slot is
+/// filled when the response arrives.
+pub struct Pending<T, H> {
     next_id: u64,
-    slots: Map<u64, Option<T>>,
+    slots: Map<u64, (H, Option<T>)>,
 }
 
-impl<T> Default for Pending<T> {
+impl<T, H> Default for Pending<T, H> {
     fn default() -> Self {
         Pending {
             next_id: 1,
@@ -18,12 +19,12 @@ impl<T> Default for Pending<T> {
     }
 }
 
-impl<T> Pending<T> {
-    /// Allocate a fresh id and open its slot.
-    pub fn register(&mut self) -> u64 {
+impl<T, H> Pending<T, H> {
+    /// Allocate a fresh id and open its slot, holding `handle`.
+    pub fn register(&mut self, handle: H) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        self.slots.insert(id, None);
+        self.slots.insert(id, (handle, None));
         id
     }
 
@@ -31,7 +32,7 @@ impl<T> Pending<T> {
     /// or a duplicate response: the first one wins).
     pub fn fulfil(&mut self, id: u64, value: T) -> bool {
         match self.slots.get_mut(&id) {
-            Some(slot @ None) => {
+            Some((_, slot @ None)) => {
                 *slot = Some(value);
                 true
             }
@@ -41,12 +42,17 @@ impl<T> Pending<T> {
 
     /// Whether the response for `id` has arrived.
     pub fn is_ready(&self, id: u64) -> bool {
-        matches!(self.slots.get(&id), Some(Some(_)))
+        matches!(self.slots.get(&id), Some((_, Some(_))))
     }
 
     /// Close the slot of `id`, returning its response if it arrived.
     pub fn take(&mut self, id: u64) -> Option<T> {
-        self.slots.remove(&id).flatten()
+        self.slots.remove(&id).and_then(|(_, v)| v)
+    }
+
+    /// The handles of every request waiting.
+    pub fn handles(&self) -> impl Iterator<Item = &H> {
+        self.slots.values().map(|(h, _)| h)
     }
 
     /// Number of requests waiting.
