@@ -38,6 +38,9 @@ struct ToolMeta {
     mirrored: Vec<headers::Mirrored>,
 }
 
+/// A request under way that owns what it needs (what the plain calls return).
+pub type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, Error>>>>;
+
 /// Prefix of the id of a handle that stands for a plain (not task) tool call.
 pub const LOCAL_TASK_PREFIX: &str = "local-";
 
@@ -474,9 +477,9 @@ impl Client {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
                 let (m, params) = self.0.wire.cancel_request(&info.task_id);
-                let me = self.clone();
+                let sent = self.send(m, params, false);
                 io::spawn(Box::pin(async move {
-                    let _ = me.request(m, params, Ctl::default()).await;
+                    let _ = sent.await;
                 }));
                 return Err(Error::Aborted("The operation was aborted.".into()));
             }
@@ -533,48 +536,57 @@ impl Client {
         Ok(self.0.tasks.follow(info, raw, None, opts, None, None))
     }
 
+    /// Send `m` as a plain request: one future type (and one state machine in the wasm)
+    /// for every call below that is just a request.
+    fn send(&self, m: &'static str, params: JsValue, no_timeout: bool) -> Pending {
+        let session = self.0.session.clone();
+        Box::pin(async move {
+            let ctl = Ctl {
+                no_timeout,
+                ..Ctl::default()
+            };
+            session.request(m, params, ctl).await
+        })
+    }
+
     /// The task as the server has it now (`tasks/get`).
-    pub async fn get_task(&self, task_id: &str) -> Result<JsValue, Error> {
+    pub fn get_task(&self, task_id: &str) -> Pending {
         let params = object(&[("taskId", task_id.into())]);
-        self.request(method::TASKS_GET, params.into(), Ctl::default())
-            .await
+        self.send(method::TASKS_GET, params.into(), false)
     }
 
     /// What the task's call returned (`tasks/result`: waits while the task runs; in
     /// 2026-07-28 the task is followed until its inline result comes).
-    pub async fn get_task_result(&self, task_id: &str) -> Result<JsValue, Error> {
+    pub fn get_task_result(&self, task_id: &str) -> Pending {
         if self.0.session.is_modern() {
-            let h = self.resume(task_id, HandleOptions::default()).await?;
-            return h.wait().await;
+            let (me, task_id) = (self.clone(), task_id.to_owned());
+            return Box::pin(async move {
+                let h = me.resume(&task_id, HandleOptions::default()).await?;
+                h.wait().await
+            });
         }
         let params = object(&[("taskId", task_id.into())]);
-        let ctl = Ctl {
-            signal: None,
-            no_timeout: true,
-            ..Ctl::default()
-        };
-        self.request(method::TASKS_RESULT, params.into(), ctl).await
+        self.send(method::TASKS_RESULT, params.into(), true)
     }
 
     /// One page of the server's tasks (`tasks/list`; 2025-11-25 only).
-    pub async fn list_tasks(&self, cursor: Option<String>) -> Result<JsValue, Error> {
+    pub fn list_tasks(&self, cursor: Option<String>) -> Pending {
         if self.0.session.is_modern() {
-            return Err(Error::Protocol(
+            return Box::pin(std::future::ready(Err(Error::Protocol(
                 "the server speaks 2026-07-28, which has no task listing (tasks/list)".into(),
-            ));
+            ))));
         }
         let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
-        self.request(method::TASKS_LIST, params.into(), Ctl::default())
-            .await
+        self.send(method::TASKS_LIST, params.into(), false)
     }
 
     /// Cancel a task by id (`tasks/cancel`); a handle following it hears of it.
-    pub async fn cancel_task(&self, task_id: &str) -> Result<JsValue, Error> {
+    pub fn cancel_task(&self, task_id: &str) -> Pending {
         match self.0.tasks.handle(task_id) {
-            Some(h) => h.cancel().await,
+            Some(h) => h.cancel(),
             None => {
                 let (m, params) = self.0.wire.cancel_request(task_id);
-                self.request(m, params, Ctl::default()).await
+                self.send(m, params, false)
             }
         }
     }

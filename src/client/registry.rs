@@ -1083,15 +1083,18 @@ impl Handle {
     /// Cancel the task on the server: resolves with what the server answered (the
     /// cancelled Task in 2025-11-25); `result()` then rejects with `TaskCancelledError`
     /// once the task is cancelled.
-    pub async fn cancel(self: &Rc<Self>) -> Result<JsValue, Error> {
-        let v = self.cancel_request().await?;
-        match self.reg.wire().decode_snapshot(&v) {
-            // 2025-11-25: the cancelled task itself.
-            Ok(reply) => self.step(Event::Snapshot(reply)),
-            // 2026-07-28: an empty ack; the end comes later (or the grace runs out).
-            Err(_) => self.step(Event::CancelSent),
-        }
-        Ok(v)
+    pub fn cancel(self: &Rc<Self>) -> super::Pending {
+        let me = self.clone();
+        Box::pin(async move {
+            let v = me.cancel_request().await?;
+            match me.reg.wire().decode_snapshot(&v) {
+                // 2025-11-25: the cancelled task itself.
+                Ok(reply) => me.step(Event::Snapshot(reply)),
+                // 2026-07-28: an empty ack; the end comes later (or the grace runs out).
+                Err(_) => me.step(Event::CancelSent),
+            }
+            Ok(v)
+        })
     }
 
     /// Stop every timer and request of this handle; an unsettled `result()` rejects with

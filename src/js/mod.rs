@@ -12,7 +12,7 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 use crate::client::registry::{Handle, HandleOptions};
-use crate::client::Client;
+use crate::client::{Client, Pending};
 use crate::error::Error;
 use crate::io;
 use crate::io::json::{self, get, get_f64, get_str, is_object, object};
@@ -133,8 +133,6 @@ fn to_js(e: Error) -> JsValue {
 fn message_of(e: &Error) -> String {
     e.describe()
 }
-
-type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, Error>>>>;
 
 /// A Promise of a future. Only the boxing is generic: one instantiation of the executor
 /// glue serves every export (each generic copy of it costs wasm bytes).
@@ -364,29 +362,25 @@ impl McpClient {
     /// `tasks/get`: the Task as the server has it now.
     #[wasm_bindgen(js_name = getTask, unchecked_return_type = "Promise<Task>")]
     pub fn get_task(&self, task_id: String) -> Promise {
-        let c = self.c.clone();
-        promise(async move { c.get_task(&task_id).await })
+        boxed_promise(self.c.get_task(&task_id))
     }
 
     /// `tasks/result`: what the original call returned (waits while the task runs).
     #[wasm_bindgen(js_name = getTaskResult, unchecked_return_type = "Promise<CallToolResult>")]
     pub fn get_task_result(&self, task_id: String) -> Promise {
-        let c = self.c.clone();
-        promise(async move { c.get_task_result(&task_id).await })
+        boxed_promise(self.c.get_task_result(&task_id))
     }
 
     /// `tasks/list`: one page of the server's tasks.
     #[wasm_bindgen(js_name = listTasks, unchecked_return_type = "Promise<ListTasksResult>")]
     pub fn list_tasks(&self, cursor: Option<String>) -> Promise {
-        let c = self.c.clone();
-        promise(async move { c.list_tasks(cursor).await })
+        boxed_promise(self.c.list_tasks(cursor))
     }
 
     /// `tasks/cancel`: resolves with the cancelled Task.
     #[wasm_bindgen(js_name = cancelTask, unchecked_return_type = "Promise<Task>")]
     pub fn cancel_task(&self, task_id: String) -> Promise {
-        let c = self.c.clone();
-        promise(async move { c.cancel_task(&task_id).await })
+        boxed_promise(self.c.cancel_task(&task_id))
     }
 
     /// Close: abort what is in flight, stop every task handle (their `result()` rejects
@@ -503,8 +497,7 @@ impl TaskHandle {
     /// Send `tasks/cancel`; resolves with the cancelled Task.
     #[wasm_bindgen(unchecked_return_type = "Promise<Task>")]
     pub fn cancel(&self) -> Promise {
-        let h = self.h.clone();
-        promise(async move { h.cancel().await })
+        boxed_promise(self.h.cancel())
     }
 
     /// Call `cb(task)` on every new snapshot; returns a function that unsubscribes.
