@@ -31,7 +31,6 @@ static V2025_WIRE: V2025 = V2025;
 static V2026_WIRE: V2026 = V2026;
 
 /// What the client knows of a tool.
-#[derive(Clone)]
 struct ToolMeta {
     support: TaskSupport,
     /// 2026-07-28: parameters mirrored in `Mcp-Param-*` headers.
@@ -343,9 +342,9 @@ impl Client {
         params: JsValue,
         ctl: Ctl<'_>,
     ) -> Result<JsValue, Error> {
-        if !self.0.session.is_modern() {
-            return self.request(method::TOOLS_CALL, params, ctl).await;
-        }
+        // 2025-11-25 goes through the same loop once: no mirrored parameters (its tools
+        // have none), and its first answer is the result.
+        let modern = self.0.session.is_modern();
         let args = get(&params, "arguments");
         let mut refreshed = false;
         let mut responses: Option<JsValue> = None;
@@ -354,11 +353,11 @@ impl Client {
         let rounds = self.0.session.opts.max_input_rounds;
         let mut round = 0;
         loop {
-            let mirrored = crate::cell::read(&self.0.tools)
+            let extra = crate::cell::read(&self.0.tools)
                 .as_ref()
-                .and_then(|t| t.get(name).map(|m| m.mirrored.clone()))
+                .and_then(|t| t.get(name))
+                .map(|m| headers::param_headers(&m.mirrored, &args))
                 .unwrap_or_default();
-            let extra = headers::param_headers(&mirrored, &args);
             let p = json::shallow_copy(&params);
             for (k, v) in [("inputResponses", &responses), ("requestState", &state)] {
                 if let Some(v) = v {
@@ -370,14 +369,16 @@ impl Client {
                 ..ctl
             };
             let result = match self.request(method::TOOLS_CALL, p, ctl).await {
-                Err(Error::Rpc { code, .. }) if code == v2026::HEADER_MISMATCH && !refreshed => {
+                Err(Error::Rpc { code, .. })
+                    if modern && code == v2026::HEADER_MISMATCH && !refreshed =>
+                {
                     refreshed = true;
                     self.list_all_tools().await?;
                     continue;
                 }
                 r => r?,
             };
-            if v2026::result_kind(&result)? != v2026::Kind::InputRequired {
+            if !modern || v2026::result_kind(&result)? != v2026::Kind::InputRequired {
                 return Ok(result);
             }
             round += 1;
