@@ -31,31 +31,32 @@ extern "C" {
 /// Turn an internal error into what JS callers catch.
 fn to_js(e: Error) -> JsValue {
     let retryable = JsValue::from(e.is_transient());
-    match e {
+    // The message is the log line, but for a JSON-RPC error (whose code is a property).
+    let text = e.describe();
+    let (kind, message, props): (&str, String, JsValue) = match e {
         Error::Rpc {
             code,
             message,
             data,
-        } => make_error(
+        } => (
             "McpError",
-            &message,
-            &object(&[("code", code.into()), ("data", data)]).into(),
+            message,
+            object(&[("code", code.into()), ("data", data)]).into(),
         ),
         Error::TaskNotFound { task_id, error } => {
             let e = to_js(*error);
             let _ = js_sys::Reflect::set(&e, &"taskId".into(), &task_id.into());
-            make_error("TaskNotFoundError", &json::error_message(&e), &e)
+            ("TaskNotFoundError", json::error_message(&e), e)
         }
         Error::Transport {
             status,
-            message,
             body,
             tries,
             ..
-        } => make_error(
+        } => (
             "TransportError",
-            &message,
-            &object(&[
+            text,
+            object(&[
                 ("code", "ERR_TRANSPORT".into()),
                 ("status", status.into()),
                 ("body", body.into()),
@@ -64,29 +65,27 @@ fn to_js(e: Error) -> JsValue {
             ])
             .into(),
         ),
-        Error::Protocol(detail) => make_error(
-            "ProtocolError",
-            &detail,
-            &object(&[
+        Error::Protocol(detail) => {
+            let props = object(&[
                 ("code", "ERR_PROTOCOL".into()),
                 ("detail", detail.as_str().into()),
                 ("retryable", retryable),
-            ])
-            .into(),
-        ),
+            ]);
+            ("ProtocolError", text, props.into())
+        }
         Error::TaskFailed {
             task,
             result,
             error,
         } => {
             let message = match &error {
-                Some(e) => crate::cat!("the task failed: ", message_of(e)),
-                None => "the task failed".to_string(),
+                Some(e) => crate::cat!(text, ": ", e.describe()),
+                None => text,
             };
-            make_error(
+            (
                 "TaskFailedError",
-                &message,
-                &object(&[
+                message,
+                object(&[
                     ("code", "ERR_TASK_FAILED".into()),
                     ("taskId", get(&task, "taskId")),
                     ("task", task),
@@ -96,42 +95,39 @@ fn to_js(e: Error) -> JsValue {
                 .into(),
             )
         }
-        Error::TaskCancelled { task } => make_error(
+        Error::TaskCancelled { task } => (
             "TaskCancelledError",
-            "the task was cancelled",
-            &object(&[
+            text,
+            object(&[
                 ("code", "ERR_TASK_CANCELLED".into()),
                 ("taskId", get(&task, "taskId")),
                 ("task", task),
             ])
             .into(),
         ),
-        Error::TaskExpired { task_id, task } => make_error(
+        Error::TaskExpired { task_id, task } => (
             "TaskExpiredError",
-            &crate::cat!("task ", task_id, " expired and is gone"),
-            &object(&[
+            text,
+            object(&[
                 ("code", "ERR_TASK_EXPIRED".into()),
                 ("taskId", task_id.into()),
                 ("task", task),
             ])
             .into(),
         ),
-        Error::Auth { reason, message } => make_error(
+        Error::Auth { reason, .. } => (
             "AuthError",
-            &message,
-            &object(&[("code", "ERR_AUTH".into()), ("reason", reason.into())]).into(),
+            text,
+            object(&[("code", "ERR_AUTH".into()), ("reason", reason.into())]).into(),
         ),
-        Error::Aborted(message) => io::abort_error(&message),
-        Error::SessionGone => make_error(
+        Error::Aborted(_) => return io::abort_error(&text),
+        Error::SessionGone => (
             "TransportError",
-            "the session is gone",
-            &object(&[("code", "ERR_TRANSPORT".into()), ("status", 404.into())]).into(),
+            text,
+            object(&[("code", "ERR_TRANSPORT".into()), ("status", 404.into())]).into(),
         ),
-    }
-}
-
-fn message_of(e: &Error) -> String {
-    e.describe()
+    };
+    make_error(kind, &message, &props)
 }
 
 /// A Promise of a future. Only the boxing is generic: one instantiation of the executor
