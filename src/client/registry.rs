@@ -254,7 +254,7 @@ impl Registry {
             reg: self.clone(),
             st: RefCell::new(HState {
                 machine,
-                listeners: opts.on_status.map(|cb| (0, cb)).into_iter().collect(),
+                listeners: Vec::new(),
                 progress_listeners: Vec::new(),
                 next_listener: 1,
                 queues: Vec::new(),
@@ -269,6 +269,9 @@ impl Registry {
             }),
             outcome: Latch::new(),
         });
+        if let Some(cb) = opts.on_status {
+            h.state_mut().listeners.push((0, cb));
+        }
         {
             let mut st = self.state_mut();
             st.handles.insert(key, h.clone());
@@ -397,10 +400,14 @@ impl Registry {
 
     /// Feed every followed task the same event (no borrow held while each one steps).
     fn step_all(&self, ev: Event<JsValue, Error>) {
-        let handles: Vec<_> = self.state().handles.values().cloned().collect();
-        for h in handles {
+        for h in self.followed() {
             h.step(ev.clone());
         }
+    }
+
+    /// The handles followed now (a copy: no borrow is held while they step).
+    fn followed(&self) -> Vec<Rc<Handle>> {
+        self.state().handles.values().cloned().collect()
     }
 
     /// Start sweeping `tasks/list` when it may pay (2025-11-25 servers that list tasks,
@@ -528,15 +535,10 @@ impl Registry {
             }
             failures = 0;
             // Not listed (another session's, or started since): its own polling.
-            let unlisted: Vec<Rc<Handle>> = self
-                .state()
-                .handles
-                .values()
-                .filter(|h| !h.local && now_swept.get(&h.task_id).is_none())
-                .cloned()
-                .collect();
-            for h in unlisted {
-                h.step(Event::Push(false));
+            for h in self.followed() {
+                if !h.local && now_swept.get(&h.task_id).is_none() {
+                    h.step(Event::Push(false));
+                }
             }
         }
         // Ended because statuses are pushed now: they stay trusted; else the listed
@@ -874,14 +876,16 @@ impl Handle {
         if !is_object(&requests) {
             return;
         }
-        let keys: Vec<String> = js_sys::Object::keys(requests.unchecked_ref::<js_sys::Object>())
-            .iter()
-            .filter_map(|k| k.as_string())
-            .collect();
+        let keys = js_sys::Object::keys(requests.unchecked_ref::<js_sys::Object>());
         let (new, resend) = {
             let mut st = self.state_mut();
-            let new: Vec<String> = keys.into_iter().filter(|k| !st.asked.contains(k)).collect();
-            st.asked.extend(new.iter().cloned());
+            let mut new = Vec::new();
+            for k in keys.iter().filter_map(|k| k.as_string()) {
+                if !st.asked.contains(&k) {
+                    st.asked.push(k.clone());
+                    new.push(k);
+                }
+            }
             (new, std::mem::take(&mut st.resend))
         };
         if new.is_empty() && !resend {
