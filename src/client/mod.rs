@@ -248,11 +248,19 @@ impl Client {
     }
 
     /// One page of `tools/list`; remembers each tool's task support.
-    pub async fn list_tools(&self, cursor: Option<String>) -> Result<JsValue, Error> {
+    pub fn list_tools(&self, cursor: Option<String>) -> Pending {
+        let (me, page) = (self.clone(), self.tools_page(cursor));
+        Box::pin(async move { me.keep_tools(page.await?) })
+    }
+
+    fn tools_page(&self, cursor: Option<String>) -> Pending {
         let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
-        let result = self
-            .request(method::TOOLS_LIST, params.into(), Ctl::default())
-            .await?;
+        self.send(method::TOOLS_LIST, params.into(), false)
+    }
+
+    /// Remember each listed tool's task support (and, in 2026-07-28, its mirrored
+    /// parameters); the page as the caller gets it.
+    fn keep_tools(&self, result: JsValue) -> Result<JsValue, Error> {
         let tools = get(&result, "tools");
         if !js_sys::Array::is_array(&tools) {
             return Err(Error::Protocol(
@@ -296,7 +304,7 @@ impl Client {
         let mut seen: Vec<String> = Vec::new();
         let mut cursor = None;
         for _ in 0..1000 {
-            let page = self.list_tools(cursor).await?;
+            let page = self.keep_tools(self.tools_page(cursor).await?)?;
             for t in js_sys::Array::from(&get(&page, "tools")).iter() {
                 all.push(&t);
             }

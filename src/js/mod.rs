@@ -301,8 +301,7 @@ impl McpClient {
     /// One page of `tools/list`.
     #[wasm_bindgen(js_name = listTools, unchecked_return_type = "Promise<ListToolsResult>")]
     pub fn list_tools(&self, cursor: Option<String>) -> Promise {
-        let c = self.c.clone();
-        promise(async move { c.list_tools(cursor).await })
+        boxed_promise(self.c.list_tools(cursor))
     }
 
     /// Every page of `tools/list`, as one array.
