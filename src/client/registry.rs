@@ -1004,8 +1004,8 @@ impl Handle {
     }
 
     /// Wait for the outcome. Every caller shares the one loop.
-    pub async fn wait(&self) -> Outcome {
-        self.outcome.wait().await
+    pub fn wait(&self) -> crate::sync::LatchWait<Outcome> {
+        self.outcome.wait()
     }
 
     /// Subscribe to status snapshots (or progress); returns the id for

@@ -482,10 +482,7 @@ impl TaskHandle {
     #[wasm_bindgen(unchecked_return_type = "Promise<CallToolResult>")]
     pub fn result(&self) -> Promise {
         crate::cell::write(&self.result)
-            .get_or_insert_with(|| {
-                let h = self.h.clone();
-                promise(async move { h.wait().await })
-            })
+            .get_or_insert_with(|| promise(self.h.wait()))
             .clone()
     }
 
