@@ -324,13 +324,7 @@ impl McpClient {
         >,
         #[wasm_bindgen(unchecked_optional_param_type = "CallToolOptions")] options: Option<Object>,
     ) -> Promise {
-        let c = self.c.clone();
-        let args = args.map(JsValue::from).unwrap_or_default();
-        let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
-        promise(async move {
-            let h = c.call_as_task(&name, args, opts).await?;
-            h.wait().await
-        })
+        self.call(name, args, options, true)
     }
 
     /// Start a tool call as a task and return its handle.
@@ -345,12 +339,27 @@ impl McpClient {
             Object,
         >,
     ) -> Promise {
+        self.call(name, args, options, false)
+    }
+
+    /// `callTool` (`wait`: the final result) and `callToolAsTask` (the handle).
+    fn call(
+        &self,
+        name: String,
+        args: Option<Object>,
+        options: Option<Object>,
+        wait: bool,
+    ) -> Promise {
         let c = self.c.clone();
         let args = args.map(JsValue::from).unwrap_or_default();
         let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
         promise(async move {
             let h = c.call_as_task(&name, args, opts).await?;
-            Ok(TaskHandle::new(h).into())
+            if wait {
+                h.wait().await
+            } else {
+                Ok(TaskHandle::new(h).into())
+            }
         })
     }
 
