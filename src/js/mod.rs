@@ -149,17 +149,19 @@ fn opt_fn(v: &JsValue, key: &str) -> Option<Function> {
 }
 
 fn read_headers(v: &JsValue) -> Vec<(String, String)> {
+    let mut out = Vec::new();
     let h = get(v, "headers");
-    if !is_object(&h) {
-        return Vec::new();
+    if is_object(&h) {
+        for name in Object::keys(h.unchecked_ref::<Object>()).iter() {
+            let Some(name) = name.as_string() else {
+                continue;
+            };
+            if let Some(value) = get_str(&h, &name) {
+                out.push((name, value));
+            }
+        }
     }
-    Object::entries(h.unchecked_ref())
-        .iter()
-        .filter_map(|pair| {
-            let pair: js_sys::Array = pair.unchecked_into();
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-        })
-        .collect()
+    out
 }
 
 fn read_client_options(v: &JsValue) -> ClientOptions {
