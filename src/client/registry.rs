@@ -357,32 +357,27 @@ impl Registry {
         if !js_sys::Array::is_array(&ids) {
             return;
         }
-        let accepted: Vec<String> = js_sys::Array::from(&ids)
+        let mut accepted = Vec::new();
+        for id in js_sys::Array::from(&ids)
             .iter()
             .filter_map(|id| id.as_string())
-            .collect();
-        for id in &accepted {
-            if let Some(h) = self.handle(id) {
+        {
+            if let Some(h) = self.handle(&id) {
                 h.step(Event::Push(true));
             }
+            accepted.push(id);
         }
         // Asked for and not accepted (unknown to the server, or refused): polled.
         // (Servers answer in the order asked: walk both lists; look further only when not.)
+        let mut refused = Vec::new();
         let mut next = 0;
-        let refused: Vec<String> = self
-            .state()
-            .listen_ids
-            .iter()
-            .filter(|id| {
-                if accepted.get(next) == Some(*id) {
-                    next += 1;
-                    false
-                } else {
-                    !accepted.contains(id)
-                }
-            })
-            .cloned()
-            .collect();
+        for id in &self.state().listen_ids {
+            if accepted.get(next) == Some(id) {
+                next += 1;
+            } else if !accepted.contains(id) {
+                refused.push(id.clone());
+            }
+        }
         self.unpush(&refused);
     }
 
