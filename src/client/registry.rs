@@ -334,9 +334,11 @@ impl Registry {
         }
         let Some(h) = self.handle(&id) else {
             let mut st = self.state_mut();
-            st.early.retain(|(t, _)| *t != id);
-            if st.early.len() == EARLY {
-                st.early.remove(0);
+            // The latest one per task id; the oldest goes when the list is full.
+            match st.early.iter().position(|(t, _)| *t == id) {
+                Some(i) => drop(st.early.remove(i)),
+                None if st.early.len() == EARLY => drop(st.early.remove(0)),
+                None => {}
             }
             st.early.push((id, params.clone()));
             return;
@@ -1039,17 +1041,15 @@ impl Handle {
     }
 
     fn notify(&self) {
-        let (snapshot, listeners, queues) = {
+        let (snapshot, listeners) = {
             let st = self.state();
-            (
-                st.machine.raw().clone(),
-                st.listeners.clone(),
-                st.queues.clone(),
-            )
+            let snapshot = st.machine.raw().clone();
+            // A queue only wakes its reader (on a later microtask): pushed under the borrow.
+            for q in &st.queues {
+                q.push(json::shallow_copy(&snapshot));
+            }
+            (snapshot, st.listeners.clone())
         };
-        for q in &queues {
-            q.push(json::shallow_copy(&snapshot));
-        }
         for (_, cb) in listeners {
             call_user(
                 &cb,
