@@ -37,6 +37,37 @@ struct ToolMeta {
     mirrored: Vec<headers::Mirrored>,
 }
 
+/// The listed tools, by name. The names index a plain list: a `Map<String, u32>` is
+/// compiled anyway (the registry's), a `Map<String, ToolMeta>` would be a second copy of
+/// its code.
+#[derive(Default)]
+struct Tools {
+    index: Map<String, u32>,
+    metas: Vec<ToolMeta>,
+}
+
+impl Tools {
+    fn get(&self, name: &str) -> Option<&ToolMeta> {
+        self.metas.get(*self.index.get(name)? as usize)
+    }
+
+    /// Remember `meta` for `name` (a tool listed again: its new one).
+    fn insert(&mut self, name: String, meta: ToolMeta) {
+        let next = self.metas.len() as u32;
+        match self.index.get(name.as_str()).copied() {
+            Some(i) => {
+                if let Some(m) = self.metas.get_mut(i as usize) {
+                    *m = meta;
+                }
+            }
+            None => {
+                self.index.insert(name, next);
+                self.metas.push(meta);
+            }
+        }
+    }
+}
+
 /// A request under way that owns what it needs (what the plain calls return).
 pub type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, Error>>>>;
 
@@ -48,7 +79,7 @@ struct Inner {
     tasks: Rc<Registry>,
     wire: &'static dyn Wire,
     /// Each tool's task support and mirrored parameters, once listed.
-    tools: RefCell<Option<Map<String, ToolMeta>>>,
+    tools: RefCell<Option<Tools>>,
     /// The first `tools/list`, shared by every call that needs it.
     tools_loading: SingleFlight<Result<(), Error>>,
 }
@@ -270,7 +301,7 @@ impl Client {
         let modern = self.0.session.is_modern();
         let kept = js_sys::Array::new();
         let mut known = crate::cell::write(&self.0.tools);
-        let known = known.get_or_insert_with(Map::default);
+        let known = known.get_or_insert_with(Tools::default);
         for t in js_sys::Array::from(&tools).iter() {
             let Some(name) = get_str(&t, "name") else {
                 continue;
