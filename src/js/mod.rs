@@ -144,6 +144,11 @@ fn opt_f64(v: &JsValue, key: &str) -> Option<f64> {
     get_f64(v, key).filter(|n| n.is_finite() && *n >= 0.0)
 }
 
+/// A count or a time in ms, or `default` when absent or not a non-negative number.
+fn opt_u32(v: &JsValue, key: &str, default: u32) -> u32 {
+    opt_f64(v, key).map_or(default, |n| n as u32)
+}
+
 fn opt_fn(v: &JsValue, key: &str) -> Option<Function> {
     get(v, key).dyn_into::<Function>().ok()
 }
@@ -184,23 +189,21 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
         listen: get(v, "listen").as_bool().unwrap_or(true),
         on_elicitation: opt_fn(v, "onElicitation"),
         retry_unsafe_requests: get(v, "retryUnsafeRequests").as_bool().unwrap_or(false),
-        max_request_retries: opt_f64(v, "maxRequestRetries").map_or(3, |n| n as u32),
+        max_request_retries: opt_u32(v, "maxRequestRetries", 3),
         elicitation_defaults: get(v, "applyElicitationDefaults").as_bool().unwrap_or(true),
         on_notification: opt_fn(v, "onNotification"),
         max_response_bytes: opt_f64(v, "maxResponseBytes")
             .map(|n| n as usize)
             .unwrap_or(crate::transport::DEFAULT_MAX_RESPONSE_BYTES),
-        max_held_results: opt_f64(v, "maxHeldResults").map(|n| n as u32).unwrap_or(2),
-        max_concurrent_requests: opt_f64(v, "maxConcurrentRequests")
-            .map(|n| n as u32)
-            .unwrap_or(16),
+        max_held_results: opt_u32(v, "maxHeldResults", 2),
+        max_concurrent_requests: opt_u32(v, "maxConcurrentRequests", 16),
         session_id: get_str(v, "sessionId").filter(|s| !s.is_empty()),
         version: match get_str(v, "protocolVersion").as_deref() {
             Some("2025-11-25") => VersionChoice::Legacy,
             Some("2026-07-28") => VersionChoice::Modern,
             _ => VersionChoice::Auto,
         },
-        max_input_rounds: opt_f64(v, "maxInputRounds").map_or(8, |n| n as u32),
+        max_input_rounds: opt_u32(v, "maxInputRounds", 8),
         auth: read_auth_options(&get(v, "auth")),
     }
 }
@@ -226,19 +229,14 @@ fn read_auth_options(a: &JsValue) -> Option<AuthOptions> {
 }
 
 fn read_handle_options(v: &JsValue) -> HandleOptions {
-    let mut poll = PollConfig::default();
-    if let Some(n) = opt_f64(v, "pollIntervalMs") {
-        poll.default_interval_ms = n as u32;
-    }
-    if let Some(n) = opt_f64(v, "minPollIntervalMs") {
-        poll.min_interval_ms = n as u32;
-    }
-    if let Some(n) = opt_f64(v, "maxPollIntervalMs") {
-        poll.max_interval_ms = n as u32;
-    }
-    if let Some(n) = opt_f64(v, "maxRetries") {
-        poll.max_retries = n as u32;
-    }
+    let d = PollConfig::default();
+    let poll = PollConfig {
+        default_interval_ms: opt_u32(v, "pollIntervalMs", d.default_interval_ms),
+        min_interval_ms: opt_u32(v, "minPollIntervalMs", d.min_interval_ms),
+        max_interval_ms: opt_u32(v, "maxPollIntervalMs", d.max_interval_ms),
+        max_retries: opt_u32(v, "maxRetries", d.max_retries),
+        ..d
+    };
     HandleOptions {
         ttl_ms: opt_f64(v, "ttlMs"),
         signal: get(v, "signal").dyn_into::<AbortSignal>().ok(),
