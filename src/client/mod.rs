@@ -81,7 +81,7 @@ struct Inner {
     /// Each tool's task support and mirrored parameters, once listed.
     tools: RefCell<Option<Tools>>,
     /// The first `tools/list`, shared by every call that needs it.
-    tools_loading: SingleFlight<Result<(), Error>>,
+    tools_loading: SingleFlight<Result<js_sys::Array, Error>>,
 }
 
 /// A connected MCP client (cheap to clone).
@@ -360,10 +360,7 @@ impl Client {
     /// server will say it does not exist).
     pub async fn task_support(&self, name: &str) -> Result<TaskSupport, Error> {
         if crate::cell::read(&self.0.tools).is_none() {
-            self.0
-                .tools_loading
-                .run(|| async { self.list_all_tools().await.map(|_| ()) })
-                .await?;
+            self.0.tools_loading.run(|| self.list_all_tools()).await?;
         }
         Ok(crate::cell::read(&self.0.tools)
             .as_ref()
