@@ -607,12 +607,10 @@ impl Registry {
         let (ids, old) = {
             let mut st = self.state_mut();
             st.listen_timer = None;
-            let ids: Vec<String> = st
-                .handles
-                .values()
-                .filter(|h| !h.local)
-                .map(|h| h.task_id.clone())
-                .collect();
+            let mut ids = Vec::new();
+            for h in st.handles.values().filter(|h| !h.local) {
+                ids.push(h.task_id.clone());
+            }
             // Both lists follow the handles' order: the open stream covers every id when
             // `ids` is a subsequence of its list.
             let mut open = st.listen_ids.iter();
@@ -749,10 +747,12 @@ impl Registry {
                     st.schedule.insert(k, now);
                 }
             }
-            let hs = keys
-                .iter()
-                .filter_map(|k| st.handles.get(k).cloned())
-                .collect();
+            let mut hs = Vec::new();
+            for k in &keys {
+                if let Some(h) = st.handles.get(k) {
+                    hs.push(h.clone());
+                }
+            }
             self.rearm(&mut st);
             hs
         };
