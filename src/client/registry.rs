@@ -404,7 +404,11 @@ impl Registry {
 
     /// The handles followed now (a copy: no borrow is held while they step).
     fn followed(&self) -> Vec<Rc<Handle>> {
-        self.state().handles.values().cloned().collect()
+        let mut all = Vec::new();
+        for h in self.state().handles.values() {
+            all.push(h.clone());
+        }
+        all
     }
 
     /// Start sweeping `tasks/list` when it may pay (2025-11-25 servers that list tasks,
