@@ -140,6 +140,21 @@ fn boxed_promise(f: Pending) -> Promise {
     future_to_promise(async move { f.await.map_err(to_js) })
 }
 
+/// The one body of the exports that ask about one task (the generated wrappers stay
+/// small, as with `call`).
+fn on_task(c: &Client, task_id: String, op: fn(&Client, &str) -> Pending) -> Promise {
+    boxed_promise(op(c, &task_id))
+}
+
+/// The one body of the exports that read a page.
+fn on_page(
+    c: &Client,
+    cursor: Option<String>,
+    op: fn(&Client, Option<String>) -> Pending,
+) -> Promise {
+    boxed_promise(op(c, cursor))
+}
+
 fn opt_f64(v: &JsValue, key: &str) -> Option<f64> {
     get_f64(v, key).filter(|n| n.is_finite() && *n >= 0.0)
 }
@@ -301,7 +316,7 @@ impl McpClient {
     /// One page of `tools/list`.
     #[wasm_bindgen(js_name = listTools, unchecked_return_type = "Promise<ListToolsResult>")]
     pub fn list_tools(&self, cursor: Option<String>) -> Promise {
-        boxed_promise(self.c.list_tools(cursor))
+        on_page(&self.c, cursor, Client::list_tools)
     }
 
     /// Every page of `tools/list`, as one array.
@@ -366,25 +381,25 @@ impl McpClient {
     /// `tasks/get`: the Task as the server has it now.
     #[wasm_bindgen(js_name = getTask, unchecked_return_type = "Promise<Task>")]
     pub fn get_task(&self, task_id: String) -> Promise {
-        boxed_promise(self.c.get_task(&task_id))
+        on_task(&self.c, task_id, Client::get_task)
     }
 
     /// `tasks/result`: what the original call returned (waits while the task runs).
     #[wasm_bindgen(js_name = getTaskResult, unchecked_return_type = "Promise<CallToolResult>")]
     pub fn get_task_result(&self, task_id: String) -> Promise {
-        boxed_promise(self.c.get_task_result(&task_id))
+        on_task(&self.c, task_id, Client::get_task_result)
     }
 
     /// `tasks/list`: one page of the server's tasks.
     #[wasm_bindgen(js_name = listTasks, unchecked_return_type = "Promise<ListTasksResult>")]
     pub fn list_tasks(&self, cursor: Option<String>) -> Promise {
-        boxed_promise(self.c.list_tasks(cursor))
+        on_page(&self.c, cursor, Client::list_tasks)
     }
 
     /// `tasks/cancel`: resolves with the cancelled Task.
     #[wasm_bindgen(js_name = cancelTask, unchecked_return_type = "Promise<Task>")]
     pub fn cancel_task(&self, task_id: String) -> Promise {
-        boxed_promise(self.c.cancel_task(&task_id))
+        on_task(&self.c, task_id, Client::cancel_task)
     }
 
     /// Close: abort what is in flight, stop every task handle (their `result()` rejects
