@@ -330,7 +330,7 @@ impl Registry {
             first
         };
         if first {
-            self.step_all(Event::Push(true));
+            self.step_all(|| Event::Push(true));
         }
         let Some(h) = self.handle(&id) else {
             let mut st = self.state_mut();
@@ -391,14 +391,16 @@ impl Registry {
             st.stream_proven = false;
         }
         if !up {
-            self.step_all(Event::Push(false));
+            self.step_all(|| Event::Push(false));
         }
     }
 
-    /// Feed every followed task the same event (no borrow held while each one steps).
-    fn step_all(&self, ev: Event<JsValue, Error>) {
+    /// Feed every followed task the same event, made afresh for each (cloning an `Event`
+    /// would compile the clone of every variant, replies and errors included); no borrow
+    /// is held while each one steps.
+    fn step_all(&self, ev: fn() -> Event<JsValue, Error>) {
         for h in self.followed() {
-            h.step(ev.clone());
+            h.step(ev());
         }
     }
 
@@ -429,7 +431,7 @@ impl Registry {
             self.state_mut().sweeping = true;
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
-            self.step_all(Event::Push(true));
+            self.step_all(|| Event::Push(true));
             let me = self.clone();
             io::spawn(Box::pin(async move { me.sweep().await }));
         }
@@ -531,7 +533,7 @@ impl Registry {
             }
             if !complete {
                 // A failed round: every task polls on its own until the next one.
-                self.step_all(Event::Push(false));
+                self.step_all(|| Event::Push(false));
                 continue;
             }
             failures = 0;
@@ -546,7 +548,7 @@ impl Registry {
         // tasks go back to their own polling.
         let pushed = self.state().stream_pushes();
         if !pushed {
-            self.step_all(Event::Push(false));
+            self.step_all(|| Event::Push(false));
         }
         let mut st = self.state_mut();
         st.sweeping = false;
@@ -708,7 +710,7 @@ impl Registry {
 
     /// `close()`: every handle stops and rejects with an `AbortError`.
     pub fn close_all(&self) {
-        self.step_all(Event::Stop(Stop::Closed));
+        self.step_all(|| Event::Stop(Stop::Closed));
         self.held.close();
     }
 
