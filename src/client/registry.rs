@@ -272,16 +272,13 @@ impl Registry {
         if let Some(cb) = opts.on_status {
             h.state_mut().listeners.push((0, cb));
         }
-        {
+        let early = {
             let mut st = self.state_mut();
             st.handles.insert(key, h.clone());
             st.by_task.insert(h.task_id.clone(), key);
             if let Some(p) = progress_key {
                 st.by_task.insert(p, key);
             }
-        }
-        let early = {
-            let mut st = self.state_mut();
             let i = st.early.iter().position(|(id, _)| *id == h.task_id);
             i.map(|i| st.early.remove(i).1)
         };
