@@ -155,10 +155,7 @@ impl Error {
             Error::TaskFailed { .. } => "the task failed".into(),
             Error::TaskCancelled { .. } => "the task was cancelled".into(),
             Error::TaskExpired { task_id, .. } => {
-                let mut s = String::from("task ");
-                s.push_str(task_id);
-                s.push_str(" expired and is gone");
-                s
+                crate::cat!("task ", task_id, " expired and is gone")
             }
             Error::TaskNotFound { error, .. } => error.describe(),
             Error::SessionGone => "the session is gone".into(),

@@ -31,12 +31,45 @@ static V2025_WIRE: V2025 = V2025;
 static V2026_WIRE: V2026 = V2026;
 
 /// What the client knows of a tool.
-#[derive(Clone)]
 struct ToolMeta {
     support: TaskSupport,
     /// 2026-07-28: parameters mirrored in `Mcp-Param-*` headers.
     mirrored: Vec<headers::Mirrored>,
 }
+
+/// The listed tools, by name. The names index a plain list: a `Map<String, u32>` is
+/// compiled anyway (the registry's), a `Map<String, ToolMeta>` would be a second copy of
+/// its code.
+#[derive(Default)]
+struct Tools {
+    index: Map<String, u32>,
+    metas: Vec<ToolMeta>,
+}
+
+impl Tools {
+    fn get(&self, name: &str) -> Option<&ToolMeta> {
+        self.metas.get(*self.index.get(name)? as usize)
+    }
+
+    /// Remember `meta` for `name` (a tool listed again: its new one).
+    fn insert(&mut self, name: String, meta: ToolMeta) {
+        let next = self.metas.len() as u32;
+        match self.index.get(name.as_str()).copied() {
+            Some(i) => {
+                if let Some(m) = self.metas.get_mut(i as usize) {
+                    *m = meta;
+                }
+            }
+            None => {
+                self.index.insert(name, next);
+                self.metas.push(meta);
+            }
+        }
+    }
+}
+
+/// A request under way that owns what it needs (what the plain calls return).
+pub type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, Error>>>>;
 
 /// Prefix of the id of a handle that stands for a plain (not task) tool call.
 pub const LOCAL_TASK_PREFIX: &str = "local-";
@@ -46,9 +79,9 @@ struct Inner {
     tasks: Rc<Registry>,
     wire: &'static dyn Wire,
     /// Each tool's task support and mirrored parameters, once listed.
-    tools: RefCell<Option<Map<String, ToolMeta>>>,
+    tools: RefCell<Option<Tools>>,
     /// The first `tools/list`, shared by every call that needs it.
-    tools_loading: SingleFlight<Result<(), Error>>,
+    tools_loading: SingleFlight<Result<js_sys::Array, Error>>,
 }
 
 /// A connected MCP client (cheap to clone).
@@ -246,11 +279,19 @@ impl Client {
     }
 
     /// One page of `tools/list`; remembers each tool's task support.
-    pub async fn list_tools(&self, cursor: Option<String>) -> Result<JsValue, Error> {
+    pub fn list_tools(&self, cursor: Option<String>) -> Pending {
+        let (me, page) = (self.clone(), self.tools_page(cursor));
+        Box::pin(async move { me.keep_tools(page.await?) })
+    }
+
+    fn tools_page(&self, cursor: Option<String>) -> Pending {
         let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
-        let result = self
-            .request(method::TOOLS_LIST, params.into(), Ctl::default())
-            .await?;
+        self.send(method::TOOLS_LIST, params.into(), false)
+    }
+
+    /// Remember each listed tool's task support (and, in 2026-07-28, its mirrored
+    /// parameters); the page as the caller gets it.
+    fn keep_tools(&self, result: JsValue) -> Result<JsValue, Error> {
         let tools = get(&result, "tools");
         if !js_sys::Array::is_array(&tools) {
             return Err(Error::Protocol(
@@ -260,7 +301,7 @@ impl Client {
         let modern = self.0.session.is_modern();
         let kept = js_sys::Array::new();
         let mut known = crate::cell::write(&self.0.tools);
-        let known = known.get_or_insert_with(Map::default);
+        let known = known.get_or_insert_with(Tools::default);
         for t in js_sys::Array::from(&tools).iter() {
             let Some(name) = get_str(&t, "name") else {
                 continue;
@@ -294,7 +335,7 @@ impl Client {
         let mut seen: Vec<String> = Vec::new();
         let mut cursor = None;
         for _ in 0..1000 {
-            let page = self.list_tools(cursor).await?;
+            let page = self.keep_tools(self.tools_page(cursor).await?)?;
             for t in js_sys::Array::from(&get(&page, "tools")).iter() {
                 all.push(&t);
             }
@@ -319,10 +360,7 @@ impl Client {
     /// server will say it does not exist).
     pub async fn task_support(&self, name: &str) -> Result<TaskSupport, Error> {
         if crate::cell::read(&self.0.tools).is_none() {
-            self.0
-                .tools_loading
-                .run(|| async { self.list_all_tools().await.map(|_| ()) })
-                .await?;
+            self.0.tools_loading.run(|| self.list_all_tools()).await?;
         }
         Ok(crate::cell::read(&self.0.tools)
             .as_ref()
@@ -340,9 +378,9 @@ impl Client {
         params: JsValue,
         ctl: Ctl<'_>,
     ) -> Result<JsValue, Error> {
-        if !self.0.session.is_modern() {
-            return self.request(method::TOOLS_CALL, params, ctl).await;
-        }
+        // 2025-11-25 goes through the same loop once: no mirrored parameters (its tools
+        // have none), and its first answer is the result.
+        let modern = self.0.session.is_modern();
         let args = get(&params, "arguments");
         let mut refreshed = false;
         let mut responses: Option<JsValue> = None;
@@ -351,11 +389,11 @@ impl Client {
         let rounds = self.0.session.opts.max_input_rounds;
         let mut round = 0;
         loop {
-            let mirrored = crate::cell::read(&self.0.tools)
+            let extra = crate::cell::read(&self.0.tools)
                 .as_ref()
-                .and_then(|t| t.get(name).map(|m| m.mirrored.clone()))
+                .and_then(|t| t.get(name))
+                .map(|m| headers::param_headers(&m.mirrored, &args))
                 .unwrap_or_default();
-            let extra = headers::param_headers(&mirrored, &args);
             let p = json::shallow_copy(&params);
             for (k, v) in [("inputResponses", &responses), ("requestState", &state)] {
                 if let Some(v) = v {
@@ -367,14 +405,16 @@ impl Client {
                 ..ctl
             };
             let result = match self.request(method::TOOLS_CALL, p, ctl).await {
-                Err(Error::Rpc { code, .. }) if code == v2026::HEADER_MISMATCH && !refreshed => {
+                Err(Error::Rpc { code, .. })
+                    if modern && code == v2026::HEADER_MISMATCH && !refreshed =>
+                {
                     refreshed = true;
                     self.list_all_tools().await?;
                     continue;
                 }
                 r => r?,
             };
-            if v2026::result_kind(&result)? != v2026::Kind::InputRequired {
+            if !modern || v2026::result_kind(&result)? != v2026::Kind::InputRequired {
                 return Ok(result);
             }
             round += 1;
@@ -474,9 +514,9 @@ impl Client {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
                 let (m, params) = self.0.wire.cancel_request(&info.task_id);
-                let me = self.clone();
+                let sent = self.send(m, params, false);
                 io::spawn(Box::pin(async move {
-                    let _ = me.request(m, params, Ctl::default()).await;
+                    let _ = sent.await;
                 }));
                 return Err(Error::Aborted("The operation was aborted.".into()));
             }
@@ -533,48 +573,57 @@ impl Client {
         Ok(self.0.tasks.follow(info, raw, None, opts, None, None))
     }
 
+    /// Send `m` as a plain request: one future type (and one state machine in the wasm)
+    /// for every call below that is just a request.
+    fn send(&self, m: &'static str, params: JsValue, no_timeout: bool) -> Pending {
+        let session = self.0.session.clone();
+        Box::pin(async move {
+            let ctl = Ctl {
+                no_timeout,
+                ..Ctl::default()
+            };
+            session.request(m, params, ctl).await
+        })
+    }
+
     /// The task as the server has it now (`tasks/get`).
-    pub async fn get_task(&self, task_id: &str) -> Result<JsValue, Error> {
+    pub fn get_task(&self, task_id: &str) -> Pending {
         let params = object(&[("taskId", task_id.into())]);
-        self.request(method::TASKS_GET, params.into(), Ctl::default())
-            .await
+        self.send(method::TASKS_GET, params.into(), false)
     }
 
     /// What the task's call returned (`tasks/result`: waits while the task runs; in
     /// 2026-07-28 the task is followed until its inline result comes).
-    pub async fn get_task_result(&self, task_id: &str) -> Result<JsValue, Error> {
+    pub fn get_task_result(&self, task_id: &str) -> Pending {
         if self.0.session.is_modern() {
-            let h = self.resume(task_id, HandleOptions::default()).await?;
-            return h.wait().await;
+            let (me, task_id) = (self.clone(), task_id.to_owned());
+            return Box::pin(async move {
+                let h = me.resume(&task_id, HandleOptions::default()).await?;
+                h.wait().await
+            });
         }
         let params = object(&[("taskId", task_id.into())]);
-        let ctl = Ctl {
-            signal: None,
-            no_timeout: true,
-            ..Ctl::default()
-        };
-        self.request(method::TASKS_RESULT, params.into(), ctl).await
+        self.send(method::TASKS_RESULT, params.into(), true)
     }
 
     /// One page of the server's tasks (`tasks/list`; 2025-11-25 only).
-    pub async fn list_tasks(&self, cursor: Option<String>) -> Result<JsValue, Error> {
+    pub fn list_tasks(&self, cursor: Option<String>) -> Pending {
         if self.0.session.is_modern() {
-            return Err(Error::Protocol(
+            return Box::pin(std::future::ready(Err(Error::Protocol(
                 "the server speaks 2026-07-28, which has no task listing (tasks/list)".into(),
-            ));
+            ))));
         }
         let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
-        self.request(method::TASKS_LIST, params.into(), Ctl::default())
-            .await
+        self.send(method::TASKS_LIST, params.into(), false)
     }
 
     /// Cancel a task by id (`tasks/cancel`); a handle following it hears of it.
-    pub async fn cancel_task(&self, task_id: &str) -> Result<JsValue, Error> {
+    pub fn cancel_task(&self, task_id: &str) -> Pending {
         match self.0.tasks.handle(task_id) {
-            Some(h) => h.cancel().await,
+            Some(h) => h.cancel(),
             None => {
                 let (m, params) = self.0.wire.cancel_request(task_id);
-                self.request(m, params, Ctl::default()).await
+                self.send(m, params, false)
             }
         }
     }

@@ -254,7 +254,7 @@ impl Registry {
             reg: self.clone(),
             st: RefCell::new(HState {
                 machine,
-                listeners: opts.on_status.map(|cb| (0, cb)).into_iter().collect(),
+                listeners: Vec::new(),
                 progress_listeners: Vec::new(),
                 next_listener: 1,
                 queues: Vec::new(),
@@ -269,16 +269,16 @@ impl Registry {
             }),
             outcome: Latch::new(),
         });
-        {
+        if let Some(cb) = opts.on_status {
+            h.state_mut().listeners.push((0, cb));
+        }
+        let early = {
             let mut st = self.state_mut();
             st.handles.insert(key, h.clone());
             st.by_task.insert(h.task_id.clone(), key);
             if let Some(p) = progress_key {
                 st.by_task.insert(p, key);
             }
-        }
-        let early = {
-            let mut st = self.state_mut();
             let i = st.early.iter().position(|(id, _)| *id == h.task_id);
             i.map(|i| st.early.remove(i).1)
         };
@@ -327,13 +327,15 @@ impl Registry {
             first
         };
         if first {
-            self.step_all(Event::Push(true));
+            self.step_all(|| Event::Push(true));
         }
         let Some(h) = self.handle(&id) else {
             let mut st = self.state_mut();
-            st.early.retain(|(t, _)| *t != id);
-            if st.early.len() == EARLY {
-                st.early.remove(0);
+            // The latest one per task id; the oldest goes when the list is full.
+            match st.early.iter().position(|(t, _)| *t == id) {
+                Some(i) => drop(st.early.remove(i)),
+                None if st.early.len() == EARLY => drop(st.early.remove(0)),
+                None => {}
             }
             st.early.push((id, params.clone()));
             return;
@@ -354,32 +356,27 @@ impl Registry {
         if !js_sys::Array::is_array(&ids) {
             return;
         }
-        let accepted: Vec<String> = js_sys::Array::from(&ids)
+        let mut accepted = Vec::new();
+        for id in js_sys::Array::from(&ids)
             .iter()
             .filter_map(|id| id.as_string())
-            .collect();
-        for id in &accepted {
-            if let Some(h) = self.handle(id) {
+        {
+            if let Some(h) = self.handle(&id) {
                 h.step(Event::Push(true));
             }
+            accepted.push(id);
         }
         // Asked for and not accepted (unknown to the server, or refused): polled.
         // (Servers answer in the order asked: walk both lists; look further only when not.)
+        let mut refused = Vec::new();
         let mut next = 0;
-        let refused: Vec<String> = self
-            .state()
-            .listen_ids
-            .iter()
-            .filter(|id| {
-                if accepted.get(next) == Some(*id) {
-                    next += 1;
-                    false
-                } else {
-                    !accepted.contains(id)
-                }
-            })
-            .cloned()
-            .collect();
+        for id in &self.state().listen_ids {
+            if accepted.get(next) == Some(id) {
+                next += 1;
+            } else if !accepted.contains(id) {
+                refused.push(id.clone());
+            }
+        }
         self.unpush(&refused);
     }
 
@@ -391,16 +388,26 @@ impl Registry {
             st.stream_proven = false;
         }
         if !up {
-            self.step_all(Event::Push(false));
+            self.step_all(|| Event::Push(false));
         }
     }
 
-    /// Feed every followed task the same event (no borrow held while each one steps).
-    fn step_all(&self, ev: Event<JsValue, Error>) {
-        let handles: Vec<_> = self.state().handles.values().cloned().collect();
-        for h in handles {
-            h.step(ev.clone());
+    /// Feed every followed task the same event, made afresh for each (cloning an `Event`
+    /// would compile the clone of every variant, replies and errors included); no borrow
+    /// is held while each one steps.
+    fn step_all(&self, ev: fn() -> Event<JsValue, Error>) {
+        for h in self.followed() {
+            h.step(ev());
         }
+    }
+
+    /// The handles followed now (a copy: no borrow is held while they step).
+    fn followed(&self) -> Vec<Rc<Handle>> {
+        let mut all = Vec::new();
+        for h in self.state().handles.values() {
+            all.push(h.clone());
+        }
+        all
     }
 
     /// Start sweeping `tasks/list` when it may pay (2025-11-25 servers that list tasks,
@@ -421,7 +428,7 @@ impl Registry {
             self.state_mut().sweeping = true;
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
-            self.step_all(Event::Push(true));
+            self.step_all(|| Event::Push(true));
             let me = self.clone();
             io::spawn(Box::pin(async move { me.sweep().await }));
         }
@@ -523,27 +530,22 @@ impl Registry {
             }
             if !complete {
                 // A failed round: every task polls on its own until the next one.
-                self.step_all(Event::Push(false));
+                self.step_all(|| Event::Push(false));
                 continue;
             }
             failures = 0;
             // Not listed (another session's, or started since): its own polling.
-            let unlisted: Vec<Rc<Handle>> = self
-                .state()
-                .handles
-                .values()
-                .filter(|h| !h.local && now_swept.get(&h.task_id).is_none())
-                .cloned()
-                .collect();
-            for h in unlisted {
-                h.step(Event::Push(false));
+            for h in self.followed() {
+                if !h.local && now_swept.get(&h.task_id).is_none() {
+                    h.step(Event::Push(false));
+                }
             }
         }
         // Ended because statuses are pushed now: they stay trusted; else the listed
         // tasks go back to their own polling.
         let pushed = self.state().stream_pushes();
         if !pushed {
-            self.step_all(Event::Push(false));
+            self.step_all(|| Event::Push(false));
         }
         let mut st = self.state_mut();
         st.sweeping = false;
@@ -608,12 +610,10 @@ impl Registry {
         let (ids, old) = {
             let mut st = self.state_mut();
             st.listen_timer = None;
-            let ids: Vec<String> = st
-                .handles
-                .values()
-                .filter(|h| !h.local)
-                .map(|h| h.task_id.clone())
-                .collect();
+            let mut ids = Vec::new();
+            for h in st.handles.values().filter(|h| !h.local) {
+                ids.push(h.task_id.clone());
+            }
             // Both lists follow the handles' order: the open stream covers every id when
             // `ids` is a subsequence of its list.
             let mut open = st.listen_ids.iter();
@@ -707,7 +707,7 @@ impl Registry {
 
     /// `close()`: every handle stops and rejects with an `AbortError`.
     pub fn close_all(&self) {
-        self.step_all(Event::Stop(Stop::Closed));
+        self.step_all(|| Event::Stop(Stop::Closed));
         self.held.close();
     }
 
@@ -750,10 +750,12 @@ impl Registry {
                     st.schedule.insert(k, now);
                 }
             }
-            let hs = keys
-                .iter()
-                .filter_map(|k| st.handles.get(k).cloned())
-                .collect();
+            let mut hs = Vec::new();
+            for k in &keys {
+                if let Some(h) = st.handles.get(k) {
+                    hs.push(h.clone());
+                }
+            }
             self.rearm(&mut st);
             hs
         };
@@ -874,14 +876,16 @@ impl Handle {
         if !is_object(&requests) {
             return;
         }
-        let keys: Vec<String> = js_sys::Object::keys(requests.unchecked_ref::<js_sys::Object>())
-            .iter()
-            .filter_map(|k| k.as_string())
-            .collect();
+        let keys = js_sys::Object::keys(requests.unchecked_ref::<js_sys::Object>());
         let (new, resend) = {
             let mut st = self.state_mut();
-            let new: Vec<String> = keys.into_iter().filter(|k| !st.asked.contains(k)).collect();
-            st.asked.extend(new.iter().cloned());
+            let mut new = Vec::new();
+            for k in keys.iter().filter_map(|k| k.as_string()) {
+                if !st.asked.contains(&k) {
+                    st.asked.push(k.clone());
+                    new.push(k);
+                }
+            }
             (new, std::mem::take(&mut st.resend))
         };
         if new.is_empty() && !resend {
@@ -1000,8 +1004,8 @@ impl Handle {
     }
 
     /// Wait for the outcome. Every caller shares the one loop.
-    pub async fn wait(&self) -> Outcome {
-        self.outcome.wait().await
+    pub fn wait(&self) -> crate::sync::LatchWait<Outcome> {
+        self.outcome.wait()
     }
 
     /// Subscribe to status snapshots (or progress); returns the id for
@@ -1040,17 +1044,15 @@ impl Handle {
     }
 
     fn notify(&self) {
-        let (snapshot, listeners, queues) = {
+        let (snapshot, listeners) = {
             let st = self.state();
-            (
-                st.machine.raw().clone(),
-                st.listeners.clone(),
-                st.queues.clone(),
-            )
+            let snapshot = st.machine.raw().clone();
+            // A queue only wakes its reader (on a later microtask): pushed under the borrow.
+            for q in &st.queues {
+                q.push(json::shallow_copy(&snapshot));
+            }
+            (snapshot, st.listeners.clone())
         };
-        for q in &queues {
-            q.push(json::shallow_copy(&snapshot));
-        }
         for (_, cb) in listeners {
             call_user(
                 &cb,
@@ -1083,15 +1085,18 @@ impl Handle {
     /// Cancel the task on the server: resolves with what the server answered (the
     /// cancelled Task in 2025-11-25); `result()` then rejects with `TaskCancelledError`
     /// once the task is cancelled.
-    pub async fn cancel(self: &Rc<Self>) -> Result<JsValue, Error> {
-        let v = self.cancel_request().await?;
-        match self.reg.wire().decode_snapshot(&v) {
-            // 2025-11-25: the cancelled task itself.
-            Ok(reply) => self.step(Event::Snapshot(reply)),
-            // 2026-07-28: an empty ack; the end comes later (or the grace runs out).
-            Err(_) => self.step(Event::CancelSent),
-        }
-        Ok(v)
+    pub fn cancel(self: &Rc<Self>) -> super::Pending {
+        let me = self.clone();
+        Box::pin(async move {
+            let v = me.cancel_request().await?;
+            match me.reg.wire().decode_snapshot(&v) {
+                // 2025-11-25: the cancelled task itself.
+                Ok(reply) => me.step(Event::Snapshot(reply)),
+                // 2026-07-28: an empty ack; the end comes later (or the grace runs out).
+                Err(_) => me.step(Event::CancelSent),
+            }
+            Ok(v)
+        })
     }
 
     /// Stop every timer and request of this handle; an unsettled `result()` rejects with

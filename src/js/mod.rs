@@ -12,7 +12,7 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 use crate::client::registry::{Handle, HandleOptions};
-use crate::client::Client;
+use crate::client::{Client, Pending};
 use crate::error::Error;
 use crate::io;
 use crate::io::json::{self, get, get_f64, get_str, is_object, object};
@@ -31,31 +31,32 @@ extern "C" {
 /// Turn an internal error into what JS callers catch.
 fn to_js(e: Error) -> JsValue {
     let retryable = JsValue::from(e.is_transient());
-    match e {
+    // The message is the log line, but for a JSON-RPC error (whose code is a property).
+    let text = e.describe();
+    let (kind, message, props): (&str, String, JsValue) = match e {
         Error::Rpc {
             code,
             message,
             data,
-        } => make_error(
+        } => (
             "McpError",
-            &message,
-            &object(&[("code", code.into()), ("data", data)]).into(),
+            message,
+            object(&[("code", code.into()), ("data", data)]).into(),
         ),
         Error::TaskNotFound { task_id, error } => {
             let e = to_js(*error);
             let _ = js_sys::Reflect::set(&e, &"taskId".into(), &task_id.into());
-            make_error("TaskNotFoundError", &json::error_message(&e), &e)
+            ("TaskNotFoundError", json::error_message(&e), e)
         }
         Error::Transport {
             status,
-            message,
             body,
             tries,
             ..
-        } => make_error(
+        } => (
             "TransportError",
-            &message,
-            &object(&[
+            text,
+            object(&[
                 ("code", "ERR_TRANSPORT".into()),
                 ("status", status.into()),
                 ("body", body.into()),
@@ -64,29 +65,27 @@ fn to_js(e: Error) -> JsValue {
             ])
             .into(),
         ),
-        Error::Protocol(detail) => make_error(
-            "ProtocolError",
-            &detail,
-            &object(&[
+        Error::Protocol(detail) => {
+            let props = object(&[
                 ("code", "ERR_PROTOCOL".into()),
                 ("detail", detail.as_str().into()),
                 ("retryable", retryable),
-            ])
-            .into(),
-        ),
+            ]);
+            ("ProtocolError", text, props.into())
+        }
         Error::TaskFailed {
             task,
             result,
             error,
         } => {
             let message = match &error {
-                Some(e) => crate::cat!("the task failed: ", message_of(e)),
-                None => "the task failed".to_string(),
+                Some(e) => crate::cat!(text, ": ", e.describe()),
+                None => text,
             };
-            make_error(
+            (
                 "TaskFailedError",
-                &message,
-                &object(&[
+                message,
+                object(&[
                     ("code", "ERR_TASK_FAILED".into()),
                     ("taskId", get(&task, "taskId")),
                     ("task", task),
@@ -96,45 +95,40 @@ fn to_js(e: Error) -> JsValue {
                 .into(),
             )
         }
-        Error::TaskCancelled { task } => make_error(
+        Error::TaskCancelled { task } => (
             "TaskCancelledError",
-            "the task was cancelled",
-            &object(&[
+            text,
+            object(&[
                 ("code", "ERR_TASK_CANCELLED".into()),
                 ("taskId", get(&task, "taskId")),
                 ("task", task),
             ])
             .into(),
         ),
-        Error::TaskExpired { task_id, task } => make_error(
+        Error::TaskExpired { task_id, task } => (
             "TaskExpiredError",
-            &crate::cat!("task ", task_id, " expired and is gone"),
-            &object(&[
+            text,
+            object(&[
                 ("code", "ERR_TASK_EXPIRED".into()),
                 ("taskId", task_id.into()),
                 ("task", task),
             ])
             .into(),
         ),
-        Error::Auth { reason, message } => make_error(
+        Error::Auth { reason, .. } => (
             "AuthError",
-            &message,
-            &object(&[("code", "ERR_AUTH".into()), ("reason", reason.into())]).into(),
+            text,
+            object(&[("code", "ERR_AUTH".into()), ("reason", reason.into())]).into(),
         ),
-        Error::Aborted(message) => io::abort_error(&message),
-        Error::SessionGone => make_error(
+        Error::Aborted(_) => return io::abort_error(&text),
+        Error::SessionGone => (
             "TransportError",
-            "the session is gone",
-            &object(&[("code", "ERR_TRANSPORT".into()), ("status", 404.into())]).into(),
+            text,
+            object(&[("code", "ERR_TRANSPORT".into()), ("status", 404.into())]).into(),
         ),
-    }
+    };
+    make_error(kind, &message, &props)
 }
-
-fn message_of(e: &Error) -> String {
-    e.describe()
-}
-
-type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, Error>>>>;
 
 /// A Promise of a future. Only the boxing is generic: one instantiation of the executor
 /// glue serves every export (each generic copy of it costs wasm bytes).
@@ -146,8 +140,28 @@ fn boxed_promise(f: Pending) -> Promise {
     future_to_promise(async move { f.await.map_err(to_js) })
 }
 
+/// The one body of the exports that ask about one task (the generated wrappers stay
+/// small, as with `call`).
+fn on_task(c: &Client, task_id: String, op: fn(&Client, &str) -> Pending) -> Promise {
+    boxed_promise(op(c, &task_id))
+}
+
+/// The one body of the exports that read a page.
+fn on_page(
+    c: &Client,
+    cursor: Option<String>,
+    op: fn(&Client, Option<String>) -> Pending,
+) -> Promise {
+    boxed_promise(op(c, cursor))
+}
+
 fn opt_f64(v: &JsValue, key: &str) -> Option<f64> {
     get_f64(v, key).filter(|n| n.is_finite() && *n >= 0.0)
+}
+
+/// A count or a time in ms, or `default` when absent or not a non-negative number.
+fn opt_u32(v: &JsValue, key: &str, default: u32) -> u32 {
+    opt_f64(v, key).map_or(default, |n| n as u32)
 }
 
 fn opt_fn(v: &JsValue, key: &str) -> Option<Function> {
@@ -155,17 +169,19 @@ fn opt_fn(v: &JsValue, key: &str) -> Option<Function> {
 }
 
 fn read_headers(v: &JsValue) -> Vec<(String, String)> {
+    let mut out = Vec::new();
     let h = get(v, "headers");
-    if !is_object(&h) {
-        return Vec::new();
+    if is_object(&h) {
+        for name in Object::keys(h.unchecked_ref::<Object>()).iter() {
+            let Some(name) = name.as_string() else {
+                continue;
+            };
+            if let Some(value) = get_str(&h, &name) {
+                out.push((name, value));
+            }
+        }
     }
-    Object::entries(h.unchecked_ref())
-        .iter()
-        .filter_map(|pair| {
-            let pair: js_sys::Array = pair.unchecked_into();
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-        })
-        .collect()
+    out
 }
 
 fn read_client_options(v: &JsValue) -> ClientOptions {
@@ -188,23 +204,21 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
         listen: get(v, "listen").as_bool().unwrap_or(true),
         on_elicitation: opt_fn(v, "onElicitation"),
         retry_unsafe_requests: get(v, "retryUnsafeRequests").as_bool().unwrap_or(false),
-        max_request_retries: opt_f64(v, "maxRequestRetries").map_or(3, |n| n as u32),
+        max_request_retries: opt_u32(v, "maxRequestRetries", 3),
         elicitation_defaults: get(v, "applyElicitationDefaults").as_bool().unwrap_or(true),
         on_notification: opt_fn(v, "onNotification"),
         max_response_bytes: opt_f64(v, "maxResponseBytes")
             .map(|n| n as usize)
             .unwrap_or(crate::transport::DEFAULT_MAX_RESPONSE_BYTES),
-        max_held_results: opt_f64(v, "maxHeldResults").map(|n| n as u32).unwrap_or(2),
-        max_concurrent_requests: opt_f64(v, "maxConcurrentRequests")
-            .map(|n| n as u32)
-            .unwrap_or(16),
+        max_held_results: opt_u32(v, "maxHeldResults", 2),
+        max_concurrent_requests: opt_u32(v, "maxConcurrentRequests", 16),
         session_id: get_str(v, "sessionId").filter(|s| !s.is_empty()),
         version: match get_str(v, "protocolVersion").as_deref() {
             Some("2025-11-25") => VersionChoice::Legacy,
             Some("2026-07-28") => VersionChoice::Modern,
             _ => VersionChoice::Auto,
         },
-        max_input_rounds: opt_f64(v, "maxInputRounds").map_or(8, |n| n as u32),
+        max_input_rounds: opt_u32(v, "maxInputRounds", 8),
         auth: read_auth_options(&get(v, "auth")),
     }
 }
@@ -230,19 +244,14 @@ fn read_auth_options(a: &JsValue) -> Option<AuthOptions> {
 }
 
 fn read_handle_options(v: &JsValue) -> HandleOptions {
-    let mut poll = PollConfig::default();
-    if let Some(n) = opt_f64(v, "pollIntervalMs") {
-        poll.default_interval_ms = n as u32;
-    }
-    if let Some(n) = opt_f64(v, "minPollIntervalMs") {
-        poll.min_interval_ms = n as u32;
-    }
-    if let Some(n) = opt_f64(v, "maxPollIntervalMs") {
-        poll.max_interval_ms = n as u32;
-    }
-    if let Some(n) = opt_f64(v, "maxRetries") {
-        poll.max_retries = n as u32;
-    }
+    let d = PollConfig::default();
+    let poll = PollConfig {
+        default_interval_ms: opt_u32(v, "pollIntervalMs", d.default_interval_ms),
+        min_interval_ms: opt_u32(v, "minPollIntervalMs", d.min_interval_ms),
+        max_interval_ms: opt_u32(v, "maxPollIntervalMs", d.max_interval_ms),
+        max_retries: opt_u32(v, "maxRetries", d.max_retries),
+        ..d
+    };
     HandleOptions {
         ttl_ms: opt_f64(v, "ttlMs"),
         signal: get(v, "signal").dyn_into::<AbortSignal>().ok(),
@@ -307,8 +316,7 @@ impl McpClient {
     /// One page of `tools/list`.
     #[wasm_bindgen(js_name = listTools, unchecked_return_type = "Promise<ListToolsResult>")]
     pub fn list_tools(&self, cursor: Option<String>) -> Promise {
-        let c = self.c.clone();
-        promise(async move { c.list_tools(cursor).await })
+        on_page(&self.c, cursor, Client::list_tools)
     }
 
     /// Every page of `tools/list`, as one array.
@@ -331,13 +339,7 @@ impl McpClient {
         >,
         #[wasm_bindgen(unchecked_optional_param_type = "CallToolOptions")] options: Option<Object>,
     ) -> Promise {
-        let c = self.c.clone();
-        let args = args.map(JsValue::from).unwrap_or_default();
-        let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
-        promise(async move {
-            let h = c.call_as_task(&name, args, opts).await?;
-            h.wait().await
-        })
+        self.call(name, args, options, true)
     }
 
     /// Start a tool call as a task and return its handle.
@@ -352,41 +354,52 @@ impl McpClient {
             Object,
         >,
     ) -> Promise {
+        self.call(name, args, options, false)
+    }
+
+    /// `callTool` (`wait`: the final result) and `callToolAsTask` (the handle).
+    fn call(
+        &self,
+        name: String,
+        args: Option<Object>,
+        options: Option<Object>,
+        wait: bool,
+    ) -> Promise {
         let c = self.c.clone();
         let args = args.map(JsValue::from).unwrap_or_default();
         let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
         promise(async move {
             let h = c.call_as_task(&name, args, opts).await?;
-            Ok(TaskHandle::new(h).into())
+            if wait {
+                h.wait().await
+            } else {
+                Ok(TaskHandle::new(h).into())
+            }
         })
     }
 
     /// `tasks/get`: the Task as the server has it now.
     #[wasm_bindgen(js_name = getTask, unchecked_return_type = "Promise<Task>")]
     pub fn get_task(&self, task_id: String) -> Promise {
-        let c = self.c.clone();
-        promise(async move { c.get_task(&task_id).await })
+        on_task(&self.c, task_id, Client::get_task)
     }
 
     /// `tasks/result`: what the original call returned (waits while the task runs).
     #[wasm_bindgen(js_name = getTaskResult, unchecked_return_type = "Promise<CallToolResult>")]
     pub fn get_task_result(&self, task_id: String) -> Promise {
-        let c = self.c.clone();
-        promise(async move { c.get_task_result(&task_id).await })
+        on_task(&self.c, task_id, Client::get_task_result)
     }
 
     /// `tasks/list`: one page of the server's tasks.
     #[wasm_bindgen(js_name = listTasks, unchecked_return_type = "Promise<ListTasksResult>")]
     pub fn list_tasks(&self, cursor: Option<String>) -> Promise {
-        let c = self.c.clone();
-        promise(async move { c.list_tasks(cursor).await })
+        on_page(&self.c, cursor, Client::list_tasks)
     }
 
     /// `tasks/cancel`: resolves with the cancelled Task.
     #[wasm_bindgen(js_name = cancelTask, unchecked_return_type = "Promise<Task>")]
     pub fn cancel_task(&self, task_id: String) -> Promise {
-        let c = self.c.clone();
-        promise(async move { c.cancel_task(&task_id).await })
+        on_task(&self.c, task_id, Client::cancel_task)
     }
 
     /// Close: abort what is in flight, stop every task handle (their `result()` rejects
@@ -493,18 +506,14 @@ impl TaskHandle {
     #[wasm_bindgen(unchecked_return_type = "Promise<CallToolResult>")]
     pub fn result(&self) -> Promise {
         crate::cell::write(&self.result)
-            .get_or_insert_with(|| {
-                let h = self.h.clone();
-                promise(async move { h.wait().await })
-            })
+            .get_or_insert_with(|| promise(self.h.wait()))
             .clone()
     }
 
     /// Send `tasks/cancel`; resolves with the cancelled Task.
     #[wasm_bindgen(unchecked_return_type = "Promise<Task>")]
     pub fn cancel(&self) -> Promise {
-        let h = self.h.clone();
-        promise(async move { h.cancel().await })
+        boxed_promise(self.h.cancel())
     }
 
     /// Call `cb(task)` on every new snapshot; returns a function that unsubscribes.
