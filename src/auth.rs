@@ -30,7 +30,7 @@ fn strings<J: Json>(v: &J, key: &str) -> Vec<String> {
 }
 
 /// What the client keeps of a Protected Resource Metadata document (RFC 9728).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Resource {
     /// `resource`, exactly as published (sent as the `resource` parameter).
     pub resource: String,
@@ -69,7 +69,7 @@ pub fn read_resource_metadata<J: Json>(prm: &J, server_url: &str) -> Result<Reso
 }
 
 /// What the client keeps of an authorization server's metadata (RFC 8414).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Server {
     /// `issuer`, equal to the issuer it was fetched for.
     pub issuer: String,
