@@ -6,9 +6,9 @@
 //! tokens. Every decision is in [`crate::auth`] (pure, natively tested); this file only
 //! fetches, stores and calls.
 //!
-//! A sign-in or refresh is a [`Flow`]: a synchronous state machine ([`Auth::step`]) that
-//! says what to do next ([`Io`]: an HTTP request, a storage read, PKCE, the page step)
-//! and takes the answer, run by one small async loop ([`Auth::run`], [`exec`]). No value
+//! A sign-in or refresh is a `Flow`: a synchronous state machine (`Auth::step`) that
+//! says what to do next (`Io`: an HTTP request, a storage read, PKCE, the page step)
+//! and takes the answer, run by one small async loop (`Auth::run`, `exec`). No value
 //! is held across an `await` but the flow itself.
 //!
 //! The session's touch points are few: [`Auth::header`] on every request to the resource
@@ -83,6 +83,10 @@ struct State {
     resource: Option<Resource>,
     server: Option<Server>,
 }
+
+/// A sign-in after a challenge: the challenge, whether it is a step-up, whether a refresh
+/// may be tried first.
+type Job = (auth::Challenge, bool, bool);
 
 /// The authorization state of one client (one protected resource).
 pub struct Auth {
@@ -165,10 +169,15 @@ impl Auth {
     pub async fn ready(&self, http: &Http) {
         let first = !std::mem::replace(&mut self.st().loaded, true);
         if first {
-            let v = match exec(http, &self.opts, Io::Load(self.tokens_key())).await {
-                Ok((_, v)) => v,
-                Err(_) => JsValue::UNDEFINED,
-            };
+            let key = self.tokens_key();
+            let v = JsFuture::from(io::crypto::store(
+                &self.opts.storage,
+                "get",
+                &key,
+                &JsValue::UNDEFINED,
+            ))
+            .await
+            .unwrap_or_default();
             if let Some(access) = get_str(&v, "accessToken") {
                 let mut st = self.st();
                 st.generation += 1;
@@ -192,38 +201,28 @@ impl Auth {
         }
     }
 
-    /// After a 401 or 403 to a request sent with token `generation`: sign in (or refresh,
-    /// when `may_refresh`), unless another request already did. `Ok(true)`: send the
-    /// request again; `Ok(false)`: a refusal authorization cannot fix (a 403 that is not
-    /// `insufficient_scope`).
-    pub async fn on_denied(
-        &self,
-        http: &Http,
-        status: u16,
-        generation: u32,
-        may_refresh: bool,
-    ) -> Result<bool, Error> {
+    /// After a 401 or 403 to a request sent with token `generation`: what to do before
+    /// sending it again. `None`: do not, it is a refusal authorization cannot fix (a 403
+    /// that is not `insufficient_scope`); `Some(None)`: nothing, another request already
+    /// got a new token; `Some(Some(job))`: sign in (or refresh first, when
+    /// `may_refresh`) through [`Auth::shared`].
+    fn on_denied(&self, status: u16, generation: u32, may_refresh: bool) -> Option<Option<Job>> {
         let header = self.st().challenge.take().unwrap_or_default();
         if self.generation() != generation {
-            return Ok(true);
+            return Some(None);
         }
         let ch = auth::challenge(&header);
         let step_up = status == 403;
         if step_up && ch.error.as_deref() != Some("insufficient_scope") {
-            return Ok(false);
+            return None;
         }
-        self.shared(http, Some((ch, step_up, may_refresh))).await?;
-        Ok(true)
+        Some(Some((ch, step_up, may_refresh)))
     }
 
     /// The one sign-in or refresh under way, shared by every request that needs it: a
     /// refresh (`None`) or a sign-in after a challenge (with whether it is a step-up, and
     /// whether a refresh may be tried first).
-    async fn shared(
-        &self,
-        http: &Http,
-        job: Option<(auth::Challenge, bool, bool)>,
-    ) -> Result<(), Error> {
+    async fn shared(&self, http: &Http, job: Option<Job>) -> Result<(), Error> {
         let mut f = Flow::default();
         if let Some((ch, step_up, may_refresh)) = job {
             f.at = At::SignIn;
@@ -463,23 +462,27 @@ impl Auth {
     /// Refresh the access token (the refresh token is rotated when the server rotates
     /// it) with the resource and server the tokens were got from.
     fn start_refresh(&self, f: &mut Flow) -> Result<Io, Error> {
-        let (tokens, resource, server) = {
+        let (refresh, resource, server) = {
             let st = self.st();
-            (st.tokens.clone(), st.resource.clone(), st.server.clone())
+            (
+                st.tokens.as_ref().map(|t| t.refresh.clone()),
+                st.resource.clone(),
+                st.server.clone(),
+            )
         };
-        let (Some(t), Some(resource), Some(server)) = (tokens, resource, server) else {
+        let (Some(refresh), Some(resource), Some(server)) = (refresh, resource, server) else {
             return Err(auth_error(
                 "refresh_failed",
                 &["nothing to refresh: sign in again"],
             ));
         };
-        if t.refresh.is_none() {
+        if refresh.is_none() {
             return Err(auth_error(
                 "refresh_failed",
                 &["no refresh token: sign in again"],
             ));
         }
-        f.refresh = t.refresh;
+        f.refresh = refresh;
         f.resource = resource;
         f.server = server;
         Ok(self.client(f))
@@ -870,17 +873,24 @@ impl super::Session {
         let mut tries = 0;
         loop {
             let token = a.generation();
-            let out = self.request_once(method, params, ctl).await;
-            match &out {
-                Err(Error::Transport { status, .. })
-                    if matches!(status, 401 | 403) && tries < 2 =>
-                {
-                    tries += 1;
-                    if !a.on_denied(&self.http, *status, token, tries == 1).await? {
-                        return out;
+            let job = {
+                let out = self.request_once(method, params, ctl).await;
+                let job = match &out {
+                    Err(Error::Transport { status, .. })
+                        if matches!(status, 401 | 403) && tries < 2 =>
+                    {
+                        tries += 1;
+                        a.on_denied(*status, token, tries == 1)
                     }
+                    _ => None,
+                };
+                match job {
+                    Some(job) => job,
+                    None => return out,
                 }
-                _ => return out,
+            };
+            if job.is_some() {
+                a.shared(&self.http, job).await?;
             }
         }
     }
