@@ -13,7 +13,7 @@
 //!
 //! The session's touch points are few: [`Auth::header`] on every request to the resource
 //! (and nowhere else), [`Auth::challenged`] when a response is 401/403,
-//! [`Auth::ready`] before a request and [`Auth::on_denied`] after a refusal.
+//! [`Auth::ready`] before a request and `Auth::on_denied` after a refusal.
 //!
 //! Secrets (tokens, the code, the PKCE verifier) travel only in the token request's body
 //! and the `Authorization` header; no error, log or URL made here holds one.
@@ -55,14 +55,6 @@ pub struct AuthOptions {
     pub storage: JsValue,
 }
 
-#[derive(Clone)]
-struct Tokens {
-    access: String,
-    refresh: Option<String>,
-    expires_at: Option<f64>,
-    issuer: String,
-}
-
 #[derive(Default)]
 struct ClientCreds {
     id: String,
@@ -72,7 +64,9 @@ struct ClientCreds {
 
 #[derive(Default)]
 struct State {
-    tokens: Option<Tokens>,
+    /// The tokens, as the record kept in the storage: `{ accessToken, refreshToken?,
+    /// expiresAt?, issuer }` (one shape for both, read where needed).
+    tokens: Option<JsValue>,
     loaded: bool,
     /// Bumped with every new token: a refusal of an older one just retries.
     generation: u32,
@@ -138,9 +132,8 @@ impl Auth {
     /// The `Authorization` value for a request to the resource, once signed in.
     pub fn header(&self) -> Option<String> {
         let st = self.st();
-        st.tokens
-            .as_ref()
-            .map(|t| crate::text::cat(&["Bearer ", &t.access]))
+        let access = get_str(st.tokens.as_ref()?, "accessToken")?;
+        Some(crate::text::cat(&["Bearer ", &access]))
     }
 
     /// Which token requests are sent with now (see [`Auth::on_denied`]).
@@ -158,8 +151,8 @@ impl Auth {
         let st = self.st();
         let mut out = Vec::new();
         if let Some(t) = &st.tokens {
-            out.push(t.access.clone());
-            out.extend(t.refresh.clone());
+            out.extend(get_str(t, "accessToken"));
+            out.extend(get_str(t, "refreshToken"));
         }
         out
     }
@@ -178,22 +171,18 @@ impl Auth {
             ))
             .await
             .unwrap_or_default();
-            if let Some(access) = get_str(&v, "accessToken") {
+            if get_str(&v, "accessToken").is_some() {
                 let mut st = self.st();
                 st.generation += 1;
-                st.tokens = Some(Tokens {
-                    access,
-                    refresh: get_str(&v, "refreshToken"),
-                    expires_at: get_f64(&v, "expiresAt"),
-                    issuer: get_str(&v, "issuer").unwrap_or_default(),
-                });
+                st.tokens = Some(v);
             }
         }
         let due = {
             let st = self.st();
             st.server.is_some()
                 && st.tokens.as_ref().is_some_and(|t| {
-                    t.refresh.is_some() && auth::due_for_refresh(t.expires_at, io::now_ms())
+                    get_str(t, "refreshToken").is_some()
+                        && auth::due_for_refresh(get_f64(t, "expiresAt"), io::now_ms())
                 })
         };
         if due {
@@ -439,7 +428,7 @@ impl Auth {
             if st
                 .tokens
                 .as_ref()
-                .is_some_and(|t| t.issuer != server.issuer)
+                .is_some_and(|t| get_str(t, "issuer").as_deref() != Some(&server.issuer))
             {
                 st.tokens = None;
             }
@@ -448,7 +437,9 @@ impl Auth {
             }
             st.resource = Some(f.resource.clone());
             st.server = Some(server.clone());
-            st.tokens.as_ref().is_some_and(|t| t.refresh.is_some())
+            st.tokens
+                .as_ref()
+                .is_some_and(|t| get_str(t, "refreshToken").is_some())
         };
         f.server = server;
         if !f.step_up && f.may_refresh && refreshable {
@@ -465,7 +456,7 @@ impl Auth {
         let (refresh, resource, server) = {
             let st = self.st();
             (
-                st.tokens.as_ref().map(|t| t.refresh.clone()),
+                st.tokens.as_ref().map(|t| get_str(t, "refreshToken")),
                 st.resource.clone(),
                 st.server.clone(),
             )
@@ -609,27 +600,21 @@ impl Auth {
     }
 
     fn keep(&self, set: TokenSet, issuer: &str, old_refresh: Option<String>) {
-        let tokens = Tokens {
-            access: set.access,
-            refresh: set.refresh.or(old_refresh),
-            expires_at: auth::expires_at(io::now_ms(), set.expires_in),
-            issuer: issuer.to_string(),
-        };
-        let record = object(&[
-            ("accessToken", tokens.access.as_str().into()),
-            ("refreshToken", opt(tokens.refresh.as_deref())),
+        let record: JsValue = object(&[
+            ("accessToken", set.access.into()),
+            ("refreshToken", opt(set.refresh.or(old_refresh).as_deref())),
             (
                 "expiresAt",
-                tokens.expires_at.map_or(JsValue::UNDEFINED, JsValue::from),
+                auth::expires_at(io::now_ms(), set.expires_in)
+                    .map_or(JsValue::UNDEFINED, JsValue::from),
             ),
             ("issuer", issuer.into()),
-        ]);
-        {
-            let mut st = self.st();
-            st.tokens = Some(tokens);
-            st.generation += 1;
-        }
-        self.save("set", &self.tokens_key(), &record.into());
+        ])
+        .into();
+        self.save("set", &self.tokens_key(), &record);
+        let mut st = self.st();
+        st.tokens = Some(record);
+        st.generation += 1;
     }
 
     fn tokens_key(&self) -> String {
