@@ -376,25 +376,22 @@ pub fn select_scope(
     previous: Option<&str>,
     server_scopes: &[String],
 ) -> Option<String> {
-    let from_resource = resource_scopes.iter().map(String::as_str);
-    let base: Vec<&str> = match challenged {
-        Some(s) => s.split(' ').collect(),
-        None => from_resource.collect(),
-    };
-    let offline = server_scopes.iter().any(|s| s == "offline_access");
     let mut out = String::new();
-    for s in previous
-        .unwrap_or("")
-        .split(' ')
-        .chain(base)
-        .chain(offline.then_some("offline_access"))
-    {
+    let mut add = |s: &str| {
         if !s.is_empty() && !out.split(' ').any(|o| o == s) {
             if !out.is_empty() {
                 out.push(' ');
             }
             out.push_str(s);
         }
+    };
+    previous.unwrap_or("").split(' ').for_each(&mut add);
+    match challenged {
+        Some(c) => c.split(' ').for_each(&mut add),
+        None => resource_scopes.iter().for_each(|s| add(s)),
+    }
+    if server_scopes.iter().any(|s| s == "offline_access") {
+        add("offline_access");
     }
     (!out.is_empty()).then_some(out)
 }
@@ -503,16 +500,14 @@ pub fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
 /// The query parameters of a URL (the callback), decoded (`+` as space).
 pub fn query_params(url: &str) -> Vec<(String, String)> {
     let url = &url[..url.find('#').unwrap_or(url.len())];
-    let Some(q) = url.find('?').map(|i| &url[i + 1..]) else {
-        return Vec::new();
-    };
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
+    let mut out = Vec::new();
+    if let Some(i) = url.find('?') {
+        for p in url[i + 1..].split('&').filter(|p| !p.is_empty()) {
             let (k, v) = p.split_at(p.find('=').unwrap_or(p.len()));
-            (decode(k), decode(v.strip_prefix('=').unwrap_or(v)))
-        })
-        .collect()
+            out.push((decode(k), decode(v.strip_prefix('=').unwrap_or(v))));
+        }
+    }
+    out
 }
 
 /// The first value of `key` in decoded query parameters.
