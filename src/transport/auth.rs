@@ -94,18 +94,8 @@ pub struct Auth {
     flight: SingleFlight<Result<(), Error>>,
 }
 
-fn fail(f: Fail) -> Error {
-    Error::Auth {
-        reason: f.0,
-        message: f.1,
-    }
-}
-
-fn auth_error(reason: &'static str, parts: &[&str]) -> Error {
-    Error::Auth {
-        reason,
-        message: crate::text::cat(parts),
-    }
+fn auth_error(reason: &'static str, parts: &[&str]) -> Fail {
+    (reason, crate::text::cat(parts))
 }
 
 /// How long one OAuth request may take.
@@ -233,9 +223,10 @@ impl Auth {
     async fn run(&self, http: &Http, mut f: Flow) -> Result<(), Error> {
         let mut reply = Ok((true, JsValue::UNDEFINED));
         loop {
-            reply = match self.step(&mut f, reply)? {
-                Io::Done => return Ok(()),
-                io => exec(http, &self.opts, io).await,
+            reply = match self.step(&mut f, reply) {
+                Ok(Io::Done) => return Ok(()),
+                Ok(io) => exec(http, &self.opts, io).await,
+                Err((reason, message)) => return Err(Error::Auth { reason, message }),
             };
         }
     }
@@ -253,7 +244,7 @@ impl Auth {
     /// The next step of flow `f`, given the answer to the last one. A failed refresh
     /// drops the tokens; in a sign-in (which tries a refresh first), it goes on to the
     /// authorization.
-    fn step(&self, f: &mut Flow, reply: Reply) -> Result<Io, Error> {
+    fn step(&self, f: &mut Flow, reply: Reply) -> Result<Io, Fail> {
         match self.advance(f, reply) {
             Err(e) if f.refresh.take().is_some() => {
                 self.sign_out();
@@ -267,7 +258,7 @@ impl Auth {
         }
     }
 
-    fn advance(&self, f: &mut Flow, reply: Reply) -> Result<Io, Error> {
+    fn advance(&self, f: &mut Flow, reply: Reply) -> Result<Io, Fail> {
         match f.at {
             At::Refresh => return self.start_refresh(f),
             // Discovery: the Protected Resource Metadata, then the authorization
@@ -374,8 +365,7 @@ impl Auth {
                     .or_else(|| get_str(&v, "href"))
                     .unwrap_or_default();
                 let s = &f.server;
-                let code = auth::read_callback(&callback, &f.state, &s.issuer, s.iss_supported)
-                    .map_err(fail)?;
+                let code = auth::read_callback(&callback, &f.state, &s.issuer, s.iss_supported)?;
                 f.at = At::Token;
                 return Ok(token_request(
                     f,
@@ -398,7 +388,7 @@ impl Auth {
                     };
                     return Err(refused(reason, "the token request", &doc));
                 }
-                let set = auth::read_token_response(&doc).map_err(fail)?;
+                let set = auth::read_token_response(&doc)?;
                 self.keep(set, &f.server.issuer, f.refresh.take());
                 return Ok(Io::Done);
             }
@@ -418,15 +408,15 @@ impl Auth {
 
     /// A metadata document found: the resource's leads to its authorization server's;
     /// that one to a refresh (when a token can be refreshed) or the authorization.
-    fn discovered(&self, f: &mut Flow, doc: &JsValue) -> Result<Io, Error> {
+    fn discovered(&self, f: &mut Flow, doc: &JsValue) -> Result<Io, Fail> {
         if f.at == At::Resource {
-            f.resource = auth::read_resource_metadata(doc, &self.url).map_err(fail)?;
+            f.resource = auth::read_resource_metadata(doc, &self.url)?;
             f.urls = auth::server_metadata_urls(&f.resource.issuer).into_iter();
             f.last = None;
             f.at = At::Server;
             return self.advance(f, Ok((false, JsValue::UNDEFINED)));
         }
-        let server = auth::read_server_metadata(doc, &f.resource.issuer).map_err(fail)?;
+        let server = auth::read_server_metadata(doc, &f.resource.issuer)?;
         let refreshable = {
             let mut st = self.st();
             // A server that moved to another authorization server: nothing of the old one
@@ -458,7 +448,7 @@ impl Auth {
 
     /// Refresh the access token (the refresh token is rotated when the server rotates
     /// it) with the resource and server the tokens were got from.
-    fn start_refresh(&self, f: &mut Flow) -> Result<Io, Error> {
+    fn start_refresh(&self, f: &mut Flow) -> Result<Io, Fail> {
         let (refresh, resource, server) = {
             let st = self.st();
             (
@@ -487,7 +477,7 @@ impl Auth {
 
     /// The authorization code flow: the page step through `authorize`, then the code
     /// for tokens.
-    fn start_authorize(&self, f: &mut Flow) -> Result<Io, Error> {
+    fn start_authorize(&self, f: &mut Flow) -> Result<Io, Fail> {
         if !auth::redirect_uri_ok(&self.opts.redirect_uri) {
             return Err(auth_error(
                 "invalid_redirect_uri",
@@ -507,7 +497,7 @@ impl Auth {
     /// No registration kept: pre-registered, else a Client ID Metadata Document, else
     /// Dynamic Client Registration (RFC 7591: a public client with a refresh grant; the
     /// server's answer is kept, as it sent it, per issuer).
-    fn new_client(&self, f: &mut Flow) -> Result<Io, Error> {
+    fn new_client(&self, f: &mut Flow) -> Result<Io, Fail> {
         let o = &self.opts;
         let server = &f.server;
         let issuer = &server.issuer;
@@ -550,11 +540,11 @@ impl Auth {
             .into()
         });
         let list = |items: &[&str]| -> JsValue {
-            items
-                .iter()
-                .map(|s| JsValue::from(*s))
-                .collect::<js_sys::Array>()
-                .into()
+            let a = js_sys::Array::new();
+            for s in items {
+                a.push(&JsValue::from(*s));
+            }
+            a.into()
         };
         let body = object(&[
             ("client_name", o.client_name.as_str().into()),
@@ -574,7 +564,7 @@ impl Auth {
 
     /// The client known: a refresh's token request, or the authorization's scopes and
     /// its pending record (read first).
-    fn with_client(&self, f: &mut Flow) -> Result<Io, Error> {
+    fn with_client(&self, f: &mut Flow) -> Result<Io, Fail> {
         if let Some(refresh) = &f.refresh {
             f.at = At::Token;
             return Ok(token_request(
@@ -640,7 +630,7 @@ impl Auth {
 
 /// An error for an OAuth endpoint's refusal: its `error` and `error_description` (never
 /// the request, which holds secrets).
-fn refused(reason: &'static str, what: &str, doc: &JsValue) -> Error {
+fn refused(reason: &'static str, what: &str, doc: &JsValue) -> Fail {
     let mut m = crate::text::cat(&[what, " was refused"]);
     if let Some(e) = get_str(doc, "error") {
         m.push_str(": ");
@@ -656,12 +646,12 @@ fn refused(reason: &'static str, what: &str, doc: &JsValue) -> Error {
     } else {
         "; check the client's registration with the authorization server"
     });
-    Error::Auth { reason, message: m }
+    (reason, m)
 }
 
 /// The network failure of an OAuth request, naming the endpoint (in a browser, most often
 /// CORS: the endpoint does not allow this page's origin).
-fn unreachable(url: &str, e: &JsValue) -> Error {
+fn unreachable(url: &str, e: &JsValue) -> Fail {
     auth_error(
         "unreachable",
         &[
@@ -691,7 +681,7 @@ enum Io {
 /// The answer to an [`Io`]: `(true, value)` when it succeeded (an HTTP request: a 2xx
 /// answer and its JSON), `(false, value)` when it was refused (the HTTP answer, or what
 /// the JS call threw); `Err` when an OAuth endpoint could not be reached.
-type Reply = Result<(bool, JsValue), Error>;
+type Reply = Result<(bool, JsValue), Fail>;
 
 /// Where a flow is: what the next answer it is given answers.
 #[derive(Default, Clone, Copy, PartialEq, Eq)]
@@ -730,7 +720,7 @@ struct Flow {
     may_refresh: bool,
     /// The metadata URLs still to try, and the last network failure.
     urls: std::vec::IntoIter<String>,
-    last: Option<Error>,
+    last: Option<Fail>,
     resource: Resource,
     server: Server,
     client: ClientCreds,
