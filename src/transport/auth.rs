@@ -208,6 +208,12 @@ impl Auth {
     /// Boxed: its callers (before a request, after a refusal) keep a pointer across their
     /// `await`, not the flow (measured: 116 bytes gzip less).
     fn shared<'a>(&'a self, http: &'a Http, job: Option<Job>) -> Shared<'a> {
+        Box::pin(self.flight.run(|| self.run(http, job)))
+    }
+
+    /// Drive a flow: [`Auth::step`] decides, and this loop does what it asks and hands
+    /// it the answer, until it is done.
+    async fn run(&self, http: &Http, job: Option<Job>) -> Result<(), Error> {
         let mut f = Flow::default();
         if let Some((ch, step_up, may_refresh)) = job {
             f.at = At::SignIn;
@@ -215,12 +221,6 @@ impl Auth {
             f.step_up = step_up;
             f.may_refresh = may_refresh;
         }
-        Box::pin(self.flight.run(|| self.run(http, f)))
-    }
-
-    /// Drive a flow: [`Auth::step`] decides, and this loop does what it asks and hands
-    /// it the answer, until it is done.
-    async fn run(&self, http: &Http, mut f: Flow) -> Result<(), Error> {
         let mut reply = Ok((true, JsValue::UNDEFINED));
         loop {
             reply = match self.step(&mut f, reply) {
@@ -796,7 +796,7 @@ async fn exec(http: &Http, opts: &AuthOptions, io: Io) -> Reply {
                     unreachable(&url, &e)
                 })?;
             let doc = match resp.bytes(256 * 1024).await {
-                Ok(b) => json::parse(&String::from_utf8_lossy(&b)).unwrap_or(JsValue::UNDEFINED),
+                Ok(b) => json::parse(&crate::text::lossy(&b)).unwrap_or(JsValue::UNDEFINED),
                 Err(_) => JsValue::UNDEFINED,
             };
             return Ok(((200..300).contains(&resp.status()), doc));
