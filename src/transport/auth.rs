@@ -19,6 +19,7 @@
 //! and the `Authorization` header; no error, log or URL made here holds one.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
@@ -74,8 +75,8 @@ struct State {
     challenge: Option<String>,
     /// The scopes asked for last (step-up asks for them again, with the new ones).
     scope: Option<(String, String)>,
-    resource: Option<Resource>,
-    server: Option<Server>,
+    resource: Option<Rc<Resource>>,
+    server: Option<Rc<Server>>,
 }
 
 /// A sign-in after a challenge: the challenge, whether it is a step-up, whether a refresh
@@ -410,13 +411,13 @@ impl Auth {
     /// that one to a refresh (when a token can be refreshed) or the authorization.
     fn discovered(&self, f: &mut Flow, doc: &JsValue) -> Result<Io, Fail> {
         if f.at == At::Resource {
-            f.resource = auth::read_resource_metadata(doc, &self.url)?;
+            f.resource = Rc::new(auth::read_resource_metadata(doc, &self.url)?);
             f.urls = auth::server_metadata_urls(&f.resource.issuer).into_iter();
             f.last = None;
             f.at = At::Server;
             return self.advance(f, Ok((false, JsValue::UNDEFINED)));
         }
-        let server = auth::read_server_metadata(doc, &f.resource.issuer)?;
+        let server = Rc::new(auth::read_server_metadata(doc, &f.resource.issuer)?);
         let refreshable = {
             let mut st = self.st();
             // A server that moved to another authorization server: nothing of the old one
@@ -721,8 +722,8 @@ struct Flow {
     /// The metadata URLs still to try, and the last network failure.
     urls: std::vec::IntoIter<String>,
     last: Option<Fail>,
-    resource: Resource,
-    server: Server,
+    resource: Rc<Resource>,
+    server: Rc<Server>,
     client: ClientCreds,
     /// The refresh token, while refreshing; and whether the authorization follows when
     /// the refresh fails.
@@ -843,7 +844,7 @@ impl super::Session {
     /// first, a step-up with the union of scopes) and the request sent again, twice at
     /// most (a server that keeps refusing ends with its refusal).
     pub(super) async fn authorized(
-        self: &std::rc::Rc<Self>,
+        self: &Rc<Self>,
         method: &str,
         params: &JsValue,
         ctl: super::Ctl<'_>,
