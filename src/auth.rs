@@ -356,14 +356,17 @@ pub fn is_loopback(uri: &str) -> bool {
     let Some((origin, _)) = split_url(uri) else {
         return false;
     };
-    // `origin` is `scheme://authority`: the host is after the last `@`, before the port.
-    let host = &origin[pos(origin, |b| b == b':').map_or(0, |i| i + 3)..];
-    let host = &host[host.bytes().rposition(|b| b == b'@').map_or(0, |i| i + 1)..];
-    let host = match host.strip_prefix('[') {
-        Some(v6) => &v6[..pos(v6, |b| b == b']').unwrap_or(0)],
-        None => &host[..pos(host, |b| b == b':').unwrap_or(host.len())],
+    // `origin` is `scheme://authority`: the host is after the last `@`, before the port
+    // (bytes: every delimiter is ASCII).
+    let b = origin.as_bytes();
+    let at = |b: &[u8], c: u8| b.iter().position(|x| *x == c);
+    let host = &b[at(b, b':').map_or(0, |i| i + 3)..];
+    let host = &host[host.iter().rposition(|x| *x == b'@').map_or(0, |i| i + 1)..];
+    let host = match host.strip_prefix(b"[") {
+        Some(v6) => &v6[..at(v6, b']').unwrap_or(0)],
+        None => &host[..at(host, b':').unwrap_or(host.len())],
     };
-    host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1" || host == "::1"
+    host.eq_ignore_ascii_case(b"localhost") || host == b"127.0.0.1" || host == b"::1"
 }
 
 /// The scopes to ask for: the challenge's `scope`, else the resource's `scopes_supported`,
