@@ -130,7 +130,7 @@ impl Auth {
         Some(crate::text::cat(&["Bearer ", &access]))
     }
 
-    /// Which token requests are sent with now (see [`Auth::on_denied`]).
+    /// Which token requests are sent with now (see `Auth::on_denied`).
     pub fn generation(&self) -> u32 {
         self.st().generation
     }
