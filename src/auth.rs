@@ -272,24 +272,30 @@ fn param_value(s: &str) -> (String, &str) {
 /// `scheme://authority` and the path (without query or fragment; `""` for `/`) of an
 /// absolute http(s) URL, or `None`.
 pub fn split_url(url: &str) -> Option<(&str, &str)> {
-    let colon = pos(url, |b| b == b':')?;
-    if url.get(colon + 1..colon + 3) != Some("//") {
+    // Found on bytes (every delimiter is ASCII), sliced once.
+    let b = url.as_bytes();
+    let find = |from: usize, f: fn(u8) -> bool| {
+        b[from..]
+            .iter()
+            .position(|c| f(*c))
+            .map_or(b.len(), |i| from + i)
+    };
+    let colon = find(0, |c| c == b':');
+    let scheme = &b[..colon];
+    if b.get(colon + 1..colon + 3) != Some(&b"//"[..])
+        || !(scheme.eq_ignore_ascii_case(b"https") || scheme.eq_ignore_ascii_case(b"http"))
+    {
         return None;
     }
-    let start = colon + 3;
-    let scheme = &url[..colon];
-    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+    let auth_end = find(colon + 3, |c| matches!(c, b'/' | b'?' | b'#'));
+    if auth_end == colon + 3 {
         return None;
     }
-    let tail = &url[start..];
-    let auth_end = pos(tail, |b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(tail.len());
-    if auth_end == 0 {
-        return None;
-    }
-    let origin = &url[..start + auth_end];
-    let rest = &tail[auth_end..];
-    let path = &rest[..pos(rest, |b| b == b'?' || b == b'#').unwrap_or(rest.len())];
-    Some((origin, path.trim_end_matches('/')))
+    let path_end = find(auth_end, |c| c == b'?' || c == b'#');
+    Some((
+        &url[..auth_end],
+        url[auth_end..path_end].trim_end_matches('/'),
+    ))
 }
 
 /// Where to look for the Protected Resource Metadata of `server_url`, in the spec's order:
