@@ -30,7 +30,7 @@ fn strings<J: Json>(v: &J, key: &str) -> Vec<String> {
 }
 
 /// What the client keeps of a Protected Resource Metadata document (RFC 9728).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Resource {
     /// `resource`, exactly as published (sent as the `resource` parameter).
     pub resource: String,
@@ -69,7 +69,7 @@ pub fn read_resource_metadata<J: Json>(prm: &J, server_url: &str) -> Result<Reso
 }
 
 /// What the client keeps of an authorization server's metadata (RFC 8414).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Server {
     /// `issuer`, equal to the issuer it was fetched for.
     pub issuer: String,
@@ -272,24 +272,30 @@ fn param_value(s: &str) -> (String, &str) {
 /// `scheme://authority` and the path (without query or fragment; `""` for `/`) of an
 /// absolute http(s) URL, or `None`.
 pub fn split_url(url: &str) -> Option<(&str, &str)> {
-    let colon = pos(url, |b| b == b':')?;
-    if url.get(colon + 1..colon + 3) != Some("//") {
+    // Found on bytes (every delimiter is ASCII), sliced once.
+    let b = url.as_bytes();
+    let find = |from: usize, f: fn(u8) -> bool| {
+        b[from..]
+            .iter()
+            .position(|c| f(*c))
+            .map_or(b.len(), |i| from + i)
+    };
+    let colon = find(0, |c| c == b':');
+    let scheme = &b[..colon];
+    if b.get(colon + 1..colon + 3) != Some(&b"//"[..])
+        || !(scheme.eq_ignore_ascii_case(b"https") || scheme.eq_ignore_ascii_case(b"http"))
+    {
         return None;
     }
-    let start = colon + 3;
-    let scheme = &url[..colon];
-    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+    let auth_end = find(colon + 3, |c| matches!(c, b'/' | b'?' | b'#'));
+    if auth_end == colon + 3 {
         return None;
     }
-    let tail = &url[start..];
-    let auth_end = pos(tail, |b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(tail.len());
-    if auth_end == 0 {
-        return None;
-    }
-    let origin = &url[..start + auth_end];
-    let rest = &tail[auth_end..];
-    let path = &rest[..pos(rest, |b| b == b'?' || b == b'#').unwrap_or(rest.len())];
-    Some((origin, path.trim_end_matches('/')))
+    let path_end = find(auth_end, |c| c == b'?' || c == b'#');
+    Some((
+        &url[..auth_end],
+        url[auth_end..path_end].trim_end_matches('/'),
+    ))
 }
 
 /// Where to look for the Protected Resource Metadata of `server_url`, in the spec's order:
@@ -356,14 +362,17 @@ pub fn is_loopback(uri: &str) -> bool {
     let Some((origin, _)) = split_url(uri) else {
         return false;
     };
-    // `origin` is `scheme://authority`: the host is after the last `@`, before the port.
-    let host = &origin[pos(origin, |b| b == b':').map_or(0, |i| i + 3)..];
-    let host = &host[host.bytes().rposition(|b| b == b'@').map_or(0, |i| i + 1)..];
-    let host = match host.strip_prefix('[') {
-        Some(v6) => &v6[..pos(v6, |b| b == b']').unwrap_or(0)],
-        None => &host[..pos(host, |b| b == b':').unwrap_or(host.len())],
+    // `origin` is `scheme://authority`: the host is after the last `@`, before the port
+    // (bytes: every delimiter is ASCII).
+    let b = origin.as_bytes();
+    let at = |b: &[u8], c: u8| b.iter().position(|x| *x == c);
+    let host = &b[at(b, b':').map_or(0, |i| i + 3)..];
+    let host = &host[host.iter().rposition(|x| *x == b'@').map_or(0, |i| i + 1)..];
+    let host = match host.strip_prefix(b"[") {
+        Some(v6) => &v6[..at(v6, b']').unwrap_or(0)],
+        None => &host[..at(host, b':').unwrap_or(host.len())],
     };
-    host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1" || host == "::1"
+    host.eq_ignore_ascii_case(b"localhost") || host == b"127.0.0.1" || host == b"::1"
 }
 
 /// The scopes to ask for: the challenge's `scope`, else the resource's `scopes_supported`,
@@ -376,25 +385,22 @@ pub fn select_scope(
     previous: Option<&str>,
     server_scopes: &[String],
 ) -> Option<String> {
-    let from_resource = resource_scopes.iter().map(String::as_str);
-    let base: Vec<&str> = match challenged {
-        Some(s) => s.split(' ').collect(),
-        None => from_resource.collect(),
-    };
-    let offline = server_scopes.iter().any(|s| s == "offline_access");
     let mut out = String::new();
-    for s in previous
-        .unwrap_or("")
-        .split(' ')
-        .chain(base)
-        .chain(offline.then_some("offline_access"))
-    {
+    let mut add = |s: &str| {
         if !s.is_empty() && !out.split(' ').any(|o| o == s) {
             if !out.is_empty() {
                 out.push(' ');
             }
             out.push_str(s);
         }
+    };
+    previous.unwrap_or("").split(' ').for_each(&mut add);
+    match challenged {
+        Some(c) => c.split(' ').for_each(&mut add),
+        None => resource_scopes.iter().for_each(|s| add(s)),
+    }
+    if server_scopes.iter().any(|s| s == "offline_access") {
+        add("offline_access");
     }
     (!out.is_empty()).then_some(out)
 }
@@ -503,16 +509,14 @@ pub fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
 /// The query parameters of a URL (the callback), decoded (`+` as space).
 pub fn query_params(url: &str) -> Vec<(String, String)> {
     let url = &url[..url.find('#').unwrap_or(url.len())];
-    let Some(q) = url.find('?').map(|i| &url[i + 1..]) else {
-        return Vec::new();
-    };
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
+    let mut out = Vec::new();
+    if let Some(i) = url.find('?') {
+        for p in url[i + 1..].split('&').filter(|p| !p.is_empty()) {
             let (k, v) = p.split_at(p.find('=').unwrap_or(p.len()));
-            (decode(k), decode(v.strip_prefix('=').unwrap_or(v)))
-        })
-        .collect()
+            out.push((decode(k), decode(v.strip_prefix('=').unwrap_or(v))));
+        }
+    }
+    out
 }
 
 /// The first value of `key` in decoded query parameters.

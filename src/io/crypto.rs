@@ -2,14 +2,13 @@
 //! (`crypto.getRandomValues`, `crypto.subtle.digest`: no hash or RNG code in the wasm), and
 //! the calls to the app's token storage.
 
-use js_sys::{Array, Promise};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/src/io/oauth.js")]
 extern "C" {
-    #[wasm_bindgen(catch)]
-    fn pkce() -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_name = pkce)]
+    fn pkce_js() -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_name = store)]
     fn store_js(storage: &JsValue, method: &str, key: &str, value: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = memoryStorage)]
@@ -27,9 +26,8 @@ pub fn store(storage: &JsValue, method: &str, key: &str, value: &JsValue) -> Pro
     store_js(storage, method, key, value)
 }
 
-/// A fresh PKCE pair and state: `(verifier, S256 challenge, state)`, base64url.
-pub async fn pkce_and_state() -> Result<(String, String, String), JsValue> {
-    let a = Array::from(&JsFuture::from(pkce()?).await?);
-    let s = |i| a.get(i).as_string().unwrap_or_default();
-    Ok((s(0), s(1), s(2)))
+/// A fresh PKCE pair and state: a Promise of `[verifier, S256 challenge, state]`,
+/// base64url.
+pub fn pkce() -> Result<Promise, JsValue> {
+    pkce_js()
 }

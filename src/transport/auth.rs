@@ -6,17 +6,23 @@
 //! tokens. Every decision is in [`crate::auth`] (pure, natively tested); this file only
 //! fetches, stores and calls.
 //!
+//! A sign-in or refresh is a `Flow`: a synchronous state machine (`Auth::step`) that
+//! says what to do next (`Io`: an HTTP request, a storage read, PKCE, the page step)
+//! and takes the answer, run by one small async loop (`Auth::run`, `exec`). No value
+//! is held across an `await` but the flow itself.
+//!
 //! The session's touch points are few: [`Auth::header`] on every request to the resource
 //! (and nowhere else), [`Auth::challenged`] when a response is 401/403,
-//! [`Auth::ready`] before a request and [`Auth::on_denied`] after a refusal.
+//! [`Auth::ready`] before a request and `Auth::on_denied` after a refusal.
 //!
 //! Secrets (tokens, the code, the PKCE verifier) travel only in the token request's body
 //! and the `Authorization` header; no error, log or URL made here holds one.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
-use js_sys::Function;
-use wasm_bindgen::JsValue;
+use js_sys::{Function, Promise};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::auth::{self, ClientAuth, Fail, Resource, Server, TokenSet};
@@ -50,15 +56,7 @@ pub struct AuthOptions {
     pub storage: JsValue,
 }
 
-#[derive(Clone)]
-struct Tokens {
-    access: String,
-    refresh: Option<String>,
-    expires_at: Option<f64>,
-    issuer: String,
-}
-
-#[derive(Clone)]
+#[derive(Default)]
 struct ClientCreds {
     id: String,
     secret: Option<String>,
@@ -67,7 +65,9 @@ struct ClientCreds {
 
 #[derive(Default)]
 struct State {
-    tokens: Option<Tokens>,
+    /// The tokens, as the record kept in the storage: `{ accessToken, refreshToken?,
+    /// expiresAt?, issuer }` (one shape for both, read where needed).
+    tokens: Option<JsValue>,
     loaded: bool,
     /// Bumped with every new token: a refusal of an older one just retries.
     generation: u32,
@@ -75,9 +75,16 @@ struct State {
     challenge: Option<String>,
     /// The scopes asked for last (step-up asks for them again, with the new ones).
     scope: Option<(String, String)>,
-    resource: Option<Resource>,
-    server: Option<Server>,
+    resource: Option<Rc<Resource>>,
+    server: Option<Rc<Server>>,
 }
+
+/// A sign-in after a challenge: the challenge, whether it is a step-up, whether a refresh
+/// may be tried first.
+type Job = (auth::Challenge, bool, bool);
+
+/// [`Auth::shared`]'s future.
+type Shared<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + 'a>>;
 
 /// The authorization state of one client (one protected resource).
 pub struct Auth {
@@ -88,18 +95,8 @@ pub struct Auth {
     flight: SingleFlight<Result<(), Error>>,
 }
 
-fn fail(f: Fail) -> Error {
-    Error::Auth {
-        reason: f.0,
-        message: f.1,
-    }
-}
-
-fn auth_error(reason: &'static str, parts: &[&str]) -> Error {
-    Error::Auth {
-        reason,
-        message: crate::text::cat(parts),
-    }
+fn auth_error(reason: &'static str, parts: &[&str]) -> Fail {
+    (reason, crate::text::cat(parts))
 }
 
 /// How long one OAuth request may take.
@@ -129,12 +126,11 @@ impl Auth {
     /// The `Authorization` value for a request to the resource, once signed in.
     pub fn header(&self) -> Option<String> {
         let st = self.st();
-        st.tokens
-            .as_ref()
-            .map(|t| crate::text::cat(&["Bearer ", &t.access]))
+        let access = get_str(st.tokens.as_ref()?, "accessToken")?;
+        Some(crate::text::cat(&["Bearer ", &access]))
     }
 
-    /// Which token requests are sent with now (see [`Auth::on_denied`]).
+    /// Which token requests are sent with now (see `Auth::on_denied`).
     pub fn generation(&self) -> u32 {
         self.st().generation
     }
@@ -149,8 +145,8 @@ impl Auth {
         let st = self.st();
         let mut out = Vec::new();
         if let Some(t) = &st.tokens {
-            out.push(t.access.clone());
-            out.extend(t.refresh.clone());
+            out.extend(get_str(t, "accessToken"));
+            out.extend(get_str(t, "refreshToken"));
         }
         out
     }
@@ -160,23 +156,27 @@ impl Auth {
     pub async fn ready(&self, http: &Http) {
         let first = !std::mem::replace(&mut self.st().loaded, true);
         if first {
-            let v = self.load(&self.tokens_key()).await;
-            if let Some(access) = get_str(&v, "accessToken") {
+            let key = self.tokens_key();
+            let v = JsFuture::from(io::crypto::store(
+                &self.opts.storage,
+                "get",
+                &key,
+                &JsValue::UNDEFINED,
+            ))
+            .await
+            .unwrap_or_default();
+            if get_str(&v, "accessToken").is_some() {
                 let mut st = self.st();
                 st.generation += 1;
-                st.tokens = Some(Tokens {
-                    access,
-                    refresh: get_str(&v, "refreshToken"),
-                    expires_at: get_f64(&v, "expiresAt"),
-                    issuer: get_str(&v, "issuer").unwrap_or_default(),
-                });
+                st.tokens = Some(v);
             }
         }
         let due = {
             let st = self.st();
             st.server.is_some()
                 && st.tokens.as_ref().is_some_and(|t| {
-                    t.refresh.is_some() && auth::due_for_refresh(t.expires_at, io::now_ms())
+                    get_str(t, "refreshToken").is_some()
+                        && auth::due_for_refresh(get_f64(t, "expiresAt"), io::now_ms())
                 })
         };
         if due {
@@ -184,47 +184,52 @@ impl Auth {
         }
     }
 
-    /// After a 401 or 403 to a request sent with token `generation`: sign in (or refresh,
-    /// when `may_refresh`), unless another request already did. `Ok(true)`: send the
-    /// request again; `Ok(false)`: a refusal authorization cannot fix (a 403 that is not
-    /// `insufficient_scope`).
-    pub async fn on_denied(
-        &self,
-        http: &Http,
-        status: u16,
-        generation: u32,
-        may_refresh: bool,
-    ) -> Result<bool, Error> {
+    /// After a 401 or 403 to a request sent with token `generation`: what to do before
+    /// sending it again. `None`: do not, it is a refusal authorization cannot fix (a 403
+    /// that is not `insufficient_scope`); `Some(None)`: nothing, another request already
+    /// got a new token; `Some(Some(job))`: sign in (or refresh first, when
+    /// `may_refresh`) through [`Auth::shared`].
+    fn on_denied(&self, status: u16, generation: u32, may_refresh: bool) -> Option<Option<Job>> {
         let header = self.st().challenge.take().unwrap_or_default();
         if self.generation() != generation {
-            return Ok(true);
+            return Some(None);
         }
         let ch = auth::challenge(&header);
         let step_up = status == 403;
         if step_up && ch.error.as_deref() != Some("insufficient_scope") {
-            return Ok(false);
+            return None;
         }
-        self.shared(http, Some((ch, step_up, may_refresh))).await?;
-        Ok(true)
+        Some(Some((ch, step_up, may_refresh)))
     }
 
     /// The one sign-in or refresh under way, shared by every request that needs it: a
-    /// refresh (`None`) or a sign-in after a challenge.
-    async fn shared(
-        &self,
-        http: &Http,
-        job: Option<(auth::Challenge, bool, bool)>,
-    ) -> Result<(), Error> {
-        self.flight
-            .run(|| async {
-                match job {
-                    None => self.refresh(http).await,
-                    Some((ch, step_up, may_refresh)) => {
-                        self.sign_in(http, ch, step_up, may_refresh).await
-                    }
-                }
-            })
-            .await
+    /// refresh (`None`) or a sign-in after a challenge (with whether it is a step-up, and
+    /// whether a refresh may be tried first).
+    ///
+    /// Boxed: its callers (before a request, after a refusal) keep a pointer across their
+    /// `await`, not the flow (measured: 116 bytes gzip less).
+    fn shared<'a>(&'a self, http: &'a Http, job: Option<Job>) -> Shared<'a> {
+        Box::pin(self.flight.run(|| self.run(http, job)))
+    }
+
+    /// Drive a flow: [`Auth::step`] decides, and this loop does what it asks and hands
+    /// it the answer, until it is done.
+    async fn run(&self, http: &Http, job: Option<Job>) -> Result<(), Error> {
+        let mut f = Flow::default();
+        if let Some((ch, step_up, may_refresh)) = job {
+            f.at = At::SignIn;
+            f.ch = ch;
+            f.step_up = step_up;
+            f.may_refresh = may_refresh;
+        }
+        let mut reply = Ok((true, JsValue::UNDEFINED));
+        loop {
+            reply = match self.step(&mut f, reply) {
+                Ok(Io::Done) => return Ok(()),
+                Ok(io) => exec(http, &self.opts, io).await,
+                Err((reason, message)) => return Err(Error::Auth { reason, message }),
+            };
+        }
     }
 
     /// Forget the tokens (here and in the storage).
@@ -237,17 +242,182 @@ impl Auth {
         self.save("remove", &self.tokens_key(), &JsValue::UNDEFINED);
     }
 
-    async fn sign_in(
-        &self,
-        http: &Http,
-        ch: auth::Challenge,
-        step_up: bool,
-        may_refresh: bool,
-    ) -> Result<(), Error> {
-        let resource = self
-            .discover_resource(http, ch.resource_metadata.as_deref())
-            .await?;
-        let server = self.discover_server(http, &resource.issuer).await?;
+    /// The next step of flow `f`, given the answer to the last one. A failed refresh
+    /// drops the tokens; in a sign-in (which tries a refresh first), it goes on to the
+    /// authorization.
+    fn step(&self, f: &mut Flow, reply: Reply) -> Result<Io, Fail> {
+        match self.advance(f, reply) {
+            Err(e) if f.refresh.take().is_some() => {
+                self.sign_out();
+                if f.fallback {
+                    self.start_authorize(f)
+                } else {
+                    Err(e)
+                }
+            }
+            next => next,
+        }
+    }
+
+    fn advance(&self, f: &mut Flow, reply: Reply) -> Result<Io, Fail> {
+        match f.at {
+            At::Refresh => return self.start_refresh(f),
+            // Discovery: the Protected Resource Metadata, then the authorization
+            // server's, each the first document found at its URLs (a non-2xx answer, or
+            // one that is not a JSON object, means: none there).
+            At::SignIn => {
+                f.urls = auth::resource_metadata_urls(&self.url, f.ch.resource_metadata.as_deref())
+                    .into_iter();
+                f.at = At::Resource;
+            }
+            At::Resource | At::Server => match reply {
+                Ok((true, doc)) if is_object(&doc) => return self.discovered(f, &doc),
+                Ok(_) => {}
+                Err(e) => f.last = Some(e),
+            },
+            At::Client | At::Register => {
+                let (ok, doc) = reply?;
+                let found = get_str(&doc, "client_id").is_some();
+                if f.at == At::Register {
+                    if !(ok && found) {
+                        return Err(refused("registration_failed", "client registration", &doc));
+                    }
+                    self.save("set", &client_key(&f.server), &doc);
+                } else if !found {
+                    return self.new_client(f);
+                }
+                f.client = ClientCreds {
+                    id: get_str(&doc, "client_id").unwrap_or_default(),
+                    secret: get_str(&doc, "client_secret"),
+                    method: get_str(&doc, "token_endpoint_auth_method"),
+                };
+                return self.with_client(f);
+            }
+            At::Pending => {
+                // A sign-in left for a full-page redirect is resumed (same URL, same
+                // verifier).
+                let (_, pending) = reply?;
+                let resumable = get_str(&pending, "issuer").as_deref() == Some(&f.server.issuer)
+                    && get_f64(&pending, "at").is_some_and(|t| io::now_ms() - t < PENDING_MS);
+                if let (Some(u), Some(v), Some(s), true) = (
+                    get_str(&pending, "url"),
+                    get_str(&pending, "verifier"),
+                    get_str(&pending, "state"),
+                    resumable,
+                ) {
+                    f.verifier = v;
+                    f.state = s;
+                    return Ok(self.authorize(f, u));
+                }
+                f.at = At::Pkce;
+                return Ok(Io::Pkce);
+            }
+            At::Pkce => {
+                let (ok, v) = reply?;
+                if !ok {
+                    return Err(auth_error(
+                        "authorization_failed",
+                        &["WebCrypto is unavailable: ", &json::error_message(&v)],
+                    ));
+                }
+                let a = js_sys::Array::from(&v);
+                let s = |i| a.get(i).as_string().unwrap_or_default();
+                let challenge = s(1);
+                f.verifier = s(0);
+                f.state = s(2);
+                let mut q = vec![
+                    ("response_type", "code"),
+                    ("client_id", f.client.id.as_str()),
+                    ("redirect_uri", self.opts.redirect_uri.as_str()),
+                    ("code_challenge", challenge.as_str()),
+                    ("code_challenge_method", "S256"),
+                    ("state", f.state.as_str()),
+                    ("resource", f.resource.resource.as_str()),
+                ];
+                if let Some(s) = &f.scope {
+                    q.push(("scope", s));
+                }
+                let url = auth::with_query(&f.server.authorization_endpoint, &q);
+                let record = object(&[
+                    ("url", url.as_str().into()),
+                    ("verifier", f.verifier.as_str().into()),
+                    ("state", f.state.as_str().into()),
+                    ("issuer", f.server.issuer.as_str().into()),
+                    ("at", io::now_ms().into()),
+                ]);
+                self.save("set", &self.pending_key(), &record.into());
+                return Ok(self.authorize(f, url));
+            }
+            At::Authorize => {
+                self.save("remove", &self.pending_key(), &JsValue::UNDEFINED);
+                let (ok, v) = reply?;
+                if !ok {
+                    let reason = match get_str(&v, "reason").as_deref() {
+                        Some("popup_blocked") => "popup_blocked",
+                        _ => "authorization_failed",
+                    };
+                    return Err(auth_error(
+                        reason,
+                        &["signing in did not finish: ", &json::error_message(&v)],
+                    ));
+                }
+                let callback = v
+                    .as_string()
+                    .or_else(|| get_str(&v, "href"))
+                    .unwrap_or_default();
+                let s = &f.server;
+                let code = auth::read_callback(&callback, &f.state, &s.issuer, s.iss_supported)?;
+                f.at = At::Token;
+                return Ok(token_request(
+                    f,
+                    vec![
+                        ("grant_type", "authorization_code"),
+                        ("code", &code),
+                        ("redirect_uri", &self.opts.redirect_uri),
+                        ("code_verifier", &f.verifier),
+                        ("resource", &f.resource.resource),
+                    ],
+                ));
+            }
+            At::Token => {
+                let (ok, doc) = reply?;
+                if !ok {
+                    let reason = if f.refresh.is_some() {
+                        "refresh_failed"
+                    } else {
+                        "token_failed"
+                    };
+                    return Err(refused(reason, "the token request", &doc));
+                }
+                let set = auth::read_token_response(&doc)?;
+                self.keep(set, &f.server.issuer, f.refresh.take());
+                return Ok(Io::Done);
+            }
+        }
+        match f.urls.next() {
+            Some(url) => Ok(Io::Fetch(url, None)),
+            None => Err(f.last.take().unwrap_or_else(|| {
+                let what = if f.at == At::Resource {
+                    "the server's protected resource metadata (RFC 9728)"
+                } else {
+                    &f.resource.issuer
+                };
+                auth_error("metadata_not_found", &["no metadata found for ", what])
+            })),
+        }
+    }
+
+    /// A metadata document found: the resource's leads to its authorization server's;
+    /// that one to a refresh (when a token can be refreshed) or the authorization.
+    fn discovered(&self, f: &mut Flow, doc: &JsValue) -> Result<Io, Fail> {
+        if f.at == At::Resource {
+            f.resource = Rc::new(auth::read_resource_metadata(doc, &self.url)?);
+            f.urls = auth::server_metadata_urls(&f.resource.issuer).into_iter();
+            f.last = None;
+            f.at = At::Server;
+            return self.advance(f, Ok((false, JsValue::UNDEFINED)));
+        }
+        let server = Rc::new(auth::read_server_metadata(doc, &f.resource.issuer)?);
         let refreshable = {
             let mut st = self.st();
             // A server that moved to another authorization server: nothing of the old one
@@ -255,92 +425,113 @@ impl Auth {
             if st
                 .tokens
                 .as_ref()
-                .is_some_and(|t| t.issuer != server.issuer)
+                .is_some_and(|t| get_str(t, "issuer").as_deref() != Some(&server.issuer))
             {
                 st.tokens = None;
             }
             if st.scope.as_ref().is_some_and(|(i, _)| *i != server.issuer) {
                 st.scope = None;
             }
-            st.resource = Some(resource.clone());
+            st.resource = Some(f.resource.clone());
             st.server = Some(server.clone());
-            st.tokens.as_ref().is_some_and(|t| t.refresh.is_some())
+            st.tokens
+                .as_ref()
+                .is_some_and(|t| get_str(t, "refreshToken").is_some())
         };
-        if !step_up && may_refresh && refreshable && self.refresh(http).await.is_ok() {
-            return Ok(());
+        f.server = server;
+        if !f.step_up && f.may_refresh && refreshable {
+            f.fallback = true;
+            self.start_refresh(f)
+        } else {
+            self.start_authorize(f)
         }
-        self.authorize(http, &resource, &server, ch.scope.as_deref())
-            .await
     }
 
-    async fn discover_resource(&self, http: &Http, hint: Option<&str>) -> Result<Resource, Error> {
-        let urls = auth::resource_metadata_urls(&self.url, hint);
-        let doc = first_document(
-            http,
-            urls,
-            "the server's protected resource metadata (RFC 9728)",
-        )
-        .await?;
-        auth::read_resource_metadata(&doc, &self.url).map_err(fail)
+    /// Refresh the access token (the refresh token is rotated when the server rotates
+    /// it) with the resource and server the tokens were got from.
+    fn start_refresh(&self, f: &mut Flow) -> Result<Io, Fail> {
+        let (refresh, resource, server) = {
+            let st = self.st();
+            (
+                st.tokens.as_ref().map(|t| get_str(t, "refreshToken")),
+                st.resource.clone(),
+                st.server.clone(),
+            )
+        };
+        let (Some(refresh), Some(resource), Some(server)) = (refresh, resource, server) else {
+            return Err(auth_error(
+                "refresh_failed",
+                &["nothing to refresh: sign in again"],
+            ));
+        };
+        if refresh.is_none() {
+            return Err(auth_error(
+                "refresh_failed",
+                &["no refresh token: sign in again"],
+            ));
+        }
+        f.refresh = refresh;
+        f.resource = resource;
+        f.server = server;
+        Ok(self.client(f))
     }
 
-    async fn discover_server(&self, http: &Http, issuer: &str) -> Result<Server, Error> {
-        let urls = auth::server_metadata_urls(issuer);
-        let doc = first_document(http, urls, issuer).await?;
-        auth::read_server_metadata(&doc, issuer).map_err(fail)
+    /// The authorization code flow: the page step through `authorize`, then the code
+    /// for tokens.
+    fn start_authorize(&self, f: &mut Flow) -> Result<Io, Fail> {
+        if !auth::redirect_uri_ok(&self.opts.redirect_uri) {
+            return Err(auth_error(
+                "invalid_redirect_uri",
+                &["auth.redirectUri must be an HTTPS URL or a loopback (localhost) one"],
+            ));
+        }
+        Ok(self.client(f))
     }
 
-    /// The client's credentials at `server`: a registration kept for its issuer, else
-    /// pre-registered, else a Client ID Metadata Document, else Dynamic Client
-    /// Registration (whose answer is kept, as the server sent it, per issuer).
-    async fn client(&self, http: &Http, server: &Server) -> Result<ClientCreds, Error> {
+    /// The client's credentials at the server: a registration kept for its issuer
+    /// (read first), else those of [`Auth::new_client`].
+    fn client(&self, f: &mut Flow) -> Io {
+        f.at = At::Client;
+        Io::Load(client_key(&f.server))
+    }
+
+    /// No registration kept: pre-registered, else a Client ID Metadata Document, else
+    /// Dynamic Client Registration (RFC 7591: a public client with a refresh grant; the
+    /// server's answer is kept, as it sent it, per issuer).
+    fn new_client(&self, f: &mut Flow) -> Result<Io, Fail> {
+        let o = &self.opts;
+        let server = &f.server;
         let issuer = &server.issuer;
-        let o = &self.opts;
-        let key = crate::text::cat(&["client:", issuer]);
-        let mut doc = self.load(&key).await;
-        if get_str(&doc, "client_id").is_none() {
-            if let Some(id) = o
-                .client_id
-                .clone()
-                .filter(|_| o.client_issuer.as_ref().is_none_or(|i| i == issuer))
-            {
-                return Ok(ClientCreds {
-                    id,
-                    secret: o.client_secret.clone(),
-                    method: None,
-                });
-            }
-            if let Some(id) = o
-                .client_metadata_url
-                .clone()
-                .filter(|_| server.cimd_supported)
-            {
-                return Ok(ClientCreds {
-                    id,
-                    secret: None,
-                    method: Some("none".into()),
-                });
-            }
-            let Some(endpoint) = &server.registration_endpoint else {
-                return Err(auth_error(
-                    "no_client",
-                    &["the authorization server ", issuer, " offers no registration: pass auth.clientId (pre-registered) or auth.clientMetadataUrl"],
-                ));
+        if let Some(id) = o
+            .client_id
+            .clone()
+            .filter(|_| o.client_issuer.as_ref().is_none_or(|i| i == issuer))
+        {
+            f.client = ClientCreds {
+                id,
+                secret: o.client_secret.clone(),
+                method: None,
             };
-            doc = self.register(http, endpoint).await?;
-            self.save("set", &key, &doc);
+            return self.with_client(f);
         }
-        Ok(ClientCreds {
-            id: get_str(&doc, "client_id").unwrap_or_default(),
-            secret: get_str(&doc, "client_secret"),
-            method: get_str(&doc, "token_endpoint_auth_method"),
-        })
-    }
-
-    /// Dynamic Client Registration (RFC 7591): a public client with a refresh grant. The
-    /// server's answer, which has a `client_id`.
-    async fn register(&self, http: &Http, endpoint: &str) -> Result<JsValue, Error> {
-        let o = &self.opts;
+        if let Some(id) = o
+            .client_metadata_url
+            .clone()
+            .filter(|_| server.cimd_supported)
+        {
+            f.client = ClientCreds {
+                id,
+                secret: None,
+                method: Some("none".into()),
+            };
+            return self.with_client(f);
+        }
+        let Some(endpoint) = server.registration_endpoint.clone() else {
+            return Err(auth_error(
+                "no_client",
+                &["the authorization server ", issuer, " offers no registration: pass auth.clientId (pre-registered) or auth.clientMetadataUrl"],
+            ));
+        };
         let kind = o.application_type.clone().unwrap_or_else(|| {
             if auth::is_loopback(&o.redirect_uri) {
                 "native"
@@ -350,11 +541,11 @@ impl Auth {
             .into()
         });
         let list = |items: &[&str]| -> JsValue {
-            items
-                .iter()
-                .map(|s| JsValue::from(*s))
-                .collect::<js_sys::Array>()
-                .into()
+            let a = js_sys::Array::new();
+            for s in items {
+                a.push(&JsValue::from(*s));
+            }
+            a.into()
         };
         let body = object(&[
             ("client_name", o.client_name.as_str().into()),
@@ -368,250 +559,67 @@ impl Auth {
             ("application_type", kind.into()),
         ]);
         let body = json::stringify(&body.into()).unwrap_or_default();
-        let (ok, doc) = post(http, endpoint, "application/json", &body, None).await?;
-        if ok && get_str(&doc, "client_id").is_some() {
-            Ok(doc)
-        } else {
-            Err(refused("registration_failed", "client registration", &doc))
-        }
+        f.at = At::Register;
+        Ok(Io::Fetch(endpoint, Some(("application/json", body, None))))
     }
 
-    /// The authorization code flow: the page step through `authorize`, then the code
-    /// for tokens.
-    async fn authorize(
-        &self,
-        http: &Http,
-        resource: &Resource,
-        server: &Server,
-        challenged: Option<&str>,
-    ) -> Result<(), Error> {
-        let redirect = self.opts.redirect_uri.as_str();
-        if !auth::redirect_uri_ok(redirect) {
-            return Err(auth_error(
-                "invalid_redirect_uri",
-                &["auth.redirectUri must be an HTTPS URL or a loopback (localhost) one"],
-            ));
-        }
-        let client = self.client(http, server).await?;
-        let previous = self.st().scope.clone().map(|(_, s)| s);
-        let scope = auth::select_scope(
-            challenged,
-            &resource.scopes,
-            previous.as_deref(),
-            &server.scopes,
-        );
-        // A sign-in left for a full-page redirect is resumed (same URL, same verifier).
-        let pending_key = crate::text::cat(&["pending:", &self.url]);
-        let pending = self.load(&pending_key).await;
-        let resumable = get_str(&pending, "issuer").as_deref() == Some(&server.issuer)
-            && get_f64(&pending, "at").is_some_and(|t| io::now_ms() - t < PENDING_MS);
-        let (url, verifier, state) = match (
-            get_str(&pending, "url"),
-            get_str(&pending, "verifier"),
-            get_str(&pending, "state"),
-        ) {
-            (Some(u), Some(v), Some(s)) if resumable => (u, v, s),
-            _ => {
-                let (verifier, challenge, state) =
-                    io::crypto::pkce_and_state().await.map_err(|e| {
-                        auth_error(
-                            "authorization_failed",
-                            &["WebCrypto is unavailable: ", &json::error_message(&e)],
-                        )
-                    })?;
-                let mut q = vec![
-                    ("response_type", "code"),
-                    ("client_id", client.id.as_str()),
-                    ("redirect_uri", redirect),
-                    ("code_challenge", challenge.as_str()),
-                    ("code_challenge_method", "S256"),
-                    ("state", state.as_str()),
-                    ("resource", resource.resource.as_str()),
-                ];
-                if let Some(s) = &scope {
-                    q.push(("scope", s));
-                }
-                let url = auth::with_query(&server.authorization_endpoint, &q);
-                let record = object(&[
-                    ("url", url.as_str().into()),
-                    ("verifier", verifier.as_str().into()),
-                    ("state", state.as_str().into()),
-                    ("issuer", server.issuer.as_str().into()),
-                    ("at", io::now_ms().into()),
-                ]);
-                self.save("set", &pending_key, &record.into());
-                (url, verifier, state)
-            }
-        };
-        self.st().scope = scope.clone().map(|s| (server.issuer.clone(), s));
-        let callback = io::call_async(
-            &self.opts.authorize,
-            &url.as_str().into(),
-            &JsValue::UNDEFINED,
-        )
-        .await;
-        self.save("remove", &pending_key, &JsValue::UNDEFINED);
-        let callback = callback.map_err(|e| {
-            let reason = match get_str(&e, "reason").as_deref() {
-                Some("popup_blocked") => "popup_blocked",
-                _ => "authorization_failed",
-            };
-            auth_error(
-                reason,
-                &["signing in did not finish: ", &json::error_message(&e)],
-            )
-        })?;
-        let callback = callback
-            .as_string()
-            .or_else(|| get_str(&callback, "href"))
-            .unwrap_or_default();
-        let code = auth::read_callback(&callback, &state, &server.issuer, server.iss_supported)
-            .map_err(fail)?;
-        let set = self
-            .token_request(
-                http,
-                server,
-                &client,
-                vec![
-                    ("grant_type", "authorization_code"),
-                    ("code", &code),
-                    ("redirect_uri", redirect),
-                    ("code_verifier", &verifier),
-                    ("resource", &resource.resource),
-                ],
-                "token_failed",
-            )
-            .await?;
-        self.keep(set, &server.issuer, None);
-        Ok(())
-    }
-
-    /// Refresh the access token (the refresh token is rotated when the server rotates
-    /// it). A failure drops the tokens and says what to do.
-    async fn refresh(&self, http: &Http) -> Result<(), Error> {
-        let (tokens, resource, server) = {
-            let st = self.st();
-            (st.tokens.clone(), st.resource.clone(), st.server.clone())
-        };
-        let (Some(t), Some(resource), Some(server)) = (tokens, resource, server) else {
-            return Err(auth_error(
-                "refresh_failed",
-                &["nothing to refresh: sign in again"],
-            ));
-        };
-        let Some(refresh) = t.refresh.clone() else {
-            return Err(auth_error(
-                "refresh_failed",
-                &["no refresh token: sign in again"],
-            ));
-        };
-        let out = async {
-            let client = self.client(http, &server).await?;
-            self.token_request(
-                http,
-                &server,
-                &client,
+    /// The client known: a refresh's token request, or the authorization's scopes and
+    /// its pending record (read first).
+    fn with_client(&self, f: &mut Flow) -> Result<Io, Fail> {
+        if let Some(refresh) = &f.refresh {
+            f.at = At::Token;
+            return Ok(token_request(
+                f,
                 vec![
                     ("grant_type", "refresh_token"),
-                    ("refresh_token", &refresh),
-                    ("resource", &resource.resource),
+                    ("refresh_token", refresh),
+                    ("resource", &f.resource.resource),
                 ],
-                "refresh_failed",
-            )
-            .await
+            ));
         }
-        .await;
-        match out {
-            Ok(set) => {
-                self.keep(set, &server.issuer, Some(refresh));
-                Ok(())
-            }
-            Err(e) => {
-                self.sign_out();
-                Err(e)
-            }
-        }
+        let previous = self.st().scope.clone().map(|(_, s)| s);
+        f.scope = auth::select_scope(
+            f.ch.scope.as_deref(),
+            &f.resource.scopes,
+            previous.as_deref(),
+            &f.server.scopes,
+        );
+        f.at = At::Pending;
+        Ok(Io::Load(self.pending_key()))
     }
 
-    async fn token_request(
-        &self,
-        http: &Http,
-        server: &Server,
-        client: &ClientCreds,
-        mut pairs: Vec<(&str, &str)>,
-        reason: &'static str,
-    ) -> Result<TokenSet, Error> {
-        let basic;
-        let mut header = None;
-        match auth::client_auth(
-            client.method.as_deref(),
-            client.secret.is_some(),
-            &server.auth_methods,
-        ) {
-            ClientAuth::Basic => {
-                basic = auth::basic_credentials(&client.id, client.secret.as_deref().unwrap_or(""));
-                header = Some(basic.as_str());
-            }
-            ClientAuth::Post => {
-                pairs.push(("client_id", &client.id));
-                pairs.push(("client_secret", client.secret.as_deref().unwrap_or("")));
-            }
-            ClientAuth::None => pairs.push(("client_id", &client.id)),
-        }
-        let body = auth::form(&pairs);
-        let (ok, doc) = post(
-            http,
-            &server.token_endpoint,
-            "application/x-www-form-urlencoded",
-            &body,
-            header,
-        )
-        .await?;
-        if !ok {
-            return Err(refused(reason, "the token request", &doc));
-        }
-        auth::read_token_response(&doc).map_err(fail)
+    /// The page step: `authorize(url)`, with the scopes asked for kept (step-up asks for
+    /// them again).
+    fn authorize(&self, f: &mut Flow, url: String) -> Io {
+        self.st().scope = f.scope.clone().map(|s| (f.server.issuer.clone(), s));
+        f.at = At::Authorize;
+        Io::Authorize(url)
     }
 
     fn keep(&self, set: TokenSet, issuer: &str, old_refresh: Option<String>) {
-        let tokens = Tokens {
-            access: set.access,
-            refresh: set.refresh.or(old_refresh),
-            expires_at: auth::expires_at(io::now_ms(), set.expires_in),
-            issuer: issuer.to_string(),
-        };
-        let record = object(&[
-            ("accessToken", tokens.access.as_str().into()),
-            ("refreshToken", opt(tokens.refresh.as_deref())),
+        let record: JsValue = object(&[
+            ("accessToken", set.access.into()),
+            ("refreshToken", opt(set.refresh.or(old_refresh).as_deref())),
             (
                 "expiresAt",
-                tokens.expires_at.map_or(JsValue::UNDEFINED, JsValue::from),
+                auth::expires_at(io::now_ms(), set.expires_in)
+                    .map_or(JsValue::UNDEFINED, JsValue::from),
             ),
             ("issuer", issuer.into()),
-        ]);
-        {
-            let mut st = self.st();
-            st.tokens = Some(tokens);
-            st.generation += 1;
-        }
-        self.save("set", &self.tokens_key(), &record.into());
+        ])
+        .into();
+        self.save("set", &self.tokens_key(), &record);
+        let mut st = self.st();
+        st.tokens = Some(record);
+        st.generation += 1;
     }
 
     fn tokens_key(&self) -> String {
         crate::text::cat(&["tokens:", &self.url])
     }
 
-    /// Read `key` from the storage (`undefined` when absent, or when the storage failed:
-    /// that is reported).
-    async fn load(&self, key: &str) -> JsValue {
-        JsFuture::from(io::crypto::store(
-            &self.opts.storage,
-            "get",
-            key,
-            &JsValue::UNDEFINED,
-        ))
-        .await
-        .unwrap_or_default()
+    fn pending_key(&self) -> String {
+        crate::text::cat(&["pending:", &self.url])
     }
 
     /// Write (`set`) or delete (`remove`) `key`, without waiting: the storage sees its
@@ -623,7 +631,7 @@ impl Auth {
 
 /// An error for an OAuth endpoint's refusal: its `error` and `error_description` (never
 /// the request, which holds secrets).
-fn refused(reason: &'static str, what: &str, doc: &JsValue) -> Error {
+fn refused(reason: &'static str, what: &str, doc: &JsValue) -> Fail {
     let mut m = crate::text::cat(&[what, " was refused"]);
     if let Some(e) = get_str(doc, "error") {
         m.push_str(": ");
@@ -639,12 +647,12 @@ fn refused(reason: &'static str, what: &str, doc: &JsValue) -> Error {
     } else {
         "; check the client's registration with the authorization server"
     });
-    Error::Auth { reason, message: m }
+    (reason, m)
 }
 
 /// The network failure of an OAuth request, naming the endpoint (in a browser, most often
 /// CORS: the endpoint does not allow this page's origin).
-fn unreachable(url: &str, e: &JsValue) -> Error {
+fn unreachable(url: &str, e: &JsValue) -> Fail {
     auth_error(
         "unreachable",
         &[
@@ -656,65 +664,164 @@ fn unreachable(url: &str, e: &JsValue) -> Error {
     )
 }
 
-async fn send(
-    http: &Http,
-    method: &str,
-    url: &str,
-    headers: &[(String, String)],
-    body: Option<&str>,
-) -> Result<(u16, JsValue), Error> {
-    let abort = Abort::new(Some(OAUTH_TIMEOUT_MS));
-    let mut resp = http
-        .send(method, url, headers, body, Some(&abort.signal()))
-        .await
-        .map_err(|f| match f {
-            io::FetchFailure::Network(e) => unreachable(url, &e),
-            io::FetchFailure::Aborted => unreachable(url, &"timed out".into()),
-            io::FetchFailure::Redirect(_) => {
-                unreachable(url, &"it answered with a redirect".into())
-            }
-        })?;
-    let status = resp.status();
-    let doc = match resp.bytes(256 * 1024).await {
-        Ok(b) => json::parse(&String::from_utf8_lossy(&b)).unwrap_or(JsValue::UNDEFINED),
-        Err(_) => JsValue::UNDEFINED,
-    };
-    Ok((status, doc))
+/// What a flow asks for next.
+enum Io {
+    /// GET a JSON document from an OAuth endpoint, or POST to one (the content type, the
+    /// body, the `Authorization` value).
+    Fetch(String, Option<(&'static str, String, Option<String>)>),
+    /// Read a key of the app's storage.
+    Load(String),
+    /// A fresh PKCE verifier, its S256 challenge and a `state`, from WebCrypto.
+    Pkce,
+    /// The page step: the app's `authorize(url)`.
+    Authorize(String),
+    /// Nothing: the flow has succeeded.
+    Done,
 }
 
-/// The first metadata document found at `urls`, in order (a non-2xx answer, or one that
-/// is not a JSON object, means: none there); else the last network failure, or
-/// `metadata_not_found` naming `what`.
-async fn first_document(http: &Http, urls: Vec<String>, what: &str) -> Result<JsValue, Error> {
-    let headers = [("Accept".into(), "application/json".into())];
-    let mut last = None;
-    for url in urls {
-        match send(http, "GET", &url, &headers, None).await {
-            Ok((status, doc)) if (200..300).contains(&status) && is_object(&doc) => return Ok(doc),
-            Ok(_) => {}
-            Err(e) => last = Some(e),
+/// The answer to an [`Io`]: `(true, value)` when it succeeded (an HTTP request: a 2xx
+/// answer and its JSON), `(false, value)` when it was refused (the HTTP answer, or what
+/// the JS call threw); `Err` when an OAuth endpoint could not be reached.
+type Reply = Result<(bool, JsValue), Fail>;
+
+/// Where a flow is: what the next answer it is given answers.
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum At {
+    /// A refresh, starting.
+    #[default]
+    Refresh,
+    /// A sign-in, starting.
+    SignIn,
+    /// Looking for the Protected Resource Metadata (RFC 9728).
+    Resource,
+    /// Looking for the authorization server's metadata (RFC 8414, OpenID).
+    Server,
+    /// The client registration kept for the issuer.
+    Client,
+    /// Dynamic Client Registration.
+    Register,
+    /// A sign-in left for a full-page redirect.
+    Pending,
+    /// PKCE and `state`.
+    Pkce,
+    /// The page step.
+    Authorize,
+    /// The token request.
+    Token,
+}
+
+/// A sign-in or a refresh under way: what [`Auth::step`] knows between its steps.
+#[derive(Default)]
+struct Flow {
+    at: At,
+    /// A sign-in's challenge; whether it is a step-up; whether a refresh may be tried
+    /// first.
+    ch: auth::Challenge,
+    step_up: bool,
+    may_refresh: bool,
+    /// The metadata URLs still to try, and the last network failure.
+    urls: std::vec::IntoIter<String>,
+    last: Option<Fail>,
+    resource: Rc<Resource>,
+    server: Rc<Server>,
+    client: ClientCreds,
+    /// The refresh token, while refreshing; and whether the authorization follows when
+    /// the refresh fails.
+    refresh: Option<String>,
+    fallback: bool,
+    scope: Option<String>,
+    verifier: String,
+    state: String,
+}
+
+fn client_key(server: &Server) -> String {
+    crate::text::cat(&["client:", &server.issuer])
+}
+
+/// The token request (either grant), the client authenticated as it registered, else as
+/// the server supports.
+fn token_request<'a>(f: &'a Flow, mut pairs: Vec<(&'a str, &'a str)>) -> Io {
+    let c = &f.client;
+    let secret = c.secret.as_deref();
+    let mut header = None;
+    match auth::client_auth(
+        c.method.as_deref(),
+        secret.is_some(),
+        &f.server.auth_methods,
+    ) {
+        ClientAuth::Basic => {
+            header = Some(auth::basic_credentials(&c.id, secret.unwrap_or("")));
         }
+        ClientAuth::Post => {
+            pairs.push(("client_id", &c.id));
+            pairs.push(("client_secret", secret.unwrap_or("")));
+        }
+        ClientAuth::None => pairs.push(("client_id", &c.id)),
     }
-    Err(last.unwrap_or_else(|| auth_error("metadata_not_found", &["no metadata found for ", what])))
+    let body = auth::form(&pairs);
+    Io::Fetch(
+        f.server.token_endpoint.clone(),
+        Some(("application/x-www-form-urlencoded", body, header)),
+    )
 }
 
-/// POST to an OAuth endpoint: whether it succeeded, and its JSON answer.
-async fn post(
-    http: &Http,
-    url: &str,
-    content_type: &str,
-    body: &str,
-    authorization: Option<&str>,
-) -> Result<(bool, JsValue), Error> {
-    let mut headers = vec![
-        ("Content-Type".to_string(), content_type.to_string()),
-        ("Accept".into(), "application/json".into()),
-    ];
-    if let Some(a) = authorization {
-        headers.push(("Authorization".into(), a.into()));
-    }
-    let (status, doc) = send(http, "POST", url, &headers, Some(body)).await?;
-    Ok(((200..300).contains(&status), doc))
+/// Do what a flow asks (see [`Reply`]).
+async fn exec(http: &Http, opts: &AuthOptions, io: Io) -> Reply {
+    let call = match io {
+        Io::Fetch(url, post) => {
+            let mut headers: Vec<(String, String)> =
+                vec![("Accept".into(), "application/json".into())];
+            let mut body = None;
+            if let Some((content_type, text, authorization)) = post {
+                headers.push(("Content-Type".into(), content_type.into()));
+                headers.extend(authorization.map(|a| ("Authorization".into(), a)));
+                body = Some(text);
+            }
+            let method = if body.is_some() { "POST" } else { "GET" };
+            let abort = Abort::new(Some(OAUTH_TIMEOUT_MS));
+            let mut resp = http
+                .send(
+                    method,
+                    &url,
+                    &headers,
+                    body.as_deref(),
+                    Some(&abort.signal()),
+                )
+                .await
+                .map_err(|f| {
+                    let e = match f {
+                        io::FetchFailure::Network(e) => e,
+                        io::FetchFailure::Aborted => "timed out".into(),
+                        io::FetchFailure::Redirect(_) => "it answered with a redirect".into(),
+                    };
+                    unreachable(&url, &e)
+                })?;
+            let doc = match resp.bytes(256 * 1024).await {
+                Ok(b) => json::parse(&crate::text::lossy(&b)).unwrap_or(JsValue::UNDEFINED),
+                Err(_) => JsValue::UNDEFINED,
+            };
+            return Ok(((200..300).contains(&resp.status()), doc));
+        }
+        Io::Load(key) => {
+            Ok(io::crypto::store(&opts.storage, "get", &key, &JsValue::UNDEFINED).into())
+        }
+        Io::Pkce => io::crypto::pkce().map(JsValue::from),
+        Io::Authorize(url) => {
+            opts.authorize
+                .call2(&JsValue::UNDEFINED, &url.into(), &JsValue::UNDEFINED)
+        }
+        Io::Done => Ok(JsValue::UNDEFINED),
+    };
+    // The storage and WebCrypto answer with a Promise, `authorize` may.
+    let v = match call.map(JsCast::dyn_into::<Promise>) {
+        Ok(Ok(p)) => JsFuture::from(p).await,
+        Ok(Err(v)) => Ok(v),
+        Err(e) => Err(e),
+    };
+    Ok(match v {
+        Ok(v) => (true, v),
+        Err(e) => (false, e),
+    })
 }
 
 impl super::Session {
@@ -737,7 +844,7 @@ impl super::Session {
     /// first, a step-up with the union of scopes) and the request sent again, twice at
     /// most (a server that keeps refusing ends with its refusal).
     pub(super) async fn authorized(
-        self: &std::rc::Rc<Self>,
+        self: &Rc<Self>,
         method: &str,
         params: &JsValue,
         ctl: super::Ctl<'_>,
@@ -748,17 +855,24 @@ impl super::Session {
         let mut tries = 0;
         loop {
             let token = a.generation();
-            let out = self.request_once(method, params, ctl).await;
-            match &out {
-                Err(Error::Transport { status, .. })
-                    if matches!(status, 401 | 403) && tries < 2 =>
-                {
-                    tries += 1;
-                    if !a.on_denied(&self.http, *status, token, tries == 1).await? {
-                        return out;
+            let job = {
+                let out = self.request_once(method, params, ctl).await;
+                let job = match &out {
+                    Err(Error::Transport { status, .. })
+                        if matches!(status, 401 | 403) && tries < 2 =>
+                    {
+                        tries += 1;
+                        a.on_denied(*status, token, tries == 1)
                     }
+                    _ => None,
+                };
+                match job {
+                    Some(job) => job,
+                    None => return out,
                 }
-                _ => return out,
+            };
+            if job.is_some() {
+                a.shared(&self.http, job).await?;
             }
         }
     }
