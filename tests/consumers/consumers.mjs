@@ -171,7 +171,7 @@ for (const [era, server] of [['2025-11-25', SERVER], ['2026-07-28', process.env.
       resume: { token: true, taskId: true, text: 'resumed' },
       notified: true,
       probeSeesBusyLoop: true,
-      concurrent: { completed: 200, statusUpdates: true, activeTasks: 0, fewerMessagesThanTasks: true, longTasks: [] },
+      concurrent: { completed: 200, statusUpdates: true, activeTasks: 0, fewerPostsThanMessages: true, batchesCarryMany: true, longTasks: [] },
       sharedWorkerKept: 'closed twice',
       workerUrl: true,
       closed: 'DOMException AbortError',
