@@ -532,33 +532,25 @@ impl Auth {
                 &["the authorization server ", issuer, " offers no registration: pass auth.clientId (pre-registered) or auth.clientMetadataUrl"],
             ));
         };
-        let kind = o.application_type.clone().unwrap_or_else(|| {
-            if auth::is_loopback(&o.redirect_uri) {
+        let kind = o
+            .application_type
+            .as_deref()
+            .unwrap_or(if auth::is_loopback(&o.redirect_uri) {
                 "native"
             } else {
                 "web"
-            }
-            .into()
-        });
-        let list = |items: &[&str]| -> JsValue {
-            let a = js_sys::Array::new();
-            for s in items {
-                a.push(&JsValue::from(*s));
-            }
-            a.into()
-        };
-        let body = object(&[
-            ("client_name", o.client_name.as_str().into()),
-            ("redirect_uris", list(&[&o.redirect_uri])),
-            (
-                "grant_types",
-                list(&["authorization_code", "refresh_token"]),
-            ),
-            ("response_types", list(&["code"])),
-            ("token_endpoint_auth_method", "none".into()),
-            ("application_type", kind.into()),
+            });
+        // The JSON text, written out: the user's strings encoded by `JSON.stringify`.
+        let q = |s: &str| json::stringify(&s.into()).unwrap_or_default();
+        let body = crate::text::cat(&[
+            r#"{"client_name":"#,
+            &q(&o.client_name),
+            r#","redirect_uris":["#,
+            &q(&o.redirect_uri),
+            r#"],"grant_types":["authorization_code","refresh_token"],"response_types":["code"],"token_endpoint_auth_method":"none","application_type":"#,
+            &q(kind),
+            "}",
         ]);
-        let body = json::stringify(&body.into()).unwrap_or_default();
         f.at = At::Register;
         Ok(Io::Fetch(endpoint, Some(("application/json", body, None))))
     }
