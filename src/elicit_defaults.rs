@@ -69,9 +69,9 @@ fn fits<J: Json>(property: &J, value: &J) -> bool {
         return is_content_value(value);
     };
     match t.string().as_deref() {
-        Some("string") => value.string().is_some_and(|s| {
-            in_enum(property.field("enum"), &s) && in_consts(property.field("oneOf"), &s)
-        }),
+        Some("string") => value
+            .string()
+            .is_some_and(|s| allowed(Some(property), "oneOf", &s)),
         Some("number") => value.number().is_some(),
         Some("integer") => value
             .number()
@@ -79,33 +79,30 @@ fn fits<J: Json>(property: &J, value: &J) -> bool {
         Some("boolean") => value.boolean().is_some(),
         Some("array") => value.items().is_some_and(|items| {
             let item_schema = property.field("items").filter(J::is_object);
-            let item_enum = item_schema.as_ref().and_then(|i| i.field("enum"));
-            let item_any_of = item_schema.as_ref().and_then(|i| i.field("anyOf"));
             items.iter().all(|item| {
-                item.string().is_some_and(|s| {
-                    in_enum(item_enum.clone(), &s) && in_consts(item_any_of.clone(), &s)
-                })
+                item.string()
+                    .is_some_and(|s| allowed(item_schema.as_ref(), "anyOf", &s))
             })
         }),
         _ => false,
     }
 }
 
-/// Whether `s` is one of an `enum` list (an array of strings). An absent or malformed
-/// list allows anything: the type check alone then decides.
-fn in_enum<J: Json>(list: Option<J>, s: &str) -> bool {
-    list.and_then(|l| l.items())
-        .is_none_or(|options| options.iter().any(|o| o.string().as_deref() == Some(s)))
-}
-
-/// Whether `s` is the `const` of one of a `oneOf` / `anyOf` list of titled options. An
-/// absent or malformed list allows anything: the type check alone then decides.
-fn in_consts<J: Json>(list: Option<J>, s: &str) -> bool {
-    list.and_then(|l| l.items()).is_none_or(|options| {
-        options
-            .iter()
-            .any(|o| o.field("const").and_then(|c| c.string()).as_deref() == Some(s))
-    })
+/// Whether the string `s` is allowed by `schema` (a property, or an array's `items`): one
+/// of its `enum` list (an array of strings), and the `const` of one of its `consts` list
+/// of titled options (`oneOf` / `anyOf`). An absent schema, or an absent or malformed
+/// list, allows anything: the type check alone then decides.
+fn allowed<J: Json>(schema: Option<&J>, consts: &str, s: &str) -> bool {
+    let Some(schema) = schema else {
+        return true;
+    };
+    let listed = |key: &str, read: fn(&J) -> Option<String>| {
+        schema
+            .field(key)
+            .and_then(|l| l.items())
+            .is_none_or(|options| options.iter().any(|o| read(o).as_deref() == Some(s)))
+    };
+    listed("enum", J::string) && listed(consts, |o| o.field("const").and_then(|c| c.string()))
 }
 
 /// What an elicitation answer may hold: a string, a number, a boolean or an array of
