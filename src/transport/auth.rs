@@ -21,8 +21,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Function;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::auth::{self, ClientAuth, Fail, Resource, Server, TokenSet};
@@ -794,23 +794,16 @@ async fn exec(http: &Http, opts: &AuthOptions, io: Io) -> Reply {
             };
             return Ok(((200..300).contains(&resp.status()), doc));
         }
-        Io::Load(key) => {
-            Ok(io::crypto::store(&opts.storage, "get", &key, &JsValue::UNDEFINED).into())
-        }
-        Io::Pkce => io::crypto::pkce().map(JsValue::from),
-        Io::Authorize(url) => {
-            opts.authorize
-                .call2(&JsValue::UNDEFINED, &url.into(), &JsValue::UNDEFINED)
-        }
-        Io::Done => Ok(JsValue::UNDEFINED),
+        Io::Load(key) => io::crypto::store(&opts.storage, "get", &key, &JsValue::UNDEFINED),
+        Io::Pkce => match io::crypto::pkce() {
+            Ok(p) => p,
+            Err(e) => return Ok((false, e)),
+        },
+        Io::Authorize(url) => io::crypto::call(&opts.authorize, &url),
+        Io::Done => return Ok((true, JsValue::UNDEFINED)),
     };
-    // The storage and WebCrypto answer with a Promise, `authorize` may.
-    let v = match call.map(JsCast::dyn_into::<Promise>) {
-        Ok(Ok(p)) => JsFuture::from(p).await,
-        Ok(Err(v)) => Ok(v),
-        Err(e) => Err(e),
-    };
-    Ok(match v {
+    // The storage, WebCrypto and `authorize` (which may return a Promise, or throw).
+    Ok(match JsFuture::from(call).await {
         Ok(v) => (true, v),
         Err(e) => (false, e),
     })
