@@ -151,35 +151,20 @@ impl Auth {
         out
     }
 
-    /// Before a request: the stored tokens (read once), refreshed when they are about to
-    /// expire. A failed refresh only drops them: the server's 401 then signs in again.
+    /// Before a request: the stored tokens (read once, by the first flow), refreshed when
+    /// they are about to expire. A failed refresh only drops them: the server's 401 then
+    /// signs in again.
     pub async fn ready(&self, http: &Http) {
-        let first = !std::mem::replace(&mut self.st().loaded, true);
-        if first {
-            let key = self.tokens_key();
-            let v = JsFuture::from(io::crypto::store(
-                &self.opts.storage,
-                "get",
-                &key,
-                &JsValue::UNDEFINED,
-            ))
-            .await
-            .unwrap_or_default();
-            if get_str(&v, "accessToken").is_some() {
-                let mut st = self.st();
-                st.generation += 1;
-                st.tokens = Some(v);
-            }
-        }
-        let due = {
+        let go = {
             let st = self.st();
-            st.server.is_some()
-                && st.tokens.as_ref().is_some_and(|t| {
-                    get_str(t, "refreshToken").is_some()
-                        && auth::due_for_refresh(get_f64(t, "expiresAt"), io::now_ms())
-                })
+            !st.loaded
+                || st.server.is_some()
+                    && st.tokens.as_ref().is_some_and(|t| {
+                        get_str(t, "refreshToken").is_some()
+                            && auth::due_for_refresh(get_f64(t, "expiresAt"), io::now_ms())
+                    })
         };
-        if due {
+        if go {
             let _ = self.shared(http, None).await;
         }
     }
@@ -261,7 +246,22 @@ impl Auth {
 
     fn advance(&self, f: &mut Flow, reply: Reply) -> Result<Io, Fail> {
         match f.at {
-            At::Refresh => return self.start_refresh(f),
+            At::Refresh => {
+                if std::mem::replace(&mut self.st().loaded, true) {
+                    return self.start_refresh(f);
+                }
+                f.at = At::Stored;
+                return Ok(Io::Load(self.tokens_key()));
+            }
+            At::Stored => {
+                let (_, v) = reply?;
+                if get_str(&v, "accessToken").is_some() {
+                    let mut st = self.st();
+                    st.generation += 1;
+                    st.tokens = Some(v);
+                }
+                return Ok(Io::Done);
+            }
             // Discovery: the Protected Resource Metadata, then the authorization
             // server's, each the first document found at its URLs (a non-2xx answer, or
             // one that is not a JSON object, means: none there).
@@ -679,9 +679,11 @@ type Reply = Result<(bool, JsValue), Fail>;
 /// Where a flow is: what the next answer it is given answers.
 #[derive(Default, Clone, Copy, PartialEq, Eq)]
 enum At {
-    /// A refresh, starting.
+    /// A refresh, starting (the stored tokens read first, once).
     #[default]
     Refresh,
+    /// The stored tokens.
+    Stored,
     /// A sign-in, starting.
     SignIn,
     /// Looking for the Protected Resource Metadata (RFC 9728).
