@@ -453,7 +453,7 @@ impl Auth {
         let (refresh, resource, server) = {
             let st = self.st();
             (
-                st.tokens.as_ref().map(|t| get_str(t, "refreshToken")),
+                st.tokens.as_ref().and_then(|t| get_str(t, "refreshToken")),
                 st.resource.clone(),
                 st.server.clone(),
             )
@@ -461,16 +461,10 @@ impl Auth {
         let (Some(refresh), Some(resource), Some(server)) = (refresh, resource, server) else {
             return Err(auth_error(
                 "refresh_failed",
-                &["nothing to refresh: sign in again"],
-            ));
-        };
-        if refresh.is_none() {
-            return Err(auth_error(
-                "refresh_failed",
                 &["no refresh token: sign in again"],
             ));
-        }
-        f.refresh = refresh;
+        };
+        f.refresh = Some(refresh);
         f.resource = resource;
         f.server = server;
         Ok(self.client(f))
