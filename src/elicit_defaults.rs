@@ -102,7 +102,7 @@ fn allowed<J: Json>(schema: Option<&J>, consts: &str, s: &str) -> bool {
             .and_then(|l| l.items())
             .is_none_or(|options| options.iter().any(|o| read(o).as_deref() == Some(s)))
     };
-    listed("enum", J::string) && listed(consts, |o| o.field("const").and_then(|c| c.string()))
+    listed("enum", J::string) && listed(consts, |o| o.text("const"))
 }
 
 /// What an elicitation answer may hold: a string, a number, a boolean or an array of
