@@ -21,8 +21,7 @@ fn fail<T>(reason: &'static str, message: &str) -> Result<T, Fail> {
 }
 
 fn strings<J: Json>(v: &J, key: &str) -> Vec<String> {
-    v.field(key)
-        .and_then(|a| a.items())
+    v.list(key)
         .unwrap_or_default()
         .iter()
         .filter_map(Json::string)

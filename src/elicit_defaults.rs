@@ -43,14 +43,14 @@ pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> V
     {
         return out;
     }
-    let Some(properties) = requested_schema.field("properties").filter(J::is_object) else {
+    let Some(properties) = requested_schema.object_at("properties") else {
         return out;
     };
     for name in properties.keys() {
         if content.and_then(|c| c.field(&name)).is_some() {
             continue;
         }
-        let Some(property) = properties.field(&name).filter(J::is_object) else {
+        let Some(property) = properties.object_at(&name) else {
             continue;
         };
         let Some(default) = property.field("default") else {
@@ -78,7 +78,7 @@ fn fits<J: Json>(property: &J, value: &J) -> bool {
             .is_some_and(|f| f.is_finite() && f.fract() == 0.0),
         Some("boolean") => value.boolean().is_some(),
         Some("array") => value.items().is_some_and(|items| {
-            let item_schema = property.field("items").filter(J::is_object);
+            let item_schema = property.object_at("items");
             items.iter().all(|item| {
                 item.string()
                     .is_some_and(|s| allowed(item_schema.as_ref(), "anyOf", &s))
@@ -98,8 +98,7 @@ fn allowed<J: Json>(schema: Option<&J>, consts: &str, s: &str) -> bool {
     };
     let listed = |key: &str, read: fn(&J) -> Option<String>| {
         schema
-            .field(key)
-            .and_then(|l| l.items())
+            .list(key)
             .is_none_or(|options| options.iter().any(|o| read(o).as_deref() == Some(s)))
     };
     listed("enum", J::string) && listed(consts, |o| o.text("const"))

@@ -95,6 +95,14 @@ pub trait Json: Sized + Clone {
     fn text(&self, key: &str) -> Option<String> {
         self.field(key).and_then(|v| v.string())
     }
+    /// `v[key]` when it is an array: its elements.
+    fn list(&self, key: &str) -> Option<Vec<Self>> {
+        self.field(key).and_then(|v| v.items())
+    }
+    /// `v[key]` when it is an object (not an array).
+    fn object_at(&self, key: &str) -> Option<Self> {
+        self.field(key).filter(Json::is_object)
+    }
 }
 
 impl Json for JsValue {
