@@ -36,10 +36,10 @@ use crate::io::json::Json;
 /// `serde_json` values. Never panics, whatever the input.
 pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> Vec<(String, J)> {
     let mut out = Vec::new();
-    if !requested_schema.is_object()
-        || requested_schema
-            .field("type")
-            .is_some_and(|t| t.string().as_deref() != Some("object"))
+    // (A schema that is not an object has no `properties` either.)
+    if requested_schema
+        .field("type")
+        .is_some_and(|t| t.string().as_deref() != Some("object"))
     {
         return out;
     }
@@ -73,9 +73,8 @@ fn fits<J: Json>(property: &J, value: &J) -> bool {
             .string()
             .is_some_and(|s| allowed(Some(property), "oneOf", &s)),
         Some("number") => value.number().is_some(),
-        Some("integer") => value
-            .number()
-            .is_some_and(|f| f.is_finite() && f.fract() == 0.0),
+        // A whole number (an infinity's fract is NaN).
+        Some("integer") => value.number().is_some_and(|f| f.fract() == 0.0),
         Some("boolean") => value.boolean().is_some(),
         Some("array") => value.items().is_some_and(|items| {
             let item_schema = property.object_at("items");
