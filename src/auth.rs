@@ -312,17 +312,17 @@ pub fn server_metadata_urls(issuer: &str) -> Vec<String> {
     let Some((origin, path)) = split_url(issuer) else {
         return Vec::new();
     };
-    let oauth = cat(&[origin, "/.well-known/oauth-authorization-server", path]);
-    let oidc = cat(&[origin, "/.well-known/openid-configuration", path]);
-    if path.is_empty() {
-        vec![oauth, oidc]
-    } else {
-        let appended = cat(&[
+    let mut out = vec![
+        cat(&[origin, "/.well-known/oauth-authorization-server", path]),
+        cat(&[origin, "/.well-known/openid-configuration", path]),
+    ];
+    if !path.is_empty() {
+        out.push(cat(&[
             issuer.trim_end_matches('/'),
             "/.well-known/openid-configuration",
-        ]);
-        vec![oauth, oidc, appended]
+        ]));
     }
+    out
 }
 
 /// Whether the Protected Resource Metadata's `resource` covers `server_url` (RFC 9728
