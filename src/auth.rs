@@ -21,8 +21,7 @@ fn fail<T>(reason: &'static str, message: &str) -> Result<T, Fail> {
 }
 
 fn strings<J: Json>(v: &J, key: &str) -> Vec<String> {
-    v.field(key)
-        .and_then(|a| a.items())
+    v.list(key)
         .unwrap_or_default()
         .iter()
         .filter_map(Json::string)
@@ -43,7 +42,7 @@ pub struct Resource {
 /// Read and check a Protected Resource Metadata document for `server_url`: its
 /// `resource` must cover the server's URL, and it must name an authorization server.
 pub fn read_resource_metadata<J: Json>(prm: &J, server_url: &str) -> Result<Resource, Fail> {
-    let Some(resource) = prm.field("resource").and_then(|r| r.string()) else {
+    let Some(resource) = prm.text("resource") else {
         return fail(
             "invalid_metadata",
             "the protected resource metadata has no resource",
@@ -92,7 +91,7 @@ pub struct Server {
 /// Read and check an authorization server's metadata fetched for `issuer`: `issuer` must
 /// be equal (exact comparison), PKCE S256 must be advertised, and both endpoints present.
 pub fn read_server_metadata<J: Json>(m: &J, issuer: &str) -> Result<Server, Fail> {
-    if m.field("issuer").and_then(|i| i.string()).as_deref() != Some(issuer) {
+    if m.text("issuer").as_deref() != Some(issuer) {
         return fail(
             "issuer_mismatch",
             "the authorization server metadata is for another issuer than the one it was fetched for",
@@ -107,7 +106,7 @@ pub fn read_server_metadata<J: Json>(m: &J, issuer: &str) -> Result<Server, Fail
             "the authorization server does not advertise PKCE S256 (code_challenge_methods_supported)",
         );
     }
-    let url = |k| m.field(k).and_then(|v| v.string());
+    let url = |k| m.text(k);
     let (Some(authorization_endpoint), Some(token_endpoint)) =
         (url("authorization_endpoint"), url("token_endpoint"))
     else {
@@ -143,23 +142,16 @@ pub struct TokenSet {
 /// Read a token response: a Bearer `access_token` (the `token_type` compared
 /// case-insensitively, RFC 6749 §5.1).
 pub fn read_token_response<J: Json>(t: &J) -> Result<TokenSet, Fail> {
-    let Some(access) = t
-        .field("access_token")
-        .and_then(|a| a.string())
-        .filter(|a| !a.is_empty())
-    else {
+    let Some(access) = t.text("access_token").filter(|a| !a.is_empty()) else {
         return fail("token_failed", "the token response has no access_token");
     };
-    let kind = t
-        .field("token_type")
-        .and_then(|k| k.string())
-        .unwrap_or_default();
+    let kind = t.text("token_type").unwrap_or_default();
     if !kind.eq_ignore_ascii_case("bearer") {
         return fail("token_failed", "the token response is not a Bearer token");
     }
     Ok(TokenSet {
         access,
-        refresh: t.field("refresh_token").and_then(|r| r.string()),
+        refresh: t.text("refresh_token"),
         expires_in: t.field("expires_in").and_then(|e| e.number()),
     })
 }
@@ -320,17 +312,17 @@ pub fn server_metadata_urls(issuer: &str) -> Vec<String> {
     let Some((origin, path)) = split_url(issuer) else {
         return Vec::new();
     };
-    let oauth = cat(&[origin, "/.well-known/oauth-authorization-server", path]);
-    let oidc = cat(&[origin, "/.well-known/openid-configuration", path]);
-    if path.is_empty() {
-        vec![oauth, oidc]
-    } else {
-        let appended = cat(&[
+    let mut out = vec![
+        cat(&[origin, "/.well-known/oauth-authorization-server", path]),
+        cat(&[origin, "/.well-known/openid-configuration", path]),
+    ];
+    if !path.is_empty() {
+        out.push(cat(&[
             issuer.trim_end_matches('/'),
             "/.well-known/openid-configuration",
-        ]);
-        vec![oauth, oidc, appended]
+        ]));
     }
+    out
 }
 
 /// Whether the Protected Resource Metadata's `resource` covers `server_url` (RFC 9728

@@ -36,21 +36,21 @@ use crate::io::json::Json;
 /// `serde_json` values. Never panics, whatever the input.
 pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> Vec<(String, J)> {
     let mut out = Vec::new();
-    if !requested_schema.is_object()
-        || requested_schema
-            .field("type")
-            .is_some_and(|t| t.string().as_deref() != Some("object"))
+    // (A schema that is not an object has no `properties` either.)
+    if requested_schema
+        .field("type")
+        .is_some_and(|t| t.string().as_deref() != Some("object"))
     {
         return out;
     }
-    let Some(properties) = requested_schema.field("properties").filter(J::is_object) else {
+    let Some(properties) = requested_schema.object_at("properties") else {
         return out;
     };
     for name in properties.keys() {
         if content.and_then(|c| c.field(&name)).is_some() {
             continue;
         }
-        let Some(property) = properties.field(&name).filter(J::is_object) else {
+        let Some(property) = properties.object_at(&name) else {
             continue;
         };
         let Some(default) = property.field("default") else {
@@ -69,43 +69,38 @@ fn fits<J: Json>(property: &J, value: &J) -> bool {
         return is_content_value(value);
     };
     match t.string().as_deref() {
-        Some("string") => value.string().is_some_and(|s| {
-            in_enum(property.field("enum"), &s) && in_consts(property.field("oneOf"), &s)
-        }),
+        Some("string") => value
+            .string()
+            .is_some_and(|s| allowed(Some(property), "oneOf", &s)),
         Some("number") => value.number().is_some(),
-        Some("integer") => value
-            .number()
-            .is_some_and(|f| f.is_finite() && f.fract() == 0.0),
+        // A whole number (an infinity's fract is NaN).
+        Some("integer") => value.number().is_some_and(|f| f.fract() == 0.0),
         Some("boolean") => value.boolean().is_some(),
         Some("array") => value.items().is_some_and(|items| {
-            let item_schema = property.field("items").filter(J::is_object);
-            let item_enum = item_schema.as_ref().and_then(|i| i.field("enum"));
-            let item_any_of = item_schema.as_ref().and_then(|i| i.field("anyOf"));
+            let item_schema = property.object_at("items");
             items.iter().all(|item| {
-                item.string().is_some_and(|s| {
-                    in_enum(item_enum.clone(), &s) && in_consts(item_any_of.clone(), &s)
-                })
+                item.string()
+                    .is_some_and(|s| allowed(item_schema.as_ref(), "anyOf", &s))
             })
         }),
         _ => false,
     }
 }
 
-/// Whether `s` is one of an `enum` list (an array of strings). An absent or malformed
-/// list allows anything: the type check alone then decides.
-fn in_enum<J: Json>(list: Option<J>, s: &str) -> bool {
-    list.and_then(|l| l.items())
-        .is_none_or(|options| options.iter().any(|o| o.string().as_deref() == Some(s)))
-}
-
-/// Whether `s` is the `const` of one of a `oneOf` / `anyOf` list of titled options. An
-/// absent or malformed list allows anything: the type check alone then decides.
-fn in_consts<J: Json>(list: Option<J>, s: &str) -> bool {
-    list.and_then(|l| l.items()).is_none_or(|options| {
-        options
-            .iter()
-            .any(|o| o.field("const").and_then(|c| c.string()).as_deref() == Some(s))
-    })
+/// Whether the string `s` is allowed by `schema` (a property, or an array's `items`): one
+/// of its `enum` list (an array of strings), and the `const` of one of its `consts` list
+/// of titled options (`oneOf` / `anyOf`). An absent schema, or an absent or malformed
+/// list, allows anything: the type check alone then decides.
+fn allowed<J: Json>(schema: Option<&J>, consts: &str, s: &str) -> bool {
+    let Some(schema) = schema else {
+        return true;
+    };
+    let listed = |key: &str, read: fn(&J) -> Option<String>| {
+        schema
+            .list(key)
+            .is_none_or(|options| options.iter().any(|o| read(o).as_deref() == Some(s)))
+    };
+    listed("enum", J::string) && listed(consts, |o| o.text("const"))
 }
 
 /// What an elicitation answer may hold: a string, a number, a boolean or an array of

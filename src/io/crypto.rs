@@ -9,6 +9,8 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(catch, js_name = pkce)]
     fn pkce_js() -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = call)]
+    fn call_js(f: &js_sys::Function, arg: &str) -> Promise;
     #[wasm_bindgen(js_name = store)]
     fn store_js(storage: &JsValue, method: &str, key: &str, value: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = memoryStorage)]
@@ -30,4 +32,10 @@ pub fn store(storage: &JsValue, method: &str, key: &str, value: &JsValue) -> Pro
 /// base64url.
 pub fn pkce() -> Result<Promise, JsValue> {
     pkce_js()
+}
+
+/// `f(arg)`, as a Promise of its value: a Promise it returns is followed, and what it
+/// throws rejects.
+pub fn call(f: &js_sys::Function, arg: &str) -> Promise {
+    call_js(f, arg)
 }

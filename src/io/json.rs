@@ -78,7 +78,6 @@ pub fn shallow_copy(v: &JsValue) -> JsValue {
 pub trait Json: Sized + Clone {
     /// `v[key]`, when present and neither `null` nor `undefined`.
     fn field(&self, key: &str) -> Option<Self>;
-    /// The string it is.
     /// The string it is (`None` too for a JS string that is not valid UTF-16: a lone
     /// surrogate could not be sent back byte-exact).
     fn string(&self) -> Option<String>;
@@ -92,6 +91,18 @@ pub trait Json: Sized + Clone {
     fn items(&self) -> Option<Vec<Self>>;
     /// The own keys, if it is an object (else none).
     fn keys(&self) -> Vec<String>;
+    /// `v[key]` when it is a string (as [`Json::string`] reads it).
+    fn text(&self, key: &str) -> Option<String> {
+        self.field(key).and_then(|v| v.string())
+    }
+    /// `v[key]` when it is an array: its elements.
+    fn list(&self, key: &str) -> Option<Vec<Self>> {
+        self.field(key).and_then(|v| v.items())
+    }
+    /// `v[key]` when it is an object (not an array).
+    fn object_at(&self, key: &str) -> Option<Self> {
+        self.field(key).filter(Json::is_object)
+    }
 }
 
 impl Json for JsValue {

@@ -13,6 +13,11 @@ export async function pkce() {
   return [verifier, b64u(digest), random(16)];
 }
 
+/** `f(arg)` as a Promise: what it returns, followed; what it throws, a rejection. */
+export function call(f, arg) {
+  return new Promise((resolve) => resolve(f(arg)));
+}
+
 /**
  * `storage[method](key, value)` (the app's token storage), as a Promise that never
  * rejects: a failure is reported and reads as nothing stored. Calls run in order.

@@ -21,8 +21,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Function;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::auth::{self, ClientAuth, Fail, Resource, Server, TokenSet};
@@ -151,35 +151,20 @@ impl Auth {
         out
     }
 
-    /// Before a request: the stored tokens (read once), refreshed when they are about to
-    /// expire. A failed refresh only drops them: the server's 401 then signs in again.
+    /// Before a request: the stored tokens (read once, by the first flow), refreshed when
+    /// they are about to expire. A failed refresh only drops them: the server's 401 then
+    /// signs in again.
     pub async fn ready(&self, http: &Http) {
-        let first = !std::mem::replace(&mut self.st().loaded, true);
-        if first {
-            let key = self.tokens_key();
-            let v = JsFuture::from(io::crypto::store(
-                &self.opts.storage,
-                "get",
-                &key,
-                &JsValue::UNDEFINED,
-            ))
-            .await
-            .unwrap_or_default();
-            if get_str(&v, "accessToken").is_some() {
-                let mut st = self.st();
-                st.generation += 1;
-                st.tokens = Some(v);
-            }
-        }
-        let due = {
+        let go = {
             let st = self.st();
-            st.server.is_some()
-                && st.tokens.as_ref().is_some_and(|t| {
-                    get_str(t, "refreshToken").is_some()
-                        && auth::due_for_refresh(get_f64(t, "expiresAt"), io::now_ms())
-                })
+            !st.loaded
+                || st.server.is_some()
+                    && st.tokens.as_ref().is_some_and(|t| {
+                        get_str(t, "refreshToken").is_some()
+                            && auth::due_for_refresh(get_f64(t, "expiresAt"), io::now_ms())
+                    })
         };
-        if due {
+        if go {
             let _ = self.shared(http, None).await;
         }
     }
@@ -261,7 +246,22 @@ impl Auth {
 
     fn advance(&self, f: &mut Flow, reply: Reply) -> Result<Io, Fail> {
         match f.at {
-            At::Refresh => return self.start_refresh(f),
+            At::Refresh => {
+                if std::mem::replace(&mut self.st().loaded, true) {
+                    return self.start_refresh(f);
+                }
+                f.at = At::Stored;
+                return Ok(Io::Load(self.tokens_key()));
+            }
+            At::Stored => {
+                let (_, v) = reply?;
+                if get_str(&v, "accessToken").is_some() {
+                    let mut st = self.st();
+                    st.generation += 1;
+                    st.tokens = Some(v);
+                }
+                return Ok(Io::Done);
+            }
             // Discovery: the Protected Resource Metadata, then the authorization
             // server's, each the first document found at its URLs (a non-2xx answer, or
             // one that is not a JSON object, means: none there).
@@ -453,7 +453,7 @@ impl Auth {
         let (refresh, resource, server) = {
             let st = self.st();
             (
-                st.tokens.as_ref().map(|t| get_str(t, "refreshToken")),
+                st.tokens.as_ref().and_then(|t| get_str(t, "refreshToken")),
                 st.resource.clone(),
                 st.server.clone(),
             )
@@ -461,16 +461,10 @@ impl Auth {
         let (Some(refresh), Some(resource), Some(server)) = (refresh, resource, server) else {
             return Err(auth_error(
                 "refresh_failed",
-                &["nothing to refresh: sign in again"],
-            ));
-        };
-        if refresh.is_none() {
-            return Err(auth_error(
-                "refresh_failed",
                 &["no refresh token: sign in again"],
             ));
-        }
-        f.refresh = refresh;
+        };
+        f.refresh = Some(refresh);
         f.resource = resource;
         f.server = server;
         Ok(self.client(f))
@@ -532,33 +526,25 @@ impl Auth {
                 &["the authorization server ", issuer, " offers no registration: pass auth.clientId (pre-registered) or auth.clientMetadataUrl"],
             ));
         };
-        let kind = o.application_type.clone().unwrap_or_else(|| {
-            if auth::is_loopback(&o.redirect_uri) {
+        let kind = o
+            .application_type
+            .as_deref()
+            .unwrap_or(if auth::is_loopback(&o.redirect_uri) {
                 "native"
             } else {
                 "web"
-            }
-            .into()
-        });
-        let list = |items: &[&str]| -> JsValue {
-            let a = js_sys::Array::new();
-            for s in items {
-                a.push(&JsValue::from(*s));
-            }
-            a.into()
-        };
-        let body = object(&[
-            ("client_name", o.client_name.as_str().into()),
-            ("redirect_uris", list(&[&o.redirect_uri])),
-            (
-                "grant_types",
-                list(&["authorization_code", "refresh_token"]),
-            ),
-            ("response_types", list(&["code"])),
-            ("token_endpoint_auth_method", "none".into()),
-            ("application_type", kind.into()),
+            });
+        // The JSON text, written out: the user's strings encoded by `JSON.stringify`.
+        let q = |s: &str| json::stringify(&s.into()).unwrap_or_default();
+        let body = crate::text::cat(&[
+            r#"{"client_name":"#,
+            &q(&o.client_name),
+            r#","redirect_uris":["#,
+            &q(&o.redirect_uri),
+            r#"],"grant_types":["authorization_code","refresh_token"],"response_types":["code"],"token_endpoint_auth_method":"none","application_type":"#,
+            &q(kind),
+            "}",
         ]);
-        let body = json::stringify(&body.into()).unwrap_or_default();
         f.at = At::Register;
         Ok(Io::Fetch(endpoint, Some(("application/json", body, None))))
     }
@@ -687,9 +673,11 @@ type Reply = Result<(bool, JsValue), Fail>;
 /// Where a flow is: what the next answer it is given answers.
 #[derive(Default, Clone, Copy, PartialEq, Eq)]
 enum At {
-    /// A refresh, starting.
+    /// A refresh, starting (the stored tokens read first, once).
     #[default]
     Refresh,
+    /// The stored tokens.
+    Stored,
     /// A sign-in, starting.
     SignIn,
     /// Looking for the Protected Resource Metadata (RFC 9728).
@@ -802,23 +790,16 @@ async fn exec(http: &Http, opts: &AuthOptions, io: Io) -> Reply {
             };
             return Ok(((200..300).contains(&resp.status()), doc));
         }
-        Io::Load(key) => {
-            Ok(io::crypto::store(&opts.storage, "get", &key, &JsValue::UNDEFINED).into())
-        }
-        Io::Pkce => io::crypto::pkce().map(JsValue::from),
-        Io::Authorize(url) => {
-            opts.authorize
-                .call2(&JsValue::UNDEFINED, &url.into(), &JsValue::UNDEFINED)
-        }
-        Io::Done => Ok(JsValue::UNDEFINED),
+        Io::Load(key) => io::crypto::store(&opts.storage, "get", &key, &JsValue::UNDEFINED),
+        Io::Pkce => match io::crypto::pkce() {
+            Ok(p) => p,
+            Err(e) => return Ok((false, e)),
+        },
+        Io::Authorize(url) => io::crypto::call(&opts.authorize, &url),
+        Io::Done => return Ok((true, JsValue::UNDEFINED)),
     };
-    // The storage and WebCrypto answer with a Promise, `authorize` may.
-    let v = match call.map(JsCast::dyn_into::<Promise>) {
-        Ok(Ok(p)) => JsFuture::from(p).await,
-        Ok(Err(v)) => Ok(v),
-        Err(e) => Err(e),
-    };
-    Ok(match v {
+    // The storage, WebCrypto and `authorize` (which may return a Promise, or throw).
+    Ok(match JsFuture::from(call).await {
         Ok(v) => (true, v),
         Err(e) => (false, e),
     })
