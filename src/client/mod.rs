@@ -81,7 +81,7 @@ struct Inner {
     /// Each tool's task support and mirrored parameters, once listed.
     tools: RefCell<Option<Tools>>,
     /// The first `tools/list`, shared by every call that needs it.
-    tools_loading: SingleFlight<Result<js_sys::Array, Error>>,
+    tools_loading: SingleFlight<Result<JsValue, Error>>,
 }
 
 /// A connected MCP client (cheap to clone).
@@ -329,30 +329,36 @@ impl Client {
     }
 
     /// Every page of `tools/list`, as one array. A server that hands out a cursor it gave
-    /// before would loop for ever: that is a protocol error at once.
-    pub async fn list_all_tools(&self) -> Result<js_sys::Array, Error> {
-        let all = js_sys::Array::new();
-        let mut seen: Vec<String> = Vec::new();
-        let mut cursor = None;
-        for _ in 0..1000 {
-            let page = self.keep_tools(self.tools_page(cursor).await?)?;
-            for t in js_sys::Array::from(&get(&page, "tools")).iter() {
-                all.push(&t);
+    /// before would loop for ever: that is a protocol error at once. Boxed, and a
+    /// `Pending` like the plain requests: the three callers (the export, the first
+    /// listing, the refresh on a stale schema) share one state machine, and its shared
+    /// result the clone code of a handle's outcome.
+    pub fn list_all_tools(&self) -> Pending {
+        let me = self.clone();
+        Box::pin(async move {
+            let all = js_sys::Array::new();
+            let mut seen: Vec<String> = Vec::new();
+            let mut cursor = None;
+            for _ in 0..1000 {
+                let page = me.keep_tools(me.tools_page(cursor).await?)?;
+                for t in js_sys::Array::from(&get(&page, "tools")).iter() {
+                    all.push(&t);
+                }
+                cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());
+                let Some(c) = &cursor else {
+                    return Ok(all.into());
+                };
+                if seen.contains(c) {
+                    return Err(Error::Protocol(
+                        "tools/list returned a nextCursor it had returned before (a loop)".into(),
+                    ));
+                }
+                seen.push(c.clone());
             }
-            cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());
-            let Some(c) = &cursor else {
-                return Ok(all);
-            };
-            if seen.contains(c) {
-                return Err(Error::Protocol(
-                    "tools/list returned a nextCursor it had returned before (a loop)".into(),
-                ));
-            }
-            seen.push(c.clone());
-        }
-        Err(Error::Protocol(
-            "tools/list did not end after 1000 pages".into(),
-        ))
+            Err(Error::Protocol(
+                "tools/list did not end after 1000 pages".into(),
+            ))
+        })
     }
 
     /// What `name` allows; lists the tools once if they are not known yet (many calls

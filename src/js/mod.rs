@@ -310,8 +310,7 @@ impl McpClient {
     /// Every page of `tools/list`, as one array.
     #[wasm_bindgen(js_name = listAllTools, unchecked_return_type = "Promise<Tool[]>")]
     pub fn list_all_tools(&self) -> Promise {
-        let c = self.c.clone();
-        promise(async move { c.list_all_tools().await.map(JsValue::from) })
+        boxed_promise(self.c.list_all_tools())
     }
 
     /// Call a tool and resolve with its `CallToolResult`. A tool whose `taskSupport` is
