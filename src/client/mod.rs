@@ -271,11 +271,12 @@ impl Client {
         self.0.session.request(m, params, ctl).await
     }
 
-    /// Close: stop every task handle (their `result()` rejects with an `AbortError`),
-    /// abort what is in flight, and end the session.
-    pub async fn close(&self) {
+    /// Close: stop every task handle (their `result()` rejects with an `AbortError`) at
+    /// once, and return the session's close (abort what is in flight, end the session).
+    /// Not an `async fn`: a wrapper future around the session's costs wasm for nothing.
+    pub fn close(&self) -> impl std::future::Future<Output = ()> + '_ {
         self.0.tasks.close_all();
-        self.0.session.close().await;
+        self.0.session.close()
     }
 
     /// One page of `tools/list`; remembers each tool's task support.

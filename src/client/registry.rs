@@ -1074,12 +1074,11 @@ impl Handle {
         }
     }
 
-    async fn cancel_request(&self) -> Result<JsValue, Error> {
+    /// `tasks/cancel` for this task: the session's request future itself (an `async fn`
+    /// around it would be one more future type in the wasm).
+    fn cancel_request(&self) -> impl std::future::Future<Output = Result<JsValue, Error>> + '_ {
         let (method, params) = self.reg.wire().cancel_request(&self.task_id);
-        self.reg
-            .session
-            .request(method, params, Ctl::default())
-            .await
+        self.reg.session.request(method, params, Ctl::default())
     }
 
     /// Cancel the task on the server: resolves with what the server answered (the
