@@ -188,12 +188,9 @@ async fn list_tools_reports_each_tools_task_support() {
         assert!(names.iter().any(|n| n == t), "tool {t} listed");
     }
     use mcp_tasks_wasm::protocol::TaskSupport as Support;
-    assert_eq!(
-        c.task_support("must_task").await.unwrap(),
-        Support::Required
-    );
-    assert_eq!(c.task_support("sleep").await.unwrap(), Support::Optional);
-    assert_eq!(c.task_support("echo").await.unwrap(), Support::Forbidden);
+    assert_eq!(c.task_support("must_task"), Support::Required);
+    assert_eq!(c.task_support("sleep"), Support::Optional);
+    assert_eq!(c.task_support("echo"), Support::Forbidden);
     c.close().await;
 }
 

@@ -362,9 +362,10 @@ impl Client {
         })
     }
 
-    /// What `name` allows, once the tools are listed (see [`Client::call_as_task`]). An
-    /// unknown tool reads as `Forbidden` (the server will say it does not exist).
-    fn task_support(&self, name: &str) -> TaskSupport {
+    /// What `name` allows, once the tools are listed (`call_as_task` lists them first;
+    /// so do `list_tools` and `list_all_tools`). An unknown tool reads as `Forbidden`
+    /// (the server will say it does not exist).
+    pub fn task_support(&self, name: &str) -> TaskSupport {
         crate::cell::read(&self.0.tools)
             .as_ref()
             .and_then(|t| t.get(name).map(|m| m.support))
