@@ -429,8 +429,7 @@ impl Registry {
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
             self.step_all(|| Event::Push(true));
-            let me = self.clone();
-            io::spawn(Box::pin(async move { me.sweep().await }));
+            io::spawn(Box::pin(self.clone().sweep()));
         }
     }
 
