@@ -522,7 +522,8 @@ impl TaskHandle {
     }
 
     /// A versioned resume token (JSON text) for [`TaskHandle::resume`].
-    pub fn serialize(&self) -> String {
+    #[wasm_bindgen(unchecked_return_type = "string")]
+    pub fn serialize(&self) -> JsValue {
         let c = self.h.session();
         let token = object(&[
             ("v", TOKEN_VERSION.into()),
@@ -540,7 +541,10 @@ impl TaskHandle {
             ),
             ("task", self.h.snapshot()),
         ]);
-        json::stringify(&token.into()).unwrap_or_default()
+        // The JS string as JSON.stringify made it (no copy through a Rust String).
+        js_sys::JSON::stringify(&token)
+            .map(JsValue::from)
+            .unwrap_or_else(|_| JsValue::from_str(""))
     }
 
     /// Reattach to a task from a resume token or a bare task id, without a new
