@@ -303,7 +303,7 @@ impl Client {
         let kept = js_sys::Array::new();
         let mut known = crate::cell::write(&self.0.tools);
         let known = known.get_or_insert_with(Tools::default);
-        for t in js_sys::Array::from(&tools).iter() {
+        for t in tools.unchecked_ref::<js_sys::Array>().iter() {
             let Some(name) = get_str(&t, "name") else {
                 continue;
             };
@@ -321,7 +321,7 @@ impl Client {
             known.insert(name, ToolMeta { support, mirrored });
             kept.push(&t);
         }
-        if modern && kept.length() != js_sys::Array::from(&tools).length() {
+        if modern && kept.length() != tools.unchecked_ref::<js_sys::Array>().length() {
             let copy = json::shallow_copy(&result);
             let _ = js_sys::Reflect::set(&copy, &"tools".into(), &kept);
             return Ok(copy);
@@ -342,7 +342,8 @@ impl Client {
             let mut cursor = None;
             for _ in 0..1000 {
                 let page = me.keep_tools(me.tools_page(cursor).await?)?;
-                for t in js_sys::Array::from(&get(&page, "tools")).iter() {
+                // keep_tools made sure `tools` is an array.
+                for t in get(&page, "tools").unchecked_ref::<js_sys::Array>().iter() {
                     all.push(&t);
                 }
                 cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());

@@ -357,7 +357,8 @@ impl Registry {
             return;
         }
         let mut accepted = Vec::new();
-        for id in js_sys::Array::from(&ids)
+        for id in ids
+            .unchecked_ref::<js_sys::Array>()
             .iter()
             .filter_map(|id| id.as_string())
         {
@@ -509,7 +510,7 @@ impl Registry {
                 // thousand snapshots at once a long one.
                 let tasks = get(&page, "tasks");
                 if js_sys::Array::is_array(&tasks) {
-                    for t in js_sys::Array::from(&tasks).iter() {
+                    for t in tasks.unchecked_ref::<js_sys::Array>().iter() {
                         if let Some(h) = get_str(&t, "taskId").and_then(|id| self.handle(&id)) {
                             now_swept.insert(h.task_id.clone(), 0);
                             h.step(Event::Push(true));
