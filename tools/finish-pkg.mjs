@@ -69,6 +69,27 @@ declare global {
 if (declarations.includes('[Symbol.dispose]') && !declarations.includes(symbolDispose)) {
   writeFileSync(dts, symbolDispose + declarations);
 }
+// The classes' readonly properties (`taskId`, `serverInfo`, ...) are declared by the
+// `McpClient` and `TaskHandle` interfaces of src/js/types.rs (merged into the classes) and
+// served by one `_get(index)` export per class, the index being the property's place in
+// its interface: a wasm-bindgen getter each cost about 120 to 220 bytes of wasm and glue.
+// Define the getters on the classes, in that order.
+const glueJs = join(pkg, 'mcp_tasks_wasm.js');
+const glueText = readFileSync(glueJs, 'utf8');
+if (!glueText.includes('._get(i)')) {
+  const getters = ['McpClient', 'TaskHandle'].map((cls) => {
+    const body = declarations.match(new RegExp(`^export interface ${cls} \\{\\n([\\s\\S]*?)^\\}`, 'm'));
+    if (!body) throw new Error(`finish-pkg: no \`export interface ${cls}\` in ${dts}`);
+    const names = [...body[1].matchAll(/^ +readonly (\w+):/gm)].map((m) => m[1]);
+    if (!names.length || !glueText.includes(`export class ${cls} `)) throw new Error(`finish-pkg: ${cls}: no getters or no class`);
+    return `[${cls}, ${JSON.stringify(names)}]`;
+  });
+  writeFileSync(glueJs, glueText + `// Added by tools/finish-pkg.mjs: the getters (see src/js/types.rs).
+for (const [C, names] of [${getters.join(', ')}]) {
+  names.forEach((name, i) => Object.defineProperty(C.prototype, name, { get() { return this._get(i); }, configurable: true }));
+}
+`);
+}
 writeFileSync(join(pkg, 'node.js'), `// The package entry for Node >= 20: the module is loaded from disk at import time, so
 // \`init()\` is optional here (calling it is harmless).
 import { readFile } from 'node:fs/promises';

@@ -7,13 +7,24 @@
 // (memory, the class methods, ...) keep their names. Names of other import modules (the
 // glue.js snippet, whose fields are real ES exports) are left alone.
 //
-// Fails, changing nothing, unless every renamed import is defined exactly once in the glue
-// and mentioned nowhere else in it.
+// The exports of wasm-bindgen's closure shims get the same treatment: each is named after
+// the Rust types of its closure, with crate hashes (`wasm_bindgen_8a4e..___convert__closures
+// _____invoke___js_sys_9eda..___Promise__true_`, up to 335 characters), both in the .wasm
+// and in the glue's `wasm.<name>` call. They become `$a`, `$b`, ... (no other export
+// starts with `$`), in the .wasm, the glue and, where present beside them, the two .d.ts
+// files that list the exports.
 //
-//   node tools/minify-imports.mjs <module.wasm> <glue.js>    (both rewritten in place)
-import { readFileSync, writeFileSync } from 'node:fs';
+// Fails, changing nothing, unless every renamed import is defined exactly once in the glue
+// and mentioned nowhere else in it, and every renamed export is called exactly once as
+// `wasm.<name>(` in the glue.
+//
+//   node tools/minify-imports.mjs <module.wasm> <glue.js>    (rewritten in place, with
+//   <glue>.d.ts and <module>.wasm.d.ts when they exist)
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const GLUE_MODULE = './mcp_tasks_wasm_bg.js';
+/** The exports of wasm-bindgen's closure shims (`wasm_bindgen::convert::closures::invoke`). */
+const SHIM_PREFIX = 'wasm_bindgen_';
 const SHORT_MODULE = 'a';
 
 /** `a` .. `Z`, then `aa` .. `ZZ`: valid JS property names that need no quotes. */
@@ -67,10 +78,34 @@ function renameImports(wasm) {
   };
   const parts = [wasm.subarray(0, 8)];
   const renamed = [];
+  const exported = [];
   while (at < wasm.length) {
     const id = wasm[at++];
     const size = readU();
     const start = at, end = at + size;
+    if (id === 7) {
+      const count = readU();
+      const body = [uleb(count)];
+      for (let i = 0; i < count; i++) {
+        const field = readName();
+        const descStart = at;
+        at++; // kind
+        readU(); // index
+        const desc = wasm.subarray(descStart, at);
+        if (field.startsWith('$')) throw new Error(`export ${field} already starts with $`);
+        if (field.startsWith(SHIM_PREFIX)) {
+          const short = '$' + shortName(exported.length);
+          exported.push([field, short]);
+          body.push(name(short), desc);
+        } else {
+          body.push(name(field), desc);
+        }
+      }
+      if (at !== end) throw new Error('export section not read to its end');
+      const section = Buffer.concat(body);
+      parts.push(Buffer.from([7]), uleb(section.length), section);
+      continue;
+    }
     if (id !== 2) {
       parts.push(Buffer.from([id]), uleb(size), wasm.subarray(start, end));
       at = end;
@@ -102,7 +137,7 @@ function renameImports(wasm) {
     const section = Buffer.concat(body);
     parts.push(Buffer.from([2]), uleb(section.length), section);
   }
-  return { wasm: Buffer.concat(parts), renamed };
+  return { wasm: Buffer.concat(parts), renamed, exported };
 }
 
 function renameInGlue(js, renamed) {
@@ -121,16 +156,39 @@ function renameInGlue(js, renamed) {
   return js;
 }
 
+/** The glue with each renamed export's one `wasm.<name>(` call renamed. */
+function renameExportsInGlue(js, exported) {
+  for (const [old, short] of exported) {
+    const call = `wasm.${old}(`;
+    if (js.split(call).length !== 2) throw new Error(`glue: export ${old} is not called exactly once as "${call}"`);
+    js = js.replace(call, `wasm.${short}(`);
+  }
+  return js;
+}
+
+/** A .d.ts listing the exports (`readonly <name>:` or `export const <name>:`), renamed. */
+function renameExportsInDts(dts, exported) {
+  for (const [old, short] of exported) {
+    const decl = new RegExp(`(readonly |export const )${old}:`);
+    if (dts.split(old).length !== 2 || !decl.test(dts)) throw new Error(`d.ts: export ${old} is not declared exactly once`);
+    dts = dts.replace(decl, `$1${short}:`);
+  }
+  return dts;
+}
+
 const [wasmPath, jsPath] = process.argv.slice(2);
 if (!wasmPath || !jsPath) {
   console.error('usage: node tools/minify-imports.mjs <module.wasm> <glue.js>');
   process.exit(2);
 }
 const before = readFileSync(wasmPath);
-const { wasm, renamed } = renameImports(before);
-const js = renameInGlue(readFileSync(jsPath, 'utf8'), renamed);
-// Both are checked before either is written.
+const { wasm, renamed, exported } = renameImports(before);
+const js = renameExportsInGlue(renameInGlue(readFileSync(jsPath, 'utf8'), renamed), exported);
+const dtsPaths = [jsPath.replace(/\.js$/, '.d.ts'), `${wasmPath}.d.ts`].filter((p) => p !== jsPath && existsSync(p));
+const dts = dtsPaths.map((p) => [p, renameExportsInDts(readFileSync(p, 'utf8'), exported)]);
+// All are checked before any is written.
 new WebAssembly.Module(wasm);
 writeFileSync(wasmPath, wasm);
 writeFileSync(jsPath, js);
-console.log(`minify-imports: ${renamed.length} imports renamed, ${before.length} -> ${wasm.length} bytes`);
+for (const [p, text] of dts) writeFileSync(p, text);
+console.log(`minify-imports: ${renamed.length} imports and ${exported.length} closure exports renamed, ${before.length} -> ${wasm.length} bytes`);

@@ -81,7 +81,7 @@ struct Inner {
     /// Each tool's task support and mirrored parameters, once listed.
     tools: RefCell<Option<Tools>>,
     /// The first `tools/list`, shared by every call that needs it.
-    tools_loading: SingleFlight<Result<js_sys::Array, Error>>,
+    tools_loading: SingleFlight<Result<JsValue, Error>>,
 }
 
 /// A connected MCP client (cheap to clone).
@@ -271,11 +271,12 @@ impl Client {
         self.0.session.request(m, params, ctl).await
     }
 
-    /// Close: stop every task handle (their `result()` rejects with an `AbortError`),
-    /// abort what is in flight, and end the session.
-    pub async fn close(&self) {
+    /// Close: stop every task handle (their `result()` rejects with an `AbortError`) at
+    /// once, and return the session's close (abort what is in flight, end the session).
+    /// Not an `async fn`: a wrapper future around the session's costs wasm for nothing.
+    pub fn close(&self) -> impl std::future::Future<Output = ()> + '_ {
         self.0.tasks.close_all();
-        self.0.session.close().await;
+        self.0.session.close()
     }
 
     /// One page of `tools/list`; remembers each tool's task support.
@@ -302,7 +303,7 @@ impl Client {
         let kept = js_sys::Array::new();
         let mut known = crate::cell::write(&self.0.tools);
         let known = known.get_or_insert_with(Tools::default);
-        for t in js_sys::Array::from(&tools).iter() {
+        for t in tools.unchecked_ref::<js_sys::Array>().iter() {
             let Some(name) = get_str(&t, "name") else {
                 continue;
             };
@@ -320,7 +321,7 @@ impl Client {
             known.insert(name, ToolMeta { support, mirrored });
             kept.push(&t);
         }
-        if modern && kept.length() != js_sys::Array::from(&tools).length() {
+        if modern && kept.length() != tools.unchecked_ref::<js_sys::Array>().length() {
             let copy = json::shallow_copy(&result);
             let _ = js_sys::Reflect::set(&copy, &"tools".into(), &kept);
             return Ok(copy);
@@ -329,58 +330,102 @@ impl Client {
     }
 
     /// Every page of `tools/list`, as one array. A server that hands out a cursor it gave
-    /// before would loop for ever: that is a protocol error at once.
-    pub async fn list_all_tools(&self) -> Result<js_sys::Array, Error> {
-        let all = js_sys::Array::new();
-        let mut seen: Vec<String> = Vec::new();
-        let mut cursor = None;
-        for _ in 0..1000 {
-            let page = self.keep_tools(self.tools_page(cursor).await?)?;
-            for t in js_sys::Array::from(&get(&page, "tools")).iter() {
-                all.push(&t);
+    /// before would loop for ever: that is a protocol error at once. Boxed, and a
+    /// `Pending` like the plain requests: the three callers (the export, the first
+    /// listing, the refresh on a stale schema) share one state machine, and its shared
+    /// result the clone code of a handle's outcome.
+    pub fn list_all_tools(&self) -> Pending {
+        let me = self.clone();
+        Box::pin(async move {
+            let all = js_sys::Array::new();
+            let mut seen: Vec<String> = Vec::new();
+            let mut cursor = None;
+            for _ in 0..1000 {
+                let page = me.keep_tools(me.tools_page(cursor).await?)?;
+                // keep_tools made sure `tools` is an array.
+                for t in get(&page, "tools").unchecked_ref::<js_sys::Array>().iter() {
+                    all.push(&t);
+                }
+                cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());
+                let Some(c) = &cursor else {
+                    return Ok(all.into());
+                };
+                if seen.contains(c) {
+                    return Err(Error::Protocol(
+                        "tools/list returned a nextCursor it had returned before (a loop)".into(),
+                    ));
+                }
+                seen.push(c.clone());
             }
-            cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());
-            let Some(c) = &cursor else {
-                return Ok(all);
-            };
-            if seen.contains(c) {
-                return Err(Error::Protocol(
-                    "tools/list returned a nextCursor it had returned before (a loop)".into(),
-                ));
-            }
-            seen.push(c.clone());
-        }
-        Err(Error::Protocol(
-            "tools/list did not end after 1000 pages".into(),
-        ))
+            Err(Error::Protocol(
+                "tools/list did not end after 1000 pages".into(),
+            ))
+        })
     }
 
-    /// What `name` allows; lists the tools once if they are not known yet (many calls
-    /// started at once share one listing). An unknown tool reads as `Forbidden` (the
-    /// server will say it does not exist).
-    pub async fn task_support(&self, name: &str) -> Result<TaskSupport, Error> {
+    /// What `name` allows, once the tools are listed (`call_as_task` lists them first;
+    /// so do `list_tools` and `list_all_tools`). An unknown tool reads as `Forbidden`
+    /// (the server will say it does not exist).
+    pub fn task_support(&self, name: &str) -> TaskSupport {
+        crate::cell::read(&self.0.tools)
+            .as_ref()
+            .and_then(|t| t.get(name).map(|m| m.support))
+            .unwrap_or(TaskSupport::Forbidden)
+    }
+
+    /// Run `tools/call` for `name` as a task (when the server and the tool allow it) and
+    /// follow it. A server or tool without task support answers with the plain result:
+    /// the handle is then already completed with it.
+    pub async fn call_as_task(
+        &self,
+        name: &str,
+        args: JsValue,
+        opts: HandleOptions,
+    ) -> Result<Rc<Handle>, Error> {
+        // Before and after the shared `tools/list`: thousands of calls started at once
+        // wake together twice.
+        io::pace::breathe().await;
+        // The tools are listed once, if not known yet: many calls started at once share
+        // one listing (awaited here, not in a helper: each nested future costs wasm).
         if crate::cell::read(&self.0.tools).is_none() {
             self.0.tools_loading.run(|| self.list_all_tools()).await?;
         }
-        Ok(crate::cell::read(&self.0.tools)
-            .as_ref()
-            .and_then(|t| t.get(name).map(|m| m.support))
-            .unwrap_or(TaskSupport::Forbidden))
-    }
-
-    /// A tool call's request, as the era wants it: 2026-07-28 mirrors the tool's
-    /// `x-mcp-header` parameters in headers, answers `input_required` (MRTR) through
-    /// `onElicitation` and retries with the answers and the byte-exact `requestState`,
-    /// and refreshes the tool list once on -32020 (a stale schema).
-    async fn call_request(
-        &self,
-        name: &str,
-        params: JsValue,
-        ctl: Ctl<'_>,
-    ) -> Result<JsValue, Error> {
-        // 2025-11-25 goes through the same loop once: no mirrored parameters (its tools
-        // have none), and its first answer is the result.
+        io::pace::breathe().await;
+        let support = self.task_support(name);
+        // 2026-07-28: the client always offers the tasks extension and the server decides;
+        // 2025-11-25: a task is asked for when the server and the tool allow it.
         let modern = self.0.session.is_modern();
+        let as_task = modern || (self.supports_task_calls() && support != TaskSupport::Forbidden);
+        let token = crate::cat!("mcp-tasks-wasm-", self.0.tasks.next_key());
+        let (_, params) =
+            self.0
+                .wire
+                .call_request(name, args, as_task.then_some(opts.ttl_ms), &token);
+        let ctl = Ctl {
+            // 2026-07-28 with cancelOnAbort: the call is not cut when the signal aborts, so
+            // that the task it may create is known, and cancelled, as soon as its id comes.
+            signal: if modern && opts.cancel_on_abort {
+                None
+            } else {
+                opts.signal.as_ref()
+            },
+            // A plain call may take as long as the tool runs (in 2026-07-28 the server
+            // decides whether a call becomes a task, so a call may be plain there).
+            no_timeout: !as_task || modern,
+            // ... yet it waits for a slot: it should become a task at once, and 5000 calls
+            // started together must not all be on the wire (a browser fails past its
+            // pending-fetch limit). A server that runs it as a long plain call holds one
+            // slot meanwhile.
+            queued: modern,
+            timeout_ms: opts.call_timeout_ms,
+            ..Ctl::default()
+        };
+        // The request, as the era wants it: 2026-07-28 mirrors the tool's `x-mcp-header`
+        // parameters in headers, answers `input_required` (MRTR) through `onElicitation`
+        // and retries with the answers and the byte-exact `requestState`, and refreshes
+        // the tool list once on -32020 (a stale schema). 2025-11-25 goes through the same
+        // loop once: no mirrored parameters (its tools have none), and its first answer is
+        // the result. Inline, as the listing above: a nested future costs wasm.
         let args = get(&params, "arguments");
         let mut refreshed = false;
         let mut responses: Option<JsValue> = None;
@@ -388,7 +433,7 @@ impl Client {
         let mut state_only: Option<String> = None;
         let rounds = self.0.session.opts.max_input_rounds;
         let mut round = 0;
-        loop {
+        let result = loop {
             let extra = crate::cell::read(&self.0.tools)
                 .as_ref()
                 .and_then(|t| t.get(name))
@@ -404,7 +449,7 @@ impl Client {
                 headers: &extra,
                 ..ctl
             };
-            let result = match self.request(method::TOOLS_CALL, p, ctl).await {
+            let result = match self.0.session.request(method::TOOLS_CALL, p, ctl).await {
                 Err(Error::Rpc { code, .. })
                     if modern && code == v2026::HEADER_MISMATCH && !refreshed =>
                 {
@@ -415,7 +460,7 @@ impl Client {
                 r => r?,
             };
             if !modern || v2026::result_kind(&result)? != v2026::Kind::InputRequired {
-                return Ok(result);
+                break result;
             }
             round += 1;
             if round > rounds {
@@ -464,52 +509,7 @@ impl Client {
                 let _ = js_sys::Reflect::set(&answers, &key, &answer);
             }
             responses = Some(answers.into());
-        }
-    }
-
-    /// Run `tools/call` for `name` as a task (when the server and the tool allow it) and
-    /// follow it. A server or tool without task support answers with the plain result:
-    /// the handle is then already completed with it.
-    pub async fn call_as_task(
-        &self,
-        name: &str,
-        args: JsValue,
-        opts: HandleOptions,
-    ) -> Result<Rc<Handle>, Error> {
-        // Before and after the shared `tools/list`: thousands of calls started at once
-        // wake together twice.
-        io::pace::breathe().await;
-        let support = self.task_support(name).await?;
-        io::pace::breathe().await;
-        // 2026-07-28: the client always offers the tasks extension and the server decides;
-        // 2025-11-25: a task is asked for when the server and the tool allow it.
-        let modern = self.0.session.is_modern();
-        let as_task = modern || (self.supports_task_calls() && support != TaskSupport::Forbidden);
-        let token = crate::cat!("mcp-tasks-wasm-", self.0.tasks.next_key());
-        let (_, params) =
-            self.0
-                .wire
-                .call_request(name, args, as_task.then_some(opts.ttl_ms), &token);
-        let ctl = Ctl {
-            // 2026-07-28 with cancelOnAbort: the call is not cut when the signal aborts, so
-            // that the task it may create is known, and cancelled, as soon as its id comes.
-            signal: if modern && opts.cancel_on_abort {
-                None
-            } else {
-                opts.signal.as_ref()
-            },
-            // A plain call may take as long as the tool runs (in 2026-07-28 the server
-            // decides whether a call becomes a task, so a call may be plain there).
-            no_timeout: !as_task || modern,
-            // ... yet it waits for a slot: it should become a task at once, and 5000 calls
-            // started together must not all be on the wire (a browser fails past its
-            // pending-fetch limit). A server that runs it as a long plain call holds one
-            // slot meanwhile.
-            queued: modern,
-            timeout_ms: opts.call_timeout_ms,
-            ..Ctl::default()
         };
-        let result = self.call_request(name, params, ctl).await?;
         Ok(match self.0.wire.decode_call(result)? {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.

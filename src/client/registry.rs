@@ -357,7 +357,8 @@ impl Registry {
             return;
         }
         let mut accepted = Vec::new();
-        for id in js_sys::Array::from(&ids)
+        for id in ids
+            .unchecked_ref::<js_sys::Array>()
             .iter()
             .filter_map(|id| id.as_string())
         {
@@ -429,8 +430,7 @@ impl Registry {
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
             self.step_all(|| Event::Push(true));
-            let me = self.clone();
-            io::spawn(Box::pin(async move { me.sweep().await }));
+            io::spawn(Box::pin(self.clone().sweep()));
         }
     }
 
@@ -510,7 +510,7 @@ impl Registry {
                 // thousand snapshots at once a long one.
                 let tasks = get(&page, "tasks");
                 if js_sys::Array::is_array(&tasks) {
-                    for t in js_sys::Array::from(&tasks).iter() {
+                    for t in tasks.unchecked_ref::<js_sys::Array>().iter() {
                         if let Some(h) = get_str(&t, "taskId").and_then(|id| self.handle(&id)) {
                             now_swept.insert(h.task_id.clone(), 0);
                             h.step(Event::Push(true));
@@ -1074,12 +1074,11 @@ impl Handle {
         }
     }
 
-    async fn cancel_request(&self) -> Result<JsValue, Error> {
+    /// `tasks/cancel` for this task: the session's request future itself (an `async fn`
+    /// around it would be one more future type in the wasm).
+    fn cancel_request(&self) -> impl std::future::Future<Output = Result<JsValue, Error>> + '_ {
         let (method, params) = self.reg.wire().cancel_request(&self.task_id);
-        self.reg
-            .session
-            .request(method, params, Ctl::default())
-            .await
+        self.reg.session.request(method, params, Ctl::default())
     }
 
     /// Cancel the task on the server: resolves with what the server answered (the

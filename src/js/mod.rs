@@ -283,34 +283,22 @@ impl McpClient {
         })
     }
 
-    /// The server's `serverInfo` from `initialize`.
-    #[wasm_bindgen(getter, js_name = serverInfo, unchecked_return_type = "Implementation")]
-    pub fn server_info(&self) -> JsValue {
-        get(&self.c.init_result(), "serverInfo")
-    }
-
-    /// The server's capabilities from `initialize`.
-    #[wasm_bindgen(getter, js_name = serverCapabilities, unchecked_return_type = "ServerCapabilities")]
-    pub fn server_capabilities(&self) -> JsValue {
-        get(&self.c.init_result(), "capabilities")
-    }
-
-    /// The server's `instructions`, if any.
-    #[wasm_bindgen(getter)]
-    pub fn instructions(&self) -> Option<String> {
-        get_str(&self.c.init_result(), "instructions")
-    }
-
-    /// The negotiated protocol version.
-    #[wasm_bindgen(getter, js_name = protocolVersion)]
-    pub fn protocol_version(&self) -> Option<String> {
-        self.c.protocol_version()
-    }
-
-    /// The session id the server gave, if any.
-    #[wasm_bindgen(getter, js_name = sessionId)]
-    pub fn session_id(&self) -> Option<String> {
-        self.c.session_id()
+    /// The readonly properties, by their place in the `McpClient` interface of the
+    /// declarations (types.rs): `serverInfo`, `serverCapabilities`, `instructions`,
+    /// `protocolVersion`, `sessionId`, `activeTasks`. Their getters (defined in the glue by
+    /// tools/finish-pkg.mjs) share this one export: a wasm-bindgen getter each cost
+    /// about 120 to 220 bytes of wasm and glue.
+    #[wasm_bindgen(skip_typescript, js_name = "_get")]
+    pub fn get(&self, key: u32) -> JsValue {
+        let c = &self.c;
+        match key {
+            0 => get(&c.init_result(), "serverInfo"),
+            1 => get(&c.init_result(), "capabilities"),
+            2 => get_str(&c.init_result(), "instructions").into(),
+            3 => c.protocol_version().into(),
+            4 => c.session_id().into(),
+            _ => (c.active_tasks() as u32).into(),
+        }
     }
 
     /// One page of `tools/list`.
@@ -322,8 +310,7 @@ impl McpClient {
     /// Every page of `tools/list`, as one array.
     #[wasm_bindgen(js_name = listAllTools, unchecked_return_type = "Promise<Tool[]>")]
     pub fn list_all_tools(&self) -> Promise {
-        let c = self.c.clone();
-        promise(async move { c.list_all_tools().await.map(JsValue::from) })
+        boxed_promise(self.c.list_all_tools())
     }
 
     /// Call a tool and resolve with its `CallToolResult`. A tool whose `taskSupport` is
@@ -420,12 +407,6 @@ impl McpClient {
         self.c.session().sign_out();
         Promise::resolve(&JsValue::UNDEFINED)
     }
-
-    /// Task handles this client still follows (for dashboards and leak checks).
-    #[wasm_bindgen(getter, js_name = activeTasks)]
-    pub fn active_tasks(&self) -> u32 {
-        self.c.active_tasks() as u32
-    }
 }
 
 /// Resume-token format version.
@@ -449,57 +430,23 @@ impl TaskHandle {
 
 #[wasm_bindgen]
 impl TaskHandle {
-    /// The task id.
-    #[wasm_bindgen(getter, js_name = taskId)]
-    pub fn task_id(&self) -> String {
-        self.h.task_id.clone()
-    }
-
-    /// True when the server ran the call as a plain call (no task, e.g. a tool without
-    /// task support): the handle is already completed, and its `taskId` is the SDK's own,
-    /// unknown to the server (do not resume it or ask the server about it).
-    #[wasm_bindgen(getter, js_name = isLocal)]
-    pub fn is_local(&self) -> bool {
-        self.h.local
-    }
-
-    /// The latest status.
-    #[wasm_bindgen(getter, unchecked_return_type = "TaskStatus")]
-    pub fn status(&self) -> String {
-        self.h.status().as_str().to_string()
-    }
-
-    /// The latest Task snapshot.
-    #[wasm_bindgen(getter, unchecked_return_type = "Task")]
-    pub fn task(&self) -> JsValue {
-        self.h.snapshot()
-    }
-
-    /// Whether the handle has settled (or was stopped).
-    #[wasm_bindgen(getter, js_name = isDone)]
-    pub fn is_done(&self) -> bool {
-        self.h.is_done()
-    }
-
-    /// The `model-immediate-response` text the server sent with the task, if any.
-    #[wasm_bindgen(getter, js_name = immediateResponse)]
-    pub fn immediate_response(&self) -> Option<String> {
-        self.h.immediate_response.clone()
-    }
-
-    /// The latest `notifications/progress` params, if any arrived.
-    #[wasm_bindgen(
-        getter,
-        unchecked_return_type = "ProgressNotificationParams | undefined"
-    )]
-    pub fn progress(&self) -> JsValue {
-        self.h.progress()
-    }
-
-    /// How many `tasks/get` requests this handle has sent.
-    #[wasm_bindgen(getter)]
-    pub fn polls(&self) -> u32 {
-        self.h.polls()
+    /// The readonly properties, by their place in the `TaskHandle` interface of the
+    /// declarations (types.rs): `taskId`, `isLocal`, `status`, `task`, `isDone`,
+    /// `immediateResponse`, `progress`, `polls`. Their getters (defined in the glue by
+    /// tools/finish-pkg.mjs) share this one export, as `McpClient::get`'s do.
+    #[wasm_bindgen(skip_typescript, js_name = "_get")]
+    pub fn get(&self, key: u32) -> JsValue {
+        let h = &self.h;
+        match key {
+            0 => h.task_id.as_str().into(),
+            1 => h.local.into(),
+            2 => h.status().as_str().into(),
+            3 => h.snapshot(),
+            4 => h.is_done().into(),
+            5 => h.immediate_response.as_deref().into(),
+            6 => h.progress(),
+            _ => h.polls().into(),
+        }
     }
 
     /// The final `CallToolResult`. Memoized: every call returns the same Promise.
@@ -575,7 +522,8 @@ impl TaskHandle {
     }
 
     /// A versioned resume token (JSON text) for [`TaskHandle::resume`].
-    pub fn serialize(&self) -> String {
+    #[wasm_bindgen(unchecked_return_type = "string")]
+    pub fn serialize(&self) -> JsValue {
         let c = self.h.session();
         let token = object(&[
             ("v", TOKEN_VERSION.into()),
@@ -593,7 +541,10 @@ impl TaskHandle {
             ),
             ("task", self.h.snapshot()),
         ]);
-        json::stringify(&token.into()).unwrap_or_default()
+        // The JS string as JSON.stringify made it (no copy through a Rust String).
+        js_sys::JSON::stringify(&token)
+            .map(JsValue::from)
+            .unwrap_or_else(|_| JsValue::from_str(""))
     }
 
     /// Reattach to a task from a resume token or a bare task id, without a new

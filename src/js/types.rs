@@ -287,6 +287,50 @@ export interface CallToolAsTaskOptions {
   onStatus?: (task: Task) => void;
 }
 
+/*
+ * The classes' readonly properties, merged into the classes declared below. Each getter
+ * reads its value through the class's one `_get(index)` export, the index being the
+ * property's place here: tools/finish-pkg.mjs defines the getters from these lists, and
+ * `McpClient::get` / `TaskHandle::get` (src/js/mod.rs) answer in the same order.
+ */
+export interface McpClient {
+  /** The server's `serverInfo` from `initialize`. */
+  readonly serverInfo: Implementation;
+  /** The server's capabilities from `initialize`. */
+  readonly serverCapabilities: ServerCapabilities;
+  /** The server's `instructions`, if any. */
+  readonly instructions: string | undefined;
+  /** The negotiated protocol version. */
+  readonly protocolVersion: string | undefined;
+  /** The session id the server gave, if any. */
+  readonly sessionId: string | undefined;
+  /** Task handles this client still follows (for dashboards and leak checks). */
+  readonly activeTasks: number;
+}
+
+export interface TaskHandle {
+  /** The task id. */
+  readonly taskId: string;
+  /**
+   * True when the server ran the call as a plain call (no task, e.g. a tool without
+   * task support): the handle is already completed, and its `taskId` is the SDK's own,
+   * unknown to the server (do not resume it or ask the server about it).
+   */
+  readonly isLocal: boolean;
+  /** The latest status. */
+  readonly status: TaskStatus;
+  /** The latest Task snapshot. */
+  readonly task: Task;
+  /** Whether the handle has settled (or was stopped). */
+  readonly isDone: boolean;
+  /** The `model-immediate-response` text the server sent with the task, if any. */
+  readonly immediateResponse: string | undefined;
+  /** The latest `notifications/progress` params, if any arrived. */
+  readonly progress: ProgressNotificationParams | undefined;
+  /** How many `tasks/get` requests this handle has sent. */
+  readonly polls: number;
+}
+
 /** Base class of this SDK's errors. */
 export class McpTasksError extends Error {
   /** Whether trying again later may succeed (network errors, timeouts, 408, 425, 429,
