@@ -988,6 +988,10 @@ impl Session {
         parser: &mut SseParser,
         until: Option<u64>,
     ) -> Result<(), Error> {
+        // A new connection starts a fresh parse: a line or an event that the previous one
+        // (of which this is the resumption) left half received is dropped; only the last
+        // event id and `retry` carry over.
+        let _ = parser.finish();
         loop {
             let chunk = match resp.chunk().await {
                 Ok(Some(c)) => c,
@@ -1168,8 +1172,9 @@ impl Session {
     /// `retry`, and later with each drop in a row (the one backoff, with jitter): a
     /// stream that stays up for a second counts as healthy again.
     async fn listen(self: Rc<Self>, gen: u32) {
-        let mut last_event_id: Option<String> = None;
-        let mut retry_ms: Option<u64> = None;
+        // One parser for the stream and its reconnections: it keeps the last event id and
+        // the server's `retry`.
+        let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
         let mut backoff = PollPolicy::new(
             PollConfig {
                 max_retries: u32::MAX,
@@ -1193,12 +1198,15 @@ impl Session {
             };
             let signal = ctl.signal();
             match self
-                .open_stream(session.as_deref(), last_event_id.clone(), &signal)
+                .open_stream(
+                    session.as_deref(),
+                    parser.last_event_id().map(str::to_string),
+                    &signal,
+                )
                 .await
             {
                 Ok(mut resp) => {
                     let opened = io::now_ms();
-                    let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
                     let router = self.router();
                     if let Some(r) = &router {
                         r.stream(true);
@@ -1207,12 +1215,6 @@ impl Session {
                     let _ = self.read_stream(&mut resp, &mut parser, None).await;
                     if let Some(r) = &router {
                         r.stream(false);
-                    }
-                    if let Some(id) = parser.last_event_id() {
-                        last_event_id = Some(id.to_string());
-                    }
-                    if let Some(r) = parser.retry_ms() {
-                        retry_ms = Some(u64::from(r));
                     }
                     if io::now_ms() - opened >= 1000.0 {
                         backoff.after_success(None);
@@ -1230,7 +1232,7 @@ impl Session {
             let delay = backoff
                 .after_failure(None)
                 .unwrap_or(u32::MAX)
-                .max(retry_ms.map_or(0, |r| r.min(u64::from(u32::MAX)) as u32));
+                .max(parser.retry_ms().unwrap_or(0));
             let wake = Latch::new();
             {
                 let mut st = self.state_mut();
