@@ -24,7 +24,7 @@ use crate::sync::{Gate, Latch, Permit, SingleFlight};
 use crate::wire::headers;
 use crate::wire::v2025_11_25::{method, PROTOCOL_VERSION};
 use crate::wire::v2026_07_28 as v2026;
-use rpc::{parse_id, Pending};
+use rpc::{parse_id, Next, Pending, Tries};
 
 /// How many times one request's SSE stream is resumed (GET with `Last-Event-ID`) before
 /// its reply counts as lost.
@@ -173,41 +173,6 @@ impl Default for Ctl<'_> {
             headers: &[],
             queued: false,
         }
-    }
-}
-
-/// The retries of one request: the one backoff ([`PollPolicy`], with jitter), at least
-/// the server's `Retry-After` (up to the policy's ceiling), within a budget of
-/// [`ClientOptions::max_request_retries`].
-#[derive(Default)]
-struct Retry(Option<PollPolicy>);
-
-impl Retry {
-    /// Wait before the next try, or give up with `e` (saying how many tries were made).
-    async fn wait(
-        &mut self,
-        session: &Session,
-        e: Error,
-        signal: Option<&AbortSignal>,
-    ) -> Result<(), Error> {
-        let policy = self.0.get_or_insert_with(|| {
-            let config = PollConfig {
-                max_retries: session.opts.max_request_retries,
-                ..PollConfig::default()
-            };
-            PollPolicy::new(config, io::now_ms() as u64)
-        });
-        let delay = match policy.after_failure(e.retry_after_ms()) {
-            Ok(d) => d,
-            Err(g) => return Err(e.with_tries(g.tries)),
-        };
-        let wake = Latch::new();
-        session.state_mut().retry_wakes.push(wake.clone());
-        io::sleep_or_wake(f64::from(delay), wake, signal).await;
-        if signal.is_some_and(|s| s.aborted()) || session.is_closed() {
-            return Err(session.why_aborted(signal, None));
-        }
-        Ok(())
     }
 }
 
@@ -517,8 +482,17 @@ impl Session {
         io::pace::breathe().await;
         // The handshake is what the others wait for: no slot, no renewal check.
         let handshake = method == method::INITIALIZE;
-        let mut renewed = false;
-        let mut retry = Retry::default();
+        // A lost connection loses the request: it is sent again if safe to repeat
+        // (anything but `tools/call`, unless the caller said `retryUnsafeRequests`: a tool
+        // may have run; 2026-07-28 re-issues it, a MUST), and not when the caller bounds
+        // it with a timeout of its own (it may have run). The task machine's requests
+        // (`retry` off) own their retries.
+        let lost = ctl.retry
+            && ctl.timeout_ms.is_none()
+            && (method != method::TOOLS_CALL
+                || self.opts.retry_unsafe_requests
+                || self.is_modern());
+        let mut tries = Tries::new(ctl.retry, lost, self.opts.max_request_retries);
         // A session renewal to wait for (or start) before the next try: the session id
         // that was lost, `None` for one under way or one that failed.
         let mut renew: Option<Option<String>> = None;
@@ -549,50 +523,18 @@ impl Session {
             let before = self.session_id();
             let out = self.authorized(method, &params, ctl).await;
             drop(permit);
-            match out {
-                // A request with a timeout of its own (the caller bounds it) is not sent
-                // again after a lost connection or a timeout: it may have run.
-                Err(e)
-                    if ctl.retry
-                        && self.should_retry(method, &e)
-                        && !(ctl.timeout_ms.is_some()
-                            && matches!(e, Error::Transport { status: 0, .. })) =>
-                {
-                    retry.wait(self, e, ctl.signal).await?;
+            match tries.after(out, io::now_ms() as u64) {
+                Next::Wait(delay) => {
+                    let wake = Latch::new();
+                    self.state_mut().retry_wakes.push(wake.clone());
+                    io::sleep_or_wake(f64::from(delay), wake, ctl.signal).await;
+                    if ctl.signal.is_some_and(|s| s.aborted()) || self.is_closed() {
+                        return Err(self.why_aborted(ctl.signal, None));
+                    }
                 }
-                Err(Error::SessionGone) if !renewed => {
-                    renewed = true;
-                    renew = Some(before);
-                }
-                Err(Error::SessionGone) => {
-                    return Err(Error::Transport {
-                        status: 404,
-                        message: "the session is gone and a new one was refused too".into(),
-                        body: String::new(),
-                        tries: 2,
-                        retry_after_ms: None,
-                    })
-                }
-                other => return other,
+                Next::Renew => renew = Some(before),
+                Next::Done(out) => return out,
             }
-        }
-    }
-
-    /// Whether a failed request may be sent again: the server refused it without
-    /// processing it (429, 503), or the connection failed (a reset, a timeout) and the
-    /// request is safe to repeat (anything but `tools/call`, unless the caller said
-    /// `retryUnsafeRequests`: a tool may have run).
-    fn should_retry(&self, m: &str, e: &Error) -> bool {
-        match e {
-            Error::Transport {
-                status: 429 | 503, ..
-            } => true,
-            // A lost response stream loses the request: 2026-07-28 re-issues it (a MUST),
-            // even a tools/call.
-            Error::Transport { status: 0, .. } => {
-                m != method::TOOLS_CALL || self.opts.retry_unsafe_requests || self.is_modern()
-            }
-            _ => false,
         }
     }
 
