@@ -1035,20 +1035,13 @@ impl Session {
             (_, Some(r)) => r.request(method.clone(), params).await,
             (other, None) => Err((-32601.0, crate::cat!("method not found: ", other))),
         };
-        let outcome = match reply {
-            Ok(r) => ("result", r),
-            Err((code, message)) => (
-                "error",
-                object(&[("code", code.into()), ("message", message.into())]).into(),
-            ),
-        };
-        let entries = [("jsonrpc", "2.0".into()), ("id", get(&msg, "id")), outcome];
+        let answer = response(get(&msg, "id"), reply);
         // Answers take request slots like every request: a flood of server requests
         // (20,000 pings) is answered a few at a time, never all at once.
         let Some(permit) = self.slot(Ctl::default()).await else {
             return;
         };
-        if let Err(e) = self.post_message(&object(&entries).into()).await {
+        if let Err(e) = self.post_message(&answer).await {
             io::warn(&crate::cat!(
                 "mcp-tasks-wasm: could not answer ",
                 method,
@@ -1230,6 +1223,18 @@ impl Session {
             }
         }
     }
+}
+
+/// The JSON-RPC response to the server's request `id`: its result, or its error.
+fn response(id: JsValue, reply: Result<JsValue, (f64, String)>) -> JsValue {
+    let outcome = match reply {
+        Ok(r) => ("result", r),
+        Err((code, message)) => (
+            "error",
+            object(&[("code", code.into()), ("message", message.into())]).into(),
+        ),
+    };
+    object(&[("jsonrpc", "2.0".into()), ("id", id), outcome]).into()
 }
 
 fn fetch_error(f: FetchFailure) -> Error {
