@@ -597,6 +597,8 @@ impl Session {
         json::parse(&clean).unwrap_or_else(|_| clean.into())
     }
 
+    /// One try of a request: POST it, read its reply (a JSON body, or an SSE stream,
+    /// resumed as the server asks), and say what it amounts to.
     async fn request_once(
         self: &Rc<Self>,
         method: &str,
@@ -650,16 +652,135 @@ impl Session {
             let c = abort.controller();
             AbortListener::new(s.clone(), move || c.abort())
         });
-        let out = self
-            .exchange(
-                id,
-                method,
-                &body,
-                session.as_deref(),
-                headers,
-                &abort.signal(),
-            )
-            .await;
+        let signal = abort.signal();
+        // The exchange: POST the request and read until the response for `id` arrived. (A
+        // block, not a function of its own: one state machine less, ~400 bytes of gzip.)
+        let out: Result<(), Error> = 'exchange: {
+            let sent = self
+                .http
+                .send("POST", &self.url, &headers, Some(&body), Some(&signal))
+                .await;
+            let mut resp = match sent {
+                Ok(r) => r,
+                Err(f) => break 'exchange Err(fetch_error(f)),
+            };
+            let status = resp.status();
+            self.state_mut().last_status = status;
+            if let Some(a) = self
+                .auth
+                .as_ref()
+                .filter(|_| status == 401 || status == 403)
+            {
+                a.challenged(resp.header("www-authenticate"));
+            }
+            if status == 404 && session.is_some() {
+                break 'exchange Err(Error::SessionGone);
+            }
+            let ctype = resp
+                .header("content-type")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let ok = (200..300).contains(&status);
+            if ok && method == method::INITIALIZE {
+                if let Some(sid) = resp.header("mcp-session-id") {
+                    if sid.is_empty() || !sid.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+                        break 'exchange Err(Error::Protocol(
+                            "the Mcp-Session-Id header is not visible ASCII".into(),
+                        ));
+                    }
+                    self.state_mut().session_id = Some(sid);
+                }
+            }
+            let json_body = ctype.starts_with("application/json");
+            if ok && ctype.starts_with("text/event-stream") {
+                let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
+                let mut resumes = 0;
+                loop {
+                    if let Err(e) = self.read_stream(&mut resp, &mut parser, Some(id)).await {
+                        break 'exchange Err(e);
+                    }
+                    // SSE polling (2025-11-25): a server may end a request's stream after an
+                    // event id and before the reply; the client waits the stream's `retry`
+                    // and resumes it with a GET and `Last-Event-ID`, where the reply arrives,
+                    // at most MAX_STREAM_RESUMES times. A stream that ended without an event
+                    // id has nothing to resume (the caller reports the missing reply).
+                    let Some(last) = parser.last_event_id().map(str::to_string) else {
+                        break 'exchange Ok(());
+                    };
+                    if self.state().pending.is_ready(id) || resumes == MAX_STREAM_RESUMES {
+                        break 'exchange Ok(());
+                    }
+                    resumes += 1;
+                    // The server's retry is a floor (a MUST); without one, a second.
+                    let delay = parser.retry_ms().map_or(1000.0, f64::from);
+                    io::sleep_or_wake(delay, Latch::new(), Some(&signal)).await;
+                    if signal.aborted() {
+                        break 'exchange Err(Error::Aborted("aborted".into()));
+                    }
+                    resp = match self
+                        .open_stream(session.as_deref(), Some(last), &signal)
+                        .await
+                    {
+                        Ok(r) => r,
+                        Err(e) => break 'exchange Err(e),
+                    };
+                }
+            }
+            if ok && !json_body {
+                break 'exchange Err(Error::Protocol(if status == 202 {
+                    crate::cat!("the server answered ", method, " with 202 and no reply")
+                } else {
+                    crate::cat!(
+                        "unexpected Content-Type \"",
+                        quote_body(&ctype, 80),
+                        "\" in the reply to ",
+                        method
+                    )
+                }));
+            }
+            // One read of the body: the reply, or what the error quotes.
+            let limit = if ok {
+                self.opts.max_response_bytes
+            } else {
+                64 * 1024
+            };
+            let body = resp.bytes(limit).await;
+            if ok {
+                break 'exchange match body {
+                    Ok(bytes) => match String::from_utf8(bytes) {
+                        Ok(text) => self.dispatch_text(&text),
+                        Err(_) => Err(Error::Protocol("the reply is not valid UTF-8".into())),
+                    },
+                    Err(None) => Err(self.too_large(status)),
+                    Err(Some(f)) => Err(fetch_error(f)),
+                };
+            }
+            let err = self.http_error(&resp, status, body);
+            if (400..500).contains(&status)
+                && json_body
+                && (self.is_modern() || method == method::INITIALIZE)
+            {
+                // A modern server answers errors (-32020, -32021, -32022, -32601) with a 4xx
+                // and a JSON-RPC body, `initialize` too (a modern-only server refuses it with
+                // -32022 and its `supported` versions): the reply to this request.
+                if let Error::Transport { body, .. } = &err {
+                    if let Ok(msg) = json::parse(body) {
+                        // An error about the request as a whole may carry a null id.
+                        let id_v = get(&msg, "id");
+                        if is_object(&get(&msg, "error")) && (id_v.is_null() || id_v.is_undefined())
+                        {
+                            self.state_mut().pending.fulfil(id, msg);
+                        } else {
+                            self.dispatch(msg);
+                        }
+                    }
+                    if self.state().pending.is_ready(id) {
+                        break 'exchange Ok(());
+                    }
+                }
+            }
+            Err(err)
+        };
         drop(link);
         let reply = self.state_mut().pending.take(id);
         match (out, reply) {
@@ -707,129 +828,6 @@ impl Session {
                 " ms"
             ))
         }
-    }
-
-    /// POST one request and read its reply until the response for `id` arrived.
-    async fn exchange(
-        self: &Rc<Self>,
-        id: u64,
-        method: &str,
-        body: &str,
-        session: Option<&str>,
-        headers: Vec<(String, String)>,
-        signal: &AbortSignal,
-    ) -> Result<(), Error> {
-        let mut resp = self
-            .http
-            .send("POST", &self.url, &headers, Some(body), Some(signal))
-            .await
-            .map_err(fetch_error)?;
-        let status = resp.status();
-        self.state_mut().last_status = status;
-        if let Some(a) = self
-            .auth
-            .as_ref()
-            .filter(|_| status == 401 || status == 403)
-        {
-            a.challenged(resp.header("www-authenticate"));
-        }
-        if status == 404 && session.is_some() {
-            return Err(Error::SessionGone);
-        }
-        let ctype = resp
-            .header("content-type")
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let ok = (200..300).contains(&status);
-        if ok && method == method::INITIALIZE {
-            if let Some(sid) = resp.header("mcp-session-id") {
-                if sid.is_empty() || !sid.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-                    return Err(Error::Protocol(
-                        "the Mcp-Session-Id header is not visible ASCII".into(),
-                    ));
-                }
-                self.state_mut().session_id = Some(sid);
-            }
-        }
-        let json_body = ctype.starts_with("application/json");
-        if ok && ctype.starts_with("text/event-stream") {
-            let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
-            let mut resumes = 0;
-            loop {
-                self.read_stream(&mut resp, &mut parser, Some(id)).await?;
-                // SSE polling (2025-11-25): a server may end a request's stream after an
-                // event id and before the reply; the client waits the stream's `retry`
-                // and resumes it with a GET and `Last-Event-ID`, where the reply arrives,
-                // at most MAX_STREAM_RESUMES times. A stream that ended without an event
-                // id has nothing to resume (the caller reports the missing reply).
-                let Some(last) = parser.last_event_id().map(str::to_string) else {
-                    return Ok(());
-                };
-                if self.state().pending.is_ready(id) || resumes == MAX_STREAM_RESUMES {
-                    return Ok(());
-                }
-                resumes += 1;
-                // The server's retry is a floor (a MUST); without one, a second.
-                let delay = parser.retry_ms().map_or(1000.0, f64::from);
-                io::sleep_or_wake(delay, Latch::new(), Some(signal)).await;
-                if signal.aborted() {
-                    return Err(Error::Aborted("aborted".into()));
-                }
-                resp = self.open_stream(session, Some(last), signal).await?;
-            }
-        }
-        if ok && !json_body {
-            return Err(Error::Protocol(if status == 202 {
-                crate::cat!("the server answered ", method, " with 202 and no reply")
-            } else {
-                crate::cat!(
-                    "unexpected Content-Type \"",
-                    quote_body(&ctype, 80),
-                    "\" in the reply to ",
-                    method
-                )
-            }));
-        }
-        // One read of the body: the reply, or what the error quotes.
-        let limit = if ok {
-            self.opts.max_response_bytes
-        } else {
-            64 * 1024
-        };
-        let body = resp.bytes(limit).await;
-        if ok {
-            let bytes = body.map_err(|e| match e {
-                None => self.too_large(status),
-                Some(f) => fetch_error(f),
-            })?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| Error::Protocol("the reply is not valid UTF-8".into()))?;
-            return self.dispatch_text(&text);
-        }
-        let err = self.http_error(&resp, status, body);
-        if (400..500).contains(&status)
-            && json_body
-            && (self.is_modern() || method == method::INITIALIZE)
-        {
-            // A modern server answers errors (-32020, -32021, -32022, -32601) with a 4xx
-            // and a JSON-RPC body, `initialize` too (a modern-only server refuses it with
-            // -32022 and its `supported` versions): the reply to this request.
-            if let Error::Transport { body, .. } = &err {
-                if let Ok(msg) = json::parse(body) {
-                    // An error about the request as a whole may carry a null id.
-                    let id_v = get(&msg, "id");
-                    if is_object(&get(&msg, "error")) && (id_v.is_null() || id_v.is_undefined()) {
-                        self.state_mut().pending.fulfil(id, msg);
-                    } else {
-                        self.dispatch(msg);
-                    }
-                }
-                if self.state().pending.is_ready(id) {
-                    return Ok(());
-                }
-            }
-        }
-        Err(err)
     }
 
     /// A GET for an SSE stream (the session's own, or a request's resumed after
