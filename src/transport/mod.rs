@@ -284,8 +284,23 @@ impl Session {
     async fn discover(self: &Rc<Self>, pinned: bool) -> Result<(), Error> {
         let mut retried = false;
         loop {
-            let Err(err) = self.send_discover().await else {
-                return Ok(());
+            // One `server/discover`, sent the modern way.
+            {
+                let mut st = self.state_mut();
+                st.modern = true;
+                st.protocol_version = Some(v2026::PROTOCOL_VERSION.into());
+            }
+            self.auth_ready().await;
+            let params = object(&[]).into();
+            let err = match self
+                .authorized(v2026::method::DISCOVER, &params, Ctl::default())
+                .await
+            {
+                Ok(result) => {
+                    self.discovered(result);
+                    return Ok(());
+                }
+                Err(err) => err,
             };
             let verdict = match &err {
                 _ if !pinned => v2026::verdict(&self.probe_of(&err), retried),
@@ -306,18 +321,9 @@ impl Session {
         }
     }
 
-    /// One `server/discover` sent the modern way; a modern answer makes the session
-    /// modern and keeps what the server said (as `initialize` would have).
-    async fn send_discover(self: &Rc<Self>) -> Result<(), Error> {
-        {
-            let mut st = self.state_mut();
-            st.modern = true;
-            st.protocol_version = Some(v2026::PROTOCOL_VERSION.into());
-        }
-        self.auth_ready().await;
-        let result = self
-            .authorized(v2026::method::DISCOVER, &object(&[]).into(), Ctl::default())
-            .await?;
+    /// A modern answer to `server/discover`: keep what the server said (as `initialize`
+    /// would have).
+    fn discovered(&self, result: JsValue) {
         // serverInfo in _meta (the spec), or at the top level (as some servers send it).
         let meta_info = get(&get(&result, "_meta"), v2026::META_SERVER_INFO);
         let info = if is_object(&meta_info) {
@@ -333,7 +339,6 @@ impl Session {
             ("discover", result),
         ]);
         self.state_mut().init_result = init.into();
-        Ok(())
     }
 
     /// What a failed probe says about the era.
