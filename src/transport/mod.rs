@@ -216,28 +216,6 @@ impl Session {
         crate::cell::read(&self.router).clone()
     }
 
-    /// Start: `initialize`, `notifications/initialized`, then the GET stream; or, with
-    /// [`ClientOptions::session_id`], reattach to that session.
-    pub async fn start(self: &Rc<Self>) -> Result<(), Error> {
-        let pinned = self.opts.version == VersionChoice::Modern;
-        if pinned || (self.opts.version == VersionChoice::Auto && self.opts.session_id.is_none()) {
-            return self.discover(pinned).await;
-        }
-        match self.opts.session_id.clone() {
-            Some(sid) => {
-                let gen = {
-                    let mut st = self.state_mut();
-                    st.session_id = Some(sid);
-                    st.protocol_version = Some(PROTOCOL_VERSION.into());
-                    st.listen_gen
-                };
-                self.start_listening(gen);
-                Ok(())
-            }
-            None => self.initialize().await,
-        }
-    }
-
     /// The session state, shared.
     fn state(&self) -> std::cell::Ref<'_, State> {
         crate::cell::read(&self.st)
@@ -278,47 +256,61 @@ impl Session {
         self.state().modern
     }
 
-    /// Tell the era by a modern `server/discover` (the spec's Backward Compatibility
-    /// rules, in [`v2026::verdict`]), then go on in it; `pinned` to the modern era, only a
-    /// -32022 is tried once more (the server may list this version after all).
-    async fn discover(self: &Rc<Self>, pinned: bool) -> Result<(), Error> {
-        let mut retried = false;
-        loop {
-            // One `server/discover`, sent the modern way.
-            {
+    /// Start. By default, tell the era by a modern `server/discover` (the spec's Backward
+    /// Compatibility rules, in [`v2026::verdict`]) and go on in it; pinned to the modern
+    /// era, only a -32022 is tried once more (the server may list this version after
+    /// all). A legacy server (or one pinned to 2025-11-25): `initialize`,
+    /// `notifications/initialized`, then the GET stream; or, with
+    /// [`ClientOptions::session_id`], reattach to that session.
+    pub async fn start(self: &Rc<Self>) -> Result<(), Error> {
+        let pinned = self.opts.version == VersionChoice::Modern;
+        if pinned || (self.opts.version == VersionChoice::Auto && self.opts.session_id.is_none()) {
+            let mut retried = false;
+            loop {
+                // One `server/discover`, sent the modern way.
+                {
+                    let mut st = self.state_mut();
+                    st.modern = true;
+                    st.protocol_version = Some(v2026::PROTOCOL_VERSION.into());
+                }
+                self.auth_ready().await;
+                let params = object(&[]).into();
+                let err = match self
+                    .authorized(v2026::method::DISCOVER, &params, Ctl::default())
+                    .await
+                {
+                    Ok(result) => {
+                        self.discovered(result);
+                        return Ok(());
+                    }
+                    Err(err) => err,
+                };
+                let verdict = match &err {
+                    _ if !pinned => v2026::verdict(&self.probe_of(&err), retried),
+                    Error::Rpc { code, .. } if !retried && *code == v2026::UNSUPPORTED_VERSION => {
+                        v2026::Verdict::Retry
+                    }
+                    _ => v2026::Verdict::Fail,
+                };
+                match verdict {
+                    v2026::Verdict::Modern => return Ok(()),
+                    v2026::Verdict::Retry => retried = true,
+                    v2026::Verdict::Legacy => break,
+                    v2026::Verdict::Fail => return Err(err),
+                }
+            }
+            self.state_mut().modern = false;
+        } else if let Some(sid) = self.opts.session_id.clone() {
+            let gen = {
                 let mut st = self.state_mut();
-                st.modern = true;
-                st.protocol_version = Some(v2026::PROTOCOL_VERSION.into());
-            }
-            self.auth_ready().await;
-            let params = object(&[]).into();
-            let err = match self
-                .authorized(v2026::method::DISCOVER, &params, Ctl::default())
-                .await
-            {
-                Ok(result) => {
-                    self.discovered(result);
-                    return Ok(());
-                }
-                Err(err) => err,
+                st.session_id = Some(sid);
+                st.protocol_version = Some(PROTOCOL_VERSION.into());
+                st.listen_gen
             };
-            let verdict = match &err {
-                _ if !pinned => v2026::verdict(&self.probe_of(&err), retried),
-                Error::Rpc { code, .. } if !retried && *code == v2026::UNSUPPORTED_VERSION => {
-                    v2026::Verdict::Retry
-                }
-                _ => v2026::Verdict::Fail,
-            };
-            match verdict {
-                v2026::Verdict::Modern => return Ok(()),
-                v2026::Verdict::Retry => retried = true,
-                v2026::Verdict::Legacy => {
-                    self.state_mut().modern = false;
-                    return self.initialize().await;
-                }
-                v2026::Verdict::Fail => return Err(err),
-            }
+            self.start_listening(gen);
+            return Ok(());
         }
+        self.initialize().await
     }
 
     /// A modern answer to `server/discover`: keep what the server said (as `initialize`
