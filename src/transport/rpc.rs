@@ -1,7 +1,9 @@
 //! Request/response correlation (pure): ids are allocated here, and a reply is matched
 //! to the request that is waiting for it, whichever stream it arrives on.
 
+use crate::error::Error;
 use crate::map::Map;
+use crate::policy::{PollConfig, PollPolicy};
 
 /// Waiting requests by id, each with a handle of its own (what stops it); a slot is
 /// filled when the response arrives.
@@ -73,4 +75,80 @@ pub fn parse_id(number: Option<f64>, text: Option<&str>) -> Option<u64> {
         return (n >= 0.0 && n.fract() == 0.0 && n < 9_007_199_254_740_992.0).then_some(n as u64);
     }
     text.and_then(|t| t.parse().ok())
+}
+
+/// What a request does after a try (see [`Tries::after`]).
+#[derive(Debug)]
+pub enum Next<T> {
+    /// Send it again after this many ms: the server refused it, or its connection was lost.
+    Wait(u32),
+    /// Start a new session (the server lost this one), then send it again.
+    Renew,
+    /// The request's outcome.
+    Done(Result<T, Error>),
+}
+
+/// The decisions of one request across its tries (pure: the caller sends, sleeps and
+/// renews). Retries use the one backoff ([`PollPolicy`], with jitter), wait at least the
+/// server's `Retry-After` (up to the policy's ceiling), and stop after `max_retries`; a
+/// lost session is renewed once.
+pub struct Tries {
+    /// Send again after a refusal (429, 503).
+    refused: bool,
+    /// Send again after a lost connection or a timeout (status 0).
+    lost: bool,
+    max_retries: u32,
+    backoff: Option<PollPolicy>,
+    renewed: bool,
+}
+
+impl Tries {
+    /// Tries that send again after a refusal (`refused`), after a lost connection
+    /// (`lost`: the request is safe to repeat), at most `max_retries` times.
+    pub fn new(refused: bool, lost: bool, max_retries: u32) -> Self {
+        Tries {
+            refused,
+            lost,
+            max_retries,
+            backoff: None,
+            renewed: false,
+        }
+    }
+
+    /// The next step after a try that ended with `out`, at `now_ms` (seeds the jitter).
+    pub fn after<T>(&mut self, out: Result<T, Error>, now_ms: u64) -> Next<T> {
+        match out {
+            Err(e)
+                if match e {
+                    Error::Transport {
+                        status: 429 | 503, ..
+                    } => self.refused,
+                    Error::Transport { status: 0, .. } => self.lost,
+                    _ => false,
+                } =>
+            {
+                let max_retries = self.max_retries;
+                let backoff = self.backoff.get_or_insert_with(|| {
+                    let config = PollConfig {
+                        max_retries,
+                        ..PollConfig::default()
+                    };
+                    PollPolicy::new(config, now_ms)
+                });
+                match backoff.after_failure(e.retry_after_ms()) {
+                    Ok(delay) => Next::Wait(delay),
+                    Err(g) => Next::Done(Err(e.with_tries(g.tries))),
+                }
+            }
+            Err(Error::SessionGone) if !std::mem::replace(&mut self.renewed, true) => Next::Renew,
+            Err(Error::SessionGone) => Next::Done(Err(Error::Transport {
+                status: 404,
+                message: "the session is gone and a new one was refused too".into(),
+                body: String::new(),
+                tries: 2,
+                retry_after_ms: None,
+            })),
+            other => Next::Done(other),
+        }
+    }
 }

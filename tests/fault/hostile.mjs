@@ -565,6 +565,56 @@ test('#15 a connection reset on tools/call is retried only with retryUnsafeReque
 });
 
 // ---------------------------------------------------------------------------------------
+// #16 A resumed request stream starts a fresh parse
+// ---------------------------------------------------------------------------------------
+
+test('#16 a request stream cut mid-line or mid-event is resumed with a fresh parse (only Last-Event-ID carries over)', { timeout: 60_000 }, async () => {
+  // A fake server in the fetch: initialize (JSON), then tools/list answered on a stream
+  // that ends after a priming event and part of another; the GET with Last-Event-ID
+  // carries the reply. The SSE standard ends a connection's pending line and event with
+  // it: nothing of the cut stream may leak into the resumed one.
+  const problems = [];
+  const cuts = {
+    'half a line': 'data: {"jsonrpc":"2.0","method":"notifications/mess',
+    'half an event': 'data: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}}\n',
+  };
+  for (const [what, cut] of Object.entries(cuts)) {
+    const gets = [];
+    let listId;
+    const sse = (text) => new Response(text, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    const fetch = async (_url, init = {}) => {
+      const headers = new Headers(init.headers);
+      if ((init.method ?? 'GET') === 'GET') {
+        gets.push(headers.get('last-event-id'));
+        if (listId === undefined) return new Response(null, { status: 405 });
+        return sse(`id: e2\ndata: {"jsonrpc":"2.0","id":${listId},"result":{"tools":[{"name":"t","inputSchema":{"type":"object"}}]}}\n\n`);
+      }
+      const msg = JSON.parse(init.body);
+      if (msg.method === 'initialize') {
+        const result = { protocolVersion: '2025-11-25', capabilities: {}, serverInfo: { name: 'cut', version: '1' } };
+        return new Response(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result }), {
+          status: 200,
+          headers: { 'content-type': 'application/json', 'mcp-session-id': 's1' },
+        });
+      }
+      if (msg.id === undefined) return new Response(null, { status: 202 });
+      listId = msg.id;
+      return sse(`id: e1\nretry: 10\ndata: \n\n${cut}`);
+    };
+    const client = await McpClient.connect('http://cut.invalid/mcp', { fetch, listen: false, protocolVersion: '2025-11-25' });
+    try {
+      const o = await within(client.listTools(), 20_000);
+      if (!(o.state === 'fulfilled' && o.value?.tools?.[0]?.name === 't' && gets.length === 1 && gets[0] === 'e1')) {
+        problems.push(`${what}: listTools ${show(o)}; GETs with Last-Event-ID ${JSON.stringify(gets)} (expected the tools after one GET with e1)`);
+      }
+    } finally {
+      await client.close();
+    }
+  }
+  noProblems(problems);
+});
+
+// ---------------------------------------------------------------------------------------
 // #10 Server-to-client request flood (last: it measures the process's memory)
 // ---------------------------------------------------------------------------------------
 
