@@ -61,11 +61,11 @@ fn walk<J: Json>(
     if depth > MAX_DEPTH {
         return Err("the inputSchema is nested too deep");
     }
-    let Some(props) = schema.field("properties").filter(J::is_object) else {
+    let Some(props) = schema.object_at("properties") else {
         return Ok(());
     };
     for key in props.keys() {
-        let Some(p) = props.field(&key).filter(J::is_object) else {
+        let Some(p) = props.object_at(&key) else {
             continue;
         };
         path.push(key);

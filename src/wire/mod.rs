@@ -169,7 +169,7 @@ pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Erro
         ));
     }
     let text = |k: &str| {
-        v.field(k).and_then(|x| x.string()).ok_or_else(|| {
+        v.text(k).ok_or_else(|| {
             Error::Protocol(crate::cat!(
                 "the server sent a Task whose ",
                 k,
