@@ -141,7 +141,7 @@ async function call(id, op, args, hasSignal) {
   const clientId = op === 'connect' ? id : args[0];
   try {
     const value = await ops[op](args, ac, id);
-    if (op !== 'connect') sendInfo(clientId);
+    sendInfo(clientId);
     if (value !== REPLIED) out.push(['reply', id, true, value]);
   } catch (e) {
     sendInfo(clientId);
