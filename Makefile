@@ -188,47 +188,37 @@ CONFORMANCE_SCENARIOS_2026 ?= \
 
 # Authorization (issue 17): every auth client scenario the requirement sets name, 14 for
 # 2025-11-25 and 25 for 2026-07-28 (the adapter's authorize step follows the redirect by
-# hand: see authScenario in client.mjs); `make test-conformance-auth` runs them alone.
-CONFORMANCE_SCENARIOS_AUTH ?= \
-  2025-11-25:auth/metadata-default \
-  2025-11-25:auth/metadata-var1 \
-  2025-11-25:auth/metadata-var2 \
-  2025-11-25:auth/metadata-var3 \
-  2025-11-25:auth/basic-cimd \
-  2025-11-25:auth/scope-from-www-authenticate \
-  2025-11-25:auth/scope-from-scopes-supported \
-  2025-11-25:auth/scope-omitted-when-undefined \
-  2025-11-25:auth/scope-step-up \
-  2025-11-25:auth/scope-retry-limit \
-  2025-11-25:auth/token-endpoint-auth-basic \
-  2025-11-25:auth/token-endpoint-auth-post \
-  2025-11-25:auth/token-endpoint-auth-none \
-  2025-11-25:auth/pre-registration \
-  2026-07-28:auth/metadata-default \
-  2026-07-28:auth/metadata-var1 \
-  2026-07-28:auth/metadata-var2 \
-  2026-07-28:auth/metadata-var3 \
-  2026-07-28:auth/basic-cimd \
-  2026-07-28:auth/scope-from-www-authenticate \
-  2026-07-28:auth/scope-from-scopes-supported \
-  2026-07-28:auth/scope-omitted-when-undefined \
-  2026-07-28:auth/scope-step-up \
-  2026-07-28:auth/scope-retry-limit \
-  2026-07-28:auth/token-endpoint-auth-basic \
-  2026-07-28:auth/token-endpoint-auth-post \
-  2026-07-28:auth/token-endpoint-auth-none \
-  2026-07-28:auth/pre-registration \
-  2026-07-28:auth/resource-mismatch \
-  2026-07-28:auth/offline-access-scope \
-  2026-07-28:auth/offline-access-not-supported \
-  2026-07-28:auth/authorization-server-migration \
-  2026-07-28:auth/iss-supported \
-  2026-07-28:auth/iss-not-advertised \
-  2026-07-28:auth/iss-supported-missing \
-  2026-07-28:auth/iss-wrong-issuer \
-  2026-07-28:auth/iss-unexpected \
-  2026-07-28:auth/iss-normalized \
-  2026-07-28:auth/metadata-issuer-mismatch
+# hand: see authScenario in client.mjs); `make test-conformance-auth` runs them alone. The
+# 14 of 2025-11-25 run at 2026-07-28 too, which adds 11 of its own.
+AUTH_SCENARIOS_BOTH := \
+  auth/metadata-default \
+  auth/metadata-var1 \
+  auth/metadata-var2 \
+  auth/metadata-var3 \
+  auth/basic-cimd \
+  auth/scope-from-www-authenticate \
+  auth/scope-from-scopes-supported \
+  auth/scope-omitted-when-undefined \
+  auth/scope-step-up \
+  auth/scope-retry-limit \
+  auth/token-endpoint-auth-basic \
+  auth/token-endpoint-auth-post \
+  auth/token-endpoint-auth-none \
+  auth/pre-registration
+AUTH_SCENARIOS_2026_ONLY := \
+  auth/resource-mismatch \
+  auth/offline-access-scope \
+  auth/offline-access-not-supported \
+  auth/authorization-server-migration \
+  auth/iss-supported \
+  auth/iss-not-advertised \
+  auth/iss-supported-missing \
+  auth/iss-wrong-issuer \
+  auth/iss-unexpected \
+  auth/iss-normalized \
+  auth/metadata-issuer-mismatch
+CONFORMANCE_SCENARIOS_AUTH ?= $(addprefix 2025-11-25:,$(AUTH_SCENARIOS_BOTH)) \
+  $(addprefix 2026-07-28:,$(AUTH_SCENARIOS_BOTH) $(AUTH_SCENARIOS_2026_ONLY))
 
 CONFORMANCE_SCENARIOS ?= \
   2025-11-25:initialize \
