@@ -49,14 +49,27 @@ after(async () => {
   site?.close();
 });
 
-test('popup sign-in, a tool call, refresh before expiry, sign-out, and sign-in again', T, async () => {
-  // expires_in 30 s: inside the client's one-minute margin, so each request refreshes first.
-  const s = await startProtectedServer({ expiresIn: 30 });
+/** A new browser context and page against a new protected server (`options` for
+ * startProtectedServer): runs `fn({ s, context, page })`, then checks that the page threw
+ * nothing, and closes both. */
+async function withSignInPage(options, fn) {
+  const s = await startProtectedServer(options);
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
+    await fn({ s, context, page });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await s.close();
+  }
+}
+
+test('popup sign-in, a tool call, refresh before expiry, sign-out, and sign-in again', T, async () => {
+  // expires_in 30 s: inside the client's one-minute margin, so each request refreshes first.
+  await withSignInPage({ expiresIn: 30 }, async ({ s, context, page }) => {
     await page.goto(`${origin}/tests/e2e/auth/index.html?server=${encodeURIComponent(s.url)}`);
     await page.waitForFunction(() => window.ready === true);
     const popup = context.waitForEvent('page');
@@ -88,58 +101,43 @@ test('popup sign-in, a tool call, refresh before expiry, sign-out, and sign-in a
     assert.equal(s.log.registrations, 1, 'the registration is kept per issuer');
     assert.equal(s.log.bearerAtAuthServer, 0);
     await page.evaluate(() => window.app.close());
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-    await s.close();
-  }
+  });
 });
 
 
 test('popup sign-in to the protected reference server, a task through it, refresh on expiry, sign-out', T, async () => {
   const reference = await spawnServer('./modern.mjs'); // the reference server behind the protected front
-  const s = await startProtectedServer({ expiresIn: 30, upstream: reference.url });
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
   try {
-    await page.goto(`${origin}/tests/e2e/auth/index.html?server=${encodeURIComponent(s.url)}`);
-    await page.waitForFunction(() => window.ready === true);
-    const popup = context.waitForEvent('page');
-    const first = page.evaluate(() => window.app.connectOnly().then(() => window.app.task(300, 'behind the front')));
-    await (await popup).waitForEvent('close', { timeout: 20_000 });
-    const r = await first;
-    assert.deepEqual(r, { local: false, text: 'behind the front' }, 'a real task of the reference server, followed to its result');
-    assert.equal(s.log.authorizations, 1);
-    // expires_in 30 s is inside the client's refresh margin: the next task refreshes first.
-    const before = s.log.refreshes;
-    assert.deepEqual(await page.evaluate(() => window.app.task(100, 'after refresh')), { local: false, text: 'after refresh' });
-    assert.ok(s.log.refreshes > before, `refreshed (${s.log.refreshes})`);
-    assert.equal(s.log.authorizations, 1, 'no second sign-in');
-    const methods = new Set(s.log.requests.map((r) => r.method));
-    assert.ok(methods.has('tools/call') && (methods.has('tasks/get') || methods.has('subscriptions/listen')), [...methods].join(', '));
-    const taskRequests = s.log.requests.filter((r) => ['tools/call', 'tasks/get', 'tasks/cancel', 'subscriptions/listen'].includes(r.method));
-    assert.ok(taskRequests.length > 0 && taskRequests.every((r) => r.authorization?.startsWith('Bearer ')), 'every task request to the resource carried the token');
-    await page.evaluate(() => window.app.signOut());
-    const after = await page.evaluate(() => window.app.storedKeys());
-    assert.ok(!after.some((k) => k.startsWith('mcp-tasks-wasm:tokens:')), after.join(', '));
-    await page.evaluate(() => window.app.close());
-    assert.deepEqual(errors, []);
+    await withSignInPage({ expiresIn: 30, upstream: reference.url }, async ({ s, context, page }) => {
+      await page.goto(`${origin}/tests/e2e/auth/index.html?server=${encodeURIComponent(s.url)}`);
+      await page.waitForFunction(() => window.ready === true);
+      const popup = context.waitForEvent('page');
+      const first = page.evaluate(() => window.app.connectOnly().then(() => window.app.task(300, 'behind the front')));
+      await (await popup).waitForEvent('close', { timeout: 20_000 });
+      const r = await first;
+      assert.deepEqual(r, { local: false, text: 'behind the front' }, 'a real task of the reference server, followed to its result');
+      assert.equal(s.log.authorizations, 1);
+      // expires_in 30 s is inside the client's refresh margin: the next task refreshes first.
+      const before = s.log.refreshes;
+      assert.deepEqual(await page.evaluate(() => window.app.task(100, 'after refresh')), { local: false, text: 'after refresh' });
+      assert.ok(s.log.refreshes > before, `refreshed (${s.log.refreshes})`);
+      assert.equal(s.log.authorizations, 1, 'no second sign-in');
+      const methods = new Set(s.log.requests.map((r) => r.method));
+      assert.ok(methods.has('tools/call') && (methods.has('tasks/get') || methods.has('subscriptions/listen')), [...methods].join(', '));
+      const taskRequests = s.log.requests.filter((r) => ['tools/call', 'tasks/get', 'tasks/cancel', 'subscriptions/listen'].includes(r.method));
+      assert.ok(taskRequests.length > 0 && taskRequests.every((r) => r.authorization?.startsWith('Bearer ')), 'every task request to the resource carried the token');
+      await page.evaluate(() => window.app.signOut());
+      const after = await page.evaluate(() => window.app.storedKeys());
+      assert.ok(!after.some((k) => k.startsWith('mcp-tasks-wasm:tokens:')), after.join(', '));
+      await page.evaluate(() => window.app.close());
+    });
   } finally {
-    await context.close();
-    await s.close();
     await reference.stop();
   }
 });
 
 test('full-page redirect sign-in: leave, come back, connect again to finish', T, async () => {
-  const s = await startProtectedServer();
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  try {
+  await withSignInPage(undefined, async ({ s, page }) => {
     const start = `${origin}/tests/e2e/auth/index.html?mode=redirect&server=${encodeURIComponent(s.url)}`;
     await page.goto(start);
     await page.waitForFunction(() => window.ready === true);
@@ -154,20 +152,11 @@ test('full-page redirect sign-in: leave, come back, connect again to finish', T,
     const keys = await page.evaluate(() => window.app.storedKeys());
     assert.ok(!keys.some((k) => k.includes('pending:') || k === 'mcp-tasks-wasm:callback'), keys.join(', '));
     await page.evaluate(() => window.app.close());
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-    await s.close();
-  }
+  });
 });
 
 test('the dashboard signs in to a protected server through its popup, and signs out', T, async () => {
-  const s = await startProtectedServer();
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  try {
+  await withSignInPage(undefined, async ({ s, context, page }) => {
     await page.goto(`${origin}/www/?server=${encodeURIComponent(s.url)}`);
     await page.locator('#connect-btn:not([disabled])').waitFor();
     const popup = context.waitForEvent('page');
@@ -186,9 +175,5 @@ test('the dashboard signs in to a protected server through its popup, and signs 
     const keys = await page.evaluate(() => Object.keys(sessionStorage));
     assert.ok(!keys.some((k) => k.includes('auth:tokens:')), keys.join(', '));
     assert.equal(s.log.authorizations, 1);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-    await s.close();
-  }
+  });
 });
