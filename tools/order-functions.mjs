@@ -1,0 +1,116 @@
+// Put the wasm's functions in an order that gzip compresses better: alike functions next
+// to each other, so that deflate's 32 KB window finds their common byte runs.
+//
+//   node tools/order-functions.mjs pkg/mcp_tasks_wasm_bg.wasm
+//
+// The order is greedy: start with the largest function, then repeatedly take the one whose
+// 4-byte sequences are most covered by those of the last three placed. It is applied by
+// binaryen itself: each defined function gets a name saying its rank (a fresh `name`
+// section), `wasm-opt --reorder-functions-by-name` sorts them and rewrites every index,
+// and the names are stripped again. Only the order changes (the stack-IR flags keep
+// binaryen's output as compact as the -Oz run that made the input). The file is replaced
+// only when its gzip -9 size shrinks; otherwise it is left as it was. Deterministic: the
+// same input gives the same output.
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: node tools/order-functions.mjs FILE.wasm');
+const wasm = readFileSync(file);
+
+// --- reading the module: imported function count and the code bodies -----------------
+let p = 8;
+const leb = () => {
+  let r = 0, s = 0, x;
+  do { x = wasm[p++]; r += (x & 127) * 2 ** s; s += 7; } while (x & 128);
+  return r;
+};
+const sections = [];
+while (p < wasm.length) {
+  const start = p, id = wasm[p++], len = leb();
+  let name = '';
+  if (id === 0) { const q = p, l = leb(); name = wasm.subarray(p, p + l).toString(); p = q; }
+  sections.push({ id, name, start, end: p + len, body: p });
+  p += len;
+}
+let imported = 0;
+const bodies = [];
+for (const s of sections) {
+  p = s.body;
+  if (s.id === 2) {
+    for (let n = leb(); n > 0; n--) {
+      for (let k = 0; k < 2; k++) { const l = leb(); p += l; } // module and field names
+      const kind = wasm[p++];
+      if (kind === 0) { leb(); imported++; } // function: type index
+      else if (kind === 1) { p++; if (wasm[p++] & 1) { leb(); leb(); } else leb(); } // table
+      else if (kind === 2) { if (wasm[p++] & 1) { leb(); leb(); } else leb(); } // memory
+      else if (kind === 3) p += 2; // global: type, mutability
+      else throw new Error(`order-functions: unknown import kind ${kind}`);
+    }
+  } else if (s.id === 10) {
+    for (let n = leb(); n > 0; n--) { const l = leb(); bodies.push(wasm.subarray(p, p + l)); p += l; }
+  }
+}
+
+// --- the order -------------------------------------------------------------------------
+const grams = bodies.map((b) => {
+  const g = new Set();
+  for (let i = 0; i + 4 <= b.length; i++) g.add(b.readUInt32LE(i));
+  return g;
+});
+const left = new Set(bodies.keys());
+let first = 0;
+for (const i of left) if (bodies[i].length > bodies[first].length) first = i;
+const order = [first];
+left.delete(first);
+while (left.size) {
+  const recent = new Set();
+  for (const i of order.slice(-3)) for (const v of grams[i]) recent.add(v);
+  let best = -1, score = -1;
+  for (const j of left) {
+    let common = 0;
+    for (const v of grams[j]) if (recent.has(v)) common++;
+    const s = common / (grams[j].size + 1);
+    if (s > score) { score = s; best = j; }
+  }
+  order.push(best);
+  left.delete(best);
+}
+
+// --- applying it: rank names, binaryen sorts by name -----------------------------------
+const uleb = (v) => { const o = []; do { let x = v & 127; v >>>= 7; if (v) x |= 128; o.push(x); } while (v); return o; };
+const str = (s) => [...uleb(s.length), ...Buffer.from(s)];
+const rank = [];
+order.forEach((f, r) => { rank[f] = r; });
+const entries = [];
+for (let i = 0; i < imported; i++) entries.push(...uleb(i), ...str(`a${i}`));
+for (let f = 0; f < bodies.length; f++) entries.push(...uleb(imported + f), ...str(`b${String(rank[f]).padStart(6, '0')}`));
+const names = [...uleb(imported + bodies.length), ...entries];
+const payload = [...str('name'), 1, ...uleb(names.length), ...names];
+const named = Buffer.concat([
+  wasm.subarray(0, 8),
+  ...sections.filter((s) => s.name !== 'name').map((s) => wasm.subarray(s.start, s.end)),
+  Buffer.from([0, ...uleb(payload.length), ...payload]),
+]);
+
+const dir = mkdtempSync(join(tmpdir(), 'order-functions-'));
+try {
+  writeFileSync(join(dir, 'in.wasm'), named);
+  execFileSync('wasm-opt', [
+    '--reorder-functions-by-name', '--strip-debug',
+    '--shrink-level=2', '--optimize-level=2', '--generate-stack-ir', '--optimize-stack-ir',
+    '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
+    '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
+    join(dir, 'in.wasm'), '-o', join(dir, 'out.wasm'),
+  ], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const out = readFileSync(join(dir, 'out.wasm'));
+  const before = gzipSync(wasm, { level: 9 }).length, after = gzipSync(out, { level: 9 }).length;
+  if (after < before) writeFileSync(file, out);
+  console.log(`order-functions: ${bodies.length} functions, gzip ${before} -> ${after} bytes` +
+    (after < before ? '' : ' (no gain: left as it was)'));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
