@@ -14,6 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnServer } from '../server/spawn.mjs';
 import { createServer } from 'node:http';
+import { recorder } from './recorder.mjs';
 import { McpClient, McpError, McpTasksError } from '../../pkg/node.js';
 
 const SSE = process.env.MCP_TEST_SERVER;
@@ -38,44 +39,6 @@ const BASE = { clientInfo, requestTimeoutMs: 15_000 };
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-/**
- * A `fetch` that records each request (HTTP method, URL, headers with lower-case names,
- * the body as text and parsed) and, for JSON answers, the parsed answer (`response`, a
- * promise), then lets the real fetch do the work, unchanged.
- */
-function recorder() {
-  const requests = [];
-  const recordingFetch = async (input, init = {}) => {
-    const req = input instanceof Request ? input : undefined;
-    const headers = new Headers(init.headers ?? req?.headers);
-    let bodyText = init.body ?? (req && init.body === undefined ? await req.clone().text() : null);
-    if (bodyText instanceof ArrayBuffer || ArrayBuffer.isView(bodyText)) bodyText = new TextDecoder().decode(bodyText);
-    if (bodyText === '') bodyText = null;
-    const entry = {
-      method: (init.method ?? req?.method ?? 'GET').toUpperCase(),
-      url: String(req?.url ?? input),
-      headers: Object.fromEntries(headers), // Headers iterates lower-case names
-      bodyText,
-      body: typeof bodyText === 'string' ? JSON.parse(bodyText) : undefined,
-    };
-    requests.push(entry);
-    const res = await fetch(input, init);
-    entry.status = res.status;
-    if ((res.headers.get('content-type') ?? '').includes('application/json')) {
-      entry.response = res.clone().json().catch(() => undefined);
-    }
-    return res;
-  };
-  return {
-    fetch: recordingFetch,
-    requests,
-    posts: () => requests.filter((r) => r.method === 'POST'),
-    /** POSTs of JSON-RPC requests (with an id), in order. */
-    calls: () => requests.filter((r) => r.method === 'POST' && r.body?.id !== undefined),
-    methods: () => requests.filter((r) => r.method === 'POST').map((r) => r.body?.method ?? '(response)'),
-  };
-}
 
 const text = (result) => result.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
 const b64 = (value) => `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
