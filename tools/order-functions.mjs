@@ -3,8 +3,9 @@
 //
 //   node tools/order-functions.mjs pkg/mcp_tasks_wasm_bg.wasm
 //
-// The order is greedy: start with the largest function, then repeatedly take the one whose
-// 4-byte sequences are most covered by those of the last three placed. It is applied by
+// The order is greedy: start with one of the largest functions, then repeatedly take the
+// one whose 4-byte sequences are most covered by those of the last three placed (a few
+// starts are tried, the smallest result kept). It is applied by
 // binaryen itself: each defined function gets a name saying its rank (a fresh `name`
 // section), `wasm-opt --reorder-functions-by-name` sorts them and rewrites every index,
 // and the names are stripped again. Only the order changes (the stack-IR flags keep
@@ -61,56 +62,68 @@ const grams = bodies.map((b) => {
   for (let i = 0; i + 4 <= b.length; i++) g.add(b.readUInt32LE(i));
   return g;
 });
-const left = new Set(bodies.keys());
-let first = 0;
-for (const i of left) if (bodies[i].length > bodies[first].length) first = i;
-const order = [first];
-left.delete(first);
-while (left.size) {
-  const recent = new Set();
-  for (const i of order.slice(-3)) for (const v of grams[i]) recent.add(v);
-  let best = -1, score = -1;
-  for (const j of left) {
-    let common = 0;
-    for (const v of grams[j]) if (recent.has(v)) common++;
-    const s = common / (grams[j].size + 1);
-    if (s > score) { score = s; best = j; }
+// Greedy from a given first function; which first function gives the smallest file is
+// not predictable, so a few are tried (the largest functions, in order) and the best kept.
+function greedy(first) {
+  const left = new Set(bodies.keys());
+  const order = [first];
+  left.delete(first);
+  while (left.size) {
+    const recent = new Set();
+    for (const i of order.slice(-3)) for (const v of grams[i]) recent.add(v);
+    let best = -1, score = -1;
+    for (const j of left) {
+      let common = 0;
+      for (const v of grams[j]) if (recent.has(v)) common++;
+      const s = common / (grams[j].size + 1);
+      if (s > score) { score = s; best = j; }
+    }
+    order.push(best);
+    left.delete(best);
   }
-  order.push(best);
-  left.delete(best);
+  return order;
 }
+const TRIES = 6;
+const largest = [...bodies.keys()].sort((a, b) => bodies[b].length - bodies[a].length || a - b);
 
 // --- applying it: rank names, binaryen sorts by name -----------------------------------
 const uleb = (v) => { const o = []; do { let x = v & 127; v >>>= 7; if (v) x |= 128; o.push(x); } while (v); return o; };
 const str = (s) => [...uleb(s.length), ...Buffer.from(s)];
-const rank = [];
-order.forEach((f, r) => { rank[f] = r; });
-const entries = [];
-for (let i = 0; i < imported; i++) entries.push(...uleb(i), ...str(`a${i}`));
-for (let f = 0; f < bodies.length; f++) entries.push(...uleb(imported + f), ...str(`b${String(rank[f]).padStart(6, '0')}`));
-const names = [...uleb(imported + bodies.length), ...entries];
-const payload = [...str('name'), 1, ...uleb(names.length), ...names];
-const named = Buffer.concat([
-  wasm.subarray(0, 8),
-  ...sections.filter((s) => s.name !== 'name').map((s) => wasm.subarray(s.start, s.end)),
-  Buffer.from([0, ...uleb(payload.length), ...payload]),
-]);
+function named(order) {
+  const rank = [];
+  order.forEach((f, r) => { rank[f] = r; });
+  const entries = [];
+  for (let i = 0; i < imported; i++) entries.push(...uleb(i), ...str(`a${i}`));
+  for (let f = 0; f < bodies.length; f++) entries.push(...uleb(imported + f), ...str(`b${String(rank[f]).padStart(6, '0')}`));
+  const names = [...uleb(imported + bodies.length), ...entries];
+  const payload = [...str('name'), 1, ...uleb(names.length), ...names];
+  return Buffer.concat([
+    wasm.subarray(0, 8),
+    ...sections.filter((s) => s.name !== 'name').map((s) => wasm.subarray(s.start, s.end)),
+    Buffer.from([0, ...uleb(payload.length), ...payload]),
+  ]);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'order-functions-'));
 try {
-  writeFileSync(join(dir, 'in.wasm'), named);
-  execFileSync('wasm-opt', [
-    '--reorder-functions-by-name', '--strip-debug',
-    '--shrink-level=2', '--optimize-level=2', '--generate-stack-ir', '--optimize-stack-ir',
-    '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
-    '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
-    join(dir, 'in.wasm'), '-o', join(dir, 'out.wasm'),
-  ], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const out = readFileSync(join(dir, 'out.wasm'));
-  const before = gzipSync(wasm, { level: 9 }).length, after = gzipSync(out, { level: 9 }).length;
-  if (after < before) writeFileSync(file, out);
-  console.log(`order-functions: ${bodies.length} functions, gzip ${before} -> ${after} bytes` +
-    (after < before ? '' : ' (no gain: left as it was)'));
+  const before = gzipSync(wasm, { level: 9 }).length;
+  let best = wasm, bestSize = before;
+  for (const first of largest.slice(0, TRIES)) {
+    writeFileSync(join(dir, 'in.wasm'), named(greedy(first)));
+    execFileSync('wasm-opt', [
+      '--reorder-functions-by-name', '--strip-debug',
+      '--shrink-level=2', '--optimize-level=2', '--generate-stack-ir', '--optimize-stack-ir',
+      '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
+      '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
+      join(dir, 'in.wasm'), '-o', join(dir, 'out.wasm'),
+    ], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const out = readFileSync(join(dir, 'out.wasm'));
+    const size = gzipSync(out, { level: 9 }).length;
+    if (size < bestSize) { best = out; bestSize = size; }
+  }
+  if (best !== wasm) writeFileSync(file, best);
+  console.log(`order-functions: ${bodies.length} functions, gzip ${before} -> ${bestSize} bytes` +
+    (best !== wasm ? '' : ' (no gain: left as it was)'));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
