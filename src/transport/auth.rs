@@ -84,7 +84,8 @@ struct State {
 type Job = (auth::Challenge, bool, bool);
 
 /// [`Auth::shared`]'s future.
-type Shared<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + 'a>>;
+pub(super) type Shared<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + 'a>>;
 
 /// The authorization state of one client (one protected resource).
 pub struct Auth {
@@ -152,21 +153,18 @@ impl Auth {
     }
 
     /// Before a request: the stored tokens (read once, by the first flow), refreshed when
-    /// they are about to expire. A failed refresh only drops them: the server's 401 then
-    /// signs in again.
-    pub async fn ready(&self, http: &Http) {
-        let go = {
-            let st = self.st();
-            !st.loaded
-                || st.server.is_some()
-                    && st.tokens.as_ref().is_some_and(|t| {
-                        get_str(t, "refreshToken").is_some()
-                            && auth::due_for_refresh(get_f64(t, "expiresAt"), io::now_ms())
-                    })
-        };
-        if go {
-            let _ = self.shared(http, None).await;
-        }
+    /// they are about to expire; `None` when there is nothing to do. A failed refresh
+    /// only drops them: the server's 401 then signs in again.
+    pub fn ready<'a>(&'a self, http: &'a Http) -> Option<Shared<'a>> {
+        let st = self.st();
+        let go = !st.loaded
+            || st.server.is_some()
+                && st.tokens.as_ref().is_some_and(|t| {
+                    get_str(t, "refreshToken").is_some()
+                        && auth::due_for_refresh(get_f64(t, "expiresAt"), io::now_ms())
+                });
+        drop(st);
+        go.then(|| self.shared(http, None))
     }
 
     /// After a 401 or 403 to a request sent with token `generation`: what to do before
@@ -174,7 +172,12 @@ impl Auth {
     /// that is not `insufficient_scope`); `Some(None)`: nothing, another request already
     /// got a new token; `Some(Some(job))`: sign in (or refresh first, when
     /// `may_refresh`) through [`Auth::shared`].
-    fn on_denied(&self, status: u16, generation: u32, may_refresh: bool) -> Option<Option<Job>> {
+    pub(super) fn on_denied(
+        &self,
+        status: u16,
+        generation: u32,
+        may_refresh: bool,
+    ) -> Option<Option<Job>> {
         let header = self.st().challenge.take().unwrap_or_default();
         if self.generation() != generation {
             return Some(None);
@@ -193,7 +196,7 @@ impl Auth {
     ///
     /// Boxed: its callers (before a request, after a refusal) keep a pointer across their
     /// `await`, not the flow (measured: 116 bytes gzip less).
-    fn shared<'a>(&'a self, http: &'a Http, job: Option<Job>) -> Shared<'a> {
+    pub(super) fn shared<'a>(&'a self, http: &'a Http, job: Option<Job>) -> Shared<'a> {
         Box::pin(self.flight.run(|| self.run(http, job)))
     }
 
@@ -814,47 +817,8 @@ impl super::Session {
     }
 
     /// Before a request (and before it takes a slot and reads the session id): the
-    /// stored token read, or refreshed when due.
-    pub(super) async fn auth_ready(&self) {
-        if let Some(a) = &self.auth {
-            a.ready(&self.http).await;
-        }
-    }
-
-    /// [`super::Session::request_once`] with authorization: after a 401 (or a 403 `insufficient_scope`) a sign-in (a refresh
-    /// first, a step-up with the union of scopes) and the request sent again, twice at
-    /// most (a server that keeps refusing ends with its refusal).
-    pub(super) async fn authorized(
-        self: &Rc<Self>,
-        method: &str,
-        params: &JsValue,
-        ctl: super::Ctl<'_>,
-    ) -> Result<JsValue, Error> {
-        let Some(a) = &self.auth else {
-            return self.request_once(method, params, ctl).await;
-        };
-        let mut tries = 0;
-        loop {
-            let token = a.generation();
-            let job = {
-                let out = self.request_once(method, params, ctl).await;
-                let job = match &out {
-                    Err(Error::Transport { status, .. })
-                        if matches!(status, 401 | 403) && tries < 2 =>
-                    {
-                        tries += 1;
-                        a.on_denied(*status, token, tries == 1)
-                    }
-                    _ => None,
-                };
-                match job {
-                    Some(job) => job,
-                    None => return out,
-                }
-            };
-            if job.is_some() {
-                a.shared(&self.http, job).await?;
-            }
-        }
+    /// stored token to read, or to refresh when due (see [`Auth::ready`]).
+    pub(super) fn auth_ready(&self) -> Option<Shared<'_>> {
+        self.auth.as_ref().and_then(|a| a.ready(&self.http))
     }
 }

@@ -273,10 +273,13 @@ impl Session {
                     st.modern = true;
                     st.protocol_version = Some(v2026::PROTOCOL_VERSION.into());
                 }
-                self.auth_ready().await;
-                let params = object(&[]).into();
+                // Not sent again after a refusal or a lost connection: that is the probe.
+                let probe = Ctl {
+                    retry: false,
+                    ..Ctl::default()
+                };
                 let err = match self
-                    .authorized(v2026::method::DISCOVER, &params, Ctl::default())
+                    .request(v2026::method::DISCOVER, object(&[]).into(), probe)
                     .await
                 {
                     Ok(result) => {
@@ -489,7 +492,12 @@ impl Session {
             && (method != method::TOOLS_CALL
                 || self.opts.retry_unsafe_requests
                 || self.is_modern());
-        let mut tries = Tries::new(ctl.retry, lost, self.opts.max_request_retries);
+        let mut tries = Tries::new(
+            ctl.retry,
+            lost,
+            self.opts.max_request_retries,
+            self.auth.is_some(),
+        );
         // A session renewal to wait for (or start) before the next try: the session id
         // that was lost, `None` for one under way or one that failed.
         let mut renew: Option<Option<String>> = None;
@@ -497,7 +505,9 @@ impl Session {
             if let Some(lost) = renew.take() {
                 self.renew(lost).await?;
             }
-            self.auth_ready().await;
+            if let Some(ready) = self.auth_ready() {
+                let _ = ready.await;
+            }
             // A slot first. Then, holding it, nothing is awaited until the request has read
             // its session id: a renewal that started while it waited for the slot must not
             // see it go out without one.
@@ -518,7 +528,8 @@ impl Session {
                 continue;
             }
             let before = self.session_id();
-            let out = self.authorized(method, &params, ctl).await;
+            let token = self.auth.as_ref().map_or(0, auth::Auth::generation);
+            let out = self.request_once(method, &params, ctl).await;
             drop(permit);
             match tries.after(out, io::now_ms() as u64) {
                 Next::Wait(delay) => {
@@ -530,6 +541,18 @@ impl Session {
                     }
                 }
                 Next::Renew => renew = Some(before),
+                // After a 401 (or a 403 `insufficient_scope`): a sign-in (a refresh first,
+                // a step-up with the union of scopes), then the request sent again.
+                Next::SignIn(err, first) => {
+                    let (Some(a), Error::Transport { status, .. }) = (&self.auth, &err) else {
+                        return Err(err);
+                    };
+                    match a.on_denied(*status, token, first) {
+                        None => return Err(err),
+                        Some(None) => {}
+                        Some(job) => a.shared(&self.http, job).await?,
+                    }
+                }
                 Next::Done(out) => return out,
             }
         }
@@ -1114,7 +1137,9 @@ impl Session {
         );
         loop {
             // A reconnect goes with a token that is not about to expire.
-            self.auth_ready().await;
+            if let Some(ready) = self.auth_ready() {
+                let _ = ready.await;
+            }
             let (session, ctl) = {
                 let mut st = self.state_mut();
                 if st.closed || st.listen_gen != gen {
