@@ -107,6 +107,33 @@ pub struct Http {
     fetch: Function,
 }
 
+/// The headers of one request, written into a JS `Headers` as they are added (a later
+/// value replaces an earlier one of the same name, in any case).
+pub struct HeaderList {
+    headers: Headers,
+    /// The first name or value `Headers` refused: [`Http::send`] fails with it.
+    bad: Option<JsValue>,
+}
+
+/// No headers yet.
+impl Default for HeaderList {
+    fn default() -> HeaderList {
+        // Not `expect` (see `Abort::new`).
+        let headers =
+            Headers::new().unwrap_or_else(|_| panic!("Headers exists in every supported runtime"));
+        HeaderList { headers, bad: None }
+    }
+}
+
+impl HeaderList {
+    /// Set `name` to `value`.
+    pub fn set(&mut self, name: &str, value: &str) {
+        if let Err(e) = self.headers.set(name, value) {
+            self.bad.get_or_insert(e);
+        }
+    }
+}
+
 /// What a request failed with before any HTTP status was seen.
 pub enum FetchFailure {
     /// The request's signal was aborted (locally, or by the request timeout).
@@ -137,13 +164,12 @@ impl Http {
         &self,
         method: &str,
         url: &str,
-        headers: &[(String, String)],
+        headers: &HeaderList,
         body: Option<&str>,
         signal: Option<&AbortSignal>,
     ) -> Result<HttpResponse, FetchFailure> {
-        let h = Headers::new().map_err(FetchFailure::Network)?;
-        for (k, v) in headers {
-            h.set(k, v).map_err(FetchFailure::Network)?;
+        if let Some(e) = &headers.bad {
+            return Err(FetchFailure::Network(e.clone()));
         }
         let init = Object::new();
         let set = |k: &str, v: &JsValue| {
@@ -153,7 +179,7 @@ impl Http {
         // Browsers give an opaque response for a redirect, Node the 3xx itself: either
         // way nothing is sent on to the target.
         set("redirect", &JsValue::from_str("manual"));
-        set("headers", &h);
+        set("headers", &headers.headers);
         if let Some(b) = body {
             set("body", &JsValue::from_str(b));
         }

@@ -28,7 +28,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::auth::{self, ClientAuth, Fail, Resource, Server, TokenSet};
 use crate::error::Error;
 use crate::io::json::{self, get_f64, get_str, is_object, object};
-use crate::io::{self, Abort, Http};
+use crate::io::{self, Abort, HeaderList, Http};
 use crate::sync::SingleFlight;
 
 /// The `auth` option of `connect()`, read.
@@ -760,12 +760,14 @@ fn token_request<'a>(f: &'a Flow, mut pairs: Vec<(&'a str, &'a str)>) -> Io {
 async fn exec(http: &Http, opts: &AuthOptions, io: Io) -> Reply {
     let call = match io {
         Io::Fetch(url, post) => {
-            let mut headers: Vec<(String, String)> =
-                vec![("Accept".into(), "application/json".into())];
+            let mut headers = HeaderList::default();
+            headers.set("Accept", "application/json");
             let mut body = None;
             if let Some((content_type, text, authorization)) = post {
-                headers.push(("Content-Type".into(), content_type.into()));
-                headers.extend(authorization.map(|a| ("Authorization".into(), a)));
+                headers.set("Content-Type", content_type);
+                if let Some(a) = authorization {
+                    headers.set("Authorization", &a);
+                }
                 body = Some(text);
             }
             let method = if body.is_some() { "POST" } else { "GET" };

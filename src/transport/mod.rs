@@ -17,7 +17,7 @@ use web_sys::{AbortController, AbortSignal};
 
 use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::io::json::{self, get, get_f64, get_str, is_object, object, Json};
-use crate::io::{self, Abort, AbortListener, FetchFailure, Http, HttpResponse};
+use crate::io::{self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse};
 use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight};
@@ -400,21 +400,15 @@ impl Session {
 
     /// The headers of a modern request: the version, the method, the name it is about,
     /// and the caller's (mirrored tool parameters).
-    fn modern_headers(
-        &self,
-        m: &str,
-        params: &JsValue,
-        extra: &[(String, String)],
-    ) -> Vec<(String, String)> {
+    fn modern_headers(&self, m: &str, params: &JsValue, extra: &[(String, String)]) -> HeaderList {
         let mut h = self.headers(None, false);
-        h.push((v2026::header::METHOD.into(), m.into()));
+        h.set(v2026::header::METHOD, m);
         if let Some(name) = v2026::name_param(m).and_then(|k| get_str(params, k)) {
-            h.push((
-                v2026::header::NAME.into(),
-                headers::encode_name_value(&name),
-            ));
+            h.set(v2026::header::NAME, &headers::encode_name_value(&name));
         }
-        h.extend(extra.iter().cloned());
+        for (k, v) in extra {
+            h.set(k, v);
+        }
         h
     }
 
@@ -860,7 +854,7 @@ impl Session {
     ) -> Result<HttpResponse, Error> {
         let mut headers = self.headers(session, true);
         if let Some(id) = last_event_id {
-            headers.push(("Last-Event-ID".into(), id));
+            headers.set("Last-Event-ID", &id);
         }
         let mut resp = self
             .http
@@ -1098,24 +1092,27 @@ impl Session {
         }
     }
 
-    fn headers(&self, session: Option<&str>, get_stream: bool) -> Vec<(String, String)> {
-        let mut h = self.opts.headers.clone();
+    fn headers(&self, session: Option<&str>, get_stream: bool) -> HeaderList {
+        let mut h = HeaderList::default();
+        for (k, v) in &self.opts.headers {
+            h.set(k, v);
+        }
         // The token goes to the protected resource only: this session's URL.
         if let Some(v) = self.auth.as_ref().and_then(auth::Auth::header) {
-            h.push(("Authorization".into(), v));
+            h.set("Authorization", &v);
         }
         let accept = if get_stream {
             "text/event-stream"
         } else {
-            h.push(("Content-Type".into(), "application/json".into()));
+            h.set("Content-Type", "application/json");
             "application/json, text/event-stream"
         };
-        h.push(("Accept".into(), accept.into()));
+        h.set("Accept", accept);
         if let Some(s) = session {
-            h.push(("Mcp-Session-Id".into(), s.into()));
+            h.set("Mcp-Session-Id", s);
         }
         if let Some(v) = self.protocol_version() {
-            h.push(("MCP-Protocol-Version".into(), v));
+            h.set("MCP-Protocol-Version", &v);
         }
         h
     }
