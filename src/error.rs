@@ -80,10 +80,15 @@ pub const BODY_QUOTE_LIMIT: usize = 1024;
 
 impl Error {
     /// A transport error without a status.
-    pub fn network(message: impl Into<String>) -> Error {
+    pub fn network(message: String) -> Error {
+        Error::transport(0, message)
+    }
+
+    /// A transport error with `status` (0: no response), after one try, quoting no body.
+    pub fn transport(status: u16, message: String) -> Error {
         Error::Transport {
-            status: 0,
-            message: message.into(),
+            status,
+            message,
             body: String::new(),
             tries: 1,
             retry_after_ms: None,

@@ -897,17 +897,14 @@ impl Session {
     }
 
     fn too_large(&self, status: u16) -> Error {
-        Error::Transport {
+        Error::transport(
             status,
-            message: crate::cat!(
+            crate::cat!(
                 "the reply is larger than the limit of ",
                 self.opts.max_response_bytes as u64,
                 " bytes"
             ),
-            body: String::new(),
-            tries: 1,
-            retry_after_ms: None,
-        }
+        )
     }
 
     /// The error a response with `status` amounts to, quoting its `body` (redacted).
@@ -1263,9 +1260,9 @@ fn fetch_error(f: FetchFailure) -> Error {
         )),
         // A browser hides the redirect's status: 300 stands for "some 3xx" (never a
         // network error, which would be retried).
-        FetchFailure::Redirect(status) => Error::Transport {
-            status: status.max(300),
-            message: crate::cat!(
+        FetchFailure::Redirect(status) => Error::transport(
+            status.max(300),
+            crate::cat!(
                 "the server answered with a redirect (HTTP ",
                 if status == 0 {
                     "3xx".to_string()
@@ -1275,9 +1272,6 @@ fn fetch_error(f: FetchFailure) -> Error {
                 "), which this client does not follow: its headers must not reach another \
                  origin; use the final URL"
             ),
-            body: String::new(),
-            tries: 1,
-            retry_after_ms: None,
-        },
+        ),
     }
 }
