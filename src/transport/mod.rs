@@ -12,7 +12,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::Function;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
 use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
@@ -361,41 +361,30 @@ impl Session {
     /// A request's params with the modern envelope: `_meta` gains the protocol version,
     /// the client's capabilities and its info (other `_meta` keys are kept).
     fn envelope(&self, params: &JsValue) -> JsValue {
-        let out = json::shallow_copy(params);
-        let out = if is_object(&out) {
-            out
-        } else {
-            object(&[]).into()
-        };
-        let meta = json::shallow_copy(&get(&out, "_meta"));
-        let meta = if is_object(&meta) {
-            meta
-        } else {
-            object(&[]).into()
-        };
+        let out = copy_object(params);
+        let meta = copy_object(&get(&out, "_meta"));
         // The tasks extension on every request (capabilities are per request, and the
         // task lifecycle spans tools/call, tasks/get, tasks/update, tasks/cancel); the
         // elicitation form only with a handler to answer it.
-        let caps = object(&[(
-            "extensions",
-            object(&[(v2026::TASKS_EXTENSION, object(&[]).into())]).into(),
-        )]);
-        if self.opts.on_elicitation.is_some() {
-            let form = object(&[("form", object(&[]).into())]);
-            let _ = js_sys::Reflect::set(&caps, &"elicitation".into(), &form);
-        }
-        for (k, v) in [
+        let elicitation = if self.opts.on_elicitation.is_some() {
+            object(&[("form", object(&[]).into())]).into()
+        } else {
+            JsValue::UNDEFINED
+        };
+        let caps = object(&[
             (
-                v2026::META_PROTOCOL_VERSION,
-                JsValue::from(v2026::PROTOCOL_VERSION),
+                "extensions",
+                object(&[(v2026::TASKS_EXTENSION, object(&[]).into())]).into(),
             ),
+            ("elicitation", elicitation),
+        ]);
+        let ours = object(&[
+            (v2026::META_PROTOCOL_VERSION, v2026::PROTOCOL_VERSION.into()),
             (v2026::META_CLIENT_CAPABILITIES, caps.into()),
             (v2026::META_CLIENT_INFO, self.opts.client_info.clone()),
-        ] {
-            let _ = js_sys::Reflect::set(&meta, &k.into(), &v);
-        }
-        let _ = js_sys::Reflect::set(&out, &"_meta".into(), &meta);
-        out
+        ]);
+        js_sys::Object::assign(&meta, &ours);
+        js_sys::Object::assign(&out, &object(&[("_meta", meta.into())])).into()
     }
 
     /// The headers of a modern request: the version, the method, the name it is about,
@@ -1237,6 +1226,15 @@ impl Session {
             }
         }
     }
+}
+
+/// A shallow copy of `v` when it is a plain object, else a new empty object.
+fn copy_object(v: &JsValue) -> js_sys::Object {
+    let o = js_sys::Object::new();
+    if is_object(v) {
+        js_sys::Object::assign(&o, v.unchecked_ref());
+    }
+    o
 }
 
 /// The JSON-RPC response to the server's request `id`: its result, or its error.
