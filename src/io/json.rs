@@ -99,6 +99,14 @@ pub trait Json: Sized + Clone {
     fn list(&self, key: &str) -> Option<Vec<Self>> {
         self.field(key).and_then(|v| v.items())
     }
+    /// `v[key]` when it is an array: its strings (other elements skipped).
+    fn strings(&self, key: &str) -> Vec<String> {
+        self.list(key)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Json::string)
+            .collect()
+    }
     /// `v[key]` when it is an object (not an array).
     fn object_at(&self, key: &str) -> Option<Self> {
         self.field(key).filter(Json::is_object)

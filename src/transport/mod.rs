@@ -343,12 +343,7 @@ impl Session {
             Error::Rpc { code, data, .. } => v2026::Probe::Rpc {
                 status,
                 code: *code,
-                supported: get(data, "supported")
-                    .items()
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|v| v.string())
-                    .collect(),
+                supported: data.strings("supported"),
             },
             // A network error (CORS refusing the modern headers among them) or a timeout:
             // legacy; a server that does not answer at all then fails initialize too.
