@@ -141,10 +141,11 @@ impl Json for JsValue {
         if !Json::is_object(self) {
             return Vec::new();
         }
-        js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>())
-            .iter()
-            .filter_map(|k| k.as_string())
-            .collect()
+        let mut out = Vec::new();
+        for k in js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>()).to_vec() {
+            out.extend(k.as_string());
+        }
+        out
     }
 }
 
