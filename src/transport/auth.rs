@@ -301,16 +301,13 @@ impl Auth {
                 // verifier).
                 let (_, pending) = reply?;
                 let resumable = get_str(&pending, "issuer").as_deref() == Some(&f.server.issuer)
-                    && get_f64(&pending, "at").is_some_and(|t| io::now_ms() - t < PENDING_MS);
-                if let (Some(u), Some(v), Some(s), true) = (
-                    get_str(&pending, "url"),
-                    get_str(&pending, "verifier"),
-                    get_str(&pending, "state"),
-                    resumable,
-                ) {
-                    f.verifier = v;
-                    f.state = s;
-                    return Ok(self.authorize(f, u));
+                    && get_f64(&pending, "at").is_some_and(|t| io::now_ms() - t < PENDING_MS)
+                    && ["url", "verifier", "state"]
+                        .iter()
+                        .all(|k| get_str(&pending, k).is_some());
+                if resumable {
+                    f.record = pending;
+                    return Ok(self.authorize(f));
                 }
                 f.at = At::Pkce;
                 return Ok(Io::Pkce);
@@ -325,31 +322,30 @@ impl Auth {
                 }
                 let a = js_sys::Array::from(&v);
                 let s = |i| a.get(i).as_string().unwrap_or_default();
-                let challenge = s(1);
-                f.verifier = s(0);
-                f.state = s(2);
+                let (verifier, challenge, state) = (s(0), s(1), s(2));
                 let mut q = vec![
                     ("response_type", "code"),
                     ("client_id", f.client.id.as_str()),
                     ("redirect_uri", self.opts.redirect_uri.as_str()),
                     ("code_challenge", challenge.as_str()),
                     ("code_challenge_method", "S256"),
-                    ("state", f.state.as_str()),
+                    ("state", state.as_str()),
                     ("resource", f.resource.resource.as_str()),
                 ];
                 if let Some(s) = &f.scope {
                     q.push(("scope", s));
                 }
                 let url = auth::with_query(&f.server.authorization_endpoint, &q);
-                let record = object(&[
-                    ("url", url.as_str().into()),
-                    ("verifier", f.verifier.as_str().into()),
-                    ("state", f.state.as_str().into()),
+                f.record = object(&[
+                    ("url", url.into()),
+                    ("verifier", verifier.into()),
+                    ("state", state.into()),
                     ("issuer", f.server.issuer.as_str().into()),
                     ("at", io::now_ms().into()),
-                ]);
-                self.save("set", &self.pending_key(), &record.into());
-                return Ok(self.authorize(f, url));
+                ])
+                .into();
+                self.save("set", &self.pending_key(), &f.record);
+                return Ok(self.authorize(f));
             }
             At::Authorize => {
                 self.save("remove", &self.pending_key(), &JsValue::UNDEFINED);
@@ -369,7 +365,10 @@ impl Auth {
                     .or_else(|| get_str(&v, "href"))
                     .unwrap_or_default();
                 let s = &f.server;
-                let code = auth::read_callback(&callback, &f.state, &s.issuer, s.iss_supported)?;
+                let field = |k| get_str(&f.record, k).unwrap_or_default();
+                let code =
+                    auth::read_callback(&callback, &field("state"), &s.issuer, s.iss_supported)?;
+                let verifier = field("verifier");
                 f.at = At::Token;
                 return Ok(token_request(
                     f,
@@ -377,7 +376,7 @@ impl Auth {
                         ("grant_type", "authorization_code"),
                         ("code", &code),
                         ("redirect_uri", &self.opts.redirect_uri),
-                        ("code_verifier", &f.verifier),
+                        ("code_verifier", &verifier),
                         ("resource", &f.resource.resource),
                     ],
                 ));
@@ -577,12 +576,12 @@ impl Auth {
         Ok(Io::Load(self.pending_key()))
     }
 
-    /// The page step: `authorize(url)`, with the scopes asked for kept (step-up asks for
-    /// them again).
-    fn authorize(&self, f: &mut Flow, url: String) -> Io {
+    /// The page step: `authorize(url)` with the record's URL, the scopes asked for kept
+    /// (step-up asks for them again).
+    fn authorize(&self, f: &mut Flow) -> Io {
         self.st().scope = f.scope.clone().map(|s| (f.server.issuer.clone(), s));
         f.at = At::Authorize;
-        Io::Authorize(url)
+        Io::Authorize(get_str(&f.record, "url").unwrap_or_default())
     }
 
     fn keep(&self, set: TokenSet, issuer: &str, old_refresh: Option<String>) {
@@ -721,8 +720,9 @@ struct Flow {
     refresh: Option<String>,
     fallback: bool,
     scope: Option<String>,
-    verifier: String,
-    state: String,
+    /// The authorization under way, as kept in the storage to resume it after a
+    /// full-page redirect: `{ url, verifier, state, issuer, at }`.
+    record: JsValue,
 }
 
 fn client_key(server: &Server) -> String {
