@@ -256,11 +256,8 @@ impl HttpResponse {
             let Some(body) = self.inner.body() else {
                 return Ok(None);
             };
-            let reader: ReadableStreamDefaultReader =
-                body.get_reader().dyn_into().map_err(|_| {
-                    FetchFailure::Network(JsValue::from_str("body has no default reader"))
-                })?;
-            self.reader = Some(reader);
+            // `getReader()` without a mode always gives a default reader.
+            self.reader = Some(body.get_reader().unchecked_into());
         }
         // Set above; `let else` rather than `expect` keeps a panic site out of the wasm.
         let Some(reader) = &self.reader else {
