@@ -186,14 +186,12 @@ impl Http {
         if let Some(s) = signal {
             set("signal", s);
         }
-        let promise = self
+        let sent = self
             .fetch
             .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
             .map_err(FetchFailure::Network)?;
-        let promise: Promise = promise.dyn_into().map_err(|_| {
-            FetchFailure::Network(JsValue::from_str("fetch did not return a Promise"))
-        })?;
-        match JsFuture::from(promise).await {
+        // A replacement `fetch` may return a Response, or a thenable, not a Promise.
+        match JsFuture::from(Promise::resolve(&sent)).await {
             Ok(r) => {
                 let inner = r.dyn_into::<Response>().map_err(|_| {
                     FetchFailure::Network(JsValue::from_str("fetch did not resolve to a Response"))
@@ -415,8 +413,5 @@ pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str) -> Option<
 /// Call a user function that may return a Promise, and wait for its value.
 pub async fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
     let v = f.call2(&JsValue::UNDEFINED, a, b)?;
-    match v.dyn_into::<Promise>() {
-        Ok(p) => JsFuture::from(p).await,
-        Err(v) => Ok(v),
-    }
+    JsFuture::from(Promise::resolve(&v)).await
 }
