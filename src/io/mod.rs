@@ -198,15 +198,16 @@ impl Http {
                 })?;
                 let status = inner.status();
                 let opaque = json::get_str(&inner, "type").as_deref() == Some("opaqueredirect");
-                if opaque || (300..400).contains(&status) {
-                    let _ = inner.body().map(|b| b.cancel());
-                    return Err(FetchFailure::Redirect(if opaque { 0 } else { status }));
-                }
-                Ok(HttpResponse {
+                let resp = HttpResponse {
                     inner,
                     reader: None,
                     done: false,
-                })
+                };
+                if opaque || (300..400).contains(&status) {
+                    // Dropped: its body is cancelled.
+                    return Err(FetchFailure::Redirect(if opaque { 0 } else { status }));
+                }
+                Ok(resp)
             }
             Err(e) if signal.is_some_and(|s| s.aborted()) || is_abort_error(&e) => {
                 Err(FetchFailure::Aborted)
