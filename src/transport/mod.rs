@@ -402,17 +402,16 @@ impl Session {
             st.session_id = None;
             st.protocol_version = None;
             st.listen_gen += 1;
-            if let Some(a) = st.listen_abort.take() {
-                a.abort();
-            }
-            if let Some(w) = st.listen_wake.take() {
-                w.set(());
-            }
         }
-        let mut caps = object(&[]);
-        if self.opts.on_elicitation.is_some() {
-            caps = object(&[("elicitation", object(&[]).into())]);
-        }
+        self.stop_listening();
+        let caps = object(&[(
+            "elicitation",
+            if self.opts.on_elicitation.is_some() {
+                object(&[]).into()
+            } else {
+                JsValue::UNDEFINED
+            },
+        )]);
         let params = object(&[
             ("protocolVersion", PROTOCOL_VERSION.into()),
             ("capabilities", caps.into()),
@@ -441,6 +440,21 @@ impl Session {
         self.post_message(&note.into()).await?;
         self.start_listening(gen);
         Ok(())
+    }
+
+    /// Stop the GET stream: abort its request, and wake it from its wait between two
+    /// connections (it then sees that it is no longer wanted).
+    fn stop_listening(&self) {
+        let (abort, wake) = {
+            let mut st = self.state_mut();
+            (st.listen_abort.take(), st.listen_wake.take())
+        };
+        if let Some(a) = abort {
+            a.abort();
+        }
+        if let Some(w) = wake {
+            w.set(());
+        }
     }
 
     fn start_listening(self: &Rc<Self>, gen: u32) {
@@ -1181,19 +1195,14 @@ impl Session {
     /// Close: abort what is in flight, stop the GET stream, and end the session with
     /// DELETE.
     pub async fn close(self: &Rc<Self>) {
-        let (session, aborts, listen, wake) = {
+        let (session, aborts) = {
             let mut st = self.state_mut();
             if st.closed {
                 return;
             }
             st.closed = true;
             let aborts: Vec<_> = st.pending.handles().cloned().collect();
-            (
-                st.session_id.clone(),
-                aborts,
-                st.listen_abort.take(),
-                st.listen_wake.take(),
-            )
+            (st.session_id.clone(), aborts)
         };
         for a in aborts {
             a.abort();
@@ -1203,12 +1212,7 @@ impl Session {
             w.set(());
         }
         self.gate.close();
-        if let Some(a) = listen {
-            a.abort();
-        }
-        if let Some(w) = wake {
-            w.set(());
-        }
+        self.stop_listening();
         if let Some(sid) = session {
             let headers = self.headers(Some(&sid), false);
             let abort = Abort::new(Some(self.opts.request_timeout_ms.unwrap_or(10_000.0)));
