@@ -31,6 +31,8 @@ use crate::io::json::{self, get_f64, get_str, is_object, object};
 use crate::io::{self, Abort, HeaderList, Http};
 use crate::sync::SingleFlight;
 
+use super::Run;
+
 /// The `auth` option of `connect()`, read.
 pub struct AuthOptions {
     /// `(authorizationUrl) => Promise<callbackUrl>`: the page step.
@@ -82,10 +84,6 @@ struct State {
 /// A sign-in after a challenge: the challenge, whether it is a step-up, whether a refresh
 /// may be tried first.
 type Job = (auth::Challenge, bool, bool);
-
-/// [`Auth::shared`]'s future.
-pub(super) type Shared<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + 'a>>;
 
 /// The authorization state of one client (one protected resource).
 pub struct Auth {
@@ -155,7 +153,7 @@ impl Auth {
     /// Before a request: the stored tokens (read once, by the first flow), refreshed when
     /// they are about to expire; `None` when there is nothing to do. A failed refresh
     /// only drops them: the server's 401 then signs in again.
-    pub fn ready<'a>(&'a self, http: &'a Http) -> Option<Shared<'a>> {
+    pub fn ready<'a>(&'a self, http: &'a Http) -> Option<Run<'a>> {
         let st = self.st();
         let go = !st.loaded
             || st.server.is_some()
@@ -196,7 +194,7 @@ impl Auth {
     ///
     /// Boxed: its callers (before a request, after a refusal) keep a pointer across their
     /// `await`, not the flow (measured: 116 bytes gzip less).
-    pub(super) fn shared<'a>(&'a self, http: &'a Http, job: Option<Job>) -> Shared<'a> {
+    pub(super) fn shared<'a>(&'a self, http: &'a Http, job: Option<Job>) -> Run<'a> {
         Box::pin(self.flight.run(|| self.run(http, job)))
     }
 
@@ -820,7 +818,7 @@ impl super::Session {
 
     /// Before a request (and before it takes a slot and reads the session id): the
     /// stored token to read, or to refresh when due (see [`Auth::ready`]).
-    pub(super) fn auth_ready(&self) -> Option<Shared<'_>> {
+    pub(super) fn auth_ready(&self) -> Option<Run<'_>> {
         self.auth.as_ref().and_then(|a| a.ready(&self.http))
     }
 }

@@ -36,6 +36,10 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// The answer to a server-to-client request: a result, or a JSON-RPC error (code, message).
 pub type Answer = Pin<Box<dyn Future<Output = Result<JsValue, (f64, String)>>>>;
 
+/// A run shared by everyone who needs it (a session renewal, a sign-in or refresh),
+/// boxed: a request keeps a pointer to it across its `await`, not the run itself.
+type Run<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + 'a>>;
+
 /// Where inbound messages go: the client's one router (tasks, elicitation, the user's
 /// `onNotification`).
 pub trait Router {
@@ -494,8 +498,8 @@ impl Session {
         // that was lost, `None` for one under way or one that failed.
         let mut renew: Option<Option<String>> = None;
         loop {
-            if let Some(lost) = renew.take() {
-                self.renew(lost).await?;
+            if let Some(renewal) = renew.take().and_then(|lost| self.renew(lost)) {
+                renewal.await?;
             }
             if let Some(ready) = self.auth_ready() {
                 let _ = ready.await;
@@ -551,21 +555,20 @@ impl Session {
     }
 
     /// Start a new session once for everyone: concurrent callers share one renewal, and
-    /// one whose session was already replaced just retries.
-    async fn renew(self: &Rc<Self>, lost: Option<String>) -> Result<(), Error> {
+    /// one whose session was already replaced (`None`) just retries.
+    ///
+    /// (initialize goes through request(), which may come here: the box ends the
+    /// recursion of their types.)
+    fn renew(self: &Rc<Self>, lost: Option<String>) -> Option<Run<'_>> {
         if self.renewing.running().is_none() && lost.is_some() && self.session_id() != lost {
-            return Ok(());
+            return None;
         }
-        self.renewing
-            .run(|| async {
-                // (initialize goes through request(), which may come here: `run` boxes
-                // this future, which ends the recursion of their types.)
-                let r = self.initialize().await;
-                let mut st = self.state_mut();
-                st.needs_init = r.is_err() && !st.closed;
-                r
-            })
-            .await
+        Some(Box::pin(self.renewing.run(|| async {
+            let r = self.initialize().await;
+            let mut st = self.state_mut();
+            st.needs_init = r.is_err() && !st.closed;
+            r
+        })))
     }
 
     /// Remove the values of the caller's headers (tokens, keys) from text quoted from a
