@@ -719,7 +719,7 @@ impl Session {
                     // and resumes it with a GET and `Last-Event-ID`, where the reply arrives,
                     // at most MAX_STREAM_RESUMES times. A stream that ended without an event
                     // id has nothing to resume (the caller reports the missing reply).
-                    let Some(last) = parser.last_event_id().map(str::to_string) else {
+                    let Some(last) = parser.last_event_id() else {
                         break 'exchange Ok(());
                     };
                     if self.state().pending.is_ready(id) || resumes == MAX_STREAM_RESUMES {
@@ -850,12 +850,12 @@ impl Session {
     async fn open_stream(
         &self,
         session: Option<&str>,
-        last_event_id: Option<String>,
+        last_event_id: Option<&str>,
         signal: &AbortSignal,
     ) -> Result<HttpResponse, Error> {
         let mut headers = self.headers(session, true);
         if let Some(id) = last_event_id {
-            headers.set("Last-Event-ID", &id);
+            headers.set("Last-Event-ID", id);
         }
         let mut resp = self
             .http
@@ -1148,11 +1148,7 @@ impl Session {
             };
             let signal = ctl.signal();
             match self
-                .open_stream(
-                    session.as_deref(),
-                    parser.last_event_id().map(str::to_string),
-                    &signal,
-                )
+                .open_stream(session.as_deref(), parser.last_event_id(), &signal)
                 .await
             {
                 Ok(mut resp) => {
