@@ -269,16 +269,12 @@ impl HttpResponse {
                 FetchFailure::Network(e)
             }
         })?;
-        let done = Reflect::get(&step, &JsValue::from_str("done"))
-            .map(|d| d.is_truthy())
-            .unwrap_or(true);
-        if done {
+        if json::get(&step, "done").is_truthy() {
             self.done = true;
             self.reader = None;
             return Ok(None);
         }
-        let value = Reflect::get(&step, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
-        match value.dyn_into::<Uint8Array>() {
+        match json::get(&step, "value").dyn_into::<Uint8Array>() {
             Ok(a) => Ok(Some(a.to_vec())),
             Err(_) => Err(FetchFailure::Network(JsValue::from_str(
                 "body chunk is not bytes",
