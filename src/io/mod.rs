@@ -95,10 +95,7 @@ pub fn abort_error(message: &str) -> JsValue {
 
 /// Whether `v` is an abort (a `DOMException` or error named `AbortError`).
 pub fn is_abort_error(v: &JsValue) -> bool {
-    Reflect::get(v, &JsValue::from_str("name"))
-        .ok()
-        .and_then(|n| n.as_string())
-        .is_some_and(|n| n == "AbortError" || n == "TimeoutError")
+    json::get_str(v, "name").is_some_and(|n| n == "AbortError" || n == "TimeoutError")
 }
 
 /// The `fetch` function to use: the caller's, or `globalThis.fetch`.
@@ -151,10 +148,9 @@ impl Http {
     pub fn new(custom: Option<Function>) -> Result<Http, String> {
         let fetch = match custom {
             Some(f) => f,
-            None => Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))
-                .ok()
-                .and_then(|f| f.dyn_into::<Function>().ok())
-                .ok_or("no global fetch: pass options.fetch")?,
+            None => json::get(&js_sys::global(), "fetch")
+                .dyn_into::<Function>()
+                .map_err(|_| "no global fetch: pass options.fetch")?,
         };
         Ok(Http { fetch })
     }
