@@ -1016,7 +1016,7 @@ impl Session {
                 // cancels its own requests with it: those ids are not ours.)
                 if method == "notifications/cancelled" && self.is_modern() {
                     let id = get(&get(&msg, "params"), "requestId");
-                    if let Some(id) = parse_id(id.as_f64(), id.as_string().as_deref()) {
+                    if let Some(id) = our_id(&id) {
                         let ended = object(&[("result", object(&[]).into())]);
                         self.state_mut().pending.fulfil(id, ended.into());
                     }
@@ -1024,7 +1024,7 @@ impl Session {
                 self.notified(&method, &msg)
             }
             None => {
-                if let Some(id) = parse_id(id.as_f64(), id.as_string().as_deref()) {
+                if let Some(id) = our_id(&id) {
                     self.state_mut().pending.fulfil(id, msg);
                 }
             }
@@ -1245,6 +1245,11 @@ fn response(id: JsValue, reply: Result<JsValue, (f64, String)>) -> JsValue {
         ),
     };
     object(&[("jsonrpc", "2.0".into()), ("id", id), outcome]).into()
+}
+
+/// A JSON-RPC id as one of ours (see [`parse_id`]).
+fn our_id(id: &JsValue) -> Option<u64> {
+    parse_id(id.as_f64(), id.as_string().as_deref())
 }
 
 fn fetch_error(f: FetchFailure) -> Error {
