@@ -250,6 +250,16 @@ impl Session {
         self.gate.free()
     }
 
+    /// Whether the response to request `id` has arrived.
+    fn answered(&self, id: u64) -> bool {
+        self.state().pending.is_ready(id)
+    }
+
+    /// Hand `msg` to the request `id` waiting for it (the first response wins).
+    fn fulfil(&self, id: u64, msg: JsValue) {
+        self.state_mut().pending.fulfil(id, msg);
+    }
+
     /// Whether `close()` was called.
     pub fn is_closed(&self) -> bool {
         self.state().closed
@@ -722,7 +732,7 @@ impl Session {
                     let Some(last) = parser.last_event_id() else {
                         break 'exchange Ok(());
                     };
-                    if self.state().pending.is_ready(id) || resumes == MAX_STREAM_RESUMES {
+                    if self.answered(id) || resumes == MAX_STREAM_RESUMES {
                         break 'exchange Ok(());
                     }
                     resumes += 1;
@@ -784,12 +794,12 @@ impl Session {
                         let id_v = get(&msg, "id");
                         if is_object(&get(&msg, "error")) && (id_v.is_null() || id_v.is_undefined())
                         {
-                            self.state_mut().pending.fulfil(id, msg);
+                            self.fulfil(id, msg);
                         } else {
                             self.dispatch(msg);
                         }
                     }
-                    if self.state().pending.is_ready(id) {
+                    if self.answered(id) {
                         break 'exchange Ok(());
                     }
                 }
@@ -970,7 +980,7 @@ impl Session {
                 }
             }
             if let Some(id) = until {
-                if self.state().pending.is_ready(id) {
+                if self.answered(id) {
                     resp.cancel();
                     return Ok(());
                 }
@@ -1018,14 +1028,14 @@ impl Session {
                     let id = get(&get(&msg, "params"), "requestId");
                     if let Some(id) = our_id(&id) {
                         let ended = object(&[("result", object(&[]).into())]);
-                        self.state_mut().pending.fulfil(id, ended.into());
+                        self.fulfil(id, ended.into());
                     }
                 }
                 self.notified(&method, &msg)
             }
             None => {
                 if let Some(id) = our_id(&id) {
-                    self.state_mut().pending.fulfil(id, msg);
+                    self.fulfil(id, msg);
                 }
             }
         }
