@@ -20,14 +20,6 @@ fn fail<T>(reason: &'static str, message: &str) -> Result<T, Fail> {
     Err((reason, message.to_string()))
 }
 
-fn strings<J: Json>(v: &J, key: &str) -> Vec<String> {
-    v.list(key)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(Json::string)
-        .collect()
-}
-
 /// What the client keeps of a Protected Resource Metadata document (RFC 9728).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Resource {
@@ -54,7 +46,7 @@ pub fn read_resource_metadata<J: Json>(prm: &J, server_url: &str) -> Result<Reso
             "the protected resource metadata is for another resource than this server's URL",
         );
     }
-    let Some(issuer) = strings(prm, "authorization_servers").into_iter().next() else {
+    let Some(issuer) = prm.strings("authorization_servers").into_iter().next() else {
         return fail(
             "invalid_metadata",
             "the protected resource metadata names no authorization server",
@@ -63,7 +55,7 @@ pub fn read_resource_metadata<J: Json>(prm: &J, server_url: &str) -> Result<Reso
     Ok(Resource {
         resource,
         issuer,
-        scopes: strings(prm, "scopes_supported"),
+        scopes: prm.strings("scopes_supported"),
     })
 }
 
@@ -97,7 +89,8 @@ pub fn read_server_metadata<J: Json>(m: &J, issuer: &str) -> Result<Server, Fail
             "the authorization server metadata is for another issuer than the one it was fetched for",
         );
     }
-    if !strings(m, "code_challenge_methods_supported")
+    if !m
+        .strings("code_challenge_methods_supported")
         .iter()
         .any(|s| s == "S256")
     {
@@ -121,8 +114,8 @@ pub fn read_server_metadata<J: Json>(m: &J, issuer: &str) -> Result<Server, Fail
         authorization_endpoint,
         token_endpoint,
         registration_endpoint: url("registration_endpoint"),
-        scopes: strings(m, "scopes_supported"),
-        auth_methods: strings(m, "token_endpoint_auth_methods_supported"),
+        scopes: m.strings("scopes_supported"),
+        auth_methods: m.strings("token_endpoint_auth_methods_supported"),
         iss_supported: flag("authorization_response_iss_parameter_supported"),
         cimd_supported: flag("client_id_metadata_document_supported"),
     })

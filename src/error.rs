@@ -80,10 +80,15 @@ pub const BODY_QUOTE_LIMIT: usize = 1024;
 
 impl Error {
     /// A transport error without a status.
-    pub fn network(message: impl Into<String>) -> Error {
+    pub fn network(message: String) -> Error {
+        Error::transport(0, message)
+    }
+
+    /// A transport error with `status` (0: no response), after one try, quoting no body.
+    pub fn transport(status: u16, message: String) -> Error {
         Error::Transport {
-            status: 0,
-            message: message.into(),
+            status,
+            message,
             body: String::new(),
             tries: 1,
             retry_after_ms: None,
@@ -104,12 +109,7 @@ impl Error {
 
     /// The same error, saying that `tries` attempts were made (the retry budget is spent).
     pub fn with_tries(self, tries: u32) -> Error {
-        let gave_up = |mut m: String| {
-            m.push_str(" (gave up after ");
-            m.push_str(&crate::cat!(tries));
-            m.push_str(" tries)");
-            m
-        };
+        let gave_up = |m: String| crate::cat!(m, " (gave up after ", tries, " tries)");
         match self {
             Error::Transport {
                 status,
@@ -142,11 +142,7 @@ impl Error {
     pub fn describe(&self) -> String {
         match self {
             Error::Rpc { code, message, .. } => {
-                let mut s = message.clone();
-                s.push_str(" (JSON-RPC ");
-                s.push_str(&crate::cat!(*code as i64));
-                s.push(')');
-                s
+                crate::cat!(message, " (JSON-RPC ", *code as i64, ')')
             }
             Error::Transport { message, .. }
             | Error::Protocol(message)

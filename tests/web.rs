@@ -11,7 +11,7 @@ use mcp_tasks_wasm::client::registry::HandleOptions;
 use mcp_tasks_wasm::client::Client;
 use mcp_tasks_wasm::error::Error;
 use mcp_tasks_wasm::io::json::{get, get_f64, get_str, object, parse};
-use mcp_tasks_wasm::io::{sleep, Http};
+use mcp_tasks_wasm::io::{sleep, HeaderList, Http};
 use mcp_tasks_wasm::protocol::TaskStatus;
 use mcp_tasks_wasm::transport::{ClientOptions, Ctl};
 use wasm_bindgen::prelude::*;
@@ -87,7 +87,13 @@ async fn admin(url: &str, path: &str, post: bool) -> JsValue {
     let http = Http::new(None).ok().unwrap();
     let method = if post { "POST" } else { "GET" };
     let mut r = http
-        .send(method, &format!("{base}{path}"), &[], None, None)
+        .send(
+            method,
+            &format!("{base}{path}"),
+            &HeaderList::default(),
+            None,
+            None,
+        )
         .await
         .ok()
         .expect("admin request failed");
@@ -127,13 +133,9 @@ where
 async fn an_initialize_post_reaches_the_reference_server() {
     let http = Http::new(None).ok().unwrap();
     let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
-    let headers = vec![
-        ("Content-Type".to_string(), "application/json".to_string()),
-        (
-            "Accept".to_string(),
-            "application/json, text/event-stream".to_string(),
-        ),
-    ];
+    let mut headers = HeaderList::default();
+    headers.set("Content-Type", "application/json");
+    headers.set("Accept", "application/json, text/event-stream");
     let mut r = http
         .send("POST", &json_url(), &headers, Some(body), None)
         .await

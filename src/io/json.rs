@@ -99,6 +99,14 @@ pub trait Json: Sized + Clone {
     fn list(&self, key: &str) -> Option<Vec<Self>> {
         self.field(key).and_then(|v| v.items())
     }
+    /// `v[key]` when it is an array: its strings (other elements skipped).
+    fn strings(&self, key: &str) -> Vec<String> {
+        self.list(key)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Json::string)
+            .collect()
+    }
     /// `v[key]` when it is an object (not an array).
     fn object_at(&self, key: &str) -> Option<Self> {
         self.field(key).filter(Json::is_object)
@@ -133,10 +141,11 @@ impl Json for JsValue {
         if !Json::is_object(self) {
             return Vec::new();
         }
-        js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>())
-            .iter()
-            .filter_map(|k| k.as_string())
-            .collect()
+        let mut out = Vec::new();
+        for k in js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>()).to_vec() {
+            out.extend(k.as_string());
+        }
+        out
     }
 }
 

@@ -95,16 +95,40 @@ pub fn abort_error(message: &str) -> JsValue {
 
 /// Whether `v` is an abort (a `DOMException` or error named `AbortError`).
 pub fn is_abort_error(v: &JsValue) -> bool {
-    Reflect::get(v, &JsValue::from_str("name"))
-        .ok()
-        .and_then(|n| n.as_string())
-        .is_some_and(|n| n == "AbortError" || n == "TimeoutError")
+    json::get_str(v, "name").is_some_and(|n| n == "AbortError" || n == "TimeoutError")
 }
 
 /// The `fetch` function to use: the caller's, or `globalThis.fetch`.
 #[derive(Clone)]
 pub struct Http {
     fetch: Function,
+}
+
+/// The headers of one request, written into a JS `Headers` as they are added (a later
+/// value replaces an earlier one of the same name, in any case).
+pub struct HeaderList {
+    headers: Headers,
+    /// The first name or value `Headers` refused: [`Http::send`] fails with it.
+    bad: Option<JsValue>,
+}
+
+/// No headers yet.
+impl Default for HeaderList {
+    fn default() -> HeaderList {
+        // Not `expect` (see `Abort::new`).
+        let headers =
+            Headers::new().unwrap_or_else(|_| panic!("Headers exists in every supported runtime"));
+        HeaderList { headers, bad: None }
+    }
+}
+
+impl HeaderList {
+    /// Set `name` to `value`.
+    pub fn set(&mut self, name: &str, value: &str) {
+        if let Err(e) = self.headers.set(name, value) {
+            self.bad.get_or_insert(e);
+        }
+    }
 }
 
 /// What a request failed with before any HTTP status was seen.
@@ -124,10 +148,9 @@ impl Http {
     pub fn new(custom: Option<Function>) -> Result<Http, String> {
         let fetch = match custom {
             Some(f) => f,
-            None => Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))
-                .ok()
-                .and_then(|f| f.dyn_into::<Function>().ok())
-                .ok_or("no global fetch: pass options.fetch")?,
+            None => json::get(&js_sys::global(), "fetch")
+                .dyn_into::<Function>()
+                .map_err(|_| "no global fetch: pass options.fetch")?,
         };
         Ok(Http { fetch })
     }
@@ -137,13 +160,12 @@ impl Http {
         &self,
         method: &str,
         url: &str,
-        headers: &[(String, String)],
+        headers: &HeaderList,
         body: Option<&str>,
         signal: Option<&AbortSignal>,
     ) -> Result<HttpResponse, FetchFailure> {
-        let h = Headers::new().map_err(FetchFailure::Network)?;
-        for (k, v) in headers {
-            h.set(k, v).map_err(FetchFailure::Network)?;
+        if let Some(e) = &headers.bad {
+            return Err(FetchFailure::Network(e.clone()));
         }
         let init = Object::new();
         let set = |k: &str, v: &JsValue| {
@@ -153,36 +175,35 @@ impl Http {
         // Browsers give an opaque response for a redirect, Node the 3xx itself: either
         // way nothing is sent on to the target.
         set("redirect", &JsValue::from_str("manual"));
-        set("headers", &h);
+        set("headers", &headers.headers);
         if let Some(b) = body {
             set("body", &JsValue::from_str(b));
         }
         if let Some(s) = signal {
             set("signal", s);
         }
-        let promise = self
+        let sent = self
             .fetch
             .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
             .map_err(FetchFailure::Network)?;
-        let promise: Promise = promise.dyn_into().map_err(|_| {
-            FetchFailure::Network(JsValue::from_str("fetch did not return a Promise"))
-        })?;
-        match JsFuture::from(promise).await {
+        // A replacement `fetch` may return a Response, or a thenable, not a Promise.
+        match JsFuture::from(Promise::resolve(&sent)).await {
             Ok(r) => {
                 let inner = r.dyn_into::<Response>().map_err(|_| {
                     FetchFailure::Network(JsValue::from_str("fetch did not resolve to a Response"))
                 })?;
                 let status = inner.status();
                 let opaque = json::get_str(&inner, "type").as_deref() == Some("opaqueredirect");
-                if opaque || (300..400).contains(&status) {
-                    let _ = inner.body().map(|b| b.cancel());
-                    return Err(FetchFailure::Redirect(if opaque { 0 } else { status }));
-                }
-                Ok(HttpResponse {
+                let resp = HttpResponse {
                     inner,
                     reader: None,
                     done: false,
-                })
+                };
+                if opaque || (300..400).contains(&status) {
+                    // Dropped: its body is cancelled.
+                    return Err(FetchFailure::Redirect(if opaque { 0 } else { status }));
+                }
+                Ok(resp)
             }
             Err(e) if signal.is_some_and(|s| s.aborted()) || is_abort_error(&e) => {
                 Err(FetchFailure::Aborted)
@@ -230,11 +251,8 @@ impl HttpResponse {
             let Some(body) = self.inner.body() else {
                 return Ok(None);
             };
-            let reader: ReadableStreamDefaultReader =
-                body.get_reader().dyn_into().map_err(|_| {
-                    FetchFailure::Network(JsValue::from_str("body has no default reader"))
-                })?;
-            self.reader = Some(reader);
+            // `getReader()` without a mode always gives a default reader.
+            self.reader = Some(body.get_reader().unchecked_into());
         }
         // Set above; `let else` rather than `expect` keeps a panic site out of the wasm.
         let Some(reader) = &self.reader else {
@@ -247,16 +265,12 @@ impl HttpResponse {
                 FetchFailure::Network(e)
             }
         })?;
-        let done = Reflect::get(&step, &JsValue::from_str("done"))
-            .map(|d| d.is_truthy())
-            .unwrap_or(true);
-        if done {
+        if json::get(&step, "done").is_truthy() {
             self.done = true;
             self.reader = None;
             return Ok(None);
         }
-        let value = Reflect::get(&step, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
-        match value.dyn_into::<Uint8Array>() {
+        match json::get(&step, "value").dyn_into::<Uint8Array>() {
             Ok(a) => Ok(Some(a.to_vec())),
             Err(_) => Err(FetchFailure::Network(JsValue::from_str(
                 "body chunk is not bytes",
@@ -392,8 +406,5 @@ pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str) -> Option<
 /// Call a user function that may return a Promise, and wait for its value.
 pub async fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
     let v = f.call2(&JsValue::UNDEFINED, a, b)?;
-    match v.dyn_into::<Promise>() {
-        Ok(p) => JsFuture::from(p).await,
-        Err(v) => Ok(v),
-    }
+    JsFuture::from(Promise::resolve(&v)).await
 }

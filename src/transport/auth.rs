@@ -28,8 +28,10 @@ use wasm_bindgen_futures::JsFuture;
 use crate::auth::{self, ClientAuth, Fail, Resource, Server, TokenSet};
 use crate::error::Error;
 use crate::io::json::{self, get_f64, get_str, is_object, object};
-use crate::io::{self, Abort, Http};
+use crate::io::{self, Abort, HeaderList, Http};
 use crate::sync::SingleFlight;
+
+use super::Run;
 
 /// The `auth` option of `connect()`, read.
 pub struct AuthOptions {
@@ -82,9 +84,6 @@ struct State {
 /// A sign-in after a challenge: the challenge, whether it is a step-up, whether a refresh
 /// may be tried first.
 type Job = (auth::Challenge, bool, bool);
-
-/// [`Auth::shared`]'s future.
-type Shared<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + 'a>>;
 
 /// The authorization state of one client (one protected resource).
 pub struct Auth {
@@ -152,21 +151,18 @@ impl Auth {
     }
 
     /// Before a request: the stored tokens (read once, by the first flow), refreshed when
-    /// they are about to expire. A failed refresh only drops them: the server's 401 then
-    /// signs in again.
-    pub async fn ready(&self, http: &Http) {
-        let go = {
-            let st = self.st();
-            !st.loaded
-                || st.server.is_some()
-                    && st.tokens.as_ref().is_some_and(|t| {
-                        get_str(t, "refreshToken").is_some()
-                            && auth::due_for_refresh(get_f64(t, "expiresAt"), io::now_ms())
-                    })
-        };
-        if go {
-            let _ = self.shared(http, None).await;
-        }
+    /// they are about to expire; `None` when there is nothing to do. A failed refresh
+    /// only drops them: the server's 401 then signs in again.
+    pub fn ready<'a>(&'a self, http: &'a Http) -> Option<Run<'a>> {
+        let st = self.st();
+        let go = !st.loaded
+            || st.server.is_some()
+                && st.tokens.as_ref().is_some_and(|t| {
+                    get_str(t, "refreshToken").is_some()
+                        && auth::due_for_refresh(get_f64(t, "expiresAt"), io::now_ms())
+                });
+        drop(st);
+        go.then(|| self.shared(http, None))
     }
 
     /// After a 401 or 403 to a request sent with token `generation`: what to do before
@@ -174,7 +170,12 @@ impl Auth {
     /// that is not `insufficient_scope`); `Some(None)`: nothing, another request already
     /// got a new token; `Some(Some(job))`: sign in (or refresh first, when
     /// `may_refresh`) through [`Auth::shared`].
-    fn on_denied(&self, status: u16, generation: u32, may_refresh: bool) -> Option<Option<Job>> {
+    pub(super) fn on_denied(
+        &self,
+        status: u16,
+        generation: u32,
+        may_refresh: bool,
+    ) -> Option<Option<Job>> {
         let header = self.st().challenge.take().unwrap_or_default();
         if self.generation() != generation {
             return Some(None);
@@ -193,7 +194,7 @@ impl Auth {
     ///
     /// Boxed: its callers (before a request, after a refusal) keep a pointer across their
     /// `await`, not the flow (measured: 116 bytes gzip less).
-    fn shared<'a>(&'a self, http: &'a Http, job: Option<Job>) -> Shared<'a> {
+    pub(super) fn shared<'a>(&'a self, http: &'a Http, job: Option<Job>) -> Run<'a> {
         Box::pin(self.flight.run(|| self.run(http, job)))
     }
 
@@ -298,16 +299,13 @@ impl Auth {
                 // verifier).
                 let (_, pending) = reply?;
                 let resumable = get_str(&pending, "issuer").as_deref() == Some(&f.server.issuer)
-                    && get_f64(&pending, "at").is_some_and(|t| io::now_ms() - t < PENDING_MS);
-                if let (Some(u), Some(v), Some(s), true) = (
-                    get_str(&pending, "url"),
-                    get_str(&pending, "verifier"),
-                    get_str(&pending, "state"),
-                    resumable,
-                ) {
-                    f.verifier = v;
-                    f.state = s;
-                    return Ok(self.authorize(f, u));
+                    && get_f64(&pending, "at").is_some_and(|t| io::now_ms() - t < PENDING_MS)
+                    && ["url", "verifier", "state"]
+                        .iter()
+                        .all(|k| get_str(&pending, k).is_some());
+                if resumable {
+                    f.record = pending;
+                    return Ok(self.authorize(f));
                 }
                 f.at = At::Pkce;
                 return Ok(Io::Pkce);
@@ -322,31 +320,30 @@ impl Auth {
                 }
                 let a = js_sys::Array::from(&v);
                 let s = |i| a.get(i).as_string().unwrap_or_default();
-                let challenge = s(1);
-                f.verifier = s(0);
-                f.state = s(2);
+                let (verifier, challenge, state) = (s(0), s(1), s(2));
                 let mut q = vec![
                     ("response_type", "code"),
                     ("client_id", f.client.id.as_str()),
                     ("redirect_uri", self.opts.redirect_uri.as_str()),
                     ("code_challenge", challenge.as_str()),
                     ("code_challenge_method", "S256"),
-                    ("state", f.state.as_str()),
+                    ("state", state.as_str()),
                     ("resource", f.resource.resource.as_str()),
                 ];
                 if let Some(s) = &f.scope {
                     q.push(("scope", s));
                 }
                 let url = auth::with_query(&f.server.authorization_endpoint, &q);
-                let record = object(&[
-                    ("url", url.as_str().into()),
-                    ("verifier", f.verifier.as_str().into()),
-                    ("state", f.state.as_str().into()),
+                f.record = object(&[
+                    ("url", url.into()),
+                    ("verifier", verifier.into()),
+                    ("state", state.into()),
                     ("issuer", f.server.issuer.as_str().into()),
                     ("at", io::now_ms().into()),
-                ]);
-                self.save("set", &self.pending_key(), &record.into());
-                return Ok(self.authorize(f, url));
+                ])
+                .into();
+                self.save("set", &self.pending_key(), &f.record);
+                return Ok(self.authorize(f));
             }
             At::Authorize => {
                 self.save("remove", &self.pending_key(), &JsValue::UNDEFINED);
@@ -366,7 +363,10 @@ impl Auth {
                     .or_else(|| get_str(&v, "href"))
                     .unwrap_or_default();
                 let s = &f.server;
-                let code = auth::read_callback(&callback, &f.state, &s.issuer, s.iss_supported)?;
+                let field = |k| get_str(&f.record, k).unwrap_or_default();
+                let code =
+                    auth::read_callback(&callback, &field("state"), &s.issuer, s.iss_supported)?;
+                let verifier = field("verifier");
                 f.at = At::Token;
                 return Ok(token_request(
                     f,
@@ -374,7 +374,7 @@ impl Auth {
                         ("grant_type", "authorization_code"),
                         ("code", &code),
                         ("redirect_uri", &self.opts.redirect_uri),
-                        ("code_verifier", &f.verifier),
+                        ("code_verifier", &verifier),
                         ("resource", &f.resource.resource),
                     ],
                 ));
@@ -574,12 +574,12 @@ impl Auth {
         Ok(Io::Load(self.pending_key()))
     }
 
-    /// The page step: `authorize(url)`, with the scopes asked for kept (step-up asks for
-    /// them again).
-    fn authorize(&self, f: &mut Flow, url: String) -> Io {
+    /// The page step: `authorize(url)` with the record's URL, the scopes asked for kept
+    /// (step-up asks for them again).
+    fn authorize(&self, f: &mut Flow) -> Io {
         self.st().scope = f.scope.clone().map(|s| (f.server.issuer.clone(), s));
         f.at = At::Authorize;
-        Io::Authorize(url)
+        Io::Authorize(get_str(&f.record, "url").unwrap_or_default())
     }
 
     fn keep(&self, set: TokenSet, issuer: &str, old_refresh: Option<String>) {
@@ -718,8 +718,9 @@ struct Flow {
     refresh: Option<String>,
     fallback: bool,
     scope: Option<String>,
-    verifier: String,
-    state: String,
+    /// The authorization under way, as kept in the storage to resume it after a
+    /// full-page redirect: `{ url, verifier, state, issuer, at }`.
+    record: JsValue,
 }
 
 fn client_key(server: &Server) -> String {
@@ -757,12 +758,14 @@ fn token_request<'a>(f: &'a Flow, mut pairs: Vec<(&'a str, &'a str)>) -> Io {
 async fn exec(http: &Http, opts: &AuthOptions, io: Io) -> Reply {
     let call = match io {
         Io::Fetch(url, post) => {
-            let mut headers: Vec<(String, String)> =
-                vec![("Accept".into(), "application/json".into())];
+            let mut headers = HeaderList::default();
+            headers.set("Accept", "application/json");
             let mut body = None;
             if let Some((content_type, text, authorization)) = post {
-                headers.push(("Content-Type".into(), content_type.into()));
-                headers.extend(authorization.map(|a| ("Authorization".into(), a)));
+                headers.set("Content-Type", content_type);
+                if let Some(a) = authorization {
+                    headers.set("Authorization", &a);
+                }
                 body = Some(text);
             }
             let method = if body.is_some() { "POST" } else { "GET" };
@@ -814,47 +817,8 @@ impl super::Session {
     }
 
     /// Before a request (and before it takes a slot and reads the session id): the
-    /// stored token read, or refreshed when due.
-    pub(super) async fn auth_ready(&self) {
-        if let Some(a) = &self.auth {
-            a.ready(&self.http).await;
-        }
-    }
-
-    /// [`super::Session::request_once`] with authorization: after a 401 (or a 403 `insufficient_scope`) a sign-in (a refresh
-    /// first, a step-up with the union of scopes) and the request sent again, twice at
-    /// most (a server that keeps refusing ends with its refusal).
-    pub(super) async fn authorized(
-        self: &Rc<Self>,
-        method: &str,
-        params: &JsValue,
-        ctl: super::Ctl<'_>,
-    ) -> Result<JsValue, Error> {
-        let Some(a) = &self.auth else {
-            return self.request_once(method, params, ctl).await;
-        };
-        let mut tries = 0;
-        loop {
-            let token = a.generation();
-            let job = {
-                let out = self.request_once(method, params, ctl).await;
-                let job = match &out {
-                    Err(Error::Transport { status, .. })
-                        if matches!(status, 401 | 403) && tries < 2 =>
-                    {
-                        tries += 1;
-                        a.on_denied(*status, token, tries == 1)
-                    }
-                    _ => None,
-                };
-                match job {
-                    Some(job) => job,
-                    None => return out,
-                }
-            };
-            if job.is_some() {
-                a.shared(&self.http, job).await?;
-            }
-        }
+    /// stored token to read, or to refresh when due (see [`Auth::ready`]).
+    pub(super) fn auth_ready(&self) -> Option<Run<'_>> {
+        self.auth.as_ref().and_then(|a| a.ready(&self.http))
     }
 }

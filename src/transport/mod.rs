@@ -12,12 +12,12 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::Function;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
 use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::io::json::{self, get, get_f64, get_str, is_object, object, Json};
-use crate::io::{self, Abort, AbortListener, FetchFailure, Http, HttpResponse};
+use crate::io::{self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse};
 use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight};
@@ -35,6 +35,10 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// The answer to a server-to-client request: a result, or a JSON-RPC error (code, message).
 pub type Answer = Pin<Box<dyn Future<Output = Result<JsValue, (f64, String)>>>>;
+
+/// A run shared by everyone who needs it (a session renewal, a sign-in or refresh),
+/// boxed: a request keeps a pointer to it across its `await`, not the run itself.
+type Run<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + 'a>>;
 
 /// Where inbound messages go: the client's one router (tasks, elicitation, the user's
 /// `onNotification`).
@@ -246,6 +250,16 @@ impl Session {
         self.gate.free()
     }
 
+    /// Whether the response to request `id` has arrived.
+    fn answered(&self, id: u64) -> bool {
+        self.state().pending.is_ready(id)
+    }
+
+    /// Hand `msg` to the request `id` waiting for it (the first response wins).
+    fn fulfil(&self, id: u64, msg: JsValue) {
+        self.state_mut().pending.fulfil(id, msg);
+    }
+
     /// Whether `close()` was called.
     pub fn is_closed(&self) -> bool {
         self.state().closed
@@ -273,10 +287,13 @@ impl Session {
                     st.modern = true;
                     st.protocol_version = Some(v2026::PROTOCOL_VERSION.into());
                 }
-                self.auth_ready().await;
-                let params = object(&[]).into();
+                // Not sent again after a refusal or a lost connection: that is the probe.
+                let probe = Ctl {
+                    retry: false,
+                    ..Ctl::default()
+                };
                 let err = match self
-                    .authorized(v2026::method::DISCOVER, &params, Ctl::default())
+                    .request(v2026::method::DISCOVER, object(&[]).into(), probe)
                     .await
                 {
                     Ok(result) => {
@@ -340,12 +357,7 @@ impl Session {
             Error::Rpc { code, data, .. } => v2026::Probe::Rpc {
                 status,
                 code: *code,
-                supported: get(data, "supported")
-                    .items()
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|v| v.string())
-                    .collect(),
+                supported: data.strings("supported"),
             },
             // A network error (CORS refusing the modern headers among them) or a timeout:
             // legacy; a server that does not answer at all then fails initialize too.
@@ -358,60 +370,43 @@ impl Session {
     /// A request's params with the modern envelope: `_meta` gains the protocol version,
     /// the client's capabilities and its info (other `_meta` keys are kept).
     fn envelope(&self, params: &JsValue) -> JsValue {
-        let out = json::shallow_copy(params);
-        let out = if is_object(&out) {
-            out
-        } else {
-            object(&[]).into()
-        };
-        let meta = json::shallow_copy(&get(&out, "_meta"));
-        let meta = if is_object(&meta) {
-            meta
-        } else {
-            object(&[]).into()
-        };
+        let out = copy_object(params);
+        let meta = copy_object(&get(&out, "_meta"));
         // The tasks extension on every request (capabilities are per request, and the
         // task lifecycle spans tools/call, tasks/get, tasks/update, tasks/cancel); the
         // elicitation form only with a handler to answer it.
-        let caps = object(&[(
-            "extensions",
-            object(&[(v2026::TASKS_EXTENSION, object(&[]).into())]).into(),
-        )]);
-        if self.opts.on_elicitation.is_some() {
-            let form = object(&[("form", object(&[]).into())]);
-            let _ = js_sys::Reflect::set(&caps, &"elicitation".into(), &form);
-        }
-        for (k, v) in [
+        let elicitation = if self.opts.on_elicitation.is_some() {
+            object(&[("form", object(&[]).into())]).into()
+        } else {
+            JsValue::UNDEFINED
+        };
+        let caps = object(&[
             (
-                v2026::META_PROTOCOL_VERSION,
-                JsValue::from(v2026::PROTOCOL_VERSION),
+                "extensions",
+                object(&[(v2026::TASKS_EXTENSION, object(&[]).into())]).into(),
             ),
+            ("elicitation", elicitation),
+        ]);
+        let ours = object(&[
+            (v2026::META_PROTOCOL_VERSION, v2026::PROTOCOL_VERSION.into()),
             (v2026::META_CLIENT_CAPABILITIES, caps.into()),
             (v2026::META_CLIENT_INFO, self.opts.client_info.clone()),
-        ] {
-            let _ = js_sys::Reflect::set(&meta, &k.into(), &v);
-        }
-        let _ = js_sys::Reflect::set(&out, &"_meta".into(), &meta);
-        out
+        ]);
+        js_sys::Object::assign(&meta, &ours);
+        js_sys::Object::assign(&out, &object(&[("_meta", meta.into())])).into()
     }
 
     /// The headers of a modern request: the version, the method, the name it is about,
     /// and the caller's (mirrored tool parameters).
-    fn modern_headers(
-        &self,
-        m: &str,
-        params: &JsValue,
-        extra: &[(String, String)],
-    ) -> Vec<(String, String)> {
+    fn modern_headers(&self, m: &str, params: &JsValue, extra: &[(String, String)]) -> HeaderList {
         let mut h = self.headers(None, false);
-        h.push((v2026::header::METHOD.into(), m.into()));
+        h.set(v2026::header::METHOD, m);
         if let Some(name) = v2026::name_param(m).and_then(|k| get_str(params, k)) {
-            h.push((
-                v2026::header::NAME.into(),
-                headers::encode_name_value(&name),
-            ));
+            h.set(v2026::header::NAME, &headers::encode_name_value(&name));
         }
-        h.extend(extra.iter().cloned());
+        for (k, v) in extra {
+            h.set(k, v);
+        }
         h
     }
 
@@ -421,17 +416,16 @@ impl Session {
             st.session_id = None;
             st.protocol_version = None;
             st.listen_gen += 1;
-            if let Some(a) = st.listen_abort.take() {
-                a.abort();
-            }
-            if let Some(w) = st.listen_wake.take() {
-                w.set(());
-            }
         }
-        let mut caps = object(&[]);
-        if self.opts.on_elicitation.is_some() {
-            caps = object(&[("elicitation", object(&[]).into())]);
-        }
+        self.stop_listening();
+        let caps = object(&[(
+            "elicitation",
+            if self.opts.on_elicitation.is_some() {
+                object(&[]).into()
+            } else {
+                JsValue::UNDEFINED
+            },
+        )]);
         let params = object(&[
             ("protocolVersion", PROTOCOL_VERSION.into()),
             ("capabilities", caps.into()),
@@ -462,6 +456,21 @@ impl Session {
         Ok(())
     }
 
+    /// Stop the GET stream: abort its request, and wake it from its wait between two
+    /// connections (it then sees that it is no longer wanted).
+    fn stop_listening(&self) {
+        let (abort, wake) = {
+            let mut st = self.state_mut();
+            (st.listen_abort.take(), st.listen_wake.take())
+        };
+        if let Some(a) = abort {
+            a.abort();
+        }
+        if let Some(w) = wake {
+            w.set(());
+        }
+    }
+
     fn start_listening(self: &Rc<Self>, gen: u32) {
         if self.opts.listen {
             io::spawn(Box::pin(self.clone().listen(gen)));
@@ -489,15 +498,22 @@ impl Session {
             && (method != method::TOOLS_CALL
                 || self.opts.retry_unsafe_requests
                 || self.is_modern());
-        let mut tries = Tries::new(ctl.retry, lost, self.opts.max_request_retries);
+        let mut tries = Tries::new(
+            ctl.retry,
+            lost,
+            self.opts.max_request_retries,
+            self.auth.is_some(),
+        );
         // A session renewal to wait for (or start) before the next try: the session id
         // that was lost, `None` for one under way or one that failed.
         let mut renew: Option<Option<String>> = None;
         loop {
-            if let Some(lost) = renew.take() {
-                self.renew(lost).await?;
+            if let Some(renewal) = renew.take().and_then(|lost| self.renew(lost)) {
+                renewal.await?;
             }
-            self.auth_ready().await;
+            if let Some(ready) = self.auth_ready() {
+                let _ = ready.await;
+            }
             // A slot first. Then, holding it, nothing is awaited until the request has read
             // its session id: a renewal that started while it waited for the slot must not
             // see it go out without one.
@@ -518,7 +534,8 @@ impl Session {
                 continue;
             }
             let before = self.session_id();
-            let out = self.authorized(method, &params, ctl).await;
+            let token = self.auth.as_ref().map_or(0, auth::Auth::generation);
+            let out = self.request_once(method, &params, ctl).await;
             drop(permit);
             match tries.after(out, io::now_ms() as u64) {
                 Next::Wait(delay) => {
@@ -530,27 +547,38 @@ impl Session {
                     }
                 }
                 Next::Renew => renew = Some(before),
+                // After a 401 (or a 403 `insufficient_scope`): a sign-in (a refresh first,
+                // a step-up with the union of scopes), then the request sent again.
+                Next::SignIn(err, first) => {
+                    let (Some(a), Error::Transport { status, .. }) = (&self.auth, &err) else {
+                        return Err(err);
+                    };
+                    match a.on_denied(*status, token, first) {
+                        None => return Err(err),
+                        Some(None) => {}
+                        Some(job) => a.shared(&self.http, job).await?,
+                    }
+                }
                 Next::Done(out) => return out,
             }
         }
     }
 
     /// Start a new session once for everyone: concurrent callers share one renewal, and
-    /// one whose session was already replaced just retries.
-    async fn renew(self: &Rc<Self>, lost: Option<String>) -> Result<(), Error> {
+    /// one whose session was already replaced (`None`) just retries.
+    ///
+    /// (initialize goes through request(), which may come here: the box ends the
+    /// recursion of their types.)
+    fn renew(self: &Rc<Self>, lost: Option<String>) -> Option<Run<'_>> {
         if self.renewing.running().is_none() && lost.is_some() && self.session_id() != lost {
-            return Ok(());
+            return None;
         }
-        self.renewing
-            .run(|| async {
-                // (initialize goes through request(), which may come here: `run` boxes
-                // this future, which ends the recursion of their types.)
-                let r = self.initialize().await;
-                let mut st = self.state_mut();
-                st.needs_init = r.is_err() && !st.closed;
-                r
-            })
-            .await
+        Some(Box::pin(self.renewing.run(|| async {
+            let r = self.initialize().await;
+            let mut st = self.state_mut();
+            st.needs_init = r.is_err() && !st.closed;
+            r
+        })))
     }
 
     /// Remove the values of the caller's headers (tokens, keys) from text quoted from a
@@ -701,10 +729,10 @@ impl Session {
                     // and resumes it with a GET and `Last-Event-ID`, where the reply arrives,
                     // at most MAX_STREAM_RESUMES times. A stream that ended without an event
                     // id has nothing to resume (the caller reports the missing reply).
-                    let Some(last) = parser.last_event_id().map(str::to_string) else {
+                    let Some(last) = parser.last_event_id() else {
                         break 'exchange Ok(());
                     };
-                    if self.state().pending.is_ready(id) || resumes == MAX_STREAM_RESUMES {
+                    if self.answered(id) || resumes == MAX_STREAM_RESUMES {
                         break 'exchange Ok(());
                     }
                     resumes += 1;
@@ -766,12 +794,12 @@ impl Session {
                         let id_v = get(&msg, "id");
                         if is_object(&get(&msg, "error")) && (id_v.is_null() || id_v.is_undefined())
                         {
-                            self.state_mut().pending.fulfil(id, msg);
+                            self.fulfil(id, msg);
                         } else {
                             self.dispatch(msg);
                         }
                     }
-                    if self.state().pending.is_ready(id) {
+                    if self.answered(id) {
                         break 'exchange Ok(());
                     }
                 }
@@ -832,12 +860,12 @@ impl Session {
     async fn open_stream(
         &self,
         session: Option<&str>,
-        last_event_id: Option<String>,
+        last_event_id: Option<&str>,
         signal: &AbortSignal,
     ) -> Result<HttpResponse, Error> {
         let mut headers = self.headers(session, true);
         if let Some(id) = last_event_id {
-            headers.push(("Last-Event-ID".into(), id));
+            headers.set("Last-Event-ID", id);
         }
         let mut resp = self
             .http
@@ -880,17 +908,14 @@ impl Session {
     }
 
     fn too_large(&self, status: u16) -> Error {
-        Error::Transport {
+        Error::transport(
             status,
-            message: crate::cat!(
+            crate::cat!(
                 "the reply is larger than the limit of ",
                 self.opts.max_response_bytes as u64,
                 " bytes"
             ),
-            body: String::new(),
-            tries: 1,
-            retry_after_ms: None,
-        }
+        )
     }
 
     /// The error a response with `status` amounts to, quoting its `body` (redacted).
@@ -955,7 +980,7 @@ impl Session {
                 }
             }
             if let Some(id) = until {
-                if self.state().pending.is_ready(id) {
+                if self.answered(id) {
                     resp.cancel();
                     return Ok(());
                 }
@@ -1001,16 +1026,16 @@ impl Session {
                 // cancels its own requests with it: those ids are not ours.)
                 if method == "notifications/cancelled" && self.is_modern() {
                     let id = get(&get(&msg, "params"), "requestId");
-                    if let Some(id) = parse_id(id.as_f64(), id.as_string().as_deref()) {
+                    if let Some(id) = our_id(&id) {
                         let ended = object(&[("result", object(&[]).into())]);
-                        self.state_mut().pending.fulfil(id, ended.into());
+                        self.fulfil(id, ended.into());
                     }
                 }
                 self.notified(&method, &msg)
             }
             None => {
-                if let Some(id) = parse_id(id.as_f64(), id.as_string().as_deref()) {
-                    self.state_mut().pending.fulfil(id, msg);
+                if let Some(id) = our_id(&id) {
+                    self.fulfil(id, msg);
                 }
             }
         }
@@ -1075,24 +1100,27 @@ impl Session {
         }
     }
 
-    fn headers(&self, session: Option<&str>, get_stream: bool) -> Vec<(String, String)> {
-        let mut h = self.opts.headers.clone();
+    fn headers(&self, session: Option<&str>, get_stream: bool) -> HeaderList {
+        let mut h = HeaderList::default();
+        for (k, v) in &self.opts.headers {
+            h.set(k, v);
+        }
         // The token goes to the protected resource only: this session's URL.
         if let Some(v) = self.auth.as_ref().and_then(auth::Auth::header) {
-            h.push(("Authorization".into(), v));
+            h.set("Authorization", &v);
         }
         let accept = if get_stream {
             "text/event-stream"
         } else {
-            h.push(("Content-Type".into(), "application/json".into()));
+            h.set("Content-Type", "application/json");
             "application/json, text/event-stream"
         };
-        h.push(("Accept".into(), accept.into()));
+        h.set("Accept", accept);
         if let Some(s) = session {
-            h.push(("Mcp-Session-Id".into(), s.into()));
+            h.set("Mcp-Session-Id", s);
         }
         if let Some(v) = self.protocol_version() {
-            h.push(("MCP-Protocol-Version".into(), v));
+            h.set("MCP-Protocol-Version", &v);
         }
         h
     }
@@ -1114,7 +1142,9 @@ impl Session {
         );
         loop {
             // A reconnect goes with a token that is not about to expire.
-            self.auth_ready().await;
+            if let Some(ready) = self.auth_ready() {
+                let _ = ready.await;
+            }
             let (session, ctl) = {
                 let mut st = self.state_mut();
                 if st.closed || st.listen_gen != gen {
@@ -1128,11 +1158,7 @@ impl Session {
             };
             let signal = ctl.signal();
             match self
-                .open_stream(
-                    session.as_deref(),
-                    parser.last_event_id().map(str::to_string),
-                    &signal,
-                )
+                .open_stream(session.as_deref(), parser.last_event_id(), &signal)
                 .await
             {
                 Ok(mut resp) => {
@@ -1178,19 +1204,14 @@ impl Session {
     /// Close: abort what is in flight, stop the GET stream, and end the session with
     /// DELETE.
     pub async fn close(self: &Rc<Self>) {
-        let (session, aborts, listen, wake) = {
+        let (session, aborts) = {
             let mut st = self.state_mut();
             if st.closed {
                 return;
             }
             st.closed = true;
             let aborts: Vec<_> = st.pending.handles().cloned().collect();
-            (
-                st.session_id.clone(),
-                aborts,
-                st.listen_abort.take(),
-                st.listen_wake.take(),
-            )
+            (st.session_id.clone(), aborts)
         };
         for a in aborts {
             a.abort();
@@ -1200,12 +1221,7 @@ impl Session {
             w.set(());
         }
         self.gate.close();
-        if let Some(a) = listen {
-            a.abort();
-        }
-        if let Some(w) = wake {
-            w.set(());
-        }
+        self.stop_listening();
         if let Some(sid) = session {
             let headers = self.headers(Some(&sid), false);
             let abort = Abort::new(Some(self.opts.request_timeout_ms.unwrap_or(10_000.0)));
@@ -1220,6 +1236,15 @@ impl Session {
     }
 }
 
+/// A shallow copy of `v` when it is a plain object, else a new empty object.
+fn copy_object(v: &JsValue) -> js_sys::Object {
+    let o = js_sys::Object::new();
+    if is_object(v) {
+        js_sys::Object::assign(&o, v.unchecked_ref());
+    }
+    o
+}
+
 /// The JSON-RPC response to the server's request `id`: its result, or its error.
 fn response(id: JsValue, reply: Result<JsValue, (f64, String)>) -> JsValue {
     let outcome = match reply {
@@ -1232,6 +1257,11 @@ fn response(id: JsValue, reply: Result<JsValue, (f64, String)>) -> JsValue {
     object(&[("jsonrpc", "2.0".into()), ("id", id), outcome]).into()
 }
 
+/// A JSON-RPC id as one of ours (see [`parse_id`]).
+fn our_id(id: &JsValue) -> Option<u64> {
+    parse_id(id.as_f64(), id.as_string().as_deref())
+}
+
 fn fetch_error(f: FetchFailure) -> Error {
     match f {
         FetchFailure::Aborted => Error::Aborted("aborted".into()),
@@ -1241,9 +1271,9 @@ fn fetch_error(f: FetchFailure) -> Error {
         )),
         // A browser hides the redirect's status: 300 stands for "some 3xx" (never a
         // network error, which would be retried).
-        FetchFailure::Redirect(status) => Error::Transport {
-            status: status.max(300),
-            message: crate::cat!(
+        FetchFailure::Redirect(status) => Error::transport(
+            status.max(300),
+            crate::cat!(
                 "the server answered with a redirect (HTTP ",
                 if status == 0 {
                     "3xx".to_string()
@@ -1253,9 +1283,6 @@ fn fetch_error(f: FetchFailure) -> Error {
                 "), which this client does not follow: its headers must not reach another \
                  origin; use the final URL"
             ),
-            body: String::new(),
-            tries: 1,
-            retry_after_ms: None,
-        },
+        ),
     }
 }

@@ -84,6 +84,10 @@ pub enum Next<T> {
     Wait(u32),
     /// Start a new session (the server lost this one), then send it again.
     Renew,
+    /// The server refused the request's token (401, or 403): sign in (`true`: the first
+    /// refusal, which a refresh may answer), then send it again; the error is the
+    /// outcome if signing in cannot help.
+    SignIn(Error, bool),
     /// The request's outcome.
     Done(Result<T, Error>),
 }
@@ -91,7 +95,8 @@ pub enum Next<T> {
 /// The decisions of one request across its tries (pure: the caller sends, sleeps and
 /// renews). Retries use the one backoff ([`PollPolicy`], with jitter), wait at least the
 /// server's `Retry-After` (up to the policy's ceiling), and stop after `max_retries`; a
-/// lost session is renewed once.
+/// lost session is renewed once; a refused token leads to a sign-in twice at most (a
+/// server that keeps refusing ends with its refusal).
 pub struct Tries {
     /// Send again after a refusal (429, 503).
     refused: bool,
@@ -100,18 +105,24 @@ pub struct Tries {
     max_retries: u32,
     backoff: Option<PollPolicy>,
     renewed: bool,
+    /// Sign in after a refused token (with authorization), and how many times it did.
+    sign_in: bool,
+    denied: u32,
 }
 
 impl Tries {
     /// Tries that send again after a refusal (`refused`), after a lost connection
-    /// (`lost`: the request is safe to repeat), at most `max_retries` times.
-    pub fn new(refused: bool, lost: bool, max_retries: u32) -> Self {
+    /// (`lost`: the request is safe to repeat), at most `max_retries` times; and sign in
+    /// after a refused token when `sign_in` (the client has authorization).
+    pub fn new(refused: bool, lost: bool, max_retries: u32, sign_in: bool) -> Self {
         Tries {
             refused,
             lost,
             max_retries,
             backoff: None,
             renewed: false,
+            sign_in,
+            denied: 0,
         }
     }
 
@@ -139,6 +150,14 @@ impl Tries {
                     Ok(delay) => Next::Wait(delay),
                     Err(g) => Next::Done(Err(e.with_tries(g.tries))),
                 }
+            }
+            Err(
+                e @ Error::Transport {
+                    status: 401 | 403, ..
+                },
+            ) if self.sign_in && self.denied < 2 => {
+                self.denied += 1;
+                Next::SignIn(e, self.denied == 1)
             }
             Err(Error::SessionGone) if !std::mem::replace(&mut self.renewed, true) => Next::Renew,
             Err(Error::SessionGone) => Next::Done(Err(Error::Transport {
