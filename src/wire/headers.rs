@@ -128,11 +128,9 @@ fn primitive_type<J: Json>(p: &J) -> bool {
     let Some(list) = t.items() else {
         return false;
     };
-    let names: Vec<Option<String>> = list.iter().map(|x| x.string()).collect();
-    names
-        .iter()
-        .all(|n| n.as_deref().is_some_and(|n| ok(n) || n == "null"))
-        && names.iter().any(|n| n.as_deref().is_some_and(ok))
+    let names = || list.iter().map(|x| x.string());
+    names().all(|n| n.is_some_and(|n| ok(&n) || n == "null"))
+        && names().any(|n| n.is_some_and(|n| ok(&n)))
 }
 
 /// Keywords whose value is data, not schema: an `x-mcp-header` key inside them is not
