@@ -8,7 +8,6 @@ use std::rc::{Rc, Weak};
 
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 use crate::client::registry::{Handle, HandleOptions};
@@ -136,8 +135,23 @@ fn promise<F: std::future::Future<Output = Result<JsValue, Error>> + 'static>(f:
     boxed_promise(Box::pin(f))
 }
 
+/// `future_to_promise`, written out over [`io::spawn`]: the executor glue is then
+/// instantiated once, for the boxed futures every spawn takes (`future_to_promise`
+/// spawns a future type of its own, a second copy).
 fn boxed_promise(f: Pending) -> Promise {
-    future_to_promise(async move { f.await.map_err(to_js) })
+    let mut f = Some(f);
+    Promise::new(&mut |resolve, reject| {
+        let Some(f) = f.take() else {
+            return;
+        };
+        io::spawn(Box::pin(async move {
+            let (settle, v) = match f.await {
+                Ok(v) => (resolve, v),
+                Err(e) => (reject, to_js(e)),
+            };
+            let _ = settle.call1(&JsValue::UNDEFINED, &v);
+        }));
+    })
 }
 
 /// The one body of the exports that ask about one task (the generated wrappers stay
@@ -502,8 +516,8 @@ impl TaskHandle {
         let q2 = q.clone();
         let next = Closure::<dyn FnMut() -> Promise>::new(move || {
             let q = q.clone();
-            // Through `promise`, like every export: a second instantiation of the
-            // executor glue (`future_to_promise` for another future type) costs ~700 bytes.
+            // Through `promise`, like every export: the one boxed future type the
+            // executor glue is instantiated for (another type costs ~700 bytes).
             promise(async move {
                 Ok(match q.next().await {
                     Some(v) => object(&[("value", v), ("done", false.into())]).into(),
