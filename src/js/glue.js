@@ -55,8 +55,13 @@ export function makeError(kind, message, props) {
   return new classes[kind](message, props);
 }
 
+// `next(resolve)` settles the step the Promise waits for; `ret()` ends the updates.
 export function makeAsyncIterator(next, ret) {
-  return { next, return: ret, [Symbol.asyncIterator]() { return this; } };
+  return {
+    next: () => new Promise(next),
+    return: () => (ret(), Promise.resolve({ done: true })),
+    [Symbol.asyncIterator]() { return this; },
+  };
 }
 
 // ---- Authorization: the browser's share of the sign-in (the flow itself is in Rust). ----

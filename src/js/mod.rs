@@ -514,24 +514,24 @@ impl TaskHandle {
     pub fn updates(&self) -> JsValue {
         let q = self.h.updates();
         let q2 = q.clone();
-        let next = Closure::<dyn FnMut() -> Promise>::new(move || {
+        // `next()` is `new Promise(next)` in the glue: this closure gets its `resolve`
+        // (one closure signature the crate has anyway, `FnMut(JsValue)`, not one more
+        // shim for `FnMut() -> Promise`).
+        let next = Closure::<dyn FnMut(JsValue)>::new(move |resolve: JsValue| {
             let q = q.clone();
-            // Through `promise`, like every export: the one boxed future type the
-            // executor glue is instantiated for (another type costs ~700 bytes).
-            promise(async move {
-                Ok(match q.next().await {
+            io::spawn(Box::pin(async move {
+                let step: JsValue = match q.next().await {
                     Some(v) => object(&[("value", v), ("done", false.into())]).into(),
                     None => object(&[("done", true.into())]).into(),
-                })
-            })
+                };
+                let _ = resolve
+                    .unchecked_into::<Function>()
+                    .call1(&JsValue::UNDEFINED, &step);
+            }));
         })
         .into_js_value();
-        let ret = Closure::<dyn FnMut() -> Promise>::new(move || {
-            q2.clear_and_close();
-            let done: JsValue = object(&[("done", true.into())]).into();
-            Promise::resolve(&done)
-        })
-        .into_js_value();
+        // `return()` closes the queue; the glue resolves it with `{ done: true }`.
+        let ret = Closure::<dyn FnMut()>::new(move || q2.clear_and_close()).into_js_value();
         make_async_iterator(&next, &ret)
     }
 
