@@ -27,6 +27,19 @@ extern "C" {
     fn make_async_iterator(next: &JsValue, ret: &JsValue) -> JsValue;
 }
 
+// Its own snippet, not glue.js: wasm-bindgen imports a function that takes and returns
+// only JS values directly, as a second `import * as` of its module, and two of one module
+// (makeAsyncIterator is the other) give the glue a duplicate key that bundlers warn about.
+#[wasm_bindgen(inline_js = "export function deferred() {
+  const d = {};
+  d.promise = new Promise((resolve, reject) => Object.assign(d, { resolve, reject }));
+  return d;
+}")]
+extern "C" {
+    /// `{ promise, resolve, reject }`: a Promise and the functions that settle it.
+    fn deferred() -> JsValue;
+}
+
 /// Turn an internal error into what JS callers catch.
 fn to_js(e: Error) -> JsValue {
     let retryable = JsValue::from(e.is_transient());
@@ -135,23 +148,23 @@ fn promise<F: std::future::Future<Output = Result<JsValue, Error>> + 'static>(f:
     boxed_promise(Box::pin(f))
 }
 
-/// `future_to_promise`, written out over [`io::spawn`]: the executor glue is then
-/// instantiated once, for the boxed futures every spawn takes (`future_to_promise`
-/// spawns a future type of its own, a second copy).
+/// `future_to_promise`, written out over [`io::spawn`] and the glue's `deferred()`: the
+/// executor glue is instantiated once, for the boxed futures every spawn takes
+/// (`future_to_promise` spawns a future type of its own, a second copy), and no closure
+/// crosses to JS (`Promise::new` needs a shim for its executor).
 fn boxed_promise(f: Pending) -> Promise {
-    let mut f = Some(f);
-    Promise::new(&mut |resolve, reject| {
-        let Some(f) = f.take() else {
-            return;
+    let d = deferred();
+    let promise = get(&d, "promise").unchecked_into();
+    io::spawn(Box::pin(async move {
+        let (settle, v) = match f.await {
+            Ok(v) => ("resolve", v),
+            Err(e) => ("reject", to_js(e)),
         };
-        io::spawn(Box::pin(async move {
-            let (settle, v) = match f.await {
-                Ok(v) => (resolve, v),
-                Err(e) => (reject, to_js(e)),
-            };
-            let _ = settle.call1(&JsValue::UNDEFINED, &v);
-        }));
-    })
+        let _ = get(&d, settle)
+            .unchecked_into::<Function>()
+            .call1(&JsValue::UNDEFINED, &v);
+    }));
+    promise
 }
 
 /// The one body of the exports that ask about one task (the generated wrappers stay
