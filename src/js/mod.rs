@@ -191,6 +191,11 @@ fn opt_u32(v: &JsValue, key: &str, default: u32) -> u32 {
     opt_f64(v, key).map_or(default, |n| n as u32)
 }
 
+/// A flag, or `default` when absent or not a boolean.
+fn opt_bool(v: &JsValue, key: &str, default: bool) -> bool {
+    get(v, key).as_bool().unwrap_or(default)
+}
+
 fn opt_fn(v: &JsValue, key: &str) -> Option<Function> {
     get(v, key).dyn_into::<Function>().ok()
 }
@@ -228,11 +233,11 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
         request_timeout_ms: Some(opt_f64(v, "requestTimeoutMs").unwrap_or(60_000.0))
             .filter(|t| *t > 0.0),
         fetch: opt_fn(v, "fetch"),
-        listen: get(v, "listen").as_bool().unwrap_or(true),
+        listen: opt_bool(v, "listen", true),
         on_elicitation: opt_fn(v, "onElicitation"),
-        retry_unsafe_requests: get(v, "retryUnsafeRequests").as_bool().unwrap_or(false),
+        retry_unsafe_requests: opt_bool(v, "retryUnsafeRequests", false),
         max_request_retries: opt_u32(v, "maxRequestRetries", 3),
-        elicitation_defaults: get(v, "applyElicitationDefaults").as_bool().unwrap_or(true),
+        elicitation_defaults: opt_bool(v, "applyElicitationDefaults", true),
         on_notification: opt_fn(v, "onNotification"),
         max_response_bytes: opt_f64(v, "maxResponseBytes")
             .map(|n| n as usize)
@@ -283,7 +288,7 @@ fn read_handle_options(v: &JsValue) -> HandleOptions {
         ttl_ms: opt_f64(v, "ttlMs"),
         signal: get(v, "signal").dyn_into::<AbortSignal>().ok(),
         poll,
-        cancel_on_abort: get(v, "cancelOnAbort").as_bool().unwrap_or(false),
+        cancel_on_abort: opt_bool(v, "cancelOnAbort", false),
         on_status: opt_fn(v, "onStatus"),
         call_timeout_ms: opt_f64(v, "timeoutMs").filter(|t| *t > 0.0),
     }
