@@ -120,7 +120,10 @@ impl<T: Clone> Future for LatchWait<T> {
 }
 
 struct QueueState<T> {
-    items: VecDeque<T>,
+    /// Oldest first. A `Vec`, not a `VecDeque`: a reader keeps up, so the queue stays
+    /// short, and a `Vec` of JS values is compiled anyway (a `VecDeque` of them was
+    /// about 380 bytes of wasm of its own).
+    items: Vec<T>,
     closed: bool,
     waker: Option<Waker>,
 }
@@ -138,7 +141,7 @@ impl<T> Clone for Queue<T> {
 impl<T> Default for Queue<T> {
     fn default() -> Self {
         Queue(Rc::new(RefCell::new(QueueState {
-            items: VecDeque::new(),
+            items: Vec::new(),
             closed: false,
             waker: None,
         })))
@@ -153,7 +156,7 @@ impl<T> Queue<T> {
             if s.closed {
                 return;
             }
-            s.items.push_back(item);
+            s.items.push(item);
             s.waker.take()
         };
         if let Some(w) = w {
@@ -192,8 +195,8 @@ impl<T> Future for QueueNext<T> {
     type Output = Option<T>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let mut s = crate::cell::write(&(self.0).0);
-        if let Some(item) = s.items.pop_front() {
-            return Poll::Ready(Some(item));
+        if !s.items.is_empty() {
+            return Poll::Ready(Some(s.items.remove(0)));
         }
         if s.closed {
             return Poll::Ready(None);
