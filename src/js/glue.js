@@ -46,10 +46,11 @@ TaskExpiredError.prototype.name = 'TaskExpiredError';
 export class AuthError extends McpTasksError {}
 AuthError.prototype.name = 'AuthError';
 
-const classes = {
+// By the Rust side's `Class` numbers (src/js/mod.rs).
+const classes = [
   McpError, TaskNotFoundError, TransportError, ProtocolError, TaskFailedError, TaskCancelledError,
   TaskExpiredError, AuthError,
-};
+];
 
 export function makeError(kind, message, props) {
   return new classes[kind](message, props);

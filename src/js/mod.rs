@@ -22,7 +22,7 @@ use crate::transport::{ClientOptions, VersionChoice};
 #[wasm_bindgen(module = "/src/js/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
-    fn make_error(kind: &str, message: &str, props: &JsValue) -> JsValue;
+    fn make_error(class: u32, message: &str, props: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = makeAsyncIterator)]
     fn make_async_iterator(next: &JsValue, ret: &JsValue) -> JsValue;
 }
@@ -40,25 +40,40 @@ extern "C" {
     fn deferred() -> JsValue;
 }
 
+/// The JS error classes, by their place in glue.js's `classes` list (the class crosses
+/// as a number, not as its name).
+#[derive(Clone, Copy)]
+#[allow(clippy::enum_variant_names)] // named as the classes
+enum Class {
+    McpError,
+    TaskNotFoundError,
+    TransportError,
+    ProtocolError,
+    TaskFailedError,
+    TaskCancelledError,
+    TaskExpiredError,
+    AuthError,
+}
+
 /// Turn an internal error into what JS callers catch.
 fn to_js(e: Error) -> JsValue {
     let retryable = JsValue::from(e.is_transient());
     // The message is the log line, but for a JSON-RPC error (whose code is a property).
     let text = e.describe();
-    let (kind, message, props): (&str, String, JsValue) = match e {
+    let (kind, message, props): (Class, String, JsValue) = match e {
         Error::Rpc {
             code,
             message,
             data,
         } => (
-            "McpError",
+            Class::McpError,
             message,
             object(&[("code", code.into()), ("data", data)]).into(),
         ),
         Error::TaskNotFound { task_id, error } => {
             let e = to_js(*error);
             let _ = js_sys::Reflect::set(&e, &"taskId".into(), &task_id.into());
-            ("TaskNotFoundError", json::error_message(&e), e)
+            (Class::TaskNotFoundError, json::error_message(&e), e)
         }
         Error::Transport {
             status,
@@ -66,7 +81,7 @@ fn to_js(e: Error) -> JsValue {
             tries,
             ..
         } => (
-            "TransportError",
+            Class::TransportError,
             text,
             object(&[
                 ("code", "ERR_TRANSPORT".into()),
@@ -83,7 +98,7 @@ fn to_js(e: Error) -> JsValue {
                 ("detail", detail.as_str().into()),
                 ("retryable", retryable),
             ]);
-            ("ProtocolError", text, props.into())
+            (Class::ProtocolError, text, props.into())
         }
         Error::TaskFailed {
             task,
@@ -95,7 +110,7 @@ fn to_js(e: Error) -> JsValue {
                 None => text,
             };
             (
-                "TaskFailedError",
+                Class::TaskFailedError,
                 message,
                 object(&[
                     ("code", "ERR_TASK_FAILED".into()),
@@ -108,7 +123,7 @@ fn to_js(e: Error) -> JsValue {
             )
         }
         Error::TaskCancelled { task } => (
-            "TaskCancelledError",
+            Class::TaskCancelledError,
             text,
             object(&[
                 ("code", "ERR_TASK_CANCELLED".into()),
@@ -118,7 +133,7 @@ fn to_js(e: Error) -> JsValue {
             .into(),
         ),
         Error::TaskExpired { task_id, task } => (
-            "TaskExpiredError",
+            Class::TaskExpiredError,
             text,
             object(&[
                 ("code", "ERR_TASK_EXPIRED".into()),
@@ -128,18 +143,18 @@ fn to_js(e: Error) -> JsValue {
             .into(),
         ),
         Error::Auth { reason, .. } => (
-            "AuthError",
+            Class::AuthError,
             text,
             object(&[("code", "ERR_AUTH".into()), ("reason", reason.into())]).into(),
         ),
         Error::Aborted(_) => return io::abort_error(&text),
         Error::SessionGone => (
-            "TransportError",
+            Class::TransportError,
             text,
             object(&[("code", "ERR_TRANSPORT".into()), ("status", 404.into())]).into(),
         ),
     };
-    make_error(kind, &message, &props)
+    make_error(kind as u32, &message, &props)
 }
 
 /// A Promise of a future. Only the boxing is generic: one instantiation of the executor
