@@ -321,9 +321,9 @@ impl McpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<McpClient>")]
     pub fn connect(
         url: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: JsValue,
     ) -> Promise {
-        let opts = read_client_options(&options.map(JsValue::from).unwrap_or_default());
+        let opts = read_client_options(&options);
         promise(async move {
             let c = Client::connect(url, opts).await?;
             Ok(McpClient { c }.into())
@@ -371,7 +371,7 @@ impl McpClient {
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: Option<
             Object,
         >,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallToolOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallToolOptions")] options: JsValue,
     ) -> Promise {
         self.call(name, args, options, true)
     }
@@ -384,24 +384,16 @@ impl McpClient {
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: Option<
             Object,
         >,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallToolAsTaskOptions")] options: Option<
-            Object,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallToolAsTaskOptions")] options: JsValue,
     ) -> Promise {
         self.call(name, args, options, false)
     }
 
     /// `callTool` (`wait`: the final result) and `callToolAsTask` (the handle).
-    fn call(
-        &self,
-        name: String,
-        args: Option<Object>,
-        options: Option<Object>,
-        wait: bool,
-    ) -> Promise {
+    fn call(&self, name: String, args: Option<Object>, options: JsValue, wait: bool) -> Promise {
         let c = self.c.clone();
         let args = args.map(JsValue::from).unwrap_or_default();
-        let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
+        let opts = read_handle_options(&options);
         promise(async move {
             let h = c.call_as_task(&name, args, opts).await?;
             if wait {
@@ -601,12 +593,10 @@ impl TaskHandle {
     pub fn resume(
         client: &McpClient,
         #[wasm_bindgen(js_name = tokenOrTaskId)] token_or_task_id: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallToolAsTaskOptions")] options: Option<
-            Object,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallToolAsTaskOptions")] options: JsValue,
     ) -> Promise {
         let c = client.c.clone();
-        let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
+        let opts = read_handle_options(&options);
         promise(async move {
             let task_id = if token_or_task_id.trim_start().starts_with('{') {
                 let t = json::parse(&token_or_task_id).map_err(|e| {
