@@ -368,9 +368,7 @@ impl McpClient {
     pub fn call_tool(
         &self,
         name: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: Option<
-            Object,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallToolOptions")] options: JsValue,
     ) -> Promise {
         self.call(name, args, options, true)
@@ -381,18 +379,15 @@ impl McpClient {
     pub fn call_tool_as_task(
         &self,
         name: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: Option<
-            Object,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallToolAsTaskOptions")] options: JsValue,
     ) -> Promise {
         self.call(name, args, options, false)
     }
 
     /// `callTool` (`wait`: the final result) and `callToolAsTask` (the handle).
-    fn call(&self, name: String, args: Option<Object>, options: JsValue, wait: bool) -> Promise {
+    fn call(&self, name: String, args: JsValue, options: JsValue, wait: bool) -> Promise {
         let c = self.c.clone();
-        let args = args.map(JsValue::from).unwrap_or_default();
         let opts = read_handle_options(&options);
         promise(async move {
             let h = c.call_as_task(&name, args, opts).await?;
