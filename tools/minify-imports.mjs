@@ -4,8 +4,11 @@
 // "./mcp_tasks_wasm_bg.js": 82 such names are about 4 KB of the .wasm, mostly hashes that
 // gzip cannot shrink (about 1.9 KB gzipped). They only pair the module with the glue's
 // import object, so both sides are renamed here, to "a" and `a`, `b`, ... `ZZ`. Exports
-// (memory, the class methods, ...) keep their names. Names of other import modules (the
-// glue.js snippet, whose fields are real ES exports) are left alone.
+// (memory, the class methods, ...) keep their names. The snippets' modules (glue.js and
+// the others, imported directly: `import * as importN from "./snippets/<crate>-<hash>/
+// src/js/glue.js"`) keep their fields, real ES exports, but the module names, about 55
+// characters each, are only keys of the import object too: they become "b", "c", ... in
+// the .wasm and as those keys (the `import` statements keep the paths).
 //
 // The exports of wasm-bindgen's closure shims get the same treatment: each is named after
 // the Rust types of its closure, with crate hashes (`wasm_bindgen_8a4e..___convert__closures
@@ -26,6 +29,8 @@ const GLUE_MODULE = './mcp_tasks_wasm_bg.js';
 /** The exports of wasm-bindgen's closure shims (`wasm_bindgen::convert::closures::invoke`). */
 const SHIM_PREFIX = 'wasm_bindgen_';
 const SHORT_MODULE = 'a';
+/** Modules of the snippets (`#[wasm_bindgen(module = ...)]`, `inline_js`). */
+const SNIPPET_PREFIX = './snippets/';
 
 /** `a` .. `Z`, then `aa` .. `ZZ`: valid JS property names that need no quotes. */
 function shortName(i) {
@@ -79,6 +84,8 @@ function renameImports(wasm) {
   const parts = [wasm.subarray(0, 8)];
   const renamed = [];
   const exported = [];
+  /** [old, short] per snippet module, in order of first import. */
+  const modules = [];
   while (at < wasm.length) {
     const id = wasm[at++];
     const size = readU();
@@ -129,6 +136,10 @@ function renameImports(wasm) {
         const short = shortName(renamed.length);
         renamed.push([field, short]);
         body.push(name(SHORT_MODULE), name(short), desc);
+      } else if (module.startsWith(SNIPPET_PREFIX)) {
+        let m = modules.find(([old]) => old === module);
+        if (!m) modules.push((m = [module, shortName(modules.length + 1)]));
+        body.push(name(m[1]), name(field), desc);
       } else {
         body.push(name(module), name(field), desc);
       }
@@ -137,7 +148,7 @@ function renameImports(wasm) {
     const section = Buffer.concat(body);
     parts.push(Buffer.from([2]), uleb(section.length), section);
   }
-  return { wasm: Buffer.concat(parts), renamed, exported };
+  return { wasm: Buffer.concat(parts), renamed, exported, modules };
 }
 
 function renameInGlue(js, renamed) {
@@ -152,6 +163,16 @@ function renameInGlue(js, renamed) {
       throw new Error(`glue: import ${old} is not defined exactly once as "${old}: function"`);
     }
     js = js.replace(key, `$1${short}: function`);
+  }
+  return js;
+}
+
+/** The glue with each snippet module's one key in the import object renamed. */
+function renameModulesInGlue(js, modules) {
+  for (const [old, short] of modules) {
+    const key = `"${old}": import`;
+    if (js.split(key).length !== 2) throw new Error(`glue: module ${old} is not a key of the import object exactly once`);
+    js = js.replace(key, `${short}: import`);
   }
   return js;
 }
@@ -182,8 +203,9 @@ if (!wasmPath || !jsPath) {
   process.exit(2);
 }
 const before = readFileSync(wasmPath);
-const { wasm, renamed, exported } = renameImports(before);
-const js = renameExportsInGlue(renameInGlue(readFileSync(jsPath, 'utf8'), renamed), exported);
+const { wasm, renamed, exported, modules } = renameImports(before);
+const js = renameModulesInGlue(
+  renameExportsInGlue(renameInGlue(readFileSync(jsPath, 'utf8'), renamed), exported), modules);
 const dtsPaths = [jsPath.replace(/\.js$/, '.d.ts'), `${wasmPath}.d.ts`].filter((p) => p !== jsPath && existsSync(p));
 const dts = dtsPaths.map((p) => [p, renameExportsInDts(readFileSync(p, 'utf8'), exported)]);
 // All are checked before any is written.
@@ -191,4 +213,4 @@ new WebAssembly.Module(wasm);
 writeFileSync(wasmPath, wasm);
 writeFileSync(jsPath, js);
 for (const [p, text] of dts) writeFileSync(p, text);
-console.log(`minify-imports: ${renamed.length} imports and ${exported.length} closure exports renamed, ${before.length} -> ${wasm.length} bytes`);
+console.log(`minify-imports: ${renamed.length} imports, ${modules.length} snippet modules and ${exported.length} closure exports renamed, ${before.length} -> ${wasm.length} bytes`);
