@@ -17,6 +17,10 @@
 // starts with `$`), in the .wasm, the glue and, where present beside them, the two .d.ts
 // files that list the exports.
 //
+// So do the exports of the classes' methods and finalizers (`mcpclient_callToolAsTask`,
+// `__wbg_taskhandle_free`, ...: internal names, only the glue calls them): every
+// `wasm.<name>` of the glue is renamed.
+//
 // Fails, changing nothing, unless every renamed import is defined exactly once in the glue
 // and mentioned nowhere else in it, and every renamed export is called exactly once as
 // `wasm.<name>(` in the glue.
@@ -28,6 +32,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 const GLUE_MODULE = './mcp_tasks_wasm_bg.js';
 /** The exports of wasm-bindgen's closure shims (`wasm_bindgen::convert::closures::invoke`). */
 const SHIM_PREFIX = 'wasm_bindgen_';
+/** The exports of the classes' methods (`<class>_<method>`) and finalizers (`__wbg_<class>_free`). */
+const CLASS_EXPORT = /^(?:__wbg_)?[a-z][a-z0-9]*_/;
 const SHORT_MODULE = 'a';
 /** Modules of the snippets (`#[wasm_bindgen(module = ...)]`, `inline_js`). */
 const SNIPPET_PREFIX = './snippets/';
@@ -84,6 +90,8 @@ function renameImports(wasm) {
   const parts = [wasm.subarray(0, 8)];
   const renamed = [];
   const exported = [];
+  /** [old, new] per class method or finalizer export. */
+  const methods = [];
   /** [old, short] per snippet module, in order of first import. */
   const modules = [];
   while (at < wasm.length) {
@@ -101,8 +109,12 @@ function renameImports(wasm) {
         const desc = wasm.subarray(descStart, at);
         if (field.startsWith('$')) throw new Error(`export ${field} already starts with $`);
         if (field.startsWith(SHIM_PREFIX)) {
-          const short = '$' + shortName(exported.length);
+          const short = '$' + shortName(exported.length + methods.length);
           exported.push([field, short]);
+          body.push(name(short), desc);
+        } else if (CLASS_EXPORT.test(field)) {
+          const short = '$' + shortName(exported.length + methods.length);
+          methods.push([field, short]);
           body.push(name(short), desc);
         } else {
           body.push(name(field), desc);
@@ -148,7 +160,7 @@ function renameImports(wasm) {
     const section = Buffer.concat(body);
     parts.push(Buffer.from([2]), uleb(section.length), section);
   }
-  return { wasm: Buffer.concat(parts), renamed, exported, modules };
+  return { wasm: Buffer.concat(parts), renamed, exported, modules, methods };
 }
 
 function renameInGlue(js, renamed) {
@@ -187,11 +199,21 @@ function renameExportsInGlue(js, exported) {
   return js;
 }
 
+/** The glue with every `wasm.<name>` of each renamed class export renamed (at least one). */
+function renameMethodsInGlue(js, methods) {
+  for (const [old, short] of methods) {
+    const use = new RegExp(`\\bwasm\\.${old}(?![\\w$])`, 'g');
+    if (!use.test(js)) throw new Error(`glue: export ${old} is not used as wasm.${old}`);
+    js = js.replace(use, `wasm.${short}`);
+  }
+  return js;
+}
+
 /** A .d.ts listing the exports (`readonly <name>:` or `export const <name>:`), renamed. */
 function renameExportsInDts(dts, exported) {
   for (const [old, short] of exported) {
-    const decl = new RegExp(`(readonly |export const )${old}:`);
-    if (dts.split(old).length !== 2 || !decl.test(dts)) throw new Error(`d.ts: export ${old} is not declared exactly once`);
+    const decl = new RegExp(`(readonly |export const )${old.replace(/[$]/g, '\\$')}:`, 'g');
+    if ((dts.match(decl) || []).length !== 1) throw new Error(`d.ts: export ${old} is not declared exactly once`);
     dts = dts.replace(decl, `$1${short}:`);
   }
   return dts;
@@ -203,14 +225,14 @@ if (!wasmPath || !jsPath) {
   process.exit(2);
 }
 const before = readFileSync(wasmPath);
-const { wasm, renamed, exported, modules } = renameImports(before);
-const js = renameModulesInGlue(
-  renameExportsInGlue(renameInGlue(readFileSync(jsPath, 'utf8'), renamed), exported), modules);
+const { wasm, renamed, exported, modules, methods } = renameImports(before);
+const js = renameMethodsInGlue(renameModulesInGlue(
+  renameExportsInGlue(renameInGlue(readFileSync(jsPath, 'utf8'), renamed), exported), modules), methods);
 const dtsPaths = [jsPath.replace(/\.js$/, '.d.ts'), `${wasmPath}.d.ts`].filter((p) => p !== jsPath && existsSync(p));
-const dts = dtsPaths.map((p) => [p, renameExportsInDts(readFileSync(p, 'utf8'), exported)]);
+const dts = dtsPaths.map((p) => [p, renameExportsInDts(readFileSync(p, 'utf8'), [...exported, ...methods])]);
 // All are checked before any is written.
 new WebAssembly.Module(wasm);
 writeFileSync(wasmPath, wasm);
 writeFileSync(jsPath, js);
 for (const [p, text] of dts) writeFileSync(p, text);
-console.log(`minify-imports: ${renamed.length} imports, ${modules.length} snippet modules and ${exported.length} closure exports renamed, ${before.length} -> ${wasm.length} bytes`);
+console.log(`minify-imports: ${renamed.length} imports, ${modules.length} snippet modules, ${exported.length} closure exports and ${methods.length} class exports renamed, ${before.length} -> ${wasm.length} bytes`);
