@@ -17,9 +17,11 @@
 // starts with `$`), in the .wasm, the glue and, where present beside them, the two .d.ts
 // files that list the exports.
 //
-// So do the exports of the classes' methods and finalizers (`mcpclient_callToolAsTask`,
-// `__wbg_taskhandle_free`, ...: internal names, only the glue calls them): every
-// `wasm.<name>` of the glue is renamed.
+// So do the other exports, internal names only the glue uses: the classes' methods and
+// finalizers (`mcpclient_callToolAsTask`, `__wbg_taskhandle_free`, ...) and the runtime's
+// (`__wbindgen_malloc`, `__externref_table_alloc`, ...): every `wasm.<name>` of the glue
+// is renamed. `memory`, the externref table (tests/fault/leak.mjs reads it from what
+// `init()` resolves to) and exports the glue does not use keep their names.
 //
 // Fails, changing nothing, unless every renamed import is defined exactly once in the glue
 // and mentioned nowhere else in it, and every renamed export is called exactly once as
@@ -32,8 +34,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 const GLUE_MODULE = './mcp_tasks_wasm_bg.js';
 /** The exports of wasm-bindgen's closure shims (`wasm_bindgen::convert::closures::invoke`). */
 const SHIM_PREFIX = 'wasm_bindgen_';
-/** The exports of the classes' methods (`<class>_<method>`) and finalizers (`__wbg_<class>_free`). */
-const CLASS_EXPORT = /^(?:__wbg_)?[a-z][a-z0-9]*_/;
+/** Exports that keep their names. */
+const KEEP_EXPORTS = new Set(['memory', '__wbindgen_externrefs']);
 const SHORT_MODULE = 'a';
 /** Modules of the snippets (`#[wasm_bindgen(module = ...)]`, `inline_js`). */
 const SNIPPET_PREFIX = './snippets/';
@@ -64,7 +66,8 @@ function name(s) {
 }
 
 /** The module with its import section rewritten, and the [old, new] field names. */
-function renameImports(wasm) {
+function renameImports(wasm, glue) {
+  const usedByGlue = (field) => new RegExp(`\\bwasm\\.${field.replace(/[$]/g, '\\$')}(?![\\w$])`).test(glue);
   if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('not a wasm module');
   let at = 8;
   const readU = () => {
@@ -90,7 +93,7 @@ function renameImports(wasm) {
   const parts = [wasm.subarray(0, 8)];
   const renamed = [];
   const exported = [];
-  /** [old, new] per class method or finalizer export. */
+  /** [old, new] per other renamed export (methods, finalizers, runtime). */
   const methods = [];
   /** [old, short] per snippet module, in order of first import. */
   const modules = [];
@@ -112,7 +115,7 @@ function renameImports(wasm) {
           const short = '$' + shortName(exported.length + methods.length);
           exported.push([field, short]);
           body.push(name(short), desc);
-        } else if (CLASS_EXPORT.test(field)) {
+        } else if (!KEEP_EXPORTS.has(field) && usedByGlue(field)) {
           const short = '$' + shortName(exported.length + methods.length);
           methods.push([field, short]);
           body.push(name(short), desc);
@@ -199,7 +202,7 @@ function renameExportsInGlue(js, exported) {
   return js;
 }
 
-/** The glue with every `wasm.<name>` of each renamed class export renamed (at least one). */
+/** The glue with every `wasm.<name>` of each other renamed export renamed (at least one). */
 function renameMethodsInGlue(js, methods) {
   for (const [old, short] of methods) {
     const use = new RegExp(`\\bwasm\\.${old}(?![\\w$])`, 'g');
@@ -225,9 +228,10 @@ if (!wasmPath || !jsPath) {
   process.exit(2);
 }
 const before = readFileSync(wasmPath);
-const { wasm, renamed, exported, modules, methods } = renameImports(before);
+const glue = readFileSync(jsPath, 'utf8');
+const { wasm, renamed, exported, modules, methods } = renameImports(before, glue);
 const js = renameMethodsInGlue(renameModulesInGlue(
-  renameExportsInGlue(renameInGlue(readFileSync(jsPath, 'utf8'), renamed), exported), modules), methods);
+  renameExportsInGlue(renameInGlue(glue, renamed), exported), modules), methods);
 const dtsPaths = [jsPath.replace(/\.js$/, '.d.ts'), `${wasmPath}.d.ts`].filter((p) => p !== jsPath && existsSync(p));
 const dts = dtsPaths.map((p) => [p, renameExportsInDts(readFileSync(p, 'utf8'), [...exported, ...methods])]);
 // All are checked before any is written.
@@ -235,4 +239,4 @@ new WebAssembly.Module(wasm);
 writeFileSync(wasmPath, wasm);
 writeFileSync(jsPath, js);
 for (const [p, text] of dts) writeFileSync(p, text);
-console.log(`minify-imports: ${renamed.length} imports, ${modules.length} snippet modules, ${exported.length} closure exports and ${methods.length} class exports renamed, ${before.length} -> ${wasm.length} bytes`);
+console.log(`minify-imports: ${renamed.length} imports, ${modules.length} snippet modules, ${exported.length} closure exports and ${methods.length} other exports renamed, ${before.length} -> ${wasm.length} bytes`);
