@@ -46,14 +46,17 @@ TaskExpiredError.prototype.name = 'TaskExpiredError';
 export class AuthError extends McpTasksError {}
 AuthError.prototype.name = 'AuthError';
 
-// By the Rust side's `Class` numbers (src/js/mod.rs).
+// By the Rust side's `Class` numbers (src/js/mod.rs), with each class's `code` (a
+// JSON-RPC error's is its own number, in `props`).
 const classes = [
   McpError, TaskNotFoundError, TransportError, ProtocolError, TaskFailedError, TaskCancelledError,
   TaskExpiredError, AuthError,
 ];
+const codes = [, , 'ERR_TRANSPORT', 'ERR_PROTOCOL', 'ERR_TASK_FAILED', 'ERR_TASK_CANCELLED',
+  'ERR_TASK_EXPIRED', 'ERR_AUTH'];
 
 export function makeError(kind, message, props) {
-  return new classes[kind](message, props);
+  return new classes[kind](message, { code: codes[kind], ...props });
 }
 
 // `next(resolve)` settles the step the Promise waits for; `ret()` ends the updates.

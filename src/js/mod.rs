@@ -41,7 +41,8 @@ extern "C" {
 }
 
 /// The JS error classes, by their place in glue.js's `classes` list (the class crosses
-/// as a number, not as its name).
+/// as a number, not as its name; the glue gives each its `code`, but for a JSON-RPC
+/// error's own).
 #[derive(Clone, Copy)]
 #[allow(clippy::enum_variant_names)] // named as the classes
 enum Class {
@@ -84,7 +85,6 @@ fn to_js(e: Error) -> JsValue {
             Class::TransportError,
             text,
             object(&[
-                ("code", "ERR_TRANSPORT".into()),
                 ("status", status.into()),
                 ("body", body.into()),
                 ("tries", tries.into()),
@@ -93,11 +93,7 @@ fn to_js(e: Error) -> JsValue {
             .into(),
         ),
         Error::Protocol(detail) => {
-            let props = object(&[
-                ("code", "ERR_PROTOCOL".into()),
-                ("detail", detail.as_str().into()),
-                ("retryable", retryable),
-            ]);
+            let props = object(&[("detail", detail.as_str().into()), ("retryable", retryable)]);
             (Class::ProtocolError, text, props.into())
         }
         Error::TaskFailed {
@@ -113,7 +109,6 @@ fn to_js(e: Error) -> JsValue {
                 Class::TaskFailedError,
                 message,
                 object(&[
-                    ("code", "ERR_TASK_FAILED".into()),
                     ("taskId", get(&task, "taskId")),
                     ("task", task),
                     ("result", result),
@@ -125,33 +120,23 @@ fn to_js(e: Error) -> JsValue {
         Error::TaskCancelled { task } => (
             Class::TaskCancelledError,
             text,
-            object(&[
-                ("code", "ERR_TASK_CANCELLED".into()),
-                ("taskId", get(&task, "taskId")),
-                ("task", task),
-            ])
-            .into(),
+            object(&[("taskId", get(&task, "taskId")), ("task", task)]).into(),
         ),
         Error::TaskExpired { task_id, task } => (
             Class::TaskExpiredError,
             text,
-            object(&[
-                ("code", "ERR_TASK_EXPIRED".into()),
-                ("taskId", task_id.into()),
-                ("task", task),
-            ])
-            .into(),
+            object(&[("taskId", task_id.into()), ("task", task)]).into(),
         ),
         Error::Auth { reason, .. } => (
             Class::AuthError,
             text,
-            object(&[("code", "ERR_AUTH".into()), ("reason", reason.into())]).into(),
+            object(&[("reason", reason.into())]).into(),
         ),
         Error::Aborted(_) => return io::abort_error(&text),
         Error::SessionGone => (
             Class::TransportError,
             text,
-            object(&[("code", "ERR_TRANSPORT".into()), ("status", 404.into())]).into(),
+            object(&[("status", 404.into())]).into(),
         ),
     };
     make_error(kind as u32, &message, &props)
@@ -163,7 +148,7 @@ fn promise<F: std::future::Future<Output = Result<JsValue, Error>> + 'static>(f:
     boxed_promise(Box::pin(f))
 }
 
-/// `future_to_promise`, written out over [`io::spawn`] and the glue's `deferred()`: the
+/// `future_to_promise`, written out over [`io::spawn`] and `deferred()`: the
 /// executor glue is instantiated once, for the boxed futures every spawn takes
 /// (`future_to_promise` spawns a future type of its own, a second copy), and no closure
 /// crosses to JS (`Promise::new` needs a shim for its executor).
