@@ -219,7 +219,9 @@ pub fn sweep_page_budget(followed: usize) -> usize {
 /// date in the past). `None` when unparseable; the obsolete RFC 850 and
 /// asctime date forms are not accepted.
 pub fn parse_retry_after(value: &str, now_epoch_ms: f64) -> Option<u64> {
-    let v = value.trim_matches(|c| c == ' ' || c == '\t').as_bytes();
+    // ASCII whitespace: a header value's can only be spaces and tabs (fetch strips
+    // them already).
+    let v = value.as_bytes().trim_ascii();
     if let Some(secs) = digits(v) {
         return Some(secs.saturating_mul(1000));
     }

@@ -27,17 +27,23 @@ const glue = find(join(pkg, 'snippets'), 'glue.js');
 if (!glue) throw new Error('pkg/snippets/**/glue.js not found: did wasm-pack run?');
 const gluePath = './' + relative(pkg, glue);
 const errors = ['McpTasksError', 'McpError', 'TaskNotFoundError', 'TransportError', 'ProtocolError',
-  'TaskFailedError', 'TaskCancelledError', 'TaskExpiredError', 'AuthError',
-  // Authorization helpers (glue.js): the page step and token storage.
-  'popupAuthorize', 'redirectAuthorize', 'finishAuthorization', 'sessionStorageTokens'];
+  'TaskFailedError', 'TaskCancelledError', 'TaskExpiredError', 'AuthError'];
+// Authorization helpers (src/js/auth.js): the page step and token storage. Not in glue.js,
+// which the wasm module imports whole: copied beside it (auth.js imports './glue.js'), so
+// that a bundle of an app that does not sign in leaves them out.
+const authHelpers = ['popupAuthorize', 'redirectAuthorize', 'finishAuthorization', 'sessionStorageTokens'];
+copyFileSync(join(root, 'src/js/auth.js'), join(glue, '../auth.js'));
+const authPath = gluePath.replace(/glue\.js$/, 'auth.js');
 
 writeFileSync(join(pkg, 'index.js'), `// The package entry for browsers, workers and bundlers: call \`await init()\` once.
 export * from './mcp_tasks_wasm.js';
 export { default } from './mcp_tasks_wasm.js';
 export { ${errors.join(', ')} } from '${gluePath}';
+export { ${authHelpers.join(', ')} } from '${authPath}';
 `);
 writeFileSync(join(pkg, 'errors.js'), `// The error classes alone, without the wasm glue (the worker entry's page side uses them).
 export { ${errors.join(', ')} } from '${gluePath}';
+export { ${authHelpers.join(', ')} } from '${authPath}';
 `);
 // The worker entry: page.js is what the page imports, host.js runs in the worker, wire.js
 // is their shared message protocol. Their imports already name the files below.

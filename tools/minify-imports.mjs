@@ -4,8 +4,11 @@
 // "./mcp_tasks_wasm_bg.js": 82 such names are about 4 KB of the .wasm, mostly hashes that
 // gzip cannot shrink (about 1.9 KB gzipped). They only pair the module with the glue's
 // import object, so both sides are renamed here, to "a" and `a`, `b`, ... `ZZ`. Exports
-// (memory, the class methods, ...) keep their names. Names of other import modules (the
-// glue.js snippet, whose fields are real ES exports) are left alone.
+// (memory, the class methods, ...) keep their names. The snippets' modules (glue.js and
+// the others, imported directly: `import * as importN from "./snippets/<crate>-<hash>/
+// src/js/glue.js"`) keep their fields, real ES exports, but the module names, about 55
+// characters each, are only keys of the import object too: they become "b", "c", ... in
+// the .wasm and as those keys (the `import` statements keep the paths).
 //
 // The exports of wasm-bindgen's closure shims get the same treatment: each is named after
 // the Rust types of its closure, with crate hashes (`wasm_bindgen_8a4e..___convert__closures
@@ -13,6 +16,12 @@
 // and in the glue's `wasm.<name>` call. They become `$a`, `$b`, ... (no other export
 // starts with `$`), in the .wasm, the glue and, where present beside them, the two .d.ts
 // files that list the exports.
+//
+// So do the other exports, internal names only the glue uses: the classes' methods and
+// finalizers (`mcpclient_callToolAsTask`, `__wbg_taskhandle_free`, ...) and the runtime's
+// (`__wbindgen_malloc`, `__externref_table_alloc`, ...): every `wasm.<name>` of the glue
+// is renamed. `memory`, the externref table (tests/fault/leak.mjs reads it from what
+// `init()` resolves to) and exports the glue does not use keep their names.
 //
 // Fails, changing nothing, unless every renamed import is defined exactly once in the glue
 // and mentioned nowhere else in it, and every renamed export is called exactly once as
@@ -25,7 +34,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 const GLUE_MODULE = './mcp_tasks_wasm_bg.js';
 /** The exports of wasm-bindgen's closure shims (`wasm_bindgen::convert::closures::invoke`). */
 const SHIM_PREFIX = 'wasm_bindgen_';
+/** Exports that keep their names. */
+const KEEP_EXPORTS = new Set(['memory', '__wbindgen_externrefs']);
 const SHORT_MODULE = 'a';
+/** Modules of the snippets (`#[wasm_bindgen(module = ...)]`, `inline_js`). */
+const SNIPPET_PREFIX = './snippets/';
 
 /** `a` .. `Z`, then `aa` .. `ZZ`: valid JS property names that need no quotes. */
 function shortName(i) {
@@ -53,7 +66,8 @@ function name(s) {
 }
 
 /** The module with its import section rewritten, and the [old, new] field names. */
-function renameImports(wasm) {
+function renameImports(wasm, glue) {
+  const usedByGlue = (field) => new RegExp(`\\bwasm\\.${field.replace(/[$]/g, '\\$')}(?![\\w$])`).test(glue);
   if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('not a wasm module');
   let at = 8;
   const readU = () => {
@@ -79,6 +93,10 @@ function renameImports(wasm) {
   const parts = [wasm.subarray(0, 8)];
   const renamed = [];
   const exported = [];
+  /** [old, new] per other renamed export (methods, finalizers, runtime). */
+  const methods = [];
+  /** [old, short] per snippet module, in order of first import. */
+  const modules = [];
   while (at < wasm.length) {
     const id = wasm[at++];
     const size = readU();
@@ -94,8 +112,12 @@ function renameImports(wasm) {
         const desc = wasm.subarray(descStart, at);
         if (field.startsWith('$')) throw new Error(`export ${field} already starts with $`);
         if (field.startsWith(SHIM_PREFIX)) {
-          const short = '$' + shortName(exported.length);
+          const short = '$' + shortName(exported.length + methods.length);
           exported.push([field, short]);
+          body.push(name(short), desc);
+        } else if (!KEEP_EXPORTS.has(field) && usedByGlue(field)) {
+          const short = '$' + shortName(exported.length + methods.length);
+          methods.push([field, short]);
           body.push(name(short), desc);
         } else {
           body.push(name(field), desc);
@@ -129,6 +151,10 @@ function renameImports(wasm) {
         const short = shortName(renamed.length);
         renamed.push([field, short]);
         body.push(name(SHORT_MODULE), name(short), desc);
+      } else if (module.startsWith(SNIPPET_PREFIX)) {
+        let m = modules.find(([old]) => old === module);
+        if (!m) modules.push((m = [module, shortName(modules.length + 1)]));
+        body.push(name(m[1]), name(field), desc);
       } else {
         body.push(name(module), name(field), desc);
       }
@@ -137,7 +163,7 @@ function renameImports(wasm) {
     const section = Buffer.concat(body);
     parts.push(Buffer.from([2]), uleb(section.length), section);
   }
-  return { wasm: Buffer.concat(parts), renamed, exported };
+  return { wasm: Buffer.concat(parts), renamed, exported, modules, methods };
 }
 
 function renameInGlue(js, renamed) {
@@ -156,6 +182,16 @@ function renameInGlue(js, renamed) {
   return js;
 }
 
+/** The glue with each snippet module's one key in the import object renamed. */
+function renameModulesInGlue(js, modules) {
+  for (const [old, short] of modules) {
+    const key = `"${old}": import`;
+    if (js.split(key).length !== 2) throw new Error(`glue: module ${old} is not a key of the import object exactly once`);
+    js = js.replace(key, `${short}: import`);
+  }
+  return js;
+}
+
 /** The glue with each renamed export's one `wasm.<name>(` call renamed. */
 function renameExportsInGlue(js, exported) {
   for (const [old, short] of exported) {
@@ -166,11 +202,21 @@ function renameExportsInGlue(js, exported) {
   return js;
 }
 
+/** The glue with every `wasm.<name>` of each other renamed export renamed (at least one). */
+function renameMethodsInGlue(js, methods) {
+  for (const [old, short] of methods) {
+    const use = new RegExp(`\\bwasm\\.${old}(?![\\w$])`, 'g');
+    if (!use.test(js)) throw new Error(`glue: export ${old} is not used as wasm.${old}`);
+    js = js.replace(use, `wasm.${short}`);
+  }
+  return js;
+}
+
 /** A .d.ts listing the exports (`readonly <name>:` or `export const <name>:`), renamed. */
 function renameExportsInDts(dts, exported) {
   for (const [old, short] of exported) {
-    const decl = new RegExp(`(readonly |export const )${old}:`);
-    if (dts.split(old).length !== 2 || !decl.test(dts)) throw new Error(`d.ts: export ${old} is not declared exactly once`);
+    const decl = new RegExp(`(readonly |export const )${old.replace(/[$]/g, '\\$')}:`, 'g');
+    if ((dts.match(decl) || []).length !== 1) throw new Error(`d.ts: export ${old} is not declared exactly once`);
     dts = dts.replace(decl, `$1${short}:`);
   }
   return dts;
@@ -182,13 +228,15 @@ if (!wasmPath || !jsPath) {
   process.exit(2);
 }
 const before = readFileSync(wasmPath);
-const { wasm, renamed, exported } = renameImports(before);
-const js = renameExportsInGlue(renameInGlue(readFileSync(jsPath, 'utf8'), renamed), exported);
+const glue = readFileSync(jsPath, 'utf8');
+const { wasm, renamed, exported, modules, methods } = renameImports(before, glue);
+const js = renameMethodsInGlue(renameModulesInGlue(
+  renameExportsInGlue(renameInGlue(glue, renamed), exported), modules), methods);
 const dtsPaths = [jsPath.replace(/\.js$/, '.d.ts'), `${wasmPath}.d.ts`].filter((p) => p !== jsPath && existsSync(p));
-const dts = dtsPaths.map((p) => [p, renameExportsInDts(readFileSync(p, 'utf8'), exported)]);
+const dts = dtsPaths.map((p) => [p, renameExportsInDts(readFileSync(p, 'utf8'), [...exported, ...methods])]);
 // All are checked before any is written.
 new WebAssembly.Module(wasm);
 writeFileSync(wasmPath, wasm);
 writeFileSync(jsPath, js);
 for (const [p, text] of dts) writeFileSync(p, text);
-console.log(`minify-imports: ${renamed.length} imports and ${exported.length} closure exports renamed, ${before.length} -> ${wasm.length} bytes`);
+console.log(`minify-imports: ${renamed.length} imports, ${modules.length} snippet modules, ${exported.length} closure exports and ${methods.length} other exports renamed, ${before.length} -> ${wasm.length} bytes`);

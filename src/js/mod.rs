@@ -8,7 +8,6 @@ use std::rc::{Rc, Weak};
 
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 use crate::client::registry::{Handle, HandleOptions};
@@ -23,9 +22,38 @@ use crate::transport::{ClientOptions, VersionChoice};
 #[wasm_bindgen(module = "/src/js/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
-    fn make_error(kind: &str, message: &str, props: &JsValue) -> JsValue;
+    fn make_error(class: u32, message: &str, props: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = makeAsyncIterator)]
     fn make_async_iterator(next: &JsValue, ret: &JsValue) -> JsValue;
+}
+
+// Its own snippet, not glue.js: wasm-bindgen imports a function that takes and returns
+// only JS values directly, as a second `import * as` of its module, and two of one module
+// (makeAsyncIterator is the other) give the glue a duplicate key that bundlers warn about.
+#[wasm_bindgen(inline_js = "export function deferred() {
+  const d = {};
+  d.promise = new Promise((resolve, reject) => Object.assign(d, { resolve, reject }));
+  return d;
+}")]
+extern "C" {
+    /// `{ promise, resolve, reject }`: a Promise and the functions that settle it.
+    fn deferred() -> JsValue;
+}
+
+/// The JS error classes, by their place in glue.js's `classes` list (the class crosses
+/// as a number, not as its name; the glue gives each its `code`, but for a JSON-RPC
+/// error's own).
+#[derive(Clone, Copy)]
+#[allow(clippy::enum_variant_names)] // named as the classes
+enum Class {
+    McpError,
+    TaskNotFoundError,
+    TransportError,
+    ProtocolError,
+    TaskFailedError,
+    TaskCancelledError,
+    TaskExpiredError,
+    AuthError,
 }
 
 /// Turn an internal error into what JS callers catch.
@@ -33,20 +61,20 @@ fn to_js(e: Error) -> JsValue {
     let retryable = JsValue::from(e.is_transient());
     // The message is the log line, but for a JSON-RPC error (whose code is a property).
     let text = e.describe();
-    let (kind, message, props): (&str, String, JsValue) = match e {
+    let (kind, message, props): (Class, String, JsValue) = match e {
         Error::Rpc {
             code,
             message,
             data,
         } => (
-            "McpError",
+            Class::McpError,
             message,
             object(&[("code", code.into()), ("data", data)]).into(),
         ),
         Error::TaskNotFound { task_id, error } => {
             let e = to_js(*error);
             let _ = js_sys::Reflect::set(&e, &"taskId".into(), &task_id.into());
-            ("TaskNotFoundError", json::error_message(&e), e)
+            (Class::TaskNotFoundError, json::error_message(&e), e)
         }
         Error::Transport {
             status,
@@ -54,10 +82,9 @@ fn to_js(e: Error) -> JsValue {
             tries,
             ..
         } => (
-            "TransportError",
+            Class::TransportError,
             text,
             object(&[
-                ("code", "ERR_TRANSPORT".into()),
                 ("status", status.into()),
                 ("body", body.into()),
                 ("tries", tries.into()),
@@ -66,12 +93,8 @@ fn to_js(e: Error) -> JsValue {
             .into(),
         ),
         Error::Protocol(detail) => {
-            let props = object(&[
-                ("code", "ERR_PROTOCOL".into()),
-                ("detail", detail.as_str().into()),
-                ("retryable", retryable),
-            ]);
-            ("ProtocolError", text, props.into())
+            let props = object(&[("detail", detail.as_str().into()), ("retryable", retryable)]);
+            (Class::ProtocolError, text, props.into())
         }
         Error::TaskFailed {
             task,
@@ -83,10 +106,9 @@ fn to_js(e: Error) -> JsValue {
                 None => text,
             };
             (
-                "TaskFailedError",
+                Class::TaskFailedError,
                 message,
                 object(&[
-                    ("code", "ERR_TASK_FAILED".into()),
                     ("taskId", get(&task, "taskId")),
                     ("task", task),
                     ("result", result),
@@ -96,38 +118,28 @@ fn to_js(e: Error) -> JsValue {
             )
         }
         Error::TaskCancelled { task } => (
-            "TaskCancelledError",
+            Class::TaskCancelledError,
             text,
-            object(&[
-                ("code", "ERR_TASK_CANCELLED".into()),
-                ("taskId", get(&task, "taskId")),
-                ("task", task),
-            ])
-            .into(),
+            object(&[("taskId", get(&task, "taskId")), ("task", task)]).into(),
         ),
         Error::TaskExpired { task_id, task } => (
-            "TaskExpiredError",
+            Class::TaskExpiredError,
             text,
-            object(&[
-                ("code", "ERR_TASK_EXPIRED".into()),
-                ("taskId", task_id.into()),
-                ("task", task),
-            ])
-            .into(),
+            object(&[("taskId", task_id.into()), ("task", task)]).into(),
         ),
         Error::Auth { reason, .. } => (
-            "AuthError",
+            Class::AuthError,
             text,
-            object(&[("code", "ERR_AUTH".into()), ("reason", reason.into())]).into(),
+            object(&[("reason", reason.into())]).into(),
         ),
         Error::Aborted(_) => return io::abort_error(&text),
         Error::SessionGone => (
-            "TransportError",
+            Class::TransportError,
             text,
-            object(&[("code", "ERR_TRANSPORT".into()), ("status", 404.into())]).into(),
+            object(&[("status", 404.into())]).into(),
         ),
     };
-    make_error(kind, &message, &props)
+    make_error(kind as u32, &message, &props)
 }
 
 /// A Promise of a future. Only the boxing is generic: one instantiation of the executor
@@ -136,8 +148,23 @@ fn promise<F: std::future::Future<Output = Result<JsValue, Error>> + 'static>(f:
     boxed_promise(Box::pin(f))
 }
 
+/// `future_to_promise`, written out over [`io::spawn`] and `deferred()`: the
+/// executor glue is instantiated once, for the boxed futures every spawn takes
+/// (`future_to_promise` spawns a future type of its own, a second copy), and no closure
+/// crosses to JS (`Promise::new` needs a shim for its executor).
 fn boxed_promise(f: Pending) -> Promise {
-    future_to_promise(async move { f.await.map_err(to_js) })
+    let d = deferred();
+    let promise = get(&d, "promise").unchecked_into();
+    io::spawn(Box::pin(async move {
+        let (settle, v) = match f.await {
+            Ok(v) => ("resolve", v),
+            Err(e) => ("reject", to_js(e)),
+        };
+        let _ = get(&d, settle)
+            .unchecked_into::<Function>()
+            .call1(&JsValue::UNDEFINED, &v);
+    }));
+    promise
 }
 
 /// The one body of the exports that ask about one task (the generated wrappers stay
@@ -162,6 +189,11 @@ fn opt_f64(v: &JsValue, key: &str) -> Option<f64> {
 /// A count or a time in ms, or `default` when absent or not a non-negative number.
 fn opt_u32(v: &JsValue, key: &str, default: u32) -> u32 {
     opt_f64(v, key).map_or(default, |n| n as u32)
+}
+
+/// A flag, or `default` when absent or not a boolean.
+fn opt_bool(v: &JsValue, key: &str, default: bool) -> bool {
+    get(v, key).as_bool().unwrap_or(default)
 }
 
 fn opt_fn(v: &JsValue, key: &str) -> Option<Function> {
@@ -201,11 +233,11 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
         request_timeout_ms: Some(opt_f64(v, "requestTimeoutMs").unwrap_or(60_000.0))
             .filter(|t| *t > 0.0),
         fetch: opt_fn(v, "fetch"),
-        listen: get(v, "listen").as_bool().unwrap_or(true),
+        listen: opt_bool(v, "listen", true),
         on_elicitation: opt_fn(v, "onElicitation"),
-        retry_unsafe_requests: get(v, "retryUnsafeRequests").as_bool().unwrap_or(false),
+        retry_unsafe_requests: opt_bool(v, "retryUnsafeRequests", false),
         max_request_retries: opt_u32(v, "maxRequestRetries", 3),
-        elicitation_defaults: get(v, "applyElicitationDefaults").as_bool().unwrap_or(true),
+        elicitation_defaults: opt_bool(v, "applyElicitationDefaults", true),
         on_notification: opt_fn(v, "onNotification"),
         max_response_bytes: opt_f64(v, "maxResponseBytes")
             .map(|n| n as usize)
@@ -256,7 +288,7 @@ fn read_handle_options(v: &JsValue) -> HandleOptions {
         ttl_ms: opt_f64(v, "ttlMs"),
         signal: get(v, "signal").dyn_into::<AbortSignal>().ok(),
         poll,
-        cancel_on_abort: get(v, "cancelOnAbort").as_bool().unwrap_or(false),
+        cancel_on_abort: opt_bool(v, "cancelOnAbort", false),
         on_status: opt_fn(v, "onStatus"),
         call_timeout_ms: opt_f64(v, "timeoutMs").filter(|t| *t > 0.0),
     }
@@ -274,9 +306,9 @@ impl McpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<McpClient>")]
     pub fn connect(
         url: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: JsValue,
     ) -> Promise {
-        let opts = read_client_options(&options.map(JsValue::from).unwrap_or_default());
+        let opts = read_client_options(&options);
         promise(async move {
             let c = Client::connect(url, opts).await?;
             Ok(McpClient { c }.into())
@@ -321,10 +353,8 @@ impl McpClient {
     pub fn call_tool(
         &self,
         name: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: Option<
-            Object,
-        >,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallToolOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallToolOptions")] options: JsValue,
     ) -> Promise {
         self.call(name, args, options, true)
     }
@@ -334,27 +364,16 @@ impl McpClient {
     pub fn call_tool_as_task(
         &self,
         name: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: Option<
-            Object,
-        >,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallToolAsTaskOptions")] options: Option<
-            Object,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallToolAsTaskOptions")] options: JsValue,
     ) -> Promise {
         self.call(name, args, options, false)
     }
 
     /// `callTool` (`wait`: the final result) and `callToolAsTask` (the handle).
-    fn call(
-        &self,
-        name: String,
-        args: Option<Object>,
-        options: Option<Object>,
-        wait: bool,
-    ) -> Promise {
+    fn call(&self, name: String, args: JsValue, options: JsValue, wait: bool) -> Promise {
         let c = self.c.clone();
-        let args = args.map(JsValue::from).unwrap_or_default();
-        let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
+        let opts = read_handle_options(&options);
         promise(async move {
             let h = c.call_as_task(&name, args, opts).await?;
             if wait {
@@ -500,24 +519,24 @@ impl TaskHandle {
     pub fn updates(&self) -> JsValue {
         let q = self.h.updates();
         let q2 = q.clone();
-        let next = Closure::<dyn FnMut() -> Promise>::new(move || {
+        // `next()` is `new Promise(next)` in the glue: this closure gets its `resolve`
+        // (one closure signature the crate has anyway, `FnMut(JsValue)`, not one more
+        // shim for `FnMut() -> Promise`).
+        let next = Closure::<dyn FnMut(JsValue)>::new(move |resolve: JsValue| {
             let q = q.clone();
-            // Through `promise`, like every export: a second instantiation of the
-            // executor glue (`future_to_promise` for another future type) costs ~700 bytes.
-            promise(async move {
-                Ok(match q.next().await {
+            io::spawn(Box::pin(async move {
+                let step: JsValue = match q.next().await {
                     Some(v) => object(&[("value", v), ("done", false.into())]).into(),
                     None => object(&[("done", true.into())]).into(),
-                })
-            })
+                };
+                let _ = resolve
+                    .unchecked_into::<Function>()
+                    .call1(&JsValue::UNDEFINED, &step);
+            }));
         })
         .into_js_value();
-        let ret = Closure::<dyn FnMut() -> Promise>::new(move || {
-            q2.clear_and_close();
-            let done: JsValue = object(&[("done", true.into())]).into();
-            Promise::resolve(&done)
-        })
-        .into_js_value();
+        // `return()` closes the queue; the glue resolves it with `{ done: true }`.
+        let ret = Closure::<dyn FnMut()>::new(move || q2.clear_and_close()).into_js_value();
         make_async_iterator(&next, &ret)
     }
 
@@ -554,12 +573,10 @@ impl TaskHandle {
     pub fn resume(
         client: &McpClient,
         #[wasm_bindgen(js_name = tokenOrTaskId)] token_or_task_id: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallToolAsTaskOptions")] options: Option<
-            Object,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallToolAsTaskOptions")] options: JsValue,
     ) -> Promise {
         let c = client.c.clone();
-        let opts = read_handle_options(&options.map(JsValue::from).unwrap_or_default());
+        let opts = read_handle_options(&options);
         promise(async move {
             let task_id = if token_or_task_id.trim_start().starts_with('{') {
                 let t = json::parse(&token_or_task_id).map_err(|e| {

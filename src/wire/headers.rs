@@ -35,12 +35,7 @@ fn is_tchar(b: u8) -> bool {
 /// else makes the schema invalid).
 pub fn mirrored_params<J: Json>(input_schema: &J) -> Result<Vec<Mirrored>, &'static str> {
     let mut out = Vec::new();
-    let mut path = Vec::new();
-    walk(input_schema, &mut path, &mut out, 0)?;
-    // Every annotation must be one the walk accepted.
-    if count_annotations(input_schema, 0)? != out.len() {
-        return Err("an x-mcp-header annotation is not on a property reachable through properties");
-    }
+    scan(input_schema, &mut Vec::new(), false, &mut out, 0)?;
     for (i, m) in out.iter().enumerate() {
         if out[..i]
             .iter()
@@ -52,31 +47,43 @@ pub fn mirrored_params<J: Json>(input_schema: &J) -> Result<Vec<Mirrored>, &'sta
     Ok(out)
 }
 
-fn walk<J: Json>(
-    schema: &J,
+/// Every `x-mcp-header` annotation in `v`, in any schema position (one walk): each must
+/// be on a property reached from the root through `properties` keys only (`reachable`:
+/// `v` is one, `path` the keys that reach it), and is then kept in `out`.
+fn scan<J: Json>(
+    v: &J,
     path: &mut Vec<String>,
+    reachable: bool,
     out: &mut Vec<Mirrored>,
     depth: usize,
 ) -> Result<(), &'static str> {
-    if depth > MAX_DEPTH {
+    if depth > 2 * MAX_DEPTH + 2 {
         return Err("the inputSchema is nested too deep");
     }
-    let Some(props) = schema.object_at("properties") else {
+    if let Some(items) = v.items() {
+        for i in items {
+            scan(&i, path, false, out, depth + 1)?;
+        }
         return Ok(());
-    };
-    for key in props.keys() {
-        let Some(p) = props.object_at(&key) else {
+    }
+    for k in v.keys() {
+        if DATA_KEYWORDS.contains(&k.as_str()) {
             continue;
-        };
-        path.push(key);
-        if let Some(h) = p.field(ANNOTATION) {
-            let Some(name) = h.string() else {
+        }
+        let c = v.field(&k);
+        if k == ANNOTATION {
+            if !reachable {
+                return Err(
+                    "an x-mcp-header annotation is not on a property reachable through properties",
+                );
+            }
+            let Some(name) = c.and_then(|h| h.string()) else {
                 return Err("an x-mcp-header value is not a string");
             };
             if name.is_empty() || !name.bytes().all(is_tchar) {
                 return Err("an x-mcp-header value is not an HTTP token");
             }
-            if !primitive_type(&p) {
+            if !primitive_type(v) {
                 return Err(
                     "x-mcp-header is on a parameter that is not a string, integer or boolean",
                 );
@@ -85,9 +92,25 @@ fn walk<J: Json>(
                 path: path.clone(),
                 header: name,
             });
+            continue;
         }
-        walk(&p, path, out, depth + 1)?;
-        path.pop();
+        let Some(c) = c else {
+            continue;
+        };
+        if NAMED_SCHEMAS.contains(&k.as_str()) {
+            // A property of a reachable schema (or of the root) is reachable in turn.
+            let on = k == "properties" && (reachable || depth == 0);
+            for name in c.keys() {
+                if let Some(schema) = c.field(&name) {
+                    let on = on && schema.is_object();
+                    path.push(name);
+                    scan(&schema, path, on, out, depth + 1)?;
+                    path.pop();
+                }
+            }
+        } else {
+            scan(&c, path, false, out, depth + 1)?;
+        }
     }
     Ok(())
 }
@@ -105,11 +128,9 @@ fn primitive_type<J: Json>(p: &J) -> bool {
     let Some(list) = t.items() else {
         return false;
     };
-    let names: Vec<Option<String>> = list.iter().map(|x| x.string()).collect();
-    names
-        .iter()
-        .all(|n| n.as_deref().is_some_and(|n| ok(n) || n == "null"))
-        && names.iter().any(|n| n.as_deref().is_some_and(ok))
+    let names = || list.iter().map(|x| x.string());
+    names().all(|n| n.is_some_and(|n| ok(&n) || n == "null"))
+        && names().any(|n| n.is_some_and(|n| ok(&n)))
 }
 
 /// Keywords whose value is data, not schema: an `x-mcp-header` key inside them is not
@@ -123,42 +144,6 @@ const NAMED_SCHEMAS: [&str; 5] = [
     "definitions",
     "dependentSchemas",
 ];
-
-/// How many `x-mcp-header` annotations the schema holds, in any schema position.
-fn count_annotations<J: Json>(v: &J, depth: usize) -> Result<usize, &'static str> {
-    if depth > 2 * MAX_DEPTH + 2 {
-        return Err("the inputSchema is nested too deep");
-    }
-    let mut n = 0;
-    if let Some(items) = v.items() {
-        for i in items {
-            n += count_annotations(&i, depth + 1)?;
-        }
-    } else if v.is_object() {
-        for k in v.keys() {
-            if DATA_KEYWORDS.contains(&k.as_str()) {
-                continue;
-            }
-            if k == ANNOTATION {
-                n += 1;
-                continue;
-            }
-            let Some(c) = v.field(&k) else {
-                continue;
-            };
-            if NAMED_SCHEMAS.contains(&k.as_str()) {
-                for name in c.keys() {
-                    if let Some(schema) = c.field(&name) {
-                        n += count_annotations(&schema, depth + 1)?;
-                    }
-                }
-            } else {
-                n += count_annotations(&c, depth + 1)?;
-            }
-        }
-    }
-    Ok(n)
-}
 
 /// The `Mcp-Param-{Name}` headers of a call's arguments: the value at each mirrored
 /// path, encoded; a parameter without a value (absent or null) has no header.

@@ -142,9 +142,9 @@ pub fn task_id_params(task_id: &str) -> JsValue {
     crate::io::json::object(&[("taskId", task_id.into())]).into()
 }
 
-/// Tool arguments as sent: `{}` when the caller gave none.
+/// Tool arguments as sent: `{}` when the caller gave none (`undefined` or `null`).
 pub fn or_empty(args: JsValue) -> JsValue {
-    if args.is_undefined() {
+    if args.is_undefined() || args.is_null() {
         crate::io::json::object(&[]).into()
     } else {
         args
