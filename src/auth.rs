@@ -199,16 +199,16 @@ pub struct Challenge {
 /// are ignored; a value without a scheme is read as Bearer's parameters).
 pub fn challenge(header: &str) -> Challenge {
     let mut out = Challenge::default();
-    let mut rest = header.trim_start();
+    let mut rest = header.trim_ascii_start();
     let mut bearer = true;
     while !rest.is_empty() {
         // A token: a scheme (followed by a space) or a parameter name (followed by `=`).
         let end =
             pos(rest, |b| b == b'=' || b == b',' || b.is_ascii_whitespace()).unwrap_or(rest.len());
         let (name, after) = rest.split_at(end);
-        let after = after.trim_start();
+        let after = after.trim_ascii_start();
         if let Some(v) = after.strip_prefix('=') {
-            let (value, tail) = param_value(v.trim_start());
+            let (value, tail) = param_value(v.trim_ascii_start());
             if bearer {
                 let slot = match name.to_ascii_lowercase().as_str() {
                     "resource_metadata" => Some(&mut out.resource_metadata),
@@ -227,7 +227,7 @@ pub fn challenge(header: &str) -> Challenge {
             }
             rest = after;
         }
-        rest = rest.trim_start_matches([',', ' ', '\t']);
+        rest = &rest[pos(rest, |b| !matches!(b, b',' | b' ' | b'\t')).unwrap_or(rest.len())..];
     }
     out
 }
@@ -536,7 +536,7 @@ fn decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::text::lossy(&out)
 }
 
 /// Standard Base64 with padding (HTTP Basic credentials).
