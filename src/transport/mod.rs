@@ -107,11 +107,11 @@ struct State {
     closed: bool,
     listen_gen: u32,
     listen_abort: Option<AbortController>,
-    listen_wake: Option<Latch<()>>,
+    listen_wake: Option<Latch<bool>>,
     /// The last renewal failed: the next request tries again before sending.
     needs_init: bool,
     /// Requests waiting to be sent again: `close()` wakes them (they then reject).
-    retry_wakes: Vec<Latch<()>>,
+    retry_wakes: Vec<Latch<bool>>,
     /// The server speaks 2026-07-28: stateless requests with the modern envelope.
     modern: bool,
     /// The HTTP status of the latest response (read by the era probe).
@@ -467,7 +467,7 @@ impl Session {
             a.abort();
         }
         if let Some(w) = wake {
-            w.set(());
+            w.set(true);
         }
     }
 
@@ -1218,7 +1218,7 @@ impl Session {
         }
         let waiting = std::mem::take(&mut self.state_mut().retry_wakes);
         for w in waiting {
-            w.set(());
+            w.set(true);
         }
         self.gate.close();
         self.stop_listening();
