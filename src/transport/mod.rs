@@ -595,7 +595,7 @@ impl Session {
             .map(auth::Auth::secrets)
             .unwrap_or_default();
         for value in self.opts.headers.iter().map(|(_, v)| v).chain(&tokens) {
-            let parts = std::iter::once(value.as_str()).chain(value.split_whitespace());
+            let parts = std::iter::once(value.as_str()).chain(value.split_ascii_whitespace());
             for secret in parts.filter(|p| p.len() >= 6) {
                 let t = out.get_or_insert_with(|| text.as_str().into());
                 *t = t.replace_all(secret, "[redacted]");
