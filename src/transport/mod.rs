@@ -37,8 +37,11 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 pub type Answer = Pin<Box<dyn Future<Output = Result<JsValue, (f64, String)>>>>;
 
 /// A run shared by everyone who needs it (a session renewal, a sign-in or refresh),
-/// boxed: a request keeps a pointer to it across its `await`, not the run itself.
-type Run<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + 'a>>;
+/// boxed: a request keeps a pointer to it across its `await`, not the run itself. Its
+/// value, always `undefined`, is not read: a run shares the type of the first
+/// `tools/list`'s (`Result<JsValue, Error>`), so one copy of the single-flight code
+/// serves all three.
+type Run<'a> = Pin<Box<dyn Future<Output = Result<JsValue, Error>> + 'a>>;
 
 /// Where inbound messages go: the client's one router (tasks, elicitation, the user's
 /// `onNotification`).
@@ -141,7 +144,7 @@ pub struct Session {
     /// Slots for requests in flight ([`ClientOptions::max_concurrent_requests`]).
     gate: Gate,
     /// A session renewal under way, shared by every request that needs it.
-    renewing: SingleFlight<Result<(), Error>>,
+    renewing: SingleFlight<Result<JsValue, Error>>,
     router: RefCell<Option<Rc<dyn Router>>>,
     /// Authorization, with the `auth` option.
     auth: Option<auth::Auth>,
@@ -556,7 +559,9 @@ impl Session {
                     match a.on_denied(*status, token, first) {
                         None => return Err(err),
                         Some(None) => {}
-                        Some(job) => a.shared(&self.http, job).await?,
+                        Some(job) => {
+                            a.shared(&self.http, job).await?;
+                        }
                     }
                 }
                 Next::Done(out) => return out,
@@ -577,7 +582,7 @@ impl Session {
             let r = self.initialize().await;
             let mut st = self.state_mut();
             st.needs_init = r.is_err() && !st.closed;
-            r
+            r.map(|()| JsValue::UNDEFINED)
         })))
     }
 
