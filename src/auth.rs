@@ -373,9 +373,9 @@ pub fn is_loopback(uri: &str) -> bool {
     let at = |b: &[u8], c: u8| b.iter().position(|x| *x == c);
     let host = &b[at(b, b':').map_or(0, |i| i + 3)..];
     let host = &host[host.iter().rposition(|x| *x == b'@').map_or(0, |i| i + 1)..];
-    let host = match host.strip_prefix(b"[") {
-        Some(v6) => &v6[..at(v6, b']').unwrap_or(0)],
-        None => &host[..at(host, b':').unwrap_or(host.len())],
+    let host = match host {
+        [b'[', v6 @ ..] => &v6[..at(v6, b']').unwrap_or(0)],
+        _ => &host[..at(host, b':').unwrap_or(host.len())],
     };
     host.eq_ignore_ascii_case(b"localhost") || host == b"127.0.0.1" || host == b"::1"
 }
