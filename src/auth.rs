@@ -16,6 +16,29 @@ fn pos(s: &str, f: impl Fn(u8) -> bool) -> Option<usize> {
     s.bytes().position(f)
 }
 
+/// Where the ASCII byte `c` first is in `s`, or `s.len()`. The URL and scope helpers
+/// search by byte, not by `char` pattern (`find`, `split`, `contains`, `trim_end_matches`
+/// of a `char` link core's char searcher and UTF-8 decoding).
+fn at(s: &str, c: u8) -> usize {
+    pos(s, |b| b == c).unwrap_or(s.len())
+}
+
+/// The pieces of `s` between the ASCII byte `sep`, as `s.split(sep)` gives them.
+fn parts(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let s = rest?;
+        let i = at(s, sep);
+        rest = s.get(i + 1..);
+        Some(&s[..i])
+    })
+}
+
+/// `s` without its trailing `/`s.
+fn trim_slashes(s: &str) -> &str {
+    &s[..s.bytes().rposition(|b| b != b'/').map_or(0, |i| i + 1)]
+}
+
 fn fail<T>(reason: &'static str, message: &str) -> Result<T, Fail> {
     Err((reason, message.to_string()))
 }
@@ -199,16 +222,16 @@ pub struct Challenge {
 /// are ignored; a value without a scheme is read as Bearer's parameters).
 pub fn challenge(header: &str) -> Challenge {
     let mut out = Challenge::default();
-    let mut rest = header.trim_start();
+    let mut rest = header.trim_ascii_start();
     let mut bearer = true;
     while !rest.is_empty() {
         // A token: a scheme (followed by a space) or a parameter name (followed by `=`).
         let end =
             pos(rest, |b| b == b'=' || b == b',' || b.is_ascii_whitespace()).unwrap_or(rest.len());
         let (name, after) = rest.split_at(end);
-        let after = after.trim_start();
+        let after = after.trim_ascii_start();
         if let Some(v) = after.strip_prefix('=') {
-            let (value, tail) = param_value(v.trim_start());
+            let (value, tail) = param_value(v.trim_ascii_start());
             if bearer {
                 let slot = match name.to_ascii_lowercase().as_str() {
                     "resource_metadata" => Some(&mut out.resource_metadata),
@@ -227,7 +250,7 @@ pub fn challenge(header: &str) -> Challenge {
             }
             rest = after;
         }
-        rest = rest.trim_start_matches([',', ' ', '\t']);
+        rest = &rest[pos(rest, |b| !matches!(b, b',' | b' ' | b'\t')).unwrap_or(rest.len())..];
     }
     out
 }
@@ -277,10 +300,7 @@ pub fn split_url(url: &str) -> Option<(&str, &str)> {
         return None;
     }
     let path_end = find(auth_end, |c| c == b'?' || c == b'#');
-    Some((
-        &url[..auth_end],
-        url[auth_end..path_end].trim_end_matches('/'),
-    ))
+    Some((&url[..auth_end], trim_slashes(&url[auth_end..path_end])))
 }
 
 /// Where to look for the Protected Resource Metadata of `server_url`, in the spec's order:
@@ -311,7 +331,7 @@ pub fn server_metadata_urls(issuer: &str) -> Vec<String> {
     ];
     if !path.is_empty() {
         out.push(cat(&[
-            issuer.trim_end_matches('/'),
+            trim_slashes(issuer),
             "/.well-known/openid-configuration",
         ]));
     }
@@ -353,9 +373,9 @@ pub fn is_loopback(uri: &str) -> bool {
     let at = |b: &[u8], c: u8| b.iter().position(|x| *x == c);
     let host = &b[at(b, b':').map_or(0, |i| i + 3)..];
     let host = &host[host.iter().rposition(|x| *x == b'@').map_or(0, |i| i + 1)..];
-    let host = match host.strip_prefix(b"[") {
-        Some(v6) => &v6[..at(v6, b']').unwrap_or(0)],
-        None => &host[..at(host, b':').unwrap_or(host.len())],
+    let host = match host {
+        [b'[', v6 @ ..] => &v6[..at(v6, b']').unwrap_or(0)],
+        _ => &host[..at(host, b':').unwrap_or(host.len())],
     };
     host.eq_ignore_ascii_case(b"localhost") || host == b"127.0.0.1" || host == b"::1"
 }
@@ -372,16 +392,16 @@ pub fn select_scope(
 ) -> Option<String> {
     let mut out = String::new();
     let mut add = |s: &str| {
-        if !s.is_empty() && !out.split(' ').any(|o| o == s) {
+        if !s.is_empty() && !parts(&out, b' ').any(|o| o == s) {
             if !out.is_empty() {
                 out.push(' ');
             }
             out.push_str(s);
         }
     };
-    previous.unwrap_or("").split(' ').for_each(&mut add);
+    parts(previous.unwrap_or(""), b' ').for_each(&mut add);
     match challenged {
-        Some(c) => c.split(' ').for_each(&mut add),
+        Some(c) => parts(c, b' ').for_each(&mut add),
         None => resource_scopes.iter().for_each(|s| add(s)),
     }
     if server_scopes.iter().any(|s| s == "offline_access") {
@@ -480,8 +500,8 @@ fn encode_into(out: &mut String, s: &str) {
 
 /// `base` with `pairs` added to its query (the authorization URL).
 pub fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
-    let (base, frag) = base.split_at(base.find('#').unwrap_or(base.len()));
-    let sep = if !base.contains('?') {
+    let (base, frag) = base.split_at(at(base, b'#'));
+    let sep = if at(base, b'?') == base.len() {
         "?"
     } else if base.ends_with('?') || base.ends_with('&') {
         ""
@@ -493,11 +513,11 @@ pub fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
 
 /// The query parameters of a URL (the callback), decoded (`+` as space).
 pub fn query_params(url: &str) -> Vec<(String, String)> {
-    let url = &url[..url.find('#').unwrap_or(url.len())];
+    let url = &url[..at(url, b'#')];
     let mut out = Vec::new();
-    if let Some(i) = url.find('?') {
-        for p in url[i + 1..].split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = p.split_at(p.find('=').unwrap_or(p.len()));
+    if let Some(query) = url.get(at(url, b'?') + 1..) {
+        for p in parts(query, b'&').filter(|p| !p.is_empty()) {
+            let (k, v) = p.split_at(at(p, b'='));
             out.push((decode(k), decode(v.strip_prefix('=').unwrap_or(v))));
         }
     }
@@ -536,7 +556,7 @@ fn decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::text::lossy(&out)
 }
 
 /// Standard Base64 with padding (HTTP Basic credentials).

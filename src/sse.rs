@@ -238,7 +238,7 @@ impl SseParser {
         let mut raw = raw;
         if self.at_start {
             self.at_start = false;
-            if let Some(rest) = raw.strip_prefix(b"\xEF\xBB\xBF") {
+            if let [0xEF, 0xBB, 0xBF, rest @ ..] = raw {
                 raw = rest;
             }
         }
@@ -252,7 +252,7 @@ impl SseParser {
         let (name, value) = match raw.iter().position(|&b| b == b':') {
             Some(c) => {
                 let v = &raw[c + 1..];
-                (&raw[..c], v.strip_prefix(b" ").unwrap_or(v))
+                (&raw[..c], if let [b' ', rest @ ..] = v { rest } else { v })
             }
             None => (raw, &b""[..]),
         };

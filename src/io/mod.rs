@@ -55,19 +55,21 @@ pub async fn sleep(ms: f64) {
 }
 
 /// Sleep `ms` milliseconds, or until someone sets `wake` (a fresh latch per sleep) or
-/// `signal` aborts, whichever comes first.
-pub async fn sleep_or_wake(ms: f64, wake: Latch<()>, signal: Option<&AbortSignal>) {
+/// `signal` aborts, whichever comes first. A wake latch is a `Latch<bool>` set to `true`,
+/// the type of a gate's latch, so the crate compiles one copy of the latch code for both
+/// (its value is not read).
+pub async fn sleep_or_wake(ms: f64, wake: Latch<bool>, signal: Option<&AbortSignal>) {
     let w = wake.clone();
     let _timer = Timer::once(ms, move || {
-        w.set(());
+        w.set(true);
     });
     let w = wake.clone();
     let _stop = signal.and_then(|s| {
         AbortListener::new(s.clone(), move || {
-            w.set(());
+            w.set(true);
         })
     });
-    wake.wait().await
+    wake.wait().await;
 }
 
 /// Run a future on the host's microtask queue. Boxed on purpose: one instantiation of

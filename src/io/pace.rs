@@ -15,7 +15,7 @@ struct Slice {
     /// When the current slice began (its first `breathe`).
     start: f64,
     /// Set when the next macrotask starts (a zero-delay timer), then forgotten.
-    next: Option<Latch<()>>,
+    next: Option<Latch<bool>>,
 }
 
 thread_local! {
@@ -44,7 +44,7 @@ pub async fn breathe() {
                     io::spawn(Box::pin(async move {
                         io::sleep(0.0).await;
                         SLICE.with(|s| crate::cell::write(s).next = None);
-                        set.set(());
+                        set.set(true);
                     }));
                     s.next = Some(latch.clone());
                     latch
@@ -53,7 +53,9 @@ pub async fn breathe() {
             (now - s.start > SLICE_MS).then_some(next)
         });
         match wait {
-            Some(next) => next.wait().await,
+            Some(next) => {
+                next.wait().await;
+            }
             None => return,
         }
     }

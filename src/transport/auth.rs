@@ -91,7 +91,7 @@ pub struct Auth {
     /// The MCP endpoint: the protected resource.
     url: String,
     st: RefCell<State>,
-    flight: SingleFlight<Result<(), Error>>,
+    flight: SingleFlight<Result<JsValue, Error>>,
 }
 
 fn auth_error(reason: &'static str, parts: &[&str]) -> Fail {
@@ -200,7 +200,7 @@ impl Auth {
 
     /// Drive a flow: [`Auth::step`] decides, and this loop does what it asks and hands
     /// it the answer, until it is done.
-    async fn run(&self, http: &Http, job: Option<Job>) -> Result<(), Error> {
+    async fn run(&self, http: &Http, job: Option<Job>) -> Result<JsValue, Error> {
         let mut f = Flow::default();
         if let Some((ch, step_up, may_refresh)) = job {
             f.at = At::SignIn;
@@ -211,7 +211,7 @@ impl Auth {
         let mut reply = Ok((true, JsValue::UNDEFINED));
         loop {
             reply = match self.step(&mut f, reply) {
-                Ok(Io::Done) => return Ok(()),
+                Ok(Io::Done) => return Ok(JsValue::UNDEFINED),
                 Ok(io) => exec(http, &self.opts, io).await,
                 Err((reason, message)) => return Err(Error::Auth { reason, message }),
             };

@@ -37,8 +37,11 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 pub type Answer = Pin<Box<dyn Future<Output = Result<JsValue, (f64, String)>>>>;
 
 /// A run shared by everyone who needs it (a session renewal, a sign-in or refresh),
-/// boxed: a request keeps a pointer to it across its `await`, not the run itself.
-type Run<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + 'a>>;
+/// boxed: a request keeps a pointer to it across its `await`, not the run itself. Its
+/// value, always `undefined`, is not read: a run shares the type of the first
+/// `tools/list`'s (`Result<JsValue, Error>`), so one copy of the single-flight code
+/// serves all three.
+type Run<'a> = Pin<Box<dyn Future<Output = Result<JsValue, Error>> + 'a>>;
 
 /// Where inbound messages go: the client's one router (tasks, elicitation, the user's
 /// `onNotification`).
@@ -107,11 +110,11 @@ struct State {
     closed: bool,
     listen_gen: u32,
     listen_abort: Option<AbortController>,
-    listen_wake: Option<Latch<()>>,
+    listen_wake: Option<Latch<bool>>,
     /// The last renewal failed: the next request tries again before sending.
     needs_init: bool,
     /// Requests waiting to be sent again: `close()` wakes them (they then reject).
-    retry_wakes: Vec<Latch<()>>,
+    retry_wakes: Vec<Latch<bool>>,
     /// The server speaks 2026-07-28: stateless requests with the modern envelope.
     modern: bool,
     /// The HTTP status of the latest response (read by the era probe).
@@ -141,7 +144,7 @@ pub struct Session {
     /// Slots for requests in flight ([`ClientOptions::max_concurrent_requests`]).
     gate: Gate,
     /// A session renewal under way, shared by every request that needs it.
-    renewing: SingleFlight<Result<(), Error>>,
+    renewing: SingleFlight<Result<JsValue, Error>>,
     router: RefCell<Option<Rc<dyn Router>>>,
     /// Authorization, with the `auth` option.
     auth: Option<auth::Auth>,
@@ -467,7 +470,7 @@ impl Session {
             a.abort();
         }
         if let Some(w) = wake {
-            w.set(());
+            w.set(true);
         }
     }
 
@@ -556,7 +559,9 @@ impl Session {
                     match a.on_denied(*status, token, first) {
                         None => return Err(err),
                         Some(None) => {}
-                        Some(job) => a.shared(&self.http, job).await?,
+                        Some(job) => {
+                            a.shared(&self.http, job).await?;
+                        }
                     }
                 }
                 Next::Done(out) => return out,
@@ -577,7 +582,7 @@ impl Session {
             let r = self.initialize().await;
             let mut st = self.state_mut();
             st.needs_init = r.is_err() && !st.closed;
-            r
+            r.map(|()| JsValue::UNDEFINED)
         })))
     }
 
@@ -595,7 +600,7 @@ impl Session {
             .map(auth::Auth::secrets)
             .unwrap_or_default();
         for value in self.opts.headers.iter().map(|(_, v)| v).chain(&tokens) {
-            let parts = std::iter::once(value.as_str()).chain(value.split_whitespace());
+            let parts = std::iter::once(value.as_str()).chain(value.split_ascii_whitespace());
             for secret in parts.filter(|p| p.len() >= 6) {
                 let t = out.get_or_insert_with(|| text.as_str().into());
                 *t = t.replace_all(secret, "[redacted]");
@@ -1218,7 +1223,7 @@ impl Session {
         }
         let waiting = std::mem::take(&mut self.state_mut().retry_wakes);
         for w in waiting {
-            w.set(());
+            w.set(true);
         }
         self.gate.close();
         self.stop_listening();
