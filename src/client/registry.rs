@@ -50,7 +50,10 @@ const POLLS_PER_TICK: usize = 24;
 
 #[derive(Default)]
 struct RegState {
-    handles: Map<u32, Rc<Handle>>,
+    /// The handles, by key (keys only grow: a handle is pushed last). A plain vector
+    /// searched by each handle's own key: a `Map<u32, Rc<Handle>>` would compile one more
+    /// copy of the map's code.
+    handles: Vec<Rc<Handle>>,
     /// Task ids (and `progress:<token>` keys) to handle keys.
     by_task: Map<String, u32>,
     schedule: Schedule<u32>,
@@ -89,7 +92,17 @@ impl RegState {
 
     /// Tasks followed on the server (not plain results).
     fn remote(&self) -> usize {
-        self.handles.values().filter(|h| !h.local).count()
+        self.handles.iter().filter(|h| !h.local).count()
+    }
+
+    /// Where the handle `key` is (or would go) in `handles`.
+    fn find(&self, key: u32) -> Result<usize, usize> {
+        self.handles.binary_search_by_key(&key, |h| h.key)
+    }
+
+    /// The handle `key`.
+    fn get(&self, key: u32) -> Option<&Rc<Handle>> {
+        self.handles.get(self.find(key).ok()?)
     }
 }
 
@@ -204,10 +217,7 @@ impl Registry {
     /// The handle following `task_id`, if any.
     pub fn handle(&self, task_id: &str) -> Option<Rc<Handle>> {
         let st = self.state();
-        st.by_task
-            .get(task_id)
-            .and_then(|k| st.handles.get(k))
-            .cloned()
+        st.by_task.get(task_id).and_then(|k| st.get(*k)).cloned()
     }
 
     /// A fresh number (handle keys, progress tokens).
@@ -274,7 +284,9 @@ impl Registry {
         }
         let early = {
             let mut st = self.state_mut();
-            st.handles.insert(key, h.clone());
+            if let Err(i) = st.find(key) {
+                st.handles.insert(i, h.clone());
+            }
             st.by_task.insert(h.task_id.clone(), key);
             if let Some(p) = progress_key {
                 st.by_task.insert(p, key);
@@ -405,7 +417,7 @@ impl Registry {
     /// The handles followed now (a copy: no borrow is held while they step).
     fn followed(&self) -> Vec<Rc<Handle>> {
         let mut all = Vec::new();
-        for h in self.state().handles.values() {
+        for h in &self.state().handles {
             all.push(h.clone());
         }
         all
@@ -451,7 +463,7 @@ impl Registry {
             let period = {
                 let st = self.state();
                 st.handles
-                    .values()
+                    .iter()
                     .filter_map(|h| h.state().machine.info().poll_interval_ms)
                     .min()
                     .unwrap_or(1000)
@@ -611,7 +623,7 @@ impl Registry {
             let mut st = self.state_mut();
             st.listen_timer = None;
             let mut ids = Vec::new();
-            for h in st.handles.values().filter(|h| !h.local) {
+            for h in st.handles.iter().filter(|h| !h.local) {
                 ids.push(h.task_id.clone());
             }
             // Both lists follow the handles' order: the open stream covers every id when
@@ -692,7 +704,7 @@ impl Registry {
     fn maybe_close_listen(&self) {
         let idle = {
             let st = self.state();
-            st.listen.is_some() && !st.handles.values().any(|h| !h.local)
+            st.listen.is_some() && !st.handles.iter().any(|h| !h.local)
         };
         if idle {
             let mut st = self.state_mut();
@@ -714,7 +726,7 @@ impl Registry {
     fn schedule(self: &Rc<Self>, key: u32, due: Option<f64>) {
         let mut st = self.state_mut();
         match due {
-            Some(d) if st.handles.contains_key(&key) => st.schedule.insert(key, d),
+            Some(d) if st.find(key).is_ok() => st.schedule.insert(key, d),
             _ => {
                 st.schedule.remove(key);
             }
@@ -752,7 +764,7 @@ impl Registry {
             }
             let mut hs = Vec::new();
             for k in &keys {
-                if let Some(h) = st.handles.get(k) {
+                if let Some(h) = st.get(*k) {
                     hs.push(h.clone());
                 }
             }
@@ -1159,7 +1171,9 @@ impl Handle {
         {
             let mut rst = self.reg.state_mut();
             rst.schedule.remove(self.key);
-            rst.handles.remove(&self.key);
+            if let Ok(i) = rst.find(self.key) {
+                rst.handles.remove(i);
+            }
             // Only this handle's own entries: no scan over every handle per settle.
             for name in std::iter::once(&self.task_id).chain(progress_key.as_ref()) {
                 if rst.by_task.get(name) == Some(&self.key) {
