@@ -6,7 +6,7 @@
 //! This is the only place where a task meets I/O; every decision is the machine's.
 
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
@@ -610,12 +610,18 @@ impl Registry {
         } else {
             LISTEN_BATCH_MS
         };
+        st.listen_timer = Some(self.timer(wait, Registry::open_listen));
+    }
+
+    /// Call `f` on this registry in `ms` milliseconds, if it is still there: one closure
+    /// type for the registry's two timers (each costs wasm of its own).
+    fn timer(self: &Rc<Self>, ms: f64, f: fn(&Rc<Registry>)) -> Timer {
         let weak = Rc::downgrade(self);
-        st.listen_timer = Some(Timer::once(wait, move || {
+        Timer::once(ms, move || {
             if let Some(r) = weak.upgrade() {
-                r.open_listen();
+                f(&r);
             }
-        }));
+        })
     }
 
     fn open_listen(self: &Rc<Self>) {
@@ -742,13 +748,7 @@ impl Registry {
         if st.timer.as_ref().is_some_and(|(due, _)| *due <= next) {
             return;
         }
-        let weak: Weak<Registry> = Rc::downgrade(self);
-        let timer = Timer::once(next - io::now_ms(), move || {
-            if let Some(r) = weak.upgrade() {
-                r.fire();
-            }
-        });
-        st.timer = Some((next, timer));
+        st.timer = Some((next, self.timer(next - io::now_ms(), Registry::fire)));
     }
 
     fn fire(self: &Rc<Self>) {
