@@ -284,9 +284,10 @@ impl Registry {
         }
         let early = {
             let mut st = self.state_mut();
-            if let Err(i) = st.find(key) {
-                st.handles.insert(i, h.clone());
-            }
+            // The newest key (none is taken between its number and here): last is its
+            // place.
+            debug_assert!(st.handles.last().is_none_or(|l| l.key < key));
+            st.handles.push(h.clone());
             st.by_task.insert(h.task_id.clone(), key);
             if let Some(p) = progress_key {
                 st.by_task.insert(p, key);
