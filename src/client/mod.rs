@@ -242,13 +242,9 @@ impl Client {
     /// Whether the server runs tool calls as tasks (assumed when its capabilities are
     /// unknown, on a reattached session).
     pub fn supports_task_calls(&self) -> bool {
-        let init = self.init_result();
-        let caps = if init.is_undefined() {
-            init
-        } else {
-            get(&init, "capabilities")
-        };
-        self.0.wire.task_calls_supported(&caps)
+        self.0
+            .wire
+            .task_calls_supported(&self.0.tasks.server_caps())
     }
 
     /// Request slots free right now (`maxConcurrentRequests`).

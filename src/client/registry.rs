@@ -447,7 +447,8 @@ impl Registry {
         }
     }
 
-    fn server_caps(&self) -> JsValue {
+    /// The server's capabilities (`undefined` when unknown, on a reattached session).
+    pub(super) fn server_caps(&self) -> JsValue {
         get(&self.session.init_result(), "capabilities")
     }
 
