@@ -822,17 +822,7 @@ impl Handle {
                     ": ",
                     why
                 )),
-                Effect::CancelRemote => {
-                    let me = self.clone();
-                    io::spawn(Box::pin(async move {
-                        if let Err(e) = me.cancel_request().await {
-                            io::warn(&crate::cat!(
-                                "mcp-tasks-wasm: tasks/cancel after abort failed: ",
-                                e.describe()
-                            ));
-                        }
-                    }));
-                }
+                Effect::CancelRemote => self.cancel_later(),
                 Effect::Input(raw) => self.answer_input(raw),
                 Effect::Settle(end) => self.settle(end),
             }
@@ -921,7 +911,7 @@ impl Handle {
                     me.step(Event::Fail(Error::Protocol(
                         "the task asked for a kind of input this client did not declare".into(),
                     )));
-                    let _ = me.cancel_request().await;
+                    me.cancel_later();
                     return;
                 }
                 let ctx = object(&[("relatedTaskId", me.task_id.as_str().into())]);
@@ -1093,6 +1083,20 @@ impl Handle {
     fn cancel_request(&self) -> impl std::future::Future<Output = Result<JsValue, Error>> + '_ {
         let (method, params) = self.reg.wire().cancel_request(&self.task_id);
         self.reg.session.request(method, params, Ctl::default())
+    }
+
+    /// Send `tasks/cancel` in the background (after an abort, or a kind of input this
+    /// client cannot answer); a failure is only logged.
+    fn cancel_later(self: &Rc<Self>) {
+        let me = self.clone();
+        io::spawn(Box::pin(async move {
+            if let Err(e) = me.cancel_request().await {
+                io::warn(&crate::cat!(
+                    "mcp-tasks-wasm: tasks/cancel failed: ",
+                    e.describe()
+                ));
+            }
+        }));
     }
 
     /// Cancel the task on the server: resolves with what the server answered (the
