@@ -242,13 +242,9 @@ impl Client {
     /// Whether the server runs tool calls as tasks (assumed when its capabilities are
     /// unknown, on a reattached session).
     pub fn supports_task_calls(&self) -> bool {
-        let init = self.init_result();
-        let caps = if init.is_undefined() {
-            init
-        } else {
-            get(&init, "capabilities")
-        };
-        self.0.wire.task_calls_supported(&caps)
+        self.0
+            .wire
+            .task_calls_supported(&self.0.tasks.server_caps())
     }
 
     /// Request slots free right now (`maxConcurrentRequests`).
@@ -279,7 +275,8 @@ impl Client {
         self.0.session.close()
     }
 
-    /// One page of `tools/list`; remembers each tool's task support.
+    /// One page of `tools/list`; remembers each tool's task support. Also each page
+    /// [`Client::list_all_tools`] reads (one future type for both).
     pub fn list_tools(&self, cursor: Option<String>) -> Pending {
         let (me, page) = (self.clone(), self.tools_page(cursor));
         Box::pin(async move { me.keep_tools(page.await?) })
@@ -341,7 +338,7 @@ impl Client {
             let mut seen: Vec<String> = Vec::new();
             let mut cursor = None;
             for _ in 0..1000 {
-                let page = me.keep_tools(me.tools_page(cursor).await?)?;
+                let page = me.list_tools(cursor).await?;
                 // keep_tools made sure `tools` is an array.
                 for t in get(&page, "tools").unchecked_ref::<js_sys::Array>().iter() {
                     all.push(&t);

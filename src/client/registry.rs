@@ -6,7 +6,7 @@
 //! This is the only place where a task meets I/O; every decision is the machine's.
 
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
@@ -50,7 +50,10 @@ const POLLS_PER_TICK: usize = 24;
 
 #[derive(Default)]
 struct RegState {
-    handles: Map<u32, Rc<Handle>>,
+    /// The handles, by key (keys only grow: a handle is pushed last). A plain vector
+    /// searched by each handle's own key: a `Map<u32, Rc<Handle>>` would compile one more
+    /// copy of the map's code.
+    handles: Vec<Rc<Handle>>,
     /// Task ids (and `progress:<token>` keys) to handle keys.
     by_task: Map<String, u32>,
     schedule: Schedule<u32>,
@@ -89,7 +92,17 @@ impl RegState {
 
     /// Tasks followed on the server (not plain results).
     fn remote(&self) -> usize {
-        self.handles.values().filter(|h| !h.local).count()
+        self.handles.iter().filter(|h| !h.local).count()
+    }
+
+    /// Where the handle `key` is (or would go) in `handles`.
+    fn find(&self, key: u32) -> Result<usize, usize> {
+        self.handles.binary_search_by_key(&key, |h| h.key)
+    }
+
+    /// The handle `key`.
+    fn get(&self, key: u32) -> Option<&Rc<Handle>> {
+        self.handles.get(self.find(key).ok()?)
     }
 }
 
@@ -204,10 +217,7 @@ impl Registry {
     /// The handle following `task_id`, if any.
     pub fn handle(&self, task_id: &str) -> Option<Rc<Handle>> {
         let st = self.state();
-        st.by_task
-            .get(task_id)
-            .and_then(|k| st.handles.get(k))
-            .cloned()
+        st.by_task.get(task_id).and_then(|k| st.get(*k)).cloned()
     }
 
     /// A fresh number (handle keys, progress tokens).
@@ -274,7 +284,10 @@ impl Registry {
         }
         let early = {
             let mut st = self.state_mut();
-            st.handles.insert(key, h.clone());
+            // The newest key (none is taken between its number and here): last is its
+            // place.
+            debug_assert!(st.handles.last().is_none_or(|l| l.key < key));
+            st.handles.push(h.clone());
             st.by_task.insert(h.task_id.clone(), key);
             if let Some(p) = progress_key {
                 st.by_task.insert(p, key);
@@ -405,7 +418,7 @@ impl Registry {
     /// The handles followed now (a copy: no borrow is held while they step).
     fn followed(&self) -> Vec<Rc<Handle>> {
         let mut all = Vec::new();
-        for h in self.state().handles.values() {
+        for h in &self.state().handles {
             all.push(h.clone());
         }
         all
@@ -434,7 +447,8 @@ impl Registry {
         }
     }
 
-    fn server_caps(&self) -> JsValue {
+    /// The server's capabilities (`undefined` when unknown, on a reattached session).
+    pub(super) fn server_caps(&self) -> JsValue {
         get(&self.session.init_result(), "capabilities")
     }
 
@@ -451,7 +465,7 @@ impl Registry {
             let period = {
                 let st = self.state();
                 st.handles
-                    .values()
+                    .iter()
                     .filter_map(|h| h.state().machine.info().poll_interval_ms)
                     .min()
                     .unwrap_or(1000)
@@ -598,12 +612,18 @@ impl Registry {
         } else {
             LISTEN_BATCH_MS
         };
+        st.listen_timer = Some(self.timer(wait, Registry::open_listen));
+    }
+
+    /// Call `f` on this registry in `ms` milliseconds, if it is still there: one closure
+    /// type for the registry's two timers (each costs wasm of its own).
+    fn timer(self: &Rc<Self>, ms: f64, f: fn(&Rc<Registry>)) -> Timer {
         let weak = Rc::downgrade(self);
-        st.listen_timer = Some(Timer::once(wait, move || {
+        Timer::once(ms, move || {
             if let Some(r) = weak.upgrade() {
-                r.open_listen();
+                f(&r);
             }
-        }));
+        })
     }
 
     fn open_listen(self: &Rc<Self>) {
@@ -611,7 +631,7 @@ impl Registry {
             let mut st = self.state_mut();
             st.listen_timer = None;
             let mut ids = Vec::new();
-            for h in st.handles.values().filter(|h| !h.local) {
+            for h in st.handles.iter().filter(|h| !h.local) {
                 ids.push(h.task_id.clone());
             }
             // Both lists follow the handles' order: the open stream covers every id when
@@ -692,7 +712,7 @@ impl Registry {
     fn maybe_close_listen(&self) {
         let idle = {
             let st = self.state();
-            st.listen.is_some() && !st.handles.values().any(|h| !h.local)
+            st.listen.is_some() && !st.handles.iter().any(|h| !h.local)
         };
         if idle {
             let mut st = self.state_mut();
@@ -714,7 +734,7 @@ impl Registry {
     fn schedule(self: &Rc<Self>, key: u32, due: Option<f64>) {
         let mut st = self.state_mut();
         match due {
-            Some(d) if st.handles.contains_key(&key) => st.schedule.insert(key, d),
+            Some(d) if st.find(key).is_ok() => st.schedule.insert(key, d),
             _ => {
                 st.schedule.remove(key);
             }
@@ -730,13 +750,7 @@ impl Registry {
         if st.timer.as_ref().is_some_and(|(due, _)| *due <= next) {
             return;
         }
-        let weak: Weak<Registry> = Rc::downgrade(self);
-        let timer = Timer::once(next - io::now_ms(), move || {
-            if let Some(r) = weak.upgrade() {
-                r.fire();
-            }
-        });
-        st.timer = Some((next, timer));
+        st.timer = Some((next, self.timer(next - io::now_ms(), Registry::fire)));
     }
 
     fn fire(self: &Rc<Self>) {
@@ -752,7 +766,7 @@ impl Registry {
             }
             let mut hs = Vec::new();
             for k in &keys {
-                if let Some(h) = st.handles.get(k) {
+                if let Some(h) = st.get(*k) {
                     hs.push(h.clone());
                 }
             }
@@ -808,17 +822,7 @@ impl Handle {
                     ": ",
                     why
                 )),
-                Effect::CancelRemote => {
-                    let me = self.clone();
-                    io::spawn(Box::pin(async move {
-                        if let Err(e) = me.cancel_request().await {
-                            io::warn(&crate::cat!(
-                                "mcp-tasks-wasm: tasks/cancel after abort failed: ",
-                                e.describe()
-                            ));
-                        }
-                    }));
-                }
+                Effect::CancelRemote => self.cancel_later(),
                 Effect::Input(raw) => self.answer_input(raw),
                 Effect::Settle(end) => self.settle(end),
             }
@@ -907,7 +911,7 @@ impl Handle {
                     me.step(Event::Fail(Error::Protocol(
                         "the task asked for a kind of input this client did not declare".into(),
                     )));
-                    let _ = me.cancel_request().await;
+                    me.cancel_later();
                     return;
                 }
                 let ctx = object(&[("relatedTaskId", me.task_id.as_str().into())]);
@@ -1081,6 +1085,20 @@ impl Handle {
         self.reg.session.request(method, params, Ctl::default())
     }
 
+    /// Send `tasks/cancel` in the background (after an abort, or a kind of input this
+    /// client cannot answer); a failure is only logged.
+    fn cancel_later(self: &Rc<Self>) {
+        let me = self.clone();
+        io::spawn(Box::pin(async move {
+            if let Err(e) = me.cancel_request().await {
+                io::warn(&crate::cat!(
+                    "mcp-tasks-wasm: tasks/cancel failed: ",
+                    e.describe()
+                ));
+            }
+        }));
+    }
+
     /// Cancel the task on the server: resolves with what the server answered (the
     /// cancelled Task in 2025-11-25); `result()` then rejects with `TaskCancelledError`
     /// once the task is cancelled.
@@ -1159,7 +1177,9 @@ impl Handle {
         {
             let mut rst = self.reg.state_mut();
             rst.schedule.remove(self.key);
-            rst.handles.remove(&self.key);
+            if let Ok(i) = rst.find(self.key) {
+                rst.handles.remove(i);
+            }
             // Only this handle's own entries: no scan over every handle per settle.
             for name in std::iter::once(&self.task_id).chain(progress_key.as_ref()) {
                 if rst.by_task.get(name) == Some(&self.key) {
