@@ -27,19 +27,6 @@ extern "C" {
     fn make_async_iterator(next: &JsValue, ret: &JsValue) -> JsValue;
 }
 
-// Its own snippet, not glue.js: wasm-bindgen imports a function that takes and returns
-// only JS values directly, as a second `import * as` of its module, and two of one module
-// (makeAsyncIterator is the other) give the glue a duplicate key that bundlers warn about.
-#[wasm_bindgen(inline_js = "export function deferred() {
-  const d = {};
-  d.promise = new Promise((resolve, reject) => Object.assign(d, { resolve, reject }));
-  return d;
-}")]
-extern "C" {
-    /// `{ promise, resolve, reject }`: a Promise and the functions that settle it.
-    fn deferred() -> JsValue;
-}
-
 /// The JS error classes, by their place in glue.js's `classes` list (the class crosses
 /// as a number, not as its name; the glue gives each its `code`, but for a JSON-RPC
 /// error's own).
@@ -148,23 +135,26 @@ fn promise<F: std::future::Future<Output = Result<JsValue, Error>> + 'static>(f:
     boxed_promise(Box::pin(f))
 }
 
-/// `future_to_promise`, written out over [`io::spawn`] and `deferred()`: the
-/// executor glue is instantiated once, for the boxed futures every spawn takes
-/// (`future_to_promise` spawns a future type of its own, a second copy), and no closure
-/// crosses to JS (`Promise::new` needs a shim for its executor).
+/// `future_to_promise`, written out over [`io::spawn`] (`Promise::new`, then the
+/// spawned boxed future settles it): the executor glue is instantiated once, for the
+/// boxed futures every spawn takes (`future_to_promise` spawns a future type of its own,
+/// a second copy). Not a `deferred()` snippet of its own: one more module file for the
+/// page to load, and with seven a test runner's page could stall loading them (see
+/// the commit that put this back).
 fn boxed_promise(f: Pending) -> Promise {
-    let d = deferred();
-    let promise = get(&d, "promise").unchecked_into();
-    io::spawn(Box::pin(async move {
-        let (settle, v) = match f.await {
-            Ok(v) => ("resolve", v),
-            Err(e) => ("reject", to_js(e)),
+    let mut f = Some(f);
+    Promise::new(&mut |resolve, reject| {
+        let Some(f) = f.take() else {
+            return;
         };
-        let _ = get(&d, settle)
-            .unchecked_into::<Function>()
-            .call1(&JsValue::UNDEFINED, &v);
-    }));
-    promise
+        io::spawn(Box::pin(async move {
+            let (settle, v) = match f.await {
+                Ok(v) => (resolve, v),
+                Err(e) => (reject, to_js(e)),
+            };
+            let _ = settle.call1(&JsValue::UNDEFINED, &v);
+        }));
+    })
 }
 
 /// The one body of the exports that ask about one task (the generated wrappers stay
