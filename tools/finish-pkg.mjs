@@ -96,6 +96,21 @@ for (const [C, names] of [${getters.join(', ')}]) {
 }
 `);
 }
+
+// The JS values the wasm side holds, for the leak test (tests/fault/leak.mjs): built
+// without reference-types, wasm-bindgen keeps them in the glue's own \`heap\` array (the
+// first 1,028 slots are its stack and constants; a freed slot links to the next free
+// one), where no test can see them. Bundles that do not import it leave it out.
+const glueNow = readFileSync(glueJs, 'utf8');
+if (/^let heap = /m.test(glueNow) && /^let heap_next = /m.test(glueNow) && !glueNow.includes('__liveRefs')) {
+  writeFileSync(glueJs, glueNow + `// Added by tools/finish-pkg.mjs: JS values held by the wasm side (tests/fault/leak.mjs).
+export function __liveRefs() {
+  let free = 0;
+  for (let i = heap_next; i < heap.length; i = heap[i]) free++;
+  return heap.length - 1028 - free;
+}
+`);
+}
 writeFileSync(join(pkg, 'node.js'), `// The package entry for Node >= 20: the module is loaded from disk at import time, so
 // \`init()\` is optional here (calling it is harmless).
 import { readFile } from 'node:fs/promises';
