@@ -30,6 +30,7 @@
 //   node tools/minify-imports.mjs <module.wasm> <glue.js>    (rewritten in place, with
 //   <glue>.d.ts and <module>.wasm.d.ts when they exist)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { uleb, name } from './wasm-binary.mjs';
 
 const GLUE_MODULE = './mcp_tasks_wasm_bg.js';
 /** The exports of wasm-bindgen's closure shims (`wasm_bindgen::convert::closures::invoke`). */
@@ -47,22 +48,6 @@ function shortName(i) {
   i -= abc.length;
   if (i >= abc.length * abc.length) throw new Error('too many imports');
   return abc[Math.floor(i / abc.length)] + abc[i % abc.length];
-}
-
-function uleb(n) {
-  const out = [];
-  do {
-    let byte = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return Buffer.from(out);
-}
-
-function name(s) {
-  const bytes = Buffer.from(s, 'utf8');
-  return Buffer.concat([uleb(bytes.length), bytes]);
 }
 
 /** The module with its import section rewritten, and the [old, new] field names. */

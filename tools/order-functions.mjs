@@ -17,6 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { uleb, name } from './wasm-binary.mjs';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: node tools/order-functions.mjs FILE.wasm');
@@ -32,9 +33,9 @@ const leb = () => {
 const sections = [];
 while (p < wasm.length) {
   const start = p, id = wasm[p++], len = leb();
-  let name = '';
-  if (id === 0) { const q = p, l = leb(); name = wasm.subarray(p, p + l).toString(); p = q; }
-  sections.push({ id, name, start, end: p + len, body: p });
+  let custom = ''; // a custom section's name
+  if (id === 0) { const q = p, l = leb(); custom = wasm.subarray(p, p + l).toString(); p = q; }
+  sections.push({ id, name: custom, start, end: p + len, body: p });
   p += len;
 }
 let imported = 0;
@@ -87,20 +88,18 @@ const TRIES = 6;
 const largest = [...bodies.keys()].sort((a, b) => bodies[b].length - bodies[a].length || a - b);
 
 // --- applying it: rank names, binaryen sorts by name -----------------------------------
-const uleb = (v) => { const o = []; do { let x = v & 127; v >>>= 7; if (v) x |= 128; o.push(x); } while (v); return o; };
-const str = (s) => [...uleb(s.length), ...Buffer.from(s)];
 function named(order) {
   const rank = [];
   order.forEach((f, r) => { rank[f] = r; });
   const entries = [];
-  for (let i = 0; i < imported; i++) entries.push(...uleb(i), ...str(`a${i}`));
-  for (let f = 0; f < bodies.length; f++) entries.push(...uleb(imported + f), ...str(`b${String(rank[f]).padStart(6, '0')}`));
-  const names = [...uleb(imported + bodies.length), ...entries];
-  const payload = [...str('name'), 1, ...uleb(names.length), ...names];
+  for (let i = 0; i < imported; i++) entries.push(uleb(i), name(`a${i}`));
+  for (let f = 0; f < bodies.length; f++) entries.push(uleb(imported + f), name(`b${String(rank[f]).padStart(6, '0')}`));
+  const names = Buffer.concat([uleb(imported + bodies.length), ...entries]);
+  const payload = Buffer.concat([name('name'), Buffer.from([1]), uleb(names.length), names]);
   return Buffer.concat([
     wasm.subarray(0, 8),
     ...sections.filter((s) => s.name !== 'name').map((s) => wasm.subarray(s.start, s.end)),
-    Buffer.from([0, ...uleb(payload.length), ...payload]),
+    Buffer.from([0]), uleb(payload.length), payload,
   ]);
 }
 
