@@ -120,7 +120,7 @@ test-node:
 # on 401 at both revisions, refresh before expiry and after a 401, stored tokens, the token
 # sent to the resource only, no token in errors, AuthError.
 test-node-auth:
-	node --test tests/node/auth.mjs
+	node --test tests/node/oauth-unit.mjs tests/node/auth.mjs
 
 # Revision 2026-07-28 from Node: version selection (auto, pinned), the modern headers and
 # _meta on every POST, MRTR, x-mcp-header parameters, against the modern reference servers

@@ -65,7 +65,7 @@ pub enum Error {
     /// a code or the PKCE verifier.
     Auth {
         /// Why, stable (see the README's list).
-        reason: &'static str,
+        reason: String,
         /// What happened and what to do.
         message: String,
     },

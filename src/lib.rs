@@ -12,8 +12,8 @@
 //! - [`wire`]: one adapter per protocol generation (method names, params, decoders,
 //!   what an error code means); today 2025-11-25.
 //! - [`transport`]: Streamable HTTP: requests, SSE, the session, the GET stream; knows
-//!   nothing of tasks. `transport::auth` drives authorization (OAuth 2.1 as MCP defines it).
-//! - [`auth`]: authorization's decisions, pure: challenges, discovery URLs, checks, scopes.
+//!   nothing of tasks. `transport::auth` is the seam to authorization (OAuth 2.1 as MCP
+//!   defines it), whose client is JavaScript (`src/io/oauth.js`).
 //! - [`policy`]: when to poll next: intervals, clamps, backoff, jitter, deadlines (pure).
 //! - [`sse`]: an incremental Server-Sent Events parser (pure).
 //! - [`sync`]: one of each wait primitive: latch, queue, request gate, single-flight.
@@ -22,7 +22,6 @@
 //!   tests; the shipped decoders are in [`wire`]).
 //! - [`error`]: the one internal error type.
 
-pub mod auth;
 pub mod client;
 pub mod elicit_defaults;
 pub mod error;

@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["js"],
     &["client"],
     &["wire", "transport"],
-    &["task", "elicit_defaults", "auth"],
+    &["task", "elicit_defaults"],
     &["io"],
     &["policy", "sse", "protocol"],
     &["sync", "map", "error", "cell", "alloc", "text"],

@@ -14,7 +14,6 @@ use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader
 
 use crate::sync::Latch;
 
-pub mod crypto;
 pub mod json;
 pub mod pace;
 
@@ -155,6 +154,11 @@ impl Http {
                 .map_err(|_| "no global fetch: pass options.fetch")?,
         };
         Ok(Http { fetch })
+    }
+
+    /// The `fetch` it uses (the OAuth client sends its requests with it too).
+    pub fn fetch(&self) -> &Function {
+        &self.fetch
     }
 
     /// Send one request. `body` is JSON text; `signal` aborts it.
@@ -407,6 +411,11 @@ pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str) -> Option<
 
 /// Call a user function that may return a Promise, and wait for its value.
 pub async fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
-    let v = f.call2(&JsValue::UNDEFINED, a, b)?;
+    settle(f.call2(&JsValue::UNDEFINED, a, b)?).await
+}
+
+/// Wait for a value that may be a Promise (or a then-able): its value, or what it
+/// rejected with.
+pub async fn settle(v: JsValue) -> Result<JsValue, JsValue> {
     JsFuture::from(Promise::resolve(&v)).await
 }

@@ -1,6 +1,297 @@
-// Authorization's share of the host, called from src/io/crypto.rs: PKCE from WebCrypto and
-// the calls to the app's token storage. (The page helpers, popupAuthorize and friends, are
-// in src/js/glue.js: the package exports them, the wasm never calls them.)
+// Authorization (OAuth 2.1 as MCP defines it): what happens when the server answers 401
+// (or 403 `insufficient_scope`). The transport (src/transport/auth.rs) asks an `OAuth`
+// for the `Authorization` header of each request, tells it about a refusal, and waits for
+// the sign-in or refresh it starts; everything else is here.
+//
+// Why JavaScript: authorization is HTTP, JSON, URLs, form encoding, base64, WebCrypto and
+// the app's storage, all of which the platform has; the same flow in Rust was about 10 KB
+// of gzipped wasm (most of it building and reading JS values and strings), this is about
+// a third of that. The pure decisions are exported one by one and tested under node --test
+// (tests/node/oauth-unit.mjs); the flow is tested against the protected reference server.
+//
+// A sign-in: the Protected Resource Metadata (RFC 9728), the authorization server's
+// metadata (RFC 8414, OpenID), the client (pre-registered, a Client ID Metadata Document,
+// or Dynamic Client Registration), the authorization code flow with PKCE S256 through the
+// app's `authorize(url)`, and the code exchanged for tokens; refreshes before expiry and
+// after a 401. Secrets (tokens, the code, the PKCE verifier) travel only in the token
+// request's body and the `Authorization` header; no error made here holds one.
+
+const OAUTH_TIMEOUT_MS = 30000;
+/** How long a sign-in left for a full-page redirect may be resumed. */
+const PENDING_MS = 600000;
+/** How long before its expiry a token is refreshed. */
+export const REFRESH_MARGIN_MS = 60000;
+/** The most of an OAuth endpoint's answer that is read. */
+const MAX_DOC_BYTES = 256 * 1024;
+
+const str = (v) => (typeof v == 'string' ? v : undefined);
+const isObject = (v) => v !== null && typeof v == 'object' && !Array.isArray(v);
+const field = (v, k) => (isObject(v) ? v[k] : undefined);
+const strings = (v, k) => { const a = field(v, k); return Array.isArray(a) ? a.filter((s) => typeof s == 'string') : []; };
+/** ASCII-only lower case (as HTTP and URLs compare). */
+const lower = (s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+const trimSlashes = (s) => s.replace(/\/+$/, '');
+const errorMessage = (e) => str(field(e, 'message')) ?? str(e) ?? 'unknown error';
+/** A quote of text from elsewhere, cut at `n` characters. */
+const quote = (s, n) => (s.length > n ? s.slice(0, n) + '…' : s);
+
+/** Why the flow stops: a stable `reason` (the AuthError's) and words for people. */
+export class Fail {
+  constructor(reason, message) { this.reason = reason; this.message = message; }
+}
+const fail = (reason, message) => { throw new Fail(reason, message); };
+
+/**
+ * `scheme://authority` and the path (without query or fragment; `''` for `/`) of an
+ * absolute http(s) URL, or undefined.
+ */
+export function splitUrl(url) {
+  const m = /^(https?:\/\/[^/?#]+)([^?#]*)/i.exec(url);
+  return m ? [m[1], trimSlashes(m[2])] : undefined;
+}
+
+/**
+ * Where to look for the Protected Resource Metadata of `serverUrl`, in the spec's order: the
+ * challenge's `resource_metadata`, then the path-based well-known URL, then the root one.
+ */
+export function resourceMetadataUrls(serverUrl, hint) {
+  const out = hint === undefined ? [] : [hint];
+  const u = splitUrl(serverUrl);
+  if (u) {
+    const base = u[0] + '/.well-known/oauth-protected-resource';
+    if (u[1]) out.push(base + u[1]);
+    out.push(base);
+  }
+  return out;
+}
+
+/**
+ * Where to look for an authorization server's metadata, in the spec's order: for an issuer
+ * with a path, OAuth (path inserted), OpenID (path inserted), OpenID (path appended);
+ * without one, OAuth then OpenID.
+ */
+export function serverMetadataUrls(issuer) {
+  const u = splitUrl(issuer);
+  if (!u) return [];
+  const [origin, path] = u;
+  const out = [origin + '/.well-known/oauth-authorization-server' + path, origin + '/.well-known/openid-configuration' + path];
+  if (path) out.push(trimSlashes(issuer) + '/.well-known/openid-configuration');
+  return out;
+}
+
+/**
+ * Whether the Protected Resource Metadata's `resource` covers `serverUrl` (RFC 9728 §3.3, as
+ * MCP applies it): the same origin (scheme and host case-insensitive), and the resource's
+ * path is the server's path or one of its parent paths.
+ */
+export function resourceMatches(resource, serverUrl) {
+  const r = splitUrl(resource), s = splitUrl(serverUrl);
+  if (!r || !s || resource.includes('#') || lower(r[0]) !== lower(s[0])) return false;
+  return s[1] === r[1] || (s[1].startsWith(r[1]) && s[1][r[1].length] === '/');
+}
+
+/** Whether an http(s) URL's host is `localhost`, `127.0.0.1` or `[::1]`. */
+export function isLoopback(uri) {
+  const u = splitUrl(uri);
+  if (!u) return false;
+  // The authority after `scheme://`; the host after its last `@`, before the port.
+  let host = u[0].slice(u[0].indexOf(':') + 3);
+  host = host.slice(host.lastIndexOf('@') + 1);
+  host = host[0] == '[' ? host.slice(1, Math.max(host.indexOf(']'), 1)) : host.split(':')[0];
+  host = lower(host);
+  return host == 'localhost' || host == '127.0.0.1' || host == '::1';
+}
+
+/** Whether a redirect URI may be used: HTTPS, or HTTP on a loopback host. */
+export function redirectUriOk(uri) {
+  const u = splitUrl(uri);
+  return !!u && (lower(u[0]).startsWith('https://') || isLoopback(uri));
+}
+
+/**
+ * Read the Bearer challenge of a `WWW-Authenticate` value (RFC 6750, RFC 9728 §5.1):
+ * `{ resource_metadata, scope, error }`, each a string or undefined. Other schemes'
+ * parameters are ignored; a value without a scheme is read as Bearer's parameters.
+ */
+export function challenge(header) {
+  const out = {};
+  let rest = header.replace(/^[\t\n\f\r ]+/, '');
+  let bearer = true;
+  while (rest) {
+    // A token: a scheme (followed by a space) or a parameter name (followed by `=`).
+    const name = /^[^=,\t\n\f\r ]*/.exec(rest)[0];
+    const after = rest.slice(name.length).replace(/^[\t\n\f\r ]+/, '');
+    if (after[0] == '=') {
+      let v = after.slice(1).replace(/^[\t\n\f\r ]+/, '');
+      let value = '';
+      if (v[0] == '"') {
+        // A quoted string with `\` escapes (unterminated: to the end).
+        let i = 1;
+        for (; i < v.length && v[i] != '"'; i++) value += v[i] == '\\' ? v[++i] ?? '' : v[i];
+        rest = v.slice(i + 1);
+      } else {
+        value = /^[^, \t]*/.exec(v)[0];
+        rest = v.slice(value.length);
+      }
+      const key = lower(name);
+      if (bearer && ['resource_metadata', 'scope', 'error'].includes(key) && out[key] === undefined) out[key] = value;
+    } else {
+      if (name) bearer = lower(name) == 'bearer';
+      rest = after;
+    }
+    rest = rest.replace(/^[, \t]+/, '');
+  }
+  return out;
+}
+
+/**
+ * Read and check a Protected Resource Metadata document for `serverUrl`: its `resource` must
+ * cover the server's URL, and it must name an authorization server.
+ */
+export function readResourceMetadata(prm, serverUrl) {
+  const resource = str(field(prm, 'resource'));
+  if (resource === undefined) fail('invalid_metadata', 'the protected resource metadata has no resource');
+  if (!resourceMatches(resource, serverUrl)) {
+    fail('resource_mismatch', "the protected resource metadata is for another resource than this server's URL");
+  }
+  const issuer = strings(prm, 'authorization_servers')[0];
+  if (issuer === undefined) fail('invalid_metadata', 'the protected resource metadata names no authorization server');
+  return { resource, issuer, scopes: strings(prm, 'scopes_supported') };
+}
+
+/**
+ * Read and check an authorization server's metadata fetched for `issuer`: `issuer` must be
+ * equal (exact comparison), PKCE S256 must be advertised, and both endpoints present.
+ */
+export function readServerMetadata(m, issuer) {
+  if (field(m, 'issuer') !== issuer) {
+    fail('issuer_mismatch', 'the authorization server metadata is for another issuer than the one it was fetched for');
+  }
+  if (!strings(m, 'code_challenge_methods_supported').includes('S256')) {
+    fail('pkce_unsupported', 'the authorization server does not advertise PKCE S256 (code_challenge_methods_supported)');
+  }
+  const url = (k) => str(field(m, k));
+  const authorizationEndpoint = url('authorization_endpoint'), tokenEndpoint = url('token_endpoint');
+  if (authorizationEndpoint === undefined || tokenEndpoint === undefined) {
+    fail('invalid_metadata', 'the authorization server metadata lacks its authorization or token endpoint');
+  }
+  return {
+    issuer, authorizationEndpoint, tokenEndpoint,
+    registrationEndpoint: url('registration_endpoint'),
+    scopes: strings(m, 'scopes_supported'),
+    authMethods: strings(m, 'token_endpoint_auth_methods_supported'),
+    issSupported: field(m, 'authorization_response_iss_parameter_supported') === true,
+    cimdSupported: field(m, 'client_id_metadata_document_supported') === true,
+  };
+}
+
+/**
+ * Read a token response: a Bearer `access_token` (the `token_type` compared
+ * case-insensitively, RFC 6749 §5.1): `{ access, refresh, expiresIn }`.
+ */
+export function readTokenResponse(t) {
+  const access = str(field(t, 'access_token'));
+  if (!access) fail('token_failed', 'the token response has no access_token');
+  if (lower(str(field(t, 'token_type')) ?? '') != 'bearer') fail('token_failed', 'the token response is not a Bearer token');
+  const e = field(t, 'expires_in');
+  return { access, refresh: str(field(t, 'refresh_token')), expiresIn: typeof e == 'number' ? e : undefined };
+}
+
+/**
+ * Check the authorization response's `iss` (RFC 9207) against the issuer the flow started
+ * with, by exact comparison; it is required when the metadata says it is sent. Returns what
+ * is wrong, or undefined.
+ */
+export function checkIss(iss, issuer, advertised) {
+  if (iss == null) return advertised ? 'the authorization response has no iss, which its server says it sends' : undefined;
+  if (iss !== issuer) return 'the authorization response came from another issuer (iss mismatch)';
+}
+
+/** The query parameters of a URL (the callback), decoded (`+` as space). */
+const queryParams = (url) => new URLSearchParams(url.split('#')[0].split('?').slice(1).join('?'));
+
+/**
+ * Read the callback URL of an authorization: `state` must be the one sent, `iss` checked, and
+ * an `error` reported; the authorization code otherwise.
+ */
+export function readCallback(url, state, issuer, issSupported) {
+  const p = queryParams(url);
+  if (p.get('state') !== state) fail('state_mismatch', 'the authorization response does not carry the state this client sent');
+  const bad = checkIss(p.get('iss'), issuer, issSupported);
+  if (bad) fail('iss_mismatch', bad);
+  const e = p.get('error');
+  if (e !== null) {
+    const d = p.get('error_description');
+    fail('access_denied', 'the authorization server refused: ' + e + (d === null ? '' : ' (' + d + ')'));
+  }
+  return p.get('code') || fail('authorization_failed', 'the authorization response has no code');
+}
+
+/**
+ * The scopes to ask for: the challenge's `scope`, else the resource's `scopes_supported`, else
+ * none; joined with the scopes asked for before (step-up keeps them), and with
+ * `offline_access` when the authorization server lists it (for a refresh token). Undefined:
+ * send no `scope` parameter.
+ */
+export function selectScope(challenged, resourceScopes, previous, serverScopes) {
+  const out = [];
+  const add = (s) => { if (s && !out.includes(s)) out.push(s); };
+  (previous ?? '').split(' ').forEach(add);
+  if (challenged !== undefined) challenged.split(' ').forEach(add);
+  else resourceScopes.forEach(add);
+  if (serverScopes.includes('offline_access')) add('offline_access');
+  return out.length ? out.join(' ') : undefined;
+}
+
+/**
+ * How the client authenticates at the token endpoint (`'none'`, `'basic'`, `'post'`): the
+ * method the registration gave, else (with a secret) Basic unless the server lists only
+ * `client_secret_post`.
+ */
+export function clientAuth(registered, hasSecret, supported) {
+  if (registered == 'none') return 'none';
+  if (hasSecret && registered == 'client_secret_post') return 'post';
+  if (hasSecret && registered == 'client_secret_basic') return 'basic';
+  if (!hasSecret) return 'none';
+  return supported.length && !supported.includes('client_secret_basic') && supported.includes('client_secret_post') ? 'post' : 'basic';
+}
+
+/** When a token with `expiresIn` seconds, received at `now`, expires (undefined: no expiry). */
+export const expiresAt = (now, expiresIn) => (Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : undefined);
+
+/** Whether a token that expires at `at` should be refreshed before use. */
+export const dueForRefresh = (at, now) => typeof at == 'number' && now + REFRESH_MARGIN_MS >= at;
+
+/** Percent-encoding of everything but `A-Z a-z 0-9 - . _ ~` (as a form or query wants). */
+const enc = (s) => encodeURIComponent(s.toWellFormed ? s.toWellFormed() : s)
+  .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+
+/** `application/x-www-form-urlencoded` (the token and authorization requests). */
+export const form = (pairs) => pairs.map(([k, v]) => enc(k) + '=' + enc(v)).join('&');
+
+/** `base` with `pairs` added to its query (the authorization URL). */
+export function withQuery(base, pairs) {
+  const i = base.indexOf('#');
+  const [b, frag] = i < 0 ? [base, ''] : [base.slice(0, i), base.slice(i)];
+  return b + (!b.includes('?') ? '?' : /[?&]$/.test(b) ? '' : '&') + form(pairs) + frag;
+}
+
+/** The `Authorization: Basic` value for a client (RFC 6749 §2.3.1: form-encoded first). */
+export const basicCredentials = (id, secret) => 'Basic ' + btoa(enc(id) + ':' + enc(secret));
+
+/** An error for an OAuth endpoint's refusal: its `error` and `error_description` (never the request, which holds secrets). */
+function refused(reason, what, doc) {
+  let m = what + ' was refused';
+  const e = str(field(doc, 'error'));
+  if (e !== undefined) {
+    m += ': ' + quote(e, 100);
+    const d = str(field(doc, 'error_description'));
+    if (d !== undefined) m += ' (' + quote(d, 200) + ')';
+  }
+  return new Fail(reason, m + (reason == 'refresh_failed'
+    ? '; the sign-in has expired: sign in again'
+    : "; check the client's registration with the authorization server"));
+}
 
 const b64u = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
   .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -13,14 +304,9 @@ export async function pkce() {
   return [verifier, b64u(digest), random(16)];
 }
 
-/** `f(arg)` as a Promise: what it returns, followed; what it throws, a rejection. */
-export function call(f, arg) {
-  return new Promise((resolve) => resolve(f(arg)));
-}
-
 /**
- * `storage[method](key, value)` (the app's token storage), as a Promise that never
- * rejects: a failure is reported and reads as nothing stored. Calls run in order.
+ * `storage[method](key, value)` (the app's token storage), as a Promise that never rejects: a
+ * failure is reported and reads as nothing stored. Calls run in order.
  */
 export function store(storage, method, key, value) {
   return Promise.resolve().then(() => storage[method](key, value))
@@ -31,4 +317,312 @@ export function store(storage, method, key, value) {
 export function memoryStorage() {
   const m = new Map();
   return { get: (k) => m.get(k), set: (k, v) => { m.set(k, v); }, remove: (k) => { m.delete(k); } };
+}
+
+/** A body read to its end, at most `MAX_DOC_BYTES`, as JSON; undefined for anything else. */
+async function readJson(resp) {
+  try {
+    const reader = resp.body.getReader();
+    const d = new TextDecoder();
+    let text = '', n = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!(value instanceof Uint8Array) || (n += value.length) > MAX_DOC_BYTES) {
+        reader.cancel().catch(() => {});
+        return;
+      }
+      text += d.decode(value, { stream: true });
+    }
+    return JSON.parse(text + d.decode());
+  } catch {
+    // No body, a broken stream, not JSON: no document.
+  }
+}
+
+/**
+ * The OAuth client of one protected resource: the MCP endpoint `url`, the `auth` option of
+ * `connect()` as given, and the `fetch` the client uses.
+ */
+export class OAuth {
+  constructor(options, url, fetch) {
+    const o = options;
+    this.o = {
+      authorize: o.authorize,
+      redirectUri: str(o.redirectUri) ?? '',
+      clientId: str(o.clientId), clientSecret: str(o.clientSecret), clientIssuer: str(o.clientIssuer),
+      clientMetadataUrl: str(o.clientMetadataUrl),
+      clientName: str(o.clientName) ?? 'mcp-tasks-wasm',
+      applicationType: str(o.applicationType),
+      storage: o.storage !== null && typeof o.storage == 'object' ? o.storage : memoryStorage(),
+    };
+    this.url = url;
+    this.fetch = fetch;
+    // The tokens, as the storage keeps them: `{ accessToken, refreshToken?, expiresAt?, issuer }`.
+    this.tokens = undefined;
+    this.loaded = false;
+    // Bumped with every new token: a refusal of an older one just retries.
+    this.gen = 0;
+    // The latest 401/403's `WWW-Authenticate`; the scopes asked for last, `[issuer, scope]`
+    // (step-up asks for them again); the resource and server the tokens came from.
+    this.challenge = undefined;
+    this.scope = undefined;
+    this.resource = undefined;
+    this.server = undefined;
+    // The one sign-in or refresh under way, shared by every request that needs it.
+    this.flight = undefined;
+  }
+
+  /** The `Authorization` value for a request to the resource, once signed in. */
+  header() {
+    return this.tokens && 'Bearer ' + this.tokens.accessToken;
+  }
+
+  /** Which token requests are sent with now (see `denied`). */
+  generation() {
+    return this.gen;
+  }
+
+  /** Note a 401/403's `WWW-Authenticate`. */
+  challenged(header) {
+    this.challenge = header;
+  }
+
+  /** The values to redact from anything quoted from a server. */
+  secrets() {
+    const t = this.tokens;
+    return t ? [t.accessToken, t.refreshToken].filter((s) => typeof s == 'string') : [];
+  }
+
+  /**
+   * Before a request: the stored tokens (read once, by the first flow), refreshed when they
+   * are about to expire; undefined when there is nothing to do. A failed refresh only drops
+   * them: the server's 401 then signs in again.
+   */
+  ready() {
+    const t = this.tokens;
+    if (!this.loaded || (this.server && typeof t?.refreshToken == 'string' && dueForRefresh(t.expiresAt, Date.now()))) {
+      return this.shared();
+    }
+  }
+
+  /**
+   * After a 401 or 403 to a request sent with token `generation`: undefined when it is a
+   * refusal authorization cannot fix (a 403 that is not `insufficient_scope`), else a
+   * Promise of the sign-in (or of a refresh first, when `mayRefresh`) to wait for before
+   * sending the request again (at once resolved when another request got a new token).
+   */
+  denied(status, generation, mayRefresh) {
+    const header = this.challenge ?? '';
+    this.challenge = undefined;
+    if (this.gen !== generation) return Promise.resolve();
+    const ch = challenge(header);
+    const stepUp = status == 403;
+    if (stepUp && ch.error != 'insufficient_scope') return;
+    return this.shared({ ch, stepUp, mayRefresh });
+  }
+
+  /** Forget the tokens (here and in the storage). */
+  signOut() {
+    this.tokens = undefined;
+    this.gen++;
+    this.save('remove', 'tokens:' + this.url);
+  }
+
+  /** The flow under way, or a new one: a refresh (no `job`) or a sign-in after a challenge. */
+  shared(job) {
+    return this.flight ??= this.run(job).finally(() => { this.flight = undefined; });
+  }
+
+  async run(job) {
+    if (!job) {
+      if (this.loaded) return this.refresh(false);
+      this.loaded = true;
+      const v = await store(this.o.storage, 'get', 'tokens:' + this.url);
+      if (typeof v?.accessToken == 'string') {
+        this.gen++;
+        this.tokens = v;
+      }
+      return;
+    }
+    // Discovery: the Protected Resource Metadata, then the authorization server's, each the
+    // first document found at its URLs (a non-2xx answer, or one that is not a JSON object,
+    // means: none there).
+    const resource = readResourceMetadata(
+      await this.discover(resourceMetadataUrls(this.url, job.ch.resource_metadata),
+        "the server's protected resource metadata (RFC 9728)"),
+      this.url);
+    const server = readServerMetadata(await this.discover(serverMetadataUrls(resource.issuer), resource.issuer), resource.issuer);
+    // A server that moved to another authorization server: nothing of the old one (tokens,
+    // the scopes asked there) is used with the new one.
+    if (this.tokens && this.tokens.issuer !== server.issuer) this.tokens = undefined;
+    if (this.scope && this.scope[0] !== server.issuer) this.scope = undefined;
+    this.resource = resource;
+    this.server = server;
+    if (!job.stepUp && job.mayRefresh && typeof this.tokens?.refreshToken == 'string') {
+      // A failed refresh goes on to the authorization.
+      if (await this.refresh(true)) return;
+    }
+    return this.authorize(job.ch, resource, server);
+  }
+
+  /** The first JSON object found at `urls` (`what` names them in the error). */
+  async discover(urls, what) {
+    let last;
+    for (const url of urls) {
+      try {
+        const [ok, doc] = await this.request(url);
+        if (ok && isObject(doc)) return doc;
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw last ?? new Fail('metadata_not_found', 'no metadata found for ' + what);
+  }
+
+  /**
+   * Refresh the access token (the refresh token is rotated when the server rotates it) with
+   * the resource and server the tokens were got from. A failure drops the tokens; with
+   * `fallback` it resolves false (the sign-in goes on), else it rejects.
+   */
+  async refresh(fallback) {
+    try {
+      const refresh = str(this.tokens?.refreshToken), resource = this.resource, server = this.server;
+      if (refresh === undefined || !resource || !server) fail('refresh_failed', 'no refresh token: sign in again');
+      const client = await this.client(server);
+      await this.token(client, server, [['grant_type', 'refresh_token'], ['refresh_token', refresh], ['resource', resource.resource]], refresh);
+      return true;
+    } catch (e) {
+      this.signOut();
+      if (!fallback) throw e;
+      return false;
+    }
+  }
+
+  /** The authorization code flow: the page step through `authorize`, then the code for tokens. */
+  async authorize(ch, resource, server) {
+    const o = this.o;
+    if (!redirectUriOk(o.redirectUri)) {
+      fail('invalid_redirect_uri', 'auth.redirectUri must be an HTTPS URL or a loopback (localhost) one');
+    }
+    const client = await this.client(server);
+    const scope = selectScope(ch.scope, resource.scopes, this.scope?.[1], server.scopes);
+    // A sign-in left for a full-page redirect is resumed (same URL, same verifier).
+    const pendingKey = 'pending:' + this.url;
+    let record = await store(o.storage, 'get', pendingKey);
+    const at = field(record, 'at');
+    if (!(field(record, 'issuer') === server.issuer && typeof at == 'number' && Date.now() - at < PENDING_MS
+      && ['url', 'verifier', 'state'].every((k) => typeof record[k] == 'string'))) {
+      let p;
+      try {
+        p = await pkce();
+      } catch (e) {
+        fail('authorization_failed', 'WebCrypto is unavailable: ' + errorMessage(e));
+      }
+      const q = [['response_type', 'code'], ['client_id', client.id], ['redirect_uri', o.redirectUri],
+        ['code_challenge', p[1]], ['code_challenge_method', 'S256'], ['state', p[2]], ['resource', resource.resource]];
+      if (scope !== undefined) q.push(['scope', scope]);
+      record = { url: withQuery(server.authorizationEndpoint, q), verifier: p[0], state: p[2], issuer: server.issuer, at: Date.now() };
+      this.save('set', pendingKey, record);
+    }
+    this.scope = scope === undefined ? undefined : [server.issuer, scope];
+    let callback;
+    try {
+      callback = await new Promise((resolve) => resolve(o.authorize(record.url)));
+    } catch (e) {
+      fail(field(e, 'reason') == 'popup_blocked' ? 'popup_blocked' : 'authorization_failed',
+        'signing in did not finish: ' + errorMessage(e));
+    } finally {
+      this.save('remove', pendingKey);
+    }
+    const code = readCallback(str(callback) ?? str(field(callback, 'href')) ?? '',
+      record.state, server.issuer, server.issSupported);
+    await this.token(client, server, [['grant_type', 'authorization_code'], ['code', code],
+      ['redirect_uri', o.redirectUri], ['code_verifier', record.verifier], ['resource', resource.resource]]);
+  }
+
+  /**
+   * The client's credentials at `server`: a registration kept for its issuer, else
+   * pre-registered, else a Client ID Metadata Document, else Dynamic Client Registration
+   * (RFC 7591: a public client with a refresh grant; the server's answer is kept, as it sent
+   * it, per issuer). `{ id, secret, method }`.
+   */
+  async client(server) {
+    const o = this.o, issuer = server.issuer, key = 'client:' + issuer;
+    const creds = (doc) => ({ id: doc.client_id, secret: str(doc.client_secret), method: str(doc.token_endpoint_auth_method) });
+    const kept = await store(o.storage, 'get', key);
+    if (typeof field(kept, 'client_id') == 'string') return creds(kept);
+    if (o.clientId !== undefined && (o.clientIssuer === undefined || o.clientIssuer === issuer)) {
+      return { id: o.clientId, secret: o.clientSecret };
+    }
+    if (o.clientMetadataUrl !== undefined && server.cimdSupported) return { id: o.clientMetadataUrl, method: 'none' };
+    if (server.registrationEndpoint === undefined) {
+      fail('no_client', 'the authorization server ' + issuer + ' offers no registration: pass auth.clientId (pre-registered) or auth.clientMetadataUrl');
+    }
+    const [ok, doc] = await this.request(server.registrationEndpoint, 'application/json', JSON.stringify({
+      client_name: o.clientName,
+      redirect_uris: [o.redirectUri],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      application_type: o.applicationType ?? (isLoopback(o.redirectUri) ? 'native' : 'web'),
+    }));
+    if (!ok || typeof field(doc, 'client_id') != 'string') throw refused('registration_failed', 'client registration', doc);
+    this.save('set', key, doc);
+    return creds(doc);
+  }
+
+  /**
+   * The token request (either grant), the client authenticated as it registered, else as
+   * the server supports; the tokens kept (`oldRefresh` when the answer has no new one).
+   */
+  async token(client, server, pairs, oldRefresh) {
+    let authorization;
+    const how = clientAuth(client.method, client.secret !== undefined, server.authMethods);
+    if (how == 'basic') authorization = basicCredentials(client.id, client.secret);
+    else pairs.push(['client_id', client.id]);
+    if (how == 'post') pairs.push(['client_secret', client.secret]);
+    const [ok, doc] = await this.request(server.tokenEndpoint, 'application/x-www-form-urlencoded', form(pairs), authorization);
+    if (!ok) throw refused(oldRefresh === undefined ? 'token_failed' : 'refresh_failed', 'the token request', doc);
+    const set = readTokenResponse(doc);
+    const record = {
+      accessToken: set.access,
+      refreshToken: set.refresh ?? oldRefresh,
+      expiresAt: expiresAt(Date.now(), set.expiresIn),
+      issuer: server.issuer,
+    };
+    this.save('set', 'tokens:' + this.url, record);
+    this.tokens = record;
+    this.gen++;
+  }
+
+  /**
+   * GET a JSON document from an OAuth endpoint, or POST `body` to one: `[ok, doc]` (a 2xx
+   * answer; its JSON, or undefined). Rejects with `unreachable` when the endpoint cannot be
+   * reached; a redirect is not followed.
+   */
+  async request(url, type, body, authorization) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = type;
+    if (authorization) headers.Authorization = authorization;
+    const signal = AbortSignal.timeout(OAUTH_TIMEOUT_MS);
+    let resp;
+    try {
+      resp = await this.fetch.call(undefined, url, { method: body === undefined ? 'GET' : 'POST', redirect: 'manual', headers, body, signal });
+      if (!(resp instanceof Response)) throw new Error('fetch did not resolve to a Response');
+      if (resp.type == 'opaqueredirect' || (resp.status >= 300 && resp.status < 400)) {
+        resp.body?.cancel().catch(() => {});
+        throw new Error('it answered with a redirect');
+      }
+    } catch (e) {
+      throw new Fail('unreachable', 'could not reach ' + url + ' (a network error, or the endpoint does not allow this origin by CORS): '
+        + quote(signal.aborted ? 'timed out' : errorMessage(e), 200));
+    }
+    return [resp.status >= 200 && resp.status < 300, await readJson(resp)];
+  }
+
+  /** Write (`set`) or delete (`remove`) a key of the storage, without waiting. */
+  save(method, key, value) {
+    store(this.o.storage, method, key, value);
+  }
 }

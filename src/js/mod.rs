@@ -16,7 +16,6 @@ use crate::error::Error;
 use crate::io;
 use crate::io::json::{self, get, get_f64, get_str, is_object, object};
 use crate::policy::PollConfig;
-use crate::transport::auth::AuthOptions;
 use crate::transport::{ClientOptions, VersionChoice};
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
@@ -117,7 +116,7 @@ fn to_js(e: Error) -> JsValue {
         Error::Auth { reason, .. } => (
             Class::AuthError,
             text,
-            object(&[("reason", reason.into())]).into(),
+            object(&[("reason", reason.as_str().into())]).into(),
         ),
         Error::Aborted(_) => return io::abort_error(&text),
         Error::SessionGone => (
@@ -241,28 +240,9 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
             _ => VersionChoice::Auto,
         },
         max_input_rounds: opt_u32(v, "maxInputRounds", 8),
-        auth: read_auth_options(&get(v, "auth")),
+        // Authorization with an `authorize` function (read in src/io/oauth.js).
+        auth: Some(get(v, "auth")).filter(|a| opt_fn(a, "authorize").is_some()),
     }
-}
-
-/// The `auth` option: `None` without an `authorize` function.
-fn read_auth_options(a: &JsValue) -> Option<AuthOptions> {
-    let storage = get(a, "storage");
-    Some(AuthOptions {
-        authorize: opt_fn(a, "authorize")?,
-        redirect_uri: get_str(a, "redirectUri").unwrap_or_default(),
-        client_id: get_str(a, "clientId"),
-        client_secret: get_str(a, "clientSecret"),
-        client_issuer: get_str(a, "clientIssuer"),
-        client_metadata_url: get_str(a, "clientMetadataUrl"),
-        client_name: get_str(a, "clientName").unwrap_or_else(|| "mcp-tasks-wasm".into()),
-        application_type: get_str(a, "applicationType"),
-        storage: if storage.is_object() {
-            storage
-        } else {
-            io::crypto::memory_storage()
-        },
-    })
 }
 
 fn read_handle_options(v: &JsValue) -> HandleOptions {

@@ -92,8 +92,10 @@ pub struct ClientOptions {
     pub version: VersionChoice,
     /// 2026-07-28: how many times one call may ask for input (MRTR) before it fails.
     pub max_input_rounds: u32,
-    /// Sign in to a protected server on its 401 (OAuth 2.1 as MCP defines it).
-    pub auth: Option<auth::AuthOptions>,
+    /// Sign in to a protected server on its 401 (OAuth 2.1 as MCP defines it): the `auth`
+    /// option of `connect()` as given (it has an `authorize` function), read by the OAuth
+    /// client in `src/io/oauth.js`.
+    pub auth: Option<JsValue>,
     /// Reattach to this existing session instead of starting one (to resume its tasks
     /// after a page reload). `initialize` is skipped, so the server's info and
     /// capabilities stay unknown; if the server says the session is gone, a new one is
@@ -187,7 +189,10 @@ impl Session {
     /// A session not yet started (see [`Session::start`]).
     pub fn new(url: String, mut opts: ClientOptions) -> Result<Rc<Session>, Error> {
         let http = Http::new(opts.fetch.clone()).map_err(Error::network)?;
-        let auth = opts.auth.take().map(|a| auth::Auth::new(a, url.clone()));
+        let auth = opts
+            .auth
+            .take()
+            .map(|a| auth::Auth::new(&a, &url, http.fetch()));
         let gate = Gate::new(opts.max_concurrent_requests as usize);
         Ok(Rc::new(Session {
             gate,
@@ -515,7 +520,7 @@ impl Session {
                 renewal.await?;
             }
             if let Some(ready) = self.auth_ready() {
-                let _ = ready.await;
+                let _ = io::settle(ready.into()).await;
             }
             // A slot first. Then, holding it, nothing is awaited until the request has read
             // its session id: a renewal that started while it waited for the slot must not
@@ -537,7 +542,7 @@ impl Session {
                 continue;
             }
             let before = self.session_id();
-            let token = self.auth.as_ref().map_or(0, auth::Auth::generation);
+            let token = self.auth.as_ref().map_or(0, |a| a.generation());
             let out = self.request_once(method, &params, ctl).await;
             drop(permit);
             match tries.after(out, io::now_ms() as u64) {
@@ -556,13 +561,10 @@ impl Session {
                     let (Some(a), Error::Transport { status, .. }) = (&self.auth, &err) else {
                         return Err(err);
                     };
-                    match a.on_denied(*status, token, first) {
-                        None => return Err(err),
-                        Some(None) => {}
-                        Some(job) => {
-                            a.shared(&self.http, job).await?;
-                        }
-                    }
+                    let Some(flow) = a.denied(*status, token, first) else {
+                        return Err(err);
+                    };
+                    auth::wait(flow).await?;
                 }
                 Next::Done(out) => return out,
             }
@@ -594,11 +596,7 @@ impl Session {
     /// substring searcher and its slicing panic messages (about 5 KB of wasm).
     fn redact(&self, text: String) -> String {
         let mut out: Option<js_sys::JsString> = None;
-        let tokens = self
-            .auth
-            .as_ref()
-            .map(auth::Auth::secrets)
-            .unwrap_or_default();
+        let tokens = self.auth.as_ref().map(|a| a.secrets()).unwrap_or_default();
         for value in self.opts.headers.iter().map(|(_, v)| v).chain(&tokens) {
             let parts = std::iter::once(value.as_str()).chain(value.split_ascii_whitespace());
             for secret in parts.filter(|p| p.len() >= 6) {
@@ -1111,7 +1109,7 @@ impl Session {
             h.set(k, v);
         }
         // The token goes to the protected resource only: this session's URL.
-        if let Some(v) = self.auth.as_ref().and_then(auth::Auth::header) {
+        if let Some(v) = self.auth.as_ref().and_then(|a| a.header()) {
             h.set("Authorization", &v);
         }
         let accept = if get_stream {
@@ -1148,7 +1146,7 @@ impl Session {
         loop {
             // A reconnect goes with a token that is not about to expire.
             if let Some(ready) = self.auth_ready() {
-                let _ = ready.await;
+                let _ = io::settle(ready.into()).await;
             }
             let (session, ctl) = {
                 let mut st = self.state_mut();
