@@ -15,6 +15,7 @@ use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader
 use crate::sync::Latch;
 
 pub mod json;
+pub mod oauth;
 pub mod pace;
 
 /// Milliseconds since the Unix epoch, from `Date.now()`.

@@ -3,7 +3,6 @@
 //! `close()`. It knows nothing of tasks: every inbound notification and request (other
 //! than `ping`) goes to one [`Router`], which the client installs.
 
-pub mod auth;
 pub mod rpc;
 
 use std::cell::RefCell;
@@ -17,6 +16,7 @@ use web_sys::{AbortController, AbortSignal};
 
 use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::io::json::{self, get, get_f64, get_str, is_object, object, Json};
+use crate::io::oauth::{self, OAuth as Auth};
 use crate::io::{self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse};
 use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
@@ -149,7 +149,7 @@ pub struct Session {
     renewing: SingleFlight<Result<JsValue, Error>>,
     router: RefCell<Option<Rc<dyn Router>>>,
     /// Authorization, with the `auth` option.
-    auth: Option<auth::Auth>,
+    auth: Option<Auth>,
 }
 
 /// How a request behaves.
@@ -189,10 +189,7 @@ impl Session {
     /// A session not yet started (see [`Session::start`]).
     pub fn new(url: String, mut opts: ClientOptions) -> Result<Rc<Session>, Error> {
         let http = Http::new(opts.fetch.clone()).map_err(Error::network)?;
-        let auth = opts
-            .auth
-            .take()
-            .map(|a| auth::Auth::new(&a, &url, http.fetch()));
+        let auth = opts.auth.take().map(|a| Auth::new(&a, &url, http.fetch()));
         let gate = Gate::new(opts.max_concurrent_requests as usize);
         Ok(Rc::new(Session {
             gate,
@@ -564,7 +561,7 @@ impl Session {
                     let Some(flow) = a.denied(*status, token, first) else {
                         return Err(err);
                     };
-                    auth::wait(flow).await?;
+                    oauth::wait(flow).await?;
                 }
                 Next::Done(out) => return out,
             }
@@ -1287,5 +1284,20 @@ fn fetch_error(f: FetchFailure) -> Error {
                  origin; use the final URL"
             ),
         ),
+    }
+}
+
+impl Session {
+    /// Forget the tokens (with the `auth` option; else nothing to do).
+    pub fn sign_out(&self) {
+        if let Some(a) = &self.auth {
+            a.sign_out();
+        }
+    }
+
+    /// Before a request (and before it takes a slot and reads the session id): the
+    /// stored token to read, or to refresh when due (see [`Auth::ready`]).
+    fn auth_ready(&self) -> Option<js_sys::Promise> {
+        self.auth.as_ref().and_then(Auth::ready)
     }
 }
