@@ -8,7 +8,7 @@
 //! The session's touch points (in `transport`) are few: [`OAuth::header`] on every
 //! request to the resource (and nowhere else), [`OAuth::challenged`] when a response is
 //! 401/403, [`OAuth::ready`] before a request and [`OAuth::denied`] after a refusal; the
-//! last two give a Promise to wait for, which [`wait`] turns into the crate's
+//! last two give a Promise to wait for, whose rejection [`failure`] turns into the crate's
 //! `Error::Auth`.
 //!
 //! Secrets (tokens, the code, the PKCE verifier) travel only in the token request's body
@@ -65,13 +65,11 @@ extern "C" {
     pub fn sign_out(this: &OAuth);
 }
 
-/// Wait for a sign-in or refresh: its failure, `{ reason, message }`, as `Error::Auth`.
-pub async fn wait(flow: Promise) -> Result<(), Error> {
-    match super::settle(flow.into()).await {
-        Ok(_) => Ok(()),
-        Err(e) => Err(Error::Auth {
-            reason: json::get_str(&e, "reason").unwrap_or_else(|| "authorization_failed".into()),
-            message: json::error_message(&e),
-        }),
+/// A sign-in's failure, `{ reason, message }` (what its Promise rejected with), as
+/// `Error::Auth`.
+pub fn failure(e: &JsValue) -> Error {
+    Error::Auth {
+        reason: json::get_str(e, "reason").unwrap_or_else(|| "authorization_failed".into()),
+        message: json::error_message(e),
     }
 }

@@ -512,12 +512,19 @@ impl Session {
         // A session renewal to wait for (or start) before the next try: the session id
         // that was lost, `None` for one under way or one that failed.
         let mut renew: Option<Option<String>> = None;
+        // A sign-in to wait for (after a refusal), whose failure ends the request; else
+        // the stored token to read or refresh (see `auth_ready`), whose failure does not.
+        let mut sign_in: Option<js_sys::Promise> = None;
         loop {
             if let Some(renewal) = renew.take().and_then(|lost| self.renew(lost)) {
                 renewal.await?;
             }
-            if let Some(ready) = self.auth_ready() {
-                let _ = io::settle(ready.into()).await;
+            let signing_in = sign_in.is_some();
+            if let Some(flow) = sign_in.take().or_else(|| self.auth_ready()) {
+                match io::settle(flow.into()).await {
+                    Err(e) if signing_in => return Err(oauth::failure(&e)),
+                    _ => {}
+                }
             }
             // A slot first. Then, holding it, nothing is awaited until the request has read
             // its session id: a renewal that started while it waited for the slot must not
@@ -561,7 +568,7 @@ impl Session {
                     let Some(flow) = a.denied(*status, token, first) else {
                         return Err(err);
                     };
-                    oauth::wait(flow).await?;
+                    sign_in = Some(flow);
                 }
                 Next::Done(out) => return out,
             }
