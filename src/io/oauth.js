@@ -32,3 +32,12 @@ export function memoryStorage() {
   const m = new Map();
   return { get: (k) => m.get(k), set: (k, v) => { m.set(k, v); }, remove: (k) => { m.delete(k); } };
 }
+
+/**
+ * `cb(tag, value)` once `p` (any value, as for `Promise.resolve`) fulfils, `cb(tag + 1,
+ * reason)` once it rejects: how the wasm awaits a promise, and (with `p` undefined) its
+ * next microtask (src/io/exec.rs).
+ */
+export function settle(p, tag, cb) {
+  Promise.resolve(p).then((v) => cb(tag, v), (e) => cb(tag + 1, e));
+}
