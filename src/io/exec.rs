@@ -8,6 +8,11 @@
 //! when it rejects. A tag is either 0 (run the queued tasks: `settle(undefined, 0, cb)` is
 //! a microtask) or the raw pointer of an awaited promise's [`Slot`], whose low bit is free
 //! (it is 4-aligned).
+//!
+//! `transport::auth` still awaits one promise with `JsFuture` (that file is being
+//! rewritten elsewhere): when it awaits through [`await_promise`] too, `JsFuture`'s
+//! closure type leaves the build (size row 79,379 -> 79,035, measured) and
+//! wasm-bindgen-futures can become a dev-dependency (the wasm tests' `spawn_local`).
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;

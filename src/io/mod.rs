@@ -4,7 +4,9 @@
 //!
 //! The seam is small on purpose: [`Http`] sends one request and gives back a
 //! [`HttpResponse`] whose body is read chunk by chunk; [`Timer`] is a cancel-on-drop
-//! `setTimeout`; [`now_ms`] is the wall clock.
+//! `setTimeout`; [`now_ms`] is the wall clock; [`spawn`] runs a future and
+//! [`await_promise`] waits for a JS promise (the crate's own executor and promise
+//! future, in `exec.rs`, rather than wasm-bindgen-futures').
 
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
