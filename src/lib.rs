@@ -13,7 +13,7 @@
 //!   what an error code means); today 2025-11-25.
 //! - [`transport`]: Streamable HTTP: requests, SSE, the session, the GET stream; knows
 //!   nothing of tasks. `transport::auth` is the seam to authorization (OAuth 2.1 as MCP
-//!   defines it), whose client is JavaScript (`src/io/oauth.js`).
+//!   defines it), whose client is JavaScript (`src/io/host.js`).
 //! - [`policy`]: when to poll next: intervals, clamps, backoff, jitter, deadlines (pure).
 //! - [`sse`]: an incremental Server-Sent Events parser (pure).
 //! - [`sync`]: one of each wait primitive: latch, queue, request gate, single-flight.

@@ -4,6 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 
 use js_sys::{Array, Function};
@@ -11,7 +12,7 @@ use mcp_tasks_wasm::client::registry::HandleOptions;
 use mcp_tasks_wasm::client::Client;
 use mcp_tasks_wasm::error::Error;
 use mcp_tasks_wasm::io::json::{get, get_f64, get_str, object, parse};
-use mcp_tasks_wasm::io::{sleep, HeaderList, Http};
+use mcp_tasks_wasm::io::{await_promise, sleep, spawn, HeaderList, Http};
 use mcp_tasks_wasm::protocol::TaskStatus;
 use mcp_tasks_wasm::transport::{ClientOptions, Ctl};
 use wasm_bindgen::prelude::*;
@@ -127,6 +128,89 @@ where
         sleep(50.0).await;
     }
     panic!("timed out waiting for: {what}");
+}
+
+/// A pending promise and the `resolve` and `reject` that settle it.
+fn deferred() -> (js_sys::Promise, Function, Function) {
+    let mut out = None;
+    let p = js_sys::Promise::new(&mut |resolve, reject| out = Some((resolve, reject)));
+    let (resolve, reject) = out.unwrap();
+    (p, resolve, reject)
+}
+
+fn settle_with(f: &Function, v: &str) {
+    f.call1(&JsValue::UNDEFINED, &v.into()).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn await_promise_gives_each_waiter_its_own_outcome() {
+    let (p1, resolve1, _) = deferred();
+    let (p2, _, reject2) = deferred();
+    let (p3, resolve3, _) = deferred();
+    let (f1, f2, f3) = (await_promise(&p1), await_promise(&p2), await_promise(&p3));
+    // Settled in another order than awaited.
+    settle_with(&resolve3, "three");
+    settle_with(&reject2, "two");
+    settle_with(&resolve1, "one");
+    assert_eq!(f3.await.unwrap().as_string().as_deref(), Some("three"));
+    assert_eq!(f1.await.unwrap().as_string().as_deref(), Some("one"));
+    assert_eq!(f2.await.unwrap_err().as_string().as_deref(), Some("two"));
+    // A plain value is its own outcome; a thenable is followed.
+    assert_eq!(await_promise(&5.into()).await.unwrap().as_f64(), Some(5.0));
+    let then = Function::new_with_args("resolve", "resolve(7)");
+    let thenable = object(&[("then", then.into())]);
+    assert_eq!(await_promise(&thenable).await.unwrap().as_f64(), Some(7.0));
+}
+
+#[wasm_bindgen_test]
+async fn a_promise_future_dropped_before_its_promise_settles_is_harmless() {
+    let (p, resolve, _) = deferred();
+    let (q, _, reject) = deferred();
+    {
+        // Polled once (a waker registered), then dropped while the promises are pending.
+        let (mut f, mut g) = (await_promise(&p), await_promise(&q));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(std::pin::Pin::new(&mut f).poll(&mut cx).is_pending());
+        assert!(std::pin::Pin::new(&mut g).poll(&mut cx).is_pending());
+    }
+    settle_with(&resolve, "late");
+    settle_with(&reject, "late");
+    sleep(0.0).await;
+    // Still routing outcomes afterwards.
+    let (p, resolve, _) = deferred();
+    let f = await_promise(&p);
+    settle_with(&resolve, "next");
+    assert_eq!(f.await.unwrap().as_string().as_deref(), Some("next"));
+}
+
+#[wasm_bindgen_test]
+async fn spawned_tasks_run_later_in_order_and_a_self_wake_polls_again() {
+    let log: Rc<RefCell<Vec<u32>>> = Rc::default();
+    for i in 0..3 {
+        let log = log.clone();
+        spawn(Box::pin(async move {
+            log.borrow_mut().push(i);
+            let v = await_promise(&i.into()).await.unwrap().as_f64().unwrap() as u32;
+            log.borrow_mut().push(10 + v);
+        }));
+    }
+    // A future that wakes itself while it is polled, then is done.
+    let again = log.clone();
+    let mut first = true;
+    spawn(Box::pin(std::future::poll_fn(move |cx| {
+        again.borrow_mut().push(if first { 20 } else { 21 });
+        if std::mem::replace(&mut first, false) {
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        std::task::Poll::Ready(())
+    })));
+    assert!(
+        log.borrow().is_empty(),
+        "a spawned future is never polled inside spawn"
+    );
+    sleep(0.0).await;
+    assert_eq!(*log.borrow(), [0, 1, 2, 20, 21, 10, 11, 12]);
 }
 
 #[wasm_bindgen_test]

@@ -4,16 +4,20 @@
 //!
 //! The seam is small on purpose: [`Http`] sends one request and gives back a
 //! [`HttpResponse`] whose body is read chunk by chunk; [`Timer`] is a cancel-on-drop
-//! `setTimeout`; [`now_ms`] is the wall clock.
+//! `setTimeout`; [`now_ms`] is the wall clock; [`spawn`] runs a future and
+//! [`await_promise`] waits for a JS promise (the crate's own executor and promise
+//! future, in `exec.rs`, rather than wasm-bindgen-futures').
 
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, Response};
 
 use crate::sync::Latch;
 
+pub use exec::{await_promise, spawn, PromiseFuture};
+
+mod exec;
 pub mod json;
 pub mod oauth;
 pub mod pace;
@@ -70,12 +74,6 @@ pub async fn sleep_or_wake(ms: f64, wake: Latch<bool>, signal: Option<&AbortSign
         })
     });
     wake.wait().await;
-}
-
-/// Run a future on the host's microtask queue. Boxed on purpose: one instantiation of
-/// the executor glue serves every caller (each generic copy costs wasm bytes).
-pub fn spawn(f: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
-    wasm_bindgen_futures::spawn_local(f);
 }
 
 /// Log a warning on the host console.
@@ -194,7 +192,7 @@ impl Http {
             .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
             .map_err(FetchFailure::Network)?;
         // A replacement `fetch` may return a Response, or a thenable, not a Promise.
-        match JsFuture::from(Promise::resolve(&sent)).await {
+        match await_promise(&sent).await {
             Ok(r) => {
                 let inner = r.dyn_into::<Response>().map_err(|_| {
                     FetchFailure::Network(JsValue::from_str("fetch did not resolve to a Response"))
@@ -227,14 +225,10 @@ pub struct HttpResponse {
     done: bool,
 }
 
-/// Mark a promise we drop as handled, so its rejection is not reported as unhandled.
+/// Mark a promise we drop as handled, so its rejection is not reported as unhandled: an
+/// await of it, given up at once.
 fn ignore(p: Promise) {
-    thread_local! {
-        static NOOP: Closure<dyn FnMut(JsValue)> = Closure::new(|_| {});
-    }
-    NOOP.with(|f| {
-        let _ = p.catch(f);
-    });
+    drop(await_promise(&p));
 }
 
 impl HttpResponse {
@@ -265,7 +259,7 @@ impl HttpResponse {
         let Some(reader) = &self.reader else {
             return Ok(None);
         };
-        let step = JsFuture::from(reader.read()).await.map_err(|e| {
+        let step = await_promise(&reader.read()).await.map_err(|e| {
             if is_abort_error(&e) {
                 FetchFailure::Aborted
             } else {
@@ -412,11 +406,6 @@ pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str) -> Option<
 
 /// Call a user function that may return a Promise, and wait for its value.
 pub async fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
-    settle(f.call2(&JsValue::UNDEFINED, a, b)?).await
-}
-
-/// Wait for a value that may be a Promise (or a then-able): its value, or what it
-/// rejected with.
-pub async fn settle(v: JsValue) -> Result<JsValue, JsValue> {
-    JsFuture::from(Promise::resolve(&v)).await
+    let v = f.call2(&JsValue::UNDEFINED, a, b)?;
+    await_promise(&v).await
 }

@@ -1,7 +1,7 @@
 //! Authorization's share of the host: what happens when the server answers 401 (or 403
 //! `insufficient_scope`). The OAuth client itself (discovery, client registration, the
 //! authorization code flow with PKCE through the app's `authorize(url)`, the token
-//! requests, refreshes, the token storage) is JavaScript, in `src/io/oauth.js`: it is
+//! requests, refreshes, the token storage) is JavaScript, in `src/io/host.js`: it is
 //! HTTP, JSON, URLs, form encoding and WebCrypto, which the platform has. Measured: the
 //! same flow in Rust was 9,820 bytes of gzipped wasm; in JS it is about a third of that.
 //!
@@ -21,9 +21,9 @@ use wasm_bindgen::prelude::*;
 use crate::error::Error;
 use crate::io::json;
 
-#[wasm_bindgen(module = "/src/io/oauth.js")]
+#[wasm_bindgen(module = "/src/io/host.js")]
 extern "C" {
-    /// The OAuth client of one protected resource (`OAuth` in `src/io/oauth.js`).
+    /// The OAuth client of one protected resource (`OAuth` in `src/io/host.js`).
     pub type OAuth;
 
     /// For the MCP endpoint `url`, with the `auth` option of `connect()` as given and the

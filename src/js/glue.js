@@ -1,6 +1,7 @@
 // The JavaScript half of the JS layer: real Error subclasses (so callers can use
-// `instanceof` and `switch (err.name)`) and the async-iterator wrapper. No logic lives
-// here; the Rust side decides which error to make.
+// `instanceof` and `switch (err.name)`), the async-iterator wrapper and the Promises the
+// async methods return. No logic lives here; the Rust side decides which error to make
+// and when a Promise settles.
 
 /** Base class of every error this SDK throws (aborts excepted: they are DOMExceptions). */
 export class McpTasksError extends Error {
@@ -66,4 +67,17 @@ export function makeAsyncIterator(next, ret) {
     return: () => (ret(), Promise.resolve({ done: true })),
     [Symbol.asyncIterator]() { return this; },
   };
+}
+
+// The Promises of the wasm's async methods: `pending()` makes one and keeps what settles
+// it (out of the caller's sight), `settle(p, ok, value)` fulfils (`ok`) or rejects it.
+const settlers = new WeakMap();
+export function pending() {
+  let s;
+  const p = new Promise((...a) => { s = a; });
+  settlers.set(p, s);
+  return p;
+}
+export function settle(p, ok, value) {
+  settlers.get(p)[ok ? 0 : 1](value);
 }

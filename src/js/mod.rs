@@ -24,6 +24,8 @@ extern "C" {
     fn make_error(class: u32, message: &str, props: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = makeAsyncIterator)]
     fn make_async_iterator(next: &JsValue, ret: &JsValue) -> JsValue;
+    fn pending() -> Promise;
+    fn settle(p: &Promise, ok: bool, value: &JsValue);
 }
 
 /// The JS error classes, by their place in glue.js's `classes` list (the class crosses
@@ -134,26 +136,23 @@ fn promise<F: std::future::Future<Output = Result<JsValue, Error>> + 'static>(f:
     boxed_promise(Box::pin(f))
 }
 
-/// `future_to_promise`, written out over [`io::spawn`] (`Promise::new`, then the
-/// spawned boxed future settles it): the executor glue is instantiated once, for the
-/// boxed futures every spawn takes (`future_to_promise` spawns a future type of its own,
-/// a second copy). Not a `deferred()` snippet of its own: one more module file for the
-/// page to load, and with seven a test runner's page could stall loading them (see
-/// the commit that put this back).
+/// `future_to_promise`, written out over [`io::spawn`], whose one instantiation serves
+/// every export: glue.js makes the Promise (`pending()`, which keeps its `resolve` and
+/// `reject` in a WeakMap) and the spawned future settles it (`settle(promise, ok,
+/// value)`), so no Rust closure is lent to a Promise executor (that shim was about 120
+/// bytes of gzip). Both in glue.js, not in a snippet of their own: with a seventh module
+/// file a test runner's page could stall loading them (see the commit that removed the
+/// `deferred()` snippet).
 fn boxed_promise(f: Pending) -> Promise {
-    let mut f = Some(f);
-    Promise::new(&mut |resolve, reject| {
-        let Some(f) = f.take() else {
-            return;
-        };
-        io::spawn(Box::pin(async move {
-            let (settle, v) = match f.await {
-                Ok(v) => (resolve, v),
-                Err(e) => (reject, to_js(e)),
-            };
-            let _ = settle.call1(&JsValue::UNDEFINED, &v);
-        }));
-    })
+    let p = pending();
+    let q = p.clone();
+    io::spawn(Box::pin(async move {
+        match f.await {
+            Ok(v) => settle(&q, true, &v),
+            Err(e) => settle(&q, false, &to_js(e)),
+        }
+    }));
+    p
 }
 
 /// The one body of the exports that ask about one task (the generated wrappers stay
@@ -240,7 +239,7 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
             _ => VersionChoice::Auto,
         },
         max_input_rounds: opt_u32(v, "maxInputRounds", 8),
-        // Authorization with an `authorize` function (read in src/io/oauth.js).
+        // Authorization with an `authorize` function (read in src/io/host.js).
         auth: Some(get(v, "auth")).filter(|a| opt_fn(a, "authorize").is_some()),
     }
 }

@@ -94,7 +94,7 @@ pub struct ClientOptions {
     pub max_input_rounds: u32,
     /// Sign in to a protected server on its 401 (OAuth 2.1 as MCP defines it): the `auth`
     /// option of `connect()` as given (it has an `authorize` function), read by the OAuth
-    /// client in `src/io/oauth.js`.
+    /// client in `src/io/host.js`.
     pub auth: Option<JsValue>,
     /// Reattach to this existing session instead of starting one (to resume its tasks
     /// after a page reload). `initialize` is skipped, so the server's info and
@@ -521,7 +521,7 @@ impl Session {
             }
             let signing_in = sign_in.is_some();
             if let Some(flow) = sign_in.take().or_else(|| self.auth_ready()) {
-                match io::settle(flow.into()).await {
+                match io::await_promise(&flow).await {
                     Err(e) if signing_in => return Err(oauth::failure(&e)),
                     _ => {}
                 }
@@ -1150,7 +1150,7 @@ impl Session {
         loop {
             // A reconnect goes with a token that is not about to expire.
             if let Some(ready) = self.auth_ready() {
-                let _ = io::settle(ready.into()).await;
+                let _ = io::await_promise(&ready).await;
             }
             let (session, ctl) = {
                 let mut st = self.state_mut();

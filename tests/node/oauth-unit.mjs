@@ -1,4 +1,4 @@
-// The pure decisions of authorization (src/io/oauth.js), under node --test: challenges,
+// The pure decisions of authorization (src/io/host.js), under node --test: challenges,
 // discovery URLs in the spec's order, the resource and issuer checks, scope selection,
 // encodings, expiry; and the parsers under a seeded sweep of hostile strings. No server,
 // no pkg/ needed (`make test-node-auth` runs it with the flow's tests).
@@ -8,7 +8,7 @@ import {
   challenge, resourceMetadataUrls, serverMetadataUrls, resourceMatches, redirectUriOk, isLoopback,
   selectScope, checkIss, clientAuth, expiresAt, dueForRefresh, form, withQuery, basicCredentials,
   readResourceMetadata, readServerMetadata, readTokenResponse, readCallback, splitUrl, Fail,
-} from '../../src/io/oauth.js';
+} from '../../src/io/host.js';
 
 /** The `reason` a call fails with (a `Fail`), or the test fails. */
 function reason(f) {

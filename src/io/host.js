@@ -1,3 +1,6 @@
+// The JavaScript half of the I/O seam (src/io/): the hook the wasm's executor awaits
+// promises through (src/io/exec.rs), and the OAuth client (src/io/oauth.rs).
+//
 // Authorization (OAuth 2.1 as MCP defines it): what happens when the server answers 401
 // (or 403 `insufficient_scope`). The transport (src/transport/auth.rs) asks an `OAuth`
 // for the `Authorization` header of each request, tells it about a refusal, and waits for
@@ -317,6 +320,15 @@ export function store(storage, method, key, value) {
 export function memoryStorage() {
   const m = new Map();
   return { get: (k) => m.get(k), set: (k, v) => { m.set(k, v); }, remove: (k) => { m.delete(k); } };
+}
+
+/**
+ * `cb(tag, value)` once `p` (any value, as for `Promise.resolve`) fulfils, `cb(tag + 1,
+ * reason)` once it rejects: how the wasm awaits a promise, and (with `p` undefined) its
+ * next microtask (src/io/exec.rs).
+ */
+export function whenSettled(p, tag, cb) {
+  Promise.resolve(p).then((v) => cb(tag, v), (e) => cb(tag + 1, e));
 }
 
 /** A body read to its end, at most `MAX_DOC_BYTES`, as JSON; undefined for anything else. */

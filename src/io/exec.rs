@@ -1,0 +1,263 @@
+//! The crate's own executor and promise future, in place of wasm-bindgen-futures'
+//! `spawn_local` and `JsFuture`: one JS helper (`whenSettled` in host.js) and one shared
+//! closure serve every await and every microtask, where `JsFuture` makes two closures
+//! per promise and the executor has a closure type, a `VecDeque` and a
+//! `queueMicrotask` feature check of its own.
+//!
+//! `settle(p, tag, cb)` (`whenSettled`) calls `cb(tag, value)` when `p` fulfils and
+//! `cb(tag + 1, reason)` when it rejects. A tag is either 0 (run the queued tasks:
+//! `settle(undefined, 0, cb)` is a microtask) or the raw pointer of an awaited promise's
+//! [`Slot`], whose low bit is free (it is 4-aligned). wasm-bindgen-futures is only a
+//! dev-dependency (the wasm tests' `spawn_local`).
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+use wasm_bindgen::prelude::*;
+
+use crate::cell::write;
+
+#[wasm_bindgen(module = "/src/io/host.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = whenSettled)]
+    fn settle(p: &JsValue, tag: u32, cb: &Closure<dyn FnMut(u32, JsValue)>);
+}
+
+thread_local! {
+    /// The tasks woken since the last run, oldest first. Not empty exactly while a run is
+    /// scheduled: the run takes them all, and the first task queued after that schedules
+    /// the next one.
+    static QUEUE: RefCell<Vec<Rc<Task>>> = const { RefCell::new(Vec::new()) };
+    /// The one callback `settle` calls. Lives as long as the module (one JS value).
+    static CALLBACK: Closure<dyn FnMut(u32, JsValue)> = Closure::new(on_settle);
+}
+
+/// Hand `p` to `settle` with `tag`.
+fn settle_with(p: &JsValue, tag: u32) {
+    CALLBACK.with(|cb| settle(p, tag, cb));
+}
+
+/// What `settle` calls: a run of the queue, or an awaited promise's outcome.
+fn on_settle(tag: u32, v: JsValue) {
+    if tag == 0 {
+        let tasks = QUEUE.with(|q| std::mem::take(&mut *write(q)));
+        for t in tasks {
+            t.run();
+        }
+        return;
+    }
+    // SAFETY: a non-zero tag, less its low bit, is a slot pointer of `await_promise`, and
+    // `settle` calls back exactly once for it (a promise calls exactly one of its two
+    // reactions, once).
+    unsafe { Slot::deliver((tag & !1) as usize as *const Slot, tag & 1 == 0, v) }
+}
+
+/// A spawned future and whether it sits in the queue.
+struct Task {
+    future: Cell<Option<Pin<Box<dyn Future<Output = ()>>>>>,
+    queued: Cell<bool>,
+}
+
+/// Run `f` on the host's microtask queue (first polled in a later microtask, never
+/// inside this call). Boxed on purpose: one copy of the executor serves every caller.
+pub fn spawn(f: Pin<Box<dyn Future<Output = ()>>>) {
+    enqueue(Rc::new(Task {
+        future: Cell::new(Some(f)),
+        queued: Cell::new(true),
+    }));
+}
+
+fn enqueue(t: Rc<Task>) {
+    let first = QUEUE.with(|q| {
+        let mut q = write(q);
+        q.push(t);
+        q.len() == 1
+    });
+    if first {
+        settle_with(&JsValue::UNDEFINED, 0);
+    }
+}
+
+impl Task {
+    fn run(self: Rc<Self>) {
+        // A wake during the poll queues the task again.
+        self.queued.set(false);
+        // SAFETY: the waker borrows `self` for the poll (a clone takes a count of its own).
+        let waker = ManuallyDrop::new(unsafe {
+            Waker::from_raw(RawWaker::new(Rc::as_ptr(&self).cast(), &VTABLE))
+        });
+        // Out of its cell for the poll; put back while pending (a finished one is
+        // dropped now, not when its last waker goes).
+        if let Some(mut f) = self.future.take() {
+            if f.as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_pending()
+            {
+                self.future.set(Some(f));
+            }
+        }
+    }
+
+    fn wake(self: Rc<Self>) {
+        if !self.queued.replace(true) {
+            enqueue(self);
+        }
+    }
+}
+
+// A waker is an `Rc<Task>` count: the standard `Rc` waker (`std::task::Wake` wants `Arc`).
+static VTABLE: RawWakerVTable = RawWakerVTable::new(
+    |p| {
+        // SAFETY (all four): `p` is an `Rc<Task>` pointer with a count of its own.
+        unsafe { Rc::increment_strong_count(p as *const Task) };
+        RawWaker::new(p, &VTABLE)
+    },
+    |p| unsafe { Rc::from_raw(p as *const Task) }.wake(),
+    |p| {
+        unsafe { Rc::increment_strong_count(p as *const Task) };
+        unsafe { Rc::from_raw(p as *const Task) }.wake()
+    },
+    |p| unsafe { Rc::decrement_strong_count(p as *const Task) },
+);
+
+/// An awaited promise's outcome, and the waker of whoever waits for it.
+#[derive(Default)]
+struct Slot {
+    result: Cell<Option<Result<JsValue, JsValue>>>,
+    waker: Cell<Option<Waker>>,
+}
+
+/// The value a promise fulfils with (`Ok`) or the reason it rejects with (`Err`); see
+/// [`await_promise`].
+#[must_use = "a promise future does nothing unless awaited"]
+pub struct PromiseFuture(Rc<Slot>);
+
+/// Wait for `p` to settle. `p` may be any value: a non-promise is its own value, and a
+/// thenable is followed, as by `Promise.resolve`. Dropping the future before `p` settles is
+/// fine (its outcome is dropped then); either way `p` counts as handled (no unhandled
+/// rejection is reported for it).
+pub fn await_promise(p: &JsValue) -> PromiseFuture {
+    let (future, slot) = Slot::new();
+    settle_with(p, slot as usize as u32);
+    future
+}
+
+impl Slot {
+    /// A future and the raw count of its slot that the JS side holds until the promise
+    /// settles (see [`Slot::deliver`]).
+    fn new() -> (PromiseFuture, *const Slot) {
+        let slot = Rc::new(Slot::default());
+        let raw = Rc::into_raw(slot.clone());
+        (PromiseFuture(slot), raw)
+    }
+
+    /// Store a promise's outcome and wake its waiter, if any.
+    ///
+    /// # Safety
+    /// `raw` is from [`Slot::new`], and each is handed here once: this takes its count
+    /// back.
+    unsafe fn deliver(raw: *const Slot, ok: bool, v: JsValue) {
+        let slot = unsafe { Rc::from_raw(raw) };
+        slot.result.set(Some(if ok { Ok(v) } else { Err(v) }));
+        if let Some(w) = slot.waker.take() {
+            w.wake();
+        }
+    }
+}
+
+impl Future for PromiseFuture {
+    type Output = Result<JsValue, JsValue>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.0.result.take() {
+            Some(r) => Poll::Ready(r),
+            None => {
+                self.0.waker.set(Some(cx.waker().clone()));
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl Drop for PromiseFuture {
+    /// Forget the waker: a promise that settles later must not keep its task alive.
+    fn drop(&mut self) {
+        self.0.waker.set(None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::Wake;
+
+    use super::*;
+
+    /// A waker that counts its wakes.
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn poll(f: &mut PromiseFuture, waker: &Waker) -> Poll<Result<JsValue, JsValue>> {
+        Pin::new(f).poll(&mut Context::from_waker(waker))
+    }
+
+    // JS values natively: only the reserved constants, unread (reading one, even
+    // comparing, is a JS call); the outcomes differ in `Ok` and `Err` instead.
+
+    #[test]
+    fn each_outcome_reaches_its_own_waiter_and_wakes_it_once() {
+        let (a_count, b_count) = (
+            Arc::new(Count(AtomicUsize::new(0))),
+            Arc::new(Count(AtomicUsize::new(0))),
+        );
+        let (a_waker, b_waker) = (Waker::from(a_count.clone()), Waker::from(b_count.clone()));
+        let ((mut a, a_raw), (mut b, b_raw)) = (Slot::new(), Slot::new());
+        assert!(poll(&mut a, &a_waker).is_pending());
+        assert!(poll(&mut b, &b_waker).is_pending());
+        // Settled in the other order, one fulfilled, one rejected.
+        unsafe { Slot::deliver(b_raw, false, JsValue::FALSE) };
+        assert_eq!(
+            (
+                a_count.0.load(Ordering::Relaxed),
+                b_count.0.load(Ordering::Relaxed)
+            ),
+            (0, 1)
+        );
+        unsafe { Slot::deliver(a_raw, true, JsValue::TRUE) };
+        assert_eq!(a_count.0.load(Ordering::Relaxed), 1);
+        assert!(matches!(poll(&mut a, &a_waker), Poll::Ready(Ok(_))));
+        assert!(matches!(poll(&mut b, &b_waker), Poll::Ready(Err(_))));
+    }
+
+    #[test]
+    fn an_outcome_that_came_before_the_first_poll_is_ready_at_once() {
+        let (mut f, raw) = Slot::new();
+        unsafe { Slot::deliver(raw, true, JsValue::NULL) };
+        let waker = Waker::from(Arc::new(Count(AtomicUsize::new(0))));
+        assert!(matches!(poll(&mut f, &waker), Poll::Ready(Ok(_))));
+    }
+
+    #[test]
+    fn a_dropped_future_whose_promise_settles_later_wakes_nobody_and_frees_its_slot() {
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(count.clone());
+        let (mut f, raw) = Slot::new();
+        assert!(poll(&mut f, &waker).is_pending());
+        let slot = Rc::downgrade(&f.0);
+        drop(f);
+        // The JS side's count keeps the slot until the promise settles; the waker is gone.
+        assert!(slot.upgrade().is_some());
+        assert_eq!(Arc::strong_count(&count), 2, "the slot let go of the waker");
+        unsafe { Slot::deliver(raw, false, JsValue::UNDEFINED) };
+        assert_eq!(count.0.load(Ordering::Relaxed), 0, "this must never wake");
+        assert!(slot.upgrade().is_none(), "the slot is freed once settled");
+    }
+}
