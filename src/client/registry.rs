@@ -13,7 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
 use crate::error::Error;
-use crate::io::json::{self, get, get_str, is_object, object};
+use crate::io::json::{self, get, get_str, is_object, object, Json};
 use crate::io::{self, call_user, AbortListener, Timer};
 use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy, Schedule};
@@ -869,8 +869,6 @@ impl Handle {
         }));
     }
 
-    /// Take a place in the held-result lane; the machine hears of the slot on a later
-    /// microtask (after this batch of effects), at once or when one frees up.
     /// 2026-07-28: the task's snapshot carries `inputRequests`. Each key not asked
     /// before goes to `onElicitation` (context: this task); the answers go back in one
     /// `tasks/update`, with the earlier answers (servers ignore keys already answered). A
@@ -880,11 +878,10 @@ impl Handle {
         if !is_object(&requests) {
             return;
         }
-        let keys = js_sys::Object::keys(requests.unchecked_ref::<js_sys::Object>());
         let (new, resend) = {
             let mut st = self.state_mut();
             let mut new = Vec::new();
-            for k in keys.iter().filter_map(|k| k.as_string()) {
+            for k in Json::keys(&requests) {
                 if !st.asked.contains(&k) {
                     st.asked.push(k.clone());
                     new.push(k);
@@ -903,26 +900,17 @@ impl Handle {
                 .answers
                 .clone()
                 .unwrap_or_else(|| object(&[]).into());
-            for key in &new {
-                let req = get(&requests, key);
-                let ask =
-                    crate::wire::v2026_07_28::is_elicitation(&req) && opts.on_elicitation.is_some();
-                if !ask {
-                    me.step(Event::Fail(Error::Protocol(
-                        "the task asked for a kind of input this client did not declare".into(),
-                    )));
+            let related = me.task_id.as_str().into();
+            match super::ask_inputs(opts, &requests, new, related, &answers).await {
+                Ok(()) => {}
+                Err(None) => {
+                    me.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
                     me.cancel_later();
                     return;
                 }
-                let ctx = object(&[("relatedTaskId", me.task_id.as_str().into())]);
-                match super::elicit(opts, &get(&req, "params"), ctx.into()).await {
-                    Ok(a) => {
-                        let _ = js_sys::Reflect::set(&answers, &key.into(), &a);
-                    }
-                    Err((_, m)) => {
-                        io::warn(&crate::cat!("mcp-tasks-wasm: onElicitation failed: ", m));
-                        return;
-                    }
+                Err(Some(m)) => {
+                    io::warn(&crate::cat!("mcp-tasks-wasm: onElicitation failed: ", m));
+                    return;
                 }
             }
             if me.is_done() {
@@ -944,6 +932,8 @@ impl Handle {
         }));
     }
 
+    /// Take a place in the held-result lane; the machine hears of the slot on a later
+    /// microtask (after this batch of effects), at once or when one frees up.
     fn want_held_slot(self: &Rc<Self>) {
         let wait = match self.reg.held.enter() {
             Ok(permit) => {
