@@ -527,7 +527,19 @@ impl Client {
             .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
             responses = Some(answers);
         };
-        Ok(match self.0.wire.decode_call(result)? {
+        self.follow_call(self.0.wire.decode_call(result)?, opts, token)
+    }
+
+    /// The handle of a `tools/call` that answered `called`: the task followed, or (a
+    /// plain result) a handle that is already completed. Not in `call_as_task`'s future:
+    /// plain code costs less wasm outside a state machine.
+    fn follow_call(
+        &self,
+        called: Called,
+        opts: HandleOptions,
+        token: String,
+    ) -> Result<Rc<Handle>, Error> {
+        Ok(match called {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
                 let (m, params) = self.0.wire.cancel_request(&info.task_id);
