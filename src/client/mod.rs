@@ -415,7 +415,10 @@ impl Client {
         // The tools are listed once, if not known yet: many calls started at once share
         // one listing (awaited here, not in a helper: each nested future costs wasm).
         if crate::cell::read(&self.0.tools).is_none() {
-            self.0.tools_loading.run(|| self.list_all_tools()).await?;
+            self.0
+                .tools_loading
+                .run(crate::transport::given(self.list_all_tools()))
+                .await?;
         }
         io::pace::breathe().await;
         let support = self.task_support(name);
