@@ -522,19 +522,7 @@ impl Registry {
                 };
                 // Applied page by page: a page is a short task on the main thread, a
                 // thousand snapshots at once a long one.
-                let tasks = get(&page, "tasks");
-                if js_sys::Array::is_array(&tasks) {
-                    for t in tasks.unchecked_ref::<js_sys::Array>().iter() {
-                        if let Some(h) = get_str(&t, "taskId").and_then(|id| self.handle(&id)) {
-                            now_swept.insert(h.task_id.clone(), 0);
-                            h.step(Event::Push(true));
-                            if let Ok(reply) = self.wire().decode_snapshot(&t) {
-                                h.step(Event::Snapshot(reply));
-                            }
-                        }
-                    }
-                }
-                cursor = get_str(&page, "nextCursor");
+                cursor = self.swept(&page, &mut now_swept);
                 if cursor.is_none() {
                     break true;
                 }
@@ -548,12 +536,7 @@ impl Registry {
                 continue;
             }
             failures = 0;
-            // Not listed (another session's, or started since): its own polling.
-            for h in self.followed() {
-                if !h.local && now_swept.get(&h.task_id).is_none() {
-                    h.step(Event::Push(false));
-                }
-            }
+            self.unswept(&now_swept);
         }
         // Ended because statuses are pushed now: they stay trusted; else the listed
         // tasks go back to their own polling.
@@ -565,6 +548,34 @@ impl Registry {
         st.sweeping = false;
         st.sweep_off |= off;
         st.sweep_wait = wait;
+    }
+
+    /// Apply one page of a sweep: each followed task it lists gets its snapshot (and
+    /// counts as pushed) and goes in `now_swept`. The next page's cursor, if any.
+    fn swept(&self, page: &JsValue, now_swept: &mut Map<String, u32>) -> Option<String> {
+        let tasks = get(page, "tasks");
+        if js_sys::Array::is_array(&tasks) {
+            for t in tasks.unchecked_ref::<js_sys::Array>().iter() {
+                if let Some(h) = get_str(&t, "taskId").and_then(|id| self.handle(&id)) {
+                    now_swept.insert(h.task_id.clone(), 0);
+                    h.step(Event::Push(true));
+                    if let Ok(reply) = self.wire().decode_snapshot(&t) {
+                        h.step(Event::Snapshot(reply));
+                    }
+                }
+            }
+        }
+        get_str(page, "nextCursor")
+    }
+
+    /// After a complete sweep: a task it did not list (another session's, or started
+    /// since) goes back to its own polling.
+    fn unswept(&self, now_swept: &Map<String, u32>) {
+        for h in self.followed() {
+            if !h.local && now_swept.get(&h.task_id).is_none() {
+                h.step(Event::Push(false));
+            }
+        }
     }
 
     /// The tasks a listen stream carried no longer get notifications.
