@@ -684,31 +684,8 @@ impl Registry {
                 ..Ctl::default()
             };
             let r = me.session.request(m, params, ctl).await;
-            let (again, was) = {
-                let mut st = me.state_mut();
-                if st.listen_gen != gen {
-                    return; // replaced or closed
-                }
-                st.listen = None;
-                let was = std::mem::take(&mut st.listen_ids);
-                let again = match &r {
-                    Err(Error::Aborted(_)) => false,
-                    // No listen here (unknown method, refused filter): polling it is.
-                    Err(Error::Rpc { .. })
-                    | Err(Error::Transport {
-                        status: 400..=499, ..
-                    }) => {
-                        st.listen_off = true;
-                        false
-                    }
-                    // The server ended it, or it dropped: again, a while later.
-                    _ => {
-                        st.listen_drops += 1;
-                        st.listen_off = st.listen_drops > LISTEN_MAX_DROPS;
-                        !st.listen_off
-                    }
-                };
-                (again, was)
+            let Some((again, was)) = me.listen_ended(gen, &r) else {
+                return; // replaced or closed
             };
             me.unpush(&was);
             if again {
@@ -717,6 +694,35 @@ impl Registry {
                 me.want_listen();
             }
         }));
+    }
+
+    /// The listen stream `gen` ended with `r`: whether to open one again (a drop, not
+    /// too many in a row), and the ids it carried; `None` when it was replaced or closed.
+    fn listen_ended(&self, gen: u32, r: &Result<JsValue, Error>) -> Option<(bool, Vec<String>)> {
+        let mut st = self.state_mut();
+        if st.listen_gen != gen {
+            return None;
+        }
+        st.listen = None;
+        let was = std::mem::take(&mut st.listen_ids);
+        let again = match r {
+            Err(Error::Aborted(_)) => false,
+            // No listen here (unknown method, refused filter): polling it is.
+            Err(Error::Rpc { .. })
+            | Err(Error::Transport {
+                status: 400..=499, ..
+            }) => {
+                st.listen_off = true;
+                false
+            }
+            // The server ended it, or it dropped: again, a while later.
+            _ => {
+                st.listen_drops += 1;
+                st.listen_off = st.listen_drops > LISTEN_MAX_DROPS;
+                !st.listen_off
+            }
+        };
+        Some((again, was))
     }
 
     /// Close the notification stream when no followed task is left.
@@ -847,9 +853,8 @@ impl Handle {
         };
         self.state_mut().inflight.push((id, ctl.clone()));
         let me = self.clone();
+        let (method, params) = self.reg.wire().task_request(req, &self.task_id);
         io::spawn(Box::pin(async move {
-            let wire = me.reg.wire();
-            let (method, params) = wire.task_request(req, &me.task_id);
             let signal = ctl.signal();
             let r = me
                 .reg
@@ -868,16 +873,23 @@ impl Handle {
                     },
                 )
                 .await;
-            me.state_mut().inflight.retain(|x| x.0 != id);
-            let ev = match r.and_then(|v| wire.decode_reply(req, v)) {
-                Ok(reply) => Event::Replied(id, reply),
-                Err(e) => {
-                    let class = wire.classify(&e);
-                    Event::Failed(id, e, class)
-                }
-            };
-            me.step(ev);
+            me.replied(id, req, r);
         }));
+    }
+
+    /// The answer `r` to the machine's request `id` came: a reply or a failure, as an
+    /// event.
+    fn replied(self: &Rc<Self>, id: ReqId, req: Request, r: Result<JsValue, Error>) {
+        self.state_mut().inflight.retain(|x| x.0 != id);
+        let wire = self.reg.wire();
+        let ev = match r.and_then(|v| wire.decode_reply(req, v)) {
+            Ok(reply) => Event::Replied(id, reply),
+            Err(e) => {
+                let class = wire.classify(&e);
+                Event::Failed(id, e, class)
+            }
+        };
+        self.step(ev);
     }
 
     /// 2026-07-28: the task's snapshot carries `inputRequests`. Each key not asked
