@@ -594,11 +594,19 @@ impl Client {
         if let Some(h) = self.0.tasks.handle(task_id) {
             return Ok(h);
         }
-        // A task the server does not know: the same TaskNotFoundError a handle gets.
-        let v = self
-            .get_task(task_id)
-            .await
-            .map_err(|e| self.0.wire.not_found(task_id, e))?;
+        let v = self.get_task(task_id).await;
+        self.follow_got(task_id, v, opts)
+    }
+
+    /// Follow the task `tasks/get` answered with `v` (a task the server does not know:
+    /// the same TaskNotFoundError a handle gets).
+    fn follow_got(
+        &self,
+        task_id: &str,
+        v: Result<JsValue, Error>,
+        opts: HandleOptions,
+    ) -> Result<Rc<Handle>, Error> {
+        let v = v.map_err(|e| self.0.wire.not_found(task_id, e))?;
         let Reply::Task { info, raw, .. } = self.0.wire.decode_snapshot(&v)? else {
             return Err(Error::Protocol("tasks/get did not answer a task".into()));
         };
