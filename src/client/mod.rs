@@ -12,7 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::elicit_defaults::missing_defaults;
 use crate::error::Error;
-use crate::io::json::{self, get, get_str, is_object, object};
+use crate::io::json::{self, get, get_str, is_object, object, Json};
 use crate::io::{self, call_async, call_user};
 use crate::map::Map;
 use crate::protocol::TaskSupport;
@@ -171,6 +171,36 @@ async fn elicit(
         )),
         Err(e) => Err((-32603.0, json::error_message(&e))),
     }
+}
+
+/// Why input cannot be given: the server asked for a kind this client did not declare.
+const UNDECLARED_INPUT: &str = "the server asked for a kind of input this client did not declare";
+
+/// 2026-07-28: put the input requests `keys` of `requests` (an `input_required` result's,
+/// or a task's `inputRequests`) to the person through `onElicitation`, one after the
+/// other (`related`: the task they belong to, or null), and add each answer to `answers`
+/// under its key. The one loop of MRTR and of tasks. It stops at a request that is not
+/// an elicitation, the only kind this client declares, and only with a handler
+/// (`Err(None)`), or whose handler failed (`Err(Some(message))`).
+async fn ask_inputs(
+    opts: &ClientOptions,
+    requests: &JsValue,
+    keys: Vec<String>,
+    related: JsValue,
+    answers: &JsValue,
+) -> Result<(), Option<String>> {
+    for key in keys {
+        let req = get(requests, &key);
+        if !v2026::is_elicitation(&req) || opts.on_elicitation.is_none() {
+            return Err(None);
+        }
+        let ctx = object(&[("relatedTaskId", related.clone())]);
+        let answer = elicit(opts, &get(&req, "params"), ctx.into())
+            .await
+            .map_err(|(_, m)| Some(m))?;
+        let _ = js_sys::Reflect::set(answers, &key.into(), &answer);
+    }
+    Ok(())
 }
 
 /// SEP-1034: an accepted form answer gets the schema's default for each field it left
@@ -385,7 +415,10 @@ impl Client {
         // The tools are listed once, if not known yet: many calls started at once share
         // one listing (awaited here, not in a helper: each nested future costs wasm).
         if crate::cell::read(&self.0.tools).is_none() {
-            self.0.tools_loading.run(|| self.list_all_tools()).await?;
+            self.0
+                .tools_loading
+                .run(crate::transport::given(self.list_all_tools()))
+                .await?;
         }
         io::pace::breathe().await;
         let support = self.task_support(name);
@@ -484,30 +517,32 @@ impl Client {
                 continue;
             }
             state_only = None;
-            let answers = object(&[]);
-            for key in js_sys::Object::keys(requests.unchecked_ref::<js_sys::Object>()).iter() {
-                let req = get(&requests, &key.as_string().unwrap_or_default());
-                if !v2026::is_elicitation(&req) {
-                    return Err(Error::Protocol(
-                        "the server asked for a kind of input this client did not declare".into(),
-                    ));
-                }
-                if self.0.session.opts.on_elicitation.is_none() {
-                    return Err(Error::Protocol(
-                        "the server asked for input (an elicitation) and this client has no \
-                         onElicitation handler"
-                            .into(),
-                    ));
-                }
-                let ctx = object(&[("relatedTaskId", JsValue::NULL)]);
-                let answer = elicit(&self.0.session.opts, &get(&req, "params"), ctx.into())
-                    .await
-                    .map_err(|(_, m)| Error::Protocol(m))?;
-                let _ = js_sys::Reflect::set(&answers, &key, &answer);
-            }
-            responses = Some(answers.into());
+            let answers: JsValue = object(&[]).into();
+            let keys = Json::keys(&requests);
+            ask_inputs(
+                &self.0.session.opts,
+                &requests,
+                keys,
+                JsValue::NULL,
+                &answers,
+            )
+            .await
+            .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
+            responses = Some(answers);
         };
-        Ok(match self.0.wire.decode_call(result)? {
+        self.follow_call(self.0.wire.decode_call(result)?, opts, token)
+    }
+
+    /// The handle of a `tools/call` that answered `called`: the task followed, or (a
+    /// plain result) a handle that is already completed. Not in `call_as_task`'s future:
+    /// plain code costs less wasm outside a state machine.
+    fn follow_call(
+        &self,
+        called: Called,
+        opts: HandleOptions,
+        token: String,
+    ) -> Result<Rc<Handle>, Error> {
+        Ok(match called {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
                 let (m, params) = self.0.wire.cancel_request(&info.task_id);
@@ -559,11 +594,19 @@ impl Client {
         if let Some(h) = self.0.tasks.handle(task_id) {
             return Ok(h);
         }
-        // A task the server does not know: the same TaskNotFoundError a handle gets.
-        let v = self
-            .get_task(task_id)
-            .await
-            .map_err(|e| self.0.wire.not_found(task_id, e))?;
+        let v = self.get_task(task_id).await;
+        self.follow_got(task_id, v, opts)
+    }
+
+    /// Follow the task `tasks/get` answered with `v` (a task the server does not know:
+    /// the same TaskNotFoundError a handle gets).
+    fn follow_got(
+        &self,
+        task_id: &str,
+        v: Result<JsValue, Error>,
+        opts: HandleOptions,
+    ) -> Result<Rc<Handle>, Error> {
+        let v = v.map_err(|e| self.0.wire.not_found(task_id, e))?;
         let Reply::Task { info, raw, .. } = self.0.wire.decode_snapshot(&v)? else {
             return Err(Error::Protocol("tasks/get did not answer a task".into()));
         };

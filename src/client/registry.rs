@@ -13,7 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
 use crate::error::Error;
-use crate::io::json::{self, get, get_str, is_object, object};
+use crate::io::json::{self, get, get_str, is_object, object, Json};
 use crate::io::{self, call_user, AbortListener, Timer};
 use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy, Schedule};
@@ -522,19 +522,7 @@ impl Registry {
                 };
                 // Applied page by page: a page is a short task on the main thread, a
                 // thousand snapshots at once a long one.
-                let tasks = get(&page, "tasks");
-                if js_sys::Array::is_array(&tasks) {
-                    for t in tasks.unchecked_ref::<js_sys::Array>().iter() {
-                        if let Some(h) = get_str(&t, "taskId").and_then(|id| self.handle(&id)) {
-                            now_swept.insert(h.task_id.clone(), 0);
-                            h.step(Event::Push(true));
-                            if let Ok(reply) = self.wire().decode_snapshot(&t) {
-                                h.step(Event::Snapshot(reply));
-                            }
-                        }
-                    }
-                }
-                cursor = get_str(&page, "nextCursor");
+                cursor = self.swept(&page, &mut now_swept);
                 if cursor.is_none() {
                     break true;
                 }
@@ -548,12 +536,7 @@ impl Registry {
                 continue;
             }
             failures = 0;
-            // Not listed (another session's, or started since): its own polling.
-            for h in self.followed() {
-                if !h.local && now_swept.get(&h.task_id).is_none() {
-                    h.step(Event::Push(false));
-                }
-            }
+            self.unswept(&now_swept);
         }
         // Ended because statuses are pushed now: they stay trusted; else the listed
         // tasks go back to their own polling.
@@ -565,6 +548,34 @@ impl Registry {
         st.sweeping = false;
         st.sweep_off |= off;
         st.sweep_wait = wait;
+    }
+
+    /// Apply one page of a sweep: each followed task it lists gets its snapshot (and
+    /// counts as pushed) and goes in `now_swept`. The next page's cursor, if any.
+    fn swept(&self, page: &JsValue, now_swept: &mut Map<String, u32>) -> Option<String> {
+        let tasks = get(page, "tasks");
+        if js_sys::Array::is_array(&tasks) {
+            for t in tasks.unchecked_ref::<js_sys::Array>().iter() {
+                if let Some(h) = get_str(&t, "taskId").and_then(|id| self.handle(&id)) {
+                    now_swept.insert(h.task_id.clone(), 0);
+                    h.step(Event::Push(true));
+                    if let Ok(reply) = self.wire().decode_snapshot(&t) {
+                        h.step(Event::Snapshot(reply));
+                    }
+                }
+            }
+        }
+        get_str(page, "nextCursor")
+    }
+
+    /// After a complete sweep: a task it did not list (another session's, or started
+    /// since) goes back to its own polling.
+    fn unswept(&self, now_swept: &Map<String, u32>) {
+        for h in self.followed() {
+            if !h.local && now_swept.get(&h.task_id).is_none() {
+                h.step(Event::Push(false));
+            }
+        }
     }
 
     /// The tasks a listen stream carried no longer get notifications.
@@ -673,31 +684,8 @@ impl Registry {
                 ..Ctl::default()
             };
             let r = me.session.request(m, params, ctl).await;
-            let (again, was) = {
-                let mut st = me.state_mut();
-                if st.listen_gen != gen {
-                    return; // replaced or closed
-                }
-                st.listen = None;
-                let was = std::mem::take(&mut st.listen_ids);
-                let again = match &r {
-                    Err(Error::Aborted(_)) => false,
-                    // No listen here (unknown method, refused filter): polling it is.
-                    Err(Error::Rpc { .. })
-                    | Err(Error::Transport {
-                        status: 400..=499, ..
-                    }) => {
-                        st.listen_off = true;
-                        false
-                    }
-                    // The server ended it, or it dropped: again, a while later.
-                    _ => {
-                        st.listen_drops += 1;
-                        st.listen_off = st.listen_drops > LISTEN_MAX_DROPS;
-                        !st.listen_off
-                    }
-                };
-                (again, was)
+            let Some((again, was)) = me.listen_ended(gen, &r) else {
+                return; // replaced or closed
             };
             me.unpush(&was);
             if again {
@@ -706,6 +694,35 @@ impl Registry {
                 me.want_listen();
             }
         }));
+    }
+
+    /// The listen stream `gen` ended with `r`: whether to open one again (a drop, not
+    /// too many in a row), and the ids it carried; `None` when it was replaced or closed.
+    fn listen_ended(&self, gen: u32, r: &Result<JsValue, Error>) -> Option<(bool, Vec<String>)> {
+        let mut st = self.state_mut();
+        if st.listen_gen != gen {
+            return None;
+        }
+        st.listen = None;
+        let was = std::mem::take(&mut st.listen_ids);
+        let again = match r {
+            Err(Error::Aborted(_)) => false,
+            // No listen here (unknown method, refused filter): polling it is.
+            Err(Error::Rpc { .. })
+            | Err(Error::Transport {
+                status: 400..=499, ..
+            }) => {
+                st.listen_off = true;
+                false
+            }
+            // The server ended it, or it dropped: again, a while later.
+            _ => {
+                st.listen_drops += 1;
+                st.listen_off = st.listen_drops > LISTEN_MAX_DROPS;
+                !st.listen_off
+            }
+        };
+        Some((again, was))
     }
 
     /// Close the notification stream when no followed task is left.
@@ -836,9 +853,8 @@ impl Handle {
         };
         self.state_mut().inflight.push((id, ctl.clone()));
         let me = self.clone();
+        let (method, params) = self.reg.wire().task_request(req, &self.task_id);
         io::spawn(Box::pin(async move {
-            let wire = me.reg.wire();
-            let (method, params) = wire.task_request(req, &me.task_id);
             let signal = ctl.signal();
             let r = me
                 .reg
@@ -857,20 +873,25 @@ impl Handle {
                     },
                 )
                 .await;
-            me.state_mut().inflight.retain(|x| x.0 != id);
-            let ev = match r.and_then(|v| wire.decode_reply(req, v)) {
-                Ok(reply) => Event::Replied(id, reply),
-                Err(e) => {
-                    let class = wire.classify(&e);
-                    Event::Failed(id, e, class)
-                }
-            };
-            me.step(ev);
+            me.replied(id, req, r);
         }));
     }
 
-    /// Take a place in the held-result lane; the machine hears of the slot on a later
-    /// microtask (after this batch of effects), at once or when one frees up.
+    /// The answer `r` to the machine's request `id` came: a reply or a failure, as an
+    /// event.
+    fn replied(self: &Rc<Self>, id: ReqId, req: Request, r: Result<JsValue, Error>) {
+        self.state_mut().inflight.retain(|x| x.0 != id);
+        let wire = self.reg.wire();
+        let ev = match r.and_then(|v| wire.decode_reply(req, v)) {
+            Ok(reply) => Event::Replied(id, reply),
+            Err(e) => {
+                let class = wire.classify(&e);
+                Event::Failed(id, e, class)
+            }
+        };
+        self.step(ev);
+    }
+
     /// 2026-07-28: the task's snapshot carries `inputRequests`. Each key not asked
     /// before goes to `onElicitation` (context: this task); the answers go back in one
     /// `tasks/update`, with the earlier answers (servers ignore keys already answered). A
@@ -880,11 +901,10 @@ impl Handle {
         if !is_object(&requests) {
             return;
         }
-        let keys = js_sys::Object::keys(requests.unchecked_ref::<js_sys::Object>());
         let (new, resend) = {
             let mut st = self.state_mut();
             let mut new = Vec::new();
-            for k in keys.iter().filter_map(|k| k.as_string()) {
+            for k in Json::keys(&requests) {
                 if !st.asked.contains(&k) {
                     st.asked.push(k.clone());
                     new.push(k);
@@ -903,26 +923,17 @@ impl Handle {
                 .answers
                 .clone()
                 .unwrap_or_else(|| object(&[]).into());
-            for key in &new {
-                let req = get(&requests, key);
-                let ask =
-                    crate::wire::v2026_07_28::is_elicitation(&req) && opts.on_elicitation.is_some();
-                if !ask {
-                    me.step(Event::Fail(Error::Protocol(
-                        "the task asked for a kind of input this client did not declare".into(),
-                    )));
+            let related = me.task_id.as_str().into();
+            match super::ask_inputs(opts, &requests, new, related, &answers).await {
+                Ok(()) => {}
+                Err(None) => {
+                    me.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
                     me.cancel_later();
                     return;
                 }
-                let ctx = object(&[("relatedTaskId", me.task_id.as_str().into())]);
-                match super::elicit(opts, &get(&req, "params"), ctx.into()).await {
-                    Ok(a) => {
-                        let _ = js_sys::Reflect::set(&answers, &key.into(), &a);
-                    }
-                    Err((_, m)) => {
-                        io::warn(&crate::cat!("mcp-tasks-wasm: onElicitation failed: ", m));
-                        return;
-                    }
+                Err(Some(m)) => {
+                    io::warn(&crate::cat!("mcp-tasks-wasm: onElicitation failed: ", m));
+                    return;
                 }
             }
             if me.is_done() {
@@ -944,6 +955,8 @@ impl Handle {
         }));
     }
 
+    /// Take a place in the held-result lane; the machine hears of the slot on a later
+    /// microtask (after this batch of effects), at once or when one frees up.
     fn want_held_slot(self: &Rc<Self>) {
         let wait = match self.reg.held.enter() {
             Ok(permit) => {

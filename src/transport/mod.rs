@@ -41,7 +41,7 @@ pub type Answer = Pin<Box<dyn Future<Output = Result<JsValue, (f64, String)>>>>;
 /// value, always `undefined`, is not read: a run shares the type of the first
 /// `tools/list`'s (`Result<JsValue, Error>`), so one copy of the single-flight code
 /// serves all three.
-type Run<'a> = Pin<Box<dyn Future<Output = Result<JsValue, Error>> + 'a>>;
+pub type Run<'a> = Pin<Box<dyn Future<Output = Result<JsValue, Error>> + 'a>>;
 
 /// Where inbound messages go: the client's one router (tasks, elicitation, the user's
 /// `onNotification`).
@@ -584,12 +584,14 @@ impl Session {
         if self.renewing.running().is_none() && lost.is_some() && self.session_id() != lost {
             return None;
         }
-        Some(Box::pin(self.renewing.run(|| async {
-            let r = self.initialize().await;
-            let mut st = self.state_mut();
+        let me = self.clone();
+        let work: Run<'static> = Box::pin(async move {
+            let r = me.initialize().await;
+            let mut st = me.state_mut();
             st.needs_init = r.is_err() && !st.closed;
             r.map(|()| JsValue::UNDEFINED)
-        })))
+        });
+        Some(Box::pin(self.renewing.run(given(work))))
     }
 
     /// Remove the values of the caller's headers (tokens, keys) from text quoted from a
@@ -1241,6 +1243,13 @@ impl Session {
             }
         }
     }
+}
+
+/// The work of a shared run ([`SingleFlight::run`]), made already: every run of the
+/// crate then has one closure type, and `run` one copy in the wasm (a closure per
+/// caller would be one copy each). An unused one is dropped unpolled.
+pub fn given<'a>(work: Run<'a>) -> impl FnOnce() -> Run<'a> {
+    move || work
 }
 
 /// A shallow copy of `v` when it is a plain object, else a new empty object.

@@ -2,39 +2,46 @@
 //! to the request that is waiting for it, whichever stream it arrives on.
 
 use crate::error::Error;
-use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy};
 
 /// Waiting requests by id, each with a handle of its own (what stops it); a slot is
 /// filled when the response arrives.
 pub struct Pending<T, H> {
     next_id: u64,
-    slots: Map<u64, (H, Option<T>)>,
+    /// By id. Ids only grow, so a new one is pushed last and the list stays sorted: a
+    /// plain vector searched by id, not a `Map` (one more copy of the map's code).
+    slots: Vec<(u64, H, Option<T>)>,
 }
 
 impl<T, H> Default for Pending<T, H> {
     fn default() -> Self {
         Pending {
             next_id: 1,
-            slots: Map::default(),
+            slots: Vec::new(),
         }
     }
 }
 
 impl<T, H> Pending<T, H> {
+    /// Where the slot of `id` is.
+    fn find(&self, id: u64) -> Option<usize> {
+        self.slots.binary_search_by_key(&id, |s| s.0).ok()
+    }
+
     /// Allocate a fresh id and open its slot, holding `handle`.
     pub fn register(&mut self, handle: H) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        self.slots.insert(id, (handle, None));
+        self.slots.push((id, handle, None));
         id
     }
 
     /// Deliver a response for `id`. Returns false when nobody waits for it (unknown id,
     /// or a duplicate response: the first one wins).
     pub fn fulfil(&mut self, id: u64, value: T) -> bool {
-        match self.slots.get_mut(&id) {
-            Some((_, slot @ None)) => {
+        let i = self.find(id);
+        match i.and_then(|i| self.slots.get_mut(i)) {
+            Some((_, _, slot @ None)) => {
                 *slot = Some(value);
                 true
             }
@@ -44,17 +51,19 @@ impl<T, H> Pending<T, H> {
 
     /// Whether the response for `id` has arrived.
     pub fn is_ready(&self, id: u64) -> bool {
-        matches!(self.slots.get(&id), Some((_, Some(_))))
+        let i = self.find(id);
+        matches!(i.and_then(|i| self.slots.get(i)), Some((_, _, Some(_))))
     }
 
     /// Close the slot of `id`, returning its response if it arrived.
     pub fn take(&mut self, id: u64) -> Option<T> {
-        self.slots.remove(&id).and_then(|(_, v)| v)
+        let i = self.find(id)?;
+        self.slots.remove(i).2
     }
 
     /// The handles of every request waiting.
     pub fn handles(&self) -> impl Iterator<Item = &H> {
-        self.slots.values().map(|(h, _)| h)
+        self.slots.iter().map(|(_, h, _)| h)
     }
 
     /// Number of requests waiting.
