@@ -173,8 +173,10 @@ async fn elicit(
     }
 }
 
-/// Why input cannot be given: the server asked for a kind this client did not declare.
-const UNDECLARED_INPUT: &str = "the server asked for a kind of input this client did not declare";
+/// Why input cannot be given: the server asked for a kind this client did not declare
+/// (it declares elicitation only with an `onElicitation` handler).
+const UNDECLARED_INPUT: &str = "the server asked for a kind of input this client did not \
+                                declare (elicitation needs an onElicitation handler)";
 
 /// 2026-07-28: put the input requests `keys` of `requests` (an `input_required` result's,
 /// or a task's `inputRequests`) to the person through `onElicitation`, one after the
