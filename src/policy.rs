@@ -5,11 +5,7 @@
 //! [`Schedule`] shared by many task handles. Nothing here reads a clock: every
 //! time is an `f64` of milliseconds passed in, so tests drive a fake clock.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::fmt;
-
-use crate::map::Map;
 
 /// The largest delay `setTimeout` accepts (2^31 - 1 ms); longer ones fire at once.
 pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
@@ -371,13 +367,14 @@ fn due_from_key(k: u64) -> f64 {
 
 /// One timer schedule shared by many handles: entries `key -> due time`, so
 /// that the I/O layer keeps a single `setTimeout` for the earliest one.
-/// Operations are O(log n). A binary heap with lazy deletion (stale heap entries
-/// are skipped and compacted away) rather than ordered trees: same behaviour, a
-/// fraction of the wasm code.
+/// One vector of `(due, key)` kept sorted, earliest first: an insert or a removal
+/// looks for the key's entry and moves the entries after it (microseconds for a few
+/// thousand, next to the millisecond each poll it schedules costs), in a fraction of
+/// the wasm code of a heap beside a map.
 #[derive(Debug, Clone)]
 pub struct Schedule<K> {
-    by_due: BinaryHeap<Reverse<(u64, K)>>,
-    by_key: Map<K, u64>,
+    /// `(due_key(due), key)`, sorted: the earliest first, equal times in key order.
+    items: Vec<(u64, K)>,
 }
 
 impl<K: Copy + Ord> Default for Schedule<K> {
@@ -389,49 +386,27 @@ impl<K: Copy + Ord> Default for Schedule<K> {
 impl<K: Copy + Ord> Schedule<K> {
     /// An empty schedule.
     pub fn new() -> Self {
-        Schedule {
-            by_due: BinaryHeap::new(),
-            by_key: Map::default(),
-        }
-    }
-
-    /// Drop stale entries from the top of the heap, so that its top is live; rebuild
-    /// the heap when stale entries outnumber live ones.
-    fn tidy(&mut self) {
-        while let Some(&Reverse((k, key))) = self.by_due.peek() {
-            if self.by_key.get(&key) == Some(&k) {
-                break;
-            }
-            self.by_due.pop();
-        }
-        if self.by_due.len() > 2 * self.by_key.len() + 16 {
-            self.by_due = self
-                .by_key
-                .iter()
-                .map(|(&key, &k)| Reverse((k, key)))
-                .collect();
-        }
+        Schedule { items: Vec::new() }
     }
 
     /// Schedules `key` at `due_ms` (epoch or any clock, ms), replacing its
     /// earlier entry if any. A NaN due time counts as 0 (due at once).
     pub fn insert(&mut self, key: K, due_ms: f64) {
-        let k = due_key(due_ms);
-        self.by_key.insert(key, k);
-        self.by_due.push(Reverse((k, key)));
-        self.tidy();
+        self.remove(key);
+        let e = (due_key(due_ms), key);
+        let i = self.items.partition_point(|x| *x < e);
+        self.items.insert(i, e);
     }
 
     /// Removes the entry for `key`; whether there was one.
     pub fn remove(&mut self, key: K) -> bool {
-        let had = self.by_key.remove(&key).is_some();
-        self.tidy();
-        had
+        let i = self.items.iter().position(|x| x.1 == key);
+        i.map(|i| self.items.remove(i)).is_some()
     }
 
     /// The earliest due time, if any entry.
     pub fn next_due(&self) -> Option<f64> {
-        self.by_due.peek().map(|&Reverse((k, _))| due_from_key(k))
+        self.items.first().map(|x| due_from_key(x.0))
     }
 
     /// The `setTimeout` delay until the earliest entry is due, seen at
@@ -442,47 +417,42 @@ impl<K: Copy + Ord> Schedule<K> {
 
     /// The due time of `key`, if scheduled.
     pub fn due(&self, key: K) -> Option<f64> {
-        self.by_key.get(&key).map(|&k| due_from_key(k))
+        self.items
+            .iter()
+            .find(|x| x.1 == key)
+            .map(|x| due_from_key(x.0))
     }
 
-    /// Removes and returns every entry due at or before `now_ms`, earliest
-    /// first (equal times in key order). A NaN `now_ms` pops nothing.
-    pub fn pop_due(&mut self, now_ms: f64) -> Vec<K> {
-        let mut out = Vec::new();
-        if now_ms.is_nan() {
-            return out;
-        }
+    /// Removes and returns the entries due at or before `now_ms`, earliest first
+    /// (equal times in key order), at most `max` of them (the others stay, due). A NaN
+    /// `now_ms` pops nothing.
+    pub fn pop_due(&mut self, now_ms: f64, max: usize) -> Vec<K> {
         let limit = due_key(now_ms);
-        while let Some(&Reverse((k, key))) = self.by_due.peek() {
-            if k > limit {
-                break;
-            }
-            self.by_due.pop();
-            self.by_key.remove(&key);
-            out.push(key);
-            self.tidy();
-        }
-        out
+        let n = if now_ms.is_nan() {
+            0
+        } else {
+            self.items.partition_point(|x| x.0 <= limit).min(max)
+        };
+        self.items.drain(..n).map(|x| x.1).collect()
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.by_key.len()
+        self.items.len()
     }
 
     /// Whether there is no entry.
     pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
+        self.items.is_empty()
     }
 
     /// Whether `key` is scheduled.
     pub fn contains(&self, key: K) -> bool {
-        self.by_key.contains_key(&key)
+        self.items.iter().any(|x| x.1 == key)
     }
 
     /// Removes every entry.
     pub fn clear(&mut self) {
-        self.by_due.clear();
-        self.by_key.clear();
+        self.items.clear();
     }
 }

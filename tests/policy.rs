@@ -450,12 +450,27 @@ fn schedule_orders_by_due_time() {
     assert_eq!(s.next_due(), Some(100.0));
     assert_eq!(s.next_delay(40.0), Some(60));
     assert_eq!(s.next_delay(500.0), Some(0));
-    assert_eq!(s.pop_due(99.9), Vec::<u32>::new());
-    assert_eq!(s.pop_due(250.0), vec![2, 3]);
+    assert_eq!(s.pop_due(99.9, usize::MAX), Vec::<u32>::new());
+    assert_eq!(s.pop_due(250.0, usize::MAX), vec![2, 3]);
     assert_eq!(s.len(), 1);
     assert!(s.contains(1) && !s.contains(2));
-    assert_eq!(s.pop_due(1e9), vec![1]);
+    assert_eq!(s.pop_due(1e9, usize::MAX), vec![1]);
     assert!(s.is_empty());
+}
+
+#[test]
+fn schedule_pops_at_most_max_and_keeps_the_rest_due() {
+    let mut s = Schedule::new();
+    for k in [4u32, 1, 3, 2] {
+        s.insert(k, 100.0);
+    }
+    s.insert(5, 50.0);
+    s.insert(6, 500.0);
+    assert_eq!(s.pop_due(200.0, 2), vec![5, 1]);
+    assert_eq!(s.next_due(), Some(100.0));
+    assert_eq!(s.pop_due(200.0, 0), Vec::<u32>::new());
+    assert_eq!(s.pop_due(200.0, 9), vec![2, 3, 4]);
+    assert_eq!(s.len(), 1);
 }
 
 #[test]
@@ -467,10 +482,10 @@ fn schedule_insert_replaces_an_existing_entry() {
     assert_eq!(s.len(), 2);
     assert_eq!(s.due(1), Some(300.0));
     assert_eq!(s.next_due(), Some(200.0));
-    assert_eq!(s.pop_due(250.0), vec![2]);
+    assert_eq!(s.pop_due(250.0, usize::MAX), vec![2]);
     // Moving it earlier works too.
     s.insert(1, 50.0);
-    assert_eq!(s.pop_due(60.0), vec![1]);
+    assert_eq!(s.pop_due(60.0, usize::MAX), vec![1]);
     assert!(s.is_empty());
 }
 
@@ -483,11 +498,11 @@ fn schedule_remove() {
     assert!(!s.remove(1));
     assert!(!s.remove(9));
     assert_eq!(s.len(), 1);
-    assert_eq!(s.pop_due(100.0), vec![2]);
+    assert_eq!(s.pop_due(100.0, usize::MAX), vec![2]);
     // A removed entry must never fire.
     s.insert(3, 10.0);
     s.remove(3);
-    assert_eq!(s.pop_due(f64::INFINITY), Vec::<u32>::new());
+    assert_eq!(s.pop_due(f64::INFINITY, usize::MAX), Vec::<u32>::new());
     assert_eq!(s.next_due(), None);
 }
 
@@ -501,11 +516,11 @@ fn schedule_odd_times() {
     s.insert(5, 0.5);
     assert_eq!(s.next_due(), Some(-5.0));
     assert_eq!(s.due(2), Some(0.0));
-    assert_eq!(s.pop_due(f64::NAN), Vec::<u32>::new());
-    assert_eq!(s.pop_due(0.0), vec![1, 2, 3]);
-    assert_eq!(s.pop_due(1e308), vec![5]);
+    assert_eq!(s.pop_due(f64::NAN, usize::MAX), Vec::<u32>::new());
+    assert_eq!(s.pop_due(0.0, usize::MAX), vec![1, 2, 3]);
+    assert_eq!(s.pop_due(1e308, usize::MAX), vec![5]);
     assert_eq!(s.next_delay(0.0), Some(MAX_TIMEOUT_MS));
-    assert_eq!(s.pop_due(f64::INFINITY), vec![4]);
+    assert_eq!(s.pop_due(f64::INFINITY, usize::MAX), vec![4]);
     s.insert(6, 1.0);
     s.clear();
     assert!(s.is_empty() && !s.contains(6));
@@ -545,7 +560,7 @@ fn schedule_with_many_keys_pops_in_due_order() {
     let mut popped = Vec::new();
     let mut now = 0.0;
     while !s.is_empty() {
-        let batch = s.pop_due(now);
+        let batch = s.pop_due(now, usize::MAX);
         for &k in &batch {
             assert!(dues[k as usize] <= now);
         }

@@ -774,13 +774,8 @@ impl Registry {
         let due: Vec<Rc<Handle>> = {
             let mut st = self.state_mut();
             st.timer = None;
-            let now = io::now_ms();
-            let mut keys = st.schedule.pop_due(now + 1.0);
-            if keys.len() > POLLS_PER_TICK {
-                for k in keys.split_off(POLLS_PER_TICK) {
-                    st.schedule.insert(k, now);
-                }
-            }
+            // The others due stay first in line: the timer fires again at once.
+            let keys = st.schedule.pop_due(io::now_ms() + 1.0, POLLS_PER_TICK);
             let mut hs = Vec::new();
             for k in &keys {
                 if let Some(h) = st.get(*k) {
