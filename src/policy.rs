@@ -231,23 +231,16 @@ pub fn parse_retry_after(value: &str, now_epoch_ms: f64) -> Option<u64> {
 /// accepted) into ms since the Unix epoch. `None` if invalid.
 pub fn parse_rfc3339_ms(s: &str) -> Option<f64> {
     let b = s.as_bytes();
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    if b.len() < 20 || !shaped(&b[..19], b"9999-99-99_99:99:99") {
         return None;
     }
-    let n = |r: std::ops::Range<usize>| digits(&b[r]);
     let mut ms = civil_ms(
-        n(0..4)?,
-        n(5..7)?,
-        n(8..10)?,
-        n(11..13)?,
-        n(14..16)?,
-        n(17..19)?,
+        num(&b[0..4]),
+        num(&b[5..7]),
+        num(&b[8..10]),
+        num(&b[11..13]),
+        num(&b[14..16]),
+        num(&b[17..19]),
     )?;
     let mut i = 19;
     if b[i] == b'.' {
@@ -265,9 +258,8 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<f64> {
     }
     match &b[i..] {
         [b'Z' | b'z'] => {}
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let h = digits(&[*h1, *h2])?;
-            let m = digits(&[*m1, *m2])?;
+        [sign @ (b'+' | b'-'), off @ ..] if shaped(off, b"99:99") => {
+            let (h, m) = (num(&off[..2]), num(&off[3..]));
             if h > 23 || m > 59 {
                 return None;
             }
@@ -296,30 +288,38 @@ fn digits(b: &[u8]) -> Option<u64> {
     }))
 }
 
+/// Whether `b` has the shape `t`, byte for byte: `9` stands for a digit, `a` for a
+/// letter, `_` for `T`, `t` or a space; any other byte for itself.
+fn shaped(b: &[u8], t: &[u8]) -> bool {
+    b.len() == t.len()
+        && b.iter().zip(t).all(|(&c, &t)| match t {
+            b'9' => c.is_ascii_digit(),
+            b'a' => c.is_ascii_alphabetic(),
+            b'_' => matches!(c, b'T' | b't' | b' '),
+            _ => c == t,
+        })
+}
+
+/// The number a few digits write (already checked by [`shaped`]).
+fn num(b: &[u8]) -> u64 {
+    b.iter()
+        .fold(0, |n, &d| n * 10 + u64::from(d.wrapping_sub(b'0')))
+}
+
 /// `Sun, 06 Nov 1994 08:49:37 GMT` to epoch ms (the day name is not checked).
 fn parse_imf_fixdate(b: &[u8]) -> Option<f64> {
     const MONTHS: &[u8; 36] = b"JanFebMarAprMayJunJulAugSepOctNovDec";
-    if b.len() != 29
-        || !b[..3].iter().all(u8::is_ascii_alphabetic)
-        || &b[3..5] != b", "
-        || b[7] != b' '
-        || b[11] != b' '
-        || b[16] != b' '
-        || b[19] != b':'
-        || b[22] != b':'
-        || &b[25..] != b" GMT"
-    {
+    if !shaped(b, b"aaa, 99 aaa 9999 99:99:99 GMT") {
         return None;
     }
     let month = MONTHS.chunks(3).position(|m| m == &b[8..11])? as u64 + 1;
-    let n = |r: std::ops::Range<usize>| digits(&b[r]);
     civil_ms(
-        n(12..16)?,
+        num(&b[12..16]),
         month,
-        n(5..7)?,
-        n(17..19)?,
-        n(20..22)?,
-        n(23..25)?,
+        num(&b[5..7]),
+        num(&b[17..19]),
+        num(&b[20..22]),
+        num(&b[23..25]),
     )
 }
 
