@@ -142,11 +142,12 @@ pub enum Effect<P, E> {
     Settle(Outcome<P, E>),
 }
 
-/// What the one timer is for.
+/// What the one timer is for (and which request failed: `Held` is never armed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Wake {
     Poll,
     Fetch,
+    Held,
 }
 
 /// One followed task.
@@ -385,15 +386,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
         match reply {
             Reply::Result(p) => {
                 self.policy.after_success(None);
-                self.result = Some(Ok(p));
-                if self.status().is_terminal() {
-                    self.advance(now, None, fx);
-                } else {
-                    // The result is in (a held request answered): learn the final status
-                    // now instead of at the next period.
-                    self.disarm(fx);
-                    self.advance(now, Some(0), fx);
-                }
+                self.got_result(now, Ok(p), fx);
             }
             Reply::Task {
                 info,
@@ -456,6 +449,19 @@ impl<P: Clone, E: Clone> Machine<P, E> {
         }
     }
 
+    /// The outcome data is in (a result, or the permanent error of a result request):
+    /// settle with it once the task is terminal; before that (a held request answered),
+    /// learn the final status now instead of at the next period.
+    fn got_result(&mut self, now: f64, r: Result<P, E>, fx: &mut Vec<Effect<P, E>>) {
+        self.result = Some(r);
+        if self.status().is_terminal() {
+            self.advance(now, None, fx);
+        } else {
+            self.disarm(fx);
+            self.advance(now, Some(0), fx);
+        }
+    }
+
     fn on_failure(
         &mut self,
         now: f64,
@@ -464,53 +470,37 @@ impl<P: Clone, E: Clone> Machine<P, E> {
         class: Failure,
         fx: &mut Vec<Effect<P, E>>,
     ) {
-        if Some(id) == self.poll {
+        // Which request failed (a late failure of one no longer in flight is ignored).
+        let wake = if Some(id) == self.poll {
             self.poll = None;
-            match class {
-                Failure::Aborted => self.advance(now, None, fx),
-                Failure::Transient { retry_after_ms } => {
-                    self.retry(now, Wake::Poll, e, retry_after_ms, fx)
-                }
-                Failure::Gone if self.past_deadline(now) => self.settle(Outcome::Expired, fx),
-                Failure::Gone | Failure::Fatal => self.settle(
-                    Outcome::Error {
-                        error: e,
-                        tries: None,
-                    },
-                    fx,
-                ),
-            }
+            Wake::Poll
         } else if Some(id) == self.held {
             self.held = None;
             fx.push(Effect::ReleaseHeldSlot);
-            match class {
-                // The held request only speeds things up: polling carries on, and a
-                // terminal task fetches its result with a request of its own.
-                Failure::Aborted | Failure::Transient { .. } => self.advance(now, None, fx),
-                Failure::Gone if self.past_deadline(now) => self.settle(Outcome::Expired, fx),
-                Failure::Gone | Failure::Fatal => {
-                    self.result = Some(Err(e));
-                    if self.status().is_terminal() {
-                        self.advance(now, None, fx);
-                    } else {
-                        self.disarm(fx);
-                        self.advance(now, Some(0), fx);
-                    }
-                }
-            }
+            Wake::Held
         } else if self.fetch.map(|f| f.0) == Some(id) {
             self.fetch = None;
-            match class {
-                Failure::Aborted => self.advance(now, None, fx),
-                Failure::Transient { retry_after_ms } => {
-                    self.retry(now, Wake::Fetch, e, retry_after_ms, fx)
-                }
-                Failure::Gone if self.past_deadline(now) => self.settle(Outcome::Expired, fx),
-                Failure::Gone | Failure::Fatal => {
-                    self.result = Some(Err(e));
-                    self.advance(now, None, fx);
-                }
-            }
+            Wake::Fetch
+        } else {
+            return;
+        };
+        match class {
+            Failure::Aborted => self.advance(now, None, fx),
+            // The held request only speeds things up: polling carries on, and a terminal
+            // task fetches its result with a request of its own.
+            Failure::Transient { .. } if wake == Wake::Held => self.advance(now, None, fx),
+            Failure::Transient { retry_after_ms } => self.retry(now, wake, e, retry_after_ms, fx),
+            Failure::Gone if self.past_deadline(now) => self.settle(Outcome::Expired, fx),
+            Failure::Gone | Failure::Fatal if wake == Wake::Poll => self.settle(
+                Outcome::Error {
+                    error: e,
+                    tries: None,
+                },
+                fx,
+            ),
+            // A result request's permanent error is the outcome (a fetch is only in
+            // flight once the task is terminal).
+            Failure::Gone | Failure::Fatal => self.got_result(now, Err(e), fx),
         }
     }
 
@@ -552,7 +542,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                     self.poll = Some(id);
                 }
             }
-            Wake::Fetch => self.fetch_result(fx),
+            Wake::Fetch | Wake::Held => self.fetch_result(fx),
         }
     }
 
