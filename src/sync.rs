@@ -346,19 +346,16 @@ impl<T: Clone> SingleFlight<T> {
         crate::cell::read(&self.0).clone()
     }
 
-    /// Join the run under way, or start one with `work`.
+    /// Join the run under way, or start one with `work`. One future, not one around
+    /// another: the crate's runs share one closure type (`transport::given`), so this is
+    /// compiled once.
     pub async fn run<'a, F: Future<Output = T> + 'a>(&self, work: impl FnOnce() -> F) -> T {
-        match self.running() {
-            Some(l) => l.wait().await,
-            None => self.lead(Box::pin(work())).await,
+        if let Some(l) = self.running() {
+            return l.wait().await;
         }
-    }
-
-    /// Run `work` for everyone. Boxed: one copy of this per `T`, whatever the work.
-    async fn lead(&self, work: Pin<Box<dyn Future<Output = T> + '_>>) -> T {
         let latch = Latch::new();
         *crate::cell::write(&self.0) = Some(latch.clone());
-        let v = work.await;
+        let v = work().await;
         *crate::cell::write(&self.0) = None;
         latch.set(v.clone());
         v
