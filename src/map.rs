@@ -1,7 +1,8 @@
 //! The crate's one map: a vector of `(key, value)` pairs kept sorted by key, searched by
 //! bisection. It replaces std's `HashMap` (hashbrown), whose code came to about 9 KB of
 //! wasm for the crate's five key/value types, and it has no hash to attack: task ids are
-//! chosen by the server.
+//! chosen by the server. Keys are strings (task ids, tool names), always looked up as a
+//! `&str`: one search, compiled once, serves lookups and inserts alike.
 //!
 //! Lookups are O(log n); an insert or a removal moves the pairs after it (a `memmove`):
 //! keys that grow (request ids, handle numbers) are appended at the end, and a few
@@ -21,27 +22,18 @@ impl<K, V> Default for Map<K, V> {
     }
 }
 
-impl<K: Ord, V> Map<K, V> {
-    fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
-    where
-        K: Borrow<Q>,
-    {
+impl<K: Ord + Borrow<str>, V> Map<K, V> {
+    fn find(&self, key: &str) -> Result<usize, usize> {
         self.items.binary_search_by(|(k, _)| k.borrow().cmp(key))
     }
 
     /// The value of `key`.
-    pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
-    where
-        K: Borrow<Q>,
-    {
+    pub fn get(&self, key: &str) -> Option<&V> {
         self.find(key).ok().map(|i| &self.items[i].1)
     }
 
     /// The value of `key`, to change.
-    pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
-    where
-        K: Borrow<Q>,
-    {
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
         match self.find(key) {
             Ok(i) => Some(&mut self.items[i].1),
             Err(_) => None,
@@ -49,10 +41,7 @@ impl<K: Ord, V> Map<K, V> {
     }
 
     /// Whether `key` has a value.
-    pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
-    where
-        K: Borrow<Q>,
-    {
+    pub fn contains_key(&self, key: &str) -> bool {
         self.find(key).is_ok()
     }
 
@@ -63,7 +52,7 @@ impl<K: Ord, V> Map<K, V> {
             self.items.push((key, value));
             return None;
         }
-        match self.find(&key) {
+        match self.find(key.borrow()) {
             Ok(i) => Some(std::mem::replace(&mut self.items[i].1, value)),
             Err(i) => {
                 self.items.insert(i, (key, value));
@@ -73,10 +62,7 @@ impl<K: Ord, V> Map<K, V> {
     }
 
     /// Remove `key`; returns its value.
-    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
-    where
-        K: Borrow<Q>,
-    {
+    pub fn remove(&mut self, key: &str) -> Option<V> {
         self.find(key).ok().map(|i| self.items.remove(i).1)
     }
 
@@ -111,7 +97,7 @@ impl<K: Ord, V> Map<K, V> {
     }
 }
 
-impl<K: Ord, V> FromIterator<(K, V)> for Map<K, V> {
+impl<K: Ord + Borrow<str>, V> FromIterator<(K, V)> for Map<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let mut items: Vec<(K, V)> = iter.into_iter().collect();
         items.sort_by(|a, b| a.0.cmp(&b.0));
@@ -153,23 +139,25 @@ mod tests {
 
     #[test]
     fn agrees_with_std_over_a_seeded_sequence() {
-        let mut ours: Map<u32, u32> = Map::default();
+        let mut ours: Map<String, u32> = Map::default();
         let mut std_map = std::collections::BTreeMap::new();
         let mut x: u64 = 20_251_125;
         for i in 0..20_000u32 {
             x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            let key = (x >> 33) as u32 % 500;
+            let key = ((x >> 33) % 500).to_string();
             match x % 3 {
                 0 => assert_eq!(ours.remove(&key), std_map.remove(&key)),
-                _ => assert_eq!(ours.insert(key, i), std_map.insert(key, i)),
+                _ => assert_eq!(ours.insert(key.clone(), i), std_map.insert(key.clone(), i)),
             }
             assert_eq!(ours.get(&key), std_map.get(&key));
         }
-        let a: Vec<_> = ours.iter().map(|(k, v)| (*k, *v)).collect();
+        let a: Vec<_> = ours.iter().map(|(k, v)| (k.clone(), *v)).collect();
         let b: Vec<_> = std_map.into_iter().collect();
         assert_eq!(a, b);
-        let collected: Map<u32, u32> = [(3, 1), (1, 1), (3, 2)].into_iter().collect();
-        assert_eq!(collected.get(&3), Some(&2));
+        let collected: Map<String, u32> = [("3".into(), 1), ("1".into(), 1), ("3".into(), 2)]
+            .into_iter()
+            .collect();
+        assert_eq!(collected.get("3"), Some(&2));
         assert_eq!(collected.len(), 2);
     }
 }
