@@ -22,6 +22,14 @@ pub mod json;
 pub mod oauth;
 pub mod pace;
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global scope, `globalThis` (pages, workers and Node alike): one import, where
+    /// `js_sys::global()` tries `self`, `window`, `globalThis` and `global` in turn.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
+
 /// Milliseconds since the Unix epoch, from `Date.now()`.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -148,7 +156,8 @@ impl Http {
     pub fn new(custom: Option<Function>) -> Result<Http, String> {
         let fetch = match custom {
             Some(f) => f,
-            None => json::get(&js_sys::global(), "fetch")
+            None => GLOBAL_THIS
+                .with(|g| json::get(g, "fetch"))
                 .dyn_into::<Function>()
                 .map_err(|_| "no global fetch: pass options.fetch")?,
         };
