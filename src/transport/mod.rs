@@ -602,7 +602,7 @@ impl Session {
     /// substring searcher and its slicing panic messages (about 5 KB of wasm).
     fn redact(&self, text: String) -> String {
         let mut out: Option<js_sys::JsString> = None;
-        let tokens = self.auth.as_ref().map(|a| a.secrets()).unwrap_or_default();
+        let tokens = self.auth.as_ref().map(|a| a.secrets());
         for value in self.opts.headers.iter().map(|(_, v)| v).chain(&tokens) {
             let parts = std::iter::once(value.as_str()).chain(value.split_ascii_whitespace());
             for secret in parts.filter(|p| p.len() >= 6) {
