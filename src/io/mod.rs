@@ -94,13 +94,6 @@ pub fn report_error(context: &str, err: &JsValue) {
     web_sys::console::error_2(&JsValue::from_str(context), err);
 }
 
-/// A new `DOMException` named `AbortError`, as `fetch` rejects with.
-pub fn abort_error(message: &str) -> JsValue {
-    web_sys::DomException::new_with_message_and_name(message, "AbortError")
-        .map(JsValue::from)
-        .unwrap_or_else(|_| js_sys::Error::new(message).into())
-}
-
 /// Whether `v` is an abort (a `DOMException` or error named `AbortError`).
 pub fn is_abort_error(v: &JsValue) -> bool {
     json::get_str(v, "name").is_some_and(|n| n == "AbortError" || n == "TimeoutError")

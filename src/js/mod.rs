@@ -42,6 +42,8 @@ enum Class {
     TaskCancelledError,
     TaskExpiredError,
     AuthError,
+    /// An abort: a `DOMException` named `AbortError`, as `fetch` rejects with.
+    AbortError,
 }
 
 /// Turn an internal error into what JS callers catch.
@@ -120,7 +122,7 @@ fn to_js(e: Error) -> JsValue {
             text,
             object(&[("reason", reason.as_str().into())]).into(),
         ),
-        Error::Aborted(_) => return io::abort_error(&text),
+        Error::Aborted(_) => (Class::AbortError, text, JsValue::UNDEFINED),
         Error::SessionGone => (
             Class::TransportError,
             text,
