@@ -6,7 +6,7 @@ mod types;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use js_sys::{Function, Object, Promise};
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
@@ -14,7 +14,7 @@ use crate::client::registry::{Handle, HandleOptions};
 use crate::client::{Client, Pending};
 use crate::error::Error;
 use crate::io;
-use crate::io::json::{self, get, get_f64, get_str, is_object, object};
+use crate::io::json::{self, get, get_f64, get_str, is_object, object, Json};
 use crate::policy::PollConfig;
 use crate::transport::{ClientOptions, VersionChoice};
 
@@ -191,16 +191,11 @@ fn opt_fn(v: &JsValue, key: &str) -> Option<Function> {
 }
 
 fn read_headers(v: &JsValue) -> Vec<(String, String)> {
-    let mut out = Vec::new();
     let h = get(v, "headers");
-    if is_object(&h) {
-        for name in Object::keys(h.unchecked_ref::<Object>()).iter() {
-            let Some(name) = name.as_string() else {
-                continue;
-            };
-            if let Some(value) = get_str(&h, &name) {
-                out.push((name, value));
-            }
+    let mut out = Vec::new();
+    for name in h.keys() {
+        if let Some(value) = get_str(&h, &name) {
+            out.push((name, value));
         }
     }
     out
