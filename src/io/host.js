@@ -400,10 +400,10 @@ export class OAuth {
     this.challenge = header;
   }
 
-  /** The values to redact from anything quoted from a server. */
+  /** The values to redact from anything quoted from a server: the tokens, joined by a space. */
   secrets() {
     const t = this.tokens;
-    return t ? [t.accessToken, t.refreshToken].filter((s) => typeof s == 'string') : [];
+    return t ? [t.accessToken, t.refreshToken].filter((s) => typeof s == 'string').join(' ') : '';
   }
 
   /**

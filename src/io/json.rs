@@ -135,14 +135,16 @@ impl Json for JsValue {
         self.as_bool()
     }
     fn items(&self) -> Option<Vec<Self>> {
-        js_sys::Array::is_array(self).then(|| js_sys::Array::from(self).to_vec())
+        // `iter`, not `to_vec`: the one way the crate reads an array (to_vec has an import
+        // and glue of its own, a copy of the array into wasm memory).
+        js_sys::Array::is_array(self).then(|| js_sys::Array::from(self).iter().collect())
     }
     fn keys(&self) -> Vec<String> {
         if !Json::is_object(self) {
             return Vec::new();
         }
         let mut out = Vec::new();
-        for k in js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>()).to_vec() {
+        for k in js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>()).iter() {
             out.extend(k.as_string());
         }
         out

@@ -22,6 +22,14 @@ pub mod json;
 pub mod oauth;
 pub mod pace;
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global scope, `globalThis` (pages, workers and Node alike): one import, where
+    /// `js_sys::global()` tries `self`, `window`, `globalThis` and `global` in turn.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
+
 /// Milliseconds since the Unix epoch, from `Date.now()`.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -86,13 +94,6 @@ pub fn report_error(context: &str, err: &JsValue) {
     web_sys::console::error_2(&JsValue::from_str(context), err);
 }
 
-/// A new `DOMException` named `AbortError`, as `fetch` rejects with.
-pub fn abort_error(message: &str) -> JsValue {
-    web_sys::DomException::new_with_message_and_name(message, "AbortError")
-        .map(JsValue::from)
-        .unwrap_or_else(|_| js_sys::Error::new(message).into())
-}
-
 /// Whether `v` is an abort (a `DOMException` or error named `AbortError`).
 pub fn is_abort_error(v: &JsValue) -> bool {
     json::get_str(v, "name").is_some_and(|n| n == "AbortError" || n == "TimeoutError")
@@ -148,7 +149,8 @@ impl Http {
     pub fn new(custom: Option<Function>) -> Result<Http, String> {
         let fetch = match custom {
             Some(f) => f,
-            None => json::get(&js_sys::global(), "fetch")
+            None => GLOBAL_THIS
+                .with(|g| json::get(g, "fetch"))
                 .dyn_into::<Function>()
                 .map_err(|_| "no global fetch: pass options.fetch")?,
         };

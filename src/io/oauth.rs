@@ -43,9 +43,12 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn challenged(this: &OAuth, header: Option<String>);
 
-    /// The values to redact from anything quoted from a server (the tokens).
+    /// The values to redact from anything quoted from a server: the tokens, joined by a
+    /// space (a token holds none, RFC 6750's b64token; the session redacts each
+    /// space-separated part). One string, not a `Vec<String>`: its conversion from a JS
+    /// array is wasm of its own.
     #[wasm_bindgen(method)]
-    pub fn secrets(this: &OAuth) -> Vec<String>;
+    pub fn secrets(this: &OAuth) -> String;
 
     /// Before a request: a Promise when the stored tokens are still to be read, or are to
     /// be refreshed first; `None` when there is nothing to wait for.

@@ -56,8 +56,11 @@ const classes = [
 const codes = [, , 'ERR_TRANSPORT', 'ERR_PROTOCOL', 'ERR_TASK_FAILED', 'ERR_TASK_CANCELLED',
   'ERR_TASK_EXPIRED', 'ERR_AUTH'];
 
+// Past the classes (`Class::AbortError`): an abort, a `DOMException` named `AbortError`, as
+// `fetch` rejects with.
 export function makeError(kind, message, props) {
-  return new classes[kind](message, { code: codes[kind], ...props });
+  return kind < 8 ? new classes[kind](message, { code: codes[kind], ...props })
+    : new DOMException(message, 'AbortError');
 }
 
 // `next(resolve)` settles the step the Promise waits for; `ret()` ends the updates.

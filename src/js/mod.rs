@@ -6,7 +6,7 @@ mod types;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use js_sys::{Function, Object, Promise};
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
@@ -14,7 +14,7 @@ use crate::client::registry::{Handle, HandleOptions};
 use crate::client::{Client, Pending};
 use crate::error::Error;
 use crate::io;
-use crate::io::json::{self, get, get_f64, get_str, is_object, object};
+use crate::io::json::{self, get, get_f64, get_str, is_object, object, Json};
 use crate::policy::PollConfig;
 use crate::transport::{ClientOptions, VersionChoice};
 
@@ -42,6 +42,8 @@ enum Class {
     TaskCancelledError,
     TaskExpiredError,
     AuthError,
+    /// An abort: a `DOMException` named `AbortError`, as `fetch` rejects with.
+    AbortError,
 }
 
 /// Turn an internal error into what JS callers catch.
@@ -120,7 +122,7 @@ fn to_js(e: Error) -> JsValue {
             text,
             object(&[("reason", reason.as_str().into())]).into(),
         ),
-        Error::Aborted(_) => return io::abort_error(&text),
+        Error::Aborted(_) => (Class::AbortError, text, JsValue::UNDEFINED),
         Error::SessionGone => (
             Class::TransportError,
             text,
@@ -189,16 +191,11 @@ fn opt_fn(v: &JsValue, key: &str) -> Option<Function> {
 }
 
 fn read_headers(v: &JsValue) -> Vec<(String, String)> {
-    let mut out = Vec::new();
     let h = get(v, "headers");
-    if is_object(&h) {
-        for name in Object::keys(h.unchecked_ref::<Object>()).iter() {
-            let Some(name) = name.as_string() else {
-                continue;
-            };
-            if let Some(value) = get_str(&h, &name) {
-                out.push((name, value));
-            }
+    let mut out = Vec::new();
+    for name in h.keys() {
+        if let Some(value) = get_str(&h, &name) {
+            out.push((name, value));
         }
     }
     out
@@ -547,7 +544,7 @@ impl TaskHandle {
         let c = client.c.clone();
         let opts = read_handle_options(&options);
         promise(async move {
-            let task_id = if token_or_task_id.trim_start().starts_with('{') {
+            let task_id = if token_or_task_id.trim_ascii_start().starts_with('{') {
                 let t = json::parse(&token_or_task_id).map_err(|e| {
                     Error::Protocol(crate::cat!("the resume token is not JSON: ", e))
                 })?;

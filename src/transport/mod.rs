@@ -602,7 +602,7 @@ impl Session {
     /// substring searcher and its slicing panic messages (about 5 KB of wasm).
     fn redact(&self, text: String) -> String {
         let mut out: Option<js_sys::JsString> = None;
-        let tokens = self.auth.as_ref().map(|a| a.secrets()).unwrap_or_default();
+        let tokens = self.auth.as_ref().map(|a| a.secrets());
         for value in self.opts.headers.iter().map(|(_, v)| v).chain(&tokens) {
             let parts = std::iter::once(value.as_str()).chain(value.split_ascii_whitespace());
             for secret in parts.filter(|p| p.len() >= 6) {
@@ -710,10 +710,7 @@ impl Session {
             if status == 404 && session.is_some() {
                 break 'exchange Err(Error::SessionGone);
             }
-            let ctype = resp
-                .header("content-type")
-                .unwrap_or_default()
-                .to_ascii_lowercase();
+            let ctype = resp.header("content-type").unwrap_or_default();
             let ok = (200..300).contains(&status);
             if ok && method == method::INITIALIZE {
                 if let Some(sid) = resp.header("mcp-session-id") {
@@ -725,8 +722,8 @@ impl Session {
                     self.state_mut().session_id = Some(sid);
                 }
             }
-            let json_body = ctype.starts_with("application/json");
-            if ok && ctype.starts_with("text/event-stream") {
+            let json_body = is_type(&ctype, "application/json");
+            if ok && is_type(&ctype, "text/event-stream") {
                 let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
                 let mut resumes = 0;
                 loop {
@@ -883,7 +880,7 @@ impl Session {
             .map_err(fetch_error)?;
         let status = resp.status();
         let ctype = resp.header("content-type").unwrap_or_default();
-        if status == 200 && ctype.starts_with("text/event-stream") {
+        if status == 200 && is_type(&ctype, "text/event-stream") {
             Ok(resp)
         } else {
             let body = resp.bytes(64 * 1024).await;
@@ -1271,6 +1268,15 @@ fn response(id: JsValue, reply: Result<JsValue, (f64, String)>) -> JsValue {
         ),
     };
     object(&[("jsonrpc", "2.0".into()), ("id", id), outcome]).into()
+}
+
+/// Whether a `Content-Type` value is of media type `t` (lower case), in any case as media
+/// types are (compared in place: no lower-cased copy).
+fn is_type(ctype: &str, t: &str) -> bool {
+    ctype
+        .as_bytes()
+        .get(..t.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(t.as_bytes()))
 }
 
 /// A JSON-RPC id as one of ours (see [`parse_id`]).
