@@ -495,9 +495,12 @@ impl TaskHandle {
                     Some(v) => object(&[("value", v), ("done", false.into())]).into(),
                     None => object(&[("done", true.into())]).into(),
                 };
-                let _ = resolve
-                    .unchecked_into::<Function>()
-                    .call1(&JsValue::UNDEFINED, &step);
+                // `call2`, the crate's one call import (`resolve` takes one argument).
+                let _ = resolve.unchecked_into::<Function>().call2(
+                    &JsValue::UNDEFINED,
+                    &step,
+                    &JsValue::UNDEFINED,
+                );
             }));
         })
         .into_js_value();
