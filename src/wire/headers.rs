@@ -22,9 +22,26 @@ pub const ANNOTATION: &str = "x-mcp-header";
 /// How deep a schema is read before it counts as invalid (hostile nesting).
 const MAX_DEPTH: usize = 32;
 
-/// An RFC 9110 `tchar`.
+/// An RFC 9110 `tchar` (a `matches!`, not a byte-slice `contains`, which links `memchr`).
 fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
+        )
 }
 
 /// The parameters an `inputSchema` mirrors, or why its annotations are invalid (a tool
