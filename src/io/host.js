@@ -32,11 +32,13 @@ const isObject = (v) => v !== null && typeof v == 'object' && !Array.isArray(v);
 const field = (v, k) => (isObject(v) ? v[k] : undefined);
 /** The `auth.redirectUri` option (`''` when not a string). */
 const redirectOf = (o) => str(o.redirectUri) ?? '';
+/** A string member of `v`, or undefined. */
+const text = (v, k) => str(field(v, k));
 const strings = (v, k) => { const a = field(v, k); return Array.isArray(a) ? a.filter((s) => typeof s == 'string') : []; };
 /** ASCII-only lower case (as HTTP and URLs compare). */
 const lower = (s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 const trimSlashes = (s) => s.replace(/\/+$/, '');
-const errorMessage = (e) => str(field(e, 'message')) ?? str(e) ?? 'unknown error';
+const errorMessage = (e) => text(e, 'message') ?? str(e) ?? 'unknown error';
 /** A quote of text from elsewhere, cut at `n` characters. */
 const quote = (s, n) => (s.length > n ? s.slice(0, n) + '…' : s);
 
@@ -154,7 +156,7 @@ export function challenge(header) {
  * cover the server's URL, and it must name an authorization server.
  */
 export function readResourceMetadata(prm, serverUrl) {
-  const resource = str(field(prm, 'resource'));
+  const resource = text(prm, 'resource');
   if (resource === undefined) fail('invalid_metadata', 'the protected resource metadata has no resource');
   if (!resourceMatches(resource, serverUrl)) {
     fail('resource_mismatch', "the protected resource metadata is for another resource than this server's URL");
@@ -175,14 +177,13 @@ export function readServerMetadata(m, issuer) {
   if (!strings(m, 'code_challenge_methods_supported').includes('S256')) {
     fail('pkce_unsupported', 'the authorization server does not advertise PKCE S256 (code_challenge_methods_supported)');
   }
-  const url = (k) => str(field(m, k));
-  const authorizationEndpoint = url('authorization_endpoint'), tokenEndpoint = url('token_endpoint');
+  const authorizationEndpoint = text(m, 'authorization_endpoint'), tokenEndpoint = text(m, 'token_endpoint');
   if (authorizationEndpoint === undefined || tokenEndpoint === undefined) {
     fail('invalid_metadata', 'the authorization server metadata lacks its authorization or token endpoint');
   }
   return {
     issuer, authorizationEndpoint, tokenEndpoint,
-    registrationEndpoint: url('registration_endpoint'),
+    registrationEndpoint: text(m, 'registration_endpoint'),
     scopes: strings(m, 'scopes_supported'),
     authMethods: strings(m, 'token_endpoint_auth_methods_supported'),
     issSupported: field(m, 'authorization_response_iss_parameter_supported') === true,
@@ -195,11 +196,11 @@ export function readServerMetadata(m, issuer) {
  * case-insensitively, RFC 6749 §5.1): `{ access, refresh, expiresIn }`.
  */
 export function readTokenResponse(t) {
-  const access = str(field(t, 'access_token'));
+  const access = text(t, 'access_token');
   if (!access) fail('token_failed', 'the token response has no access_token');
-  if (lower(str(field(t, 'token_type')) ?? '') != 'bearer') fail('token_failed', 'the token response is not a Bearer token');
+  if (lower(text(t, 'token_type') ?? '') != 'bearer') fail('token_failed', 'the token response is not a Bearer token');
   const e = field(t, 'expires_in');
-  return { access, refresh: str(field(t, 'refresh_token')), expiresIn: typeof e == 'number' ? e : undefined };
+  return { access, refresh: text(t, 'refresh_token'), expiresIn: typeof e == 'number' ? e : undefined };
 }
 
 /**
@@ -287,10 +288,10 @@ export const basicCredentials = (id, secret) => 'Basic ' + btoa(enc(id) + ':' + 
 /** An error for an OAuth endpoint's refusal: its `error` and `error_description` (never the request, which holds secrets). */
 function refused(reason, what, doc) {
   let m = what + ' was refused';
-  const e = str(field(doc, 'error'));
+  const e = text(doc, 'error');
   if (e !== undefined) {
     m += ': ' + quote(e, 100);
-    const d = str(field(doc, 'error_description'));
+    const d = text(doc, 'error_description');
     if (d !== undefined) m += ' (' + quote(d, 200) + ')';
   }
   return new Fail(reason, m + (reason == 'refresh_failed'
@@ -537,7 +538,7 @@ export class OAuth {
     } finally {
       this.save('remove', pendingKey);
     }
-    const code = readCallback(str(callback) ?? str(field(callback, 'href')) ?? '',
+    const code = readCallback(str(callback) ?? text(callback, 'href') ?? '',
       record.state, server.issuer, server.issSupported);
     await this.token(client, server, [['grant_type', 'authorization_code'], ['code', code],
       ['redirect_uri', redirectUri], ['code_verifier', record.verifier], ['resource', resource.resource]]);
