@@ -101,11 +101,15 @@ pub trait Json: Sized + Clone {
     }
     /// `v[key]` when it is an array: its strings (other elements skipped).
     fn strings(&self, key: &str) -> Vec<String> {
-        self.list(key)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(Json::string)
-            .collect()
+        // A loop of pushes, as in `keys`: a `filter_map(..).collect()` compiles a
+        // collecting loop of its own.
+        let mut out = Vec::new();
+        for v in self.list(key).unwrap_or_default() {
+            if let Some(s) = v.string() {
+                out.push(s);
+            }
+        }
+        out
     }
     /// `v[key]` when it is an object (not an array).
     fn object_at(&self, key: &str) -> Option<Self> {
@@ -145,7 +149,9 @@ impl Json for JsValue {
         }
         let mut out = Vec::new();
         for k in js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>()).iter() {
-            out.extend(k.as_string());
+            if let Some(s) = k.as_string() {
+                out.push(s);
+            }
         }
         out
     }
