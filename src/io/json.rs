@@ -141,7 +141,15 @@ impl Json for JsValue {
     fn items(&self) -> Option<Vec<Self>> {
         // `iter`, not `to_vec`: the one way the crate reads an array (to_vec has an import
         // and glue of its own, a copy of the array into wasm memory).
-        js_sys::Array::is_array(self).then(|| js_sys::Array::from(self).iter().collect())
+        if !js_sys::Array::is_array(self) {
+            return None;
+        }
+        // A loop of pushes, not `collect`, which compiles a collecting loop of its own.
+        let mut out = Vec::new();
+        for v in js_sys::Array::from(self).iter() {
+            out.push(v);
+        }
+        Some(out)
     }
     fn keys(&self) -> Vec<String> {
         if !Json::is_object(self) {

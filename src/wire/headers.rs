@@ -105,8 +105,13 @@ fn scan<J: Json>(
                     "x-mcp-header is on a parameter that is not a string, integer or boolean",
                 );
             }
+            // A loop of pushes: `Vec<String>::clone` would be a copy loop of its own.
+            let mut keys = Vec::new();
+            for k in path.iter() {
+                keys.push(k.clone());
+            }
             out.push(Mirrored {
-                path: path.clone(),
+                path: keys,
                 header: name,
             });
             continue;
