@@ -265,7 +265,7 @@ impl SseParser {
                 self.event.clear();
                 crate::text::push_lossy(&mut self.event, value);
             }
-            b"id" if !value.contains(&0) => {
+            b"id" if value.iter().all(|&b| b != 0) => {
                 let id = crate::text::lossy(value);
                 self.id_buffer.clone_from(&id);
                 self.event_id = Some(id);

@@ -30,11 +30,15 @@ const MAX_DOC_BYTES = 256 * 1024;
 const str = (v) => (typeof v == 'string' ? v : undefined);
 const isObject = (v) => v !== null && typeof v == 'object' && !Array.isArray(v);
 const field = (v, k) => (isObject(v) ? v[k] : undefined);
+/** The `auth.redirectUri` option (`''` when not a string). */
+const redirectOf = (o) => str(o.redirectUri) ?? '';
+/** A string member of `v`, or undefined. */
+const text = (v, k) => str(field(v, k));
 const strings = (v, k) => { const a = field(v, k); return Array.isArray(a) ? a.filter((s) => typeof s == 'string') : []; };
 /** ASCII-only lower case (as HTTP and URLs compare). */
 const lower = (s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 const trimSlashes = (s) => s.replace(/\/+$/, '');
-const errorMessage = (e) => str(field(e, 'message')) ?? str(e) ?? 'unknown error';
+const errorMessage = (e) => text(e, 'message') ?? str(e) ?? 'unknown error';
 /** A quote of text from elsewhere, cut at `n` characters. */
 const quote = (s, n) => (s.length > n ? s.slice(0, n) + '…' : s);
 
@@ -152,7 +156,7 @@ export function challenge(header) {
  * cover the server's URL, and it must name an authorization server.
  */
 export function readResourceMetadata(prm, serverUrl) {
-  const resource = str(field(prm, 'resource'));
+  const resource = text(prm, 'resource');
   if (resource === undefined) fail('invalid_metadata', 'the protected resource metadata has no resource');
   if (!resourceMatches(resource, serverUrl)) {
     fail('resource_mismatch', "the protected resource metadata is for another resource than this server's URL");
@@ -173,14 +177,13 @@ export function readServerMetadata(m, issuer) {
   if (!strings(m, 'code_challenge_methods_supported').includes('S256')) {
     fail('pkce_unsupported', 'the authorization server does not advertise PKCE S256 (code_challenge_methods_supported)');
   }
-  const url = (k) => str(field(m, k));
-  const authorizationEndpoint = url('authorization_endpoint'), tokenEndpoint = url('token_endpoint');
+  const authorizationEndpoint = text(m, 'authorization_endpoint'), tokenEndpoint = text(m, 'token_endpoint');
   if (authorizationEndpoint === undefined || tokenEndpoint === undefined) {
     fail('invalid_metadata', 'the authorization server metadata lacks its authorization or token endpoint');
   }
   return {
     issuer, authorizationEndpoint, tokenEndpoint,
-    registrationEndpoint: url('registration_endpoint'),
+    registrationEndpoint: text(m, 'registration_endpoint'),
     scopes: strings(m, 'scopes_supported'),
     authMethods: strings(m, 'token_endpoint_auth_methods_supported'),
     issSupported: field(m, 'authorization_response_iss_parameter_supported') === true,
@@ -193,11 +196,11 @@ export function readServerMetadata(m, issuer) {
  * case-insensitively, RFC 6749 §5.1): `{ access, refresh, expiresIn }`.
  */
 export function readTokenResponse(t) {
-  const access = str(field(t, 'access_token'));
+  const access = text(t, 'access_token');
   if (!access) fail('token_failed', 'the token response has no access_token');
-  if (lower(str(field(t, 'token_type')) ?? '') != 'bearer') fail('token_failed', 'the token response is not a Bearer token');
+  if (lower(text(t, 'token_type') ?? '') != 'bearer') fail('token_failed', 'the token response is not a Bearer token');
   const e = field(t, 'expires_in');
-  return { access, refresh: str(field(t, 'refresh_token')), expiresIn: typeof e == 'number' ? e : undefined };
+  return { access, refresh: text(t, 'refresh_token'), expiresIn: typeof e == 'number' ? e : undefined };
 }
 
 /**
@@ -285,10 +288,10 @@ export const basicCredentials = (id, secret) => 'Basic ' + btoa(enc(id) + ':' + 
 /** An error for an OAuth endpoint's refusal: its `error` and `error_description` (never the request, which holds secrets). */
 function refused(reason, what, doc) {
   let m = what + ' was refused';
-  const e = str(field(doc, 'error'));
+  const e = text(doc, 'error');
   if (e !== undefined) {
     m += ': ' + quote(e, 100);
-    const d = str(field(doc, 'error_description'));
+    const d = text(doc, 'error_description');
     if (d !== undefined) m += ' (' + quote(d, 200) + ')';
   }
   return new Fail(reason, m + (reason == 'refresh_failed'
@@ -358,31 +361,19 @@ async function readJson(resp) {
  */
 export class OAuth {
   constructor(options, url, fetch) {
-    const o = options;
-    this.o = {
-      authorize: o.authorize,
-      redirectUri: str(o.redirectUri) ?? '',
-      clientId: str(o.clientId), clientSecret: str(o.clientSecret), clientIssuer: str(o.clientIssuer),
-      clientMetadataUrl: str(o.clientMetadataUrl),
-      clientName: str(o.clientName) ?? 'mcp-tasks-wasm',
-      applicationType: str(o.applicationType),
-      storage: o.storage !== null && typeof o.storage == 'object' ? o.storage : memoryStorage(),
-    };
+    // The options are read where they are used (strings checked there).
+    this.o = options;
+    this.storage = options.storage !== null && typeof options.storage == 'object' ? options.storage : memoryStorage();
     this.url = url;
     this.fetch = fetch;
-    // The tokens, as the storage keeps them: `{ accessToken, refreshToken?, expiresAt?, issuer }`.
-    this.tokens = undefined;
-    this.loaded = false;
     // Bumped with every new token: a refusal of an older one just retries.
     this.gen = 0;
-    // The latest 401/403's `WWW-Authenticate`; the scopes asked for last, `[issuer, scope]`
-    // (step-up asks for them again); the resource and server the tokens came from.
-    this.challenge = undefined;
-    this.scope = undefined;
-    this.resource = undefined;
-    this.server = undefined;
-    // The one sign-in or refresh under way, shared by every request that needs it.
-    this.flight = undefined;
+    // Unset until known (undefined): `tokens`, as the storage keeps them (`{ accessToken,
+    // refreshToken?, expiresAt?, issuer }`), and `loaded` once they were read; `challenge`,
+    // the latest 401/403's `WWW-Authenticate`; `scope`, the scopes asked for last, `[issuer,
+    // scope]` (step-up asks for them again); `resource` and `server`, where the tokens came
+    // from; `flight`, the one sign-in or refresh under way, shared by every request that
+    // needs it.
   }
 
   /** The `Authorization` value for a request to the resource, once signed in. */
@@ -450,7 +441,7 @@ export class OAuth {
     if (!job) {
       if (this.loaded) return this.refresh(false);
       this.loaded = true;
-      const v = await store(this.o.storage, 'get', 'tokens:' + this.url);
+      const v = await store(this.storage, 'get', 'tokens:' + this.url);
       if (typeof v?.accessToken == 'string') {
         this.gen++;
         this.tokens = v;
@@ -513,15 +504,15 @@ export class OAuth {
 
   /** The authorization code flow: the page step through `authorize`, then the code for tokens. */
   async authorize(ch, resource, server) {
-    const o = this.o;
-    if (!redirectUriOk(o.redirectUri)) {
+    const redirectUri = redirectOf(this.o);
+    if (!redirectUriOk(redirectUri)) {
       fail('invalid_redirect_uri', 'auth.redirectUri must be an HTTPS URL or a loopback (localhost) one');
     }
     const client = await this.client(server);
     const scope = selectScope(ch.scope, resource.scopes, this.scope?.[1], server.scopes);
     // A sign-in left for a full-page redirect is resumed (same URL, same verifier).
     const pendingKey = 'pending:' + this.url;
-    let record = await store(o.storage, 'get', pendingKey);
+    let record = await store(this.storage, 'get', pendingKey);
     const at = field(record, 'at');
     if (!(field(record, 'issuer') === server.issuer && typeof at == 'number' && Date.now() - at < PENDING_MS
       && ['url', 'verifier', 'state'].every((k) => typeof record[k] == 'string'))) {
@@ -531,7 +522,7 @@ export class OAuth {
       } catch (e) {
         fail('authorization_failed', 'WebCrypto is unavailable: ' + errorMessage(e));
       }
-      const q = [['response_type', 'code'], ['client_id', client.id], ['redirect_uri', o.redirectUri],
+      const q = [['response_type', 'code'], ['client_id', client.id], ['redirect_uri', redirectUri],
         ['code_challenge', p[1]], ['code_challenge_method', 'S256'], ['state', p[2]], ['resource', resource.resource]];
       if (scope !== undefined) q.push(['scope', scope]);
       record = { url: withQuery(server.authorizationEndpoint, q), verifier: p[0], state: p[2], issuer: server.issuer, at: Date.now() };
@@ -540,17 +531,17 @@ export class OAuth {
     this.scope = scope === undefined ? undefined : [server.issuer, scope];
     let callback;
     try {
-      callback = await new Promise((resolve) => resolve(o.authorize(record.url)));
+      callback = await new Promise((resolve) => resolve(this.o.authorize(record.url)));
     } catch (e) {
       fail(field(e, 'reason') == 'popup_blocked' ? 'popup_blocked' : 'authorization_failed',
         'signing in did not finish: ' + errorMessage(e));
     } finally {
       this.save('remove', pendingKey);
     }
-    const code = readCallback(str(callback) ?? str(field(callback, 'href')) ?? '',
+    const code = readCallback(str(callback) ?? text(callback, 'href') ?? '',
       record.state, server.issuer, server.issSupported);
     await this.token(client, server, [['grant_type', 'authorization_code'], ['code', code],
-      ['redirect_uri', o.redirectUri], ['code_verifier', record.verifier], ['resource', resource.resource]]);
+      ['redirect_uri', redirectUri], ['code_verifier', record.verifier], ['resource', resource.resource]]);
   }
 
   /**
@@ -560,24 +551,23 @@ export class OAuth {
    * it, per issuer). `{ id, secret, method }`.
    */
   async client(server) {
-    const o = this.o, issuer = server.issuer, key = 'client:' + issuer;
+    const o = this.o, issuer = server.issuer, key = 'client:' + issuer, id = str(o.clientId), by = str(o.clientIssuer);
+    const cimd = str(o.clientMetadataUrl), redirectUri = redirectOf(o);
     const creds = (doc) => ({ id: doc.client_id, secret: str(doc.client_secret), method: str(doc.token_endpoint_auth_method) });
-    const kept = await store(o.storage, 'get', key);
+    const kept = await store(this.storage, 'get', key);
     if (typeof field(kept, 'client_id') == 'string') return creds(kept);
-    if (o.clientId !== undefined && (o.clientIssuer === undefined || o.clientIssuer === issuer)) {
-      return { id: o.clientId, secret: o.clientSecret };
-    }
-    if (o.clientMetadataUrl !== undefined && server.cimdSupported) return { id: o.clientMetadataUrl, method: 'none' };
+    if (id !== undefined && (by === undefined || by === issuer)) return { id, secret: str(o.clientSecret) };
+    if (cimd !== undefined && server.cimdSupported) return { id: cimd, method: 'none' };
     if (server.registrationEndpoint === undefined) {
       fail('no_client', 'the authorization server ' + issuer + ' offers no registration: pass auth.clientId (pre-registered) or auth.clientMetadataUrl');
     }
     const [ok, doc] = await this.request(server.registrationEndpoint, 'application/json', JSON.stringify({
-      client_name: o.clientName,
-      redirect_uris: [o.redirectUri],
+      client_name: str(o.clientName) ?? 'mcp-tasks-wasm',
+      redirect_uris: [redirectUri],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
-      application_type: o.applicationType ?? (isLoopback(o.redirectUri) ? 'native' : 'web'),
+      application_type: str(o.applicationType) ?? (isLoopback(redirectUri) ? 'native' : 'web'),
     }));
     if (!ok || typeof field(doc, 'client_id') != 'string') throw refused('registration_failed', 'client registration', doc);
     this.save('set', key, doc);
@@ -635,6 +625,6 @@ export class OAuth {
 
   /** Write (`set`) or delete (`remove`) a key of the storage, without waiting. */
   save(method, key, value) {
-    store(this.o.storage, method, key, value);
+    store(this.storage, method, key, value);
   }
 }

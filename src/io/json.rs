@@ -101,11 +101,15 @@ pub trait Json: Sized + Clone {
     }
     /// `v[key]` when it is an array: its strings (other elements skipped).
     fn strings(&self, key: &str) -> Vec<String> {
-        self.list(key)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(Json::string)
-            .collect()
+        // A loop of pushes, as in `keys`: a `filter_map(..).collect()` compiles a
+        // collecting loop of its own.
+        let mut out = Vec::new();
+        for v in self.list(key).unwrap_or_default() {
+            if let Some(s) = v.string() {
+                out.push(s);
+            }
+        }
+        out
     }
     /// `v[key]` when it is an object (not an array).
     fn object_at(&self, key: &str) -> Option<Self> {
@@ -137,7 +141,15 @@ impl Json for JsValue {
     fn items(&self) -> Option<Vec<Self>> {
         // `iter`, not `to_vec`: the one way the crate reads an array (to_vec has an import
         // and glue of its own, a copy of the array into wasm memory).
-        js_sys::Array::is_array(self).then(|| js_sys::Array::from(self).iter().collect())
+        if !js_sys::Array::is_array(self) {
+            return None;
+        }
+        // A loop of pushes, not `collect`, which compiles a collecting loop of its own.
+        let mut out = Vec::new();
+        for v in js_sys::Array::from(self).iter() {
+            out.push(v);
+        }
+        Some(out)
     }
     fn keys(&self) -> Vec<String> {
         if !Json::is_object(self) {
@@ -145,7 +157,9 @@ impl Json for JsValue {
         }
         let mut out = Vec::new();
         for k in js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>()).iter() {
-            out.extend(k.as_string());
+            if let Some(s) = k.as_string() {
+                out.push(s);
+            }
         }
         out
     }

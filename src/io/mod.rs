@@ -28,6 +28,12 @@ extern "C" {
     /// `js_sys::global()` tries `self`, `window`, `globalThis` and `global` in turn.
     #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
     static GLOBAL_THIS: JsValue;
+
+    /// A body stream or its reader: both stop with `cancel()`, one import for the two
+    /// (web-sys binds one for each type).
+    type Cancel;
+    #[wasm_bindgen(method)]
+    fn cancel(this: &Cancel) -> Promise;
 }
 
 /// Milliseconds since the Unix epoch, from `Date.now()`.
@@ -300,10 +306,12 @@ impl HttpResponse {
         if std::mem::replace(&mut self.done, true) {
             return;
         }
-        if let Some(r) = self.reader.take() {
-            ignore(r.cancel());
-        } else if let Some(b) = self.inner.body().filter(|b| !b.locked()) {
-            ignore(b.cancel());
+        let target: Option<JsValue> = match self.reader.take() {
+            Some(r) => Some(r.into()),
+            None => self.inner.body().filter(|b| !b.locked()).map(Into::into),
+        };
+        if let Some(t) = target {
+            ignore(t.unchecked_into::<Cancel>().cancel());
         }
     }
 }

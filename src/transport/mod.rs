@@ -610,7 +610,8 @@ impl Session {
                 *t = t.replace_all(secret, "[redacted]");
             }
         }
-        out.map_or(text, String::from)
+        // `as_string`, the crate's one way to read a JS string (`String::from` is another).
+        out.map_or(text, |t| t.as_string().unwrap_or_default())
     }
 
     /// [`Inner::redact`] for a JSON value from a server (a JSON-RPC error's `data`): the
@@ -1216,7 +1217,11 @@ impl Session {
                 return;
             }
             st.closed = true;
-            let aborts: Vec<_> = st.pending.handles().cloned().collect();
+            // Pushed one by one: a `collect` compiles a collecting loop of its own.
+            let mut aborts = Vec::new();
+            for h in st.pending.handles() {
+                aborts.push(h.clone());
+            }
             (st.session_id.clone(), aborts)
         };
         for a in aborts {

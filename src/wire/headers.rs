@@ -22,9 +22,26 @@ pub const ANNOTATION: &str = "x-mcp-header";
 /// How deep a schema is read before it counts as invalid (hostile nesting).
 const MAX_DEPTH: usize = 32;
 
-/// An RFC 9110 `tchar`.
+/// An RFC 9110 `tchar` (a `matches!`, not a byte-slice `contains`, which links `memchr`).
 fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
+        )
 }
 
 /// The parameters an `inputSchema` mirrors, or why its annotations are invalid (a tool
@@ -88,8 +105,13 @@ fn scan<J: Json>(
                     "x-mcp-header is on a parameter that is not a string, integer or boolean",
                 );
             }
+            // A loop of pushes: `Vec<String>::clone` would be a copy loop of its own.
+            let mut keys = Vec::new();
+            for k in path.iter() {
+                keys.push(k.clone());
+            }
             out.push(Mirrored {
-                path: path.clone(),
+                path: keys,
                 header: name,
             });
             continue;
