@@ -63,11 +63,11 @@ export function makeError(kind, message, props) {
     : new DOMException(message, 'AbortError');
 }
 
-// `next(resolve)` settles the step the Promise waits for; `ret()` ends the updates.
-export function makeAsyncIterator(next, ret) {
+// `f(0, resolve)` settles the step the Promise waits for; `f(1)` ends the updates.
+export function makeAsyncIterator(f) {
   return {
-    next: () => new Promise(next),
-    return: () => (ret(), Promise.resolve({ done: true })),
+    next: () => new Promise((r) => f(0, r)),
+    return: () => (f(1), Promise.resolve({ done: true })),
     [Symbol.asyncIterator]() { return this; },
   };
 }

@@ -23,7 +23,7 @@ extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(class: u32, message: &str, props: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = makeAsyncIterator)]
-    fn make_async_iterator(next: &JsValue, ret: &JsValue) -> JsValue;
+    fn make_async_iterator(iter: &JsValue) -> JsValue;
     fn pending() -> Promise;
     fn settle(p: &Promise, ok: bool, value: &JsValue);
 }
@@ -484,11 +484,15 @@ impl TaskHandle {
     #[wasm_bindgen(unchecked_return_type = "AsyncIterableIterator<Task>")]
     pub fn updates(&self) -> JsValue {
         let q = self.h.updates();
-        let q2 = q.clone();
-        // `next()` is `new Promise(next)` in the glue: this closure gets its `resolve`
-        // (one closure signature the crate has anyway, `FnMut(JsValue)`, not one more
-        // shim for `FnMut() -> Promise`).
-        let next = Closure::<dyn FnMut(JsValue)>::new(move |resolve: JsValue| {
+        // One closure serves the iterator (the glue's `makeAsyncIterator`): `(0, resolve)`
+        // is `next()`, called as `new Promise`'s executor, and `(1)` is `return()`, which
+        // closes the queue (the glue resolves it with `{ done: true }`). Its signature,
+        // `FnMut(u32, JsValue)`, is the executor's (io/exec.rs), so it brings no
+        // conversion shims of its own.
+        let iter = Closure::<dyn FnMut(u32, JsValue)>::new(move |op: u32, resolve: JsValue| {
+            if op != 0 {
+                return q.clear_and_close();
+            }
             let q = q.clone();
             io::spawn(Box::pin(async move {
                 let step: JsValue = match q.next().await {
@@ -504,9 +508,7 @@ impl TaskHandle {
             }));
         })
         .into_js_value();
-        // `return()` closes the queue; the glue resolves it with `{ done: true }`.
-        let ret = Closure::<dyn FnMut()>::new(move || q2.clear_and_close()).into_js_value();
-        make_async_iterator(&next, &ret)
+        make_async_iterator(&iter)
     }
 
     /// A versioned resume token (JSON text) for [`TaskHandle::resume`].
