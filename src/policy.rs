@@ -428,12 +428,17 @@ impl<K: Copy + Ord> Schedule<K> {
     /// `now_ms` pops nothing.
     pub fn pop_due(&mut self, now_ms: f64, max: usize) -> Vec<K> {
         let limit = due_key(now_ms);
-        let n = if now_ms.is_nan() {
-            0
-        } else {
-            self.items.partition_point(|x| x.0 <= limit).min(max)
-        };
-        self.items.drain(..n).map(|x| x.1).collect()
+        // A loop of `remove(0)` (the `Vec::remove` that `remove` uses anyway), not
+        // `drain(..n).map(..).collect()`: that linked a `Drain` and a collecting loop for
+        // this one place. `max` is small (a tick's polls).
+        let mut due = Vec::new();
+        while due.len() < max
+            && !now_ms.is_nan()
+            && self.items.first().is_some_and(|x| x.0 <= limit)
+        {
+            due.push(self.items.remove(0).1);
+        }
+        due
     }
 
     /// Number of entries.
