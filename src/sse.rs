@@ -259,7 +259,10 @@ impl SseParser {
         match name {
             b"data" => {
                 crate::text::push_lossy(&mut self.data, value);
-                self.data.push('\n');
+                // A `&str`, not a `char`: `String::push` links a UTF-8 encoder for this
+                // one use.
+                #[allow(clippy::single_char_add_str)]
+                self.data.push_str("\n");
             }
             b"event" => {
                 self.event.clear();

@@ -549,7 +549,7 @@ impl TaskHandle {
         let c = client.c.clone();
         let opts = read_handle_options(&options);
         promise(async move {
-            let task_id = if token_or_task_id.trim_ascii_start().starts_with('{') {
+            let task_id = if matches!(token_or_task_id.trim_ascii_start().as_bytes(), [b'{', ..]) {
                 let t = json::parse(&token_or_task_id).map_err(|e| {
                     Error::Protocol(crate::cat!("the resume token is not JSON: ", e))
                 })?;

@@ -203,7 +203,8 @@ pub fn encode_value<J: Json>(v: &J) -> Option<String> {
 /// leading or trailing whitespace, and a plain value that looks like that form itself.
 pub fn encode_name_value(s: &str) -> String {
     let visible = s.bytes().all(|b| (0x20..=0x7e).contains(&b));
-    let padded = s.starts_with(' ') || s.ends_with(' ');
+    // Bytes, not `starts_with(' ')`: a `char` pattern links a UTF-8 encoder.
+    let padded = matches!(s.as_bytes(), [b' ', ..] | [.., b' ']);
     let sentinel = s.starts_with("=?base64?") && s.ends_with("?=");
     let plain = visible && !padded && !sentinel;
     if plain {
