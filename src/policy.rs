@@ -291,12 +291,13 @@ fn digits(b: &[u8]) -> Option<u64> {
 /// Whether `b` has the shape `t`, byte for byte: `9` stands for a digit, `a` for a
 /// letter, `_` for `T`, `t` or a space; any other byte for itself.
 fn shaped(b: &[u8], t: &[u8]) -> bool {
+    // Indexed, not `zip`: a byte-slice `Zip` is linked for this one use.
     b.len() == t.len()
-        && b.iter().zip(t).all(|(&c, &t)| match t {
-            b'9' => c.is_ascii_digit(),
-            b'a' => c.is_ascii_alphabetic(),
-            b'_' => matches!(c, b'T' | b't' | b' '),
-            _ => c == t,
+        && (0..b.len()).all(|i| match t[i] {
+            b'9' => b[i].is_ascii_digit(),
+            b'a' => b[i].is_ascii_alphabetic(),
+            b'_' => matches!(b[i], b'T' | b't' | b' '),
+            t => b[i] == t,
         })
 }
 
