@@ -334,6 +334,9 @@ export function whenSettled(p, tag, cb) {
   Promise.resolve(p).then((v) => cb(tag, v), (e) => cb(tag + 1, e));
 }
 
+/** The global `fetch` (pages, workers and Node alike), read when a client is made. */
+export const globalFetch = () => globalThis.fetch;
+
 /** A body read to its end, at most `MAX_DOC_BYTES`, as JSON; undefined for anything else. */
 async function readJson(resp) {
   try {

@@ -22,13 +22,17 @@ pub mod json;
 pub mod oauth;
 pub mod pace;
 
+/// The global `fetch`, as host.js reads it: a function import, not the `globalThis`
+/// static (a lazily made thread-local, `LazyCell::really_init`, for this one use). Not
+/// `js_sys::global()`, which tries `self`, `window`, `globalThis` and `global` in turn.
+#[wasm_bindgen(module = "/src/io/host.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = globalFetch)]
+    fn global_fetch() -> JsValue;
+}
+
 #[wasm_bindgen]
 extern "C" {
-    /// The global scope, `globalThis` (pages, workers and Node alike): one import, where
-    /// `js_sys::global()` tries `self`, `window`, `globalThis` and `global` in turn.
-    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
-    static GLOBAL_THIS: JsValue;
-
     /// A body stream or its reader: both stop with `cancel()`, one import for the two
     /// (web-sys binds one for each type).
     type Cancel;
@@ -155,8 +159,7 @@ impl Http {
     pub fn new(custom: Option<Function>) -> Result<Http, String> {
         let fetch = match custom {
             Some(f) => f,
-            None => GLOBAL_THIS
-                .with(|g| json::get(g, "fetch"))
+            None => global_fetch()
                 .dyn_into::<Function>()
                 .map_err(|_| "no global fetch: pass options.fetch")?,
         };
