@@ -2,7 +2,7 @@
 // promises through (src/io/exec.rs), and the OAuth client (src/io/oauth.rs).
 //
 // Authorization (OAuth 2.1 as MCP defines it): what happens when the server answers 401
-// (or 403 `insufficient_scope`). The transport (src/transport/auth.rs) asks an `OAuth`
+// (or 403 `insufficient_scope`). The transport (through src/io/oauth.rs) asks an `OAuth`
 // for the `Authorization` header of each request, tells it about a refusal, and waits for
 // the sign-in or refresh it starts; everything else is here.
 //

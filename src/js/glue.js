@@ -59,7 +59,7 @@ const codes = [, , 'ERR_TRANSPORT', 'ERR_PROTOCOL', 'ERR_TASK_FAILED', 'ERR_TASK
 // Past the classes (`Class::AbortError`): an abort, a `DOMException` named `AbortError`, as
 // `fetch` rejects with.
 export function makeError(kind, message, props) {
-  return kind < 8 ? new classes[kind](message, { code: codes[kind], ...props })
+  return kind < classes.length ? new classes[kind](message, { code: codes[kind], ...props })
     : new DOMException(message, 'AbortError');
 }
 

@@ -1245,6 +1245,19 @@ impl Session {
             }
         }
     }
+
+    /// Forget the tokens (with the `auth` option; else nothing to do).
+    pub fn sign_out(&self) {
+        if let Some(a) = &self.auth {
+            a.sign_out();
+        }
+    }
+
+    /// Before a request (and before it takes a slot and reads the session id): the
+    /// stored token to read, or to refresh when due (see [`Auth::ready`]).
+    fn auth_ready(&self) -> Option<js_sys::Promise> {
+        self.auth.as_ref().and_then(Auth::ready)
+    }
 }
 
 /// The work of a shared run ([`SingleFlight::run`]), made already: every run of the
@@ -1311,20 +1324,5 @@ fn fetch_error(f: FetchFailure) -> Error {
                  origin; use the final URL"
             ),
         ),
-    }
-}
-
-impl Session {
-    /// Forget the tokens (with the `auth` option; else nothing to do).
-    pub fn sign_out(&self) {
-        if let Some(a) = &self.auth {
-            a.sign_out();
-        }
-    }
-
-    /// Before a request (and before it takes a slot and reads the session id): the
-    /// stored token to read, or to refresh when due (see [`Auth::ready`]).
-    fn auth_ready(&self) -> Option<js_sys::Promise> {
-        self.auth.as_ref().and_then(Auth::ready)
     }
 }
