@@ -46,17 +46,13 @@ setup:
 # metadata no engine reads (together about 500 bytes). By default -Oz inlines every
 # function with one caller, however large; capping that at 20 (binaryen's size units)
 # leaves big async bodies as separate functions, which gzip far better (measured: about
-# 2.2 KB less gzip for 1.3 KB more raw). tools/prune-table.mjs drops the functions that
-# sit in the table but cannot be called through it (wasm-bindgen's closure shims for
-# js-sys closure types the crate never makes: 425 bytes of gzip when added; it fails the
-# build if the module's shape changes). tools/order-functions.mjs then puts alike
+# 2.2 KB less gzip for 1.3 KB more raw). tools/order-functions.mjs then puts alike
 # functions next to each other (only the order changes; 1.4 KB less gzip when added).
 build: setup
 	$(RELEASE_ENV) wasm-pack build . --release --target web --out-dir pkg --out-name mcp_tasks_wasm -- --features global-allocator $(RELEASE_ARGS)
 	wasm-opt -Oz --converge --one-caller-inline-max-function-size=20 --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	  --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  pkg/mcp_tasks_wasm_bg.wasm -o pkg/mcp_tasks_wasm_bg.wasm
-	node tools/prune-table.mjs pkg/mcp_tasks_wasm_bg.wasm
 	node tools/order-functions.mjs pkg/mcp_tasks_wasm_bg.wasm
 	node tools/minify-imports.mjs pkg/mcp_tasks_wasm_bg.wasm pkg/mcp_tasks_wasm.js
 	node tools/strip-glue-comments.mjs pkg/mcp_tasks_wasm.js
