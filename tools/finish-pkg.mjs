@@ -75,24 +75,33 @@ declare global {
 if (declarations.includes('[Symbol.dispose]') && !declarations.includes(symbolDispose)) {
   writeFileSync(dts, symbolDispose + declarations);
 }
-// The classes' readonly properties (`taskId`, `serverInfo`, ...) are declared by the
-// `McpClient` and `TaskHandle` interfaces of src/js/types.rs (merged into the classes) and
-// served by one `_get(index)` export per class, the index being the property's place in
-// its interface: a wasm-bindgen getter each cost about 120 to 220 bytes of wasm and glue.
-// Define the getters on the classes, in that order.
+// The classes' readonly properties (`taskId`, `serverInfo`, ...) and methods (`callTool`,
+// `result`, ...; not the static ones) are declared by the `McpClient` and `TaskHandle`
+// interfaces of src/js/types.rs (merged into the classes) and served by one
+// `_op(index, ...args)` export per class, the index being the member's place in its
+// interface (properties first): a wasm-bindgen export each cost about 120 to 220 bytes of
+// wasm and glue. Define the getters and methods on the classes, in that order.
 const glueJs = join(pkg, 'mcp_tasks_wasm.js');
 const glueText = readFileSync(glueJs, 'utf8');
-if (!glueText.includes('._get(i)')) {
-  const getters = ['McpClient', 'TaskHandle'].map((cls) => {
+if (!glueText.includes('._op(i')) {
+  const members = ['McpClient', 'TaskHandle'].map((cls) => {
     const body = declarations.match(new RegExp(`^export interface ${cls} \\{\\n([\\s\\S]*?)^\\}`, 'm'));
     if (!body) throw new Error(`finish-pkg: no \`export interface ${cls}\` in ${dts}`);
-    const names = [...body[1].matchAll(/^ +readonly (\w+):/gm)].map((m) => m[1]);
-    if (!names.length || !glueText.includes(`export class ${cls} `)) throw new Error(`finish-pkg: ${cls}: no getters or no class`);
-    return `[${cls}, ${JSON.stringify(names)}]`;
+    const getters = [...body[1].matchAll(/^ +readonly (\w+):/gm)].map((m) => m[1]);
+    const methods = [...body[1].matchAll(/^ +(\w+)\(/gm)].map((m) => m[1]);
+    if (!getters.length || !methods.length || !glueText.includes(`export class ${cls} `) ||
+      !glueText.includes(`${cls}.prototype`) || /^(?! *(readonly \w+:|\w+\(|\/\*\*|\*)).+/m.test(body[1])) {
+      throw new Error(`finish-pkg: ${cls}: its interface or class is not of the expected shape`);
+    }
+    return `[${cls}, ${JSON.stringify(getters)}, ${JSON.stringify(methods)}]`;
   });
-  writeFileSync(glueJs, glueText + `// Added by tools/finish-pkg.mjs: the getters (see src/js/types.rs).
-for (const [C, names] of [${getters.join(', ')}]) {
-  names.forEach((name, i) => Object.defineProperty(C.prototype, name, { get() { return this._get(i); }, configurable: true }));
+  writeFileSync(glueJs, glueText + `// Added by tools/finish-pkg.mjs: the getters and methods (see src/js/types.rs).
+for (const [C, getters, methods] of [${members.join(', ')}]) {
+  getters.forEach((name, i) => Object.defineProperty(C.prototype, name, { get() { return this._op(i); }, configurable: true }));
+  methods.forEach((name, i) => {
+    const op = getters.length + i;
+    Object.defineProperty(C.prototype, name, { value(a, b, c) { return this._op(op, a, b, c); }, writable: true, configurable: true });
+  });
 }
 `);
 }

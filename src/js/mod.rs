@@ -157,21 +157,6 @@ fn boxed_promise(f: Pending) -> Promise {
     p
 }
 
-/// The one body of the exports that ask about one task (the generated wrappers stay
-/// small, as with `call`).
-fn on_task(c: &Client, task_id: String, op: fn(&Client, &str) -> Pending) -> Promise {
-    boxed_promise(op(c, &task_id))
-}
-
-/// The one body of the exports that read a page.
-fn on_page(
-    c: &Client,
-    cursor: Option<String>,
-    op: fn(&Client, Option<String>) -> Pending,
-) -> Promise {
-    boxed_promise(op(c, cursor))
-}
-
 fn opt_f64(v: &JsValue, key: &str) -> Option<f64> {
     get_f64(v, key).filter(|n| n.is_finite() && *n >= 0.0)
 }
@@ -281,116 +266,59 @@ impl McpClient {
         })
     }
 
-    /// The readonly properties, by their place in the `McpClient` interface of the
-    /// declarations (types.rs): `serverInfo`, `serverCapabilities`, `instructions`,
-    /// `protocolVersion`, `sessionId`, `activeTasks`. Their getters (defined in the glue by
-    /// tools/finish-pkg.mjs) share this one export: a wasm-bindgen getter each cost
-    /// about 120 to 220 bytes of wasm and glue.
-    #[wasm_bindgen(skip_typescript, js_name = "_get")]
-    pub fn get(&self, key: u32) -> JsValue {
-        let c = &self.c;
-        match key {
-            0 => get(&c.init_result(), "serverInfo"),
-            1 => get(&c.init_result(), "capabilities"),
-            2 => get_str(&c.init_result(), "instructions").into(),
-            3 => c.protocol_version().into(),
-            4 => c.session_id().into(),
-            _ => (c.active_tasks() as u32).into(),
-        }
-    }
-
-    /// One page of `tools/list`.
-    #[wasm_bindgen(js_name = listTools, unchecked_return_type = "Promise<ListToolsResult>")]
-    pub fn list_tools(&self, cursor: Option<String>) -> Promise {
-        on_page(&self.c, cursor, Client::list_tools)
-    }
-
-    /// Every page of `tools/list`, as one array.
-    #[wasm_bindgen(js_name = listAllTools, unchecked_return_type = "Promise<Tool[]>")]
-    pub fn list_all_tools(&self) -> Promise {
-        boxed_promise(self.c.list_all_tools())
-    }
-
-    /// Call a tool and resolve with its `CallToolResult`. A tool whose `taskSupport` is
-    /// `required` runs as a task and resolves with its final result. `options.signal`
-    /// aborts it (an `AbortError`), `options.timeoutMs` bounds the `tools/call` request
-    /// (a `TransportError`; none by default, a tool may take its time).
-    #[wasm_bindgen(js_name = callTool, unchecked_return_type = "Promise<CallToolResult>")]
-    pub fn call_tool(
-        &self,
-        name: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallToolOptions")] options: JsValue,
-    ) -> Promise {
-        self.call(name, args, options, true)
-    }
-
-    /// Start a tool call as a task and return its handle.
-    #[wasm_bindgen(js_name = callToolAsTask, unchecked_return_type = "Promise<TaskHandle>")]
-    pub fn call_tool_as_task(
-        &self,
-        name: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] args: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallToolAsTaskOptions")] options: JsValue,
-    ) -> Promise {
-        self.call(name, args, options, false)
-    }
-
-    /// `callTool` (`wait`: the final result) and `callToolAsTask` (the handle).
-    fn call(&self, name: String, args: JsValue, options: JsValue, wait: bool) -> Promise {
-        let c = self.c.clone();
-        let opts = read_handle_options(&options);
-        promise(async move {
-            let h = c.call_as_task(&name, args, opts).await?;
-            if wait {
-                h.wait().await
-            } else {
-                Ok(TaskHandle::new(h).into())
+    /// The readonly properties and the methods of the `McpClient` interface of the
+    /// declarations (types.rs), by their place there: `serverInfo`, `serverCapabilities`,
+    /// `instructions`, `protocolVersion`, `sessionId`, `activeTasks`, then `callTool`,
+    /// `callToolAsTask`, `listTools`, `listAllTools`, `getTask`, `getTaskResult`,
+    /// `listTasks`, `cancelTask`, `close`, `signOut` with their arguments. The getters and
+    /// methods (defined in the glue by tools/finish-pkg.mjs) share this one export: a
+    /// wasm-bindgen export each cost about 120 to 220 bytes of wasm and glue.
+    #[wasm_bindgen(skip_typescript, js_name = "_op")]
+    pub fn op(&self, op: u32, a: JsValue, b: JsValue, c: JsValue) -> JsValue {
+        let cl = &self.c;
+        // A task id, a tool name or a cursor (`None` when absent or not a string).
+        let text = a.as_string();
+        let promise = match op {
+            0 => return get(&cl.init_result(), "serverInfo"),
+            1 => return get(&cl.init_result(), "capabilities"),
+            2 => return get_str(&cl.init_result(), "instructions").into(),
+            3 => return cl.protocol_version().into(),
+            4 => return cl.session_id().into(),
+            5 => return (cl.active_tasks() as u32).into(),
+            // `callTool` (the final result) and `callToolAsTask` (the handle).
+            6 | 7 => {
+                let c2 = cl.clone();
+                let name = text.unwrap_or_default();
+                let opts = read_handle_options(&c);
+                let wait = op == 6;
+                promise(async move {
+                    let h = c2.call_as_task(&name, b, opts).await?;
+                    if wait {
+                        h.wait().await
+                    } else {
+                        Ok(TaskHandle::new(h).into())
+                    }
+                })
             }
-        })
-    }
-
-    /// `tasks/get`: the Task as the server has it now.
-    #[wasm_bindgen(js_name = getTask, unchecked_return_type = "Promise<Task>")]
-    pub fn get_task(&self, task_id: String) -> Promise {
-        on_task(&self.c, task_id, Client::get_task)
-    }
-
-    /// `tasks/result`: what the original call returned (waits while the task runs).
-    #[wasm_bindgen(js_name = getTaskResult, unchecked_return_type = "Promise<CallToolResult>")]
-    pub fn get_task_result(&self, task_id: String) -> Promise {
-        on_task(&self.c, task_id, Client::get_task_result)
-    }
-
-    /// `tasks/list`: one page of the server's tasks.
-    #[wasm_bindgen(js_name = listTasks, unchecked_return_type = "Promise<ListTasksResult>")]
-    pub fn list_tasks(&self, cursor: Option<String>) -> Promise {
-        on_page(&self.c, cursor, Client::list_tasks)
-    }
-
-    /// `tasks/cancel`: resolves with the cancelled Task.
-    #[wasm_bindgen(js_name = cancelTask, unchecked_return_type = "Promise<Task>")]
-    pub fn cancel_task(&self, task_id: String) -> Promise {
-        on_task(&self.c, task_id, Client::cancel_task)
-    }
-
-    /// Close: abort what is in flight, stop every task handle (their `result()` rejects
-    /// with an `AbortError`), close the streams and end the session with DELETE.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn close(&self) -> Promise {
-        let c = self.c.clone();
-        promise(async move {
-            c.close().await;
-            Ok(JsValue::UNDEFINED)
-        })
-    }
-
-    /// Sign out: forget this server's tokens (here and in `auth.storage`); a request the
-    /// server then refuses signs in again.
-    #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<void>")]
-    pub fn sign_out(&self) -> Promise {
-        self.c.session().sign_out();
-        Promise::resolve(&JsValue::UNDEFINED)
+            8 => boxed_promise(cl.list_tools(text)),
+            9 => boxed_promise(cl.list_all_tools()),
+            10 => boxed_promise(cl.get_task(&text.unwrap_or_default())),
+            11 => boxed_promise(cl.get_task_result(&text.unwrap_or_default())),
+            12 => boxed_promise(cl.list_tasks(text)),
+            13 => boxed_promise(cl.cancel_task(&text.unwrap_or_default())),
+            14 => {
+                let c2 = cl.clone();
+                promise(async move {
+                    c2.close().await;
+                    Ok(JsValue::UNDEFINED)
+                })
+            }
+            _ => {
+                cl.session().sign_out();
+                Promise::resolve(&JsValue::UNDEFINED)
+            }
+        };
+        promise.into()
     }
 }
 
@@ -411,63 +339,8 @@ impl TaskHandle {
             result: RefCell::new(None),
         }
     }
-}
 
-#[wasm_bindgen]
-impl TaskHandle {
-    /// The readonly properties, by their place in the `TaskHandle` interface of the
-    /// declarations (types.rs): `taskId`, `isLocal`, `status`, `task`, `isDone`,
-    /// `immediateResponse`, `progress`, `polls`. Their getters (defined in the glue by
-    /// tools/finish-pkg.mjs) share this one export, as `McpClient::get`'s do.
-    #[wasm_bindgen(skip_typescript, js_name = "_get")]
-    pub fn get(&self, key: u32) -> JsValue {
-        let h = &self.h;
-        match key {
-            0 => h.task_id.as_str().into(),
-            1 => h.local.into(),
-            2 => h.status().as_str().into(),
-            3 => h.snapshot(),
-            4 => h.is_done().into(),
-            5 => h.immediate_response.as_deref().into(),
-            6 => h.progress(),
-            _ => h.polls().into(),
-        }
-    }
-
-    /// The final `CallToolResult`. Memoized: every call returns the same Promise.
-    #[wasm_bindgen(unchecked_return_type = "Promise<CallToolResult>")]
-    pub fn result(&self) -> Promise {
-        crate::cell::write(&self.result)
-            .get_or_insert_with(|| promise(self.h.wait()))
-            .clone()
-    }
-
-    /// Send `tasks/cancel`; resolves with the cancelled Task.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Task>")]
-    pub fn cancel(&self) -> Promise {
-        boxed_promise(self.h.cancel())
-    }
-
-    /// Call `cb(task)` on every new snapshot; returns a function that unsubscribes.
-    #[wasm_bindgen(js_name = onStatus, unchecked_return_type = "() => void")]
-    pub fn on_status(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "(task: Task) => void")] cb: Function,
-    ) -> JsValue {
-        self.subscribe(cb, false)
-    }
-
-    /// Call `cb(progress)` on every `notifications/progress` of this task; returns a
-    /// function that unsubscribes.
-    #[wasm_bindgen(js_name = onProgress, unchecked_return_type = "() => void")]
-    pub fn on_progress(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "(progress: ProgressNotificationParams) => void")]
-        cb: Function,
-    ) -> JsValue {
-        self.subscribe(cb, true)
-    }
-
+    /// `onStatus` / `onProgress`: the unsubscribe function.
     fn subscribe(&self, cb: Function, progress: bool) -> JsValue {
         let id = self.h.subscribe(cb, progress);
         let weak: Weak<Handle> = Rc::downgrade(&self.h);
@@ -481,8 +354,7 @@ impl TaskHandle {
 
     /// Task snapshots for `for await`: the current one, then each change; it ends after
     /// the terminal one.
-    #[wasm_bindgen(unchecked_return_type = "AsyncIterableIterator<Task>")]
-    pub fn updates(&self) -> JsValue {
+    fn updates(&self) -> JsValue {
         let q = self.h.updates();
         // One closure serves the iterator (the glue's `makeAsyncIterator`): `(0, resolve)`
         // is `next()`, called as `new Promise`'s executor, and `(1)` is `return()`, which
@@ -512,8 +384,7 @@ impl TaskHandle {
     }
 
     /// A versioned resume token (JSON text) for [`TaskHandle::resume`].
-    #[wasm_bindgen(unchecked_return_type = "string")]
-    pub fn serialize(&self) -> JsValue {
+    fn serialize(&self) -> JsValue {
         let c = self.h.session();
         let token = object(&[
             ("v", TOKEN_VERSION.into()),
@@ -535,6 +406,42 @@ impl TaskHandle {
         js_sys::JSON::stringify(&token)
             .map(JsValue::from)
             .unwrap_or_else(|_| JsValue::from_str(""))
+    }
+}
+
+#[wasm_bindgen]
+impl TaskHandle {
+    /// The readonly properties and the methods of the `TaskHandle` interface of the
+    /// declarations (types.rs), by their place there: `taskId`, `isLocal`, `status`,
+    /// `task`, `isDone`, `immediateResponse`, `progress`, `polls`, then `result`, `cancel`,
+    /// `onStatus`, `onProgress`, `updates`, `serialize`, `dispose`. One export for all, as
+    /// `McpClient::op`.
+    #[wasm_bindgen(skip_typescript, js_name = "_op")]
+    pub fn op(&self, op: u32, a: JsValue) -> JsValue {
+        let h = &self.h;
+        match op {
+            0 => h.task_id.as_str().into(),
+            1 => h.local.into(),
+            2 => h.status().as_str().into(),
+            3 => h.snapshot(),
+            4 => h.is_done().into(),
+            5 => h.immediate_response.as_deref().into(),
+            6 => h.progress(),
+            7 => h.polls().into(),
+            // Memoized: every call returns the same Promise.
+            8 => crate::cell::write(&self.result)
+                .get_or_insert_with(|| promise(h.wait()))
+                .clone()
+                .into(),
+            9 => boxed_promise(h.cancel()).into(),
+            10 | 11 => self.subscribe(a.unchecked_into(), op == 11),
+            12 => self.updates(),
+            13 => self.serialize(),
+            _ => {
+                h.dispose();
+                JsValue::UNDEFINED
+            }
+        }
     }
 
     /// Reattach to a task from a resume token or a bare task id, without a new
@@ -566,11 +473,5 @@ impl TaskHandle {
             let h = c.resume(&task_id, opts).await?;
             Ok(TaskHandle::new(h).into())
         })
-    }
-
-    /// Stop every timer and request of this handle. An unsettled `result()` rejects with
-    /// an `AbortError`. The task itself keeps running on the server (see `cancel()`).
-    pub fn dispose(&self) {
-        self.h.dispose();
     }
 }

@@ -288,10 +288,11 @@ export interface CallToolAsTaskOptions {
 }
 
 /*
- * The classes' readonly properties, merged into the classes declared below. Each getter
- * reads its value through the class's one `_get(index)` export, the index being the
- * property's place here: tools/finish-pkg.mjs defines the getters from these lists, and
- * `McpClient::get` / `TaskHandle::get` (src/js/mod.rs) answer in the same order.
+ * The classes' readonly properties and methods (but for the static ones), merged into the
+ * classes declared below. Each getter and method goes through the class's one
+ * `_op(index, ...args)` export, the index being its place here (the properties first,
+ * then the methods): tools/finish-pkg.mjs defines them from these lists, and
+ * `McpClient::op` / `TaskHandle::op` (src/js/mod.rs) answer in the same order.
  */
 export interface McpClient {
   /** The server's `serverInfo` from `initialize`. */
@@ -306,6 +307,37 @@ export interface McpClient {
   readonly sessionId: string | undefined;
   /** Task handles this client still follows (for dashboards and leak checks). */
   readonly activeTasks: number;
+  /**
+   * Call a tool and resolve with its `CallToolResult`. A tool whose `taskSupport` is
+   * `required` runs as a task and resolves with its final result. `options.signal`
+   * aborts it (an `AbortError`), `options.timeoutMs` bounds the `tools/call` request
+   * (a `TransportError`; none by default, a tool may take its time).
+   */
+  callTool(name: string, args?: Record<string, unknown>, options?: CallToolOptions): Promise<CallToolResult>;
+  /** Start a tool call as a task and return its handle. */
+  callToolAsTask(name: string, args?: Record<string, unknown>, options?: CallToolAsTaskOptions): Promise<TaskHandle>;
+  /** One page of `tools/list`. */
+  listTools(cursor?: string | null): Promise<ListToolsResult>;
+  /** Every page of `tools/list`, as one array. */
+  listAllTools(): Promise<Tool[]>;
+  /** `tasks/get`: the Task as the server has it now. */
+  getTask(taskId: string): Promise<Task>;
+  /** `tasks/result`: what the original call returned (waits while the task runs). */
+  getTaskResult(taskId: string): Promise<CallToolResult>;
+  /** `tasks/list`: one page of the server's tasks. */
+  listTasks(cursor?: string | null): Promise<ListTasksResult>;
+  /** `tasks/cancel`: resolves with the cancelled Task. */
+  cancelTask(taskId: string): Promise<Task>;
+  /**
+   * Close: abort what is in flight, stop every task handle (their `result()` rejects
+   * with an `AbortError`), close the streams and end the session with DELETE.
+   */
+  close(): Promise<void>;
+  /**
+   * Sign out: forget this server's tokens (here and in `auth.storage`); a request the
+   * server then refuses signs in again.
+   */
+  signOut(): Promise<void>;
 }
 
 export interface TaskHandle {
@@ -329,6 +361,29 @@ export interface TaskHandle {
   readonly progress: ProgressNotificationParams | undefined;
   /** How many `tasks/get` requests this handle has sent. */
   readonly polls: number;
+  /** The final `CallToolResult`. Memoized: every call returns the same Promise. */
+  result(): Promise<CallToolResult>;
+  /** Send `tasks/cancel`; resolves with the cancelled Task. */
+  cancel(): Promise<Task>;
+  /** Call `cb(task)` on every new snapshot; returns a function that unsubscribes. */
+  onStatus(cb: (task: Task) => void): () => void;
+  /**
+   * Call `cb(progress)` on every `notifications/progress` of this task; returns a
+   * function that unsubscribes.
+   */
+  onProgress(cb: (progress: ProgressNotificationParams) => void): () => void;
+  /**
+   * Task snapshots for `for await`: the current one, then each change; it ends after
+   * the terminal one.
+   */
+  updates(): AsyncIterableIterator<Task>;
+  /** A versioned resume token (JSON text) for `TaskHandle.resume`. */
+  serialize(): string;
+  /**
+   * Stop every timer and request of this handle. An unsettled `result()` rejects with
+   * an `AbortError`. The task itself keeps running on the server (see `cancel()`).
+   */
+  dispose(): void;
 }
 
 /** Base class of this SDK's errors. */
