@@ -51,10 +51,16 @@ impl fmt::Display for SseError {
 
 impl std::error::Error for SseError {}
 
+/// How a line's bytes become text: appended to the string, decoded as UTF-8 with each
+/// invalid sequence as U+FFFD ([`crate::text::push_lossy`] natively; in the wasm, the
+/// host's `TextDecoder`).
+pub type Decode = fn(&mut String, &[u8]);
+
 /// An incremental SSE parser: feed it byte chunks, get complete events back.
 #[derive(Debug)]
 pub struct SseParser {
     max: usize,
+    decode: Decode,
     /// Bytes of the current, unterminated line.
     line: Vec<u8>,
     /// The previous chunk ended with CR: a leading LF in the next one belongs to it.
@@ -89,8 +95,14 @@ impl SseParser {
     /// A parser that buffers at most `max` bytes of unterminated line plus
     /// event data; beyond that [`SseParser::push`] fails with [`SseError::TooLarge`].
     pub fn with_max_event_bytes(max: usize) -> Self {
+        Self::with_decoder(max, crate::text::push_lossy)
+    }
+
+    /// [`SseParser::with_max_event_bytes`], decoding lines with `decode`.
+    pub fn with_decoder(max: usize, decode: Decode) -> Self {
         SseParser {
             max,
+            decode,
             line: Vec::new(),
             pending_cr: false,
             at_start: true,
@@ -258,7 +270,7 @@ impl SseParser {
         };
         match name {
             b"data" => {
-                crate::text::push_lossy(&mut self.data, value);
+                (self.decode)(&mut self.data, value);
                 // A `&str`, not a `char`: `String::push` links a UTF-8 encoder for this
                 // one use.
                 #[allow(clippy::single_char_add_str)]
@@ -266,10 +278,11 @@ impl SseParser {
             }
             b"event" => {
                 self.event.clear();
-                crate::text::push_lossy(&mut self.event, value);
+                (self.decode)(&mut self.event, value);
             }
             b"id" if value.iter().all(|&b| b != 0) => {
-                let id = crate::text::lossy(value);
+                let mut id = String::new();
+                (self.decode)(&mut id, value);
                 self.id_buffer.clone_from(&id);
                 self.event_id = Some(id);
             }

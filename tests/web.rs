@@ -99,8 +99,13 @@ async fn admin(url: &str, path: &str, post: bool) -> JsValue {
         .ok()
         .expect("admin request failed");
     assert_eq!(r.status(), 200, "admin {path}");
-    let bytes = r.bytes(1 << 24).await.ok().expect("admin body");
-    parse(&String::from_utf8(bytes).unwrap()).unwrap()
+    let text = r
+        .text(1 << 24, true)
+        .await
+        .ok()
+        .flatten()
+        .expect("admin body");
+    parse(&text).unwrap()
 }
 
 /// Requests of one method that one session made, as the server counted them.
@@ -230,7 +235,7 @@ async fn an_initialize_post_reaches_the_reference_server() {
         r.header("mcp-session-id").is_some(),
         "CORS exposes Mcp-Session-Id"
     );
-    let text = String::from_utf8(r.bytes(1 << 20).await.ok().unwrap()).unwrap();
+    let text = r.text(1 << 20, true).await.ok().flatten().unwrap();
     let msg = parse(&text).unwrap();
     let info = get(&get(&msg, "result"), "serverInfo");
     assert_eq!(

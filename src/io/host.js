@@ -337,24 +337,44 @@ export function whenSettled(p, tag, cb) {
 /** The global `fetch` (pages, workers and Node alike), read when a client is made. */
 export const globalFetch = () => globalThis.fetch;
 
+const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
+/** UTF-8 bytes as text, each bad sequence as U+FFFD (the SSE parser's lines, src/io/mod.rs). */
+export const utf8 = (bytes) => lossy.decode(bytes);
+
+/**
+ * A body read to its end through `reader` (the wasm's replies, src/io/mod.rs, and the OAuth
+ * documents): its text, each bad UTF-8 sequence as U+FFFD, or with `fatal` `null` when it
+ * is not UTF-8; a leading BOM is kept, or with `bom` dropped. `undefined` past `limit` bytes
+ * (checked first: a body too large is that, whatever its bytes; the stream is cancelled).
+ * Rejects as the stream does, or with 'body chunk is not bytes'.
+ */
+export async function readText(reader, limit, fatal, bom) {
+  const d = new TextDecoder('utf-8', { fatal, ignoreBOM: !bom });
+  let text = '', n = 0, bad;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (!(value instanceof Uint8Array)) throw 'body chunk is not bytes';
+    if ((n += value.length) > limit) return void reader.cancel().catch(() => {});
+    try {
+      text += d.decode(value, { stream: true });
+    } catch {
+      bad = 1;
+    }
+  }
+  try {
+    return bad ? null : text + d.decode();
+  } catch {
+    return null;
+  }
+}
+
 /** A body read to its end, at most `MAX_DOC_BYTES`, as JSON; undefined for anything else. */
 async function readJson(resp) {
   try {
-    const reader = resp.body.getReader();
-    const d = new TextDecoder();
-    let text = '', n = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!(value instanceof Uint8Array) || (n += value.length) > MAX_DOC_BYTES) {
-        reader.cancel().catch(() => {});
-        return;
-      }
-      text += d.decode(value, { stream: true });
-    }
-    return JSON.parse(text + d.decode());
+    return JSON.parse(await readText(resp.body.getReader(), MAX_DOC_BYTES, false, 1));
   } catch {
-    // No body, a broken stream, not JSON: no document.
+    // No body, a broken stream, too large, not JSON: no document.
   }
 }
 

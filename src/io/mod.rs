@@ -29,6 +29,11 @@ pub mod pace;
 extern "C" {
     #[wasm_bindgen(js_name = globalFetch)]
     fn global_fetch() -> JsValue;
+    /// A body read to its end by the host's `TextDecoder` (see [`HttpResponse::text`]).
+    #[wasm_bindgen(js_name = utf8)]
+    fn decode(bytes: &[u8]) -> JsValue;
+    #[wasm_bindgen(js_name = readText)]
+    fn read_text(reader: &ReadableStreamDefaultReader, limit: f64, fatal: bool) -> Promise;
 }
 
 #[wasm_bindgen]
@@ -49,6 +54,13 @@ pub fn now_ms() -> f64 {
 pub fn parse_date_ms(s: &str) -> Option<f64> {
     let v = js_sys::Date::parse(s);
     (!v.is_nan()).then_some(v)
+}
+
+/// Append `bytes` decoded as UTF-8, each invalid sequence as U+FFFD, by the host's
+/// `TextDecoder` (as `text::push_lossy` does, without linking core's UTF-8 validation):
+/// the SSE parser's decoder ([`crate::sse::Decode`]).
+pub fn push_text(out: &mut String, bytes: &[u8]) {
+    out.push_str(&decode(bytes).as_string().unwrap_or_default());
 }
 
 /// A `setTimeout` that is cleared when dropped. Build timed behaviour on this.
@@ -253,30 +265,25 @@ impl HttpResponse {
         self.inner.headers().get(name).ok().flatten()
     }
 
+    /// The body's reader, made at the first read; `None` for a response without a body.
+    fn reader(&mut self) -> Option<&ReadableStreamDefaultReader> {
+        if self.done {
+            return None;
+        }
+        if self.reader.is_none() {
+            // `getReader()` without a mode always gives a default reader.
+            self.reader = Some(self.inner.body()?.get_reader().unchecked_into());
+        }
+        self.reader.as_ref()
+    }
+
     /// The next chunk of the body, `Ok(None)` at its end. An error means the stream broke
     /// (or was aborted).
     pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, FetchFailure> {
-        if self.done {
-            return Ok(None);
-        }
-        if self.reader.is_none() {
-            let Some(body) = self.inner.body() else {
-                return Ok(None);
-            };
-            // `getReader()` without a mode always gives a default reader.
-            self.reader = Some(body.get_reader().unchecked_into());
-        }
-        // Set above; `let else` rather than `expect` keeps a panic site out of the wasm.
-        let Some(reader) = &self.reader else {
+        let Some(reader) = self.reader() else {
             return Ok(None);
         };
-        let step = await_promise(&reader.read()).await.map_err(|e| {
-            if is_abort_error(&e) {
-                FetchFailure::Aborted
-            } else {
-                FetchFailure::Network(e)
-            }
-        })?;
+        let step = await_promise(&reader.read()).await.map_err(failure)?;
         if json::get(&step, "done").is_truthy() {
             self.done = true;
             self.reader = None;
@@ -290,18 +297,28 @@ impl HttpResponse {
         }
     }
 
-    /// Read the whole body, failing with `Err(None)` past `limit` bytes (the stream is
-    /// cancelled) or `Err(Some(failure))` if it broke.
-    pub async fn bytes(&mut self, limit: usize) -> Result<Vec<u8>, Option<FetchFailure>> {
-        let mut out = Vec::new();
-        while let Some(c) = self.chunk().await.map_err(Some)? {
-            if out.len() + c.len() > limit {
+    /// Read the whole body as text, decoded by the host (`TextDecoder`; core's UTF-8
+    /// validation and a read loop of our own are not linked for it): `Ok(Some(text))`,
+    /// each invalid UTF-8 sequence read as U+FFFD, or with `strict` `Ok(None)` when the
+    /// body is not UTF-8; `Err(None)` past `limit` bytes (the stream is cancelled),
+    /// `Err(Some(failure))` if it broke.
+    pub async fn text(
+        &mut self,
+        limit: usize,
+        strict: bool,
+    ) -> Result<Option<String>, Option<FetchFailure>> {
+        let Some(reader) = self.reader() else {
+            return Ok(Some(String::new()));
+        };
+        let read = read_text(reader, limit as f64, strict);
+        match await_promise(&read).await {
+            Ok(v) if v.is_undefined() => {
                 self.cancel();
-                return Err(None);
+                Err(None)
             }
-            out.extend_from_slice(&c);
+            Ok(v) => Ok(v.as_string()),
+            Err(e) => Err(Some(failure(e))),
         }
-        Ok(out)
     }
 
     /// Stop reading: cancel the body stream so the connection is released. Idempotent.
@@ -316,6 +333,15 @@ impl HttpResponse {
         if let Some(t) = target {
             ignore(t.unchecked_into::<Cancel>().cancel());
         }
+    }
+}
+
+/// What a broken body stream amounts to.
+fn failure(e: JsValue) -> FetchFailure {
+    if is_abort_error(&e) {
+        FetchFailure::Aborted
+    } else {
+        FetchFailure::Network(e)
     }
 }
 

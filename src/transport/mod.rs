@@ -725,7 +725,8 @@ impl Session {
             }
             let json_body = is_type(&ctype, "application/json");
             if ok && is_type(&ctype, "text/event-stream") {
-                let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
+                let mut parser =
+                    SseParser::with_decoder(self.opts.max_response_bytes, io::push_text);
                 let mut resumes = 0;
                 loop {
                     if let Err(e) = self.read_stream(&mut resp, &mut parser, Some(id)).await {
@@ -776,13 +777,11 @@ impl Session {
             } else {
                 64 * 1024
             };
-            let body = resp.bytes(limit).await;
+            let body = resp.text(limit, ok).await;
             if ok {
                 break 'exchange match body {
-                    Ok(bytes) => match String::from_utf8(bytes) {
-                        Ok(text) => self.dispatch_text(&text),
-                        Err(_) => Err(Error::Protocol("the reply is not valid UTF-8".into())),
-                    },
+                    Ok(Some(text)) => self.dispatch_text(&text),
+                    Ok(None) => Err(Error::Protocol("the reply is not valid UTF-8".into())),
                     Err(None) => Err(self.too_large(status)),
                     Err(Some(f)) => Err(fetch_error(f)),
                 };
@@ -884,7 +883,7 @@ impl Session {
         if status == 200 && is_type(&ctype, "text/event-stream") {
             Ok(resp)
         } else {
-            let body = resp.bytes(64 * 1024).await;
+            let body = resp.text(64 * 1024, false).await;
             Err(self.http_error(&resp, status, body))
         }
     }
@@ -930,14 +929,14 @@ impl Session {
         &self,
         resp: &HttpResponse,
         status: u16,
-        body: Result<Vec<u8>, Option<FetchFailure>>,
+        body: Result<Option<String>, Option<FetchFailure>>,
     ) -> Error {
         let retry_after_ms = resp
             .header("retry-after")
             .and_then(|v| crate::policy::parse_retry_after(&v, io::now_ms()));
         let body = match body {
-            Ok(b) => quote_body(&self.redact(crate::text::lossy(&b)), BODY_QUOTE_LIMIT),
-            Err(_) => String::new(),
+            Ok(Some(b)) => quote_body(&self.redact(b), BODY_QUOTE_LIMIT),
+            _ => String::new(),
         };
         Error::Transport {
             status,
@@ -1103,7 +1102,7 @@ impl Session {
             Ok(())
         } else {
             // The body is not read (it was let go above): the error quotes none.
-            Err(self.http_error(&resp, status, Ok(Vec::new())))
+            Err(self.http_error(&resp, status, Ok(None)))
         }
     }
 
@@ -1139,7 +1138,7 @@ impl Session {
     async fn listen(self: Rc<Self>, gen: u32) {
         // One parser for the stream and its reconnections: it keeps the last event id and
         // the server's `retry`.
-        let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
+        let mut parser = SseParser::with_decoder(self.opts.max_response_bytes, io::push_text);
         let mut backoff = PollPolicy::new(
             PollConfig {
                 max_retries: u32::MAX,
