@@ -342,6 +342,17 @@ const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
 export const utf8 = (bytes) => lossy.decode(bytes);
 
 /**
+ * The next chunk of a body through `reader` (src/io/mod.rs, `HttpResponse::chunk`): its
+ * bytes, or undefined at its end. Rejects as the stream does, or with 'body chunk is not
+ * bytes'.
+ */
+export const nextChunk = (reader) => reader.read().then(({ done, value }) => {
+  if (done) return;
+  if (value instanceof Uint8Array) return value;
+  throw 'body chunk is not bytes';
+});
+
+/**
  * A body read to its end through `reader` (the wasm's replies, src/io/mod.rs, and the OAuth
  * documents): its text, each bad UTF-8 sequence as U+FFFD, or with `fatal` `null` when it
  * is not UTF-8; a leading BOM is kept, or with `bom` dropped. `undefined` past `limit` bytes
@@ -351,10 +362,7 @@ export const utf8 = (bytes) => lossy.decode(bytes);
 export async function readText(reader, limit, fatal, bom) {
   const d = new TextDecoder('utf-8', { fatal, ignoreBOM: !bom });
   let text = '', n = 0, bad;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (!(value instanceof Uint8Array)) throw 'body chunk is not bytes';
+  for (let value; (value = await nextChunk(reader));) {
     if ((n += value.length) > limit) return void reader.cancel().catch(() => {});
     try {
       text += d.decode(value, { stream: true });

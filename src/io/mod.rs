@@ -32,6 +32,8 @@ extern "C" {
     /// A body read to its end by the host's `TextDecoder` (see [`HttpResponse::text`]).
     #[wasm_bindgen(js_name = utf8)]
     fn decode(bytes: &[u8]) -> JsValue;
+    #[wasm_bindgen(js_name = nextChunk)]
+    fn next_chunk(reader: &ReadableStreamDefaultReader) -> Promise;
     #[wasm_bindgen(js_name = readText)]
     fn read_text(reader: &ReadableStreamDefaultReader, limit: f64, fatal: bool) -> Promise;
 }
@@ -283,18 +285,13 @@ impl HttpResponse {
         let Some(reader) = self.reader() else {
             return Ok(None);
         };
-        let step = await_promise(&reader.read()).await.map_err(failure)?;
-        if json::get(&step, "done").is_truthy() {
+        let chunk = await_promise(&next_chunk(reader)).await.map_err(failure)?;
+        if chunk.is_undefined() {
             self.done = true;
             self.reader = None;
             return Ok(None);
         }
-        match json::get(&step, "value").dyn_into::<Uint8Array>() {
-            Ok(a) => Ok(Some(a.to_vec())),
-            Err(_) => Err(FetchFailure::Network(JsValue::from_str(
-                "body chunk is not bytes",
-            ))),
-        }
+        Ok(Some(chunk.unchecked_into::<Uint8Array>().to_vec()))
     }
 
     /// Read the whole body as text, decoded by the host (`TextDecoder`; core's UTF-8
