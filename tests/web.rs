@@ -12,7 +12,7 @@ use mcp_tasks_wasm::client::registry::HandleOptions;
 use mcp_tasks_wasm::client::Client;
 use mcp_tasks_wasm::error::Error;
 use mcp_tasks_wasm::io::json::{get, get_f64, get_str, object, parse};
-use mcp_tasks_wasm::io::{await_promise, sleep, spawn, HeaderList, Http};
+use mcp_tasks_wasm::io::{await_promise, sleep, spawn, Abort, HeaderList, Http};
 use mcp_tasks_wasm::protocol::TaskStatus;
 use mcp_tasks_wasm::transport::{ClientOptions, Ctl};
 use wasm_bindgen::prelude::*;
@@ -93,7 +93,7 @@ async fn admin(url: &str, path: &str, post: bool) -> JsValue {
             &format!("{base}{path}"),
             &HeaderList::default(),
             None,
-            None,
+            &Abort::new(None).signal(),
         )
         .await
         .ok()
@@ -226,7 +226,13 @@ async fn an_initialize_post_reaches_the_reference_server() {
     headers.set("Content-Type", "application/json");
     headers.set("Accept", "application/json, text/event-stream");
     let mut r = http
-        .send("POST", &json_url(), &headers, Some(body), None)
+        .send(
+            "POST",
+            &json_url(),
+            &headers,
+            Some(body),
+            &Abort::new(None).signal(),
+        )
         .await
         .ok()
         .expect("fetch");

@@ -342,6 +342,27 @@ const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
 export const utf8 = (bytes) => lossy.decode(bytes);
 
 /**
+ * One request by `fetch` (src/io/mod.rs, `Http::send`), redirects not followed: browsers
+ * give an opaque response for one, Node the 3xx itself, and either way nothing is sent on
+ * to the target. Settles with the Response; for a redirect, with its status (0 where the
+ * runtime hides it), its body cancelled; with a string when `fetch` gave no Response
+ * (a replacement `fetch` may give anything, a thenable too). Rejects as `fetch` does,
+ * throws what it throws.
+ */
+export function send(fetch, url, method, headers, body, signal) {
+  const init = { method, redirect: 'manual', headers };
+  if (body !== undefined) init.body = body;
+  init.signal = signal;
+  return Promise.resolve(fetch.call(undefined, url, init)).then((r) => {
+    if (!(r instanceof Response)) return 'fetch did not resolve to a Response';
+    const opaque = r.type == 'opaqueredirect';
+    if (!opaque && (r.status < 300 || r.status >= 400)) return r;
+    r.body?.cancel().catch(() => {});
+    return opaque ? 0 : r.status;
+  });
+}
+
+/**
  * The next chunk of a body through `reader` (src/io/mod.rs, `HttpResponse::chunk`): its
  * bytes, or undefined at its end. Rejects as the stream does, or with 'body chunk is not
  * bytes'.

@@ -8,7 +8,7 @@
 //! [`await_promise`] waits for a JS promise (the crate's own executor and promise
 //! future, in `exec.rs`, rather than wasm-bindgen-futures').
 
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, Response};
@@ -32,6 +32,16 @@ extern "C" {
     /// A body read to its end by the host's `TextDecoder` (see [`HttpResponse::text`]).
     #[wasm_bindgen(js_name = utf8)]
     fn decode(bytes: &[u8]) -> JsValue;
+    /// See [`Http::send`].
+    #[wasm_bindgen(catch, js_name = send)]
+    fn fetch_manual(
+        fetch: &Function,
+        url: &str,
+        method: &str,
+        headers: &Headers,
+        body: Option<&str>,
+        signal: &AbortSignal,
+    ) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_name = nextChunk)]
     fn next_chunk(reader: &ReadableStreamDefaultReader) -> Promise;
     #[wasm_bindgen(js_name = readText)]
@@ -192,52 +202,26 @@ impl Http {
         url: &str,
         headers: &HeaderList,
         body: Option<&str>,
-        signal: Option<&AbortSignal>,
+        signal: &AbortSignal,
     ) -> Result<HttpResponse, FetchFailure> {
         if let Some(e) = &headers.bad {
             return Err(FetchFailure::Network(e.clone()));
         }
-        let init = Object::new();
-        let set = |k: &str, v: &JsValue| {
-            let _ = Reflect::set(&init, &JsValue::from_str(k), v);
-        };
-        set("method", &JsValue::from_str(method));
-        // Browsers give an opaque response for a redirect, Node the 3xx itself: either
-        // way nothing is sent on to the target.
-        set("redirect", &JsValue::from_str("manual"));
-        set("headers", &headers.headers);
-        if let Some(b) = body {
-            set("body", &JsValue::from_str(b));
-        }
-        if let Some(s) = signal {
-            set("signal", s);
-        }
-        let sent = self
-            .fetch
-            .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
+        // host.js's `send`: a Response, a redirect's status, or a string saying that the
+        // replacement `fetch` gave no Response.
+        let sent = fetch_manual(&self.fetch, url, method, &headers.headers, body, signal)
             .map_err(FetchFailure::Network)?;
-        // A replacement `fetch` may return a Response, or a thenable, not a Promise.
         match await_promise(&sent).await {
-            Ok(r) => {
-                let inner = r.dyn_into::<Response>().map_err(|_| {
-                    FetchFailure::Network(JsValue::from_str("fetch did not resolve to a Response"))
-                })?;
-                let status = inner.status();
-                let opaque = json::get_str(&inner, "type").as_deref() == Some("opaqueredirect");
-                let resp = HttpResponse {
-                    inner,
+            Ok(r) if r.is_string() => Err(FetchFailure::Network(r)),
+            Ok(r) => match r.as_f64() {
+                Some(status) => Err(FetchFailure::Redirect(status as u16)),
+                None => Ok(HttpResponse {
+                    inner: r.unchecked_into(),
                     reader: None,
                     done: false,
-                };
-                if opaque || (300..400).contains(&status) {
-                    // Dropped: its body is cancelled.
-                    return Err(FetchFailure::Redirect(if opaque { 0 } else { status }));
-                }
-                Ok(resp)
-            }
-            Err(e) if signal.is_some_and(|s| s.aborted()) || is_abort_error(&e) => {
-                Err(FetchFailure::Aborted)
-            }
+                }),
+            },
+            Err(e) if signal.aborted() || is_abort_error(&e) => Err(FetchFailure::Aborted),
             Err(e) => Err(FetchFailure::Network(e)),
         }
     }

@@ -693,7 +693,7 @@ impl Session {
         let out: Result<(), Error> = 'exchange: {
             let sent = self
                 .http
-                .send("POST", &self.url, &headers, Some(&body), Some(&signal))
+                .send("POST", &self.url, &headers, Some(&body), &signal)
                 .await;
             let mut resp = match sent {
                 Ok(r) => r,
@@ -875,7 +875,7 @@ impl Session {
         }
         let mut resp = self
             .http
-            .send("GET", &self.url, &headers, None, Some(signal))
+            .send("GET", &self.url, &headers, None, signal)
             .await
             .map_err(fetch_error)?;
         let status = resp.status();
@@ -1087,13 +1087,7 @@ impl Session {
         let abort = Abort::new(self.opts.request_timeout_ms);
         let mut resp = self
             .http
-            .send(
-                "POST",
-                &self.url,
-                &headers,
-                Some(&body),
-                Some(&abort.signal()),
-            )
+            .send("POST", &self.url, &headers, Some(&body), &abort.signal())
             .await
             .map_err(fetch_error)?;
         let status = resp.status();
@@ -1237,7 +1231,7 @@ impl Session {
             let abort = Abort::new(Some(self.opts.request_timeout_ms.unwrap_or(10_000.0)));
             if let Ok(mut r) = self
                 .http
-                .send("DELETE", &self.url, &headers, None, Some(&abort.signal()))
+                .send("DELETE", &self.url, &headers, None, &abort.signal())
                 .await
             {
                 r.cancel();
