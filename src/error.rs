@@ -142,7 +142,7 @@ impl Error {
     pub fn describe(&self) -> String {
         match self {
             Error::Rpc { code, message, .. } => {
-                crate::cat!(message, " (JSON-RPC ", *code as i64, ')')
+                crate::cat!(message, " (JSON-RPC ", *code as i64, ")")
             }
             Error::Transport { message, .. }
             | Error::Protocol(message)
@@ -171,6 +171,8 @@ pub fn quote_body(text: &str, limit: usize) -> String {
     // `get` rather than indexing: `end` is a char boundary, and this keeps the slicing
     // panic (which formats chars with Debug, about 3 KB of wasm) out of the build.
     let mut quoted = text.get(..end).unwrap_or_default().to_string();
-    quoted.push('…');
+    // A `&str`: `String::push` links a UTF-8 encoder for a `char`.
+    #[allow(clippy::single_char_add_str)]
+    quoted.push_str("…");
     quoted
 }
