@@ -108,25 +108,20 @@ impl Error {
     }
 
     /// The same error, saying that `tries` attempts were made (the retry budget is spent).
-    pub fn with_tries(self, tries: u32) -> Error {
-        let gave_up = |m: String| crate::cat!(m, " (gave up after ", tries, " tries)");
-        match self {
+    pub fn with_tries(mut self, tries: u32) -> Error {
+        // Changed in place: a rebuilt variant moves every field.
+        let message = match &mut self {
             Error::Transport {
-                status,
-                message,
-                body,
-                retry_after_ms,
-                ..
-            } => Error::Transport {
-                status,
-                message: gave_up(message),
-                body,
-                tries,
-                retry_after_ms,
-            },
-            Error::Protocol(m) => Error::Protocol(gave_up(m)),
-            e => e,
-        }
+                message, tries: t, ..
+            } => {
+                *t = tries;
+                message
+            }
+            Error::Protocol(m) => m,
+            _ => return self,
+        };
+        message.push_str(&crate::cat!(" (gave up after ", tries, " tries)"));
+        self
     }
 
     /// `Retry-After` of a transport error.

@@ -1304,18 +1304,18 @@ fn fetch_error(f: FetchFailure) -> Error {
         )),
         // A browser hides the redirect's status: 300 stands for "some 3xx" (never a
         // network error, which would be retried).
-        FetchFailure::Redirect(status) => Error::transport(
-            status.max(300),
-            crate::cat!(
-                "the server answered with a redirect (HTTP ",
-                if status == 0 {
-                    "3xx".to_string()
-                } else {
-                    crate::cat!(u32::from(status))
-                },
+        FetchFailure::Redirect(status) => {
+            let mut m = String::from("the server answered with a redirect (HTTP ");
+            if status == 0 {
+                m.push_str("3xx");
+            } else {
+                crate::text::Piece::put(&u32::from(status), &mut m);
+            }
+            m.push_str(
                 "), which this client does not follow: its headers must not reach another \
-                 origin; use the final URL"
-            ),
-        ),
+                 origin; use the final URL",
+            );
+            Error::transport(status.max(300), m)
+        }
     }
 }
