@@ -123,10 +123,24 @@ impl SseParser {
     /// (`Ok`); the error then comes from the next `push` or from `finish`.
     /// Every call after the error fails until [`SseParser::finish`].
     pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<SseEvent>, SseError> {
+        let mut out = Vec::new();
+        self.push_each(chunk, &mut |e| out.push(e))?;
+        Ok(out)
+    }
+
+    /// [`SseParser::push`], handing each event to `on` as it completes (no vector of
+    /// events); `Err` as `push` fails: only when no event was handed over.
+    pub fn push_each(
+        &mut self,
+        chunk: &[u8],
+        on: &mut dyn FnMut(SseEvent),
+    ) -> Result<(), SseError> {
         if self.failed {
             return Err(self.error());
         }
-        let mut out = Vec::new();
+        // Whether an event was handed to `on` (then the cap's error waits for the next
+        // call).
+        let mut out = false;
         let mut i = 0;
         if self.pending_cr && !chunk.is_empty() {
             self.pending_cr = false;
@@ -147,11 +161,11 @@ impl SseParser {
                 return self.fail(out);
             }
             if self.line.is_empty() {
-                self.process_line(&rest[..p], &mut out);
+                out |= self.process_line(&rest[..p], on);
             } else {
                 let mut line = std::mem::take(&mut self.line);
                 line.extend_from_slice(&rest[..p]);
-                self.process_line(&line, &mut out);
+                out |= self.process_line(&line, on);
                 // Keep the allocation for the next line, unless it was a big one.
                 if line.capacity() <= 1 << 16 {
                     line.clear();
@@ -170,7 +184,7 @@ impl SseParser {
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Ends the current stream. A pending unterminated line or event is
@@ -219,13 +233,15 @@ impl SseParser {
         SseError::TooLarge { limit: self.max }
     }
 
-    fn fail(&mut self, out: Vec<SseEvent>) -> Result<Vec<SseEvent>, SseError> {
+    /// Abandon the stream at the cap; the error now unless an event was handed over
+    /// (`out`).
+    fn fail(&mut self, out: bool) -> Result<(), SseError> {
         self.failed = true;
         self.reset_stream();
-        if out.is_empty() {
-            Err(self.error())
+        if out {
+            Ok(())
         } else {
-            Ok(out)
+            Err(self.error())
         }
     }
 
@@ -246,7 +262,8 @@ impl SseParser {
         self.line.len() + self.data.len() + self.event.len() + self.id_buffer.len()
     }
 
-    fn process_line(&mut self, raw: &[u8], out: &mut Vec<SseEvent>) {
+    /// One line; whether it dispatched an event (to `on`).
+    fn process_line(&mut self, raw: &[u8], on: &mut dyn FnMut(SseEvent)) -> bool {
         let mut raw = raw;
         if self.at_start {
             self.at_start = false;
@@ -255,11 +272,10 @@ impl SseParser {
             }
         }
         if raw.is_empty() {
-            self.dispatch(out);
-            return;
+            return self.dispatch(on);
         }
         if raw[0] == b':' {
-            return;
+            return false;
         }
         let (name, value) = match raw.iter().position(|&b| b == b':') {
             Some(c) => {
@@ -294,20 +310,22 @@ impl SseParser {
             }
             _ => {}
         }
+        false
     }
 
-    fn dispatch(&mut self, out: &mut Vec<SseEvent>) {
+    fn dispatch(&mut self, on: &mut dyn FnMut(SseEvent)) -> bool {
         self.last_event_id.clone_from(&self.id_buffer);
         let id = self.event_id.take();
         let mut event = std::mem::take(&mut self.event);
         if self.data.is_empty() {
-            return;
+            return false;
         }
         let mut data = std::mem::take(&mut self.data);
         data.pop(); // the trailing "\n" every data line adds
         if event.is_empty() {
             event.push_str("message");
         }
-        out.push(SseEvent { event, data, id });
+        on(SseEvent { event, data, id });
+        true
     }
 }

@@ -966,25 +966,32 @@ impl Session {
                 Ok(None) => return Ok(()),
                 Err(f) => return Err(fetch_error(f)),
             };
-            let events = parser.push(&chunk).map_err(|_| {
-                resp.cancel();
-                self.too_large(200)
-            })?;
-            for ev in events {
-                if ev.event != "message" || ev.data.is_empty() {
-                    continue;
+            // Each event as it completes; with `until`, the first bad one fails the request
+            // and the rest of the chunk is not read.
+            let mut bad = None;
+            let pushed = parser.push_each(&chunk, &mut |ev| {
+                if bad.is_some() || ev.event != "message" || ev.data.is_empty() {
+                    return;
                 }
                 if let Err(e) = self.dispatch_text(&ev.data) {
                     if until.is_some() {
-                        resp.cancel();
-                        return Err(e);
+                        bad = Some(e);
+                    } else {
+                        io::warn(&crate::cat!(
+                            "mcp-tasks-wasm: ignored a bad event: ",
+                            e.describe()
+                        ));
                     }
-                    io::warn(&crate::cat!(
-                        "mcp-tasks-wasm: ignored a bad event: ",
-                        e.describe()
-                    ));
                 }
+            });
+            if let Some(e) = bad {
+                resp.cancel();
+                return Err(e);
             }
+            pushed.map_err(|_| {
+                resp.cancel();
+                self.too_large(200)
+            })?;
             if let Some(id) = until {
                 if self.answered(id) {
                     resp.cancel();
