@@ -1224,11 +1224,12 @@ impl Session {
             }
             (st.session_id.clone(), aborts)
         };
-        for a in aborts {
+        // By reference, both: a consuming loop has an `IntoIter` of its own.
+        for a in &aborts {
             a.abort();
         }
         let waiting = std::mem::take(&mut self.state_mut().retry_wakes);
-        for w in waiting {
+        for w in &waiting {
             w.set(true);
         }
         self.gate.close();
