@@ -662,12 +662,10 @@ export class OAuth {
     const signal = AbortSignal.timeout(OAUTH_TIMEOUT_MS);
     let resp;
     try {
-      resp = await this.fetch.call(undefined, url, { method: body === undefined ? 'GET' : 'POST', redirect: 'manual', headers, body, signal });
-      if (!(resp instanceof Response)) throw new Error('fetch did not resolve to a Response');
-      if (resp.type == 'opaqueredirect' || (resp.status >= 300 && resp.status < 400)) {
-        resp.body?.cancel().catch(() => {});
-        throw new Error('it answered with a redirect');
-      }
+      // The client's one way to fetch (`send`): a Response, else a string saying why not
+      // or a redirect's status (its body cancelled).
+      resp = await send(this.fetch, url, body === undefined ? 'GET' : 'POST', headers, body, signal);
+      if (!(resp instanceof Response)) throw typeof resp == 'string' ? resp : 'it answered with a redirect';
     } catch (e) {
       throw new Fail('unreachable', 'could not reach ' + url + ' (a network error, or the endpoint does not allow this origin by CORS): '
         + quote(signal.aborted ? 'timed out' : errorMessage(e), 200));
