@@ -108,25 +108,20 @@ impl Error {
     }
 
     /// The same error, saying that `tries` attempts were made (the retry budget is spent).
-    pub fn with_tries(self, tries: u32) -> Error {
-        let gave_up = |m: String| crate::cat!(m, " (gave up after ", tries, " tries)");
-        match self {
+    pub fn with_tries(mut self, tries: u32) -> Error {
+        // Changed in place: a rebuilt variant moves every field.
+        let message = match &mut self {
             Error::Transport {
-                status,
-                message,
-                body,
-                retry_after_ms,
-                ..
-            } => Error::Transport {
-                status,
-                message: gave_up(message),
-                body,
-                tries,
-                retry_after_ms,
-            },
-            Error::Protocol(m) => Error::Protocol(gave_up(m)),
-            e => e,
-        }
+                message, tries: t, ..
+            } => {
+                *t = tries;
+                message
+            }
+            Error::Protocol(m) => m,
+            _ => return self,
+        };
+        message.push_str(&crate::cat!(" (gave up after ", tries, " tries)"));
+        self
     }
 
     /// `Retry-After` of a transport error.
@@ -142,7 +137,7 @@ impl Error {
     pub fn describe(&self) -> String {
         match self {
             Error::Rpc { code, message, .. } => {
-                crate::cat!(message, " (JSON-RPC ", *code as i64, ')')
+                crate::cat!(message, " (JSON-RPC ", *code as i64, ")")
             }
             Error::Transport { message, .. }
             | Error::Protocol(message)
@@ -171,6 +166,8 @@ pub fn quote_body(text: &str, limit: usize) -> String {
     // `get` rather than indexing: `end` is a char boundary, and this keeps the slicing
     // panic (which formats chars with Debug, about 3 KB of wasm) out of the build.
     let mut quoted = text.get(..end).unwrap_or_default().to_string();
-    quoted.push('…');
+    // A `&str`: `String::push` links a UTF-8 encoder for a `char`.
+    #[allow(clippy::single_char_add_str)]
+    quoted.push_str("…");
     quoted
 }

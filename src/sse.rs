@@ -51,10 +51,16 @@ impl fmt::Display for SseError {
 
 impl std::error::Error for SseError {}
 
+/// How a line's bytes become text: appended to the string, decoded as UTF-8 with each
+/// invalid sequence as U+FFFD ([`crate::text::push_lossy`] natively; in the wasm, the
+/// host's `TextDecoder`).
+pub type Decode = fn(&mut String, &[u8]);
+
 /// An incremental SSE parser: feed it byte chunks, get complete events back.
 #[derive(Debug)]
 pub struct SseParser {
     max: usize,
+    decode: Decode,
     /// Bytes of the current, unterminated line.
     line: Vec<u8>,
     /// The previous chunk ended with CR: a leading LF in the next one belongs to it.
@@ -89,8 +95,14 @@ impl SseParser {
     /// A parser that buffers at most `max` bytes of unterminated line plus
     /// event data; beyond that [`SseParser::push`] fails with [`SseError::TooLarge`].
     pub fn with_max_event_bytes(max: usize) -> Self {
+        Self::with_decoder(max, crate::text::push_lossy)
+    }
+
+    /// [`SseParser::with_max_event_bytes`], decoding lines with `decode`.
+    pub fn with_decoder(max: usize, decode: Decode) -> Self {
         SseParser {
             max,
+            decode,
             line: Vec::new(),
             pending_cr: false,
             at_start: true,
@@ -111,10 +123,24 @@ impl SseParser {
     /// (`Ok`); the error then comes from the next `push` or from `finish`.
     /// Every call after the error fails until [`SseParser::finish`].
     pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<SseEvent>, SseError> {
+        let mut out = Vec::new();
+        self.push_each(chunk, &mut |e| out.push(e))?;
+        Ok(out)
+    }
+
+    /// [`SseParser::push`], handing each event to `on` as it completes (no vector of
+    /// events); `Err` as `push` fails: only when no event was handed over.
+    pub fn push_each(
+        &mut self,
+        chunk: &[u8],
+        on: &mut dyn FnMut(SseEvent),
+    ) -> Result<(), SseError> {
         if self.failed {
             return Err(self.error());
         }
-        let mut out = Vec::new();
+        // Whether an event was handed to `on` (then the cap's error waits for the next
+        // call).
+        let mut out = false;
         let mut i = 0;
         if self.pending_cr && !chunk.is_empty() {
             self.pending_cr = false;
@@ -135,11 +161,11 @@ impl SseParser {
                 return self.fail(out);
             }
             if self.line.is_empty() {
-                self.process_line(&rest[..p], &mut out);
+                out |= self.process_line(&rest[..p], on);
             } else {
                 let mut line = std::mem::take(&mut self.line);
                 line.extend_from_slice(&rest[..p]);
-                self.process_line(&line, &mut out);
+                out |= self.process_line(&line, on);
                 // Keep the allocation for the next line, unless it was a big one.
                 if line.capacity() <= 1 << 16 {
                     line.clear();
@@ -158,7 +184,7 @@ impl SseParser {
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Ends the current stream. A pending unterminated line or event is
@@ -207,13 +233,15 @@ impl SseParser {
         SseError::TooLarge { limit: self.max }
     }
 
-    fn fail(&mut self, out: Vec<SseEvent>) -> Result<Vec<SseEvent>, SseError> {
+    /// Abandon the stream at the cap; the error now unless an event was handed over
+    /// (`out`).
+    fn fail(&mut self, out: bool) -> Result<(), SseError> {
         self.failed = true;
         self.reset_stream();
-        if out.is_empty() {
-            Err(self.error())
+        if out {
+            Ok(())
         } else {
-            Ok(out)
+            Err(self.error())
         }
     }
 
@@ -234,7 +262,8 @@ impl SseParser {
         self.line.len() + self.data.len() + self.event.len() + self.id_buffer.len()
     }
 
-    fn process_line(&mut self, raw: &[u8], out: &mut Vec<SseEvent>) {
+    /// One line; whether it dispatched an event (to `on`).
+    fn process_line(&mut self, raw: &[u8], on: &mut dyn FnMut(SseEvent)) -> bool {
         let mut raw = raw;
         if self.at_start {
             self.at_start = false;
@@ -243,11 +272,10 @@ impl SseParser {
             }
         }
         if raw.is_empty() {
-            self.dispatch(out);
-            return;
+            return self.dispatch(on);
         }
         if raw[0] == b':' {
-            return;
+            return false;
         }
         let (name, value) = match raw.iter().position(|&b| b == b':') {
             Some(c) => {
@@ -258,7 +286,7 @@ impl SseParser {
         };
         match name {
             b"data" => {
-                crate::text::push_lossy(&mut self.data, value);
+                (self.decode)(&mut self.data, value);
                 // A `&str`, not a `char`: `String::push` links a UTF-8 encoder for this
                 // one use.
                 #[allow(clippy::single_char_add_str)]
@@ -266,10 +294,11 @@ impl SseParser {
             }
             b"event" => {
                 self.event.clear();
-                crate::text::push_lossy(&mut self.event, value);
+                (self.decode)(&mut self.event, value);
             }
             b"id" if value.iter().all(|&b| b != 0) => {
-                let id = crate::text::lossy(value);
+                let mut id = String::new();
+                (self.decode)(&mut id, value);
                 self.id_buffer.clone_from(&id);
                 self.event_id = Some(id);
             }
@@ -281,20 +310,22 @@ impl SseParser {
             }
             _ => {}
         }
+        false
     }
 
-    fn dispatch(&mut self, out: &mut Vec<SseEvent>) {
+    fn dispatch(&mut self, on: &mut dyn FnMut(SseEvent)) -> bool {
         self.last_event_id.clone_from(&self.id_buffer);
         let id = self.event_id.take();
         let mut event = std::mem::take(&mut self.event);
         if self.data.is_empty() {
-            return;
+            return false;
         }
         let mut data = std::mem::take(&mut self.data);
         data.pop(); // the trailing "\n" every data line adds
         if event.is_empty() {
             event.push_str("message");
         }
-        out.push(SseEvent { event, data, id });
+        on(SseEvent { event, data, id });
+        true
     }
 }

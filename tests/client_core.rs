@@ -83,6 +83,30 @@ fn ids_may_arrive_as_numbers_or_digit_strings() {
 }
 
 #[test]
+fn a_digit_string_id_reads_as_str_parse_reads_it() {
+    for t in [
+        "0",
+        "+42",
+        "007",
+        "",
+        "+",
+        "-1",
+        "-0",
+        "++1",
+        " 4",
+        "4 ",
+        "4a",
+        "1.0",
+        "18446744073709551615",
+        "18446744073709551616",
+        "99999999999999999999999",
+        "\u{661}",
+    ] {
+        assert_eq!(parse_id(None, Some(t)), t.parse::<u64>().ok(), "{t:?}");
+    }
+}
+
+#[test]
 fn the_tracker_reports_news_and_ignores_repeats() {
     let mut t = Tracker::new(task("t1", TaskStatus::Working, None, "a"));
     assert_eq!(

@@ -12,7 +12,7 @@ use mcp_tasks_wasm::client::registry::HandleOptions;
 use mcp_tasks_wasm::client::Client;
 use mcp_tasks_wasm::error::Error;
 use mcp_tasks_wasm::io::json::{get, get_f64, get_str, object, parse};
-use mcp_tasks_wasm::io::{await_promise, sleep, spawn, HeaderList, Http};
+use mcp_tasks_wasm::io::{await_promise, sleep, spawn, Abort, HeaderList, Http};
 use mcp_tasks_wasm::protocol::TaskStatus;
 use mcp_tasks_wasm::transport::{ClientOptions, Ctl};
 use wasm_bindgen::prelude::*;
@@ -93,14 +93,19 @@ async fn admin(url: &str, path: &str, post: bool) -> JsValue {
             &format!("{base}{path}"),
             &HeaderList::default(),
             None,
-            None,
+            &Abort::new(None).signal(),
         )
         .await
         .ok()
         .expect("admin request failed");
     assert_eq!(r.status(), 200, "admin {path}");
-    let bytes = r.bytes(1 << 24).await.ok().expect("admin body");
-    parse(&String::from_utf8(bytes).unwrap()).unwrap()
+    let text = r
+        .text(1 << 24, true)
+        .await
+        .ok()
+        .flatten()
+        .expect("admin body");
+    parse(&text).unwrap()
 }
 
 /// Requests of one method that one session made, as the server counted them.
@@ -221,7 +226,13 @@ async fn an_initialize_post_reaches_the_reference_server() {
     headers.set("Content-Type", "application/json");
     headers.set("Accept", "application/json, text/event-stream");
     let mut r = http
-        .send("POST", &json_url(), &headers, Some(body), None)
+        .send(
+            "POST",
+            &json_url(),
+            &headers,
+            Some(body),
+            &Abort::new(None).signal(),
+        )
         .await
         .ok()
         .expect("fetch");
@@ -230,7 +241,7 @@ async fn an_initialize_post_reaches_the_reference_server() {
         r.header("mcp-session-id").is_some(),
         "CORS exposes Mcp-Session-Id"
     );
-    let text = String::from_utf8(r.bytes(1 << 20).await.ok().unwrap()).unwrap();
+    let text = r.text(1 << 20, true).await.ok().flatten().unwrap();
     let msg = parse(&text).unwrap();
     let info = get(&get(&msg, "result"), "serverInfo");
     assert_eq!(

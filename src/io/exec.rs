@@ -45,7 +45,8 @@ fn settle_with(p: &JsValue, tag: u32) {
 fn on_settle(tag: u32, v: JsValue) {
     if tag == 0 {
         let tasks = QUEUE.with(|q| std::mem::take(&mut *write(q)));
-        for t in tasks {
+        // By reference: a consuming loop has an `IntoIter` of its own.
+        for t in &tasks {
             t.run();
         }
         return;
@@ -83,12 +84,12 @@ fn enqueue(t: Rc<Task>) {
 }
 
 impl Task {
-    fn run(self: Rc<Self>) {
+    fn run(self: &Rc<Self>) {
         // A wake during the poll queues the task again.
         self.queued.set(false);
         // SAFETY: the waker borrows `self` for the poll (a clone takes a count of its own).
         let waker = ManuallyDrop::new(unsafe {
-            Waker::from_raw(RawWaker::new(Rc::as_ptr(&self).cast(), &VTABLE))
+            Waker::from_raw(RawWaker::new(Rc::as_ptr(self).cast(), &VTABLE))
         });
         // Out of its cell for the poll; put back while pending (a finished one is
         // dropped now, not when its last waker goes).

@@ -337,24 +337,73 @@ export function whenSettled(p, tag, cb) {
 /** The global `fetch` (pages, workers and Node alike), read when a client is made. */
 export const globalFetch = () => globalThis.fetch;
 
+const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
+/** UTF-8 bytes as text, each bad sequence as U+FFFD (the SSE parser's lines, src/io/mod.rs). */
+export const utf8 = (bytes) => lossy.decode(bytes);
+
+/**
+ * One request by `fetch` (src/io/mod.rs, `Http::send`), redirects not followed: browsers
+ * give an opaque response for one, Node the 3xx itself, and either way nothing is sent on
+ * to the target. Settles with the Response; for a redirect, with its status (0 where the
+ * runtime hides it), its body cancelled; with a string when `fetch` gave no Response
+ * (a replacement `fetch` may give anything, a thenable too). Rejects as `fetch` does,
+ * throws what it throws.
+ */
+export function send(fetch, url, method, headers, body, signal) {
+  const init = { method, redirect: 'manual', headers };
+  if (body !== undefined) init.body = body;
+  init.signal = signal;
+  return Promise.resolve(fetch.call(undefined, url, init)).then((r) => {
+    if (!(r instanceof Response)) return 'fetch did not resolve to a Response';
+    const opaque = r.type == 'opaqueredirect';
+    if (!opaque && (r.status < 300 || r.status >= 400)) return r;
+    r.body?.cancel().catch(() => {});
+    return opaque ? 0 : r.status;
+  });
+}
+
+/**
+ * The next chunk of a body through `reader` (src/io/mod.rs, `HttpResponse::chunk`): its
+ * bytes, or undefined at its end. Rejects as the stream does, or with 'body chunk is not
+ * bytes'.
+ */
+export const nextChunk = (reader) => reader.read().then(({ done, value }) => {
+  if (done) return;
+  if (value instanceof Uint8Array) return value;
+  throw 'body chunk is not bytes';
+});
+
+/**
+ * A body read to its end through `reader` (the wasm's replies, src/io/mod.rs, and the OAuth
+ * documents): its text, each bad UTF-8 sequence as U+FFFD, or with `fatal` `null` when it
+ * is not UTF-8; a leading BOM is kept, or with `bom` dropped. `undefined` past `limit` bytes
+ * (checked first: a body too large is that, whatever its bytes; the stream is cancelled).
+ * Rejects as the stream does, or with 'body chunk is not bytes'.
+ */
+export async function readText(reader, limit, fatal, bom) {
+  const d = new TextDecoder('utf-8', { fatal, ignoreBOM: !bom });
+  let text = '', n = 0, bad;
+  for (let value; (value = await nextChunk(reader));) {
+    if ((n += value.length) > limit) return void reader.cancel().catch(() => {});
+    try {
+      text += d.decode(value, { stream: true });
+    } catch {
+      bad = 1;
+    }
+  }
+  try {
+    return bad ? null : text + d.decode();
+  } catch {
+    return null;
+  }
+}
+
 /** A body read to its end, at most `MAX_DOC_BYTES`, as JSON; undefined for anything else. */
 async function readJson(resp) {
   try {
-    const reader = resp.body.getReader();
-    const d = new TextDecoder();
-    let text = '', n = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!(value instanceof Uint8Array) || (n += value.length) > MAX_DOC_BYTES) {
-        reader.cancel().catch(() => {});
-        return;
-      }
-      text += d.decode(value, { stream: true });
-    }
-    return JSON.parse(text + d.decode());
+    return JSON.parse(await readText(resp.body.getReader(), MAX_DOC_BYTES, false, 1));
   } catch {
-    // No body, a broken stream, not JSON: no document.
+    // No body, a broken stream, too large, not JSON: no document.
   }
 }
 
@@ -613,12 +662,10 @@ export class OAuth {
     const signal = AbortSignal.timeout(OAUTH_TIMEOUT_MS);
     let resp;
     try {
-      resp = await this.fetch.call(undefined, url, { method: body === undefined ? 'GET' : 'POST', redirect: 'manual', headers, body, signal });
-      if (!(resp instanceof Response)) throw new Error('fetch did not resolve to a Response');
-      if (resp.type == 'opaqueredirect' || (resp.status >= 300 && resp.status < 400)) {
-        resp.body?.cancel().catch(() => {});
-        throw new Error('it answered with a redirect');
-      }
+      // The client's one way to fetch (`send`): a Response, else a string saying why not
+      // or a redirect's status (its body cancelled).
+      resp = await send(this.fetch, url, body === undefined ? 'GET' : 'POST', headers, body, signal);
+      if (!(resp instanceof Response)) throw typeof resp == 'string' ? resp : 'it answered with a redirect';
     } catch (e) {
       throw new Fail('unreachable', 'could not reach ' + url + ' (a network error, or the endpoint does not allow this origin by CORS): '
         + quote(signal.aborted ? 'timed out' : errorMessage(e), 200));

@@ -8,7 +8,7 @@
 //! [`await_promise`] waits for a JS promise (the crate's own executor and promise
 //! future, in `exec.rs`, rather than wasm-bindgen-futures').
 
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, Response};
@@ -29,6 +29,23 @@ pub mod pace;
 extern "C" {
     #[wasm_bindgen(js_name = globalFetch)]
     fn global_fetch() -> JsValue;
+    /// A body read to its end by the host's `TextDecoder` (see [`HttpResponse::text`]).
+    #[wasm_bindgen(js_name = utf8)]
+    fn decode(bytes: &[u8]) -> JsValue;
+    /// See [`Http::send`].
+    #[wasm_bindgen(catch, js_name = send)]
+    fn fetch_manual(
+        fetch: &Function,
+        url: &str,
+        method: &str,
+        headers: &Headers,
+        body: Option<&str>,
+        signal: &AbortSignal,
+    ) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = nextChunk)]
+    fn next_chunk(reader: &ReadableStreamDefaultReader) -> Promise;
+    #[wasm_bindgen(js_name = readText)]
+    fn read_text(reader: &ReadableStreamDefaultReader, limit: f64, fatal: bool) -> Promise;
 }
 
 #[wasm_bindgen]
@@ -49,6 +66,13 @@ pub fn now_ms() -> f64 {
 pub fn parse_date_ms(s: &str) -> Option<f64> {
     let v = js_sys::Date::parse(s);
     (!v.is_nan()).then_some(v)
+}
+
+/// Append `bytes` decoded as UTF-8, each invalid sequence as U+FFFD, by the host's
+/// `TextDecoder` (as `text::push_lossy` does, without linking core's UTF-8 validation):
+/// the SSE parser's decoder ([`crate::sse::Decode`]).
+pub fn push_text(out: &mut String, bytes: &[u8]) {
+    out.push_str(&decode(bytes).as_string().unwrap_or_default());
 }
 
 /// A `setTimeout` that is cleared when dropped. Build timed behaviour on this.
@@ -178,52 +202,26 @@ impl Http {
         url: &str,
         headers: &HeaderList,
         body: Option<&str>,
-        signal: Option<&AbortSignal>,
+        signal: &AbortSignal,
     ) -> Result<HttpResponse, FetchFailure> {
         if let Some(e) = &headers.bad {
             return Err(FetchFailure::Network(e.clone()));
         }
-        let init = Object::new();
-        let set = |k: &str, v: &JsValue| {
-            let _ = Reflect::set(&init, &JsValue::from_str(k), v);
-        };
-        set("method", &JsValue::from_str(method));
-        // Browsers give an opaque response for a redirect, Node the 3xx itself: either
-        // way nothing is sent on to the target.
-        set("redirect", &JsValue::from_str("manual"));
-        set("headers", &headers.headers);
-        if let Some(b) = body {
-            set("body", &JsValue::from_str(b));
-        }
-        if let Some(s) = signal {
-            set("signal", s);
-        }
-        let sent = self
-            .fetch
-            .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
+        // host.js's `send`: a Response, a redirect's status, or a string saying that the
+        // replacement `fetch` gave no Response.
+        let sent = fetch_manual(&self.fetch, url, method, &headers.headers, body, signal)
             .map_err(FetchFailure::Network)?;
-        // A replacement `fetch` may return a Response, or a thenable, not a Promise.
         match await_promise(&sent).await {
-            Ok(r) => {
-                let inner = r.dyn_into::<Response>().map_err(|_| {
-                    FetchFailure::Network(JsValue::from_str("fetch did not resolve to a Response"))
-                })?;
-                let status = inner.status();
-                let opaque = json::get_str(&inner, "type").as_deref() == Some("opaqueredirect");
-                let resp = HttpResponse {
-                    inner,
+            Ok(r) if r.is_string() => Err(FetchFailure::Network(r)),
+            Ok(r) => match r.as_f64() {
+                Some(status) => Err(FetchFailure::Redirect(status as u16)),
+                None => Ok(HttpResponse {
+                    inner: r.unchecked_into(),
                     reader: None,
                     done: false,
-                };
-                if opaque || (300..400).contains(&status) {
-                    // Dropped: its body is cancelled.
-                    return Err(FetchFailure::Redirect(if opaque { 0 } else { status }));
-                }
-                Ok(resp)
-            }
-            Err(e) if signal.is_some_and(|s| s.aborted()) || is_abort_error(&e) => {
-                Err(FetchFailure::Aborted)
-            }
+                }),
+            },
+            Err(e) if signal.aborted() || is_abort_error(&e) => Err(FetchFailure::Aborted),
             Err(e) => Err(FetchFailure::Network(e)),
         }
     }
@@ -253,55 +251,55 @@ impl HttpResponse {
         self.inner.headers().get(name).ok().flatten()
     }
 
+    /// The body's reader, made at the first read; `None` for a response without a body.
+    fn reader(&mut self) -> Option<&ReadableStreamDefaultReader> {
+        if self.done {
+            return None;
+        }
+        if self.reader.is_none() {
+            // `getReader()` without a mode always gives a default reader.
+            self.reader = Some(self.inner.body()?.get_reader().unchecked_into());
+        }
+        self.reader.as_ref()
+    }
+
     /// The next chunk of the body, `Ok(None)` at its end. An error means the stream broke
     /// (or was aborted).
     pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, FetchFailure> {
-        if self.done {
-            return Ok(None);
-        }
-        if self.reader.is_none() {
-            let Some(body) = self.inner.body() else {
-                return Ok(None);
-            };
-            // `getReader()` without a mode always gives a default reader.
-            self.reader = Some(body.get_reader().unchecked_into());
-        }
-        // Set above; `let else` rather than `expect` keeps a panic site out of the wasm.
-        let Some(reader) = &self.reader else {
+        let Some(reader) = self.reader() else {
             return Ok(None);
         };
-        let step = await_promise(&reader.read()).await.map_err(|e| {
-            if is_abort_error(&e) {
-                FetchFailure::Aborted
-            } else {
-                FetchFailure::Network(e)
-            }
-        })?;
-        if json::get(&step, "done").is_truthy() {
+        let chunk = await_promise(&next_chunk(reader)).await.map_err(failure)?;
+        if chunk.is_undefined() {
             self.done = true;
             self.reader = None;
             return Ok(None);
         }
-        match json::get(&step, "value").dyn_into::<Uint8Array>() {
-            Ok(a) => Ok(Some(a.to_vec())),
-            Err(_) => Err(FetchFailure::Network(JsValue::from_str(
-                "body chunk is not bytes",
-            ))),
-        }
+        Ok(Some(chunk.unchecked_into::<Uint8Array>().to_vec()))
     }
 
-    /// Read the whole body, failing with `Err(None)` past `limit` bytes (the stream is
-    /// cancelled) or `Err(Some(failure))` if it broke.
-    pub async fn bytes(&mut self, limit: usize) -> Result<Vec<u8>, Option<FetchFailure>> {
-        let mut out = Vec::new();
-        while let Some(c) = self.chunk().await.map_err(Some)? {
-            if out.len() + c.len() > limit {
+    /// Read the whole body as text, decoded by the host (`TextDecoder`; core's UTF-8
+    /// validation and a read loop of our own are not linked for it): `Ok(Some(text))`,
+    /// each invalid UTF-8 sequence read as U+FFFD, or with `strict` `Ok(None)` when the
+    /// body is not UTF-8; `Err(None)` past `limit` bytes (the stream is cancelled),
+    /// `Err(Some(failure))` if it broke.
+    pub async fn text(
+        &mut self,
+        limit: usize,
+        strict: bool,
+    ) -> Result<Option<String>, Option<FetchFailure>> {
+        let Some(reader) = self.reader() else {
+            return Ok(Some(String::new()));
+        };
+        let read = read_text(reader, limit as f64, strict);
+        match await_promise(&read).await {
+            Ok(v) if v.is_undefined() => {
                 self.cancel();
-                return Err(None);
+                Err(None)
             }
-            out.extend_from_slice(&c);
+            Ok(v) => Ok(v.as_string()),
+            Err(e) => Err(Some(failure(e))),
         }
-        Ok(out)
     }
 
     /// Stop reading: cancel the body stream so the connection is released. Idempotent.
@@ -316,6 +314,15 @@ impl HttpResponse {
         if let Some(t) = target {
             ignore(t.unchecked_into::<Cancel>().cancel());
         }
+    }
+}
+
+/// What a broken body stream amounts to.
+fn failure(e: JsValue) -> FetchFailure {
+    if is_abort_error(&e) {
+        FetchFailure::Aborted
+    } else {
+        FetchFailure::Network(e)
     }
 }
 

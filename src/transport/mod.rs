@@ -547,7 +547,201 @@ impl Session {
             }
             let before = self.session_id();
             let token = self.auth.as_ref().map_or(0, |a| a.generation());
-            let out = self.request_once(method, &params, ctl).await;
+            // One try: POST it, read its reply (a JSON body, or an SSE stream, resumed as
+            // the server asks), and say what it amounts to. (A block, not a function of
+            // its own: a nested future is a state machine and drop glue of its own.)
+            let out: Result<JsValue, Error> = 'once: {
+                let params = &params;
+                let timeout = match ctl.timeout_ms {
+                    Some(ms) => Some(ms),
+                    None if ctl.no_timeout => None,
+                    None => self.opts.request_timeout_ms,
+                };
+                let abort = Abort::new(timeout);
+                // The slot is held (`initialize` goes without one: it is what the others
+                // wait for). Nothing is awaited before the session id is read.
+                let (id, session) = {
+                    let mut st = self.state_mut();
+                    if st.closed {
+                        break 'once Err(Error::Aborted("the client is closed".into()));
+                    }
+                    (
+                        st.pending.register(abort.controller()),
+                        st.session_id.clone(),
+                    )
+                };
+                let modern = self.is_modern();
+                let params = if modern {
+                    self.envelope(params)
+                } else {
+                    params.clone()
+                };
+                let headers = if modern {
+                    self.modern_headers(method, &params, ctl.headers)
+                } else {
+                    self.headers(session.as_deref(), false)
+                };
+                let envelope = object(&[
+                    ("jsonrpc", "2.0".into()),
+                    ("id", (id as f64).into()),
+                    ("method", method.into()),
+                    ("params", params),
+                ]);
+                let Some(body) = json::stringify(&envelope.into()) else {
+                    self.state_mut().pending.take(id);
+                    break 'once Err(Error::Protocol(crate::cat!(
+                        "the params of ",
+                        method,
+                        " cannot be written as JSON"
+                    )));
+                };
+                let link = ctl.signal.and_then(|s| {
+                    let c = abort.controller();
+                    AbortListener::new(s.clone(), move || c.abort())
+                });
+                let signal = abort.signal();
+                // The exchange: POST the request and read until the response for `id`
+                // arrived. (A block too: one state machine less, ~400 bytes of gzip.)
+                let out: Result<(), Error> = 'exchange: {
+                    let sent = self
+                        .http
+                        .send("POST", &self.url, &headers, Some(&body), &signal)
+                        .await;
+                    let mut resp = match sent {
+                        Ok(r) => r,
+                        Err(f) => break 'exchange Err(fetch_error(f)),
+                    };
+                    let status = resp.status();
+                    self.state_mut().last_status = status;
+                    if let Some(a) = self
+                        .auth
+                        .as_ref()
+                        .filter(|_| status == 401 || status == 403)
+                    {
+                        a.challenged(resp.header("www-authenticate"));
+                    }
+                    if status == 404 && session.is_some() {
+                        break 'exchange Err(Error::SessionGone);
+                    }
+                    let ctype = resp.header("content-type").unwrap_or_default();
+                    let ok = (200..300).contains(&status);
+                    if ok && method == method::INITIALIZE {
+                        if let Some(sid) = resp.header("mcp-session-id") {
+                            if sid.is_empty() || !sid.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+                                break 'exchange Err(Error::Protocol(
+                                    "the Mcp-Session-Id header is not visible ASCII".into(),
+                                ));
+                            }
+                            self.state_mut().session_id = Some(sid);
+                        }
+                    }
+                    let json_body = is_type(&ctype, "application/json");
+                    if ok && is_type(&ctype, "text/event-stream") {
+                        let mut parser =
+                            SseParser::with_decoder(self.opts.max_response_bytes, io::push_text);
+                        let mut resumes = 0;
+                        loop {
+                            if let Err(e) = self.read_stream(&mut resp, &mut parser, Some(id)).await
+                            {
+                                break 'exchange Err(e);
+                            }
+                            // SSE polling (2025-11-25): a server may end a request's stream
+                            // after an event id and before the reply; the client waits the
+                            // stream's `retry` and resumes it with a GET and `Last-Event-ID`,
+                            // where the reply arrives, at most MAX_STREAM_RESUMES times. A
+                            // stream that ended without an event id has nothing to resume (the
+                            // missing reply is reported below).
+                            let Some(last) = parser.last_event_id() else {
+                                break 'exchange Ok(());
+                            };
+                            if self.answered(id) || resumes == MAX_STREAM_RESUMES {
+                                break 'exchange Ok(());
+                            }
+                            resumes += 1;
+                            // The server's retry is a floor (a MUST); without one, a second.
+                            let delay = parser.retry_ms().map_or(1000.0, f64::from);
+                            io::sleep_or_wake(delay, Latch::new(), Some(&signal)).await;
+                            if signal.aborted() {
+                                break 'exchange Err(Error::Aborted("aborted".into()));
+                            }
+                            resp = match self
+                                .open_stream(session.as_deref(), Some(last), &signal)
+                                .await
+                            {
+                                Ok(r) => r,
+                                Err(e) => break 'exchange Err(e),
+                            };
+                        }
+                    }
+                    if ok && !json_body {
+                        break 'exchange Err(Error::Protocol(if status == 202 {
+                            crate::cat!("the server answered ", method, " with 202 and no reply")
+                        } else {
+                            crate::cat!(
+                                "unexpected Content-Type \"",
+                                quote_body(&ctype, 80),
+                                "\" in the reply to ",
+                                method
+                            )
+                        }));
+                    }
+                    // One read of the body: the reply, or what the error quotes.
+                    let limit = if ok {
+                        self.opts.max_response_bytes
+                    } else {
+                        64 * 1024
+                    };
+                    let body = resp.text(limit, ok).await;
+                    if ok {
+                        break 'exchange match body {
+                            Ok(Some(text)) => self.dispatch_text(&text),
+                            Ok(None) => Err(Error::Protocol("the reply is not valid UTF-8".into())),
+                            Err(None) => Err(self.too_large(status)),
+                            Err(Some(f)) => Err(fetch_error(f)),
+                        };
+                    }
+                    let err = self.http_error(&resp, status, body);
+                    if (400..500).contains(&status)
+                        && json_body
+                        && (self.is_modern() || method == method::INITIALIZE)
+                    {
+                        // A modern server answers errors (-32020, -32021, -32022, -32601) with
+                        // a 4xx and a JSON-RPC body, `initialize` too (a modern-only server
+                        // refuses it with -32022 and its `supported` versions): the reply to
+                        // this request.
+                        if let Error::Transport { body, .. } = &err {
+                            if let Ok(msg) = json::parse(body) {
+                                // An error about the request as a whole may carry a null id.
+                                let id_v = get(&msg, "id");
+                                if is_object(&get(&msg, "error"))
+                                    && (id_v.is_null() || id_v.is_undefined())
+                                {
+                                    self.fulfil(id, msg);
+                                } else {
+                                    self.dispatch(msg);
+                                }
+                            }
+                            if self.answered(id) {
+                                break 'exchange Ok(());
+                            }
+                        }
+                    }
+                    Err(err)
+                };
+                drop(link);
+                let reply = self.state_mut().pending.take(id);
+                match (out, reply) {
+                    // A reply that arrived counts even if the stream broke afterwards.
+                    (_, Some(msg)) => self.reply(&msg),
+                    (Err(Error::Aborted(_)), None) => Err(self.why_aborted(ctl.signal, timeout)),
+                    (Err(e), None) => Err(e),
+                    (Ok(()), None) => Err(Error::network(crate::cat!(
+                        "the connection closed before the reply to ",
+                        method,
+                        " arrived"
+                    ))),
+                }
+            };
             drop(permit);
             match tries.after(out, io::now_ms() as u64) {
                 Next::Wait(delay) => {
@@ -632,202 +826,6 @@ impl Session {
         json::parse(&clean).unwrap_or_else(|_| clean.into())
     }
 
-    /// One try of a request: POST it, read its reply (a JSON body, or an SSE stream,
-    /// resumed as the server asks), and say what it amounts to.
-    async fn request_once(
-        self: &Rc<Self>,
-        method: &str,
-        params: &JsValue,
-        ctl: Ctl<'_>,
-    ) -> Result<JsValue, Error> {
-        let timeout = match ctl.timeout_ms {
-            Some(ms) => Some(ms),
-            None if ctl.no_timeout => None,
-            None => self.opts.request_timeout_ms,
-        };
-        let abort = Abort::new(timeout);
-        // The caller holds a request slot (`initialize` goes without one: it is what the
-        // others wait for). Nothing is awaited before the session id is read.
-        let (id, session) = {
-            let mut st = self.state_mut();
-            if st.closed {
-                return Err(Error::Aborted("the client is closed".into()));
-            }
-            (
-                st.pending.register(abort.controller()),
-                st.session_id.clone(),
-            )
-        };
-        let modern = self.is_modern();
-        let params = if modern {
-            self.envelope(params)
-        } else {
-            params.clone()
-        };
-        let headers = if modern {
-            self.modern_headers(method, &params, ctl.headers)
-        } else {
-            self.headers(session.as_deref(), false)
-        };
-        let envelope = object(&[
-            ("jsonrpc", "2.0".into()),
-            ("id", (id as f64).into()),
-            ("method", method.into()),
-            ("params", params),
-        ]);
-        let Some(body) = json::stringify(&envelope.into()) else {
-            self.state_mut().pending.take(id);
-            return Err(Error::Protocol(crate::cat!(
-                "the params of ",
-                method,
-                " cannot be written as JSON"
-            )));
-        };
-        let link = ctl.signal.and_then(|s| {
-            let c = abort.controller();
-            AbortListener::new(s.clone(), move || c.abort())
-        });
-        let signal = abort.signal();
-        // The exchange: POST the request and read until the response for `id` arrived. (A
-        // block, not a function of its own: one state machine less, ~400 bytes of gzip.)
-        let out: Result<(), Error> = 'exchange: {
-            let sent = self
-                .http
-                .send("POST", &self.url, &headers, Some(&body), Some(&signal))
-                .await;
-            let mut resp = match sent {
-                Ok(r) => r,
-                Err(f) => break 'exchange Err(fetch_error(f)),
-            };
-            let status = resp.status();
-            self.state_mut().last_status = status;
-            if let Some(a) = self
-                .auth
-                .as_ref()
-                .filter(|_| status == 401 || status == 403)
-            {
-                a.challenged(resp.header("www-authenticate"));
-            }
-            if status == 404 && session.is_some() {
-                break 'exchange Err(Error::SessionGone);
-            }
-            let ctype = resp.header("content-type").unwrap_or_default();
-            let ok = (200..300).contains(&status);
-            if ok && method == method::INITIALIZE {
-                if let Some(sid) = resp.header("mcp-session-id") {
-                    if sid.is_empty() || !sid.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-                        break 'exchange Err(Error::Protocol(
-                            "the Mcp-Session-Id header is not visible ASCII".into(),
-                        ));
-                    }
-                    self.state_mut().session_id = Some(sid);
-                }
-            }
-            let json_body = is_type(&ctype, "application/json");
-            if ok && is_type(&ctype, "text/event-stream") {
-                let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
-                let mut resumes = 0;
-                loop {
-                    if let Err(e) = self.read_stream(&mut resp, &mut parser, Some(id)).await {
-                        break 'exchange Err(e);
-                    }
-                    // SSE polling (2025-11-25): a server may end a request's stream after an
-                    // event id and before the reply; the client waits the stream's `retry`
-                    // and resumes it with a GET and `Last-Event-ID`, where the reply arrives,
-                    // at most MAX_STREAM_RESUMES times. A stream that ended without an event
-                    // id has nothing to resume (the caller reports the missing reply).
-                    let Some(last) = parser.last_event_id() else {
-                        break 'exchange Ok(());
-                    };
-                    if self.answered(id) || resumes == MAX_STREAM_RESUMES {
-                        break 'exchange Ok(());
-                    }
-                    resumes += 1;
-                    // The server's retry is a floor (a MUST); without one, a second.
-                    let delay = parser.retry_ms().map_or(1000.0, f64::from);
-                    io::sleep_or_wake(delay, Latch::new(), Some(&signal)).await;
-                    if signal.aborted() {
-                        break 'exchange Err(Error::Aborted("aborted".into()));
-                    }
-                    resp = match self
-                        .open_stream(session.as_deref(), Some(last), &signal)
-                        .await
-                    {
-                        Ok(r) => r,
-                        Err(e) => break 'exchange Err(e),
-                    };
-                }
-            }
-            if ok && !json_body {
-                break 'exchange Err(Error::Protocol(if status == 202 {
-                    crate::cat!("the server answered ", method, " with 202 and no reply")
-                } else {
-                    crate::cat!(
-                        "unexpected Content-Type \"",
-                        quote_body(&ctype, 80),
-                        "\" in the reply to ",
-                        method
-                    )
-                }));
-            }
-            // One read of the body: the reply, or what the error quotes.
-            let limit = if ok {
-                self.opts.max_response_bytes
-            } else {
-                64 * 1024
-            };
-            let body = resp.bytes(limit).await;
-            if ok {
-                break 'exchange match body {
-                    Ok(bytes) => match String::from_utf8(bytes) {
-                        Ok(text) => self.dispatch_text(&text),
-                        Err(_) => Err(Error::Protocol("the reply is not valid UTF-8".into())),
-                    },
-                    Err(None) => Err(self.too_large(status)),
-                    Err(Some(f)) => Err(fetch_error(f)),
-                };
-            }
-            let err = self.http_error(&resp, status, body);
-            if (400..500).contains(&status)
-                && json_body
-                && (self.is_modern() || method == method::INITIALIZE)
-            {
-                // A modern server answers errors (-32020, -32021, -32022, -32601) with a 4xx
-                // and a JSON-RPC body, `initialize` too (a modern-only server refuses it with
-                // -32022 and its `supported` versions): the reply to this request.
-                if let Error::Transport { body, .. } = &err {
-                    if let Ok(msg) = json::parse(body) {
-                        // An error about the request as a whole may carry a null id.
-                        let id_v = get(&msg, "id");
-                        if is_object(&get(&msg, "error")) && (id_v.is_null() || id_v.is_undefined())
-                        {
-                            self.fulfil(id, msg);
-                        } else {
-                            self.dispatch(msg);
-                        }
-                    }
-                    if self.answered(id) {
-                        break 'exchange Ok(());
-                    }
-                }
-            }
-            Err(err)
-        };
-        drop(link);
-        let reply = self.state_mut().pending.take(id);
-        match (out, reply) {
-            // A reply that arrived counts even if the stream broke afterwards.
-            (_, Some(msg)) => self.reply(&msg),
-            (Err(Error::Aborted(_)), None) => Err(self.why_aborted(ctl.signal, timeout)),
-            (Err(e), None) => Err(e),
-            (Ok(()), None) => Err(Error::network(crate::cat!(
-                "the connection closed before the reply to ",
-                method,
-                " arrived"
-            ))),
-        }
-    }
-
     /// Wait for a request slot (requests without a timeout take none). `None`: the
     /// request's signal aborted, or the client closed, while it waited.
     async fn slot(&self, ctl: Ctl<'_>) -> Option<Option<Permit>> {
@@ -876,7 +874,7 @@ impl Session {
         }
         let mut resp = self
             .http
-            .send("GET", &self.url, &headers, None, Some(signal))
+            .send("GET", &self.url, &headers, None, signal)
             .await
             .map_err(fetch_error)?;
         let status = resp.status();
@@ -884,7 +882,7 @@ impl Session {
         if status == 200 && is_type(&ctype, "text/event-stream") {
             Ok(resp)
         } else {
-            let body = resp.bytes(64 * 1024).await;
+            let body = resp.text(64 * 1024, false).await;
             Err(self.http_error(&resp, status, body))
         }
     }
@@ -930,14 +928,14 @@ impl Session {
         &self,
         resp: &HttpResponse,
         status: u16,
-        body: Result<Vec<u8>, Option<FetchFailure>>,
+        body: Result<Option<String>, Option<FetchFailure>>,
     ) -> Error {
         let retry_after_ms = resp
             .header("retry-after")
             .and_then(|v| crate::policy::parse_retry_after(&v, io::now_ms()));
         let body = match body {
-            Ok(b) => quote_body(&self.redact(crate::text::lossy(&b)), BODY_QUOTE_LIMIT),
-            Err(_) => String::new(),
+            Ok(Some(b)) => quote_body(&self.redact(b), BODY_QUOTE_LIMIT),
+            _ => String::new(),
         };
         Error::Transport {
             status,
@@ -967,25 +965,32 @@ impl Session {
                 Ok(None) => return Ok(()),
                 Err(f) => return Err(fetch_error(f)),
             };
-            let events = parser.push(&chunk).map_err(|_| {
-                resp.cancel();
-                self.too_large(200)
-            })?;
-            for ev in events {
-                if ev.event != "message" || ev.data.is_empty() {
-                    continue;
+            // Each event as it completes; with `until`, the first bad one fails the request
+            // and the rest of the chunk is not read.
+            let mut bad = None;
+            let pushed = parser.push_each(&chunk, &mut |ev| {
+                if bad.is_some() || ev.event != "message" || ev.data.is_empty() {
+                    return;
                 }
                 if let Err(e) = self.dispatch_text(&ev.data) {
                     if until.is_some() {
-                        resp.cancel();
-                        return Err(e);
+                        bad = Some(e);
+                    } else {
+                        io::warn(&crate::cat!(
+                            "mcp-tasks-wasm: ignored a bad event: ",
+                            e.describe()
+                        ));
                     }
-                    io::warn(&crate::cat!(
-                        "mcp-tasks-wasm: ignored a bad event: ",
-                        e.describe()
-                    ));
                 }
+            });
+            if let Some(e) = bad {
+                resp.cancel();
+                return Err(e);
             }
+            pushed.map_err(|_| {
+                resp.cancel();
+                self.too_large(200)
+            })?;
             if let Some(id) = until {
                 if self.answered(id) {
                     resp.cancel();
@@ -1088,13 +1093,7 @@ impl Session {
         let abort = Abort::new(self.opts.request_timeout_ms);
         let mut resp = self
             .http
-            .send(
-                "POST",
-                &self.url,
-                &headers,
-                Some(&body),
-                Some(&abort.signal()),
-            )
+            .send("POST", &self.url, &headers, Some(&body), &abort.signal())
             .await
             .map_err(fetch_error)?;
         let status = resp.status();
@@ -1103,7 +1102,7 @@ impl Session {
             Ok(())
         } else {
             // The body is not read (it was let go above): the error quotes none.
-            Err(self.http_error(&resp, status, Ok(Vec::new())))
+            Err(self.http_error(&resp, status, Ok(None)))
         }
     }
 
@@ -1139,7 +1138,7 @@ impl Session {
     async fn listen(self: Rc<Self>, gen: u32) {
         // One parser for the stream and its reconnections: it keeps the last event id and
         // the server's `retry`.
-        let mut parser = SseParser::with_max_event_bytes(self.opts.max_response_bytes);
+        let mut parser = SseParser::with_decoder(self.opts.max_response_bytes, io::push_text);
         let mut backoff = PollPolicy::new(
             PollConfig {
                 max_retries: u32::MAX,
@@ -1224,11 +1223,12 @@ impl Session {
             }
             (st.session_id.clone(), aborts)
         };
-        for a in aborts {
+        // By reference, both: a consuming loop has an `IntoIter` of its own.
+        for a in &aborts {
             a.abort();
         }
         let waiting = std::mem::take(&mut self.state_mut().retry_wakes);
-        for w in waiting {
+        for w in &waiting {
             w.set(true);
         }
         self.gate.close();
@@ -1238,7 +1238,7 @@ impl Session {
             let abort = Abort::new(Some(self.opts.request_timeout_ms.unwrap_or(10_000.0)));
             if let Ok(mut r) = self
                 .http
-                .send("DELETE", &self.url, &headers, None, Some(&abort.signal()))
+                .send("DELETE", &self.url, &headers, None, &abort.signal())
                 .await
             {
                 r.cancel();
@@ -1311,18 +1311,18 @@ fn fetch_error(f: FetchFailure) -> Error {
         )),
         // A browser hides the redirect's status: 300 stands for "some 3xx" (never a
         // network error, which would be retried).
-        FetchFailure::Redirect(status) => Error::transport(
-            status.max(300),
-            crate::cat!(
-                "the server answered with a redirect (HTTP ",
-                if status == 0 {
-                    "3xx".to_string()
-                } else {
-                    crate::cat!(u32::from(status))
-                },
+        FetchFailure::Redirect(status) => {
+            let mut m = String::from("the server answered with a redirect (HTTP ");
+            if status == 0 {
+                m.push_str("3xx");
+            } else {
+                crate::text::Piece::put(&u32::from(status), &mut m);
+            }
+            m.push_str(
                 "), which this client does not follow: its headers must not reach another \
-                 origin; use the final URL"
-            ),
-        ),
+                 origin; use the final URL",
+            );
+            Error::transport(status.max(300), m)
+        }
     }
 }

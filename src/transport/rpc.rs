@@ -83,7 +83,22 @@ pub fn parse_id(number: Option<f64>, text: Option<&str>) -> Option<u64> {
     if let Some(n) = number {
         return (n >= 0.0 && n.fract() == 0.0 && n < 9_007_199_254_740_992.0).then_some(n as u64);
     }
-    text.and_then(|t| t.parse().ok())
+    // As `str::parse::<u64>` reads it (an optional `+`, then digits, no overflow), by
+    // hand: core's integer parser was linked for this one use.
+    let digits = match text?.as_bytes() {
+        [b'+', rest @ ..] => rest,
+        all => all,
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &d| {
+        if d.is_ascii_digit() {
+            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        } else {
+            None
+        }
+    })
 }
 
 /// What a request does after a try (see [`Tries::after`]).

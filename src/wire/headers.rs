@@ -218,7 +218,9 @@ pub fn encode_name_value(s: &str) -> String {
 
 /// Standard Base64 with padding (RFC 4648).
 fn base64(bytes: &[u8], out: &mut String) {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    // Text, not bytes: each digit is pushed as a `&str` (`String::push` of a `char` links
+    // a UTF-8 encoder).
+    const A: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for chunk in bytes.chunks(3) {
         let b = [
             chunk[0],
@@ -227,11 +229,12 @@ fn base64(bytes: &[u8], out: &mut String) {
         ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            let k = (n >> (18 - 6 * i) & 63) as usize;
+            out.push_str(if i <= chunk.len() {
+                A.get(k..=k).unwrap_or_default()
             } else {
-                out.push('=');
-            }
+                "="
+            });
         }
     }
 }
