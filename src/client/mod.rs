@@ -205,6 +205,19 @@ async fn ask_inputs(
     Ok(())
 }
 
+/// Send a `tasks/cancel` (`sent`) in the background (after an abort, or a kind of input
+/// this client cannot answer); a failure is only logged.
+fn cancel_in_background(sent: Pending) {
+    io::spawn(Box::pin(async move {
+        if let Err(e) = sent.await {
+            io::warn(&crate::cat!(
+                "mcp-tasks-wasm: tasks/cancel failed: ",
+                e.describe()
+            ));
+        }
+    }));
+}
+
 /// SEP-1034: an accepted form answer gets the schema's default for each field it left
 /// out (see [`crate::elicit_defaults`]).
 fn fill_defaults(params: &JsValue, answer: &JsValue) {
@@ -548,10 +561,7 @@ impl Client {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
                 let (m, params) = self.0.wire.cancel_request(&info.task_id);
-                let sent = self.send(m, params, false);
-                io::spawn(Box::pin(async move {
-                    let _ = sent.await;
-                }));
+                cancel_in_background(self.send(m, params, false));
                 return Err(Error::Aborted("The operation was aborted.".into()));
             }
             Called::Task {

@@ -1086,25 +1086,12 @@ impl Handle {
         }
     }
 
-    /// `tasks/cancel` for this task: the session's request future itself (an `async fn`
-    /// around it would be one more future type in the wasm).
-    fn cancel_request(&self) -> impl std::future::Future<Output = Result<JsValue, Error>> + '_ {
-        let (method, params) = self.reg.wire().cancel_request(&self.task_id);
-        self.reg.session.request(method, params, Ctl::default())
-    }
-
     /// Send `tasks/cancel` in the background (after an abort, or a kind of input this
-    /// client cannot answer); a failure is only logged.
+    /// client cannot answer); a failure is only logged. The same request as
+    /// [`Handle::cancel`] (one future type): the machine has settled by then, so the
+    /// answer it is fed changes nothing.
     fn cancel_later(self: &Rc<Self>) {
-        let me = self.clone();
-        io::spawn(Box::pin(async move {
-            if let Err(e) = me.cancel_request().await {
-                io::warn(&crate::cat!(
-                    "mcp-tasks-wasm: tasks/cancel failed: ",
-                    e.describe()
-                ));
-            }
-        }));
+        super::cancel_in_background(self.cancel());
     }
 
     /// Cancel the task on the server: resolves with what the server answered (the
@@ -1113,7 +1100,12 @@ impl Handle {
     pub fn cancel(self: &Rc<Self>) -> super::Pending {
         let me = self.clone();
         Box::pin(async move {
-            let v = me.cancel_request().await?;
+            let (method, params) = me.reg.wire().cancel_request(&me.task_id);
+            let v = me
+                .reg
+                .session
+                .request(method, params, Ctl::default())
+                .await?;
             match me.reg.wire().decode_snapshot(&v) {
                 // 2025-11-25: the cancelled task itself.
                 Ok(reply) => me.step(Event::Snapshot(reply)),
