@@ -92,7 +92,11 @@ impl RegState {
 
     /// Tasks followed on the server (not plain results).
     fn remote(&self) -> usize {
-        self.handles.iter().filter(|h| !h.local).count()
+        let mut n = 0;
+        for h in &self.handles {
+            n += usize::from(!h.local);
+        }
+        n
     }
 
     /// Where the handle `key` is (or would go) in `handles`.
