@@ -140,8 +140,9 @@ enum Lane {
 
 struct HState {
     machine: Machine<JsValue, Error>,
+    /// Status and progress listeners, by id: a progress listener's id is odd (one list,
+    /// one copy of its code).
     listeners: Vec<(u32, Function)>,
-    progress_listeners: Vec<(u32, Function)>,
     next_listener: u32,
     queues: Vec<Queue<JsValue>>,
     inflight: Vec<(ReqId, AbortController)>,
@@ -269,7 +270,6 @@ impl Registry {
             st: RefCell::new(HState {
                 machine,
                 listeners: Vec::new(),
-                progress_listeners: Vec::new(),
                 next_listener: 1,
                 queues: Vec::new(),
                 inflight: Vec::new(),
@@ -1028,13 +1028,9 @@ impl Handle {
     /// [`Handle::unsubscribe`].
     pub fn subscribe(&self, cb: Function, progress: bool) -> u32 {
         let mut st = self.state_mut();
-        let id = st.next_listener;
+        let id = st.next_listener << 1 | u32::from(progress);
         st.next_listener += 1;
-        if progress {
-            st.progress_listeners.push((id, cb));
-        } else {
-            st.listeners.push((id, cb));
-        }
+        st.listeners.push((id, cb));
         id
     }
 
@@ -1042,7 +1038,6 @@ impl Handle {
     pub fn unsubscribe(&self, id: u32) {
         let mut st = self.state_mut();
         st.listeners.retain(|(i, _)| *i != id);
-        st.progress_listeners.retain(|(i, _)| *i != id);
     }
 
     /// A queue of snapshots: the current one, then each change; it ends after the
@@ -1069,9 +1064,9 @@ impl Handle {
             }
             (snapshot, st.listeners.clone())
         };
-        for (_, cb) in listeners {
+        for (_, cb) in listeners.iter().filter(|(i, _)| i & 1 == 0) {
             call_user(
-                &cb,
+                cb,
                 &json::shallow_copy(&snapshot),
                 &JsValue::UNDEFINED,
                 "onStatus",
@@ -1083,10 +1078,10 @@ impl Handle {
         let listeners = {
             let mut st = self.state_mut();
             st.progress = json::shallow_copy(params);
-            st.progress_listeners.clone()
+            st.listeners.clone()
         };
-        for (_, cb) in listeners {
-            call_user(&cb, params, &JsValue::UNDEFINED, "onProgress");
+        for (_, cb) in listeners.iter().filter(|(i, _)| i & 1 == 1) {
+            call_user(cb, params, &JsValue::UNDEFINED, "onProgress");
         }
     }
 
@@ -1126,7 +1121,6 @@ impl Handle {
         self.step(Event::Stop(Stop::Disposed));
         let mut st = self.state_mut();
         st.listeners.clear();
-        st.progress_listeners.clear();
     }
 
     /// The machine settled: turn its outcome into what `result()` gives, forget the
