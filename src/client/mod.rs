@@ -210,12 +210,15 @@ async fn ask_inputs(
 fn cancel_in_background(sent: Pending) {
     io::spawn(Box::pin(async move {
         if let Err(e) = sent.await {
-            io::warn(&crate::cat!(
-                "mcp-tasks-wasm: tasks/cancel failed: ",
-                e.describe()
-            ));
+            warn("tasks/cancel failed: ", &e.describe());
         }
     }));
+}
+
+/// Warn on the console: `what` and `detail`, after the SDK's name (one copy of the
+/// joining code for every warning of the client).
+fn warn(what: &str, detail: &str) {
+    io::warn(&crate::cat!("mcp-tasks-wasm: ", what, detail));
 }
 
 /// SEP-1034: an accepted form answer gets the schema's default for each field it left

@@ -359,10 +359,7 @@ impl Registry {
         };
         match self.wire().decode_snapshot(params) {
             Ok(reply) => h.step(Event::Snapshot(reply)),
-            Err(e) => io::warn(&crate::cat!(
-                "mcp-tasks-wasm: ignored a status notification: ",
-                e.describe()
-            )),
+            Err(e) => super::warn("ignored a status notification: ", &e.describe()),
         }
     }
 
@@ -516,10 +513,7 @@ impl Registry {
                         off = failures >= 3
                             || !matches!(self.wire().classify(&e), Failure::Transient { .. });
                         if off {
-                            io::warn(&crate::cat!(
-                                "mcp-tasks-wasm: tasks/list sweeps stopped: ",
-                                e.describe()
-                            ));
+                            super::warn("tasks/list sweeps stopped: ", &e.describe());
                         }
                         break false;
                     }
@@ -832,12 +826,10 @@ impl Handle {
                 Effect::WantHeldSlot => self.want_held_slot(),
                 Effect::ReleaseHeldSlot => self.state_mut().lane = Lane::Out,
                 Effect::Changed => self.notify(),
-                Effect::Refused(why) => io::warn(&crate::cat!(
-                    "mcp-tasks-wasm: ignored a snapshot of task ",
-                    &self.task_id,
-                    ": ",
-                    why
-                )),
+                Effect::Refused(why) => super::warn(
+                    "ignored a snapshot of task ",
+                    &crate::cat!(&self.task_id, ": ", why),
+                ),
                 Effect::CancelRemote => self.cancel_later(),
                 Effect::Input(raw) => self.answer_input(raw),
                 Effect::Settle(end) => self.settle(end),
@@ -931,7 +923,7 @@ impl Handle {
                     return;
                 }
                 Err(Some(m)) => {
-                    io::warn(&crate::cat!("mcp-tasks-wasm: onElicitation failed: ", m));
+                    super::warn("onElicitation failed: ", &m);
                     return;
                 }
             }
@@ -945,10 +937,7 @@ impl Handle {
                 me.state_mut().answers = sent.is_err().then_some(answers);
                 if let Err(e) = sent {
                     me.state_mut().resend = true;
-                    io::warn(&crate::cat!(
-                        "mcp-tasks-wasm: tasks/update failed: ",
-                        e.describe()
-                    ));
+                    super::warn("tasks/update failed: ", &e.describe());
                 }
             }
         }));
