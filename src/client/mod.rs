@@ -137,31 +137,33 @@ impl Router for Inbox {
     }
 
     fn request(&self, m: String, params: JsValue) -> Answer {
-        let session = self.session.upgrade();
         let ctx = self.context(&params);
-        Box::pin(async move {
-            match (m.as_str(), session) {
-                (method::ELICITATION_CREATE, Some(s)) => elicit(&s.opts, &params, ctx).await,
-                (other, _) => Err((-32601.0, crate::cat!("method not found: ", other))),
-            }
-        })
+        // The elicitation future itself, or a ready error: no future around either.
+        match (m.as_str(), self.session.upgrade()) {
+            (method::ELICITATION_CREATE, Some(s)) => Box::pin(elicit(s, params, ctx)),
+            (other, _) => Box::pin(std::future::ready(Err((
+                -32601.0,
+                crate::cat!("method not found: ", other),
+            )))),
+        }
     }
 }
 
 /// Ask the person through `onElicitation` (`ctx`: `{ relatedTaskId }`): its answer, with
 /// the form's defaults (SEP-1034), or the JSON-RPC error to send back.
 async fn elicit(
-    opts: &ClientOptions,
-    params: &JsValue,
+    session: Rc<Session>,
+    params: JsValue,
     ctx: JsValue,
 ) -> Result<JsValue, (f64, String)> {
+    let opts = &session.opts;
     let Some(handler) = &opts.on_elicitation else {
         return Err((-32601.0, "this client has no elicitation handler".into()));
     };
-    match call_async(handler, params, &ctx).await {
+    match call_async(handler, &params, &ctx).await {
         Ok(v) if is_object(&v) => {
             if opts.elicitation_defaults {
-                fill_defaults(params, &v);
+                fill_defaults(&params, &v);
             }
             Ok(v)
         }
@@ -185,7 +187,7 @@ const UNDECLARED_INPUT: &str = "the server asked for a kind of input this client
 /// an elicitation, the only kind this client declares, and only with a handler
 /// (`Err(None)`), or whose handler failed (`Err(Some(message))`).
 async fn ask_inputs(
-    opts: &ClientOptions,
+    session: &Rc<Session>,
     requests: &JsValue,
     keys: Vec<String>,
     related: JsValue,
@@ -193,11 +195,11 @@ async fn ask_inputs(
 ) -> Result<(), Option<String>> {
     for key in keys {
         let req = get(requests, &key);
-        if !v2026::is_elicitation(&req) || opts.on_elicitation.is_none() {
+        if !v2026::is_elicitation(&req) || session.opts.on_elicitation.is_none() {
             return Err(None);
         }
         let ctx = object(&[("relatedTaskId", related.clone())]);
-        let answer = elicit(opts, &get(&req, "params"), ctx.into())
+        let answer = elicit(session.clone(), get(&req, "params"), ctx.into())
             .await
             .map_err(|(_, m)| Some(m))?;
         let _ = js_sys::Reflect::set(answers, &key.into(), &answer);
@@ -537,15 +539,9 @@ impl Client {
             state_only = None;
             let answers: JsValue = object(&[]).into();
             let keys = Json::keys(&requests);
-            ask_inputs(
-                &self.0.session.opts,
-                &requests,
-                keys,
-                JsValue::NULL,
-                &answers,
-            )
-            .await
-            .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
+            ask_inputs(&self.0.session, &requests, keys, JsValue::NULL, &answers)
+                .await
+                .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
             responses = Some(answers);
         };
         self.follow_call(self.0.wire.decode_call(result)?, opts, token)

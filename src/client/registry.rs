@@ -908,14 +908,13 @@ impl Handle {
         }
         let me = self.clone();
         io::spawn(Box::pin(async move {
-            let opts = &me.reg.session.opts;
             let answers = me
                 .state()
                 .answers
                 .clone()
                 .unwrap_or_else(|| object(&[]).into());
             let related = me.task_id.as_str().into();
-            match super::ask_inputs(opts, &requests, new, related, &answers).await {
+            match super::ask_inputs(&me.reg.session, &requests, new, related, &answers).await {
                 Ok(()) => {}
                 Err(None) => {
                     me.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
