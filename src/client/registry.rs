@@ -411,7 +411,7 @@ impl Registry {
     /// would compile the clone of every variant, replies and errors included); no borrow
     /// is held while each one steps.
     fn step_all(&self, ev: fn() -> Event<JsValue, Error>) {
-        for h in self.followed() {
+        for h in &self.followed() {
             h.step(ev());
         }
     }
@@ -569,7 +569,7 @@ impl Registry {
     /// After a complete sweep: a task it did not list (another session's, or started
     /// since) goes back to its own polling.
     fn unswept(&self, now_swept: &Map<String, u32>) {
-        for h in self.followed() {
+        for h in &self.followed() {
             if !h.local && now_swept.get(&h.task_id).is_none() {
                 h.step(Event::Push(false));
             }
@@ -783,7 +783,7 @@ impl Registry {
             self.rearm(&mut st);
             hs
         };
-        for h in due {
+        for h in &due {
             h.step(Event::Timer);
         }
     }
@@ -1176,7 +1176,7 @@ impl Handle {
         }
         self.reg.maybe_close_listen();
         self.outcome.set(outcome);
-        for q in queues {
+        for q in &queues {
             q.close();
         }
     }
