@@ -313,10 +313,15 @@ fn parse_imf_fixdate(b: &[u8]) -> Option<f64> {
     if !shaped(b, b"aaa, 99 aaa 9999 99:99:99 GMT") {
         return None;
     }
-    let month = MONTHS.chunks(3).position(|m| m == &b[8..11])? as u64 + 1;
+    // The month's number: its name's place in MONTHS (a loop, not `chunks().position()`:
+    // a `Chunks` iterator was linked for this one use).
+    let mut month = 1;
+    while MONTHS.get(month * 3 - 3..month * 3)? != &b[8..11] {
+        month += 1;
+    }
     civil_ms(
         num(&b[12..16]),
-        month,
+        month as u64,
         num(&b[5..7]),
         num(&b[17..19]),
         num(&b[20..22]),
