@@ -253,7 +253,7 @@ impl Registry {
         let local = terminal.is_some();
         let (machine, fx) = Machine::start(
             self.wire().caps(),
-            PollPolicy::new(opts.poll.normalized(), seed),
+            PollPolicy::new(opts.poll, seed),
             info,
             json::shallow_copy(&raw),
             terminal,
