@@ -1167,10 +1167,13 @@ impl Handle {
                 rst.handles.remove(i);
             }
             // Only this handle's own entries: no scan over every handle per settle.
-            for name in std::iter::once(&self.task_id).chain(progress_key.as_ref()) {
-                if rst.by_task.get(name) == Some(&self.key) {
-                    rst.by_task.remove(name);
+            // The task id's, then the progress token's, if any.
+            let (mut name, mut next) = (Some(&self.task_id), progress_key.as_ref());
+            while let Some(n) = name {
+                if rst.by_task.get(n) == Some(&self.key) {
+                    rst.by_task.remove(n);
                 }
+                name = next.take();
             }
             self.reg.rearm(&mut rst);
         }
