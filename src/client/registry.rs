@@ -371,11 +371,10 @@ impl Registry {
             return;
         }
         let mut accepted = Vec::new();
-        for id in ids
-            .unchecked_ref::<js_sys::Array>()
-            .iter()
-            .filter_map(|id| id.as_string())
-        {
+        for id in ids.unchecked_ref::<js_sys::Array>().iter() {
+            let Some(id) = id.as_string() else {
+                continue;
+            };
             if let Some(h) = self.handle(&id) {
                 h.step(Event::Push(true));
             }
@@ -727,7 +726,7 @@ impl Registry {
     fn maybe_close_listen(&self) {
         let idle = {
             let st = self.state();
-            st.listen.is_some() && !st.handles.iter().any(|h| !h.local)
+            st.listen.is_some() && st.remote() == 0
         };
         if idle {
             let mut st = self.state_mut();
