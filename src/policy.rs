@@ -280,12 +280,17 @@ pub fn deadline_ms(created_at: &str, ttl_ms: Option<u64>) -> Option<f64> {
 
 /// A non-empty run of ASCII digits as a number (saturating).
 fn digits(b: &[u8]) -> Option<u64> {
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+    if b.is_empty() {
         return None;
     }
-    Some(b.iter().fold(0u64, |n, &d| {
-        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
-    }))
+    let mut n = 0u64;
+    for &d in b {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n.saturating_mul(10).saturating_add(u64::from(d - b'0'));
+    }
+    Some(n)
 }
 
 /// Whether `b` has the shape `t`, byte for byte: `9` stands for a digit, `a` for a

@@ -462,15 +462,14 @@ impl Registry {
         let mut wait = 0;
         let mut failures = 0;
         loop {
-            let period = {
-                let st = self.state();
-                st.handles
-                    .iter()
-                    .filter_map(|h| h.state().machine.info().poll_interval_ms)
-                    .min()
-                    .unwrap_or(1000)
-                    .clamp(100, 60_000)
-            };
+            // The shortest period a followed task's server asks for (1 s when none does).
+            let mut period: Option<u64> = None;
+            for h in &self.state().handles {
+                if let Some(p) = h.state().machine.info().poll_interval_ms {
+                    period = Some(period.map_or(p, |m| m.min(p)));
+                }
+            }
+            let period = period.unwrap_or(1000).clamp(100, 60_000);
             io::sleep(period as f64).await;
             let budget = {
                 let st = self.state();
