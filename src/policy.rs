@@ -405,7 +405,13 @@ impl<K: Copy + Ord> Schedule<K> {
     pub fn insert(&mut self, key: K, due_ms: f64) {
         self.remove(key);
         let e = (due_key(due_ms), key);
-        let i = self.items.partition_point(|x| *x < e);
+        // Its place, looked for from the end (a new due time is mostly the latest): a
+        // linear walk, as `remove`'s, not a second bisection in the wasm. The key is
+        // unique, so no entry equals `e`.
+        let mut i = self.items.len();
+        while i > 0 && self.items[i - 1] > e {
+            i -= 1;
+        }
         self.items.insert(i, e);
     }
 
