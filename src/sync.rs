@@ -22,8 +22,9 @@ impl Wakers {
     /// Wake them all (the value was just set).
     #[inline(never)]
     fn wake_all(self) {
-        for w in self.0 {
-            w.wake();
+        // By reference (the list is dropped after): no `IntoIter` of wakers in the wasm.
+        for w in &self.0 {
+            w.wake_by_ref();
         }
     }
 
