@@ -207,6 +207,19 @@ async fn ask_inputs(
     Ok(())
 }
 
+/// Send `m` over `session` as a plain request: one future type (and one state machine in
+/// the wasm) for every request of the client and its handles that is just a request.
+fn send(session: &Rc<Session>, m: &'static str, params: JsValue, no_timeout: bool) -> Pending {
+    let session = session.clone();
+    Box::pin(async move {
+        let ctl = Ctl {
+            no_timeout,
+            ..Ctl::default()
+        };
+        session.request(m, params, ctl).await
+    })
+}
+
 /// Send a `tasks/cancel` (`sent`) in the background (after an abort, or a kind of input
 /// this client cannot answer); a failure is only logged.
 fn cancel_in_background(sent: Pending) {
@@ -624,17 +637,9 @@ impl Client {
         Ok(self.0.tasks.follow(info, raw, None, opts, None, None))
     }
 
-    /// Send `m` as a plain request: one future type (and one state machine in the wasm)
-    /// for every call below that is just a request.
+    /// Send `m` as a plain request (see [`send`]).
     fn send(&self, m: &'static str, params: JsValue, no_timeout: bool) -> Pending {
-        let session = self.0.session.clone();
-        Box::pin(async move {
-            let ctl = Ctl {
-                no_timeout,
-                ..Ctl::default()
-            };
-            session.request(m, params, ctl).await
-        })
+        send(&self.0.session, m, params, no_timeout)
     }
 
     /// The task as the server has it now (`tasks/get`).

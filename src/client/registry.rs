@@ -930,7 +930,7 @@ impl Handle {
             if let Some((m, params)) = me.reg.wire().update_request(&me.task_id, answers.clone()) {
                 // Only outstanding keys go in an update: answers are kept (to send again)
                 // only while an update's outcome is unknown.
-                let sent = me.reg.session.request(m, params, Ctl::default()).await;
+                let sent = super::send(&me.reg.session, m, params, false).await;
                 me.state_mut().answers = sent.is_err().then_some(answers);
                 if let Err(e) = sent {
                     me.state_mut().resend = true;
@@ -1086,11 +1086,7 @@ impl Handle {
         let me = self.clone();
         Box::pin(async move {
             let (method, params) = me.reg.wire().cancel_request(&me.task_id);
-            let v = me
-                .reg
-                .session
-                .request(method, params, Ctl::default())
-                .await?;
+            let v = super::send(&me.reg.session, method, params, false).await?;
             match me.reg.wire().decode_snapshot(&v) {
                 // 2025-11-25: the cancelled task itself.
                 Ok(reply) => me.step(Event::Snapshot(reply)),
