@@ -250,8 +250,9 @@ fn fill_defaults(params: &JsValue, answer: &JsValue) {
         return;
     }
     let content = content.unwrap_or_else(|| object(&[]).into());
-    for (k, v) in add {
-        let _ = js_sys::Reflect::set(&content, &k.into(), &v);
+    // By reference (the list is dropped after): no `IntoIter` of its pairs in the wasm.
+    for (k, v) in &add {
+        let _ = js_sys::Reflect::set(&content, &JsValue::from_str(k), v);
     }
     let _ = js_sys::Reflect::set(answer, &"content".into(), &content);
 }
