@@ -504,10 +504,11 @@ impl Client {
                 .map(|m| headers::param_headers(&m.mirrored, &args))
                 .unwrap_or_default();
             let p = json::shallow_copy(&params);
-            for (k, v) in [("inputResponses", &responses), ("requestState", &state)] {
-                if let Some(v) = v {
-                    let _ = js_sys::Reflect::set(&p, &k.into(), v);
-                }
+            if let Some(v) = &responses {
+                let _ = js_sys::Reflect::set(&p, &"inputResponses".into(), v);
+            }
+            if let Some(v) = &state {
+                let _ = js_sys::Reflect::set(&p, &"requestState".into(), v);
             }
             let ctl = Ctl {
                 headers: &extra,
