@@ -342,13 +342,14 @@ impl Client {
     /// One page of `tools/list`; remembers each tool's task support. Also each page
     /// [`Client::list_all_tools`] reads (one future type for both).
     pub fn list_tools(&self, cursor: Option<String>) -> Pending {
-        let (me, page) = (self.clone(), self.tools_page(cursor));
+        let (me, page) = (self.clone(), self.page(method::TOOLS_LIST, cursor));
         Box::pin(async move { me.keep_tools(page.await?) })
     }
 
-    fn tools_page(&self, cursor: Option<String>) -> Pending {
+    /// One page of the listing `m` (`tools/list`, `tasks/list`), from `cursor`.
+    fn page(&self, m: &'static str, cursor: Option<String>) -> Pending {
         let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
-        self.send(method::TOOLS_LIST, params.into(), false)
+        self.send(m, params.into(), false)
     }
 
     /// Remember each listed tool's task support (and, in 2026-07-28, its mirrored
@@ -671,8 +672,7 @@ impl Client {
                 "the server speaks 2026-07-28, which has no task listing (tasks/list)".into(),
             ))));
         }
-        let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
-        self.send(method::TASKS_LIST, params.into(), false)
+        self.page(method::TASKS_LIST, cursor)
     }
 
     /// Cancel a task by id (`tasks/cancel`); a handle following it hears of it.
