@@ -342,8 +342,7 @@ impl Client {
     /// One page of `tools/list`; remembers each tool's task support. Also each page
     /// [`Client::list_all_tools`] reads (one future type for both).
     pub fn list_tools(&self, cursor: Option<String>) -> Pending {
-        let (me, page) = (self.clone(), self.page(method::TOOLS_LIST, cursor));
-        Box::pin(async move { me.keep_tools(page.await?) })
+        self.tool_pages(cursor, false)
     }
 
     /// One page of the listing `m` (`tools/list`, `tasks/list`), from `cursor`.
@@ -392,25 +391,33 @@ impl Client {
     }
 
     /// Every page of `tools/list`, as one array. A server that hands out a cursor it gave
-    /// before would loop for ever: that is a protocol error at once. Boxed, and a
-    /// `Pending` like the plain requests: the three callers (the export, the first
-    /// listing, the refresh on a stale schema) share one state machine, and its shared
-    /// result the clone code of a handle's outcome.
+    /// before would loop for ever: that is a protocol error at once. A `Pending` like the
+    /// plain requests: the three callers (the export, the first listing, the refresh on
+    /// a stale schema) share one state machine, and its shared result the clone code of
+    /// a handle's outcome.
     pub fn list_all_tools(&self) -> Pending {
+        self.tool_pages(None, true)
+    }
+
+    /// `tools/list` from `cursor`: that page (`all` false), or every page from there as
+    /// one array. One future type for both.
+    fn tool_pages(&self, mut cursor: Option<String>, all: bool) -> Pending {
         let me = self.clone();
         Box::pin(async move {
-            let all = js_sys::Array::new();
+            let tools = js_sys::Array::new();
             let mut seen: Vec<String> = Vec::new();
-            let mut cursor = None;
             for _ in 0..1000 {
-                let page = me.list_tools(cursor).await?;
+                let page = me.keep_tools(me.page(method::TOOLS_LIST, cursor).await?)?;
+                if !all {
+                    return Ok(page);
+                }
                 // keep_tools made sure `tools` is an array.
                 for t in get(&page, "tools").unchecked_ref::<js_sys::Array>().iter() {
-                    all.push(&t);
+                    tools.push(&t);
                 }
                 cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());
                 let Some(c) = &cursor else {
-                    return Ok(all.into());
+                    return Ok(tools.into());
                 };
                 if seen.contains(c) {
                     return Err(Error::Protocol(
