@@ -598,7 +598,7 @@ impl Registry {
                     .and_then(|id| self.handle(&id))
             });
         if let Some(h) = h {
-            h.progressed(params);
+            h.tell(Some(params));
         }
     }
 
@@ -823,7 +823,7 @@ impl Handle {
                 Effect::Disarm => reg.schedule(self.key, None),
                 Effect::WantHeldSlot => self.want_held_slot(),
                 Effect::ReleaseHeldSlot => self.state_mut().lane = Lane::Out,
-                Effect::Changed => self.notify(),
+                Effect::Changed => self.tell(None),
                 Effect::Refused(why) => super::warn(
                     "ignored a snapshot of task ",
                     &crate::cat!(&self.task_id, ": ", why),
@@ -1040,34 +1040,36 @@ impl Handle {
         q
     }
 
-    fn notify(&self) {
-        let (snapshot, listeners) = {
-            let st = self.state();
-            let snapshot = st.machine.raw().clone();
-            // A queue only wakes its reader (on a later microtask): pushed under the borrow.
-            for q in &st.queues {
-                q.push(json::shallow_copy(&snapshot));
-            }
-            (snapshot, st.listeners.clone())
-        };
-        for (_, cb) in listeners.iter().filter(|(i, _)| i & 1 == 0) {
-            call_user(
-                cb,
-                &json::shallow_copy(&snapshot),
-                &JsValue::UNDEFINED,
-                "onStatus",
-            );
-        }
-    }
-
-    fn progressed(&self, params: &JsValue) {
-        let listeners = {
+    /// Tell the listeners of one kind: with `Some(params)`, the progress listeners (and
+    /// `progress()`) of a progress notification; with `None`, the status listeners (and
+    /// the update queues) of the new snapshot, each its own copy.
+    fn tell(&self, progress: Option<&JsValue>) {
+        let (value, listeners) = {
             let mut st = self.state_mut();
-            st.progress = json::shallow_copy(params);
-            st.listeners.clone()
+            let value = match progress {
+                Some(params) => {
+                    st.progress = json::shallow_copy(params);
+                    params.clone()
+                }
+                None => {
+                    let snapshot = st.machine.raw().clone();
+                    // A queue only wakes its reader (on a later microtask): pushed under
+                    // the borrow.
+                    for q in &st.queues {
+                        q.push(json::shallow_copy(&snapshot));
+                    }
+                    snapshot
+                }
+            };
+            (value, st.listeners.clone())
         };
-        for (_, cb) in listeners.iter().filter(|(i, _)| i & 1 == 1) {
-            call_user(cb, params, &JsValue::UNDEFINED, "onProgress");
+        let kind = u32::from(progress.is_some());
+        for (_, cb) in listeners.iter().filter(|(i, _)| i & 1 == kind) {
+            let (arg, name) = match progress {
+                Some(_) => (value.clone(), "onProgress"),
+                None => (json::shallow_copy(&value), "onStatus"),
+            };
+            call_user(cb, &arg, &JsValue::UNDEFINED, name);
         }
     }
 
