@@ -596,14 +596,15 @@ impl Client {
                 .follow(info, raw, immediate, opts, None, Some(token)),
             Called::Result(result) => {
                 // The server ran it as a plain call: a handle that is already completed.
-                let now = js_sys::Date::new_0().to_iso_string().as_string();
-                let now = now.unwrap_or_default();
+                // The JS string itself in the raw task; its Rust copy in the TaskInfo.
+                let iso: JsValue = js_sys::Date::new_0().to_iso_string().into();
+                let now = iso.as_string().unwrap_or_default();
                 let task_id = crate::cat!(LOCAL_TASK_PREFIX, &token);
                 let raw = object(&[
                     ("taskId", task_id.as_str().into()),
                     ("status", "completed".into()),
-                    ("createdAt", now.as_str().into()),
-                    ("lastUpdatedAt", now.as_str().into()),
+                    ("createdAt", iso.clone()),
+                    ("lastUpdatedAt", iso),
                     ("ttl", JsValue::NULL),
                 ]);
                 let info = TaskInfo {
