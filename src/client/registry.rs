@@ -177,7 +177,7 @@ pub struct Handle {
 impl Registry {
     /// The registry of a client over `session`, speaking `wire`.
     pub fn new(session: Rc<Session>, wire: &'static dyn Wire) -> Rc<Registry> {
-        let held = Gate::new(session.opts.max_held_results.max(1) as usize);
+        let held = Gate::new(session.opts.max_held_results as usize);
         Rc::new(Registry {
             session,
             wire: std::cell::Cell::new(wire),
