@@ -303,7 +303,7 @@ impl Gate {
     /// get slots as they free up.
     pub fn close(&self) {
         let waiting = std::mem::take(&mut crate::cell::write(&self.0).waiting);
-        for latch in waiting {
+        for latch in &waiting {
             latch.set(false);
         }
     }
