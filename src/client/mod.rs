@@ -193,8 +193,8 @@ async fn ask_inputs(
     related: JsValue,
     answers: &JsValue,
 ) -> Result<(), Option<String>> {
-    for key in keys {
-        let req = get(requests, &key);
+    for key in &keys {
+        let req = get(requests, key);
         if !v2026::is_elicitation(&req) || session.opts.on_elicitation.is_none() {
             return Err(None);
         }
@@ -202,7 +202,7 @@ async fn ask_inputs(
         let answer = elicit(session.clone(), get(&req, "params"), ctx.into())
             .await
             .map_err(|(_, m)| Some(m))?;
-        let _ = js_sys::Reflect::set(answers, &key.into(), &answer);
+        let _ = js_sys::Reflect::set(answers, &JsValue::from_str(key), &answer);
     }
     Ok(())
 }
