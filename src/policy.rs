@@ -280,12 +280,17 @@ pub fn deadline_ms(created_at: &str, ttl_ms: Option<u64>) -> Option<f64> {
 
 /// A non-empty run of ASCII digits as a number (saturating).
 fn digits(b: &[u8]) -> Option<u64> {
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+    if b.is_empty() {
         return None;
     }
-    Some(b.iter().fold(0u64, |n, &d| {
-        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
-    }))
+    let mut n = 0u64;
+    for &d in b {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n.saturating_mul(10).saturating_add(u64::from(d - b'0'));
+    }
+    Some(n)
 }
 
 /// Whether `b` has the shape `t`, byte for byte: `9` stands for a digit, `a` for a
@@ -313,10 +318,15 @@ fn parse_imf_fixdate(b: &[u8]) -> Option<f64> {
     if !shaped(b, b"aaa, 99 aaa 9999 99:99:99 GMT") {
         return None;
     }
-    let month = MONTHS.chunks(3).position(|m| m == &b[8..11])? as u64 + 1;
+    // The month's number: its name's place in MONTHS (a loop, not `chunks().position()`:
+    // a `Chunks` iterator was linked for this one use).
+    let mut month = 1;
+    while MONTHS.get(month * 3 - 3..month * 3)? != &b[8..11] {
+        month += 1;
+    }
     civil_ms(
         num(&b[12..16]),
-        month,
+        month as u64,
         num(&b[5..7]),
         num(&b[17..19]),
         num(&b[20..22]),
@@ -395,7 +405,13 @@ impl<K: Copy + Ord> Schedule<K> {
     pub fn insert(&mut self, key: K, due_ms: f64) {
         self.remove(key);
         let e = (due_key(due_ms), key);
-        let i = self.items.partition_point(|x| *x < e);
+        // Its place, looked for from the end (a new due time is mostly the latest): a
+        // linear walk, as `remove`'s, not a second bisection in the wasm. The key is
+        // unique, so no entry equals `e`.
+        let mut i = self.items.len();
+        while i > 0 && self.items[i - 1] > e {
+            i -= 1;
+        }
         self.items.insert(i, e);
     }
 

@@ -22,8 +22,9 @@ impl Wakers {
     /// Wake them all (the value was just set).
     #[inline(never)]
     fn wake_all(self) {
-        for w in self.0 {
-            w.wake();
+        // By reference (the list is dropped after): no `IntoIter` of wakers in the wasm.
+        for w in &self.0 {
+            w.wake_by_ref();
         }
     }
 
@@ -302,7 +303,7 @@ impl Gate {
     /// get slots as they free up.
     pub fn close(&self) {
         let waiting = std::mem::take(&mut crate::cell::write(&self.0).waiting);
-        for latch in waiting {
+        for latch in &waiting {
             latch.set(false);
         }
     }

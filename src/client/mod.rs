@@ -137,31 +137,33 @@ impl Router for Inbox {
     }
 
     fn request(&self, m: String, params: JsValue) -> Answer {
-        let session = self.session.upgrade();
         let ctx = self.context(&params);
-        Box::pin(async move {
-            match (m.as_str(), session) {
-                (method::ELICITATION_CREATE, Some(s)) => elicit(&s.opts, &params, ctx).await,
-                (other, _) => Err((-32601.0, crate::cat!("method not found: ", other))),
-            }
-        })
+        // The elicitation future itself, or a ready error: no future around either.
+        match (m.as_str(), self.session.upgrade()) {
+            (method::ELICITATION_CREATE, Some(s)) => Box::pin(elicit(s, params, ctx)),
+            (other, _) => Box::pin(std::future::ready(Err((
+                -32601.0,
+                crate::cat!("method not found: ", other),
+            )))),
+        }
     }
 }
 
 /// Ask the person through `onElicitation` (`ctx`: `{ relatedTaskId }`): its answer, with
 /// the form's defaults (SEP-1034), or the JSON-RPC error to send back.
 async fn elicit(
-    opts: &ClientOptions,
-    params: &JsValue,
+    session: Rc<Session>,
+    params: JsValue,
     ctx: JsValue,
 ) -> Result<JsValue, (f64, String)> {
+    let opts = &session.opts;
     let Some(handler) = &opts.on_elicitation else {
         return Err((-32601.0, "this client has no elicitation handler".into()));
     };
-    match call_async(handler, params, &ctx).await {
+    match call_async(handler, &params, &ctx).await {
         Ok(v) if is_object(&v) => {
             if opts.elicitation_defaults {
-                fill_defaults(params, &v);
+                fill_defaults(&params, &v);
             }
             Ok(v)
         }
@@ -185,24 +187,53 @@ const UNDECLARED_INPUT: &str = "the server asked for a kind of input this client
 /// an elicitation, the only kind this client declares, and only with a handler
 /// (`Err(None)`), or whose handler failed (`Err(Some(message))`).
 async fn ask_inputs(
-    opts: &ClientOptions,
+    session: &Rc<Session>,
     requests: &JsValue,
     keys: Vec<String>,
     related: JsValue,
     answers: &JsValue,
 ) -> Result<(), Option<String>> {
-    for key in keys {
-        let req = get(requests, &key);
-        if !v2026::is_elicitation(&req) || opts.on_elicitation.is_none() {
+    for key in &keys {
+        let req = get(requests, key);
+        if !v2026::is_elicitation(&req) || session.opts.on_elicitation.is_none() {
             return Err(None);
         }
         let ctx = object(&[("relatedTaskId", related.clone())]);
-        let answer = elicit(opts, &get(&req, "params"), ctx.into())
+        let answer = elicit(session.clone(), get(&req, "params"), ctx.into())
             .await
             .map_err(|(_, m)| Some(m))?;
-        let _ = js_sys::Reflect::set(answers, &key.into(), &answer);
+        let _ = js_sys::Reflect::set(answers, &JsValue::from_str(key), &answer);
     }
     Ok(())
+}
+
+/// Send `m` over `session` as a plain request: one future type (and one state machine in
+/// the wasm) for every request of the client and its handles that is just a request.
+fn send(session: &Rc<Session>, m: &'static str, params: JsValue, no_timeout: bool) -> Pending {
+    let session = session.clone();
+    Box::pin(async move {
+        let ctl = Ctl {
+            no_timeout,
+            ..Ctl::default()
+        };
+        session.request(m, params, ctl).await
+    })
+}
+
+/// Send a `tasks/cancel` (`sent`) in the background (after an abort, or a kind of input
+/// this client cannot answer); a failure is only logged.
+fn cancel_in_background(sent: Pending) {
+    io::spawn(Box::pin(async move {
+        if let Err(e) = sent.await {
+            warn("tasks/cancel failed: ", &e.describe());
+        }
+    }));
+}
+
+/// Warn on the console: `what` and `detail`, after the SDK's name (one copy of the
+/// joining code for every warning of the client).
+fn warn(what: &str, detail: &str) {
+    io::warn(&crate::cat!("mcp-tasks-wasm: ", what, detail));
 }
 
 /// SEP-1034: an accepted form answer gets the schema's default for each field it left
@@ -219,8 +250,9 @@ fn fill_defaults(params: &JsValue, answer: &JsValue) {
         return;
     }
     let content = content.unwrap_or_else(|| object(&[]).into());
-    for (k, v) in add {
-        let _ = js_sys::Reflect::set(&content, &k.into(), &v);
+    // By reference (the list is dropped after): no `IntoIter` of its pairs in the wasm.
+    for (k, v) in &add {
+        let _ = js_sys::Reflect::set(&content, &JsValue::from_str(k), v);
     }
     let _ = js_sys::Reflect::set(answer, &"content".into(), &content);
 }
@@ -310,13 +342,13 @@ impl Client {
     /// One page of `tools/list`; remembers each tool's task support. Also each page
     /// [`Client::list_all_tools`] reads (one future type for both).
     pub fn list_tools(&self, cursor: Option<String>) -> Pending {
-        let (me, page) = (self.clone(), self.tools_page(cursor));
-        Box::pin(async move { me.keep_tools(page.await?) })
+        self.tool_pages(cursor, false)
     }
 
-    fn tools_page(&self, cursor: Option<String>) -> Pending {
+    /// One page of the listing `m` (`tools/list`, `tasks/list`), from `cursor`.
+    fn page(&self, m: &'static str, cursor: Option<String>) -> Pending {
         let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
-        self.send(method::TOOLS_LIST, params.into(), false)
+        self.send(m, params.into(), false)
     }
 
     /// Remember each listed tool's task support (and, in 2026-07-28, its mirrored
@@ -359,25 +391,33 @@ impl Client {
     }
 
     /// Every page of `tools/list`, as one array. A server that hands out a cursor it gave
-    /// before would loop for ever: that is a protocol error at once. Boxed, and a
-    /// `Pending` like the plain requests: the three callers (the export, the first
-    /// listing, the refresh on a stale schema) share one state machine, and its shared
-    /// result the clone code of a handle's outcome.
+    /// before would loop for ever: that is a protocol error at once. A `Pending` like the
+    /// plain requests: the three callers (the export, the first listing, the refresh on
+    /// a stale schema) share one state machine, and its shared result the clone code of
+    /// a handle's outcome.
     pub fn list_all_tools(&self) -> Pending {
+        self.tool_pages(None, true)
+    }
+
+    /// `tools/list` from `cursor`: that page (`all` false), or every page from there as
+    /// one array. One future type for both.
+    fn tool_pages(&self, mut cursor: Option<String>, all: bool) -> Pending {
         let me = self.clone();
         Box::pin(async move {
-            let all = js_sys::Array::new();
+            let tools = js_sys::Array::new();
             let mut seen: Vec<String> = Vec::new();
-            let mut cursor = None;
             for _ in 0..1000 {
-                let page = me.list_tools(cursor).await?;
+                let page = me.keep_tools(me.page(method::TOOLS_LIST, cursor).await?)?;
+                if !all {
+                    return Ok(page);
+                }
                 // keep_tools made sure `tools` is an array.
                 for t in get(&page, "tools").unchecked_ref::<js_sys::Array>().iter() {
-                    all.push(&t);
+                    tools.push(&t);
                 }
                 cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());
                 let Some(c) = &cursor else {
-                    return Ok(all.into());
+                    return Ok(tools.into());
                 };
                 if seen.contains(c) {
                     return Err(Error::Protocol(
@@ -472,10 +512,11 @@ impl Client {
                 .map(|m| headers::param_headers(&m.mirrored, &args))
                 .unwrap_or_default();
             let p = json::shallow_copy(&params);
-            for (k, v) in [("inputResponses", &responses), ("requestState", &state)] {
-                if let Some(v) = v {
-                    let _ = js_sys::Reflect::set(&p, &k.into(), v);
-                }
+            if let Some(v) = &responses {
+                let _ = js_sys::Reflect::set(&p, &"inputResponses".into(), v);
+            }
+            if let Some(v) = &state {
+                let _ = js_sys::Reflect::set(&p, &"requestState".into(), v);
             }
             let ctl = Ctl {
                 headers: &extra,
@@ -521,15 +562,9 @@ impl Client {
             state_only = None;
             let answers: JsValue = object(&[]).into();
             let keys = Json::keys(&requests);
-            ask_inputs(
-                &self.0.session.opts,
-                &requests,
-                keys,
-                JsValue::NULL,
-                &answers,
-            )
-            .await
-            .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
+            ask_inputs(&self.0.session, &requests, keys, JsValue::NULL, &answers)
+                .await
+                .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
             responses = Some(answers);
         };
         self.follow_call(self.0.wire.decode_call(result)?, opts, token)
@@ -548,10 +583,7 @@ impl Client {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
                 let (m, params) = self.0.wire.cancel_request(&info.task_id);
-                let sent = self.send(m, params, false);
-                io::spawn(Box::pin(async move {
-                    let _ = sent.await;
-                }));
+                cancel_in_background(self.send(m, params, false));
                 return Err(Error::Aborted("The operation was aborted.".into()));
             }
             Called::Task {
@@ -564,14 +596,15 @@ impl Client {
                 .follow(info, raw, immediate, opts, None, Some(token)),
             Called::Result(result) => {
                 // The server ran it as a plain call: a handle that is already completed.
-                let now = js_sys::Date::new_0().to_iso_string().as_string();
-                let now = now.unwrap_or_default();
+                // The JS string itself in the raw task; its Rust copy in the TaskInfo.
+                let iso: JsValue = js_sys::Date::new_0().to_iso_string().into();
+                let now = iso.as_string().unwrap_or_default();
                 let task_id = crate::cat!(LOCAL_TASK_PREFIX, &token);
                 let raw = object(&[
                     ("taskId", task_id.as_str().into()),
                     ("status", "completed".into()),
-                    ("createdAt", now.as_str().into()),
-                    ("lastUpdatedAt", now.as_str().into()),
+                    ("createdAt", iso.clone()),
+                    ("lastUpdatedAt", iso),
                     ("ttl", JsValue::NULL),
                 ]);
                 let info = TaskInfo {
@@ -615,17 +648,9 @@ impl Client {
         Ok(self.0.tasks.follow(info, raw, None, opts, None, None))
     }
 
-    /// Send `m` as a plain request: one future type (and one state machine in the wasm)
-    /// for every call below that is just a request.
+    /// Send `m` as a plain request (see [`send`]).
     fn send(&self, m: &'static str, params: JsValue, no_timeout: bool) -> Pending {
-        let session = self.0.session.clone();
-        Box::pin(async move {
-            let ctl = Ctl {
-                no_timeout,
-                ..Ctl::default()
-            };
-            session.request(m, params, ctl).await
-        })
+        send(&self.0.session, m, params, no_timeout)
     }
 
     /// The task as the server has it now (`tasks/get`).
@@ -655,8 +680,7 @@ impl Client {
                 "the server speaks 2026-07-28, which has no task listing (tasks/list)".into(),
             ))));
         }
-        let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
-        self.send(method::TASKS_LIST, params.into(), false)
+        self.page(method::TASKS_LIST, cursor)
     }
 
     /// Cancel a task by id (`tasks/cancel`); a handle following it hears of it.

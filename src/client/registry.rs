@@ -92,7 +92,11 @@ impl RegState {
 
     /// Tasks followed on the server (not plain results).
     fn remote(&self) -> usize {
-        self.handles.iter().filter(|h| !h.local).count()
+        let mut n = 0;
+        for h in &self.handles {
+            n += usize::from(!h.local);
+        }
+        n
     }
 
     /// Where the handle `key` is (or would go) in `handles`.
@@ -136,8 +140,9 @@ enum Lane {
 
 struct HState {
     machine: Machine<JsValue, Error>,
+    /// Status and progress listeners, by id: a progress listener's id is odd (one list,
+    /// one copy of its code).
     listeners: Vec<(u32, Function)>,
-    progress_listeners: Vec<(u32, Function)>,
     next_listener: u32,
     queues: Vec<Queue<JsValue>>,
     inflight: Vec<(ReqId, AbortController)>,
@@ -172,7 +177,7 @@ pub struct Handle {
 impl Registry {
     /// The registry of a client over `session`, speaking `wire`.
     pub fn new(session: Rc<Session>, wire: &'static dyn Wire) -> Rc<Registry> {
-        let held = Gate::new(session.opts.max_held_results.max(1) as usize);
+        let held = Gate::new(session.opts.max_held_results as usize);
         Rc::new(Registry {
             session,
             wire: std::cell::Cell::new(wire),
@@ -248,7 +253,7 @@ impl Registry {
         let local = terminal.is_some();
         let (machine, fx) = Machine::start(
             self.wire().caps(),
-            PollPolicy::new(opts.poll.normalized(), seed),
+            PollPolicy::new(opts.poll, seed),
             info,
             json::shallow_copy(&raw),
             terminal,
@@ -265,7 +270,6 @@ impl Registry {
             st: RefCell::new(HState {
                 machine,
                 listeners: Vec::new(),
-                progress_listeners: Vec::new(),
                 next_listener: 1,
                 queues: Vec::new(),
                 inflight: Vec::new(),
@@ -355,10 +359,7 @@ impl Registry {
         };
         match self.wire().decode_snapshot(params) {
             Ok(reply) => h.step(Event::Snapshot(reply)),
-            Err(e) => io::warn(&crate::cat!(
-                "mcp-tasks-wasm: ignored a status notification: ",
-                e.describe()
-            )),
+            Err(e) => super::warn("ignored a status notification: ", &e.describe()),
         }
     }
 
@@ -370,11 +371,10 @@ impl Registry {
             return;
         }
         let mut accepted = Vec::new();
-        for id in ids
-            .unchecked_ref::<js_sys::Array>()
-            .iter()
-            .filter_map(|id| id.as_string())
-        {
+        for id in ids.unchecked_ref::<js_sys::Array>().iter() {
+            let Some(id) = id.as_string() else {
+                continue;
+            };
             if let Some(h) = self.handle(&id) {
                 h.step(Event::Push(true));
             }
@@ -410,7 +410,7 @@ impl Registry {
     /// would compile the clone of every variant, replies and errors included); no borrow
     /// is held while each one steps.
     fn step_all(&self, ev: fn() -> Event<JsValue, Error>) {
-        for h in self.followed() {
+        for h in &self.followed() {
             h.step(ev());
         }
     }
@@ -462,15 +462,14 @@ impl Registry {
         let mut wait = 0;
         let mut failures = 0;
         loop {
-            let period = {
-                let st = self.state();
-                st.handles
-                    .iter()
-                    .filter_map(|h| h.state().machine.info().poll_interval_ms)
-                    .min()
-                    .unwrap_or(1000)
-                    .clamp(100, 60_000)
-            };
+            // The shortest period a followed task's server asks for (1 s when none does).
+            let mut period: Option<u64> = None;
+            for h in &self.state().handles {
+                if let Some(p) = h.state().machine.info().poll_interval_ms {
+                    period = Some(period.map_or(p, |m| m.min(p)));
+                }
+            }
+            let period = period.unwrap_or(1000).clamp(100, 60_000);
             io::sleep(period as f64).await;
             let budget = {
                 let st = self.state();
@@ -512,10 +511,7 @@ impl Registry {
                         off = failures >= 3
                             || !matches!(self.wire().classify(&e), Failure::Transient { .. });
                         if off {
-                            io::warn(&crate::cat!(
-                                "mcp-tasks-wasm: tasks/list sweeps stopped: ",
-                                e.describe()
-                            ));
+                            super::warn("tasks/list sweeps stopped: ", &e.describe());
                         }
                         break false;
                     }
@@ -571,7 +567,7 @@ impl Registry {
     /// After a complete sweep: a task it did not list (another session's, or started
     /// since) goes back to its own polling.
     fn unswept(&self, now_swept: &Map<String, u32>) {
-        for h in self.followed() {
+        for h in &self.followed() {
             if !h.local && now_swept.get(&h.task_id).is_none() {
                 h.step(Event::Push(false));
             }
@@ -602,7 +598,7 @@ impl Registry {
                     .and_then(|id| self.handle(&id))
             });
         if let Some(h) = h {
-            h.progressed(params);
+            h.tell(Some(params));
         }
     }
 
@@ -729,7 +725,7 @@ impl Registry {
     fn maybe_close_listen(&self) {
         let idle = {
             let st = self.state();
-            st.listen.is_some() && !st.handles.iter().any(|h| !h.local)
+            st.listen.is_some() && st.remote() == 0
         };
         if idle {
             let mut st = self.state_mut();
@@ -785,7 +781,7 @@ impl Registry {
             self.rearm(&mut st);
             hs
         };
-        for h in due {
+        for h in &due {
             h.step(Event::Timer);
         }
     }
@@ -827,13 +823,11 @@ impl Handle {
                 Effect::Disarm => reg.schedule(self.key, None),
                 Effect::WantHeldSlot => self.want_held_slot(),
                 Effect::ReleaseHeldSlot => self.state_mut().lane = Lane::Out,
-                Effect::Changed => self.notify(),
-                Effect::Refused(why) => io::warn(&crate::cat!(
-                    "mcp-tasks-wasm: ignored a snapshot of task ",
-                    &self.task_id,
-                    ": ",
-                    why
-                )),
+                Effect::Changed => self.tell(None),
+                Effect::Refused(why) => super::warn(
+                    "ignored a snapshot of task ",
+                    &crate::cat!(&self.task_id, ": ", why),
+                ),
                 Effect::CancelRemote => self.cancel_later(),
                 Effect::Input(raw) => self.answer_input(raw),
                 Effect::Settle(end) => self.settle(end),
@@ -912,14 +906,13 @@ impl Handle {
         }
         let me = self.clone();
         io::spawn(Box::pin(async move {
-            let opts = &me.reg.session.opts;
             let answers = me
                 .state()
                 .answers
                 .clone()
                 .unwrap_or_else(|| object(&[]).into());
             let related = me.task_id.as_str().into();
-            match super::ask_inputs(opts, &requests, new, related, &answers).await {
+            match super::ask_inputs(&me.reg.session, &requests, new, related, &answers).await {
                 Ok(()) => {}
                 Err(None) => {
                     me.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
@@ -927,7 +920,7 @@ impl Handle {
                     return;
                 }
                 Err(Some(m)) => {
-                    io::warn(&crate::cat!("mcp-tasks-wasm: onElicitation failed: ", m));
+                    super::warn("onElicitation failed: ", &m);
                     return;
                 }
             }
@@ -937,14 +930,11 @@ impl Handle {
             if let Some((m, params)) = me.reg.wire().update_request(&me.task_id, answers.clone()) {
                 // Only outstanding keys go in an update: answers are kept (to send again)
                 // only while an update's outcome is unknown.
-                let sent = me.reg.session.request(m, params, Ctl::default()).await;
+                let sent = super::send(&me.reg.session, m, params, false).await;
                 me.state_mut().answers = sent.is_err().then_some(answers);
                 if let Err(e) = sent {
                     me.state_mut().resend = true;
-                    io::warn(&crate::cat!(
-                        "mcp-tasks-wasm: tasks/update failed: ",
-                        e.describe()
-                    ));
+                    super::warn("tasks/update failed: ", &e.describe());
                 }
             }
         }));
@@ -1024,13 +1014,9 @@ impl Handle {
     /// [`Handle::unsubscribe`].
     pub fn subscribe(&self, cb: Function, progress: bool) -> u32 {
         let mut st = self.state_mut();
-        let id = st.next_listener;
+        let id = st.next_listener << 1 | u32::from(progress);
         st.next_listener += 1;
-        if progress {
-            st.progress_listeners.push((id, cb));
-        } else {
-            st.listeners.push((id, cb));
-        }
+        st.listeners.push((id, cb));
         id
     }
 
@@ -1038,7 +1024,6 @@ impl Handle {
     pub fn unsubscribe(&self, id: u32) {
         let mut st = self.state_mut();
         st.listeners.retain(|(i, _)| *i != id);
-        st.progress_listeners.retain(|(i, _)| *i != id);
     }
 
     /// A queue of snapshots: the current one, then each change; it ends after the
@@ -1055,56 +1040,45 @@ impl Handle {
         q
     }
 
-    fn notify(&self) {
-        let (snapshot, listeners) = {
-            let st = self.state();
-            let snapshot = st.machine.raw().clone();
-            // A queue only wakes its reader (on a later microtask): pushed under the borrow.
-            for q in &st.queues {
-                q.push(json::shallow_copy(&snapshot));
-            }
-            (snapshot, st.listeners.clone())
-        };
-        for (_, cb) in listeners {
-            call_user(
-                &cb,
-                &json::shallow_copy(&snapshot),
-                &JsValue::UNDEFINED,
-                "onStatus",
-            );
-        }
-    }
-
-    fn progressed(&self, params: &JsValue) {
-        let listeners = {
+    /// Tell the listeners of one kind: with `Some(params)`, the progress listeners (and
+    /// `progress()`) of a progress notification; with `None`, the status listeners (and
+    /// the update queues) of the new snapshot, each its own copy.
+    fn tell(&self, progress: Option<&JsValue>) {
+        let (value, listeners) = {
             let mut st = self.state_mut();
-            st.progress = json::shallow_copy(params);
-            st.progress_listeners.clone()
+            let value = match progress {
+                Some(params) => {
+                    st.progress = json::shallow_copy(params);
+                    params.clone()
+                }
+                None => {
+                    let snapshot = st.machine.raw().clone();
+                    // A queue only wakes its reader (on a later microtask): pushed under
+                    // the borrow.
+                    for q in &st.queues {
+                        q.push(json::shallow_copy(&snapshot));
+                    }
+                    snapshot
+                }
+            };
+            (value, st.listeners.clone())
         };
-        for (_, cb) in listeners {
-            call_user(&cb, params, &JsValue::UNDEFINED, "onProgress");
+        let kind = u32::from(progress.is_some());
+        for (_, cb) in listeners.iter().filter(|(i, _)| i & 1 == kind) {
+            let (arg, name) = match progress {
+                Some(_) => (value.clone(), "onProgress"),
+                None => (json::shallow_copy(&value), "onStatus"),
+            };
+            call_user(cb, &arg, &JsValue::UNDEFINED, name);
         }
-    }
-
-    /// `tasks/cancel` for this task: the session's request future itself (an `async fn`
-    /// around it would be one more future type in the wasm).
-    fn cancel_request(&self) -> impl std::future::Future<Output = Result<JsValue, Error>> + '_ {
-        let (method, params) = self.reg.wire().cancel_request(&self.task_id);
-        self.reg.session.request(method, params, Ctl::default())
     }
 
     /// Send `tasks/cancel` in the background (after an abort, or a kind of input this
-    /// client cannot answer); a failure is only logged.
+    /// client cannot answer); a failure is only logged. The same request as
+    /// [`Handle::cancel`] (one future type): the machine has settled by then, so the
+    /// answer it is fed changes nothing.
     fn cancel_later(self: &Rc<Self>) {
-        let me = self.clone();
-        io::spawn(Box::pin(async move {
-            if let Err(e) = me.cancel_request().await {
-                io::warn(&crate::cat!(
-                    "mcp-tasks-wasm: tasks/cancel failed: ",
-                    e.describe()
-                ));
-            }
-        }));
+        super::cancel_in_background(self.cancel());
     }
 
     /// Cancel the task on the server: resolves with what the server answered (the
@@ -1113,7 +1087,8 @@ impl Handle {
     pub fn cancel(self: &Rc<Self>) -> super::Pending {
         let me = self.clone();
         Box::pin(async move {
-            let v = me.cancel_request().await?;
+            let (method, params) = me.reg.wire().cancel_request(&me.task_id);
+            let v = super::send(&me.reg.session, method, params, false).await?;
             match me.reg.wire().decode_snapshot(&v) {
                 // 2025-11-25: the cancelled task itself.
                 Ok(reply) => me.step(Event::Snapshot(reply)),
@@ -1130,7 +1105,6 @@ impl Handle {
         self.step(Event::Stop(Stop::Disposed));
         let mut st = self.state_mut();
         st.listeners.clear();
-        st.progress_listeners.clear();
     }
 
     /// The machine settled: turn its outcome into what `result()` gives, forget the
@@ -1189,16 +1163,19 @@ impl Handle {
                 rst.handles.remove(i);
             }
             // Only this handle's own entries: no scan over every handle per settle.
-            for name in std::iter::once(&self.task_id).chain(progress_key.as_ref()) {
-                if rst.by_task.get(name) == Some(&self.key) {
-                    rst.by_task.remove(name);
+            // The task id's, then the progress token's, if any.
+            let (mut name, mut next) = (Some(&self.task_id), progress_key.as_ref());
+            while let Some(n) = name {
+                if rst.by_task.get(n) == Some(&self.key) {
+                    rst.by_task.remove(n);
                 }
+                name = next.take();
             }
             self.reg.rearm(&mut rst);
         }
         self.reg.maybe_close_listen();
         self.outcome.set(outcome);
-        for q in queues {
+        for q in &queues {
             q.close();
         }
     }

@@ -627,8 +627,10 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             return;
         }
         self.settled = true;
-        let fetch = self.fetch.take().map(|f| f.0);
-        for id in [self.poll.take(), fetch].into_iter().flatten() {
+        if let Some(id) = self.poll.take() {
+            fx.push(Effect::Abort(id));
+        }
+        if let Some((id, _)) = self.fetch.take() {
             fx.push(Effect::Abort(id));
         }
         if let Some(id) = self.held.take() {
