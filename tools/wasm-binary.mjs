@@ -1,5 +1,5 @@
 // Writing pieces of a wasm binary, for the build tools that rewrite sections
-// (tools/minify-imports.mjs, tools/order-functions.mjs).
+// (tools/minify-imports.mjs, tools/order-functions.mjs, tools/prune-shims.mjs).
 
 /** `n` as an unsigned LEB128. */
 export function uleb(n) {
