@@ -150,9 +150,16 @@ fn primitive_type<J: Json>(p: &J) -> bool {
     let Some(list) = t.items() else {
         return false;
     };
-    let names = || list.iter().map(|x| x.string());
-    names().all(|n| n.is_some_and(|n| ok(&n) || n == "null"))
-        && names().any(|n| n.is_some_and(|n| ok(&n)))
+    // One pass: every name is a primitive or "null", and one at least is a primitive.
+    let mut any = false;
+    for x in &list {
+        match x.string() {
+            Some(n) if ok(&n) => any = true,
+            Some(n) if n == "null" => {}
+            _ => return false,
+        }
+    }
+    any
 }
 
 /// Keywords whose value is data, not schema: an `x-mcp-header` key inside them is not
