@@ -83,11 +83,11 @@ fn scan<J: Json>(
         }
         return Ok(());
     }
-    for k in v.keys() {
+    for k in &v.keys() {
         if DATA_KEYWORDS.contains(&k.as_str()) {
             continue;
         }
-        let c = v.field(&k);
+        let c = v.field(k);
         if k == ANNOTATION {
             if !reachable {
                 return Err(
@@ -122,10 +122,10 @@ fn scan<J: Json>(
         if NAMED_SCHEMAS.contains(&k.as_str()) {
             // A property of a reachable schema (or of the root) is reachable in turn.
             let on = k == "properties" && (reachable || depth == 0);
-            for name in c.keys() {
-                if let Some(schema) = c.field(&name) {
+            for name in &c.keys() {
+                if let Some(schema) = c.field(name) {
                     let on = on && schema.is_object();
-                    path.push(name);
+                    path.push(name.clone());
                     scan(&schema, path, on, out, depth + 1)?;
                     path.pop();
                 }
