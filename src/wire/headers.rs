@@ -78,8 +78,8 @@ fn scan<J: Json>(
         return Err("the inputSchema is nested too deep");
     }
     if let Some(items) = v.items() {
-        for i in items {
-            scan(&i, path, false, out, depth + 1)?;
+        for i in &items {
+            scan(i, path, false, out, depth + 1)?;
         }
         return Ok(());
     }
