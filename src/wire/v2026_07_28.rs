@@ -190,16 +190,19 @@ pub fn verdict(p: &Probe, retried: bool) -> Verdict {
         Probe::Rpc {
             code, supported, ..
         } if *code == UNSUPPORTED_VERSION => {
-            if supported.iter().any(|v| v == PROTOCOL_VERSION) {
+            // One pass over the list for both versions.
+            let (mut modern, mut legacy) = (false, false);
+            for v in supported {
+                modern |= v == PROTOCOL_VERSION;
+                legacy |= v == super::v2025_11_25::PROTOCOL_VERSION;
+            }
+            if modern {
                 if retried {
                     Verdict::Fail
                 } else {
                     Verdict::Retry
                 }
-            } else if supported
-                .iter()
-                .any(|v| v == super::v2025_11_25::PROTOCOL_VERSION)
-            {
+            } else if legacy {
                 Verdict::Legacy
             } else {
                 Verdict::Fail
