@@ -46,18 +46,19 @@ pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> V
     let Some(properties) = requested_schema.object_at("properties") else {
         return out;
     };
-    for name in properties.keys() {
-        if content.and_then(|c| c.field(&name)).is_some() {
+    // By reference: a consuming loop links an `IntoIter<String>` and its drop.
+    for name in &properties.keys() {
+        if content.and_then(|c| c.field(name)).is_some() {
             continue;
         }
-        let Some(property) = properties.object_at(&name) else {
+        let Some(property) = properties.object_at(name) else {
             continue;
         };
         let Some(default) = property.field("default") else {
             continue;
         };
         if fits(&property, &default) {
-            out.push((name, default));
+            out.push((name.clone(), default));
         }
     }
     out

@@ -69,6 +69,19 @@ impl TaskStatus {
         !self.is_terminal()
     }
 
+    /// The status a wire name stands for, if any (as [`FromStr`] reads it, without
+    /// an error that owns a copy of the name: a caller with its own message needs none).
+    pub fn from_name(s: &str) -> Option<TaskStatus> {
+        Some(match s {
+            "working" => TaskStatus::Working,
+            "input_required" => TaskStatus::InputRequired,
+            "completed" => TaskStatus::Completed,
+            "failed" => TaskStatus::Failed,
+            "cancelled" => TaskStatus::Cancelled,
+            _ => return None,
+        })
+    }
+
     /// Whether a task may go from `self` to `to`.
     ///
     /// `working` → `input_required` | `completed` | `failed` | `cancelled`;
@@ -118,16 +131,9 @@ impl FromStr for TaskStatus {
     type Err = ParseTaskStatusError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "working" => Ok(TaskStatus::Working),
-            "input_required" => Ok(TaskStatus::InputRequired),
-            "completed" => Ok(TaskStatus::Completed),
-            "failed" => Ok(TaskStatus::Failed),
-            "cancelled" => Ok(TaskStatus::Cancelled),
-            _ => Err(ParseTaskStatusError {
-                value: s.to_owned(),
-            }),
-        }
+        TaskStatus::from_name(s).ok_or_else(|| ParseTaskStatusError {
+            value: s.to_owned(),
+        })
     }
 }
 

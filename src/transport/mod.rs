@@ -587,14 +587,7 @@ impl Session {
                     ("method", method.into()),
                     ("params", params),
                 ]);
-                let Some(body) = json::stringify(&envelope.into()) else {
-                    self.state_mut().pending.take(id);
-                    break 'once Err(Error::Protocol(crate::cat!(
-                        "the params of ",
-                        method,
-                        " cannot be written as JSON"
-                    )));
-                };
+                let body = json::stringify(&envelope.into());
                 let link = ctl.signal.and_then(|s| {
                     let c = abort.controller();
                     AbortListener::new(s.clone(), move || c.abort())
@@ -603,6 +596,14 @@ impl Session {
                 // The exchange: POST the request and read until the response for `id`
                 // arrived. (A block too: one state machine less, ~400 bytes of gzip.)
                 let out: Result<(), Error> = 'exchange: {
+                    // Unsent: its id is let go below, with every other try's.
+                    let Some(body) = body else {
+                        break 'exchange Err(Error::Protocol(crate::cat!(
+                            "the params of ",
+                            method,
+                            " cannot be written as JSON"
+                        )));
+                    };
                     let sent = self
                         .http
                         .send("POST", &self.url, &headers, Some(&body), &signal)

@@ -78,16 +78,16 @@ fn scan<J: Json>(
         return Err("the inputSchema is nested too deep");
     }
     if let Some(items) = v.items() {
-        for i in items {
-            scan(&i, path, false, out, depth + 1)?;
+        for i in &items {
+            scan(i, path, false, out, depth + 1)?;
         }
         return Ok(());
     }
-    for k in v.keys() {
+    for k in &v.keys() {
         if DATA_KEYWORDS.contains(&k.as_str()) {
             continue;
         }
-        let c = v.field(&k);
+        let c = v.field(k);
         if k == ANNOTATION {
             if !reachable {
                 return Err(
@@ -122,10 +122,10 @@ fn scan<J: Json>(
         if NAMED_SCHEMAS.contains(&k.as_str()) {
             // A property of a reachable schema (or of the root) is reachable in turn.
             let on = k == "properties" && (reachable || depth == 0);
-            for name in c.keys() {
-                if let Some(schema) = c.field(&name) {
+            for name in &c.keys() {
+                if let Some(schema) = c.field(name) {
                     let on = on && schema.is_object();
-                    path.push(name);
+                    path.push(name.clone());
                     scan(&schema, path, on, out, depth + 1)?;
                     path.pop();
                 }
@@ -150,9 +150,16 @@ fn primitive_type<J: Json>(p: &J) -> bool {
     let Some(list) = t.items() else {
         return false;
     };
-    let names = || list.iter().map(|x| x.string());
-    names().all(|n| n.is_some_and(|n| ok(&n) || n == "null"))
-        && names().any(|n| n.is_some_and(|n| ok(&n)))
+    // One pass: every name is a primitive or "null", and one at least is a primitive.
+    let mut any = false;
+    for x in &list {
+        match x.string() {
+            Some(n) if ok(&n) => any = true,
+            Some(n) if n == "null" => {}
+            _ => return false,
+        }
+    }
+    any
 }
 
 /// Keywords whose value is data, not schema: an `x-mcp-header` key inside them is not

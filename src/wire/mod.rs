@@ -191,7 +191,7 @@ pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Erro
         }
     };
     let status = text("status")?;
-    let status = status.parse::<TaskStatus>().map_err(|_| {
+    let status = TaskStatus::from_name(&status).ok_or_else(|| {
         Error::Protocol(crate::cat!(
             "the server sent an unknown task status \"",
             crate::error::quote_body(&status, 64),

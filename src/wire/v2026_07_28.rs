@@ -16,7 +16,7 @@ use wasm_bindgen::JsValue;
 use super::{decode_task, Called, Inbound, Json, TaskFields, Wire};
 use crate::error::Error;
 use crate::io::json::{get, get_str, is_object, object};
-use crate::protocol::TaskSupport;
+use crate::protocol::{TaskStatus, TaskSupport};
 use crate::task::machine::{Caps, Failure, Reply, Request};
 
 /// The protocol revision.
@@ -190,16 +190,19 @@ pub fn verdict(p: &Probe, retried: bool) -> Verdict {
         Probe::Rpc {
             code, supported, ..
         } if *code == UNSUPPORTED_VERSION => {
-            if supported.iter().any(|v| v == PROTOCOL_VERSION) {
+            // One pass over the list for both versions.
+            let (mut modern, mut legacy) = (false, false);
+            for v in supported {
+                modern |= v == PROTOCOL_VERSION;
+                legacy |= v == super::v2025_11_25::PROTOCOL_VERSION;
+            }
+            if modern {
                 if retried {
                     Verdict::Fail
                 } else {
                     Verdict::Retry
                 }
-            } else if supported
-                .iter()
-                .any(|v| v == super::v2025_11_25::PROTOCOL_VERSION)
-            {
+            } else if legacy {
                 Verdict::Legacy
             } else {
                 Verdict::Fail
@@ -252,7 +255,7 @@ impl Wire for V2026 {
             ..
         } = &reply
         {
-            if info.status.is_terminal() && info.status.as_str() != "cancelled" {
+            if matches!(info.status, TaskStatus::Completed | TaskStatus::Failed) {
                 // Asked and not given: a transient fault, retried within the budget.
                 return Err(Error::Protocol(
                     "tasks/get answered a finished task without its result or error".into(),
@@ -269,12 +272,16 @@ impl Wire for V2026 {
 
     fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error> {
         let info = decode_task(v, &FIELDS)?;
-        let terminal = match info.status.as_str() {
-            "completed" if is_object(&get(v, "result")) => Some(Ok(get(v, "result"))),
-            // A terminal task without its result (a notification may leave it out): the
-            // machine asks tasks/get for it; a tasks/get that leaves it out is retried.
-            "completed" => None,
-            "failed" => {
+        // On the status itself, not its name: string compares for what a match tells.
+        let terminal = match info.status {
+            TaskStatus::Completed => {
+                // A terminal task without its result (a notification may leave it out):
+                // the machine asks tasks/get for it; a tasks/get that leaves it out is
+                // retried.
+                let result = get(v, "result");
+                is_object(&result).then_some(Ok(result))
+            }
+            TaskStatus::Failed => {
                 let e = get(v, "error");
                 Some(Err(Error::Rpc {
                     code: crate::io::json::get_f64(&e, "code").unwrap_or(-32603.0),
