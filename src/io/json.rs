@@ -104,7 +104,7 @@ pub trait Json: Sized + Clone {
         // A loop of pushes, as in `keys`: a `filter_map(..).collect()` compiles a
         // collecting loop of its own.
         let mut out = Vec::new();
-        for v in self.list(key).unwrap_or_default() {
+        for v in &self.list(key).unwrap_or_default() {
             if let Some(s) = v.string() {
                 out.push(s);
             }

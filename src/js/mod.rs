@@ -178,9 +178,10 @@ fn opt_fn(v: &JsValue, key: &str) -> Option<Function> {
 fn read_headers(v: &JsValue) -> Vec<(String, String)> {
     let h = get(v, "headers");
     let mut out = Vec::new();
-    for name in h.keys() {
-        if let Some(value) = get_str(&h, &name) {
-            out.push((name, value));
+    // By reference: consuming the list would link IntoIter<String> for this one use.
+    for name in &h.keys() {
+        if let Some(value) = get_str(&h, name) {
+            out.push((name.clone(), value));
         }
     }
     out
