@@ -104,14 +104,21 @@ impl Heap {
         if let Some(i) = best {
             let (start, n) = self.spans[i];
             if n == pages {
-                self.spans.copy_within(i + 1..self.spans_len, i);
-                self.spans_len -= 1;
+                self.remove_span(i);
             } else {
                 self.spans[i] = (start + pages * PAGE, n - pages);
             }
             return Some(start);
         }
         None
+    }
+
+    /// Drop span `i`, shifting the later ones down.
+    fn remove_span(&mut self, i: usize) {
+        for j in i + 1..self.spans_len {
+            self.spans[j - 1] = self.spans[j];
+        }
+        self.spans_len -= 1;
     }
 
     /// Give back the pages of a large block, merged with free neighbours.
@@ -128,13 +135,18 @@ impl Heap {
         match (joins_prev, joins_next) {
             (true, true) => {
                 self.spans[at - 1].1 += pages + self.spans[at].1;
-                self.spans.copy_within(at + 1..self.spans_len, at);
-                self.spans_len -= 1;
+                self.remove_span(at);
             }
             (true, false) => self.spans[at - 1].1 += pages,
             (false, true) => self.spans[at] = (start, pages + self.spans[at].1),
             (false, false) if self.spans_len < SPANS => {
-                self.spans.copy_within(at..self.spans_len, at + 1);
+                // Shift the later spans up one, from the last (a loop: copy_within links
+                // core's range checks for these two uses).
+                let mut j = self.spans_len;
+                while j > at {
+                    self.spans[j] = self.spans[j - 1];
+                    j -= 1;
+                }
                 self.spans[at] = (start, pages);
                 self.spans_len += 1;
             }
