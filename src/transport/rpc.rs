@@ -93,8 +93,9 @@ pub fn parse_id(number: Option<f64>, text: Option<&str>) -> Option<u64> {
         return None;
     }
     digits.iter().try_fold(0u64, |n, &d| {
-        if d.is_ascii_digit() {
-            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        // Overflow checked by a compare: u64's checked_mul is a 128-bit multiply on wasm32.
+        if d.is_ascii_digit() && n <= u64::MAX / 10 {
+            (n * 10).checked_add(u64::from(d - b'0'))
         } else {
             None
         }
