@@ -670,16 +670,10 @@ impl Registry {
             st.listen_ids = ids;
             st.listen_gen
         };
+        let sent = super::request(&self.session, m, params, true, Some(ctl.signal()));
         let me = self.clone();
         io::spawn(Box::pin(async move {
-            let signal = ctl.signal();
-            let ctl = Ctl {
-                signal: Some(&signal),
-                no_timeout: true,
-                retry: false,
-                ..Ctl::default()
-            };
-            let r = me.session.request(m, params, ctl).await;
+            let r = sent.await;
             let Some((again, was)) = me.listen_ended(gen, &r) else {
                 return; // replaced or closed
             };
@@ -841,27 +835,13 @@ impl Handle {
             return;
         };
         self.state_mut().inflight.push((id, ctl.clone()));
-        let me = self.clone();
         let (method, params) = self.reg.wire().task_request(req, &self.task_id);
+        // A held request stays open as long as the task waits for input.
+        let held = req == Request::HeldResult;
+        let sent = super::request(&self.reg.session, method, params, held, Some(ctl.signal()));
+        let me = self.clone();
         io::spawn(Box::pin(async move {
-            let signal = ctl.signal();
-            let r = me
-                .reg
-                .session
-                .request(
-                    method,
-                    params,
-                    Ctl {
-                        signal: Some(&signal),
-                        // A held request stays open as long as the task waits for input.
-                        no_timeout: req == Request::HeldResult,
-                        timeout_ms: None,
-                        // The machine owns the retries of its requests.
-                        retry: false,
-                        ..Ctl::default()
-                    },
-                )
-                .await;
+            let r = sent.await;
             me.replied(id, req, r);
         }));
     }
