@@ -940,15 +940,17 @@ impl Handle {
                 if !granted.wait().await {
                     return;
                 }
-                let lane = std::mem::take(&mut me.state_mut().lane);
-                let Lane::Waiting(t) = lane else {
+                let mut st = me.state_mut();
+                match std::mem::take(&mut st.lane) {
+                    Lane::Waiting(t) => match t.into_permit() {
+                        Some(p) => st.lane = Lane::In(p),
+                        None => return,
+                    },
                     // Released meanwhile (the machine no longer wants it).
-                    me.state_mut().lane = lane;
-                    return;
-                };
-                match t.into_permit() {
-                    Some(p) => me.state_mut().lane = Lane::In(p),
-                    None => return,
+                    lane => {
+                        st.lane = lane;
+                        return;
+                    }
                 }
             }
             me.step(Event::HeldSlot);
