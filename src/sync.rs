@@ -3,15 +3,18 @@
 //! requests in flight (one instance per lane), and a [`SingleFlight`] that shares one run
 //! of a piece of work. They let a future wait for an event without a timer of its own.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
+/// A latch's value, once set, and its waiters: the value in a `OnceCell` (no borrow
+/// flag of its own), the waiters in a `RefCell` whose code is not generic, so that every
+/// latch type shares it.
 struct LatchState<T> {
-    value: Option<T>,
-    wakers: Wakers,
+    value: OnceCell<T>,
+    wakers: RefCell<Wakers>,
 }
 
 /// A latch's waiters. Not generic, so one copy of this code serves every latch type.
@@ -19,30 +22,32 @@ struct LatchState<T> {
 struct Wakers(Vec<Waker>);
 
 impl Wakers {
-    /// Wake them all (the value was just set).
+    /// Wake them all, and forget them (the value was just set).
     #[inline(never)]
-    fn wake_all(self) {
+    fn wake_all(cell: &RefCell<Wakers>) {
+        let wakers = std::mem::take(&mut *crate::cell::write(cell));
         // By reference (the list is dropped after): no `IntoIter` of wakers in the wasm.
-        for w in &self.0 {
+        for w in &wakers.0 {
             w.wake_by_ref();
         }
     }
 
     /// Add the waiter polled with `cx`, or update its waker at `slot` (a re-poll).
     #[inline(never)]
-    fn register(&mut self, slot: &mut Option<usize>, cx: &Context<'_>) {
+    fn register(cell: &RefCell<Wakers>, slot: &mut Option<usize>, cx: &Context<'_>) {
+        let mut w = crate::cell::write(cell);
         match *slot {
-            Some(i) => self.0[i].clone_from(cx.waker()),
+            Some(i) => w.0[i].clone_from(cx.waker()),
             None => {
-                *slot = Some(self.0.len());
-                self.0.push(cx.waker().clone());
+                *slot = Some(w.0.len());
+                w.0.push(cx.waker().clone());
             }
         }
     }
 }
 
 /// A value that is set at most once; every clone sees it, and every waiter wakes.
-pub struct Latch<T: Clone>(Rc<RefCell<LatchState<T>>>);
+pub struct Latch<T: Clone>(Rc<LatchState<T>>);
 
 impl<T: Clone> Clone for Latch<T> {
     fn clone(&self) -> Self {
@@ -52,10 +57,10 @@ impl<T: Clone> Clone for Latch<T> {
 
 impl<T: Clone> Default for Latch<T> {
     fn default() -> Self {
-        Latch(Rc::new(RefCell::new(LatchState {
-            value: None,
-            wakers: Wakers::default(),
-        })))
+        Latch(Rc::new(LatchState {
+            value: OnceCell::new(),
+            wakers: RefCell::default(),
+        }))
     }
 }
 
@@ -67,26 +72,21 @@ impl<T: Clone> Latch<T> {
 
     /// Set the value; only the first call counts. Returns whether this call set it.
     pub fn set(&self, value: T) -> bool {
-        let wakers = {
-            let mut s = crate::cell::write(&self.0);
-            if s.value.is_some() {
-                return false;
-            }
-            s.value = Some(value);
-            std::mem::take(&mut s.wakers)
-        };
-        wakers.wake_all();
+        if self.0.value.set(value).is_err() {
+            return false;
+        }
+        Wakers::wake_all(&self.0.wakers);
         true
     }
 
     /// The value, if set.
     pub fn get(&self) -> Option<T> {
-        crate::cell::read(&self.0).value.clone()
+        self.0.value.get().cloned()
     }
 
     /// Whether the value is set.
     pub fn is_set(&self) -> bool {
-        crate::cell::read(&self.0).value.is_some()
+        self.0.value.get().is_some()
     }
 
     /// Wait for the value.
@@ -110,11 +110,10 @@ impl<T: Clone> Future for LatchWait<T> {
     type Output = T;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
         let this = self.get_mut();
-        let mut s = crate::cell::write(&this.latch.0);
-        if let Some(v) = &s.value {
+        if let Some(v) = this.latch.0.value.get() {
             return Poll::Ready(v.clone());
         }
-        s.wakers.register(&mut this.slot, cx);
+        Wakers::register(&this.latch.0.wakers, &mut this.slot, cx);
         Poll::Pending
     }
 }
