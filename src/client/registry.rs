@@ -873,10 +873,11 @@ impl Handle {
         let (new, resend) = {
             let mut st = self.state_mut();
             let mut new = Vec::new();
-            for k in Json::keys(&requests) {
-                if !st.asked.contains(&k) {
+            // By reference (the keys are dropped after): no `IntoIter<String>` here.
+            for k in &Json::keys(&requests) {
+                if !st.asked.contains(k) {
                     st.asked.push(k.clone());
-                    new.push(k);
+                    new.push(k.clone());
                 }
             }
             (new, std::mem::take(&mut st.resend))
