@@ -349,14 +349,15 @@ fn civil_ms(y: u64, mo: u64, d: u64, h: u64, mi: u64, s: u64) -> Option<f64> {
         return None;
     }
     // Days since 1970-01-01 (H. Hinnant's days_from_civil), years shifted to
-    // start in March.
-    let (y, mo, d) = (y as i64, mo as i64, d as i64);
+    // start in March, and by one 400-year era so that year 0's January (year -1
+    // once shifted) stays positive: plain division, no `div_euclid`.
+    let (y, mo, d) = (y as i64 + 400, mo as i64, d as i64);
     let y = if mo <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
+    let era = y / 400;
     let yoe = y - era * 400;
     let doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = (era - 1) * 146_097 + doe - 719_468;
     let secs = days * 86_400 + (h * 3600 + mi * 60 + s) as i64;
     Some(secs as f64 * 1000.0)
 }
