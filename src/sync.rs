@@ -3,7 +3,7 @@
 //! requests in flight (one instance per lane), and a [`SingleFlight`] that shares one run
 //! of a piece of work. They let a future wait for an event without a timer of its own.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -332,18 +332,21 @@ impl Gate {
 /// One run of a piece of work shared by everyone who asks for it while it runs (a
 /// session renewal, the first `tools/list`): the first caller runs it, the others wait
 /// for its result.
-pub struct SingleFlight<T: Clone>(RefCell<Option<Latch<T>>>);
+pub struct SingleFlight<T: Clone>(Cell<Option<Latch<T>>>);
 
 impl<T: Clone> Default for SingleFlight<T> {
     fn default() -> Self {
-        SingleFlight(RefCell::new(None))
+        SingleFlight(Cell::new(None))
     }
 }
 
 impl<T: Clone> SingleFlight<T> {
     /// Whether a run is under way.
     pub fn running(&self) -> Option<Latch<T>> {
-        crate::cell::read(&self.0).clone()
+        // A `Cell`, not a `RefCell`: no borrow flag for this one field.
+        let l = self.0.take();
+        self.0.set(l.clone());
+        l
     }
 
     /// Join the run under way, or start one with `work`. One future, not one around
@@ -354,9 +357,9 @@ impl<T: Clone> SingleFlight<T> {
             return l.wait().await;
         }
         let latch = Latch::new();
-        *crate::cell::write(&self.0) = Some(latch.clone());
+        self.0.set(Some(latch.clone()));
         let v = work().await;
-        *crate::cell::write(&self.0) = None;
+        self.0.set(None);
         latch.set(v.clone());
         v
     }
