@@ -206,17 +206,18 @@ impl<T> Future for QueueNext<T> {
 }
 
 struct GateState {
-    free: usize,
+    /// A `Cell`: counted without a borrow.
+    free: Cell<usize>,
     /// Oldest first. A `Vec`, as a queue's items: taking the first moves the others (some
     /// tens of ms in all for 10,000 waiters), and no `VecDeque` code of its own in the wasm.
-    waiting: Vec<Latch<bool>>,
+    waiting: RefCell<Vec<Latch<bool>>>,
 }
 
 /// A counting semaphore for requests in flight. A waiter's latch is set to `true` when a
 /// slot is handed to it, or to `false` by whoever gives up the wait (an abort): a slot is
 /// never handed to a latch that is already set, so giving up cannot lose one.
 #[derive(Clone)]
-pub struct Gate(Rc<RefCell<GateState>>);
+pub struct Gate(Rc<GateState>);
 
 /// One slot of a [`Gate`], given back when dropped.
 #[must_use = "dropping a Permit frees its slot"]
@@ -266,21 +267,22 @@ impl Drop for Ticket {
 impl Gate {
     /// A gate with `slots` slots (at least one).
     pub fn new(slots: usize) -> Gate {
-        Gate(Rc::new(RefCell::new(GateState {
-            free: slots.max(1),
-            waiting: Vec::new(),
-        })))
+        Gate(Rc::new(GateState {
+            free: Cell::new(slots.max(1)),
+            waiting: RefCell::default(),
+        }))
     }
 
     /// A slot now, or a place in the queue (first come, first served).
     pub fn enter(&self) -> Result<Permit, Ticket> {
-        let mut s = crate::cell::write(&self.0);
-        if s.free > 0 && s.waiting.is_empty() {
-            s.free -= 1;
+        let free = self.0.free.get();
+        let mut waiting = crate::cell::write(&self.0.waiting);
+        if free > 0 && waiting.is_empty() {
+            self.0.free.set(free - 1);
             return Ok(Permit(self.clone()));
         }
         let latch = Latch::new();
-        s.waiting.push(latch.clone());
+        waiting.push(latch.clone());
         Err(Ticket {
             gate: self.clone(),
             latch,
@@ -290,18 +292,18 @@ impl Gate {
 
     /// Free slots right now.
     pub fn free(&self) -> usize {
-        crate::cell::read(&self.0).free
+        self.0.free.get()
     }
 
     /// How many wait for a slot (including places given up but not yet skipped).
     pub fn queued(&self) -> usize {
-        crate::cell::read(&self.0).waiting.len()
+        crate::cell::read(&self.0.waiting).len()
     }
 
     /// Turn every waiter away (their latches are set to `false`); later callers still
     /// get slots as they free up.
     pub fn close(&self) {
-        let waiting = std::mem::take(&mut crate::cell::write(&self.0).waiting);
+        let waiting = std::mem::take(&mut *crate::cell::write(&self.0.waiting));
         for latch in &waiting {
             latch.set(false);
         }
@@ -310,8 +312,8 @@ impl Gate {
     fn release(&self) {
         loop {
             let next = {
-                let mut s = crate::cell::write(&self.0);
-                (!s.waiting.is_empty()).then(|| s.waiting.remove(0))
+                let mut w = crate::cell::write(&self.0.waiting);
+                (!w.is_empty()).then(|| w.remove(0))
             };
             match next {
                 // A waiter that gave up already holds `false`: skip it.
@@ -321,7 +323,7 @@ impl Gate {
                     }
                 }
                 None => {
-                    crate::cell::write(&self.0).free += 1;
+                    self.0.free.set(self.0.free.get() + 1);
                     return;
                 }
             }
