@@ -122,14 +122,15 @@ struct QueueState<T> {
     /// Oldest first. A `Vec`, not a `VecDeque`: a reader keeps up, so the queue stays
     /// short, and a `Vec` of JS values is compiled anyway (a `VecDeque` of them was
     /// about 380 bytes of wasm of its own).
-    items: Vec<T>,
-    closed: bool,
-    waker: Option<Waker>,
+    items: RefCell<Vec<T>>,
+    /// `Cell`s: set and taken without a borrow.
+    closed: Cell<bool>,
+    waker: Cell<Option<Waker>>,
 }
 
 /// A queue with one consumer: items are pushed, then the queue is closed; `next` yields
 /// them in order and `None` after the close.
-pub struct Queue<T>(Rc<RefCell<QueueState<T>>>);
+pub struct Queue<T>(Rc<QueueState<T>>);
 
 impl<T> Clone for Queue<T> {
     fn clone(&self) -> Self {
@@ -139,45 +140,37 @@ impl<T> Clone for Queue<T> {
 
 impl<T> Default for Queue<T> {
     fn default() -> Self {
-        Queue(Rc::new(RefCell::new(QueueState {
-            items: Vec::new(),
-            closed: false,
-            waker: None,
-        })))
+        Queue(Rc::new(QueueState {
+            items: RefCell::default(),
+            closed: Cell::new(false),
+            waker: Cell::new(None),
+        }))
     }
 }
 
 impl<T> Queue<T> {
     /// Append an item (ignored after close).
     pub fn push(&self, item: T) {
-        let w = {
-            let mut s = crate::cell::write(&self.0);
-            if s.closed {
-                return;
-            }
-            s.items.push(item);
-            s.waker.take()
-        };
-        if let Some(w) = w {
+        if self.0.closed.get() {
+            return;
+        }
+        crate::cell::write(&self.0.items).push(item);
+        if let Some(w) = self.0.waker.take() {
             w.wake();
         }
     }
 
     /// No more items; pending ones are still yielded.
     pub fn close(&self) {
-        let w = {
-            let mut s = crate::cell::write(&self.0);
-            s.closed = true;
-            s.waker.take()
-        };
-        if let Some(w) = w {
+        self.0.closed.set(true);
+        if let Some(w) = self.0.waker.take() {
             w.wake();
         }
     }
 
     /// Drop what is queued and close.
     pub fn clear_and_close(&self) {
-        crate::cell::write(&self.0).items.clear();
+        crate::cell::write(&self.0.items).clear();
         self.close();
     }
 
@@ -193,14 +186,17 @@ pub struct QueueNext<T>(Queue<T>);
 impl<T> Future for QueueNext<T> {
     type Output = Option<T>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let mut s = crate::cell::write(&(self.0).0);
-        if !s.items.is_empty() {
-            return Poll::Ready(Some(s.items.remove(0)));
+        let q = &(self.0).0;
+        {
+            let mut items = crate::cell::write(&q.items);
+            if !items.is_empty() {
+                return Poll::Ready(Some(items.remove(0)));
+            }
         }
-        if s.closed {
+        if q.closed.get() {
             return Poll::Ready(None);
         }
-        s.waker = Some(cx.waker().clone());
+        q.waker.set(Some(cx.waker().clone()));
         Poll::Pending
     }
 }
