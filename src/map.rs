@@ -47,11 +47,6 @@ impl<K: Ord + Borrow<str>, V> Map<K, V> {
 
     /// Set the value of `key`; returns the one it replaces.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        // Growing keys go last: no search, no move.
-        if self.items.last().is_none_or(|(k, _)| *k < key) {
-            self.items.push((key, value));
-            return None;
-        }
         match self.find(key.borrow()) {
             Ok(i) => Some(std::mem::replace(&mut self.items[i].1, value)),
             Err(i) => {

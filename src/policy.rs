@@ -307,9 +307,9 @@ fn shaped(b: &[u8], t: &[u8]) -> bool {
 }
 
 /// The number a few digits write (already checked by [`shaped`]).
-fn num(b: &[u8]) -> u64 {
+fn num(b: &[u8]) -> u32 {
     b.iter()
-        .fold(0, |n, &d| n * 10 + u64::from(d.wrapping_sub(b'0')))
+        .fold(0, |n, &d| n * 10 + u32::from(d.wrapping_sub(b'0')))
 }
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT` to epoch ms (the day name is not checked).
@@ -326,7 +326,7 @@ fn parse_imf_fixdate(b: &[u8]) -> Option<f64> {
     }
     civil_ms(
         num(&b[12..16]),
-        month as u64,
+        month as u32,
         num(&b[5..7]),
         num(&b[17..19]),
         num(&b[20..22]),
@@ -336,7 +336,7 @@ fn parse_imf_fixdate(b: &[u8]) -> Option<f64> {
 
 /// A UTC calendar time to epoch ms, with every field range-checked (second 60,
 /// a leap second, is allowed and counts as the next minute's first).
-fn civil_ms(y: u64, mo: u64, d: u64, h: u64, mi: u64, s: u64) -> Option<f64> {
+fn civil_ms(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<f64> {
     let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
     let dim = match mo {
         2 if leap => 29,
@@ -349,16 +349,18 @@ fn civil_ms(y: u64, mo: u64, d: u64, h: u64, mi: u64, s: u64) -> Option<f64> {
         return None;
     }
     // Days since 1970-01-01 (H. Hinnant's days_from_civil), years shifted to
-    // start in March.
-    let (y, mo, d) = (y as i64, mo as i64, d as i64);
+    // start in March, and by one 400-year era so that year 0's January (year -1
+    // once shifted) stays positive: plain division, no `div_euclid`.
+    // In 32-bit integers (years up to 9999: days fit), the seconds in f64 (exact).
+    let (y, mo, d) = (y as i32 + 400, mo as i32, d as i32);
     let y = if mo <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
+    let era = y / 400;
     let yoe = y - era * 400;
     let doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + (h * 3600 + mi * 60 + s) as i64;
-    Some(secs as f64 * 1000.0)
+    let days = (era - 1) * 146_097 + doe - 719_468;
+    let secs = f64::from(days) * 86_400.0 + f64::from(h * 3600 + mi * 60 + s);
+    Some(secs * 1000.0)
 }
 
 /// Maps a due time to a `u64` with the same order (NaN counts as 0, -0 as 0).

@@ -3,15 +3,18 @@
 //! requests in flight (one instance per lane), and a [`SingleFlight`] that shares one run
 //! of a piece of work. They let a future wait for an event without a timer of its own.
 
-use std::cell::RefCell;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
+/// A latch's value, once set, and its waiters: the value in a `OnceCell` (no borrow
+/// flag of its own), the waiters in a `RefCell` whose code is not generic, so that every
+/// latch type shares it.
 struct LatchState<T> {
-    value: Option<T>,
-    wakers: Wakers,
+    value: OnceCell<T>,
+    wakers: RefCell<Wakers>,
 }
 
 /// A latch's waiters. Not generic, so one copy of this code serves every latch type.
@@ -19,30 +22,32 @@ struct LatchState<T> {
 struct Wakers(Vec<Waker>);
 
 impl Wakers {
-    /// Wake them all (the value was just set).
+    /// Wake them all, and forget them (the value was just set).
     #[inline(never)]
-    fn wake_all(self) {
+    fn wake_all(cell: &RefCell<Wakers>) {
+        let wakers = std::mem::take(&mut *crate::cell::write(cell));
         // By reference (the list is dropped after): no `IntoIter` of wakers in the wasm.
-        for w in &self.0 {
+        for w in &wakers.0 {
             w.wake_by_ref();
         }
     }
 
     /// Add the waiter polled with `cx`, or update its waker at `slot` (a re-poll).
     #[inline(never)]
-    fn register(&mut self, slot: &mut Option<usize>, cx: &Context<'_>) {
+    fn register(cell: &RefCell<Wakers>, slot: &mut Option<usize>, cx: &Context<'_>) {
+        let mut w = crate::cell::write(cell);
         match *slot {
-            Some(i) => self.0[i].clone_from(cx.waker()),
+            Some(i) => w.0[i].clone_from(cx.waker()),
             None => {
-                *slot = Some(self.0.len());
-                self.0.push(cx.waker().clone());
+                *slot = Some(w.0.len());
+                w.0.push(cx.waker().clone());
             }
         }
     }
 }
 
 /// A value that is set at most once; every clone sees it, and every waiter wakes.
-pub struct Latch<T: Clone>(Rc<RefCell<LatchState<T>>>);
+pub struct Latch<T: Clone>(Rc<LatchState<T>>);
 
 impl<T: Clone> Clone for Latch<T> {
     fn clone(&self) -> Self {
@@ -52,10 +57,10 @@ impl<T: Clone> Clone for Latch<T> {
 
 impl<T: Clone> Default for Latch<T> {
     fn default() -> Self {
-        Latch(Rc::new(RefCell::new(LatchState {
-            value: None,
-            wakers: Wakers::default(),
-        })))
+        Latch(Rc::new(LatchState {
+            value: OnceCell::new(),
+            wakers: RefCell::default(),
+        }))
     }
 }
 
@@ -67,26 +72,21 @@ impl<T: Clone> Latch<T> {
 
     /// Set the value; only the first call counts. Returns whether this call set it.
     pub fn set(&self, value: T) -> bool {
-        let wakers = {
-            let mut s = crate::cell::write(&self.0);
-            if s.value.is_some() {
-                return false;
-            }
-            s.value = Some(value);
-            std::mem::take(&mut s.wakers)
-        };
-        wakers.wake_all();
+        if self.0.value.set(value).is_err() {
+            return false;
+        }
+        Wakers::wake_all(&self.0.wakers);
         true
     }
 
     /// The value, if set.
     pub fn get(&self) -> Option<T> {
-        crate::cell::read(&self.0).value.clone()
+        self.0.value.get().cloned()
     }
 
     /// Whether the value is set.
     pub fn is_set(&self) -> bool {
-        crate::cell::read(&self.0).value.is_some()
+        self.0.value.get().is_some()
     }
 
     /// Wait for the value.
@@ -110,11 +110,10 @@ impl<T: Clone> Future for LatchWait<T> {
     type Output = T;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
         let this = self.get_mut();
-        let mut s = crate::cell::write(&this.latch.0);
-        if let Some(v) = &s.value {
+        if let Some(v) = this.latch.0.value.get() {
             return Poll::Ready(v.clone());
         }
-        s.wakers.register(&mut this.slot, cx);
+        Wakers::register(&this.latch.0.wakers, &mut this.slot, cx);
         Poll::Pending
     }
 }
@@ -123,14 +122,15 @@ struct QueueState<T> {
     /// Oldest first. A `Vec`, not a `VecDeque`: a reader keeps up, so the queue stays
     /// short, and a `Vec` of JS values is compiled anyway (a `VecDeque` of them was
     /// about 380 bytes of wasm of its own).
-    items: Vec<T>,
-    closed: bool,
-    waker: Option<Waker>,
+    items: RefCell<Vec<T>>,
+    /// `Cell`s: set and taken without a borrow.
+    closed: Cell<bool>,
+    waker: Cell<Option<Waker>>,
 }
 
 /// A queue with one consumer: items are pushed, then the queue is closed; `next` yields
 /// them in order and `None` after the close.
-pub struct Queue<T>(Rc<RefCell<QueueState<T>>>);
+pub struct Queue<T>(Rc<QueueState<T>>);
 
 impl<T> Clone for Queue<T> {
     fn clone(&self) -> Self {
@@ -140,45 +140,37 @@ impl<T> Clone for Queue<T> {
 
 impl<T> Default for Queue<T> {
     fn default() -> Self {
-        Queue(Rc::new(RefCell::new(QueueState {
-            items: Vec::new(),
-            closed: false,
-            waker: None,
-        })))
+        Queue(Rc::new(QueueState {
+            items: RefCell::default(),
+            closed: Cell::new(false),
+            waker: Cell::new(None),
+        }))
     }
 }
 
 impl<T> Queue<T> {
     /// Append an item (ignored after close).
     pub fn push(&self, item: T) {
-        let w = {
-            let mut s = crate::cell::write(&self.0);
-            if s.closed {
-                return;
-            }
-            s.items.push(item);
-            s.waker.take()
-        };
-        if let Some(w) = w {
+        if self.0.closed.get() {
+            return;
+        }
+        crate::cell::write(&self.0.items).push(item);
+        if let Some(w) = self.0.waker.take() {
             w.wake();
         }
     }
 
     /// No more items; pending ones are still yielded.
     pub fn close(&self) {
-        let w = {
-            let mut s = crate::cell::write(&self.0);
-            s.closed = true;
-            s.waker.take()
-        };
-        if let Some(w) = w {
+        self.0.closed.set(true);
+        if let Some(w) = self.0.waker.take() {
             w.wake();
         }
     }
 
     /// Drop what is queued and close.
     pub fn clear_and_close(&self) {
-        crate::cell::write(&self.0).items.clear();
+        crate::cell::write(&self.0.items).clear();
         self.close();
     }
 
@@ -194,30 +186,34 @@ pub struct QueueNext<T>(Queue<T>);
 impl<T> Future for QueueNext<T> {
     type Output = Option<T>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let mut s = crate::cell::write(&(self.0).0);
-        if !s.items.is_empty() {
-            return Poll::Ready(Some(s.items.remove(0)));
+        let q = &(self.0).0;
+        {
+            let mut items = crate::cell::write(&q.items);
+            if !items.is_empty() {
+                return Poll::Ready(Some(items.remove(0)));
+            }
         }
-        if s.closed {
+        if q.closed.get() {
             return Poll::Ready(None);
         }
-        s.waker = Some(cx.waker().clone());
+        q.waker.set(Some(cx.waker().clone()));
         Poll::Pending
     }
 }
 
 struct GateState {
-    free: usize,
+    /// A `Cell`: counted without a borrow.
+    free: Cell<usize>,
     /// Oldest first. A `Vec`, as a queue's items: taking the first moves the others (some
     /// tens of ms in all for 10,000 waiters), and no `VecDeque` code of its own in the wasm.
-    waiting: Vec<Latch<bool>>,
+    waiting: RefCell<Vec<Latch<bool>>>,
 }
 
 /// A counting semaphore for requests in flight. A waiter's latch is set to `true` when a
 /// slot is handed to it, or to `false` by whoever gives up the wait (an abort): a slot is
 /// never handed to a latch that is already set, so giving up cannot lose one.
 #[derive(Clone)]
-pub struct Gate(Rc<RefCell<GateState>>);
+pub struct Gate(Rc<GateState>);
 
 /// One slot of a [`Gate`], given back when dropped.
 #[must_use = "dropping a Permit frees its slot"]
@@ -267,21 +263,22 @@ impl Drop for Ticket {
 impl Gate {
     /// A gate with `slots` slots (at least one).
     pub fn new(slots: usize) -> Gate {
-        Gate(Rc::new(RefCell::new(GateState {
-            free: slots.max(1),
-            waiting: Vec::new(),
-        })))
+        Gate(Rc::new(GateState {
+            free: Cell::new(slots.max(1)),
+            waiting: RefCell::default(),
+        }))
     }
 
     /// A slot now, or a place in the queue (first come, first served).
     pub fn enter(&self) -> Result<Permit, Ticket> {
-        let mut s = crate::cell::write(&self.0);
-        if s.free > 0 && s.waiting.is_empty() {
-            s.free -= 1;
+        let free = self.0.free.get();
+        let mut waiting = crate::cell::write(&self.0.waiting);
+        if free > 0 && waiting.is_empty() {
+            self.0.free.set(free - 1);
             return Ok(Permit(self.clone()));
         }
         let latch = Latch::new();
-        s.waiting.push(latch.clone());
+        waiting.push(latch.clone());
         Err(Ticket {
             gate: self.clone(),
             latch,
@@ -291,18 +288,18 @@ impl Gate {
 
     /// Free slots right now.
     pub fn free(&self) -> usize {
-        crate::cell::read(&self.0).free
+        self.0.free.get()
     }
 
     /// How many wait for a slot (including places given up but not yet skipped).
     pub fn queued(&self) -> usize {
-        crate::cell::read(&self.0).waiting.len()
+        crate::cell::read(&self.0.waiting).len()
     }
 
     /// Turn every waiter away (their latches are set to `false`); later callers still
     /// get slots as they free up.
     pub fn close(&self) {
-        let waiting = std::mem::take(&mut crate::cell::write(&self.0).waiting);
+        let waiting = std::mem::take(&mut *crate::cell::write(&self.0.waiting));
         for latch in &waiting {
             latch.set(false);
         }
@@ -311,8 +308,8 @@ impl Gate {
     fn release(&self) {
         loop {
             let next = {
-                let mut s = crate::cell::write(&self.0);
-                (!s.waiting.is_empty()).then(|| s.waiting.remove(0))
+                let mut w = crate::cell::write(&self.0.waiting);
+                (!w.is_empty()).then(|| w.remove(0))
             };
             match next {
                 // A waiter that gave up already holds `false`: skip it.
@@ -322,7 +319,7 @@ impl Gate {
                     }
                 }
                 None => {
-                    crate::cell::write(&self.0).free += 1;
+                    self.0.free.set(self.0.free.get() + 1);
                     return;
                 }
             }
@@ -333,18 +330,21 @@ impl Gate {
 /// One run of a piece of work shared by everyone who asks for it while it runs (a
 /// session renewal, the first `tools/list`): the first caller runs it, the others wait
 /// for its result.
-pub struct SingleFlight<T: Clone>(RefCell<Option<Latch<T>>>);
+pub struct SingleFlight<T: Clone>(Cell<Option<Latch<T>>>);
 
 impl<T: Clone> Default for SingleFlight<T> {
     fn default() -> Self {
-        SingleFlight(RefCell::new(None))
+        SingleFlight(Cell::new(None))
     }
 }
 
 impl<T: Clone> SingleFlight<T> {
     /// Whether a run is under way.
     pub fn running(&self) -> Option<Latch<T>> {
-        crate::cell::read(&self.0).clone()
+        // A `Cell`, not a `RefCell`: no borrow flag for this one field.
+        let l = self.0.take();
+        self.0.set(l.clone());
+        l
     }
 
     /// Join the run under way, or start one with `work`. One future, not one around
@@ -355,9 +355,9 @@ impl<T: Clone> SingleFlight<T> {
             return l.wait().await;
         }
         let latch = Latch::new();
-        *crate::cell::write(&self.0) = Some(latch.clone());
+        self.0.set(Some(latch.clone()));
         let v = work().await;
-        *crate::cell::write(&self.0) = None;
+        self.0.set(None);
         latch.set(v.clone());
         v
     }

@@ -353,6 +353,20 @@ fn rfc3339_utc() {
         parse_rfc3339_ms("9999-12-31T23:59:59Z"),
         Some(253_402_300_799_000.0)
     );
+    // Year 0's January and February count in year -1 of the March-based years (the
+    // values are JavaScript's Date.parse).
+    assert_eq!(
+        parse_rfc3339_ms("0000-01-01T00:00:00Z"),
+        Some(-62_167_219_200_000.0)
+    );
+    assert_eq!(
+        parse_rfc3339_ms("0000-03-01T00:00:00Z"),
+        Some(-62_162_035_200_000.0)
+    );
+    assert_eq!(
+        parse_rfc3339_ms("0399-02-28T12:00:00Z"),
+        Some(-49_570_920_000_000.0)
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::AbortSignal;
 
 use crate::elicit_defaults::missing_defaults;
 use crate::error::Error;
@@ -210,10 +211,25 @@ async fn ask_inputs(
 /// Send `m` over `session` as a plain request: one future type (and one state machine in
 /// the wasm) for every request of the client and its handles that is just a request.
 fn send(session: &Rc<Session>, m: &'static str, params: JsValue, no_timeout: bool) -> Pending {
+    request(session, m, params, no_timeout, None)
+}
+
+/// [`send`], or with `signal` to abort it: then it is not sent again after a refusal or
+/// a lost connection (the task machine owns the retries of its requests). The task
+/// machine's requests go through it too: one future type for all.
+fn request(
+    session: &Rc<Session>,
+    m: &'static str,
+    params: JsValue,
+    no_timeout: bool,
+    signal: Option<AbortSignal>,
+) -> Pending {
     let session = session.clone();
     Box::pin(async move {
         let ctl = Ctl {
+            signal: signal.as_ref(),
             no_timeout,
+            retry: signal.is_none(),
             ..Ctl::default()
         };
         session.request(m, params, ctl).await

@@ -670,16 +670,10 @@ impl Registry {
             st.listen_ids = ids;
             st.listen_gen
         };
+        let sent = super::request(&self.session, m, params, true, Some(ctl.signal()));
         let me = self.clone();
         io::spawn(Box::pin(async move {
-            let signal = ctl.signal();
-            let ctl = Ctl {
-                signal: Some(&signal),
-                no_timeout: true,
-                retry: false,
-                ..Ctl::default()
-            };
-            let r = me.session.request(m, params, ctl).await;
+            let r = sent.await;
             let Some((again, was)) = me.listen_ended(gen, &r) else {
                 return; // replaced or closed
             };
@@ -841,27 +835,13 @@ impl Handle {
             return;
         };
         self.state_mut().inflight.push((id, ctl.clone()));
-        let me = self.clone();
         let (method, params) = self.reg.wire().task_request(req, &self.task_id);
+        // A held request stays open as long as the task waits for input.
+        let held = req == Request::HeldResult;
+        let sent = super::request(&self.reg.session, method, params, held, Some(ctl.signal()));
+        let me = self.clone();
         io::spawn(Box::pin(async move {
-            let signal = ctl.signal();
-            let r = me
-                .reg
-                .session
-                .request(
-                    method,
-                    params,
-                    Ctl {
-                        signal: Some(&signal),
-                        // A held request stays open as long as the task waits for input.
-                        no_timeout: req == Request::HeldResult,
-                        timeout_ms: None,
-                        // The machine owns the retries of its requests.
-                        retry: false,
-                        ..Ctl::default()
-                    },
-                )
-                .await;
+            let r = sent.await;
             me.replied(id, req, r);
         }));
     }
@@ -893,10 +873,11 @@ impl Handle {
         let (new, resend) = {
             let mut st = self.state_mut();
             let mut new = Vec::new();
-            for k in Json::keys(&requests) {
-                if !st.asked.contains(&k) {
+            // By reference (the keys are dropped after): no `IntoIter<String>` here.
+            for k in &Json::keys(&requests) {
+                if !st.asked.contains(k) {
                     st.asked.push(k.clone());
-                    new.push(k);
+                    new.push(k.clone());
                 }
             }
             (new, std::mem::take(&mut st.resend))
@@ -960,15 +941,17 @@ impl Handle {
                 if !granted.wait().await {
                     return;
                 }
-                let lane = std::mem::take(&mut me.state_mut().lane);
-                let Lane::Waiting(t) = lane else {
+                let mut st = me.state_mut();
+                match std::mem::take(&mut st.lane) {
+                    Lane::Waiting(t) => match t.into_permit() {
+                        Some(p) => st.lane = Lane::In(p),
+                        None => return,
+                    },
                     // Released meanwhile (the machine no longer wants it).
-                    me.state_mut().lane = lane;
-                    return;
-                };
-                match t.into_permit() {
-                    Some(p) => me.state_mut().lane = Lane::In(p),
-                    None => return,
+                    lane => {
+                        st.lane = lane;
+                        return;
+                    }
                 }
             }
             me.step(Event::HeldSlot);
