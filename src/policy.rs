@@ -219,7 +219,12 @@ pub fn parse_retry_after(value: &str, now_epoch_ms: f64) -> Option<u64> {
     // them already).
     let v = value.as_bytes().trim_ascii();
     if let Some(secs) = digits(v) {
-        return Some(secs.saturating_mul(1000));
+        // Saturating by a compare: u64's saturating_mul is a 128-bit multiply on wasm32.
+        return Some(if secs > u64::MAX / 1000 {
+            u64::MAX
+        } else {
+            secs * 1000
+        });
     }
     let at = parse_imf_fixdate(v)?;
     let ms = at - now_epoch_ms;
@@ -288,7 +293,11 @@ fn digits(b: &[u8]) -> Option<u64> {
         if !d.is_ascii_digit() {
             return None;
         }
-        n = n.saturating_mul(10).saturating_add(u64::from(d - b'0'));
+        n = if n > u64::MAX / 10 {
+            u64::MAX
+        } else {
+            (n * 10).saturating_add(u64::from(d - b'0'))
+        };
     }
     Some(n)
 }
