@@ -5,7 +5,7 @@
 //!
 //! This is the only place where a task meets I/O; every decision is the machine's.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::Function;
@@ -58,8 +58,6 @@ struct RegState {
     by_task: Map<String, u32>,
     schedule: Schedule<u32>,
     timer: Option<(f64, Timer)>,
-    next_key: u32,
-    seed: u64,
     /// Status notifications of tasks not followed (yet): one may arrive before the
     /// `tools/call` reply that creates the task's handle. The latest few, by task id.
     early: Vec<(String, JsValue)>,
@@ -68,28 +66,10 @@ struct RegState {
     /// server has none, and the drops in a row.
     listen: Option<AbortController>,
     listen_ids: Vec<String>,
-    listen_gen: u32,
     listen_timer: Option<Timer>,
-    listen_off: bool,
-    listen_drops: u32,
-    /// 2025-11-25: the session's GET stream is open, and a status notification came
-    /// while it was (the server pushes statuses: its tasks' polling slows down).
-    stream_up: bool,
-    stream_proven: bool,
-    /// A `tasks/list` sweep is running; the server has no listing this client can use.
-    sweeping: bool,
-    sweep_off: bool,
-    /// A listing took more pages than this many followed tasks allow: sweep again only
-    /// with more tasks.
-    sweep_wait: usize,
 }
 
 impl RegState {
-    /// 2025-11-25: statuses are pushed on the open GET stream (one has arrived on it).
-    fn stream_pushes(&self) -> bool {
-        self.stream_up && self.stream_proven
-    }
-
     /// Tasks followed on the server (not plain results).
     fn remote(&self) -> usize {
         let mut n = 0;
@@ -122,8 +102,26 @@ const EARLY: usize = 32;
 /// The handles of one client.
 pub struct Registry {
     session: Rc<Session>,
-    wire: std::cell::Cell<&'static dyn Wire>,
+    wire: Cell<&'static dyn Wire>,
     st: RefCell<RegState>,
+    /// Plain flags and counters, in Cells beside the RefCell (no borrow to read or set
+    /// them): the numbers handed out, the listen stream's number, drops in a row and
+    /// whether the server has none.
+    next_key: Cell<u32>,
+    seed: Cell<u64>,
+    listen_gen: Cell<u32>,
+    listen_off: Cell<bool>,
+    listen_drops: Cell<u32>,
+    /// 2025-11-25: the session's GET stream is open, and a status notification came
+    /// while it was (the server pushes statuses: its tasks' polling slows down).
+    stream_up: Cell<bool>,
+    stream_proven: Cell<bool>,
+    /// A `tasks/list` sweep is running; the server has no listing this client can use.
+    sweeping: Cell<bool>,
+    sweep_off: Cell<bool>,
+    /// A listing took more pages than this many followed tasks allow: sweep again only
+    /// with more tasks.
+    sweep_wait: Cell<usize>,
     /// The held-result lane: browsers allow about six connections per origin, so held
     /// requests are capped (`maxHeldResults`) and polls never queue behind them.
     held: Gate,
@@ -180,8 +178,18 @@ impl Registry {
         let held = Gate::new(session.opts.max_held_results as usize);
         Rc::new(Registry {
             session,
-            wire: std::cell::Cell::new(wire),
+            wire: Cell::new(wire),
             st: RefCell::new(RegState::default()),
+            next_key: Cell::new(0),
+            seed: Cell::new(0),
+            listen_gen: Cell::new(0),
+            listen_off: Cell::new(false),
+            listen_drops: Cell::new(0),
+            stream_up: Cell::new(false),
+            stream_proven: Cell::new(false),
+            sweeping: Cell::new(false),
+            sweep_off: Cell::new(false),
+            sweep_wait: Cell::new(0),
             held,
         })
     }
@@ -227,9 +235,14 @@ impl Registry {
 
     /// A fresh number (handle keys, progress tokens).
     pub fn next_key(&self) -> u32 {
-        let mut st = self.state_mut();
-        st.next_key += 1;
-        st.next_key
+        let k = self.next_key.get() + 1;
+        self.next_key.set(k);
+        k
+    }
+
+    /// 2025-11-25: statuses are pushed on the open GET stream (one has arrived on it).
+    fn stream_pushes(&self) -> bool {
+        self.stream_up.get() && self.stream_proven.get()
     }
 
     /// Start following a task (`info`, its raw object `raw`); `terminal`: its outcome if
@@ -243,12 +256,10 @@ impl Registry {
         terminal: Option<Result<JsValue, Error>>,
         progress_token: Option<String>,
     ) -> Rc<Handle> {
-        let (key, seed) = {
-            let mut st = self.state_mut();
-            st.next_key += 1;
-            st.seed = st.seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            (st.next_key, st.seed ^ io::now_ms() as u64)
-        };
+        let key = self.next_key();
+        let seed = self.seed.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.seed.set(seed);
+        let seed = seed ^ io::now_ms() as u64;
         let task_id = info.task_id.clone();
         let local = terminal.is_some();
         let (machine, fx) = Machine::start(
@@ -313,11 +324,7 @@ impl Registry {
             self.want_listen();
             // Statuses pushed, or a sweep running (which lists this task from its next
             // round on, or hands it back to its own polling): polling is the fallback.
-            let covered = {
-                let st = self.state();
-                st.stream_pushes() || st.sweeping
-            };
-            if covered {
+            if self.stream_pushes() || self.sweeping.get() {
                 h.step(Event::Push(true));
             }
             self.want_sweep();
@@ -337,13 +344,10 @@ impl Registry {
         // A status notification while the GET stream is open: this server pushes
         // statuses, so every task of the session gets them (2025-11-25; a listen stream
         // says which in its acknowledgement instead).
-        let first = {
-            let mut st = self.state_mut();
-            let first = st.stream_up && !st.stream_proven;
-            st.stream_proven |= st.stream_up;
-            first
-        };
+        let up = self.stream_up.get();
+        let first = up && !self.stream_proven.get();
         if first {
+            self.stream_proven.set(true);
             self.step_all(|| Event::Push(true));
         }
         let Some(h) = self.handle(&id) else {
@@ -396,11 +400,8 @@ impl Registry {
 
     /// The 2025-11-25 GET stream opened or ended; when it ends, polling speeds back up.
     pub fn on_stream(&self, up: bool) {
-        {
-            let mut st = self.state_mut();
-            st.stream_up = up;
-            st.stream_proven = false;
-        }
+        self.stream_up.set(up);
+        self.stream_proven.set(false);
         if !up {
             self.step_all(|| Event::Push(false));
         }
@@ -429,17 +430,17 @@ impl Registry {
     fn want_sweep(self: &Rc<Self>) {
         let start = {
             let st = self.state();
-            !st.sweeping
-                && !st.sweep_off
+            !self.sweeping.get()
+                && !self.sweep_off.get()
                 && crate::policy::sweep_page_budget(st.handles.len()) > 0
-                && st.handles.len() >= st.sweep_wait
+                && st.handles.len() >= self.sweep_wait.get()
                 && self
                     .wire()
                     .list_request(&self.server_caps(), None)
                     .is_some()
         };
         if start {
-            self.state_mut().sweeping = true;
+            self.sweeping.set(true);
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
             self.step_all(|| Event::Push(true));
@@ -471,13 +472,10 @@ impl Registry {
             }
             let period = period.unwrap_or(1000).clamp(100, 60_000);
             io::sleep(period as f64).await;
-            let budget = {
-                let st = self.state();
-                if st.stream_pushes() {
-                    0
-                } else {
-                    crate::policy::sweep_page_budget(st.remote())
-                }
+            let budget = if self.stream_pushes() {
+                0
+            } else {
+                crate::policy::sweep_page_budget(self.state().remote())
             };
             if budget == 0 {
                 break;
@@ -536,14 +534,14 @@ impl Registry {
         }
         // Ended because statuses are pushed now: they stay trusted; else the listed
         // tasks go back to their own polling.
-        let pushed = self.state().stream_pushes();
-        if !pushed {
+        if !self.stream_pushes() {
             self.step_all(|| Event::Push(false));
         }
-        let mut st = self.state_mut();
-        st.sweeping = false;
-        st.sweep_off |= off;
-        st.sweep_wait = wait;
+        self.sweeping.set(false);
+        if off {
+            self.sweep_off.set(true);
+        }
+        self.sweep_wait.set(wait);
     }
 
     /// Apply one page of a sweep: each followed task it lists gets its snapshot (and
@@ -606,8 +604,11 @@ impl Registry {
     /// one: (re)opened a moment after tasks are added (one request for a burst), closed
     /// when none is left, given up when the server has none (polling covers it all).
     fn want_listen(self: &Rc<Self>) {
+        if self.listen_off.get() {
+            return;
+        }
         let mut st = self.state_mut();
-        if st.listen_off || st.listen_timer.is_some() || self.wire().listen_request(&[]).is_none() {
+        if st.listen_timer.is_some() || self.wire().listen_request(&[]).is_none() {
             return;
         }
         // Reopening an open stream costs the server and the client the whole id list
@@ -663,13 +664,13 @@ impl Registry {
         else {
             return;
         };
-        let gen = {
+        let gen = self.listen_gen.get() + 1;
+        self.listen_gen.set(gen);
+        {
             let mut st = self.state_mut();
-            st.listen_gen += 1;
             st.listen = Some(ctl.clone());
             st.listen_ids = ids;
-            st.listen_gen
-        };
+        }
         let sent = super::request(&self.session, m, params, true, Some(ctl.signal()));
         let me = self.clone();
         io::spawn(Box::pin(async move {
@@ -679,7 +680,7 @@ impl Registry {
             };
             me.unpush(&was);
             if again {
-                let drops = me.state().listen_drops;
+                let drops = me.listen_drops.get();
                 io::sleep(1000.0 * f64::from(drops)).await;
                 me.want_listen();
             }
@@ -689,10 +690,10 @@ impl Registry {
     /// The listen stream `gen` ended with `r`: whether to open one again (a drop, not
     /// too many in a row), and the ids it carried; `None` when it was replaced or closed.
     fn listen_ended(&self, gen: u32, r: &Result<JsValue, Error>) -> Option<(bool, Vec<String>)> {
-        let mut st = self.state_mut();
-        if st.listen_gen != gen {
+        if self.listen_gen.get() != gen {
             return None;
         }
+        let mut st = self.state_mut();
         st.listen = None;
         let was = std::mem::take(&mut st.listen_ids);
         let again = match r {
@@ -702,14 +703,16 @@ impl Registry {
             | Err(Error::Transport {
                 status: 400..=499, ..
             }) => {
-                st.listen_off = true;
+                self.listen_off.set(true);
                 false
             }
             // The server ended it, or it dropped: again, a while later.
             _ => {
-                st.listen_drops += 1;
-                st.listen_off = st.listen_drops > LISTEN_MAX_DROPS;
-                !st.listen_off
+                let drops = self.listen_drops.get() + 1;
+                self.listen_drops.set(drops);
+                let off = drops > LISTEN_MAX_DROPS;
+                self.listen_off.set(off);
+                !off
             }
         };
         Some((again, was))
@@ -722,8 +725,8 @@ impl Registry {
             st.listen.is_some() && st.remote() == 0
         };
         if idle {
+            self.listen_gen.set(self.listen_gen.get() + 1);
             let mut st = self.state_mut();
-            st.listen_gen += 1;
             st.listen_ids.clear();
             st.listen_timer = None;
             if let Some(a) = st.listen.take() {
