@@ -628,7 +628,7 @@ impl Session {
                     let ok = (200..300).contains(&status);
                     if ok && method == method::INITIALIZE {
                         if let Some(sid) = resp.header("mcp-session-id") {
-                            if sid.is_empty() || !sid.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+                            if sid.is_empty() || !sid.bytes().all(|b| matches!(b, 0x21..=0x7e)) {
                                 break 'exchange Err(Error::Protocol(
                                     "the Mcp-Session-Id header is not visible ASCII".into(),
                                 ));
