@@ -84,7 +84,7 @@ fn scan<J: Json>(
         return Ok(());
     }
     for k in &v.keys() {
-        if DATA_KEYWORDS.contains(&k.as_str()) {
+        if is_data_keyword(k) {
             continue;
         }
         let c = v.field(k);
@@ -119,7 +119,7 @@ fn scan<J: Json>(
         let Some(c) = c else {
             continue;
         };
-        if NAMED_SCHEMAS.contains(&k.as_str()) {
+        if names_schemas(k) {
             // A property of a reachable schema (or of the root) is reachable in turn.
             let on = k == "properties" && (reachable || depth == 0);
             for name in &c.keys() {
@@ -162,17 +162,19 @@ fn primitive_type<J: Json>(p: &J) -> bool {
     any
 }
 
-/// Keywords whose value is data, not schema: an `x-mcp-header` key inside them is not
-/// an annotation.
-const DATA_KEYWORDS: [&str; 4] = ["default", "const", "enum", "examples"];
-/// Keywords whose value maps names to schemas: their keys are names, not keywords.
-const NAMED_SCHEMAS: [&str; 5] = [
-    "properties",
-    "patternProperties",
-    "$defs",
-    "definitions",
-    "dependentSchemas",
-];
+/// A keyword whose value is data, not schema: an `x-mcp-header` key inside it is not
+/// an annotation. (A `matches!`, not a list's `contains`: that linked `<[&str]>`'s
+/// `slice_contains` for these two uses.)
+fn is_data_keyword(k: &str) -> bool {
+    matches!(k, "default" | "const" | "enum" | "examples")
+}
+/// A keyword whose value maps names to schemas: its keys are names, not keywords.
+fn names_schemas(k: &str) -> bool {
+    matches!(
+        k,
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas"
+    )
+}
 
 /// The `Mcp-Param-{Name}` headers of a call's arguments: the value at each mirrored
 /// path, encoded; a parameter without a value (absent or null) has no header.
