@@ -628,7 +628,7 @@ impl Session {
                     let ok = (200..300).contains(&status);
                     if ok && method == method::INITIALIZE {
                         if let Some(sid) = resp.header("mcp-session-id") {
-                            if sid.is_empty() || !sid.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+                            if sid.is_empty() || !sid.bytes().all(|b| matches!(b, 0x21..=0x7e)) {
                                 break 'exchange Err(Error::Protocol(
                                     "the Mcp-Session-Id header is not visible ASCII".into(),
                                 ));
@@ -873,11 +873,15 @@ impl Session {
         if let Some(id) = last_event_id {
             headers.set("Last-Event-ID", id);
         }
-        let mut resp = self
+        // A match, as the other sends have: `map_err` was kept out of line for two uses.
+        let mut resp = match self
             .http
             .send("GET", &self.url, &headers, None, signal)
             .await
-            .map_err(fetch_error)?;
+        {
+            Ok(r) => r,
+            Err(f) => return Err(fetch_error(f)),
+        };
         let status = resp.status();
         let ctype = resp.header("content-type").unwrap_or_default();
         if status == 200 && is_type(&ctype, "text/event-stream") {
@@ -1092,11 +1096,14 @@ impl Session {
         let session = self.session_id();
         let headers = self.headers(session.as_deref(), false);
         let abort = Abort::new(self.opts.request_timeout_ms);
-        let mut resp = self
+        let mut resp = match self
             .http
             .send("POST", &self.url, &headers, Some(&body), &abort.signal())
             .await
-            .map_err(fetch_error)?;
+        {
+            Ok(r) => r,
+            Err(f) => return Err(fetch_error(f)),
+        };
         let status = resp.status();
         resp.cancel();
         if (200..300).contains(&status) {

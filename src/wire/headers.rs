@@ -84,7 +84,7 @@ fn scan<J: Json>(
         return Ok(());
     }
     for k in &v.keys() {
-        if DATA_KEYWORDS.contains(&k.as_str()) {
+        if is_data_keyword(k) {
             continue;
         }
         let c = v.field(k);
@@ -119,7 +119,7 @@ fn scan<J: Json>(
         let Some(c) = c else {
             continue;
         };
-        if NAMED_SCHEMAS.contains(&k.as_str()) {
+        if names_schemas(k) {
             // A property of a reachable schema (or of the root) is reachable in turn.
             let on = k == "properties" && (reachable || depth == 0);
             for name in &c.keys() {
@@ -162,17 +162,19 @@ fn primitive_type<J: Json>(p: &J) -> bool {
     any
 }
 
-/// Keywords whose value is data, not schema: an `x-mcp-header` key inside them is not
-/// an annotation.
-const DATA_KEYWORDS: [&str; 4] = ["default", "const", "enum", "examples"];
-/// Keywords whose value maps names to schemas: their keys are names, not keywords.
-const NAMED_SCHEMAS: [&str; 5] = [
-    "properties",
-    "patternProperties",
-    "$defs",
-    "definitions",
-    "dependentSchemas",
-];
+/// A keyword whose value is data, not schema: an `x-mcp-header` key inside it is not
+/// an annotation. (A `matches!`, not a list's `contains`: that linked `<[&str]>`'s
+/// `slice_contains` for these two uses.)
+fn is_data_keyword(k: &str) -> bool {
+    matches!(k, "default" | "const" | "enum" | "examples")
+}
+/// A keyword whose value maps names to schemas: its keys are names, not keywords.
+fn names_schemas(k: &str) -> bool {
+    matches!(
+        k,
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas"
+    )
+}
 
 /// The `Mcp-Param-{Name}` headers of a call's arguments: the value at each mirrored
 /// path, encoded; a parameter without a value (absent or null) has no header.
@@ -209,7 +211,7 @@ pub fn encode_value<J: Json>(v: &J) -> Option<String> {
 /// allowed), else `=?base64?{base64 of its UTF-8}?=`: non-ASCII, control characters,
 /// leading or trailing whitespace, and a plain value that looks like that form itself.
 pub fn encode_name_value(s: &str) -> String {
-    let visible = s.bytes().all(|b| (0x20..=0x7e).contains(&b));
+    let visible = s.bytes().all(|b| matches!(b, 0x20..=0x7e));
     // Bytes, not `starts_with(' ')`: a `char` pattern links a UTF-8 encoder.
     let padded = matches!(s.as_bytes(), [b' ', ..] | [.., b' ']);
     let sentinel = s.starts_with("=?base64?") && s.ends_with("?=");
