@@ -64,7 +64,9 @@ const grams = bodies.map((b) => {
   return g;
 });
 // Greedy from a given first function; which first function gives the smallest file is
-// not predictable, so a few are tried (the largest functions, in order) and the best kept.
+// not predictable, so several are tried (the largest functions, in order) and the best
+// kept. 48 starts (about 40 s more than 6 on two cores) found 142 bytes of gzip more
+// than 6 did; 120 found only 12 more than 48. ORDER_TRIES overrides the count.
 function greedy(first) {
   const left = new Set(bodies.keys());
   const order = [first];
@@ -84,7 +86,7 @@ function greedy(first) {
   }
   return order;
 }
-const TRIES = 6;
+const TRIES = Number(process.env.ORDER_TRIES ?? 48);
 const largest = [...bodies.keys()].sort((a, b) => bodies[b].length - bodies[a].length || a - b);
 
 // --- applying it: rank names, binaryen sorts by name -----------------------------------
