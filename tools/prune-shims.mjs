@@ -19,7 +19,7 @@
 // reads: one element segment at a constant offset, a table that is not exported.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { uleb } from './wasm-binary.mjs';
+import { uleb, sleb as slebBytes } from './wasm-binary.mjs';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: node tools/prune-shims.mjs FILE.wasm');
@@ -109,7 +109,7 @@ const out = funcs.map((f, i) => {
   return funcs[0];
 });
 const body = Buffer.concat([
-  uleb(1), Buffer.from([0, 0x41]), sleb32(offset), Buffer.from([0x0b]), uleb(out.length), ...out.map(uleb),
+  uleb(1), Buffer.from([0, 0x41]), slebBytes(offset), Buffer.from([0x0b]), uleb(out.length), ...out.map(uleb),
 ]);
 writeFileSync(file, Buffer.concat([
   wasm.subarray(0, elem.start), Buffer.from([9]), uleb(body.length), body, wasm.subarray(elem.end),
@@ -117,14 +117,3 @@ writeFileSync(file, Buffer.concat([
 const shims = funcs.filter(shim).length;
 console.log(`prune-shims: ${pruned} of ${shims} closure shims out of the table (${funcs.length} slots)`);
 if (!shims) fail('no closure shim in the table');
-
-/** `n` as a signed LEB128 (an i32.const operand). */
-function sleb32(n) {
-  const bytes = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && (b & 0x40))) return Buffer.from([...bytes, b]);
-    bytes.push(b | 0x80);
-  }
-}

@@ -13,6 +13,20 @@ export function uleb(n) {
   return Buffer.from(out);
 }
 
+/** `n` (a 32-bit integer) as a signed LEB128, e.g. an `i32.const` operand. */
+export function sleb(n) {
+  const out = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(byte & 0x40)) || (n === -1 && (byte & 0x40))) {
+      out.push(byte);
+      return Buffer.from(out);
+    }
+    out.push(byte | 0x80);
+  }
+}
+
 /** A wasm name: its UTF-8 length, then its bytes. */
 export function name(s) {
   const bytes = Buffer.from(s, 'utf8');
