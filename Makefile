@@ -54,7 +54,9 @@ setup:
 # puts the 1 MiB stack first, growing down towards 0, so its lowest KiB is reached only
 # by a stack that has already overflowed (104 bytes less gzip).
 # tools/order-functions.mjs then puts alike
-# functions next to each other (only the order changes; 1.4 KB less gzip when added).
+# functions next to each other (only the order changes; 1.4 KB less gzip when added; its
+# seeded local search after the greedy order, 5 rounds, about 2 minutes on two cores,
+# about 0.5 KB more; ORDER_ROUNDS=0 skips it for a quick build).
 build: setup
 	$(RELEASE_ENV) wasm-pack build . --release --target web --out-dir pkg --out-name mcp_tasks_wasm -- --features global-allocator $(RELEASE_ARGS)
 	node tools/prune-shims.mjs pkg/mcp_tasks_wasm_bg.wasm
