@@ -168,25 +168,20 @@ pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Erro
             "the server sent a Task that is not an object".into(),
         ));
     }
+    // One message for every bad field: "the server sent a Task whose <k><what>".
+    let bad = |k: &str, what: &str| {
+        Error::Protocol(crate::cat!("the server sent a Task whose ", k, what))
+    };
     let text = |k: &str| {
-        v.text(k).ok_or_else(|| {
-            Error::Protocol(crate::cat!(
-                "the server sent a Task whose ",
-                k,
-                " is missing, not a string, or not valid Unicode"
-            ))
-        })
+        v.text(k)
+            .ok_or_else(|| bad(k, " is missing, not a string, or not valid Unicode"))
     };
     let number = |k: &str| -> Result<Option<u64>, Error> {
         match v.field(k) {
             None => Ok(None),
             Some(x) => match x.number().filter(|n| *n >= 0.0 && n.is_finite()) {
                 Some(n) => Ok(Some(n as u64)),
-                None => Err(Error::Protocol(crate::cat!(
-                    "the server sent a Task whose ",
-                    k,
-                    " is not a non-negative number"
-                ))),
+                None => Err(bad(k, " is not a non-negative number")),
             },
         }
     };
@@ -200,9 +195,10 @@ pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Erro
     })?;
     let status_message = match v.field("statusMessage") {
         None => None,
-        Some(m) => Some(m.string().ok_or_else(|| {
-            Error::Protocol("the server sent a Task whose statusMessage is not a string".into())
-        })?),
+        Some(m) => Some(
+            m.string()
+                .ok_or_else(|| bad("statusMessage", " is not a string"))?,
+        ),
     };
     Ok(TaskInfo {
         task_id: text("taskId")?,
