@@ -66,9 +66,14 @@ fn references(text: &str, me: &[String], is_mod_file: bool) -> BTreeSet<Vec<Stri
             .collect()
     };
     for (i, _) in code.match_indices("crate::") {
-        // `crate::cat!` is `text`'s macro (exported macros live at the crate root).
+        // `crate::cat!` is `text`'s macro and `crate::obj!` is `io::json`'s (exported
+        // macros live at the crate root).
         if code[i + 7..].starts_with("cat!") {
             out.insert(vec!["text".to_string()]);
+            continue;
+        }
+        if code[i + 7..].starts_with("obj!") {
+            out.insert(vec!["io".to_string(), "json".to_string()]);
             continue;
         }
         out.insert(ident(&code[i + 7..]));

@@ -11,7 +11,7 @@ use js_sys::{Array, Function};
 use mcp_tasks_wasm::client::registry::HandleOptions;
 use mcp_tasks_wasm::client::Client;
 use mcp_tasks_wasm::error::Error;
-use mcp_tasks_wasm::io::json::{get, get_f64, get_str, object, parse};
+use mcp_tasks_wasm::io::json::{get, get_f64, get_str, parse, put};
 use mcp_tasks_wasm::io::{await_promise, sleep, spawn, Abort, HeaderList, Http};
 use mcp_tasks_wasm::protocol::TaskStatus;
 use mcp_tasks_wasm::transport::{ClientOptions, Ctl};
@@ -43,7 +43,8 @@ fn both() -> [String; 2] {
 fn options() -> ClientOptions {
     ClientOptions {
         headers: Vec::new(),
-        client_info: object(&[("name", "web-tests".into()), ("version", "1".into())]).into(),
+        client_info: mcp_tasks_wasm::obj!(("name", "web-tests".into()), ("version", "1".into()))
+            .into(),
         request_timeout_ms: Some(30_000.0),
         fetch: None,
         listen: true,
@@ -69,7 +70,11 @@ async fn connect(url: &str) -> Client {
 }
 
 fn args(pairs: &[(&str, JsValue)]) -> JsValue {
-    object(pairs).into()
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        put(&o, k, v.clone());
+    }
+    o.into()
 }
 
 fn fast() -> HandleOptions {
@@ -163,7 +168,7 @@ async fn await_promise_gives_each_waiter_its_own_outcome() {
     // A plain value is its own outcome; a thenable is followed.
     assert_eq!(await_promise(&5.into()).await.unwrap().as_f64(), Some(5.0));
     let then = Function::new_with_args("resolve", "resolve(7)");
-    let thenable = object(&[("then", then.into())]);
+    let thenable = mcp_tasks_wasm::obj!(("then", then.into()));
     assert_eq!(await_promise(&thenable).await.unwrap().as_f64(), Some(7.0));
 }
 
@@ -429,7 +434,7 @@ async fn abort_case(cancel_on_abort: bool) {
                 let t = c
                     .request(
                         "tasks/get",
-                        object(&[("taskId", id.into())]).into(),
+                        mcp_tasks_wasm::obj!(("taskId", id.into())).into(),
                         Ctl::default(),
                     )
                     .await
@@ -442,7 +447,7 @@ async fn abort_case(cancel_on_abort: bool) {
         let t = c
             .request(
                 "tasks/get",
-                object(&[("taskId", id.clone().into())]).into(),
+                mcp_tasks_wasm::obj!(("taskId", id.clone().into())).into(),
                 Ctl::default(),
             )
             .await
@@ -455,7 +460,7 @@ async fn abort_case(cancel_on_abort: bool) {
         );
         c.request(
             "tasks/cancel",
-            object(&[("taskId", id.into())]).into(),
+            mcp_tasks_wasm::obj!(("taskId", id.into())).into(),
             Ctl::default(),
         )
         .await
@@ -485,8 +490,8 @@ async fn ask_is_answered_through_on_elicitation() {
                 get_str(&params, "message").unwrap_or_default(),
                 get_str(&ctx, "relatedTaskId").unwrap_or_default()
             ));
-            let content = object(&[("name", "Ada".into())]);
-            object(&[("action", "accept".into()), ("content", content.into())]).into()
+            let content = mcp_tasks_wasm::obj!(("name", "Ada".into()));
+            mcp_tasks_wasm::obj!(("action", "accept".into()), ("content", content.into())).into()
         },
     );
     let mut o = options();
@@ -596,7 +601,7 @@ async fn after_dispose_no_request_of_the_handle_reaches_the_server() {
     assert!(!c.timer_armed());
     c.request(
         "tasks/cancel",
-        object(&[("taskId", h.task_id.clone().into())]).into(),
+        mcp_tasks_wasm::obj!(("taskId", h.task_id.clone().into())).into(),
         Ctl::default(),
     )
     .await
@@ -639,7 +644,7 @@ async fn close_ends_the_session_with_delete() {
         "one DELETE for the session"
     );
     match c
-        .request("tools/list", object(&[]).into(), Ctl::default())
+        .request("tools/list", mcp_tasks_wasm::obj!().into(), Ctl::default())
         .await
     {
         Err(Error::Aborted(_)) => {}
@@ -682,7 +687,7 @@ async fn an_unknown_task_is_an_mcp_error() {
     match c
         .request(
             "tasks/get",
-            object(&[("taskId", "no-such-task".into())]).into(),
+            mcp_tasks_wasm::obj!(("taskId", "no-such-task".into())).into(),
             Ctl::default(),
         )
         .await
@@ -741,8 +746,8 @@ async fn held_results_are_capped_and_waiting_tasks_get_a_slot() {
     let handler =
         Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |_p: JsValue, _c: JsValue| {
             *a2.borrow_mut() += 1;
-            let content = object(&[("name", "Lin".into())]);
-            object(&[("action", "accept".into()), ("content", content.into())]).into()
+            let content = mcp_tasks_wasm::obj!(("name", "Lin".into()));
+            mcp_tasks_wasm::obj!(("action", "accept".into()), ("content", content.into())).into()
         });
     let mut o = options();
     o.on_elicitation = Some(handler.as_ref().unchecked_ref::<Function>().clone());
@@ -989,8 +994,8 @@ async fn a_held_result_broken_after_completion_still_settles_with_the_result() {
     let state = get(&rig, "state");
     let handler =
         Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(|_: JsValue, _: JsValue| {
-            let content = object(&[("name", "Grace".into())]);
-            object(&[("action", "accept".into()), ("content", content.into())]).into()
+            let content = mcp_tasks_wasm::obj!(("name", "Grace".into()));
+            mcp_tasks_wasm::obj!(("action", "accept".into()), ("content", content.into())).into()
         });
     let mut o = options();
     o.fetch = Some(get(&rig, "fetch").unchecked_into());
@@ -1215,8 +1220,8 @@ async fn a_mirrored_parameter_is_sent_as_a_header_in_base64_when_it_must() {
 async fn mrtr_asks_through_on_elicitation_and_fails_clearly_without_it() {
     let handler =
         Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(|_: JsValue, _: JsValue| {
-            let content = object(&[("name", "Ada".into())]);
-            object(&[("action", "accept".into()), ("content", content.into())]).into()
+            let content = mcp_tasks_wasm::obj!(("name", "Ada".into()));
+            mcp_tasks_wasm::obj!(("action", "accept".into()), ("content", content.into())).into()
         });
     let mut o = options();
     o.on_elicitation = Some(handler.as_ref().unchecked_ref::<Function>().clone());
@@ -1252,8 +1257,8 @@ async fn a_modern_task_is_followed_to_its_inline_result_and_input_goes_through_t
             asked2
                 .borrow_mut()
                 .push(get_str(&ctx, "relatedTaskId").unwrap_or_default());
-            let content = object(&[("name", "Lin".into())]);
-            object(&[("action", "accept".into()), ("content", content.into())]).into()
+            let content = mcp_tasks_wasm::obj!(("name", "Lin".into()));
+            mcp_tasks_wasm::obj!(("action", "accept".into()), ("content", content.into())).into()
         });
     let rig = recording_fetch();
     let mut o = with_rig(&rig);

@@ -13,7 +13,7 @@ use web_sys::AbortSignal;
 
 use crate::elicit_defaults::missing_defaults;
 use crate::error::Error;
-use crate::io::json::{self, get, get_str, is_object, object, Json};
+use crate::io::json::{self, get, get_str, is_object, Json};
 use crate::io::{self, call_async, call_user};
 use crate::map::Map;
 use crate::protocol::TaskSupport;
@@ -103,10 +103,10 @@ impl Inbox {
             .tasks
             .upgrade()
             .and_then(|t| t.wire().related_task_id(params));
-        object(&[(
+        crate::obj!((
             "relatedTaskId",
             related.map(JsValue::from).unwrap_or(JsValue::NULL),
-        )])
+        ))
         .into()
     }
 }
@@ -199,7 +199,7 @@ async fn ask_inputs(
         if !v2026::is_elicitation(&req) || session.opts.on_elicitation.is_none() {
             return Err(None);
         }
-        let ctx = object(&[("relatedTaskId", related.clone())]);
+        let ctx = crate::obj!(("relatedTaskId", related.clone()));
         let answer = elicit(session.clone(), get(&req, "params"), ctx.into())
             .await
             .map_err(|(_, m)| Some(m))?;
@@ -265,7 +265,7 @@ fn fill_defaults(params: &JsValue, answer: &JsValue) {
     if add.is_empty() {
         return;
     }
-    let content = content.unwrap_or_else(|| object(&[]).into());
+    let content = content.unwrap_or_else(|| crate::obj!().into());
     // By reference (the list is dropped after): no `IntoIter` of its pairs in the wasm.
     for (k, v) in &add {
         let _ = js_sys::Reflect::set(&content, &JsValue::from_str(k), v);
@@ -363,7 +363,7 @@ impl Client {
 
     /// One page of the listing `m` (`tools/list`, `tasks/list`), from `cursor`.
     fn page(&self, m: &'static str, cursor: Option<String>) -> Pending {
-        let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
+        let params = crate::obj!(("cursor", cursor.map(JsValue::from).unwrap_or_default()));
         self.send(m, params.into(), false)
     }
 
@@ -576,7 +576,7 @@ impl Client {
                 continue;
             }
             state_only = None;
-            let answers: JsValue = object(&[]).into();
+            let answers: JsValue = crate::obj!().into();
             let keys = Json::keys(&requests);
             ask_inputs(&self.0.session, &requests, keys, JsValue::NULL, &answers)
                 .await
@@ -616,13 +616,13 @@ impl Client {
                 let iso: JsValue = js_sys::Date::new_0().to_iso_string().into();
                 let now = iso.as_string().unwrap_or_default();
                 let task_id = crate::cat!(LOCAL_TASK_PREFIX, &token);
-                let raw = object(&[
+                let raw = crate::obj!(
                     ("taskId", task_id.as_str().into()),
                     ("status", "completed".into()),
                     ("createdAt", iso.clone()),
                     ("lastUpdatedAt", iso),
                     ("ttl", JsValue::NULL),
-                ]);
+                );
                 let info = TaskInfo {
                     task_id,
                     status: TaskStatus::Completed,
@@ -671,7 +671,7 @@ impl Client {
 
     /// The task as the server has it now (`tasks/get`).
     pub fn get_task(&self, task_id: &str) -> Pending {
-        let params = object(&[("taskId", task_id.into())]);
+        let params = crate::obj!(("taskId", task_id.into()));
         self.send(method::TASKS_GET, params.into(), false)
     }
 
@@ -685,7 +685,7 @@ impl Client {
                 h.wait().await
             });
         }
-        let params = object(&[("taskId", task_id.into())]);
+        let params = crate::obj!(("taskId", task_id.into()));
         self.send(method::TASKS_RESULT, params.into(), true)
     }
 

@@ -13,7 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
 use crate::error::Error;
-use crate::io::json::{self, get, get_str, is_object, object, Json};
+use crate::io::json::{self, get, get_str, is_object, Json};
 use crate::io::{self, call_user, AbortListener, Timer};
 use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy, Schedule};
@@ -894,7 +894,7 @@ impl Handle {
                 .state()
                 .answers
                 .clone()
-                .unwrap_or_else(|| object(&[]).into());
+                .unwrap_or_else(|| crate::obj!().into());
             let related = me.task_id.as_str().into();
             match super::ask_inputs(&me.reg.session, &requests, new, related, &answers).await {
                 Ok(()) => {}

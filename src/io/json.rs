@@ -37,17 +37,6 @@ pub fn is_object(v: &JsValue) -> bool {
     v.is_object() && !js_sys::Array::is_array(v)
 }
 
-/// A new object with the given entries (entries whose value is `undefined` are skipped).
-pub fn object(entries: &[(&str, JsValue)]) -> Object {
-    let o = Object::new();
-    for (k, v) in entries {
-        if !v.is_undefined() {
-            let _ = Reflect::set(&o, &JsValue::from_str(k), v);
-        }
-    }
-    o
-}
-
 /// `JSON.stringify(v)`; `None` if it throws (cycles, BigInt).
 pub fn stringify(v: &JsValue) -> Option<String> {
     JSON::stringify(v).ok().and_then(|s| s.as_string())
@@ -189,4 +178,24 @@ impl Json for serde_json::Value {
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default()
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/glue.js")]
+extern "C" {
+    /// `o[key] = value` unless `value` is `undefined`; takes `value` (no drop at the call).
+    #[wasm_bindgen(js_name = put)]
+    pub fn put(o: &Object, key: &str, value: JsValue);
+}
+
+/// `obj!(("key", value), ...)`: a new object with the given `(key, value)` entries
+/// (entries whose value is `undefined` are skipped). Each entry is set by its own call
+/// that takes the value over: a function over a slice of entries had every call site
+/// store them in an array and drop each value after it (842 bytes of gzip for 48 sites).
+#[macro_export]
+macro_rules! obj {
+    ($($entry:expr),* $(,)?) => {{
+        let o = ::js_sys::Object::new();
+        $( let (k, v) = $entry; $crate::io::json::put(&o, k, v); )*
+        o
+    }};
 }

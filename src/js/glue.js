@@ -84,3 +84,8 @@ export function pending() {
 export function settle(p, ok, value) {
   settlers.get(p)[ok ? 0 : 1](value);
 }
+
+/** `o[k] = v` unless `v` is undefined: the `obj!` macro's setter (src/io/json.rs). */
+export function put(o, k, v) {
+  if (v !== undefined) o[k] = v;
+}

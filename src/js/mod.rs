@@ -14,7 +14,7 @@ use crate::client::registry::{Handle, HandleOptions};
 use crate::client::{Client, Pending};
 use crate::error::Error;
 use crate::io;
-use crate::io::json::{self, get, get_f64, get_str, is_object, object, Json};
+use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::policy::PollConfig;
 use crate::transport::{ClientOptions, VersionChoice};
 
@@ -59,7 +59,7 @@ fn to_js(e: Error) -> JsValue {
         } => (
             Class::McpError,
             message,
-            object(&[("code", code.into()), ("data", data)]).into(),
+            crate::obj!(("code", code.into()), ("data", data)).into(),
         ),
         Error::TaskNotFound { task_id, error } => {
             let e = to_js(*error);
@@ -74,16 +74,16 @@ fn to_js(e: Error) -> JsValue {
         } => (
             Class::TransportError,
             text,
-            object(&[
+            crate::obj!(
                 ("status", status.into()),
                 ("body", body.into()),
                 ("tries", tries.into()),
                 ("retryable", retryable),
-            ])
+            )
             .into(),
         ),
         Error::Protocol(detail) => {
-            let props = object(&[("detail", detail.as_str().into()), ("retryable", retryable)]);
+            let props = crate::obj!(("detail", detail.as_str().into()), ("retryable", retryable));
             (Class::ProtocolError, text, props.into())
         }
         Error::TaskFailed {
@@ -98,35 +98,35 @@ fn to_js(e: Error) -> JsValue {
             (
                 Class::TaskFailedError,
                 message,
-                object(&[
+                crate::obj!(
                     ("taskId", get(&task, "taskId")),
                     ("task", task),
                     ("result", result),
                     ("error", error.map(|e| to_js(*e)).unwrap_or_default()),
-                ])
+                )
                 .into(),
             )
         }
         Error::TaskCancelled { task } => (
             Class::TaskCancelledError,
             text,
-            object(&[("taskId", get(&task, "taskId")), ("task", task)]).into(),
+            crate::obj!(("taskId", get(&task, "taskId")), ("task", task)).into(),
         ),
         Error::TaskExpired { task_id, task } => (
             Class::TaskExpiredError,
             text,
-            object(&[("taskId", task_id.into()), ("task", task)]).into(),
+            crate::obj!(("taskId", task_id.into()), ("task", task)).into(),
         ),
         Error::Auth { reason, .. } => (
             Class::AuthError,
             text,
-            object(&[("reason", reason.as_str().into())]).into(),
+            crate::obj!(("reason", reason.as_str().into())).into(),
         ),
         Error::Aborted(_) => (Class::AbortError, text, JsValue::UNDEFINED),
         Error::SessionGone => (
             Class::TransportError,
             text,
-            object(&[("status", 404.into())]).into(),
+            crate::obj!(("status", 404.into())).into(),
         ),
     };
     make_error(kind as u32, &message, &props)
@@ -192,10 +192,10 @@ fn read_client_options(v: &JsValue) -> ClientOptions {
     let client_info = if is_object(&info) {
         info
     } else {
-        object(&[
+        crate::obj!(
             ("name", "mcp-tasks-wasm".into()),
             ("version", env!("CARGO_PKG_VERSION").into()),
-        ])
+        )
         .into()
     };
     ClientOptions {
@@ -369,8 +369,8 @@ impl TaskHandle {
             let q = q.clone();
             io::spawn(Box::pin(async move {
                 let step: JsValue = match q.next().await {
-                    Some(v) => object(&[("value", v), ("done", false.into())]).into(),
-                    None => object(&[("done", true.into())]).into(),
+                    Some(v) => crate::obj!(("value", v), ("done", false.into())).into(),
+                    None => crate::obj!(("done", true.into())).into(),
                 };
                 // `call2`, the crate's one call import (`resolve` takes one argument).
                 let _ = resolve.unchecked_into::<Function>().call2(
@@ -387,7 +387,7 @@ impl TaskHandle {
     /// A versioned resume token (JSON text) for [`TaskHandle::resume`].
     fn serialize(&self) -> JsValue {
         let c = self.h.session();
-        let token = object(&[
+        let token = crate::obj!(
             ("v", TOKEN_VERSION.into()),
             ("taskId", self.h.task_id.as_str().into()),
             ("url", c.url.as_str().into()),
@@ -402,7 +402,7 @@ impl TaskHandle {
                 c.session_id().map(JsValue::from).unwrap_or(JsValue::NULL),
             ),
             ("task", self.h.snapshot()),
-        ]);
+        );
         // The JS string as JSON.stringify made it (no copy through a Rust String).
         js_sys::JSON::stringify(&token)
             .map(JsValue::from)

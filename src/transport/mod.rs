@@ -15,7 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
 use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
-use crate::io::json::{self, get, get_f64, get_str, is_object, object, Json};
+use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::io::oauth::{self, OAuth as Auth};
 use crate::io::{self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse};
 use crate::policy::{PollConfig, PollPolicy};
@@ -298,7 +298,7 @@ impl Session {
                     ..Ctl::default()
                 };
                 let err = match self
-                    .request(v2026::method::DISCOVER, object(&[]).into(), probe)
+                    .request(v2026::method::DISCOVER, crate::obj!().into(), probe)
                     .await
                 {
                     Ok(result) => {
@@ -345,13 +345,13 @@ impl Session {
         } else {
             get(&result, "serverInfo")
         };
-        let init = object(&[
+        let init = crate::obj!(
             ("protocolVersion", v2026::PROTOCOL_VERSION.into()),
             ("capabilities", get(&result, "capabilities")),
             ("serverInfo", info),
             ("instructions", get(&result, "instructions")),
             ("discover", result),
-        ]);
+        );
         self.state_mut().init_result = init.into();
     }
 
@@ -381,24 +381,24 @@ impl Session {
         // task lifecycle spans tools/call, tasks/get, tasks/update, tasks/cancel); the
         // elicitation form only with a handler to answer it.
         let elicitation = if self.opts.on_elicitation.is_some() {
-            object(&[("form", object(&[]).into())]).into()
+            crate::obj!(("form", crate::obj!().into())).into()
         } else {
             JsValue::UNDEFINED
         };
-        let caps = object(&[
+        let caps = crate::obj!(
             (
                 "extensions",
-                object(&[(v2026::TASKS_EXTENSION, object(&[]).into())]).into(),
+                crate::obj!((v2026::TASKS_EXTENSION, crate::obj!().into())).into(),
             ),
             ("elicitation", elicitation),
-        ]);
-        let ours = object(&[
+        );
+        let ours = crate::obj!(
             (v2026::META_PROTOCOL_VERSION, v2026::PROTOCOL_VERSION.into()),
             (v2026::META_CLIENT_CAPABILITIES, caps.into()),
             (v2026::META_CLIENT_INFO, self.opts.client_info.clone()),
-        ]);
+        );
         js_sys::Object::assign(&meta, &ours);
-        js_sys::Object::assign(&out, &object(&[("_meta", meta.into())])).into()
+        js_sys::Object::assign(&out, &crate::obj!(("_meta", meta.into()))).into()
     }
 
     /// The headers of a modern request: the version, the method, the name it is about,
@@ -423,19 +423,19 @@ impl Session {
             st.listen_gen += 1;
         }
         self.stop_listening();
-        let caps = object(&[(
+        let caps = crate::obj!((
             "elicitation",
             if self.opts.on_elicitation.is_some() {
-                object(&[]).into()
+                crate::obj!().into()
             } else {
                 JsValue::UNDEFINED
             },
-        )]);
-        let params = object(&[
+        ));
+        let params = crate::obj!(
             ("protocolVersion", PROTOCOL_VERSION.into()),
             ("capabilities", caps.into()),
             ("clientInfo", self.opts.client_info.clone()),
-        ]);
+        );
         let result = self
             .request(method::INITIALIZE, params.into(), Ctl::default())
             .await?;
@@ -452,10 +452,10 @@ impl Session {
             st.init_result = result;
             st.listen_gen
         };
-        let note = object(&[
+        let note = crate::obj!(
             ("jsonrpc", "2.0".into()),
             ("method", method::INITIALIZED.into()),
-        ]);
+        );
         self.post_message(&note.into()).await?;
         self.start_listening(gen);
         Ok(())
@@ -581,12 +581,12 @@ impl Session {
                 } else {
                     self.headers(session.as_deref(), false)
                 };
-                let envelope = object(&[
+                let envelope = crate::obj!(
                     ("jsonrpc", "2.0".into()),
                     ("id", (id as f64).into()),
                     ("method", method.into()),
                     ("params", params),
-                ]);
+                );
                 let body = json::stringify(&envelope.into());
                 let link = ctl.signal.and_then(|s| {
                     let c = abort.controller();
@@ -1044,7 +1044,7 @@ impl Session {
                 if method == "notifications/cancelled" && self.is_modern() {
                     let id = get(&get(&msg, "params"), "requestId");
                     if let Some(id) = our_id(&id) {
-                        let ended = object(&[("result", object(&[]).into())]);
+                        let ended = crate::obj!(("result", crate::obj!().into()));
                         self.fulfil(id, ended.into());
                     }
                 }
@@ -1068,7 +1068,7 @@ impl Session {
     async fn answer(self: Rc<Self>, method: String, msg: JsValue) {
         let params = get(&msg, "params");
         let reply: Result<JsValue, (f64, String)> = match (method.as_str(), self.router()) {
-            (method::PING, _) => Ok(object(&[]).into()),
+            (method::PING, _) => Ok(crate::obj!().into()),
             (_, Some(r)) => r.request(method.clone(), params).await,
             (other, None) => Err((-32601.0, crate::cat!("method not found: ", other))),
         };
@@ -1290,10 +1290,10 @@ fn response(id: JsValue, reply: Result<JsValue, (f64, String)>) -> JsValue {
         Ok(r) => ("result", r),
         Err((code, message)) => (
             "error",
-            object(&[("code", code.into()), ("message", message.into())]).into(),
+            crate::obj!(("code", code.into()), ("message", message.into())).into(),
         ),
     };
-    object(&[("jsonrpc", "2.0".into()), ("id", id), outcome]).into()
+    crate::obj!(("jsonrpc", "2.0".into()), ("id", id), outcome).into()
 }
 
 /// Whether a `Content-Type` value is of media type `t` (lower case), in any case as media

@@ -139,13 +139,13 @@ pub fn classify(e: &Error, gone: f64) -> Failure {
 
 /// The params of a request about one task: `{ taskId }` (both generations).
 pub fn task_id_params(task_id: &str) -> JsValue {
-    crate::io::json::object(&[("taskId", task_id.into())]).into()
+    crate::obj!(("taskId", task_id.into())).into()
 }
 
 /// Tool arguments as sent: `{}` when the caller gave none (`undefined` or `null`).
 pub fn or_empty(args: JsValue) -> JsValue {
     if args.is_undefined() || args.is_null() {
-        crate::io::json::object(&[]).into()
+        crate::obj!().into()
     } else {
         args
     }

@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 
 use super::{decode_task, Called, Inbound, Json, TaskFields, Wire};
 use crate::error::Error;
-use crate::io::json::{get, get_str, is_object, object};
+use crate::io::json::{get, get_str, is_object};
 use crate::protocol::TaskSupport;
 use crate::task::machine::{Caps, Failure, Reply, Request};
 
@@ -109,19 +109,19 @@ impl Wire for V2025 {
         progress_token: &str,
     ) -> (&'static str, JsValue) {
         let task_param = match task {
-            Some(ttl) => object(&[("ttl", ttl.map(JsValue::from).unwrap_or_default())]).into(),
+            Some(ttl) => crate::obj!(("ttl", ttl.map(JsValue::from).unwrap_or_default())).into(),
             None => JsValue::UNDEFINED,
         };
         let args = super::or_empty(args);
-        let params = object(&[
+        let params = crate::obj!(
             ("name", name.into()),
             ("arguments", args),
             ("task", task_param),
             (
                 "_meta",
-                object(&[("progressToken", progress_token.into())]).into(),
+                crate::obj!(("progressToken", progress_token.into())).into(),
             ),
-        ]);
+        );
         (method::TOOLS_CALL, params.into())
     }
 
@@ -159,7 +159,7 @@ impl Wire for V2025 {
         cursor: Option<String>,
     ) -> Option<(&'static str, JsValue)> {
         is_object(&get(&get(caps, "tasks"), "list")).then(|| {
-            let params = object(&[("cursor", cursor.map(JsValue::from).unwrap_or_default())]);
+            let params = crate::obj!(("cursor", cursor.map(JsValue::from).unwrap_or_default()));
             (method::TASKS_LIST, params.into())
         })
     }

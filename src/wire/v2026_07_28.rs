@@ -15,7 +15,7 @@ use wasm_bindgen::JsValue;
 
 use super::{decode_task, Called, Inbound, Json, TaskFields, Wire};
 use crate::error::Error;
-use crate::io::json::{get, get_str, is_object, object};
+use crate::io::json::{get, get_str, is_object};
 use crate::protocol::{TaskStatus, TaskSupport};
 use crate::task::machine::{Caps, Failure, Reply, Request};
 
@@ -266,7 +266,7 @@ impl Wire for V2026 {
     }
 
     fn update_request(&self, task_id: &str, responses: JsValue) -> Option<(&'static str, JsValue)> {
-        let params = object(&[("taskId", task_id.into()), ("inputResponses", responses)]);
+        let params = crate::obj!(("taskId", task_id.into()), ("inputResponses", responses));
         Some((method::TASKS_UPDATE, params.into()))
     }
 
@@ -310,14 +310,14 @@ impl Wire for V2026 {
         progress_token: &str,
     ) -> (&'static str, JsValue) {
         let args = super::or_empty(args);
-        let params = object(&[
+        let params = crate::obj!(
             ("name", name.into()),
             ("arguments", args),
             (
                 "_meta",
-                object(&[("progressToken", progress_token.into())]).into(),
+                crate::obj!(("progressToken", progress_token.into())).into(),
             ),
-        ]);
+        );
         (method::TOOLS_CALL, params.into())
     }
 
@@ -350,8 +350,8 @@ impl Wire for V2026 {
         for id in task_ids {
             ids.push(&id.into());
         }
-        let filter = object(&[("taskIds", ids.into())]);
-        let params = object(&[("notifications", filter.into())]);
+        let filter = crate::obj!(("taskIds", ids.into()));
+        let params = crate::obj!(("notifications", filter.into()));
         Some((method::SUBSCRIPTIONS_LISTEN, params.into()))
     }
 
