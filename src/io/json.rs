@@ -1,7 +1,7 @@
 //! Small helpers over JS values: opaque JSON (tool arguments, results, schemas, `_meta`)
 //! stays a JS value end to end and is never decoded in Rust.
 
-use js_sys::{Object, Reflect, JSON};
+use js_sys::{Object, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -12,14 +12,6 @@ extern "C" {
     type WellFormed;
     #[wasm_bindgen(method, js_name = isWellFormed)]
     fn is_well_formed(this: &WellFormed) -> bool;
-}
-
-/// `v[key]`, or `undefined`.
-pub fn get(v: &JsValue, key: &str) -> JsValue {
-    if !v.is_object() {
-        return JsValue::UNDEFINED;
-    }
-    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `v[key]` when it is a string.
@@ -185,6 +177,10 @@ extern "C" {
     /// `o[key] = value` unless `value` is `undefined`; takes `value` (no drop at the call).
     #[wasm_bindgen(js_name = put)]
     pub fn put(o: &Object, key: &str, value: JsValue);
+    /// `v[key]` if `v` is an object (not `null`), else `undefined`; `undefined` too if the
+    /// read throws (a getter, a proxy). One call: no key value made and dropped in Rust.
+    #[wasm_bindgen(js_name = get)]
+    pub fn get(v: &JsValue, key: &str) -> JsValue;
 }
 
 /// `obj!(("key", value), ...)`: a new object with the given `(key, value)` entries

@@ -85,6 +85,15 @@ export function settle(p, ok, value) {
   settlers.get(p)[ok ? 0 : 1](value);
 }
 
+/** `o[k]` of an object (not null), else undefined; undefined too if reading it throws. */
+export function get(o, k) {
+  try {
+    return typeof o === 'object' && o !== null ? o[k] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `o[k] = v` unless `v` is undefined: the `obj!` macro's setter (src/io/json.rs). */
 export function put(o, k, v) {
   if (v !== undefined) o[k] = v;
