@@ -176,7 +176,7 @@ impl Json for serde_json::Value {
 extern "C" {
     /// `o[key] = value` unless `value` is `undefined`; takes `value` (no drop at the call).
     #[wasm_bindgen(js_name = put)]
-    pub fn put(o: &Object, key: &str, value: JsValue);
+    pub fn put(o: &JsValue, key: &str, value: JsValue);
     /// `v[key]` if `v` is an object (not `null`), else `undefined`; `undefined` too if the
     /// read throws (a getter, a proxy). One call: no key value made and dropped in Rust.
     #[wasm_bindgen(js_name = get)]

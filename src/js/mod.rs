@@ -63,7 +63,7 @@ fn to_js(e: Error) -> JsValue {
         ),
         Error::TaskNotFound { task_id, error } => {
             let e = to_js(*error);
-            let _ = js_sys::Reflect::set(&e, &"taskId".into(), &task_id.into());
+            json::put(&e, "taskId", task_id.into());
             (Class::TaskNotFoundError, json::error_message(&e), e)
         }
         Error::Transport {
