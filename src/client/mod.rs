@@ -467,8 +467,8 @@ impl Client {
         args: JsValue,
         opts: HandleOptions,
     ) -> Result<Rc<Handle>, Error> {
-        // Before and after the shared `tools/list`: thousands of calls started at once
-        // wake together twice.
+        // Before the shared `tools/list`: thousands of calls started at once wake
+        // together (after it, the request breathes first thing too).
         io::pace::breathe().await;
         // The tools are listed once, if not known yet: many calls started at once share
         // one listing (awaited here, not in a helper: each nested future costs wasm).
@@ -478,7 +478,6 @@ impl Client {
                 .run(crate::transport::given(self.list_all_tools()))
                 .await?;
         }
-        io::pace::breathe().await;
         let support = self.task_support(name);
         // 2026-07-28: the client always offers the tasks extension and the server decides;
         // 2025-11-25: a task is asked for when the server and the tool allow it.
