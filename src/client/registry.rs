@@ -157,6 +157,16 @@ struct HState {
     abort_listener: Option<AbortListener>,
 }
 
+/// Background work of a handle ([`Handle::work`]).
+enum Job {
+    /// A request of the machine under way: its answer goes back to the machine.
+    Send(ReqId, Request, super::Pending),
+    /// 2026-07-28: input requests (the task's `inputRequests`) and the keys to ask for.
+    Input(JsValue, Vec<String>),
+    /// A held-result slot: granted when this latch is set (`None`: granted already).
+    HeldSlot(Option<Latch<bool>>),
+}
+
 /// One followed task.
 pub struct Handle {
     key: u32,
@@ -842,11 +852,78 @@ impl Handle {
         // A held request stays open as long as the task waits for input.
         let held = req == Request::HeldResult;
         let sent = super::request(&self.reg.session, method, params, held, Some(ctl.signal()));
-        let me = self.clone();
-        io::spawn(Box::pin(async move {
-            let r = sent.await;
-            me.replied(id, req, r);
-        }));
+        self.spawn(Job::Send(id, req, sent));
+    }
+
+    /// Run `job` in the background.
+    fn spawn(self: &Rc<Self>, job: Job) {
+        io::spawn(Box::pin(self.clone().work(job)));
+    }
+
+    /// What a handle does in the background, in one future type: each type costs its own
+    /// poll, drop glue and box in the wasm.
+    async fn work(self: Rc<Self>, job: Job) {
+        match job {
+            Job::Send(id, req, sent) => {
+                let r = sent.await;
+                self.replied(id, req, r);
+            }
+            Job::Input(requests, new) => {
+                let answers = self
+                    .state()
+                    .answers
+                    .clone()
+                    .unwrap_or_else(|| object(&[]).into());
+                let related = self.task_id.as_str().into();
+                match super::ask_inputs(&self.reg.session, &requests, new, related, &answers).await
+                {
+                    Ok(()) => {}
+                    Err(None) => {
+                        self.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
+                        self.cancel_later();
+                        return;
+                    }
+                    Err(Some(m)) => {
+                        super::warn("onElicitation failed: ", &m);
+                        return;
+                    }
+                }
+                if self.is_done() {
+                    return;
+                }
+                let wire = self.reg.wire();
+                if let Some((m, params)) = wire.update_request(&self.task_id, answers.clone()) {
+                    // Only outstanding keys go in an update: answers are kept (to send
+                    // again) only while an update's outcome is unknown.
+                    let sent = super::send(&self.reg.session, m, params, false).await;
+                    self.state_mut().answers = sent.is_err().then_some(answers);
+                    if let Err(e) = sent {
+                        self.state_mut().resend = true;
+                        super::warn("tasks/update failed: ", &e.describe());
+                    }
+                }
+            }
+            Job::HeldSlot(wait) => {
+                if let Some(granted) = wait {
+                    if !granted.wait().await {
+                        return;
+                    }
+                    let mut st = self.state_mut();
+                    match std::mem::take(&mut st.lane) {
+                        Lane::Waiting(t) => match t.into_permit() {
+                            Some(p) => st.lane = Lane::In(p),
+                            None => return,
+                        },
+                        // Released meanwhile (the machine no longer wants it).
+                        lane => {
+                            st.lane = lane;
+                            return;
+                        }
+                    }
+                }
+                self.step(Event::HeldSlot);
+            }
+        }
     }
 
     /// The answer `r` to the machine's request `id` came: a reply or a failure, as an
@@ -888,40 +965,7 @@ impl Handle {
         if new.is_empty() && !resend {
             return;
         }
-        let me = self.clone();
-        io::spawn(Box::pin(async move {
-            let answers = me
-                .state()
-                .answers
-                .clone()
-                .unwrap_or_else(|| object(&[]).into());
-            let related = me.task_id.as_str().into();
-            match super::ask_inputs(&me.reg.session, &requests, new, related, &answers).await {
-                Ok(()) => {}
-                Err(None) => {
-                    me.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
-                    me.cancel_later();
-                    return;
-                }
-                Err(Some(m)) => {
-                    super::warn("onElicitation failed: ", &m);
-                    return;
-                }
-            }
-            if me.is_done() {
-                return;
-            }
-            if let Some((m, params)) = me.reg.wire().update_request(&me.task_id, answers.clone()) {
-                // Only outstanding keys go in an update: answers are kept (to send again)
-                // only while an update's outcome is unknown.
-                let sent = super::send(&me.reg.session, m, params, false).await;
-                me.state_mut().answers = sent.is_err().then_some(answers);
-                if let Err(e) = sent {
-                    me.state_mut().resend = true;
-                    super::warn("tasks/update failed: ", &e.describe());
-                }
-            }
-        }));
+        self.spawn(Job::Input(requests, new));
     }
 
     /// Take a place in the held-result lane; the machine hears of the slot on a later
@@ -938,27 +982,7 @@ impl Handle {
                 Some(granted)
             }
         };
-        let me = self.clone();
-        io::spawn(Box::pin(async move {
-            if let Some(granted) = wait {
-                if !granted.wait().await {
-                    return;
-                }
-                let mut st = me.state_mut();
-                match std::mem::take(&mut st.lane) {
-                    Lane::Waiting(t) => match t.into_permit() {
-                        Some(p) => st.lane = Lane::In(p),
-                        None => return,
-                    },
-                    // Released meanwhile (the machine no longer wants it).
-                    lane => {
-                        st.lane = lane;
-                        return;
-                    }
-                }
-            }
-            me.step(Event::HeldSlot);
-        }));
+        self.spawn(Job::HeldSlot(wait));
     }
 
     /// The latest Task snapshot (a fresh copy each call).
