@@ -368,7 +368,9 @@ impl Client {
     }
 
     /// Remember each listed tool's task support (and, in 2026-07-28, its mirrored
-    /// parameters); the page as the caller gets it.
+    /// parameters); the page as the caller gets it. Not inlined in `tool_pages`' future:
+    /// plain code costs less wasm outside a state machine.
+    #[inline(never)]
     fn keep_tools(&self, result: JsValue) -> Result<JsValue, Error> {
         let tools = get(&result, "tools");
         if !js_sys::Array::is_array(&tools) {
