@@ -122,6 +122,8 @@ pub struct Registry {
     /// A listing took more pages than this many followed tasks allow: sweep again only
     /// with more tasks.
     sweep_wait: Cell<usize>,
+    /// The number of the latest sweep round (see [`Handle::swept`]).
+    sweep_round: Cell<u32>,
     /// The held-result lane: browsers allow about six connections per origin, so held
     /// requests are capped (`maxHeldResults`) and polls never queue behind them.
     held: Gate,
@@ -177,6 +179,8 @@ pub struct Handle {
     /// The server ran the call as a plain call: this handle stands for its result, and
     /// its task id is the SDK's own (`local-…`), unknown to the server.
     pub local: bool,
+    /// The last sweep round whose listing had this task (0: none).
+    swept: Cell<u32>,
     reg: Rc<Registry>,
     st: RefCell<HState>,
     outcome: Latch<Outcome>,
@@ -200,6 +204,7 @@ impl Registry {
             sweeping: Cell::new(false),
             sweep_off: Cell::new(false),
             sweep_wait: Cell::new(0),
+            sweep_round: Cell::new(0),
             held,
         })
     }
@@ -287,6 +292,7 @@ impl Registry {
             task_id,
             immediate_response,
             local,
+            swept: Cell::new(0),
             reg: self.clone(),
             st: RefCell::new(HState {
                 machine,
@@ -490,7 +496,9 @@ impl Registry {
             if budget == 0 {
                 break;
             }
-            let mut now_swept: Map<String, u32> = Map::default();
+            // A number no round has had, this sweep's or an earlier one's.
+            let round = self.sweep_round.get() + 1;
+            self.sweep_round.set(round);
             let mut cursor = None;
             let mut pages = 0;
             let complete = loop {
@@ -526,7 +534,7 @@ impl Registry {
                 };
                 // Applied page by page: a page is a short task on the main thread, a
                 // thousand snapshots at once a long one.
-                cursor = self.swept(&page, &mut now_swept);
+                cursor = self.swept(&page, round);
                 if cursor.is_none() {
                     break true;
                 }
@@ -540,7 +548,7 @@ impl Registry {
                 continue;
             }
             failures = 0;
-            self.unswept(&now_swept);
+            self.unswept(round);
         }
         // Ended because statuses are pushed now: they stay trusted; else the listed
         // tasks go back to their own polling.
@@ -555,13 +563,14 @@ impl Registry {
     }
 
     /// Apply one page of a sweep: each followed task it lists gets its snapshot (and
-    /// counts as pushed) and goes in `now_swept`. The next page's cursor, if any.
-    fn swept(&self, page: &JsValue, now_swept: &mut Map<String, u32>) -> Option<String> {
+    /// counts as pushed) and is marked with the sweep's `round`. The next page's cursor,
+    /// if any.
+    fn swept(&self, page: &JsValue, round: u32) -> Option<String> {
         let tasks = get(page, "tasks");
         if js_sys::Array::is_array(&tasks) {
             for t in tasks.unchecked_ref::<js_sys::Array>().iter() {
                 if let Some(h) = get_str(&t, "taskId").and_then(|id| self.handle(&id)) {
-                    now_swept.insert(h.task_id.clone(), 0);
+                    h.swept.set(round);
                     h.step(Event::Push(true));
                     if let Ok(reply) = self.wire().decode_snapshot(&t) {
                         h.step(Event::Snapshot(reply));
@@ -574,9 +583,9 @@ impl Registry {
 
     /// After a complete sweep: a task it did not list (another session's, or started
     /// since) goes back to its own polling.
-    fn unswept(&self, now_swept: &Map<String, u32>) {
+    fn unswept(&self, round: u32) {
         for h in &self.followed() {
-            if !h.local && now_swept.get(&h.task_id).is_none() {
+            if !h.local && h.swept.get() != round {
                 h.step(Event::Push(false));
             }
         }
