@@ -694,47 +694,47 @@ impl Registry {
         let me = self.clone();
         io::spawn(Box::pin(async move {
             let r = sent.await;
-            let Some((again, was)) = me.listen_ended(gen, &r) else {
-                return; // replaced or closed
-            };
-            me.unpush(&was);
-            if again {
-                let drops = me.listen_drops.get();
-                io::sleep(1000.0 * f64::from(drops)).await;
-                me.want_listen();
-            }
+            me.listen_ended(gen, &r);
         }));
     }
 
-    /// The listen stream `gen` ended with `r`: whether to open one again (a drop, not
-    /// too many in a row), and the ids it carried; `None` when it was replaced or closed.
-    fn listen_ended(&self, gen: u32, r: &Result<JsValue, Error>) -> Option<(bool, Vec<String>)> {
+    /// The listen stream `gen` ended with `r` (nothing to do when it was replaced or
+    /// closed): the tasks it carried are polled again, and after a drop (not too many in
+    /// a row) a new one opens a while later, on the listen timer (sync: no sleep in the
+    /// stream's future).
+    fn listen_ended(self: &Rc<Self>, gen: u32, r: &Result<JsValue, Error>) {
         if self.listen_gen.get() != gen {
-            return None;
+            return;
         }
-        let mut st = self.state_mut();
-        st.listen = None;
-        let was = std::mem::take(&mut st.listen_ids);
-        let again = match r {
-            Err(Error::Aborted(_)) => false,
-            // No listen here (unknown method, refused filter): polling it is.
-            Err(Error::Rpc { .. })
-            | Err(Error::Transport {
-                status: 400..=499, ..
-            }) => {
-                self.listen_off.set(true);
-                false
+        let was = {
+            let mut st = self.state_mut();
+            st.listen = None;
+            let again = match r {
+                Err(Error::Aborted(_)) => false,
+                // No listen here (unknown method, refused filter): polling it is.
+                Err(Error::Rpc { .. })
+                | Err(Error::Transport {
+                    status: 400..=499, ..
+                }) => {
+                    self.listen_off.set(true);
+                    false
+                }
+                // The server ended it, or it dropped: again, a while later.
+                _ => {
+                    let drops = self.listen_drops.get() + 1;
+                    self.listen_drops.set(drops);
+                    let off = drops > LISTEN_MAX_DROPS;
+                    self.listen_off.set(off);
+                    !off
+                }
+            };
+            if again && st.listen_timer.is_none() {
+                let wait = 1000.0 * f64::from(self.listen_drops.get()) + LISTEN_BATCH_MS;
+                st.listen_timer = Some(self.timer(wait, Registry::open_listen));
             }
-            // The server ended it, or it dropped: again, a while later.
-            _ => {
-                let drops = self.listen_drops.get() + 1;
-                self.listen_drops.set(drops);
-                let off = drops > LISTEN_MAX_DROPS;
-                self.listen_off.set(off);
-                !off
-            }
+            std::mem::take(&mut st.listen_ids)
         };
-        Some((again, was))
+        self.unpush(&was);
     }
 
     /// Close the notification stream when no followed task is left.
