@@ -143,7 +143,6 @@ struct HState {
     /// Status and progress listeners, by id: a progress listener's id is odd (one list,
     /// one copy of its code).
     listeners: Vec<(u32, Function)>,
-    next_listener: u32,
     queues: Vec<Queue<JsValue>>,
     inflight: Vec<(ReqId, AbortController)>,
     lane: Lane,
@@ -154,8 +153,6 @@ struct HState {
     /// `tasks/update` that failed, sent again with the next ones.
     asked: Vec<String>,
     answers: Option<JsValue>,
-    /// The last `tasks/update` failed: send the answers again with the next snapshot.
-    resend: bool,
     abort_listener: Option<AbortListener>,
 }
 
@@ -181,6 +178,8 @@ pub struct Handle {
     pub local: bool,
     /// The last sweep round whose listing had this task (0: none).
     swept: Cell<u32>,
+    /// The last `tasks/update` failed: send the answers again with the next snapshot.
+    resend: Cell<bool>,
     reg: Rc<Registry>,
     st: RefCell<HState>,
     outcome: Latch<Outcome>,
@@ -293,11 +292,11 @@ impl Registry {
             immediate_response,
             local,
             swept: Cell::new(0),
+            resend: Cell::new(false),
             reg: self.clone(),
             st: RefCell::new(HState {
                 machine,
                 listeners: Vec::new(),
-                next_listener: 1,
                 queues: Vec::new(),
                 inflight: Vec::new(),
                 lane: Lane::Out,
@@ -305,7 +304,6 @@ impl Registry {
                 progress_key: progress_key.clone(),
                 asked: Vec::new(),
                 answers: None,
-                resend: false,
                 abort_listener: None,
             }),
             outcome: Latch::new(),
@@ -907,7 +905,7 @@ impl Handle {
                     let sent = super::send(&self.reg.session, m, params, false).await;
                     self.state_mut().answers = sent.is_err().then_some(answers);
                     if let Err(e) = sent {
-                        self.state_mut().resend = true;
+                        self.resend.set(true);
                         super::warn("tasks/update failed: ", &e.describe());
                     }
                 }
@@ -969,7 +967,7 @@ impl Handle {
                     new.push(k.clone());
                 }
             }
-            (new, std::mem::take(&mut st.resend))
+            (new, self.resend.take())
         };
         if new.is_empty() && !resend {
             return;
@@ -1032,10 +1030,9 @@ impl Handle {
     /// Subscribe to status snapshots (or progress); returns the id for
     /// [`Handle::unsubscribe`].
     pub fn subscribe(&self, cb: Function, progress: bool) -> u32 {
-        let mut st = self.state_mut();
-        let id = st.next_listener << 1 | u32::from(progress);
-        st.next_listener += 1;
-        st.listeners.push((id, cb));
+        // A fresh number of the registry's (never 0, the `onStatus` option's id).
+        let id = self.reg.next_key() << 1 | u32::from(progress);
+        self.state_mut().listeners.push((id, cb));
         id
     }
 
