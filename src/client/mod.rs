@@ -208,15 +208,10 @@ async fn ask_inputs(
     Ok(())
 }
 
-/// Send `m` over `session` as a plain request: one future type (and one state machine in
-/// the wasm) for every request of the client and its handles that is just a request.
-fn send(session: &Rc<Session>, m: &'static str, params: JsValue, no_timeout: bool) -> Pending {
-    request(session, m, params, no_timeout, None)
-}
-
-/// [`send`], or with `signal` to abort it: then it is not sent again after a refusal or
-/// a lost connection (the task machine owns the retries of its requests). The task
-/// machine's requests go through it too: one future type for all.
+/// Send `m` over `session` as a plain request, or with `signal` to abort it: then it is
+/// not sent again after a refusal or a lost connection (the task machine owns the
+/// retries of its requests). One future type (and one state machine in the wasm) for
+/// every request of the client and its handles that is just a request.
 fn request(
     session: &Rc<Session>,
     m: &'static str,
@@ -665,9 +660,9 @@ impl Client {
         Ok(self.0.tasks.follow(info, raw, None, opts, None, None))
     }
 
-    /// Send `m` as a plain request (see [`send`]).
+    /// Send `m` as a plain request (see [`request`]).
     fn send(&self, m: &'static str, params: JsValue, no_timeout: bool) -> Pending {
-        send(&self.0.session, m, params, no_timeout)
+        request(&self.0.session, m, params, no_timeout, None)
     }
 
     /// The task as the server has it now (`tasks/get`).

@@ -476,7 +476,7 @@ impl Registry {
         let mut off = false;
         let mut wait = 0;
         let mut failures = 0;
-        loop {
+        'rounds: loop {
             // The shortest period a followed task's server asks for (1 s when none does).
             let mut period: Option<u64> = None;
             for h in &self.state().handles {
@@ -499,11 +499,13 @@ impl Registry {
             self.sweep_round.set(round);
             let mut cursor = None;
             let mut pages = 0;
-            let complete = loop {
+            loop {
                 pages += 1;
                 let Some((m, params)) = self.wire().list_request(&self.server_caps(), cursor)
                 else {
-                    break false;
+                    // A failed round: every task polls on its own until the next one.
+                    self.step_all(|| Event::Push(false));
+                    continue 'rounds;
                 };
                 // Against the tasks followed now: handles keep coming while a long
                 // listing is read (the server may list tasks whose calls this client
@@ -514,7 +516,7 @@ impl Registry {
                     // whose calls this client has not seen answered yet): again once the
                     // tasks followed would pay for the pages read so far.
                     wait = 4 * pages;
-                    break false;
+                    break 'rounds;
                 }
                 let page = match self.session.request(m, params, Ctl::default()).await {
                     Ok(page) => page,
@@ -526,24 +528,18 @@ impl Registry {
                             || !matches!(self.wire().classify(&e), Failure::Transient { .. });
                         if off {
                             super::warn("tasks/list sweeps stopped: ", &e.describe());
+                            break 'rounds;
                         }
-                        break false;
+                        self.step_all(|| Event::Push(false));
+                        continue 'rounds;
                     }
                 };
                 // Applied page by page: a page is a short task on the main thread, a
                 // thousand snapshots at once a long one.
                 cursor = self.swept(&page, round);
                 if cursor.is_none() {
-                    break true;
+                    break;
                 }
-            };
-            if !complete && (off || wait > 0) {
-                break;
-            }
-            if !complete {
-                // A failed round: every task polls on its own until the next one.
-                self.step_all(|| Event::Push(false));
-                continue;
             }
             failures = 0;
             self.unswept(round);
@@ -902,7 +898,7 @@ impl Handle {
                 if let Some((m, params)) = wire.update_request(&self.task_id, answers.clone()) {
                     // Only outstanding keys go in an update: answers are kept (to send
                     // again) only while an update's outcome is unknown.
-                    let sent = super::send(&self.reg.session, m, params, false).await;
+                    let sent = super::request(&self.reg.session, m, params, false, None).await;
                     self.state_mut().answers = sent.is_err().then_some(answers);
                     if let Err(e) = sent {
                         self.resend.set(true);
@@ -1104,7 +1100,7 @@ impl Handle {
         let me = self.clone();
         Box::pin(async move {
             let (method, params) = me.reg.wire().cancel_request(&me.task_id);
-            let v = super::send(&me.reg.session, method, params, false).await?;
+            let v = super::request(&me.reg.session, method, params, false, None).await?;
             match me.reg.wire().decode_snapshot(&v) {
                 // 2025-11-25: the cancelled task itself.
                 Ok(reply) => me.step(Event::Snapshot(reply)),
