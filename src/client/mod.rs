@@ -363,10 +363,11 @@ impl Client {
     }
 
     /// Remember each listed tool's task support (and, in 2026-07-28, its mirrored
-    /// parameters); the page as the caller gets it. Not inlined in `tool_pages`' future:
-    /// plain code costs less wasm outside a state machine.
+    /// parameters), and add the tools the caller gets to `listed`; the page as the caller
+    /// gets it (in 2026-07-28, with `listed` as its tools when some are left out). Not
+    /// inlined in `tool_pages`' future: plain code costs less wasm outside a state machine.
     #[inline(never)]
-    fn keep_tools(&self, result: JsValue) -> Result<JsValue, Error> {
+    fn keep_tools(&self, result: JsValue, listed: &js_sys::Array) -> Result<JsValue, Error> {
         let tools = get(&result, "tools");
         if !js_sys::Array::is_array(&tools) {
             return Err(Error::Protocol(
@@ -374,30 +375,32 @@ impl Client {
             ));
         }
         let modern = self.0.session.is_modern();
-        let kept = js_sys::Array::new();
+        let mut kept = 0;
         let mut known = crate::cell::write(&self.0.tools);
         let known = known.get_or_insert_with(Tools::default);
         for t in tools.unchecked_ref::<js_sys::Array>().iter() {
-            let Some(name) = get_str(&t, "name") else {
+            if let Some(name) = get_str(&t, "name") {
+                // 2026-07-28: a tool whose x-mcp-header annotations break the spec's rules
+                // is left out (a MUST); the others' mirrored parameters are kept for calls.
+                let mirrored = if modern {
+                    match headers::mirrored_params(&get(&t, "inputSchema")) {
+                        Ok(m) => m,
+                        Err(_) => continue,
+                    }
+                } else {
+                    Vec::new()
+                };
+                let support = self.0.wire.task_support(&t);
+                known.insert(name, ToolMeta { support, mirrored });
+                kept += 1;
+            } else if modern {
                 continue;
-            };
-            // 2026-07-28: a tool whose x-mcp-header annotations break the spec's rules is
-            // left out (a MUST); the others' mirrored parameters are kept for calls.
-            let mirrored = if modern {
-                match headers::mirrored_params(&get(&t, "inputSchema")) {
-                    Ok(m) => m,
-                    Err(_) => continue,
-                }
-            } else {
-                Vec::new()
-            };
-            let support = self.0.wire.task_support(&t);
-            known.insert(name, ToolMeta { support, mirrored });
-            kept.push(&t);
+            }
+            listed.push(&t);
         }
-        if modern && kept.length() != tools.unchecked_ref::<js_sys::Array>().length() {
+        if modern && kept != tools.unchecked_ref::<js_sys::Array>().length() {
             let copy = json::shallow_copy(&result);
-            let _ = js_sys::Reflect::set(&copy, &"tools".into(), &kept);
+            let _ = js_sys::Reflect::set(&copy, &"tools".into(), listed);
             return Ok(copy);
         }
         Ok(result)
@@ -420,13 +423,11 @@ impl Client {
             let tools = js_sys::Array::new();
             let mut seen: Vec<String> = Vec::new();
             for _ in 0..1000 {
-                let page = me.keep_tools(me.page(method::TOOLS_LIST, cursor).await?)?;
+                // Each page's tools are added to `tools` (the first page's only, when not
+                // `all`).
+                let page = me.keep_tools(me.page(method::TOOLS_LIST, cursor).await?, &tools)?;
                 if !all {
                     return Ok(page);
-                }
-                // keep_tools made sure `tools` is an array.
-                for t in get(&page, "tools").unchecked_ref::<js_sys::Array>().iter() {
-                    tools.push(&t);
                 }
                 cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());
                 let Some(c) = &cursor else {
