@@ -78,7 +78,6 @@ pub const LOCAL_TASK_PREFIX: &str = "local-";
 struct Inner {
     session: Rc<Session>,
     tasks: Rc<Registry>,
-    wire: &'static dyn Wire,
     /// Each tool's task support and mirrored parameters, once listed.
     tools: RefCell<Option<Tools>>,
     /// The first `tools/list`, shared by every call that needs it.
@@ -288,7 +287,6 @@ impl Client {
         Ok(Client(Rc::new(Inner {
             session,
             tasks,
-            wire,
             tools: RefCell::new(None),
             tools_loading: SingleFlight::default(),
         })))
@@ -318,7 +316,8 @@ impl Client {
     /// unknown, on a reattached session).
     pub fn supports_task_calls(&self) -> bool {
         self.0
-            .wire
+            .tasks
+            .wire()
             .task_calls_supported(&self.0.tasks.server_caps())
     }
 
@@ -390,7 +389,7 @@ impl Client {
                 } else {
                     Vec::new()
                 };
-                let support = self.0.wire.task_support(&t);
+                let support = self.0.tasks.wire().task_support(&t);
                 known.insert(name, ToolMeta { support, mirrored });
                 kept += 1;
             } else if modern {
@@ -484,7 +483,8 @@ impl Client {
         let token = crate::cat!("mcp-tasks-wasm-", self.0.tasks.next_key());
         let (_, params) =
             self.0
-                .wire
+                .tasks
+                .wire()
                 .call_request(name, args, as_task.then_some(opts.ttl_ms), &token);
         let ctl = Ctl {
             // 2026-07-28 with cancelOnAbort: the call is not cut when the signal aborts, so
@@ -580,7 +580,7 @@ impl Client {
                 .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
             responses = Some(answers);
         };
-        self.follow_call(self.0.wire.decode_call(result)?, opts, token)
+        self.follow_call(self.0.tasks.wire().decode_call(result)?, opts, token)
     }
 
     /// The handle of a `tools/call` that answered `called`: the task followed, or (a
@@ -595,7 +595,7 @@ impl Client {
         Ok(match called {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
-                let (m, params) = self.0.wire.cancel_request(&info.task_id);
+                let (m, params) = self.0.tasks.wire().cancel_request(&info.task_id);
                 cancel_in_background(self.send(m, params, false));
                 return Err(Error::Aborted("The operation was aborted.".into()));
             }
@@ -654,8 +654,8 @@ impl Client {
         v: Result<JsValue, Error>,
         opts: HandleOptions,
     ) -> Result<Rc<Handle>, Error> {
-        let v = v.map_err(|e| self.0.wire.not_found(task_id, e))?;
-        let Reply::Task { info, raw, .. } = self.0.wire.decode_snapshot(&v)? else {
+        let v = v.map_err(|e| self.0.tasks.wire().not_found(task_id, e))?;
+        let Reply::Task { info, raw, .. } = self.0.tasks.wire().decode_snapshot(&v)? else {
             return Err(Error::Protocol("tasks/get did not answer a task".into()));
         };
         Ok(self.0.tasks.follow(info, raw, None, opts, None, None))
@@ -701,7 +701,7 @@ impl Client {
         match self.0.tasks.handle(task_id) {
             Some(h) => h.cancel(),
             None => {
-                let (m, params) = self.0.wire.cancel_request(task_id);
+                let (m, params) = self.0.tasks.wire().cancel_request(task_id);
                 self.send(m, params, false)
             }
         }

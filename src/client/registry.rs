@@ -20,7 +20,7 @@ use crate::policy::{PollConfig, PollPolicy, Schedule};
 use crate::sync::{Gate, Latch, Permit, Queue, Ticket};
 use crate::task::machine::{Effect, Event, Failure, Machine, ReqId, Request};
 use crate::task::model::{Outcome as End, Stop, TaskInfo, TaskStatus};
-use crate::transport::{Ctl, Session};
+use crate::transport::Session;
 use crate::wire::Wire;
 
 /// Options of one task handle.
@@ -518,7 +518,7 @@ impl Registry {
                     wait = 4 * pages;
                     break 'rounds;
                 }
-                let page = match self.session.request(m, params, Ctl::default()).await {
+                let page = match super::request(&self.session, m, params, false, None).await {
                     Ok(page) => page,
                     Err(e) => {
                         // A refusal ends sweeping; a transient failure ends this round
