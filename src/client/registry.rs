@@ -362,7 +362,7 @@ impl Registry {
         let first = up && !self.stream_proven.get();
         if first {
             self.stream_proven.set(true);
-            self.step_all(|| Event::Push(true));
+            self.step_all(|| Event::Push(true), None);
         }
         let Some(h) = self.handle(&id) else {
             let mut st = self.state_mut();
@@ -417,16 +417,19 @@ impl Registry {
         self.stream_up.set(up);
         self.stream_proven.set(false);
         if !up {
-            self.step_all(|| Event::Push(false));
+            self.step_all(|| Event::Push(false), None);
         }
     }
 
     /// Feed every followed task the same event, made afresh for each (cloning an `Event`
     /// would compile the clone of every variant, replies and errors included); no borrow
-    /// is held while each one steps.
-    fn step_all(&self, ev: fn() -> Event<JsValue, Error>) {
+    /// is held while each one steps. `Some(round)`: every task but those the sweep round
+    /// `round` listed.
+    fn step_all(&self, ev: fn() -> Event<JsValue, Error>, but_swept: Option<u32>) {
         for h in &self.followed() {
-            h.step(ev());
+            if Some(h.swept.get()) != but_swept {
+                h.step(ev());
+            }
         }
     }
 
@@ -457,7 +460,7 @@ impl Registry {
             self.sweeping.set(true);
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
-            self.step_all(|| Event::Push(true));
+            self.step_all(|| Event::Push(true), None);
             io::spawn(Box::pin(self.clone().sweep()));
         }
     }
@@ -504,7 +507,7 @@ impl Registry {
                 let Some((m, params)) = self.wire().list_request(&self.server_caps(), cursor)
                 else {
                     // A failed round: every task polls on its own until the next one.
-                    self.step_all(|| Event::Push(false));
+                    self.step_all(|| Event::Push(false), None);
                     continue 'rounds;
                 };
                 // Against the tasks followed now: handles keep coming while a long
@@ -530,7 +533,7 @@ impl Registry {
                             super::warn("tasks/list sweeps stopped: ", &e.describe());
                             break 'rounds;
                         }
-                        self.step_all(|| Event::Push(false));
+                        self.step_all(|| Event::Push(false), None);
                         continue 'rounds;
                     }
                 };
@@ -542,12 +545,15 @@ impl Registry {
                 }
             }
             failures = 0;
-            self.unswept(round);
+            // A task the complete round did not list (another session's, or started
+            // since) goes back to its own polling. (Only tasks of the server are
+            // followed: a plain call's handle settles as it is made.)
+            self.step_all(|| Event::Push(false), Some(round));
         }
         // Ended because statuses are pushed now: they stay trusted; else the listed
         // tasks go back to their own polling.
         if !self.stream_pushes() {
-            self.step_all(|| Event::Push(false));
+            self.step_all(|| Event::Push(false), None);
         }
         self.sweeping.set(false);
         if off {
@@ -573,16 +579,6 @@ impl Registry {
             }
         }
         get_str(page, "nextCursor")
-    }
-
-    /// After a complete sweep: a task it did not list (another session's, or started
-    /// since) goes back to its own polling.
-    fn unswept(&self, round: u32) {
-        for h in &self.followed() {
-            if !h.local && h.swept.get() != round {
-                h.step(Event::Push(false));
-            }
-        }
     }
 
     /// The tasks a listen stream carried no longer get notifications.
@@ -750,7 +746,7 @@ impl Registry {
 
     /// `close()`: every handle stops and rejects with an `AbortError`.
     pub fn close_all(&self) {
-        self.step_all(|| Event::Stop(Stop::Closed));
+        self.step_all(|| Event::Stop(Stop::Closed), None);
         self.held.close();
     }
 
