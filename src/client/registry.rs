@@ -390,14 +390,11 @@ impl Registry {
         }
         let mut accepted = Vec::new();
         for id in ids.unchecked_ref::<js_sys::Array>().iter() {
-            let Some(id) = id.as_string() else {
-                continue;
-            };
-            if let Some(h) = self.handle(&id) {
-                h.step(Event::Push(true));
+            if let Some(id) = id.as_string() {
+                accepted.push(id);
             }
-            accepted.push(id);
         }
+        self.push(&accepted, true);
         // Asked for and not accepted (unknown to the server, or refused): polled.
         // (Servers answer in the order asked: walk both lists; look further only when not.)
         let mut refused = Vec::new();
@@ -409,7 +406,7 @@ impl Registry {
                 refused.push(id.clone());
             }
         }
-        self.unpush(&refused);
+        self.push(&refused, false);
     }
 
     /// The 2025-11-25 GET stream opened or ended; when it ends, polling speeds back up.
@@ -581,11 +578,12 @@ impl Registry {
         get_str(page, "nextCursor")
     }
 
-    /// The tasks a listen stream carried no longer get notifications.
-    fn unpush(&self, ids: &[String]) {
+    /// The tasks `ids` get notifications pushed (`on`: a listen stream accepted them), or
+    /// no longer do.
+    fn push(&self, ids: &[String], on: bool) {
         for id in ids {
             if let Some(h) = self.handle(id) {
-                h.step(Event::Push(false));
+                h.step(Event::Push(on));
             }
         }
     }
@@ -724,7 +722,7 @@ impl Registry {
             }
             std::mem::take(&mut st.listen_ids)
         };
-        self.unpush(&was);
+        self.push(&was, false);
     }
 
     /// Close the notification stream when no followed task is left.
