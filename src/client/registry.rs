@@ -50,7 +50,8 @@ const POLLS_PER_TICK: usize = 24;
 
 #[derive(Default)]
 struct RegState {
-    /// The handles, by key (keys only grow: a handle is pushed last). A plain vector
+    /// The handles, by key (keys only grow: a handle is pushed last). All of tasks on the
+    /// server: a plain call's handle settles, and leaves, as it is made. A plain vector
     /// searched by each handle's own key: a `Map<u32, Rc<Handle>>` would compile one more
     /// copy of the map's code.
     handles: Vec<Rc<Handle>>,
@@ -70,15 +71,6 @@ struct RegState {
 }
 
 impl RegState {
-    /// Tasks followed on the server (not plain results).
-    fn remote(&self) -> usize {
-        let mut n = 0;
-        for h in &self.handles {
-            n += usize::from(!h.local);
-        }
-        n
-    }
-
     /// Where the handle `key` is (or would go) in `handles`.
     fn find(&self, key: u32) -> Result<usize, usize> {
         self.handles.binary_search_by_key(&key, |h| h.key)
@@ -489,7 +481,7 @@ impl Registry {
             let budget = if self.stream_pushes() {
                 0
             } else {
-                crate::policy::sweep_page_budget(self.state().remote())
+                crate::policy::sweep_page_budget(self.state().handles.len())
             };
             if budget == 0 {
                 break;
@@ -510,7 +502,8 @@ impl Registry {
                 // Against the tasks followed now: handles keep coming while a long
                 // listing is read (the server may list tasks whose calls this client
                 // has not seen answered yet).
-                let budget = crate::policy::sweep_page_budget(self.state().remote()).max(budget);
+                let budget =
+                    crate::policy::sweep_page_budget(self.state().handles.len()).max(budget);
                 if pages > budget {
                     // Too long a listing for this many tasks (the server may hold tasks
                     // whose calls this client has not seen answered yet): again once the
@@ -646,7 +639,7 @@ impl Registry {
             let mut st = self.state_mut();
             st.listen_timer = None;
             let mut ids = Vec::new();
-            for h in st.handles.iter().filter(|h| !h.local) {
+            for h in &st.handles {
                 ids.push(h.task_id.clone());
             }
             // Both lists follow the handles' order: the open stream covers every id when
@@ -729,7 +722,7 @@ impl Registry {
     fn maybe_close_listen(&self) {
         let idle = {
             let st = self.state();
-            st.listen.is_some() && st.remote() == 0
+            st.listen.is_some() && st.handles.is_empty()
         };
         if idle {
             self.listen_gen.set(self.listen_gen.get() + 1);
