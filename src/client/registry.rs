@@ -367,9 +367,8 @@ impl Registry {
             st.early.push((id, params.clone()));
             return;
         };
-        match self.wire().decode_snapshot(params) {
-            Ok(reply) => h.step(Event::Snapshot(reply)),
-            Err(e) => super::warn("ignored a status notification: ", &e.describe()),
+        if let Err(e) = h.apply(params) {
+            super::warn("ignored a status notification: ", &e.describe());
         }
     }
 
@@ -562,9 +561,7 @@ impl Registry {
                 if let Some(h) = get_str(&t, "taskId").and_then(|id| self.handle(&id)) {
                     h.swept.set(round);
                     h.step(Event::Push(true));
-                    if let Ok(reply) = self.wire().decode_snapshot(&t) {
-                        h.step(Event::Snapshot(reply));
-                    }
+                    let _ = h.apply(&t);
                 }
             }
         }
@@ -791,6 +788,14 @@ impl Handle {
 
     fn state_mut(&self) -> std::cell::RefMut<'_, HState> {
         crate::cell::write(&self.st)
+    }
+
+    /// Feed the machine the task snapshot `v` (a notification's, a listing's, a cancel's
+    /// answer), if it is one.
+    fn apply(self: &Rc<Self>, v: &JsValue) -> Result<(), Error> {
+        let reply = self.reg.wire().decode_snapshot(v)?;
+        self.step(Event::Snapshot(reply));
+        Ok(())
     }
 
     /// Feed the machine one event and carry out what it says.
@@ -1088,11 +1093,10 @@ impl Handle {
         Box::pin(async move {
             let (method, params) = me.reg.wire().cancel_request(&me.task_id);
             let v = super::request(&me.reg.session, method, params, false, None).await?;
-            match me.reg.wire().decode_snapshot(&v) {
-                // 2025-11-25: the cancelled task itself.
-                Ok(reply) => me.step(Event::Snapshot(reply)),
-                // 2026-07-28: an empty ack; the end comes later (or the grace runs out).
-                Err(_) => me.step(Event::CancelSent),
+            // 2025-11-25: the cancelled task itself; 2026-07-28: an empty ack, the end
+            // comes later (or the grace runs out).
+            if me.apply(&v).is_err() {
+                me.step(Event::CancelSent);
             }
             Ok(v)
         })
