@@ -202,7 +202,7 @@ async fn ask_inputs(
         let answer = elicit(session.clone(), get(&req, "params"), ctx.into())
             .await
             .map_err(|(_, m)| Some(m))?;
-        let _ = js_sys::Reflect::set(answers, &JsValue::from_str(key), &answer);
+        set(answers, key, &answer);
     }
     Ok(())
 }
@@ -246,6 +246,12 @@ fn warn(what: &str, detail: &str) {
     io::warn(&crate::cat!("mcp-tasks-wasm: ", what, detail));
 }
 
+/// `o[k] = v` (on a plain object, which cannot throw): one copy of the key's conversion
+/// and of the call for every member the client sets.
+fn set(o: &JsValue, k: &str, v: &JsValue) {
+    let _ = js_sys::Reflect::set(o, &JsValue::from_str(k), v);
+}
+
 /// SEP-1034: an accepted form answer gets the schema's default for each field it left
 /// out (see [`crate::elicit_defaults`]).
 fn fill_defaults(params: &JsValue, answer: &JsValue) {
@@ -262,9 +268,9 @@ fn fill_defaults(params: &JsValue, answer: &JsValue) {
     let content = content.unwrap_or_else(|| object(&[]).into());
     // By reference (the list is dropped after): no `IntoIter` of its pairs in the wasm.
     for (k, v) in &add {
-        let _ = js_sys::Reflect::set(&content, &JsValue::from_str(k), v);
+        set(&content, k, v);
     }
-    let _ = js_sys::Reflect::set(answer, &"content".into(), &content);
+    set(answer, "content", &content);
 }
 
 impl Client {
@@ -399,7 +405,7 @@ impl Client {
         }
         if modern && kept != tools.unchecked_ref::<js_sys::Array>().length() {
             let copy = json::shallow_copy(&result);
-            let _ = js_sys::Reflect::set(&copy, &"tools".into(), listed);
+            set(&copy, "tools", listed);
             return Ok(copy);
         }
         Ok(result)
@@ -526,10 +532,10 @@ impl Client {
                 .unwrap_or_default();
             let p = json::shallow_copy(&params);
             if let Some(v) = &responses {
-                let _ = js_sys::Reflect::set(&p, &"inputResponses".into(), v);
+                set(&p, "inputResponses", v);
             }
             if let Some(v) = &state {
-                let _ = js_sys::Reflect::set(&p, &"requestState".into(), v);
+                set(&p, "requestState", v);
             }
             let ctl = Ctl {
                 headers: &extra,
