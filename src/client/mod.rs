@@ -601,8 +601,7 @@ impl Client {
         Ok(match called {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
-                let (m, params) = self.0.tasks.wire().cancel_request(&info.task_id);
-                cancel_in_background(self.send(m, params, false));
+                cancel_in_background(self.cancel_task(&info.task_id));
                 return Err(Error::Aborted("The operation was aborted.".into()));
             }
             Called::Task {
