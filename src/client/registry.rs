@@ -139,8 +139,6 @@ struct HState {
     inflight: Vec<(ReqId, AbortController)>,
     lane: Lane,
     progress: JsValue,
-    /// This handle's entry for its progress token in `by_task`, if any.
-    progress_key: Option<String>,
     /// Input request keys already put to the person (never twice), and the answers of a
     /// `tasks/update` that failed, sent again with the next ones.
     asked: Vec<String>,
@@ -168,6 +166,8 @@ pub struct Handle {
     /// The server ran the call as a plain call: this handle stands for its result, and
     /// its task id is the SDK's own (`local-…`), unknown to the server.
     pub local: bool,
+    /// This handle's entry for its progress token in `by_task`, if any.
+    progress_key: Option<String>,
     /// The last sweep round whose listing had this task (0: none).
     swept: Cell<u32>,
     /// The last `tasks/update` failed: send the answers again with the next snapshot.
@@ -283,6 +283,7 @@ impl Registry {
             task_id,
             immediate_response,
             local,
+            progress_key,
             swept: Cell::new(0),
             resend: Cell::new(false),
             reg: self.clone(),
@@ -293,7 +294,6 @@ impl Registry {
                 inflight: Vec::new(),
                 lane: Lane::Out,
                 progress: JsValue::UNDEFINED,
-                progress_key: progress_key.clone(),
                 asked: Vec::new(),
                 answers: None,
                 abort_listener: None,
@@ -310,8 +310,8 @@ impl Registry {
             debug_assert!(st.handles.last().is_none_or(|l| l.key < key));
             st.handles.push(h.clone());
             st.by_task.insert(h.task_id.clone(), key);
-            if let Some(p) = progress_key {
-                st.by_task.insert(p, key);
+            if let Some(p) = &h.progress_key {
+                st.by_task.insert(p.clone(), key);
             }
             let i = st.early.iter().position(|(id, _)| *id == h.task_id);
             i.map(|i| st.early.remove(i).1)
@@ -1153,11 +1153,11 @@ impl Handle {
                 .into(),
             )),
         };
-        let (queues, progress_key) = {
+        let queues = {
             let mut st = self.state_mut();
             st.abort_listener = None;
             st.lane = Lane::Out;
-            (std::mem::take(&mut st.queues), st.progress_key.take())
+            std::mem::take(&mut st.queues)
         };
         {
             let mut rst = self.reg.state_mut();
@@ -1167,7 +1167,7 @@ impl Handle {
             }
             // Only this handle's own entries: no scan over every handle per settle.
             // The task id's, then the progress token's, if any.
-            let (mut name, mut next) = (Some(&self.task_id), progress_key.as_ref());
+            let (mut name, mut next) = (Some(&self.task_id), self.progress_key.as_ref());
             while let Some(n) = name {
                 if rst.by_task.get(n) == Some(&self.key) {
                     rst.by_task.remove(n);
