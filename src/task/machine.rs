@@ -214,8 +214,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             pushed: false,
         };
         let mut fx = vec![Effect::Changed];
-        let delay = m.next_period(now);
-        m.advance(now, Some(delay), &mut fx);
+        m.restart(now, &mut fx);
         (m, fx)
     }
 
@@ -297,11 +296,13 @@ impl<P: Clone, E: Clone> Machine<P, E> {
         fx
     }
 
-    /// The delay to the next poll after news (resets the retry count): the server's
-    /// period, or while notifications flow the policy's longest, but not past the TTL.
-    fn next_period(&mut self, now: f64) -> u32 {
+    /// After news (resets the retry count): go on, with the next poll one period from
+    /// now: the server's, or while notifications flow the policy's longest, but not past
+    /// the TTL.
+    fn restart(&mut self, now: f64, fx: &mut Vec<Effect<P, E>>) {
         self.policy.after_success(self.info().poll_interval_ms);
-        self.period(now)
+        let d = self.period(now);
+        self.advance(now, Some(d), fx);
     }
 
     fn period(&self, now: f64) -> u32 {
@@ -400,8 +401,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                         fx.push(Effect::Refused(why));
                         if was_poll || was_fetch {
                             // Answered, but with nothing usable: the next period asks again.
-                            let d = self.next_period(now);
-                            self.advance(now, Some(d), fx);
+                            self.restart(now, fx);
                         }
                         return;
                     }
@@ -433,11 +433,10 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                 }
                 // A snapshot restarts the period: the next poll comes one server period
                 // after the latest news.
-                let d = self.next_period(now);
                 if !self.status().is_terminal() && self.poll.is_none() {
                     self.disarm(fx);
                 }
-                self.advance(now, Some(d), fx);
+                self.restart(now, fx);
             }
         }
     }
