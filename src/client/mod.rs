@@ -89,10 +89,11 @@ struct Inner {
 pub struct Client(Rc<Inner>);
 
 /// The one router of inbound messages: status and progress to the task registry,
-/// elicitation to the user's handler, every notification to `onNotification`.
+/// elicitation to the user's handler, every notification to `onNotification`. It reaches
+/// the session through the registry: once the client (and so the registry) is gone, no
+/// message reaches the user's callbacks.
 struct Inbox {
     tasks: Weak<Registry>,
-    session: Weak<Session>,
 }
 
 impl Inbox {
@@ -113,20 +114,17 @@ impl Inbox {
 impl Router for Inbox {
     fn notification(&self, m: &str, msg: &JsValue) {
         let params = get(msg, "params");
-        if let Some(tasks) = self.tasks.upgrade() {
-            match tasks.wire().inbound(m) {
-                Inbound::Status => tasks.on_status(&params),
-                Inbound::Progress => tasks.on_progress(&params),
-                Inbound::ListenAck => tasks.on_listen_ack(&params),
-                Inbound::Other => {}
-            }
+        let Some(tasks) = self.tasks.upgrade() else {
+            return;
+        };
+        match tasks.wire().inbound(m) {
+            Inbound::Status => tasks.on_status(&params),
+            Inbound::Progress => tasks.on_progress(&params),
+            Inbound::ListenAck => tasks.on_listen_ack(&params),
+            Inbound::Other => {}
         }
-        let cb = self
-            .session
-            .upgrade()
-            .and_then(|s| s.opts.on_notification.clone());
-        if let Some(cb) = cb {
-            call_user(&cb, msg, &self.context(&params), "onNotification");
+        if let Some(cb) = &tasks.session().opts.on_notification {
+            call_user(cb, msg, &self.context(&params), "onNotification");
         }
     }
 
@@ -139,8 +137,10 @@ impl Router for Inbox {
     fn request(&self, m: String, params: JsValue) -> Answer {
         let ctx = self.context(&params);
         // The elicitation future itself, or a ready error: no future around either.
-        match (m.as_str(), self.session.upgrade()) {
-            (method::ELICITATION_CREATE, Some(s)) => Box::pin(elicit(s, params, ctx)),
+        match (m.as_str(), self.tasks.upgrade()) {
+            (method::ELICITATION_CREATE, Some(t)) => {
+                Box::pin(elicit(t.session().clone(), params, ctx))
+            }
             (other, _) => Box::pin(std::future::ready(Err((
                 -32601.0,
                 crate::cat!("method not found: ", other),
@@ -280,7 +280,6 @@ impl Client {
         let tasks = Registry::new(session.clone(), &V2025_WIRE);
         session.set_router(Rc::new(Inbox {
             tasks: Rc::downgrade(&tasks),
-            session: Rc::downgrade(&session),
         }));
         session.start().await?;
         // The era the negotiation settled on decides the wire adapter.
