@@ -96,19 +96,15 @@ struct Inbox {
     tasks: Weak<Registry>,
 }
 
-impl Inbox {
-    /// What the user's callbacks learn beside a message: `{ relatedTaskId }`.
-    fn context(&self, params: &JsValue) -> JsValue {
-        let related = self
-            .tasks
-            .upgrade()
-            .and_then(|t| t.wire().related_task_id(params));
-        object(&[(
-            "relatedTaskId",
-            related.map(JsValue::from).unwrap_or(JsValue::NULL),
-        )])
-        .into()
-    }
+/// What the user's callbacks learn beside a message of `tasks`' session:
+/// `{ relatedTaskId }`.
+fn context(tasks: &Registry, params: &JsValue) -> JsValue {
+    let related = tasks.wire().related_task_id(params);
+    object(&[(
+        "relatedTaskId",
+        related.map(JsValue::from).unwrap_or(JsValue::NULL),
+    )])
+    .into()
 }
 
 impl Router for Inbox {
@@ -124,7 +120,7 @@ impl Router for Inbox {
             Inbound::Other => {}
         }
         if let Some(cb) = &tasks.session().opts.on_notification {
-            call_user(cb, msg, &self.context(&params), "onNotification");
+            call_user(cb, msg, &context(&tasks, &params), "onNotification");
         }
     }
 
@@ -135,10 +131,10 @@ impl Router for Inbox {
     }
 
     fn request(&self, m: String, params: JsValue) -> Answer {
-        let ctx = self.context(&params);
         // The elicitation future itself, or a ready error: no future around either.
         match (m.as_str(), self.tasks.upgrade()) {
             (method::ELICITATION_CREATE, Some(t)) => {
+                let ctx = context(&t, &params);
                 Box::pin(elicit(t.session().clone(), params, ctx))
             }
             (other, _) => Box::pin(std::future::ready(Err((
