@@ -375,16 +375,11 @@ impl Registry {
     /// A listen stream's acknowledgement: the tasks it accepted get their notifications
     /// pushed, so their polling slows down (until the stream ends).
     pub fn on_listen_ack(&self, params: &JsValue) {
-        let ids = get(&get(params, "notifications"), "taskIds");
-        if !js_sys::Array::is_array(&ids) {
+        let notifications = get(params, "notifications");
+        if !js_sys::Array::is_array(&get(&notifications, "taskIds")) {
             return;
         }
-        let mut accepted = Vec::new();
-        for id in ids.unchecked_ref::<js_sys::Array>().iter() {
-            if let Some(id) = id.as_string() {
-                accepted.push(id);
-            }
-        }
+        let accepted = notifications.strings("taskIds");
         self.push(&accepted, true);
         // Asked for and not accepted (unknown to the server, or refused): polled.
         // (Servers answer in the order asked: walk both lists; look further only when not.)
