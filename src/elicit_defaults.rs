@@ -64,28 +64,33 @@ pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> V
     out
 }
 
-/// Whether `value` is an acceptable default for the property schema `property`.
+/// Whether `value` is an acceptable default for the property schema `property`: what an
+/// elicitation answer may hold (a string, a number, a boolean or an array of strings), of
+/// the property's `type` when it has one. One walk over the kinds of value for both.
 fn fits<J: Json>(property: &J, value: &J) -> bool {
-    let Some(t) = property.field("type") else {
-        return is_content_value(value);
-    };
-    match t.string().as_deref() {
-        Some("string") => value
-            .string()
-            .is_some_and(|s| allowed(Some(property), "oneOf", &s)),
-        Some("number") => value.number().is_some(),
-        // A whole number (an infinity's fract is NaN).
-        Some("integer") => value.number().is_some_and(|f| f.fract() == 0.0),
-        Some("boolean") => value.boolean().is_some(),
-        Some("array") => value.items().is_some_and(|items| {
-            let item_schema = property.object_at("items");
+    // `None`: no `type`, any kind fits; `Some(None)`: a `type` that is not a string.
+    let t = property.field("type").map(|t| t.string());
+    let is = |name: &str| t.as_ref().is_none_or(|t| t.as_deref() == Some(name));
+    // The options to check against: only a typed property's.
+    let schema = t.is_some().then_some(property);
+    if let Some(s) = value.string() {
+        return is("string") && allowed(schema, "oneOf", &s);
+    }
+    if let Some(f) = value.number() {
+        // A whole number for "integer" (an infinity's fract is NaN).
+        return is("number") || (is("integer") && f.fract() == 0.0);
+    }
+    if value.boolean().is_some() {
+        return is("boolean");
+    }
+    let items_schema = schema.and_then(|p| p.object_at("items"));
+    is("array")
+        && value.items().is_some_and(|items| {
             items.iter().all(|item| {
                 item.string()
-                    .is_some_and(|s| allowed(item_schema.as_ref(), "anyOf", &s))
+                    .is_some_and(|s| allowed(items_schema.as_ref(), "anyOf", &s))
             })
-        }),
-        _ => false,
-    }
+        })
 }
 
 /// Whether the string `s` is allowed by `schema` (a property, or an array's `items`): one
@@ -102,17 +107,6 @@ fn allowed<J: Json>(schema: Option<&J>, consts: &str, s: &str) -> bool {
             .is_none_or(|options| options.iter().any(|o| read(o).as_deref() == Some(s)))
     };
     listed("enum", J::string) && listed(consts, |o| o.text("const"))
-}
-
-/// What an elicitation answer may hold: a string, a number, a boolean or an array of
-/// strings.
-fn is_content_value<J: Json>(value: &J) -> bool {
-    value.string().is_some()
-        || value.number().is_some()
-        || value.boolean().is_some()
-        || value
-            .items()
-            .is_some_and(|items| items.iter().all(|i| i.string().is_some()))
 }
 
 #[cfg(test)]

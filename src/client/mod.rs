@@ -78,7 +78,6 @@ pub const LOCAL_TASK_PREFIX: &str = "local-";
 struct Inner {
     session: Rc<Session>,
     tasks: Rc<Registry>,
-    wire: &'static dyn Wire,
     /// Each tool's task support and mirrored parameters, once listed.
     tools: RefCell<Option<Tools>>,
     /// The first `tools/list`, shared by every call that needs it.
@@ -90,44 +89,38 @@ struct Inner {
 pub struct Client(Rc<Inner>);
 
 /// The one router of inbound messages: status and progress to the task registry,
-/// elicitation to the user's handler, every notification to `onNotification`.
+/// elicitation to the user's handler, every notification to `onNotification`. It reaches
+/// the session through the registry: once the client (and so the registry) is gone, no
+/// message reaches the user's callbacks.
 struct Inbox {
     tasks: Weak<Registry>,
-    session: Weak<Session>,
 }
 
-impl Inbox {
-    /// What the user's callbacks learn beside a message: `{ relatedTaskId }`.
-    fn context(&self, params: &JsValue) -> JsValue {
-        let related = self
-            .tasks
-            .upgrade()
-            .and_then(|t| t.wire().related_task_id(params));
-        crate::obj!((
-            "relatedTaskId",
-            related.map(JsValue::from).unwrap_or(JsValue::NULL),
-        ))
-        .into()
-    }
+/// What the user's callbacks learn beside a message of `tasks`' session:
+/// `{ relatedTaskId }`.
+fn context(tasks: &Registry, params: &JsValue) -> JsValue {
+    let related = tasks.wire().related_task_id(params);
+    crate::obj!((
+        "relatedTaskId",
+        related.map(JsValue::from).unwrap_or(JsValue::NULL),
+    ))
+    .into()
 }
 
 impl Router for Inbox {
     fn notification(&self, m: &str, msg: &JsValue) {
         let params = get(msg, "params");
-        if let Some(tasks) = self.tasks.upgrade() {
-            match tasks.wire().inbound(m) {
-                Inbound::Status => tasks.on_status(&params),
-                Inbound::Progress => tasks.on_progress(&params),
-                Inbound::ListenAck => tasks.on_listen_ack(&params),
-                Inbound::Other => {}
-            }
+        let Some(tasks) = self.tasks.upgrade() else {
+            return;
+        };
+        match tasks.wire().inbound(m) {
+            Inbound::Status => tasks.on_status(&params),
+            Inbound::Progress => tasks.on_progress(&params),
+            Inbound::ListenAck => tasks.on_listen_ack(&params),
+            Inbound::Other => {}
         }
-        let cb = self
-            .session
-            .upgrade()
-            .and_then(|s| s.opts.on_notification.clone());
-        if let Some(cb) = cb {
-            call_user(&cb, msg, &self.context(&params), "onNotification");
+        if let Some(cb) = &tasks.session().opts.on_notification {
+            call_user(cb, msg, &context(&tasks, &params), "onNotification");
         }
     }
 
@@ -138,10 +131,12 @@ impl Router for Inbox {
     }
 
     fn request(&self, m: String, params: JsValue) -> Answer {
-        let ctx = self.context(&params);
         // The elicitation future itself, or a ready error: no future around either.
-        match (m.as_str(), self.session.upgrade()) {
-            (method::ELICITATION_CREATE, Some(s)) => Box::pin(elicit(s, params, ctx)),
+        match (m.as_str(), self.tasks.upgrade()) {
+            (method::ELICITATION_CREATE, Some(t)) => {
+                let ctx = context(&t, &params);
+                Box::pin(elicit(t.session().clone(), params, ctx))
+            }
             (other, _) => Box::pin(std::future::ready(Err((
                 -32601.0,
                 crate::cat!("method not found: ", other),
@@ -203,20 +198,15 @@ async fn ask_inputs(
         let answer = elicit(session.clone(), get(&req, "params"), ctx.into())
             .await
             .map_err(|(_, m)| Some(m))?;
-        let _ = js_sys::Reflect::set(answers, &JsValue::from_str(key), &answer);
+        set(answers, key, &answer);
     }
     Ok(())
 }
 
-/// Send `m` over `session` as a plain request: one future type (and one state machine in
-/// the wasm) for every request of the client and its handles that is just a request.
-fn send(session: &Rc<Session>, m: &'static str, params: JsValue, no_timeout: bool) -> Pending {
-    request(session, m, params, no_timeout, None)
-}
-
-/// [`send`], or with `signal` to abort it: then it is not sent again after a refusal or
-/// a lost connection (the task machine owns the retries of its requests). The task
-/// machine's requests go through it too: one future type for all.
+/// Send `m` over `session` as a plain request, or with `signal` to abort it: then it is
+/// not sent again after a refusal or a lost connection (the task machine owns the
+/// retries of its requests). One future type (and one state machine in the wasm) for
+/// every request of the client and its handles that is just a request.
 fn request(
     session: &Rc<Session>,
     m: &'static str,
@@ -252,6 +242,12 @@ fn warn(what: &str, detail: &str) {
     io::warn(&crate::cat!("mcp-tasks-wasm: ", what, detail));
 }
 
+/// `o[k] = v` (on a plain object, which cannot throw): one copy of the key's conversion
+/// and of the call for every member the client sets.
+fn set(o: &JsValue, k: &str, v: &JsValue) {
+    let _ = js_sys::Reflect::set(o, &JsValue::from_str(k), v);
+}
+
 /// SEP-1034: an accepted form answer gets the schema's default for each field it left
 /// out (see [`crate::elicit_defaults`]).
 fn fill_defaults(params: &JsValue, answer: &JsValue) {
@@ -268,9 +264,9 @@ fn fill_defaults(params: &JsValue, answer: &JsValue) {
     let content = content.unwrap_or_else(|| crate::obj!().into());
     // By reference (the list is dropped after): no `IntoIter` of its pairs in the wasm.
     for (k, v) in &add {
-        let _ = js_sys::Reflect::set(&content, &JsValue::from_str(k), v);
+        set(&content, k, v);
     }
-    let _ = js_sys::Reflect::set(answer, &"content".into(), &content);
+    set(answer, "content", &content);
 }
 
 impl Client {
@@ -280,7 +276,6 @@ impl Client {
         let tasks = Registry::new(session.clone(), &V2025_WIRE);
         session.set_router(Rc::new(Inbox {
             tasks: Rc::downgrade(&tasks),
-            session: Rc::downgrade(&session),
         }));
         session.start().await?;
         // The era the negotiation settled on decides the wire adapter.
@@ -293,7 +288,6 @@ impl Client {
         Ok(Client(Rc::new(Inner {
             session,
             tasks,
-            wire,
             tools: RefCell::new(None),
             tools_loading: SingleFlight::default(),
         })))
@@ -323,7 +317,8 @@ impl Client {
     /// unknown, on a reattached session).
     pub fn supports_task_calls(&self) -> bool {
         self.0
-            .wire
+            .tasks
+            .wire()
             .task_calls_supported(&self.0.tasks.server_caps())
     }
 
@@ -368,8 +363,11 @@ impl Client {
     }
 
     /// Remember each listed tool's task support (and, in 2026-07-28, its mirrored
-    /// parameters); the page as the caller gets it.
-    fn keep_tools(&self, result: JsValue) -> Result<JsValue, Error> {
+    /// parameters), and add the tools the caller gets to `listed`; the page as the caller
+    /// gets it (in 2026-07-28, with `listed` as its tools when some are left out). Not
+    /// inlined in `tool_pages`' future: plain code costs less wasm outside a state machine.
+    #[inline(never)]
+    fn keep_tools(&self, result: JsValue, listed: &js_sys::Array) -> Result<JsValue, Error> {
         let tools = get(&result, "tools");
         if !js_sys::Array::is_array(&tools) {
             return Err(Error::Protocol(
@@ -377,30 +375,32 @@ impl Client {
             ));
         }
         let modern = self.0.session.is_modern();
-        let kept = js_sys::Array::new();
+        let mut kept = 0;
         let mut known = crate::cell::write(&self.0.tools);
         let known = known.get_or_insert_with(Tools::default);
         for t in tools.unchecked_ref::<js_sys::Array>().iter() {
-            let Some(name) = get_str(&t, "name") else {
+            if let Some(name) = get_str(&t, "name") {
+                // 2026-07-28: a tool whose x-mcp-header annotations break the spec's rules
+                // is left out (a MUST); the others' mirrored parameters are kept for calls.
+                let mirrored = if modern {
+                    match headers::mirrored_params(&get(&t, "inputSchema")) {
+                        Ok(m) => m,
+                        Err(_) => continue,
+                    }
+                } else {
+                    Vec::new()
+                };
+                let support = self.0.tasks.wire().task_support(&t);
+                known.insert(name, ToolMeta { support, mirrored });
+                kept += 1;
+            } else if modern {
                 continue;
-            };
-            // 2026-07-28: a tool whose x-mcp-header annotations break the spec's rules is
-            // left out (a MUST); the others' mirrored parameters are kept for calls.
-            let mirrored = if modern {
-                match headers::mirrored_params(&get(&t, "inputSchema")) {
-                    Ok(m) => m,
-                    Err(_) => continue,
-                }
-            } else {
-                Vec::new()
-            };
-            let support = self.0.wire.task_support(&t);
-            known.insert(name, ToolMeta { support, mirrored });
-            kept.push(&t);
+            }
+            listed.push(&t);
         }
-        if modern && kept.length() != tools.unchecked_ref::<js_sys::Array>().length() {
+        if modern && kept != tools.unchecked_ref::<js_sys::Array>().length() {
             let copy = json::shallow_copy(&result);
-            let _ = js_sys::Reflect::set(&copy, &"tools".into(), &kept);
+            set(&copy, "tools", listed);
             return Ok(copy);
         }
         Ok(result)
@@ -423,13 +423,11 @@ impl Client {
             let tools = js_sys::Array::new();
             let mut seen: Vec<String> = Vec::new();
             for _ in 0..1000 {
-                let page = me.keep_tools(me.page(method::TOOLS_LIST, cursor).await?)?;
+                // Each page's tools are added to `tools` (the first page's only, when not
+                // `all`).
+                let page = me.keep_tools(me.page(method::TOOLS_LIST, cursor).await?, &tools)?;
                 if !all {
                     return Ok(page);
-                }
-                // keep_tools made sure `tools` is an array.
-                for t in get(&page, "tools").unchecked_ref::<js_sys::Array>().iter() {
-                    tools.push(&t);
                 }
                 cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());
                 let Some(c) = &cursor else {
@@ -467,8 +465,8 @@ impl Client {
         args: JsValue,
         opts: HandleOptions,
     ) -> Result<Rc<Handle>, Error> {
-        // Before and after the shared `tools/list`: thousands of calls started at once
-        // wake together twice.
+        // Before the shared `tools/list`: thousands of calls started at once wake
+        // together (after it, the request breathes first thing too).
         io::pace::breathe().await;
         // The tools are listed once, if not known yet: many calls started at once share
         // one listing (awaited here, not in a helper: each nested future costs wasm).
@@ -478,7 +476,6 @@ impl Client {
                 .run(crate::transport::given(self.list_all_tools()))
                 .await?;
         }
-        io::pace::breathe().await;
         let support = self.task_support(name);
         // 2026-07-28: the client always offers the tasks extension and the server decides;
         // 2025-11-25: a task is asked for when the server and the tool allow it.
@@ -487,7 +484,8 @@ impl Client {
         let token = crate::cat!("mcp-tasks-wasm-", self.0.tasks.next_key());
         let (_, params) =
             self.0
-                .wire
+                .tasks
+                .wire()
                 .call_request(name, args, as_task.then_some(opts.ttl_ms), &token);
         let ctl = Ctl {
             // 2026-07-28 with cancelOnAbort: the call is not cut when the signal aborts, so
@@ -529,10 +527,10 @@ impl Client {
                 .unwrap_or_default();
             let p = json::shallow_copy(&params);
             if let Some(v) = &responses {
-                let _ = js_sys::Reflect::set(&p, &"inputResponses".into(), v);
+                set(&p, "inputResponses", v);
             }
             if let Some(v) = &state {
-                let _ = js_sys::Reflect::set(&p, &"requestState".into(), v);
+                set(&p, "requestState", v);
             }
             let ctl = Ctl {
                 headers: &extra,
@@ -583,7 +581,7 @@ impl Client {
                 .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
             responses = Some(answers);
         };
-        self.follow_call(self.0.wire.decode_call(result)?, opts, token)
+        self.follow_call(self.0.tasks.wire().decode_call(result)?, opts, token)
     }
 
     /// The handle of a `tools/call` that answered `called`: the task followed, or (a
@@ -598,8 +596,7 @@ impl Client {
         Ok(match called {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
-                let (m, params) = self.0.wire.cancel_request(&info.task_id);
-                cancel_in_background(self.send(m, params, false));
+                cancel_in_background(self.cancel_task(&info.task_id));
                 return Err(Error::Aborted("The operation was aborted.".into()));
             }
             Called::Task {
@@ -657,16 +654,16 @@ impl Client {
         v: Result<JsValue, Error>,
         opts: HandleOptions,
     ) -> Result<Rc<Handle>, Error> {
-        let v = v.map_err(|e| self.0.wire.not_found(task_id, e))?;
-        let Reply::Task { info, raw, .. } = self.0.wire.decode_snapshot(&v)? else {
+        let v = v.map_err(|e| self.0.tasks.wire().not_found(task_id, e))?;
+        let Reply::Task { info, raw, .. } = self.0.tasks.wire().decode_snapshot(&v)? else {
             return Err(Error::Protocol("tasks/get did not answer a task".into()));
         };
         Ok(self.0.tasks.follow(info, raw, None, opts, None, None))
     }
 
-    /// Send `m` as a plain request (see [`send`]).
+    /// Send `m` as a plain request (see [`request`]).
     fn send(&self, m: &'static str, params: JsValue, no_timeout: bool) -> Pending {
-        send(&self.0.session, m, params, no_timeout)
+        request(&self.0.session, m, params, no_timeout, None)
     }
 
     /// The task as the server has it now (`tasks/get`).
@@ -704,7 +701,7 @@ impl Client {
         match self.0.tasks.handle(task_id) {
             Some(h) => h.cancel(),
             None => {
-                let (m, params) = self.0.wire.cancel_request(task_id);
+                let (m, params) = self.0.tasks.wire().cancel_request(task_id);
                 self.send(m, params, false)
             }
         }

@@ -20,7 +20,7 @@ use crate::policy::{PollConfig, PollPolicy, Schedule};
 use crate::sync::{Gate, Latch, Permit, Queue, Ticket};
 use crate::task::machine::{Effect, Event, Failure, Machine, ReqId, Request};
 use crate::task::model::{Outcome as End, Stop, TaskInfo, TaskStatus};
-use crate::transport::{Ctl, Session};
+use crate::transport::Session;
 use crate::wire::Wire;
 
 /// Options of one task handle.
@@ -50,7 +50,8 @@ const POLLS_PER_TICK: usize = 24;
 
 #[derive(Default)]
 struct RegState {
-    /// The handles, by key (keys only grow: a handle is pushed last). A plain vector
+    /// The handles, by key (keys only grow: a handle is pushed last). All of tasks on the
+    /// server: a plain call's handle settles, and leaves, as it is made. A plain vector
     /// searched by each handle's own key: a `Map<u32, Rc<Handle>>` would compile one more
     /// copy of the map's code.
     handles: Vec<Rc<Handle>>,
@@ -70,15 +71,6 @@ struct RegState {
 }
 
 impl RegState {
-    /// Tasks followed on the server (not plain results).
-    fn remote(&self) -> usize {
-        let mut n = 0;
-        for h in &self.handles {
-            n += usize::from(!h.local);
-        }
-        n
-    }
-
     /// Where the handle `key` is (or would go) in `handles`.
     fn find(&self, key: u32) -> Result<usize, usize> {
         self.handles.binary_search_by_key(&key, |h| h.key)
@@ -122,6 +114,8 @@ pub struct Registry {
     /// A listing took more pages than this many followed tasks allow: sweep again only
     /// with more tasks.
     sweep_wait: Cell<usize>,
+    /// The number of the latest sweep round (see [`Handle::swept`]).
+    sweep_round: Cell<u32>,
     /// The held-result lane: browsers allow about six connections per origin, so held
     /// requests are capped (`maxHeldResults`) and polls never queue behind them.
     held: Gate,
@@ -141,20 +135,25 @@ struct HState {
     /// Status and progress listeners, by id: a progress listener's id is odd (one list,
     /// one copy of its code).
     listeners: Vec<(u32, Function)>,
-    next_listener: u32,
     queues: Vec<Queue<JsValue>>,
     inflight: Vec<(ReqId, AbortController)>,
     lane: Lane,
     progress: JsValue,
-    /// This handle's entry for its progress token in `by_task`, if any.
-    progress_key: Option<String>,
     /// Input request keys already put to the person (never twice), and the answers of a
     /// `tasks/update` that failed, sent again with the next ones.
     asked: Vec<String>,
     answers: Option<JsValue>,
-    /// The last `tasks/update` failed: send the answers again with the next snapshot.
-    resend: bool,
     abort_listener: Option<AbortListener>,
+}
+
+/// Background work of a handle ([`Handle::work`]).
+enum Job {
+    /// A request of the machine under way: its answer goes back to the machine.
+    Send(ReqId, Request, super::Pending),
+    /// 2026-07-28: input requests (the task's `inputRequests`) and the keys to ask for.
+    Input(JsValue, Vec<String>),
+    /// A held-result slot: granted when this latch is set (`None`: granted already).
+    HeldSlot(Option<Latch<bool>>),
 }
 
 /// One followed task.
@@ -167,6 +166,12 @@ pub struct Handle {
     /// The server ran the call as a plain call: this handle stands for its result, and
     /// its task id is the SDK's own (`local-…`), unknown to the server.
     pub local: bool,
+    /// This handle's entry for its progress token in `by_task`, if any.
+    progress_key: Option<String>,
+    /// The last sweep round whose listing had this task (0: none).
+    swept: Cell<u32>,
+    /// The last `tasks/update` failed: send the answers again with the next snapshot.
+    resend: Cell<bool>,
     reg: Rc<Registry>,
     st: RefCell<HState>,
     outcome: Latch<Outcome>,
@@ -190,6 +195,7 @@ impl Registry {
             sweeping: Cell::new(false),
             sweep_off: Cell::new(false),
             sweep_wait: Cell::new(0),
+            sweep_round: Cell::new(0),
             held,
         })
     }
@@ -277,19 +283,19 @@ impl Registry {
             task_id,
             immediate_response,
             local,
+            progress_key,
+            swept: Cell::new(0),
+            resend: Cell::new(false),
             reg: self.clone(),
             st: RefCell::new(HState {
                 machine,
                 listeners: Vec::new(),
-                next_listener: 1,
                 queues: Vec::new(),
                 inflight: Vec::new(),
                 lane: Lane::Out,
                 progress: JsValue::UNDEFINED,
-                progress_key: progress_key.clone(),
                 asked: Vec::new(),
                 answers: None,
-                resend: false,
                 abort_listener: None,
             }),
             outcome: Latch::new(),
@@ -304,8 +310,8 @@ impl Registry {
             debug_assert!(st.handles.last().is_none_or(|l| l.key < key));
             st.handles.push(h.clone());
             st.by_task.insert(h.task_id.clone(), key);
-            if let Some(p) = progress_key {
-                st.by_task.insert(p, key);
+            if let Some(p) = &h.progress_key {
+                st.by_task.insert(p.clone(), key);
             }
             let i = st.early.iter().position(|(id, _)| *id == h.task_id);
             i.map(|i| st.early.remove(i).1)
@@ -348,7 +354,7 @@ impl Registry {
         let first = up && !self.stream_proven.get();
         if first {
             self.stream_proven.set(true);
-            self.step_all(|| Event::Push(true));
+            self.step_all(|| Event::Push(true), None);
         }
         let Some(h) = self.handle(&id) else {
             let mut st = self.state_mut();
@@ -361,29 +367,20 @@ impl Registry {
             st.early.push((id, params.clone()));
             return;
         };
-        match self.wire().decode_snapshot(params) {
-            Ok(reply) => h.step(Event::Snapshot(reply)),
-            Err(e) => super::warn("ignored a status notification: ", &e.describe()),
+        if let Err(e) = h.apply(params) {
+            super::warn("ignored a status notification: ", &e.describe());
         }
     }
 
     /// A listen stream's acknowledgement: the tasks it accepted get their notifications
     /// pushed, so their polling slows down (until the stream ends).
     pub fn on_listen_ack(&self, params: &JsValue) {
-        let ids = get(&get(params, "notifications"), "taskIds");
-        if !js_sys::Array::is_array(&ids) {
+        let notifications = get(params, "notifications");
+        if !js_sys::Array::is_array(&get(&notifications, "taskIds")) {
             return;
         }
-        let mut accepted = Vec::new();
-        for id in ids.unchecked_ref::<js_sys::Array>().iter() {
-            let Some(id) = id.as_string() else {
-                continue;
-            };
-            if let Some(h) = self.handle(&id) {
-                h.step(Event::Push(true));
-            }
-            accepted.push(id);
-        }
+        let accepted = notifications.strings("taskIds");
+        self.push(&accepted, true);
         // Asked for and not accepted (unknown to the server, or refused): polled.
         // (Servers answer in the order asked: walk both lists; look further only when not.)
         let mut refused = Vec::new();
@@ -395,7 +392,7 @@ impl Registry {
                 refused.push(id.clone());
             }
         }
-        self.unpush(&refused);
+        self.push(&refused, false);
     }
 
     /// The 2025-11-25 GET stream opened or ended; when it ends, polling speeds back up.
@@ -403,16 +400,19 @@ impl Registry {
         self.stream_up.set(up);
         self.stream_proven.set(false);
         if !up {
-            self.step_all(|| Event::Push(false));
+            self.step_all(|| Event::Push(false), None);
         }
     }
 
     /// Feed every followed task the same event, made afresh for each (cloning an `Event`
     /// would compile the clone of every variant, replies and errors included); no borrow
-    /// is held while each one steps.
-    fn step_all(&self, ev: fn() -> Event<JsValue, Error>) {
+    /// is held while each one steps. `Some(round)`: every task but those the sweep round
+    /// `round` listed.
+    fn step_all(&self, ev: fn() -> Event<JsValue, Error>, but_swept: Option<u32>) {
         for h in &self.followed() {
-            h.step(ev());
+            if Some(h.swept.get()) != but_swept {
+                h.step(ev());
+            }
         }
     }
 
@@ -443,7 +443,7 @@ impl Registry {
             self.sweeping.set(true);
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
-            self.step_all(|| Event::Push(true));
+            self.step_all(|| Event::Push(true), None);
             io::spawn(Box::pin(self.clone().sweep()));
         }
     }
@@ -462,7 +462,7 @@ impl Registry {
         let mut off = false;
         let mut wait = 0;
         let mut failures = 0;
-        loop {
+        'rounds: loop {
             // The shortest period a followed task's server asks for (1 s when none does).
             let mut period: Option<u64> = None;
             for h in &self.state().handles {
@@ -475,32 +475,37 @@ impl Registry {
             let budget = if self.stream_pushes() {
                 0
             } else {
-                crate::policy::sweep_page_budget(self.state().remote())
+                crate::policy::sweep_page_budget(self.state().handles.len())
             };
             if budget == 0 {
                 break;
             }
-            let mut now_swept: Map<String, u32> = Map::default();
+            // A number no round has had, this sweep's or an earlier one's.
+            let round = self.sweep_round.get() + 1;
+            self.sweep_round.set(round);
             let mut cursor = None;
             let mut pages = 0;
-            let complete = loop {
+            loop {
                 pages += 1;
                 let Some((m, params)) = self.wire().list_request(&self.server_caps(), cursor)
                 else {
-                    break false;
+                    // A failed round: every task polls on its own until the next one.
+                    self.step_all(|| Event::Push(false), None);
+                    continue 'rounds;
                 };
                 // Against the tasks followed now: handles keep coming while a long
                 // listing is read (the server may list tasks whose calls this client
                 // has not seen answered yet).
-                let budget = crate::policy::sweep_page_budget(self.state().remote()).max(budget);
+                let budget =
+                    crate::policy::sweep_page_budget(self.state().handles.len()).max(budget);
                 if pages > budget {
                     // Too long a listing for this many tasks (the server may hold tasks
                     // whose calls this client has not seen answered yet): again once the
                     // tasks followed would pay for the pages read so far.
                     wait = 4 * pages;
-                    break false;
+                    break 'rounds;
                 }
-                let page = match self.session.request(m, params, Ctl::default()).await {
+                let page = match super::request(&self.session, m, params, false, None).await {
                     Ok(page) => page,
                     Err(e) => {
                         // A refusal ends sweeping; a transient failure ends this round
@@ -510,32 +515,29 @@ impl Registry {
                             || !matches!(self.wire().classify(&e), Failure::Transient { .. });
                         if off {
                             super::warn("tasks/list sweeps stopped: ", &e.describe());
+                            break 'rounds;
                         }
-                        break false;
+                        self.step_all(|| Event::Push(false), None);
+                        continue 'rounds;
                     }
                 };
                 // Applied page by page: a page is a short task on the main thread, a
                 // thousand snapshots at once a long one.
-                cursor = self.swept(&page, &mut now_swept);
+                cursor = self.swept(&page, round);
                 if cursor.is_none() {
-                    break true;
+                    break;
                 }
-            };
-            if !complete && (off || wait > 0) {
-                break;
-            }
-            if !complete {
-                // A failed round: every task polls on its own until the next one.
-                self.step_all(|| Event::Push(false));
-                continue;
             }
             failures = 0;
-            self.unswept(&now_swept);
+            // A task the complete round did not list (another session's, or started
+            // since) goes back to its own polling. (Only tasks of the server are
+            // followed: a plain call's handle settles as it is made.)
+            self.step_all(|| Event::Push(false), Some(round));
         }
         // Ended because statuses are pushed now: they stay trusted; else the listed
         // tasks go back to their own polling.
         if !self.stream_pushes() {
-            self.step_all(|| Event::Push(false));
+            self.step_all(|| Event::Push(false), None);
         }
         self.sweeping.set(false);
         if off {
@@ -545,38 +547,28 @@ impl Registry {
     }
 
     /// Apply one page of a sweep: each followed task it lists gets its snapshot (and
-    /// counts as pushed) and goes in `now_swept`. The next page's cursor, if any.
-    fn swept(&self, page: &JsValue, now_swept: &mut Map<String, u32>) -> Option<String> {
+    /// counts as pushed) and is marked with the sweep's `round`. The next page's cursor,
+    /// if any.
+    fn swept(&self, page: &JsValue, round: u32) -> Option<String> {
         let tasks = get(page, "tasks");
         if js_sys::Array::is_array(&tasks) {
             for t in tasks.unchecked_ref::<js_sys::Array>().iter() {
                 if let Some(h) = get_str(&t, "taskId").and_then(|id| self.handle(&id)) {
-                    now_swept.insert(h.task_id.clone(), 0);
+                    h.swept.set(round);
                     h.step(Event::Push(true));
-                    if let Ok(reply) = self.wire().decode_snapshot(&t) {
-                        h.step(Event::Snapshot(reply));
-                    }
+                    let _ = h.apply(&t);
                 }
             }
         }
         get_str(page, "nextCursor")
     }
 
-    /// After a complete sweep: a task it did not list (another session's, or started
-    /// since) goes back to its own polling.
-    fn unswept(&self, now_swept: &Map<String, u32>) {
-        for h in &self.followed() {
-            if !h.local && now_swept.get(&h.task_id).is_none() {
-                h.step(Event::Push(false));
-            }
-        }
-    }
-
-    /// The tasks a listen stream carried no longer get notifications.
-    fn unpush(&self, ids: &[String]) {
+    /// The tasks `ids` get notifications pushed (`on`: a listen stream accepted them), or
+    /// no longer do.
+    fn push(&self, ids: &[String], on: bool) {
         for id in ids {
             if let Some(h) = self.handle(id) {
-                h.step(Event::Push(false));
+                h.step(Event::Push(on));
             }
         }
     }
@@ -639,7 +631,7 @@ impl Registry {
             let mut st = self.state_mut();
             st.listen_timer = None;
             let mut ids = Vec::new();
-            for h in st.handles.iter().filter(|h| !h.local) {
+            for h in &st.handles {
                 ids.push(h.task_id.clone());
             }
             // Both lists follow the handles' order: the open stream covers every id when
@@ -675,54 +667,54 @@ impl Registry {
         let me = self.clone();
         io::spawn(Box::pin(async move {
             let r = sent.await;
-            let Some((again, was)) = me.listen_ended(gen, &r) else {
-                return; // replaced or closed
-            };
-            me.unpush(&was);
-            if again {
-                let drops = me.listen_drops.get();
-                io::sleep(1000.0 * f64::from(drops)).await;
-                me.want_listen();
-            }
+            me.listen_ended(gen, &r);
         }));
     }
 
-    /// The listen stream `gen` ended with `r`: whether to open one again (a drop, not
-    /// too many in a row), and the ids it carried; `None` when it was replaced or closed.
-    fn listen_ended(&self, gen: u32, r: &Result<JsValue, Error>) -> Option<(bool, Vec<String>)> {
+    /// The listen stream `gen` ended with `r` (nothing to do when it was replaced or
+    /// closed): the tasks it carried are polled again, and after a drop (not too many in
+    /// a row) a new one opens a while later, on the listen timer (sync: no sleep in the
+    /// stream's future).
+    fn listen_ended(self: &Rc<Self>, gen: u32, r: &Result<JsValue, Error>) {
         if self.listen_gen.get() != gen {
-            return None;
+            return;
         }
-        let mut st = self.state_mut();
-        st.listen = None;
-        let was = std::mem::take(&mut st.listen_ids);
-        let again = match r {
-            Err(Error::Aborted(_)) => false,
-            // No listen here (unknown method, refused filter): polling it is.
-            Err(Error::Rpc { .. })
-            | Err(Error::Transport {
-                status: 400..=499, ..
-            }) => {
-                self.listen_off.set(true);
-                false
+        let was = {
+            let mut st = self.state_mut();
+            st.listen = None;
+            let again = match r {
+                Err(Error::Aborted(_)) => false,
+                // No listen here (unknown method, refused filter): polling it is.
+                Err(Error::Rpc { .. })
+                | Err(Error::Transport {
+                    status: 400..=499, ..
+                }) => {
+                    self.listen_off.set(true);
+                    false
+                }
+                // The server ended it, or it dropped: again, a while later.
+                _ => {
+                    let drops = self.listen_drops.get() + 1;
+                    self.listen_drops.set(drops);
+                    let off = drops > LISTEN_MAX_DROPS;
+                    self.listen_off.set(off);
+                    !off
+                }
+            };
+            if again && st.listen_timer.is_none() {
+                let wait = 1000.0 * f64::from(self.listen_drops.get()) + LISTEN_BATCH_MS;
+                st.listen_timer = Some(self.timer(wait, Registry::open_listen));
             }
-            // The server ended it, or it dropped: again, a while later.
-            _ => {
-                let drops = self.listen_drops.get() + 1;
-                self.listen_drops.set(drops);
-                let off = drops > LISTEN_MAX_DROPS;
-                self.listen_off.set(off);
-                !off
-            }
+            std::mem::take(&mut st.listen_ids)
         };
-        Some((again, was))
+        self.push(&was, false);
     }
 
     /// Close the notification stream when no followed task is left.
     fn maybe_close_listen(&self) {
         let idle = {
             let st = self.state();
-            st.listen.is_some() && st.remote() == 0
+            st.listen.is_some() && st.handles.is_empty()
         };
         if idle {
             self.listen_gen.set(self.listen_gen.get() + 1);
@@ -737,7 +729,7 @@ impl Registry {
 
     /// `close()`: every handle stops and rejects with an `AbortError`.
     pub fn close_all(&self) {
-        self.step_all(|| Event::Stop(Stop::Closed));
+        self.step_all(|| Event::Stop(Stop::Closed), None);
         self.held.close();
     }
 
@@ -793,6 +785,14 @@ impl Handle {
         crate::cell::write(&self.st)
     }
 
+    /// Feed the machine the task snapshot `v` (a notification's, a listing's, a cancel's
+    /// answer), if it is one.
+    fn apply(self: &Rc<Self>, v: &JsValue) -> Result<(), Error> {
+        let reply = self.reg.wire().decode_snapshot(v)?;
+        self.step(Event::Snapshot(reply));
+        Ok(())
+    }
+
     /// Feed the machine one event and carry out what it says.
     fn step(self: &Rc<Self>, ev: Event<JsValue, Error>) {
         let fx = self.state_mut().machine.handle(io::now_ms(), ev);
@@ -842,11 +842,78 @@ impl Handle {
         // A held request stays open as long as the task waits for input.
         let held = req == Request::HeldResult;
         let sent = super::request(&self.reg.session, method, params, held, Some(ctl.signal()));
-        let me = self.clone();
-        io::spawn(Box::pin(async move {
-            let r = sent.await;
-            me.replied(id, req, r);
-        }));
+        self.spawn(Job::Send(id, req, sent));
+    }
+
+    /// Run `job` in the background.
+    fn spawn(self: &Rc<Self>, job: Job) {
+        io::spawn(Box::pin(self.clone().work(job)));
+    }
+
+    /// What a handle does in the background, in one future type: each type costs its own
+    /// poll, drop glue and box in the wasm.
+    async fn work(self: Rc<Self>, job: Job) {
+        match job {
+            Job::Send(id, req, sent) => {
+                let r = sent.await;
+                self.replied(id, req, r);
+            }
+            Job::Input(requests, new) => {
+                let answers = self
+                    .state()
+                    .answers
+                    .clone()
+                    .unwrap_or_else(|| crate::obj!().into());
+                let related = self.task_id.as_str().into();
+                match super::ask_inputs(&self.reg.session, &requests, new, related, &answers).await
+                {
+                    Ok(()) => {}
+                    Err(None) => {
+                        self.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
+                        self.cancel_later();
+                        return;
+                    }
+                    Err(Some(m)) => {
+                        super::warn("onElicitation failed: ", &m);
+                        return;
+                    }
+                }
+                if self.is_done() {
+                    return;
+                }
+                let wire = self.reg.wire();
+                if let Some((m, params)) = wire.update_request(&self.task_id, answers.clone()) {
+                    // Only outstanding keys go in an update: answers are kept (to send
+                    // again) only while an update's outcome is unknown.
+                    let sent = super::request(&self.reg.session, m, params, false, None).await;
+                    self.state_mut().answers = sent.is_err().then_some(answers);
+                    if let Err(e) = sent {
+                        self.resend.set(true);
+                        super::warn("tasks/update failed: ", &e.describe());
+                    }
+                }
+            }
+            Job::HeldSlot(wait) => {
+                if let Some(granted) = wait {
+                    if !granted.wait().await {
+                        return;
+                    }
+                    let mut st = self.state_mut();
+                    match std::mem::take(&mut st.lane) {
+                        Lane::Waiting(t) => match t.into_permit() {
+                            Some(p) => st.lane = Lane::In(p),
+                            None => return,
+                        },
+                        // Released meanwhile (the machine no longer wants it).
+                        lane => {
+                            st.lane = lane;
+                            return;
+                        }
+                    }
+                }
+                self.step(Event::HeldSlot);
+            }
+        }
     }
 
     /// The answer `r` to the machine's request `id` came: a reply or a failure, as an
@@ -883,45 +950,12 @@ impl Handle {
                     new.push(k.clone());
                 }
             }
-            (new, std::mem::take(&mut st.resend))
+            (new, self.resend.take())
         };
         if new.is_empty() && !resend {
             return;
         }
-        let me = self.clone();
-        io::spawn(Box::pin(async move {
-            let answers = me
-                .state()
-                .answers
-                .clone()
-                .unwrap_or_else(|| crate::obj!().into());
-            let related = me.task_id.as_str().into();
-            match super::ask_inputs(&me.reg.session, &requests, new, related, &answers).await {
-                Ok(()) => {}
-                Err(None) => {
-                    me.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
-                    me.cancel_later();
-                    return;
-                }
-                Err(Some(m)) => {
-                    super::warn("onElicitation failed: ", &m);
-                    return;
-                }
-            }
-            if me.is_done() {
-                return;
-            }
-            if let Some((m, params)) = me.reg.wire().update_request(&me.task_id, answers.clone()) {
-                // Only outstanding keys go in an update: answers are kept (to send again)
-                // only while an update's outcome is unknown.
-                let sent = super::send(&me.reg.session, m, params, false).await;
-                me.state_mut().answers = sent.is_err().then_some(answers);
-                if let Err(e) = sent {
-                    me.state_mut().resend = true;
-                    super::warn("tasks/update failed: ", &e.describe());
-                }
-            }
-        }));
+        self.spawn(Job::Input(requests, new));
     }
 
     /// Take a place in the held-result lane; the machine hears of the slot on a later
@@ -938,27 +972,7 @@ impl Handle {
                 Some(granted)
             }
         };
-        let me = self.clone();
-        io::spawn(Box::pin(async move {
-            if let Some(granted) = wait {
-                if !granted.wait().await {
-                    return;
-                }
-                let mut st = me.state_mut();
-                match std::mem::take(&mut st.lane) {
-                    Lane::Waiting(t) => match t.into_permit() {
-                        Some(p) => st.lane = Lane::In(p),
-                        None => return,
-                    },
-                    // Released meanwhile (the machine no longer wants it).
-                    lane => {
-                        st.lane = lane;
-                        return;
-                    }
-                }
-            }
-            me.step(Event::HeldSlot);
-        }));
+        self.spawn(Job::HeldSlot(wait));
     }
 
     /// The latest Task snapshot (a fresh copy each call).
@@ -999,10 +1013,9 @@ impl Handle {
     /// Subscribe to status snapshots (or progress); returns the id for
     /// [`Handle::unsubscribe`].
     pub fn subscribe(&self, cb: Function, progress: bool) -> u32 {
-        let mut st = self.state_mut();
-        let id = st.next_listener << 1 | u32::from(progress);
-        st.next_listener += 1;
-        st.listeners.push((id, cb));
+        // A fresh number of the registry's (never 0, the `onStatus` option's id).
+        let id = self.reg.next_key() << 1 | u32::from(progress);
+        self.state_mut().listeners.push((id, cb));
         id
     }
 
@@ -1074,12 +1087,11 @@ impl Handle {
         let me = self.clone();
         Box::pin(async move {
             let (method, params) = me.reg.wire().cancel_request(&me.task_id);
-            let v = super::send(&me.reg.session, method, params, false).await?;
-            match me.reg.wire().decode_snapshot(&v) {
-                // 2025-11-25: the cancelled task itself.
-                Ok(reply) => me.step(Event::Snapshot(reply)),
-                // 2026-07-28: an empty ack; the end comes later (or the grace runs out).
-                Err(_) => me.step(Event::CancelSent),
+            let v = super::request(&me.reg.session, method, params, false, None).await?;
+            // 2025-11-25: the cancelled task itself; 2026-07-28: an empty ack, the end
+            // comes later (or the grace runs out).
+            if me.apply(&v).is_err() {
+                me.step(Event::CancelSent);
             }
             Ok(v)
         })
@@ -1136,11 +1148,11 @@ impl Handle {
                 .into(),
             )),
         };
-        let (queues, progress_key) = {
+        let queues = {
             let mut st = self.state_mut();
             st.abort_listener = None;
             st.lane = Lane::Out;
-            (std::mem::take(&mut st.queues), st.progress_key.take())
+            std::mem::take(&mut st.queues)
         };
         {
             let mut rst = self.reg.state_mut();
@@ -1150,7 +1162,7 @@ impl Handle {
             }
             // Only this handle's own entries: no scan over every handle per settle.
             // The task id's, then the progress token's, if any.
-            let (mut name, mut next) = (Some(&self.task_id), progress_key.as_ref());
+            let (mut name, mut next) = (Some(&self.task_id), self.progress_key.as_ref());
             while let Some(n) = name {
                 if rst.by_task.get(n) == Some(&self.key) {
                     rst.by_task.remove(n);

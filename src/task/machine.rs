@@ -142,7 +142,7 @@ pub enum Effect<P, E> {
     Settle(Outcome<P, E>),
 }
 
-/// What the one timer is for (and which request failed: `Held` is never armed).
+/// What the one timer is for (and which request was answered: `Held` is never armed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Wake {
     Poll,
@@ -214,8 +214,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             pushed: false,
         };
         let mut fx = vec![Effect::Changed];
-        let delay = m.next_period(now);
-        m.advance(now, Some(delay), &mut fx);
+        m.restart(now, &mut fx);
         (m, fx)
     }
 
@@ -297,11 +296,13 @@ impl<P: Clone, E: Clone> Machine<P, E> {
         fx
     }
 
-    /// The delay to the next poll after news (resets the retry count): the server's
-    /// period, or while notifications flow the policy's longest, but not past the TTL.
-    fn next_period(&mut self, now: f64) -> u32 {
+    /// After news (resets the retry count): go on, with the next poll one period from
+    /// now: the server's, or while notifications flow the policy's longest, but not past
+    /// the TTL.
+    fn restart(&mut self, now: f64, fx: &mut Vec<Effect<P, E>>) {
         self.policy.after_success(self.info().poll_interval_ms);
-        self.period(now)
+        let d = self.period(now);
+        self.advance(now, Some(d), fx);
     }
 
     fn period(&self, now: f64) -> u32 {
@@ -365,24 +366,17 @@ impl<P: Clone, E: Clone> Machine<P, E> {
         reply: Reply<P, E>,
         fx: &mut Vec<Effect<P, E>>,
     ) {
-        // Which request this answers; a reply to nothing in flight is late: its news is
-        // still news (a snapshot is applied), but it clears nothing.
-        let was_poll = id.is_some() && id == self.poll;
-        let was_held = id.is_some() && id == self.held;
-        let was_fetch = id.is_some() && self.fetch.map(|f| f.0) == id;
-        if was_poll {
-            self.poll = None;
-        }
-        if was_held {
-            self.held = None;
-            fx.push(Effect::ReleaseHeldSlot);
-        }
-        if was_fetch {
-            self.fetch = None;
-        }
-        if id.is_some() && !(was_poll || was_held || was_fetch) {
-            return;
-        }
+        // Which request this answers (`None`: a snapshot outside the machine's requests);
+        // a reply to nothing in flight is late, and ignored.
+        let wake = match id {
+            Some(id) => match self.answered(id, fx) {
+                Some(w) => Some(w),
+                None => return,
+            },
+            None => None,
+        };
+        let was_poll = wake == Some(Wake::Poll);
+        let was_fetch = wake == Some(Wake::Fetch);
         match reply {
             Reply::Result(p) => {
                 self.policy.after_success(None);
@@ -407,8 +401,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                         fx.push(Effect::Refused(why));
                         if was_poll || was_fetch {
                             // Answered, but with nothing usable: the next period asks again.
-                            let d = self.next_period(now);
-                            self.advance(now, Some(d), fx);
+                            self.restart(now, fx);
                         }
                         return;
                     }
@@ -440,11 +433,10 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                 }
                 // A snapshot restarts the period: the next poll comes one server period
                 // after the latest news.
-                let d = self.next_period(now);
                 if !self.status().is_terminal() && self.poll.is_none() {
                     self.disarm(fx);
                 }
-                self.advance(now, Some(d), fx);
+                self.restart(now, fx);
             }
         }
     }
@@ -471,17 +463,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
         fx: &mut Vec<Effect<P, E>>,
     ) {
         // Which request failed (a late failure of one no longer in flight is ignored).
-        let wake = if Some(id) == self.poll {
-            self.poll = None;
-            Wake::Poll
-        } else if Some(id) == self.held {
-            self.held = None;
-            fx.push(Effect::ReleaseHeldSlot);
-            Wake::Held
-        } else if self.fetch.map(|f| f.0) == Some(id) {
-            self.fetch = None;
-            Wake::Fetch
-        } else {
+        let Some(wake) = self.answered(id, fx) else {
             return;
         };
         match class {
@@ -501,6 +483,24 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             // A result request's permanent error is the outcome (a fetch is only in
             // flight once the task is terminal).
             Failure::Gone | Failure::Fatal => self.got_result(now, Err(e), fx),
+        }
+    }
+
+    /// The request `id` was answered (or failed): which one it was, now no longer in
+    /// flight (the held one gives its slot back); `None` when none in flight has this id.
+    fn answered(&mut self, id: ReqId, fx: &mut Vec<Effect<P, E>>) -> Option<Wake> {
+        if Some(id) == self.poll {
+            self.poll = None;
+            Some(Wake::Poll)
+        } else if Some(id) == self.held {
+            self.held = None;
+            fx.push(Effect::ReleaseHeldSlot);
+            Some(Wake::Held)
+        } else if self.fetch.map(|f| f.0) == Some(id) {
+            self.fetch = None;
+            Some(Wake::Fetch)
+        } else {
+            None
         }
     }
 
