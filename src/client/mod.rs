@@ -198,7 +198,7 @@ async fn ask_inputs(
         let answer = elicit(session.clone(), get(&req, "params"), ctx.into())
             .await
             .map_err(|(_, m)| Some(m))?;
-        set(answers, key, &answer);
+        json::put(answers, key, answer);
     }
     Ok(())
 }
@@ -242,10 +242,9 @@ fn warn(what: &str, detail: &str) {
     io::warn(&crate::cat!("mcp-tasks-wasm: ", what, detail));
 }
 
-/// `o[k] = v` (on a plain object, which cannot throw): one copy of the key's conversion
-/// and of the call for every member the client sets.
+/// `o[k] = v` for a value the caller keeps (`json::put` takes it over).
 fn set(o: &JsValue, k: &str, v: &JsValue) {
-    let _ = js_sys::Reflect::set(o, &JsValue::from_str(k), v);
+    json::put(o, k, v.clone());
 }
 
 /// SEP-1034: an accepted form answer gets the schema's default for each field it left
@@ -266,7 +265,7 @@ fn fill_defaults(params: &JsValue, answer: &JsValue) {
     for (k, v) in &add {
         set(&content, k, v);
     }
-    set(answer, "content", &content);
+    json::put(answer, "content", content);
 }
 
 impl Client {
