@@ -8,6 +8,10 @@
 //! [`await_promise`] waits for a JS promise (the crate's own executor and promise
 //! future, in `exec.rs`, rather than wasm-bindgen-futures').
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -195,23 +199,52 @@ impl Http {
         &self.fetch
     }
 
-    /// Send one request. `body` is JSON text; `signal` aborts it.
-    pub async fn send(
+    /// Send one request. `body` is JSON text; `signal` aborts it. The request goes out
+    /// now (the headers and the body are not held while it is under way); await the
+    /// answer.
+    pub fn send(
         &self,
         method: &str,
         url: &str,
         headers: &HeaderList,
         body: Option<&str>,
         signal: &AbortSignal,
-    ) -> Result<HttpResponse, FetchFailure> {
-        if let Some(e) = &headers.bad {
-            return Err(FetchFailure::Network(e.clone()));
-        }
+    ) -> Sending {
         // host.js's `send`: a Response, a redirect's status, or a string saying that the
         // replacement `fetch` gave no Response.
-        let sent = fetch_manual(&self.fetch, url, method, &headers.headers, body, signal)
-            .map_err(FetchFailure::Network)?;
-        match await_promise(&sent).await {
+        let sent = match &headers.bad {
+            Some(e) => Err(e.clone()),
+            None => fetch_manual(&self.fetch, url, method, &headers.headers, body, signal)
+                .map(|p| await_promise(&p)),
+        };
+        Sending {
+            sent,
+            signal: signal.clone(),
+        }
+    }
+}
+
+/// A request under way ([`Http::send`]): a future of its response. A plain future, not
+/// an `async fn`'s: no state machine and drop glue of its own.
+#[must_use = "a request's answer is read by awaiting it"]
+pub struct Sending {
+    /// The host's promise, or what the request failed with before it went out.
+    sent: Result<PromiseFuture, JsValue>,
+    signal: AbortSignal,
+}
+
+impl Future for Sending {
+    type Output = Result<HttpResponse, FetchFailure>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let out = match &mut this.sent {
+            Err(e) => return Poll::Ready(Err(FetchFailure::Network(e.clone()))),
+            Ok(p) => match Pin::new(p).poll(cx) {
+                Poll::Ready(out) => out,
+                Poll::Pending => return Poll::Pending,
+            },
+        };
+        Poll::Ready(match out {
             Ok(r) if r.is_string() => Err(FetchFailure::Network(r)),
             Ok(r) => match r.as_f64() {
                 Some(status) => Err(FetchFailure::Redirect(status as u16)),
@@ -221,9 +254,9 @@ impl Http {
                     done: false,
                 }),
             },
-            Err(e) if signal.aborted() || is_abort_error(&e) => Err(FetchFailure::Aborted),
+            Err(e) if this.signal.aborted() || is_abort_error(&e) => Err(FetchFailure::Aborted),
             Err(e) => Err(FetchFailure::Network(e)),
-        }
+        })
     }
 }
 

@@ -570,45 +570,48 @@ impl Session {
                         st.session_id.clone(),
                     )
                 };
-                let modern = self.is_modern();
-                let params = if modern {
-                    self.envelope(params)
-                } else {
-                    params.clone()
-                };
-                let headers = if modern {
-                    self.modern_headers(method, &params, ctl.headers)
-                } else {
-                    self.headers(session.as_deref(), false)
-                };
-                let envelope = object(&[
-                    ("jsonrpc", "2.0".into()),
-                    ("id", (id as f64).into()),
-                    ("method", method.into()),
-                    ("params", params),
-                ]);
-                let body = json::stringify(&envelope.into());
                 let link = ctl.signal.and_then(|s| {
                     let c = abort.controller();
                     AbortListener::new(s.clone(), move || c.abort())
                 });
                 let signal = abort.signal();
+                // The request goes out here; its params, headers and body are not kept
+                // while it is under way.
+                let sending = {
+                    let modern = self.is_modern();
+                    let params = if modern {
+                        self.envelope(params)
+                    } else {
+                        params.clone()
+                    };
+                    let headers = if modern {
+                        self.modern_headers(method, &params, ctl.headers)
+                    } else {
+                        self.headers(session.as_deref(), false)
+                    };
+                    let envelope = object(&[
+                        ("jsonrpc", "2.0".into()),
+                        ("id", (id as f64).into()),
+                        ("method", method.into()),
+                        ("params", params),
+                    ]);
+                    json::stringify(&envelope.into()).map(|body| {
+                        self.http
+                            .send("POST", &self.url, &headers, Some(&body), &signal)
+                    })
+                };
                 // The exchange: POST the request and read until the response for `id`
                 // arrived. (A block too: one state machine less, ~400 bytes of gzip.)
                 let out: Result<(), Error> = 'exchange: {
                     // Unsent: its id is let go below, with every other try's.
-                    let Some(body) = body else {
+                    let Some(sending) = sending else {
                         break 'exchange Err(Error::Protocol(crate::cat!(
                             "the params of ",
                             method,
                             " cannot be written as JSON"
                         )));
                     };
-                    let sent = self
-                        .http
-                        .send("POST", &self.url, &headers, Some(&body), &signal)
-                        .await;
-                    let mut resp = match sent {
+                    let mut resp = match sending.await {
                         Ok(r) => r,
                         Err(f) => break 'exchange Err(fetch_error(f)),
                     };
@@ -869,16 +872,15 @@ impl Session {
         last_event_id: Option<&str>,
         signal: &AbortSignal,
     ) -> Result<HttpResponse, Error> {
-        let mut headers = self.headers(session, true);
-        if let Some(id) = last_event_id {
-            headers.set("Last-Event-ID", id);
-        }
+        let sending = {
+            let mut headers = self.headers(session, true);
+            if let Some(id) = last_event_id {
+                headers.set("Last-Event-ID", id);
+            }
+            self.http.send("GET", &self.url, &headers, None, signal)
+        };
         // A match, as the other sends have: `map_err` was kept out of line for two uses.
-        let mut resp = match self
-            .http
-            .send("GET", &self.url, &headers, None, signal)
-            .await
-        {
+        let mut resp = match sending.await {
             Ok(r) => r,
             Err(f) => return Err(fetch_error(f)),
         };
@@ -1093,14 +1095,14 @@ impl Session {
     async fn post_message(&self, msg: &JsValue) -> Result<(), Error> {
         let body = json::stringify(msg)
             .ok_or_else(|| Error::Protocol("a message cannot be written as JSON".into()))?;
-        let session = self.session_id();
-        let headers = self.headers(session.as_deref(), false);
         let abort = Abort::new(self.opts.request_timeout_ms);
-        let mut resp = match self
-            .http
-            .send("POST", &self.url, &headers, Some(&body), &abort.signal())
-            .await
-        {
+        let sending = {
+            let session = self.session_id();
+            let headers = self.headers(session.as_deref(), false);
+            self.http
+                .send("POST", &self.url, &headers, Some(&body), &abort.signal())
+        };
+        let mut resp = match sending.await {
             Ok(r) => r,
             Err(f) => return Err(fetch_error(f)),
         };
@@ -1242,13 +1244,15 @@ impl Session {
         self.gate.close();
         self.stop_listening();
         if let Some(sid) = session {
-            let headers = self.headers(Some(&sid), false);
             let abort = Abort::new(Some(self.opts.request_timeout_ms.unwrap_or(10_000.0)));
-            if let Ok(mut r) = self
-                .http
-                .send("DELETE", &self.url, &headers, None, &abort.signal())
-                .await
-            {
+            let sending = self.http.send(
+                "DELETE",
+                &self.url,
+                &self.headers(Some(&sid), false),
+                None,
+                &abort.signal(),
+            );
+            if let Ok(mut r) = sending.await {
                 r.cancel();
             }
         }
