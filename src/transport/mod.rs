@@ -545,7 +545,9 @@ impl Session {
                 renew = Some(None);
                 continue;
             }
-            let before = self.session_id();
+            // The session id this try goes with (and, if the server lost it, the one to
+            // renew): read with the slot held, and nothing is awaited until it is sent.
+            let session = self.session_id();
             let token = self.auth.as_ref().map_or(0, |a| a.generation());
             // One try: POST it, read its reply (a JSON body, or an SSE stream, resumed as
             // the server asks), and say what it amounts to. (A block, not a function of
@@ -559,16 +561,13 @@ impl Session {
                 };
                 let abort = Abort::new(timeout);
                 // The slot is held (`initialize` goes without one: it is what the others
-                // wait for). Nothing is awaited before the session id is read.
-                let (id, session) = {
+                // wait for).
+                let id = {
                     let mut st = self.state_mut();
                     if st.closed {
                         break 'once Err(Error::Aborted("the client is closed".into()));
                     }
-                    (
-                        st.pending.register(abort.controller()),
-                        st.session_id.clone(),
-                    )
+                    st.pending.register(abort.controller())
                 };
                 let link = ctl.signal.and_then(|s| {
                     let c = abort.controller();
@@ -756,7 +755,7 @@ impl Session {
                         return Err(self.why_aborted(ctl.signal, None));
                     }
                 }
-                Next::Renew => renew = Some(before),
+                Next::Renew => renew = Some(session),
                 // After a 401 (or a 403 `insufficient_scope`): a sign-in (a refresh first,
                 // a step-up with the union of scopes), then the request sent again.
                 Next::SignIn(err, first) => {
