@@ -801,10 +801,15 @@ impl Session {
         let mut out: Option<js_sys::JsString> = None;
         let tokens = self.auth.as_ref().map(|a| a.secrets());
         for value in self.opts.headers.iter().map(|(_, v)| v).chain(&tokens) {
-            let parts = std::iter::once(value.as_str()).chain(value.split_ascii_whitespace());
-            for secret in parts.filter(|p| p.len() >= 6) {
-                let t = out.get_or_insert_with(|| text.as_str().into());
-                *t = t.replace_all(secret, "[redacted]");
+            // The value whole, then each of its parts between ASCII whitespace.
+            let mut parts = value.split_ascii_whitespace();
+            let mut secret = Some(value.as_str());
+            while let Some(s) = secret {
+                if s.len() >= 6 {
+                    let t = out.get_or_insert_with(|| text.as_str().into());
+                    *t = t.replace_all(s, "[redacted]");
+                }
+                secret = parts.next();
             }
         }
         // `as_string`, the crate's one way to read a JS string (`String::from` is another).
