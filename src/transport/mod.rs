@@ -1165,7 +1165,8 @@ impl Session {
             if let Some(ready) = self.auth_ready() {
                 let _ = io::await_promise(&ready).await;
             }
-            let (session, ctl) = {
+            // Only the signal is kept: `stop_listening` aborts the controller.
+            let (session, signal) = {
                 let mut st = self.state_mut();
                 if st.closed || st.listen_gen != gen {
                     return;
@@ -1173,10 +1174,10 @@ impl Session {
                 let Ok(c) = AbortController::new() else {
                     return;
                 };
-                st.listen_abort = Some(c.clone());
-                (st.session_id.clone(), c)
+                let signal = c.signal();
+                st.listen_abort = Some(c);
+                (st.session_id.clone(), signal)
             };
-            let signal = ctl.signal();
             match self
                 .open_stream(session.as_deref(), parser.last_event_id(), &signal)
                 .await
