@@ -91,7 +91,7 @@ impl Timer {
 
     /// The one instantiation of the `setTimeout` glue: each closure type handed to it
     /// directly would get its own copy.
-    fn boxed(ms: f64, f: Box<dyn FnOnce()>) -> Timer {
+    pub fn boxed(ms: f64, f: Box<dyn FnOnce()>) -> Timer {
         Timer(gloo_timers::callback::Timeout::new(
             crate::policy::clamp_timeout(ms),
             f,
@@ -109,17 +109,23 @@ pub async fn sleep(ms: f64) {
 /// the type of a gate's latch, so the crate compiles one copy of the latch code for both
 /// (its value is not read).
 pub async fn sleep_or_wake(ms: f64, wake: Latch<bool>, signal: Option<&AbortSignal>) {
-    let w = wake.clone();
-    let _timer = Timer::once(ms, move || {
-        w.set(true);
-    });
-    let w = wake.clone();
-    let _stop = signal.and_then(|s| {
-        AbortListener::new(s.clone(), move || {
-            w.set(true);
-        })
-    });
+    let _timer = Timer::boxed(ms, setter(&wake, true));
+    let _stop = signal.and_then(|s| AbortListener::boxed(s.clone(), setter(&wake, true)));
     wake.wait().await;
+}
+
+/// A callback that sets `latch` to `value`: the one closure type of every such callback
+/// (a timer's, an abort listener's), not one each.
+pub fn setter(latch: &Latch<bool>, value: bool) -> Box<dyn FnOnce()> {
+    let latch = latch.clone();
+    Box::new(move || {
+        latch.set(value);
+    })
+}
+
+/// A callback that aborts `c` (a timeout's, a caller's signal's): one closure type for both.
+pub fn aborter(c: AbortController) -> Box<dyn FnOnce()> {
+    Box::new(move || c.abort())
 }
 
 /// Log a warning on the host console.
@@ -379,10 +385,7 @@ impl Abort {
         // JS glue's debugString (about 1.5 KB of JS) and its import. The panic is the same.
         let controller = AbortController::new()
             .unwrap_or_else(|_| panic!("AbortController exists in every supported runtime"));
-        let timer = timeout_ms.map(|ms| {
-            let c = controller.clone();
-            Timer::once(ms, move || c.abort())
-        });
+        let timer = timeout_ms.map(|ms| Timer::boxed(ms, aborter(controller.clone())));
         Abort {
             controller,
             _timer: timer,
@@ -419,7 +422,7 @@ impl AbortListener {
     }
 
     /// One instantiation of the closure glue for every caller (see [`Timer::once`]).
-    fn boxed(signal: AbortSignal, f: Box<dyn FnOnce()>) -> Option<AbortListener> {
+    pub fn boxed(signal: AbortSignal, f: Box<dyn FnOnce()>) -> Option<AbortListener> {
         if signal.aborted() {
             f();
             return None;

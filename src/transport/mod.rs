@@ -569,10 +569,9 @@ impl Session {
                     }
                     st.pending.register(abort.controller())
                 };
-                let link = ctl.signal.and_then(|s| {
-                    let c = abort.controller();
-                    AbortListener::new(s.clone(), move || c.abort())
-                });
+                let link = ctl
+                    .signal
+                    .and_then(|s| AbortListener::boxed(s.clone(), io::aborter(abort.controller())));
                 let signal = abort.signal();
                 // The request goes out here; its params, headers and body are not kept
                 // while it is under way.
@@ -844,12 +843,10 @@ impl Session {
             Ok(permit) => return Some(Some(permit)),
             Err(ticket) => ticket,
         };
-        let give_up = ticket.latch().clone();
-        let _stop = ctl.signal.and_then(|s| {
-            AbortListener::new(s.clone(), move || {
-                give_up.set(false);
-            })
-        });
+        // An abort gives up the place.
+        let _stop = ctl
+            .signal
+            .and_then(|s| AbortListener::boxed(s.clone(), io::setter(ticket.latch(), false)));
         ticket.latch().wait().await;
         ticket.into_permit().map(Some)
     }
