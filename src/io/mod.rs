@@ -99,9 +99,10 @@ impl Timer {
     }
 }
 
-/// The one sleep: `ms` milliseconds; dropping the future clears the timeout.
-pub async fn sleep(ms: f64) {
-    sleep_or_wake(ms, Latch::new(), None).await
+/// The one sleep: `ms` milliseconds; dropping the future clears the timeout. (The
+/// future of [`sleep_or_wake`] itself, not one around it.)
+pub fn sleep(ms: f64) -> impl std::future::Future<Output = ()> {
+    sleep_or_wake(ms, Latch::new(), None)
 }
 
 /// Sleep `ms` milliseconds, or until someone sets `wake` (a fresh latch per sleep) or
