@@ -461,8 +461,11 @@ pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str) -> Option<
     }
 }
 
-/// Call a user function that may return a Promise, and wait for its value.
-pub async fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
-    let v = f.call2(&JsValue::UNDEFINED, a, b)?;
-    await_promise(&v).await
+/// Call a user function that may return a Promise, and wait for its value (what it
+/// throws is the outcome at once).
+pub fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> PromiseFuture {
+    match f.call2(&JsValue::UNDEFINED, a, b) {
+        Ok(v) => await_promise(&v),
+        Err(e) => PromiseFuture::settled(Err(e)),
+    }
 }
