@@ -319,26 +319,14 @@ impl HttpResponse {
     }
 
     /// Read the whole body as text, decoded by the host (`TextDecoder`; core's UTF-8
-    /// validation and a read loop of our own are not linked for it): `Ok(Some(text))`,
-    /// each invalid UTF-8 sequence read as U+FFFD, or with `strict` `Ok(None)` when the
-    /// body is not UTF-8; `Err(None)` past `limit` bytes (the stream is cancelled),
-    /// `Err(Some(failure))` if it broke.
-    pub async fn text(
-        &mut self,
-        limit: usize,
-        strict: bool,
-    ) -> Result<Option<String>, Option<FetchFailure>> {
-        let Some(reader) = self.reader() else {
-            return Ok(Some(String::new()));
-        };
-        let read = read_text(reader, limit as f64, strict);
-        match await_promise(&read).await {
-            Ok(v) if v.is_undefined() => {
-                self.cancel();
-                Err(None)
-            }
-            Ok(v) => Ok(v.as_string()),
-            Err(e) => Err(Some(failure(e))),
+    /// validation and a read loop of our own are not linked for it): the text, each
+    /// invalid UTF-8 sequence read as U+FFFD, or with `strict` `null` when the body is not
+    /// UTF-8; `undefined` past `limit` bytes (the host cancels the stream); a rejection
+    /// if it broke (see [`failure`]). The host's promise itself, not a future around it.
+    pub fn text(&mut self, limit: usize, strict: bool) -> PromiseFuture {
+        match self.reader() {
+            Some(reader) => await_promise(&read_text(reader, limit as f64, strict)),
+            None => PromiseFuture::settled(Ok(JsValue::from_str(""))),
         }
     }
 
@@ -358,7 +346,7 @@ impl HttpResponse {
 }
 
 /// What a broken body stream amounts to.
-fn failure(e: JsValue) -> FetchFailure {
+pub fn failure(e: JsValue) -> FetchFailure {
     if is_abort_error(&e) {
         FetchFailure::Aborted
     } else {

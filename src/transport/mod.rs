@@ -696,10 +696,12 @@ impl Session {
                     let body = resp.text(limit, ok).await;
                     if ok {
                         break 'exchange match body {
-                            Ok(Some(text)) => self.dispatch_text(&text),
-                            Ok(None) => Err(Error::Protocol("the reply is not valid UTF-8".into())),
-                            Err(None) => Err(self.too_large(status)),
-                            Err(Some(f)) => Err(fetch_error(f)),
+                            Ok(v) if v.is_undefined() => Err(self.too_large(status)),
+                            Ok(v) => match v.as_string() {
+                                Some(text) => self.dispatch_text(&text),
+                                None => Err(Error::Protocol("the reply is not valid UTF-8".into())),
+                            },
+                            Err(e) => Err(fetch_error(io::failure(e))),
                         };
                     }
                     let err = self.http_error(&resp, status, body);
@@ -936,14 +938,15 @@ impl Session {
         &self,
         resp: &HttpResponse,
         status: u16,
-        body: Result<Option<String>, Option<FetchFailure>>,
+        body: Result<JsValue, JsValue>,
     ) -> Error {
         let retry_after_ms = resp
             .header("retry-after")
             .and_then(|v| crate::policy::parse_retry_after(&v, io::now_ms()));
-        let body = match body {
-            Ok(Some(b)) => quote_body(&self.redact(b), BODY_QUOTE_LIMIT),
-            _ => String::new(),
+        // The body's text ([`HttpResponse::text`]); not one that was too large or broke.
+        let body = match body.ok().and_then(|b| b.as_string()) {
+            Some(b) => quote_body(&self.redact(b), BODY_QUOTE_LIMIT),
+            None => String::new(),
         };
         Error::Transport {
             status,
@@ -1113,7 +1116,7 @@ impl Session {
             Ok(())
         } else {
             // The body is not read (it was let go above): the error quotes none.
-            Err(self.http_error(&resp, status, Ok(None)))
+            Err(self.http_error(&resp, status, Ok(JsValue::UNDEFINED)))
         }
     }
 
