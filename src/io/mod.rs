@@ -271,6 +271,8 @@ impl Future for Sending {
 pub struct HttpResponse {
     inner: Response,
     reader: Option<ReadableStreamDefaultReader>,
+    /// Cancelled (a body read to its end is cancelled too, when the response is dropped:
+    /// a no-op then).
     done: bool,
 }
 
@@ -303,19 +305,14 @@ impl HttpResponse {
         self.reader.as_ref()
     }
 
-    /// The next chunk of the body, `Ok(None)` at its end. An error means the stream broke
-    /// (or was aborted).
-    pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, FetchFailure> {
-        let Some(reader) = self.reader() else {
-            return Ok(None);
-        };
-        let chunk = await_promise(&next_chunk(reader)).await.map_err(failure)?;
-        if chunk.is_undefined() {
-            self.done = true;
-            self.reader = None;
-            return Ok(None);
+    /// The next chunk of the body: its bytes (a `Uint8Array`, see [`bytes`]), `undefined`
+    /// at its end; a rejection means the stream broke (or was aborted, see [`failure`]).
+    /// The host's promise itself, not a future around it.
+    pub fn chunk(&mut self) -> PromiseFuture {
+        match self.reader() {
+            Some(reader) => await_promise(&next_chunk(reader)),
+            None => PromiseFuture::settled(Ok(JsValue::UNDEFINED)),
         }
-        Ok(Some(chunk.unchecked_into::<Uint8Array>().to_vec()))
     }
 
     /// Read the whole body as text, decoded by the host (`TextDecoder`; core's UTF-8
@@ -343,6 +340,11 @@ impl HttpResponse {
             ignore(t.unchecked_into::<Cancel>().cancel());
         }
     }
+}
+
+/// A chunk of a body ([`HttpResponse::chunk`]), copied into wasm memory.
+pub fn bytes(chunk: JsValue) -> Vec<u8> {
+    chunk.unchecked_into::<Uint8Array>().to_vec()
 }
 
 /// What a broken body stream amounts to.

@@ -972,9 +972,9 @@ impl Session {
         let _ = parser.finish();
         loop {
             let chunk = match resp.chunk().await {
-                Ok(Some(c)) => c,
-                Ok(None) => return Ok(()),
-                Err(f) => return Err(fetch_error(f)),
+                Ok(c) if c.is_undefined() => return Ok(()),
+                Ok(c) => io::bytes(c),
+                Err(e) => return Err(fetch_error(io::failure(e))),
             };
             // Each event as it completes; with `until`, the first bad one fails the request
             // and the rest of the chunk is not read.
