@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, Response};
 
-use crate::sync::Latch;
+use crate::sync::{Latch, LatchWait};
 
 pub use exec::{await_promise, spawn, PromiseFuture};
 
@@ -101,7 +101,7 @@ impl Timer {
 
 /// The one sleep: `ms` milliseconds; dropping the future clears the timeout. (The
 /// future of [`sleep_or_wake`] itself, not one around it.)
-pub fn sleep(ms: f64) -> impl std::future::Future<Output = ()> {
+pub fn sleep(ms: f64) -> Sleep {
     sleep_or_wake(ms, Latch::new(), None)
 }
 
@@ -109,10 +109,28 @@ pub fn sleep(ms: f64) -> impl std::future::Future<Output = ()> {
 /// `signal` aborts, whichever comes first. A wake latch is a `Latch<bool>` set to `true`,
 /// the type of a gate's latch, so the crate compiles one copy of the latch code for both
 /// (its value is not read).
-pub async fn sleep_or_wake(ms: f64, wake: Latch<bool>, signal: Option<&AbortSignal>) {
-    let _timer = Timer::boxed(ms, setter(&wake, true));
-    let _stop = signal.and_then(|s| AbortListener::boxed(s.clone(), setter(&wake, true)));
-    wake.wait().await;
+pub fn sleep_or_wake(ms: f64, wake: Latch<bool>, signal: Option<&AbortSignal>) -> Sleep {
+    Sleep {
+        _timer: Timer::boxed(ms, setter(&wake, true)),
+        _stop: signal.and_then(|s| AbortListener::boxed(s.clone(), setter(&wake, true))),
+        wait: wake.wait(),
+    }
+}
+
+/// A sleep ([`sleep_or_wake`]): a plain future, not an `async fn`'s state machine. Dropping
+/// it clears the timeout and removes the abort listener.
+#[must_use = "a sleep does nothing unless awaited"]
+pub struct Sleep {
+    _timer: Timer,
+    _stop: Option<AbortListener>,
+    wait: LatchWait<bool>,
+}
+
+impl Future for Sleep {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        Pin::new(&mut self.get_mut().wait).poll(cx).map(drop)
+    }
 }
 
 /// A callback that sets `latch` to `value`: the one closure type of every such callback
