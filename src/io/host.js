@@ -398,6 +398,15 @@ export async function readText(reader, limit, fatal, bom) {
   }
 }
 
+/**
+ * Stop reading a body (src/io/mod.rs, `HttpResponse::cancel`): cancel it through its
+ * `reader`, else the body itself unless it is locked; a failure is ignored.
+ */
+export function cancelBody(resp, reader) {
+  const b = reader ?? resp.body;
+  if (b && !b.locked) b.cancel().catch(() => {});
+}
+
 /** A body read to its end, at most `MAX_DOC_BYTES`, as JSON; undefined for anything else. */
 async function readJson(resp) {
   try {

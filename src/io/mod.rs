@@ -50,15 +50,9 @@ extern "C" {
     fn next_chunk(reader: &ReadableStreamDefaultReader) -> Promise;
     #[wasm_bindgen(js_name = readText)]
     fn read_text(reader: &ReadableStreamDefaultReader, limit: f64, fatal: bool) -> Promise;
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// A body stream or its reader: both stop with `cancel()`, one import for the two
-    /// (web-sys binds one for each type).
-    type Cancel;
-    #[wasm_bindgen(method)]
-    fn cancel(this: &Cancel) -> Promise;
+    /// See [`HttpResponse::cancel`].
+    #[wasm_bindgen(js_name = cancelBody)]
+    fn cancel_body(response: &Response, reader: Option<ReadableStreamDefaultReader>);
 }
 
 /// Milliseconds since the Unix epoch, from `Date.now()`.
@@ -294,12 +288,6 @@ pub struct HttpResponse {
     done: bool,
 }
 
-/// Mark a promise we drop as handled, so its rejection is not reported as unhandled: an
-/// await of it, given up at once.
-fn ignore(p: Promise) {
-    drop(await_promise(&p));
-}
-
 impl HttpResponse {
     /// The HTTP status code.
     pub fn status(&self) -> u16 {
@@ -345,17 +333,12 @@ impl HttpResponse {
         }
     }
 
-    /// Stop reading: cancel the body stream so the connection is released. Idempotent.
+    /// Stop reading: cancel the body stream so the connection is released (by the host:
+    /// through the reader, else the body unless it is locked; a failure is ignored).
+    /// Idempotent.
     pub fn cancel(&mut self) {
-        if std::mem::replace(&mut self.done, true) {
-            return;
-        }
-        let target: Option<JsValue> = match self.reader.take() {
-            Some(r) => Some(r.into()),
-            None => self.inner.body().filter(|b| !b.locked()).map(Into::into),
-        };
-        if let Some(t) = target {
-            ignore(t.unchecked_into::<Cancel>().cancel());
+        if !std::mem::replace(&mut self.done, true) {
+            cancel_body(&self.inner, self.reader.take());
         }
     }
 }
