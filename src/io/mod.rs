@@ -15,7 +15,7 @@ use std::task::{Context, Poll};
 use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, Response};
+use web_sys::{AbortController, AbortSignal, Headers, Response};
 
 use crate::sync::{Latch, LatchWait};
 
@@ -47,12 +47,12 @@ extern "C" {
         signal: &AbortSignal,
     ) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_name = nextChunk)]
-    fn next_chunk(reader: &ReadableStreamDefaultReader) -> Promise;
+    fn next_chunk(response: &Response) -> Promise;
     #[wasm_bindgen(js_name = readText)]
-    fn read_text(reader: &ReadableStreamDefaultReader, limit: f64, fatal: bool) -> Promise;
+    fn read_text(response: &Response, limit: f64, fatal: bool) -> Promise;
     /// See [`HttpResponse::cancel`].
     #[wasm_bindgen(js_name = cancelBody)]
-    fn cancel_body(response: &Response, reader: Option<ReadableStreamDefaultReader>);
+    fn cancel_body(response: &Response);
 }
 
 /// Milliseconds since the Unix epoch, from `Date.now()`.
@@ -269,8 +269,6 @@ impl Future for Sending {
                 Some(status) => Err(FetchFailure::Redirect(status as u16)),
                 None => Ok(HttpResponse {
                     inner: r.unchecked_into(),
-                    reader: None,
-                    done: false,
                 }),
             },
             Err(e) if this.signal.aborted() || is_abort_error(&e) => Err(FetchFailure::Aborted),
@@ -281,11 +279,8 @@ impl Future for Sending {
 
 /// A response whose body is read incrementally.
 pub struct HttpResponse {
+    /// The host keeps its body's reader (made at the first read: host.js's `readerOf`).
     inner: Response,
-    reader: Option<ReadableStreamDefaultReader>,
-    /// Cancelled (a body read to its end is cancelled too, when the response is dropped:
-    /// a no-op then).
-    done: bool,
 }
 
 impl HttpResponse {
@@ -299,47 +294,28 @@ impl HttpResponse {
         self.inner.headers().get(name).ok().flatten()
     }
 
-    /// The body's reader, made at the first read; `None` for a response without a body.
-    fn reader(&mut self) -> Option<&ReadableStreamDefaultReader> {
-        if self.done {
-            return None;
-        }
-        if self.reader.is_none() {
-            // `getReader()` without a mode always gives a default reader.
-            self.reader = Some(self.inner.body()?.get_reader().unchecked_into());
-        }
-        self.reader.as_ref()
-    }
-
     /// The next chunk of the body: its bytes (a `Uint8Array`, see [`bytes`]), `undefined`
-    /// at its end; a rejection means the stream broke (or was aborted, see [`failure`]).
-    /// The host's promise itself, not a future around it.
+    /// at its end (or without a body); a rejection means the stream broke (or was
+    /// aborted, see [`failure`]). The host's promise itself, not a future around it.
     pub fn chunk(&mut self) -> PromiseFuture {
-        match self.reader() {
-            Some(reader) => await_promise(&next_chunk(reader)),
-            None => PromiseFuture::settled(Ok(JsValue::UNDEFINED)),
-        }
+        await_promise(&next_chunk(&self.inner))
     }
 
     /// Read the whole body as text, decoded by the host (`TextDecoder`; core's UTF-8
-    /// validation and a read loop of our own are not linked for it): the text, each
-    /// invalid UTF-8 sequence read as U+FFFD, or with `strict` `null` when the body is not
-    /// UTF-8; `undefined` past `limit` bytes (the host cancels the stream); a rejection
-    /// if it broke (see [`failure`]). The host's promise itself, not a future around it.
+    /// validation and a read loop of our own are not linked for it): the text (empty
+    /// without a body), each invalid UTF-8 sequence read as U+FFFD, or with `strict` `null`
+    /// when the body is not UTF-8; `undefined` past `limit` bytes (the host cancels the
+    /// stream); a rejection if it broke (see [`failure`]). The host's promise itself, not
+    /// a future around it.
     pub fn text(&mut self, limit: usize, strict: bool) -> PromiseFuture {
-        match self.reader() {
-            Some(reader) => await_promise(&read_text(reader, limit as f64, strict)),
-            None => PromiseFuture::settled(Ok(JsValue::from_str(""))),
-        }
+        await_promise(&read_text(&self.inner, limit as f64, strict))
     }
 
     /// Stop reading: cancel the body stream so the connection is released (by the host:
     /// through the reader, else the body unless it is locked; a failure is ignored).
     /// Idempotent.
     pub fn cancel(&mut self) {
-        if !std::mem::replace(&mut self.done, true) {
-            cancel_body(&self.inner, self.reader.take());
-        }
+        cancel_body(&self.inner);
     }
 }
 
