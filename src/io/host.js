@@ -362,6 +362,9 @@ export function send(fetch, url, method, headers, body, signal) {
   });
 }
 
+/** A response header (src/io/mod.rs, `HttpResponse::header`), or null. */
+export const header = (resp, name) => resp.headers.get(name);
+
 /** The reader of each response body read so far (made at its first read). */
 const readers = new WeakMap();
 

@@ -51,6 +51,8 @@ extern "C" {
     #[wasm_bindgen(js_name = readText)]
     fn read_text(response: &Response, limit: f64, fatal: bool) -> Promise;
     /// See [`HttpResponse::cancel`].
+    #[wasm_bindgen(js_name = header)]
+    fn response_header(response: &Response, name: &str) -> Option<String>;
     #[wasm_bindgen(js_name = cancelBody)]
     fn cancel_body(response: &Response);
 }
@@ -291,7 +293,7 @@ impl HttpResponse {
 
     /// A response header, if present.
     pub fn header(&self, name: &str) -> Option<String> {
-        self.inner.headers().get(name).ok().flatten()
+        response_header(&self.inner, name)
     }
 
     /// The next chunk of the body: its bytes (a `Uint8Array`, see [`bytes`]), `undefined`
