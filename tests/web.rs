@@ -108,7 +108,7 @@ async fn admin(url: &str, path: &str, post: bool) -> JsValue {
         .text(1 << 24, true)
         .await
         .ok()
-        .flatten()
+        .and_then(|v| v.as_string())
         .expect("admin body");
     parse(&text).unwrap()
 }
@@ -246,7 +246,12 @@ async fn an_initialize_post_reaches_the_reference_server() {
         r.header("mcp-session-id").is_some(),
         "CORS exposes Mcp-Session-Id"
     );
-    let text = r.text(1 << 20, true).await.ok().flatten().unwrap();
+    let text = r
+        .text(1 << 20, true)
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap();
     let msg = parse(&text).unwrap();
     let info = get(&get(&msg, "result"), "serverInfo");
     assert_eq!(

@@ -362,28 +362,49 @@ export function send(fetch, url, method, headers, body, signal) {
   });
 }
 
-/**
- * The next chunk of a body through `reader` (src/io/mod.rs, `HttpResponse::chunk`): its
- * bytes, or undefined at its end. Rejects as the stream does, or with 'body chunk is not
- * bytes'.
- */
-export const nextChunk = (reader) => reader.read().then(({ done, value }) => {
+/** A response header (src/io/mod.rs, `HttpResponse::header`), or null. */
+export const header = (resp, name) => resp.headers.get(name);
+
+/** The reader of each response body read so far (made at its first read). */
+const readers = new WeakMap();
+
+/** The reader of `resp`'s body, made at the first read; undefined without a body. */
+function readerOf(resp) {
+  let r = readers.get(resp);
+  if (!r && resp.body) readers.set(resp, (r = resp.body.getReader()));
+  return r;
+}
+
+/** The next chunk through `reader`: its bytes, or undefined at its end. */
+const read = (reader) => reader.read().then(({ done, value }) => {
   if (done) return;
   if (value instanceof Uint8Array) return value;
   throw 'body chunk is not bytes';
 });
 
 /**
- * A body read to its end through `reader` (the wasm's replies, src/io/mod.rs, and the OAuth
- * documents): its text, each bad UTF-8 sequence as U+FFFD, or with `fatal` `null` when it
- * is not UTF-8; a leading BOM is kept, or with `bom` dropped. `undefined` past `limit` bytes
- * (checked first: a body too large is that, whatever its bytes; the stream is cancelled).
- * Rejects as the stream does, or with 'body chunk is not bytes'.
+ * The next chunk of a response's body (src/io/mod.rs, `HttpResponse::chunk`): its bytes, or
+ * undefined at its end (or without a body). Rejects as the stream does, or with 'body chunk
+ * is not bytes'.
  */
-export async function readText(reader, limit, fatal, bom) {
+export const nextChunk = (resp) => {
+  const r = readerOf(resp);
+  return r ? read(r) : Promise.resolve();
+};
+
+/**
+ * A response's body read to its end (the wasm's replies, src/io/mod.rs, and the OAuth
+ * documents): its text (`''` without a body), each bad UTF-8 sequence as U+FFFD, or with
+ * `fatal` `null` when it is not UTF-8; a leading BOM is kept, or with `bom` dropped.
+ * `undefined` past `limit` bytes (checked first: a body too large is that, whatever its
+ * bytes; the stream is cancelled). Rejects as the stream does, or with 'body chunk is not
+ * bytes'.
+ */
+export async function readText(resp, limit, fatal, bom) {
+  const reader = readerOf(resp);
   const d = new TextDecoder('utf-8', { fatal, ignoreBOM: !bom });
   let text = '', n = 0, bad;
-  for (let value; (value = await nextChunk(reader));) {
+  for (let value; reader && (value = await read(reader));) {
     if ((n += value.length) > limit) return void reader.cancel().catch(() => {});
     try {
       text += d.decode(value, { stream: true });
@@ -398,10 +419,19 @@ export async function readText(reader, limit, fatal, bom) {
   }
 }
 
+/**
+ * Stop reading a response's body (src/io/mod.rs, `HttpResponse`'s drop): cancel it through
+ * its reader, else the body itself unless it is locked; a failure is ignored. Idempotent.
+ */
+export function cancelBody(resp) {
+  const b = readers.get(resp) ?? resp.body;
+  if (b && !b.locked) b.cancel().catch(() => {});
+}
+
 /** A body read to its end, at most `MAX_DOC_BYTES`, as JSON; undefined for anything else. */
 async function readJson(resp) {
   try {
-    return JSON.parse(await readText(resp.body.getReader(), MAX_DOC_BYTES, false, 1));
+    return JSON.parse(await readText(resp, MAX_DOC_BYTES, false, 1));
   } catch {
     // No body, a broken stream, too large, not JSON: no document.
   }

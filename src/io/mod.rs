@@ -8,12 +8,16 @@
 //! [`await_promise`] waits for a JS promise (the crate's own executor and promise
 //! future, in `exec.rs`, rather than wasm-bindgen-futures').
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, Response};
+use web_sys::{AbortController, AbortSignal, Headers, Response};
 
-use crate::sync::Latch;
+use crate::sync::{Latch, LatchWait};
 
 pub use exec::{await_promise, spawn, PromiseFuture};
 
@@ -43,18 +47,14 @@ extern "C" {
         signal: &AbortSignal,
     ) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_name = nextChunk)]
-    fn next_chunk(reader: &ReadableStreamDefaultReader) -> Promise;
+    fn next_chunk(response: &Response) -> Promise;
     #[wasm_bindgen(js_name = readText)]
-    fn read_text(reader: &ReadableStreamDefaultReader, limit: f64, fatal: bool) -> Promise;
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// A body stream or its reader: both stop with `cancel()`, one import for the two
-    /// (web-sys binds one for each type).
-    type Cancel;
-    #[wasm_bindgen(method)]
-    fn cancel(this: &Cancel) -> Promise;
+    fn read_text(response: &Response, limit: f64, fatal: bool) -> Promise;
+    /// See [`HttpResponse::cancel`].
+    #[wasm_bindgen(js_name = header)]
+    fn response_header(response: &Response, name: &str) -> Option<String>;
+    #[wasm_bindgen(js_name = cancelBody)]
+    fn cancel_body(response: &Response);
 }
 
 /// Milliseconds since the Unix epoch, from `Date.now()`.
@@ -87,7 +87,7 @@ impl Timer {
 
     /// The one instantiation of the `setTimeout` glue: each closure type handed to it
     /// directly would get its own copy.
-    fn boxed(ms: f64, f: Box<dyn FnOnce()>) -> Timer {
+    pub fn boxed(ms: f64, f: Box<dyn FnOnce()>) -> Timer {
         Timer(gloo_timers::callback::Timeout::new(
             crate::policy::clamp_timeout(ms),
             f,
@@ -95,27 +95,52 @@ impl Timer {
     }
 }
 
-/// The one sleep: `ms` milliseconds; dropping the future clears the timeout.
-pub async fn sleep(ms: f64) {
-    sleep_or_wake(ms, Latch::new(), None).await
+/// The one sleep: `ms` milliseconds; dropping the future clears the timeout. (The
+/// future of [`sleep_or_wake`] itself, not one around it.)
+pub fn sleep(ms: f64) -> Sleep {
+    sleep_or_wake(ms, Latch::new(), None)
 }
 
 /// Sleep `ms` milliseconds, or until someone sets `wake` (a fresh latch per sleep) or
 /// `signal` aborts, whichever comes first. A wake latch is a `Latch<bool>` set to `true`,
 /// the type of a gate's latch, so the crate compiles one copy of the latch code for both
 /// (its value is not read).
-pub async fn sleep_or_wake(ms: f64, wake: Latch<bool>, signal: Option<&AbortSignal>) {
-    let w = wake.clone();
-    let _timer = Timer::once(ms, move || {
-        w.set(true);
-    });
-    let w = wake.clone();
-    let _stop = signal.and_then(|s| {
-        AbortListener::new(s.clone(), move || {
-            w.set(true);
-        })
-    });
-    wake.wait().await;
+pub fn sleep_or_wake(ms: f64, wake: Latch<bool>, signal: Option<&AbortSignal>) -> Sleep {
+    Sleep {
+        _timer: Timer::boxed(ms, setter(&wake, true)),
+        _stop: signal.and_then(|s| AbortListener::boxed(s.clone(), setter(&wake, true))),
+        wait: wake.wait(),
+    }
+}
+
+/// A sleep ([`sleep_or_wake`]): a plain future, not an `async fn`'s state machine. Dropping
+/// it clears the timeout and removes the abort listener.
+#[must_use = "a sleep does nothing unless awaited"]
+pub struct Sleep {
+    _timer: Timer,
+    _stop: Option<AbortListener>,
+    wait: LatchWait<bool>,
+}
+
+impl Future for Sleep {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        Pin::new(&mut self.get_mut().wait).poll(cx).map(drop)
+    }
+}
+
+/// A callback that sets `latch` to `value`: the one closure type of every such callback
+/// (a timer's, an abort listener's), not one each.
+pub fn setter(latch: &Latch<bool>, value: bool) -> Box<dyn FnOnce()> {
+    let latch = latch.clone();
+    Box::new(move || {
+        latch.set(value);
+    })
+}
+
+/// A callback that aborts `c` (a timeout's, a caller's signal's): one closure type for both.
+pub fn aborter(c: AbortController) -> Box<dyn FnOnce()> {
+    Box::new(move || c.abort())
 }
 
 /// Log a warning on the host console.
@@ -195,49 +220,69 @@ impl Http {
         &self.fetch
     }
 
-    /// Send one request. `body` is JSON text; `signal` aborts it.
-    pub async fn send(
+    /// Send one request. `body` is JSON text; `signal` aborts it. The request goes out
+    /// now (the headers and the body are not held while it is under way); await the
+    /// answer.
+    pub fn send(
         &self,
         method: &str,
         url: &str,
         headers: &HeaderList,
         body: Option<&str>,
         signal: &AbortSignal,
-    ) -> Result<HttpResponse, FetchFailure> {
-        if let Some(e) = &headers.bad {
-            return Err(FetchFailure::Network(e.clone()));
-        }
+    ) -> Sending {
         // host.js's `send`: a Response, a redirect's status, or a string saying that the
         // replacement `fetch` gave no Response.
-        let sent = fetch_manual(&self.fetch, url, method, &headers.headers, body, signal)
-            .map_err(FetchFailure::Network)?;
-        match await_promise(&sent).await {
+        let sent = match &headers.bad {
+            Some(e) => Err(e.clone()),
+            None => fetch_manual(&self.fetch, url, method, &headers.headers, body, signal)
+                .map(|p| await_promise(&p)),
+        };
+        Sending {
+            sent,
+            signal: signal.clone(),
+        }
+    }
+}
+
+/// A request under way ([`Http::send`]): a future of its response. A plain future, not
+/// an `async fn`'s: no state machine and drop glue of its own.
+#[must_use = "a request's answer is read by awaiting it"]
+pub struct Sending {
+    /// The host's promise, or what the request failed with before it went out.
+    sent: Result<PromiseFuture, JsValue>,
+    signal: AbortSignal,
+}
+
+impl Future for Sending {
+    type Output = Result<HttpResponse, FetchFailure>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let out = match &mut this.sent {
+            Err(e) => return Poll::Ready(Err(FetchFailure::Network(e.clone()))),
+            Ok(p) => match Pin::new(p).poll(cx) {
+                Poll::Ready(out) => out,
+                Poll::Pending => return Poll::Pending,
+            },
+        };
+        Poll::Ready(match out {
             Ok(r) if r.is_string() => Err(FetchFailure::Network(r)),
             Ok(r) => match r.as_f64() {
                 Some(status) => Err(FetchFailure::Redirect(status as u16)),
                 None => Ok(HttpResponse {
                     inner: r.unchecked_into(),
-                    reader: None,
-                    done: false,
                 }),
             },
-            Err(e) if signal.aborted() || is_abort_error(&e) => Err(FetchFailure::Aborted),
+            Err(e) if this.signal.aborted() || is_abort_error(&e) => Err(FetchFailure::Aborted),
             Err(e) => Err(FetchFailure::Network(e)),
-        }
+        })
     }
 }
 
 /// A response whose body is read incrementally.
 pub struct HttpResponse {
+    /// The host keeps its body's reader (made at the first read: host.js's `readerOf`).
     inner: Response,
-    reader: Option<ReadableStreamDefaultReader>,
-    done: bool,
-}
-
-/// Mark a promise we drop as handled, so its rejection is not reported as unhandled: an
-/// await of it, given up at once.
-fn ignore(p: Promise) {
-    drop(await_promise(&p));
 }
 
 impl HttpResponse {
@@ -248,77 +293,41 @@ impl HttpResponse {
 
     /// A response header, if present.
     pub fn header(&self, name: &str) -> Option<String> {
-        self.inner.headers().get(name).ok().flatten()
+        response_header(&self.inner, name)
     }
 
-    /// The body's reader, made at the first read; `None` for a response without a body.
-    fn reader(&mut self) -> Option<&ReadableStreamDefaultReader> {
-        if self.done {
-            return None;
-        }
-        if self.reader.is_none() {
-            // `getReader()` without a mode always gives a default reader.
-            self.reader = Some(self.inner.body()?.get_reader().unchecked_into());
-        }
-        self.reader.as_ref()
-    }
-
-    /// The next chunk of the body, `Ok(None)` at its end. An error means the stream broke
-    /// (or was aborted).
-    pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, FetchFailure> {
-        let Some(reader) = self.reader() else {
-            return Ok(None);
-        };
-        let chunk = await_promise(&next_chunk(reader)).await.map_err(failure)?;
-        if chunk.is_undefined() {
-            self.done = true;
-            self.reader = None;
-            return Ok(None);
-        }
-        Ok(Some(chunk.unchecked_into::<Uint8Array>().to_vec()))
+    /// The next chunk of the body: its bytes (a `Uint8Array`, see [`bytes`]), `undefined`
+    /// at its end (or without a body); a rejection means the stream broke (or was
+    /// aborted, see [`failure`]). The host's promise itself, not a future around it.
+    pub fn chunk(&mut self) -> PromiseFuture {
+        await_promise(&next_chunk(&self.inner))
     }
 
     /// Read the whole body as text, decoded by the host (`TextDecoder`; core's UTF-8
-    /// validation and a read loop of our own are not linked for it): `Ok(Some(text))`,
-    /// each invalid UTF-8 sequence read as U+FFFD, or with `strict` `Ok(None)` when the
-    /// body is not UTF-8; `Err(None)` past `limit` bytes (the stream is cancelled),
-    /// `Err(Some(failure))` if it broke.
-    pub async fn text(
-        &mut self,
-        limit: usize,
-        strict: bool,
-    ) -> Result<Option<String>, Option<FetchFailure>> {
-        let Some(reader) = self.reader() else {
-            return Ok(Some(String::new()));
-        };
-        let read = read_text(reader, limit as f64, strict);
-        match await_promise(&read).await {
-            Ok(v) if v.is_undefined() => {
-                self.cancel();
-                Err(None)
-            }
-            Ok(v) => Ok(v.as_string()),
-            Err(e) => Err(Some(failure(e))),
-        }
+    /// validation and a read loop of our own are not linked for it): the text (empty
+    /// without a body), each invalid UTF-8 sequence read as U+FFFD, or with `strict` `null`
+    /// when the body is not UTF-8; `undefined` past `limit` bytes (the host cancels the
+    /// stream); a rejection if it broke (see [`failure`]). The host's promise itself, not
+    /// a future around it.
+    pub fn text(&mut self, limit: usize, strict: bool) -> PromiseFuture {
+        await_promise(&read_text(&self.inner, limit as f64, strict))
     }
 
-    /// Stop reading: cancel the body stream so the connection is released. Idempotent.
+    /// Stop reading: cancel the body stream so the connection is released (by the host:
+    /// through the reader, else the body unless it is locked; a failure is ignored).
+    /// Idempotent.
     pub fn cancel(&mut self) {
-        if std::mem::replace(&mut self.done, true) {
-            return;
-        }
-        let target: Option<JsValue> = match self.reader.take() {
-            Some(r) => Some(r.into()),
-            None => self.inner.body().filter(|b| !b.locked()).map(Into::into),
-        };
-        if let Some(t) = target {
-            ignore(t.unchecked_into::<Cancel>().cancel());
-        }
+        cancel_body(&self.inner);
     }
 }
 
+/// A chunk of a body ([`HttpResponse::chunk`]), copied into wasm memory.
+pub fn bytes(chunk: JsValue) -> Vec<u8> {
+    chunk.unchecked_into::<Uint8Array>().to_vec()
+}
+
 /// What a broken body stream amounts to.
-fn failure(e: JsValue) -> FetchFailure {
+pub fn failure(e: JsValue) -> FetchFailure {
     if is_abort_error(&e) {
         FetchFailure::Aborted
     } else {
@@ -346,10 +355,7 @@ impl Abort {
         // JS glue's debugString (about 1.5 KB of JS) and its import. The panic is the same.
         let controller = AbortController::new()
             .unwrap_or_else(|_| panic!("AbortController exists in every supported runtime"));
-        let timer = timeout_ms.map(|ms| {
-            let c = controller.clone();
-            Timer::once(ms, move || c.abort())
-        });
+        let timer = timeout_ms.map(|ms| Timer::boxed(ms, aborter(controller.clone())));
         Abort {
             controller,
             _timer: timer,
@@ -386,7 +392,7 @@ impl AbortListener {
     }
 
     /// One instantiation of the closure glue for every caller (see [`Timer::once`]).
-    fn boxed(signal: AbortSignal, f: Box<dyn FnOnce()>) -> Option<AbortListener> {
+    pub fn boxed(signal: AbortSignal, f: Box<dyn FnOnce()>) -> Option<AbortListener> {
         if signal.aborted() {
             f();
             return None;
@@ -424,8 +430,11 @@ pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str) -> Option<
     }
 }
 
-/// Call a user function that may return a Promise, and wait for its value.
-pub async fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
-    let v = f.call2(&JsValue::UNDEFINED, a, b)?;
-    await_promise(&v).await
+/// Call a user function that may return a Promise, and wait for its value (what it
+/// throws is the outcome at once).
+pub fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> PromiseFuture {
+    match f.call2(&JsValue::UNDEFINED, a, b) {
+        Ok(v) => await_promise(&v),
+        Err(e) => PromiseFuture::settled(Err(e)),
+    }
 }

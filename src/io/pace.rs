@@ -4,9 +4,12 @@
 //! parks it until the next one (a zero-delay timer) once the slice is used up.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use crate::io;
-use crate::sync::Latch;
+use crate::sync::{Latch, LatchWait};
 
 /// Milliseconds of work per macrotask before the rest wait for the next one.
 const SLICE_MS: f64 = 5.0;
@@ -28,35 +31,50 @@ thread_local! {
 }
 
 /// Go on now, or in a later macrotask if this one has already worked for `SLICE_MS`.
-pub async fn breathe() {
-    loop {
-        let wait = SLICE.with(|s| {
-            let mut s = crate::cell::write(s);
-            let now = io::now_ms();
-            let next = match &s.next {
-                Some(latch) => latch.clone(),
-                None => {
-                    // First call in a new macrotask: the slice starts now, and ends
-                    // with the next macrotask.
-                    s.start = now;
-                    let latch = Latch::new();
-                    let set = latch.clone();
-                    io::spawn(Box::pin(async move {
-                        io::sleep(0.0).await;
-                        SLICE.with(|s| crate::cell::write(s).next = None);
-                        set.set(true);
-                    }));
-                    s.next = Some(latch.clone());
-                    latch
+pub fn breathe() -> Breathe {
+    Breathe(None)
+}
+
+/// The future of [`breathe`]: a plain one (no state machine), waiting for the next
+/// macrotask while the slice is used up.
+#[must_use = "breathing does nothing unless awaited"]
+pub struct Breathe(Option<LatchWait<bool>>);
+
+impl Future for Breathe {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        loop {
+            if let Some(wait) = &mut this.0 {
+                if Pin::new(wait).poll(cx).is_pending() {
+                    return Poll::Pending;
                 }
-            };
-            (now - s.start > SLICE_MS).then_some(next)
-        });
-        match wait {
-            Some(next) => {
-                next.wait().await;
             }
-            None => return,
+            this.0 = SLICE.with(|s| {
+                let mut s = crate::cell::write(s);
+                let now = io::now_ms();
+                let next = match &s.next {
+                    Some(latch) => latch.clone(),
+                    None => {
+                        // First call in a new macrotask: the slice starts now, and ends
+                        // with the next macrotask.
+                        s.start = now;
+                        let latch = Latch::new();
+                        let set = latch.clone();
+                        io::spawn(Box::pin(async move {
+                            io::sleep(0.0).await;
+                            SLICE.with(|s| crate::cell::write(s).next = None);
+                            set.set(true);
+                        }));
+                        s.next = Some(latch.clone());
+                        latch
+                    }
+                };
+                (now - s.start > SLICE_MS).then(|| next.wait())
+            });
+            if this.0.is_none() {
+                return Poll::Ready(());
+            }
         }
     }
 }

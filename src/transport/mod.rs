@@ -545,7 +545,9 @@ impl Session {
                 renew = Some(None);
                 continue;
             }
-            let before = self.session_id();
+            // The session id this try goes with (and, if the server lost it, the one to
+            // renew): read with the slot held, and nothing is awaited until it is sent.
+            let session = self.session_id();
             let token = self.auth.as_ref().map_or(0, |a| a.generation());
             // One try: POST it, read its reply (a JSON body, or an SSE stream, resumed as
             // the server asks), and say what it amounts to. (A block, not a function of
@@ -559,56 +561,55 @@ impl Session {
                 };
                 let abort = Abort::new(timeout);
                 // The slot is held (`initialize` goes without one: it is what the others
-                // wait for). Nothing is awaited before the session id is read.
-                let (id, session) = {
+                // wait for).
+                let id = {
                     let mut st = self.state_mut();
                     if st.closed {
                         break 'once Err(Error::Aborted("the client is closed".into()));
                     }
-                    (
-                        st.pending.register(abort.controller()),
-                        st.session_id.clone(),
-                    )
+                    st.pending.register(abort.controller())
                 };
-                let modern = self.is_modern();
-                let params = if modern {
-                    self.envelope(params)
-                } else {
-                    params.clone()
-                };
-                let headers = if modern {
-                    self.modern_headers(method, &params, ctl.headers)
-                } else {
-                    self.headers(session.as_deref(), false)
-                };
-                let envelope = crate::obj!(
-                    ("jsonrpc", "2.0".into()),
-                    ("id", (id as f64).into()),
-                    ("method", method.into()),
-                    ("params", params),
-                );
-                let body = json::stringify(&envelope.into());
-                let link = ctl.signal.and_then(|s| {
-                    let c = abort.controller();
-                    AbortListener::new(s.clone(), move || c.abort())
-                });
+                let link = ctl
+                    .signal
+                    .and_then(|s| AbortListener::boxed(s.clone(), io::aborter(abort.controller())));
                 let signal = abort.signal();
+                // The request goes out here; its params, headers and body are not kept
+                // while it is under way.
+                let sending = {
+                    let modern = self.is_modern();
+                    let params = if modern {
+                        self.envelope(params)
+                    } else {
+                        params.clone()
+                    };
+                    let headers = if modern {
+                        self.modern_headers(method, &params, ctl.headers)
+                    } else {
+                        self.headers(session.as_deref(), false)
+                    };
+                    let envelope = crate::obj!(
+                        ("jsonrpc", "2.0".into()),
+                        ("id", (id as f64).into()),
+                        ("method", method.into()),
+                        ("params", params),
+                    );
+                    json::stringify(&envelope.into()).map(|body| {
+                        self.http
+                            .send("POST", &self.url, &headers, Some(&body), &signal)
+                    })
+                };
                 // The exchange: POST the request and read until the response for `id`
                 // arrived. (A block too: one state machine less, ~400 bytes of gzip.)
                 let out: Result<(), Error> = 'exchange: {
                     // Unsent: its id is let go below, with every other try's.
-                    let Some(body) = body else {
+                    let Some(sending) = sending else {
                         break 'exchange Err(Error::Protocol(crate::cat!(
                             "the params of ",
                             method,
                             " cannot be written as JSON"
                         )));
                     };
-                    let sent = self
-                        .http
-                        .send("POST", &self.url, &headers, Some(&body), &signal)
-                        .await;
-                    let mut resp = match sent {
+                    let mut resp = match sending.await {
                         Ok(r) => r,
                         Err(f) => break 'exchange Err(fetch_error(f)),
                     };
@@ -695,10 +696,12 @@ impl Session {
                     let body = resp.text(limit, ok).await;
                     if ok {
                         break 'exchange match body {
-                            Ok(Some(text)) => self.dispatch_text(&text),
-                            Ok(None) => Err(Error::Protocol("the reply is not valid UTF-8".into())),
-                            Err(None) => Err(self.too_large(status)),
-                            Err(Some(f)) => Err(fetch_error(f)),
+                            Ok(v) if v.is_undefined() => Err(self.too_large(status)),
+                            Ok(v) => match v.as_string() {
+                                Some(text) => self.dispatch_text(&text),
+                                None => Err(Error::Protocol("the reply is not valid UTF-8".into())),
+                            },
+                            Err(e) => Err(fetch_error(io::failure(e))),
                         };
                     }
                     let err = self.http_error(&resp, status, body);
@@ -753,7 +756,7 @@ impl Session {
                         return Err(self.why_aborted(ctl.signal, None));
                     }
                 }
-                Next::Renew => renew = Some(before),
+                Next::Renew => renew = Some(session),
                 // After a 401 (or a 403 `insufficient_scope`): a sign-in (a refresh first,
                 // a step-up with the union of scopes), then the request sent again.
                 Next::SignIn(err, first) => {
@@ -799,10 +802,15 @@ impl Session {
         let mut out: Option<js_sys::JsString> = None;
         let tokens = self.auth.as_ref().map(|a| a.secrets());
         for value in self.opts.headers.iter().map(|(_, v)| v).chain(&tokens) {
-            let parts = std::iter::once(value.as_str()).chain(value.split_ascii_whitespace());
-            for secret in parts.filter(|p| p.len() >= 6) {
-                let t = out.get_or_insert_with(|| text.as_str().into());
-                *t = t.replace_all(secret, "[redacted]");
+            // The value whole, then each of its parts between ASCII whitespace.
+            let mut parts = value.split_ascii_whitespace();
+            let mut secret = Some(value.as_str());
+            while let Some(s) = secret {
+                if s.len() >= 6 {
+                    let t = out.get_or_insert_with(|| text.as_str().into());
+                    *t = t.replace_all(s, "[redacted]");
+                }
+                secret = parts.next();
             }
         }
         // `as_string`, the crate's one way to read a JS string (`String::from` is another).
@@ -837,12 +845,10 @@ impl Session {
             Ok(permit) => return Some(Some(permit)),
             Err(ticket) => ticket,
         };
-        let give_up = ticket.latch().clone();
-        let _stop = ctl.signal.and_then(|s| {
-            AbortListener::new(s.clone(), move || {
-                give_up.set(false);
-            })
-        });
+        // An abort gives up the place.
+        let _stop = ctl
+            .signal
+            .and_then(|s| AbortListener::boxed(s.clone(), io::setter(ticket.latch(), false)));
         ticket.latch().wait().await;
         ticket.into_permit().map(Some)
     }
@@ -869,16 +875,15 @@ impl Session {
         last_event_id: Option<&str>,
         signal: &AbortSignal,
     ) -> Result<HttpResponse, Error> {
-        let mut headers = self.headers(session, true);
-        if let Some(id) = last_event_id {
-            headers.set("Last-Event-ID", id);
-        }
+        let sending = {
+            let mut headers = self.headers(session, true);
+            if let Some(id) = last_event_id {
+                headers.set("Last-Event-ID", id);
+            }
+            self.http.send("GET", &self.url, &headers, None, signal)
+        };
         // A match, as the other sends have: `map_err` was kept out of line for two uses.
-        let mut resp = match self
-            .http
-            .send("GET", &self.url, &headers, None, signal)
-            .await
-        {
+        let mut resp = match sending.await {
             Ok(r) => r,
             Err(f) => return Err(fetch_error(f)),
         };
@@ -933,14 +938,15 @@ impl Session {
         &self,
         resp: &HttpResponse,
         status: u16,
-        body: Result<Option<String>, Option<FetchFailure>>,
+        body: Result<JsValue, JsValue>,
     ) -> Error {
         let retry_after_ms = resp
             .header("retry-after")
             .and_then(|v| crate::policy::parse_retry_after(&v, io::now_ms()));
-        let body = match body {
-            Ok(Some(b)) => quote_body(&self.redact(b), BODY_QUOTE_LIMIT),
-            _ => String::new(),
+        // The body's text ([`HttpResponse::text`]); not one that was too large or broke.
+        let body = match body.ok().and_then(|b| b.as_string()) {
+            Some(b) => quote_body(&self.redact(b), BODY_QUOTE_LIMIT),
+            None => String::new(),
         };
         Error::Transport {
             status,
@@ -966,9 +972,9 @@ impl Session {
         let _ = parser.finish();
         loop {
             let chunk = match resp.chunk().await {
-                Ok(Some(c)) => c,
-                Ok(None) => return Ok(()),
-                Err(f) => return Err(fetch_error(f)),
+                Ok(c) if c.is_undefined() => return Ok(()),
+                Ok(c) => io::bytes(c),
+                Err(e) => return Err(fetch_error(io::failure(e))),
             };
             // Each event as it completes; with `until`, the first bad one fails the request
             // and the rest of the chunk is not read.
@@ -1093,14 +1099,14 @@ impl Session {
     async fn post_message(&self, msg: &JsValue) -> Result<(), Error> {
         let body = json::stringify(msg)
             .ok_or_else(|| Error::Protocol("a message cannot be written as JSON".into()))?;
-        let session = self.session_id();
-        let headers = self.headers(session.as_deref(), false);
         let abort = Abort::new(self.opts.request_timeout_ms);
-        let mut resp = match self
-            .http
-            .send("POST", &self.url, &headers, Some(&body), &abort.signal())
-            .await
-        {
+        let sending = {
+            let session = self.session_id();
+            let headers = self.headers(session.as_deref(), false);
+            self.http
+                .send("POST", &self.url, &headers, Some(&body), &abort.signal())
+        };
+        let mut resp = match sending.await {
             Ok(r) => r,
             Err(f) => return Err(fetch_error(f)),
         };
@@ -1110,7 +1116,7 @@ impl Session {
             Ok(())
         } else {
             // The body is not read (it was let go above): the error quotes none.
-            Err(self.http_error(&resp, status, Ok(None)))
+            Err(self.http_error(&resp, status, Ok(JsValue::UNDEFINED)))
         }
     }
 
@@ -1159,7 +1165,8 @@ impl Session {
             if let Some(ready) = self.auth_ready() {
                 let _ = io::await_promise(&ready).await;
             }
-            let (session, ctl) = {
+            // Only the signal is kept: `stop_listening` aborts the controller.
+            let (session, signal) = {
                 let mut st = self.state_mut();
                 if st.closed || st.listen_gen != gen {
                     return;
@@ -1167,10 +1174,10 @@ impl Session {
                 let Ok(c) = AbortController::new() else {
                     return;
                 };
-                st.listen_abort = Some(c.clone());
-                (st.session_id.clone(), c)
+                let signal = c.signal();
+                st.listen_abort = Some(c);
+                (st.session_id.clone(), signal)
             };
-            let signal = ctl.signal();
             match self
                 .open_stream(session.as_deref(), parser.last_event_id(), &signal)
                 .await
@@ -1242,13 +1249,15 @@ impl Session {
         self.gate.close();
         self.stop_listening();
         if let Some(sid) = session {
-            let headers = self.headers(Some(&sid), false);
             let abort = Abort::new(Some(self.opts.request_timeout_ms.unwrap_or(10_000.0)));
-            if let Ok(mut r) = self
-                .http
-                .send("DELETE", &self.url, &headers, None, &abort.signal())
-                .await
-            {
+            let sending = self.http.send(
+                "DELETE",
+                &self.url,
+                &self.headers(Some(&sid), false),
+                None,
+                &abort.signal(),
+            );
+            if let Ok(mut r) = sending.await {
                 r.cancel();
             }
         }
