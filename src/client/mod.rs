@@ -513,8 +513,9 @@ impl Client {
         // the result. Inline, as the listing above: a nested future costs wasm.
         let args = get(&params, "arguments");
         let mut refreshed = false;
-        let mut responses: Option<JsValue> = None;
-        let mut state: Option<JsValue> = None;
+        // `undefined` when there is none (`put` leaves an `undefined` value out).
+        let mut responses = JsValue::UNDEFINED;
+        let mut state = JsValue::UNDEFINED;
         let mut state_only: Option<String> = None;
         let rounds = self.0.session.opts.max_input_rounds;
         let mut round = 0;
@@ -525,12 +526,8 @@ impl Client {
                 .map(|m| headers::param_headers(&m.mirrored, &args))
                 .unwrap_or_default();
             let p = json::shallow_copy(&params);
-            if let Some(v) = &responses {
-                set(&p, "inputResponses", v);
-            }
-            if let Some(v) = &state {
-                set(&p, "requestState", v);
-            }
+            json::put(&p, "inputResponses", responses.clone());
+            json::put(&p, "requestState", state.clone());
             let ctl = Ctl {
                 headers: &extra,
                 ..ctl
@@ -556,12 +553,11 @@ impl Client {
                     " times (maxInputRounds)"
                 )));
             }
-            let st = get(&result, "requestState");
-            state = (!st.is_undefined() && !st.is_null()).then_some(st);
+            state = result.field("requestState").unwrap_or_default();
             let requests = v2026::input_requests(&result);
             if !is_object(&requests) {
                 // requestState only: retry at once; the same one again is no progress.
-                let s = state.as_ref().and_then(|v| v.as_string());
+                let s = state.as_string();
                 if s.is_none() || s == state_only {
                     return Err(Error::Protocol(
                         "the server answered input_required without new input requests or state"
@@ -569,7 +565,7 @@ impl Client {
                     ));
                 }
                 state_only = s;
-                responses = None;
+                responses = JsValue::UNDEFINED;
                 continue;
             }
             state_only = None;
@@ -578,7 +574,7 @@ impl Client {
             ask_inputs(&self.0.session, &requests, keys, JsValue::NULL, &answers)
                 .await
                 .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
-            responses = Some(answers);
+            responses = answers;
         };
         self.follow_call(self.0.tasks.wire().decode_call(result)?, opts, token)
     }
