@@ -159,6 +159,30 @@ pub struct TaskFields {
     pub poll_interval: &'static str,
 }
 
+/// One message for every bad field of a Task: "the server sent a Task whose <k><what>".
+fn bad_task(k: &str, what: &str) -> Error {
+    Error::Protocol(crate::cat!("the server sent a Task whose ", k, what))
+}
+
+/// The Task's string field `k` (not inlined: one copy for its four fields).
+#[inline(never)]
+fn task_text<J: Json>(v: &J, k: &str) -> Result<String, Error> {
+    v.text(k)
+        .ok_or_else(|| bad_task(k, " is missing, not a string, or not valid Unicode"))
+}
+
+/// The Task's optional non-negative number `k`.
+#[inline(never)]
+fn task_number<J: Json>(v: &J, k: &str) -> Result<Option<u64>, Error> {
+    match v.field(k) {
+        None => Ok(None),
+        Some(x) => match x.number().filter(|n| *n >= 0.0 && n.is_finite()) {
+            Some(n) => Ok(Some(n as u64)),
+            None => Err(bad_task(k, " is not a non-negative number")),
+        },
+    }
+}
+
 /// Decode the normalized fields of a task object; unknown members are left to the raw
 /// object. Never panics, whatever `v` is.
 pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Error> {
@@ -168,24 +192,7 @@ pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Erro
             "the server sent a Task that is not an object".into(),
         ));
     }
-    // One message for every bad field: "the server sent a Task whose <k><what>".
-    let bad = |k: &str, what: &str| {
-        Error::Protocol(crate::cat!("the server sent a Task whose ", k, what))
-    };
-    let text = |k: &str| {
-        v.text(k)
-            .ok_or_else(|| bad(k, " is missing, not a string, or not valid Unicode"))
-    };
-    let number = |k: &str| -> Result<Option<u64>, Error> {
-        match v.field(k) {
-            None => Ok(None),
-            Some(x) => match x.number().filter(|n| *n >= 0.0 && n.is_finite()) {
-                Some(n) => Ok(Some(n as u64)),
-                None => Err(bad(k, " is not a non-negative number")),
-            },
-        }
-    };
-    let status = text("status")?;
+    let status = task_text(v, "status")?;
     let status = TaskStatus::from_name(&status).ok_or_else(|| {
         Error::Protocol(crate::cat!(
             "the server sent an unknown task status \"",
@@ -197,16 +204,16 @@ pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Erro
         None => None,
         Some(m) => Some(
             m.string()
-                .ok_or_else(|| bad("statusMessage", " is not a string"))?,
+                .ok_or_else(|| bad_task("statusMessage", " is not a string"))?,
         ),
     };
     Ok(TaskInfo {
-        task_id: text("taskId")?,
-        created_at: text("createdAt")?,
+        task_id: task_text(v, "taskId")?,
+        created_at: task_text(v, "createdAt")?,
         status,
         status_message,
-        last_updated_at: text("lastUpdatedAt")?,
-        ttl_ms: number(fields.ttl)?,
-        poll_interval_ms: number(fields.poll_interval)?,
+        last_updated_at: task_text(v, "lastUpdatedAt")?,
+        ttl_ms: task_number(v, fields.ttl)?,
+        poll_interval_ms: task_number(v, fields.poll_interval)?,
     })
 }
