@@ -21,11 +21,11 @@ use crate::transport::{ClientOptions, VersionChoice};
 #[wasm_bindgen(module = "/src/js/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
-    fn make_error(class: u32, message: &str, props: &JsValue) -> JsValue;
+    fn make_error(class: u32, message: &str, props: JsValue) -> JsValue;
     #[wasm_bindgen(js_name = makeAsyncIterator)]
-    fn make_async_iterator(iter: &JsValue) -> JsValue;
+    fn make_async_iterator(iter: JsValue) -> JsValue;
     fn pending() -> Promise;
-    fn settle(p: &Promise, ok: bool, value: &JsValue);
+    fn settle(p: &Promise, ok: bool, value: JsValue);
 }
 
 /// The JS error classes, by their place in glue.js's `classes` list (the class crosses
@@ -129,7 +129,7 @@ fn to_js(e: Error) -> JsValue {
             crate::obj!(("status", 404.into())).into(),
         ),
     };
-    make_error(kind as u32, &message, &props)
+    make_error(kind as u32, &message, props)
 }
 
 /// A Promise of a future. Only the boxing is generic: one instantiation of the executor
@@ -150,8 +150,8 @@ fn boxed_promise(f: Pending) -> Promise {
     let q = p.clone();
     io::spawn(Box::pin(async move {
         match f.await {
-            Ok(v) => settle(&q, true, &v),
-            Err(e) => settle(&q, false, &to_js(e)),
+            Ok(v) => settle(&q, true, v),
+            Err(e) => settle(&q, false, to_js(e)),
         }
     }));
     p
@@ -381,7 +381,7 @@ impl TaskHandle {
             }));
         })
         .into_js_value();
-        make_async_iterator(&iter)
+        make_async_iterator(iter)
     }
 
     /// A versioned resume token (JSON text) for [`TaskHandle::resume`].
