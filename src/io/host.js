@@ -363,6 +363,9 @@ export function send(fetch, url, method, headers, body, signal) {
   });
 }
 
+/** A fresh `AbortController` (src/io/mod.rs, `abort_controller`). */
+export const newAbortController = () => new AbortController();
+
 /** A fresh `Headers` (src/io/mod.rs, `HeaderList`). */
 export const newHeaders = () => new Headers();
 
