@@ -366,6 +366,10 @@ export function send(fetch, url, method, headers, body, signal) {
 /** A fresh `AbortController` (src/io/mod.rs, `abort_controller`). */
 export const newAbortController = () => new AbortController();
 
+/** Call `f` when `signal` aborts, or no longer (src/io/mod.rs, `AbortListener`). */
+export const onAbort = (signal, f) => signal.addEventListener('abort', f);
+export const offAbort = (signal, f) => signal.removeEventListener('abort', f);
+
 /** A fresh `Headers` (src/io/mod.rs, `HeaderList`). */
 export const newHeaders = () => new Headers();
 

@@ -64,6 +64,12 @@ extern "C" {
     /// import, whose error no supported runtime gives.
     #[wasm_bindgen(js_name = newAbortController)]
     pub fn abort_controller() -> AbortController;
+    /// See [`AbortListener`]: plain imports, not web-sys's `catch` ones, and the event's
+    /// name is the host's.
+    #[wasm_bindgen(js_name = onAbort)]
+    fn on_abort(signal: &AbortSignal, f: &Closure<dyn FnMut()>);
+    #[wasm_bindgen(js_name = offAbort)]
+    fn off_abort(signal: &AbortSignal, f: &Closure<dyn FnMut()>);
 }
 
 /// Milliseconds since the Unix epoch, from `Date.now()`.
@@ -399,16 +405,14 @@ impl AbortListener {
                 f()
             }
         });
-        let _ = signal.add_event_listener_with_callback("abort", closure.as_ref().unchecked_ref());
+        on_abort(&signal, &closure);
         Some(AbortListener { signal, closure })
     }
 }
 
 impl Drop for AbortListener {
     fn drop(&mut self) {
-        let _ = self
-            .signal
-            .remove_event_listener_with_callback("abort", self.closure.as_ref().unchecked_ref());
+        off_abort(&self.signal, &self.closure);
     }
 }
 
