@@ -651,11 +651,10 @@ impl Registry {
             self.state_mut().listen_ids.clear();
             return;
         }
-        let (Some((m, params)), Ok(ctl)) =
-            (self.wire().listen_request(&ids), AbortController::new())
-        else {
+        let Some((m, params)) = self.wire().listen_request(&ids) else {
             return;
         };
+        let ctl = io::abort_controller();
         let gen = self.listen_gen.get() + 1;
         self.listen_gen.set(gen);
         {
@@ -834,9 +833,7 @@ impl Handle {
 
     /// Send one of the machine's requests; its answer comes back as an event.
     fn send(self: &Rc<Self>, id: ReqId, req: Request) {
-        let Ok(ctl) = AbortController::new() else {
-            return;
-        };
+        let ctl = io::abort_controller();
         self.state_mut().inflight.push((id, ctl.clone()));
         let (method, params) = self.reg.wire().task_request(req, &self.task_id);
         // A held request stays open as long as the task waits for input.

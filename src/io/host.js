@@ -350,6 +350,7 @@ export const utf8 = (bytes) => lossy.decode(bytes);
  * throws what it throws.
  */
 export function send(fetch, url, method, headers, body, signal) {
+  if (badHeaders.has(headers)) throw badHeaders.get(headers);
   const init = { method, redirect: 'manual', headers };
   if (body !== undefined) init.body = body;
   init.signal = signal;
@@ -360,6 +361,28 @@ export function send(fetch, url, method, headers, body, signal) {
     r.body?.cancel().catch(() => {});
     return opaque ? 0 : r.status;
   });
+}
+
+/** A fresh `AbortController` (src/io/mod.rs, `abort_controller`). */
+export const newAbortController = () => new AbortController();
+
+/** Call `f` when `signal` aborts, or no longer (src/io/mod.rs, `AbortListener`). */
+export const onAbort = (signal, f) => signal.addEventListener('abort', f);
+export const offAbort = (signal, f) => signal.removeEventListener('abort', f);
+
+/** A fresh `Headers` (src/io/mod.rs, `HeaderList`). */
+export const newHeaders = () => new Headers();
+
+/** What `Headers.set` first threw for each list (a bad name or value): `send` throws it. */
+const badHeaders = new WeakMap();
+
+/** `headers.set(name, value)`, keeping what it threw (see `badHeaders`). */
+export function setHeader(headers, name, value) {
+  try {
+    headers.set(name, value);
+  } catch (e) {
+    if (!badHeaders.has(headers)) badHeaders.set(headers, e);
+  }
 }
 
 /** A response header (src/io/mod.rs, `HttpResponse::header`), or null. */

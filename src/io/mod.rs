@@ -55,6 +55,21 @@ extern "C" {
     fn response_header(response: &Response, name: &str) -> Option<String>;
     #[wasm_bindgen(js_name = cancelBody)]
     fn cancel_body(response: &Response);
+    /// See [`HeaderList`].
+    #[wasm_bindgen(js_name = newHeaders)]
+    fn new_headers() -> Headers;
+    #[wasm_bindgen(js_name = setHeader)]
+    fn set_header(headers: &Headers, name: &str, value: &str);
+    /// A fresh `AbortController`, made by the host: `AbortController::new` is a `catch`
+    /// import, whose error no supported runtime gives.
+    #[wasm_bindgen(js_name = newAbortController)]
+    pub fn abort_controller() -> AbortController;
+    /// See [`AbortListener`]: plain imports, not web-sys's `catch` ones, and the event's
+    /// name is the host's.
+    #[wasm_bindgen(js_name = onAbort)]
+    fn on_abort(signal: &AbortSignal, f: &Closure<dyn FnMut()>);
+    #[wasm_bindgen(js_name = offAbort)]
+    fn off_abort(signal: &AbortSignal, f: &Closure<dyn FnMut()>);
 }
 
 /// Milliseconds since the Unix epoch, from `Date.now()`.
@@ -165,29 +180,22 @@ pub struct Http {
 }
 
 /// The headers of one request, written into a JS `Headers` as they are added (a later
-/// value replaces an earlier one of the same name, in any case).
-pub struct HeaderList {
-    headers: Headers,
-    /// The first name or value `Headers` refused: [`Http::send`] fails with it.
-    bad: Option<JsValue>,
-}
+/// value replaces an earlier one of the same name, in any case). The first name or value
+/// `Headers` refused is kept by the host: [`Http::send`] fails with it.
+pub struct HeaderList(Headers);
 
-/// No headers yet.
 impl Default for HeaderList {
     fn default() -> HeaderList {
-        // Not `expect` (see `Abort::new`).
-        let headers =
-            Headers::new().unwrap_or_else(|_| panic!("Headers exists in every supported runtime"));
-        HeaderList { headers, bad: None }
+        // Made by the host: `Headers::new` is a `catch` import, with a panic for the
+        // error no runtime gives.
+        HeaderList(new_headers())
     }
 }
 
 impl HeaderList {
     /// Set `name` to `value`.
     pub fn set(&mut self, name: &str, value: &str) {
-        if let Err(e) = self.headers.set(name, value) {
-            self.bad.get_or_insert(e);
-        }
+        set_header(&self.0, name, value);
     }
 }
 
@@ -233,11 +241,8 @@ impl Http {
     ) -> Sending {
         // host.js's `send`: a Response, a redirect's status, or a string saying that the
         // replacement `fetch` gave no Response.
-        let sent = match &headers.bad {
-            Some(e) => Err(e.clone()),
-            None => fetch_manual(&self.fetch, url, method, &headers.headers, body, signal)
-                .map(|p| await_promise(&p)),
-        };
+        let sent = fetch_manual(&self.fetch, url, method, &headers.0, body, signal)
+            .map(|p| await_promise(&p));
         Sending {
             sent,
             signal: signal.clone(),
@@ -351,10 +356,7 @@ pub struct Abort {
 impl Abort {
     /// A controller; with `timeout_ms`, it aborts itself after that many milliseconds.
     pub fn new(timeout_ms: Option<f64>) -> Abort {
-        // Not `expect`: that would format the JsValue error with Debug, which links the
-        // JS glue's debugString (about 1.5 KB of JS) and its import. The panic is the same.
-        let controller = AbortController::new()
-            .unwrap_or_else(|_| panic!("AbortController exists in every supported runtime"));
+        let controller = abort_controller();
         let timer = timeout_ms.map(|ms| Timer::boxed(ms, aborter(controller.clone())));
         Abort {
             controller,
@@ -403,16 +405,14 @@ impl AbortListener {
                 f()
             }
         });
-        let _ = signal.add_event_listener_with_callback("abort", closure.as_ref().unchecked_ref());
+        on_abort(&signal, &closure);
         Some(AbortListener { signal, closure })
     }
 }
 
 impl Drop for AbortListener {
     fn drop(&mut self) {
-        let _ = self
-            .signal
-            .remove_event_listener_with_callback("abort", self.closure.as_ref().unchecked_ref());
+        off_abort(&self.signal, &self.closure);
     }
 }
 

@@ -1171,9 +1171,7 @@ impl Session {
                 if st.closed || st.listen_gen != gen {
                     return;
                 }
-                let Ok(c) = AbortController::new() else {
-                    return;
-                };
+                let c = io::abort_controller();
                 let signal = c.signal();
                 st.listen_abort = Some(c);
                 (st.session_id.clone(), signal)
