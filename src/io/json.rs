@@ -14,6 +14,30 @@ extern "C" {
     fn is_well_formed(this: &WellFormed) -> bool;
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/glue.js")]
+extern "C" {
+    /// `o[key] = value` unless `value` is `undefined`; takes `value` (no drop at the call).
+    #[wasm_bindgen(js_name = put)]
+    pub fn put(o: &JsValue, key: &str, value: JsValue);
+    /// `v[key]` if `v` is an object (not `null`), else `undefined`; `undefined` too if the
+    /// read throws (a getter, a proxy). One call: no key value made and dropped in Rust.
+    #[wasm_bindgen(js_name = get)]
+    pub fn get(v: &JsValue, key: &str) -> JsValue;
+}
+
+/// `obj!(("key", value), ...)`: a new object with the given `(key, value)` entries
+/// (entries whose value is `undefined` are skipped). Each entry is set by its own call
+/// that takes the value over: a function over a slice of entries had every call site
+/// store them in an array and drop each value after it (842 bytes of gzip for 48 sites).
+#[macro_export]
+macro_rules! obj {
+    ($($entry:expr),* $(,)?) => {{
+        let o = ::js_sys::Object::new();
+        $( let (k, v) = $entry; $crate::io::json::put(&o, k, v); )*
+        o
+    }};
+}
+
 /// `v[key]` when it is a string.
 pub fn get_str(v: &JsValue, key: &str) -> Option<String> {
     get(v, key).as_string()
@@ -170,28 +194,4 @@ impl Json for serde_json::Value {
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default()
     }
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/glue.js")]
-extern "C" {
-    /// `o[key] = value` unless `value` is `undefined`; takes `value` (no drop at the call).
-    #[wasm_bindgen(js_name = put)]
-    pub fn put(o: &JsValue, key: &str, value: JsValue);
-    /// `v[key]` if `v` is an object (not `null`), else `undefined`; `undefined` too if the
-    /// read throws (a getter, a proxy). One call: no key value made and dropped in Rust.
-    #[wasm_bindgen(js_name = get)]
-    pub fn get(v: &JsValue, key: &str) -> JsValue;
-}
-
-/// `obj!(("key", value), ...)`: a new object with the given `(key, value)` entries
-/// (entries whose value is `undefined` are skipped). Each entry is set by its own call
-/// that takes the value over: a function over a slice of entries had every call site
-/// store them in an array and drop each value after it (842 bytes of gzip for 48 sites).
-#[macro_export]
-macro_rules! obj {
-    ($($entry:expr),* $(,)?) => {{
-        let o = ::js_sys::Object::new();
-        $( let (k, v) = $entry; $crate::io::json::put(&o, k, v); )*
-        o
-    }};
 }

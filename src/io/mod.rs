@@ -50,9 +50,10 @@ extern "C" {
     fn next_chunk(response: &Response) -> Promise;
     #[wasm_bindgen(js_name = readText)]
     fn read_text(response: &Response, limit: f64, fatal: bool) -> Promise;
-    /// See [`HttpResponse::cancel`].
+    /// See [`HttpResponse::header`].
     #[wasm_bindgen(js_name = header)]
     fn response_header(response: &Response, name: &str) -> Option<String>;
+    /// See [`HttpResponse::cancel`].
     #[wasm_bindgen(js_name = cancelBody)]
     fn cancel_body(response: &Response);
     /// See [`HeaderList`].
