@@ -242,11 +242,6 @@ fn warn(what: &str, detail: &str) {
     io::warn(&crate::cat!("mcp-tasks-wasm: ", what, detail));
 }
 
-/// `o[k] = v` for a value the caller keeps (`json::put` takes it over).
-fn set(o: &JsValue, k: &str, v: &JsValue) {
-    json::put(o, k, v.clone());
-}
-
 /// SEP-1034: an accepted form answer gets the schema's default for each field it left
 /// out (see [`crate::elicit_defaults`]).
 fn fill_defaults(params: &JsValue, answer: &JsValue) {
@@ -263,7 +258,7 @@ fn fill_defaults(params: &JsValue, answer: &JsValue) {
     let content = content.unwrap_or_else(|| crate::obj!().into());
     // By reference (the list is dropped after): no `IntoIter` of its pairs in the wasm.
     for (k, v) in &add {
-        set(&content, k, v);
+        json::put(&content, k, v.clone());
     }
     json::put(answer, "content", content);
 }
@@ -399,7 +394,7 @@ impl Client {
         }
         if modern && kept != tools.unchecked_ref::<js_sys::Array>().length() {
             let copy = json::shallow_copy(&result);
-            set(&copy, "tools", listed);
+            json::put(&copy, "tools", listed.clone().into());
             return Ok(copy);
         }
         Ok(result)
