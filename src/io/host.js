@@ -122,31 +122,17 @@ export function redirectUriOk(uri) {
  */
 export function challenge(header) {
   const out = {};
-  let rest = header.replace(/^[\t\n\f\r ]+/, '');
   let bearer = true;
-  while (rest) {
-    // A token: a scheme (followed by a space) or a parameter name (followed by `=`).
-    const name = /^[^=,\t\n\f\r ]*/.exec(rest)[0];
-    const after = rest.slice(name.length).replace(/^[\t\n\f\r ]+/, '');
-    if (after[0] == '=') {
-      let v = after.slice(1).replace(/^[\t\n\f\r ]+/, '');
-      let value = '';
-      if (v[0] == '"') {
-        // A quoted string with `\` escapes (unterminated: to the end).
-        let i = 1;
-        for (; i < v.length && v[i] != '"'; i++) value += v[i] == '\\' ? v[++i] ?? '' : v[i];
-        rest = v.slice(i + 1);
-      } else {
-        value = /^[^, \t]*/.exec(v)[0];
-        rest = v.slice(value.length);
-      }
-      const key = lower(name);
-      if (bearer && ['resource_metadata', 'scope', 'error'].includes(key) && out[key] === undefined) out[key] = value;
-    } else {
-      if (name) bearer = lower(name) == 'bearer';
-      rest = after;
+  // Each match: a token (a scheme, or a parameter's name) and, after `=`, its value: a quoted
+  // string with `\` escapes (unterminated: to the end), or a token; then the separators.
+  for (const [, name, quoted, token] of header.matchAll(
+    /([^=,\t\n\f\r ]*)[\t\n\f\r ]*(?:=[\t\n\f\r ]*(?:"((?:\\[^]?|[^"\\])*)"?|([^, \t]*)))?[, \t]*/gy)) {
+    const key = lower(name);
+    if (quoted === undefined && token === undefined) {
+      if (name) bearer = key == 'bearer';
+    } else if (bearer && ['resource_metadata', 'scope', 'error'].includes(key)) {
+      out[key] ??= token ?? quoted.replace(/\\([^]?)/g, '$1');
     }
-    rest = rest.replace(/^[, \t]+/, '');
   }
   return out;
 }
