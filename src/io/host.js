@@ -241,11 +241,10 @@ export function selectScope(challenged, resourceScopes, previous, serverScopes) 
  * `client_secret_post`.
  */
 export function clientAuth(registered, hasSecret, supported) {
-  if (registered == 'none') return 'none';
-  if (hasSecret && registered == 'client_secret_post') return 'post';
-  if (hasSecret && registered == 'client_secret_basic') return 'basic';
-  if (!hasSecret) return 'none';
-  return supported.length && !supported.includes('client_secret_basic') && supported.includes('client_secret_post') ? 'post' : 'basic';
+  if (!hasSecret || registered == 'none') return 'none';
+  if (registered == 'client_secret_post') return 'post';
+  if (registered == 'client_secret_basic') return 'basic';
+  return !supported.includes('client_secret_basic') && supported.includes('client_secret_post') ? 'post' : 'basic';
 }
 
 /** When a token with `expiresIn` seconds, received at `now`, expires (undefined: no expiry). */
