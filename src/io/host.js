@@ -606,12 +606,7 @@ export class OAuth {
     const at = field(record, 'at');
     if (!(field(record, 'issuer') === server.issuer && typeof at == 'number' && Date.now() - at < PENDING_MS
       && ['url', 'verifier', 'state'].every((k) => typeof record[k] == 'string'))) {
-      let p;
-      try {
-        p = await pkce();
-      } catch (e) {
-        fail('authorization_failed', 'WebCrypto is unavailable: ' + errorMessage(e));
-      }
+      const p = await pkce().catch((e) => fail('authorization_failed', 'WebCrypto is unavailable: ' + errorMessage(e)));
       const q = [['response_type', 'code'], ['client_id', client.id], ['redirect_uri', redirectUri],
         ['code_challenge', p[1]], ['code_challenge_method', 'S256'], ['state', p[2]], ['resource', resource.resource]];
       if (scope !== undefined) q.push(['scope', scope]);
