@@ -99,14 +99,9 @@ export function resourceMatches(resource, serverUrl) {
 
 /** Whether an http(s) URL's host is `localhost`, `127.0.0.1` or `[::1]`. */
 export function isLoopback(uri) {
-  const u = splitUrl(uri);
-  if (!u) return false;
-  // The authority after `scheme://`; the host after its last `@`, before the port.
-  let host = u[0].slice(u[0].indexOf(':') + 3);
-  host = host.slice(host.lastIndexOf('@') + 1);
-  host = host[0] == '[' ? host.slice(1, Math.max(host.indexOf(']'), 1)) : host.split(':')[0];
-  host = lower(host);
-  return host == 'localhost' || host == '127.0.0.1' || host == '::1';
+  // The host: after the authority's last `@`, before its port (an IPv6 one in brackets).
+  const m = /^https?:\/\/(?:[^/?#]*@)?(?:\[([^\]/?#]*)\]|([^:/?#]*))/i.exec(uri);
+  return !!m && ['localhost', '127.0.0.1', '::1'].includes(lower(m[1] ?? m[2]));
 }
 
 /** Whether a redirect URI may be used: HTTPS, or HTTP on a loopback host. */
