@@ -257,8 +257,7 @@ export const form = (pairs) => pairs.map(([k, v]) => enc(k) + '=' + enc(v)).join
 
 /** `base` with `pairs` added to its query (the authorization URL). */
 export function withQuery(base, pairs) {
-  const i = base.indexOf('#');
-  const [b, frag] = i < 0 ? [base, ''] : [base.slice(0, i), base.slice(i)];
+  const [, b, frag] = /^([^#]*)(.*)/s.exec(base);
   return b + (!b.includes('?') ? '?' : /[?&]$/.test(b) ? '' : '&') + form(pairs) + frag;
 }
 
@@ -543,8 +542,8 @@ export class OAuth {
     const server = readServerMetadata(await this.discover(serverMetadataUrls(resource.issuer), resource.issuer), resource.issuer);
     // A server that moved to another authorization server: nothing of the old one (tokens,
     // the scopes asked there) is used with the new one.
-    if (this.tokens && this.tokens.issuer !== server.issuer) this.tokens = undefined;
-    if (this.scope && this.scope[0] !== server.issuer) this.scope = undefined;
+    if (this.tokens?.issuer !== server.issuer) this.tokens = undefined;
+    if (this.scope?.[0] !== server.issuer) this.scope = undefined;
     this.resource = resource;
     this.server = server;
     if (!job.stepUp && job.mayRefresh && typeof this.tokens?.refreshToken == 'string') {
