@@ -289,15 +289,6 @@ export async function pkce() {
   return [verifier, b64u(digest), random(16)];
 }
 
-/**
- * `storage[method](key, value)` (the app's token storage), as a Promise that never rejects: a
- * failure is reported and reads as nothing stored. Calls run in order.
- */
-export function store(storage, method, key, value) {
-  return Promise.resolve().then(() => storage[method](key, value))
-    .catch((e) => console.error('mcp-tasks-wasm: the token storage failed', e));
-}
-
 /** The default token storage: a `Map`, gone with the client. */
 export function memoryStorage() {
   const m = new Map();
@@ -513,7 +504,7 @@ export class OAuth {
   signOut() {
     this.tokens = undefined;
     this.gen++;
-    this.save('remove', 'tokens:' + this.url);
+    this.store('remove', 'tokens:' + this.url);
   }
 
   /** The flow under way, or a new one: a refresh (no `job`) or a sign-in after a challenge. */
@@ -525,7 +516,7 @@ export class OAuth {
     if (!job) {
       if (this.loaded) return this.refresh(false);
       this.loaded = true;
-      const v = await store(this.storage, 'get', 'tokens:' + this.url);
+      const v = await this.store('get', 'tokens:' + this.url);
       if (typeof v?.accessToken == 'string') {
         this.gen++;
         this.tokens = v;
@@ -596,7 +587,7 @@ export class OAuth {
     const scope = selectScope(ch.scope, resource.scopes, this.scope?.[1], server.scopes);
     // A sign-in left for a full-page redirect is resumed (same URL, same verifier).
     const pendingKey = 'pending:' + this.url;
-    let record = await store(this.storage, 'get', pendingKey);
+    let record = await this.store('get', pendingKey);
     const at = field(record, 'at');
     if (!(field(record, 'issuer') === server.issuer && typeof at == 'number' && Date.now() - at < PENDING_MS
       && ['url', 'verifier', 'state'].every((k) => typeof record[k] == 'string'))) {
@@ -605,7 +596,7 @@ export class OAuth {
         ['code_challenge', p[1]], ['code_challenge_method', 'S256'], ['state', p[2]], ['resource', resource.resource]];
       if (scope !== undefined) q.push(['scope', scope]);
       record = { url: withQuery(server.authorizationEndpoint, q), verifier: p[0], state: p[2], issuer: server.issuer, at: Date.now() };
-      this.save('set', pendingKey, record);
+      this.store('set', pendingKey, record);
     }
     this.scope = scope === undefined ? undefined : [server.issuer, scope];
     let callback;
@@ -615,7 +606,7 @@ export class OAuth {
       fail(field(e, 'reason') == 'popup_blocked' ? 'popup_blocked' : 'authorization_failed',
         'signing in did not finish: ' + errorMessage(e));
     } finally {
-      this.save('remove', pendingKey);
+      this.store('remove', pendingKey);
     }
     const code = readCallback(str(callback) ?? text(callback, 'href') ?? '',
       record.state, server.issuer, server.issSupported);
@@ -633,7 +624,7 @@ export class OAuth {
     const o = this.o, issuer = server.issuer, key = 'client:' + issuer, id = str(o.clientId), by = str(o.clientIssuer);
     const cimd = str(o.clientMetadataUrl), redirectUri = redirectOf(o);
     const creds = (doc) => ({ id: doc.client_id, secret: str(doc.client_secret), method: str(doc.token_endpoint_auth_method) });
-    const kept = await store(this.storage, 'get', key);
+    const kept = await this.store('get', key);
     if (typeof field(kept, 'client_id') == 'string') return creds(kept);
     if (id !== undefined && (by === undefined || by === issuer)) return { id, secret: str(o.clientSecret) };
     if (cimd !== undefined && server.cimdSupported) return { id: cimd, method: 'none' };
@@ -649,7 +640,7 @@ export class OAuth {
       application_type: str(o.applicationType) ?? (isLoopback(redirectUri) ? 'native' : 'web'),
     }));
     if (!ok || typeof field(doc, 'client_id') != 'string') throw refused('registration_failed', 'client registration', doc);
-    this.save('set', key, doc);
+    this.store('set', key, doc);
     return creds(doc);
   }
 
@@ -672,7 +663,7 @@ export class OAuth {
       expiresAt: expiresAt(Date.now(), set.expiresIn),
       issuer: server.issuer,
     };
-    this.save('set', 'tokens:' + this.url, record);
+    this.store('set', 'tokens:' + this.url, record);
     this.tokens = record;
     this.gen++;
   }
@@ -700,8 +691,13 @@ export class OAuth {
     return [resp.status >= 200 && resp.status < 300, await readJson(resp)];
   }
 
-  /** Write (`set`) or delete (`remove`) a key of the storage, without waiting. */
-  save(method, key, value) {
-    store(this.storage, method, key, value);
+  /**
+   * `storage[method](key, value)` (the app's token storage: `get`, `set`, `remove`), as a
+   * Promise that never rejects: a failure is reported and reads as nothing stored. Calls run
+   * in order; writes are not waited for.
+   */
+  store(method, key, value) {
+    return Promise.resolve().then(() => this.storage[method](key, value))
+      .catch((e) => console.error('mcp-tasks-wasm: the token storage failed', e));
   }
 }
