@@ -221,13 +221,9 @@ export function readCallback(url, state, issuer, issSupported) {
  * send no `scope` parameter.
  */
 export function selectScope(challenged, resourceScopes, previous, serverScopes) {
-  const out = [];
-  const add = (s) => { if (s && !out.includes(s)) out.push(s); };
-  (previous ?? '').split(' ').forEach(add);
-  if (challenged !== undefined) challenged.split(' ').forEach(add);
-  else resourceScopes.forEach(add);
-  if (serverScopes.includes('offline_access')) add('offline_access');
-  return out.length ? out.join(' ') : undefined;
+  const all = [...(previous ?? '').split(' '), ...(challenged?.split(' ') ?? resourceScopes)];
+  if (serverScopes.includes('offline_access')) all.push('offline_access');
+  return [...new Set(all)].filter((s) => s).join(' ') || undefined;
 }
 
 /**
