@@ -288,7 +288,7 @@ export async function pkce() {
 /** The default token storage: a `Map`, gone with the client. */
 export function memoryStorage() {
   const m = new Map();
-  return { get: (k) => m.get(k), set: (k, v) => { m.set(k, v); }, remove: (k) => { m.delete(k); } };
+  return { get: (k) => m.get(k), set: (k, v) => m.set(k, v), remove: (k) => m.delete(k) };
 }
 
 /**
@@ -684,7 +684,7 @@ export class OAuth {
       throw new Fail('unreachable', 'could not reach ' + url + ' (a network error, or the endpoint does not allow this origin by CORS): '
         + quote(signal.aborted ? 'timed out' : errorMessage(e), 200));
     }
-    return [resp.status >= 200 && resp.status < 300, await readJson(resp)];
+    return [resp.ok, await readJson(resp)];
   }
 
   /**
