@@ -561,10 +561,11 @@ export class OAuth {
    */
   async refresh(fallback) {
     try {
-      const refresh = str(this.tokens?.refreshToken), resource = this.resource, server = this.server;
-      if (refresh === undefined || !resource || !server) fail('refresh_failed', 'no refresh token: sign in again');
-      const client = await this.client(server);
-      await this.token(client, server, [['grant_type', 'refresh_token'], ['refresh_token', refresh], ['resource', resource.resource]], refresh);
+      // The resource and server are known together (run() sets both).
+      const refresh = str(this.tokens?.refreshToken), server = this.server;
+      if (refresh === undefined || !server) fail('refresh_failed', 'no refresh token: sign in again');
+      await this.token(await this.client(server), server,
+        [['grant_type', 'refresh_token'], ['refresh_token', refresh], ['resource', this.resource.resource]], refresh);
       return true;
     } catch (e) {
       this.signOut();
