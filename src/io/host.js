@@ -628,14 +628,14 @@ export class OAuth {
     if (server.registrationEndpoint === undefined) {
       fail('no_client', 'the authorization server ' + issuer + ' offers no registration: pass auth.clientId (pre-registered) or auth.clientMetadataUrl');
     }
-    const [ok, doc] = await this.request(server.registrationEndpoint, 'application/json', JSON.stringify({
+    const [ok, doc] = await this.request(server.registrationEndpoint, JSON.stringify({
       client_name: str(o.clientName) ?? 'mcp-tasks-wasm',
       redirect_uris: [redirectUri],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
       application_type: str(o.applicationType) ?? (isLoopback(redirectUri) ? 'native' : 'web'),
-    }));
+    }), { 'Content-Type': 'application/json' });
     if (!ok || typeof field(doc, 'client_id') != 'string') throw refused('registration_failed', 'client registration', doc);
     this.store('set', key, doc);
     return creds(doc);
@@ -646,12 +646,12 @@ export class OAuth {
    * the server supports; the tokens kept (`oldRefresh` when the answer has no new one).
    */
   async token(client, server, pairs, oldRefresh) {
-    let authorization;
+    const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
     const how = clientAuth(client.method, client.secret !== undefined, server.authMethods);
-    if (how == 'basic') authorization = basicCredentials(client.id, client.secret);
+    if (how == 'basic') headers.Authorization = basicCredentials(client.id, client.secret);
     else pairs.push(['client_id', client.id]);
     if (how == 'post') pairs.push(['client_secret', client.secret]);
-    const [ok, doc] = await this.request(server.tokenEndpoint, 'application/x-www-form-urlencoded', form(pairs), authorization);
+    const [ok, doc] = await this.request(server.tokenEndpoint, form(pairs), headers);
     if (!ok) throw refused(oldRefresh === undefined ? 'token_failed' : 'refresh_failed', 'the token request', doc);
     const set = readTokenResponse(doc);
     const record = {
@@ -666,14 +666,13 @@ export class OAuth {
   }
 
   /**
-   * GET a JSON document from an OAuth endpoint, or POST `body` to one: `[ok, doc]` (a 2xx
+   * GET a JSON document from an OAuth endpoint, or POST `body` to one (`headers` beside
+   * `Accept`: its `Content-Type`, the client's `Authorization`): `[ok, doc]` (a 2xx
    * answer; its JSON, or undefined). Rejects with `unreachable` when the endpoint cannot be
    * reached; a redirect is not followed.
    */
-  async request(url, type, body, authorization) {
-    const headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = type;
-    if (authorization) headers.Authorization = authorization;
+  async request(url, body, headers) {
+    headers = { Accept: 'application/json', ...headers };
     const signal = AbortSignal.timeout(OAUTH_TIMEOUT_MS);
     let resp;
     try {
