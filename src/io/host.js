@@ -94,7 +94,7 @@ export function serverMetadataUrls(issuer) {
 export function resourceMatches(resource, serverUrl) {
   const r = splitUrl(resource), s = splitUrl(serverUrl);
   if (!r || !s || resource.includes('#') || lower(r[0]) !== lower(s[0])) return false;
-  return s[1] === r[1] || (s[1].startsWith(r[1]) && s[1][r[1].length] === '/');
+  return s[1] === r[1] || s[1].startsWith(r[1] + '/');
 }
 
 /** Whether an http(s) URL's host is `localhost`, `127.0.0.1` or `[::1]`. */
@@ -245,7 +245,7 @@ export const expiresAt = (now, expiresIn) => (Number.isFinite(expiresIn) && expi
 export const dueForRefresh = (at, now) => typeof at == 'number' && now + REFRESH_MARGIN_MS >= at;
 
 /** Percent-encoding of everything but `A-Z a-z 0-9 - . _ ~` (as a form or query wants). */
-const enc = (s) => encodeURIComponent(s.toWellFormed ? s.toWellFormed() : s)
+const enc = (s) => encodeURIComponent(s.toWellFormed?.() ?? s)
   .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 
 /** `application/x-www-form-urlencoded` (the token and authorization requests). */
