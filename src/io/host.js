@@ -320,7 +320,7 @@ export function send(fetch, url, method, headers, body, signal) {
   const init = { method, redirect: 'manual', headers };
   if (body !== undefined) init.body = body;
   init.signal = signal;
-  return Promise.resolve(fetch.call(undefined, url, init)).then((r) => {
+  return Promise.resolve(fetch(url, init)).then((r) => {
     if (!(r instanceof Response)) return 'fetch did not resolve to a Response';
     const opaque = r.type == 'opaqueredirect';
     if (!opaque && (r.status < 300 || r.status >= 400)) return r;
