@@ -591,11 +591,11 @@ export class OAuth {
       const p = await pkce().catch((e) => fail('authorization_failed', 'WebCrypto is unavailable: ' + errorMessage(e)));
       const q = [['response_type', 'code'], ['client_id', client.id], ['redirect_uri', redirectUri],
         ['code_challenge', p[1]], ['code_challenge_method', 'S256'], ['state', p[2]], ['resource', resource.resource]];
-      if (scope !== undefined) q.push(['scope', scope]);
+      if (scope) q.push(['scope', scope]);
       record = { url: withQuery(server.authorizationEndpoint, q), verifier: p[0], state: p[2], issuer: server.issuer, at: Date.now() };
       this.store('set', pendingKey, record);
     }
-    this.scope = scope === undefined ? undefined : [server.issuer, scope];
+    this.scope = scope && [server.issuer, scope];
     let callback;
     try {
       callback = await new Promise((resolve) => resolve(this.o.authorize(record.url)));
