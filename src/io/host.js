@@ -106,8 +106,7 @@ export function isLoopback(uri) {
 
 /** Whether a redirect URI may be used: HTTPS, or HTTP on a loopback host. */
 export function redirectUriOk(uri) {
-  const u = splitUrl(uri);
-  return !!u && (lower(u[0]).startsWith('https://') || isLoopback(uri));
+  return /^https:\/\/[^/?#]/i.test(uri) || isLoopback(uri);
 }
 
 /**
