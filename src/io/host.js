@@ -363,22 +363,19 @@ function readerOf(resp) {
   return r;
 }
 
-/** The next chunk through `reader`: its bytes, or undefined at its end. */
-const read = (reader) => reader.read().then(({ done, value }) => {
+/** The next chunk through `reader`: its bytes, or undefined at its end (or without a reader). */
+const read = (reader) => (reader ? reader.read().then(({ done, value }) => {
   if (done) return;
   if (value instanceof Uint8Array) return value;
   throw 'body chunk is not bytes';
-});
+}) : Promise.resolve());
 
 /**
  * The next chunk of a response's body (src/io/mod.rs, `HttpResponse::chunk`): its bytes, or
  * undefined at its end (or without a body). Rejects as the stream does, or with 'body chunk
  * is not bytes'.
  */
-export const nextChunk = (resp) => {
-  const r = readerOf(resp);
-  return r ? read(r) : Promise.resolve();
-};
+export const nextChunk = (resp) => read(readerOf(resp));
 
 /**
  * A response's body read to its end (the wasm's replies, src/io/mod.rs, and the OAuth
@@ -392,7 +389,7 @@ export async function readText(resp, limit, fatal, bom) {
   const reader = readerOf(resp);
   const d = new TextDecoder('utf-8', { fatal, ignoreBOM: !bom });
   let text = '', n = 0, bad;
-  for (let value; reader && (value = await read(reader));) {
+  for (let value; (value = await read(reader));) {
     if ((n += value.length) > limit) return void reader.cancel().catch(() => {});
     try {
       text += d.decode(value, { stream: true });
