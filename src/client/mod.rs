@@ -236,16 +236,6 @@ fn request(
     })
 }
 
-/// Send a `tasks/cancel` (`sent`) in the background (after an abort, or a kind of input
-/// this client cannot answer); a failure is only logged.
-fn cancel_in_background(sent: Pending) {
-    io::spawn(Box::pin(async move {
-        if let Err(e) = sent.await {
-            warn("tasks/cancel failed: ", &e.describe());
-        }
-    }));
-}
-
 /// Warn on the console: `what` and `detail`, after the SDK's name (one copy of the
 /// joining code for every warning of the client).
 fn warn(what: &str, detail: &str) {
@@ -608,7 +598,7 @@ impl Client {
         Ok(match called {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
-                cancel_in_background(self.cancel_task(&info.task_id));
+                registry::spawn(registry::Job::Cancel(self.cancel_task(&info.task_id)));
                 return Err(Error::Aborted("The operation was aborted.".into()));
             }
             Called::Task {

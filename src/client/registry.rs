@@ -147,14 +147,25 @@ struct HState {
     abort_listener: Option<AbortListener>,
 }
 
-/// Background work of a handle ([`Handle::work`]).
-enum Job {
-    /// A request of the machine under way: its answer goes back to the machine.
-    Send(ReqId, Request, super::Pending),
+/// Background work of the registry and its handles ([`work`]).
+pub(super) enum Job {
+    /// A request of a handle's machine under way: its answer goes back to the machine.
+    Send(Rc<Handle>, ReqId, Request, super::Pending),
     /// 2026-07-28: input requests (the task's `inputRequests`) and the keys to ask for.
-    Input(JsValue, Vec<String>),
+    Input(Rc<Handle>, JsValue, Vec<String>),
     /// A held-result slot: granted when this latch is set (`None`: granted already).
-    HeldSlot(Option<Latch<bool>>),
+    HeldSlot(Rc<Handle>, Option<Latch<bool>>),
+    /// The `tasks/list` sweeps ([`Registry::want_sweep`]).
+    Sweep(Rc<Registry>),
+    /// The notification stream number `.1` under way ([`Registry::open_listen`]).
+    Listen(Rc<Registry>, u32, super::Pending),
+    /// A `tasks/cancel` in the background: a failure is only logged.
+    Cancel(super::Pending),
+}
+
+/// Run `job` in the background.
+pub(super) fn spawn(job: Job) {
+    io::spawn(Box::pin(work(job)));
 }
 
 /// One followed task.
@@ -445,106 +456,13 @@ impl Registry {
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
             self.step_all(|| Event::Push(true), None);
-            io::spawn(Box::pin(self.clone().sweep()));
+            spawn(Job::Sweep(self.clone()));
         }
     }
 
     /// The server's capabilities (`undefined` when unknown, on a reattached session).
     pub(super) fn server_caps(&self) -> JsValue {
         get(&self.session.init_result(), "capabilities")
-    }
-
-    /// One request per period for many tasks: each period, the pages of `tasks/list`
-    /// give the status of every followed task they list (those then poll only as a
-    /// fallback, as with pushed statuses); tasks not listed poll as before. Stops when
-    /// too few tasks are left, when statuses are pushed anyway, when the listing takes
-    /// more pages than the policy allows, or when the server refuses it.
-    async fn sweep(self: Rc<Self>) {
-        let mut off = false;
-        let mut wait = 0;
-        let mut failures = 0;
-        'rounds: loop {
-            // The shortest period a followed task's server asks for (1 s when none does).
-            let mut period: Option<u64> = None;
-            for h in &self.state().handles {
-                if let Some(p) = h.state().machine.info().poll_interval_ms {
-                    period = Some(period.map_or(p, |m| m.min(p)));
-                }
-            }
-            let period = period.unwrap_or(1000).clamp(100, 60_000);
-            io::sleep(period as f64).await;
-            let budget = if self.stream_pushes() {
-                0
-            } else {
-                crate::policy::sweep_page_budget(self.state().handles.len())
-            };
-            if budget == 0 {
-                break;
-            }
-            // A number no round has had, this sweep's or an earlier one's.
-            let round = self.sweep_round.get() + 1;
-            self.sweep_round.set(round);
-            let mut cursor = None;
-            let mut pages = 0;
-            loop {
-                pages += 1;
-                let Some((m, params)) = self.wire().list_request(&self.server_caps(), cursor)
-                else {
-                    // A failed round: every task polls on its own until the next one.
-                    self.step_all(|| Event::Push(false), None);
-                    continue 'rounds;
-                };
-                // Against the tasks followed now: handles keep coming while a long
-                // listing is read (the server may list tasks whose calls this client
-                // has not seen answered yet).
-                let budget =
-                    crate::policy::sweep_page_budget(self.state().handles.len()).max(budget);
-                if pages > budget {
-                    // Too long a listing for this many tasks (the server may hold tasks
-                    // whose calls this client has not seen answered yet): again once the
-                    // tasks followed would pay for the pages read so far.
-                    wait = 4 * pages;
-                    break 'rounds;
-                }
-                let page = match super::request(&self.session, m, params, false, None).await {
-                    Ok(page) => page,
-                    Err(e) => {
-                        // A refusal ends sweeping; a transient failure ends this round
-                        // (three in a row end sweeping too).
-                        failures += 1;
-                        off = failures >= 3
-                            || !matches!(self.wire().classify(&e), Failure::Transient { .. });
-                        if off {
-                            super::warn("tasks/list sweeps stopped: ", &e.describe());
-                            break 'rounds;
-                        }
-                        self.step_all(|| Event::Push(false), None);
-                        continue 'rounds;
-                    }
-                };
-                // Applied page by page: a page is a short task on the main thread, a
-                // thousand snapshots at once a long one.
-                cursor = self.swept(&page, round);
-                if cursor.is_none() {
-                    break;
-                }
-            }
-            failures = 0;
-            // A task the complete round did not list (another session's, or started
-            // since) goes back to its own polling. (Only tasks of the server are
-            // followed: a plain call's handle settles as it is made.)
-            self.step_all(|| Event::Push(false), Some(round));
-        }
-        // Ended because statuses are pushed now: they stay trusted; else the listed
-        // tasks go back to their own polling.
-        if !self.stream_pushes() {
-            self.step_all(|| Event::Push(false), None);
-        }
-        self.sweeping.set(false);
-        if off {
-            self.sweep_off.set(true);
-        }
-        self.sweep_wait.set(wait);
     }
 
     /// Apply one page of a sweep: each followed task it lists gets its snapshot (and
@@ -664,11 +582,7 @@ impl Registry {
             st.listen_ids = ids;
         }
         let sent = super::request(&self.session, m, params, true, Some(ctl.signal()));
-        let me = self.clone();
-        io::spawn(Box::pin(async move {
-            let r = sent.await;
-            me.listen_ended(gen, &r);
-        }));
+        spawn(Job::Listen(self.clone(), gen, sent));
     }
 
     /// The listen stream `gen` ended with `r` (nothing to do when it was replaced or
@@ -840,78 +754,7 @@ impl Handle {
         // A held request stays open as long as the task waits for input.
         let held = req == Request::HeldResult;
         let sent = super::request(&self.reg.session, method, params, held, Some(ctl.signal()));
-        self.spawn(Job::Send(id, req, sent));
-    }
-
-    /// Run `job` in the background.
-    fn spawn(self: &Rc<Self>, job: Job) {
-        io::spawn(Box::pin(self.clone().work(job)));
-    }
-
-    /// What a handle does in the background, in one future type: each type costs its own
-    /// poll, drop glue and box in the wasm.
-    async fn work(self: Rc<Self>, job: Job) {
-        match job {
-            Job::Send(id, req, sent) => {
-                let r = sent.await;
-                self.replied(id, req, r);
-            }
-            Job::Input(requests, new) => {
-                let answers = self
-                    .state()
-                    .answers
-                    .clone()
-                    .unwrap_or_else(|| crate::obj!().into());
-                let related = self.task_id.as_str().into();
-                match super::ask_inputs(&self.reg.session, &requests, new, related, &answers).await
-                {
-                    Ok(()) => {}
-                    Err(None) => {
-                        self.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
-                        self.cancel_later();
-                        return;
-                    }
-                    Err(Some(m)) => {
-                        super::warn("onElicitation failed: ", &m);
-                        return;
-                    }
-                }
-                if self.is_done() {
-                    return;
-                }
-                let wire = self.reg.wire();
-                if let Some((m, params)) = wire.update_request(&self.task_id, answers.clone()) {
-                    // Only outstanding keys go in an update: answers are kept (to send
-                    // again) only while an update's outcome is unknown.
-                    let sent = super::request(&self.reg.session, m, params, false, None).await;
-                    self.state_mut().answers = sent.is_err().then_some(answers);
-                    if let Err(e) = sent {
-                        self.resend.set(true);
-                        super::warn("tasks/update failed: ", &e.describe());
-                    }
-                }
-            }
-            Job::HeldSlot(wait) => {
-                if let Some(granted) = wait {
-                    if !granted.wait().await {
-                        return;
-                    }
-                    let mut st = self.state_mut();
-                    match std::mem::take(&mut st.lane) {
-                        Lane::Waiting(t) => match t.into_permit() {
-                            Some(p) => st.lane = Lane::In(p),
-                            None => return,
-                        },
-                        // Released meanwhile (the machine no longer wants it).
-                        lane => {
-                            st.lane = lane;
-                            return;
-                        }
-                    }
-                }
-                self.step(Event::HeldSlot);
-            }
-        }
+        spawn(Job::Send(self.clone(), id, req, sent));
     }
 
     /// The answer `r` to the machine's request `id` came: a reply or a failure, as an
@@ -953,7 +796,7 @@ impl Handle {
         if new.is_empty() && !resend {
             return;
         }
-        self.spawn(Job::Input(requests, new));
+        spawn(Job::Input(self.clone(), requests, new));
     }
 
     /// Take a place in the held-result lane; the machine hears of the slot on a later
@@ -970,7 +813,7 @@ impl Handle {
                 Some(granted)
             }
         };
-        self.spawn(Job::HeldSlot(wait));
+        spawn(Job::HeldSlot(self.clone(), wait));
     }
 
     /// The latest Task snapshot (a fresh copy each call).
@@ -1074,7 +917,7 @@ impl Handle {
     /// [`Handle::cancel`] (one future type): the machine has settled by then, so the
     /// answer it is fed changes nothing.
     fn cancel_later(self: &Rc<Self>) {
-        super::cancel_in_background(self.cancel());
+        spawn(Job::Cancel(self.cancel()));
     }
 
     /// Cancel the task on the server: resolves with what the server answered (the
@@ -1171,6 +1014,172 @@ impl Handle {
         self.outcome.set(outcome);
         for q in &queues {
             q.close();
+        }
+    }
+}
+
+/// What the registry and its handles do in the background, in one future type: each
+/// type costs its own poll, drop glue and box in the wasm.
+async fn work(job: Job) {
+    match job {
+        Job::Send(h, id, req, sent) => {
+            let r = sent.await;
+            h.replied(id, req, r);
+        }
+        Job::Input(h, requests, new) => {
+            let answers = h
+                .state()
+                .answers
+                .clone()
+                .unwrap_or_else(|| crate::obj!().into());
+            let related = h.task_id.as_str().into();
+            match super::ask_inputs(&h.reg.session, &requests, new, related, &answers).await {
+                Ok(()) => {}
+                Err(None) => {
+                    h.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
+                    h.cancel_later();
+                    return;
+                }
+                Err(Some(m)) => {
+                    super::warn("onElicitation failed: ", &m);
+                    return;
+                }
+            }
+            if h.is_done() {
+                return;
+            }
+            let wire = h.reg.wire();
+            if let Some((m, params)) = wire.update_request(&h.task_id, answers.clone()) {
+                // Only outstanding keys go in an update: answers are kept (to send
+                // again) only while an update's outcome is unknown.
+                let sent = super::request(&h.reg.session, m, params, false, None).await;
+                h.state_mut().answers = sent.is_err().then_some(answers);
+                if let Err(e) = sent {
+                    h.resend.set(true);
+                    super::warn("tasks/update failed: ", &e.describe());
+                }
+            }
+        }
+        Job::HeldSlot(h, wait) => {
+            if let Some(granted) = wait {
+                if !granted.wait().await {
+                    return;
+                }
+                let mut st = h.state_mut();
+                match std::mem::take(&mut st.lane) {
+                    Lane::Waiting(t) => match t.into_permit() {
+                        Some(p) => st.lane = Lane::In(p),
+                        None => return,
+                    },
+                    // Released meanwhile (the machine no longer wants it).
+                    lane => {
+                        st.lane = lane;
+                        return;
+                    }
+                }
+            }
+            h.step(Event::HeldSlot);
+        }
+        Job::Sweep(me) => {
+            // One request per period for many tasks: each period, the pages of `tasks/list`
+            // give the status of every followed task they list (those then poll only as a
+            // fallback, as with pushed statuses); tasks not listed poll as before. Stops when
+            // too few tasks are left, when statuses are pushed anyway, when the listing takes
+            // more pages than the policy allows, or when the server refuses it.
+            let mut off = false;
+            let mut wait = 0;
+            let mut failures = 0;
+            'rounds: loop {
+                // The shortest period a followed task's server asks for (1 s when none does).
+                let mut period: Option<u64> = None;
+                for h in &me.state().handles {
+                    if let Some(p) = h.state().machine.info().poll_interval_ms {
+                        period = Some(period.map_or(p, |m| m.min(p)));
+                    }
+                }
+                let period = period.unwrap_or(1000).clamp(100, 60_000);
+                io::sleep(period as f64).await;
+                let budget = if me.stream_pushes() {
+                    0
+                } else {
+                    crate::policy::sweep_page_budget(me.state().handles.len())
+                };
+                if budget == 0 {
+                    break;
+                }
+                // A number no round has had, this sweep's or an earlier one's.
+                let round = me.sweep_round.get() + 1;
+                me.sweep_round.set(round);
+                let mut cursor = None;
+                let mut pages = 0;
+                loop {
+                    pages += 1;
+                    let Some((m, params)) = me.wire().list_request(&me.server_caps(), cursor)
+                    else {
+                        // A failed round: every task polls on its own until the next one.
+                        me.step_all(|| Event::Push(false), None);
+                        continue 'rounds;
+                    };
+                    // Against the tasks followed now: handles keep coming while a long
+                    // listing is read (the server may list tasks whose calls this client
+                    // has not seen answered yet).
+                    let budget =
+                        crate::policy::sweep_page_budget(me.state().handles.len()).max(budget);
+                    if pages > budget {
+                        // Too long a listing for this many tasks (the server may hold tasks
+                        // whose calls this client has not seen answered yet): again once the
+                        // tasks followed would pay for the pages read so far.
+                        wait = 4 * pages;
+                        break 'rounds;
+                    }
+                    let page = match super::request(&me.session, m, params, false, None).await {
+                        Ok(page) => page,
+                        Err(e) => {
+                            // A refusal ends sweeping; a transient failure ends this round
+                            // (three in a row end sweeping too).
+                            failures += 1;
+                            off = failures >= 3
+                                || !matches!(me.wire().classify(&e), Failure::Transient { .. });
+                            if off {
+                                super::warn("tasks/list sweeps stopped: ", &e.describe());
+                                break 'rounds;
+                            }
+                            me.step_all(|| Event::Push(false), None);
+                            continue 'rounds;
+                        }
+                    };
+                    // Applied page by page: a page is a short task on the main thread, a
+                    // thousand snapshots at once a long one.
+                    cursor = me.swept(&page, round);
+                    if cursor.is_none() {
+                        break;
+                    }
+                }
+                failures = 0;
+                // A task the complete round did not list (another session's, or started
+                // since) goes back to its own polling. (Only tasks of the server are
+                // followed: a plain call's handle settles as it is made.)
+                me.step_all(|| Event::Push(false), Some(round));
+            }
+            // Ended because statuses are pushed now: they stay trusted; else the listed
+            // tasks go back to their own polling.
+            if !me.stream_pushes() {
+                me.step_all(|| Event::Push(false), None);
+            }
+            me.sweeping.set(false);
+            if off {
+                me.sweep_off.set(true);
+            }
+            me.sweep_wait.set(wait);
+        }
+        Job::Listen(me, gen, sent) => {
+            let r = sent.await;
+            me.listen_ended(gen, &r);
+        }
+        Job::Cancel(sent) => {
+            if let Err(e) = sent.await {
+                super::warn("tasks/cancel failed: ", &e.describe());
+            }
         }
     }
 }
