@@ -721,12 +721,7 @@ impl Handle {
             match e {
                 Effect::Send(id, req) => self.send(id, req),
                 Effect::Abort(id) => {
-                    let c = {
-                        let mut st = self.state_mut();
-                        let i = st.inflight.iter().position(|x| x.0 == id);
-                        i.map(|i| st.inflight.swap_remove(i).1)
-                    };
-                    if let Some(c) = c {
+                    if let Some(c) = self.answered(id) {
                         c.abort();
                     }
                 }
@@ -746,6 +741,13 @@ impl Handle {
         }
     }
 
+    /// The request `id` is no longer in flight: its abort, if it was.
+    fn answered(&self, id: ReqId) -> Option<AbortController> {
+        let mut st = self.state_mut();
+        let i = st.inflight.iter().position(|x| x.0 == id)?;
+        Some(st.inflight.swap_remove(i).1)
+    }
+
     /// Send one of the machine's requests; its answer comes back as an event.
     fn send(self: &Rc<Self>, id: ReqId, req: Request) {
         let ctl = io::abort_controller();
@@ -760,7 +762,7 @@ impl Handle {
     /// The answer `r` to the machine's request `id` came: a reply or a failure, as an
     /// event.
     fn replied(self: &Rc<Self>, id: ReqId, req: Request, r: Result<JsValue, Error>) {
-        self.state_mut().inflight.retain(|x| x.0 != id);
+        self.answered(id);
         let wire = self.reg.wire();
         let ev = match r.and_then(|v| wire.decode_reply(req, v)) {
             Ok(reply) => Event::Replied(id, reply),
