@@ -670,22 +670,20 @@ impl Registry {
     }
 
     fn fire(self: &Rc<Self>) {
-        let due: Vec<Rc<Handle>> = {
+        let keys = {
             let mut st = self.state_mut();
             st.timer = None;
             // The others due stay first in line: the timer fires again at once.
             let keys = st.schedule.pop_due(io::now_ms() + 1.0, POLLS_PER_TICK);
-            let mut hs = Vec::new();
-            for k in &keys {
-                if let Some(h) = st.get(*k) {
-                    hs.push(h.clone());
-                }
-            }
             self.rearm(&mut st);
-            hs
+            keys
         };
-        for h in &due {
-            h.step(Event::Timer);
+        for k in &keys {
+            // Looked up as each comes (no borrow held while one steps).
+            let h = self.state().get(*k).cloned();
+            if let Some(h) = h {
+                h.step(Event::Timer);
+            }
         }
     }
 }
