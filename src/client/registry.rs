@@ -952,22 +952,16 @@ impl Handle {
         let task = self.snapshot();
         let outcome = match end {
             End::Completed(result) => Ok(result),
-            End::Failed {
-                result: None,
-                error: Some(e @ Error::Rpc { .. }),
-            } => Err(Error::TaskFailed {
-                task,
-                result: JsValue::UNDEFINED,
-                error: Some(Box::new(e)),
-            }),
+            // A failed task's stored result, or the JSON-RPC error that stands for it (the
+            // machine gives one or the other); any other error is why it failed.
             End::Failed {
                 result: None,
                 error: Some(e),
-            } => Err(e),
-            End::Failed { result, .. } => Err(Error::TaskFailed {
+            } if !matches!(e, Error::Rpc { .. }) => Err(e),
+            End::Failed { result, error } => Err(Error::TaskFailed {
                 task,
                 result: result.unwrap_or_default(),
-                error: None,
+                error: error.map(Box::new),
             }),
             End::Cancelled => Err(Error::TaskCancelled { task }),
             End::Expired => Err(Error::TaskExpired {
