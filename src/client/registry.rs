@@ -100,7 +100,6 @@ pub struct Registry {
     /// them): the numbers handed out, the listen stream's number, drops in a row and
     /// whether the server has none.
     next_key: Cell<u32>,
-    seed: Cell<u64>,
     listen_gen: Cell<u32>,
     listen_off: Cell<bool>,
     listen_drops: Cell<u32>,
@@ -198,7 +197,6 @@ impl Registry {
             wire: Cell::new(wire),
             st: RefCell::new(RegState::default()),
             next_key: Cell::new(0),
-            seed: Cell::new(0),
             listen_gen: Cell::new(0),
             listen_off: Cell::new(false),
             listen_drops: Cell::new(0),
@@ -275,9 +273,9 @@ impl Registry {
         progress_token: Option<String>,
     ) -> Rc<Handle> {
         let key = self.next_key();
-        let seed = self.seed.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
-        self.seed.set(seed);
-        let seed = seed ^ io::now_ms() as u64;
+        let now = io::now_ms();
+        // The policy's jitter: a seed of its own for each handle.
+        let seed = u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ now as u64;
         let task_id = info.task_id.clone();
         let local = terminal.is_some();
         let (machine, fx) = Machine::start(
@@ -287,7 +285,7 @@ impl Registry {
             json::shallow_copy(&raw),
             terminal,
             opts.cancel_on_abort,
-            io::now_ms(),
+            now,
         );
         let progress_key = progress_token.map(|t| crate::cat!("progress:", t));
         let h = Rc::new(Handle {
