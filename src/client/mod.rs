@@ -152,14 +152,24 @@ async fn elicit(
     params: JsValue,
     ctx: JsValue,
 ) -> Result<JsValue, (f64, String)> {
-    let opts = &session.opts;
-    let Some(handler) = &opts.on_elicitation else {
+    let Some(handler) = &session.opts.on_elicitation else {
         return Err((-32601.0, "this client has no elicitation handler".into()));
     };
-    match call_async(handler, &params, &ctx).await {
+    let answer = call_async(handler, &params, &ctx).await;
+    elicited(&session, &params, answer)
+}
+
+/// What `onElicitation` answered (`params`: what it was asked), as [`elicit`] gives it:
+/// plain code, outside its future.
+fn elicited(
+    session: &Session,
+    params: &JsValue,
+    answer: Result<JsValue, JsValue>,
+) -> Result<JsValue, (f64, String)> {
+    match answer {
         Ok(v) if is_object(&v) => {
-            if opts.elicitation_defaults {
-                fill_defaults(&params, &v);
+            if session.opts.elicitation_defaults {
+                fill_defaults(params, &v);
             }
             Ok(v)
         }
@@ -226,16 +236,6 @@ fn request(
     })
 }
 
-/// Send a `tasks/cancel` (`sent`) in the background (after an abort, or a kind of input
-/// this client cannot answer); a failure is only logged.
-fn cancel_in_background(sent: Pending) {
-    io::spawn(Box::pin(async move {
-        if let Err(e) = sent.await {
-            warn("tasks/cancel failed: ", &e.describe());
-        }
-    }));
-}
-
 /// Warn on the console: `what` and `detail`, after the SDK's name (one copy of the
 /// joining code for every warning of the client).
 fn warn(what: &str, detail: &str) {
@@ -261,6 +261,27 @@ fn fill_defaults(params: &JsValue, answer: &JsValue) {
         json::put(&content, k, v.clone());
     }
     json::put(answer, "content", content);
+}
+
+/// The cursor of the page after `page` of a `tools/list` (`seen`: the cursors so far). A
+/// server that hands out a cursor it gave before would loop for ever: that is a protocol
+/// error at once, as a listing past 1000 pages. Plain code, outside `tool_pages`' future.
+fn next_cursor(page: &JsValue, seen: &mut Vec<String>) -> Result<Option<String>, Error> {
+    let Some(c) = get_str(page, "nextCursor").filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    if seen.contains(&c) {
+        return Err(Error::Protocol(
+            "tools/list returned a nextCursor it had returned before (a loop)".into(),
+        ));
+    }
+    seen.push(c.clone());
+    if seen.len() == 1000 {
+        return Err(Error::Protocol(
+            "tools/list did not end after 1000 pages".into(),
+        ));
+    }
+    Ok(Some(c))
 }
 
 impl Client {
@@ -416,27 +437,18 @@ impl Client {
         Box::pin(async move {
             let tools = js_sys::Array::new();
             let mut seen: Vec<String> = Vec::new();
-            for _ in 0..1000 {
+            loop {
                 // Each page's tools are added to `tools` (the first page's only, when not
                 // `all`).
                 let page = me.keep_tools(me.page(method::TOOLS_LIST, cursor).await?, &tools)?;
                 if !all {
                     return Ok(page);
                 }
-                cursor = get_str(&page, "nextCursor").filter(|c| !c.is_empty());
-                let Some(c) = &cursor else {
+                cursor = next_cursor(&page, &mut seen)?;
+                if cursor.is_none() {
                     return Ok(tools.into());
-                };
-                if seen.contains(c) {
-                    return Err(Error::Protocol(
-                        "tools/list returned a nextCursor it had returned before (a loop)".into(),
-                    ));
                 }
-                seen.push(c.clone());
             }
-            Err(Error::Protocol(
-                "tools/list did not end after 1000 pages".into(),
-            ))
         })
     }
 
@@ -586,7 +598,7 @@ impl Client {
         Ok(match called {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
-                cancel_in_background(self.cancel_task(&info.task_id));
+                registry::spawn(registry::Job::Cancel(self.cancel_task(&info.task_id)));
                 return Err(Error::Aborted("The operation was aborted.".into()));
             }
             Called::Task {

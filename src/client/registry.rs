@@ -100,7 +100,6 @@ pub struct Registry {
     /// them): the numbers handed out, the listen stream's number, drops in a row and
     /// whether the server has none.
     next_key: Cell<u32>,
-    seed: Cell<u64>,
     listen_gen: Cell<u32>,
     listen_off: Cell<bool>,
     listen_drops: Cell<u32>,
@@ -132,9 +131,10 @@ enum Lane {
 
 struct HState {
     machine: Machine<JsValue, Error>,
-    /// Status and progress listeners, by id: a progress listener's id is odd (one list,
-    /// one copy of its code).
-    listeners: Vec<(u32, Function)>,
+    /// The status listeners, then the progress ones: JS arrays of functions (an
+    /// unsubscribed one is replaced by `null`), no Rust list code in the wasm. A
+    /// listener's id is its place in its array, then its kind (odd: progress).
+    listeners: [js_sys::Array; 2],
     queues: Vec<Queue<JsValue>>,
     inflight: Vec<(ReqId, AbortController)>,
     lane: Lane,
@@ -146,14 +146,25 @@ struct HState {
     abort_listener: Option<AbortListener>,
 }
 
-/// Background work of a handle ([`Handle::work`]).
-enum Job {
-    /// A request of the machine under way: its answer goes back to the machine.
-    Send(ReqId, Request, super::Pending),
+/// Background work of the registry and its handles ([`work`]).
+pub(super) enum Job {
+    /// A request of a handle's machine under way: its answer goes back to the machine.
+    Send(Rc<Handle>, ReqId, Request, super::Pending),
     /// 2026-07-28: input requests (the task's `inputRequests`) and the keys to ask for.
-    Input(JsValue, Vec<String>),
+    Input(Rc<Handle>, JsValue, Vec<String>),
     /// A held-result slot: granted when this latch is set (`None`: granted already).
-    HeldSlot(Option<Latch<bool>>),
+    HeldSlot(Rc<Handle>, Option<Latch<bool>>),
+    /// The `tasks/list` sweeps ([`Registry::want_sweep`]).
+    Sweep(Rc<Registry>),
+    /// The notification stream number `.1` under way ([`Registry::open_listen`]).
+    Listen(Rc<Registry>, u32, super::Pending),
+    /// A `tasks/cancel` in the background: a failure is only logged.
+    Cancel(super::Pending),
+}
+
+/// Run `job` in the background.
+pub(super) fn spawn(job: Job) {
+    io::spawn(Box::pin(work(job)));
 }
 
 /// One followed task.
@@ -186,7 +197,6 @@ impl Registry {
             wire: Cell::new(wire),
             st: RefCell::new(RegState::default()),
             next_key: Cell::new(0),
-            seed: Cell::new(0),
             listen_gen: Cell::new(0),
             listen_off: Cell::new(false),
             listen_drops: Cell::new(0),
@@ -263,9 +273,9 @@ impl Registry {
         progress_token: Option<String>,
     ) -> Rc<Handle> {
         let key = self.next_key();
-        let seed = self.seed.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
-        self.seed.set(seed);
-        let seed = seed ^ io::now_ms() as u64;
+        let now = io::now_ms();
+        // The policy's jitter: a seed of its own for each handle.
+        let seed = u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ now as u64;
         let task_id = info.task_id.clone();
         let local = terminal.is_some();
         let (machine, fx) = Machine::start(
@@ -275,7 +285,7 @@ impl Registry {
             json::shallow_copy(&raw),
             terminal,
             opts.cancel_on_abort,
-            io::now_ms(),
+            now,
         );
         let progress_key = progress_token.map(|t| crate::cat!("progress:", t));
         let h = Rc::new(Handle {
@@ -289,7 +299,7 @@ impl Registry {
             reg: self.clone(),
             st: RefCell::new(HState {
                 machine,
-                listeners: Vec::new(),
+                listeners: Default::default(),
                 queues: Vec::new(),
                 inflight: Vec::new(),
                 lane: Lane::Out,
@@ -301,7 +311,7 @@ impl Registry {
             outcome: Latch::new(),
         });
         if let Some(cb) = opts.on_status {
-            h.state_mut().listeners.push((0, cb));
+            h.subscribe(cb, false);
         }
         let early = {
             let mut st = self.state_mut();
@@ -444,106 +454,13 @@ impl Registry {
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
             self.step_all(|| Event::Push(true), None);
-            io::spawn(Box::pin(self.clone().sweep()));
+            spawn(Job::Sweep(self.clone()));
         }
     }
 
     /// The server's capabilities (`undefined` when unknown, on a reattached session).
     pub(super) fn server_caps(&self) -> JsValue {
         get(&self.session.init_result(), "capabilities")
-    }
-
-    /// One request per period for many tasks: each period, the pages of `tasks/list`
-    /// give the status of every followed task they list (those then poll only as a
-    /// fallback, as with pushed statuses); tasks not listed poll as before. Stops when
-    /// too few tasks are left, when statuses are pushed anyway, when the listing takes
-    /// more pages than the policy allows, or when the server refuses it.
-    async fn sweep(self: Rc<Self>) {
-        let mut off = false;
-        let mut wait = 0;
-        let mut failures = 0;
-        'rounds: loop {
-            // The shortest period a followed task's server asks for (1 s when none does).
-            let mut period: Option<u64> = None;
-            for h in &self.state().handles {
-                if let Some(p) = h.state().machine.info().poll_interval_ms {
-                    period = Some(period.map_or(p, |m| m.min(p)));
-                }
-            }
-            let period = period.unwrap_or(1000).clamp(100, 60_000);
-            io::sleep(period as f64).await;
-            let budget = if self.stream_pushes() {
-                0
-            } else {
-                crate::policy::sweep_page_budget(self.state().handles.len())
-            };
-            if budget == 0 {
-                break;
-            }
-            // A number no round has had, this sweep's or an earlier one's.
-            let round = self.sweep_round.get() + 1;
-            self.sweep_round.set(round);
-            let mut cursor = None;
-            let mut pages = 0;
-            loop {
-                pages += 1;
-                let Some((m, params)) = self.wire().list_request(&self.server_caps(), cursor)
-                else {
-                    // A failed round: every task polls on its own until the next one.
-                    self.step_all(|| Event::Push(false), None);
-                    continue 'rounds;
-                };
-                // Against the tasks followed now: handles keep coming while a long
-                // listing is read (the server may list tasks whose calls this client
-                // has not seen answered yet).
-                let budget =
-                    crate::policy::sweep_page_budget(self.state().handles.len()).max(budget);
-                if pages > budget {
-                    // Too long a listing for this many tasks (the server may hold tasks
-                    // whose calls this client has not seen answered yet): again once the
-                    // tasks followed would pay for the pages read so far.
-                    wait = 4 * pages;
-                    break 'rounds;
-                }
-                let page = match super::request(&self.session, m, params, false, None).await {
-                    Ok(page) => page,
-                    Err(e) => {
-                        // A refusal ends sweeping; a transient failure ends this round
-                        // (three in a row end sweeping too).
-                        failures += 1;
-                        off = failures >= 3
-                            || !matches!(self.wire().classify(&e), Failure::Transient { .. });
-                        if off {
-                            super::warn("tasks/list sweeps stopped: ", &e.describe());
-                            break 'rounds;
-                        }
-                        self.step_all(|| Event::Push(false), None);
-                        continue 'rounds;
-                    }
-                };
-                // Applied page by page: a page is a short task on the main thread, a
-                // thousand snapshots at once a long one.
-                cursor = self.swept(&page, round);
-                if cursor.is_none() {
-                    break;
-                }
-            }
-            failures = 0;
-            // A task the complete round did not list (another session's, or started
-            // since) goes back to its own polling. (Only tasks of the server are
-            // followed: a plain call's handle settles as it is made.)
-            self.step_all(|| Event::Push(false), Some(round));
-        }
-        // Ended because statuses are pushed now: they stay trusted; else the listed
-        // tasks go back to their own polling.
-        if !self.stream_pushes() {
-            self.step_all(|| Event::Push(false), None);
-        }
-        self.sweeping.set(false);
-        if off {
-            self.sweep_off.set(true);
-        }
-        self.sweep_wait.set(wait);
     }
 
     /// Apply one page of a sweep: each followed task it lists gets its snapshot (and
@@ -663,11 +580,7 @@ impl Registry {
             st.listen_ids = ids;
         }
         let sent = super::request(&self.session, m, params, true, Some(ctl.signal()));
-        let me = self.clone();
-        io::spawn(Box::pin(async move {
-            let r = sent.await;
-            me.listen_ended(gen, &r);
-        }));
+        spawn(Job::Listen(self.clone(), gen, sent));
     }
 
     /// The listen stream `gen` ended with `r` (nothing to do when it was replaced or
@@ -755,22 +668,20 @@ impl Registry {
     }
 
     fn fire(self: &Rc<Self>) {
-        let due: Vec<Rc<Handle>> = {
+        let keys = {
             let mut st = self.state_mut();
             st.timer = None;
             // The others due stay first in line: the timer fires again at once.
             let keys = st.schedule.pop_due(io::now_ms() + 1.0, POLLS_PER_TICK);
-            let mut hs = Vec::new();
-            for k in &keys {
-                if let Some(h) = st.get(*k) {
-                    hs.push(h.clone());
-                }
-            }
             self.rearm(&mut st);
-            hs
+            keys
         };
-        for h in &due {
-            h.step(Event::Timer);
+        for k in &keys {
+            // Looked up as each comes (no borrow held while one steps).
+            let h = self.state().get(*k).cloned();
+            if let Some(h) = h {
+                h.step(Event::Timer);
+            }
         }
     }
 }
@@ -800,18 +711,15 @@ impl Handle {
 
     /// Carry out the machine's effects, in order; no borrow is held while a user
     /// callback runs.
-    fn run(self: &Rc<Self>, fx: Vec<Effect<JsValue, Error>>) {
+    fn run(self: &Rc<Self>, mut fx: Vec<Effect<JsValue, Error>>) {
         let reg = &self.reg;
-        for e in fx {
-            match e {
+        // Taken from the front one by one (a handful at most): a `for` over the vector
+        // would compile the drop of its `IntoIter` (47 bytes of gzip).
+        while !fx.is_empty() {
+            match fx.remove(0) {
                 Effect::Send(id, req) => self.send(id, req),
                 Effect::Abort(id) => {
-                    let c = {
-                        let mut st = self.state_mut();
-                        let i = st.inflight.iter().position(|x| x.0 == id);
-                        i.map(|i| st.inflight.swap_remove(i).1)
-                    };
-                    if let Some(c) = c {
+                    if let Some(c) = self.answered(id) {
                         c.abort();
                     }
                 }
@@ -831,6 +739,13 @@ impl Handle {
         }
     }
 
+    /// The request `id` is no longer in flight: its abort, if it was.
+    fn answered(&self, id: ReqId) -> Option<AbortController> {
+        let mut st = self.state_mut();
+        let i = st.inflight.iter().position(|x| x.0 == id)?;
+        Some(st.inflight.swap_remove(i).1)
+    }
+
     /// Send one of the machine's requests; its answer comes back as an event.
     fn send(self: &Rc<Self>, id: ReqId, req: Request) {
         let ctl = io::abort_controller();
@@ -839,84 +754,13 @@ impl Handle {
         // A held request stays open as long as the task waits for input.
         let held = req == Request::HeldResult;
         let sent = super::request(&self.reg.session, method, params, held, Some(ctl.signal()));
-        self.spawn(Job::Send(id, req, sent));
-    }
-
-    /// Run `job` in the background.
-    fn spawn(self: &Rc<Self>, job: Job) {
-        io::spawn(Box::pin(self.clone().work(job)));
-    }
-
-    /// What a handle does in the background, in one future type: each type costs its own
-    /// poll, drop glue and box in the wasm.
-    async fn work(self: Rc<Self>, job: Job) {
-        match job {
-            Job::Send(id, req, sent) => {
-                let r = sent.await;
-                self.replied(id, req, r);
-            }
-            Job::Input(requests, new) => {
-                let answers = self
-                    .state()
-                    .answers
-                    .clone()
-                    .unwrap_or_else(|| crate::obj!().into());
-                let related = self.task_id.as_str().into();
-                match super::ask_inputs(&self.reg.session, &requests, new, related, &answers).await
-                {
-                    Ok(()) => {}
-                    Err(None) => {
-                        self.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
-                        self.cancel_later();
-                        return;
-                    }
-                    Err(Some(m)) => {
-                        super::warn("onElicitation failed: ", &m);
-                        return;
-                    }
-                }
-                if self.is_done() {
-                    return;
-                }
-                let wire = self.reg.wire();
-                if let Some((m, params)) = wire.update_request(&self.task_id, answers.clone()) {
-                    // Only outstanding keys go in an update: answers are kept (to send
-                    // again) only while an update's outcome is unknown.
-                    let sent = super::request(&self.reg.session, m, params, false, None).await;
-                    self.state_mut().answers = sent.is_err().then_some(answers);
-                    if let Err(e) = sent {
-                        self.resend.set(true);
-                        super::warn("tasks/update failed: ", &e.describe());
-                    }
-                }
-            }
-            Job::HeldSlot(wait) => {
-                if let Some(granted) = wait {
-                    if !granted.wait().await {
-                        return;
-                    }
-                    let mut st = self.state_mut();
-                    match std::mem::take(&mut st.lane) {
-                        Lane::Waiting(t) => match t.into_permit() {
-                            Some(p) => st.lane = Lane::In(p),
-                            None => return,
-                        },
-                        // Released meanwhile (the machine no longer wants it).
-                        lane => {
-                            st.lane = lane;
-                            return;
-                        }
-                    }
-                }
-                self.step(Event::HeldSlot);
-            }
-        }
+        spawn(Job::Send(self.clone(), id, req, sent));
     }
 
     /// The answer `r` to the machine's request `id` came: a reply or a failure, as an
     /// event.
     fn replied(self: &Rc<Self>, id: ReqId, req: Request, r: Result<JsValue, Error>) {
-        self.state_mut().inflight.retain(|x| x.0 != id);
+        self.answered(id);
         let wire = self.reg.wire();
         let ev = match r.and_then(|v| wire.decode_reply(req, v)) {
             Ok(reply) => Event::Replied(id, reply),
@@ -952,7 +796,7 @@ impl Handle {
         if new.is_empty() && !resend {
             return;
         }
-        self.spawn(Job::Input(requests, new));
+        spawn(Job::Input(self.clone(), requests, new));
     }
 
     /// Take a place in the held-result lane; the machine hears of the slot on a later
@@ -969,7 +813,7 @@ impl Handle {
                 Some(granted)
             }
         };
-        self.spawn(Job::HeldSlot(wait));
+        spawn(Job::HeldSlot(self.clone(), wait));
     }
 
     /// The latest Task snapshot (a fresh copy each call).
@@ -1010,16 +854,14 @@ impl Handle {
     /// Subscribe to status snapshots (or progress); returns the id for
     /// [`Handle::unsubscribe`].
     pub fn subscribe(&self, cb: Function, progress: bool) -> u32 {
-        // A fresh number of the registry's (never 0, the `onStatus` option's id).
-        let id = self.reg.next_key() << 1 | u32::from(progress);
-        self.state_mut().listeners.push((id, cb));
-        id
+        let at = self.state().listeners[usize::from(progress)].push(&cb) - 1;
+        at << 1 | u32::from(progress)
     }
 
-    /// Remove a subscription.
+    /// Remove a subscription (its place holds `null` from now on).
     pub fn unsubscribe(&self, id: u32) {
-        let mut st = self.state_mut();
-        st.listeners.retain(|(i, _)| *i != id);
+        let list = &self.state().listeners[(id & 1) as usize];
+        json::put(list, &crate::cat!(id >> 1), JsValue::NULL);
     }
 
     /// A queue of snapshots: the current one, then each change; it ends after the
@@ -1057,15 +899,16 @@ impl Handle {
                     snapshot
                 }
             };
-            (value, st.listeners.clone())
+            (value, st.listeners[usize::from(progress.is_some())].clone())
         };
-        let kind = u32::from(progress.is_some());
-        for (_, cb) in listeners.iter().filter(|(i, _)| i & 1 == kind) {
+        // Those subscribed now, read as the calls go (one unsubscribed meanwhile is not
+        // called).
+        for cb in listeners.iter().filter(JsValue::is_function) {
             let (arg, name) = match progress {
                 Some(_) => (value.clone(), "onProgress"),
                 None => (json::shallow_copy(&value), "onStatus"),
             };
-            call_user(cb, &arg, &JsValue::UNDEFINED, name);
+            call_user(cb.unchecked_ref(), &arg, &JsValue::UNDEFINED, name);
         }
     }
 
@@ -1074,7 +917,7 @@ impl Handle {
     /// [`Handle::cancel`] (one future type): the machine has settled by then, so the
     /// answer it is fed changes nothing.
     fn cancel_later(self: &Rc<Self>) {
-        super::cancel_in_background(self.cancel());
+        spawn(Job::Cancel(self.cancel()));
     }
 
     /// Cancel the task on the server: resolves with what the server answered (the
@@ -1098,8 +941,7 @@ impl Handle {
     /// an `AbortError`.
     pub fn dispose(self: &Rc<Self>) {
         self.step(Event::Stop(Stop::Disposed));
-        let mut st = self.state_mut();
-        st.listeners.clear();
+        self.state_mut().listeners = Default::default();
     }
 
     /// The machine settled: turn its outcome into what `result()` gives, forget the
@@ -1108,22 +950,16 @@ impl Handle {
         let task = self.snapshot();
         let outcome = match end {
             End::Completed(result) => Ok(result),
-            End::Failed {
-                result: None,
-                error: Some(e @ Error::Rpc { .. }),
-            } => Err(Error::TaskFailed {
-                task,
-                result: JsValue::UNDEFINED,
-                error: Some(Box::new(e)),
-            }),
+            // A failed task's stored result, or the JSON-RPC error that stands for it (the
+            // machine gives one or the other); any other error is why it failed.
             End::Failed {
                 result: None,
                 error: Some(e),
-            } => Err(e),
-            End::Failed { result, .. } => Err(Error::TaskFailed {
+            } if !matches!(e, Error::Rpc { .. }) => Err(e),
+            End::Failed { result, error } => Err(Error::TaskFailed {
                 task,
                 result: result.unwrap_or_default(),
-                error: None,
+                error: error.map(Box::new),
             }),
             End::Cancelled => Err(Error::TaskCancelled { task }),
             End::Expired => Err(Error::TaskExpired {
@@ -1172,6 +1008,172 @@ impl Handle {
         self.outcome.set(outcome);
         for q in &queues {
             q.close();
+        }
+    }
+}
+
+/// What the registry and its handles do in the background, in one future type: each
+/// type costs its own poll, drop glue and box in the wasm.
+async fn work(job: Job) {
+    match job {
+        Job::Send(h, id, req, sent) => {
+            let r = sent.await;
+            h.replied(id, req, r);
+        }
+        Job::Input(h, requests, new) => {
+            let answers = h
+                .state()
+                .answers
+                .clone()
+                .unwrap_or_else(|| crate::obj!().into());
+            let related = h.task_id.as_str().into();
+            match super::ask_inputs(&h.reg.session, &requests, new, related, &answers).await {
+                Ok(()) => {}
+                Err(None) => {
+                    h.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
+                    h.cancel_later();
+                    return;
+                }
+                Err(Some(m)) => {
+                    super::warn("onElicitation failed: ", &m);
+                    return;
+                }
+            }
+            if h.is_done() {
+                return;
+            }
+            let wire = h.reg.wire();
+            if let Some((m, params)) = wire.update_request(&h.task_id, answers.clone()) {
+                // Only outstanding keys go in an update: answers are kept (to send
+                // again) only while an update's outcome is unknown.
+                let sent = super::request(&h.reg.session, m, params, false, None).await;
+                h.state_mut().answers = sent.is_err().then_some(answers);
+                if let Err(e) = sent {
+                    h.resend.set(true);
+                    super::warn("tasks/update failed: ", &e.describe());
+                }
+            }
+        }
+        Job::HeldSlot(h, wait) => {
+            if let Some(granted) = wait {
+                if !granted.wait().await {
+                    return;
+                }
+                let mut st = h.state_mut();
+                match std::mem::take(&mut st.lane) {
+                    Lane::Waiting(t) => match t.into_permit() {
+                        Some(p) => st.lane = Lane::In(p),
+                        None => return,
+                    },
+                    // Released meanwhile (the machine no longer wants it).
+                    lane => {
+                        st.lane = lane;
+                        return;
+                    }
+                }
+            }
+            h.step(Event::HeldSlot);
+        }
+        Job::Sweep(me) => {
+            // One request per period for many tasks: each period, the pages of `tasks/list`
+            // give the status of every followed task they list (those then poll only as a
+            // fallback, as with pushed statuses); tasks not listed poll as before. Stops when
+            // too few tasks are left, when statuses are pushed anyway, when the listing takes
+            // more pages than the policy allows, or when the server refuses it.
+            let mut off = false;
+            let mut wait = 0;
+            let mut failures = 0;
+            'rounds: loop {
+                // The shortest period a followed task's server asks for (1 s when none does).
+                let mut period: Option<u64> = None;
+                for h in &me.state().handles {
+                    if let Some(p) = h.state().machine.info().poll_interval_ms {
+                        period = Some(period.map_or(p, |m| m.min(p)));
+                    }
+                }
+                let period = period.unwrap_or(1000).clamp(100, 60_000);
+                io::sleep(period as f64).await;
+                let budget = if me.stream_pushes() {
+                    0
+                } else {
+                    crate::policy::sweep_page_budget(me.state().handles.len())
+                };
+                if budget == 0 {
+                    break;
+                }
+                // A number no round has had, this sweep's or an earlier one's.
+                let round = me.sweep_round.get() + 1;
+                me.sweep_round.set(round);
+                let mut cursor = None;
+                let mut pages = 0;
+                loop {
+                    pages += 1;
+                    let Some((m, params)) = me.wire().list_request(&me.server_caps(), cursor)
+                    else {
+                        // A failed round: every task polls on its own until the next one.
+                        me.step_all(|| Event::Push(false), None);
+                        continue 'rounds;
+                    };
+                    // Against the tasks followed now: handles keep coming while a long
+                    // listing is read (the server may list tasks whose calls this client
+                    // has not seen answered yet).
+                    let budget =
+                        crate::policy::sweep_page_budget(me.state().handles.len()).max(budget);
+                    if pages > budget {
+                        // Too long a listing for this many tasks (the server may hold tasks
+                        // whose calls this client has not seen answered yet): again once the
+                        // tasks followed would pay for the pages read so far.
+                        wait = 4 * pages;
+                        break 'rounds;
+                    }
+                    let page = match super::request(&me.session, m, params, false, None).await {
+                        Ok(page) => page,
+                        Err(e) => {
+                            // A refusal ends sweeping; a transient failure ends this round
+                            // (three in a row end sweeping too).
+                            failures += 1;
+                            off = failures >= 3
+                                || !matches!(me.wire().classify(&e), Failure::Transient { .. });
+                            if off {
+                                super::warn("tasks/list sweeps stopped: ", &e.describe());
+                                break 'rounds;
+                            }
+                            me.step_all(|| Event::Push(false), None);
+                            continue 'rounds;
+                        }
+                    };
+                    // Applied page by page: a page is a short task on the main thread, a
+                    // thousand snapshots at once a long one.
+                    cursor = me.swept(&page, round);
+                    if cursor.is_none() {
+                        break;
+                    }
+                }
+                failures = 0;
+                // A task the complete round did not list (another session's, or started
+                // since) goes back to its own polling. (Only tasks of the server are
+                // followed: a plain call's handle settles as it is made.)
+                me.step_all(|| Event::Push(false), Some(round));
+            }
+            // Ended because statuses are pushed now: they stay trusted; else the listed
+            // tasks go back to their own polling.
+            if !me.stream_pushes() {
+                me.step_all(|| Event::Push(false), None);
+            }
+            me.sweeping.set(false);
+            if off {
+                me.sweep_off.set(true);
+            }
+            me.sweep_wait.set(wait);
+        }
+        Job::Listen(me, gen, sent) => {
+            let r = sent.await;
+            me.listen_ended(gen, &r);
+        }
+        Job::Cancel(sent) => {
+            if let Err(e) = sent.await {
+                super::warn("tasks/cancel failed: ", &e.describe());
+            }
         }
     }
 }
