@@ -19,6 +19,12 @@ pub struct Mirrored {
 /// The annotation key.
 pub const ANNOTATION: &str = "x-mcp-header";
 
+/// Why a schema's annotations are invalid is not kept: the caller only leaves the tool
+/// out (each reason is a comment where it is found), and the reasons' texts would be
+/// bytes of wasm no one reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Invalid;
+
 /// How deep a schema is read before it counts as invalid (hostile nesting).
 const MAX_DEPTH: usize = 32;
 
@@ -44,13 +50,13 @@ fn is_tchar(b: u8) -> bool {
         )
 }
 
-/// The parameters an `inputSchema` mirrors, or why its annotations are invalid (a tool
+/// The parameters an `inputSchema` mirrors, or [`Invalid`] when its annotations are (a tool
 /// with invalid annotations MUST be left out of `tools/list`). The rules: a non-empty
 /// token (`1*tchar`: no control characters), unique ignoring case, on a property whose
 /// `type` is `string`, `integer` or `boolean`, reachable from the root through
 /// `properties` keys only (an annotation under `items`, `oneOf`, `$ref` or anywhere
 /// else makes the schema invalid).
-pub fn mirrored_params<J: Json>(input_schema: &J) -> Result<Vec<Mirrored>, &'static str> {
+pub fn mirrored_params<J: Json>(input_schema: &J) -> Result<Vec<Mirrored>, Invalid> {
     let mut out = Vec::new();
     scan(input_schema, &mut Vec::new(), false, &mut out, 0)?;
     for (i, m) in out.iter().enumerate() {
@@ -58,7 +64,8 @@ pub fn mirrored_params<J: Json>(input_schema: &J) -> Result<Vec<Mirrored>, &'sta
             .iter()
             .any(|o| o.header.eq_ignore_ascii_case(&m.header))
         {
-            return Err("two x-mcp-header values differ only in case");
+            // Two x-mcp-header values differ only in case.
+            return Err(Invalid);
         }
     }
     Ok(out)
@@ -73,9 +80,10 @@ fn scan<J: Json>(
     reachable: bool,
     out: &mut Vec<Mirrored>,
     depth: usize,
-) -> Result<(), &'static str> {
+) -> Result<(), Invalid> {
     if depth > 2 * MAX_DEPTH + 2 {
-        return Err("the inputSchema is nested too deep");
+        // Nested too deep.
+        return Err(Invalid);
     }
     if let Some(items) = v.items() {
         for i in &items {
@@ -89,21 +97,14 @@ fn scan<J: Json>(
         }
         let c = v.field(k);
         if k == ANNOTATION {
-            if !reachable {
-                return Err(
-                    "an x-mcp-header annotation is not on a property reachable through properties",
-                );
-            }
+            // Invalid: not on a property reachable through `properties`; a value that is
+            // not a string, or not an HTTP token; on a parameter that is not a string,
+            // integer or boolean.
             let Some(name) = c.and_then(|h| h.string()) else {
-                return Err("an x-mcp-header value is not a string");
+                return Err(Invalid);
             };
-            if name.is_empty() || !name.bytes().all(is_tchar) {
-                return Err("an x-mcp-header value is not an HTTP token");
-            }
-            if !primitive_type(v) {
-                return Err(
-                    "x-mcp-header is on a parameter that is not a string, integer or boolean",
-                );
+            if !reachable || name.is_empty() || !name.bytes().all(is_tchar) || !primitive_type(v) {
+                return Err(Invalid);
             }
             // A loop of pushes: `Vec<String>::clone` would be a copy loop of its own.
             let mut keys = Vec::new();
