@@ -141,22 +141,17 @@ fn scan<J: Json>(
 /// Whether a property's `type` is `string`, `integer` or `boolean`, alone or with
 /// `null` in a type array (`["string", "null"]`: an optional parameter).
 fn primitive_type<J: Json>(p: &J) -> bool {
-    let ok = |t: &str| matches!(t, "string" | "integer" | "boolean");
     let Some(t) = p.field("type") else {
         return false;
     };
-    if let Some(s) = t.string() {
-        return ok(&s);
-    }
-    let Some(list) = t.items() else {
-        return false;
-    };
-    // One pass: every name is a primitive or "null", and one at least is a primitive.
+    // One name, or a list of them; every name is a primitive or "null", and one at least
+    // is a primitive.
+    let names = t.items().unwrap_or_else(|| vec![t]);
     let mut any = false;
-    for x in &list {
-        match x.string() {
-            Some(n) if ok(&n) => any = true,
-            Some(n) if n == "null" => {}
+    for x in &names {
+        match x.string().as_deref() {
+            Some("string" | "integer" | "boolean") => any = true,
+            Some("null") => {}
             _ => return false,
         }
     }
