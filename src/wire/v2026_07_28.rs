@@ -131,11 +131,12 @@ pub enum Kind {
 
 /// Read a result's `resultType`; an unknown value is an invalid response.
 pub fn result_kind<J: Json>(result: &J) -> Result<Kind, Error> {
-    match result.field("resultType").map(|t| t.string()) {
-        None => Ok(Kind::Complete),
-        Some(Some(t)) if t == result_type::COMPLETE => Ok(Kind::Complete),
-        Some(Some(t)) if t == result_type::INPUT_REQUIRED => Ok(Kind::InputRequired),
-        Some(Some(t)) if t == result_type::TASK => Ok(Kind::Task),
+    // No `resultType` reads as `complete`.
+    let t = result.field("resultType").map(|t| t.string());
+    match t.as_ref().map(|t| t.as_deref()) {
+        None | Some(Some(result_type::COMPLETE)) => Ok(Kind::Complete),
+        Some(Some(result_type::INPUT_REQUIRED)) => Ok(Kind::InputRequired),
+        Some(Some(result_type::TASK)) => Ok(Kind::Task),
         _ => Err(Error::Protocol(
             "the server sent a result with an unknown resultType".into(),
         )),
