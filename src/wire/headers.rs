@@ -59,15 +59,6 @@ fn is_tchar(b: u8) -> bool {
 pub fn mirrored_params<J: Json>(input_schema: &J) -> Result<Vec<Mirrored>, Invalid> {
     let mut out = Vec::new();
     scan(input_schema, &mut Vec::new(), false, &mut out, 0)?;
-    for (i, m) in out.iter().enumerate() {
-        if out[..i]
-            .iter()
-            .any(|o| o.header.eq_ignore_ascii_case(&m.header))
-        {
-            // Two x-mcp-header values differ only in case.
-            return Err(Invalid);
-        }
-    }
     Ok(out)
 }
 
@@ -99,11 +90,16 @@ fn scan<J: Json>(
         if k == ANNOTATION {
             // Invalid: not on a property reachable through `properties`; a value that is
             // not a string, or not an HTTP token; on a parameter that is not a string,
-            // integer or boolean.
+            // integer or boolean; a name already kept but for case.
             let Some(name) = c.and_then(|h| h.string()) else {
                 return Err(Invalid);
             };
-            if !reachable || name.is_empty() || !name.bytes().all(is_tchar) || !primitive_type(v) {
+            if !reachable
+                || name.is_empty()
+                || !name.bytes().all(is_tchar)
+                || !primitive_type(v)
+                || out.iter().any(|o| o.header.eq_ignore_ascii_case(&name))
+            {
                 return Err(Invalid);
             }
             // A loop of pushes: `Vec<String>::clone` would be a copy loop of its own.
