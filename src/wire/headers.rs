@@ -58,16 +58,19 @@ fn is_tchar(b: u8) -> bool {
 /// else makes the schema invalid).
 pub fn mirrored_params<J: Json>(input_schema: &J) -> Result<Vec<Mirrored>, Invalid> {
     let mut out = Vec::new();
-    scan(input_schema, &mut Vec::new(), false, &mut out, 0)?;
+    scan(input_schema, &mut Vec::new(), false, false, &mut out, 0)?;
     Ok(out)
 }
 
 /// Every `x-mcp-header` annotation in `v`, in any schema position (one walk): each must
 /// be on a property reached from the root through `properties` keys only (`reachable`:
-/// `v` is one, `path` the keys that reach it), and is then kept in `out`.
+/// `v` is one, `path` the keys that reach it), and is then kept in `out`. `names`: `v`
+/// maps names to schemas (`properties`, `$defs`, ...; `reachable` then says whether its
+/// schemas are), at the depth of the schema it is in.
 fn scan<J: Json>(
     v: &J,
     path: &mut Vec<String>,
+    names: bool,
     reachable: bool,
     out: &mut Vec<Mirrored>,
     depth: usize,
@@ -76,18 +79,24 @@ fn scan<J: Json>(
         // Nested too deep.
         return Err(Invalid);
     }
-    if let Some(items) = v.items() {
+    if let Some(items) = v.items().filter(|_| !names) {
         for i in &items {
-            scan(i, path, false, out, depth + 1)?;
+            scan(i, path, false, false, out, depth + 1)?;
         }
         return Ok(());
     }
     for k in &v.keys() {
-        if is_data_keyword(k) {
-            continue;
-        }
         let c = v.field(k);
-        if k == ANNOTATION {
+        if names {
+            // `k` names a schema: a property of a reachable schema (or of the root) is
+            // reachable in turn.
+            if let Some(schema) = c {
+                let on = reachable && schema.is_object();
+                path.push(k.clone());
+                scan(&schema, path, false, on, out, depth + 1)?;
+                path.pop();
+            }
+        } else if k == ANNOTATION {
             // Invalid: not on a property reachable through `properties`; a value that is
             // not a string, or not an HTTP token; on a parameter that is not a string,
             // integer or boolean; a name already kept but for case.
@@ -111,24 +120,13 @@ fn scan<J: Json>(
                 path: keys,
                 header: name,
             });
-            continue;
-        }
-        let Some(c) = c else {
-            continue;
-        };
-        if names_schemas(k) {
-            // A property of a reachable schema (or of the root) is reachable in turn.
-            let on = k == "properties" && (reachable || depth == 0);
-            for name in &c.keys() {
-                if let Some(schema) = c.field(name) {
-                    let on = on && schema.is_object();
-                    path.push(name.clone());
-                    scan(&schema, path, on, out, depth + 1)?;
-                    path.pop();
-                }
+        } else if let Some(c) = c.filter(|_| !is_data_keyword(k)) {
+            if names_schemas(k) {
+                let on = k == "properties" && (reachable || depth == 0);
+                scan(&c, path, true, on, out, depth)?;
+            } else {
+                scan(&c, path, false, false, out, depth + 1)?;
             }
-        } else {
-            scan(&c, path, false, out, depth + 1)?;
         }
     }
     Ok(())
