@@ -120,12 +120,14 @@ fn scan<J: Json>(
                 path: keys,
                 header: name,
             });
-        } else if let Some(c) = c.filter(|_| !is_data_keyword(k)) {
-            if names_schemas(k) {
-                let on = k == "properties" && (reachable || depth == 0);
-                scan(&c, path, true, on, out, depth)?;
-            } else {
-                scan(&c, path, false, false, out, depth + 1)?;
+        } else if let Some(c) = c {
+            match holds(k) {
+                Holds::Data => {}
+                Holds::Names => {
+                    let on = k == "properties" && (reachable || depth == 0);
+                    scan(&c, path, true, on, out, depth)?;
+                }
+                Holds::Schema => scan(&c, path, false, false, out, depth + 1)?,
             }
         }
     }
@@ -152,18 +154,27 @@ fn primitive_type<J: Json>(p: &J) -> bool {
     any
 }
 
-/// A keyword whose value is data, not schema: an `x-mcp-header` key inside it is not
-/// an annotation. (A `matches!`, not a list's `contains`: that linked `<[&str]>`'s
-/// `slice_contains` for these two uses.)
-fn is_data_keyword(k: &str) -> bool {
-    matches!(k, "default" | "const" | "enum" | "examples")
+/// What a keyword's value holds.
+enum Holds {
+    /// Data, not schema (`default`, `const`, `enum`, `examples`): an `x-mcp-header` key
+    /// inside it is not an annotation.
+    Data,
+    /// A map of names to schemas: its keys are names, not keywords.
+    Names,
+    /// A schema, or a list of them.
+    Schema,
 }
-/// A keyword whose value maps names to schemas: its keys are names, not keywords.
-fn names_schemas(k: &str) -> bool {
-    matches!(
-        k,
-        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas"
-    )
+
+/// What the keyword `k`'s value holds (one `match`, not a list's `contains`: that linked
+/// `<[&str]>`'s `slice_contains`).
+fn holds(k: &str) -> Holds {
+    match k {
+        "default" | "const" | "enum" | "examples" => Holds::Data,
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+            Holds::Names
+        }
+        _ => Holds::Schema,
+    }
 }
 
 /// The `Mcp-Param-{Name}` headers of a call's arguments: the value at each mirrored
