@@ -231,6 +231,43 @@ pub fn verdict(p: &Probe, retried: bool) -> Verdict {
 /// The 2026-07-28 adapter.
 pub struct V2026;
 
+/// A task as it came (`asked`: the reply to a `tasks/get`, which must carry a finished
+/// task's result).
+fn snapshot(v: &JsValue, asked: bool) -> Result<Reply<JsValue, Error>, Error> {
+    let info = decode_task(v, &FIELDS)?;
+    // On the status itself, not its name: string compares for what a match tells.
+    let terminal = match info.status {
+        TaskStatus::Completed => {
+            let result = get(v, "result");
+            if is_object(&result) {
+                Some(Ok(result))
+            } else if asked {
+                // Asked and not given: a transient fault, retried within the budget.
+                return Err(Error::Protocol(
+                    "tasks/get answered a finished task without its result or error".into(),
+                ));
+            } else {
+                // A notification may leave it out: the machine asks tasks/get for it.
+                None
+            }
+        }
+        TaskStatus::Failed => {
+            let e = get(v, "error");
+            Some(Err(Error::Rpc {
+                code: crate::io::json::get_f64(&e, "code").unwrap_or(-32603.0),
+                message: get_str(&e, "message").unwrap_or_default(),
+                data: get(&e, "data"),
+            }))
+        }
+        _ => None,
+    };
+    Ok(Reply::Task {
+        info,
+        raw: v.clone(),
+        terminal,
+    })
+}
+
 impl Wire for V2026 {
     fn caps(&self) -> Caps {
         Caps {
@@ -249,21 +286,7 @@ impl Wire for V2026 {
     }
 
     fn decode_reply(&self, _req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {
-        let reply = self.decode_snapshot(&v)?;
-        if let Reply::Task {
-            info,
-            terminal: None,
-            ..
-        } = &reply
-        {
-            if matches!(info.status, TaskStatus::Completed | TaskStatus::Failed) {
-                // Asked and not given: a transient fault, retried within the budget.
-                return Err(Error::Protocol(
-                    "tasks/get answered a finished task without its result or error".into(),
-                ));
-            }
-        }
-        Ok(reply)
+        snapshot(&v, true)
     }
 
     fn update_request(&self, task_id: &str, responses: JsValue) -> Option<(&'static str, JsValue)> {
@@ -272,31 +295,7 @@ impl Wire for V2026 {
     }
 
     fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error> {
-        let info = decode_task(v, &FIELDS)?;
-        // On the status itself, not its name: string compares for what a match tells.
-        let terminal = match info.status {
-            TaskStatus::Completed => {
-                // A terminal task without its result (a notification may leave it out):
-                // the machine asks tasks/get for it; a tasks/get that leaves it out is
-                // retried.
-                let result = get(v, "result");
-                is_object(&result).then_some(Ok(result))
-            }
-            TaskStatus::Failed => {
-                let e = get(v, "error");
-                Some(Err(Error::Rpc {
-                    code: crate::io::json::get_f64(&e, "code").unwrap_or(-32603.0),
-                    message: get_str(&e, "message").unwrap_or_default(),
-                    data: get(&e, "data"),
-                }))
-            }
-            _ => None,
-        };
-        Ok(Reply::Task {
-            info,
-            raw: v.clone(),
-            terminal,
-        })
+        snapshot(v, false)
     }
 
     fn classify(&self, e: &Error) -> Failure {
