@@ -219,12 +219,8 @@ pub fn parse_retry_after(value: &str, now_epoch_ms: f64) -> Option<u64> {
     // them already).
     let v = value.as_bytes().trim_ascii();
     if let Some(secs) = digits(v) {
-        // Saturating by a compare: u64's saturating_mul is a 128-bit multiply on wasm32.
-        return Some(if secs > u64::MAX / 1000 {
-            u64::MAX
-        } else {
-            secs * 1000
-        });
+        // `as` saturates: a delay past u64 is u64::MAX ms.
+        return Some((secs * 1000.0) as u64);
     }
     let at = parse_imf_fixdate(v)?;
     let ms = at - now_epoch_ms;
@@ -283,21 +279,18 @@ pub fn deadline_ms(created_at: &str, ttl_ms: Option<u64>) -> Option<f64> {
     Some(parse_rfc3339_ms(created_at)? + ttl as f64)
 }
 
-/// A non-empty run of ASCII digits as a number (saturating).
-fn digits(b: &[u8]) -> Option<u64> {
+/// A non-empty run of ASCII digits as a number (an `f64`: exact up to 2^53, far past any
+/// wait that matters, and no overflow to check).
+fn digits(b: &[u8]) -> Option<f64> {
     if b.is_empty() {
         return None;
     }
-    let mut n = 0u64;
+    let mut n = 0.0;
     for &d in b {
         if !d.is_ascii_digit() {
             return None;
         }
-        n = if n > u64::MAX / 10 {
-            u64::MAX
-        } else {
-            (n * 10).saturating_add(u64::from(d - b'0'))
-        };
+        n = n * 10.0 + f64::from(d - b'0');
     }
     Some(n)
 }
