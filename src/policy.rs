@@ -336,8 +336,9 @@ fn parse_imf_fixdate(b: &[u8]) -> Option<f64> {
     )
 }
 
-/// A UTC calendar time to epoch ms, with every field range-checked (second 60,
-/// a leap second, is allowed and counts as the next minute's first).
+/// A UTC calendar time to epoch ms (the year of four digits), every other field
+/// range-checked (second 60, a leap second, is allowed and counts as the next minute's
+/// first).
 fn civil_ms(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<f64> {
     let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
     let dim = match mo {
@@ -347,7 +348,7 @@ fn civil_ms(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<f64> {
         1..=12 => 31,
         _ => return None,
     };
-    if y > 9999 || d == 0 || d > dim || h > 23 || mi > 59 || s > 60 {
+    if d == 0 || d > dim || h > 23 || mi > 59 || s > 60 {
         return None;
     }
     // Days since 1970-01-01 (H. Hinnant's days_from_civil), years shifted to
