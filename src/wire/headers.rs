@@ -212,11 +212,11 @@ pub fn encode_value<J: Json>(v: &J) -> Option<String> {
 /// allowed), else `=?base64?{base64 of its UTF-8}?=`: non-ASCII, control characters,
 /// leading or trailing whitespace, and a plain value that looks like that form itself.
 pub fn encode_name_value(s: &str) -> String {
-    let visible = s.bytes().all(|b| matches!(b, 0x20..=0x7e));
-    // Bytes, not `starts_with(' ')`: a `char` pattern links a UTF-8 encoder.
-    let padded = matches!(s.as_bytes(), [b' ', ..] | [.., b' ']);
-    let sentinel = s.starts_with("=?base64?") && s.ends_with("?=");
-    let plain = visible && !padded && !sentinel;
+    // Visible, not padded (bytes, not `starts_with(' ')`: a `char` pattern links a UTF-8
+    // encoder), not the encoded form.
+    let plain = s.bytes().all(|b| matches!(b, 0x20..=0x7e))
+        && !matches!(s.as_bytes(), [b' ', ..] | [.., b' '])
+        && !(s.starts_with("=?base64?") && s.ends_with("?="));
     if plain {
         return s.to_string();
     }
