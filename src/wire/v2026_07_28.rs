@@ -309,16 +309,8 @@ impl Wire for V2026 {
         _task: Option<Option<f64>>,
         progress_token: &str,
     ) -> (&'static str, JsValue) {
-        let args = super::or_empty(args);
-        let params = crate::obj!(
-            ("name", name.into()),
-            ("arguments", args),
-            (
-                "_meta",
-                crate::obj!(("progressToken", progress_token.into())).into(),
-            ),
-        );
-        (method::TOOLS_CALL, params.into())
+        // 2025-11-25's without its `task` param: the server decides.
+        super::v2025_11_25::V2025.call_request(name, args, None, progress_token)
     }
 
     fn decode_call(&self, v: JsValue) -> Result<Called, Error> {
