@@ -39,7 +39,7 @@ pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> V
     // (A schema that is not an object has no `properties` either.)
     if requested_schema
         .field("type")
-        .is_some_and(|t| t.string().as_deref() != Some("object"))
+        .is_some_and(|t| !matches!(t.string().as_deref(), Some("object")))
     {
         return out;
     }
