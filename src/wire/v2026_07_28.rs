@@ -115,7 +115,10 @@ pub fn input_requests(v: &JsValue) -> JsValue {
 
 /// Whether one input request asks for an elicitation (the only kind this client declares).
 pub fn is_elicitation(request: &JsValue) -> bool {
-    get_str(request, "method").as_deref() == Some(method::ELICITATION_CREATE)
+    matches!(
+        get_str(request, "method").as_deref(),
+        Some(method::ELICITATION_CREATE)
+    )
 }
 
 /// What a result's `resultType` says.
