@@ -104,7 +104,7 @@ fn allowed<J: Json>(schema: Option<&J>, consts: &str, s: &str) -> bool {
     let listed = |key: &str, read: fn(&J) -> Option<String>| {
         schema
             .list(key)
-            .is_none_or(|options| options.iter().any(|o| read(o).as_deref() == Some(s)))
+            .is_none_or(|options| options.iter().any(|o| read(o).is_some_and(|o| o == s)))
     };
     listed("enum", J::string) && listed(consts, |o| o.text("const"))
 }
