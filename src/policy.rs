@@ -223,8 +223,8 @@ pub fn parse_retry_after(value: &str, now_epoch_ms: f64) -> Option<u64> {
         return Some((secs * 1000.0) as u64);
     }
     let at = parse_imf_fixdate(v)?;
-    let ms = at - now_epoch_ms;
-    Some(if ms > 0.0 { ms.ceil() as u64 } else { 0 })
+    // `as` saturates: a date in the past (or a NaN clock) gives 0.
+    Some((at - now_epoch_ms).ceil() as u64)
 }
 
 /// Parses an RFC 3339 timestamp (`2025-11-25T10:30:00Z`, optional fractional
