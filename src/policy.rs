@@ -14,13 +14,8 @@ pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
 /// anything above [`MAX_TIMEOUT_MS`] (infinity included) gives the maximum, and
 /// fractions round up so a timer never fires before its due time.
 pub fn clamp_timeout(ms: f64) -> u32 {
-    if ms.is_nan() || ms <= 0.0 {
-        0
-    } else if ms >= f64::from(MAX_TIMEOUT_MS) {
-        MAX_TIMEOUT_MS
-    } else {
-        ms.ceil() as u32
-    }
+    // `as` saturates: NaN and negatives to 0, the too long to u32::MAX.
+    (ms.ceil() as u32).min(MAX_TIMEOUT_MS)
 }
 
 /// The knobs of a [`PollPolicy`]; all times in ms.
