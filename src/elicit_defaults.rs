@@ -39,7 +39,7 @@ pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> V
     // (A schema that is not an object has no `properties` either.)
     if requested_schema
         .field("type")
-        .is_some_and(|t| t.string().as_deref() != Some("object"))
+        .is_some_and(|t| !matches!(t.string().as_deref(), Some("object")))
     {
         return out;
     }
@@ -104,7 +104,7 @@ fn allowed<J: Json>(schema: Option<&J>, consts: &str, s: &str) -> bool {
     let listed = |key: &str, read: fn(&J) -> Option<String>| {
         schema
             .list(key)
-            .is_none_or(|options| options.iter().any(|o| read(o).as_deref() == Some(s)))
+            .is_none_or(|options| options.iter().any(|o| read(o).is_some_and(|o| o == s)))
     };
     listed("enum", J::string) && listed(consts, |o| o.text("const"))
 }

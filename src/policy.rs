@@ -14,13 +14,8 @@ pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
 /// anything above [`MAX_TIMEOUT_MS`] (infinity included) gives the maximum, and
 /// fractions round up so a timer never fires before its due time.
 pub fn clamp_timeout(ms: f64) -> u32 {
-    if ms.is_nan() || ms <= 0.0 {
-        0
-    } else if ms >= f64::from(MAX_TIMEOUT_MS) {
-        MAX_TIMEOUT_MS
-    } else {
-        ms.ceil() as u32
-    }
+    // `as` saturates: NaN and negatives to 0, the too long to u32::MAX.
+    (ms.ceil() as u32).min(MAX_TIMEOUT_MS)
 }
 
 /// The knobs of a [`PollPolicy`]; all times in ms.
@@ -219,16 +214,12 @@ pub fn parse_retry_after(value: &str, now_epoch_ms: f64) -> Option<u64> {
     // them already).
     let v = value.as_bytes().trim_ascii();
     if let Some(secs) = digits(v) {
-        // Saturating by a compare: u64's saturating_mul is a 128-bit multiply on wasm32.
-        return Some(if secs > u64::MAX / 1000 {
-            u64::MAX
-        } else {
-            secs * 1000
-        });
+        // `as` saturates: a delay past u64 is u64::MAX ms.
+        return Some((secs * 1000.0) as u64);
     }
     let at = parse_imf_fixdate(v)?;
-    let ms = at - now_epoch_ms;
-    Some(if ms > 0.0 { ms.ceil() as u64 } else { 0 })
+    // `as` saturates: a date in the past (or a NaN clock) gives 0.
+    Some((at - now_epoch_ms).ceil() as u64)
 }
 
 /// Parses an RFC 3339 timestamp (`2025-11-25T10:30:00Z`, optional fractional
@@ -283,21 +274,18 @@ pub fn deadline_ms(created_at: &str, ttl_ms: Option<u64>) -> Option<f64> {
     Some(parse_rfc3339_ms(created_at)? + ttl as f64)
 }
 
-/// A non-empty run of ASCII digits as a number (saturating).
-fn digits(b: &[u8]) -> Option<u64> {
+/// A non-empty run of ASCII digits as a number (an `f64`: exact up to 2^53, far past any
+/// wait that matters, and no overflow to check).
+fn digits(b: &[u8]) -> Option<f64> {
     if b.is_empty() {
         return None;
     }
-    let mut n = 0u64;
+    let mut n = 0.0;
     for &d in b {
         if !d.is_ascii_digit() {
             return None;
         }
-        n = if n > u64::MAX / 10 {
-            u64::MAX
-        } else {
-            (n * 10).saturating_add(u64::from(d - b'0'))
-        };
+        n = n * 10.0 + f64::from(d - b'0');
     }
     Some(n)
 }
@@ -343,8 +331,9 @@ fn parse_imf_fixdate(b: &[u8]) -> Option<f64> {
     )
 }
 
-/// A UTC calendar time to epoch ms, with every field range-checked (second 60,
-/// a leap second, is allowed and counts as the next minute's first).
+/// A UTC calendar time to epoch ms (the year of four digits), every other field
+/// range-checked (second 60, a leap second, is allowed and counts as the next minute's
+/// first).
 fn civil_ms(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<f64> {
     let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
     let dim = match mo {
@@ -354,7 +343,7 @@ fn civil_ms(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<f64> {
         1..=12 => 31,
         _ => return None,
     };
-    if y > 9999 || d == 0 || d > dim || h > 23 || mi > 59 || s > 60 {
+    if d == 0 || d > dim || h > 23 || mi > 59 || s > 60 {
         return None;
     }
     // Days since 1970-01-01 (H. Hinnant's days_from_civil), years shifted to

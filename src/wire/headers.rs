@@ -19,6 +19,12 @@ pub struct Mirrored {
 /// The annotation key.
 pub const ANNOTATION: &str = "x-mcp-header";
 
+/// Why a schema's annotations are invalid is not kept: the caller only leaves the tool
+/// out (each reason is a comment where it is found), and the reasons' texts would be
+/// bytes of wasm no one reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Invalid;
+
 /// How deep a schema is read before it counts as invalid (hostile nesting).
 const MAX_DEPTH: usize = 32;
 
@@ -44,66 +50,66 @@ fn is_tchar(b: u8) -> bool {
         )
 }
 
-/// The parameters an `inputSchema` mirrors, or why its annotations are invalid (a tool
+/// The parameters an `inputSchema` mirrors, or [`Invalid`] when its annotations are (a tool
 /// with invalid annotations MUST be left out of `tools/list`). The rules: a non-empty
 /// token (`1*tchar`: no control characters), unique ignoring case, on a property whose
 /// `type` is `string`, `integer` or `boolean`, reachable from the root through
 /// `properties` keys only (an annotation under `items`, `oneOf`, `$ref` or anywhere
 /// else makes the schema invalid).
-pub fn mirrored_params<J: Json>(input_schema: &J) -> Result<Vec<Mirrored>, &'static str> {
+pub fn mirrored_params<J: Json>(input_schema: &J) -> Result<Vec<Mirrored>, Invalid> {
     let mut out = Vec::new();
-    scan(input_schema, &mut Vec::new(), false, &mut out, 0)?;
-    for (i, m) in out.iter().enumerate() {
-        if out[..i]
-            .iter()
-            .any(|o| o.header.eq_ignore_ascii_case(&m.header))
-        {
-            return Err("two x-mcp-header values differ only in case");
-        }
-    }
+    scan(input_schema, &mut Vec::new(), false, false, &mut out, 0)?;
     Ok(out)
 }
 
 /// Every `x-mcp-header` annotation in `v`, in any schema position (one walk): each must
 /// be on a property reached from the root through `properties` keys only (`reachable`:
-/// `v` is one, `path` the keys that reach it), and is then kept in `out`.
+/// `v` is one, `path` the keys that reach it), and is then kept in `out`. `names`: `v`
+/// maps names to schemas (`properties`, `$defs`, ...; `reachable` then says whether its
+/// schemas are), at the depth of the schema it is in.
 fn scan<J: Json>(
     v: &J,
     path: &mut Vec<String>,
+    names: bool,
     reachable: bool,
     out: &mut Vec<Mirrored>,
     depth: usize,
-) -> Result<(), &'static str> {
+) -> Result<(), Invalid> {
     if depth > 2 * MAX_DEPTH + 2 {
-        return Err("the inputSchema is nested too deep");
+        // Nested too deep.
+        return Err(Invalid);
     }
-    if let Some(items) = v.items() {
+    if let Some(items) = v.items().filter(|_| !names) {
         for i in &items {
-            scan(i, path, false, out, depth + 1)?;
+            scan(i, path, false, false, out, depth + 1)?;
         }
         return Ok(());
     }
     for k in &v.keys() {
-        if is_data_keyword(k) {
-            continue;
-        }
         let c = v.field(k);
-        if k == ANNOTATION {
-            if !reachable {
-                return Err(
-                    "an x-mcp-header annotation is not on a property reachable through properties",
-                );
+        if names {
+            // `k` names a schema: a property of a reachable schema (or of the root) is
+            // reachable in turn.
+            if let Some(schema) = c {
+                let on = reachable && schema.is_object();
+                path.push(k.clone());
+                scan(&schema, path, false, on, out, depth + 1)?;
+                path.pop();
             }
+        } else if k == ANNOTATION {
+            // Invalid: not on a property reachable through `properties`; a value that is
+            // not a string, or not an HTTP token; on a parameter that is not a string,
+            // integer or boolean; a name already kept but for case.
             let Some(name) = c.and_then(|h| h.string()) else {
-                return Err("an x-mcp-header value is not a string");
+                return Err(Invalid);
             };
-            if name.is_empty() || !name.bytes().all(is_tchar) {
-                return Err("an x-mcp-header value is not an HTTP token");
-            }
-            if !primitive_type(v) {
-                return Err(
-                    "x-mcp-header is on a parameter that is not a string, integer or boolean",
-                );
+            if !reachable
+                || name.is_empty()
+                || !name.bytes().all(is_tchar)
+                || !primitive_type(v)
+                || out.iter().any(|o| o.header.eq_ignore_ascii_case(&name))
+            {
+                return Err(Invalid);
             }
             // A loop of pushes: `Vec<String>::clone` would be a copy loop of its own.
             let mut keys = Vec::new();
@@ -114,24 +120,15 @@ fn scan<J: Json>(
                 path: keys,
                 header: name,
             });
-            continue;
-        }
-        let Some(c) = c else {
-            continue;
-        };
-        if names_schemas(k) {
-            // A property of a reachable schema (or of the root) is reachable in turn.
-            let on = k == "properties" && (reachable || depth == 0);
-            for name in &c.keys() {
-                if let Some(schema) = c.field(name) {
-                    let on = on && schema.is_object();
-                    path.push(name.clone());
-                    scan(&schema, path, on, out, depth + 1)?;
-                    path.pop();
+        } else if let Some(c) = c {
+            match holds(k) {
+                Holds::Data => {}
+                Holds::Names => {
+                    let on = k == "properties" && (reachable || depth == 0);
+                    scan(&c, path, true, on, out, depth)?;
                 }
+                Holds::Schema => scan(&c, path, false, false, out, depth + 1)?,
             }
-        } else {
-            scan(&c, path, false, out, depth + 1)?;
         }
     }
     Ok(())
@@ -140,40 +137,44 @@ fn scan<J: Json>(
 /// Whether a property's `type` is `string`, `integer` or `boolean`, alone or with
 /// `null` in a type array (`["string", "null"]`: an optional parameter).
 fn primitive_type<J: Json>(p: &J) -> bool {
-    let ok = |t: &str| matches!(t, "string" | "integer" | "boolean");
     let Some(t) = p.field("type") else {
         return false;
     };
-    if let Some(s) = t.string() {
-        return ok(&s);
-    }
-    let Some(list) = t.items() else {
-        return false;
-    };
-    // One pass: every name is a primitive or "null", and one at least is a primitive.
+    // One name, or a list of them; every name is a primitive or "null", and one at least
+    // is a primitive.
+    let names = t.items().unwrap_or_else(|| vec![t]);
     let mut any = false;
-    for x in &list {
-        match x.string() {
-            Some(n) if ok(&n) => any = true,
-            Some(n) if n == "null" => {}
+    for x in &names {
+        match x.string().as_deref() {
+            Some("string" | "integer" | "boolean") => any = true,
+            Some("null") => {}
             _ => return false,
         }
     }
     any
 }
 
-/// A keyword whose value is data, not schema: an `x-mcp-header` key inside it is not
-/// an annotation. (A `matches!`, not a list's `contains`: that linked `<[&str]>`'s
-/// `slice_contains` for these two uses.)
-fn is_data_keyword(k: &str) -> bool {
-    matches!(k, "default" | "const" | "enum" | "examples")
+/// What a keyword's value holds.
+enum Holds {
+    /// Data, not schema (`default`, `const`, `enum`, `examples`): an `x-mcp-header` key
+    /// inside it is not an annotation.
+    Data,
+    /// A map of names to schemas: its keys are names, not keywords.
+    Names,
+    /// A schema, or a list of them.
+    Schema,
 }
-/// A keyword whose value maps names to schemas: its keys are names, not keywords.
-fn names_schemas(k: &str) -> bool {
-    matches!(
-        k,
-        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas"
-    )
+
+/// What the keyword `k`'s value holds (one `match`, not a list's `contains`: that linked
+/// `<[&str]>`'s `slice_contains`).
+fn holds(k: &str) -> Holds {
+    match k {
+        "default" | "const" | "enum" | "examples" => Holds::Data,
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+            Holds::Names
+        }
+        _ => Holds::Schema,
+    }
 }
 
 /// The `Mcp-Param-{Name}` headers of a call's arguments: the value at each mirrored
@@ -211,11 +212,11 @@ pub fn encode_value<J: Json>(v: &J) -> Option<String> {
 /// allowed), else `=?base64?{base64 of its UTF-8}?=`: non-ASCII, control characters,
 /// leading or trailing whitespace, and a plain value that looks like that form itself.
 pub fn encode_name_value(s: &str) -> String {
-    let visible = s.bytes().all(|b| matches!(b, 0x20..=0x7e));
-    // Bytes, not `starts_with(' ')`: a `char` pattern links a UTF-8 encoder.
-    let padded = matches!(s.as_bytes(), [b' ', ..] | [.., b' ']);
-    let sentinel = s.starts_with("=?base64?") && s.ends_with("?=");
-    let plain = visible && !padded && !sentinel;
+    // Visible, not padded (bytes, not `starts_with(' ')`: a `char` pattern links a UTF-8
+    // encoder), not the encoded form.
+    let plain = s.bytes().all(|b| matches!(b, 0x20..=0x7e))
+        && !matches!(s.as_bytes(), [b' ', ..] | [.., b' '])
+        && !(s.starts_with("=?base64?") && s.ends_with("?="));
     if plain {
         return s.to_string();
     }

@@ -146,11 +146,8 @@ impl Wire for V2025 {
     }
 
     fn related_task_id(&self, params: &JsValue) -> Option<String> {
-        params
-            .field("_meta")
-            .and_then(|m| m.field(RELATED_TASK_KEY))
-            .and_then(|r| r.field("taskId"))
-            .and_then(|t| t.string())
+        // `get` reads `undefined` through anything that is not an object.
+        get(&get(params, "_meta"), RELATED_TASK_KEY).text("taskId")
     }
 
     fn list_request(

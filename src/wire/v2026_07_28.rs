@@ -115,7 +115,10 @@ pub fn input_requests(v: &JsValue) -> JsValue {
 
 /// Whether one input request asks for an elicitation (the only kind this client declares).
 pub fn is_elicitation(request: &JsValue) -> bool {
-    get_str(request, "method").as_deref() == Some(method::ELICITATION_CREATE)
+    matches!(
+        get_str(request, "method").as_deref(),
+        Some(method::ELICITATION_CREATE)
+    )
 }
 
 /// What a result's `resultType` says.
@@ -131,11 +134,12 @@ pub enum Kind {
 
 /// Read a result's `resultType`; an unknown value is an invalid response.
 pub fn result_kind<J: Json>(result: &J) -> Result<Kind, Error> {
-    match result.field("resultType").map(|t| t.string()) {
-        None => Ok(Kind::Complete),
-        Some(Some(t)) if t == result_type::COMPLETE => Ok(Kind::Complete),
-        Some(Some(t)) if t == result_type::INPUT_REQUIRED => Ok(Kind::InputRequired),
-        Some(Some(t)) if t == result_type::TASK => Ok(Kind::Task),
+    // No `resultType` reads as `complete`.
+    let t = result.field("resultType").map(|t| t.string());
+    match t.as_ref().map(|t| t.as_deref()) {
+        None | Some(Some(result_type::COMPLETE)) => Ok(Kind::Complete),
+        Some(Some(result_type::INPUT_REQUIRED)) => Ok(Kind::InputRequired),
+        Some(Some(result_type::TASK)) => Ok(Kind::Task),
         _ => Err(Error::Protocol(
             "the server sent a result with an unknown resultType".into(),
         )),
@@ -230,6 +234,43 @@ pub fn verdict(p: &Probe, retried: bool) -> Verdict {
 /// The 2026-07-28 adapter.
 pub struct V2026;
 
+/// A task as it came (`asked`: the reply to a `tasks/get`, which must carry a finished
+/// task's result).
+fn snapshot(v: &JsValue, asked: bool) -> Result<Reply<JsValue, Error>, Error> {
+    let info = decode_task(v, &FIELDS)?;
+    // On the status itself, not its name: string compares for what a match tells.
+    let terminal = match info.status {
+        TaskStatus::Completed => {
+            let result = get(v, "result");
+            if is_object(&result) {
+                Some(Ok(result))
+            } else if asked {
+                // Asked and not given: a transient fault, retried within the budget.
+                return Err(Error::Protocol(
+                    "tasks/get answered a finished task without its result or error".into(),
+                ));
+            } else {
+                // A notification may leave it out: the machine asks tasks/get for it.
+                None
+            }
+        }
+        TaskStatus::Failed => {
+            let e = get(v, "error");
+            Some(Err(Error::Rpc {
+                code: crate::io::json::get_f64(&e, "code").unwrap_or(-32603.0),
+                message: get_str(&e, "message").unwrap_or_default(),
+                data: get(&e, "data"),
+            }))
+        }
+        _ => None,
+    };
+    Ok(Reply::Task {
+        info,
+        raw: v.clone(),
+        terminal,
+    })
+}
+
 impl Wire for V2026 {
     fn caps(&self) -> Caps {
         Caps {
@@ -248,21 +289,7 @@ impl Wire for V2026 {
     }
 
     fn decode_reply(&self, _req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {
-        let reply = self.decode_snapshot(&v)?;
-        if let Reply::Task {
-            info,
-            terminal: None,
-            ..
-        } = &reply
-        {
-            if matches!(info.status, TaskStatus::Completed | TaskStatus::Failed) {
-                // Asked and not given: a transient fault, retried within the budget.
-                return Err(Error::Protocol(
-                    "tasks/get answered a finished task without its result or error".into(),
-                ));
-            }
-        }
-        Ok(reply)
+        snapshot(&v, true)
     }
 
     fn update_request(&self, task_id: &str, responses: JsValue) -> Option<(&'static str, JsValue)> {
@@ -271,31 +298,7 @@ impl Wire for V2026 {
     }
 
     fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error> {
-        let info = decode_task(v, &FIELDS)?;
-        // On the status itself, not its name: string compares for what a match tells.
-        let terminal = match info.status {
-            TaskStatus::Completed => {
-                // A terminal task without its result (a notification may leave it out):
-                // the machine asks tasks/get for it; a tasks/get that leaves it out is
-                // retried.
-                let result = get(v, "result");
-                is_object(&result).then_some(Ok(result))
-            }
-            TaskStatus::Failed => {
-                let e = get(v, "error");
-                Some(Err(Error::Rpc {
-                    code: crate::io::json::get_f64(&e, "code").unwrap_or(-32603.0),
-                    message: get_str(&e, "message").unwrap_or_default(),
-                    data: get(&e, "data"),
-                }))
-            }
-            _ => None,
-        };
-        Ok(Reply::Task {
-            info,
-            raw: v.clone(),
-            terminal,
-        })
+        snapshot(v, false)
     }
 
     fn classify(&self, e: &Error) -> Failure {
@@ -309,16 +312,8 @@ impl Wire for V2026 {
         _task: Option<Option<f64>>,
         progress_token: &str,
     ) -> (&'static str, JsValue) {
-        let args = super::or_empty(args);
-        let params = crate::obj!(
-            ("name", name.into()),
-            ("arguments", args),
-            (
-                "_meta",
-                crate::obj!(("progressToken", progress_token.into())).into(),
-            ),
-        );
-        (method::TOOLS_CALL, params.into())
+        // 2025-11-25's without its `task` param: the server decides.
+        super::v2025_11_25::V2025.call_request(name, args, None, progress_token)
     }
 
     fn decode_call(&self, v: JsValue) -> Result<Called, Error> {
