@@ -94,6 +94,11 @@ export function get(o, k) {
   }
 }
 
+/** A shallow copy of an object (`src/io/json.rs`'s `shallow_copy`), any other value as is. */
+export function copy(v) {
+  return v instanceof Object ? Object.assign({}, v) : v;
+}
+
 /** `o[k] = v` unless `v` is undefined: the `obj!` macro's setter (src/io/json.rs). */
 export function put(o, k, v) {
   if (v !== undefined) o[k] = v;

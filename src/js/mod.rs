@@ -316,7 +316,9 @@ impl McpClient {
             }
             _ => {
                 cl.session().sign_out();
-                Promise::resolve(&JsValue::UNDEFINED)
+                let p = pending();
+                settle(&p, true, JsValue::UNDEFINED);
+                p
             }
         };
         promise.into()
