@@ -189,14 +189,21 @@ pub fn aborter(c: AbortController) -> Box<dyn FnOnce()> {
     Box::new(move || c.abort())
 }
 
+#[wasm_bindgen(module = "/src/js/glue.js")]
+extern "C" {
+    /// `console.error(message, value)` when `error`, else `console.warn(message)`: one
+    /// import for both, the message passed as a string.
+    fn log(error: bool, message: &str, value: &JsValue);
+}
+
 /// Log a warning on the host console.
 pub fn warn(msg: &str) {
-    web_sys::console::warn_1(&JsValue::from_str(msg));
+    log(false, msg, &JsValue::UNDEFINED);
 }
 
 /// Report a value thrown by user code (a callback) on the console, without stopping.
 pub fn report_error(context: &str, err: &JsValue) {
-    web_sys::console::error_2(&JsValue::from_str(context), err);
+    log(true, context, err);
 }
 
 /// Whether `v` is an abort (a `DOMException` or error named `AbortError`).

@@ -94,6 +94,12 @@ export function get(o, k) {
   }
 }
 
+/** `console.error(message, value)` when `error`, else `console.warn(message)` (src/io/mod.rs). */
+export function log(error, message, value) {
+  if (error) console.error(message, value);
+  else console.warn(message);
+}
+
 /** A shallow copy of an object (`src/io/json.rs`'s `shallow_copy`), any other value as is. */
 export function copy(v) {
   return v instanceof Object ? Object.assign({}, v) : v;
