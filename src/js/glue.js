@@ -94,6 +94,12 @@ export function get(o, k) {
   }
 }
 
+/** `o.signal` when it is an `AbortSignal` (the `signal` option, src/js/mod.rs), else undefined. */
+export function signalOf(o) {
+  const s = get(o, 'signal');
+  return s instanceof AbortSignal ? s : undefined;
+}
+
 /** `console.error(message, value)` when `error`, else `console.warn(message)` (src/io/mod.rs). */
 export function log(error, message, value) {
   if (error) console.error(message, value);

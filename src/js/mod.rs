@@ -26,6 +26,9 @@ extern "C" {
     fn make_async_iterator(iter: JsValue) -> JsValue;
     fn pending() -> Promise;
     fn settle(p: &Promise, ok: bool, value: JsValue);
+    /// `v.signal` when it is an `AbortSignal`.
+    #[wasm_bindgen(js_name = signalOf)]
+    fn signal_of(v: &JsValue) -> Option<AbortSignal>;
 }
 
 /// The JS error classes, by their place in glue.js's `classes` list (the class crosses
@@ -238,7 +241,7 @@ fn read_handle_options(v: &JsValue) -> HandleOptions {
     };
     HandleOptions {
         ttl_ms: opt_f64(v, "ttlMs"),
-        signal: get(v, "signal").dyn_into::<AbortSignal>().ok(),
+        signal: signal_of(v),
         poll,
         cancel_on_abort: opt_bool(v, "cancelOnAbort", false),
         on_status: opt_fn(v, "onStatus"),
