@@ -76,7 +76,7 @@ if (declarations.includes('[Symbol.dispose]') && !declarations.includes(symbolDi
   writeFileSync(dts, symbolDispose + declarations);
 }
 // The classes' readonly properties (`taskId`, `serverInfo`, ...) and methods (`callTool`,
-// `result`, ...; not the static ones) are declared by the `McpClient` and `TaskHandle`
+// `result`, ...; not `connect`) are declared by the `McpClient` and `TaskHandle`
 // interfaces of src/js/types.rs (merged into the classes) and served by one
 // `_op(index, ...args)` export per class, the index being the member's place in its
 // interface (properties first): a wasm-bindgen export each cost about 120 to 220 bytes of
@@ -93,16 +93,20 @@ if (!glueText.includes('._op(i')) {
       !glueText.includes(`${cls}.prototype`) || /^(?! *(readonly \w+:|\w+\(|\/\*\*|\*)).+/m.test(body[1])) {
       throw new Error(`finish-pkg: ${cls}: its interface or class is not of the expected shape`);
     }
-    return `[${cls}, ${JSON.stringify(getters)}, ${JSON.stringify(methods)}]`;
+    return [cls, getters, methods];
   });
+  // `TaskHandle.resume(client, tokenOrTaskId, options)` (declared by the `TaskHandle`
+  // namespace of src/js/types.rs) is the client's op past its interface's members.
+  const resumeOp = members[0][1].length + members[0][2].length;
   writeFileSync(glueJs, glueText + `// Added by tools/finish-pkg.mjs: the getters and methods (see src/js/types.rs).
-for (const [C, getters, methods] of [${members.join(', ')}]) {
+for (const [C, getters, methods] of [${members.map(([c, g, m]) => `[${c}, ${JSON.stringify(g)}, ${JSON.stringify(m)}]`).join(', ')}]) {
   getters.forEach((name, i) => Object.defineProperty(C.prototype, name, { get() { return this._op(i); }, configurable: true }));
   methods.forEach((name, i) => {
     const op = getters.length + i;
     Object.defineProperty(C.prototype, name, { value(a, b, c) { return this._op(op, a, b, c); }, writable: true, configurable: true });
   });
 }
+Object.defineProperty(TaskHandle, 'resume', { value(client, tokenOrTaskId, options) { return client._op(${resumeOp}, tokenOrTaskId, options); }, writable: true, configurable: true });
 `);
 }
 

@@ -1,16 +1,17 @@
 //! The crate's own executor and promise future, in place of wasm-bindgen-futures'
 //! `spawn_local` and `JsFuture`: one JS helper (`whenSettled` in host.js) and one shared
-//! closure serve every await and every microtask, where `JsFuture` makes two closures
+//! closure serve every await and every task run, where `JsFuture` makes two closures
 //! per promise and the executor has a closure type, a `VecDeque` and a
 //! `queueMicrotask` feature check of its own.
 //!
 //! `settle(p, tag, cb)` (`whenSettled`) calls `cb(tag, value)` when `p` fulfils and
-//! `cb(tag + 1, reason)` when it rejects. A tag is either 0 (run the queued tasks:
-//! `settle(undefined, 0, cb)` is a microtask) or the raw pointer of an awaited promise's
-//! [`Slot`], whose low bit is free (it is 4-aligned). wasm-bindgen-futures is only a
-//! dev-dependency (the wasm tests' `spawn_local`).
+//! `cb(tag + 1, reason)` when it rejects. A tag is a raw pointer, whose two low bits are
+//! free (it is 4-aligned): a woken [`Task`]'s with bit 1 set (`settle(undefined, tag,
+//! cb)` runs it in a microtask: the host's microtask queue is the run queue), or an
+//! awaited promise's [`Slot`]'s. wasm-bindgen-futures is only a dev-dependency (the wasm
+//! tests' `spawn_local`).
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
@@ -19,8 +20,6 @@ use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use wasm_bindgen::prelude::*;
 
-use crate::cell::write;
-
 #[wasm_bindgen(module = "/src/io/host.js")]
 extern "C" {
     #[wasm_bindgen(js_name = whenSettled)]
@@ -28,10 +27,6 @@ extern "C" {
 }
 
 thread_local! {
-    /// The tasks woken since the last run, oldest first. Not empty exactly while a run is
-    /// scheduled: the run takes them all, and the first task queued after that schedules
-    /// the next one.
-    static QUEUE: RefCell<Vec<Rc<Task>>> = const { RefCell::new(Vec::new()) };
     /// The one callback `settle` calls. Lives as long as the module (one JS value).
     static CALLBACK: Closure<dyn FnMut(u32, JsValue)> = Closure::new(on_settle);
 }
@@ -41,23 +36,20 @@ fn settle_with(p: &JsValue, tag: u32) {
     CALLBACK.with(|cb| settle(p, tag, cb));
 }
 
-/// What `settle` calls: a run of the queue, or an awaited promise's outcome.
+/// What `settle` calls: a woken task's run, or an awaited promise's outcome.
 fn on_settle(tag: u32, v: JsValue) {
-    if tag == 0 {
-        let tasks = QUEUE.with(|q| std::mem::take(&mut *write(q)));
-        // By reference: a consuming loop has an `IntoIter` of its own.
-        for t in &tasks {
-            t.run();
-        }
-        return;
+    if tag & 2 != 0 {
+        // SAFETY: a tag with bit 1 set is, less that bit, the count `enqueue` gave away
+        // (`undefined` fulfils: the tag comes back as it was given, once).
+        return unsafe { Rc::from_raw((tag & !2) as usize as *const Task) }.run();
     }
-    // SAFETY: a non-zero tag, less its low bit, is a slot pointer of `await_promise`, and
+    // SAFETY: any other tag, less its low bit, is a slot pointer of `await_promise`, and
     // `settle` calls back exactly once for it (a promise calls exactly one of its two
     // reactions, once).
     unsafe { Slot::deliver((tag & !1) as usize as *const Slot, tag & 1 == 0, v) }
 }
 
-/// A spawned future and whether it sits in the queue.
+/// A spawned future and whether a run of it is scheduled.
 struct Task {
     future: Cell<Option<Pin<Box<dyn Future<Output = ()>>>>>,
     queued: Cell<bool>,
@@ -72,15 +64,9 @@ pub fn spawn(f: Pin<Box<dyn Future<Output = ()>>>) {
     }));
 }
 
+/// Run `t` in a microtask (the count it holds goes with it, see [`on_settle`]).
 fn enqueue(t: Rc<Task>) {
-    let first = QUEUE.with(|q| {
-        let mut q = write(q);
-        q.push(t);
-        q.len() == 1
-    });
-    if first {
-        settle_with(&JsValue::UNDEFINED, 0);
-    }
+    settle_with(&JsValue::UNDEFINED, Rc::into_raw(t) as usize as u32 | 2);
 }
 
 impl Task {

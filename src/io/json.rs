@@ -1,7 +1,7 @@
 //! Small helpers over JS values: opaque JSON (tool arguments, results, schemas, `_meta`)
 //! stays a JS value end to end and is never decoded in Rust.
 
-use js_sys::{Object, JSON};
+use js_sys::JSON;
 use wasm_bindgen::{JsCast, JsValue};
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -23,6 +23,10 @@ extern "C" {
     /// read throws (a getter, a proxy). One call: no key value made and dropped in Rust.
     #[wasm_bindgen(js_name = get)]
     pub fn get(v: &JsValue, key: &str) -> JsValue;
+    /// A shallow copy of an object (so a snapshot handed to users cannot be mutated under
+    /// us); any other value as it is.
+    #[wasm_bindgen(js_name = copy)]
+    pub fn shallow_copy(v: &JsValue) -> JsValue;
 }
 
 /// `obj!(("key", value), ...)`: a new object with the given `(key, value)` entries
@@ -68,14 +72,6 @@ pub fn error_message(e: &JsValue) -> String {
     get_str(e, "message")
         .or_else(|| e.as_string())
         .unwrap_or_else(|| "unknown error".into())
-}
-
-/// A shallow copy of an object (so a snapshot handed to users cannot be mutated under us).
-pub fn shallow_copy(v: &JsValue) -> JsValue {
-    match v.dyn_ref::<Object>() {
-        Some(o) => Object::assign(&Object::new(), o).into(),
-        None => v.clone(),
-    }
 }
 
 /// A read-only view of a JSON value: a JS value in the wasm build, a

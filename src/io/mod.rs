@@ -73,6 +73,15 @@ extern "C" {
     fn off_abort(signal: &AbortSignal, f: &Closure<dyn FnMut()>);
 }
 
+// The host's timers (global in pages, workers and Node; Node's ids are objects).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(f: &Closure<dyn FnMut()>, ms: u32) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
 /// Milliseconds since the Unix epoch, from `Date.now()`.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -93,7 +102,10 @@ pub fn push_text(out: &mut String, bytes: &[u8]) {
 
 /// A `setTimeout` that is cleared when dropped. Build timed behaviour on this.
 #[must_use = "dropping a Timer cancels it"]
-pub struct Timer(#[allow(dead_code)] gloo_timers::callback::Timeout);
+pub struct Timer {
+    id: JsValue,
+    _f: Closure<dyn FnMut()>,
+}
 
 impl Timer {
     /// Call `f` once after `ms` milliseconds (clamped to what `setTimeout` accepts).
@@ -104,11 +116,29 @@ impl Timer {
     /// The one instantiation of the `setTimeout` glue: each closure type handed to it
     /// directly would get its own copy.
     pub fn boxed(ms: f64, f: Box<dyn FnOnce()>) -> Timer {
-        Timer(gloo_timers::callback::Timeout::new(
-            crate::policy::clamp_timeout(ms),
-            f,
-        ))
+        let f = once(f);
+        Timer {
+            id: set_timeout(&f, crate::policy::clamp_timeout(ms)),
+            _f: f,
+        }
     }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
+    }
+}
+
+/// `f` as the JS function of a timer or an abort listener (a call after the first does
+/// nothing): their one closure type.
+fn once(f: Box<dyn FnOnce()>) -> Closure<dyn FnMut()> {
+    let mut f = Some(f);
+    Closure::new(move || {
+        if let Some(f) = f.take() {
+            f()
+        }
+    })
 }
 
 /// The one sleep: `ms` milliseconds; dropping the future clears the timeout. (The
@@ -159,14 +189,21 @@ pub fn aborter(c: AbortController) -> Box<dyn FnOnce()> {
     Box::new(move || c.abort())
 }
 
+#[wasm_bindgen(module = "/src/js/glue.js")]
+extern "C" {
+    /// `console.error(message, value)` when `error`, else `console.warn(message)`: one
+    /// import for both, the message passed as a string.
+    fn log(error: bool, message: &str, value: &JsValue);
+}
+
 /// Log a warning on the host console.
 pub fn warn(msg: &str) {
-    web_sys::console::warn_1(&JsValue::from_str(msg));
+    log(false, msg, &JsValue::UNDEFINED);
 }
 
 /// Report a value thrown by user code (a callback) on the console, without stopping.
 pub fn report_error(context: &str, err: &JsValue) {
-    web_sys::console::error_2(&JsValue::from_str(context), err);
+    log(true, context, err);
 }
 
 /// Whether `v` is an abort (a `DOMException` or error named `AbortError`).
@@ -400,12 +437,7 @@ impl AbortListener {
             f();
             return None;
         }
-        let mut f = Some(f);
-        let closure = Closure::<dyn FnMut()>::new(move || {
-            if let Some(f) = f.take() {
-                f()
-            }
-        });
+        let closure = once(f);
         on_abort(&signal, &closure);
         Some(AbortListener { signal, closure })
     }

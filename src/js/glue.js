@@ -94,6 +94,23 @@ export function get(o, k) {
   }
 }
 
+/** `o.signal` when it is an `AbortSignal` (the `signal` option, src/js/mod.rs), else undefined. */
+export function signalOf(o) {
+  const s = get(o, 'signal');
+  return s instanceof AbortSignal ? s : undefined;
+}
+
+/** `console.error(message, value)` when `error`, else `console.warn(message)` (src/io/mod.rs). */
+export function log(error, message, value) {
+  if (error) console.error(message, value);
+  else console.warn(message);
+}
+
+/** A shallow copy of an object (`src/io/json.rs`'s `shallow_copy`), any other value as is. */
+export function copy(v) {
+  return v instanceof Object ? Object.assign({}, v) : v;
+}
+
 /** `o[k] = v` unless `v` is undefined: the `obj!` macro's setter (src/io/json.rs). */
 export function put(o, k, v) {
   if (v !== undefined) o[k] = v;

@@ -26,6 +26,9 @@ extern "C" {
     fn make_async_iterator(iter: JsValue) -> JsValue;
     fn pending() -> Promise;
     fn settle(p: &Promise, ok: bool, value: JsValue);
+    /// `v.signal` when it is an `AbortSignal`.
+    #[wasm_bindgen(js_name = signalOf)]
+    fn signal_of(v: &JsValue) -> Option<AbortSignal>;
 }
 
 /// The JS error classes, by their place in glue.js's `classes` list (the class crosses
@@ -238,7 +241,7 @@ fn read_handle_options(v: &JsValue) -> HandleOptions {
     };
     HandleOptions {
         ttl_ms: opt_f64(v, "ttlMs"),
-        signal: get(v, "signal").dyn_into::<AbortSignal>().ok(),
+        signal: signal_of(v),
         poll,
         cancel_on_abort: opt_bool(v, "cancelOnAbort", false),
         on_status: opt_fn(v, "onStatus"),
@@ -271,7 +274,8 @@ impl McpClient {
     /// declarations (types.rs), by their place there: `serverInfo`, `serverCapabilities`,
     /// `instructions`, `protocolVersion`, `sessionId`, `activeTasks`, then `callTool`,
     /// `callToolAsTask`, `listTools`, `listAllTools`, `getTask`, `getTaskResult`,
-    /// `listTasks`, `cancelTask`, `close`, `signOut` with their arguments. The getters and
+    /// `listTasks`, `cancelTask`, `close`, `signOut` with their arguments, then the static
+    /// `TaskHandle.resume` (the client, its token and options). The getters and
     /// methods (defined in the glue by tools/finish-pkg.mjs) share this one export: a
     /// wasm-bindgen export each cost about 120 to 220 bytes of wasm and glue.
     #[wasm_bindgen(skip_typescript, js_name = "_op")]
@@ -314,10 +318,15 @@ impl McpClient {
                     Ok(JsValue::UNDEFINED)
                 })
             }
-            _ => {
+            15 => {
                 cl.session().sign_out();
-                Promise::resolve(&JsValue::UNDEFINED)
+                let p = pending();
+                settle(&p, true, JsValue::UNDEFINED);
+                p
             }
+            // `TaskHandle.resume(client, tokenOrTaskId, options)`: the op past the
+            // interface's members (see types.rs and tools/finish-pkg.mjs).
+            _ => TaskHandle::resume(cl, text.unwrap_or_default(), &b),
         };
         promise.into()
     }
@@ -384,6 +393,32 @@ impl TaskHandle {
         make_async_iterator(iter)
     }
 
+    /// `TaskHandle.resume(client, tokenOrTaskId, options)` (declared in types.rs, served
+    /// by `McpClient::op`): reattach to a task from a resume token or a bare task id,
+    /// without a new `tools/call`.
+    fn resume(client: &Client, token_or_task_id: String, options: &JsValue) -> Promise {
+        let c = client.clone();
+        let opts = read_handle_options(options);
+        promise(async move {
+            let task_id = if matches!(token_or_task_id.trim_ascii_start().as_bytes(), [b'{', ..]) {
+                let t = json::parse(&token_or_task_id).map_err(|e| {
+                    Error::Protocol(crate::cat!("the resume token is not JSON: ", e))
+                })?;
+                if get_f64(&t, "v") != Some(TOKEN_VERSION) {
+                    return Err(Error::Protocol(
+                        "the resume token has an unknown version".into(),
+                    ));
+                }
+                get_str(&t, "taskId")
+                    .ok_or_else(|| Error::Protocol("the resume token has no taskId".into()))?
+            } else {
+                token_or_task_id
+            };
+            let h = c.resume(&task_id, opts).await?;
+            Ok(TaskHandle::new(h).into())
+        })
+    }
+
     /// A versioned resume token (JSON text) for [`TaskHandle::resume`].
     fn serialize(&self) -> JsValue {
         let c = self.h.session();
@@ -443,36 +478,5 @@ impl TaskHandle {
                 JsValue::UNDEFINED
             }
         }
-    }
-
-    /// Reattach to a task from a resume token or a bare task id, without a new
-    /// `tools/call`. Against servers that bind tasks to a session (the official
-    /// TypeScript server), connect the client with `{ sessionId: token.sessionId }`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<TaskHandle>")]
-    pub fn resume(
-        client: &McpClient,
-        #[wasm_bindgen(js_name = tokenOrTaskId)] token_or_task_id: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallToolAsTaskOptions")] options: JsValue,
-    ) -> Promise {
-        let c = client.c.clone();
-        let opts = read_handle_options(&options);
-        promise(async move {
-            let task_id = if matches!(token_or_task_id.trim_ascii_start().as_bytes(), [b'{', ..]) {
-                let t = json::parse(&token_or_task_id).map_err(|e| {
-                    Error::Protocol(crate::cat!("the resume token is not JSON: ", e))
-                })?;
-                if get_f64(&t, "v") != Some(TOKEN_VERSION) {
-                    return Err(Error::Protocol(
-                        "the resume token has an unknown version".into(),
-                    ));
-                }
-                get_str(&t, "taskId")
-                    .ok_or_else(|| Error::Protocol("the resume token has no taskId".into()))?
-            } else {
-                token_or_task_id
-            };
-            let h = c.resume(&task_id, opts).await?;
-            Ok(TaskHandle::new(h).into())
-        })
     }
 }

@@ -386,6 +386,20 @@ export interface TaskHandle {
   dispose(): void;
 }
 
+/*
+ * `TaskHandle.resume`, merged into the class declared below as a static method: served by
+ * `McpClient`'s `_op` (the index past its interface's members), defined on the class by
+ * tools/finish-pkg.mjs.
+ */
+export namespace TaskHandle {
+  /**
+   * Reattach to a task from a resume token or a bare task id, without a new
+   * `tools/call`. Against servers that bind tasks to a session (the official
+   * TypeScript server), connect the client with `{ sessionId: token.sessionId }`.
+   */
+  function resume(client: McpClient, tokenOrTaskId: string, options?: CallToolAsTaskOptions): Promise<TaskHandle>;
+}
+
 /** Base class of this SDK's errors. */
 export class McpTasksError extends Error {
   /** Whether trying again later may succeed (network errors, timeouts, 408, 425, 429,
