@@ -246,7 +246,7 @@ fn warn(what: &str, detail: &str) {
 /// out (see [`crate::elicit_defaults`]).
 fn fill_defaults(params: &JsValue, answer: &JsValue) {
     let form = get_str(params, "mode").is_none_or(|m| m == "form");
-    if !form || get_str(answer, "action").as_deref() != Some("accept") {
+    if !form || !matches!(get_str(answer, "action").as_deref(), Some("accept")) {
         return;
     }
     let content = get(answer, "content");
