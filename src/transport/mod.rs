@@ -103,6 +103,7 @@ pub struct ClientOptions {
     pub session_id: Option<String>,
 }
 
+#[derive(Default)]
 struct State {
     session_id: Option<String>,
     protocol_version: Option<String>,
@@ -199,20 +200,7 @@ impl Session {
             opts,
             renewing: SingleFlight::default(),
             router: RefCell::new(None),
-            st: RefCell::new(State {
-                session_id: None,
-                protocol_version: None,
-                init_result: JsValue::UNDEFINED,
-                pending: Pending::default(),
-                closed: false,
-                listen_gen: 0,
-                listen_abort: None,
-                listen_wake: None,
-                needs_init: false,
-                retry_wakes: Vec::new(),
-                modern: false,
-                last_status: 0,
-            }),
+            st: RefCell::default(),
         }))
     }
 
@@ -1040,7 +1028,11 @@ impl Session {
         let id = get(&msg, "id");
         match get_str(&msg, "method") {
             Some(method) if !id.is_undefined() && !id.is_null() => {
-                io::spawn(Box::pin(self.clone().answer(method, msg)));
+                io::spawn(Box::pin(self.clone().answer(
+                    method,
+                    id,
+                    get(&msg, "params"),
+                )));
             }
             Some(method) => {
                 // 2026-07-28: a server tears down a `subscriptions/listen` stream with
@@ -1071,14 +1063,13 @@ impl Session {
     }
 
     /// Answer a server-to-client request; the server is never left waiting.
-    async fn answer(self: Rc<Self>, method: String, msg: JsValue) {
-        let params = get(&msg, "params");
+    async fn answer(self: Rc<Self>, method: String, id: JsValue, params: JsValue) {
         let reply: Result<JsValue, (f64, String)> = match (method.as_str(), self.router()) {
             (method::PING, _) => Ok(crate::obj!().into()),
             (_, Some(r)) => r.request(method.clone(), params).await,
             (other, None) => Err((-32601.0, crate::cat!("method not found: ", other))),
         };
-        let answer = response(get(&msg, "id"), reply);
+        let answer = response(id, reply);
         // Answers take request slots like every request: a flood of server requests
         // (20,000 pings) is answered a few at a time, never all at once.
         let Some(permit) = self.slot(Ctl::default()).await else {
@@ -1097,10 +1088,11 @@ impl Session {
 
     /// POST a notification or a response (the server answers 202).
     async fn post_message(&self, msg: &JsValue) -> Result<(), Error> {
-        let body = json::stringify(msg)
-            .ok_or_else(|| Error::Protocol("a message cannot be written as JSON".into()))?;
         let abort = Abort::new(self.opts.request_timeout_ms);
+        // The body and the headers are not kept while the message is under way.
         let sending = {
+            let body = json::stringify(msg)
+                .ok_or_else(|| Error::Protocol("a message cannot be written as JSON".into()))?;
             let session = self.session_id();
             let headers = self.headers(session.as_deref(), false);
             self.http
