@@ -615,7 +615,7 @@ impl Session {
                     }
                     let ctype = resp.header("content-type").unwrap_or_default();
                     let ok = (200..300).contains(&status);
-                    if ok && method == method::INITIALIZE {
+                    if ok && handshake {
                         if let Some(sid) = resp.header("mcp-session-id") {
                             if sid.is_empty() || !sid.bytes().all(|b| matches!(b, 0x21..=0x7e)) {
                                 break 'exchange Err(Error::Protocol(
@@ -695,7 +695,7 @@ impl Session {
                     let err = self.http_error(&resp, status, body);
                     if (400..500).contains(&status)
                         && json_body
-                        && (self.is_modern() || method == method::INITIALIZE)
+                        && (handshake || self.is_modern())
                     {
                         // A modern server answers errors (-32020, -32021, -32022, -32601) with
                         // a 4xx and a JSON-RPC body, `initialize` too (a modern-only server
