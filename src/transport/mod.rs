@@ -17,7 +17,9 @@ use web_sys::{AbortController, AbortSignal};
 use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::io::oauth::{self, OAuth as Auth};
-use crate::io::{self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse};
+use crate::io::{
+    self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse, Sending,
+};
 use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight};
@@ -654,10 +656,8 @@ impl Session {
                             if signal.aborted() {
                                 break 'exchange Err(Error::Aborted("aborted".into()));
                             }
-                            resp = match self
-                                .open_stream(session.as_deref(), Some(last), &signal)
-                                .await
-                            {
+                            let sending = self.open_stream(session.as_deref(), Some(last), &signal);
+                            resp = match self.stream_of(sending).await {
                                 Ok(r) => r,
                                 Err(e) => break 'exchange Err(e),
                             };
@@ -693,9 +693,7 @@ impl Session {
                         };
                     }
                     let err = self.http_error(&resp, status, body);
-                    if (400..500).contains(&status)
-                        && json_body
-                        && (handshake || self.is_modern())
+                    if (400..500).contains(&status) && json_body && (handshake || self.is_modern())
                     {
                         // A modern server answers errors (-32020, -32021, -32022, -32601) with
                         // a 4xx and a JSON-RPC body, `initialize` too (a modern-only server
@@ -856,33 +854,38 @@ impl Session {
     }
 
     /// A GET for an SSE stream (the session's own, or a request's resumed after
-    /// `last_event_id`): the response when it is one, else the error it amounts to.
-    async fn open_stream(
+    /// `last_event_id`), sent now: [`Session::stream_of`] awaits it (the headers and the
+    /// id are not kept meanwhile).
+    fn open_stream(
         &self,
         session: Option<&str>,
         last_event_id: Option<&str>,
         signal: &AbortSignal,
-    ) -> Result<HttpResponse, Error> {
-        let sending = {
-            let mut headers = self.headers(session, true);
-            if let Some(id) = last_event_id {
-                headers.set("Last-Event-ID", id);
-            }
-            self.http.send("GET", &self.url, &headers, None, signal)
-        };
+    ) -> Sending {
+        let mut headers = self.headers(session, true);
+        if let Some(id) = last_event_id {
+            headers.set("Last-Event-ID", id);
+        }
+        self.http.send("GET", &self.url, &headers, None, signal)
+    }
+
+    /// The response to an SSE stream's GET ([`Session::open_stream`]) when it is one,
+    /// else the error it amounts to.
+    async fn stream_of(&self, sending: Sending) -> Result<HttpResponse, Error> {
         // A match, as the other sends have: `map_err` was kept out of line for two uses.
         let mut resp = match sending.await {
             Ok(r) => r,
             Err(f) => return Err(fetch_error(f)),
         };
         let status = resp.status();
+        // The type is not kept across the body's read.
         let ctype = resp.header("content-type").unwrap_or_default();
         if status == 200 && is_type(&ctype, "text/event-stream") {
-            Ok(resp)
-        } else {
-            let body = resp.text(64 * 1024, false).await;
-            Err(self.http_error(&resp, status, body))
+            return Ok(resp);
         }
+        drop(ctype);
+        let body = resp.text(64 * 1024, false).await;
+        Err(self.http_error(&resp, status, body))
     }
 
     /// A JSON-RPC response as a result or an error (its message and data redacted).
@@ -1157,21 +1160,21 @@ impl Session {
             if let Some(ready) = self.auth_ready() {
                 let _ = io::await_promise(&ready).await;
             }
-            // Only the signal is kept: `stop_listening` aborts the controller.
-            let (session, signal) = {
-                let mut st = self.state_mut();
-                if st.closed || st.listen_gen != gen {
-                    return;
-                }
-                let c = io::abort_controller();
-                let signal = c.signal();
-                st.listen_abort = Some(c);
-                (st.session_id.clone(), signal)
+            // Only the request is kept: `stop_listening` aborts its controller.
+            let sending = {
+                let (session, signal) = {
+                    let mut st = self.state_mut();
+                    if st.closed || st.listen_gen != gen {
+                        return;
+                    }
+                    let c = io::abort_controller();
+                    let signal = c.signal();
+                    st.listen_abort = Some(c);
+                    (st.session_id.clone(), signal)
+                };
+                self.open_stream(session.as_deref(), parser.last_event_id(), &signal)
             };
-            match self
-                .open_stream(session.as_deref(), parser.last_event_id(), &signal)
-                .await
-            {
+            match self.stream_of(sending).await {
                 Ok(mut resp) => {
                     let opened = io::now_ms();
                     let router = self.router();
