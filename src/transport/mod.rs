@@ -406,6 +406,23 @@ impl Session {
     }
 
     async fn initialize(self: &Rc<Self>) -> Result<(), Error> {
+        // The synchronous steps are plain functions: the future keeps only its awaits.
+        let params = self.init_params();
+        let result = self
+            .request(method::INITIALIZE, params, Ctl::default())
+            .await?;
+        let gen = self.initialized(result)?;
+        let note = crate::obj!(
+            ("jsonrpc", "2.0".into()),
+            ("method", method::INITIALIZED.into()),
+        );
+        self.post_message(&note.into()).await?;
+        self.start_listening(gen);
+        Ok(())
+    }
+
+    /// A new handshake begins (the session and its GET stream are let go): its params.
+    fn init_params(&self) -> JsValue {
         {
             let mut st = self.state_mut();
             st.session_id = None;
@@ -421,14 +438,16 @@ impl Session {
                 JsValue::UNDEFINED
             },
         ));
-        let params = crate::obj!(
+        crate::obj!(
             ("protocolVersion", PROTOCOL_VERSION.into()),
             ("capabilities", caps.into()),
             ("clientInfo", self.opts.client_info.clone()),
-        );
-        let result = self
-            .request(method::INITIALIZE, params.into(), Ctl::default())
-            .await?;
+        )
+        .into()
+    }
+
+    /// Keep what `initialize` answered; the GET stream's generation to start.
+    fn initialized(&self, result: JsValue) -> Result<u32, Error> {
         let version = get_str(&result, "protocolVersion")
             .ok_or_else(|| Error::Protocol("initialize result has no protocolVersion".into()))?;
         if !is_object(&get(&result, "capabilities")) {
@@ -436,19 +455,10 @@ impl Session {
                 "initialize result has no capabilities object".into(),
             ));
         }
-        let gen = {
-            let mut st = self.state_mut();
-            st.protocol_version = Some(version);
-            st.init_result = result;
-            st.listen_gen
-        };
-        let note = crate::obj!(
-            ("jsonrpc", "2.0".into()),
-            ("method", method::INITIALIZED.into()),
-        );
-        self.post_message(&note.into()).await?;
-        self.start_listening(gen);
-        Ok(())
+        let mut st = self.state_mut();
+        st.protocol_version = Some(version);
+        st.init_result = result;
+        Ok(st.listen_gen)
     }
 
     /// Stop the GET stream: abort its request, and wake it from its wait between two
