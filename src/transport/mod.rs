@@ -710,17 +710,7 @@ impl Session {
                         // refuses it with -32022 and its `supported` versions): the reply to
                         // this request.
                         if let Error::Transport { body, .. } = &err {
-                            if let Ok(msg) = json::parse(body) {
-                                // An error about the request as a whole may carry a null id.
-                                let id_v = get(&msg, "id");
-                                if is_object(&get(&msg, "error"))
-                                    && (id_v.is_null() || id_v.is_undefined())
-                                {
-                                    self.fulfil(id, msg);
-                                } else {
-                                    self.dispatch(msg);
-                                }
-                            }
+                            self.refusal(id, body);
                             if self.answered(id) {
                                 break 'exchange Ok(());
                             }
@@ -1008,6 +998,19 @@ impl Session {
                     resp.cancel();
                     return Ok(());
                 }
+            }
+        }
+    }
+
+    /// The JSON-RPC message in the body of a request's 4xx (`id`): its reply, or others.
+    fn refusal(self: &Rc<Self>, id: u64, body: &str) {
+        if let Ok(msg) = json::parse(body) {
+            // An error about the request as a whole may carry a null id.
+            let id_v = get(&msg, "id");
+            if is_object(&get(&msg, "error")) && (id_v.is_null() || id_v.is_undefined()) {
+                self.fulfil(id, msg);
+            } else {
+                self.dispatch(msg);
             }
         }
     }
