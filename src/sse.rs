@@ -297,16 +297,18 @@ impl SseParser {
                 (self.decode)(&mut self.event, value);
             }
             b"id" if value.iter().all(|&b| b != 0) => {
-                let mut id = String::new();
-                (self.decode)(&mut id, value);
-                self.id_buffer.clone_from(&id);
-                self.event_id = Some(id);
+                self.id_buffer.clear();
+                (self.decode)(&mut self.id_buffer, value);
+                self.event_id = Some(self.id_buffer.clone());
             }
-            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
-                let n = value.iter().fold(0u32, |n, &d| {
-                    n.saturating_mul(10).saturating_add(u32::from(d - b'0'))
-                });
-                self.retry = Some(n);
+            // Digits only (saturated): anything else leaves `retry` as it was.
+            b"retry" if !value.is_empty() => {
+                if let Some(n) = value.iter().try_fold(0u32, |n, &d| {
+                    d.is_ascii_digit()
+                        .then(|| n.saturating_mul(10).saturating_add(u32::from(d - b'0')))
+                }) {
+                    self.retry = Some(n);
+                }
             }
             _ => {}
         }

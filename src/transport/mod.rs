@@ -17,7 +17,9 @@ use web_sys::{AbortController, AbortSignal};
 use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::io::oauth::{self, OAuth as Auth};
-use crate::io::{self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse};
+use crate::io::{
+    self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse, Sending,
+};
 use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight};
@@ -103,6 +105,7 @@ pub struct ClientOptions {
     pub session_id: Option<String>,
 }
 
+#[derive(Default)]
 struct State {
     session_id: Option<String>,
     protocol_version: Option<String>,
@@ -199,20 +202,7 @@ impl Session {
             opts,
             renewing: SingleFlight::default(),
             router: RefCell::new(None),
-            st: RefCell::new(State {
-                session_id: None,
-                protocol_version: None,
-                init_result: JsValue::UNDEFINED,
-                pending: Pending::default(),
-                closed: false,
-                listen_gen: 0,
-                listen_abort: None,
-                listen_wake: None,
-                needs_init: false,
-                retry_wakes: Vec::new(),
-                modern: false,
-                last_status: 0,
-            }),
+            st: RefCell::default(),
         }))
     }
 
@@ -416,6 +406,23 @@ impl Session {
     }
 
     async fn initialize(self: &Rc<Self>) -> Result<(), Error> {
+        // The synchronous steps are plain functions: the future keeps only its awaits.
+        let params = self.init_params();
+        let result = self
+            .request(method::INITIALIZE, params, Ctl::default())
+            .await?;
+        let gen = self.initialized(result)?;
+        let note = crate::obj!(
+            ("jsonrpc", "2.0".into()),
+            ("method", method::INITIALIZED.into()),
+        );
+        self.post_message(&note.into()).await?;
+        self.start_listening(gen);
+        Ok(())
+    }
+
+    /// A new handshake begins (the session and its GET stream are let go): its params.
+    fn init_params(&self) -> JsValue {
         {
             let mut st = self.state_mut();
             st.session_id = None;
@@ -431,14 +438,16 @@ impl Session {
                 JsValue::UNDEFINED
             },
         ));
-        let params = crate::obj!(
+        crate::obj!(
             ("protocolVersion", PROTOCOL_VERSION.into()),
             ("capabilities", caps.into()),
             ("clientInfo", self.opts.client_info.clone()),
-        );
-        let result = self
-            .request(method::INITIALIZE, params.into(), Ctl::default())
-            .await?;
+        )
+        .into()
+    }
+
+    /// Keep what `initialize` answered; the GET stream's generation to start.
+    fn initialized(&self, result: JsValue) -> Result<u32, Error> {
         let version = get_str(&result, "protocolVersion")
             .ok_or_else(|| Error::Protocol("initialize result has no protocolVersion".into()))?;
         if !is_object(&get(&result, "capabilities")) {
@@ -446,19 +455,10 @@ impl Session {
                 "initialize result has no capabilities object".into(),
             ));
         }
-        let gen = {
-            let mut st = self.state_mut();
-            st.protocol_version = Some(version);
-            st.init_result = result;
-            st.listen_gen
-        };
-        let note = crate::obj!(
-            ("jsonrpc", "2.0".into()),
-            ("method", method::INITIALIZED.into()),
-        );
-        self.post_message(&note.into()).await?;
-        self.start_listening(gen);
-        Ok(())
+        let mut st = self.state_mut();
+        st.protocol_version = Some(version);
+        st.init_result = result;
+        Ok(st.listen_gen)
     }
 
     /// Stop the GET stream: abort its request, and wake it from its wait between two
@@ -627,7 +627,7 @@ impl Session {
                     }
                     let ctype = resp.header("content-type").unwrap_or_default();
                     let ok = (200..300).contains(&status);
-                    if ok && method == method::INITIALIZE {
+                    if ok && handshake {
                         if let Some(sid) = resp.header("mcp-session-id") {
                             if sid.is_empty() || !sid.bytes().all(|b| matches!(b, 0x21..=0x7e)) {
                                 break 'exchange Err(Error::Protocol(
@@ -666,10 +666,8 @@ impl Session {
                             if signal.aborted() {
                                 break 'exchange Err(Error::Aborted("aborted".into()));
                             }
-                            resp = match self
-                                .open_stream(session.as_deref(), Some(last), &signal)
-                                .await
-                            {
+                            let sending = self.open_stream(session.as_deref(), Some(last), &signal);
+                            resp = match self.stream_of(sending).await {
                                 Ok(r) => r,
                                 Err(e) => break 'exchange Err(e),
                             };
@@ -705,26 +703,14 @@ impl Session {
                         };
                     }
                     let err = self.http_error(&resp, status, body);
-                    if (400..500).contains(&status)
-                        && json_body
-                        && (self.is_modern() || method == method::INITIALIZE)
+                    if (400..500).contains(&status) && json_body && (handshake || self.is_modern())
                     {
                         // A modern server answers errors (-32020, -32021, -32022, -32601) with
                         // a 4xx and a JSON-RPC body, `initialize` too (a modern-only server
                         // refuses it with -32022 and its `supported` versions): the reply to
                         // this request.
                         if let Error::Transport { body, .. } = &err {
-                            if let Ok(msg) = json::parse(body) {
-                                // An error about the request as a whole may carry a null id.
-                                let id_v = get(&msg, "id");
-                                if is_object(&get(&msg, "error"))
-                                    && (id_v.is_null() || id_v.is_undefined())
-                                {
-                                    self.fulfil(id, msg);
-                                } else {
-                                    self.dispatch(msg);
-                                }
-                            }
+                            self.refusal(id, body);
                             if self.answered(id) {
                                 break 'exchange Ok(());
                             }
@@ -868,33 +854,38 @@ impl Session {
     }
 
     /// A GET for an SSE stream (the session's own, or a request's resumed after
-    /// `last_event_id`): the response when it is one, else the error it amounts to.
-    async fn open_stream(
+    /// `last_event_id`), sent now: [`Session::stream_of`] awaits it (the headers and the
+    /// id are not kept meanwhile).
+    fn open_stream(
         &self,
         session: Option<&str>,
         last_event_id: Option<&str>,
         signal: &AbortSignal,
-    ) -> Result<HttpResponse, Error> {
-        let sending = {
-            let mut headers = self.headers(session, true);
-            if let Some(id) = last_event_id {
-                headers.set("Last-Event-ID", id);
-            }
-            self.http.send("GET", &self.url, &headers, None, signal)
-        };
+    ) -> Sending {
+        let mut headers = self.headers(session, true);
+        if let Some(id) = last_event_id {
+            headers.set("Last-Event-ID", id);
+        }
+        self.http.send("GET", &self.url, &headers, None, signal)
+    }
+
+    /// The response to an SSE stream's GET ([`Session::open_stream`]) when it is one,
+    /// else the error it amounts to.
+    async fn stream_of(&self, sending: Sending) -> Result<HttpResponse, Error> {
         // A match, as the other sends have: `map_err` was kept out of line for two uses.
         let mut resp = match sending.await {
             Ok(r) => r,
             Err(f) => return Err(fetch_error(f)),
         };
         let status = resp.status();
+        // The type is not kept across the body's read.
         let ctype = resp.header("content-type").unwrap_or_default();
         if status == 200 && is_type(&ctype, "text/event-stream") {
-            Ok(resp)
-        } else {
-            let body = resp.text(64 * 1024, false).await;
-            Err(self.http_error(&resp, status, body))
+            return Ok(resp);
         }
+        drop(ctype);
+        let body = resp.text(64 * 1024, false).await;
+        Err(self.http_error(&resp, status, body))
     }
 
     /// A JSON-RPC response as a result or an error (its message and data redacted).
@@ -1011,6 +1002,19 @@ impl Session {
         }
     }
 
+    /// The JSON-RPC message in the body of a request's 4xx (`id`): its reply, or others.
+    fn refusal(self: &Rc<Self>, id: u64, body: &str) {
+        if let Ok(msg) = json::parse(body) {
+            // An error about the request as a whole may carry a null id.
+            let id_v = get(&msg, "id");
+            if is_object(&get(&msg, "error")) && (id_v.is_null() || id_v.is_undefined()) {
+                self.fulfil(id, msg);
+            } else {
+                self.dispatch(msg);
+            }
+        }
+    }
+
     fn dispatch_text(self: &Rc<Self>, text: &str) -> Result<(), Error> {
         // Not the host's parse message: it quotes the body, cut where a secret could be
         // half shown. The body is redacted whole, then cut.
@@ -1040,7 +1044,11 @@ impl Session {
         let id = get(&msg, "id");
         match get_str(&msg, "method") {
             Some(method) if !id.is_undefined() && !id.is_null() => {
-                io::spawn(Box::pin(self.clone().answer(method, msg)));
+                io::spawn(Box::pin(self.clone().answer(
+                    method,
+                    id,
+                    get(&msg, "params"),
+                )));
             }
             Some(method) => {
                 // 2026-07-28: a server tears down a `subscriptions/listen` stream with
@@ -1071,14 +1079,13 @@ impl Session {
     }
 
     /// Answer a server-to-client request; the server is never left waiting.
-    async fn answer(self: Rc<Self>, method: String, msg: JsValue) {
-        let params = get(&msg, "params");
+    async fn answer(self: Rc<Self>, method: String, id: JsValue, params: JsValue) {
         let reply: Result<JsValue, (f64, String)> = match (method.as_str(), self.router()) {
             (method::PING, _) => Ok(crate::obj!().into()),
             (_, Some(r)) => r.request(method.clone(), params).await,
             (other, None) => Err((-32601.0, crate::cat!("method not found: ", other))),
         };
-        let answer = response(get(&msg, "id"), reply);
+        let answer = response(id, reply);
         // Answers take request slots like every request: a flood of server requests
         // (20,000 pings) is answered a few at a time, never all at once.
         let Some(permit) = self.slot(Ctl::default()).await else {
@@ -1097,10 +1104,11 @@ impl Session {
 
     /// POST a notification or a response (the server answers 202).
     async fn post_message(&self, msg: &JsValue) -> Result<(), Error> {
-        let body = json::stringify(msg)
-            .ok_or_else(|| Error::Protocol("a message cannot be written as JSON".into()))?;
         let abort = Abort::new(self.opts.request_timeout_ms);
+        // The body and the headers are not kept while the message is under way.
         let sending = {
+            let body = json::stringify(msg)
+                .ok_or_else(|| Error::Protocol("a message cannot be written as JSON".into()))?;
             let session = self.session_id();
             let headers = self.headers(session.as_deref(), false);
             self.http
@@ -1165,21 +1173,21 @@ impl Session {
             if let Some(ready) = self.auth_ready() {
                 let _ = io::await_promise(&ready).await;
             }
-            // Only the signal is kept: `stop_listening` aborts the controller.
-            let (session, signal) = {
-                let mut st = self.state_mut();
-                if st.closed || st.listen_gen != gen {
-                    return;
-                }
-                let c = io::abort_controller();
-                let signal = c.signal();
-                st.listen_abort = Some(c);
-                (st.session_id.clone(), signal)
+            // Only the request is kept: `stop_listening` aborts its controller.
+            let sending = {
+                let (session, signal) = {
+                    let mut st = self.state_mut();
+                    if st.closed || st.listen_gen != gen {
+                        return;
+                    }
+                    let c = io::abort_controller();
+                    let signal = c.signal();
+                    st.listen_abort = Some(c);
+                    (st.session_id.clone(), signal)
+                };
+                self.open_stream(session.as_deref(), parser.last_event_id(), &signal)
             };
-            match self
-                .open_stream(session.as_deref(), parser.last_event_id(), &signal)
-                .await
-            {
+            match self.stream_of(sending).await {
                 Ok(mut resp) => {
                     let opened = io::now_ms();
                     let router = self.router();
