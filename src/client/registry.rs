@@ -131,10 +131,9 @@ enum Lane {
 
 struct HState {
     machine: Machine<JsValue, Error>,
-    /// The status listeners, then the progress ones: JS arrays of functions (an
-    /// unsubscribed one is replaced by `null`), no Rust list code in the wasm. A
-    /// listener's id is its place in its array, then its kind (odd: progress).
-    listeners: [js_sys::Array; 2],
+    /// Status and progress listeners, by id: a progress listener's id is odd (one list,
+    /// one copy of its code).
+    listeners: Vec<(u32, Function)>,
     queues: Vec<Queue<JsValue>>,
     inflight: Vec<(ReqId, AbortController)>,
     lane: Lane,
@@ -299,7 +298,7 @@ impl Registry {
             reg: self.clone(),
             st: RefCell::new(HState {
                 machine,
-                listeners: Default::default(),
+                listeners: Vec::new(),
                 queues: Vec::new(),
                 inflight: Vec::new(),
                 lane: Lane::Out,
@@ -311,7 +310,7 @@ impl Registry {
             outcome: Latch::new(),
         });
         if let Some(cb) = opts.on_status {
-            h.subscribe(cb, false);
+            h.state_mut().listeners.push((0, cb));
         }
         let early = {
             let mut st = self.state_mut();
@@ -854,14 +853,16 @@ impl Handle {
     /// Subscribe to status snapshots (or progress); returns the id for
     /// [`Handle::unsubscribe`].
     pub fn subscribe(&self, cb: Function, progress: bool) -> u32 {
-        let at = self.state().listeners[usize::from(progress)].push(&cb) - 1;
-        at << 1 | u32::from(progress)
+        // A fresh number of the registry's (never 0, the `onStatus` option's id).
+        let id = self.reg.next_key() << 1 | u32::from(progress);
+        self.state_mut().listeners.push((id, cb));
+        id
     }
 
-    /// Remove a subscription (its place holds `null` from now on).
+    /// Remove a subscription.
     pub fn unsubscribe(&self, id: u32) {
-        let list = &self.state().listeners[(id & 1) as usize];
-        json::put(list, &crate::cat!(id >> 1), JsValue::NULL);
+        let mut st = self.state_mut();
+        st.listeners.retain(|(i, _)| *i != id);
     }
 
     /// A queue of snapshots: the current one, then each change; it ends after the
@@ -899,16 +900,15 @@ impl Handle {
                     snapshot
                 }
             };
-            (value, st.listeners[usize::from(progress.is_some())].clone())
+            (value, st.listeners.clone())
         };
-        // Those subscribed now, read as the calls go (one unsubscribed meanwhile is not
-        // called).
-        for cb in listeners.iter().filter(JsValue::is_function) {
+        let kind = u32::from(progress.is_some());
+        for (_, cb) in listeners.iter().filter(|(i, _)| i & 1 == kind) {
             let (arg, name) = match progress {
                 Some(_) => (value.clone(), "onProgress"),
                 None => (json::shallow_copy(&value), "onStatus"),
             };
-            call_user(cb.unchecked_ref(), &arg, &JsValue::UNDEFINED, name);
+            call_user(cb, &arg, &JsValue::UNDEFINED, name);
         }
     }
 
@@ -941,7 +941,8 @@ impl Handle {
     /// an `AbortError`.
     pub fn dispose(self: &Rc<Self>) {
         self.step(Event::Stop(Stop::Disposed));
-        self.state_mut().listeners = Default::default();
+        let mut st = self.state_mut();
+        st.listeners.clear();
     }
 
     /// The machine settled: turn its outcome into what `result()` gives, forget the
