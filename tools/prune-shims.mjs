@@ -14,6 +14,15 @@
 // only when the slot's index appears nowhere as a constant (an `i32.const` in the code or
 // an aligned word of a data segment): belt and braces.
 //
+// The same goes for js-sys's JSPI task waker (`js_sys::futures::jspi::*`, about 450 bytes
+// of raw wasm, 110 of gzip): its vtable sits in a data segment, so the table keeps its
+// functions, but a JSPI task is made only by `spawn_promising`, which calls the
+// `__wbindgen_jspi_*` intrinsics. wasm-bindgen leaves those imports in the module only
+// when something can call them (with no JSPI export it deletes the task poll export and
+// stubs the intrinsics out), so when no import's name holds `jspi`, no JSPI task ever
+// exists and no code can reach its waker's functions: their slots are taken out even
+// though the vtable's words name them.
+//
 // It reads the names wasm-bindgen leaves in the module (the `name` section; `wasm-opt`
 // strips it later), and fails loudly (exit 1) when the module is not of the shape it
 // reads: one element segment at a constant offset, a table that is not exported.
@@ -62,6 +71,19 @@ for (const s of section(7)) {
   }
 }
 
+// Whether the module imports any JSPI intrinsic (then its waker stays).
+let jspiImported = false;
+for (const s of section(2)) {
+  p = s.body;
+  for (let n = leb(); n--;) {
+    str();
+    if (str().includes('jspi')) jspiImported = true;
+    const kind = wasm[p++];
+    if (kind === 0) leb();
+    else fail('an import that is not a function');
+  }
+}
+
 // Function names (the name section's subsection 1).
 const names = new Map();
 const [nameSec] = section(0, 'name');
@@ -102,8 +124,13 @@ for (const s of section(11)) {
 }
 
 const shim = (f) => /^wasm_bindgen(\[[0-9a-f]+\])?::convert::closures::_::invoke::</.test(names.get(f) ?? '');
-let pruned = 0;
+const jspiWaker = (f) => !jspiImported && /^<?js_sys(\[[0-9a-f]+\])?::futures::jspi::/.test(names.get(f) ?? '');
+let pruned = 0, waker = 0;
 const out = funcs.map((f, i) => {
+  if (jspiWaker(f)) {
+    waker++;
+    return funcs[0];
+  }
   if (!shim(f) || used.has(offset + i)) return f;
   pruned++;
   return funcs[0];
@@ -115,5 +142,5 @@ writeFileSync(file, Buffer.concat([
   wasm.subarray(0, elem.start), Buffer.from([9]), uleb(body.length), body, wasm.subarray(elem.end),
 ]));
 const shims = funcs.filter(shim).length;
-console.log(`prune-shims: ${pruned} of ${shims} closure shims out of the table (${funcs.length} slots)`);
+console.log(`prune-shims: ${pruned} of ${shims} closure shims and ${waker} JSPI waker functions out of the table (${funcs.length} slots)`);
 if (!shims) fail('no closure shim in the table');
