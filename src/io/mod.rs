@@ -82,6 +82,13 @@ extern "C" {
     fn clear_timeout(id: &JsValue);
 }
 
+#[wasm_bindgen(module = "/src/js/glue.js")]
+extern "C" {
+    /// `console.error(message, value)` when `error`, else `console.warn(message)`: one
+    /// import for both, the message passed as a string.
+    fn log(error: bool, message: &str, value: &JsValue);
+}
+
 /// Milliseconds since the Unix epoch, from `Date.now()`.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -187,13 +194,6 @@ pub fn setter(latch: &Latch<bool>, value: bool) -> Box<dyn FnOnce()> {
 /// A callback that aborts `c` (a timeout's, a caller's signal's): one closure type for both.
 pub fn aborter(c: AbortController) -> Box<dyn FnOnce()> {
     Box::new(move || c.abort())
-}
-
-#[wasm_bindgen(module = "/src/js/glue.js")]
-extern "C" {
-    /// `console.error(message, value)` when `error`, else `console.warn(message)`: one
-    /// import for both, the message passed as a string.
-    fn log(error: bool, message: &str, value: &JsValue);
 }
 
 /// Log a warning on the host console.
