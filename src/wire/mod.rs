@@ -159,27 +159,29 @@ pub struct TaskFields {
     pub poll_interval: &'static str,
 }
 
-/// One message for every bad field of a Task: "the server sent a Task whose <k><what>".
-fn bad_task(k: &str, what: &str) -> Error {
-    Error::Protocol(crate::cat!("the server sent a Task whose ", k, what))
+/// One message for every bad field of a Task: "the server sent a Task whose <k><what>",
+/// as the decoder's answer (built in its return slot: no error moved through a `Result`).
+#[inline(never)]
+fn bad_task(k: &str, what: &str) -> Result<TaskInfo, Error> {
+    Err(Error::Protocol(crate::cat!(
+        "the server sent a Task whose ",
+        k,
+        what
+    )))
 }
 
-/// The Task's string field `k` (not inlined: one copy for its four fields).
-#[inline(never)]
-fn task_text<J: Json>(v: &J, k: &str) -> Result<String, Error> {
-    v.text(k)
-        .ok_or_else(|| bad_task(k, " is missing, not a string, or not valid Unicode"))
-}
+/// What a missing or malformed string field of a Task is.
+const NOT_TEXT: &str = " is missing, not a string, or not valid Unicode";
 
-/// The Task's optional non-negative number `k`.
+/// The Task's optional non-negative number `k`: `Some(None)` when absent, `None` when bad.
 #[inline(never)]
-fn task_number<J: Json>(v: &J, k: &str) -> Result<Option<u64>, Error> {
+fn task_number<J: Json>(v: &J, k: &str) -> Option<Option<u64>> {
     match v.field(k) {
-        None => Ok(None),
-        Some(x) => match x.number().filter(|n| *n >= 0.0 && n.is_finite()) {
-            Some(n) => Ok(Some(n as u64)),
-            None => Err(bad_task(k, " is not a non-negative number")),
-        },
+        None => Some(None),
+        Some(x) => x
+            .number()
+            .filter(|n| *n >= 0.0 && n.is_finite())
+            .map(|n| Some(n as u64)),
     }
 }
 
@@ -187,33 +189,52 @@ fn task_number<J: Json>(v: &J, k: &str) -> Result<Option<u64>, Error> {
 /// object. Never panics, whatever `v` is.
 pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Error> {
     // By hand over the value: serde here would cost kilobytes of wasm for a few fields.
+    // Fields read as `Option`s, the error built only on the way out: a `Result` per
+    // field moved its 48-byte error on every step.
     if !v.is_object() {
         return Err(Error::Protocol(
             "the server sent a Task that is not an object".into(),
         ));
     }
-    let status = task_text(v, "status")?;
-    let status = TaskStatus::from_name(&status).ok_or_else(|| {
-        Error::Protocol(crate::cat!(
+    let Some(status) = v.text("status") else {
+        return bad_task("status", NOT_TEXT);
+    };
+    let Some(status) = TaskStatus::from_name(&status) else {
+        return Err(Error::Protocol(crate::cat!(
             "the server sent an unknown task status \"",
             crate::error::quote_body(&status, 64),
             "\""
-        ))
-    })?;
+        )));
+    };
     let status_message = match v.field("statusMessage") {
         None => None,
-        Some(m) => Some(
-            m.string()
-                .ok_or_else(|| bad_task("statusMessage", " is not a string"))?,
-        ),
+        Some(m) => match m.string() {
+            Some(m) => Some(m),
+            None => return bad_task("statusMessage", " is not a string"),
+        },
+    };
+    let Some(task_id) = v.text("taskId") else {
+        return bad_task("taskId", NOT_TEXT);
+    };
+    let Some(created_at) = v.text("createdAt") else {
+        return bad_task("createdAt", NOT_TEXT);
+    };
+    let Some(last_updated_at) = v.text("lastUpdatedAt") else {
+        return bad_task("lastUpdatedAt", NOT_TEXT);
+    };
+    let Some(ttl_ms) = task_number(v, fields.ttl) else {
+        return bad_task(fields.ttl, " is not a non-negative number");
+    };
+    let Some(poll_interval_ms) = task_number(v, fields.poll_interval) else {
+        return bad_task(fields.poll_interval, " is not a non-negative number");
     };
     Ok(TaskInfo {
-        task_id: task_text(v, "taskId")?,
-        created_at: task_text(v, "createdAt")?,
+        task_id,
+        created_at,
         status,
         status_message,
-        last_updated_at: task_text(v, "lastUpdatedAt")?,
-        ttl_ms: task_number(v, fields.ttl)?,
-        poll_interval_ms: task_number(v, fields.poll_interval)?,
+        last_updated_at,
+        ttl_ms,
+        poll_interval_ms,
     })
 }
