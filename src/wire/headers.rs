@@ -87,16 +87,7 @@ fn scan<J: Json>(
     }
     for k in &v.keys() {
         let c = v.field(k);
-        if names {
-            // `k` names a schema: a property of a reachable schema (or of the root) is
-            // reachable in turn.
-            if let Some(schema) = c {
-                let on = reachable && schema.is_object();
-                path.push(k.clone());
-                scan(&schema, path, false, on, out, depth + 1)?;
-                path.pop();
-            }
-        } else if k == ANNOTATION {
+        if !names && k == ANNOTATION {
             // Invalid: not on a property reachable through `properties`; a value that is
             // not a string, or not an HTTP token; on a parameter that is not a string,
             // integer or boolean; a name already kept but for case.
@@ -120,16 +111,29 @@ fn scan<J: Json>(
                 path: keys,
                 header: name,
             });
-        } else if let Some(c) = c {
-            match holds(k) {
-                Holds::Data => {}
-                Holds::Names => {
-                    let on = k == "properties" && (reachable || depth == 0);
-                    scan(&c, path, true, on, out, depth)?;
-                }
-                Holds::Schema => scan(&c, path, false, false, out, depth + 1)?,
-            }
+            continue;
         }
+        let Some(c) = c else { continue };
+        // One recursive call for the three kinds of child: `k` names a schema (a
+        // property of a reachable schema, or of the root, is reachable in turn), or
+        // `k` is a keyword whose value holds names or schemas.
+        let (child_names, on, deeper) = if names {
+            (false, reachable && c.is_object(), true)
+        } else {
+            match holds(k) {
+                Holds::Data => continue,
+                Holds::Names => (true, k == "properties" && (reachable || depth == 0), false),
+                Holds::Schema => (false, false, true),
+            }
+        };
+        if names {
+            path.push(k.clone());
+        }
+        let r = scan(&c, path, child_names, on, out, depth + usize::from(deeper));
+        if names {
+            path.pop();
+        }
+        r?;
     }
     Ok(())
 }
