@@ -64,27 +64,50 @@ pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> V
     out
 }
 
+/// A property's `type`.
+#[derive(Clone, Copy, PartialEq)]
+enum Ty {
+    /// None: any kind of value fits.
+    Any,
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Array,
+    /// A `type` that is not one of those (or not a string): nothing fits.
+    Other,
+}
+
 /// Whether `value` is an acceptable default for the property schema `property`: what an
 /// elicitation answer may hold (a string, a number, a boolean or an array of strings), of
 /// the property's `type` when it has one. One walk over the kinds of value for both.
 fn fits<J: Json>(property: &J, value: &J) -> bool {
-    // `None`: no `type`, any kind fits; `Some(None)`: a `type` that is not a string.
-    let t = property.field("type").map(|t| t.string());
-    let is = |name: &str| t.as_ref().is_none_or(|t| t.as_deref() == Some(name));
+    // The property's `type`, read once (compares of a `Ty`, not of names).
+    let t = property
+        .field("type")
+        .map_or(Ty::Any, |t| match t.string().as_deref() {
+            Some("string") => Ty::String,
+            Some("number") => Ty::Number,
+            Some("integer") => Ty::Integer,
+            Some("boolean") => Ty::Boolean,
+            Some("array") => Ty::Array,
+            _ => Ty::Other,
+        });
+    let is = |k: Ty| t == Ty::Any || t == k;
     // The options to check against: only a typed property's.
-    let schema = t.is_some().then_some(property);
+    let schema = (t != Ty::Any).then_some(property);
     if let Some(s) = value.string() {
-        return is("string") && allowed(schema, "oneOf", &s);
+        return is(Ty::String) && allowed(schema, "oneOf", &s);
     }
     if let Some(f) = value.number() {
         // A whole number for "integer" (an infinity's fract is NaN).
-        return is("number") || (is("integer") && f.fract() == 0.0);
+        return is(Ty::Number) || (is(Ty::Integer) && f.fract() == 0.0);
     }
     if value.boolean().is_some() {
-        return is("boolean");
+        return is(Ty::Boolean);
     }
     let items_schema = schema.and_then(|p| p.object_at("items"));
-    is("array")
+    is(Ty::Array)
         && value.items().is_some_and(|items| {
             items.iter().all(|item| {
                 item.string()
