@@ -146,9 +146,11 @@ fn primitive_type<J: Json>(p: &J) -> bool {
     };
     // One name, or a list of them; every name is a primitive or "null", and one at least
     // is a primitive.
-    let names = t.items().unwrap_or_else(|| vec![t]);
+    // The lone name as a one-element slice: no vector made for it.
+    let list = t.items();
+    let names = list.as_deref().unwrap_or(std::slice::from_ref(&t));
     let mut any = false;
-    for x in &names {
+    for x in names {
         match x.string().as_deref() {
             Some("string" | "integer" | "boolean") => any = true,
             Some("null") => {}
