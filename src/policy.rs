@@ -227,19 +227,9 @@ pub fn parse_retry_after(value: &str, now_epoch_ms: f64) -> Option<u64> {
 /// accepted) into ms since the Unix epoch. `None` if invalid.
 pub fn parse_rfc3339_ms(s: &str) -> Option<f64> {
     let b = s.as_bytes();
-    if b.len() < 20 || !shaped(&b[..19], b"9999-99-99_99:99:99") {
-        return None;
-    }
-    let mut ms = civil_ms(
-        num(&b[0..4]),
-        num(&b[5..7]),
-        num(&b[8..10]),
-        num(&b[11..13]),
-        num(&b[14..16]),
-        num(&b[17..19]),
-    )?;
+    let mut ms = date_ms(b.get(..19)?, b"0000-11-22_33:44:55", [0; 6])?;
     let mut i = 19;
-    if b[i] == b'.' {
+    if b.get(i) == Some(&b'.') {
         i += 1;
         let start = i;
         let mut scale = 100.0;
@@ -254,12 +244,9 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<f64> {
     }
     match &b[i..] {
         [b'Z' | b'z'] => {}
-        [sign @ (b'+' | b'-'), off @ ..] if shaped(off, b"99:99") => {
-            let (h, m) = (num(&off[..2]), num(&off[3..]));
-            if h > 23 || m > 59 {
-                return None;
-            }
-            let off = ((h * 60 + m) * 60_000) as f64;
+        [sign @ (b'+' | b'-'), off @ ..] => {
+            // The offset as a time on the epoch's first day.
+            let off = date_ms(off, b"33:44", [1970, 1, 1, 0, 0, 0])?;
             ms += if *sign == b'+' { -off } else { off };
         }
         _ => return None,
@@ -290,51 +277,49 @@ fn digits(b: &[u8]) -> Option<f64> {
     Some(n)
 }
 
-/// Whether `b` has the shape `t`, byte for byte: `9` stands for a digit, `a` for a
-/// letter, `_` for `T`, `t` or a space; any other byte for itself.
-fn shaped(b: &[u8], t: &[u8]) -> bool {
-    // Indexed, not `zip`: a byte-slice `Zip` is linked for this one use.
-    b.len() == t.len()
-        && (0..b.len()).all(|i| match t[i] {
-            b'9' => b[i].is_ascii_digit(),
-            b'a' => b[i].is_ascii_alphabetic(),
-            b'_' => matches!(b[i], b'T' | b't' | b' '),
-            t => b[i] == t,
-        })
-}
-
-/// The number a few digits write (already checked by [`shaped`]).
-fn num(b: &[u8]) -> u32 {
-    b.iter()
-        .fold(0, |n, &d| n * 10 + u32::from(d.wrapping_sub(b'0')))
-}
-
 /// `Sun, 06 Nov 1994 08:49:37 GMT` to epoch ms (the day name is not checked).
 fn parse_imf_fixdate(b: &[u8]) -> Option<f64> {
     const MONTHS: &[u8; 36] = b"JanFebMarAprMayJunJulAugSepOctNovDec";
-    if !shaped(b, b"aaa, 99 aaa 9999 99:99:99 GMT") {
-        return None;
-    }
     // The month's number: its name's place in MONTHS (a loop, not `chunks().position()`:
     // a `Chunks` iterator was linked for this one use).
+    let name = b.get(8..11)?;
     let mut month = 1;
-    while MONTHS.get(month * 3 - 3..month * 3)? != &b[8..11] {
+    while MONTHS.get(month * 3 - 3..month * 3)? != name {
         month += 1;
     }
-    civil_ms(
-        num(&b[12..16]),
-        month as u32,
-        num(&b[5..7]),
-        num(&b[17..19]),
-        num(&b[20..22]),
-        num(&b[23..25]),
+    date_ms(
+        b,
+        b"aaa, 22 aaa 0000 33:44:55 GMT",
+        [0, month as u32, 0, 0, 0, 0],
     )
 }
 
-/// A UTC calendar time to epoch ms (the year of four digits), every other field
-/// range-checked (second 60, a leap second, is allowed and counts as the next minute's
-/// first).
-fn civil_ms(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<f64> {
+/// The UTC calendar time `b` writes in the shape `t` to epoch ms (one reader for both
+/// date forms and the RFC 3339 offset). `t` byte for byte: `0` to `5` stand for a digit of
+/// the year, month, day, hour, minute and second (`0000-11-22`), `a` for a letter,
+/// `_` for `T`, `t` or a space; any other byte for itself. `f`: those fields before
+/// reading (for the ones `t` does not write). Every field is range-checked (second 60, a
+/// leap second, is allowed and counts as the next minute's first).
+fn date_ms(b: &[u8], t: &[u8], mut f: [u32; 6]) -> Option<f64> {
+    if b.len() != t.len() {
+        return None;
+    }
+    // Indexed, not `zip`: a byte-slice `Zip` is linked for this one use.
+    for i in 0..b.len() {
+        let c = b[i];
+        let field = match t[i] {
+            p @ b'0'..=b'5' => usize::from(p - b'0'),
+            b'a' if c.is_ascii_alphabetic() => continue,
+            b'_' if matches!(c, b'T' | b't' | b' ') => continue,
+            p if p == c && p != b'_' => continue,
+            _ => return None,
+        };
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        f[field] = f[field] * 10 + u32::from(c - b'0');
+    }
+    let [y, mo, d, h, mi, s] = f;
     let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
     let dim = match mo {
         2 if leap => 29,
