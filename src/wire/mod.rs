@@ -20,6 +20,7 @@ use wasm_bindgen::JsValue;
 pub use crate::io::json::Json;
 
 use crate::error::Error;
+use crate::io::json::{get, get_f64, get_str, is_object};
 use crate::protocol::TaskSupport;
 use crate::task::machine::{Caps, Failure, Reply, Request};
 use crate::task::model::{TaskInfo, TaskStatus};
@@ -157,6 +158,51 @@ pub struct TaskFields {
     pub ttl: &'static str,
     /// The poll interval member (`pollInterval` or `pollIntervalMs`).
     pub poll_interval: &'static str,
+    /// Whether a finished task carries its result or error inline (2026-07-28).
+    pub inline: bool,
+}
+
+/// A task as it came, as a reply (both generations: one copy). With `fields.inline`
+/// (2026-07-28), a finished task's result or error is its outcome; `asked`: the reply
+/// to a `tasks/get`, which must then carry a finished task's result.
+pub fn snapshot(
+    v: &JsValue,
+    fields: &TaskFields,
+    asked: bool,
+) -> Result<Reply<JsValue, Error>, Error> {
+    let info = decode_task(v, fields)?;
+    // On the status itself, not its name: string compares for what a match tells.
+    let terminal = match info.status {
+        _ if !fields.inline => None,
+        TaskStatus::Completed => {
+            let result = get(v, "result");
+            if is_object(&result) {
+                Some(Ok(result))
+            } else if asked {
+                // Asked and not given: a transient fault, retried within the budget.
+                return Err(Error::Protocol(
+                    "tasks/get answered a finished task without its result or error".into(),
+                ));
+            } else {
+                // A notification may leave it out: the machine asks tasks/get for it.
+                None
+            }
+        }
+        TaskStatus::Failed => {
+            let e = get(v, "error");
+            Some(Err(Error::Rpc {
+                code: get_f64(&e, "code").unwrap_or(-32603.0),
+                message: get_str(&e, "message").unwrap_or_default(),
+                data: get(&e, "data"),
+            }))
+        }
+        _ => None,
+    };
+    Ok(Reply::Task {
+        info,
+        raw: v.clone(),
+        terminal,
+    })
 }
 
 /// One message for every bad field of a Task: "the server sent a Task whose <k><what>",

@@ -57,6 +57,7 @@ pub mod method {
 pub const FIELDS: TaskFields = TaskFields {
     ttl: "ttl",
     poll_interval: "pollInterval",
+    inline: false,
 };
 
 /// The 2025-11-25 adapter.
@@ -90,11 +91,7 @@ impl Wire for V2025 {
     }
 
     fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error> {
-        Ok(Reply::Task {
-            info: decode_task(v, &FIELDS)?,
-            raw: v.clone(),
-            terminal: None,
-        })
+        super::snapshot(v, &FIELDS, false)
     }
 
     fn classify(&self, e: &Error) -> Failure {

@@ -16,7 +16,7 @@ use wasm_bindgen::JsValue;
 use super::{decode_task, Called, Inbound, Json, TaskFields, Wire};
 use crate::error::Error;
 use crate::io::json::{get, get_str, is_object};
-use crate::protocol::{TaskStatus, TaskSupport};
+use crate::protocol::TaskSupport;
 use crate::task::machine::{Caps, Failure, Reply, Request};
 
 /// The protocol revision.
@@ -95,6 +95,7 @@ pub mod result_type {
 pub const FIELDS: TaskFields = TaskFields {
     ttl: "ttlMs",
     poll_interval: "pollIntervalMs",
+    inline: true,
 };
 
 /// The parameter a request's `Mcp-Name` header mirrors, by method.
@@ -234,43 +235,6 @@ pub fn verdict(p: &Probe, retried: bool) -> Verdict {
 /// The 2026-07-28 adapter.
 pub struct V2026;
 
-/// A task as it came (`asked`: the reply to a `tasks/get`, which must carry a finished
-/// task's result).
-fn snapshot(v: &JsValue, asked: bool) -> Result<Reply<JsValue, Error>, Error> {
-    let info = decode_task(v, &FIELDS)?;
-    // On the status itself, not its name: string compares for what a match tells.
-    let terminal = match info.status {
-        TaskStatus::Completed => {
-            let result = get(v, "result");
-            if is_object(&result) {
-                Some(Ok(result))
-            } else if asked {
-                // Asked and not given: a transient fault, retried within the budget.
-                return Err(Error::Protocol(
-                    "tasks/get answered a finished task without its result or error".into(),
-                ));
-            } else {
-                // A notification may leave it out: the machine asks tasks/get for it.
-                None
-            }
-        }
-        TaskStatus::Failed => {
-            let e = get(v, "error");
-            Some(Err(Error::Rpc {
-                code: crate::io::json::get_f64(&e, "code").unwrap_or(-32603.0),
-                message: get_str(&e, "message").unwrap_or_default(),
-                data: get(&e, "data"),
-            }))
-        }
-        _ => None,
-    };
-    Ok(Reply::Task {
-        info,
-        raw: v.clone(),
-        terminal,
-    })
-}
-
 impl Wire for V2026 {
     fn caps(&self) -> Caps {
         Caps {
@@ -289,7 +253,7 @@ impl Wire for V2026 {
     }
 
     fn decode_reply(&self, _req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {
-        snapshot(&v, true)
+        super::snapshot(&v, &FIELDS, true)
     }
 
     fn update_request(&self, task_id: &str, responses: JsValue) -> Option<(&'static str, JsValue)> {
@@ -298,7 +262,7 @@ impl Wire for V2026 {
     }
 
     fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error> {
-        snapshot(v, false)
+        super::snapshot(v, &FIELDS, false)
     }
 
     fn classify(&self, e: &Error) -> Failure {
