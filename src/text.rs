@@ -108,11 +108,19 @@ pub fn cat(parts: &[&str]) -> String {
 /// Join pieces into a `String`: `cat!("task ", id, " expired after ", ms, " ms")`.
 #[macro_export]
 macro_rules! cat {
-    ($($piece:expr),* $(,)?) => {{
-        let mut out = ::std::string::String::new();
-        $( $crate::text::Piece::put(&$piece, &mut out); )*
-        out
-    }};
+    ($($piece:expr),* $(,)?) => {
+        $crate::text::join(&[$(&$piece as &dyn $crate::text::Piece),*])
+    };
+}
+
+/// What `cat!` compiles to: one call over its pieces.
+#[inline(never)]
+pub fn join(pieces: &[&dyn Piece]) -> String {
+    let mut out = String::new();
+    for p in pieces {
+        p.put(&mut out);
+    }
+    out
 }
 
 #[cfg(test)]
