@@ -136,15 +136,19 @@ pub enum Kind {
 /// Read a result's `resultType`; an unknown value is an invalid response.
 pub fn result_kind<J: Json>(result: &J) -> Result<Kind, Error> {
     // No `resultType` reads as `complete`.
-    let t = result.field("resultType").map(|t| t.string());
-    match t.as_ref().map(|t| t.as_deref()) {
-        None | Some(Some(result_type::COMPLETE)) => Ok(Kind::Complete),
-        Some(Some(result_type::INPUT_REQUIRED)) => Ok(Kind::InputRequired),
-        Some(Some(result_type::TASK)) => Ok(Kind::Task),
-        _ => Err(Error::Protocol(
-            "the server sent a result with an unknown resultType".into(),
-        )),
-    }
+    let Some(t) = result.field("resultType") else {
+        return Ok(Kind::Complete);
+    };
+    Ok(match t.string().as_deref() {
+        Some(result_type::COMPLETE) => Kind::Complete,
+        Some(result_type::INPUT_REQUIRED) => Kind::InputRequired,
+        Some(result_type::TASK) => Kind::Task,
+        _ => {
+            return Err(Error::Protocol(
+                "the server sent a result with an unknown resultType".into(),
+            ))
+        }
+    })
 }
 
 /// How the era probe (`server/discover` sent the modern way) ended.
