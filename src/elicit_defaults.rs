@@ -124,12 +124,21 @@ fn allowed<J: Json>(schema: Option<&J>, consts: &str, s: &str) -> bool {
     let Some(schema) = schema else {
         return true;
     };
-    let listed = |key: &str, read: fn(&J) -> Option<String>| {
-        schema
-            .list(key)
-            .is_none_or(|options| options.iter().any(|o| read(o).is_some_and(|o| o == s)))
-    };
-    listed("enum", J::string) && listed(consts, |o| o.text("const"))
+    listed(schema, "enum", None, s) && listed(schema, consts, Some("const"), s)
+}
+
+/// Whether `s` is one of the options `schema[key]` lists (each option itself, or its
+/// member `member`), or `schema[key]` lists none (absent, or not an array).
+fn listed<J: Json>(schema: &J, key: &str, member: Option<&str>, s: &str) -> bool {
+    schema.list(key).is_none_or(|options| {
+        options.iter().any(|o| {
+            match member {
+                None => o.string(),
+                Some(m) => o.text(m),
+            }
+            .is_some_and(|o| o == s)
+        })
+    })
 }
 
 #[cfg(test)]
