@@ -152,10 +152,11 @@ impl Wire for V2025 {
         caps: &JsValue,
         cursor: Option<String>,
     ) -> Option<(&'static str, JsValue)> {
-        is_object(&get(&get(caps, "tasks"), "list")).then(|| {
-            let params = crate::obj!(("cursor", cursor.map(JsValue::from).unwrap_or_default()));
-            (method::TASKS_LIST, params.into())
-        })
+        if !is_object(&get(&get(caps, "tasks"), "list")) {
+            return None;
+        }
+        let params = crate::obj!(("cursor", cursor.map(JsValue::from).unwrap_or_default()));
+        Some((method::TASKS_LIST, params.into()))
     }
 
     fn task_calls_supported(&self, caps: &JsValue) -> bool {
