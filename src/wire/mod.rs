@@ -252,13 +252,11 @@ pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Erro
             "\""
         )));
     };
-    let status_message = match v.field("statusMessage") {
-        None => None,
-        Some(m) => match m.string() {
-            Some(m) => Some(m),
-            None => return bad_task("statusMessage", " is not a string"),
-        },
-    };
+    let m = v.field("statusMessage");
+    let status_message = m.as_ref().and_then(Json::string);
+    if m.is_some() && status_message.is_none() {
+        return bad_task("statusMessage", " is not a string");
+    }
     let Some(task_id) = v.text("taskId") else {
         return bad_task("taskId", NOT_TEXT);
     };
