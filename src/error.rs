@@ -100,7 +100,7 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Transport { status, .. } => {
-                matches!(*status, 0 | 408 | 425 | 429) || (500..600).contains(status)
+                matches!(*status, 0 | 408 | 425 | 429 | 500..=599)
             }
             Error::Protocol(_) => true,
             _ => false,
