@@ -87,13 +87,8 @@ fn scan<J: Json>(
             {
                 return Err(Invalid);
             }
-            // A loop of pushes: `Vec<String>::clone` would be a copy loop of its own.
-            let mut keys = Vec::new();
-            for k in path.iter() {
-                keys.push(k.clone());
-            }
             out.push(Mirrored {
-                path: keys,
+                path: path.clone(),
                 header: name,
             });
             continue;
