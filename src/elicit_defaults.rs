@@ -37,10 +37,7 @@ use crate::io::json::Json;
 pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> Vec<(String, J)> {
     let mut out = Vec::new();
     // (A schema that is not an object has no `properties` either.)
-    if requested_schema
-        .field("type")
-        .is_some_and(|t| !matches!(t.string().as_deref(), Some("object")))
-    {
+    if !matches!(type_of(requested_schema), Ty::Any | Ty::Object) {
         return out;
     }
     let Some(properties) = requested_schema.object_at("properties") else {
@@ -64,7 +61,22 @@ pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> V
     out
 }
 
-/// A property's `type`.
+/// A schema's `type`, read once (compares of a `Ty`, not of names).
+fn type_of<J: Json>(schema: &J) -> Ty {
+    schema
+        .field("type")
+        .map_or(Ty::Any, |t| match t.string().as_deref() {
+            Some("string") => Ty::String,
+            Some("number") => Ty::Number,
+            Some("integer") => Ty::Integer,
+            Some("boolean") => Ty::Boolean,
+            Some("array") => Ty::Array,
+            Some("object") => Ty::Object,
+            _ => Ty::Other,
+        })
+}
+
+/// A schema's `type`.
 #[derive(Clone, Copy, PartialEq)]
 enum Ty {
     /// None: any kind of value fits.
@@ -74,6 +86,8 @@ enum Ty {
     Integer,
     Boolean,
     Array,
+    /// The form's own type (no property's: nothing fits one).
+    Object,
     /// A `type` that is not one of those (or not a string): nothing fits.
     Other,
 }
@@ -83,16 +97,7 @@ enum Ty {
 /// the property's `type` when it has one. One walk over the kinds of value for both.
 fn fits<J: Json>(property: &J, value: &J) -> bool {
     // The property's `type`, read once (compares of a `Ty`, not of names).
-    let t = property
-        .field("type")
-        .map_or(Ty::Any, |t| match t.string().as_deref() {
-            Some("string") => Ty::String,
-            Some("number") => Ty::Number,
-            Some("integer") => Ty::Integer,
-            Some("boolean") => Ty::Boolean,
-            Some("array") => Ty::Array,
-            _ => Ty::Other,
-        });
+    let t = type_of(property);
     let is = |k: Ty| t == Ty::Any || t == k;
     // The options to check against: only a typed property's.
     let schema = (t != Ty::Any).then_some(property);
