@@ -63,22 +63,26 @@ pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> V
 
 /// A schema's `type`, read once (compares of a `Ty`, not of names).
 fn type_of<J: Json>(schema: &J) -> Ty {
-    schema
-        .field("type")
-        .map_or(Ty::Any, |t| match t.string().as_deref() {
-            Some("string") => Ty::String,
-            Some("number") => Ty::Number,
-            Some("integer") => Ty::Integer,
-            Some("boolean") => Ty::Boolean,
-            Some("array") => Ty::Array,
-            Some("object") => Ty::Object,
-            _ => Ty::Other,
-        })
+    schema.field("type").map_or(Ty::Any, |t| type_name(&t))
+}
+
+/// A JSON Schema type name (also read by the header annotations' check).
+pub(crate) fn type_name<J: Json>(name: &J) -> Ty {
+    match name.string().as_deref() {
+        Some("string") => Ty::String,
+        Some("number") => Ty::Number,
+        Some("integer") => Ty::Integer,
+        Some("boolean") => Ty::Boolean,
+        Some("array") => Ty::Array,
+        Some("object") => Ty::Object,
+        Some("null") => Ty::Null,
+        _ => Ty::Other,
+    }
 }
 
 /// A schema's `type`.
 #[derive(Clone, Copy, PartialEq)]
-enum Ty {
+pub(crate) enum Ty {
     /// None: any kind of value fits.
     Any,
     String,
@@ -88,6 +92,8 @@ enum Ty {
     Array,
     /// The form's own type (no property's: nothing fits one).
     Object,
+    /// `null` (nothing fits a property of that type alone).
+    Null,
     /// A `type` that is not one of those (or not a string): nothing fits.
     Other,
 }

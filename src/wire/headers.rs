@@ -4,6 +4,7 @@
 //! so that the tool must be left out of `tools/list`), and how a value is written in a
 //! header (`=?base64?…?=` when it is not plain visible ASCII). Pure, over [`Json`].
 
+use crate::elicit_defaults::Ty;
 use crate::io::json::Json;
 
 /// One mirrored parameter: the chain of `properties` keys from the schema root to it,
@@ -131,9 +132,9 @@ fn primitive_type<J: Json>(p: &J) -> bool {
     let names = list.as_deref().unwrap_or(std::slice::from_ref(&t));
     let mut any = false;
     for x in names {
-        match x.string().as_deref() {
-            Some("string" | "integer" | "boolean") => any = true,
-            Some("null") => {}
+        match crate::elicit_defaults::type_name(x) {
+            Ty::String | Ty::Integer | Ty::Boolean => any = true,
+            Ty::Null => {}
             _ => return false,
         }
     }
