@@ -4,7 +4,10 @@
 mod types;
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use std::task::{Context, Poll};
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -137,27 +140,43 @@ fn to_js(e: Error) -> JsValue {
 
 /// A Promise of a future. Only the boxing is generic: one instantiation of the executor
 /// glue serves every export (each generic copy of it costs wasm bytes).
-fn promise<F: std::future::Future<Output = Result<JsValue, Error>> + 'static>(f: F) -> Promise {
+fn promise<F: Future<Output = Result<JsValue, Error>> + 'static>(f: F) -> Promise {
     boxed_promise(Box::pin(f))
 }
 
 /// `future_to_promise`, written out over [`io::spawn`], whose one instantiation serves
 /// every export: glue.js makes the Promise (`pending()`, which keeps its `resolve` and
-/// `reject` in a WeakMap) and the spawned future settles it (`settle(promise, ok,
+/// `reject` in a WeakMap) and the spawned [`Settle`] settles it (`settle(promise, ok,
 /// value)`), so no Rust closure is lent to a Promise executor (that shim was about 120
 /// bytes of gzip). Both in glue.js, not in a snippet of their own: with a seventh module
 /// file a test runner's page could stall loading them (see the commit that removed the
 /// `deferred()` snippet).
 fn boxed_promise(f: Pending) -> Promise {
     let p = pending();
-    let q = p.clone();
-    io::spawn(Box::pin(async move {
-        match f.await {
-            Ok(v) => settle(&q, true, v),
-            Err(e) => settle(&q, false, to_js(e)),
-        }
-    }));
+    io::spawn(Box::pin(Settle { f, p: p.clone() }));
     p
+}
+
+/// The task of [`boxed_promise`]: a plain future (no async block's state machine) that
+/// settles `p` with `f`'s outcome.
+struct Settle {
+    f: Pending,
+    p: Promise,
+}
+
+impl Future for Settle {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Poll::Ready(out) = self.f.as_mut().poll(cx) else {
+            return Poll::Pending;
+        };
+        let (ok, v) = match out {
+            Ok(v) => (true, v),
+            Err(e) => (false, to_js(e)),
+        };
+        settle(&self.p, ok, v);
+        Poll::Ready(())
+    }
 }
 
 fn opt_f64(v: &JsValue, key: &str) -> Option<f64> {
