@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::io;
 use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::policy::PollConfig;
+use crate::sync::QueueNext;
 use crate::transport::{ClientOptions, VersionChoice};
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
@@ -354,6 +355,31 @@ impl McpClient {
 /// Resume-token format version.
 const TOKEN_VERSION: f64 = 1.0;
 
+/// One `next()` of [`TaskHandle::updates`]' iterator: a plain future (no async block's
+/// state machine) that resolves the step's Promise with the queue's next snapshot.
+struct Step {
+    next: QueueNext<JsValue>,
+    resolve: Function,
+}
+
+impl Future for Step {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Poll::Ready(v) = Pin::new(&mut self.next).poll(cx) else {
+            return Poll::Pending;
+        };
+        let step: JsValue = match v {
+            Some(v) => crate::obj!(("value", v), ("done", false.into())).into(),
+            None => crate::obj!(("done", true.into())).into(),
+        };
+        // `call2`, the crate's one call import (`resolve` takes one argument).
+        let _ = self
+            .resolve
+            .call2(&JsValue::UNDEFINED, &step, &JsValue::UNDEFINED);
+        Poll::Ready(())
+    }
+}
+
 /// A running task: follow it, await it, cancel it.
 #[wasm_bindgen]
 pub struct TaskHandle {
@@ -394,18 +420,9 @@ impl TaskHandle {
             if op != 0 {
                 return q.clear_and_close();
             }
-            let q = q.clone();
-            io::spawn(Box::pin(async move {
-                let step: JsValue = match q.next().await {
-                    Some(v) => crate::obj!(("value", v), ("done", false.into())).into(),
-                    None => crate::obj!(("done", true.into())).into(),
-                };
-                // `call2`, the crate's one call import (`resolve` takes one argument).
-                let _ = resolve.unchecked_into::<Function>().call2(
-                    &JsValue::UNDEFINED,
-                    &step,
-                    &JsValue::UNDEFINED,
-                );
+            io::spawn(Box::pin(Step {
+                next: q.next(),
+                resolve: resolve.unchecked_into(),
             }));
         })
         .into_js_value();
