@@ -111,6 +111,11 @@ export function copy(v) {
   return v instanceof Object ? Object.assign({}, v) : v;
 }
 
+/** `v` if it is a string without a lone surrogate, else undefined (src/io/json.rs). */
+export function wellFormed(v) {
+  return typeof v === 'string' && v.isWellFormed() ? v : undefined;
+}
+
 /** `o[k] = v` unless `v` is undefined: the `obj!` macro's setter (src/io/json.rs). */
 export function put(o, k, v) {
   if (v !== undefined) o[k] = v;
