@@ -84,9 +84,17 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
 extern "C" {
-    /// `console.error(message, value)` when `error`, else `console.warn(message)`: one
-    /// import for both, the message passed as a string.
-    fn log(error: bool, message: &str, value: &JsValue);
+    /// Call a user callback, `cb(a, b)`, with no Rust borrow held; what it throws is
+    /// reported on the console (`what` names the callback), not raised.
+    #[wasm_bindgen(js_name = callUser)]
+    pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// Log a warning on the host console.
+    #[wasm_bindgen(js_namespace = console)]
+    pub fn warn(message: &str);
 }
 
 /// Milliseconds since the Unix epoch, from `Date.now()`.
@@ -194,16 +202,6 @@ pub fn setter(latch: &Latch<bool>, value: bool) -> Box<dyn FnOnce()> {
 /// A callback that aborts `c` (a timeout's, a caller's signal's): one closure type for both.
 pub fn aborter(c: AbortController) -> Box<dyn FnOnce()> {
     Box::new(move || c.abort())
-}
-
-/// Log a warning on the host console.
-pub fn warn(msg: &str) {
-    log(false, msg, &JsValue::UNDEFINED);
-}
-
-/// Report a value thrown by user code (a callback) on the console, without stopping.
-pub fn report_error(context: &str, err: &JsValue) {
-    log(true, context, err);
 }
 
 /// Whether `v` is an abort (a `DOMException` or error named `AbortError`).
@@ -446,20 +444,6 @@ impl AbortListener {
 impl Drop for AbortListener {
     fn drop(&mut self) {
         off_abort(&self.signal, &self.closure);
-    }
-}
-
-/// Call a user callback with no Rust borrow held; what it throws is reported, not raised.
-pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str) -> Option<JsValue> {
-    match cb.call2(&JsValue::UNDEFINED, a, b) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            report_error(
-                &crate::cat!("mcp-tasks-wasm: ", what, " callback threw"),
-                &e,
-            );
-            None
-        }
     }
 }
 

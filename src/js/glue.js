@@ -100,10 +100,13 @@ export function signalOf(o) {
   return s instanceof AbortSignal ? s : undefined;
 }
 
-/** `console.error(message, value)` when `error`, else `console.warn(message)` (src/io/mod.rs). */
-export function log(error, message, value) {
-  if (error) console.error(message, value);
-  else console.warn(message);
+/** `cb(a, b)`, a user callback: what it throws is reported, not raised (src/io/mod.rs). */
+export function callUser(cb, a, b, what) {
+  try {
+    cb(a, b);
+  } catch (e) {
+    console.error(`mcp-tasks-wasm: ${what} callback threw`, e);
+  }
 }
 
 /** A shallow copy of an object (`src/io/json.rs`'s `shallow_copy`), any other value as is. */
