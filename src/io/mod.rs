@@ -88,6 +88,9 @@ extern "C" {
     /// reported on the console (`what` names the callback), not raised.
     #[wasm_bindgen(js_name = callUser)]
     pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str);
+    /// `f(a, b)`, or a Promise rejected with what it threw.
+    #[wasm_bindgen(js_name = callAsync)]
+    fn call_or_reject(f: &Function, a: &JsValue, b: &JsValue) -> JsValue;
 }
 
 #[wasm_bindgen]
@@ -448,10 +451,7 @@ impl Drop for AbortListener {
 }
 
 /// Call a user function that may return a Promise, and wait for its value (what it
-/// throws is the outcome at once).
+/// throws is the outcome).
 pub fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> PromiseFuture {
-    match f.call2(&JsValue::UNDEFINED, a, b) {
-        Ok(v) => await_promise(&v),
-        Err(e) => PromiseFuture::settled(Err(e)),
-    }
+    await_promise(&call_or_reject(f, a, b))
 }

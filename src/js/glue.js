@@ -63,10 +63,14 @@ export function makeError(kind, message, props) {
     : new DOMException(message, 'AbortError');
 }
 
-// `f(0, resolve)` settles the step the Promise waits for; `f(1)` ends the updates.
+// `f(0, p)` settles `p` (a `pending()` Promise) with the next step; `f(1)` ends the updates.
 export function makeAsyncIterator(f) {
   return {
-    next: () => new Promise((r) => f(0, r)),
+    next() {
+      const p = pending();
+      f(0, p);
+      return p;
+    },
     return: () => (f(1), Promise.resolve({ done: true })),
     [Symbol.asyncIterator]() { return this; },
   };
@@ -106,6 +110,15 @@ export function callUser(cb, a, b, what) {
     cb(a, b);
   } catch (e) {
     console.error(`mcp-tasks-wasm: ${what} callback threw`, e);
+  }
+}
+
+/** `f(a, b)`, or a Promise rejected with what it threw (src/io/mod.rs's `call_async`). */
+export function callAsync(f, a, b) {
+  try {
+    return f(a, b);
+  } catch (e) {
+    return Promise.reject(e);
   }
 }
 

@@ -356,10 +356,10 @@ impl McpClient {
 const TOKEN_VERSION: f64 = 1.0;
 
 /// One `next()` of [`TaskHandle::updates`]' iterator: a plain future (no async block's
-/// state machine) that resolves the step's Promise with the queue's next snapshot.
+/// state machine) that fulfils the step's Promise with the queue's next snapshot.
 struct Step {
     next: QueueNext<JsValue>,
-    resolve: Function,
+    p: Promise,
 }
 
 impl Future for Step {
@@ -372,10 +372,7 @@ impl Future for Step {
             Some(v) => crate::obj!(("value", v), ("done", false.into())).into(),
             None => crate::obj!(("done", true.into())).into(),
         };
-        // `call2`, the crate's one call import (`resolve` takes one argument).
-        let _ = self
-            .resolve
-            .call2(&JsValue::UNDEFINED, &step, &JsValue::UNDEFINED);
+        settle(&self.p, true, step);
         Poll::Ready(())
     }
 }
@@ -411,18 +408,18 @@ impl TaskHandle {
     /// the terminal one.
     fn updates(&self) -> JsValue {
         let q = self.h.updates();
-        // One closure serves the iterator (the glue's `makeAsyncIterator`): `(0, resolve)`
-        // is `next()`, called as `new Promise`'s executor, and `(1)` is `return()`, which
-        // closes the queue (the glue resolves it with `{ done: true }`). Its signature,
-        // `FnMut(u32, JsValue)`, is the executor's (io/exec.rs), so it brings no
-        // conversion shims of its own.
-        let iter = Closure::<dyn FnMut(u32, JsValue)>::new(move |op: u32, resolve: JsValue| {
+        // One closure serves the iterator (the glue's `makeAsyncIterator`): `(0, p)` is
+        // `next()`, whose Promise `p` (made by `pending()`) the step settles, and `(1)` is
+        // `return()`, which closes the queue (the glue resolves it with `{ done: true }`).
+        // Its signature, `FnMut(u32, JsValue)`, is the executor's (io/exec.rs), so it
+        // brings no conversion shims of its own.
+        let iter = Closure::<dyn FnMut(u32, JsValue)>::new(move |op: u32, p: JsValue| {
             if op != 0 {
                 return q.clear_and_close();
             }
             io::spawn(Box::pin(Step {
                 next: q.next(),
-                resolve: resolve.unchecked_into(),
+                p: p.unchecked_into(),
             }));
         })
         .into_js_value();
