@@ -278,8 +278,8 @@ impl Http {
         body: Option<&str>,
         signal: &AbortSignal,
     ) -> Sending {
-        // host.js's `send`: a Response, a redirect's status, or a string saying that the
-        // replacement `fetch` gave no Response.
+        // host.js's `send`: a Response (the one object), a redirect's status, or a string
+        // saying that the replacement `fetch` gave no Response.
         let sent = fetch_manual(&self.fetch, url, method, &headers.0, body, signal)
             .map(|p| await_promise(&p));
         Sending {
@@ -310,12 +310,12 @@ impl Future for Sending {
             },
         };
         Poll::Ready(match out {
-            Ok(r) if r.is_string() => Err(FetchFailure::Network(r)),
+            Ok(r) if r.is_object() => Ok(HttpResponse {
+                inner: r.unchecked_into(),
+            }),
             Ok(r) => match r.as_f64() {
                 Some(status) => Err(FetchFailure::Redirect(status as u16)),
-                None => Ok(HttpResponse {
-                    inner: r.unchecked_into(),
-                }),
+                None => Err(FetchFailure::Network(r)),
             },
             Err(e) if this.signal.aborted() || is_abort_error(&e) => Err(FetchFailure::Aborted),
             Err(e) => Err(FetchFailure::Network(e)),
