@@ -269,6 +269,20 @@ fn read_handle_options(v: &JsValue) -> HandleOptions {
     }
 }
 
+/// The future of [`McpClient::connect`]: a plain one (no async block's state machine)
+/// around `Client::connect`'s, whose client it gives as the JS class.
+struct Connecting(Pin<Box<dyn Future<Output = Result<Client, Error>>>>);
+
+impl Future for Connecting {
+    type Output = Result<JsValue, Error>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.0
+            .as_mut()
+            .poll(cx)
+            .map(|r| r.map(|c| McpClient { c }.into()))
+    }
+}
+
 /// An MCP client connected to one server over Streamable HTTP.
 #[wasm_bindgen]
 pub struct McpClient {
@@ -284,10 +298,7 @@ impl McpClient {
         #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: JsValue,
     ) -> Promise {
         let opts = read_client_options(&options);
-        promise(async move {
-            let c = Client::connect(url, opts).await?;
-            Ok(McpClient { c }.into())
-        })
+        boxed_promise(Box::pin(Connecting(Box::pin(Client::connect(url, opts)))))
     }
 
     /// The readonly properties and the methods of the `McpClient` interface of the
