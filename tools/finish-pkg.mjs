@@ -75,13 +75,33 @@ declare global {
 if (declarations.includes('[Symbol.dispose]') && !declarations.includes(symbolDispose)) {
   writeFileSync(dts, symbolDispose + declarations);
 }
+// Code of wasm-bindgen's glue that no supported runtime runs (Node >= 20 and the browsers
+// with `String.prototype.isWellFormed`, which the wasm calls), taken out (74 + 24 bytes
+// of gzip): `passStringToWasm0`'s branch for a missing `realloc` (every call passes the
+// wasm's), the `TextEncoder.prototype.encodeInto` fallback and the stand-ins for a
+// missing `FinalizationRegistry`. Fails if one is still there in another shape.
+const glueJs = join(pkg, 'mcp_tasks_wasm.js');
+{
+  const deadGlue = [
+    [/\n    if \(realloc === undefined\) \{\n[^}]*\n    \}\n/, '\n'],
+    [/\nif \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[\s\S]*?\n\}\n/, '\n'],
+    [/\(typeof FinalizationRegistry === 'undefined'\)\n *\? \{ register: \(\) => \{\}, unregister: \(\) => \{\} \}\n *: new FinalizationRegistry/g,
+      'new FinalizationRegistry'],
+  ];
+  let text = readFileSync(glueJs, 'utf8');
+  for (const [dead, live] of deadGlue) text = text.replace(dead, live);
+  if (/realloc === undefined|'encodeInto' in|typeof FinalizationRegistry/.test(text)) {
+    throw new Error('finish-pkg: wasm-bindgen\'s glue is not of the expected shape (its dead fallbacks)');
+  }
+  writeFileSync(glueJs, text);
+}
+
 // The classes' readonly properties (`taskId`, `serverInfo`, ...) and methods (`callTool`,
 // `result`, ...; not `connect`) are declared by the `McpClient` and `TaskHandle`
 // interfaces of src/js/types.rs (merged into the classes) and served by one
 // `_op(index, ...args)` export per class, the index being the member's place in its
 // interface (properties first): a wasm-bindgen export each cost about 120 to 220 bytes of
 // wasm and glue. Define the getters and methods on the classes, in that order.
-const glueJs = join(pkg, 'mcp_tasks_wasm.js');
 const glueText = readFileSync(glueJs, 'utf8');
 if (!glueText.includes('._op(i')) {
   const members = ['McpClient', 'TaskHandle'].map((cls) => {

@@ -133,16 +133,6 @@ pub fn await_promise(p: &JsValue) -> PromiseFuture {
     future
 }
 
-impl PromiseFuture {
-    /// A future whose outcome is `r` already (ready at its first poll).
-    pub fn settled(r: Result<JsValue, JsValue>) -> PromiseFuture {
-        PromiseFuture(Rc::new(Slot {
-            result: Cell::new(Some(r)),
-            waker: Cell::new(None),
-        }))
-    }
-}
-
 impl Slot {
     /// A future and the raw count of its slot that the JS side holds until the promise
     /// settles (see [`Slot::deliver`]).

@@ -4,16 +4,6 @@
 use js_sys::JSON;
 use wasm_bindgen::{JsCast, JsValue};
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// `String.prototype.isWellFormed` (no lone surrogate; Node 20, every current
-    /// browser): one call, where `JsString::is_valid_utf16` walks the string code unit
-    /// by code unit from wasm.
-    type WellFormed;
-    #[wasm_bindgen(method, js_name = isWellFormed)]
-    fn is_well_formed(this: &WellFormed) -> bool;
-}
-
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/glue.js")]
 extern "C" {
     /// `o[key] = value` unless `value` is `undefined`; takes `value` (no drop at the call).
@@ -27,6 +17,10 @@ extern "C" {
     /// us); any other value as it is.
     #[wasm_bindgen(js_name = copy)]
     pub fn shallow_copy(v: &JsValue) -> JsValue;
+    /// `v` if it is a string without a lone surrogate (`isWellFormed`: one call, where
+    /// `JsString::is_valid_utf16` walks the string code unit by code unit from wasm).
+    #[wasm_bindgen(js_name = wellFormed)]
+    fn well_formed(v: &JsValue) -> Option<String>;
 }
 
 /// `obj!(("key", value), ...)`: a new object with the given `(key, value)` entries
@@ -126,9 +120,7 @@ impl Json for JsValue {
     fn string(&self) -> Option<String> {
         // A JS string with a lone surrogate has no exact Rust form: read as not a string,
         // never silently altered (an id sent back must be the one the server issued).
-        self.dyn_ref::<js_sys::JsString>()
-            .filter(|s| s.unchecked_ref::<WellFormed>().is_well_formed())
-            .and(self.as_string())
+        well_formed(self)
     }
     fn number(&self) -> Option<f64> {
         self.as_f64()

@@ -84,9 +84,20 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
 extern "C" {
-    /// `console.error(message, value)` when `error`, else `console.warn(message)`: one
-    /// import for both, the message passed as a string.
-    fn log(error: bool, message: &str, value: &JsValue);
+    /// Call a user callback, `cb(a, b)`, with no Rust borrow held; what it throws is
+    /// reported on the console (`what` names the callback), not raised.
+    #[wasm_bindgen(js_name = callUser)]
+    pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str);
+    /// `f(a, b)`, or a Promise rejected with what it threw.
+    #[wasm_bindgen(js_name = callAsync)]
+    fn call_or_reject(f: &Function, a: &JsValue, b: &JsValue) -> JsValue;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// Log a warning on the host console.
+    #[wasm_bindgen(js_namespace = console)]
+    pub fn warn(message: &str);
 }
 
 /// Milliseconds since the Unix epoch, from `Date.now()`.
@@ -196,16 +207,6 @@ pub fn aborter(c: AbortController) -> Box<dyn FnOnce()> {
     Box::new(move || c.abort())
 }
 
-/// Log a warning on the host console.
-pub fn warn(msg: &str) {
-    log(false, msg, &JsValue::UNDEFINED);
-}
-
-/// Report a value thrown by user code (a callback) on the console, without stopping.
-pub fn report_error(context: &str, err: &JsValue) {
-    log(true, context, err);
-}
-
 /// Whether `v` is an abort (a `DOMException` or error named `AbortError`).
 pub fn is_abort_error(v: &JsValue) -> bool {
     json::get_str(v, "name").is_some_and(|n| n == "AbortError" || n == "TimeoutError")
@@ -277,8 +278,8 @@ impl Http {
         body: Option<&str>,
         signal: &AbortSignal,
     ) -> Sending {
-        // host.js's `send`: a Response, a redirect's status, or a string saying that the
-        // replacement `fetch` gave no Response.
+        // host.js's `send`: a Response (the one object), a redirect's status, or a string
+        // saying that the replacement `fetch` gave no Response.
         let sent = fetch_manual(&self.fetch, url, method, &headers.0, body, signal)
             .map(|p| await_promise(&p));
         Sending {
@@ -309,12 +310,12 @@ impl Future for Sending {
             },
         };
         Poll::Ready(match out {
-            Ok(r) if r.is_string() => Err(FetchFailure::Network(r)),
+            Ok(r) if r.is_object() => Ok(HttpResponse {
+                inner: r.unchecked_into(),
+            }),
             Ok(r) => match r.as_f64() {
                 Some(status) => Err(FetchFailure::Redirect(status as u16)),
-                None => Ok(HttpResponse {
-                    inner: r.unchecked_into(),
-                }),
+                None => Err(FetchFailure::Network(r)),
             },
             Err(e) if this.signal.aborted() || is_abort_error(&e) => Err(FetchFailure::Aborted),
             Err(e) => Err(FetchFailure::Network(e)),
@@ -449,25 +450,8 @@ impl Drop for AbortListener {
     }
 }
 
-/// Call a user callback with no Rust borrow held; what it throws is reported, not raised.
-pub fn call_user(cb: &Function, a: &JsValue, b: &JsValue, what: &str) -> Option<JsValue> {
-    match cb.call2(&JsValue::UNDEFINED, a, b) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            report_error(
-                &crate::cat!("mcp-tasks-wasm: ", what, " callback threw"),
-                &e,
-            );
-            None
-        }
-    }
-}
-
 /// Call a user function that may return a Promise, and wait for its value (what it
-/// throws is the outcome at once).
+/// throws is the outcome).
 pub fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> PromiseFuture {
-    match f.call2(&JsValue::UNDEFINED, a, b) {
-        Ok(v) => await_promise(&v),
-        Err(e) => PromiseFuture::settled(Err(e)),
-    }
+    await_promise(&call_or_reject(f, a, b))
 }

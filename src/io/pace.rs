@@ -19,6 +19,8 @@ struct Slice {
     start: f64,
     /// Set when the next macrotask starts (a zero-delay timer), then forgotten.
     next: Option<Latch<bool>>,
+    /// That timer (kept until the next slice's replaces it: dropping it would clear it).
+    timer: Option<io::Timer>,
 }
 
 thread_local! {
@@ -26,6 +28,7 @@ thread_local! {
         RefCell::new(Slice {
             start: 0.0,
             next: None,
+            timer: None,
         })
     };
 }
@@ -61,8 +64,7 @@ impl Future for Breathe {
                         s.start = now;
                         let latch = Latch::new();
                         let set = latch.clone();
-                        io::spawn(Box::pin(async move {
-                            io::sleep(0.0).await;
+                        s.timer = Some(io::Timer::once(0.0, move || {
                             SLICE.with(|s| crate::cell::write(s).next = None);
                             set.set(true);
                         }));

@@ -63,10 +63,14 @@ export function makeError(kind, message, props) {
     : new DOMException(message, 'AbortError');
 }
 
-// `f(0, resolve)` settles the step the Promise waits for; `f(1)` ends the updates.
+// `f(0, p)` settles `p` (a `pending()` Promise) with the next step; `f(1)` ends the updates.
 export function makeAsyncIterator(f) {
   return {
-    next: () => new Promise((r) => f(0, r)),
+    next() {
+      const p = pending();
+      f(0, p);
+      return p;
+    },
     return: () => (f(1), Promise.resolve({ done: true })),
     [Symbol.asyncIterator]() { return this; },
   };
@@ -100,15 +104,32 @@ export function signalOf(o) {
   return s instanceof AbortSignal ? s : undefined;
 }
 
-/** `console.error(message, value)` when `error`, else `console.warn(message)` (src/io/mod.rs). */
-export function log(error, message, value) {
-  if (error) console.error(message, value);
-  else console.warn(message);
+/** `cb(a, b)`, a user callback: what it throws is reported, not raised (src/io/mod.rs). */
+export function callUser(cb, a, b, what) {
+  try {
+    cb(a, b);
+  } catch (e) {
+    console.error(`mcp-tasks-wasm: ${what} callback threw`, e);
+  }
+}
+
+/** `f(a, b)`, or a Promise rejected with what it threw (src/io/mod.rs's `call_async`). */
+export function callAsync(f, a, b) {
+  try {
+    return f(a, b);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /** A shallow copy of an object (`src/io/json.rs`'s `shallow_copy`), any other value as is. */
 export function copy(v) {
   return v instanceof Object ? Object.assign({}, v) : v;
+}
+
+/** `v` if it is a string without a lone surrogate, else undefined (src/io/json.rs). */
+export function wellFormed(v) {
+  return typeof v === 'string' && v.isWellFormed() ? v : undefined;
 }
 
 /** `o[k] = v` unless `v` is undefined: the `obj!` macro's setter (src/io/json.rs). */

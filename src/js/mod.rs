@@ -4,7 +4,10 @@
 mod types;
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use std::task::{Context, Poll};
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -16,6 +19,7 @@ use crate::error::Error;
 use crate::io;
 use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::policy::PollConfig;
+use crate::sync::QueueNext;
 use crate::transport::{ClientOptions, VersionChoice};
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
@@ -137,27 +141,43 @@ fn to_js(e: Error) -> JsValue {
 
 /// A Promise of a future. Only the boxing is generic: one instantiation of the executor
 /// glue serves every export (each generic copy of it costs wasm bytes).
-fn promise<F: std::future::Future<Output = Result<JsValue, Error>> + 'static>(f: F) -> Promise {
+fn promise<F: Future<Output = Result<JsValue, Error>> + 'static>(f: F) -> Promise {
     boxed_promise(Box::pin(f))
 }
 
 /// `future_to_promise`, written out over [`io::spawn`], whose one instantiation serves
 /// every export: glue.js makes the Promise (`pending()`, which keeps its `resolve` and
-/// `reject` in a WeakMap) and the spawned future settles it (`settle(promise, ok,
+/// `reject` in a WeakMap) and the spawned [`Settle`] settles it (`settle(promise, ok,
 /// value)`), so no Rust closure is lent to a Promise executor (that shim was about 120
 /// bytes of gzip). Both in glue.js, not in a snippet of their own: with a seventh module
 /// file a test runner's page could stall loading them (see the commit that removed the
 /// `deferred()` snippet).
 fn boxed_promise(f: Pending) -> Promise {
     let p = pending();
-    let q = p.clone();
-    io::spawn(Box::pin(async move {
-        match f.await {
-            Ok(v) => settle(&q, true, v),
-            Err(e) => settle(&q, false, to_js(e)),
-        }
-    }));
+    io::spawn(Box::pin(Settle { f, p: p.clone() }));
     p
+}
+
+/// The task of [`boxed_promise`]: a plain future (no async block's state machine) that
+/// settles `p` with `f`'s outcome.
+struct Settle {
+    f: Pending,
+    p: Promise,
+}
+
+impl Future for Settle {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Poll::Ready(out) = self.f.as_mut().poll(cx) else {
+            return Poll::Pending;
+        };
+        let (ok, v) = match out {
+            Ok(v) => (true, v),
+            Err(e) => (false, to_js(e)),
+        };
+        settle(&self.p, ok, v);
+        Poll::Ready(())
+    }
 }
 
 fn opt_f64(v: &JsValue, key: &str) -> Option<f64> {
@@ -249,6 +269,20 @@ fn read_handle_options(v: &JsValue) -> HandleOptions {
     }
 }
 
+/// The future of [`McpClient::connect`]: a plain one (no async block's state machine)
+/// around `Client::connect`'s, whose client it gives as the JS class.
+struct Connecting(Pin<Box<dyn Future<Output = Result<Client, Error>>>>);
+
+impl Future for Connecting {
+    type Output = Result<JsValue, Error>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.0
+            .as_mut()
+            .poll(cx)
+            .map(|r| r.map(|c| McpClient { c }.into()))
+    }
+}
+
 /// An MCP client connected to one server over Streamable HTTP.
 #[wasm_bindgen]
 pub struct McpClient {
@@ -264,10 +298,7 @@ impl McpClient {
         #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: JsValue,
     ) -> Promise {
         let opts = read_client_options(&options);
-        promise(async move {
-            let c = Client::connect(url, opts).await?;
-            Ok(McpClient { c }.into())
-        })
+        boxed_promise(Box::pin(Connecting(Box::pin(Client::connect(url, opts)))))
     }
 
     /// The readonly properties and the methods of the `McpClient` interface of the
@@ -335,6 +366,28 @@ impl McpClient {
 /// Resume-token format version.
 const TOKEN_VERSION: f64 = 1.0;
 
+/// One `next()` of [`TaskHandle::updates`]' iterator: a plain future (no async block's
+/// state machine) that fulfils the step's Promise with the queue's next snapshot.
+struct Step {
+    next: QueueNext<JsValue>,
+    p: Promise,
+}
+
+impl Future for Step {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Poll::Ready(v) = Pin::new(&mut self.next).poll(cx) else {
+            return Poll::Pending;
+        };
+        let step: JsValue = match v {
+            Some(v) => crate::obj!(("value", v), ("done", false.into())).into(),
+            None => crate::obj!(("done", true.into())).into(),
+        };
+        settle(&self.p, true, step);
+        Poll::Ready(())
+    }
+}
+
 /// A running task: follow it, await it, cancel it.
 #[wasm_bindgen]
 pub struct TaskHandle {
@@ -366,27 +419,18 @@ impl TaskHandle {
     /// the terminal one.
     fn updates(&self) -> JsValue {
         let q = self.h.updates();
-        // One closure serves the iterator (the glue's `makeAsyncIterator`): `(0, resolve)`
-        // is `next()`, called as `new Promise`'s executor, and `(1)` is `return()`, which
-        // closes the queue (the glue resolves it with `{ done: true }`). Its signature,
-        // `FnMut(u32, JsValue)`, is the executor's (io/exec.rs), so it brings no
-        // conversion shims of its own.
-        let iter = Closure::<dyn FnMut(u32, JsValue)>::new(move |op: u32, resolve: JsValue| {
+        // One closure serves the iterator (the glue's `makeAsyncIterator`): `(0, p)` is
+        // `next()`, whose Promise `p` (made by `pending()`) the step settles, and `(1)` is
+        // `return()`, which closes the queue (the glue resolves it with `{ done: true }`).
+        // Its signature, `FnMut(u32, JsValue)`, is the executor's (io/exec.rs), so it
+        // brings no conversion shims of its own.
+        let iter = Closure::<dyn FnMut(u32, JsValue)>::new(move |op: u32, p: JsValue| {
             if op != 0 {
                 return q.clear_and_close();
             }
-            let q = q.clone();
-            io::spawn(Box::pin(async move {
-                let step: JsValue = match q.next().await {
-                    Some(v) => crate::obj!(("value", v), ("done", false.into())).into(),
-                    None => crate::obj!(("done", true.into())).into(),
-                };
-                // `call2`, the crate's one call import (`resolve` takes one argument).
-                let _ = resolve.unchecked_into::<Function>().call2(
-                    &JsValue::UNDEFINED,
-                    &step,
-                    &JsValue::UNDEFINED,
-                );
+            io::spawn(Box::pin(Step {
+                next: q.next(),
+                p: p.unchecked_into(),
             }));
         })
         .into_js_value();
