@@ -68,6 +68,8 @@ struct RegState {
     listen: Option<AbortController>,
     listen_ids: Vec<String>,
     listen_timer: Option<Timer>,
+    /// The next `tasks/list` sweep round's timer.
+    sweep_timer: Option<Timer>,
 }
 
 impl RegState {
@@ -113,8 +115,12 @@ pub struct Registry {
     /// A listing took more pages than this many followed tasks allow: sweep again only
     /// with more tasks.
     sweep_wait: Cell<usize>,
-    /// The number of the latest sweep round (see [`Handle::swept`]).
+    /// The number of the latest sweep round (see [`Handle::swept`]), its page budget,
+    /// the pages it has read, and the sweep's failures in a row.
     sweep_round: Cell<u32>,
+    sweep_budget: Cell<usize>,
+    sweep_pages: Cell<usize>,
+    sweep_failures: Cell<u32>,
     /// The held-result lane: browsers allow about six connections per origin, so held
     /// requests are capped (`maxHeldResults`) and polls never queue behind them.
     held: Gate,
@@ -153,8 +159,8 @@ pub(super) enum Job {
     Input(Rc<Handle>, JsValue, Vec<String>),
     /// A held-result slot: granted when this latch is set (`None`: granted already).
     HeldSlot(Rc<Handle>, Option<Latch<bool>>),
-    /// The `tasks/list` sweeps ([`Registry::want_sweep`]).
-    Sweep(Rc<Registry>),
+    /// A page of a `tasks/list` sweep under way ([`Registry::want_sweep`]).
+    Sweep(Rc<Registry>, super::Pending),
     /// The notification stream number `.1` under way ([`Registry::open_listen`]).
     Listen(Rc<Registry>, u32, super::Pending),
     /// A `tasks/cancel` in the background: a failure is only logged.
@@ -205,6 +211,9 @@ impl Registry {
             sweep_off: Cell::new(false),
             sweep_wait: Cell::new(0),
             sweep_round: Cell::new(0),
+            sweep_budget: Cell::new(0),
+            sweep_pages: Cell::new(0),
+            sweep_failures: Cell::new(0),
             held,
         })
     }
@@ -453,8 +462,114 @@ impl Registry {
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
             self.step_all(|| Event::Push(true), None);
-            spawn(Job::Sweep(self.clone()));
+            self.sweep_failures.set(0);
+            self.sweep_later();
         }
+    }
+
+    // One request per period for many tasks: each period, the pages of `tasks/list` give
+    // the status of every followed task they list (those then poll only as a fallback, as
+    // with pushed statuses); tasks not listed poll as before. Stops when too few tasks are
+    // left, when statuses are pushed anyway, when the listing takes more pages than the
+    // policy allows, or when the server refuses it. Plain code between the timer and the
+    // pages' requests: no state machine of its own.
+
+    /// The next sweep round, a period from now: the shortest period a followed task's
+    /// server asks for (1 s when none does).
+    fn sweep_later(self: &Rc<Self>) {
+        let mut st = self.state_mut();
+        let mut period: Option<u64> = None;
+        for h in &st.handles {
+            if let Some(p) = h.state().machine.info().poll_interval_ms {
+                period = Some(period.map_or(p, |m| m.min(p)));
+            }
+        }
+        let period = period.unwrap_or(1000).clamp(100, 60_000);
+        st.sweep_timer = Some(self.timer(period as f64, Registry::sweep_tick));
+    }
+
+    /// A sweep round starts (its timer fired).
+    fn sweep_tick(self: &Rc<Self>) {
+        let budget = if self.stream_pushes() {
+            0
+        } else {
+            crate::policy::sweep_page_budget(self.state().handles.len())
+        };
+        if budget == 0 {
+            return self.sweep_end(false, 0);
+        }
+        // A number no round has had, this sweep's or an earlier one's.
+        self.sweep_round.set(self.sweep_round.get() + 1);
+        self.sweep_budget.set(budget);
+        self.sweep_pages.set(0);
+        self.sweep_page(None);
+    }
+
+    /// Ask for the round's next page, from `cursor`.
+    fn sweep_page(self: &Rc<Self>, cursor: Option<String>) {
+        let pages = self.sweep_pages.get() + 1;
+        self.sweep_pages.set(pages);
+        let Some((m, params)) = self.wire().list_request(&self.server_caps(), cursor) else {
+            // A failed round: every task polls on its own until the next one.
+            self.step_all(|| Event::Push(false), None);
+            return self.sweep_later();
+        };
+        // Against the tasks followed now: handles keep coming while a long listing is read
+        // (the server may list tasks whose calls this client has not seen answered yet).
+        let budget = crate::policy::sweep_page_budget(self.state().handles.len())
+            .max(self.sweep_budget.get());
+        if pages > budget {
+            // Too long a listing for this many tasks: again once the tasks followed would
+            // pay for the pages read so far.
+            return self.sweep_end(false, 4 * pages);
+        }
+        let sent = super::request(&self.session, m, params, false, None);
+        spawn(Job::Sweep(self.clone(), sent));
+    }
+
+    /// A page of the sweep came, or its request failed.
+    fn sweep_paged(self: &Rc<Self>, r: Result<JsValue, Error>) {
+        let round = self.sweep_round.get();
+        match r {
+            // Applied page by page: a page is a short task on the main thread, a thousand
+            // snapshots at once a long one.
+            Ok(page) => match self.swept(&page, round) {
+                Some(cursor) => return self.sweep_page(Some(cursor)),
+                None => {
+                    self.sweep_failures.set(0);
+                    // A task the complete round did not list (another session's, or
+                    // started since) goes back to its own polling. (Only tasks of the
+                    // server are followed: a plain call's handle settles as it is made.)
+                    self.step_all(|| Event::Push(false), Some(round));
+                }
+            },
+            Err(e) => {
+                // A refusal ends sweeping; a transient failure ends this round (three in a
+                // row end sweeping too).
+                let failures = self.sweep_failures.get() + 1;
+                self.sweep_failures.set(failures);
+                if failures >= 3 || !matches!(self.wire().classify(&e), Failure::Transient { .. }) {
+                    super::warn("tasks/list sweeps stopped: ", &e.describe());
+                    return self.sweep_end(true, 0);
+                }
+                self.step_all(|| Event::Push(false), None);
+            }
+        }
+        self.sweep_later();
+    }
+
+    /// The sweep ends (`off`: for good; `wait`: again only with this many tasks).
+    fn sweep_end(&self, off: bool, wait: usize) {
+        // Ended because statuses are pushed now: they stay trusted; else the listed tasks
+        // go back to their own polling.
+        if !self.stream_pushes() {
+            self.step_all(|| Event::Push(false), None);
+        }
+        self.sweeping.set(false);
+        if off {
+            self.sweep_off.set(true);
+        }
+        self.sweep_wait.set(wait);
     }
 
     /// The server's capabilities (`undefined` when unknown, on a reattached session).
@@ -1075,97 +1190,9 @@ async fn work(job: Job) {
             }
             h.step(Event::HeldSlot);
         }
-        Job::Sweep(me) => {
-            // One request per period for many tasks: each period, the pages of `tasks/list`
-            // give the status of every followed task they list (those then poll only as a
-            // fallback, as with pushed statuses); tasks not listed poll as before. Stops when
-            // too few tasks are left, when statuses are pushed anyway, when the listing takes
-            // more pages than the policy allows, or when the server refuses it.
-            let mut off = false;
-            let mut wait = 0;
-            let mut failures = 0;
-            'rounds: loop {
-                // The shortest period a followed task's server asks for (1 s when none does).
-                let mut period: Option<u64> = None;
-                for h in &me.state().handles {
-                    if let Some(p) = h.state().machine.info().poll_interval_ms {
-                        period = Some(period.map_or(p, |m| m.min(p)));
-                    }
-                }
-                let period = period.unwrap_or(1000).clamp(100, 60_000);
-                io::sleep(period as f64).await;
-                let budget = if me.stream_pushes() {
-                    0
-                } else {
-                    crate::policy::sweep_page_budget(me.state().handles.len())
-                };
-                if budget == 0 {
-                    break;
-                }
-                // A number no round has had, this sweep's or an earlier one's.
-                let round = me.sweep_round.get() + 1;
-                me.sweep_round.set(round);
-                let mut cursor = None;
-                let mut pages = 0;
-                loop {
-                    pages += 1;
-                    let Some((m, params)) = me.wire().list_request(&me.server_caps(), cursor)
-                    else {
-                        // A failed round: every task polls on its own until the next one.
-                        me.step_all(|| Event::Push(false), None);
-                        continue 'rounds;
-                    };
-                    // Against the tasks followed now: handles keep coming while a long
-                    // listing is read (the server may list tasks whose calls this client
-                    // has not seen answered yet).
-                    let budget =
-                        crate::policy::sweep_page_budget(me.state().handles.len()).max(budget);
-                    if pages > budget {
-                        // Too long a listing for this many tasks (the server may hold tasks
-                        // whose calls this client has not seen answered yet): again once the
-                        // tasks followed would pay for the pages read so far.
-                        wait = 4 * pages;
-                        break 'rounds;
-                    }
-                    let page = match super::request(&me.session, m, params, false, None).await {
-                        Ok(page) => page,
-                        Err(e) => {
-                            // A refusal ends sweeping; a transient failure ends this round
-                            // (three in a row end sweeping too).
-                            failures += 1;
-                            off = failures >= 3
-                                || !matches!(me.wire().classify(&e), Failure::Transient { .. });
-                            if off {
-                                super::warn("tasks/list sweeps stopped: ", &e.describe());
-                                break 'rounds;
-                            }
-                            me.step_all(|| Event::Push(false), None);
-                            continue 'rounds;
-                        }
-                    };
-                    // Applied page by page: a page is a short task on the main thread, a
-                    // thousand snapshots at once a long one.
-                    cursor = me.swept(&page, round);
-                    if cursor.is_none() {
-                        break;
-                    }
-                }
-                failures = 0;
-                // A task the complete round did not list (another session's, or started
-                // since) goes back to its own polling. (Only tasks of the server are
-                // followed: a plain call's handle settles as it is made.)
-                me.step_all(|| Event::Push(false), Some(round));
-            }
-            // Ended because statuses are pushed now: they stay trusted; else the listed
-            // tasks go back to their own polling.
-            if !me.stream_pushes() {
-                me.step_all(|| Event::Push(false), None);
-            }
-            me.sweeping.set(false);
-            if off {
-                me.sweep_off.set(true);
-            }
-            me.sweep_wait.set(wait);
+        Job::Sweep(me, sent) => {
+            let r = sent.await;
+            me.sweep_paged(r);
         }
         Job::Listen(me, gen, sent) => {
             let r = sent.await;
