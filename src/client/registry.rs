@@ -153,18 +153,40 @@ struct HState {
 
 /// Background work of the registry and its handles ([`work`]).
 pub(super) enum Job {
-    /// A request of a handle's machine under way: its answer goes back to the machine.
-    Send(Rc<Handle>, ReqId, Request, super::Pending),
+    /// A request under way, and what to do with its answer.
+    Then(super::Pending, Then),
     /// 2026-07-28: input requests (the task's `inputRequests`) and the keys to ask for.
     Input(Rc<Handle>, JsValue, Vec<String>),
     /// A held-result slot: granted when this latch is set (`None`: granted already).
     HeldSlot(Rc<Handle>, Option<Latch<bool>>),
-    /// A page of a `tasks/list` sweep under way ([`Registry::want_sweep`]).
-    Sweep(Rc<Registry>, super::Pending),
-    /// The notification stream number `.1` under way ([`Registry::open_listen`]).
-    Listen(Rc<Registry>, u32, super::Pending),
+}
+
+/// What follows the answer of a request in the background ([`Job::Then`]), in plain
+/// code: the background future awaits every such request at one place.
+pub(super) enum Then {
+    /// A request of a handle's machine: its answer goes back to the machine.
+    Replied(Rc<Handle>, ReqId, Request),
+    /// A page of a `tasks/list` sweep ([`Registry::want_sweep`]).
+    Sweep(Rc<Registry>),
+    /// The notification stream number `.1` ([`Registry::open_listen`]).
+    Listen(Rc<Registry>, u32),
     /// A `tasks/cancel` in the background: a failure is only logged.
-    Cancel(super::Pending),
+    Cancel,
+}
+
+impl Then {
+    fn run(self, r: Outcome) {
+        match self {
+            Then::Replied(h, id, req) => h.replied(id, req, r),
+            Then::Sweep(me) => me.sweep_paged(r),
+            Then::Listen(me, gen) => me.listen_ended(gen, &r),
+            Then::Cancel => {
+                if let Err(e) = r {
+                    super::warn("tasks/cancel failed: ", &e.describe());
+                }
+            }
+        }
+    }
 }
 
 /// Run `job` in the background.
@@ -524,7 +546,7 @@ impl Registry {
             return self.sweep_end(false, 4 * pages);
         }
         let sent = super::request(&self.session, m, params, false, None);
-        spawn(Job::Sweep(self.clone(), sent));
+        spawn(Job::Then(sent, Then::Sweep(self.clone())));
     }
 
     /// A page of the sweep came, or its request failed.
@@ -694,7 +716,7 @@ impl Registry {
             st.listen_ids = ids;
         }
         let sent = super::request(&self.session, m, params, true, Some(ctl.signal()));
-        spawn(Job::Listen(self.clone(), gen, sent));
+        spawn(Job::Then(sent, Then::Listen(self.clone(), gen)));
     }
 
     /// The listen stream `gen` ended with `r` (nothing to do when it was replaced or
@@ -868,7 +890,7 @@ impl Handle {
         // A held request stays open as long as the task waits for input.
         let held = req == Request::HeldResult;
         let sent = super::request(&self.reg.session, method, params, held, Some(ctl.signal()));
-        spawn(Job::Send(self.clone(), id, req, sent));
+        spawn(Job::Then(sent, Then::Replied(self.clone(), id, req)));
     }
 
     /// The answer `r` to the machine's request `id` came: a reply or a failure, as an
@@ -1032,7 +1054,7 @@ impl Handle {
     /// [`Handle::cancel`] (one future type): the machine has settled by then, so the
     /// answer it is fed changes nothing.
     fn cancel_later(self: &Rc<Self>) {
-        spawn(Job::Cancel(self.cancel()));
+        spawn(Job::Then(self.cancel(), Then::Cancel));
     }
 
     /// Cancel the task on the server: resolves with what the server answered (the
@@ -1132,9 +1154,9 @@ impl Handle {
 /// type costs its own poll, drop glue and box in the wasm.
 async fn work(job: Job) {
     match job {
-        Job::Send(h, id, req, sent) => {
+        Job::Then(sent, then) => {
             let r = sent.await;
-            h.replied(id, req, r);
+            then.run(r);
         }
         Job::Input(h, requests, new) => {
             let answers = h
@@ -1189,19 +1211,6 @@ async fn work(job: Job) {
                 }
             }
             h.step(Event::HeldSlot);
-        }
-        Job::Sweep(me, sent) => {
-            let r = sent.await;
-            me.sweep_paged(r);
-        }
-        Job::Listen(me, gen, sent) => {
-            let r = sent.await;
-            me.listen_ended(gen, &r);
-        }
-        Job::Cancel(sent) => {
-            if let Err(e) = sent.await {
-                super::warn("tasks/cancel failed: ", &e.describe());
-            }
         }
     }
 }
