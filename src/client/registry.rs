@@ -172,6 +172,8 @@ pub(super) enum Then {
     Listen(Rc<Registry>, u32),
     /// A `tasks/cancel` in the background: a failure is only logged.
     Cancel,
+    /// A `tasks/update` with these answers.
+    Update(Rc<Handle>, JsValue),
 }
 
 impl Then {
@@ -183,6 +185,16 @@ impl Then {
             Then::Cancel => {
                 if let Err(e) = r {
                     super::warn("tasks/cancel failed: ", &e.describe());
+                }
+            }
+            Then::Update(h, answers) => {
+                // Only outstanding keys go in an update: answers are kept (to send again)
+                // only while an update's outcome is unknown.
+                let failed = r.is_err();
+                h.state_mut().answers = failed.then_some(answers);
+                if let Err(e) = r {
+                    h.resend.set(true);
+                    super::warn("tasks/update failed: ", &e.describe());
                 }
             }
         }
@@ -935,6 +947,28 @@ impl Handle {
         spawn(Job::Input(self.clone(), requests, new));
     }
 
+    /// The person was asked for input (`r`: see [`super::ask_inputs`]), the answers added
+    /// to `answers`: send them in a `tasks/update`, or fail the handle and cancel the task
+    /// (a kind of input this client did not declare).
+    fn asked_inputs(self: &Rc<Self>, r: Result<(), Option<String>>, answers: JsValue) {
+        match r {
+            Ok(()) => {}
+            Err(None) => {
+                self.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
+                return self.cancel_later();
+            }
+            Err(Some(m)) => return super::warn("onElicitation failed: ", &m),
+        }
+        if self.is_done() {
+            return;
+        }
+        let wire = self.reg.wire();
+        if let Some((m, params)) = wire.update_request(&self.task_id, answers.clone()) {
+            let sent = super::request(&self.reg.session, m, params, false, None);
+            spawn(Job::Then(sent, Then::Update(self.clone(), answers)));
+        }
+    }
+
     /// Take a place in the held-result lane; the machine hears of the slot on a later
     /// microtask (after this batch of effects), at once or when one frees up.
     fn want_held_slot(self: &Rc<Self>) {
@@ -1165,32 +1199,8 @@ async fn work(job: Job) {
                 .clone()
                 .unwrap_or_else(|| crate::obj!().into());
             let related = h.task_id.as_str().into();
-            match super::ask_inputs(&h.reg.session, &requests, new, related, &answers).await {
-                Ok(()) => {}
-                Err(None) => {
-                    h.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
-                    h.cancel_later();
-                    return;
-                }
-                Err(Some(m)) => {
-                    super::warn("onElicitation failed: ", &m);
-                    return;
-                }
-            }
-            if h.is_done() {
-                return;
-            }
-            let wire = h.reg.wire();
-            if let Some((m, params)) = wire.update_request(&h.task_id, answers.clone()) {
-                // Only outstanding keys go in an update: answers are kept (to send
-                // again) only while an update's outcome is unknown.
-                let sent = super::request(&h.reg.session, m, params, false, None).await;
-                h.state_mut().answers = sent.is_err().then_some(answers);
-                if let Err(e) = sent {
-                    h.resend.set(true);
-                    super::warn("tasks/update failed: ", &e.describe());
-                }
-            }
+            let r = super::ask_inputs(&h.reg.session, &requests, new, related, &answers).await;
+            h.asked_inputs(r, answers);
         }
         Job::HeldSlot(h, wait) => {
             if let Some(granted) = wait {
