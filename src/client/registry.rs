@@ -1071,15 +1071,23 @@ impl Handle {
                     snapshot
                 }
             };
-            (value, st.listeners.clone())
+            // The listeners of this kind as they are now (a `Vec<JsValue>`, a type the
+            // crate has anyway: no clone of the listener list's own).
+            let kind = u32::from(progress.is_some());
+            let mut listeners: Vec<JsValue> = Vec::new();
+            for (i, cb) in &st.listeners {
+                if i & 1 == kind {
+                    listeners.push(cb.into());
+                }
+            }
+            (value, listeners)
         };
-        let kind = u32::from(progress.is_some());
-        for (_, cb) in listeners.iter().filter(|(i, _)| i & 1 == kind) {
+        for cb in &listeners {
             let (arg, name) = match progress {
                 Some(_) => (value.clone(), "onProgress"),
                 None => (json::shallow_copy(&value), "onStatus"),
             };
-            call_user(cb, &arg, &JsValue::UNDEFINED, name);
+            call_user(cb.unchecked_ref(), &arg, &JsValue::UNDEFINED, name);
         }
     }
 
