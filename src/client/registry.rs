@@ -68,6 +68,8 @@ struct RegState {
     listen: Option<AbortController>,
     listen_ids: Vec<String>,
     listen_timer: Option<Timer>,
+    /// The next `tasks/list` sweep round's timer.
+    sweep_timer: Option<Timer>,
 }
 
 impl RegState {
@@ -113,8 +115,12 @@ pub struct Registry {
     /// A listing took more pages than this many followed tasks allow: sweep again only
     /// with more tasks.
     sweep_wait: Cell<usize>,
-    /// The number of the latest sweep round (see [`Handle::swept`]).
+    /// The number of the latest sweep round (see [`Handle::swept`]), its page budget,
+    /// the pages it has read, and the sweep's failures in a row.
     sweep_round: Cell<u32>,
+    sweep_budget: Cell<usize>,
+    sweep_pages: Cell<usize>,
+    sweep_failures: Cell<u32>,
     /// The held-result lane: browsers allow about six connections per origin, so held
     /// requests are capped (`maxHeldResults`) and polls never queue behind them.
     held: Gate,
@@ -147,18 +153,52 @@ struct HState {
 
 /// Background work of the registry and its handles ([`work`]).
 pub(super) enum Job {
-    /// A request of a handle's machine under way: its answer goes back to the machine.
-    Send(Rc<Handle>, ReqId, Request, super::Pending),
+    /// A request under way, and what to do with its answer.
+    Then(super::Pending, Then),
     /// 2026-07-28: input requests (the task's `inputRequests`) and the keys to ask for.
     Input(Rc<Handle>, JsValue, Vec<String>),
     /// A held-result slot: granted when this latch is set (`None`: granted already).
     HeldSlot(Rc<Handle>, Option<Latch<bool>>),
-    /// The `tasks/list` sweeps ([`Registry::want_sweep`]).
+}
+
+/// What follows the answer of a request in the background ([`Job::Then`]), in plain
+/// code: the background future awaits every such request at one place.
+pub(super) enum Then {
+    /// A request of a handle's machine: its answer goes back to the machine.
+    Replied(Rc<Handle>, ReqId, Request),
+    /// A page of a `tasks/list` sweep ([`Registry::want_sweep`]).
     Sweep(Rc<Registry>),
-    /// The notification stream number `.1` under way ([`Registry::open_listen`]).
-    Listen(Rc<Registry>, u32, super::Pending),
+    /// The notification stream number `.1` ([`Registry::open_listen`]).
+    Listen(Rc<Registry>, u32),
     /// A `tasks/cancel` in the background: a failure is only logged.
-    Cancel(super::Pending),
+    Cancel,
+    /// A `tasks/update` with these answers.
+    Update(Rc<Handle>, JsValue),
+}
+
+impl Then {
+    fn run(self, r: Outcome) {
+        match self {
+            Then::Replied(h, id, req) => h.replied(id, req, r),
+            Then::Sweep(me) => me.sweep_paged(r),
+            Then::Listen(me, gen) => me.listen_ended(gen, &r),
+            Then::Cancel => {
+                if let Err(e) = r {
+                    super::warn("tasks/cancel failed: ", &e.describe());
+                }
+            }
+            Then::Update(h, answers) => {
+                // Only outstanding keys go in an update: answers are kept (to send again)
+                // only while an update's outcome is unknown.
+                let failed = r.is_err();
+                h.state_mut().answers = failed.then_some(answers);
+                if let Err(e) = r {
+                    h.resend.set(true);
+                    super::warn("tasks/update failed: ", &e.describe());
+                }
+            }
+        }
+    }
 }
 
 /// Run `job` in the background.
@@ -205,6 +245,9 @@ impl Registry {
             sweep_off: Cell::new(false),
             sweep_wait: Cell::new(0),
             sweep_round: Cell::new(0),
+            sweep_budget: Cell::new(0),
+            sweep_pages: Cell::new(0),
+            sweep_failures: Cell::new(0),
             held,
         })
     }
@@ -453,8 +496,114 @@ impl Registry {
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
             self.step_all(|| Event::Push(true), None);
-            spawn(Job::Sweep(self.clone()));
+            self.sweep_failures.set(0);
+            self.sweep_later();
         }
+    }
+
+    // One request per period for many tasks: each period, the pages of `tasks/list` give
+    // the status of every followed task they list (those then poll only as a fallback, as
+    // with pushed statuses); tasks not listed poll as before. Stops when too few tasks are
+    // left, when statuses are pushed anyway, when the listing takes more pages than the
+    // policy allows, or when the server refuses it. Plain code between the timer and the
+    // pages' requests: no state machine of its own.
+
+    /// The next sweep round, a period from now: the shortest period a followed task's
+    /// server asks for (1 s when none does).
+    fn sweep_later(self: &Rc<Self>) {
+        let mut st = self.state_mut();
+        let mut period: Option<u64> = None;
+        for h in &st.handles {
+            if let Some(p) = h.state().machine.info().poll_interval_ms {
+                period = Some(period.map_or(p, |m| m.min(p)));
+            }
+        }
+        let period = period.unwrap_or(1000).clamp(100, 60_000);
+        st.sweep_timer = Some(self.timer(period as f64, Registry::sweep_tick));
+    }
+
+    /// A sweep round starts (its timer fired).
+    fn sweep_tick(self: &Rc<Self>) {
+        let budget = if self.stream_pushes() {
+            0
+        } else {
+            crate::policy::sweep_page_budget(self.state().handles.len())
+        };
+        if budget == 0 {
+            return self.sweep_end(false, 0);
+        }
+        // A number no round has had, this sweep's or an earlier one's.
+        self.sweep_round.set(self.sweep_round.get() + 1);
+        self.sweep_budget.set(budget);
+        self.sweep_pages.set(0);
+        self.sweep_page(None);
+    }
+
+    /// Ask for the round's next page, from `cursor`.
+    fn sweep_page(self: &Rc<Self>, cursor: Option<String>) {
+        let pages = self.sweep_pages.get() + 1;
+        self.sweep_pages.set(pages);
+        let Some((m, params)) = self.wire().list_request(&self.server_caps(), cursor) else {
+            // A failed round: every task polls on its own until the next one.
+            self.step_all(|| Event::Push(false), None);
+            return self.sweep_later();
+        };
+        // Against the tasks followed now: handles keep coming while a long listing is read
+        // (the server may list tasks whose calls this client has not seen answered yet).
+        let budget = crate::policy::sweep_page_budget(self.state().handles.len())
+            .max(self.sweep_budget.get());
+        if pages > budget {
+            // Too long a listing for this many tasks: again once the tasks followed would
+            // pay for the pages read so far.
+            return self.sweep_end(false, 4 * pages);
+        }
+        let sent = super::request(&self.session, m, params, false, None);
+        spawn(Job::Then(sent, Then::Sweep(self.clone())));
+    }
+
+    /// A page of the sweep came, or its request failed.
+    fn sweep_paged(self: &Rc<Self>, r: Result<JsValue, Error>) {
+        let round = self.sweep_round.get();
+        match r {
+            // Applied page by page: a page is a short task on the main thread, a thousand
+            // snapshots at once a long one.
+            Ok(page) => match self.swept(&page, round) {
+                Some(cursor) => return self.sweep_page(Some(cursor)),
+                None => {
+                    self.sweep_failures.set(0);
+                    // A task the complete round did not list (another session's, or
+                    // started since) goes back to its own polling. (Only tasks of the
+                    // server are followed: a plain call's handle settles as it is made.)
+                    self.step_all(|| Event::Push(false), Some(round));
+                }
+            },
+            Err(e) => {
+                // A refusal ends sweeping; a transient failure ends this round (three in a
+                // row end sweeping too).
+                let failures = self.sweep_failures.get() + 1;
+                self.sweep_failures.set(failures);
+                if failures >= 3 || !matches!(self.wire().classify(&e), Failure::Transient { .. }) {
+                    super::warn("tasks/list sweeps stopped: ", &e.describe());
+                    return self.sweep_end(true, 0);
+                }
+                self.step_all(|| Event::Push(false), None);
+            }
+        }
+        self.sweep_later();
+    }
+
+    /// The sweep ends (`off`: for good; `wait`: again only with this many tasks).
+    fn sweep_end(&self, off: bool, wait: usize) {
+        // Ended because statuses are pushed now: they stay trusted; else the listed tasks
+        // go back to their own polling.
+        if !self.stream_pushes() {
+            self.step_all(|| Event::Push(false), None);
+        }
+        self.sweeping.set(false);
+        if off {
+            self.sweep_off.set(true);
+        }
+        self.sweep_wait.set(wait);
     }
 
     /// The server's capabilities (`undefined` when unknown, on a reattached session).
@@ -579,7 +728,7 @@ impl Registry {
             st.listen_ids = ids;
         }
         let sent = super::request(&self.session, m, params, true, Some(ctl.signal()));
-        spawn(Job::Listen(self.clone(), gen, sent));
+        spawn(Job::Then(sent, Then::Listen(self.clone(), gen)));
     }
 
     /// The listen stream `gen` ended with `r` (nothing to do when it was replaced or
@@ -753,7 +902,7 @@ impl Handle {
         // A held request stays open as long as the task waits for input.
         let held = req == Request::HeldResult;
         let sent = super::request(&self.reg.session, method, params, held, Some(ctl.signal()));
-        spawn(Job::Send(self.clone(), id, req, sent));
+        spawn(Job::Then(sent, Then::Replied(self.clone(), id, req)));
     }
 
     /// The answer `r` to the machine's request `id` came: a reply or a failure, as an
@@ -796,6 +945,28 @@ impl Handle {
             return;
         }
         spawn(Job::Input(self.clone(), requests, new));
+    }
+
+    /// The person was asked for input (`r`: see [`super::ask_inputs`]), the answers added
+    /// to `answers`: send them in a `tasks/update`, or fail the handle and cancel the task
+    /// (a kind of input this client did not declare).
+    fn asked_inputs(self: &Rc<Self>, r: Result<(), Option<String>>, answers: JsValue) {
+        match r {
+            Ok(()) => {}
+            Err(None) => {
+                self.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
+                return self.cancel_later();
+            }
+            Err(Some(m)) => return super::warn("onElicitation failed: ", &m),
+        }
+        if self.is_done() {
+            return;
+        }
+        let wire = self.reg.wire();
+        if let Some((m, params)) = wire.update_request(&self.task_id, answers.clone()) {
+            let sent = super::request(&self.reg.session, m, params, false, None);
+            spawn(Job::Then(sent, Then::Update(self.clone(), answers)));
+        }
     }
 
     /// Take a place in the held-result lane; the machine hears of the slot on a later
@@ -900,15 +1071,23 @@ impl Handle {
                     snapshot
                 }
             };
-            (value, st.listeners.clone())
+            // The listeners of this kind as they are now (a `Vec<JsValue>`, a type the
+            // crate has anyway: no clone of the listener list's own).
+            let kind = u32::from(progress.is_some());
+            let mut listeners: Vec<JsValue> = Vec::new();
+            for (i, cb) in &st.listeners {
+                if i & 1 == kind {
+                    listeners.push(cb.into());
+                }
+            }
+            (value, listeners)
         };
-        let kind = u32::from(progress.is_some());
-        for (_, cb) in listeners.iter().filter(|(i, _)| i & 1 == kind) {
+        for cb in &listeners {
             let (arg, name) = match progress {
                 Some(_) => (value.clone(), "onProgress"),
                 None => (json::shallow_copy(&value), "onStatus"),
             };
-            call_user(cb, &arg, &JsValue::UNDEFINED, name);
+            call_user(cb.unchecked_ref(), &arg, &JsValue::UNDEFINED, name);
         }
     }
 
@@ -917,7 +1096,7 @@ impl Handle {
     /// [`Handle::cancel`] (one future type): the machine has settled by then, so the
     /// answer it is fed changes nothing.
     fn cancel_later(self: &Rc<Self>) {
-        spawn(Job::Cancel(self.cancel()));
+        spawn(Job::Then(self.cancel(), Then::Cancel));
     }
 
     /// Cancel the task on the server: resolves with what the server answered (the
@@ -1017,9 +1196,9 @@ impl Handle {
 /// type costs its own poll, drop glue and box in the wasm.
 async fn work(job: Job) {
     match job {
-        Job::Send(h, id, req, sent) => {
+        Job::Then(sent, then) => {
             let r = sent.await;
-            h.replied(id, req, r);
+            then.run(r);
         }
         Job::Input(h, requests, new) => {
             let answers = h
@@ -1028,32 +1207,8 @@ async fn work(job: Job) {
                 .clone()
                 .unwrap_or_else(|| crate::obj!().into());
             let related = h.task_id.as_str().into();
-            match super::ask_inputs(&h.reg.session, &requests, new, related, &answers).await {
-                Ok(()) => {}
-                Err(None) => {
-                    h.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
-                    h.cancel_later();
-                    return;
-                }
-                Err(Some(m)) => {
-                    super::warn("onElicitation failed: ", &m);
-                    return;
-                }
-            }
-            if h.is_done() {
-                return;
-            }
-            let wire = h.reg.wire();
-            if let Some((m, params)) = wire.update_request(&h.task_id, answers.clone()) {
-                // Only outstanding keys go in an update: answers are kept (to send
-                // again) only while an update's outcome is unknown.
-                let sent = super::request(&h.reg.session, m, params, false, None).await;
-                h.state_mut().answers = sent.is_err().then_some(answers);
-                if let Err(e) = sent {
-                    h.resend.set(true);
-                    super::warn("tasks/update failed: ", &e.describe());
-                }
-            }
+            let r = super::ask_inputs(&h.reg.session, &requests, new, related, &answers).await;
+            h.asked_inputs(r, answers);
         }
         Job::HeldSlot(h, wait) => {
             if let Some(granted) = wait {
@@ -1074,107 +1229,6 @@ async fn work(job: Job) {
                 }
             }
             h.step(Event::HeldSlot);
-        }
-        Job::Sweep(me) => {
-            // One request per period for many tasks: each period, the pages of `tasks/list`
-            // give the status of every followed task they list (those then poll only as a
-            // fallback, as with pushed statuses); tasks not listed poll as before. Stops when
-            // too few tasks are left, when statuses are pushed anyway, when the listing takes
-            // more pages than the policy allows, or when the server refuses it.
-            let mut off = false;
-            let mut wait = 0;
-            let mut failures = 0;
-            'rounds: loop {
-                // The shortest period a followed task's server asks for (1 s when none does).
-                let mut period: Option<u64> = None;
-                for h in &me.state().handles {
-                    if let Some(p) = h.state().machine.info().poll_interval_ms {
-                        period = Some(period.map_or(p, |m| m.min(p)));
-                    }
-                }
-                let period = period.unwrap_or(1000).clamp(100, 60_000);
-                io::sleep(period as f64).await;
-                let budget = if me.stream_pushes() {
-                    0
-                } else {
-                    crate::policy::sweep_page_budget(me.state().handles.len())
-                };
-                if budget == 0 {
-                    break;
-                }
-                // A number no round has had, this sweep's or an earlier one's.
-                let round = me.sweep_round.get() + 1;
-                me.sweep_round.set(round);
-                let mut cursor = None;
-                let mut pages = 0;
-                loop {
-                    pages += 1;
-                    let Some((m, params)) = me.wire().list_request(&me.server_caps(), cursor)
-                    else {
-                        // A failed round: every task polls on its own until the next one.
-                        me.step_all(|| Event::Push(false), None);
-                        continue 'rounds;
-                    };
-                    // Against the tasks followed now: handles keep coming while a long
-                    // listing is read (the server may list tasks whose calls this client
-                    // has not seen answered yet).
-                    let budget =
-                        crate::policy::sweep_page_budget(me.state().handles.len()).max(budget);
-                    if pages > budget {
-                        // Too long a listing for this many tasks (the server may hold tasks
-                        // whose calls this client has not seen answered yet): again once the
-                        // tasks followed would pay for the pages read so far.
-                        wait = 4 * pages;
-                        break 'rounds;
-                    }
-                    let page = match super::request(&me.session, m, params, false, None).await {
-                        Ok(page) => page,
-                        Err(e) => {
-                            // A refusal ends sweeping; a transient failure ends this round
-                            // (three in a row end sweeping too).
-                            failures += 1;
-                            off = failures >= 3
-                                || !matches!(me.wire().classify(&e), Failure::Transient { .. });
-                            if off {
-                                super::warn("tasks/list sweeps stopped: ", &e.describe());
-                                break 'rounds;
-                            }
-                            me.step_all(|| Event::Push(false), None);
-                            continue 'rounds;
-                        }
-                    };
-                    // Applied page by page: a page is a short task on the main thread, a
-                    // thousand snapshots at once a long one.
-                    cursor = me.swept(&page, round);
-                    if cursor.is_none() {
-                        break;
-                    }
-                }
-                failures = 0;
-                // A task the complete round did not list (another session's, or started
-                // since) goes back to its own polling. (Only tasks of the server are
-                // followed: a plain call's handle settles as it is made.)
-                me.step_all(|| Event::Push(false), Some(round));
-            }
-            // Ended because statuses are pushed now: they stay trusted; else the listed
-            // tasks go back to their own polling.
-            if !me.stream_pushes() {
-                me.step_all(|| Event::Push(false), None);
-            }
-            me.sweeping.set(false);
-            if off {
-                me.sweep_off.set(true);
-            }
-            me.sweep_wait.set(wait);
-        }
-        Job::Listen(me, gen, sent) => {
-            let r = sent.await;
-            me.listen_ended(gen, &r);
-        }
-        Job::Cancel(sent) => {
-            if let Err(e) = sent.await {
-                super::warn("tasks/cancel failed: ", &e.describe());
-            }
         }
     }
 }

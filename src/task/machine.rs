@@ -167,7 +167,7 @@ pub struct Machine<P, E> {
     held_wanted: bool,
     /// The final result request in flight (a `tasks/result`, or a `tasks/get` for an
     /// inline result that did not come).
-    fetch: Option<(ReqId, Request)>,
+    fetch: Option<ReqId>,
     /// The outcome data learnt before the terminal status (a held result, an inline
     /// result, a permanent error of the result request).
     result: Option<Result<P, E>>,
@@ -496,7 +496,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             self.held = None;
             fx.push(Effect::ReleaseHeldSlot);
             Some(Wake::Held)
-        } else if self.fetch.map(|f| f.0) == Some(id) {
+        } else if Some(id) == self.fetch {
             self.fetch = None;
             Some(Wake::Fetch)
         } else {
@@ -554,7 +554,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                 Request::Get
             };
             let id = self.send(req, fx);
-            self.fetch = Some((id, req));
+            self.fetch = Some(id);
         }
     }
 
@@ -630,7 +630,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
         if let Some(id) = self.poll.take() {
             fx.push(Effect::Abort(id));
         }
-        if let Some((id, _)) = self.fetch.take() {
+        if let Some(id) = self.fetch.take() {
             fx.push(Effect::Abort(id));
         }
         if let Some(id) = self.held.take() {
