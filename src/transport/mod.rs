@@ -639,39 +639,9 @@ impl Session {
                     }
                     let json_body = is_type(&ctype, "application/json");
                     if ok && is_type(&ctype, "text/event-stream") {
-                        let mut parser =
-                            SseParser::with_decoder(self.opts.max_response_bytes, io::push_text);
-                        let mut resumes = 0;
-                        loop {
-                            if let Err(e) = self.read_stream(&mut resp, &mut parser, Some(id)).await
-                            {
-                                break 'exchange Err(e);
-                            }
-                            // SSE polling (2025-11-25): a server may end a request's stream
-                            // after an event id and before the reply; the client waits the
-                            // stream's `retry` and resumes it with a GET and `Last-Event-ID`,
-                            // where the reply arrives, at most MAX_STREAM_RESUMES times. A
-                            // stream that ended without an event id has nothing to resume (the
-                            // missing reply is reported below).
-                            let Some(last) = parser.last_event_id() else {
-                                break 'exchange Ok(());
-                            };
-                            if self.answered(id) || resumes == MAX_STREAM_RESUMES {
-                                break 'exchange Ok(());
-                            }
-                            resumes += 1;
-                            // The server's retry is a floor (a MUST); without one, a second.
-                            let delay = parser.retry_ms().map_or(1000.0, f64::from);
-                            io::sleep_or_wake(delay, Latch::new(), Some(&signal)).await;
-                            if signal.aborted() {
-                                break 'exchange Err(Error::Aborted("aborted".into()));
-                            }
-                            let sending = self.open_stream(session.as_deref(), Some(last), &signal);
-                            resp = match self.stream_of(sending).await {
-                                Ok(r) => r,
-                                Err(e) => break 'exchange Err(e),
-                            };
-                        }
+                        break 'exchange self
+                            .follow(Some(resp), Some(id), session.as_deref(), Some(&signal), 0)
+                            .await;
                     }
                     if ok && !json_body {
                         break 'exchange Err(Error::Protocol(if status == 202 {
@@ -854,7 +824,7 @@ impl Session {
     }
 
     /// A GET for an SSE stream (the session's own, or a request's resumed after
-    /// `last_event_id`), sent now: [`Session::stream_of`] awaits it (the headers and the
+    /// `last_event_id`), sent now: [`Session::follow`] awaits it (the headers and the
     /// id are not kept meanwhile).
     fn open_stream(
         &self,
@@ -867,25 +837,6 @@ impl Session {
             headers.set("Last-Event-ID", id);
         }
         self.http.send("GET", &self.url, &headers, None, signal)
-    }
-
-    /// The response to an SSE stream's GET ([`Session::open_stream`]) when it is one,
-    /// else the error it amounts to.
-    async fn stream_of(&self, sending: Sending) -> Result<HttpResponse, Error> {
-        // A match, as the other sends have: `map_err` was kept out of line for two uses.
-        let mut resp = match sending.await {
-            Ok(r) => r,
-            Err(f) => return Err(fetch_error(f)),
-        };
-        let status = resp.status();
-        // The type is not kept across the body's read.
-        let ctype = resp.header("content-type").unwrap_or_default();
-        if status == 200 && is_type(&ctype, "text/event-stream") {
-            return Ok(resp);
-        }
-        drop(ctype);
-        let body = resp.text(64 * 1024, false).await;
-        Err(self.http_error(&resp, status, body))
     }
 
     /// A JSON-RPC response as a result or an error (its message and data redacted).
@@ -1153,11 +1104,35 @@ impl Session {
         h
     }
 
-    /// The GET stream: messages not tied to a request (task status notifications). A 405
-    /// turns it off; a drop reconnects with `Last-Event-ID`, never before the server's
-    /// `retry`, and later with each drop in a row (the one backoff, with jitter): a
-    /// stream that stays up for a second counts as healthy again.
+    /// The GET stream: messages not tied to a request (task status notifications), read
+    /// by [`Session::follow`].
     async fn listen(self: Rc<Self>, gen: u32) {
+        let _ = self.follow(None, None, None, None, gen).await;
+    }
+
+    /// Read an SSE stream, dispatching every message, and open it again (a GET with
+    /// `Last-Event-ID`; the parser keeps it and the server's `retry`) as it ends. One
+    /// routine for both kinds of stream:
+    ///
+    /// - A request's (`until`: its id; `resp`: the POST's response; its `session` and
+    ///   `signal`): it stops as soon as the response to `until` has arrived (a bad event
+    ///   then fails the request). SSE polling (2025-11-25): a server may end a request's
+    ///   stream after an event id and before the reply; it is resumed after the stream's
+    ///   `retry` (a floor, a MUST; without one, a second), where the reply arrives, at
+    ///   most MAX_STREAM_RESUMES times. A stream that ended without an event id has
+    ///   nothing to resume (the caller reports the missing reply).
+    /// - The session's GET stream (`until` None, generation `gen`): a 405 turns it off; a
+    ///   drop reconnects, never before the server's `retry`, and later with each drop in
+    ///   a row (the one backoff, with jitter): a stream that stays up for a second counts
+    ///   as healthy again. A drop or a bad stream just means: reconnect.
+    async fn follow(
+        self: &Rc<Self>,
+        mut resp: Option<HttpResponse>,
+        until: Option<u64>,
+        session: Option<&str>,
+        signal: Option<&AbortSignal>,
+        gen: u32,
+    ) -> Result<(), Error> {
         // One parser for the stream and its reconnections: it keeps the last event id and
         // the server's `retry`.
         let mut parser = SseParser::with_decoder(self.opts.max_response_bytes, io::push_text);
@@ -1168,63 +1143,108 @@ impl Session {
             },
             io::now_ms() as u64,
         );
+        let mut resumes = 0;
         loop {
-            // A reconnect goes with a token that is not about to expire.
-            if let Some(ready) = self.auth_ready() {
-                let _ = io::await_promise(&ready).await;
-            }
-            // Only the request is kept: `stop_listening` aborts its controller.
-            let sending = {
-                let (session, signal) = {
-                    let mut st = self.state_mut();
-                    if st.closed || st.listen_gen != gen {
-                        return;
-                    }
-                    let c = io::abort_controller();
-                    let signal = c.signal();
-                    st.listen_abort = Some(c);
-                    (st.session_id.clone(), signal)
-                };
-                self.open_stream(session.as_deref(), parser.last_event_id(), &signal)
-            };
-            match self.stream_of(sending).await {
-                Ok(mut resp) => {
-                    let opened = io::now_ms();
-                    let router = self.router();
-                    if let Some(r) = &router {
-                        r.stream(true);
-                    }
-                    // A drop or a bad stream just means: reconnect.
-                    let _ = self.read_stream(&mut resp, &mut parser, None).await;
-                    if let Some(r) = &router {
-                        r.stream(false);
-                    }
-                    if io::now_ms() - opened >= 1000.0 {
-                        backoff.after_success(None);
+            if resp.is_none() {
+                // The GET stream reconnects with a token that is not about to expire.
+                if until.is_none() {
+                    if let Some(ready) = self.auth_ready() {
+                        let _ = io::await_promise(&ready).await;
                     }
                 }
-                // No GET stream here (or the session is gone: a renewal restarts it).
-                Err(Error::Transport {
-                    status: 401 | 403 | 404 | 405,
-                    ..
-                })
-                | Err(Error::Aborted(_)) => return,
-                Err(_) => {}
+                // Only the request is kept (the GET stream's controller is in the state:
+                // `stop_listening` aborts it).
+                let sending = {
+                    let (own, sig) = match signal {
+                        Some(s) => (None, s.clone()),
+                        None => {
+                            let mut st = self.state_mut();
+                            if st.closed || st.listen_gen != gen {
+                                return Ok(());
+                            }
+                            let c = io::abort_controller();
+                            let s = c.signal();
+                            st.listen_abort = Some(c);
+                            (st.session_id.clone(), s)
+                        }
+                    };
+                    self.open_stream(own.as_deref().or(session), parser.last_event_id(), &sig)
+                };
+                // The response when it is an SSE stream, else the error it amounts to.
+                let opened: Result<HttpResponse, Error> = 'open: {
+                    let mut r = match sending.await {
+                        Ok(r) => r,
+                        Err(f) => break 'open Err(fetch_error(f)),
+                    };
+                    let status = r.status();
+                    // The type is not kept across the body's read.
+                    let ctype = r.header("content-type").unwrap_or_default();
+                    if status == 200 && is_type(&ctype, "text/event-stream") {
+                        break 'open Ok(r);
+                    }
+                    drop(ctype);
+                    let body = r.text(64 * 1024, false).await;
+                    Err(self.http_error(&r, status, body))
+                };
+                match opened {
+                    Ok(r) => resp = Some(r),
+                    Err(e) if until.is_some() => return Err(e),
+                    // No GET stream here (or the session is gone: a renewal restarts it).
+                    Err(Error::Transport {
+                        status: 401 | 403 | 404 | 405,
+                        ..
+                    })
+                    | Err(Error::Aborted(_)) => return Ok(()),
+                    Err(_) => {}
+                }
             }
-            // The server's retry is a floor (a MUST); the backoff only ever adds to it.
-            let delay = backoff
-                .after_failure(None)
-                .unwrap_or(u32::MAX)
-                .max(parser.retry_ms().unwrap_or(0));
+            if let Some(mut r) = resp.take() {
+                let opened = io::now_ms();
+                let router = if until.is_none() { self.router() } else { None };
+                if let Some(r) = &router {
+                    r.stream(true);
+                }
+                let read = self.read_stream(&mut r, &mut parser, until).await;
+                if let Some(r) = &router {
+                    r.stream(false);
+                }
+                match until {
+                    Some(id) => {
+                        read?;
+                        if parser.last_event_id().is_none()
+                            || self.answered(id)
+                            || resumes == MAX_STREAM_RESUMES
+                        {
+                            return Ok(());
+                        }
+                        resumes += 1;
+                    }
+                    None => {
+                        if io::now_ms() - opened >= 1000.0 {
+                            backoff.after_success(None);
+                        }
+                    }
+                }
+            }
             let wake = Latch::new();
-            {
+            let delay = if until.is_some() {
+                parser.retry_ms().map_or(1000, |r| r)
+            } else {
                 let mut st = self.state_mut();
                 if st.closed || st.listen_gen != gen {
-                    return;
+                    return Ok(());
                 }
                 st.listen_wake = Some(wake.clone());
+                // The server's retry is a floor (a MUST); the backoff only ever adds to it.
+                backoff
+                    .after_failure(None)
+                    .unwrap_or(u32::MAX)
+                    .max(parser.retry_ms().unwrap_or(0))
+            };
+            io::sleep_or_wake(f64::from(delay), wake, signal).await;
+            if signal.is_some_and(|s| s.aborted()) {
+                return Err(Error::Aborted("aborted".into()));
             }
-            io::sleep_or_wake(f64::from(delay), wake, None).await;
         }
     }
 
