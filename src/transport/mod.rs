@@ -899,58 +899,38 @@ impl Session {
         }
     }
 
-    /// Read an SSE stream, dispatching every message; with `until`, stop as soon as the
-    /// response to that request id has arrived (a bad event then fails the request).
-    /// The parser keeps `Last-Event-ID` and `retry` for the caller.
-    async fn read_stream(
+    /// One chunk of an SSE stream: dispatch every message it completes; with `until`,
+    /// whether the response to that request id has arrived (a bad event then fails the
+    /// request, and the rest of the chunk is not read).
+    fn events(
         self: &Rc<Self>,
-        resp: &mut HttpResponse,
+        chunk: &[u8],
         parser: &mut SseParser,
         until: Option<u64>,
-    ) -> Result<(), Error> {
-        // A new connection starts a fresh parse: a line or an event that the previous one
-        // (of which this is the resumption) left half received is dropped; only the last
-        // event id and `retry` carry over.
-        let _ = parser.finish();
-        loop {
-            let chunk = match resp.chunk().await {
-                Ok(c) if c.is_undefined() => return Ok(()),
-                Ok(c) => io::bytes(c),
-                Err(e) => return Err(fetch_error(io::failure(e))),
-            };
-            // Each event as it completes; with `until`, the first bad one fails the request
-            // and the rest of the chunk is not read.
-            let mut bad = None;
-            let pushed = parser.push_each(&chunk, &mut |ev| {
-                if bad.is_some() || ev.event != "message" || ev.data.is_empty() {
-                    return;
-                }
-                if let Err(e) = self.dispatch_text(&ev.data) {
-                    if until.is_some() {
-                        bad = Some(e);
-                    } else {
-                        io::warn(&crate::cat!(
-                            "mcp-tasks-wasm: ignored a bad event: ",
-                            e.describe()
-                        ));
-                    }
-                }
-            });
-            if let Some(e) = bad {
-                resp.cancel();
-                return Err(e);
+    ) -> Result<bool, Error> {
+        let mut bad = None;
+        let pushed = parser.push_each(chunk, &mut |ev| {
+            if bad.is_some() || ev.event != "message" || ev.data.is_empty() {
+                return;
             }
-            pushed.map_err(|_| {
-                resp.cancel();
-                self.too_large(200)
-            })?;
-            if let Some(id) = until {
-                if self.answered(id) {
-                    resp.cancel();
-                    return Ok(());
+            if let Err(e) = self.dispatch_text(&ev.data) {
+                if until.is_some() {
+                    bad = Some(e);
+                } else {
+                    io::warn(&crate::cat!(
+                        "mcp-tasks-wasm: ignored a bad event: ",
+                        e.describe()
+                    ));
                 }
             }
+        });
+        if let Some(e) = bad {
+            return Err(e);
         }
+        if pushed.is_err() {
+            return Err(self.too_large(200));
+        }
+        Ok(until.is_some_and(|id| self.answered(id)))
     }
 
     /// The JSON-RPC message in the body of a request's 4xx (`id`): its reply, or others.
@@ -1204,7 +1184,22 @@ impl Session {
                 if let Some(r) = &router {
                     r.stream(true);
                 }
-                let read = self.read_stream(&mut r, &mut parser, until).await;
+                // A new connection starts a fresh parse: a line or an event that the
+                // previous one (of which this is the resumption) left half received is
+                // dropped; only the last event id and `retry` carry over.
+                let _ = parser.finish();
+                let read = loop {
+                    let step = match r.chunk().await {
+                        Ok(c) if c.is_undefined() => Ok(true),
+                        Ok(c) => self.events(&io::bytes(c), &mut parser, until),
+                        Err(e) => Err(fetch_error(io::failure(e))),
+                    };
+                    if !matches!(step, Ok(false)) {
+                        break step;
+                    }
+                };
+                // Let go of the stream (cancelled, if it is still open).
+                drop(r);
                 if let Some(r) = &router {
                     r.stream(false);
                 }
