@@ -17,9 +17,7 @@ use web_sys::{AbortController, AbortSignal};
 use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::io::oauth::{self, OAuth as Auth};
-use crate::io::{
-    self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse, Sending,
-};
+use crate::io::{self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse};
 use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight};
@@ -823,22 +821,6 @@ impl Session {
         }
     }
 
-    /// A GET for an SSE stream (the session's own, or a request's resumed after
-    /// `last_event_id`), sent now: [`Session::follow`] awaits it (the headers and the
-    /// id are not kept meanwhile).
-    fn open_stream(
-        &self,
-        session: Option<&str>,
-        last_event_id: Option<&str>,
-        signal: &AbortSignal,
-    ) -> Sending {
-        let mut headers = self.headers(session, true);
-        if let Some(id) = last_event_id {
-            headers.set("Last-Event-ID", id);
-        }
-        self.http.send("GET", &self.url, &headers, None, signal)
-    }
-
     /// A JSON-RPC response as a result or an error (its message and data redacted).
     fn reply(&self, msg: &JsValue) -> Result<JsValue, Error> {
         let err = get(msg, "error");
@@ -1132,7 +1114,8 @@ impl Session {
                         let _ = io::await_promise(&ready).await;
                     }
                 }
-                // Only the request is kept (the GET stream's controller is in the state:
+                // The GET, sent now (with `Last-Event-ID` to resume): only the request is
+                // kept, not its headers (the GET stream's controller is in the state:
                 // `stop_listening` aborts it).
                 let sending = {
                     let (own, sig) = match signal {
@@ -1148,7 +1131,11 @@ impl Session {
                             (st.session_id.clone(), s)
                         }
                     };
-                    self.open_stream(own.as_deref().or(session), parser.last_event_id(), &sig)
+                    let mut headers = self.headers(own.as_deref().or(session), true);
+                    if let Some(id) = parser.last_event_id() {
+                        headers.set("Last-Event-ID", id);
+                    }
+                    self.http.send("GET", &self.url, &headers, None, &sig)
                 };
                 // The response when it is an SSE stream, else the error it amounts to.
                 let opened: Result<HttpResponse, Error> = 'open: {
