@@ -991,6 +991,13 @@ impl Session {
         }
     }
 
+    /// Tell the router that the GET stream opened (`true`) or ended.
+    fn stream_up(&self, up: bool) {
+        if let Some(r) = self.router() {
+            r.stream(up);
+        }
+    }
+
     /// Answer a server-to-client request; the server is never left waiting.
     async fn answer(self: Rc<Self>, method: String, id: JsValue, params: JsValue) {
         let reply: Result<JsValue, (f64, String)> = match (method.as_str(), self.router()) {
@@ -1167,9 +1174,8 @@ impl Session {
             }
             if let Some(mut r) = resp.take() {
                 let opened = io::now_ms();
-                let router = if until.is_none() { self.router() } else { None };
-                if let Some(r) = &router {
-                    r.stream(true);
+                if until.is_none() {
+                    self.stream_up(true);
                 }
                 // A new connection starts a fresh parse: a line or an event that the
                 // previous one (of which this is the resumption) left half received is
@@ -1187,8 +1193,8 @@ impl Session {
                 };
                 // Let go of the stream (cancelled, if it is still open).
                 drop(r);
-                if let Some(r) = &router {
-                    r.stream(false);
+                if until.is_none() {
+                    self.stream_up(false);
                 }
                 match until {
                     Some(id) => {
