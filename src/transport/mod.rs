@@ -687,13 +687,15 @@ impl Session {
                     Err(err)
                 };
                 drop(link);
+                // A reply that arrived counts even if the stream broke afterwards.
                 let reply = self.state_mut().pending.take(id);
-                match (out, reply) {
-                    // A reply that arrived counts even if the stream broke afterwards.
-                    (_, Some(msg)) => self.reply(&msg),
-                    (Err(Error::Aborted(_)), None) => Err(self.why_aborted(ctl.signal, timeout)),
-                    (Err(e), None) => Err(e),
-                    (Ok(()), None) => Err(Error::network(crate::cat!(
+                if let Some(msg) = reply {
+                    break 'once self.reply(&msg);
+                }
+                match out {
+                    Err(Error::Aborted(_)) => Err(self.why_aborted(ctl.signal, timeout)),
+                    Err(e) => Err(e),
+                    Ok(()) => Err(Error::network(crate::cat!(
                         "the connection closed before the reply to ",
                         method,
                         " arrived"
