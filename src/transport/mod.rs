@@ -531,7 +531,7 @@ impl Session {
                 None
             } else {
                 let Some(permit) = self.slot(ctl).await else {
-                    return Err(self.why_aborted(ctl.signal, None));
+                    return Err(self.why_aborted(&ctl));
                 };
                 permit
             };
@@ -552,12 +552,7 @@ impl Session {
             // its own: a nested future is a state machine and drop glue of its own.)
             let out: Result<JsValue, Error> = 'once: {
                 let params = &params;
-                let timeout = match ctl.timeout_ms {
-                    Some(ms) => Some(ms),
-                    None if ctl.no_timeout => None,
-                    None => self.opts.request_timeout_ms,
-                };
-                let abort = Abort::new(timeout);
+                let abort = Abort::new(self.timeout(&ctl));
                 // The slot is held (`initialize` goes without one: it is what the others
                 // wait for).
                 let id = {
@@ -693,7 +688,7 @@ impl Session {
                     break 'once self.reply(&msg);
                 }
                 match out {
-                    Err(Error::Aborted(_)) => Err(self.why_aborted(ctl.signal, timeout)),
+                    Err(Error::Aborted(_)) => Err(self.why_aborted(&ctl)),
                     Err(e) => Err(e),
                     Ok(()) => Err(Error::network(crate::cat!(
                         "the connection closed before the reply to ",
@@ -709,7 +704,7 @@ impl Session {
                     self.state_mut().retry_wakes.push(wake.clone());
                     io::sleep_or_wake(f64::from(delay), wake, ctl.signal).await;
                     if ctl.signal.is_some_and(|s| s.aborted()) || self.is_closed() {
-                        return Err(self.why_aborted(ctl.signal, None));
+                        return Err(self.why_aborted(&ctl));
                     }
                 }
                 Next::Renew => renew = Some(session),
@@ -809,15 +804,26 @@ impl Session {
         ticket.into_permit().map(Some)
     }
 
-    fn why_aborted(&self, signal: Option<&AbortSignal>, timeout: Option<f64>) -> Error {
-        if signal.is_some_and(|s| s.aborted()) {
+    /// A request's timeout, in ms: its own, else none for one without
+    /// (`Ctl::no_timeout`), else `requestTimeoutMs`.
+    fn timeout(&self, ctl: &Ctl<'_>) -> Option<f64> {
+        match ctl.timeout_ms {
+            Some(ms) => Some(ms),
+            None if ctl.no_timeout => None,
+            None => self.opts.request_timeout_ms,
+        }
+    }
+
+    /// What an aborted request amounts to: the caller's abort, `close()`, or its timeout.
+    fn why_aborted(&self, ctl: &Ctl<'_>) -> Error {
+        if ctl.signal.is_some_and(|s| s.aborted()) {
             Error::Aborted("The operation was aborted.".into())
         } else if self.is_closed() {
             Error::Aborted("the client is closed".into())
         } else {
             Error::network(crate::cat!(
                 "the request timed out after ",
-                timeout.unwrap_or_default() as u64,
+                self.timeout(ctl).unwrap_or_default() as u64,
                 " ms"
             ))
         }
