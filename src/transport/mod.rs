@@ -618,7 +618,6 @@ impl Session {
                     if status == 404 && session.is_some() {
                         break 'exchange Err(Error::SessionGone);
                     }
-                    let ctype = resp.header("content-type").unwrap_or_default();
                     let ok = (200..300).contains(&status);
                     if ok && handshake {
                         if let Some(sid) = resp.header("mcp-session-id") {
@@ -630,23 +629,33 @@ impl Session {
                             self.state_mut().session_id = Some(sid);
                         }
                     }
-                    let json_body = is_type(&ctype, "application/json");
-                    if ok && is_type(&ctype, "text/event-stream") {
+                    // The type is not kept across the reads.
+                    let (sse, json_body) = {
+                        let ctype = resp.header("content-type").unwrap_or_default();
+                        let sse = is_type(&ctype, "text/event-stream");
+                        let json_body = is_type(&ctype, "application/json");
+                        if ok && !sse && !json_body {
+                            break 'exchange Err(Error::Protocol(if status == 202 {
+                                crate::cat!(
+                                    "the server answered ",
+                                    method,
+                                    " with 202 and no reply"
+                                )
+                            } else {
+                                crate::cat!(
+                                    "unexpected Content-Type \"",
+                                    quote_body(&ctype, 80),
+                                    "\" in the reply to ",
+                                    method
+                                )
+                            }));
+                        }
+                        (ok && sse, json_body)
+                    };
+                    if sse {
                         break 'exchange self
                             .follow(Some(resp), Some(id), session.as_deref(), Some(&signal), 0)
                             .await;
-                    }
-                    if ok && !json_body {
-                        break 'exchange Err(Error::Protocol(if status == 202 {
-                            crate::cat!("the server answered ", method, " with 202 and no reply")
-                        } else {
-                            crate::cat!(
-                                "unexpected Content-Type \"",
-                                quote_body(&ctype, 80),
-                                "\" in the reply to ",
-                                method
-                            )
-                        }));
                     }
                     // One read of the body: the reply, or what the error quotes.
                     let limit = if ok {
