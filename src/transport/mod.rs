@@ -530,7 +530,8 @@ impl Session {
             let permit = if handshake {
                 None
             } else {
-                let Some(permit) = self.slot(ctl).await else {
+                let Some(permit) = self.slot(!ctl.no_timeout || ctl.queued, ctl.signal).await
+                else {
                     return Err(self.why_aborted(&ctl));
                 };
                 permit
@@ -795,10 +796,11 @@ impl Session {
         json::parse(&clean).unwrap_or_else(|_| clean.into())
     }
 
-    /// Wait for a request slot (requests without a timeout take none). `None`: the
-    /// request's signal aborted, or the client closed, while it waited.
-    async fn slot(&self, ctl: Ctl<'_>) -> Option<Option<Permit>> {
-        if ctl.no_timeout && !ctl.queued {
+    /// Wait for a request slot, if the request `take`s one (requests without a timeout
+    /// take none, see [`Ctl::queued`]). `None`: its `signal` aborted, or the client
+    /// closed, while it waited.
+    async fn slot(&self, take: bool, signal: Option<&AbortSignal>) -> Option<Option<Permit>> {
+        if !take {
             return Some(None);
         }
         let ticket = match self.gate.enter() {
@@ -806,9 +808,8 @@ impl Session {
             Err(ticket) => ticket,
         };
         // An abort gives up the place.
-        let _stop = ctl
-            .signal
-            .and_then(|s| AbortListener::boxed(s.clone(), io::setter(ticket.latch(), false)));
+        let _stop =
+            signal.and_then(|s| AbortListener::boxed(s.clone(), io::setter(ticket.latch(), false)));
         ticket.latch().wait().await;
         ticket.into_permit().map(Some)
     }
@@ -1025,7 +1026,7 @@ impl Session {
         let answer = response(id, reply);
         // Answers take request slots like every request: a flood of server requests
         // (20,000 pings) is answered a few at a time, never all at once.
-        let Some(permit) = self.slot(Ctl::default()).await else {
+        let Some(permit) = self.slot(true, None).await else {
             return;
         };
         if let Err(e) = self.post_message(&answer).await {
