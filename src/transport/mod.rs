@@ -189,7 +189,7 @@ impl Default for Ctl<'_> {
 impl Session {
     /// A session not yet started (see [`Session::start`]).
     pub fn new(url: String, mut opts: ClientOptions) -> Result<Rc<Session>, Error> {
-        let http = Http::new(opts.fetch.clone()).map_err(Error::network)?;
+        let http = Http::new(opts.fetch.take()).map_err(Error::network)?;
         let auth = opts.auth.take().map(|a| Auth::new(&a, &url, http.fetch()));
         let gate = Gate::new(opts.max_concurrent_requests as usize);
         Ok(Rc::new(Session {
