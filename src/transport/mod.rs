@@ -570,16 +570,12 @@ impl Session {
                 // The request goes out here; its params, headers and body are not kept
                 // while it is under way.
                 let sending = {
-                    let modern = self.is_modern();
-                    let params = if modern {
-                        self.envelope(params)
+                    let (params, headers) = if self.is_modern() {
+                        let params = self.envelope(params);
+                        let headers = self.modern_headers(method, &params, ctl.headers);
+                        (params, headers)
                     } else {
-                        params.clone()
-                    };
-                    let headers = if modern {
-                        self.modern_headers(method, &params, ctl.headers)
-                    } else {
-                        self.headers(session.as_deref(), false)
+                        (params.clone(), self.headers(session.as_deref(), false))
                     };
                     let envelope = crate::obj!(
                         ("jsonrpc", "2.0".into()),
