@@ -1048,16 +1048,16 @@ impl Session {
             self.http
                 .send("POST", &self.url, &headers, Some(&body), &abort.signal())
         };
-        let mut resp = match sending.await {
+        // The response's body is not read: it is cancelled as the response is dropped.
+        let resp = match sending.await {
             Ok(r) => r,
             Err(f) => return Err(fetch_error(f)),
         };
         let status = resp.status();
-        resp.cancel();
         if (200..300).contains(&status) {
             Ok(())
         } else {
-            // The body is not read (it was let go above): the error quotes none.
+            // The body is not read: the error quotes none.
             Err(self.http_error(&resp, status, Ok(JsValue::UNDEFINED)))
         }
     }
@@ -1285,9 +1285,8 @@ impl Session {
                 None,
                 &abort.signal(),
             );
-            if let Ok(mut r) = sending.await {
-                r.cancel();
-            }
+            // Its response is let go (dropped: its body cancelled).
+            let _ = sending.await;
         }
     }
 
