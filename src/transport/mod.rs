@@ -414,7 +414,7 @@ impl Session {
             ("jsonrpc", "2.0".into()),
             ("method", method::INITIALIZED.into()),
         );
-        self.post_message(&note.into()).await?;
+        self.post_message(&note.into(), false).await?;
         self.start_listening(gen);
         Ok(())
     }
@@ -1022,10 +1022,7 @@ impl Session {
         let answer = response(id, reply);
         // Answers take request slots like every request: a flood of server requests
         // (20,000 pings) is answered a few at a time, never all at once.
-        let Some(permit) = self.slot(true, None).await else {
-            return;
-        };
-        if let Err(e) = self.post_message(&answer).await {
+        if let Err(e) = self.post_message(&answer, true).await {
             io::warn(&crate::cat!(
                 "mcp-tasks-wasm: could not answer ",
                 method,
@@ -1033,11 +1030,14 @@ impl Session {
                 e.describe()
             ));
         }
-        drop(permit);
     }
 
-    /// POST a notification or a response (the server answers 202).
-    async fn post_message(&self, msg: &JsValue) -> Result<(), Error> {
+    /// POST a notification or a response (the server answers 202), in a request slot
+    /// if `slotted` (none is sent once the client is closed).
+    async fn post_message(&self, msg: &JsValue, slotted: bool) -> Result<(), Error> {
+        let Some(_permit) = self.slot(slotted, None).await else {
+            return Ok(());
+        };
         let abort = Abort::new(self.opts.request_timeout_ms);
         // The body and the headers are not kept while the message is under way.
         let sending = {
