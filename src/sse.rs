@@ -150,16 +150,15 @@ impl SseParser {
         }
         while i < chunk.len() {
             let rest = &chunk[i..];
-            let Some(p) = rest.iter().position(|&b| b == b'\n' || b == b'\r') else {
-                if self.held() + rest.len() > self.max {
-                    return self.fail(out);
-                }
+            let end = rest.iter().position(|&b| b == b'\n' || b == b'\r');
+            // The line so far (terminated or not) within the cap.
+            if self.held() + end.unwrap_or(rest.len()) > self.max {
+                return self.fail(out);
+            }
+            let Some(p) = end else {
                 self.line.extend_from_slice(rest);
                 break;
             };
-            if self.held() + p > self.max {
-                return self.fail(out);
-            }
             if self.line.is_empty() {
                 out |= self.process_line(&rest[..p], on);
             } else {
