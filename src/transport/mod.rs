@@ -1165,12 +1165,10 @@ impl Session {
                         Err(f) => break 'open Err(fetch_error(f)),
                     };
                     let status = r.status();
-                    // The type is not kept across the body's read.
                     let ctype = r.header("content-type").unwrap_or_default();
                     if status == 200 && is_type(&ctype, "text/event-stream") {
                         break 'open Ok(r);
                     }
-                    drop(ctype);
                     let body = r.text(64 * 1024, false).await;
                     Err(self.http_error(&r, status, body))
                 };
