@@ -563,7 +563,8 @@ impl Session {
                     }
                     st.pending.register(abort.controller())
                 };
-                let link = ctl
+                // The caller's abort aborts the try (until its end).
+                let _link = ctl
                     .signal
                     .and_then(|s| AbortListener::boxed(s.clone(), io::aborter(abort.controller())));
                 let signal = abort.signal();
@@ -687,7 +688,6 @@ impl Session {
                     }
                     Err(err)
                 };
-                drop(link);
                 // A reply that arrived counts even if the stream broke afterwards.
                 let reply = self.state_mut().pending.take(id);
                 if let Some(msg) = reply {
