@@ -69,8 +69,8 @@ pub struct SseParser {
     at_start: bool,
     data: String,
     event: String,
-    /// The id field of the event being built, if any.
-    event_id: Option<String>,
+    /// The event being built has an id field (its value is `id_buffer`).
+    has_id: bool,
     /// The standard's "last event ID buffer".
     id_buffer: String,
     /// The stream's "last event ID string", set at each dispatch.
@@ -108,7 +108,7 @@ impl SseParser {
             at_start: true,
             data: String::new(),
             event: String::new(),
-            event_id: None,
+            has_id: false,
             id_buffer: String::new(),
             last_event_id: String::new(),
             retry: None,
@@ -150,16 +150,15 @@ impl SseParser {
         }
         while i < chunk.len() {
             let rest = &chunk[i..];
-            let Some(p) = rest.iter().position(|&b| b == b'\n' || b == b'\r') else {
-                if self.held() + rest.len() > self.max {
-                    return self.fail(out);
-                }
+            let end = rest.iter().position(|&b| b == b'\n' || b == b'\r');
+            // The line so far (terminated or not) within the cap.
+            if self.held() + end.unwrap_or(rest.len()) > self.max {
+                return self.fail(out);
+            }
+            let Some(p) = end else {
                 self.line.extend_from_slice(rest);
                 break;
             };
-            if self.held() + p > self.max {
-                return self.fail(out);
-            }
             if self.line.is_empty() {
                 out |= self.process_line(&rest[..p], on);
             } else {
@@ -207,10 +206,7 @@ impl SseParser {
     /// read since the last blank line. True before [`SseParser::finish`] means
     /// the stream was cut mid-event.
     pub fn has_pending(&self) -> bool {
-        !self.line.is_empty()
-            || !self.data.is_empty()
-            || !self.event.is_empty()
-            || self.event_id.is_some()
+        !self.line.is_empty() || !self.data.is_empty() || !self.event.is_empty() || self.has_id
     }
 
     /// The stream's last event id (set when an event carrying an `id` is
@@ -249,7 +245,7 @@ impl SseParser {
         self.line = Vec::new();
         self.data = String::new();
         self.event = String::new();
-        self.event_id = None;
+        self.has_id = false;
         self.pending_cr = false;
         self.at_start = true;
         // An id read in an event that was never dispatched does not count.
@@ -299,7 +295,7 @@ impl SseParser {
             b"id" if value.iter().all(|&b| b != 0) => {
                 self.id_buffer.clear();
                 (self.decode)(&mut self.id_buffer, value);
-                self.event_id = Some(self.id_buffer.clone());
+                self.has_id = true;
             }
             // Digits only (saturated): anything else leaves `retry` as it was.
             b"retry" if !value.is_empty() => {
@@ -317,7 +313,7 @@ impl SseParser {
 
     fn dispatch(&mut self, on: &mut dyn FnMut(SseEvent)) -> bool {
         self.last_event_id.clone_from(&self.id_buffer);
-        let id = self.event_id.take();
+        let has_id = std::mem::replace(&mut self.has_id, false);
         let mut event = std::mem::take(&mut self.event);
         if self.data.is_empty() {
             return false;
@@ -327,6 +323,7 @@ impl SseParser {
         if event.is_empty() {
             event.push_str("message");
         }
+        let id = has_id.then(|| self.id_buffer.clone());
         on(SseEvent { event, data, id });
         true
     }

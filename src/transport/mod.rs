@@ -17,9 +17,7 @@ use web_sys::{AbortController, AbortSignal};
 use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::io::oauth::{self, OAuth as Auth};
-use crate::io::{
-    self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse, Sending,
-};
+use crate::io::{self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse};
 use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight};
@@ -191,7 +189,7 @@ impl Default for Ctl<'_> {
 impl Session {
     /// A session not yet started (see [`Session::start`]).
     pub fn new(url: String, mut opts: ClientOptions) -> Result<Rc<Session>, Error> {
-        let http = Http::new(opts.fetch.clone()).map_err(Error::network)?;
+        let http = Http::new(opts.fetch.take()).map_err(Error::network)?;
         let auth = opts.auth.take().map(|a| Auth::new(&a, &url, http.fetch()));
         let gate = Gate::new(opts.max_concurrent_requests as usize);
         Ok(Rc::new(Session {
@@ -416,7 +414,7 @@ impl Session {
             ("jsonrpc", "2.0".into()),
             ("method", method::INITIALIZED.into()),
         );
-        self.post_message(&note.into()).await?;
+        self.post_message(&note.into(), false).await?;
         self.start_listening(gen);
         Ok(())
     }
@@ -532,8 +530,9 @@ impl Session {
             let permit = if handshake {
                 None
             } else {
-                let Some(permit) = self.slot(ctl).await else {
-                    return Err(self.why_aborted(ctl.signal, None));
+                let Some(permit) = self.slot(!ctl.no_timeout || ctl.queued, ctl.signal).await
+                else {
+                    return Err(self.why_aborted(&ctl));
                 };
                 permit
             };
@@ -554,12 +553,7 @@ impl Session {
             // its own: a nested future is a state machine and drop glue of its own.)
             let out: Result<JsValue, Error> = 'once: {
                 let params = &params;
-                let timeout = match ctl.timeout_ms {
-                    Some(ms) => Some(ms),
-                    None if ctl.no_timeout => None,
-                    None => self.opts.request_timeout_ms,
-                };
-                let abort = Abort::new(timeout);
+                let abort = Abort::new(self.timeout(&ctl));
                 // The slot is held (`initialize` goes without one: it is what the others
                 // wait for).
                 let id = {
@@ -569,23 +563,20 @@ impl Session {
                     }
                     st.pending.register(abort.controller())
                 };
-                let link = ctl
+                // The caller's abort aborts the try (until its end).
+                let _link = ctl
                     .signal
                     .and_then(|s| AbortListener::boxed(s.clone(), io::aborter(abort.controller())));
                 let signal = abort.signal();
                 // The request goes out here; its params, headers and body are not kept
                 // while it is under way.
                 let sending = {
-                    let modern = self.is_modern();
-                    let params = if modern {
-                        self.envelope(params)
+                    let (params, headers) = if self.is_modern() {
+                        let params = self.envelope(params);
+                        let headers = self.modern_headers(method, &params, ctl.headers);
+                        (params, headers)
                     } else {
-                        params.clone()
-                    };
-                    let headers = if modern {
-                        self.modern_headers(method, &params, ctl.headers)
-                    } else {
-                        self.headers(session.as_deref(), false)
+                        (params.clone(), self.headers(session.as_deref(), false))
                     };
                     let envelope = crate::obj!(
                         ("jsonrpc", "2.0".into()),
@@ -625,7 +616,6 @@ impl Session {
                     if status == 404 && session.is_some() {
                         break 'exchange Err(Error::SessionGone);
                     }
-                    let ctype = resp.header("content-type").unwrap_or_default();
                     let ok = (200..300).contains(&status);
                     if ok && handshake {
                         if let Some(sid) = resp.header("mcp-session-id") {
@@ -637,53 +627,33 @@ impl Session {
                             self.state_mut().session_id = Some(sid);
                         }
                     }
-                    let json_body = is_type(&ctype, "application/json");
-                    if ok && is_type(&ctype, "text/event-stream") {
-                        let mut parser =
-                            SseParser::with_decoder(self.opts.max_response_bytes, io::push_text);
-                        let mut resumes = 0;
-                        loop {
-                            if let Err(e) = self.read_stream(&mut resp, &mut parser, Some(id)).await
-                            {
-                                break 'exchange Err(e);
-                            }
-                            // SSE polling (2025-11-25): a server may end a request's stream
-                            // after an event id and before the reply; the client waits the
-                            // stream's `retry` and resumes it with a GET and `Last-Event-ID`,
-                            // where the reply arrives, at most MAX_STREAM_RESUMES times. A
-                            // stream that ended without an event id has nothing to resume (the
-                            // missing reply is reported below).
-                            let Some(last) = parser.last_event_id() else {
-                                break 'exchange Ok(());
-                            };
-                            if self.answered(id) || resumes == MAX_STREAM_RESUMES {
-                                break 'exchange Ok(());
-                            }
-                            resumes += 1;
-                            // The server's retry is a floor (a MUST); without one, a second.
-                            let delay = parser.retry_ms().map_or(1000.0, f64::from);
-                            io::sleep_or_wake(delay, Latch::new(), Some(&signal)).await;
-                            if signal.aborted() {
-                                break 'exchange Err(Error::Aborted("aborted".into()));
-                            }
-                            let sending = self.open_stream(session.as_deref(), Some(last), &signal);
-                            resp = match self.stream_of(sending).await {
-                                Ok(r) => r,
-                                Err(e) => break 'exchange Err(e),
-                            };
+                    // The type is not kept across the reads.
+                    let (sse, json_body) = {
+                        let ctype = resp.header("content-type").unwrap_or_default();
+                        let sse = is_type(&ctype, "text/event-stream");
+                        let json_body = is_type(&ctype, "application/json");
+                        if ok && !sse && !json_body {
+                            break 'exchange Err(Error::Protocol(if status == 202 {
+                                crate::cat!(
+                                    "the server answered ",
+                                    method,
+                                    " with 202 and no reply"
+                                )
+                            } else {
+                                crate::cat!(
+                                    "unexpected Content-Type \"",
+                                    quote_body(&ctype, 80),
+                                    "\" in the reply to ",
+                                    method
+                                )
+                            }));
                         }
-                    }
-                    if ok && !json_body {
-                        break 'exchange Err(Error::Protocol(if status == 202 {
-                            crate::cat!("the server answered ", method, " with 202 and no reply")
-                        } else {
-                            crate::cat!(
-                                "unexpected Content-Type \"",
-                                quote_body(&ctype, 80),
-                                "\" in the reply to ",
-                                method
-                            )
-                        }));
+                        (ok && sse, json_body)
+                    };
+                    if sse {
+                        break 'exchange self
+                            .follow(Some(resp), Some(id), session.as_deref(), Some(&signal), 0)
+                            .await;
                     }
                     // One read of the body: the reply, or what the error quotes.
                     let limit = if ok {
@@ -718,14 +688,15 @@ impl Session {
                     }
                     Err(err)
                 };
-                drop(link);
+                // A reply that arrived counts even if the stream broke afterwards.
                 let reply = self.state_mut().pending.take(id);
-                match (out, reply) {
-                    // A reply that arrived counts even if the stream broke afterwards.
-                    (_, Some(msg)) => self.reply(&msg),
-                    (Err(Error::Aborted(_)), None) => Err(self.why_aborted(ctl.signal, timeout)),
-                    (Err(e), None) => Err(e),
-                    (Ok(()), None) => Err(Error::network(crate::cat!(
+                if let Some(msg) = reply {
+                    break 'once self.reply(&msg);
+                }
+                match out {
+                    Err(Error::Aborted(_)) => Err(self.why_aborted(&ctl)),
+                    Err(e) => Err(e),
+                    Ok(()) => Err(Error::network(crate::cat!(
                         "the connection closed before the reply to ",
                         method,
                         " arrived"
@@ -739,7 +710,7 @@ impl Session {
                     self.state_mut().retry_wakes.push(wake.clone());
                     io::sleep_or_wake(f64::from(delay), wake, ctl.signal).await;
                     if ctl.signal.is_some_and(|s| s.aborted()) || self.is_closed() {
-                        return Err(self.why_aborted(ctl.signal, None));
+                        return Err(self.why_aborted(&ctl));
                     }
                 }
                 Next::Renew => renew = Some(session),
@@ -821,10 +792,11 @@ impl Session {
         json::parse(&clean).unwrap_or_else(|_| clean.into())
     }
 
-    /// Wait for a request slot (requests without a timeout take none). `None`: the
-    /// request's signal aborted, or the client closed, while it waited.
-    async fn slot(&self, ctl: Ctl<'_>) -> Option<Option<Permit>> {
-        if ctl.no_timeout && !ctl.queued {
+    /// Wait for a request slot, if the request `take`s one (requests without a timeout
+    /// take none, see [`Ctl::queued`]). `None`: its `signal` aborted, or the client
+    /// closed, while it waited.
+    async fn slot(&self, take: bool, signal: Option<&AbortSignal>) -> Option<Option<Permit>> {
+        if !take {
             return Some(None);
         }
         let ticket = match self.gate.enter() {
@@ -832,60 +804,35 @@ impl Session {
             Err(ticket) => ticket,
         };
         // An abort gives up the place.
-        let _stop = ctl
-            .signal
-            .and_then(|s| AbortListener::boxed(s.clone(), io::setter(ticket.latch(), false)));
+        let _stop =
+            signal.and_then(|s| AbortListener::boxed(s.clone(), io::setter(ticket.latch(), false)));
         ticket.latch().wait().await;
         ticket.into_permit().map(Some)
     }
 
-    fn why_aborted(&self, signal: Option<&AbortSignal>, timeout: Option<f64>) -> Error {
-        if signal.is_some_and(|s| s.aborted()) {
+    /// A request's timeout, in ms: its own, else none for one without
+    /// (`Ctl::no_timeout`), else `requestTimeoutMs`.
+    fn timeout(&self, ctl: &Ctl<'_>) -> Option<f64> {
+        match ctl.timeout_ms {
+            Some(ms) => Some(ms),
+            None if ctl.no_timeout => None,
+            None => self.opts.request_timeout_ms,
+        }
+    }
+
+    /// What an aborted request amounts to: the caller's abort, `close()`, or its timeout.
+    fn why_aborted(&self, ctl: &Ctl<'_>) -> Error {
+        if ctl.signal.is_some_and(|s| s.aborted()) {
             Error::Aborted("The operation was aborted.".into())
         } else if self.is_closed() {
             Error::Aborted("the client is closed".into())
         } else {
             Error::network(crate::cat!(
                 "the request timed out after ",
-                timeout.unwrap_or_default() as u64,
+                self.timeout(ctl).unwrap_or_default() as u64,
                 " ms"
             ))
         }
-    }
-
-    /// A GET for an SSE stream (the session's own, or a request's resumed after
-    /// `last_event_id`), sent now: [`Session::stream_of`] awaits it (the headers and the
-    /// id are not kept meanwhile).
-    fn open_stream(
-        &self,
-        session: Option<&str>,
-        last_event_id: Option<&str>,
-        signal: &AbortSignal,
-    ) -> Sending {
-        let mut headers = self.headers(session, true);
-        if let Some(id) = last_event_id {
-            headers.set("Last-Event-ID", id);
-        }
-        self.http.send("GET", &self.url, &headers, None, signal)
-    }
-
-    /// The response to an SSE stream's GET ([`Session::open_stream`]) when it is one,
-    /// else the error it amounts to.
-    async fn stream_of(&self, sending: Sending) -> Result<HttpResponse, Error> {
-        // A match, as the other sends have: `map_err` was kept out of line for two uses.
-        let mut resp = match sending.await {
-            Ok(r) => r,
-            Err(f) => return Err(fetch_error(f)),
-        };
-        let status = resp.status();
-        // The type is not kept across the body's read.
-        let ctype = resp.header("content-type").unwrap_or_default();
-        if status == 200 && is_type(&ctype, "text/event-stream") {
-            return Ok(resp);
-        }
-        drop(ctype);
-        let body = resp.text(64 * 1024, false).await;
-        Err(self.http_error(&resp, status, body))
     }
 
     /// A JSON-RPC response as a result or an error (its message and data redacted).
@@ -948,58 +895,38 @@ impl Session {
         }
     }
 
-    /// Read an SSE stream, dispatching every message; with `until`, stop as soon as the
-    /// response to that request id has arrived (a bad event then fails the request).
-    /// The parser keeps `Last-Event-ID` and `retry` for the caller.
-    async fn read_stream(
+    /// One chunk of an SSE stream: dispatch every message it completes; with `until`,
+    /// whether the response to that request id has arrived (a bad event then fails the
+    /// request, and the rest of the chunk is not read).
+    fn events(
         self: &Rc<Self>,
-        resp: &mut HttpResponse,
+        chunk: &[u8],
         parser: &mut SseParser,
         until: Option<u64>,
-    ) -> Result<(), Error> {
-        // A new connection starts a fresh parse: a line or an event that the previous one
-        // (of which this is the resumption) left half received is dropped; only the last
-        // event id and `retry` carry over.
-        let _ = parser.finish();
-        loop {
-            let chunk = match resp.chunk().await {
-                Ok(c) if c.is_undefined() => return Ok(()),
-                Ok(c) => io::bytes(c),
-                Err(e) => return Err(fetch_error(io::failure(e))),
-            };
-            // Each event as it completes; with `until`, the first bad one fails the request
-            // and the rest of the chunk is not read.
-            let mut bad = None;
-            let pushed = parser.push_each(&chunk, &mut |ev| {
-                if bad.is_some() || ev.event != "message" || ev.data.is_empty() {
-                    return;
-                }
-                if let Err(e) = self.dispatch_text(&ev.data) {
-                    if until.is_some() {
-                        bad = Some(e);
-                    } else {
-                        io::warn(&crate::cat!(
-                            "mcp-tasks-wasm: ignored a bad event: ",
-                            e.describe()
-                        ));
-                    }
-                }
-            });
-            if let Some(e) = bad {
-                resp.cancel();
-                return Err(e);
+    ) -> Result<bool, Error> {
+        let mut bad = None;
+        let pushed = parser.push_each(chunk, &mut |ev| {
+            if bad.is_some() || ev.event != "message" || ev.data.is_empty() {
+                return;
             }
-            pushed.map_err(|_| {
-                resp.cancel();
-                self.too_large(200)
-            })?;
-            if let Some(id) = until {
-                if self.answered(id) {
-                    resp.cancel();
-                    return Ok(());
+            if let Err(e) = self.dispatch_text(&ev.data) {
+                if until.is_some() {
+                    bad = Some(e);
+                } else {
+                    io::warn(&crate::cat!(
+                        "mcp-tasks-wasm: ignored a bad event: ",
+                        e.describe()
+                    ));
                 }
             }
+        });
+        if let Some(e) = bad {
+            return Err(e);
         }
+        if pushed.is_err() {
+            return Err(self.too_large(200));
+        }
+        Ok(until.is_some_and(|id| self.answered(id)))
     }
 
     /// The JSON-RPC message in the body of a request's 4xx (`id`): its reply, or others.
@@ -1078,6 +1005,13 @@ impl Session {
         }
     }
 
+    /// Tell the router that the GET stream opened (`true`) or ended.
+    fn stream_up(&self, up: bool) {
+        if let Some(r) = self.router() {
+            r.stream(up);
+        }
+    }
+
     /// Answer a server-to-client request; the server is never left waiting.
     async fn answer(self: Rc<Self>, method: String, id: JsValue, params: JsValue) {
         let reply: Result<JsValue, (f64, String)> = match (method.as_str(), self.router()) {
@@ -1088,10 +1022,7 @@ impl Session {
         let answer = response(id, reply);
         // Answers take request slots like every request: a flood of server requests
         // (20,000 pings) is answered a few at a time, never all at once.
-        let Some(permit) = self.slot(Ctl::default()).await else {
-            return;
-        };
-        if let Err(e) = self.post_message(&answer).await {
+        if let Err(e) = self.post_message(&answer, true).await {
             io::warn(&crate::cat!(
                 "mcp-tasks-wasm: could not answer ",
                 method,
@@ -1099,11 +1030,14 @@ impl Session {
                 e.describe()
             ));
         }
-        drop(permit);
     }
 
-    /// POST a notification or a response (the server answers 202).
-    async fn post_message(&self, msg: &JsValue) -> Result<(), Error> {
+    /// POST a notification or a response (the server answers 202), in a request slot
+    /// if `slotted` (none is sent once the client is closed).
+    async fn post_message(&self, msg: &JsValue, slotted: bool) -> Result<(), Error> {
+        let Some(_permit) = self.slot(slotted, None).await else {
+            return Ok(());
+        };
         let abort = Abort::new(self.opts.request_timeout_ms);
         // The body and the headers are not kept while the message is under way.
         let sending = {
@@ -1114,16 +1048,16 @@ impl Session {
             self.http
                 .send("POST", &self.url, &headers, Some(&body), &abort.signal())
         };
-        let mut resp = match sending.await {
+        // The response's body is not read: it is cancelled as the response is dropped.
+        let resp = match sending.await {
             Ok(r) => r,
             Err(f) => return Err(fetch_error(f)),
         };
         let status = resp.status();
-        resp.cancel();
         if (200..300).contains(&status) {
             Ok(())
         } else {
-            // The body is not read (it was let go above): the error quotes none.
+            // The body is not read: the error quotes none.
             Err(self.http_error(&resp, status, Ok(JsValue::UNDEFINED)))
         }
     }
@@ -1153,11 +1087,35 @@ impl Session {
         h
     }
 
-    /// The GET stream: messages not tied to a request (task status notifications). A 405
-    /// turns it off; a drop reconnects with `Last-Event-ID`, never before the server's
-    /// `retry`, and later with each drop in a row (the one backoff, with jitter): a
-    /// stream that stays up for a second counts as healthy again.
+    /// The GET stream: messages not tied to a request (task status notifications), read
+    /// by [`Session::follow`].
     async fn listen(self: Rc<Self>, gen: u32) {
+        let _ = self.follow(None, None, None, None, gen).await;
+    }
+
+    /// Read an SSE stream, dispatching every message, and open it again (a GET with
+    /// `Last-Event-ID`; the parser keeps it and the server's `retry`) as it ends. One
+    /// routine for both kinds of stream:
+    ///
+    /// - A request's (`until`: its id; `resp`: the POST's response; its `session` and
+    ///   `signal`): it stops as soon as the response to `until` has arrived (a bad event
+    ///   then fails the request). SSE polling (2025-11-25): a server may end a request's
+    ///   stream after an event id and before the reply; it is resumed after the stream's
+    ///   `retry` (a floor, a MUST; without one, a second), where the reply arrives, at
+    ///   most MAX_STREAM_RESUMES times. A stream that ended without an event id has
+    ///   nothing to resume (the caller reports the missing reply).
+    /// - The session's GET stream (`until` None, generation `gen`): a 405 turns it off; a
+    ///   drop reconnects, never before the server's `retry`, and later with each drop in
+    ///   a row (the one backoff, with jitter): a stream that stays up for a second counts
+    ///   as healthy again. A drop or a bad stream just means: reconnect.
+    async fn follow(
+        self: &Rc<Self>,
+        mut resp: Option<HttpResponse>,
+        until: Option<u64>,
+        session: Option<&str>,
+        signal: Option<&AbortSignal>,
+        gen: u32,
+    ) -> Result<(), Error> {
         // One parser for the stream and its reconnections: it keeps the last event id and
         // the server's `retry`.
         let mut parser = SseParser::with_decoder(self.opts.max_response_bytes, io::push_text);
@@ -1168,63 +1126,125 @@ impl Session {
             },
             io::now_ms() as u64,
         );
+        let mut resumes = 0;
         loop {
-            // A reconnect goes with a token that is not about to expire.
-            if let Some(ready) = self.auth_ready() {
-                let _ = io::await_promise(&ready).await;
-            }
-            // Only the request is kept: `stop_listening` aborts its controller.
-            let sending = {
-                let (session, signal) = {
-                    let mut st = self.state_mut();
-                    if st.closed || st.listen_gen != gen {
-                        return;
-                    }
-                    let c = io::abort_controller();
-                    let signal = c.signal();
-                    st.listen_abort = Some(c);
-                    (st.session_id.clone(), signal)
-                };
-                self.open_stream(session.as_deref(), parser.last_event_id(), &signal)
-            };
-            match self.stream_of(sending).await {
-                Ok(mut resp) => {
-                    let opened = io::now_ms();
-                    let router = self.router();
-                    if let Some(r) = &router {
-                        r.stream(true);
-                    }
-                    // A drop or a bad stream just means: reconnect.
-                    let _ = self.read_stream(&mut resp, &mut parser, None).await;
-                    if let Some(r) = &router {
-                        r.stream(false);
-                    }
-                    if io::now_ms() - opened >= 1000.0 {
-                        backoff.after_success(None);
+            if resp.is_none() {
+                // The GET stream reconnects with a token that is not about to expire.
+                if until.is_none() {
+                    if let Some(ready) = self.auth_ready() {
+                        let _ = io::await_promise(&ready).await;
                     }
                 }
-                // No GET stream here (or the session is gone: a renewal restarts it).
-                Err(Error::Transport {
-                    status: 401 | 403 | 404 | 405,
-                    ..
-                })
-                | Err(Error::Aborted(_)) => return,
-                Err(_) => {}
+                // The GET, sent now (with `Last-Event-ID` to resume): only the request is
+                // kept, not its headers (the GET stream's controller is in the state:
+                // `stop_listening` aborts it).
+                let sending = {
+                    let (own, sig) = match signal {
+                        Some(s) => (None, s.clone()),
+                        None => {
+                            let mut st = self.state_mut();
+                            if st.closed || st.listen_gen != gen {
+                                return Ok(());
+                            }
+                            let c = io::abort_controller();
+                            let s = c.signal();
+                            st.listen_abort = Some(c);
+                            (st.session_id.clone(), s)
+                        }
+                    };
+                    let mut headers = self.headers(own.as_deref().or(session), true);
+                    if let Some(id) = parser.last_event_id() {
+                        headers.set("Last-Event-ID", id);
+                    }
+                    self.http.send("GET", &self.url, &headers, None, &sig)
+                };
+                // The response when it is an SSE stream, else the error it amounts to.
+                let opened: Result<HttpResponse, Error> = 'open: {
+                    let mut r = match sending.await {
+                        Ok(r) => r,
+                        Err(f) => break 'open Err(fetch_error(f)),
+                    };
+                    let status = r.status();
+                    let ctype = r.header("content-type").unwrap_or_default();
+                    if status == 200 && is_type(&ctype, "text/event-stream") {
+                        break 'open Ok(r);
+                    }
+                    let body = r.text(64 * 1024, false).await;
+                    Err(self.http_error(&r, status, body))
+                };
+                match opened {
+                    Ok(r) => resp = Some(r),
+                    Err(e) if until.is_some() => return Err(e),
+                    // No GET stream here (or the session is gone: a renewal restarts it).
+                    Err(Error::Transport {
+                        status: 401 | 403 | 404 | 405,
+                        ..
+                    })
+                    | Err(Error::Aborted(_)) => return Ok(()),
+                    Err(_) => {}
+                }
             }
-            // The server's retry is a floor (a MUST); the backoff only ever adds to it.
-            let delay = backoff
-                .after_failure(None)
-                .unwrap_or(u32::MAX)
-                .max(parser.retry_ms().unwrap_or(0));
+            if let Some(mut r) = resp.take() {
+                let opened = io::now_ms();
+                if until.is_none() {
+                    self.stream_up(true);
+                }
+                // A new connection starts a fresh parse: a line or an event that the
+                // previous one (of which this is the resumption) left half received is
+                // dropped; only the last event id and `retry` carry over.
+                let _ = parser.finish();
+                let read = loop {
+                    let step = match r.chunk().await {
+                        Ok(c) if c.is_undefined() => Ok(true),
+                        Ok(c) => self.events(&io::bytes(c), &mut parser, until),
+                        Err(e) => Err(fetch_error(io::failure(e))),
+                    };
+                    if !matches!(step, Ok(false)) {
+                        break step;
+                    }
+                };
+                // Let go of the stream (cancelled, if it is still open).
+                drop(r);
+                if until.is_none() {
+                    self.stream_up(false);
+                }
+                match until {
+                    Some(id) => {
+                        read?;
+                        if parser.last_event_id().is_none()
+                            || self.answered(id)
+                            || resumes == MAX_STREAM_RESUMES
+                        {
+                            return Ok(());
+                        }
+                        resumes += 1;
+                    }
+                    None => {
+                        if io::now_ms() - opened >= 1000.0 {
+                            backoff.after_success(None);
+                        }
+                    }
+                }
+            }
             let wake = Latch::new();
-            {
+            let delay = if until.is_some() {
+                parser.retry_ms().map_or(1000, |r| r)
+            } else {
                 let mut st = self.state_mut();
                 if st.closed || st.listen_gen != gen {
-                    return;
+                    return Ok(());
                 }
                 st.listen_wake = Some(wake.clone());
+                // The server's retry is a floor (a MUST); the backoff only ever adds to it.
+                backoff
+                    .after_failure(None)
+                    .unwrap_or(u32::MAX)
+                    .max(parser.retry_ms().unwrap_or(0))
+            };
+            io::sleep_or_wake(f64::from(delay), wake, signal).await;
+            if signal.is_some_and(|s| s.aborted()) {
+                return Err(Error::Aborted("aborted".into()));
             }
-            io::sleep_or_wake(f64::from(delay), wake, None).await;
         }
     }
 
@@ -1263,9 +1283,8 @@ impl Session {
                 None,
                 &abort.signal(),
             );
-            if let Ok(mut r) = sending.await {
-                r.cancel();
-            }
+            // Its response is let go (dropped: its body cancelled).
+            let _ = sending.await;
         }
     }
 
