@@ -130,18 +130,14 @@ impl Router for Inbox {
         }
     }
 
-    fn request(&self, m: String, params: JsValue) -> Answer {
-        // The elicitation future itself, or a ready error: no future around either.
-        match (m.as_str(), self.tasks.upgrade()) {
-            (method::ELICITATION_CREATE, Some(t)) => {
-                let ctx = context(&t, &params);
-                Box::pin(elicit(t.session().clone(), params, ctx))
-            }
-            (other, _) => Box::pin(std::future::ready(Err((
-                -32601.0,
-                crate::cat!("method not found: ", other),
-            )))),
-        }
+    fn request(&self, m: &str, params: JsValue) -> Option<Answer> {
+        // The elicitation future itself; the transport answers any other method.
+        let t = self
+            .tasks
+            .upgrade()
+            .filter(|_| m == method::ELICITATION_CREATE)?;
+        let ctx = context(&t, &params);
+        Some(Box::pin(elicit(t.session().clone(), params, ctx)))
     }
 }
 

@@ -48,8 +48,9 @@ pub type Run<'a> = Pin<Box<dyn Future<Output = Result<JsValue, Error>> + 'a>>;
 pub trait Router {
     /// A notification (the whole message).
     fn notification(&self, method: &str, msg: &JsValue);
-    /// A server-to-client request other than `ping`; the transport posts the answer.
-    fn request(&self, method: String, params: JsValue) -> Answer;
+    /// A server-to-client request other than `ping`: its answer, which the transport
+    /// posts, or `None` for a method this client does not serve.
+    fn request(&self, method: &str, params: JsValue) -> Option<Answer>;
     /// The GET stream opened (`true`) or ended (`false`).
     fn stream(&self, _up: bool) {}
 }
@@ -1014,10 +1015,15 @@ impl Session {
 
     /// Answer a server-to-client request; the server is never left waiting.
     async fn answer(self: Rc<Self>, method: String, id: JsValue, params: JsValue) {
-        let reply: Result<JsValue, (f64, String)> = match (method.as_str(), self.router()) {
-            (method::PING, _) => Ok(crate::obj!().into()),
-            (_, Some(r)) => r.request(method.clone(), params).await,
-            (other, None) => Err((-32601.0, crate::cat!("method not found: ", other))),
+        let ping = method == method::PING;
+        let answering = match self.router() {
+            Some(r) if !ping => r.request(&method, params),
+            _ => None,
+        };
+        let reply: Result<JsValue, (f64, String)> = match answering {
+            Some(answer) => answer.await,
+            None if ping => Ok(crate::obj!().into()),
+            None => Err((-32601.0, crate::cat!("method not found: ", &method))),
         };
         let answer = response(id, reply);
         // Answers take request slots like every request: a flood of server requests
