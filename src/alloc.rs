@@ -47,6 +47,18 @@ fn class_of(size: usize, align: usize) -> Option<u32> {
     Some(n.next_power_of_two().trailing_zeros())
 }
 
+/// The size of the block that serves `size` bytes aligned to `align`: its class's power of
+/// two, or whole pages above [`LARGE`] (at least 5 pages, more than any class up to
+/// there); `None` when [`class_of`] has none.
+fn block_size(size: usize, align: usize) -> Option<usize> {
+    let k = class_of(size, align)?;
+    Some(if size > LARGE {
+        size.div_ceil(PAGE) * PAGE
+    } else {
+        1 << k
+    })
+}
+
 /// Cut `[lo, hi)` (both multiples of 8) into blocks each aligned to its own size, largest
 /// first, and hand each one (address, class) to `put`.
 fn tile(mut lo: usize, hi: usize, mut put: impl FnMut(usize, u32)) {
@@ -242,10 +254,12 @@ impl Heap {
         }
     }
 
-    /// Resize a block: the same block while the class fits, else a copy.
+    /// Resize a block: the same block while it still fits (the same class, or as many
+    /// pages), else a copy.
     ///
     /// # Safety
-    /// As for [`Heap::dealloc`]; `new_size` is not zero.
+    /// As for [`Heap::dealloc`]; `new_size` is not zero and, rounded up to the alignment,
+    /// at most `isize::MAX` (as `GlobalAlloc::realloc` asks).
     pub unsafe fn realloc(
         &mut self,
         ptr: *mut u8,
@@ -253,24 +267,16 @@ impl Heap {
         new_size: usize,
         grow: impl FnOnce(usize) -> Option<usize>,
     ) -> *mut u8 {
-        let old = class_of(layout.size(), layout.align());
-        let Some(new) = class_of(new_size, layout.align()) else {
+        let Some(new) = block_size(new_size, layout.align()) else {
             return std::ptr::null_mut();
         };
-        let (was_large, large) = (layout.size() > LARGE, new_size > LARGE);
-        let same = match (was_large, large) {
-            (false, false) => old == Some(new),
-            (true, true) => layout.size().div_ceil(PAGE) == new_size.div_ceil(PAGE),
-            _ => false,
-        };
-        if same {
+        if block_size(layout.size(), layout.align()) == Some(new) {
             return ptr;
         }
-        let moved = if large {
-            self.alloc_pages(new_size.div_ceil(PAGE), grow) as *mut u8
-        } else {
-            self.alloc_class(new, grow) as *mut u8
-        };
+        let moved = self.alloc(
+            Layout::from_size_align_unchecked(new_size, layout.align()),
+            grow,
+        );
         if !moved.is_null() {
             std::ptr::copy_nonoverlapping(ptr, moved, layout.size().min(new_size));
             self.dealloc(ptr, layout);
