@@ -81,8 +81,8 @@ pub struct Heap {
     /// The unused part of the latest memory taken from `grow`: `[next, end)`.
     next: usize,
     end: usize,
-    /// Free page spans `(start, pages)` for large requests, sorted by start, never
-    /// adjacent (neighbours are merged); the first `spans_len` are in use.
+    /// Free page spans `(start, pages)` for large requests, in no order, never adjacent
+    /// (neighbours are merged); the first `spans_len` are in use.
     spans: [(usize, usize); SPANS],
     spans_len: usize,
 }
@@ -125,44 +125,29 @@ impl Heap {
         None
     }
 
-    /// Drop span `i`, shifting the later ones down.
+    /// Drop span `i` (the last one takes its place).
     fn remove_span(&mut self, i: usize) {
-        for j in i + 1..self.spans_len {
-            self.spans[j - 1] = self.spans[j];
-        }
         self.spans_len -= 1;
+        self.spans[i] = self.spans[self.spans_len];
     }
 
-    /// Give back the pages of a large block, merged with free neighbours.
-    fn free_pages(&mut self, start: usize, pages: usize) {
-        let end = start + pages * PAGE;
-        let at = (0..self.spans_len)
-            .find(|&i| self.spans[i].0 > start)
-            .unwrap_or(self.spans_len);
-        let joins_prev = at > 0 && {
-            let (s, n) = self.spans[at - 1];
-            s + n * PAGE == start
-        };
-        let joins_next = at < self.spans_len && self.spans[at].0 == end;
-        match (joins_prev, joins_next) {
-            (true, true) => {
-                self.spans[at - 1].1 += pages + self.spans[at].1;
-                self.remove_span(at);
+    /// Give back the pages of a large block, merged with free neighbours: each one it
+    /// touches is taken out and grows it, which also makes room for it in a full list.
+    fn free_pages(&mut self, mut start: usize, mut pages: usize) {
+        let mut i = 0;
+        while i < self.spans_len {
+            let (s, n) = self.spans[i];
+            if s + n * PAGE == start || start + pages * PAGE == s {
+                start = start.min(s);
+                pages += n;
+                self.remove_span(i);
+            } else {
+                i += 1;
             }
-            (true, false) => self.spans[at - 1].1 += pages,
-            (false, true) => self.spans[at] = (start, pages + self.spans[at].1),
-            (false, false) if self.spans_len < SPANS => {
-                // Shift the later spans up one, from the last (a loop: copy_within links
-                // core's range checks for these two uses).
-                let mut j = self.spans_len;
-                while j > at {
-                    self.spans[j] = self.spans[j - 1];
-                    j -= 1;
-                }
-                self.spans[at] = (start, pages);
-                self.spans_len += 1;
-            }
-            (false, false) => {}
+        }
+        if self.spans_len < SPANS {
+            self.spans[self.spans_len] = (start, pages);
+            self.spans_len += 1;
         }
     }
 
