@@ -158,6 +158,15 @@ impl Heap {
         self.free[k as usize] = block;
     }
 
+    /// Free `[lo, hi)` as the blocks [`tile`] cuts (one copy for both callers).
+    ///
+    /// # Safety
+    /// The range is memory this heap owns that nothing uses.
+    #[inline(never)]
+    unsafe fn free_range(&mut self, lo: usize, hi: usize) {
+        tile(lo, hi, |b, c| self.push(b, c));
+    }
+
     /// # Safety
     /// The heap's lists only hold blocks it owns (true when every block came from `alloc`).
     unsafe fn pop(&mut self, k: u32) -> usize {
@@ -198,7 +207,7 @@ impl Heap {
         if self.next != 0 && start.checked_add(size).is_some_and(|e| e <= self.end) {
             let gap = self.next;
             self.next = start + size;
-            tile(gap, start, |b, c| self.push(b, c));
+            self.free_range(gap, start);
             return start;
         }
         // Split the smallest larger free block: keep its first 2^k bytes, free the rest as
@@ -217,9 +226,8 @@ impl Heap {
         let Some(base) = grow(pages) else {
             return 0;
         };
-        if self.next != 0 {
-            tile(self.next, self.end, |b, c| self.push(b, c));
-        }
+        // (Nothing before the first run: `next` and `end` are both 0.)
+        self.free_range(self.next, self.end);
         self.next = base + size;
         self.end = base + pages * PAGE;
         base
