@@ -47,6 +47,18 @@ fn class_of(size: usize, align: usize) -> Option<u32> {
     Some(n.next_power_of_two().trailing_zeros())
 }
 
+/// The size of the block that serves `size` bytes aligned to `align`: its class's power of
+/// two, or whole pages above [`LARGE`] (at least 5 pages, more than any class up to
+/// there); `None` when [`class_of`] has none.
+fn block_size(size: usize, align: usize) -> Option<usize> {
+    let k = class_of(size, align)?;
+    Some(if size > LARGE {
+        size.div_ceil(PAGE) * PAGE
+    } else {
+        1 << k
+    })
+}
+
 /// Cut `[lo, hi)` (both multiples of 8) into blocks each aligned to its own size, largest
 /// first, and hand each one (address, class) to `put`.
 fn tile(mut lo: usize, hi: usize, mut put: impl FnMut(usize, u32)) {
@@ -69,8 +81,8 @@ pub struct Heap {
     /// The unused part of the latest memory taken from `grow`: `[next, end)`.
     next: usize,
     end: usize,
-    /// Free page spans `(start, pages)` for large requests, sorted by start, never
-    /// adjacent (neighbours are merged); the first `spans_len` are in use.
+    /// Free page spans `(start, pages)` for large requests, in no order, never adjacent
+    /// (neighbours are merged); the first `spans_len` are in use.
     spans: [(usize, usize); SPANS],
     spans_len: usize,
 }
@@ -113,44 +125,29 @@ impl Heap {
         None
     }
 
-    /// Drop span `i`, shifting the later ones down.
+    /// Drop span `i` (the last one takes its place).
     fn remove_span(&mut self, i: usize) {
-        for j in i + 1..self.spans_len {
-            self.spans[j - 1] = self.spans[j];
-        }
         self.spans_len -= 1;
+        self.spans[i] = self.spans[self.spans_len];
     }
 
-    /// Give back the pages of a large block, merged with free neighbours.
-    fn free_pages(&mut self, start: usize, pages: usize) {
-        let end = start + pages * PAGE;
-        let at = (0..self.spans_len)
-            .find(|&i| self.spans[i].0 > start)
-            .unwrap_or(self.spans_len);
-        let joins_prev = at > 0 && {
-            let (s, n) = self.spans[at - 1];
-            s + n * PAGE == start
-        };
-        let joins_next = at < self.spans_len && self.spans[at].0 == end;
-        match (joins_prev, joins_next) {
-            (true, true) => {
-                self.spans[at - 1].1 += pages + self.spans[at].1;
-                self.remove_span(at);
+    /// Give back the pages of a large block, merged with free neighbours: each one it
+    /// touches is taken out and grows it, which also makes room for it in a full list.
+    fn free_pages(&mut self, mut start: usize, mut pages: usize) {
+        let mut i = 0;
+        while i < self.spans_len {
+            let (s, n) = self.spans[i];
+            if s + n * PAGE == start || start + pages * PAGE == s {
+                start = start.min(s);
+                pages += n;
+                self.remove_span(i);
+            } else {
+                i += 1;
             }
-            (true, false) => self.spans[at - 1].1 += pages,
-            (false, true) => self.spans[at] = (start, pages + self.spans[at].1),
-            (false, false) if self.spans_len < SPANS => {
-                // Shift the later spans up one, from the last (a loop: copy_within links
-                // core's range checks for these two uses).
-                let mut j = self.spans_len;
-                while j > at {
-                    self.spans[j] = self.spans[j - 1];
-                    j -= 1;
-                }
-                self.spans[at] = (start, pages);
-                self.spans_len += 1;
-            }
-            (false, false) => {}
+        }
+        if self.spans_len < SPANS {
+            self.spans[self.spans_len] = (start, pages);
+            self.spans_len += 1;
         }
     }
 
@@ -159,6 +156,15 @@ impl Heap {
     unsafe fn push(&mut self, block: usize, k: u32) {
         *(block as *mut usize) = self.free[k as usize];
         self.free[k as usize] = block;
+    }
+
+    /// Free `[lo, hi)` as the blocks [`tile`] cuts (one copy for both callers).
+    ///
+    /// # Safety
+    /// The range is memory this heap owns that nothing uses.
+    #[inline(never)]
+    unsafe fn free_range(&mut self, lo: usize, hi: usize) {
+        tile(lo, hi, |b, c| self.push(b, c));
     }
 
     /// # Safety
@@ -201,7 +207,7 @@ impl Heap {
         if self.next != 0 && start.checked_add(size).is_some_and(|e| e <= self.end) {
             let gap = self.next;
             self.next = start + size;
-            tile(gap, start, |b, c| self.push(b, c));
+            self.free_range(gap, start);
             return start;
         }
         // Split the smallest larger free block: keep its first 2^k bytes, free the rest as
@@ -220,9 +226,8 @@ impl Heap {
         let Some(base) = grow(pages) else {
             return 0;
         };
-        if self.next != 0 {
-            tile(self.next, self.end, |b, c| self.push(b, c));
-        }
+        // (Nothing before the first run: `next` and `end` are both 0.)
+        self.free_range(self.next, self.end);
         self.next = base + size;
         self.end = base + pages * PAGE;
         base
@@ -242,10 +247,12 @@ impl Heap {
         }
     }
 
-    /// Resize a block: the same block while the class fits, else a copy.
+    /// Resize a block: the same block while it still fits (the same class, or as many
+    /// pages), else a copy.
     ///
     /// # Safety
-    /// As for [`Heap::dealloc`]; `new_size` is not zero.
+    /// As for [`Heap::dealloc`]; `new_size` is not zero and, rounded up to the alignment,
+    /// at most `isize::MAX` (as `GlobalAlloc::realloc` asks).
     pub unsafe fn realloc(
         &mut self,
         ptr: *mut u8,
@@ -253,24 +260,16 @@ impl Heap {
         new_size: usize,
         grow: impl FnOnce(usize) -> Option<usize>,
     ) -> *mut u8 {
-        let old = class_of(layout.size(), layout.align());
-        let Some(new) = class_of(new_size, layout.align()) else {
+        let Some(new) = block_size(new_size, layout.align()) else {
             return std::ptr::null_mut();
         };
-        let (was_large, large) = (layout.size() > LARGE, new_size > LARGE);
-        let same = match (was_large, large) {
-            (false, false) => old == Some(new),
-            (true, true) => layout.size().div_ceil(PAGE) == new_size.div_ceil(PAGE),
-            _ => false,
-        };
-        if same {
+        if block_size(layout.size(), layout.align()) == Some(new) {
             return ptr;
         }
-        let moved = if large {
-            self.alloc_pages(new_size.div_ceil(PAGE), grow) as *mut u8
-        } else {
-            self.alloc_class(new, grow) as *mut u8
-        };
+        let moved = self.alloc(
+            Layout::from_size_align_unchecked(new_size, layout.align()),
+            grow,
+        );
         if !moved.is_null() {
             std::ptr::copy_nonoverlapping(ptr, moved, layout.size().min(new_size));
             self.dealloc(ptr, layout);

@@ -11,8 +11,13 @@
 // left in the module takes a shim's address, so no `call_indirect` can reach one: their
 // slots get the table's first function instead, and `wasm-opt` then drops the shims that
 // are not exported. Only slots whose function is named as such a shim are touched, and
-// only when the slot's index appears nowhere as a constant (an `i32.const` in the code or
-// an aligned word of a data segment): belt and braces.
+// only when nothing in the module may hold the slot's index as a function pointer
+// (belt and braces): no aligned word of a data segment, no constant outside the code,
+// and no `i32.const` of the code that can reach a store, a local read elsewhere, a call
+// to JS, a `call_indirect`, ...; a constant that only ever meets i32 arithmetic, a
+// comparison, an address, a length or a condition, directly or through the parameters
+// and locals of the functions it is passed to, is a number (sizes and offsets such as
+// 120 or 144 had kept 16 shims and what they call: 326 bytes of gzip).
 //
 // The same goes for js-sys's JSPI task waker (`js_sys::futures::jspi::*`, about 450 bytes
 // of raw wasm, 110 of gzip): its vtable sits in a data segment, so the table keeps its
@@ -107,10 +112,8 @@ const funcs = [];
 for (let k = leb(); k--;) funcs.push(leb());
 if (p !== elem.end) fail('the element section has more than its segment');
 
-// Every constant of the code and of the data (aligned words).
+// Every aligned word of the data (a vtable's function pointers sit there).
 const used = new Set();
-const text = execFileSync('wasm-dis', [file], { maxBuffer: 1 << 30 }).toString();
-for (const m of text.matchAll(/i32\.const (-?\d+)/g)) used.add(Number(m[1]));
 for (const s of section(11)) {
   p = s.body;
   for (let n = leb(); n--;) {
@@ -121,6 +124,114 @@ for (const s of section(11)) {
     for (let i = (4 - (at % 4)) % 4; i + 4 <= len; i += 4) used.add(wasm.readInt32LE(p + i));
     p += len;
   }
+}
+
+// The code's constants that may be a function pointer. A table index in the code is an
+// `i32.const` (a relocation the compiler could not fold), and only a value that reaches a
+// `call_indirect` calls through the table; a constant that is only ever an operand of i32
+// arithmetic or a comparison, an address, a length, a condition, or an argument that its
+// callee uses only so (or returns to such a use), is a number, whatever its value (a
+// struct offset of 120 is not slot 120). Read from `wasm-dis` (Binaryen's folded text: one
+// node a line, its operands on the lines below, one space further in); anything else
+// (stored, passed to JS, kept in a local, ...) counts as a pointer.
+const text = execFileSync('wasm-dis', [file], { maxBuffer: 1 << 30 }).toString();
+const NAME = String.raw`\$("(?:[^"\\]|\\.)*"|[^\s()]+)`;
+/** Every node: [op, indent, parent, position among the parent's operands, line, operands, function]. */
+const nodes = [];
+/** Function name -> { params: [local names], gets: Map(local -> [node]) }; imports (and a name seen twice): null. */
+const fns = new Map();
+let fn = null, outside = 0;
+const stack = [];
+for (const line of text.split('\n')) {
+  const indent = line.search(/\S/);
+  if (indent < 0 || line[indent] !== '(') continue;
+  if (indent === 1) {
+    stack.length = 0;
+    // A global's value, a segment's offset: kept, as any constant outside the code.
+    for (const m of line.matchAll(/\(i32\.const (-?\d+)\)/g)) used.add(Number(m[1])), outside++;
+    const head = new RegExp(String.raw`^ \((import "[^"]*" "[^"]*" )?\(?func ` + NAME).exec(line);
+    fn = head && !head[1] ? { params: [...line.matchAll(new RegExp(String.raw`\(param ` + NAME, 'g'))].map((m) => m[1]), gets: new Map() } : null;
+    if (head) fns.set(head[2], fns.has(head[2]) ? null : fn);
+    continue;
+  }
+  if (!fn || line.startsWith('(local ', indent)) continue;
+  while (stack.length && nodes[stack.at(-1)][1] >= indent) stack.pop();
+  const parent = stack.length ? stack.at(-1) : -1;
+  const op = /^\(([^\s)]+)/.exec(line.slice(indent))[1];
+  const pos = parent < 0 ? 0 : nodes[parent][5]++;
+  nodes.push([op, indent, parent, pos, line, 0, fn]);
+  stack.push(nodes.length - 1);
+  if (op === 'local.get') {
+    const l = new RegExp(NAME).exec(line.slice(indent))[1];
+    if (!fn.gets.has(l)) fn.gets.set(l, []);
+    fn.gets.get(l).push(nodes.length - 1);
+  }
+}
+const INERT = /^i32\.(add|sub|mul|div_[su]|rem_[su]|and|or|xor|shl|shr_[su]|rotl|rotr|eqz?|ne|[lg][te]_[su]|clz|ctz|popcnt)$|^i64\.(eqz|eq|ne|[lg][te]_[su])$|\.load|^memory\.|^drop$/;
+/** Where the value of node `n` goes: 'inert', 'return' (out of its function, else inert), or 'escape'. */
+const localUse = new Map();
+function use(n) {
+  const [, , parent, pos] = nodes[n];
+  if (parent < 0) return 'return';
+  const [op, , , , line] = nodes[parent];
+  const last = pos === nodes[parent][5] - 1;
+  if (INERT.test(op) || (/\.store/.test(op) && pos === 0)) return 'inert';
+  if ((op === 'br_if' && last) || (op === 'if' && pos === 0) || (op === 'select' && pos === 2)) return 'inert';
+  if (op === 'select' || ((op === 'block' || op === 'loop' || op === 'then' || op === 'else') && last)) {
+    return use(op === 'then' || op === 'else' ? nodes[parent][2] : parent);
+  }
+  if (op === 'if') return use(parent);
+  if (op === 'return') return 'return';
+  if (op === 'local.set' || op === 'local.tee') {
+    // Into a local: wherever any read of that local goes (and a tee's own value).
+    const l = localOf(nodes[parent][6], new RegExp(NAME).exec(line.slice(nodes[parent][1]))[1]);
+    return op === 'local.tee' && RANK[l] < 2 ? worst(l, use(parent)) : l;
+  }
+  if (op === 'call') {
+    const callee = fns.get(new RegExp(NAME).exec(line.slice(nodes[parent][1]))[1]);
+    if (!callee) return 'escape';
+    const how = paramOf(callee, pos);
+    return how === 'return' ? use(parent) : how;
+  }
+  return 'escape';
+}
+/**
+ * How a function uses its locals and parameters, as known so far: every one asked about
+ * starts inert and is computed again, with what is known of the others, until nothing
+ * changes (inert < return < escape: each can only move right).
+ */
+const RANK = { inert: 0, return: 1, escape: 2 };
+const worst = (a, b) => (RANK[a] >= RANK[b] ? a : b);
+/** How a function uses its local (or parameter) `name`, as known so far. */
+function localOf(f, name) {
+  const known = localUse.get(f) ?? new Map();
+  localUse.set(f, known);
+  if (!known.has(name)) {
+    known.set(name, 'inert');
+    asked.push([f, name]);
+  }
+  return known.get(name);
+}
+const paramOf = (f, i) => (i < f.params.length ? localOf(f, f.params[i]) : 'escape');
+const asked = [];
+const constants = nodes.flatMap((node, n) => (node[0] === 'i32.const' ? [n] : []));
+for (let changed = true; changed;) {
+  changed = false;
+  for (const n of constants) use(n);
+  for (let j = 0; j < asked.length; j++) {
+    const [f, name] = asked[j];
+    let how = 'inert';
+    for (const g of f.gets.get(name) ?? []) how = worst(how, use(g));
+    if (RANK[how] > RANK[localUse.get(f).get(name)]) {
+      localUse.get(f).set(name, how);
+      changed = true;
+    }
+  }
+}
+if (constants.length + outside !== [...text.matchAll(/\(i32\.const (-?\d+)\)/g)].length) fail('wasm-dis printed a constant this reading missed');
+for (const n of constants) {
+  const k = Number(/i32\.const (-?\d+)/.exec(nodes[n][4])[1]);
+  if (!used.has(k) && use(n) !== 'inert') used.add(k);
 }
 
 const shim = (f) => /^wasm_bindgen(\[[0-9a-f]+\])?::convert::closures::_::invoke::</.test(names.get(f) ?? '');
