@@ -51,7 +51,10 @@ setup:
 # 2.2 KB less gzip for 1.3 KB more raw). Before it, tools/prune-shims.mjs takes
 # wasm-bindgen's closure invoke shims for closure types the crate never makes out of the
 # function table (JS calls closures through exports; only the describe functions that
-# wasm-bindgen removes took those addresses), so -Oz drops them: 356 bytes less gzip;
+# wasm-bindgen removes took those addresses), so -Oz drops them: 356 bytes less gzip, and
+# 328 more since a constant that only meets arithmetic, comparisons, addresses, lengths or
+# conditions (followed through locals and callees' parameters) no longer counts as a
+# possible pointer to a shim;
 # likewise js-sys's JSPI task waker when no JSPI intrinsic is imported (no JSPI task can
 # exist): 113 bytes less.
 # --low-memory-unused lets -Oz fold constant offsets into loads and stores: Rust's wasm
