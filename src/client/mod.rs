@@ -356,7 +356,7 @@ impl Client {
     /// Close: stop every task handle (their `result()` rejects with an `AbortError`) at
     /// once, and return the session's close (abort what is in flight, end the session).
     /// Not an `async fn`: a wrapper future around the session's costs wasm for nothing.
-    pub fn close(&self) -> impl std::future::Future<Output = ()> + '_ {
+    pub fn close(&self) -> crate::transport::Closing {
         self.0.tasks.close_all();
         self.0.session.close()
     }

@@ -283,6 +283,19 @@ impl Future for Connecting {
     }
 }
 
+/// `close()`'s future as a method's: a plain one (no async block's state machine) around
+/// [`Client::close`]'s, fulfilled with `undefined`.
+struct Closed(crate::transport::Closing);
+
+impl Future for Closed {
+    type Output = Result<JsValue, Error>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|()| Ok(JsValue::UNDEFINED))
+    }
+}
+
 /// An MCP client connected to one server over Streamable HTTP.
 #[wasm_bindgen]
 pub struct McpClient {
@@ -342,13 +355,7 @@ impl McpClient {
             11 => boxed_promise(cl.get_task_result(&text.unwrap_or_default())),
             12 => boxed_promise(cl.list_tasks(text)),
             13 => boxed_promise(cl.cancel_task(&text.unwrap_or_default())),
-            14 => {
-                let c2 = cl.clone();
-                promise(async move {
-                    c2.close().await;
-                    Ok(JsValue::UNDEFINED)
-                })
-            }
+            14 => boxed_promise(Box::pin(Closed(cl.close()))),
             15 => {
                 cl.session().sign_out();
                 let p = pending();

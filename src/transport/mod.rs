@@ -1255,12 +1255,13 @@ impl Session {
     }
 
     /// Close: abort what is in flight, stop the GET stream, and end the session with
-    /// DELETE.
-    pub async fn close(self: &Rc<Self>) {
+    /// DELETE, whose future this returns (not an `async fn`: what it does before it
+    /// awaits is plain code, and a state machine around one send costs wasm).
+    pub fn close(self: &Rc<Self>) -> Closing {
         let (session, aborts) = {
             let mut st = self.state_mut();
             if st.closed {
-                return;
+                return Closing(None);
             }
             st.closed = true;
             // Pushed one by one: a `collect` compiles a collecting loop of its own.
@@ -1280,7 +1281,7 @@ impl Session {
         }
         self.gate.close();
         self.stop_listening();
-        if let Some(sid) = session {
+        Closing(session.map(|sid| {
             let abort = Abort::new(Some(self.opts.request_timeout_ms.unwrap_or(10_000.0)));
             let sending = self.http.send(
                 "DELETE",
@@ -1289,9 +1290,8 @@ impl Session {
                 None,
                 &abort.signal(),
             );
-            // Its response is let go (dropped: its body cancelled).
-            let _ = sending.await;
-        }
+            (sending, abort)
+        }))
     }
 
     /// Forget the tokens (with the `auth` option; else nothing to do).
@@ -1305,6 +1305,20 @@ impl Session {
     /// stored token to read, or to refresh when due (see [`Auth::ready`]).
     fn auth_ready(&self) -> Option<js_sys::Promise> {
         self.auth.as_ref().and_then(Auth::ready)
+    }
+}
+
+/// [`Session::close`]'s DELETE under way, with its timeout, if the session had an id: a
+/// plain future. Its response is let go (dropped: its body cancelled).
+pub struct Closing(Option<(io::Sending, Abort)>);
+
+impl Future for Closing {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        match &mut self.0 {
+            Some((sending, _)) => Pin::new(sending).poll(cx).map(|_| ()),
+            None => std::task::Poll::Ready(()),
+        }
     }
 }
 
