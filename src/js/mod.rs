@@ -335,20 +335,13 @@ impl McpClient {
             4 => return cl.session_id().into(),
             5 => return (cl.active_tasks() as u32).into(),
             // `callTool` (the final result) and `callToolAsTask` (the handle).
-            6 | 7 => {
-                let c2 = cl.clone();
-                let name = text.unwrap_or_default();
-                let opts = read_handle_options(&c);
-                let wait = op == 6;
-                promise(async move {
-                    let h = c2.call_as_task(&name, b, opts).await?;
-                    if wait {
-                        h.wait().await
-                    } else {
-                        Ok(TaskHandle::new(h).into())
-                    }
-                })
-            }
+            6 | 7 => follow(
+                cl,
+                text.unwrap_or_default(),
+                Some(b),
+                read_handle_options(&c),
+                op == 6,
+            ),
             8 => boxed_promise(cl.list_tools(text)),
             9 => boxed_promise(cl.list_all_tools()),
             10 => boxed_promise(cl.get_task(&text.unwrap_or_default())),
@@ -368,6 +361,29 @@ impl McpClient {
         };
         promise.into()
     }
+}
+
+/// `callTool` (`wait`: the final result), `callToolAsTask` (the handle) and
+/// `TaskHandle.resume` (`args` is `None`: reattach to the task `name`) in one future.
+fn follow(
+    cl: &Client,
+    name: String,
+    args: Option<JsValue>,
+    opts: HandleOptions,
+    wait: bool,
+) -> Promise {
+    let c = cl.clone();
+    promise(async move {
+        let h = match args {
+            Some(args) => c.call_as_task(&name, args, opts).await?,
+            None => c.resume(&name, opts).await?,
+        };
+        if wait {
+            h.wait().await
+        } else {
+            Ok(TaskHandle::new(h).into())
+        }
+    })
 }
 
 /// Resume-token format version.
@@ -448,26 +464,31 @@ impl TaskHandle {
     /// by `McpClient::op`): reattach to a task from a resume token or a bare task id,
     /// without a new `tools/call`.
     fn resume(client: &Client, token_or_task_id: String, options: &JsValue) -> Promise {
-        let c = client.clone();
         let opts = read_handle_options(options);
-        promise(async move {
-            let task_id = if matches!(token_or_task_id.trim_ascii_start().as_bytes(), [b'{', ..]) {
-                let t = json::parse(&token_or_task_id).map_err(|e| {
-                    Error::Protocol(crate::cat!("the resume token is not JSON: ", e))
-                })?;
-                if get_f64(&t, "v") != Some(TOKEN_VERSION) {
-                    return Err(Error::Protocol(
-                        "the resume token has an unknown version".into(),
-                    ));
+        let task_id = if matches!(token_or_task_id.trim_ascii_start().as_bytes(), [b'{', ..]) {
+            let id = json::parse(&token_or_task_id)
+                .map_err(|e| Error::Protocol(crate::cat!("the resume token is not JSON: ", e)))
+                .and_then(|t| {
+                    if get_f64(&t, "v") != Some(TOKEN_VERSION) {
+                        return Err(Error::Protocol(
+                            "the resume token has an unknown version".into(),
+                        ));
+                    }
+                    get_str(&t, "taskId")
+                        .ok_or_else(|| Error::Protocol("the resume token has no taskId".into()))
+                });
+            match id {
+                Ok(id) => id,
+                Err(e) => {
+                    let p = pending();
+                    settle(&p, false, to_js(e));
+                    return p;
                 }
-                get_str(&t, "taskId")
-                    .ok_or_else(|| Error::Protocol("the resume token has no taskId".into()))?
-            } else {
-                token_or_task_id
-            };
-            let h = c.resume(&task_id, opts).await?;
-            Ok(TaskHandle::new(h).into())
-        })
+            }
+        } else {
+            token_or_task_id
+        };
+        follow(client, task_id, None, opts, false)
     }
 
     /// A versioned resume token (JSON text) for [`TaskHandle::resume`].
