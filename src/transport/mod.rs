@@ -477,7 +477,9 @@ impl Session {
 
     fn start_listening(self: &Rc<Self>, gen: u32) {
         if self.opts.listen {
-            io::spawn(Box::pin(self.clone().listen(gen)));
+            io::spawn(Box::pin(Listen(
+                self.clone().follow(None, None, None, None, gen),
+            )));
         }
     }
 
@@ -653,6 +655,7 @@ impl Session {
                     };
                     if sse {
                         break 'exchange self
+                            .clone()
                             .follow(Some(resp), Some(id), session.as_deref(), Some(&signal), 0)
                             .await;
                     }
@@ -1093,12 +1096,6 @@ impl Session {
         h
     }
 
-    /// The GET stream: messages not tied to a request (task status notifications), read
-    /// by [`Session::follow`].
-    async fn listen(self: Rc<Self>, gen: u32) {
-        let _ = self.follow(None, None, None, None, gen).await;
-    }
-
     /// Read an SSE stream, dispatching every message, and open it again (a GET with
     /// `Last-Event-ID`; the parser keeps it and the server's `retry`) as it ends. One
     /// routine for both kinds of stream:
@@ -1115,7 +1112,7 @@ impl Session {
     ///   a row (the one backoff, with jitter): a stream that stays up for a second counts
     ///   as healthy again. A drop or a bad stream just means: reconnect.
     async fn follow(
-        self: &Rc<Self>,
+        self: Rc<Self>,
         mut resp: Option<HttpResponse>,
         until: Option<u64>,
         session: Option<&str>,
@@ -1319,6 +1316,21 @@ impl Future for Closing {
             Some((sending, _)) => Pin::new(sending).poll(cx).map(|_| ()),
             None => std::task::Poll::Ready(()),
         }
+    }
+}
+
+/// The GET stream's task: messages not tied to a request (task status notifications),
+/// read by [`Session::follow`], whose outcome is let go. A plain future around it: an
+/// `async` wrapper would be a state machine and drop glue of its own.
+struct Listen<F>(F);
+
+impl<F: Future<Output = Result<(), Error>>> Future for Listen<F> {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        // SAFETY: the field is pinned with the wrapper (never moved out of it).
+        unsafe { self.map_unchecked_mut(|l| &mut l.0) }
+            .poll(cx)
+            .map(drop)
     }
 }
 
