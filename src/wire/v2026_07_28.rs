@@ -288,8 +288,8 @@ impl Wire for V2026 {
         match result_kind(&v)? {
             Kind::Complete => Ok(Called::Result(v)),
             // A flat CreateTaskResult: the task's own fields at the top level.
-            Kind::Task => Ok(Called::Task {
-                info: decode_task(&v, &FIELDS)?,
+            Kind::Task => decode_task(&v, &FIELDS).map(|info| Called::Task {
+                info,
                 raw: v,
                 immediate: None,
             }),
