@@ -168,12 +168,15 @@ fn holds(k: &str) -> Holds {
 /// path, encoded; a parameter without a value (absent or null) has no header.
 pub fn param_headers<J: Json>(mirrored: &[Mirrored], args: &J) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for m in mirrored {
-        let mut v = Some(args.clone());
+    'params: for m in mirrored {
+        let mut v = args.clone();
         for k in &m.path {
-            v = v.and_then(|x| x.field(k));
+            let Some(x) = v.field(k) else {
+                continue 'params;
+            };
+            v = x;
         }
-        if let Some(value) = v.as_ref().and_then(encode_value) {
+        if let Some(value) = encode_value(&v) {
             out.push((crate::cat!("Mcp-Param-", &m.header), value));
         }
     }

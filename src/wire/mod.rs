@@ -170,38 +170,40 @@ pub fn snapshot(
     fields: &TaskFields,
     asked: bool,
 ) -> Result<Reply<JsValue, Error>, Error> {
-    let info = decode_task(v, fields)?;
-    // On the status itself, not its name: string compares for what a match tells.
-    let terminal = match info.status {
-        _ if !fields.inline => None,
-        TaskStatus::Completed => {
-            let result = get(v, "result");
-            if is_object(&result) {
-                Some(Ok(result))
-            } else if asked {
-                // Asked and not given: a transient fault, retried within the budget.
-                return Err(Error::Protocol(
-                    "tasks/get answered a finished task without its result or error".into(),
-                ));
-            } else {
-                // A notification may leave it out: the machine asks tasks/get for it.
-                None
+    // The decoder's error passed on as it is (a map, not a `?`: no error moved).
+    decode_task(v, fields).and_then(|info| {
+        // On the status itself, not its name: string compares for what a match tells.
+        let terminal = match info.status {
+            _ if !fields.inline => None,
+            TaskStatus::Completed => {
+                let result = get(v, "result");
+                if is_object(&result) {
+                    Some(Ok(result))
+                } else if asked {
+                    // Asked and not given: a transient fault, retried within the budget.
+                    return Err(Error::Protocol(
+                        "tasks/get answered a finished task without its result or error".into(),
+                    ));
+                } else {
+                    // A notification may leave it out: the machine asks tasks/get for it.
+                    None
+                }
             }
-        }
-        TaskStatus::Failed => {
-            let e = get(v, "error");
-            Some(Err(Error::Rpc {
-                code: get_f64(&e, "code").unwrap_or(-32603.0),
-                message: get_str(&e, "message").unwrap_or_default(),
-                data: get(&e, "data"),
-            }))
-        }
-        _ => None,
-    };
-    Ok(Reply::Task {
-        info,
-        raw: v.clone(),
-        terminal,
+            TaskStatus::Failed => {
+                let e = get(v, "error");
+                Some(Err(Error::Rpc {
+                    code: get_f64(&e, "code").unwrap_or(-32603.0),
+                    message: get_str(&e, "message").unwrap_or_default(),
+                    data: get(&e, "data"),
+                }))
+            }
+            _ => None,
+        };
+        Ok(Reply::Task {
+            info,
+            raw: v.clone(),
+            terminal,
+        })
     })
 }
 

@@ -127,8 +127,8 @@ impl Wire for V2025 {
         if !is_object(&task) {
             return Ok(Called::Result(v));
         }
-        Ok(Called::Task {
-            info: decode_task(&task, &FIELDS)?,
+        decode_task(&task, &FIELDS).map(|info| Called::Task {
+            info,
             immediate: get_str(&get(&v, "_meta"), IMMEDIATE_RESPONSE_KEY),
             raw: task,
         })

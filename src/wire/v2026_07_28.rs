@@ -285,11 +285,11 @@ impl Wire for V2026 {
     }
 
     fn decode_call(&self, v: JsValue) -> Result<Called, Error> {
-        match result_kind(&v)? {
+        result_kind(&v).and_then(|kind| match kind {
             Kind::Complete => Ok(Called::Result(v)),
             // A flat CreateTaskResult: the task's own fields at the top level.
-            Kind::Task => Ok(Called::Task {
-                info: decode_task(&v, &FIELDS)?,
+            Kind::Task => decode_task(&v, &FIELDS).map(|info| Called::Task {
+                info,
                 raw: v,
                 immediate: None,
             }),
@@ -297,7 +297,7 @@ impl Wire for V2026 {
             Kind::InputRequired => Err(Error::Protocol(
                 "the server asked for input after the input rounds".into(),
             )),
-        }
+        })
     }
 
     fn inbound(&self, m: &str) -> Inbound {
