@@ -94,17 +94,6 @@ pub fn push_lossy(out: &mut String, mut bytes: &[u8]) {
     }
 }
 
-/// Join string slices known only at run time (one small loop for every caller;
-/// `[..].concat()` links two generic copies of alloc's join, about 2 KB of wasm).
-/// `cat!` is the form for a fixed list of pieces, numbers included.
-pub fn cat(parts: &[&str]) -> String {
-    let mut out = String::new();
-    for p in parts {
-        out.push_str(p);
-    }
-    out
-}
-
 /// Join pieces into a `String`: `cat!("task ", id, " expired after ", ms, " ms")`.
 #[macro_export]
 macro_rules! cat {
@@ -113,7 +102,8 @@ macro_rules! cat {
     };
 }
 
-/// What `cat!` compiles to: one call over its pieces.
+/// What `cat!` compiles to: one call over its pieces (one small loop for every caller;
+/// `[..].concat()` links two generic copies of alloc's join, about 2 KB of wasm).
 #[inline(never)]
 pub fn join(pieces: &[&dyn Piece]) -> String {
     let mut out = String::new();
