@@ -1231,7 +1231,7 @@ impl Session {
             }
             let wake = Latch::new();
             let delay = if until.is_some() {
-                parser.retry_ms().map_or(1000, |r| r)
+                parser.retry_ms().unwrap_or(1000)
             } else {
                 let mut st = self.state_mut();
                 if st.closed || st.listen_gen != gen {
