@@ -75,23 +75,45 @@ declare global {
 if (declarations.includes('[Symbol.dispose]') && !declarations.includes(symbolDispose)) {
   writeFileSync(dts, symbolDispose + declarations);
 }
-// Code of wasm-bindgen's glue that no supported runtime runs (Node >= 20 and the browsers
-// with `String.prototype.isWellFormed`, which the wasm calls), taken out (74 + 24 bytes
-// of gzip): `passStringToWasm0`'s branch for a missing `realloc` (every call passes the
-// wasm's), the `TextEncoder.prototype.encodeInto` fallback and the stand-ins for a
-// missing `FinalizationRegistry`. Fails if one is still there in another shape.
+// Code of wasm-bindgen's glue that no supported runtime runs (Node >= 20, Workers and the
+// browsers with `String.prototype.isWellFormed`, which the wasm calls), taken out, each
+// edit checked afterwards (a fallback or check left in another shape fails the build):
+// - the stand-ins for a missing `FinalizationRegistry` (24 bytes of gzip);
+// - `passStringToWasm0`'s copy loop for ASCII with `encodeInto` for the rest (and its
+//   branch for a missing `realloc`, and the `encodeInto` fallback): one
+//   `TextEncoder.encode`, the same UTF-8 bytes, copied into a block of the exact size
+//   (the wasm's `realloc` is no longer called from JS). 74 + 95 bytes less gzip;
+// - checks for what every supported runtime has: `Response`, `Request`, `URL` and
+//   `WebAssembly.instantiateStreaming` are functions, and a `DataView` of a memory that has
+//   grown is told by its buffer alone (`buffer.detached` is only a fast path). 45 bytes.
+// - `const ret = EXPR; return addHeapObject(ret);` (and `takeObject`), which esbuild keeps
+//   as written, as one `return addHeapObject(EXPR);` (28 bytes).
 const glueJs = join(pkg, 'mcp_tasks_wasm.js');
 {
   const deadGlue = [
-    [/\n    if \(realloc === undefined\) \{\n[^}]*\n    \}\n/, '\n'],
-    [/\nif \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[\s\S]*?\n\}\n/, '\n'],
     [/\(typeof FinalizationRegistry === 'undefined'\)\n *\? \{ register: \(\) => \{\}, unregister: \(\) => \{\} \}\n *: new FinalizationRegistry/g,
       'new FinalizationRegistry'],
+    [/^function passStringToWasm0\(arg, malloc, realloc\) \{\n[\s\S]*?\n\}\n/m, `function passStringToWasm0(arg, malloc) {
+    const bytes = cachedTextEncoder.encode(arg);
+    const ptr = malloc(bytes.length, 1) >>> 0;
+    getUint8ArrayMemory0().set(bytes, ptr);
+    WASM_VECTOR_LEN = bytes.length;
+    return ptr;
+}
+`],
+    [/passStringToWasm0\((\w+), (wasm\.[$\w]+), wasm\.[$\w]+\)/g, 'passStringToWasm0($1, $2)'],
+    [/\nif \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[\s\S]*?\n\}\n/, '\n'],
+    [/cachedDataViewMemory0 === null \|\| cachedDataViewMemory0\.buffer\.detached === true \|\| \(cachedDataViewMemory0\.buffer\.detached === undefined && (cachedDataViewMemory0\.buffer !== wasm\.memory\.buffer)\)/,
+      'cachedDataViewMemory0?.buffer !== wasm.memory.buffer'],
+    [/typeof (Response|Request|URL) === 'function' && /g, ''],
+    [/if \(typeof WebAssembly\.instantiateStreaming === 'function'\) /, ''],
+    [/const ret = (.+);\n( +)return (addHeapObject|takeObject)\(ret\);/g, '$2return $3($1);'],
   ];
   let text = readFileSync(glueJs, 'utf8');
   for (const [dead, live] of deadGlue) text = text.replace(dead, live);
-  if (/realloc === undefined|'encodeInto' in|typeof FinalizationRegistry/.test(text)) {
-    throw new Error('finish-pkg: wasm-bindgen\'s glue is not of the expected shape (its dead fallbacks)');
+  if (/realloc|encodeInto|typeof FinalizationRegistry|\.detached|typeof (Response|Request|URL|WebAssembly)|return (addHeapObject|takeObject)\(ret\)/.test(text)
+    || !text.includes('function passStringToWasm0(arg, malloc) {')) {
+    throw new Error('finish-pkg: wasm-bindgen\'s glue is not of the expected shape (its dead fallbacks and checks)');
   }
   writeFileSync(glueJs, text);
 }
