@@ -7,11 +7,11 @@
 //!   2^k bytes is aligned to 2^k (to 64 KiB at most: a request for more alignment fails).
 //! - `dealloc` pushes the block on its class's free list (Rust passes the layout, so no
 //!   header is needed); `alloc` pops from it first: O(1) both ways.
-//! - An empty list is served from the current run of fresh memory (carved at the next
-//!   boundary of the class; the gap before it is cut into blocks of smaller classes, never
-//!   lost), then by splitting a block of the smallest larger class that has one (halves go
-//!   to the lists below), and only then by growing the memory. Blocks are never merged
-//!   back: a steady workload reuses its own blocks, which is what the leak check measures.
+//! - An empty list is served by splitting a block of the smallest larger class that has
+//!   one (halves go to the lists below), and only then by growing the memory: the new
+//!   pages' rest, after the block, is cut into blocks of the classes it fits, never lost.
+//!   Blocks are never merged back: a steady workload reuses its own blocks, which is what
+//!   the leak check measures.
 //! - `realloc` keeps the block when the class does not change, else allocates, copies and
 //!   frees (a `Vec` doubling its capacity moves to the next class each time).
 //! - Large requests (over [`LARGE`] bytes: a big reply) are not rounded to a power of two:
@@ -72,15 +72,12 @@ fn tile(mut lo: usize, hi: usize, mut put: impl FnMut(usize, u32)) {
     }
 }
 
-/// Free lists and the current run of fresh memory. Addresses are plain `usize`; 0 means
+/// Free lists and free page spans. Addresses are plain `usize`; 0 means
 /// "none" (the heap never starts at address 0: the data and the stack come first).
 pub struct Heap {
     /// `free[k]`: the first free block of 2^k bytes; each free block holds the next one's
     /// address in its first word.
     free: [usize; MAX_SHIFT as usize + 1],
-    /// The unused part of the latest memory taken from `grow`: `[next, end)`.
-    next: usize,
-    end: usize,
     /// Free page spans `(start, pages)` for large requests, in no order, never adjacent
     /// (neighbours are merged); the first `spans_len` are in use.
     spans: [(usize, usize); SPANS],
@@ -92,8 +89,6 @@ impl Heap {
     pub const fn new() -> Heap {
         Heap {
             free: [0; MAX_SHIFT as usize + 1],
-            next: 0,
-            end: 0,
             spans: [(0, 0); SPANS],
             spans_len: 0,
         }
@@ -197,22 +192,10 @@ impl Heap {
     }
 
     unsafe fn alloc_class(&mut self, k: u32, grow: impl FnOnce(usize) -> Option<usize>) -> usize {
-        let block = self.pop(k);
-        if block != 0 {
-            return block;
-        }
-        let size = 1usize << k;
-        // The current run, at the next boundary of the class.
-        let start = (self.next + (size.min(PAGE) - 1)) & !(size.min(PAGE) - 1);
-        if self.next != 0 && start.checked_add(size).is_some_and(|e| e <= self.end) {
-            let gap = self.next;
-            self.next = start + size;
-            self.free_range(gap, start);
-            return start;
-        }
-        // Split the smallest larger free block: keep its first 2^k bytes, free the rest as
-        // one block of each class from k up.
-        if let Some(j) = (k + 1..=MAX_SHIFT).find(|j| self.free[*j as usize] != 0) {
+        // The class's list, else the smallest larger free block, split: its first 2^k
+        // bytes are the block, the rest goes to the lists below as one block of each class
+        // from k up.
+        if let Some(j) = (k..=MAX_SHIFT).find(|j| self.free[*j as usize] != 0) {
             let block = self.pop(j);
             for c in k..j {
                 self.push(block + (1 << c), c);
@@ -220,16 +203,14 @@ impl Heap {
             return block;
         }
         // New memory (never a free span: small blocks there would cut it up for good, and
-        // the next large reply could no longer reuse it); what is left of the current run
-        // goes to the free lists.
+        // the next large reply could no longer reuse it); the rest of its pages goes to
+        // the free lists.
+        let size = 1usize << k;
         let pages = size.div_ceil(PAGE);
         let Some(base) = grow(pages) else {
             return 0;
         };
-        // (Nothing before the first run: `next` and `end` are both 0.)
-        self.free_range(self.next, self.end);
-        self.next = base + size;
-        self.end = base + pages * PAGE;
+        self.free_range(base + size, base + pages * PAGE);
         base
     }
 
