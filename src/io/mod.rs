@@ -37,7 +37,7 @@ extern "C" {
     #[wasm_bindgen(js_name = utf8)]
     fn decode(bytes: &[u8]) -> JsValue;
     /// See [`Http::send`].
-    #[wasm_bindgen(catch, js_name = send)]
+    #[wasm_bindgen(js_name = send)]
     fn fetch_manual(
         fetch: &Function,
         url: &str,
@@ -45,7 +45,7 @@ extern "C" {
         headers: &Headers,
         body: Option<&str>,
         signal: &AbortSignal,
-    ) -> Result<Promise, JsValue>;
+    ) -> Promise;
     #[wasm_bindgen(js_name = nextChunk)]
     fn next_chunk(response: &Response) -> Promise;
     #[wasm_bindgen(js_name = readText)]
@@ -280,8 +280,14 @@ impl Http {
     ) -> Sending {
         // host.js's `send`: a Response (the one object), a redirect's status, or a string
         // saying that the replacement `fetch` gave no Response.
-        let sent = fetch_manual(&self.fetch, url, method, &headers.0, body, signal)
-            .map(|p| await_promise(&p));
+        let sent = await_promise(&fetch_manual(
+            &self.fetch,
+            url,
+            method,
+            &headers.0,
+            body,
+            signal,
+        ));
         Sending {
             sent,
             signal: signal.clone(),
@@ -293,8 +299,8 @@ impl Http {
 /// an `async fn`'s: no state machine and drop glue of its own.
 #[must_use = "a request's answer is read by awaiting it"]
 pub struct Sending {
-    /// The host's promise, or what the request failed with before it went out.
-    sent: Result<PromiseFuture, JsValue>,
+    /// The host's promise.
+    sent: PromiseFuture,
     signal: AbortSignal,
 }
 
@@ -302,12 +308,9 @@ impl Future for Sending {
     type Output = Result<HttpResponse, FetchFailure>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let out = match &mut this.sent {
-            Err(e) => return Poll::Ready(Err(FetchFailure::Network(e.clone()))),
-            Ok(p) => match Pin::new(p).poll(cx) {
-                Poll::Ready(out) => out,
-                Poll::Pending => return Poll::Pending,
-            },
+        let out = match Pin::new(&mut this.sent).poll(cx) {
+            Poll::Ready(out) => out,
+            Poll::Pending => return Poll::Pending,
         };
         Poll::Ready(match out {
             Ok(r) if r.is_object() => Ok(HttpResponse {
