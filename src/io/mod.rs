@@ -50,9 +50,10 @@ extern "C" {
     fn next_chunk(response: &Response) -> Promise;
     #[wasm_bindgen(js_name = readText)]
     fn read_text(response: &Response, limit: f64, fatal: bool) -> Promise;
-    /// See [`HttpResponse::header`].
+    /// See [`HttpResponse::header`]: the value, or `null` (a JS value, read by the
+    /// crate's one string reader, not a string import of its own).
     #[wasm_bindgen(js_name = header)]
-    fn response_header(response: &Response, name: &str) -> Option<String>;
+    fn response_header(response: &Response, name: &str) -> JsValue;
     /// See [`HttpResponse::cancel`].
     #[wasm_bindgen(js_name = cancelBody)]
     fn cancel_body(response: &Response);
@@ -340,7 +341,7 @@ impl HttpResponse {
 
     /// A response header, if present.
     pub fn header(&self, name: &str) -> Option<String> {
-        response_header(&self.inner, name)
+        response_header(&self.inner, name).as_string()
     }
 
     /// The next chunk of the body: its bytes (a `Uint8Array`, see [`bytes`]), `undefined`
