@@ -321,12 +321,12 @@ export const send = (fetch, url, method, headers, body, signal) => new Promise((
   init.signal = signal;
   ok(fetch(url, init));
 }).then((r) => {
-    if (!(r instanceof Response)) return 'fetch did not resolve to a Response';
-    const opaque = r.type == 'opaqueredirect';
-    if (!opaque && (r.status < 300 || r.status >= 400)) return r;
-    r.body?.cancel().catch(() => {});
-    return opaque ? 0 : r.status;
-  });
+  if (!(r instanceof Response)) return 'fetch did not resolve to a Response';
+  const opaque = r.type == 'opaqueredirect';
+  if (!opaque && (r.status < 300 || r.status >= 400)) return r;
+  r.body?.cancel().catch(() => {});
+  return opaque ? 0 : r.status;
+});
 
 /** A fresh `AbortController` (src/io/mod.rs, `abort_controller`). */
 export const newAbortController = () => new AbortController();
