@@ -312,7 +312,7 @@ export const utf8 = (bytes) => lossy.decode(bytes);
  * to the target. Settles with the Response; for a redirect, with its status (0 where the
  * runtime hides it), its body cancelled; with a string when `fetch` gave no Response
  * (a replacement `fetch` may give anything, a thenable too). Rejects as `fetch` does,
- * and with what it throws.
+ * and with what it throws; as an `AbortError` once `signal` aborted.
  */
 export const send = (fetch, url, method, headers, body, signal) => new Promise((ok) => {
   if (badHeaders.has(headers)) throw badHeaders.get(headers);
@@ -326,6 +326,8 @@ export const send = (fetch, url, method, headers, body, signal) => new Promise((
   if (!opaque && (r.status < 300 || r.status >= 400)) return r;
   r.body?.cancel().catch(() => {});
   return opaque ? 0 : r.status;
+}, (e) => {
+  throw signal.aborted ? { name: 'AbortError' } : e;
 });
 
 /** A fresh `AbortController` (src/io/mod.rs, `abort_controller`). */

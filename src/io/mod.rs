@@ -289,10 +289,7 @@ impl Http {
             body,
             signal,
         ));
-        Sending {
-            sent,
-            signal: signal.clone(),
-        }
+        Sending { sent }
     }
 }
 
@@ -302,7 +299,6 @@ impl Http {
 pub struct Sending {
     /// The host's promise.
     sent: PromiseFuture,
-    signal: AbortSignal,
 }
 
 impl Future for Sending {
@@ -321,8 +317,8 @@ impl Future for Sending {
                 Some(status) => Err(FetchFailure::Redirect(status as u16)),
                 None => Err(FetchFailure::Network(r)),
             },
-            Err(e) if this.signal.aborted() || is_abort_error(&e) => Err(FetchFailure::Aborted),
-            Err(e) => Err(FetchFailure::Network(e)),
+            // host.js's `send` rejects as an `AbortError` once the signal aborted.
+            Err(e) => Err(failure(e)),
         })
     }
 }
