@@ -312,21 +312,23 @@ export const utf8 = (bytes) => lossy.decode(bytes);
  * to the target. Settles with the Response; for a redirect, with its status (0 where the
  * runtime hides it), its body cancelled; with a string when `fetch` gave no Response
  * (a replacement `fetch` may give anything, a thenable too). Rejects as `fetch` does,
- * throws what it throws.
+ * and with what it throws; as an `AbortError` once `signal` aborted.
  */
-export function send(fetch, url, method, headers, body, signal) {
+export const send = (fetch, url, method, headers, body, signal) => new Promise((ok) => {
   if (badHeaders.has(headers)) throw badHeaders.get(headers);
   const init = { method, redirect: 'manual', headers };
   if (body !== undefined) init.body = body;
   init.signal = signal;
-  return Promise.resolve(fetch(url, init)).then((r) => {
-    if (!(r instanceof Response)) return 'fetch did not resolve to a Response';
-    const opaque = r.type == 'opaqueredirect';
-    if (!opaque && (r.status < 300 || r.status >= 400)) return r;
-    r.body?.cancel().catch(() => {});
-    return opaque ? 0 : r.status;
-  });
-}
+  ok(fetch(url, init));
+}).then((r) => {
+  if (!(r instanceof Response)) return 'fetch did not resolve to a Response';
+  const opaque = r.type == 'opaqueredirect';
+  if (!opaque && (r.status < 300 || r.status >= 400)) return r;
+  r.body?.cancel().catch(() => {});
+  return opaque ? 0 : r.status;
+}, (e) => {
+  throw signal.aborted ? { name: 'AbortError' } : e;
+});
 
 /** A fresh `AbortController` (src/io/mod.rs, `abort_controller`). */
 export const newAbortController = () => new AbortController();

@@ -37,7 +37,7 @@ extern "C" {
     #[wasm_bindgen(js_name = utf8)]
     fn decode(bytes: &[u8]) -> JsValue;
     /// See [`Http::send`].
-    #[wasm_bindgen(catch, js_name = send)]
+    #[wasm_bindgen(js_name = send)]
     fn fetch_manual(
         fetch: &Function,
         url: &str,
@@ -45,14 +45,15 @@ extern "C" {
         headers: &Headers,
         body: Option<&str>,
         signal: &AbortSignal,
-    ) -> Result<Promise, JsValue>;
+    ) -> Promise;
     #[wasm_bindgen(js_name = nextChunk)]
     fn next_chunk(response: &Response) -> Promise;
     #[wasm_bindgen(js_name = readText)]
     fn read_text(response: &Response, limit: f64, fatal: bool) -> Promise;
-    /// See [`HttpResponse::header`].
+    /// See [`HttpResponse::header`]: the value, or `null` (a JS value, read by the
+    /// crate's one string reader, not a string import of its own).
     #[wasm_bindgen(js_name = header)]
-    fn response_header(response: &Response, name: &str) -> Option<String>;
+    fn response_header(response: &Response, name: &str) -> JsValue;
     /// See [`HttpResponse::cancel`].
     #[wasm_bindgen(js_name = cancelBody)]
     fn cancel_body(response: &Response);
@@ -280,12 +281,15 @@ impl Http {
     ) -> Sending {
         // host.js's `send`: a Response (the one object), a redirect's status, or a string
         // saying that the replacement `fetch` gave no Response.
-        let sent = fetch_manual(&self.fetch, url, method, &headers.0, body, signal)
-            .map(|p| await_promise(&p));
-        Sending {
-            sent,
-            signal: signal.clone(),
-        }
+        let sent = await_promise(&fetch_manual(
+            &self.fetch,
+            url,
+            method,
+            &headers.0,
+            body,
+            signal,
+        ));
+        Sending { sent }
     }
 }
 
@@ -293,21 +297,17 @@ impl Http {
 /// an `async fn`'s: no state machine and drop glue of its own.
 #[must_use = "a request's answer is read by awaiting it"]
 pub struct Sending {
-    /// The host's promise, or what the request failed with before it went out.
-    sent: Result<PromiseFuture, JsValue>,
-    signal: AbortSignal,
+    /// The host's promise.
+    sent: PromiseFuture,
 }
 
 impl Future for Sending {
     type Output = Result<HttpResponse, FetchFailure>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let out = match &mut this.sent {
-            Err(e) => return Poll::Ready(Err(FetchFailure::Network(e.clone()))),
-            Ok(p) => match Pin::new(p).poll(cx) {
-                Poll::Ready(out) => out,
-                Poll::Pending => return Poll::Pending,
-            },
+        let out = match Pin::new(&mut this.sent).poll(cx) {
+            Poll::Ready(out) => out,
+            Poll::Pending => return Poll::Pending,
         };
         Poll::Ready(match out {
             Ok(r) if r.is_object() => Ok(HttpResponse {
@@ -317,8 +317,8 @@ impl Future for Sending {
                 Some(status) => Err(FetchFailure::Redirect(status as u16)),
                 None => Err(FetchFailure::Network(r)),
             },
-            Err(e) if this.signal.aborted() || is_abort_error(&e) => Err(FetchFailure::Aborted),
-            Err(e) => Err(FetchFailure::Network(e)),
+            // host.js's `send` rejects as an `AbortError` once the signal aborted.
+            Err(e) => Err(failure(e)),
         })
     }
 }
@@ -337,7 +337,7 @@ impl HttpResponse {
 
     /// A response header, if present.
     pub fn header(&self, name: &str) -> Option<String> {
-        response_header(&self.inner, name)
+        response_header(&self.inner, name).as_string()
     }
 
     /// The next chunk of the body: its bytes (a `Uint8Array`, see [`bytes`]), `undefined`

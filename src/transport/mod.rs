@@ -321,7 +321,7 @@ impl Session {
             self.start_listening(gen);
             return Ok(());
         }
-        self.initialize().await
+        self.clone().initialize().await.map(drop)
     }
 
     /// A modern answer to `server/discover`: keep what the server said (as `initialize`
@@ -404,20 +404,33 @@ impl Session {
         h
     }
 
-    async fn initialize(self: &Rc<Self>) -> Result<(), Error> {
+    /// The handshake: `initialize`, `notifications/initialized`, then the GET stream. Its
+    /// outcome is kept (`needs_init`: the next request renews first) and, as a shared
+    /// run's ([`Run`]), its value is `undefined`: a renewal is this future itself, boxed,
+    /// not one around it.
+    async fn initialize(self: Rc<Self>) -> Result<JsValue, Error> {
         // The synchronous steps are plain functions: the future keeps only its awaits.
         let params = self.init_params();
-        let result = self
+        let done = match self
             .request(method::INITIALIZE, params, Ctl::default())
-            .await?;
-        let gen = self.initialized(result)?;
-        let note = crate::obj!(
-            ("jsonrpc", "2.0".into()),
-            ("method", method::INITIALIZED.into()),
-        );
-        self.post_message(&note.into(), false).await?;
-        self.start_listening(gen);
-        Ok(())
+            .await
+            .and_then(|result| self.initialized(result))
+        {
+            Ok(gen) => {
+                let note = crate::obj!(
+                    ("jsonrpc", "2.0".into()),
+                    ("method", method::INITIALIZED.into()),
+                );
+                self.post_message(&note.into(), false).await.map(|()| gen)
+            }
+            Err(e) => Err(e),
+        };
+        {
+            let mut st = self.state_mut();
+            st.needs_init = done.is_err() && !st.closed;
+        }
+        self.start_listening(done?);
+        Ok(JsValue::UNDEFINED)
     }
 
     /// A new handshake begins (the session and its GET stream are let go): its params.
@@ -743,13 +756,7 @@ impl Session {
         if self.renewing.running().is_none() && lost.is_some() && self.session_id() != lost {
             return None;
         }
-        let me = self.clone();
-        let work: Run<'static> = Box::pin(async move {
-            let r = me.initialize().await;
-            let mut st = me.state_mut();
-            st.needs_init = r.is_err() && !st.closed;
-            r.map(|()| JsValue::UNDEFINED)
-        });
+        let work: Run<'static> = Box::pin(self.clone().initialize());
         Some(Box::pin(self.renewing.run(given(work))))
     }
 
