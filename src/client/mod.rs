@@ -25,7 +25,7 @@ use crate::wire::headers;
 use crate::wire::v2025_11_25::{method, V2025};
 use crate::wire::v2026_07_28::{self as v2026, V2026};
 use crate::wire::{Called, Inbound, Wire};
-use registry::{Handle, HandleOptions, Registry};
+use registry::{Handle, HandleOptions, Outcome, Registry};
 
 /// The wire generations this client speaks.
 static V2025_WIRE: V2025 = V2025;
@@ -71,6 +71,41 @@ impl Tools {
 
 /// A request under way that owns what it needs (what the plain calls return).
 pub type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, Error>>>>;
+
+/// A request, then plain code on each answer (`next`): the next future to await
+/// (`Ok`), or the outcome (`Err`). One hand-written future for the client's requests of
+/// several steps (a listing's pages, a cancel and its snapshot) instead of an async
+/// block's state machine and drop glue each.
+struct Chain {
+    now: Pending,
+    next: Box<dyn FnMut(Outcome) -> Result<Pending, Outcome>>,
+}
+
+impl std::future::Future for Chain {
+    type Output = Outcome;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        loop {
+            let std::task::Poll::Ready(r) = self.now.as_mut().poll(cx) else {
+                return std::task::Poll::Pending;
+            };
+            match (self.next)(r) {
+                Ok(p) => self.now = p,
+                Err(v) => return std::task::Poll::Ready(v),
+            }
+        }
+    }
+}
+
+/// `now`, then `next` on each answer (see [`Chain`]).
+fn chain(now: Pending, next: impl FnMut(Outcome) -> Result<Pending, Outcome> + 'static) -> Pending {
+    Box::pin(Chain {
+        now,
+        next: Box::new(next),
+    })
+}
 
 /// Prefix of the id of a handle that stands for a plain (not task) tool call.
 pub const LOCAL_TASK_PREFIX: &str = "local-";
@@ -428,24 +463,38 @@ impl Client {
 
     /// `tools/list` from `cursor`: that page (`all` false), or every page from there as
     /// one array. One future type for both.
-    fn tool_pages(&self, mut cursor: Option<String>, all: bool) -> Pending {
+    fn tool_pages(&self, cursor: Option<String>, all: bool) -> Pending {
         let me = self.clone();
-        Box::pin(async move {
-            let tools = js_sys::Array::new();
-            let mut seen: Vec<String> = Vec::new();
-            loop {
-                // Each page's tools are added to `tools` (the first page's only, when not
-                // `all`).
-                let page = me.keep_tools(me.page(method::TOOLS_LIST, cursor).await?, &tools)?;
-                if !all {
-                    return Ok(page);
-                }
-                cursor = next_cursor(&page, &mut seen)?;
-                if cursor.is_none() {
-                    return Ok(tools.into());
-                }
+        let tools = js_sys::Array::new();
+        let mut seen: Vec<String> = Vec::new();
+        chain(self.page(method::TOOLS_LIST, cursor), move |r| {
+            match me.paged(r, &tools, &mut seen, all) {
+                Ok(Some(next)) => Ok(next),
+                Ok(None) => Err(Ok(tools.clone().into())),
+                Err(e) => Err(e),
             }
         })
+    }
+
+    /// A page of `tools/list` came (`r`), its tools added to `tools` (the first page's
+    /// only, when not `all`): the next page's request, `None` when every page is in, or
+    /// the outcome (an error, or the page when not `all`).
+    fn paged(
+        &self,
+        r: Outcome,
+        tools: &js_sys::Array,
+        seen: &mut Vec<String>,
+        all: bool,
+    ) -> Result<Option<Pending>, Outcome> {
+        let page = r.and_then(|v| self.keep_tools(v, tools));
+        if !all || page.is_err() {
+            return Err(page);
+        }
+        match next_cursor(&page.unwrap_or_default(), seen) {
+            Ok(Some(c)) => Ok(Some(self.page(method::TOOLS_LIST, Some(c)))),
+            Ok(None) => Ok(None),
+            Err(e) => Err(Err(e)),
+        }
     }
 
     /// What `name` allows, once the tools are listed (`call_as_task` lists them first;

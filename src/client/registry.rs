@@ -1103,16 +1103,18 @@ impl Handle {
     /// cancelled Task in 2025-11-25); `result()` then rejects with `TaskCancelledError`
     /// once the task is cancelled.
     pub fn cancel(self: &Rc<Self>) -> super::Pending {
+        let (method, params) = self.reg.wire().cancel_request(&self.task_id);
+        let sent = super::request(&self.reg.session, method, params, false, None);
         let me = self.clone();
-        Box::pin(async move {
-            let (method, params) = me.reg.wire().cancel_request(&me.task_id);
-            let v = super::request(&me.reg.session, method, params, false, None).await?;
+        super::chain(sent, move |r| {
             // 2025-11-25: the cancelled task itself; 2026-07-28: an empty ack, the end
             // comes later (or the grace runs out).
-            if me.apply(&v).is_err() {
-                me.step(Event::CancelSent);
+            if let Ok(v) = &r {
+                if me.apply(v).is_err() {
+                    me.step(Event::CancelSent);
+                }
             }
-            Ok(v)
+            Err(r)
         })
     }
 
