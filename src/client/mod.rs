@@ -644,7 +644,7 @@ impl Client {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
                 let sent = self.cancel_task(&info.task_id);
-                registry::spawn(registry::Job::Then(sent, registry::Then::Cancel));
+                registry::background(sent, registry::Then::Cancel);
                 return Err(Error::Aborted("The operation was aborted.".into()));
             }
             Called::Task {

@@ -151,18 +151,16 @@ struct HState {
     abort_listener: Option<AbortListener>,
 }
 
-/// Background work of the registry and its handles ([`work`]).
+/// Background work of the handles that waits on more than a request ([`work`]).
 pub(super) enum Job {
-    /// A request under way, and what to do with its answer.
-    Then(super::Pending, Then),
     /// 2026-07-28: input requests (the task's `inputRequests`) and the keys to ask for.
     Input(Rc<Handle>, JsValue, Vec<String>),
     /// A held-result slot: granted when this latch is set (`None`: granted already).
     HeldSlot(Rc<Handle>, Option<Latch<bool>>),
 }
 
-/// What follows the answer of a request in the background ([`Job::Then`]), in plain
-/// code: the background future awaits every such request at one place.
+/// What follows the answer of a request in the background ([`background`]), in plain
+/// code: one plain future type awaits every such request.
 pub(super) enum Then {
     /// A request of a handle's machine: its answer goes back to the machine.
     Replied(Rc<Handle>, ReqId, Request),
@@ -204,6 +202,31 @@ impl Then {
 /// Run `job` in the background.
 pub(super) fn spawn(job: Job) {
     io::spawn(Box::pin(work(job)));
+}
+
+/// A request in the background, and what follows its answer: a plain future (the
+/// background requests of the registry and its handles).
+struct Background(super::Pending, Option<Then>);
+
+impl std::future::Future for Background {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        let std::task::Poll::Ready(r) = self.0.as_mut().poll(cx) else {
+            return std::task::Poll::Pending;
+        };
+        if let Some(then) = self.1.take() {
+            then.run(r);
+        }
+        std::task::Poll::Ready(())
+    }
+}
+
+/// Send `sent` in the background; `then` follows its answer.
+pub(super) fn background(sent: super::Pending, then: Then) {
+    io::spawn(Box::pin(Background(sent, Some(then))));
 }
 
 /// One followed task.
@@ -558,7 +581,7 @@ impl Registry {
             return self.sweep_end(false, 4 * pages);
         }
         let sent = super::request(&self.session, m, params, false, None);
-        spawn(Job::Then(sent, Then::Sweep(self.clone())));
+        background(sent, Then::Sweep(self.clone()));
     }
 
     /// A page of the sweep came, or its request failed.
@@ -728,7 +751,7 @@ impl Registry {
             st.listen_ids = ids;
         }
         let sent = super::request(&self.session, m, params, true, Some(ctl.signal()));
-        spawn(Job::Then(sent, Then::Listen(self.clone(), gen)));
+        background(sent, Then::Listen(self.clone(), gen));
     }
 
     /// The listen stream `gen` ended with `r` (nothing to do when it was replaced or
@@ -902,7 +925,7 @@ impl Handle {
         // A held request stays open as long as the task waits for input.
         let held = req == Request::HeldResult;
         let sent = super::request(&self.reg.session, method, params, held, Some(ctl.signal()));
-        spawn(Job::Then(sent, Then::Replied(self.clone(), id, req)));
+        background(sent, Then::Replied(self.clone(), id, req));
     }
 
     /// The answer `r` to the machine's request `id` came: a reply or a failure, as an
@@ -965,7 +988,7 @@ impl Handle {
         let wire = self.reg.wire();
         if let Some((m, params)) = wire.update_request(&self.task_id, answers.clone()) {
             let sent = super::request(&self.reg.session, m, params, false, None);
-            spawn(Job::Then(sent, Then::Update(self.clone(), answers)));
+            background(sent, Then::Update(self.clone(), answers));
         }
     }
 
@@ -1096,7 +1119,7 @@ impl Handle {
     /// [`Handle::cancel`] (one future type): the machine has settled by then, so the
     /// answer it is fed changes nothing.
     fn cancel_later(self: &Rc<Self>) {
-        spawn(Job::Then(self.cancel(), Then::Cancel));
+        background(self.cancel(), Then::Cancel);
     }
 
     /// Cancel the task on the server: resolves with what the server answered (the
@@ -1194,14 +1217,10 @@ impl Handle {
     }
 }
 
-/// What the registry and its handles do in the background, in one future type: each
-/// type costs its own poll, drop glue and box in the wasm.
+/// What the handles do in the background besides requests ([`background`]), in one
+/// future type: each type costs its own poll, drop glue and box in the wasm.
 async fn work(job: Job) {
     match job {
-        Job::Then(sent, then) => {
-            let r = sent.await;
-            then.run(r);
-        }
         Job::Input(h, requests, new) => {
             let answers = h
                 .state()
