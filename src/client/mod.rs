@@ -177,17 +177,50 @@ impl Router for Inbox {
 }
 
 /// Ask the person through `onElicitation` (`ctx`: `{ relatedTaskId }`): its answer, with
-/// the form's defaults (SEP-1034), or the JSON-RPC error to send back.
-async fn elicit(
+/// the form's defaults (SEP-1034), or the JSON-RPC error to send back. The handler is
+/// called when the future is first polled.
+fn elicit(session: Rc<Session>, params: JsValue, ctx: JsValue) -> Elicit {
+    Elicit {
+        session,
+        params,
+        ctx: Some(ctx),
+        asked: None,
+    }
+}
+
+/// The future of [`elicit`]: a plain one (no async block's state machine).
+struct Elicit {
     session: Rc<Session>,
     params: JsValue,
-    ctx: JsValue,
-) -> Result<JsValue, (f64, String)> {
-    let Some(handler) = &session.opts.on_elicitation else {
-        return Err((-32601.0, "this client has no elicitation handler".into()));
-    };
-    let answer = call_async(handler, &params, &ctx).await;
-    elicited(&session, &params, answer)
+    /// The context, until the handler is called.
+    ctx: Option<JsValue>,
+    asked: Option<io::PromiseFuture>,
+}
+
+impl std::future::Future for Elicit {
+    type Output = Result<JsValue, (f64, String)>;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let me = &mut *self;
+        if let Some(ctx) = me.ctx.take() {
+            let Some(handler) = &me.session.opts.on_elicitation else {
+                return std::task::Poll::Ready(Err((
+                    -32601.0,
+                    "this client has no elicitation handler".into(),
+                )));
+            };
+            me.asked = Some(call_async(handler, &me.params, &ctx));
+        }
+        let Some(asked) = &mut me.asked else {
+            return std::task::Poll::Pending;
+        };
+        let std::task::Poll::Ready(answer) = std::pin::Pin::new(asked).poll(cx) else {
+            return std::task::Poll::Pending;
+        };
+        std::task::Poll::Ready(elicited(&me.session, &me.params, answer))
+    }
 }
 
 /// What `onElicitation` answered (`params`: what it was asked), as [`elicit`] gives it:
