@@ -256,25 +256,68 @@ const UNDECLARED_INPUT: &str = "the server asked for a kind of input this client
 /// under its key. The one loop of MRTR and of tasks. It stops at a request that is not
 /// an elicitation, the only kind this client declares, and only with a handler
 /// (`Err(None)`), or whose handler failed (`Err(Some(message))`).
-async fn ask_inputs(
+fn ask_inputs(
     session: &Rc<Session>,
     requests: &JsValue,
     keys: Vec<String>,
     related: JsValue,
     answers: &JsValue,
-) -> Result<(), Option<String>> {
-    for key in &keys {
-        let req = get(requests, key);
-        if !v2026::is_elicitation(&req) || session.opts.on_elicitation.is_none() {
-            return Err(None);
-        }
-        let ctx = crate::obj!(("relatedTaskId", related.clone()));
-        let answer = elicit(session.clone(), get(&req, "params"), ctx.into())
-            .await
-            .map_err(|(_, m)| Some(m))?;
-        json::put(answers, key, answer);
+) -> Ask {
+    Ask {
+        session: session.clone(),
+        requests: requests.clone(),
+        keys,
+        next: 0,
+        related,
+        answers: answers.clone(),
+        asking: None,
     }
-    Ok(())
+}
+
+/// The future of [`ask_inputs`]: a plain one (no async fn's state machine).
+pub(crate) struct Ask {
+    session: Rc<Session>,
+    requests: JsValue,
+    keys: Vec<String>,
+    /// The next key to ask for.
+    next: usize,
+    related: JsValue,
+    pub(crate) answers: JsValue,
+    /// The question under way, and its key.
+    asking: Option<(Elicit, String)>,
+}
+
+impl std::future::Future for Ask {
+    type Output = Result<(), Option<String>>;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let me = &mut *self;
+        loop {
+            if let Some((asked, key)) = &mut me.asking {
+                let std::task::Poll::Ready(answer) = std::pin::Pin::new(asked).poll(cx) else {
+                    return std::task::Poll::Pending;
+                };
+                match answer {
+                    Ok(v) => json::put(&me.answers, key, v),
+                    Err((_, m)) => return std::task::Poll::Ready(Err(Some(m))),
+                }
+                me.asking = None;
+            }
+            let Some(key) = me.keys.get(me.next) else {
+                return std::task::Poll::Ready(Ok(()));
+            };
+            me.next += 1;
+            let req = get(&me.requests, key);
+            if !v2026::is_elicitation(&req) || me.session.opts.on_elicitation.is_none() {
+                return std::task::Poll::Ready(Err(None));
+            }
+            let ctx = crate::obj!(("relatedTaskId", me.related.clone()));
+            let asked = elicit(me.session.clone(), get(&req, "params"), ctx.into());
+            me.asking = Some((asked, key.clone()));
+        }
+    }
 }
 
 /// Send `m` over `session` as a plain request, or with `signal` to abort it: then it is

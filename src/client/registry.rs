@@ -151,14 +151,6 @@ struct HState {
     abort_listener: Option<AbortListener>,
 }
 
-/// Background work of the handles that waits on more than a request ([`work`]).
-pub(super) enum Job {
-    /// 2026-07-28: input requests (the task's `inputRequests`) and the keys to ask for.
-    Input(Rc<Handle>, JsValue, Vec<String>),
-    /// A held-result slot: granted when this latch is set (`None`: granted already).
-    HeldSlot(Rc<Handle>, Option<Latch<bool>>),
-}
-
 /// What follows the answer of a request in the background ([`background`]), in plain
 /// code: one plain future type awaits every such request.
 pub(super) enum Then {
@@ -197,11 +189,6 @@ impl Then {
             }
         }
     }
-}
-
-/// Run `job` in the background.
-pub(super) fn spawn(job: Job) {
-    io::spawn(Box::pin(work(job)));
 }
 
 /// A request in the background, and what follows its answer: a plain future (the
@@ -967,7 +954,7 @@ impl Handle {
         if new.is_empty() && !resend {
             return;
         }
-        spawn(Job::Input(self.clone(), requests, new));
+        io::spawn(Box::pin(Input(self.clone(), requests, new, None)));
     }
 
     /// The person was asked for input (`r`: see [`super::ask_inputs`]), the answers added
@@ -1001,12 +988,32 @@ impl Handle {
                 None
             }
             Err(ticket) => {
-                let granted = ticket.latch().clone();
+                let granted = ticket.latch().wait();
                 self.state_mut().lane = Lane::Waiting(ticket);
                 Some(granted)
             }
         };
-        spawn(Job::HeldSlot(self.clone(), wait));
+        io::spawn(Box::pin(HeldWait(self.clone(), wait)));
+    }
+
+    /// The slot the handle waited for was handed over: hold it, unless the wait was
+    /// given up meanwhile (the machine no longer wants it). Whether it holds it.
+    fn take_slot(&self) -> bool {
+        let mut st = self.state_mut();
+        match std::mem::take(&mut st.lane) {
+            Lane::Waiting(t) => match t.into_permit() {
+                Some(p) => {
+                    st.lane = Lane::In(p);
+                    true
+                }
+                None => false,
+            },
+            // Released meanwhile.
+            lane => {
+                st.lane = lane;
+                false
+            }
+        }
     }
 
     /// The latest Task snapshot (a fresh copy each call).
@@ -1217,39 +1224,56 @@ impl Handle {
     }
 }
 
-/// What the handles do in the background besides requests ([`background`]), in one
-/// future type: each type costs its own poll, drop glue and box in the wasm.
-async fn work(job: Job) {
-    match job {
-        Job::Input(h, requests, new) => {
+/// 2026-07-28: the input requests `.1` of the handle `.0` (the keys `.2`) put to the
+/// person (the answers kept from a failed update read at the first poll), then the
+/// answers sent ([`Handle::asked_inputs`]). A plain future.
+struct Input(Rc<Handle>, JsValue, Vec<String>, Option<super::Ask>);
+
+impl std::future::Future for Input {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        let me = &mut *self;
+        let h = &me.0;
+        let ask = me.3.get_or_insert_with(|| {
             let answers = h
                 .state()
                 .answers
                 .clone()
                 .unwrap_or_else(|| crate::obj!().into());
             let related = h.task_id.as_str().into();
-            let r = super::ask_inputs(&h.reg.session, &requests, new, related, &answers).await;
-            h.asked_inputs(r, answers);
-        }
-        Job::HeldSlot(h, wait) => {
-            if let Some(granted) = wait {
-                if !granted.wait().await {
-                    return;
-                }
-                let mut st = h.state_mut();
-                match std::mem::take(&mut st.lane) {
-                    Lane::Waiting(t) => match t.into_permit() {
-                        Some(p) => st.lane = Lane::In(p),
-                        None => return,
-                    },
-                    // Released meanwhile (the machine no longer wants it).
-                    lane => {
-                        st.lane = lane;
-                        return;
-                    }
-                }
+            let keys = std::mem::take(&mut me.2);
+            super::ask_inputs(&h.reg.session, &me.1, keys, related, &answers)
+        });
+        let std::task::Poll::Ready(r) = std::pin::Pin::new(&mut *ask).poll(cx) else {
+            return std::task::Poll::Pending;
+        };
+        h.asked_inputs(r, ask.answers.clone());
+        std::task::Poll::Ready(())
+    }
+}
+
+/// A held-result slot for the handle `.0`: granted when the latch `.1` says so (`None`:
+/// granted already); the machine hears of it then. A plain future.
+struct HeldWait(Rc<Handle>, Option<crate::sync::LatchWait<bool>>);
+
+impl std::future::Future for HeldWait {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if let Some(w) = &mut self.1 {
+            let std::task::Poll::Ready(granted) = std::pin::Pin::new(w).poll(cx) else {
+                return std::task::Poll::Pending;
+            };
+            if !granted || !self.0.take_slot() {
+                return std::task::Poll::Ready(());
             }
-            h.step(Event::HeldSlot);
         }
+        self.0.step(Event::HeldSlot);
+        std::task::Poll::Ready(())
     }
 }
