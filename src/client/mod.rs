@@ -72,41 +72,6 @@ impl Tools {
 /// A request under way that owns what it needs (what the plain calls return).
 pub type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, Error>>>>;
 
-/// A request, then plain code on each answer (`next`): the next future to await
-/// (`Ok`), or the outcome (`Err`). One hand-written future for the client's requests of
-/// several steps (a listing's pages, a cancel and its snapshot) instead of an async
-/// block's state machine and drop glue each.
-struct Chain {
-    now: Pending,
-    next: Box<dyn FnMut(Outcome) -> Result<Pending, Outcome>>,
-}
-
-impl std::future::Future for Chain {
-    type Output = Outcome;
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
-        loop {
-            let std::task::Poll::Ready(r) = self.now.as_mut().poll(cx) else {
-                return std::task::Poll::Pending;
-            };
-            match (self.next)(r) {
-                Ok(p) => self.now = p,
-                Err(v) => return std::task::Poll::Ready(v),
-            }
-        }
-    }
-}
-
-/// `now`, then `next` on each answer (see [`Chain`]).
-fn chain(now: Pending, next: impl FnMut(Outcome) -> Result<Pending, Outcome> + 'static) -> Pending {
-    Box::pin(Chain {
-        now,
-        next: Box::new(next),
-    })
-}
-
 /// Prefix of the id of a handle that stands for a plain (not task) tool call.
 pub const LOCAL_TASK_PREFIX: &str = "local-";
 
@@ -540,35 +505,27 @@ impl Client {
     /// `tools/list` from `cursor`: that page (`all` false), or every page from there as
     /// one array. One future type for both.
     fn tool_pages(&self, cursor: Option<String>, all: bool) -> Pending {
-        let me = self.clone();
-        let tools = js_sys::Array::new();
-        let mut seen: Vec<String> = Vec::new();
-        chain(self.page(method::TOOLS_LIST, cursor), move |r| {
-            match me.paged(r, &tools, &mut seen, all) {
-                Ok(Some(next)) => Ok(next),
-                Ok(None) => Err(Ok(tools.clone().into())),
-                Err(e) => Err(e),
-            }
-        })
+        let then = registry::Then::Pages(self.clone(), js_sys::Array::new(), Vec::new(), all);
+        registry::chain(self.page(method::TOOLS_LIST, cursor), then)
     }
 
     /// A page of `tools/list` came (`r`), its tools added to `tools` (the first page's
-    /// only, when not `all`): the next page's request, `None` when every page is in, or
-    /// the outcome (an error, or the page when not `all`).
+    /// only, when not `all`): the next page's request, or the outcome (an error, the
+    /// page when not `all`, every tool once every page is in).
     fn paged(
         &self,
         r: Outcome,
         tools: &js_sys::Array,
         seen: &mut Vec<String>,
         all: bool,
-    ) -> Result<Option<Pending>, Outcome> {
+    ) -> Result<Pending, Outcome> {
         let page = r.and_then(|v| self.keep_tools(v, tools));
         if !all || page.is_err() {
             return Err(page);
         }
         match next_cursor(&page.unwrap_or_default(), seen) {
-            Ok(Some(c)) => Ok(Some(self.page(method::TOOLS_LIST, Some(c)))),
-            Ok(None) => Ok(None),
+            Ok(Some(c)) => Ok(self.page(method::TOOLS_LIST, Some(c))),
+            Ok(None) => Err(Ok(tools.clone().into())),
             Err(e) => Err(Err(e)),
         }
     }

@@ -164,14 +164,32 @@ pub(super) enum Then {
     Cancel,
     /// A `tasks/update` with these answers.
     Update(Rc<Handle>, JsValue),
+    /// A handle's `cancel()`: the answer applied, then given back.
+    Cancelled(Rc<Handle>),
+    /// A page of `tools/list` ([`super::Client::paged`]): the tools so far, the cursors
+    /// so far, and whether every page is wanted.
+    Pages(super::Client, js_sys::Array, Vec<String>, bool),
 }
 
 impl Then {
-    fn run(self, r: Outcome) {
+    /// What follows the answer `r`: the next request to await (`Ok`), or the outcome
+    /// (`Err`).
+    fn run(&mut self, r: Outcome) -> Result<super::Pending, Outcome> {
         match self {
-            Then::Replied(h, id, req) => h.replied(id, req, r),
+            Then::Pages(me, tools, seen, all) => return me.paged(r, tools, seen, *all),
+            Then::Cancelled(h) => {
+                // 2025-11-25: the cancelled task itself; 2026-07-28: an empty ack, the end
+                // comes later (or the grace runs out).
+                if let Ok(v) = &r {
+                    if h.apply(v).is_err() {
+                        h.step(Event::CancelSent);
+                    }
+                }
+                return Err(r);
+            }
+            Then::Replied(h, id, req) => h.replied(*id, *req, r),
             Then::Sweep(me) => me.sweep_paged(r),
-            Then::Listen(me, gen) => me.listen_ended(gen, &r),
+            Then::Listen(me, gen) => me.listen_ended(*gen, &r),
             Then::Cancel => {
                 if let Err(e) = r {
                     super::warn("tasks/cancel failed: ", &e.describe());
@@ -181,19 +199,47 @@ impl Then {
                 // Only outstanding keys go in an update: answers are kept (to send again)
                 // only while an update's outcome is unknown.
                 let failed = r.is_err();
-                h.state_mut().answers = failed.then_some(answers);
+                h.state_mut().answers = failed.then(|| std::mem::take(answers));
                 if let Err(e) = r {
                     h.resend.set(true);
                     super::warn("tasks/update failed: ", &e.describe());
                 }
             }
         }
+        Err(Ok(JsValue::UNDEFINED))
     }
 }
 
-/// A request in the background, and what follows its answer: a plain future (the
-/// background requests of the registry and its handles).
-struct Background(super::Pending, Option<Then>);
+/// A request, then what follows each answer ([`Then`]): the next request, or the
+/// outcome. One plain future for the requests of several steps (a listing's pages, a
+/// cancel and its snapshot) and the background ones.
+pub(super) struct Chain(super::Pending, Then);
+
+impl std::future::Future for Chain {
+    type Output = Outcome;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Outcome> {
+        loop {
+            let std::task::Poll::Ready(r) = self.0.as_mut().poll(cx) else {
+                return std::task::Poll::Pending;
+            };
+            match self.1.run(r) {
+                Ok(next) => self.0 = next,
+                Err(v) => return std::task::Poll::Ready(v),
+            }
+        }
+    }
+}
+
+/// `now`, then `then` on each answer (see [`Chain`]).
+pub(super) fn chain(now: super::Pending, then: Then) -> super::Pending {
+    Box::pin(Chain(now, then))
+}
+
+/// A [`Chain`] in the background (its outcome dropped).
+struct Background(Chain);
 
 impl std::future::Future for Background {
     type Output = ();
@@ -201,19 +247,13 @@ impl std::future::Future for Background {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<()> {
-        let std::task::Poll::Ready(r) = self.0.as_mut().poll(cx) else {
-            return std::task::Poll::Pending;
-        };
-        if let Some(then) = self.1.take() {
-            then.run(r);
-        }
-        std::task::Poll::Ready(())
+        std::pin::Pin::new(&mut self.0).poll(cx).map(drop)
     }
 }
 
 /// Send `sent` in the background; `then` follows its answer.
 pub(super) fn background(sent: super::Pending, then: Then) {
-    io::spawn(Box::pin(Background(sent, Some(then))));
+    io::spawn(Box::pin(Background(Chain(sent, then))));
 }
 
 /// One followed task.
@@ -1135,17 +1175,7 @@ impl Handle {
     pub fn cancel(self: &Rc<Self>) -> super::Pending {
         let (method, params) = self.reg.wire().cancel_request(&self.task_id);
         let sent = super::request(&self.reg.session, method, params, false, None);
-        let me = self.clone();
-        super::chain(sent, move |r| {
-            // 2025-11-25: the cancelled task itself; 2026-07-28: an empty ack, the end
-            // comes later (or the grace runs out).
-            if let Ok(v) = &r {
-                if me.apply(v).is_err() {
-                    me.step(Event::CancelSent);
-                }
-            }
-            Err(r)
-        })
+        chain(sent, Then::Cancelled(self.clone()))
     }
 
     /// Stop every timer and request of this handle; an unsettled `result()` rejects with
