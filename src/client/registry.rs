@@ -99,7 +99,17 @@ pub struct Registry {
     wire: Cell<&'static dyn Wire>,
     st: RefCell<RegState>,
     /// Plain flags and counters, in Cells beside the RefCell (no borrow to read or set
-    /// them): the numbers handed out, the listen stream's number, drops in a row and
+    /// them), all zero at first.
+    flags: Counters,
+    /// The held-result lane: browsers allow about six connections per origin, so held
+    /// requests are capped (`maxHeldResults`) and polls never queue behind them.
+    held: Gate,
+}
+
+/// The registry's plain flags and counters.
+#[derive(Default)]
+struct Counters {
+    /// The numbers handed out, the listen stream's number, drops in a row and
     /// whether the server has none.
     next_key: Cell<u32>,
     listen_gen: Cell<u32>,
@@ -121,9 +131,6 @@ pub struct Registry {
     sweep_budget: Cell<usize>,
     sweep_pages: Cell<usize>,
     sweep_failures: Cell<u32>,
-    /// The held-result lane: browsers allow about six connections per origin, so held
-    /// requests are capped (`maxHeldResults`) and polls never queue behind them.
-    held: Gate,
 }
 
 /// Where a handle stands with the held-result lane.
@@ -285,19 +292,7 @@ impl Registry {
             session,
             wire: Cell::new(wire),
             st: RefCell::new(RegState::default()),
-            next_key: Cell::new(0),
-            listen_gen: Cell::new(0),
-            listen_off: Cell::new(false),
-            listen_drops: Cell::new(0),
-            stream_up: Cell::new(false),
-            stream_proven: Cell::new(false),
-            sweeping: Cell::new(false),
-            sweep_off: Cell::new(false),
-            sweep_wait: Cell::new(0),
-            sweep_round: Cell::new(0),
-            sweep_budget: Cell::new(0),
-            sweep_pages: Cell::new(0),
-            sweep_failures: Cell::new(0),
+            flags: Counters::default(),
             held,
         })
     }
@@ -343,14 +338,14 @@ impl Registry {
 
     /// A fresh number (handle keys, progress tokens).
     pub fn next_key(&self) -> u32 {
-        let k = self.next_key.get() + 1;
-        self.next_key.set(k);
+        let k = self.flags.next_key.get() + 1;
+        self.flags.next_key.set(k);
         k
     }
 
     /// 2025-11-25: statuses are pushed on the open GET stream (one has arrived on it).
     fn stream_pushes(&self) -> bool {
-        self.stream_up.get() && self.stream_proven.get()
+        self.flags.stream_up.get() && self.flags.stream_proven.get()
     }
 
     /// Start following a task (`info`, its raw object `raw`); `terminal`: its outcome if
@@ -432,7 +427,7 @@ impl Registry {
             self.want_listen();
             // Statuses pushed, or a sweep running (which lists this task from its next
             // round on, or hands it back to its own polling): polling is the fallback.
-            if self.stream_pushes() || self.sweeping.get() {
+            if self.stream_pushes() || self.flags.sweeping.get() {
                 h.step(Event::Push(true));
             }
             self.want_sweep();
@@ -452,10 +447,10 @@ impl Registry {
         // A status notification while the GET stream is open: this server pushes
         // statuses, so every task of the session gets them (2025-11-25; a listen stream
         // says which in its acknowledgement instead).
-        let up = self.stream_up.get();
-        let first = up && !self.stream_proven.get();
+        let up = self.flags.stream_up.get();
+        let first = up && !self.flags.stream_proven.get();
         if first {
-            self.stream_proven.set(true);
+            self.flags.stream_proven.set(true);
             self.step_all(|| Event::Push(true), None);
         }
         let Some(h) = self.handle(&id) else {
@@ -499,8 +494,8 @@ impl Registry {
 
     /// The 2025-11-25 GET stream opened or ended; when it ends, polling speeds back up.
     pub fn on_stream(&self, up: bool) {
-        self.stream_up.set(up);
-        self.stream_proven.set(false);
+        self.flags.stream_up.set(up);
+        self.flags.stream_proven.set(false);
         if !up {
             self.step_all(|| Event::Push(false), None);
         }
@@ -532,21 +527,21 @@ impl Registry {
     fn want_sweep(self: &Rc<Self>) {
         let start = {
             let st = self.state();
-            !self.sweeping.get()
-                && !self.sweep_off.get()
+            !self.flags.sweeping.get()
+                && !self.flags.sweep_off.get()
                 && crate::policy::sweep_page_budget(st.handles.len()) > 0
-                && st.handles.len() >= self.sweep_wait.get()
+                && st.handles.len() >= self.flags.sweep_wait.get()
                 && self
                     .wire()
                     .list_request(&self.server_caps(), None)
                     .is_some()
         };
         if start {
-            self.sweeping.set(true);
+            self.flags.sweeping.set(true);
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
             self.step_all(|| Event::Push(true), None);
-            self.sweep_failures.set(0);
+            self.flags.sweep_failures.set(0);
             self.sweep_later();
         }
     }
@@ -583,16 +578,16 @@ impl Registry {
             return self.sweep_end(false, 0);
         }
         // A number no round has had, this sweep's or an earlier one's.
-        self.sweep_round.set(self.sweep_round.get() + 1);
-        self.sweep_budget.set(budget);
-        self.sweep_pages.set(0);
+        self.flags.sweep_round.set(self.flags.sweep_round.get() + 1);
+        self.flags.sweep_budget.set(budget);
+        self.flags.sweep_pages.set(0);
         self.sweep_page(None);
     }
 
     /// Ask for the round's next page, from `cursor`.
     fn sweep_page(self: &Rc<Self>, cursor: Option<String>) {
-        let pages = self.sweep_pages.get() + 1;
-        self.sweep_pages.set(pages);
+        let pages = self.flags.sweep_pages.get() + 1;
+        self.flags.sweep_pages.set(pages);
         let Some((m, params)) = self.wire().list_request(&self.server_caps(), cursor) else {
             // A failed round: every task polls on its own until the next one.
             self.step_all(|| Event::Push(false), None);
@@ -601,7 +596,7 @@ impl Registry {
         // Against the tasks followed now: handles keep coming while a long listing is read
         // (the server may list tasks whose calls this client has not seen answered yet).
         let budget = crate::policy::sweep_page_budget(self.state().handles.len())
-            .max(self.sweep_budget.get());
+            .max(self.flags.sweep_budget.get());
         if pages > budget {
             // Too long a listing for this many tasks: again once the tasks followed would
             // pay for the pages read so far.
@@ -613,14 +608,14 @@ impl Registry {
 
     /// A page of the sweep came, or its request failed.
     fn sweep_paged(self: &Rc<Self>, r: Result<JsValue, Error>) {
-        let round = self.sweep_round.get();
+        let round = self.flags.sweep_round.get();
         match r {
             // Applied page by page: a page is a short task on the main thread, a thousand
             // snapshots at once a long one.
             Ok(page) => match self.swept(&page, round) {
                 Some(cursor) => return self.sweep_page(Some(cursor)),
                 None => {
-                    self.sweep_failures.set(0);
+                    self.flags.sweep_failures.set(0);
                     // A task the complete round did not list (another session's, or
                     // started since) goes back to its own polling. (Only tasks of the
                     // server are followed: a plain call's handle settles as it is made.)
@@ -630,8 +625,8 @@ impl Registry {
             Err(e) => {
                 // A refusal ends sweeping; a transient failure ends this round (three in a
                 // row end sweeping too).
-                let failures = self.sweep_failures.get() + 1;
-                self.sweep_failures.set(failures);
+                let failures = self.flags.sweep_failures.get() + 1;
+                self.flags.sweep_failures.set(failures);
                 if failures >= 3 || !matches!(self.wire().classify(&e), Failure::Transient { .. }) {
                     super::warn("tasks/list sweeps stopped: ", &e.describe());
                     return self.sweep_end(true, 0);
@@ -649,11 +644,11 @@ impl Registry {
         if !self.stream_pushes() {
             self.step_all(|| Event::Push(false), None);
         }
-        self.sweeping.set(false);
+        self.flags.sweeping.set(false);
         if off {
-            self.sweep_off.set(true);
+            self.flags.sweep_off.set(true);
         }
-        self.sweep_wait.set(wait);
+        self.flags.sweep_wait.set(wait);
     }
 
     /// The server's capabilities (`undefined` when unknown, on a reattached session).
@@ -711,7 +706,7 @@ impl Registry {
     /// one: (re)opened a moment after tasks are added (one request for a burst), closed
     /// when none is left, given up when the server has none (polling covers it all).
     fn want_listen(self: &Rc<Self>) {
-        if self.listen_off.get() {
+        if self.flags.listen_off.get() {
             return;
         }
         let mut st = self.state_mut();
@@ -770,8 +765,8 @@ impl Registry {
             return;
         };
         let ctl = io::abort_controller();
-        let gen = self.listen_gen.get() + 1;
-        self.listen_gen.set(gen);
+        let gen = self.flags.listen_gen.get() + 1;
+        self.flags.listen_gen.set(gen);
         {
             let mut st = self.state_mut();
             st.listen = Some(ctl.clone());
@@ -786,7 +781,7 @@ impl Registry {
     /// a row) a new one opens a while later, on the listen timer (sync: no sleep in the
     /// stream's future).
     fn listen_ended(self: &Rc<Self>, gen: u32, r: &Result<JsValue, Error>) {
-        if self.listen_gen.get() != gen {
+        if self.flags.listen_gen.get() != gen {
             return;
         }
         let was = {
@@ -799,20 +794,20 @@ impl Registry {
                 | Err(Error::Transport {
                     status: 400..=499, ..
                 }) => {
-                    self.listen_off.set(true);
+                    self.flags.listen_off.set(true);
                     false
                 }
                 // The server ended it, or it dropped: again, a while later.
                 _ => {
-                    let drops = self.listen_drops.get() + 1;
-                    self.listen_drops.set(drops);
+                    let drops = self.flags.listen_drops.get() + 1;
+                    self.flags.listen_drops.set(drops);
                     let off = drops > LISTEN_MAX_DROPS;
-                    self.listen_off.set(off);
+                    self.flags.listen_off.set(off);
                     !off
                 }
             };
             if again && st.listen_timer.is_none() {
-                let wait = 1000.0 * f64::from(self.listen_drops.get()) + LISTEN_BATCH_MS;
+                let wait = 1000.0 * f64::from(self.flags.listen_drops.get()) + LISTEN_BATCH_MS;
                 st.listen_timer = Some(self.timer(wait, Registry::open_listen));
             }
             std::mem::take(&mut st.listen_ids)
@@ -827,7 +822,7 @@ impl Registry {
             st.listen.is_some() && st.handles.is_empty()
         };
         if idle {
-            self.listen_gen.set(self.listen_gen.get() + 1);
+            self.flags.listen_gen.set(self.flags.listen_gen.get() + 1);
             let mut st = self.state_mut();
             st.listen_ids.clear();
             st.listen_timer = None;
