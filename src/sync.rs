@@ -36,11 +36,12 @@ impl Wakers {
     #[inline(never)]
     fn register(cell: &RefCell<Wakers>, slot: &mut Option<usize>, cx: &Context<'_>) {
         let mut w = crate::cell::write(cell);
-        match *slot {
-            Some(i) => w.0[i].clone_from(cx.waker()),
+        let waker = cx.waker().clone();
+        match slot.and_then(|i| w.0.get_mut(i)) {
+            Some(old) => *old = waker,
             None => {
                 *slot = Some(w.0.len());
-                w.0.push(cx.waker().clone());
+                w.0.push(waker);
             }
         }
     }
