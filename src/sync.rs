@@ -352,14 +352,18 @@ impl<T: Clone> SingleFlight<T> {
     /// another: the crate's runs share one closure type (`transport::given`), so this is
     /// compiled once.
     pub async fn run<'a, F: Future<Output = T> + 'a>(&self, work: impl FnOnce() -> F) -> T {
-        if let Some(l) = self.running() {
-            return l.wait().await;
-        }
-        let latch = Latch::new();
-        self.0.set(Some(latch.clone()));
-        let v = work().await;
-        self.0.set(None);
-        latch.set(v.clone());
-        v
+        let latch = match self.running() {
+            Some(l) => l,
+            None => {
+                let latch = Latch::new();
+                self.0.set(Some(latch.clone()));
+                let v = work().await;
+                self.0.set(None);
+                latch.set(v);
+                latch
+            }
+        };
+        // The run's result, as every joiner gets it.
+        latch.wait().await
     }
 }
