@@ -36,11 +36,12 @@ impl Wakers {
     #[inline(never)]
     fn register(cell: &RefCell<Wakers>, slot: &mut Option<usize>, cx: &Context<'_>) {
         let mut w = crate::cell::write(cell);
-        match *slot {
-            Some(i) => w.0[i].clone_from(cx.waker()),
+        let waker = cx.waker().clone();
+        match slot.and_then(|i| w.0.get_mut(i)) {
+            Some(old) => *old = waker,
             None => {
                 *slot = Some(w.0.len());
-                w.0.push(cx.waker().clone());
+                w.0.push(waker);
             }
         }
     }
@@ -351,14 +352,18 @@ impl<T: Clone> SingleFlight<T> {
     /// another: the crate's runs share one closure type (`transport::given`), so this is
     /// compiled once.
     pub async fn run<'a, F: Future<Output = T> + 'a>(&self, work: impl FnOnce() -> F) -> T {
-        if let Some(l) = self.running() {
-            return l.wait().await;
-        }
-        let latch = Latch::new();
-        self.0.set(Some(latch.clone()));
-        let v = work().await;
-        self.0.set(None);
-        latch.set(v.clone());
-        v
+        let latch = match self.running() {
+            Some(l) => l,
+            None => {
+                let latch = Latch::new();
+                self.0.set(Some(latch.clone()));
+                let v = work().await;
+                self.0.set(None);
+                latch.set(v);
+                latch
+            }
+        };
+        // The run's result, as every joiner gets it.
+        latch.wait().await
     }
 }

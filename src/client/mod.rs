@@ -25,7 +25,7 @@ use crate::wire::headers;
 use crate::wire::v2025_11_25::{method, V2025};
 use crate::wire::v2026_07_28::{self as v2026, V2026};
 use crate::wire::{Called, Inbound, Wire};
-use registry::{Handle, HandleOptions, Registry};
+use registry::{Handle, HandleOptions, Outcome, Registry};
 
 /// The wire generations this client speaks.
 static V2025_WIRE: V2025 = V2025;
@@ -142,17 +142,50 @@ impl Router for Inbox {
 }
 
 /// Ask the person through `onElicitation` (`ctx`: `{ relatedTaskId }`): its answer, with
-/// the form's defaults (SEP-1034), or the JSON-RPC error to send back.
-async fn elicit(
+/// the form's defaults (SEP-1034), or the JSON-RPC error to send back. The handler is
+/// called when the future is first polled.
+fn elicit(session: Rc<Session>, params: JsValue, ctx: JsValue) -> Elicit {
+    Elicit {
+        session,
+        params,
+        ctx: Some(ctx),
+        asked: None,
+    }
+}
+
+/// The future of [`elicit`]: a plain one (no async block's state machine).
+struct Elicit {
     session: Rc<Session>,
     params: JsValue,
-    ctx: JsValue,
-) -> Result<JsValue, (f64, String)> {
-    let Some(handler) = &session.opts.on_elicitation else {
-        return Err((-32601.0, "this client has no elicitation handler".into()));
-    };
-    let answer = call_async(handler, &params, &ctx).await;
-    elicited(&session, &params, answer)
+    /// The context, until the handler is called.
+    ctx: Option<JsValue>,
+    asked: Option<io::PromiseFuture>,
+}
+
+impl std::future::Future for Elicit {
+    type Output = Result<JsValue, (f64, String)>;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let me = &mut *self;
+        if let Some(ctx) = me.ctx.take() {
+            let Some(handler) = &me.session.opts.on_elicitation else {
+                return std::task::Poll::Ready(Err((
+                    -32601.0,
+                    "this client has no elicitation handler".into(),
+                )));
+            };
+            me.asked = Some(call_async(handler, &me.params, &ctx));
+        }
+        let Some(asked) = &mut me.asked else {
+            return std::task::Poll::Pending;
+        };
+        let std::task::Poll::Ready(answer) = std::pin::Pin::new(asked).poll(cx) else {
+            return std::task::Poll::Pending;
+        };
+        std::task::Poll::Ready(elicited(&me.session, &me.params, answer))
+    }
 }
 
 /// What `onElicitation` answered (`params`: what it was asked), as [`elicit`] gives it:
@@ -188,25 +221,68 @@ const UNDECLARED_INPUT: &str = "the server asked for a kind of input this client
 /// under its key. The one loop of MRTR and of tasks. It stops at a request that is not
 /// an elicitation, the only kind this client declares, and only with a handler
 /// (`Err(None)`), or whose handler failed (`Err(Some(message))`).
-async fn ask_inputs(
+fn ask_inputs(
     session: &Rc<Session>,
     requests: &JsValue,
     keys: Vec<String>,
     related: JsValue,
     answers: &JsValue,
-) -> Result<(), Option<String>> {
-    for key in &keys {
-        let req = get(requests, key);
-        if !v2026::is_elicitation(&req) || session.opts.on_elicitation.is_none() {
-            return Err(None);
-        }
-        let ctx = crate::obj!(("relatedTaskId", related.clone()));
-        let answer = elicit(session.clone(), get(&req, "params"), ctx.into())
-            .await
-            .map_err(|(_, m)| Some(m))?;
-        json::put(answers, key, answer);
+) -> Ask {
+    Ask {
+        session: session.clone(),
+        requests: requests.clone(),
+        keys,
+        next: 0,
+        related,
+        answers: answers.clone(),
+        asking: None,
     }
-    Ok(())
+}
+
+/// The future of [`ask_inputs`]: a plain one (no async fn's state machine).
+pub(crate) struct Ask {
+    session: Rc<Session>,
+    requests: JsValue,
+    keys: Vec<String>,
+    /// The next key to ask for.
+    next: usize,
+    related: JsValue,
+    pub(crate) answers: JsValue,
+    /// The question under way, and its key.
+    asking: Option<(Elicit, String)>,
+}
+
+impl std::future::Future for Ask {
+    type Output = Result<(), Option<String>>;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let me = &mut *self;
+        loop {
+            if let Some((asked, key)) = &mut me.asking {
+                let std::task::Poll::Ready(answer) = std::pin::Pin::new(asked).poll(cx) else {
+                    return std::task::Poll::Pending;
+                };
+                match answer {
+                    Ok(v) => json::put(&me.answers, key, v),
+                    Err((_, m)) => return std::task::Poll::Ready(Err(Some(m))),
+                }
+                me.asking = None;
+            }
+            let Some(key) = me.keys.get(me.next) else {
+                return std::task::Poll::Ready(Ok(()));
+            };
+            me.next += 1;
+            let req = get(&me.requests, key);
+            if !v2026::is_elicitation(&req) || me.session.opts.on_elicitation.is_none() {
+                return std::task::Poll::Ready(Err(None));
+            }
+            let ctx = crate::obj!(("relatedTaskId", me.related.clone()));
+            let asked = elicit(me.session.clone(), get(&req, "params"), ctx.into());
+            me.asking = Some((asked, key.clone()));
+        }
+    }
 }
 
 /// Send `m` over `session` as a plain request, or with `signal` to abort it: then it is
@@ -428,24 +504,30 @@ impl Client {
 
     /// `tools/list` from `cursor`: that page (`all` false), or every page from there as
     /// one array. One future type for both.
-    fn tool_pages(&self, mut cursor: Option<String>, all: bool) -> Pending {
-        let me = self.clone();
-        Box::pin(async move {
-            let tools = js_sys::Array::new();
-            let mut seen: Vec<String> = Vec::new();
-            loop {
-                // Each page's tools are added to `tools` (the first page's only, when not
-                // `all`).
-                let page = me.keep_tools(me.page(method::TOOLS_LIST, cursor).await?, &tools)?;
-                if !all {
-                    return Ok(page);
-                }
-                cursor = next_cursor(&page, &mut seen)?;
-                if cursor.is_none() {
-                    return Ok(tools.into());
-                }
-            }
-        })
+    fn tool_pages(&self, cursor: Option<String>, all: bool) -> Pending {
+        let then = registry::Then::Pages(self.clone(), js_sys::Array::new(), Vec::new(), all);
+        registry::chain(self.page(method::TOOLS_LIST, cursor), then)
+    }
+
+    /// A page of `tools/list` came (`r`), its tools added to `tools` (the first page's
+    /// only, when not `all`): the next page's request, or the outcome (an error, the
+    /// page when not `all`, every tool once every page is in).
+    fn paged(
+        &self,
+        r: Outcome,
+        tools: &js_sys::Array,
+        seen: &mut Vec<String>,
+        all: bool,
+    ) -> Result<Pending, Outcome> {
+        let page = r.and_then(|v| self.keep_tools(v, tools));
+        if !all || page.is_err() {
+            return Err(page);
+        }
+        match next_cursor(&page.unwrap_or_default(), seen) {
+            Ok(Some(c)) => Ok(self.page(method::TOOLS_LIST, Some(c))),
+            Ok(None) => Err(Ok(tools.clone().into())),
+            Err(e) => Err(Err(e)),
+        }
     }
 
     /// What `name` allows, once the tools are listed (`call_as_task` lists them first;
@@ -595,7 +677,7 @@ impl Client {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
                 let sent = self.cancel_task(&info.task_id);
-                registry::spawn(registry::Job::Then(sent, registry::Then::Cancel));
+                registry::background(sent, registry::Then::Cancel);
                 return Err(Error::Aborted("The operation was aborted.".into()));
             }
             Called::Task {

@@ -99,7 +99,17 @@ pub struct Registry {
     wire: Cell<&'static dyn Wire>,
     st: RefCell<RegState>,
     /// Plain flags and counters, in Cells beside the RefCell (no borrow to read or set
-    /// them): the numbers handed out, the listen stream's number, drops in a row and
+    /// them), all zero at first.
+    flags: Counters,
+    /// The held-result lane: browsers allow about six connections per origin, so held
+    /// requests are capped (`maxHeldResults`) and polls never queue behind them.
+    held: Gate,
+}
+
+/// The registry's plain flags and counters.
+#[derive(Default)]
+struct Counters {
+    /// The numbers handed out, the listen stream's number, drops in a row and
     /// whether the server has none.
     next_key: Cell<u32>,
     listen_gen: Cell<u32>,
@@ -121,9 +131,6 @@ pub struct Registry {
     sweep_budget: Cell<usize>,
     sweep_pages: Cell<usize>,
     sweep_failures: Cell<u32>,
-    /// The held-result lane: browsers allow about six connections per origin, so held
-    /// requests are capped (`maxHeldResults`) and polls never queue behind them.
-    held: Gate,
 }
 
 /// Where a handle stands with the held-result lane.
@@ -151,18 +158,8 @@ struct HState {
     abort_listener: Option<AbortListener>,
 }
 
-/// Background work of the registry and its handles ([`work`]).
-pub(super) enum Job {
-    /// A request under way, and what to do with its answer.
-    Then(super::Pending, Then),
-    /// 2026-07-28: input requests (the task's `inputRequests`) and the keys to ask for.
-    Input(Rc<Handle>, JsValue, Vec<String>),
-    /// A held-result slot: granted when this latch is set (`None`: granted already).
-    HeldSlot(Rc<Handle>, Option<Latch<bool>>),
-}
-
-/// What follows the answer of a request in the background ([`Job::Then`]), in plain
-/// code: the background future awaits every such request at one place.
+/// What follows the answer of a request in the background ([`background`]), in plain
+/// code: one plain future type awaits every such request.
 pub(super) enum Then {
     /// A request of a handle's machine: its answer goes back to the machine.
     Replied(Rc<Handle>, ReqId, Request),
@@ -174,14 +171,32 @@ pub(super) enum Then {
     Cancel,
     /// A `tasks/update` with these answers.
     Update(Rc<Handle>, JsValue),
+    /// A handle's `cancel()`: the answer applied, then given back.
+    Cancelled(Rc<Handle>),
+    /// A page of `tools/list` ([`super::Client::paged`]): the tools so far, the cursors
+    /// so far, and whether every page is wanted.
+    Pages(super::Client, js_sys::Array, Vec<String>, bool),
 }
 
 impl Then {
-    fn run(self, r: Outcome) {
+    /// What follows the answer `r`: the next request to await (`Ok`), or the outcome
+    /// (`Err`).
+    fn run(&mut self, r: Outcome) -> Result<super::Pending, Outcome> {
         match self {
-            Then::Replied(h, id, req) => h.replied(id, req, r),
+            Then::Pages(me, tools, seen, all) => return me.paged(r, tools, seen, *all),
+            Then::Cancelled(h) => {
+                // 2025-11-25: the cancelled task itself; 2026-07-28: an empty ack, the end
+                // comes later (or the grace runs out).
+                if let Ok(v) = &r {
+                    if h.apply(v).is_err() {
+                        h.step(Event::CancelSent);
+                    }
+                }
+                return Err(r);
+            }
+            Then::Replied(h, id, req) => h.replied(*id, *req, r),
             Then::Sweep(me) => me.sweep_paged(r),
-            Then::Listen(me, gen) => me.listen_ended(gen, &r),
+            Then::Listen(me, gen) => me.listen_ended(*gen, &r),
             Then::Cancel => {
                 if let Err(e) = r {
                     super::warn("tasks/cancel failed: ", &e.describe());
@@ -191,19 +206,61 @@ impl Then {
                 // Only outstanding keys go in an update: answers are kept (to send again)
                 // only while an update's outcome is unknown.
                 let failed = r.is_err();
-                h.state_mut().answers = failed.then_some(answers);
+                h.state_mut().answers = failed.then(|| std::mem::take(answers));
                 if let Err(e) = r {
                     h.resend.set(true);
                     super::warn("tasks/update failed: ", &e.describe());
                 }
             }
         }
+        Err(Ok(JsValue::UNDEFINED))
     }
 }
 
-/// Run `job` in the background.
-pub(super) fn spawn(job: Job) {
-    io::spawn(Box::pin(work(job)));
+/// A request, then what follows each answer ([`Then`]): the next request, or the
+/// outcome. One plain future for the requests of several steps (a listing's pages, a
+/// cancel and its snapshot) and the background ones.
+pub(super) struct Chain(super::Pending, Then);
+
+impl std::future::Future for Chain {
+    type Output = Outcome;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Outcome> {
+        loop {
+            let std::task::Poll::Ready(r) = self.0.as_mut().poll(cx) else {
+                return std::task::Poll::Pending;
+            };
+            match self.1.run(r) {
+                Ok(next) => self.0 = next,
+                Err(v) => return std::task::Poll::Ready(v),
+            }
+        }
+    }
+}
+
+/// `now`, then `then` on each answer (see [`Chain`]).
+pub(super) fn chain(now: super::Pending, then: Then) -> super::Pending {
+    Box::pin(Chain(now, then))
+}
+
+/// A [`Chain`] in the background (its outcome dropped).
+struct Background(Chain);
+
+impl std::future::Future for Background {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        std::pin::Pin::new(&mut self.0).poll(cx).map(drop)
+    }
+}
+
+/// Send `sent` in the background; `then` follows its answer.
+pub(super) fn background(sent: super::Pending, then: Then) {
+    io::spawn(Box::pin(Background(Chain(sent, then))));
 }
 
 /// One followed task.
@@ -235,19 +292,7 @@ impl Registry {
             session,
             wire: Cell::new(wire),
             st: RefCell::new(RegState::default()),
-            next_key: Cell::new(0),
-            listen_gen: Cell::new(0),
-            listen_off: Cell::new(false),
-            listen_drops: Cell::new(0),
-            stream_up: Cell::new(false),
-            stream_proven: Cell::new(false),
-            sweeping: Cell::new(false),
-            sweep_off: Cell::new(false),
-            sweep_wait: Cell::new(0),
-            sweep_round: Cell::new(0),
-            sweep_budget: Cell::new(0),
-            sweep_pages: Cell::new(0),
-            sweep_failures: Cell::new(0),
+            flags: Counters::default(),
             held,
         })
     }
@@ -293,14 +338,14 @@ impl Registry {
 
     /// A fresh number (handle keys, progress tokens).
     pub fn next_key(&self) -> u32 {
-        let k = self.next_key.get() + 1;
-        self.next_key.set(k);
+        let k = self.flags.next_key.get() + 1;
+        self.flags.next_key.set(k);
         k
     }
 
     /// 2025-11-25: statuses are pushed on the open GET stream (one has arrived on it).
     fn stream_pushes(&self) -> bool {
-        self.stream_up.get() && self.stream_proven.get()
+        self.flags.stream_up.get() && self.flags.stream_proven.get()
     }
 
     /// Start following a task (`info`, its raw object `raw`); `terminal`: its outcome if
@@ -382,7 +427,7 @@ impl Registry {
             self.want_listen();
             // Statuses pushed, or a sweep running (which lists this task from its next
             // round on, or hands it back to its own polling): polling is the fallback.
-            if self.stream_pushes() || self.sweeping.get() {
+            if self.stream_pushes() || self.flags.sweeping.get() {
                 h.step(Event::Push(true));
             }
             self.want_sweep();
@@ -402,10 +447,10 @@ impl Registry {
         // A status notification while the GET stream is open: this server pushes
         // statuses, so every task of the session gets them (2025-11-25; a listen stream
         // says which in its acknowledgement instead).
-        let up = self.stream_up.get();
-        let first = up && !self.stream_proven.get();
+        let up = self.flags.stream_up.get();
+        let first = up && !self.flags.stream_proven.get();
         if first {
-            self.stream_proven.set(true);
+            self.flags.stream_proven.set(true);
             self.step_all(|| Event::Push(true), None);
         }
         let Some(h) = self.handle(&id) else {
@@ -449,8 +494,8 @@ impl Registry {
 
     /// The 2025-11-25 GET stream opened or ended; when it ends, polling speeds back up.
     pub fn on_stream(&self, up: bool) {
-        self.stream_up.set(up);
-        self.stream_proven.set(false);
+        self.flags.stream_up.set(up);
+        self.flags.stream_proven.set(false);
         if !up {
             self.step_all(|| Event::Push(false), None);
         }
@@ -482,21 +527,21 @@ impl Registry {
     fn want_sweep(self: &Rc<Self>) {
         let start = {
             let st = self.state();
-            !self.sweeping.get()
-                && !self.sweep_off.get()
+            !self.flags.sweeping.get()
+                && !self.flags.sweep_off.get()
                 && crate::policy::sweep_page_budget(st.handles.len()) > 0
-                && st.handles.len() >= self.sweep_wait.get()
+                && st.handles.len() >= self.flags.sweep_wait.get()
                 && self
                     .wire()
                     .list_request(&self.server_caps(), None)
                     .is_some()
         };
         if start {
-            self.sweeping.set(true);
+            self.flags.sweeping.set(true);
             // The tasks already followed are in the first round too (or handed back to
             // their own polling after it).
             self.step_all(|| Event::Push(true), None);
-            self.sweep_failures.set(0);
+            self.flags.sweep_failures.set(0);
             self.sweep_later();
         }
     }
@@ -533,16 +578,16 @@ impl Registry {
             return self.sweep_end(false, 0);
         }
         // A number no round has had, this sweep's or an earlier one's.
-        self.sweep_round.set(self.sweep_round.get() + 1);
-        self.sweep_budget.set(budget);
-        self.sweep_pages.set(0);
+        self.flags.sweep_round.set(self.flags.sweep_round.get() + 1);
+        self.flags.sweep_budget.set(budget);
+        self.flags.sweep_pages.set(0);
         self.sweep_page(None);
     }
 
     /// Ask for the round's next page, from `cursor`.
     fn sweep_page(self: &Rc<Self>, cursor: Option<String>) {
-        let pages = self.sweep_pages.get() + 1;
-        self.sweep_pages.set(pages);
+        let pages = self.flags.sweep_pages.get() + 1;
+        self.flags.sweep_pages.set(pages);
         let Some((m, params)) = self.wire().list_request(&self.server_caps(), cursor) else {
             // A failed round: every task polls on its own until the next one.
             self.step_all(|| Event::Push(false), None);
@@ -551,26 +596,26 @@ impl Registry {
         // Against the tasks followed now: handles keep coming while a long listing is read
         // (the server may list tasks whose calls this client has not seen answered yet).
         let budget = crate::policy::sweep_page_budget(self.state().handles.len())
-            .max(self.sweep_budget.get());
+            .max(self.flags.sweep_budget.get());
         if pages > budget {
             // Too long a listing for this many tasks: again once the tasks followed would
             // pay for the pages read so far.
             return self.sweep_end(false, 4 * pages);
         }
         let sent = super::request(&self.session, m, params, false, None);
-        spawn(Job::Then(sent, Then::Sweep(self.clone())));
+        background(sent, Then::Sweep(self.clone()));
     }
 
     /// A page of the sweep came, or its request failed.
     fn sweep_paged(self: &Rc<Self>, r: Result<JsValue, Error>) {
-        let round = self.sweep_round.get();
+        let round = self.flags.sweep_round.get();
         match r {
             // Applied page by page: a page is a short task on the main thread, a thousand
             // snapshots at once a long one.
             Ok(page) => match self.swept(&page, round) {
                 Some(cursor) => return self.sweep_page(Some(cursor)),
                 None => {
-                    self.sweep_failures.set(0);
+                    self.flags.sweep_failures.set(0);
                     // A task the complete round did not list (another session's, or
                     // started since) goes back to its own polling. (Only tasks of the
                     // server are followed: a plain call's handle settles as it is made.)
@@ -580,8 +625,8 @@ impl Registry {
             Err(e) => {
                 // A refusal ends sweeping; a transient failure ends this round (three in a
                 // row end sweeping too).
-                let failures = self.sweep_failures.get() + 1;
-                self.sweep_failures.set(failures);
+                let failures = self.flags.sweep_failures.get() + 1;
+                self.flags.sweep_failures.set(failures);
                 if failures >= 3 || !matches!(self.wire().classify(&e), Failure::Transient { .. }) {
                     super::warn("tasks/list sweeps stopped: ", &e.describe());
                     return self.sweep_end(true, 0);
@@ -599,11 +644,11 @@ impl Registry {
         if !self.stream_pushes() {
             self.step_all(|| Event::Push(false), None);
         }
-        self.sweeping.set(false);
+        self.flags.sweeping.set(false);
         if off {
-            self.sweep_off.set(true);
+            self.flags.sweep_off.set(true);
         }
-        self.sweep_wait.set(wait);
+        self.flags.sweep_wait.set(wait);
     }
 
     /// The server's capabilities (`undefined` when unknown, on a reattached session).
@@ -661,7 +706,7 @@ impl Registry {
     /// one: (re)opened a moment after tasks are added (one request for a burst), closed
     /// when none is left, given up when the server has none (polling covers it all).
     fn want_listen(self: &Rc<Self>) {
-        if self.listen_off.get() {
+        if self.flags.listen_off.get() {
             return;
         }
         let mut st = self.state_mut();
@@ -720,15 +765,15 @@ impl Registry {
             return;
         };
         let ctl = io::abort_controller();
-        let gen = self.listen_gen.get() + 1;
-        self.listen_gen.set(gen);
+        let gen = self.flags.listen_gen.get() + 1;
+        self.flags.listen_gen.set(gen);
         {
             let mut st = self.state_mut();
             st.listen = Some(ctl.clone());
             st.listen_ids = ids;
         }
         let sent = super::request(&self.session, m, params, true, Some(ctl.signal()));
-        spawn(Job::Then(sent, Then::Listen(self.clone(), gen)));
+        background(sent, Then::Listen(self.clone(), gen));
     }
 
     /// The listen stream `gen` ended with `r` (nothing to do when it was replaced or
@@ -736,7 +781,7 @@ impl Registry {
     /// a row) a new one opens a while later, on the listen timer (sync: no sleep in the
     /// stream's future).
     fn listen_ended(self: &Rc<Self>, gen: u32, r: &Result<JsValue, Error>) {
-        if self.listen_gen.get() != gen {
+        if self.flags.listen_gen.get() != gen {
             return;
         }
         let was = {
@@ -749,20 +794,20 @@ impl Registry {
                 | Err(Error::Transport {
                     status: 400..=499, ..
                 }) => {
-                    self.listen_off.set(true);
+                    self.flags.listen_off.set(true);
                     false
                 }
                 // The server ended it, or it dropped: again, a while later.
                 _ => {
-                    let drops = self.listen_drops.get() + 1;
-                    self.listen_drops.set(drops);
+                    let drops = self.flags.listen_drops.get() + 1;
+                    self.flags.listen_drops.set(drops);
                     let off = drops > LISTEN_MAX_DROPS;
-                    self.listen_off.set(off);
+                    self.flags.listen_off.set(off);
                     !off
                 }
             };
             if again && st.listen_timer.is_none() {
-                let wait = 1000.0 * f64::from(self.listen_drops.get()) + LISTEN_BATCH_MS;
+                let wait = 1000.0 * f64::from(self.flags.listen_drops.get()) + LISTEN_BATCH_MS;
                 st.listen_timer = Some(self.timer(wait, Registry::open_listen));
             }
             std::mem::take(&mut st.listen_ids)
@@ -777,7 +822,7 @@ impl Registry {
             st.listen.is_some() && st.handles.is_empty()
         };
         if idle {
-            self.listen_gen.set(self.listen_gen.get() + 1);
+            self.flags.listen_gen.set(self.flags.listen_gen.get() + 1);
             let mut st = self.state_mut();
             st.listen_ids.clear();
             st.listen_timer = None;
@@ -902,7 +947,7 @@ impl Handle {
         // A held request stays open as long as the task waits for input.
         let held = req == Request::HeldResult;
         let sent = super::request(&self.reg.session, method, params, held, Some(ctl.signal()));
-        spawn(Job::Then(sent, Then::Replied(self.clone(), id, req)));
+        background(sent, Then::Replied(self.clone(), id, req));
     }
 
     /// The answer `r` to the machine's request `id` came: a reply or a failure, as an
@@ -944,7 +989,7 @@ impl Handle {
         if new.is_empty() && !resend {
             return;
         }
-        spawn(Job::Input(self.clone(), requests, new));
+        io::spawn(Box::pin(Input(self.clone(), requests, new, None)));
     }
 
     /// The person was asked for input (`r`: see [`super::ask_inputs`]), the answers added
@@ -965,7 +1010,7 @@ impl Handle {
         let wire = self.reg.wire();
         if let Some((m, params)) = wire.update_request(&self.task_id, answers.clone()) {
             let sent = super::request(&self.reg.session, m, params, false, None);
-            spawn(Job::Then(sent, Then::Update(self.clone(), answers)));
+            background(sent, Then::Update(self.clone(), answers));
         }
     }
 
@@ -978,12 +1023,32 @@ impl Handle {
                 None
             }
             Err(ticket) => {
-                let granted = ticket.latch().clone();
+                let granted = ticket.latch().wait();
                 self.state_mut().lane = Lane::Waiting(ticket);
                 Some(granted)
             }
         };
-        spawn(Job::HeldSlot(self.clone(), wait));
+        io::spawn(Box::pin(HeldWait(self.clone(), wait)));
+    }
+
+    /// The slot the handle waited for was handed over: hold it, unless the wait was
+    /// given up meanwhile (the machine no longer wants it). Whether it holds it.
+    fn take_slot(&self) -> bool {
+        let mut st = self.state_mut();
+        match std::mem::take(&mut st.lane) {
+            Lane::Waiting(t) => match t.into_permit() {
+                Some(p) => {
+                    st.lane = Lane::In(p);
+                    true
+                }
+                None => false,
+            },
+            // Released meanwhile.
+            lane => {
+                st.lane = lane;
+                false
+            }
+        }
     }
 
     /// The latest Task snapshot (a fresh copy each call).
@@ -1096,24 +1161,16 @@ impl Handle {
     /// [`Handle::cancel`] (one future type): the machine has settled by then, so the
     /// answer it is fed changes nothing.
     fn cancel_later(self: &Rc<Self>) {
-        spawn(Job::Then(self.cancel(), Then::Cancel));
+        background(self.cancel(), Then::Cancel);
     }
 
     /// Cancel the task on the server: resolves with what the server answered (the
     /// cancelled Task in 2025-11-25); `result()` then rejects with `TaskCancelledError`
     /// once the task is cancelled.
     pub fn cancel(self: &Rc<Self>) -> super::Pending {
-        let me = self.clone();
-        Box::pin(async move {
-            let (method, params) = me.reg.wire().cancel_request(&me.task_id);
-            let v = super::request(&me.reg.session, method, params, false, None).await?;
-            // 2025-11-25: the cancelled task itself; 2026-07-28: an empty ack, the end
-            // comes later (or the grace runs out).
-            if me.apply(&v).is_err() {
-                me.step(Event::CancelSent);
-            }
-            Ok(v)
-        })
+        let (method, params) = self.reg.wire().cancel_request(&self.task_id);
+        let sent = super::request(&self.reg.session, method, params, false, None);
+        chain(sent, Then::Cancelled(self.clone()))
     }
 
     /// Stop every timer and request of this handle; an unsettled `result()` rejects with
@@ -1192,43 +1249,56 @@ impl Handle {
     }
 }
 
-/// What the registry and its handles do in the background, in one future type: each
-/// type costs its own poll, drop glue and box in the wasm.
-async fn work(job: Job) {
-    match job {
-        Job::Then(sent, then) => {
-            let r = sent.await;
-            then.run(r);
-        }
-        Job::Input(h, requests, new) => {
+/// 2026-07-28: the input requests `.1` of the handle `.0` (the keys `.2`) put to the
+/// person (the answers kept from a failed update read at the first poll), then the
+/// answers sent ([`Handle::asked_inputs`]). A plain future.
+struct Input(Rc<Handle>, JsValue, Vec<String>, Option<super::Ask>);
+
+impl std::future::Future for Input {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        let me = &mut *self;
+        let h = &me.0;
+        let ask = me.3.get_or_insert_with(|| {
             let answers = h
                 .state()
                 .answers
                 .clone()
                 .unwrap_or_else(|| crate::obj!().into());
             let related = h.task_id.as_str().into();
-            let r = super::ask_inputs(&h.reg.session, &requests, new, related, &answers).await;
-            h.asked_inputs(r, answers);
-        }
-        Job::HeldSlot(h, wait) => {
-            if let Some(granted) = wait {
-                if !granted.wait().await {
-                    return;
-                }
-                let mut st = h.state_mut();
-                match std::mem::take(&mut st.lane) {
-                    Lane::Waiting(t) => match t.into_permit() {
-                        Some(p) => st.lane = Lane::In(p),
-                        None => return,
-                    },
-                    // Released meanwhile (the machine no longer wants it).
-                    lane => {
-                        st.lane = lane;
-                        return;
-                    }
-                }
+            let keys = std::mem::take(&mut me.2);
+            super::ask_inputs(&h.reg.session, &me.1, keys, related, &answers)
+        });
+        let std::task::Poll::Ready(r) = std::pin::Pin::new(&mut *ask).poll(cx) else {
+            return std::task::Poll::Pending;
+        };
+        h.asked_inputs(r, ask.answers.clone());
+        std::task::Poll::Ready(())
+    }
+}
+
+/// A held-result slot for the handle `.0`: granted when the latch `.1` says so (`None`:
+/// granted already); the machine hears of it then. A plain future.
+struct HeldWait(Rc<Handle>, Option<crate::sync::LatchWait<bool>>);
+
+impl std::future::Future for HeldWait {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if let Some(w) = &mut self.1 {
+            let std::task::Poll::Ready(granted) = std::pin::Pin::new(w).poll(cx) else {
+                return std::task::Poll::Pending;
+            };
+            if !granted || !self.0.take_slot() {
+                return std::task::Poll::Ready(());
             }
-            h.step(Event::HeldSlot);
         }
+        self.0.step(Event::HeldSlot);
+        std::task::Poll::Ready(())
     }
 }
