@@ -270,14 +270,15 @@ fn read_handle_options(v: &JsValue) -> HandleOptions {
 }
 
 /// The future of [`McpClient::connect`]: a plain one (no async block's state machine)
-/// around `Client::connect`'s, whose client it gives as the JS class.
-struct Connecting(Pin<Box<dyn Future<Output = Result<Client, Error>>>>);
+/// around `Client::connect`'s (inside it, not in a box of its own), whose client it
+/// gives as the JS class.
+struct Connecting<F>(F);
 
-impl Future for Connecting {
+impl<F: Future<Output = Result<Client, Error>>> Future for Connecting<F> {
     type Output = Result<JsValue, Error>;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.0
-            .as_mut()
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: the field is pinned with the wrapper (never moved out of it).
+        unsafe { self.map_unchecked_mut(|c| &mut c.0) }
             .poll(cx)
             .map(|r| r.map(|c| McpClient { c }.into()))
     }
@@ -311,7 +312,7 @@ impl McpClient {
         #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: JsValue,
     ) -> Promise {
         let opts = read_client_options(&options);
-        boxed_promise(Box::pin(Connecting(Box::pin(Client::connect(url, opts)))))
+        promise(Connecting(Client::connect(url, opts)))
     }
 
     /// The readonly properties and the methods of the `McpClient` interface of the
