@@ -345,10 +345,10 @@ impl McpClient {
             ),
             8 => boxed_promise(cl.list_tools(text)),
             9 => boxed_promise(cl.list_all_tools()),
-            10 => boxed_promise(cl.get_task(&text.unwrap_or_default())),
-            11 => boxed_promise(cl.get_task_result(&text.unwrap_or_default())),
+            10 => boxed_promise(cl.get_task(text.as_deref().unwrap_or_default())),
+            11 => boxed_promise(cl.get_task_result(text.as_deref().unwrap_or_default())),
             12 => boxed_promise(cl.list_tasks(text)),
-            13 => boxed_promise(cl.cancel_task(&text.unwrap_or_default())),
+            13 => boxed_promise(cl.cancel_task(text.as_deref().unwrap_or_default())),
             14 => boxed_promise(Box::pin(Closed(cl.close()))),
             15 => {
                 cl.session().sign_out();
