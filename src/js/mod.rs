@@ -309,9 +309,9 @@ impl McpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<McpClient>")]
     pub fn connect(
         url: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: &JsValue,
     ) -> Promise {
-        let opts = read_client_options(&options);
+        let opts = read_client_options(options);
         promise(Connecting(Client::connect(url, opts)))
     }
 
@@ -322,9 +322,11 @@ impl McpClient {
     /// `listTasks`, `cancelTask`, `close`, `signOut` with their arguments, then the static
     /// `TaskHandle.resume` (the client, its token and options). The getters and
     /// methods (defined in the glue by tools/finish-pkg.mjs) share this one export: a
-    /// wasm-bindgen export each cost about 120 to 220 bytes of wasm and glue.
+    /// wasm-bindgen export each cost about 120 to 220 bytes of wasm and glue. The
+    /// arguments are borrowed for the call (as `connect`'s options): an owned one costs
+    /// the export's shim a drop on each of its paths; what a future keeps is cloned.
     #[wasm_bindgen(skip_typescript, js_name = "_op")]
-    pub fn op(&self, op: u32, a: JsValue, b: JsValue, c: JsValue) -> JsValue {
+    pub fn op(&self, op: u32, a: &JsValue, b: &JsValue, c: &JsValue) -> JsValue {
         let cl = &self.c;
         // A task id, a tool name or a cursor (`None` when absent or not a string).
         let text = a.as_string();
@@ -339,8 +341,8 @@ impl McpClient {
             6 | 7 => follow(
                 cl,
                 text.unwrap_or_default(),
-                Some(b),
-                read_handle_options(&c),
+                Some(b.clone()),
+                read_handle_options(c),
                 op == 6,
             ),
             8 => boxed_promise(cl.list_tools(text)),
@@ -358,7 +360,7 @@ impl McpClient {
             }
             // `TaskHandle.resume(client, tokenOrTaskId, options)`: the op past the
             // interface's members (see types.rs and tools/finish-pkg.mjs).
-            _ => TaskHandle::resume(cl, text.unwrap_or_default(), &b),
+            _ => TaskHandle::resume(cl, text.unwrap_or_default(), b),
         };
         promise.into()
     }
@@ -526,7 +528,7 @@ impl TaskHandle {
     /// `onStatus`, `onProgress`, `updates`, `serialize`, `dispose`. One export for all, as
     /// `McpClient::op`.
     #[wasm_bindgen(skip_typescript, js_name = "_op")]
-    pub fn op(&self, op: u32, a: JsValue) -> JsValue {
+    pub fn op(&self, op: u32, a: &JsValue) -> JsValue {
         let h = &self.h;
         match op {
             0 => h.task_id.as_str().into(),
@@ -543,7 +545,7 @@ impl TaskHandle {
                 .clone()
                 .into(),
             9 => boxed_promise(h.cancel()).into(),
-            10 | 11 => self.subscribe(a.unchecked_into(), op == 11),
+            10 | 11 => self.subscribe(a.clone().unchecked_into(), op == 11),
             12 => self.updates(),
             13 => self.serialize(),
             _ => {
