@@ -47,20 +47,23 @@ TaskExpiredError.prototype.name = 'TaskExpiredError';
 export class AuthError extends McpTasksError {}
 AuthError.prototype.name = 'AuthError';
 
-// By the Rust side's `Class` numbers (src/js/mod.rs), with each class's `code` (a
-// JSON-RPC error's is its own number, in `props`).
+// By the Rust side's `Class` numbers (src/js/mod.rs).
 const classes = [
   McpError, TaskNotFoundError, TransportError, ProtocolError, TaskFailedError, TaskCancelledError,
   TaskExpiredError, AuthError,
 ];
-const codes = [, , 'ERR_TRANSPORT', 'ERR_PROTOCOL', 'ERR_TASK_FAILED', 'ERR_TASK_CANCELLED',
-  'ERR_TASK_EXPIRED', 'ERR_AUTH'];
 
 // Past the classes (`Class::AbortError`): an abort, a `DOMException` named `AbortError`, as
-// `fetch` rejects with.
+// `fetch` rejects with. Each class's `code` is ERR_ and its name in capitals, without
+// "Error" (TaskFailedError: ERR_TASK_FAILED), but for the JSON-RPC errors (McpError and
+// TaskNotFoundError), whose code is the JSON-RPC one, in `props`.
 export function makeError(kind, message, props) {
-  return kind < classes.length ? new classes[kind](message, { code: codes[kind], ...props })
-    : new DOMException(message, 'AbortError');
+  const C = classes[kind];
+  return C ? new C(message, {
+    code: kind > 1
+      ? 'ERR' + C.prototype.name.slice(0, -5).replace(/[A-Z]/g, '_$&').toUpperCase() : undefined,
+    ...props,
+  }) : new DOMException(message, 'AbortError');
 }
 
 // `f(0, p)` settles `p` (a `pending()` Promise) with the next step; `f(1)` ends the updates.

@@ -270,14 +270,15 @@ fn read_handle_options(v: &JsValue) -> HandleOptions {
 }
 
 /// The future of [`McpClient::connect`]: a plain one (no async block's state machine)
-/// around `Client::connect`'s, whose client it gives as the JS class.
-struct Connecting(Pin<Box<dyn Future<Output = Result<Client, Error>>>>);
+/// around `Client::connect`'s (inside it, not in a box of its own), whose client it
+/// gives as the JS class.
+struct Connecting<F>(F);
 
-impl Future for Connecting {
+impl<F: Future<Output = Result<Client, Error>>> Future for Connecting<F> {
     type Output = Result<JsValue, Error>;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.0
-            .as_mut()
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: the field is pinned with the wrapper (never moved out of it).
+        unsafe { self.map_unchecked_mut(|c| &mut c.0) }
             .poll(cx)
             .map(|r| r.map(|c| McpClient { c }.into()))
     }
@@ -308,10 +309,10 @@ impl McpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<McpClient>")]
     pub fn connect(
         url: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: &JsValue,
     ) -> Promise {
-        let opts = read_client_options(&options);
-        boxed_promise(Box::pin(Connecting(Box::pin(Client::connect(url, opts)))))
+        let opts = read_client_options(options);
+        promise(Connecting(Client::connect(url, opts)))
     }
 
     /// The readonly properties and the methods of the `McpClient` interface of the
@@ -321,9 +322,11 @@ impl McpClient {
     /// `listTasks`, `cancelTask`, `close`, `signOut` with their arguments, then the static
     /// `TaskHandle.resume` (the client, its token and options). The getters and
     /// methods (defined in the glue by tools/finish-pkg.mjs) share this one export: a
-    /// wasm-bindgen export each cost about 120 to 220 bytes of wasm and glue.
+    /// wasm-bindgen export each cost about 120 to 220 bytes of wasm and glue. The
+    /// arguments are borrowed for the call (as `connect`'s options): an owned one costs
+    /// the export's shim a drop on each of its paths; what a future keeps is cloned.
     #[wasm_bindgen(skip_typescript, js_name = "_op")]
-    pub fn op(&self, op: u32, a: JsValue, b: JsValue, c: JsValue) -> JsValue {
+    pub fn op(&self, op: u32, a: &JsValue, b: &JsValue, c: &JsValue) -> JsValue {
         let cl = &self.c;
         // A task id, a tool name or a cursor (`None` when absent or not a string).
         let text = a.as_string();
@@ -338,16 +341,16 @@ impl McpClient {
             6 | 7 => follow(
                 cl,
                 text.unwrap_or_default(),
-                Some(b),
-                read_handle_options(&c),
+                Some(b.clone()),
+                read_handle_options(c),
                 op == 6,
             ),
             8 => boxed_promise(cl.list_tools(text)),
             9 => boxed_promise(cl.list_all_tools()),
-            10 => boxed_promise(cl.get_task(&text.unwrap_or_default())),
-            11 => boxed_promise(cl.get_task_result(&text.unwrap_or_default())),
+            10 => boxed_promise(cl.get_task(text.as_deref().unwrap_or_default())),
+            11 => boxed_promise(cl.get_task_result(text.as_deref().unwrap_or_default())),
             12 => boxed_promise(cl.list_tasks(text)),
-            13 => boxed_promise(cl.cancel_task(&text.unwrap_or_default())),
+            13 => boxed_promise(cl.cancel_task(text.as_deref().unwrap_or_default())),
             14 => boxed_promise(Box::pin(Closed(cl.close()))),
             15 => {
                 cl.session().sign_out();
@@ -357,7 +360,7 @@ impl McpClient {
             }
             // `TaskHandle.resume(client, tokenOrTaskId, options)`: the op past the
             // interface's members (see types.rs and tools/finish-pkg.mjs).
-            _ => TaskHandle::resume(cl, text.unwrap_or_default(), &b),
+            _ => TaskHandle::resume(cl, text.unwrap_or_default(), b),
         };
         promise.into()
     }
@@ -525,7 +528,7 @@ impl TaskHandle {
     /// `onStatus`, `onProgress`, `updates`, `serialize`, `dispose`. One export for all, as
     /// `McpClient::op`.
     #[wasm_bindgen(skip_typescript, js_name = "_op")]
-    pub fn op(&self, op: u32, a: JsValue) -> JsValue {
+    pub fn op(&self, op: u32, a: &JsValue) -> JsValue {
         let h = &self.h;
         match op {
             0 => h.task_id.as_str().into(),
@@ -542,7 +545,7 @@ impl TaskHandle {
                 .clone()
                 .into(),
             9 => boxed_promise(h.cancel()).into(),
-            10 | 11 => self.subscribe(a.unchecked_into(), op == 11),
+            10 | 11 => self.subscribe(a.clone().unchecked_into(), op == 11),
             12 => self.updates(),
             13 => self.serialize(),
             _ => {
