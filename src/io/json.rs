@@ -144,7 +144,8 @@ impl Json for JsValue {
         }
         // A loop of pushes, not `collect`, which compiles a collecting loop of its own.
         let mut out = Vec::new();
-        for v in js_sys::Array::from(self).iter() {
+        // The array itself (it is one), not an `Array.from` copy: the Vec is the copy.
+        for v in self.unchecked_ref::<js_sys::Array>().iter() {
             out.push(v);
         }
         Some(out)
