@@ -96,20 +96,25 @@ pub trait Json: Sized + Clone {
     }
     /// `v[key]` when it is an array: its strings (other elements skipped).
     fn strings(&self, key: &str) -> Vec<String> {
-        // A loop of pushes, as in `keys`: a `filter_map(..).collect()` compiles a
-        // collecting loop of its own.
-        let mut out = Vec::new();
-        for v in &self.list(key).unwrap_or_default() {
-            if let Some(s) = v.string() {
-                out.push(s);
-            }
-        }
-        out
+        strings_of(self.list(key))
     }
     /// `v[key]` when it is an object (not an array).
     fn object_at(&self, key: &str) -> Option<Self> {
         self.field(key).filter(Json::is_object)
     }
+}
+
+/// The strings among `items` (other elements skipped; none without a list): the one
+/// loop of [`Json::strings`] and of a JS object's keys. A loop of pushes: a
+/// `filter_map(..).collect()` compiles a collecting loop of its own.
+fn strings_of<J: Json>(items: Option<Vec<J>>) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in &items.unwrap_or_default() {
+        if let Some(s) = v.string() {
+            out.push(s);
+        }
+    }
+    out
 }
 
 impl Json for JsValue {
@@ -139,7 +144,8 @@ impl Json for JsValue {
         }
         // A loop of pushes, not `collect`, which compiles a collecting loop of its own.
         let mut out = Vec::new();
-        for v in js_sys::Array::from(self).iter() {
+        // The array itself (it is one), not an `Array.from` copy: the Vec is the copy.
+        for v in self.unchecked_ref::<js_sys::Array>().iter() {
             out.push(v);
         }
         Some(out)
@@ -148,13 +154,10 @@ impl Json for JsValue {
         if !Json::is_object(self) {
             return Vec::new();
         }
-        let mut out = Vec::new();
-        for k in js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>()).iter() {
-            if let Some(s) = k.as_string() {
-                out.push(s);
-            }
-        }
-        out
+        // The key list read as any array of strings is (one loop for both).
+        strings_of(
+            JsValue::from(js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>())).items(),
+        )
     }
 }
 

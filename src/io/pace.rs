@@ -17,10 +17,10 @@ const SLICE_MS: f64 = 5.0;
 struct Slice {
     /// When the current slice began (its first `breathe`).
     start: f64,
-    /// Set when the next macrotask starts (a zero-delay timer), then forgotten.
-    next: Option<Latch<bool>>,
-    /// That timer (kept until the next slice's replaces it: dropping it would clear it).
-    timer: Option<io::Timer>,
+    /// Set when the next macrotask starts (by a zero-delay timer), with that timer (kept
+    /// until the next slice's replaces it: dropping it would clear it). A set latch: the
+    /// slice is over, the next `breathe` starts one.
+    next: Option<(Latch<bool>, io::Timer)>,
 }
 
 thread_local! {
@@ -28,7 +28,6 @@ thread_local! {
         RefCell::new(Slice {
             start: 0.0,
             next: None,
-            timer: None,
         })
     };
 }
@@ -56,23 +55,20 @@ impl Future for Breathe {
             this.0 = SLICE.with(|s| {
                 let mut s = crate::cell::write(s);
                 let now = io::now_ms();
-                let next = match &s.next {
-                    Some(latch) => latch.clone(),
-                    None => {
+                let latch = match &s.next {
+                    Some((latch, _)) if !latch.is_set() => latch.clone(),
+                    _ => {
                         // First call in a new macrotask: the slice starts now, and ends
-                        // with the next macrotask.
+                        // with the next macrotask (the shared setter: no closure type of
+                        // its own).
                         s.start = now;
                         let latch = Latch::new();
-                        let set = latch.clone();
-                        s.timer = Some(io::Timer::once(0.0, move || {
-                            SLICE.with(|s| crate::cell::write(s).next = None);
-                            set.set(true);
-                        }));
-                        s.next = Some(latch.clone());
+                        let timer = io::Timer::boxed(0.0, io::setter(&latch, true));
+                        s.next = Some((latch.clone(), timer));
                         latch
                     }
                 };
-                (now - s.start > SLICE_MS).then(|| next.wait())
+                (now - s.start > SLICE_MS).then(|| latch.wait())
             });
             if this.0.is_none() {
                 return Poll::Ready(());

@@ -101,10 +101,18 @@ fn scan<J: Json>(
         let (child_names, on, deeper) = if names {
             (false, reachable && c.is_object(), true)
         } else {
-            match holds(k) {
-                Holds::Data => continue,
-                Holds::Names => (true, k == "properties" && (reachable || depth == 0), false),
-                Holds::Schema => (false, false, true),
+            // What the keyword's value holds (one `match`, not a list's `contains`: that
+            // linked `<[&str]>`'s `slice_contains`).
+            match k.as_str() {
+                // Data, not schema: an `x-mcp-header` key inside it is not an annotation.
+                "default" | "const" | "enum" | "examples" => continue,
+                // A map of names to schemas: its keys are names, not keywords.
+                "properties" | "patternProperties" | "$defs" | "definitions"
+                | "dependentSchemas" => {
+                    (true, k == "properties" && (reachable || depth == 0), false)
+                }
+                // A schema, or a list of them.
+                _ => (false, false, true),
             }
         };
         if names {
@@ -139,29 +147,6 @@ fn primitive_type<J: Json>(p: &J) -> bool {
         }
     }
     any
-}
-
-/// What a keyword's value holds.
-enum Holds {
-    /// Data, not schema (`default`, `const`, `enum`, `examples`): an `x-mcp-header` key
-    /// inside it is not an annotation.
-    Data,
-    /// A map of names to schemas: its keys are names, not keywords.
-    Names,
-    /// A schema, or a list of them.
-    Schema,
-}
-
-/// What the keyword `k`'s value holds (one `match`, not a list's `contains`: that linked
-/// `<[&str]>`'s `slice_contains`).
-fn holds(k: &str) -> Holds {
-    match k {
-        "default" | "const" | "enum" | "examples" => Holds::Data,
-        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
-            Holds::Names
-        }
-        _ => Holds::Schema,
-    }
 }
 
 /// The `Mcp-Param-{Name}` headers of a call's arguments: the value at each mirrored
