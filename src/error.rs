@@ -79,6 +79,19 @@ pub enum Error {
 pub const BODY_QUOTE_LIMIT: usize = 1024;
 
 impl Error {
+    /// A protocol error with a fixed message: one shared copy of the allocation, not
+    /// one inlined at each call site.
+    #[inline(never)]
+    pub fn protocol(message: &'static str) -> Error {
+        Error::Protocol(message.into())
+    }
+
+    /// An abort with a fixed message (shared like [`Error::protocol`]).
+    #[inline(never)]
+    pub fn aborted(message: &'static str) -> Error {
+        Error::Aborted(message.into())
+    }
+
     /// A transport error without a status.
     pub fn network(message: String) -> Error {
         Error::transport(0, message)

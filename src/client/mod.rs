@@ -343,15 +343,13 @@ fn next_cursor(page: &JsValue, seen: &mut Vec<String>) -> Result<Option<String>,
         return Ok(None);
     };
     if seen.contains(&c) {
-        return Err(Error::Protocol(
-            "tools/list returned a nextCursor it had returned before (a loop)".into(),
+        return Err(Error::protocol(
+            "tools/list returned a nextCursor it had returned before (a loop)",
         ));
     }
     seen.push(c.clone());
     if seen.len() == 1000 {
-        return Err(Error::Protocol(
-            "tools/list did not end after 1000 pages".into(),
-        ));
+        return Err(Error::protocol("tools/list did not end after 1000 pages"));
     }
     Ok(Some(c))
 }
@@ -457,9 +455,7 @@ impl Client {
     fn keep_tools(&self, result: JsValue, listed: &js_sys::Array) -> Result<JsValue, Error> {
         let tools = get(&result, "tools");
         if !js_sys::Array::is_array(&tools) {
-            return Err(Error::Protocol(
-                "tools/list result has no tools array".into(),
-            ));
+            return Err(Error::protocol("tools/list result has no tools array"));
         }
         let modern = self.0.session.is_modern();
         let mut kept = 0;
@@ -644,9 +640,8 @@ impl Client {
                 // requestState only: retry at once; the same one again is no progress.
                 let s = state.as_string();
                 if s.is_none() || s == state_only {
-                    return Err(Error::Protocol(
-                        "the server answered input_required without new input requests or state"
-                            .into(),
+                    return Err(Error::protocol(
+                        "the server answered input_required without new input requests or state",
                     ));
                 }
                 state_only = s;
@@ -678,7 +673,7 @@ impl Client {
                 // Aborted before the id was known: cancel the task now that it is.
                 let sent = self.cancel_task(&info.task_id);
                 registry::background(sent, registry::Then::Cancel);
-                return Err(Error::Aborted("The operation was aborted.".into()));
+                return Err(Error::aborted("The operation was aborted."));
             }
             Called::Task {
                 info,
@@ -737,7 +732,7 @@ impl Client {
     ) -> Result<Rc<Handle>, Error> {
         let v = v.map_err(|e| self.0.tasks.wire().not_found(task_id, e))?;
         let Reply::Task { info, raw, .. } = self.0.tasks.wire().decode_snapshot(&v)? else {
-            return Err(Error::Protocol("tasks/get did not answer a task".into()));
+            return Err(Error::protocol("tasks/get did not answer a task"));
         };
         Ok(self.0.tasks.follow(info, raw, None, opts, None, None))
     }
@@ -770,8 +765,8 @@ impl Client {
     /// One page of the server's tasks (`tasks/list`; 2025-11-25 only).
     pub fn list_tasks(&self, cursor: Option<String>) -> Pending {
         if self.0.session.is_modern() {
-            return Box::pin(std::future::ready(Err(Error::Protocol(
-                "the server speaks 2026-07-28, which has no task listing (tasks/list)".into(),
+            return Box::pin(std::future::ready(Err(Error::protocol(
+                "the server speaks 2026-07-28, which has no task listing (tasks/list)",
             ))));
         }
         self.page(method::TASKS_LIST, cursor)

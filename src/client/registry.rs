@@ -999,7 +999,7 @@ impl Handle {
         match r {
             Ok(()) => {}
             Err(None) => {
-                self.step(Event::Fail(Error::Protocol(super::UNDECLARED_INPUT.into())));
+                self.step(Event::Fail(Error::protocol(super::UNDECLARED_INPUT)));
                 return self.cancel_later();
             }
             Err(Some(m)) => return super::warn("onElicitation failed: ", &m),
@@ -1209,14 +1209,11 @@ impl Handle {
             } => Err(error.with_tries(n)),
             // The server may not know the task (before its ttl ran out).
             End::Error { error, .. } => Err(self.reg.wire().not_found(&self.task_id, error)),
-            End::Aborted(why) => Err(Error::Aborted(
-                match why {
-                    Stop::Signal => "The operation was aborted.",
-                    Stop::Disposed => "the task handle was disposed",
-                    Stop::Closed => "the client is closed",
-                }
-                .into(),
-            )),
+            End::Aborted(why) => Err(Error::aborted(match why {
+                Stop::Signal => "The operation was aborted.",
+                Stop::Disposed => "the task handle was disposed",
+                Stop::Closed => "the client is closed",
+            })),
         };
         let queues = {
             let mut st = self.state_mut();

@@ -473,12 +473,10 @@ impl TaskHandle {
                 .map_err(|e| Error::Protocol(crate::cat!("the resume token is not JSON: ", e)))
                 .and_then(|t| {
                     if get_f64(&t, "v") != Some(TOKEN_VERSION) {
-                        return Err(Error::Protocol(
-                            "the resume token has an unknown version".into(),
-                        ));
+                        return Err(Error::protocol("the resume token has an unknown version"));
                     }
                     get_str(&t, "taskId")
-                        .ok_or_else(|| Error::Protocol("the resume token has no taskId".into()))
+                        .ok_or_else(|| Error::protocol("the resume token has no taskId"))
                 });
             match id {
                 Ok(id) => id,

@@ -461,10 +461,10 @@ impl Session {
     /// Keep what `initialize` answered; the GET stream's generation to start.
     fn initialized(&self, result: JsValue) -> Result<u32, Error> {
         let version = get_str(&result, "protocolVersion")
-            .ok_or_else(|| Error::Protocol("initialize result has no protocolVersion".into()))?;
+            .ok_or_else(|| Error::protocol("initialize result has no protocolVersion"))?;
         if !is_object(&get(&result, "capabilities")) {
-            return Err(Error::Protocol(
-                "initialize result has no capabilities object".into(),
+            return Err(Error::protocol(
+                "initialize result has no capabilities object",
             ));
         }
         let mut st = self.state_mut();
@@ -575,7 +575,7 @@ impl Session {
                 let id = {
                     let mut st = self.state_mut();
                     if st.closed {
-                        break 'once Err(Error::Aborted("the client is closed".into()));
+                        break 'once Err(Error::aborted("the client is closed"));
                     }
                     st.pending.register(abort.controller())
                 };
@@ -636,8 +636,8 @@ impl Session {
                     if ok && handshake {
                         if let Some(sid) = resp.header("mcp-session-id") {
                             if sid.is_empty() || !sid.bytes().all(|b| matches!(b, 0x21..=0x7e)) {
-                                break 'exchange Err(Error::Protocol(
-                                    "the Mcp-Session-Id header is not visible ASCII".into(),
+                                break 'exchange Err(Error::protocol(
+                                    "the Mcp-Session-Id header is not visible ASCII",
                                 ));
                             }
                             self.state_mut().session_id = Some(sid);
@@ -684,7 +684,7 @@ impl Session {
                             Ok(v) if v.is_undefined() => Err(self.too_large(status)),
                             Ok(v) => match v.as_string() {
                                 Some(text) => self.dispatch_text(&text),
-                                None => Err(Error::Protocol("the reply is not valid UTF-8".into())),
+                                None => Err(Error::protocol("the reply is not valid UTF-8")),
                             },
                             Err(e) => Err(fetch_error(io::failure(e))),
                         };
@@ -834,9 +834,9 @@ impl Session {
     /// What an aborted request amounts to: the caller's abort, `close()`, or its timeout.
     fn why_aborted(&self, ctl: &Ctl<'_>) -> Error {
         if ctl.signal.is_some_and(|s| s.aborted()) {
-            Error::Aborted("The operation was aborted.".into())
+            Error::aborted("The operation was aborted.")
         } else if self.is_closed() {
-            Error::Aborted("the client is closed".into())
+            Error::aborted("the client is closed")
         } else {
             Error::network(crate::cat!(
                 "the request timed out after ",
@@ -851,9 +851,7 @@ impl Session {
         let err = get(msg, "error");
         if is_object(&err) {
             let Some(code) = get_f64(&err, "code") else {
-                return Err(Error::Protocol(
-                    "an error response has no numeric code".into(),
-                ));
+                return Err(Error::protocol("an error response has no numeric code"));
             };
             return Err(Error::Rpc {
                 code,
@@ -865,8 +863,8 @@ impl Session {
         if is_object(&result) {
             Ok(result)
         } else {
-            Err(Error::Protocol(
-                "a response has neither a result object nor an error".into(),
+            Err(Error::protocol(
+                "a response has neither a result object nor an error",
             ))
         }
     }
@@ -1058,7 +1056,7 @@ impl Session {
         // The body and the headers are not kept while the message is under way.
         let sending = {
             let body = json::stringify(msg)
-                .ok_or_else(|| Error::Protocol("a message cannot be written as JSON".into()))?;
+                .ok_or_else(|| Error::protocol("a message cannot be written as JSON"))?;
             let session = self.session_id();
             let headers = self.headers(session.as_deref(), false);
             self.http
@@ -1253,7 +1251,7 @@ impl Session {
             };
             io::sleep_or_wake(f64::from(delay), wake, signal).await;
             if signal.is_some_and(|s| s.aborted()) {
-                return Err(Error::Aborted("aborted".into()));
+                return Err(Error::aborted("aborted"));
             }
         }
     }
@@ -1385,7 +1383,7 @@ fn our_id(id: &JsValue) -> Option<u64> {
 
 fn fetch_error(f: FetchFailure) -> Error {
     match f {
-        FetchFailure::Aborted => Error::Aborted("aborted".into()),
+        FetchFailure::Aborted => Error::aborted("aborted"),
         FetchFailure::Network(e) => Error::network(crate::cat!(
             "network error: ",
             quote_body(&json::error_message(&e), 200)

@@ -181,8 +181,8 @@ pub fn snapshot(
                     Some(Ok(result))
                 } else if asked {
                     // Asked and not given: a transient fault, retried within the budget.
-                    return Err(Error::Protocol(
-                        "tasks/get answered a finished task without its result or error".into(),
+                    return Err(Error::protocol(
+                        "tasks/get answered a finished task without its result or error",
                     ));
                 } else {
                     // A notification may leave it out: the machine asks tasks/get for it.
@@ -240,8 +240,8 @@ pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Erro
     // Fields read as `Option`s, the error built only on the way out: a `Result` per
     // field moved its 48-byte error on every step.
     if !v.is_object() {
-        return Err(Error::Protocol(
-            "the server sent a Task that is not an object".into(),
+        return Err(Error::protocol(
+            "the server sent a Task that is not an object",
         ));
     }
     let Some(status) = v.text("status") else {

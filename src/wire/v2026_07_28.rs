@@ -144,8 +144,8 @@ pub fn result_kind<J: Json>(result: &J) -> Result<Kind, Error> {
         Some(result_type::INPUT_REQUIRED) => Kind::InputRequired,
         Some(result_type::TASK) => Kind::Task,
         _ => {
-            return Err(Error::Protocol(
-                "the server sent a result with an unknown resultType".into(),
+            return Err(Error::protocol(
+                "the server sent a result with an unknown resultType",
             ))
         }
     })
@@ -294,8 +294,8 @@ impl Wire for V2026 {
                 immediate: None,
             }),
             // The MRTR loop answers input_required before this.
-            Kind::InputRequired => Err(Error::Protocol(
-                "the server asked for input after the input rounds".into(),
+            Kind::InputRequired => Err(Error::protocol(
+                "the server asked for input after the input rounds",
             )),
         })
     }
