@@ -98,6 +98,7 @@ impl Error {
     }
 
     /// A transport error with `status` (0: no response), after one try, quoting no body.
+    #[inline(never)]
     pub fn transport(status: u16, message: String) -> Error {
         Error::Transport {
             status,
