@@ -134,7 +134,10 @@ impl Error {
             Error::Protocol(m) => m,
             _ => return self,
         };
-        message.push_str(&crate::cat!(" (gave up after ", tries, " tries)"));
+        // Appended in place, without a joined temporary.
+        message.push_str(" (gave up after ");
+        crate::text::Piece::put(&tries, message);
+        message.push_str(" tries)");
         self
     }
 
