@@ -748,16 +748,10 @@ impl Client {
         self.send(method::TASKS_GET, params.into(), false)
     }
 
-    /// What the task's call returned (`tasks/result`: waits while the task runs; in
-    /// 2026-07-28 the task is followed until its inline result comes).
+    /// What the task's call returned (`tasks/result`: waits while the task runs). 2025-11-25
+    /// only: in 2026-07-28 the task is followed until its inline result comes, which the JS
+    /// layer does with `resume` and the handle's `wait` (the future `callTool` shares).
     pub fn get_task_result(&self, task_id: &str) -> Pending {
-        if self.0.session.is_modern() {
-            let (me, task_id) = (self.clone(), task_id.to_owned());
-            return Box::pin(async move {
-                let h = me.resume(&task_id, HandleOptions::default()).await?;
-                h.wait().await
-            });
-        }
         let params = crate::obj!(("taskId", task_id.into()));
         self.send(method::TASKS_RESULT, params.into(), true)
     }
