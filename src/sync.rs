@@ -191,7 +191,7 @@ impl<T> Future for QueueNext<T> {
         {
             let mut items = crate::cell::write(&q.items);
             if !items.is_empty() {
-                return Poll::Ready(Some(items.remove(0)));
+                return Poll::Ready(Some(remove_at(&mut items, 0)));
             }
         }
         if q.closed.get() {
@@ -310,7 +310,7 @@ impl Gate {
         loop {
             let next = {
                 let mut w = crate::cell::write(&self.0.waiting);
-                (!w.is_empty()).then(|| w.remove(0))
+                (!w.is_empty()).then(|| remove_at(&mut w, 0))
             };
             match next {
                 // A waiter that gave up already holds `false`: skip it.
@@ -391,5 +391,21 @@ impl<T: Clone, F: Future<Output = T>> Future for Flight<'_, T, F> {
             this.lead = None;
         }
         Pin::new(&mut this.wait).poll(cx)
+    }
+}
+
+/// `v.remove(i)` for `i < v.len()` (checked), as one function per element type:
+/// `Vec::remove` is two (it calls `Vec::try_remove`, not inlined here).
+pub fn remove_at<T>(v: &mut Vec<T>, i: usize) -> T {
+    let len = v.len();
+    assert!(i < len);
+    // SAFETY: `i` is in bounds; the element is read out once, the rest move down over
+    // it, and the length drops by one, so it is owned only by the caller.
+    unsafe {
+        let p = v.as_mut_ptr().add(i);
+        let out = std::ptr::read(p);
+        std::ptr::copy(p.add(1), p, len - i - 1);
+        v.set_len(len - 1);
+        out
     }
 }
