@@ -191,7 +191,7 @@ impl<T> Future for QueueNext<T> {
         {
             let mut items = crate::cell::write(&q.items);
             if !items.is_empty() {
-                return Poll::Ready(Some(items.remove(0)));
+                return Poll::Ready(Some(remove_at(&mut items, 0)));
             }
         }
         if q.closed.get() {
@@ -310,7 +310,7 @@ impl Gate {
         loop {
             let next = {
                 let mut w = crate::cell::write(&self.0.waiting);
-                (!w.is_empty()).then(|| w.remove(0))
+                (!w.is_empty()).then(|| remove_at(&mut w, 0))
             };
             match next {
                 // A waiter that gave up already holds `false`: skip it.
@@ -348,22 +348,64 @@ impl<T: Clone> SingleFlight<T> {
         l
     }
 
-    /// Join the run under way, or start one with `work`. One future, not one around
-    /// another: the crate's runs share one closure type (`transport::given`), so this is
-    /// compiled once.
-    pub async fn run<'a, F: Future<Output = T> + 'a>(&self, work: impl FnOnce() -> F) -> T {
-        let latch = match self.running() {
-            Some(l) => l,
+    /// Join the run under way, or start one with `work`: a plain future ([`Flight`]), not
+    /// an `async fn` (a state machine and drop glue). The crate's runs share one work type
+    /// (`transport::given`'s [`Run`](crate::transport::Run)), so this is compiled once.
+    pub fn run<F: Future<Output = T>>(&self, work: impl FnOnce() -> F) -> Flight<'_, T, F> {
+        let (lead, latch) = match self.running() {
+            Some(l) => (None, l),
             None => {
                 let latch = Latch::new();
                 self.0.set(Some(latch.clone()));
-                let v = work().await;
-                self.0.set(None);
-                latch.set(v);
-                latch
+                (Some((work(), self)), latch)
             }
         };
-        // The run's result, as every joiner gets it.
-        latch.wait().await
+        Flight {
+            lead,
+            wait: latch.wait(),
+        }
+    }
+}
+
+/// Future returned by [`SingleFlight::run`]: the leader runs the work and sets the latch
+/// with its result, then waits on it as the joiners do (a set latch is ready at once).
+#[must_use = "a shared run does nothing unless awaited"]
+pub struct Flight<'a, T: Clone, F> {
+    /// The leader's work, and the run it ends; `None` for a joiner, or once done.
+    lead: Option<(F, &'a SingleFlight<T>)>,
+    wait: LatchWait<T>,
+}
+
+impl<T: Clone, F: Future<Output = T>> Future for Flight<'_, T, F> {
+    type Output = T;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        // SAFETY: the work is pinned with the flight: never moved out of it, only dropped
+        // in place (no `Drop` impl here to move it either).
+        let this = unsafe { self.get_unchecked_mut() };
+        if let Some((work, owner)) = &mut this.lead {
+            let Poll::Ready(v) = unsafe { Pin::new_unchecked(work) }.poll(cx) else {
+                return Poll::Pending;
+            };
+            owner.0.set(None);
+            this.wait.latch.set(v);
+            this.lead = None;
+        }
+        Pin::new(&mut this.wait).poll(cx)
+    }
+}
+
+/// `v.remove(i)` for `i < v.len()` (checked), as one function per element type:
+/// `Vec::remove` is two (it calls `Vec::try_remove`, not inlined here).
+pub fn remove_at<T>(v: &mut Vec<T>, i: usize) -> T {
+    let len = v.len();
+    assert!(i < len);
+    // SAFETY: `i` is in bounds; the element is read out once, the rest move down over
+    // it, and the length drops by one, so it is owned only by the caller.
+    unsafe {
+        let p = v.as_mut_ptr().add(i);
+        let out = std::ptr::read(p);
+        std::ptr::copy(p.add(1), p, len - i - 1);
+        v.set_len(len - 1);
+        out
     }
 }

@@ -106,12 +106,6 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// Parse an RFC 3339 / ISO 8601 date with the host's `Date.parse`; `None` when invalid.
-pub fn parse_date_ms(s: &str) -> Option<f64> {
-    let v = js_sys::Date::parse(s);
-    (!v.is_nan()).then_some(v)
-}
-
 /// Append `bytes` decoded as UTF-8, each invalid sequence as U+FFFD, by the host's
 /// `TextDecoder` (as `text::push_lossy` does, without linking core's UTF-8 validation):
 /// the SSE parser's decoder ([`crate::sse::Decode`]).

@@ -58,7 +58,7 @@ impl<T, H> Pending<T, H> {
     /// Close the slot of `id`, returning its response if it arrived.
     pub fn take(&mut self, id: u64) -> Option<T> {
         let i = self.find(id)?;
-        self.slots.remove(i).2
+        crate::sync::remove_at(&mut self.slots, i).2
     }
 
     /// The handles of every request waiting.
