@@ -69,7 +69,9 @@ impl<K: Ord + Borrow<str>, V> Map<K, V> {
 
     /// Remove `key`; returns its value.
     pub fn remove(&mut self, key: &str) -> Option<V> {
-        self.find(key).ok().map(|i| self.items.remove(i).1)
+        self.find(key)
+            .ok()
+            .map(|i| crate::sync::remove_at(&mut self.items, i).1)
     }
 
     /// Number of entries.

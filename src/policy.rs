@@ -403,7 +403,8 @@ impl<K: Copy + Ord> Schedule<K> {
     /// Removes the entry for `key`; whether there was one.
     pub fn remove(&mut self, key: K) -> bool {
         let i = self.items.iter().position(|x| x.1 == key);
-        i.map(|i| self.items.remove(i)).is_some()
+        i.map(|i| crate::sync::remove_at(&mut self.items, i))
+            .is_some()
     }
 
     /// The earliest due time, if any entry.
@@ -438,7 +439,7 @@ impl<K: Copy + Ord> Schedule<K> {
             && !now_ms.is_nan()
             && self.items.first().is_some_and(|x| x.0 <= limit)
         {
-            due.push(self.items.remove(0).1);
+            due.push(crate::sync::remove_at(&mut self.items, 0).1);
         }
         due
     }

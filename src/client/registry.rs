@@ -17,7 +17,7 @@ use crate::io::json::{self, get, get_str, is_object, Json};
 use crate::io::{self, call_user, AbortListener, Timer};
 use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy, Schedule};
-use crate::sync::{Gate, Latch, Permit, Queue, Ticket};
+use crate::sync::{remove_at, Gate, Latch, Permit, Queue, Ticket};
 use crate::task::machine::{Effect, Event, Failure, Machine, ReqId, Request};
 use crate::task::model::{Outcome as End, Stop, TaskInfo, TaskStatus};
 use crate::transport::Session;
@@ -411,7 +411,7 @@ impl Registry {
                 st.by_task.insert(p.clone(), key);
             }
             let i = st.early.iter().position(|(id, _)| *id == h.task_id);
-            i.map(|i| st.early.remove(i).1)
+            i.map(|i| remove_at(&mut st.early, i).1)
         };
         if let Some(signal) = opts.signal {
             let weak = Rc::downgrade(&h);
@@ -457,8 +457,8 @@ impl Registry {
             let mut st = self.state_mut();
             // The latest one per task id; the oldest goes when the list is full.
             match st.early.iter().position(|(t, _)| *t == id) {
-                Some(i) => drop(st.early.remove(i)),
-                None if st.early.len() == EARLY => drop(st.early.remove(0)),
+                Some(i) => drop(remove_at(&mut st.early, i)),
+                None if st.early.len() == EARLY => drop(remove_at(&mut st.early, 0)),
                 None => {}
             }
             st.early.push((id, params.clone()));
@@ -909,7 +909,7 @@ impl Handle {
         // Taken from the front one by one (a handful at most): a `for` over the vector
         // would compile the drop of its `IntoIter` (47 bytes of gzip).
         while !fx.is_empty() {
-            match fx.remove(0) {
+            match remove_at(&mut fx, 0) {
                 Effect::Send(id, req) => self.send(id, req),
                 Effect::Abort(id) => {
                     if let Some(c) = self.answered(id) {
@@ -1225,7 +1225,7 @@ impl Handle {
             let mut rst = self.reg.state_mut();
             rst.schedule.remove(self.key);
             if let Ok(i) = rst.find(self.key) {
-                rst.handles.remove(i);
+                remove_at(&mut rst.handles, i);
             }
             // Only this handle's own entries: no scan over every handle per settle.
             // The task id's, then the progress token's, if any.
