@@ -748,12 +748,16 @@ impl Client {
         self.send(method::TASKS_GET, params.into(), false)
     }
 
-    /// What the task's call returned (`tasks/result`: waits while the task runs). 2025-11-25
-    /// only: in 2026-07-28 the task is followed until its inline result comes, which the JS
-    /// layer does with `resume` and the handle's `wait` (the future `callTool` shares).
-    pub fn get_task_result(&self, task_id: &str) -> Pending {
+    /// What the task's call returned, in 2025-11-25 (`tasks/result`: waits while the task
+    /// runs). `None` in 2026-07-28, which has no `tasks/result`: there the task is followed
+    /// until its inline result comes ([`Client::resume`], then the handle's `wait`), as the
+    /// JS layer does in the future `callTool` shares.
+    pub fn get_task_result(&self, task_id: &str) -> Option<Pending> {
+        if self.0.session.is_modern() {
+            return None;
+        }
         let params = crate::obj!(("taskId", task_id.into()));
-        self.send(method::TASKS_RESULT, params.into(), true)
+        Some(self.send(method::TASKS_RESULT, params.into(), true))
     }
 
     /// One page of the server's tasks (`tasks/list`; 2025-11-25 only).

@@ -348,15 +348,17 @@ impl McpClient {
             8 => boxed_promise(cl.list_tools(text)),
             9 => boxed_promise(cl.list_all_tools()),
             10 => boxed_promise(cl.get_task(text.as_deref().unwrap_or_default())),
-            // 2026-07-28: the task followed until its result, in `callTool`'s future.
-            11 if cl.session().is_modern() => follow(
-                cl,
-                text.unwrap_or_default(),
-                None,
-                HandleOptions::default(),
-                true,
-            ),
-            11 => boxed_promise(cl.get_task_result(text.as_deref().unwrap_or_default())),
+            11 => match cl.get_task_result(text.as_deref().unwrap_or_default()) {
+                Some(sent) => boxed_promise(sent),
+                // 2026-07-28: the task followed until its result, in `callTool`'s future.
+                None => follow(
+                    cl,
+                    text.unwrap_or_default(),
+                    None,
+                    HandleOptions::default(),
+                    true,
+                ),
+            },
             12 => boxed_promise(cl.list_tasks(text)),
             13 => boxed_promise(cl.cancel_task(text.as_deref().unwrap_or_default())),
             14 => boxed_promise(Box::pin(Closed(cl.close()))),
