@@ -6,7 +6,10 @@
 pub mod registry;
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use std::task::{Context, Poll};
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
@@ -70,7 +73,7 @@ impl Tools {
 }
 
 /// A request under way that owns what it needs (what the plain calls return).
-pub type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, Error>>>>;
+pub type Pending = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
 
 /// Prefix of the id of a handle that stands for a plain (not task) tool call.
 pub const LOCAL_TASK_PREFIX: &str = "local-";
@@ -162,16 +165,13 @@ struct Elicit {
     asked: Option<io::PromiseFuture>,
 }
 
-impl std::future::Future for Elicit {
+impl Future for Elicit {
     type Output = Result<JsValue, (f64, String)>;
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let me = &mut *self;
         if let Some(ctx) = me.ctx.take() {
             let Some(handler) = &me.session.opts.on_elicitation else {
-                return std::task::Poll::Ready(Err((
+                return Poll::Ready(Err((
                     -32601.0,
                     "this client has no elicitation handler".into(),
                 )));
@@ -179,12 +179,12 @@ impl std::future::Future for Elicit {
             me.asked = Some(call_async(handler, &me.params, &ctx));
         }
         let Some(asked) = &mut me.asked else {
-            return std::task::Poll::Pending;
+            return Poll::Pending;
         };
-        let std::task::Poll::Ready(answer) = std::pin::Pin::new(asked).poll(cx) else {
-            return std::task::Poll::Pending;
+        let Poll::Ready(answer) = Pin::new(asked).poll(cx) else {
+            return Poll::Pending;
         };
-        std::task::Poll::Ready(elicited(&me.session, &me.params, answer))
+        Poll::Ready(elicited(&me.session, &me.params, answer))
     }
 }
 
@@ -252,31 +252,28 @@ pub(crate) struct Ask {
     asking: Option<(Elicit, String)>,
 }
 
-impl std::future::Future for Ask {
+impl Future for Ask {
     type Output = Result<(), Option<String>>;
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let me = &mut *self;
         loop {
             if let Some((asked, key)) = &mut me.asking {
-                let std::task::Poll::Ready(answer) = std::pin::Pin::new(asked).poll(cx) else {
-                    return std::task::Poll::Pending;
+                let Poll::Ready(answer) = Pin::new(asked).poll(cx) else {
+                    return Poll::Pending;
                 };
                 match answer {
                     Ok(v) => json::put(&me.answers, key, v),
-                    Err((_, m)) => return std::task::Poll::Ready(Err(Some(m))),
+                    Err((_, m)) => return Poll::Ready(Err(Some(m))),
                 }
                 me.asking = None;
             }
             let Some(key) = me.keys.get(me.next) else {
-                return std::task::Poll::Ready(Ok(()));
+                return Poll::Ready(Ok(()));
             };
             me.next += 1;
             let req = get(&me.requests, key);
             if !v2026::is_elicitation(&req) || me.session.opts.on_elicitation.is_none() {
-                return std::task::Poll::Ready(Err(None));
+                return Poll::Ready(Err(None));
             }
             let ctx = crate::obj!(("relatedTaskId", me.related.clone()));
             let asked = elicit(me.session.clone(), get(&req, "params"), ctx.into());

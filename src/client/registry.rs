@@ -6,7 +6,10 @@
 //! This is the only place where a task meets I/O; every decision is the machine's.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
@@ -222,19 +225,16 @@ impl Then {
 /// cancel and its snapshot) and the background ones.
 pub(super) struct Chain(super::Pending, Then);
 
-impl std::future::Future for Chain {
+impl Future for Chain {
     type Output = Outcome;
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Outcome> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
         loop {
-            let std::task::Poll::Ready(r) = self.0.as_mut().poll(cx) else {
-                return std::task::Poll::Pending;
+            let Poll::Ready(r) = self.0.as_mut().poll(cx) else {
+                return Poll::Pending;
             };
             match self.1.run(r) {
                 Ok(next) => self.0 = next,
-                Err(v) => return std::task::Poll::Ready(v),
+                Err(v) => return Poll::Ready(v),
             }
         }
     }
@@ -248,13 +248,10 @@ pub(super) fn chain(now: super::Pending, then: Then) -> super::Pending {
 /// A [`Chain`] in the background (its outcome dropped).
 struct Background(Chain);
 
-impl std::future::Future for Background {
+impl Future for Background {
     type Output = ();
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        std::pin::Pin::new(&mut self.0).poll(cx).map(drop)
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        Pin::new(&mut self.0).poll(cx).map(drop)
     }
 }
 
@@ -1251,12 +1248,9 @@ impl Handle {
 /// answers sent ([`Handle::asked_inputs`]). A plain future.
 struct Input(Rc<Handle>, JsValue, Vec<String>, Option<super::Ask>);
 
-impl std::future::Future for Input {
+impl Future for Input {
     type Output = ();
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let me = &mut *self;
         let h = &me.0;
         let ask = me.3.get_or_insert_with(|| {
@@ -1269,11 +1263,11 @@ impl std::future::Future for Input {
             let keys = std::mem::take(&mut me.2);
             super::ask_inputs(&h.reg.session, &me.1, keys, related, &answers)
         });
-        let std::task::Poll::Ready(r) = std::pin::Pin::new(&mut *ask).poll(cx) else {
-            return std::task::Poll::Pending;
+        let Poll::Ready(r) = Pin::new(&mut *ask).poll(cx) else {
+            return Poll::Pending;
         };
         h.asked_inputs(r, ask.answers.clone());
-        std::task::Poll::Ready(())
+        Poll::Ready(())
     }
 }
 
@@ -1281,21 +1275,18 @@ impl std::future::Future for Input {
 /// granted already); the machine hears of it then. A plain future.
 struct HeldWait(Rc<Handle>, Option<crate::sync::LatchWait<bool>>);
 
-impl std::future::Future for HeldWait {
+impl Future for HeldWait {
     type Output = ();
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         if let Some(w) = &mut self.1 {
-            let std::task::Poll::Ready(granted) = std::pin::Pin::new(w).poll(cx) else {
-                return std::task::Poll::Pending;
+            let Poll::Ready(granted) = Pin::new(w).poll(cx) else {
+                return Poll::Pending;
             };
             if !granted || !self.0.take_slot() {
-                return std::task::Poll::Ready(());
+                return Poll::Ready(());
             }
         }
         self.0.step(Event::HeldSlot);
-        std::task::Poll::Ready(())
+        Poll::Ready(())
     }
 }
