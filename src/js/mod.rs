@@ -330,77 +330,86 @@ impl McpClient {
         let cl = &self.c;
         // A task id, a tool name or a cursor (`None` when absent or not a string).
         let text = a.as_string();
-        let promise = match op {
+        // The plain requests return their Promise; the rest follow a task, in one future
+        // (`follow`, called from one place): `callTool` (the final result) and
+        // `callToolAsTask` (the handle), a 2026-07-28 `getTaskResult` (the task followed
+        // until its result) and `TaskHandle.resume` (the handle).
+        let (name, args, options, wait) = match op {
             0 => return get(&cl.init_result(), "serverInfo"),
             1 => return get(&cl.init_result(), "capabilities"),
             2 => return get_str(&cl.init_result(), "instructions").into(),
             3 => return cl.protocol_version().into(),
             4 => return cl.session_id().into(),
             5 => return (cl.active_tasks() as u32).into(),
-            // `callTool` (the final result) and `callToolAsTask` (the handle).
-            6 | 7 => follow(
-                cl,
-                text.unwrap_or_default(),
-                Some(b.clone()),
-                read_handle_options(c),
-                op == 6,
-            ),
-            8 => boxed_promise(cl.list_tools(text)),
-            9 => boxed_promise(cl.list_all_tools()),
-            10 => boxed_promise(cl.get_task(text.as_deref().unwrap_or_default())),
+            6 | 7 => (text.unwrap_or_default(), Some(b.clone()), c, op == 6),
+            8 => return boxed_promise(cl.list_tools(text)).into(),
+            9 => return boxed_promise(cl.list_all_tools()).into(),
+            10 => return boxed_promise(cl.get_task(text.as_deref().unwrap_or_default())).into(),
             11 => match cl.get_task_result(text.as_deref().unwrap_or_default()) {
-                Some(sent) => boxed_promise(sent),
-                // 2026-07-28: the task followed until its result, in `callTool`'s future.
-                None => follow(
-                    cl,
-                    text.unwrap_or_default(),
-                    None,
-                    HandleOptions::default(),
-                    true,
-                ),
+                Some(sent) => return boxed_promise(sent).into(),
+                None => (text.unwrap_or_default(), None, &JsValue::UNDEFINED, true),
             },
-            12 => boxed_promise(cl.list_tasks(text)),
-            13 => boxed_promise(cl.cancel_task(text.as_deref().unwrap_or_default())),
-            14 => boxed_promise(Box::pin(Closed(cl.close()))),
+            12 => return boxed_promise(cl.list_tasks(text)).into(),
+            13 => return boxed_promise(cl.cancel_task(text.as_deref().unwrap_or_default())).into(),
+            14 => return boxed_promise(Box::pin(Closed(cl.close()))).into(),
             15 => {
                 cl.session().sign_out();
-                let p = pending();
-                settle(&p, true, JsValue::UNDEFINED);
-                p
+                return boxed_promise(Box::pin(std::future::ready(Ok(JsValue::UNDEFINED)))).into();
             }
             // `TaskHandle.resume(client, tokenOrTaskId, options)`: the op past the
             // interface's members (see types.rs and tools/finish-pkg.mjs).
-            _ => TaskHandle::resume(cl, text.unwrap_or_default(), b),
+            _ => match task_id_of(text.unwrap_or_default()) {
+                Ok(id) => (id, None, b, false),
+                Err(e) => return boxed_promise(Box::pin(std::future::ready(Err(e)))).into(),
+            },
         };
-        promise.into()
+        follow(cl, name, args, options, wait).into()
     }
 }
 
 /// `callTool` (`wait`: the final result), `callToolAsTask` (the handle) and
-/// `TaskHandle.resume` (`args` is `None`: reattach to the task `name`) in one future.
+/// `TaskHandle.resume` (`args` is `None`: reattach to the task `name`) in one future,
+/// with the handle's `options`. The final result is the handle's own `result()` Promise
+/// (the one future `TaskHandle::op` makes of `wait()`), which the call's Promise adopts:
+/// no wait inside this future's state machine.
 fn follow(
     cl: &Client,
     name: String,
     args: Option<JsValue>,
-    opts: HandleOptions,
+    options: &JsValue,
     wait: bool,
 ) -> Promise {
+    let opts = read_handle_options(options);
     let c = cl.clone();
     promise(async move {
         let h = match args {
             Some(args) => c.call_as_task(&name, args, opts).await?,
             None => c.resume(&name, opts).await?,
         };
-        if wait {
-            h.wait().await
+        Ok(if wait {
+            promise(h.wait()).into()
         } else {
-            Ok(TaskHandle::new(h).into())
-        }
+            TaskHandle::new(h).into()
+        })
     })
 }
 
 /// Resume-token format version.
 const TOKEN_VERSION: f64 = 1.0;
+
+/// The task id of `TaskHandle.resume`'s argument (declared in types.rs, served by
+/// `McpClient::op`): a resume token's, or a bare task id as it is.
+fn task_id_of(token_or_task_id: String) -> Result<String, Error> {
+    if !matches!(token_or_task_id.trim_ascii_start().as_bytes(), [b'{', ..]) {
+        return Ok(token_or_task_id);
+    }
+    let t = json::parse(&token_or_task_id)
+        .map_err(|e| Error::Protocol(crate::cat!("the resume token is not JSON: ", e)))?;
+    if get_f64(&t, "v") != Some(TOKEN_VERSION) {
+        return Err(Error::protocol("the resume token has an unknown version"));
+    }
+    get_str(&t, "taskId").ok_or_else(|| Error::protocol("the resume token has no taskId"))
+}
 
 /// One `next()` of [`TaskHandle::updates`]' iterator: a plain future (no async block's
 /// state machine) that fulfils the step's Promise with the queue's next snapshot.
@@ -473,36 +482,7 @@ impl TaskHandle {
         make_async_iterator(iter)
     }
 
-    /// `TaskHandle.resume(client, tokenOrTaskId, options)` (declared in types.rs, served
-    /// by `McpClient::op`): reattach to a task from a resume token or a bare task id,
-    /// without a new `tools/call`.
-    fn resume(client: &Client, token_or_task_id: String, options: &JsValue) -> Promise {
-        let opts = read_handle_options(options);
-        let task_id = if matches!(token_or_task_id.trim_ascii_start().as_bytes(), [b'{', ..]) {
-            let id = json::parse(&token_or_task_id)
-                .map_err(|e| Error::Protocol(crate::cat!("the resume token is not JSON: ", e)))
-                .and_then(|t| {
-                    if get_f64(&t, "v") != Some(TOKEN_VERSION) {
-                        return Err(Error::protocol("the resume token has an unknown version"));
-                    }
-                    get_str(&t, "taskId")
-                        .ok_or_else(|| Error::protocol("the resume token has no taskId"))
-                });
-            match id {
-                Ok(id) => id,
-                Err(e) => {
-                    let p = pending();
-                    settle(&p, false, to_js(e));
-                    return p;
-                }
-            }
-        } else {
-            token_or_task_id
-        };
-        follow(client, task_id, None, opts, false)
-    }
-
-    /// A versioned resume token (JSON text) for [`TaskHandle::resume`].
+    /// A versioned resume token (JSON text) for `TaskHandle.resume` ([`task_id_of`]).
     fn serialize(&self) -> JsValue {
         let c = self.h.session();
         let token = crate::obj!(
