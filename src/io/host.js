@@ -193,15 +193,13 @@ export function checkIss(iss, issuer, advertised) {
   if (iss !== issuer) return 'the authorization response came from another issuer (iss mismatch)';
 }
 
-/** The query parameters of a URL (the callback), decoded (`+` as space). */
-const queryParams = (url) => new URLSearchParams(url.split('#')[0].split('?').slice(1).join('?'));
-
 /**
  * Read the callback URL of an authorization: `state` must be the one sent, `iss` checked, and
  * an `error` reported; the authorization code otherwise.
  */
 export function readCallback(url, state, issuer, issSupported) {
-  const p = queryParams(url);
+  // The query (without the fragment), decoded (`+` as space).
+  const p = new URLSearchParams(url.split('#')[0].split('?').slice(1).join('?'));
   if (p.get('state') !== state) fail('state_mismatch', 'the authorization response does not carry the state this client sent');
   const bad = checkIss(p.get('iss'), issuer, issSupported);
   if (bad) fail('iss_mismatch', bad);
@@ -287,7 +285,8 @@ export async function pkce() {
 /** The default token storage: a `Map`, gone with the client. */
 export function memoryStorage() {
   const m = new Map();
-  return { get: (k) => m.get(k), set: (k, v) => m.set(k, v), remove: (k) => m.delete(k) };
+  m.remove = m.delete;
+  return m;
 }
 
 /**
