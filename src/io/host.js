@@ -193,15 +193,13 @@ export function checkIss(iss, issuer, advertised) {
   if (iss !== issuer) return 'the authorization response came from another issuer (iss mismatch)';
 }
 
-/** The query parameters of a URL (the callback), decoded (`+` as space). */
-const queryParams = (url) => new URLSearchParams(url.split('#')[0].split('?').slice(1).join('?'));
-
 /**
  * Read the callback URL of an authorization: `state` must be the one sent, `iss` checked, and
  * an `error` reported; the authorization code otherwise.
  */
 export function readCallback(url, state, issuer, issSupported) {
-  const p = queryParams(url);
+  // The query (without the fragment), decoded (`+` as space).
+  const p = new URLSearchParams(url.split('#')[0].split('?').slice(1).join('?'));
   if (p.get('state') !== state) fail('state_mismatch', 'the authorization response does not carry the state this client sent');
   const bad = checkIss(p.get('iss'), issuer, issSupported);
   if (bad) fail('iss_mismatch', bad);
@@ -244,7 +242,7 @@ export const expiresAt = (now, expiresIn) => (Number.isFinite(expiresIn) && expi
 export const dueForRefresh = (at, now) => typeof at == 'number' && now + REFRESH_MARGIN_MS >= at;
 
 /** Percent-encoding of everything but `A-Z a-z 0-9 - . _ ~` (as a form or query wants). */
-const enc = (s) => encodeURIComponent(s.toWellFormed?.() ?? s)
+const enc = (s) => encodeURIComponent(s.toWellFormed())
   .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 
 /** `application/x-www-form-urlencoded` (the token and authorization requests). */
@@ -287,7 +285,8 @@ export async function pkce() {
 /** The default token storage: a `Map`, gone with the client. */
 export function memoryStorage() {
   const m = new Map();
-  return { get: (k) => m.get(k), set: (k, v) => m.set(k, v), remove: (k) => m.delete(k) };
+  m.remove = m.delete;
+  return m;
 }
 
 /**
@@ -316,10 +315,7 @@ export const utf8 = (bytes) => lossy.decode(bytes);
  */
 export const send = (fetch, url, method, headers, body, signal) => new Promise((ok) => {
   if (badHeaders.has(headers)) throw badHeaders.get(headers);
-  const init = { method, redirect: 'manual', headers };
-  if (body !== undefined) init.body = body;
-  init.signal = signal;
-  ok(fetch(url, init));
+  ok(fetch(url, { method, redirect: 'manual', headers, body, signal }));
 }).then((r) => {
   if (!(r instanceof Response)) return 'fetch did not resolve to a Response';
   const opaque = r.type == 'opaqueredirect';
@@ -426,124 +422,81 @@ async function readJson(resp) {
 
 /**
  * The OAuth client of one protected resource: the MCP endpoint `url`, the `auth` option of
- * `connect()` as given, and the `fetch` the client uses.
+ * `connect()` as given (`o`, read where it is used, strings checked there), and the `fetch`
+ * the client uses. The wasm makes it with `new` (src/io/oauth.rs) and calls the methods of
+ * the object returned; its state lives in this closure.
  */
-export class OAuth {
-  constructor(options, url, fetch) {
-    // The options are read where they are used (strings checked there).
-    this.o = options;
-    this.storage = options.storage !== null && typeof options.storage == 'object' ? options.storage : memoryStorage();
-    this.url = url;
-    this.fetch = fetch;
-    // Bumped with every new token: a refusal of an older one just retries.
-    this.gen = 0;
-    // Unset until known (undefined): `tokens`, as the storage keeps them (`{ accessToken,
-    // refreshToken?, expiresAt?, issuer }`), and `loaded` once they were read; `challenge`,
-    // the latest 401/403's `WWW-Authenticate`; `scope`, the scopes asked for last, `[issuer,
-    // scope]` (step-up asks for them again); `resource` and `server`, where the tokens came
-    // from; `flight`, the one sign-in or refresh under way, shared by every request that
-    // needs it.
-  }
-
-  /** The `Authorization` value for a request to the resource, once signed in. */
-  header() {
-    return this.tokens && 'Bearer ' + this.tokens.accessToken;
-  }
-
-  /** Which token requests are sent with now (see `denied`). */
-  generation() {
-    return this.gen;
-  }
-
-  /** Note a 401/403's `WWW-Authenticate`. */
-  challenged(header) {
-    this.challenge = header;
-  }
-
-  /** The values to redact from anything quoted from a server: the tokens, joined by a space. */
-  secrets() {
-    const t = this.tokens;
-    return t ? [t.accessToken, t.refreshToken].filter((s) => typeof s == 'string').join(' ') : '';
-  }
+export function OAuth(o, url, fetch) {
+  const storage = o.storage !== null && typeof o.storage == 'object' ? o.storage : memoryStorage();
+  const tokensKey = 'tokens:' + url, pendingKey = 'pending:' + url;
+  // Bumped with every new token: a refusal of an older one just retries.
+  let gen = 0;
+  // Unset until known (undefined): `tokens`, as the storage keeps them (`{ accessToken,
+  // refreshToken?, expiresAt?, issuer }`), and `loaded` once they were read; `wwwAuth`, the
+  // latest 401/403's `WWW-Authenticate`; `asked`, the scopes asked for last, `[issuer,
+  // scope]` (step-up asks for them again); `resource` and `server`, where the tokens came
+  // from; `flight`, the one sign-in or refresh under way, shared by every request that
+  // needs it.
+  let tokens, loaded, wwwAuth, asked, resource, server, flight;
 
   /**
-   * Before a request: the stored tokens (read once, by the first flow), refreshed when they
-   * are about to expire; undefined when there is nothing to do. A failed refresh only drops
-   * them: the server's 401 then signs in again.
+   * `storage[method](key, value)` (the app's token storage: `get`, `set`, `remove`), as a
+   * Promise that never rejects: a failure is reported and reads as nothing stored. Calls run
+   * in order; writes are not waited for.
    */
-  ready() {
-    const t = this.tokens;
-    if (!this.loaded || (this.server && typeof t?.refreshToken == 'string' && dueForRefresh(t.expiresAt, Date.now()))) {
-      return this.shared();
-    }
-  }
-
-  /**
-   * After a 401 or 403 to a request sent with token `generation`: undefined when it is a
-   * refusal authorization cannot fix (a 403 that is not `insufficient_scope`), else a
-   * Promise of the sign-in (or of a refresh first, when `mayRefresh`) to wait for before
-   * sending the request again (at once resolved when another request got a new token).
-   */
-  denied(status, generation, mayRefresh) {
-    const header = this.challenge ?? '';
-    this.challenge = undefined;
-    if (this.gen !== generation) return Promise.resolve();
-    const ch = challenge(header);
-    const stepUp = status == 403;
-    if (stepUp && ch.error != 'insufficient_scope') return;
-    return this.shared({ ch, stepUp, mayRefresh });
-  }
+  const store = (method, key, value) => Promise.resolve().then(() => storage[method](key, value))
+    .catch((e) => console.error('mcp-tasks-wasm: the token storage failed', e));
 
   /** Forget the tokens (here and in the storage). */
-  signOut() {
-    this.tokens = undefined;
-    this.gen++;
-    this.store('remove', 'tokens:' + this.url);
-  }
+  const signOut = () => {
+    tokens = undefined;
+    gen++;
+    store('remove', tokensKey);
+  };
 
-  /** The flow under way, or a new one: a refresh (no `job`) or a sign-in after a challenge. */
-  shared(job) {
-    return this.flight ??= this.run(job).finally(() => { this.flight = undefined; });
-  }
+  /**
+   * The flow under way, or a new one: a refresh (without `ch`), or a sign-in after the
+   * challenge `ch` (a refresh first when `mayRefresh` and not `stepUp`).
+   */
+  const shared = (ch, stepUp, mayRefresh) =>
+    (flight ??= run(ch, stepUp, mayRefresh).finally(() => { flight = undefined; }));
 
-  async run(job) {
-    if (!job) {
-      if (this.loaded) return this.refresh(false);
-      this.loaded = true;
-      const v = await this.store('get', 'tokens:' + this.url);
+  async function run(ch, stepUp, mayRefresh) {
+    if (!ch) {
+      if (loaded) return refresh(false);
+      loaded = true;
+      const v = await store('get', tokensKey);
       if (typeof v?.accessToken == 'string') {
-        this.gen++;
-        this.tokens = v;
+        gen++;
+        tokens = v;
       }
       return;
     }
     // Discovery: the Protected Resource Metadata, then the authorization server's, each the
     // first document found at its URLs (a non-2xx answer, or one that is not a JSON object,
     // means: none there).
-    const resource = readResourceMetadata(
-      await this.discover(resourceMetadataUrls(this.url, job.ch.resource_metadata),
-        "the server's protected resource metadata (RFC 9728)"),
-      this.url);
-    const server = readServerMetadata(await this.discover(serverMetadataUrls(resource.issuer), resource.issuer), resource.issuer);
+    const r = readResourceMetadata(
+      await discover(resourceMetadataUrls(url, ch.resource_metadata), "the server's protected resource metadata (RFC 9728)"),
+      url);
+    const s = readServerMetadata(await discover(serverMetadataUrls(r.issuer), r.issuer), r.issuer);
     // A server that moved to another authorization server: nothing of the old one (tokens,
     // the scopes asked there) is used with the new one.
-    if (this.tokens?.issuer !== server.issuer) this.tokens = undefined;
-    if (this.scope?.[0] !== server.issuer) this.scope = undefined;
-    this.resource = resource;
-    this.server = server;
-    if (!job.stepUp && job.mayRefresh && typeof this.tokens?.refreshToken == 'string') {
-      // A failed refresh goes on to the authorization.
-      if (await this.refresh(true)) return;
+    if (tokens?.issuer !== s.issuer) tokens = undefined;
+    if (asked?.[0] !== s.issuer) asked = undefined;
+    resource = r;
+    server = s;
+    // A failed refresh goes on to the authorization.
+    if (stepUp || !mayRefresh || typeof tokens?.refreshToken != 'string' || !(await refresh(true))) {
+      return authorize(ch);
     }
-    return this.authorize(job.ch, resource, server);
   }
 
   /** The first JSON object found at `urls` (`what` names them in the error). */
-  async discover(urls, what) {
+  async function discover(urls, what) {
     let last;
-    for (const url of urls) {
+    for (const u of urls) {
       try {
-        const [ok, doc] = await this.request(url);
+        const [ok, doc] = await request(u);
         if (ok && isObject(doc)) return doc;
       } catch (e) {
         last = e;
@@ -557,76 +510,74 @@ export class OAuth {
    * the resource and server the tokens were got from. A failure drops the tokens; with
    * `fallback` it resolves false (the sign-in goes on), else it rejects.
    */
-  async refresh(fallback) {
+  async function refresh(fallback) {
     try {
       // The resource and server are known together (run() sets both).
-      const refresh = str(this.tokens?.refreshToken), server = this.server;
-      if (refresh === undefined || !server) fail('refresh_failed', 'no refresh token: sign in again');
-      await this.token(await this.client(server), server,
-        [['grant_type', 'refresh_token'], ['refresh_token', refresh], ['resource', this.resource.resource]], refresh);
+      const old = str(tokens?.refreshToken);
+      if (old === undefined || !server) fail('refresh_failed', 'no refresh token: sign in again');
+      await token(await client(),
+        [['grant_type', 'refresh_token'], ['refresh_token', old], ['resource', resource.resource]], old);
       return true;
     } catch (e) {
-      this.signOut();
+      signOut();
       if (!fallback) throw e;
       return false;
     }
   }
 
   /** The authorization code flow: the page step through `authorize`, then the code for tokens. */
-  async authorize(ch, resource, server) {
-    const redirectUri = redirectOf(this.o);
+  async function authorize(ch) {
+    const redirectUri = redirectOf(o), issuer = server.issuer;
     if (!redirectUriOk(redirectUri)) {
       fail('invalid_redirect_uri', 'auth.redirectUri must be an HTTPS URL or a loopback (localhost) one');
     }
-    const client = await this.client(server);
-    const scope = selectScope(ch.scope, resource.scopes, this.scope?.[1], server.scopes);
+    const c = await client();
+    const scope = selectScope(ch.scope, resource.scopes, asked?.[1], server.scopes);
     // A sign-in left for a full-page redirect is resumed (same URL, same verifier).
-    const pendingKey = 'pending:' + this.url;
-    let record = await this.store('get', pendingKey);
+    let record = await store('get', pendingKey);
     const at = field(record, 'at');
-    if (!(field(record, 'issuer') === server.issuer && typeof at == 'number' && Date.now() - at < PENDING_MS
+    if (!(field(record, 'issuer') === issuer && typeof at == 'number' && Date.now() - at < PENDING_MS
       && ['url', 'verifier', 'state'].every((k) => typeof record[k] == 'string'))) {
       const p = await pkce().catch((e) => fail('authorization_failed', 'WebCrypto is unavailable: ' + errorMessage(e)));
-      const q = [['response_type', 'code'], ['client_id', client.id], ['redirect_uri', redirectUri],
+      const q = [['response_type', 'code'], ['client_id', c.id], ['redirect_uri', redirectUri],
         ['code_challenge', p[1]], ['code_challenge_method', 'S256'], ['state', p[2]], ['resource', resource.resource]];
       if (scope) q.push(['scope', scope]);
-      record = { url: withQuery(server.authorizationEndpoint, q), verifier: p[0], state: p[2], issuer: server.issuer, at: Date.now() };
-      this.store('set', pendingKey, record);
+      record = { url: withQuery(server.authorizationEndpoint, q), verifier: p[0], state: p[2], issuer, at: Date.now() };
+      store('set', pendingKey, record);
     }
-    this.scope = scope && [server.issuer, scope];
+    asked = scope && [issuer, scope];
     let callback;
     try {
-      callback = await new Promise((resolve) => resolve(this.o.authorize(record.url)));
+      callback = await new Promise((resolve) => resolve(o.authorize(record.url)));
     } catch (e) {
       fail(field(e, 'reason') == 'popup_blocked' ? 'popup_blocked' : 'authorization_failed',
         'signing in did not finish: ' + errorMessage(e));
     } finally {
-      this.store('remove', pendingKey);
+      store('remove', pendingKey);
     }
-    const code = readCallback(str(callback) ?? text(callback, 'href') ?? '',
-      record.state, server.issuer, server.issSupported);
-    await this.token(client, server, [['grant_type', 'authorization_code'], ['code', code],
+    const code = readCallback(str(callback) ?? text(callback, 'href') ?? '', record.state, issuer, server.issSupported);
+    await token(c, [['grant_type', 'authorization_code'], ['code', code],
       ['redirect_uri', redirectUri], ['code_verifier', record.verifier], ['resource', resource.resource]]);
   }
 
   /**
-   * The client's credentials at `server`: a registration kept for its issuer, else
+   * The client's credentials at the server: a registration kept for its issuer, else
    * pre-registered, else a Client ID Metadata Document, else Dynamic Client Registration
    * (RFC 7591: a public client with a refresh grant; the server's answer is kept, as it sent
    * it, per issuer). `{ id, secret, method }`.
    */
-  async client(server) {
-    const o = this.o, issuer = server.issuer, key = 'client:' + issuer, id = str(o.clientId), by = str(o.clientIssuer);
+  async function client() {
+    const issuer = server.issuer, key = 'client:' + issuer, id = str(o.clientId), by = str(o.clientIssuer);
     const cimd = str(o.clientMetadataUrl), redirectUri = redirectOf(o);
     const creds = (doc) => ({ id: doc.client_id, secret: str(doc.client_secret), method: str(doc.token_endpoint_auth_method) });
-    const kept = await this.store('get', key);
+    const kept = await store('get', key);
     if (typeof field(kept, 'client_id') == 'string') return creds(kept);
     if (id !== undefined && (by === undefined || by === issuer)) return { id, secret: str(o.clientSecret) };
     if (cimd !== undefined && server.cimdSupported) return { id: cimd, method: 'none' };
     if (server.registrationEndpoint === undefined) {
       fail('no_client', 'the authorization server ' + issuer + ' offers no registration: pass auth.clientId (pre-registered) or auth.clientMetadataUrl');
     }
-    const [ok, doc] = await this.request(server.registrationEndpoint, JSON.stringify({
+    const [ok, doc] = await request(server.registrationEndpoint, JSON.stringify({
       client_name: str(o.clientName) ?? 'mcp-tasks-wasm',
       redirect_uris: [redirectUri],
       grant_types: ['authorization_code', 'refresh_token'],
@@ -635,32 +586,31 @@ export class OAuth {
       application_type: str(o.applicationType) ?? (isLoopback(redirectUri) ? 'native' : 'web'),
     }), { 'Content-Type': 'application/json' });
     if (!ok || typeof field(doc, 'client_id') != 'string') throw refused('registration_failed', 'client registration', doc);
-    this.store('set', key, doc);
+    store('set', key, doc);
     return creds(doc);
   }
 
   /**
-   * The token request (either grant), the client authenticated as it registered, else as
+   * The token request (either grant) of client `c`, authenticated as it registered, else as
    * the server supports; the tokens kept (`oldRefresh` when the answer has no new one).
    */
-  async token(client, server, pairs, oldRefresh) {
+  async function token(c, pairs, oldRefresh) {
     const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
-    const how = clientAuth(client.method, client.secret !== undefined, server.authMethods);
-    if (how == 'basic') headers.Authorization = basicCredentials(client.id, client.secret);
-    else pairs.push(['client_id', client.id]);
-    if (how == 'post') pairs.push(['client_secret', client.secret]);
-    const [ok, doc] = await this.request(server.tokenEndpoint, form(pairs), headers);
+    const how = clientAuth(c.method, c.secret !== undefined, server.authMethods);
+    if (how == 'basic') headers.Authorization = basicCredentials(c.id, c.secret);
+    else pairs.push(['client_id', c.id]);
+    if (how == 'post') pairs.push(['client_secret', c.secret]);
+    const [ok, doc] = await request(server.tokenEndpoint, form(pairs), headers);
     if (!ok) throw refused(oldRefresh === undefined ? 'token_failed' : 'refresh_failed', 'the token request', doc);
     const set = readTokenResponse(doc);
-    const record = {
+    tokens = {
       accessToken: set.access,
       refreshToken: set.refresh ?? oldRefresh,
       expiresAt: expiresAt(Date.now(), set.expiresIn),
       issuer: server.issuer,
     };
-    this.store('set', 'tokens:' + this.url, record);
-    this.tokens = record;
-    this.gen++;
+    store('set', tokensKey, tokens);
+    gen++;
   }
 
   /**
@@ -669,29 +619,63 @@ export class OAuth {
    * answer; its JSON, or undefined). Rejects with `unreachable` when the endpoint cannot be
    * reached; a redirect is not followed.
    */
-  async request(url, body, headers) {
+  async function request(to, body, headers) {
     headers = { Accept: 'application/json', ...headers };
     const signal = AbortSignal.timeout(OAUTH_TIMEOUT_MS);
     let resp;
     try {
       // The client's one way to fetch (`send`): a Response, else a string saying why not
       // or a redirect's status (its body cancelled).
-      resp = await send(this.fetch, url, body === undefined ? 'GET' : 'POST', headers, body, signal);
+      resp = await send(fetch, to, body === undefined ? 'GET' : 'POST', headers, body, signal);
       if (!(resp instanceof Response)) throw typeof resp == 'string' ? resp : 'it answered with a redirect';
     } catch (e) {
-      throw new Fail('unreachable', 'could not reach ' + url + ' (a network error, or the endpoint does not allow this origin by CORS): '
+      throw new Fail('unreachable', 'could not reach ' + to + ' (a network error, or the endpoint does not allow this origin by CORS): '
         + quote(signal.aborted ? 'timed out' : errorMessage(e), 200));
     }
     return [resp.ok, await readJson(resp)];
   }
 
-  /**
-   * `storage[method](key, value)` (the app's token storage: `get`, `set`, `remove`), as a
-   * Promise that never rejects: a failure is reported and reads as nothing stored. Calls run
-   * in order; writes are not waited for.
-   */
-  store(method, key, value) {
-    return Promise.resolve().then(() => this.storage[method](key, value))
-      .catch((e) => console.error('mcp-tasks-wasm: the token storage failed', e));
-  }
+  return {
+    /** The `Authorization` value for a request to the resource, once signed in. */
+    header: () => tokens && 'Bearer ' + tokens.accessToken,
+
+    /** Which token requests are sent with now (see `denied`). */
+    generation: () => gen,
+
+    /** Note a 401/403's `WWW-Authenticate`. */
+    challenged(h) {
+      wwwAuth = h;
+    },
+
+    /** The values to redact from anything quoted from a server: the tokens, joined by a space. */
+    secrets: () => (tokens ? [tokens.accessToken, tokens.refreshToken].filter((s) => typeof s == 'string').join(' ') : ''),
+
+    /**
+     * Before a request: the stored tokens (read once, by the first flow), refreshed when they
+     * are about to expire; undefined when there is nothing to do. A failed refresh only drops
+     * them: the server's 401 then signs in again.
+     */
+    ready() {
+      if (!loaded || (server && typeof tokens?.refreshToken == 'string' && dueForRefresh(tokens.expiresAt, Date.now()))) {
+        return shared();
+      }
+    },
+
+    /**
+     * After a 401 or 403 to a request sent with token `generation`: undefined when it is a
+     * refusal authorization cannot fix (a 403 that is not `insufficient_scope`), else a
+     * Promise of the sign-in (or of a refresh first, when `mayRefresh`) to wait for before
+     * sending the request again (at once resolved when another request got a new token).
+     */
+    denied(status, generation, mayRefresh) {
+      const ch = challenge(wwwAuth ?? '');
+      wwwAuth = undefined;
+      if (gen !== generation) return Promise.resolve();
+      const stepUp = status == 403;
+      if (!stepUp || ch.error == 'insufficient_scope') return shared(ch, stepUp, mayRefresh);
+    },
+
+    /** Forget the tokens (here and in the storage). */
+    signOut,
+  };
 }
