@@ -91,6 +91,9 @@ if (declarations.includes('[Symbol.dispose]') && !declarations.includes(symbolDi
 // - the `wasmModule` and `wasmInstance` that `__wbg_finalize_init` sets and nothing reads,
 //   and `__wbg_load`'s `expectedResponseType(type)` switch, called once, as an `includes`
 //   of its three types (36 bytes).
+// - the console warnings of `init()` and `initSync()` called with a bare module or path
+//   instead of `{ module_or_path }` (wasm-bindgen's old form): still accepted as before,
+//   without the warning (README shows the object form). 45 bytes.
 const glueJs = join(pkg, 'mcp_tasks_wasm.js');
 {
   const deadGlue = [
@@ -115,10 +118,11 @@ const glueJs = join(pkg, 'mcp_tasks_wasm.js');
     [/^ +wasm(Instance = instance|Module = module);\n/gm, ''],
     [/\n\n {4}function expectedResponseType\(type\) \{\n {8}switch \(type\) \{\n {12}case 'basic': case 'cors': case 'default': return true;\n {8}\}\n {8}return false;\n {4}\}\n/, '\n'],
     [/expectedResponseType\(module\.type\)/, "['basic', 'cors', 'default'].includes(module.type)"],
+    [/ \{\n( +)\(\{(\w+)\} = \2\)\n +\} else \{\n +console\.warn\('using deprecated parameters[^\n]*\n +\}/g, ' ({$2} = $2);'],
   ];
   let text = readFileSync(glueJs, 'utf8');
   for (const [dead, live] of deadGlue) text = text.replace(dead, live);
-  if (/realloc|encodeInto|typeof FinalizationRegistry|\.detached|typeof (Response|Request|URL|WebAssembly)|return (addHeapObject|takeObject)\(ret\)|wasmModule|wasmInstance|expectedResponseType/.test(text)
+  if (/realloc|encodeInto|typeof FinalizationRegistry|\.detached|typeof (Response|Request|URL|WebAssembly)|return (addHeapObject|takeObject)\(ret\)|wasmModule|wasmInstance|expectedResponseType|deprecated parameters/.test(text)
     || !text.includes('function passStringToWasm0(arg, malloc) {')) {
     throw new Error('finish-pkg: wasm-bindgen\'s glue is not of the expected shape (its dead fallbacks and checks)');
   }
