@@ -310,6 +310,13 @@ fn warn(what: &str, detail: &str) {
     io::warn(&crate::cat!("mcp-tasks-wasm: ", what, detail));
 }
 
+/// Warn on the console that `what` went wrong, and why (`e`): one copy of the
+/// description's code for every such warning.
+#[inline(never)]
+fn warn_err(what: &str, e: Error) {
+    warn(what, &e.describe());
+}
+
 /// SEP-1034: an accepted form answer gets the schema's default for each field it left
 /// out (see [`crate::elicit_defaults`]).
 fn fill_defaults(params: &JsValue, answer: &JsValue) {

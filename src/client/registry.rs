@@ -202,7 +202,7 @@ impl Then {
             Then::Listen(me, gen) => me.listen_ended(*gen, &r),
             Then::Cancel => {
                 if let Err(e) = r {
-                    super::warn("tasks/cancel failed: ", &e.describe());
+                    super::warn_err("tasks/cancel failed: ", e);
                 }
             }
             Then::Update(h, answers) => {
@@ -212,7 +212,7 @@ impl Then {
                 h.state_mut().answers = failed.then(|| std::mem::take(answers));
                 if let Err(e) = r {
                     h.resend.set(true);
-                    super::warn("tasks/update failed: ", &e.describe());
+                    super::warn_err("tasks/update failed: ", e);
                 }
             }
         }
@@ -462,7 +462,7 @@ impl Registry {
             return;
         };
         if let Err(e) = h.apply(params) {
-            super::warn("ignored a status notification: ", &e.describe());
+            super::warn_err("ignored a status notification: ", e);
         }
     }
 
@@ -625,7 +625,7 @@ impl Registry {
                 let failures = self.flags.sweep_failures.get() + 1;
                 self.flags.sweep_failures.set(failures);
                 if failures >= 3 || !matches!(self.wire().classify(&e), Failure::Transient { .. }) {
-                    super::warn("tasks/list sweeps stopped: ", &e.describe());
+                    super::warn_err("tasks/list sweeps stopped: ", e);
                     return self.sweep_end(true, 0);
                 }
                 self.step_all(|| Event::Push(false), None);
