@@ -22,7 +22,6 @@ use crate::map::Map;
 use crate::protocol::TaskSupport;
 use crate::sync::SingleFlight;
 use crate::task::machine::Reply;
-use crate::task::model::{TaskInfo, TaskStatus};
 use crate::transport::{Answer, ClientOptions, Ctl, Router, Session};
 use crate::wire::headers;
 use crate::wire::v2025_11_25::{method, V2025};
@@ -218,7 +217,7 @@ const UNDECLARED_INPUT: &str = "the server asked for a kind of input this client
 /// 2026-07-28: put the input requests `keys` of `requests` (an `input_required` result's,
 /// or a task's `inputRequests`) to the person through `onElicitation`, one after the
 /// other (`related`: the task they belong to, or null), and add each answer to `answers`
-/// under its key. The one loop of MRTR and of tasks. It stops at a request that is not
+/// under its key: `answers` in the end. The one loop of MRTR and of tasks. It stops at a request that is not
 /// an elicitation, the only kind this client declares, and only with a handler
 /// (`Err(None)`), or whose handler failed (`Err(Some(message))`).
 fn ask_inputs(
@@ -226,7 +225,7 @@ fn ask_inputs(
     requests: &JsValue,
     keys: Vec<String>,
     related: JsValue,
-    answers: &JsValue,
+    answers: JsValue,
 ) -> Ask {
     Ask {
         session: session.clone(),
@@ -234,7 +233,7 @@ fn ask_inputs(
         keys,
         next: 0,
         related,
-        answers: answers.clone(),
+        answers,
         asking: None,
     }
 }
@@ -247,13 +246,13 @@ pub(crate) struct Ask {
     /// The next key to ask for.
     next: usize,
     related: JsValue,
-    pub(crate) answers: JsValue,
+    answers: JsValue,
     /// The question under way, and its key.
     asking: Option<(Elicit, String)>,
 }
 
 impl Future for Ask {
-    type Output = Result<(), Option<String>>;
+    type Output = Result<JsValue, Option<String>>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let me = &mut *self;
         loop {
@@ -268,7 +267,7 @@ impl Future for Ask {
                 me.asking = None;
             }
             let Some(key) = me.keys.get(me.next) else {
-                return Poll::Ready(Ok(()));
+                return Poll::Ready(Ok(std::mem::take(&mut me.answers)));
             };
             me.next += 1;
             let req = get(&me.requests, key);
@@ -309,6 +308,13 @@ fn request(
 /// joining code for every warning of the client).
 fn warn(what: &str, detail: &str) {
     io::warn(&crate::cat!("mcp-tasks-wasm: ", what, detail));
+}
+
+/// Warn on the console that `what` went wrong, and why (`e`): one copy of the
+/// description's code for every such warning.
+#[inline(never)]
+fn warn_err(what: &str, e: Error) {
+    warn(what, &e.describe());
 }
 
 /// SEP-1034: an accepted form answer gets the schema's default for each field it left
@@ -646,12 +652,11 @@ impl Client {
                 continue;
             }
             state_only = None;
-            let answers: JsValue = crate::obj!().into();
             let keys = Json::keys(&requests);
-            ask_inputs(&self.0.session, &requests, keys, JsValue::NULL, &answers)
+            let answers = crate::obj!().into();
+            responses = ask_inputs(&self.0.session, &requests, keys, JsValue::NULL, answers)
                 .await
                 .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
-            responses = answers;
         };
         self.follow_call(self.0.tasks.wire().decode_call(result)?, opts, token)
     }
@@ -681,10 +686,10 @@ impl Client {
                 .tasks
                 .follow(info, raw, immediate, opts, None, Some(token)),
             Called::Result(result) => {
-                // The server ran it as a plain call: a handle that is already completed.
-                // The JS string itself in the raw task; its Rust copy in the TaskInfo.
+                // The server ran it as a plain call: a handle that is already completed,
+                // its task made here (decoded as any other: one path from a raw task to
+                // a handle).
                 let iso: JsValue = js_sys::Date::new_0().to_iso_string().into();
-                let now = iso.as_string().unwrap_or_default();
                 let task_id = crate::cat!(LOCAL_TASK_PREFIX, &token);
                 let raw = crate::obj!(
                     ("taskId", task_id.as_str().into()),
@@ -693,18 +698,7 @@ impl Client {
                     ("lastUpdatedAt", iso),
                     ("ttl", JsValue::NULL),
                 );
-                let info = TaskInfo {
-                    task_id,
-                    status: TaskStatus::Completed,
-                    status_message: None,
-                    created_at: now.clone(),
-                    last_updated_at: now,
-                    ttl_ms: None,
-                    poll_interval_ms: None,
-                };
-                self.0
-                    .tasks
-                    .follow(info, raw.into(), None, opts, Some(Ok(result)), None)
+                return self.follow_got(&task_id, Ok(raw.into()), opts, Some(Ok(result)));
             }
         })
     }
@@ -716,22 +710,24 @@ impl Client {
             return Ok(h);
         }
         let v = self.get_task(task_id).await;
-        self.follow_got(task_id, v, opts)
+        self.follow_got(task_id, v, opts, None)
     }
 
     /// Follow the task `tasks/get` answered with `v` (a task the server does not know:
-    /// the same TaskNotFoundError a handle gets).
+    /// the same TaskNotFoundError a handle gets); `terminal`: its outcome, when known (a
+    /// plain call's result).
     fn follow_got(
         &self,
         task_id: &str,
         v: Result<JsValue, Error>,
         opts: HandleOptions,
+        terminal: Option<Outcome>,
     ) -> Result<Rc<Handle>, Error> {
         let v = v.map_err(|e| self.0.tasks.wire().not_found(task_id, e))?;
         let Reply::Task { info, raw, .. } = self.0.tasks.wire().decode_snapshot(&v)? else {
             return Err(Error::protocol("tasks/get did not answer a task"));
         };
-        Ok(self.0.tasks.follow(info, raw, None, opts, None, None))
+        Ok(self.0.tasks.follow(info, raw, None, opts, terminal, None))
     }
 
     /// Send `m` as a plain request (see [`request`]).

@@ -202,7 +202,7 @@ impl Then {
             Then::Listen(me, gen) => me.listen_ended(*gen, &r),
             Then::Cancel => {
                 if let Err(e) = r {
-                    super::warn("tasks/cancel failed: ", &e.describe());
+                    super::warn_err("tasks/cancel failed: ", e);
                 }
             }
             Then::Update(h, answers) => {
@@ -212,7 +212,7 @@ impl Then {
                 h.state_mut().answers = failed.then(|| std::mem::take(answers));
                 if let Err(e) = r {
                     h.resend.set(true);
-                    super::warn("tasks/update failed: ", &e.describe());
+                    super::warn_err("tasks/update failed: ", e);
                 }
             }
         }
@@ -462,7 +462,7 @@ impl Registry {
             return;
         };
         if let Err(e) = h.apply(params) {
-            super::warn("ignored a status notification: ", &e.describe());
+            super::warn_err("ignored a status notification: ", e);
         }
     }
 
@@ -625,7 +625,7 @@ impl Registry {
                 let failures = self.flags.sweep_failures.get() + 1;
                 self.flags.sweep_failures.set(failures);
                 if failures >= 3 || !matches!(self.wire().classify(&e), Failure::Transient { .. }) {
-                    super::warn("tasks/list sweeps stopped: ", &e.describe());
+                    super::warn_err("tasks/list sweeps stopped: ", e);
                     return self.sweep_end(true, 0);
                 }
                 self.step_all(|| Event::Push(false), None);
@@ -989,18 +989,18 @@ impl Handle {
         io::spawn(Box::pin(Input(self.clone(), requests, new, None)));
     }
 
-    /// The person was asked for input (`r`: see [`super::ask_inputs`]), the answers added
-    /// to `answers`: send them in a `tasks/update`, or fail the handle and cancel the task
-    /// (a kind of input this client did not declare).
-    fn asked_inputs(self: &Rc<Self>, r: Result<(), Option<String>>, answers: JsValue) {
-        match r {
-            Ok(()) => {}
+    /// The person was asked for input (`r`: the answers, see [`super::ask_inputs`]): send
+    /// them in a `tasks/update`, or fail the handle and cancel the task (a kind of input
+    /// this client did not declare).
+    fn asked_inputs(self: &Rc<Self>, r: Result<JsValue, Option<String>>) {
+        let answers = match r {
+            Ok(a) => a,
             Err(None) => {
                 self.step(Event::Fail(Error::protocol(super::UNDECLARED_INPUT)));
                 return self.cancel_later();
             }
             Err(Some(m)) => return super::warn("onElicitation failed: ", &m),
-        }
+        };
         if self.is_done() {
             return;
         }
@@ -1261,12 +1261,12 @@ impl Future for Input {
                 .unwrap_or_else(|| crate::obj!().into());
             let related = h.task_id.as_str().into();
             let keys = std::mem::take(&mut me.2);
-            super::ask_inputs(&h.reg.session, &me.1, keys, related, &answers)
+            super::ask_inputs(&h.reg.session, &me.1, keys, related, answers)
         });
-        let Poll::Ready(r) = Pin::new(&mut *ask).poll(cx) else {
+        let Poll::Ready(r) = Pin::new(ask).poll(cx) else {
             return Poll::Pending;
         };
-        h.asked_inputs(r, ask.answers.clone());
+        h.asked_inputs(r);
         Poll::Ready(())
     }
 }
