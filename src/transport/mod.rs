@@ -255,11 +255,13 @@ impl Session {
     }
 
     /// Whether `close()` was called.
+    #[inline(never)]
     pub fn is_closed(&self) -> bool {
         self.state().closed
     }
 
     /// Whether the server speaks 2026-07-28.
+    #[inline(never)]
     pub fn is_modern(&self) -> bool {
         self.state().modern
     }
