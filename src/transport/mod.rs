@@ -18,7 +18,6 @@ use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::io::oauth::{self, OAuth as Auth};
 use crate::io::{self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse};
-use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight};
 use crate::wire::headers;
@@ -1129,13 +1128,7 @@ impl Session {
         // One parser for the stream and its reconnections: it keeps the last event id and
         // the server's `retry`.
         let mut parser = SseParser::with_decoder(self.opts.max_response_bytes, io::push_text);
-        let mut backoff = PollPolicy::new(
-            PollConfig {
-                max_retries: u32::MAX,
-                ..PollConfig::default()
-            },
-            io::now_ms() as u64,
-        );
+        let mut backoff = rpc::backoff(u32::MAX, io::now_ms() as u64);
         let mut resumes = 0;
         loop {
             if resp.is_none() {
