@@ -524,14 +524,14 @@ impl Session {
             self.opts.max_request_retries,
             self.auth.is_some(),
         );
-        // A session renewal to wait for (or start) before the next try: the session id
-        // that was lost, `None` for one under way or one that failed.
-        let mut renew: Option<Option<String>> = None;
+        // A session renewal to wait for before the next try (see `renew`: one under way,
+        // one to retry after a failure, or one for the session that was lost).
+        let mut renewal: Option<Run<'_>> = None;
         // A sign-in to wait for (after a refusal), whose failure ends the request; else
         // the stored token to read or refresh (see `auth_ready`), whose failure does not.
         let mut sign_in: Option<js_sys::Promise> = None;
         loop {
-            if let Some(renewal) = renew.take().and_then(|lost| self.renew(lost)) {
+            if let Some(renewal) = renewal.take() {
                 renewal.await?;
             }
             let signing_in = sign_in.is_some();
@@ -558,7 +558,7 @@ impl Session {
             // without holding a slot.
             if !handshake && (self.renewing.running().is_some() || self.state().needs_init) {
                 drop(permit);
-                renew = Some(None);
+                renewal = self.renew(None);
                 continue;
             }
             // The session id this try goes with (and, if the server lost it, the one to
@@ -731,7 +731,7 @@ impl Session {
                         return Err(self.why_aborted(&ctl));
                     }
                 }
-                Next::Renew => renew = Some(session),
+                Next::Renew => renewal = self.renew(session),
                 // After a 401 (or a 403 `insufficient_scope`): a sign-in (a refresh first,
                 // a step-up with the union of scopes), then the request sent again.
                 Next::SignIn(err, first) => {
