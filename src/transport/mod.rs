@@ -18,7 +18,6 @@ use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::io::oauth::{self, OAuth as Auth};
 use crate::io::{self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse};
-use crate::policy::{PollConfig, PollPolicy};
 use crate::sse::SseParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight};
 use crate::wire::headers;
@@ -255,11 +254,13 @@ impl Session {
     }
 
     /// Whether `close()` was called.
+    #[inline(never)]
     pub fn is_closed(&self) -> bool {
         self.state().closed
     }
 
     /// Whether the server speaks 2026-07-28.
+    #[inline(never)]
     pub fn is_modern(&self) -> bool {
         self.state().modern
     }
@@ -523,14 +524,14 @@ impl Session {
             self.opts.max_request_retries,
             self.auth.is_some(),
         );
-        // A session renewal to wait for (or start) before the next try: the session id
-        // that was lost, `None` for one under way or one that failed.
-        let mut renew: Option<Option<String>> = None;
+        // A session renewal to wait for before the next try (see `renew`: one under way,
+        // one to retry after a failure, or one for the session that was lost).
+        let mut renewal: Option<Run<'_>> = None;
         // A sign-in to wait for (after a refusal), whose failure ends the request; else
         // the stored token to read or refresh (see `auth_ready`), whose failure does not.
         let mut sign_in: Option<js_sys::Promise> = None;
         loop {
-            if let Some(renewal) = renew.take().and_then(|lost| self.renew(lost)) {
+            if let Some(renewal) = renewal.take() {
                 renewal.await?;
             }
             let signing_in = sign_in.is_some();
@@ -557,7 +558,7 @@ impl Session {
             // without holding a slot.
             if !handshake && (self.renewing.running().is_some() || self.state().needs_init) {
                 drop(permit);
-                renew = Some(None);
+                renewal = self.renew(None);
                 continue;
             }
             // The session id this try goes with (and, if the server lost it, the one to
@@ -730,7 +731,7 @@ impl Session {
                         return Err(self.why_aborted(&ctl));
                     }
                 }
-                Next::Renew => renew = Some(session),
+                Next::Renew => renewal = self.renew(session),
                 // After a 401 (or a 403 `insufficient_scope`): a sign-in (a refresh first,
                 // a step-up with the union of scopes), then the request sent again.
                 Next::SignIn(err, first) => {
@@ -823,6 +824,7 @@ impl Session {
 
     /// A request's timeout, in ms: its own, else none for one without
     /// (`Ctl::no_timeout`), else `requestTimeoutMs`.
+    #[inline(never)]
     fn timeout(&self, ctl: &Ctl<'_>) -> Option<f64> {
         match ctl.timeout_ms {
             Some(ms) => Some(ms),
@@ -1127,13 +1129,7 @@ impl Session {
         // One parser for the stream and its reconnections: it keeps the last event id and
         // the server's `retry`.
         let mut parser = SseParser::with_decoder(self.opts.max_response_bytes, io::push_text);
-        let mut backoff = PollPolicy::new(
-            PollConfig {
-                max_retries: u32::MAX,
-                ..PollConfig::default()
-            },
-            io::now_ms() as u64,
-        );
+        let mut backoff = rpc::backoff(u32::MAX, io::now_ms() as u64);
         let mut resumes = 0;
         loop {
             if resp.is_none() {

@@ -102,6 +102,20 @@ pub fn parse_id(number: Option<f64>, text: Option<&str>) -> Option<u64> {
     })
 }
 
+/// The transport's backoff (the default intervals, with jitter seeded by `seed`), giving
+/// up after `max_retries` failures in a row: a request's retries, and the GET stream's
+/// reconnections. One copy of the policy's constructor for both.
+#[inline(never)]
+pub fn backoff(max_retries: u32, seed: u64) -> PollPolicy {
+    PollPolicy::new(
+        PollConfig {
+            max_retries,
+            ..PollConfig::default()
+        },
+        seed,
+    )
+}
+
 /// What a request does after a try (see [`Tries::after`]).
 #[derive(Debug)]
 pub enum Next<T> {
@@ -164,13 +178,9 @@ impl Tries {
                 } =>
             {
                 let max_retries = self.max_retries;
-                let backoff = self.backoff.get_or_insert_with(|| {
-                    let config = PollConfig {
-                        max_retries,
-                        ..PollConfig::default()
-                    };
-                    PollPolicy::new(config, now_ms)
-                });
+                let backoff = self
+                    .backoff
+                    .get_or_insert_with(|| backoff(max_retries, now_ms));
                 match backoff.after_failure(e.retry_after_ms()) {
                     Ok(delay) => Next::Wait(delay),
                     Err(g) => Next::Done(Err(e.with_tries(g.tries))),
