@@ -280,33 +280,35 @@ impl SseParser {
             }
             None => (raw, &b""[..]),
         };
-        match name {
-            b"data" => {
-                (self.decode)(&mut self.data, value);
-                // A `&str`, not a `char`: `String::push` links a UTF-8 encoder for this
-                // one use.
-                #[allow(clippy::single_char_add_str)]
-                self.data.push_str("\n");
-            }
+        // One call of the decoder for the three text fields.
+        let decode = self.decode;
+        let (field, data) = match name {
+            b"data" => (&mut self.data, true),
             b"event" => {
                 self.event.clear();
-                (self.decode)(&mut self.event, value);
+                (&mut self.event, false)
             }
             b"id" if value.iter().all(|&b| b != 0) => {
                 self.id_buffer.clear();
-                (self.decode)(&mut self.id_buffer, value);
                 self.has_id = true;
+                (&mut self.id_buffer, false)
             }
             // Digits only (saturated): anything else leaves `retry` as it was.
-            b"retry" if !value.is_empty() => {
-                if let Some(n) = value.iter().try_fold(0u32, |n, &d| {
-                    d.is_ascii_digit()
-                        .then(|| n.saturating_mul(10).saturating_add(u32::from(d - b'0')))
-                }) {
-                    self.retry = Some(n);
+            b"retry" => {
+                if let Some(n) = crate::text::digits(value) {
+                    // `as` saturates: a longer wait is `u32::MAX` ms.
+                    self.retry = Some(n as u32);
                 }
+                return false;
             }
-            _ => {}
+            _ => return false,
+        };
+        decode(field, value);
+        if data {
+            // A `&str`, not a `char`: `String::push` links a UTF-8 encoder for this
+            // one use.
+            #[allow(clippy::single_char_add_str)]
+            field.push_str("\n");
         }
         false
     }
