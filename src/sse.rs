@@ -80,6 +80,14 @@ pub struct SseParser {
     failed: bool,
 }
 
+/// `dst = src`, keeping `dst`'s allocation: `clear` and `push_str`, not `clone_from`,
+/// which linked a second copy of the string-growing chain (`spec_extend`, `reserve`,
+/// `grow_amortized`, `finish_grow`) for these two calls.
+fn set(dst: &mut String, src: &str) {
+    dst.clear();
+    dst.push_str(src);
+}
+
 impl Default for SseParser {
     fn default() -> Self {
         Self::new()
@@ -249,7 +257,7 @@ impl SseParser {
         self.pending_cr = false;
         self.at_start = true;
         // An id read in an event that was never dispatched does not count.
-        self.id_buffer.clone_from(&self.last_event_id);
+        set(&mut self.id_buffer, &self.last_event_id);
     }
 
     /// Bytes held for the pending event: the unterminated line, the data, the event
@@ -314,7 +322,7 @@ impl SseParser {
     }
 
     fn dispatch(&mut self, on: &mut dyn FnMut(SseEvent)) -> bool {
-        self.last_event_id.clone_from(&self.id_buffer);
+        set(&mut self.last_event_id, &self.id_buffer);
         let has_id = std::mem::replace(&mut self.has_id, false);
         let mut event = std::mem::take(&mut self.event);
         if self.data.is_empty() {
