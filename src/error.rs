@@ -180,9 +180,10 @@ pub fn quote_body(text: &str, limit: usize) -> String {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    // `get` rather than indexing: `end` is a char boundary, and this keeps the slicing
-    // panic (which formats chars with Debug, about 3 KB of wasm) out of the build.
-    let mut quoted = text.get(..end).unwrap_or_default().to_string();
+    // Unchecked: `end` is a char boundary (found above), and `get` or indexing check it
+    // again (`str::get`'s own instance, and indexing's panic formats chars with Debug).
+    // SAFETY: `end <= text.len()` and `text.is_char_boundary(end)`.
+    let mut quoted = unsafe { text.get_unchecked(..end) }.to_string();
     // A `&str`: `String::push` links a UTF-8 encoder for a `char`.
     #[allow(clippy::single_char_add_str)]
     quoted.push_str("…");

@@ -213,7 +213,7 @@ pub fn parse_retry_after(value: &str, now_epoch_ms: f64) -> Option<u64> {
     // ASCII whitespace: a header value's can only be spaces and tabs (fetch strips
     // them already).
     let v = value.as_bytes().trim_ascii();
-    if let Some(secs) = digits(v) {
+    if let Some(secs) = crate::text::digits(v) {
         // `as` saturates: a delay past u64 is u64::MAX ms.
         return Some((secs * 1000.0) as u64);
     }
@@ -259,22 +259,6 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<f64> {
 pub fn deadline_ms(created_at: &str, ttl_ms: Option<u64>) -> Option<f64> {
     let ttl = ttl_ms?;
     Some(parse_rfc3339_ms(created_at)? + ttl as f64)
-}
-
-/// A non-empty run of ASCII digits as a number (an `f64`: exact up to 2^53, far past any
-/// wait that matters, and no overflow to check).
-fn digits(b: &[u8]) -> Option<f64> {
-    if b.is_empty() {
-        return None;
-    }
-    let mut n = 0.0;
-    for &d in b {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        n = n * 10.0 + f64::from(d - b'0');
-    }
-    Some(n)
 }
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT` to epoch ms (the day name is not checked).

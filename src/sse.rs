@@ -80,6 +80,14 @@ pub struct SseParser {
     failed: bool,
 }
 
+/// `dst = src`, keeping `dst`'s allocation: `clear` and `push_str`, not `clone_from`,
+/// which linked a second copy of the string-growing chain (`spec_extend`, `reserve`,
+/// `grow_amortized`, `finish_grow`) for these two calls.
+fn set(dst: &mut String, src: &str) {
+    dst.clear();
+    dst.push_str(src);
+}
+
 impl Default for SseParser {
     fn default() -> Self {
         Self::new()
@@ -249,7 +257,7 @@ impl SseParser {
         self.pending_cr = false;
         self.at_start = true;
         // An id read in an event that was never dispatched does not count.
-        self.id_buffer.clone_from(&self.last_event_id);
+        set(&mut self.id_buffer, &self.last_event_id);
     }
 
     /// Bytes held for the pending event: the unterminated line, the data, the event
@@ -280,39 +288,41 @@ impl SseParser {
             }
             None => (raw, &b""[..]),
         };
-        match name {
-            b"data" => {
-                (self.decode)(&mut self.data, value);
-                // A `&str`, not a `char`: `String::push` links a UTF-8 encoder for this
-                // one use.
-                #[allow(clippy::single_char_add_str)]
-                self.data.push_str("\n");
-            }
+        // One call of the decoder for the three text fields.
+        let decode = self.decode;
+        let (field, data) = match name {
+            b"data" => (&mut self.data, true),
             b"event" => {
                 self.event.clear();
-                (self.decode)(&mut self.event, value);
+                (&mut self.event, false)
             }
             b"id" if value.iter().all(|&b| b != 0) => {
                 self.id_buffer.clear();
-                (self.decode)(&mut self.id_buffer, value);
                 self.has_id = true;
+                (&mut self.id_buffer, false)
             }
             // Digits only (saturated): anything else leaves `retry` as it was.
-            b"retry" if !value.is_empty() => {
-                if let Some(n) = value.iter().try_fold(0u32, |n, &d| {
-                    d.is_ascii_digit()
-                        .then(|| n.saturating_mul(10).saturating_add(u32::from(d - b'0')))
-                }) {
-                    self.retry = Some(n);
+            b"retry" => {
+                if let Some(n) = crate::text::digits(value) {
+                    // `as` saturates: a longer wait is `u32::MAX` ms.
+                    self.retry = Some(n as u32);
                 }
+                return false;
             }
-            _ => {}
+            _ => return false,
+        };
+        decode(field, value);
+        if data {
+            // A `&str`, not a `char`: `String::push` links a UTF-8 encoder for this
+            // one use.
+            #[allow(clippy::single_char_add_str)]
+            field.push_str("\n");
         }
         false
     }
 
     fn dispatch(&mut self, on: &mut dyn FnMut(SseEvent)) -> bool {
-        self.last_event_id.clone_from(&self.id_buffer);
+        set(&mut self.last_event_id, &self.id_buffer);
         let has_id = std::mem::replace(&mut self.has_id, false);
         let mut event = std::mem::take(&mut self.event);
         if self.data.is_empty() {

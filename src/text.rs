@@ -94,6 +94,23 @@ pub fn push_lossy(out: &mut String, mut bytes: &[u8]) {
     }
 }
 
+/// A non-empty run of ASCII digits as a number (an `f64`: exact up to 2^53, far past any
+/// wait that matters, and no overflow to check; `as` then saturates): `Retry-After`'s
+/// seconds and an SSE `retry` field.
+pub fn digits(b: &[u8]) -> Option<f64> {
+    if b.is_empty() {
+        return None;
+    }
+    let mut n = 0.0;
+    for &d in b {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10.0 + f64::from(d - b'0');
+    }
+    Some(n)
+}
+
 /// Join pieces into a `String`: `cat!("task ", id, " expired after ", ms, " ms")`.
 #[macro_export]
 macro_rules! cat {

@@ -360,8 +360,21 @@ impl HttpResponse {
 }
 
 /// A chunk of a body ([`HttpResponse::chunk`]), copied into wasm memory.
+// `reserve` on purpose (see below): clippy would have `with_capacity`.
+#[allow(clippy::reserve_after_initialization)]
 pub fn bytes(chunk: JsValue) -> Vec<u8> {
-    chunk.unchecked_into::<Uint8Array>().to_vec()
+    let a = chunk.unchecked_into::<Uint8Array>();
+    let n = a.length() as usize;
+    // `reserve`, not `to_vec`'s `with_capacity`: that linked an allocation path of its
+    // own (a copy of `RawVecInner::try_allocate_in` for this one caller).
+    let mut v = Vec::new();
+    v.reserve(n);
+    // SAFETY: `n` bytes of capacity, every one written by the copy.
+    unsafe {
+        a.raw_copy_to_ptr(v.as_mut_ptr());
+        v.set_len(n);
+    }
+    v
 }
 
 /// What a broken body stream amounts to.

@@ -88,8 +88,14 @@ fn scan<J: Json>(
             {
                 return Err(Invalid);
             }
+            // Key by key (pushes of their clones), not `Vec::clone`: its own instance
+            // for this one call.
+            let mut keys = Vec::new();
+            for k in path.iter() {
+                keys.push(k.clone());
+            }
             out.push(Mirrored {
-                path: path.clone(),
+                path: keys,
                 header: name,
             });
             continue;
