@@ -120,7 +120,9 @@ pub struct PollPolicy {
 }
 
 impl PollPolicy {
-    /// A policy over `config` (normalized) with jitter seeded by `seed`.
+    /// A policy over `config` (normalized) with jitter seeded by `seed`. Not inlined: the
+    /// registry and the transport's backoff each had a copy.
+    #[inline(never)]
     pub fn new(config: PollConfig, seed: u64) -> Self {
         PollPolicy {
             config: config.normalized(),
