@@ -14,44 +14,39 @@ export class McpTasksError extends Error {
 
 /** The server answered with a JSON-RPC error: `code`, `message`, `data`. */
 export class McpError extends McpTasksError {}
-McpError.prototype.name = 'McpError';
 
 /** The server does not know the task (`taskId`): a JSON-RPC error, usually -32602. */
 export class TaskNotFoundError extends McpError {}
-TaskNotFoundError.prototype.name = 'TaskNotFoundError';
 
 /** HTTP failed: `status` (0 for a network error or timeout), `body` (capped), `tries`. */
 export class TransportError extends McpTasksError {}
-TransportError.prototype.name = 'TransportError';
 
 /** The server sent something the protocol does not allow: `detail` says what. */
 export class ProtocolError extends McpTasksError {}
-ProtocolError.prototype.name = 'ProtocolError';
 
 /** The task ended `failed`: `task`, and the stored `result` or JSON-RPC `error`. */
 export class TaskFailedError extends McpTasksError {}
-TaskFailedError.prototype.name = 'TaskFailedError';
 
 /** The task ended `cancelled`: `task`. */
 export class TaskCancelledError extends McpTasksError {}
-TaskCancelledError.prototype.name = 'TaskCancelledError';
 
 /** The task is gone after its ttl: `taskId`, `task` (the last snapshot seen). */
 export class TaskExpiredError extends McpTasksError {}
-TaskExpiredError.prototype.name = 'TaskExpiredError';
 
 /**
  * Signing in to a protected server failed: `reason` says why (stable: `resource_mismatch`,
  * `refresh_failed`, `unreachable`, ...), the message what to do. Never holds a token.
  */
 export class AuthError extends McpTasksError {}
-AuthError.prototype.name = 'AuthError';
 
 // By the Rust side's `Class` numbers (src/js/mod.rs).
 const classes = [
   McpError, TaskNotFoundError, TransportError, ProtocolError, TaskFailedError, TaskCancelledError,
   TaskExpiredError, AuthError,
 ];
+// Each class's `name` (on its prototype, as for the built-in errors), in `classes`' order.
+'McpError TaskNotFoundError TransportError ProtocolError TaskFailedError TaskCancelledError TaskExpiredError AuthError'
+  .split(' ').forEach((name, i) => { classes[i].prototype.name = name; });
 
 // Past the classes (`Class::AbortError`): an abort, a `DOMException` named `AbortError`, as
 // `fetch` rejects with. Each class's `code` is ERR_ and its name in capitals, without
