@@ -79,8 +79,11 @@ setup:
 WASM_OPT_FLAGS := --rse -Oz --flatten --rereloop -O2 --rse -Oz --converge --one-caller-inline-max-function-size=20 --low-memory-unused --ignore-implicit-traps \
   --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue
+# The npm build's features (Cargo.toml): its own allocator, and cells without the runtime
+# borrow check (src/cell.rs).
+NPM_FEATURES := global-allocator,unchecked-cells
 build: setup
-	$(RELEASE_ENV) wasm-pack build . --release --target web --out-dir pkg --out-name mcp_tasks_wasm -- --features global-allocator $(RELEASE_ARGS)
+	$(RELEASE_ENV) wasm-pack build . --release --target web --out-dir pkg --out-name mcp_tasks_wasm -- --features $(NPM_FEATURES) $(RELEASE_ARGS)
 	node tools/prune-shims.mjs pkg/mcp_tasks_wasm_bg.wasm
 	wasm-opt $(WASM_OPT_FLAGS) pkg/mcp_tasks_wasm_bg.wasm -o pkg/mcp_tasks_wasm_bg.wasm
 	node tools/order-functions.mjs pkg/mcp_tasks_wasm_bg.wasm
@@ -90,7 +93,7 @@ build: setup
 
 # The release build's flags as shell assignments (tools/measure.sh reads them).
 print-release-flags:
-	@echo 'export $(RELEASE_ENV); ARGS="$(RELEASE_ARGS)"; OPT="$(WASM_OPT_FLAGS)"'
+	@echo 'export $(RELEASE_ENV); ARGS="$(RELEASE_ARGS)"; OPT="$(WASM_OPT_FLAGS)"; FEATURES="$(NPM_FEATURES)"'
 
 demo: build
 	@echo "Dashboard: http://127.0.0.1:$(DEMO_PORT)/www/  (MCP endpoint: http://127.0.0.1:$(DEMO_PORT)/mcp)"
@@ -116,6 +119,7 @@ test-lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib --features $(NPM_FEATURES) -- -D warnings
 
 test-native:
 	cargo test

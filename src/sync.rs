@@ -3,7 +3,9 @@
 //! requests in flight (one instance per lane), and a [`SingleFlight`] that shares one run
 //! of a piece of work. They let a future wait for an event without a timer of its own.
 
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{Cell, OnceCell};
+
+use crate::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;

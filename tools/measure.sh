@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 export PATH=$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH
 flags=$(make -s --no-print-directory print-release-flags)
 eval "$flags"
-cargo build --release --target wasm32-unknown-unknown -q --features global-allocator $ARGS --target-dir target/measure-build
+cargo build --release --target wasm32-unknown-unknown -q --features $FEATURES $ARGS --target-dir target/measure-build
 out=target/measure; rm -rf $out; mkdir -p $out
 wasm-bindgen --target web --keep-debug --out-dir $out target/measure-build/wasm32-unknown-unknown/release/mcp_tasks_wasm.wasm
 node tools/prune-shims.mjs $out/mcp_tasks_wasm_bg.wasm >/dev/null

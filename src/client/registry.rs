@@ -5,7 +5,9 @@
 //!
 //! This is the only place where a task meets I/O; every decision is the machine's.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
+
+use crate::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -294,11 +296,11 @@ impl Registry {
         })
     }
 
-    fn state(&self) -> std::cell::Ref<'_, RegState> {
+    fn state(&self) -> crate::cell::Ref<'_, RegState> {
         crate::cell::read(&self.st)
     }
 
-    fn state_mut(&self) -> std::cell::RefMut<'_, RegState> {
+    fn state_mut(&self) -> crate::cell::RefMut<'_, RegState> {
         crate::cell::write(&self.st)
     }
 
@@ -877,11 +879,11 @@ impl Registry {
 }
 
 impl Handle {
-    fn state(&self) -> std::cell::Ref<'_, HState> {
+    fn state(&self) -> crate::cell::Ref<'_, HState> {
         crate::cell::read(&self.st)
     }
 
-    fn state_mut(&self) -> std::cell::RefMut<'_, HState> {
+    fn state_mut(&self) -> crate::cell::RefMut<'_, HState> {
         crate::cell::write(&self.st)
     }
 

@@ -3,7 +3,7 @@
 
 mod types;
 
-use std::cell::RefCell;
+use crate::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};

@@ -5,7 +5,7 @@
 
 pub mod rpc;
 
-use std::cell::RefCell;
+use crate::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -214,12 +214,12 @@ impl Session {
     }
 
     /// The session state, shared.
-    fn state(&self) -> std::cell::Ref<'_, State> {
+    fn state(&self) -> crate::cell::Ref<'_, State> {
         crate::cell::read(&self.st)
     }
 
     /// The session state, exclusive.
-    fn state_mut(&self) -> std::cell::RefMut<'_, State> {
+    fn state_mut(&self) -> crate::cell::RefMut<'_, State> {
         crate::cell::write(&self.st)
     }
 
