@@ -1094,8 +1094,11 @@ impl Handle {
 
     /// Remove a subscription.
     pub fn unsubscribe(&self, id: u32) {
+        // Ids are unique: the one entry, if still there (no `retain` code of its own).
         let mut st = self.state_mut();
-        st.listeners.retain(|(i, _)| *i != id);
+        if let Some(i) = st.listeners.iter().position(|(i, _)| *i == id) {
+            remove_at(&mut st.listeners, i);
+        }
     }
 
     /// A queue of snapshots: the current one, then each change; it ends after the
