@@ -755,7 +755,8 @@ impl Registry {
             a.abort();
         }
         if ids.is_empty() {
-            self.state_mut().listen_ids.clear();
+            // A new empty list (not `clear`: no `Vec<String>::clear` code of its own).
+            self.state_mut().listen_ids = Vec::new();
             return;
         }
         let Some((m, params)) = self.wire().listen_request(&ids) else {
@@ -821,7 +822,7 @@ impl Registry {
         if idle {
             self.flags.listen_gen.set(self.flags.listen_gen.get() + 1);
             let mut st = self.state_mut();
-            st.listen_ids.clear();
+            st.listen_ids = Vec::new();
             st.listen_timer = None;
             if let Some(a) = st.listen.take() {
                 a.abort();
