@@ -396,18 +396,37 @@ impl<T: Clone, F: Future<Output = T>> Future for Flight<'_, T, F> {
     }
 }
 
-/// `v.remove(i)` for `i < v.len()` (checked), as one function per element type:
-/// `Vec::remove` is two (it calls `Vec::try_remove`, not inlined here).
+/// `v.remove(i)` for `i < v.len()` (checked). The moving is done by bytes, in one
+/// function for every element type ([`take_at`]): `Vec::remove` is two functions per
+/// type (it calls `Vec::try_remove`, not inlined here), and a generic body one per type.
 pub fn remove_at<T>(v: &mut Vec<T>, i: usize) -> T {
     let len = v.len();
     assert!(i < len);
-    // SAFETY: `i` is in bounds; the element is read out once, the rest move down over
+    let mut out = std::mem::MaybeUninit::<T>::uninit();
+    // SAFETY: `i` is in bounds; the element is copied out once, the rest move down over
     // it, and the length drops by one, so it is owned only by the caller.
     unsafe {
-        let p = v.as_mut_ptr().add(i);
-        let out = std::ptr::read(p);
-        std::ptr::copy(p.add(1), p, len - i - 1);
         v.set_len(len - 1);
-        out
+        let size = std::mem::size_of::<T>();
+        take_at(
+            v.as_mut_ptr().cast(),
+            i * size,
+            len * size,
+            size,
+            out.as_mut_ptr().cast(),
+        );
+        out.assume_init()
     }
+}
+
+/// Copy the `size` bytes at `at` in the buffer `base` (`end` bytes in use) to `out`, and
+/// move the bytes after them down over them.
+///
+/// # Safety
+/// `at + size <= end`, `base` valid for `end` bytes, `out` for `size` bytes.
+#[inline(never)]
+unsafe fn take_at(base: *mut u8, at: usize, end: usize, size: usize, out: *mut u8) {
+    let p = base.add(at);
+    std::ptr::copy_nonoverlapping(p, out, size);
+    std::ptr::copy(p.add(size), p, end - at - size);
 }

@@ -737,8 +737,11 @@ impl Client {
 
     /// The task as the server has it now (`tasks/get`).
     pub fn get_task(&self, task_id: &str) -> Pending {
-        let params = crate::obj!(("taskId", task_id.into()));
-        self.send(method::TASKS_GET, params.into(), false)
+        self.send(
+            method::TASKS_GET,
+            crate::wire::task_id_params(task_id),
+            false,
+        )
     }
 
     /// What the task's call returned, in 2025-11-25 (`tasks/result`: waits while the task
@@ -749,8 +752,8 @@ impl Client {
         if self.0.session.is_modern() {
             return None;
         }
-        let params = crate::obj!(("taskId", task_id.into()));
-        Some(self.send(method::TASKS_RESULT, params.into(), true))
+        let params = crate::wire::task_id_params(task_id);
+        Some(self.send(method::TASKS_RESULT, params, true))
     }
 
     /// One page of the server's tasks (`tasks/list`; 2025-11-25 only).

@@ -757,7 +757,8 @@ impl Registry {
             a.abort();
         }
         if ids.is_empty() {
-            self.state_mut().listen_ids.clear();
+            // A new empty list (not `clear`: no `Vec<String>::clear` code of its own).
+            self.state_mut().listen_ids = Vec::new();
             return;
         }
         let Some((m, params)) = self.wire().listen_request(&ids) else {
@@ -823,7 +824,7 @@ impl Registry {
         if idle {
             self.flags.listen_gen.set(self.flags.listen_gen.get() + 1);
             let mut st = self.state_mut();
-            st.listen_ids.clear();
+            st.listen_ids = Vec::new();
             st.listen_timer = None;
             if let Some(a) = st.listen.take() {
                 a.abort();
@@ -1096,8 +1097,11 @@ impl Handle {
 
     /// Remove a subscription.
     pub fn unsubscribe(&self, id: u32) {
+        // Ids are unique: the one entry, if still there (no `retain` code of its own).
         let mut st = self.state_mut();
-        st.listeners.retain(|(i, _)| *i != id);
+        if let Some(i) = st.listeners.iter().position(|(i, _)| *i == id) {
+            remove_at(&mut st.listeners, i);
+        }
     }
 
     /// A queue of snapshots: the current one, then each change; it ends after the

@@ -285,13 +285,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                     self.cancel_deadline = Some(now + CANCEL_GRACE_MS);
                 }
             }
-            Event::Fail(e) => self.settle(
-                Outcome::Error {
-                    error: e,
-                    tries: None,
-                },
-                &mut fx,
-            ),
+            Event::Fail(e) => self.give_up(e, None, &mut fx),
         }
         fx
     }
@@ -473,13 +467,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             Failure::Transient { .. } if wake == Wake::Held => self.advance(now, None, fx),
             Failure::Transient { retry_after_ms } => self.retry(now, wake, e, retry_after_ms, fx),
             Failure::Gone if self.past_deadline(now) => self.settle(Outcome::Expired, fx),
-            Failure::Gone | Failure::Fatal if wake == Wake::Poll => self.settle(
-                Outcome::Error {
-                    error: e,
-                    tries: None,
-                },
-                fx,
-            ),
+            Failure::Gone | Failure::Fatal if wake == Wake::Poll => self.give_up(e, None, fx),
             // A result request's permanent error is the outcome (a fetch is only in
             // flight once the task is terminal).
             Failure::Gone | Failure::Fatal => self.got_result(now, Err(e), fx),
@@ -515,13 +503,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
     ) {
         match self.policy.after_failure(retry_after_ms) {
             Ok(d) => self.arm(now + f64::from(d), wake, fx),
-            Err(g) => self.settle(
-                Outcome::Error {
-                    error: e,
-                    tries: Some(g.tries),
-                },
-                fx,
-            ),
+            Err(g) => self.give_up(e, Some(g.tries), fx),
         }
     }
 
@@ -592,13 +574,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                         },
                         fx,
                     ),
-                    Some(Err(e)) => self.settle(
-                        Outcome::Error {
-                            error: e,
-                            tries: None,
-                        },
-                        fx,
-                    ),
+                    Some(Err(e)) => self.give_up(e, None, fx),
                     // The held request will answer with the result; if it fails, this
                     // runs again and fetches it.
                     None if self.held.is_some() => {}
@@ -619,6 +595,13 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                 }
             }
         }
+    }
+
+    /// Settle with the error `error` ([`Outcome::Error`]; `tries`: when the retry budget
+    /// is spent): one copy of the outcome's making for its four callers.
+    #[inline(never)]
+    fn give_up(&mut self, error: E, tries: Option<u32>, fx: &mut Vec<Effect<P, E>>) {
+        self.settle(Outcome::Error { error, tries }, fx);
     }
 
     /// Settle exactly once: stop every request and the timer, give back the slot.
