@@ -422,7 +422,7 @@ impl Session {
                     ("jsonrpc", "2.0".into()),
                     ("method", method::INITIALIZED.into()),
                 );
-                self.post_message(&note.into(), false).await.map(|()| gen)
+                self.post_message(&note.into()).await.map(|()| gen)
             }
             Err(e) => Err(e),
         };
@@ -1037,8 +1037,12 @@ impl Session {
         };
         let answer = response(id, reply);
         // Answers take request slots like every request: a flood of server requests
-        // (20,000 pings) is answered a few at a time, never all at once.
-        if let Err(e) = self.post_message(&answer, true).await {
+        // (20,000 pings) is answered a few at a time, never all at once (none is sent
+        // once the client is closed).
+        let Some(_permit) = self.slot(true, None).await else {
+            return;
+        };
+        if let Err(e) = self.post_message(&answer).await {
             io::warn(&crate::cat!(
                 "mcp-tasks-wasm: could not answer ",
                 method,
@@ -1048,33 +1052,26 @@ impl Session {
         }
     }
 
-    /// POST a notification or a response (the server answers 202), in a request slot
-    /// if `slotted` (none is sent once the client is closed).
-    async fn post_message(&self, msg: &JsValue, slotted: bool) -> Result<(), Error> {
-        let Some(_permit) = self.slot(slotted, None).await else {
-            return Ok(());
-        };
+    /// POST a notification or a response (the server answers 202): the request goes out
+    /// now, and its outcome is the returned future's. Not an `async fn`: what it does
+    /// before it awaits is plain code (see [`Posting`]).
+    fn post_message(&self, msg: &JsValue) -> Posting<'_> {
         let abort = Abort::new(self.opts.request_timeout_ms);
         // The body and the headers are not kept while the message is under way.
-        let sending = {
-            let body = json::stringify(msg)
-                .ok_or_else(|| Error::protocol("a message cannot be written as JSON"))?;
-            let session = self.session_id();
-            let headers = self.headers(session.as_deref(), false);
-            self.http
-                .send("POST", &self.url, &headers, Some(&body), &abort.signal())
+        let sending = match json::stringify(msg) {
+            Some(body) => {
+                let session = self.session_id();
+                let headers = self.headers(session.as_deref(), false);
+                Ok(self
+                    .http
+                    .send("POST", &self.url, &headers, Some(&body), &abort.signal()))
+            }
+            None => Err(Error::protocol("a message cannot be written as JSON")),
         };
-        // The response's body is not read: it is cancelled as the response is dropped.
-        let resp = match sending.await {
-            Ok(r) => r,
-            Err(f) => return Err(fetch_error(f)),
-        };
-        let status = resp.status();
-        if (200..300).contains(&status) {
-            Ok(())
-        } else {
-            // The body is not read: the error quotes none.
-            Err(self.http_error(&resp, status, Ok(JsValue::UNDEFINED)))
+        Posting {
+            session: self,
+            sending,
+            _abort: abort,
         }
     }
 
@@ -1317,6 +1314,47 @@ impl Future for Closing {
             Some((sending, _)) => Pin::new(sending).poll(cx).map(|_| ()),
             None => std::task::Poll::Ready(()),
         }
+    }
+}
+
+/// [`Session::post_message`]'s POST under way, with its timeout (or the error that kept
+/// it from going out): a plain future, not an `async fn`'s state machine and drop glue.
+/// The response's body is not read: it is cancelled as the response is dropped.
+struct Posting<'a> {
+    session: &'a Session,
+    sending: Result<io::Sending, Error>,
+    _abort: Abort,
+}
+
+impl Future for Posting<'_> {
+    type Output = Result<(), Error>;
+    fn poll(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.get_mut();
+        let resp = match &mut this.sending {
+            // A future is not polled after it is ready: the error is taken out once.
+            Err(e) => return std::task::Poll::Ready(Err(std::mem::replace(e, Error::SessionGone))),
+            Ok(sending) => match Pin::new(sending).poll(cx) {
+                std::task::Poll::Pending => return std::task::Poll::Pending,
+                std::task::Poll::Ready(r) => r,
+            },
+        };
+        std::task::Poll::Ready(match resp {
+            Ok(resp) => {
+                let status = resp.status();
+                if (200..300).contains(&status) {
+                    Ok(())
+                } else {
+                    // The body is not read: the error quotes none.
+                    Err(this
+                        .session
+                        .http_error(&resp, status, Ok(JsValue::UNDEFINED)))
+                }
+            }
+            Err(f) => Err(fetch_error(f)),
+        })
     }
 }
 
