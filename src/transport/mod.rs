@@ -587,25 +587,7 @@ impl Session {
                 let signal = abort.signal();
                 // The request goes out here; its params, headers and body are not kept
                 // while it is under way.
-                let sending = {
-                    let (params, headers) = if self.is_modern() {
-                        let params = self.envelope(params);
-                        let headers = self.modern_headers(method, &params, ctl.headers);
-                        (params, headers)
-                    } else {
-                        (params.clone(), self.headers(session.as_deref(), false))
-                    };
-                    let envelope = crate::obj!(
-                        ("jsonrpc", "2.0".into()),
-                        ("id", (id as f64).into()),
-                        ("method", method.into()),
-                        ("params", params),
-                    );
-                    json::stringify(&envelope.into()).map(|body| {
-                        self.http
-                            .send("POST", &self.url, &headers, Some(&body), &signal)
-                    })
-                };
+                let sending = self.post(method, params, &ctl, session.as_deref(), id, &signal);
                 // The exchange: POST the request and read until the response for `id`
                 // arrived. (A block too: one state machine less, ~400 bytes of gzip.)
                 let out: Result<(), Error> = 'exchange: {
@@ -746,6 +728,48 @@ impl Session {
                 Next::Done(out) => return out,
             }
         }
+    }
+
+    /// POST request `id` (its envelope: the modern one, or the session's headers), now;
+    /// `None` when its params cannot be written as JSON. A plain function: the request's
+    /// state machine keeps none of what it builds.
+    fn post(
+        &self,
+        method: &str,
+        params: &JsValue,
+        ctl: &Ctl<'_>,
+        session: Option<&str>,
+        id: u64,
+        signal: &AbortSignal,
+    ) -> Option<io::Sending> {
+        let (params, headers) = if self.is_modern() {
+            let params = self.envelope(params);
+            let headers = self.modern_headers(method, &params, ctl.headers);
+            (params, headers)
+        } else {
+            (params.clone(), self.headers(session, false))
+        };
+        let envelope = crate::obj!(
+            ("jsonrpc", "2.0".into()),
+            ("id", (id as f64).into()),
+            ("method", method.into()),
+            ("params", params),
+        );
+        self.send_json(&envelope.into(), &headers, signal)
+    }
+
+    /// POST `msg` as JSON with `headers`, now (the body is not kept while it is under
+    /// way); `None` when it cannot be written as JSON. A request's and a message's.
+    fn send_json(
+        &self,
+        msg: &JsValue,
+        headers: &HeaderList,
+        signal: &AbortSignal,
+    ) -> Option<io::Sending> {
+        json::stringify(msg).map(|body| {
+            self.http
+                .send("POST", &self.url, headers, Some(&body), signal)
+        })
     }
 
     /// Start a new session once for everyone: concurrent callers share one renewal, and
@@ -1058,16 +1082,11 @@ impl Session {
     fn post_message(&self, msg: &JsValue) -> Posting<'_> {
         let abort = Abort::new(self.opts.request_timeout_ms);
         // The body and the headers are not kept while the message is under way.
-        let sending = match json::stringify(msg) {
-            Some(body) => {
-                let session = self.session_id();
-                let headers = self.headers(session.as_deref(), false);
-                Ok(self
-                    .http
-                    .send("POST", &self.url, &headers, Some(&body), &abort.signal()))
-            }
-            None => Err(Error::protocol("a message cannot be written as JSON")),
-        };
+        let session = self.session_id();
+        let headers = self.headers(session.as_deref(), false);
+        let sending = self
+            .send_json(msg, &headers, &abort.signal())
+            .ok_or_else(|| Error::protocol("a message cannot be written as JSON"));
         Posting {
             session: self,
             sending,
