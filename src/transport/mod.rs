@@ -422,7 +422,7 @@ impl Session {
                     ("jsonrpc", "2.0".into()),
                     ("method", method::INITIALIZED.into()),
                 );
-                self.post_message(&note.into(), false).await.map(|()| gen)
+                self.post_message(&note.into()).await.map(|()| gen)
             }
             Err(e) => Err(e),
         };
@@ -587,25 +587,7 @@ impl Session {
                 let signal = abort.signal();
                 // The request goes out here; its params, headers and body are not kept
                 // while it is under way.
-                let sending = {
-                    let (params, headers) = if self.is_modern() {
-                        let params = self.envelope(params);
-                        let headers = self.modern_headers(method, &params, ctl.headers);
-                        (params, headers)
-                    } else {
-                        (params.clone(), self.headers(session.as_deref(), false))
-                    };
-                    let envelope = crate::obj!(
-                        ("jsonrpc", "2.0".into()),
-                        ("id", (id as f64).into()),
-                        ("method", method.into()),
-                        ("params", params),
-                    );
-                    json::stringify(&envelope.into()).map(|body| {
-                        self.http
-                            .send("POST", &self.url, &headers, Some(&body), &signal)
-                    })
-                };
+                let sending = self.post(method, params, &ctl, session.as_deref(), id, &signal);
                 // The exchange: POST the request and read until the response for `id`
                 // arrived. (A block too: one state machine less, ~400 bytes of gzip.)
                 let out: Result<(), Error> = 'exchange: {
@@ -746,6 +728,48 @@ impl Session {
                 Next::Done(out) => return out,
             }
         }
+    }
+
+    /// POST request `id` (its envelope: the modern one, or the session's headers), now;
+    /// `None` when its params cannot be written as JSON. A plain function: the request's
+    /// state machine keeps none of what it builds.
+    fn post(
+        &self,
+        method: &str,
+        params: &JsValue,
+        ctl: &Ctl<'_>,
+        session: Option<&str>,
+        id: u64,
+        signal: &AbortSignal,
+    ) -> Option<io::Sending> {
+        let (params, headers) = if self.is_modern() {
+            let params = self.envelope(params);
+            let headers = self.modern_headers(method, &params, ctl.headers);
+            (params, headers)
+        } else {
+            (params.clone(), self.headers(session, false))
+        };
+        let envelope = crate::obj!(
+            ("jsonrpc", "2.0".into()),
+            ("id", (id as f64).into()),
+            ("method", method.into()),
+            ("params", params),
+        );
+        self.send_json(&envelope.into(), &headers, signal)
+    }
+
+    /// POST `msg` as JSON with `headers`, now (the body is not kept while it is under
+    /// way); `None` when it cannot be written as JSON. A request's and a message's.
+    fn send_json(
+        &self,
+        msg: &JsValue,
+        headers: &HeaderList,
+        signal: &AbortSignal,
+    ) -> Option<io::Sending> {
+        json::stringify(msg).map(|body| {
+            self.http
+                .send("POST", &self.url, headers, Some(&body), signal)
+        })
     }
 
     /// Start a new session once for everyone: concurrent callers share one renewal, and
@@ -1037,8 +1061,12 @@ impl Session {
         };
         let answer = response(id, reply);
         // Answers take request slots like every request: a flood of server requests
-        // (20,000 pings) is answered a few at a time, never all at once.
-        if let Err(e) = self.post_message(&answer, true).await {
+        // (20,000 pings) is answered a few at a time, never all at once (none is sent
+        // once the client is closed).
+        let Some(_permit) = self.slot(true, None).await else {
+            return;
+        };
+        if let Err(e) = self.post_message(&answer).await {
             io::warn(&crate::cat!(
                 "mcp-tasks-wasm: could not answer ",
                 method,
@@ -1048,33 +1076,21 @@ impl Session {
         }
     }
 
-    /// POST a notification or a response (the server answers 202), in a request slot
-    /// if `slotted` (none is sent once the client is closed).
-    async fn post_message(&self, msg: &JsValue, slotted: bool) -> Result<(), Error> {
-        let Some(_permit) = self.slot(slotted, None).await else {
-            return Ok(());
-        };
+    /// POST a notification or a response (the server answers 202): the request goes out
+    /// now, and its outcome is the returned future's. Not an `async fn`: what it does
+    /// before it awaits is plain code (see [`Posting`]).
+    fn post_message(&self, msg: &JsValue) -> Posting<'_> {
         let abort = Abort::new(self.opts.request_timeout_ms);
         // The body and the headers are not kept while the message is under way.
-        let sending = {
-            let body = json::stringify(msg)
-                .ok_or_else(|| Error::protocol("a message cannot be written as JSON"))?;
-            let session = self.session_id();
-            let headers = self.headers(session.as_deref(), false);
-            self.http
-                .send("POST", &self.url, &headers, Some(&body), &abort.signal())
-        };
-        // The response's body is not read: it is cancelled as the response is dropped.
-        let resp = match sending.await {
-            Ok(r) => r,
-            Err(f) => return Err(fetch_error(f)),
-        };
-        let status = resp.status();
-        if (200..300).contains(&status) {
-            Ok(())
-        } else {
-            // The body is not read: the error quotes none.
-            Err(self.http_error(&resp, status, Ok(JsValue::UNDEFINED)))
+        let session = self.session_id();
+        let headers = self.headers(session.as_deref(), false);
+        let sending = self
+            .send_json(msg, &headers, &abort.signal())
+            .ok_or_else(|| Error::protocol("a message cannot be written as JSON"));
+        Posting {
+            session: self,
+            sending,
+            _abort: abort,
         }
     }
 
@@ -1317,6 +1333,47 @@ impl Future for Closing {
             Some((sending, _)) => Pin::new(sending).poll(cx).map(|_| ()),
             None => std::task::Poll::Ready(()),
         }
+    }
+}
+
+/// [`Session::post_message`]'s POST under way, with its timeout (or the error that kept
+/// it from going out): a plain future, not an `async fn`'s state machine and drop glue.
+/// The response's body is not read: it is cancelled as the response is dropped.
+struct Posting<'a> {
+    session: &'a Session,
+    sending: Result<io::Sending, Error>,
+    _abort: Abort,
+}
+
+impl Future for Posting<'_> {
+    type Output = Result<(), Error>;
+    fn poll(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.get_mut();
+        let resp = match &mut this.sending {
+            // A future is not polled after it is ready: the error is taken out once.
+            Err(e) => return std::task::Poll::Ready(Err(std::mem::replace(e, Error::SessionGone))),
+            Ok(sending) => match Pin::new(sending).poll(cx) {
+                std::task::Poll::Pending => return std::task::Poll::Pending,
+                std::task::Poll::Ready(r) => r,
+            },
+        };
+        std::task::Poll::Ready(match resp {
+            Ok(resp) => {
+                let status = resp.status();
+                if (200..300).contains(&status) {
+                    Ok(())
+                } else {
+                    // The body is not read: the error quotes none.
+                    Err(this
+                        .session
+                        .http_error(&resp, status, Ok(JsValue::UNDEFINED)))
+                }
+            }
+            Err(f) => Err(fetch_error(f)),
+        })
     }
 }
 
