@@ -145,6 +145,9 @@ const glueJs = join(pkg, 'mcp_tasks_wasm.js');
 // The import object's shims (`a: function(arg0) {`, about 70 of them) written as methods
 // (`a(arg0) {`), which esbuild keeps as written: the wasm only calls them, with no `this`
 // and never with `new`, so a method is the same function to it. 657 bytes raw, 36 gzip.
+// And sorted by their text past the name (white space folded), so that alike shims sit
+// side by side (`addHeapObject(new ...)`, `getObject(arg0).x`, ...), which gzip codes in
+// fewer bits: 24 bytes of gzip. The wasm finds them by name, not by place.
 {
   const shim = /^( {8}[$\w]+): function\(/gm;
   const text = readFileSync(glueJs, 'utf8');
@@ -154,7 +157,13 @@ const glueJs = join(pkg, 'mcp_tasks_wasm.js');
   if (!imports || /^ {8}(?![ }]|[$\w]+(: function)?\()/m.test(imports[1])) {
     throw new Error('finish-pkg: wasm-bindgen\'s import object is not of the expected shape (`name: function(...) {` shims)');
   }
-  writeFileSync(glueJs, text.replace(imports[1], imports[1].replace(shim, '$1(')));
+  const members = imports[1].replace(shim, '$1(').split(/\n(?= {8}[$\w]+\()/);
+  if (!members.every((m) => /^ {8}[$\w]+\([^]*\n {8}\}(, arguments\); \})?,$/.test(m))) {
+    throw new Error('finish-pkg: wasm-bindgen\'s import object is not of the expected shape (shims ending in `},`)');
+  }
+  const key = (m) => m.replace(/^ {8}[$\w]+/, '').replace(/\s+/g, ' ');
+  members.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  writeFileSync(glueJs, text.replace(imports[1], () => members.join('\n')));
 }
 
 // Each class's `__destroy_into_raw()`, which only its `free()` calls (nothing passes a
