@@ -139,7 +139,7 @@ export function readResourceMetadata(prm, serverUrl) {
   const resource = text(prm, 'resource');
   if (resource === undefined) fail('invalid_metadata', 'the protected resource metadata has no resource');
   if (!resourceMatches(resource, serverUrl)) {
-    fail('resource_mismatch', "the protected resource metadata is for another resource than this server's URL");
+    fail('resource_mismatch', "the protected resource metadata is for another resource than this server");
   }
   const issuer = strings(prm, 'authorization_servers')[0];
   if (issuer === undefined) fail('invalid_metadata', 'the protected resource metadata names no authorization server');
@@ -152,10 +152,10 @@ export function readResourceMetadata(prm, serverUrl) {
  */
 export function readServerMetadata(m, issuer) {
   if (field(m, 'issuer') !== issuer) {
-    fail('issuer_mismatch', 'the authorization server metadata is for another issuer than the one it was fetched for');
+    fail('issuer_mismatch', 'the authorization server metadata is for another issuer');
   }
   if (!strings(m, 'code_challenge_methods_supported').includes('S256')) {
-    fail('pkce_unsupported', 'the authorization server does not advertise PKCE S256 (code_challenge_methods_supported)');
+    fail('pkce_unsupported', 'the authorization server does not advertise PKCE S256');
   }
   const authorizationEndpoint = text(m, 'authorization_endpoint'), tokenEndpoint = text(m, 'token_endpoint');
   if (authorizationEndpoint === undefined || tokenEndpoint === undefined) {
@@ -189,8 +189,8 @@ export function readTokenResponse(t) {
  * is wrong, or undefined.
  */
 export function checkIss(iss, issuer, advertised) {
-  if (iss == null) return advertised ? 'the authorization response has no iss, which its server says it sends' : undefined;
-  if (iss !== issuer) return 'the authorization response came from another issuer (iss mismatch)';
+  if (iss == null) return advertised ? 'the authorization response has no iss, which its server advertises' : undefined;
+  if (iss !== issuer) return 'the authorization response is from another issuer';
 }
 
 /**
@@ -199,8 +199,8 @@ export function checkIss(iss, issuer, advertised) {
  */
 export function readCallback(url, state, issuer, issSupported) {
   // The query (without the fragment), decoded (`+` as space).
-  const p = new URLSearchParams(url.split('#')[0].split('?').slice(1).join('?'));
-  if (p.get('state') !== state) fail('state_mismatch', 'the authorization response does not carry the state this client sent');
+  const p = new URLSearchParams(/^[^?#]*\?([^#]*)/.exec(url)?.[1]);
+  if (p.get('state') !== state) fail('state_mismatch', 'the authorization response has the wrong state');
   const bad = checkIss(p.get('iss'), issuer, issSupported);
   if (bad) fail('iss_mismatch', bad);
   const e = p.get('error');
@@ -245,13 +245,17 @@ export const dueForRefresh = (at, now) => typeof at == 'number' && now + REFRESH
 const enc = (s) => encodeURIComponent(s.toWellFormed())
   .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 
-/** `application/x-www-form-urlencoded` (the token and authorization requests). */
-export const form = (pairs) => pairs.map(([k, v]) => enc(k) + '=' + enc(v)).join('&');
+/**
+ * `fields` (an object) as `application/x-www-form-urlencoded` (the token and authorization
+ * requests), in the object's order; a field whose value is undefined is left out.
+ */
+export const form = (fields) => Object.entries(fields).filter((f) => f[1] !== undefined)
+  .map(([k, v]) => enc(k) + '=' + enc(v)).join('&');
 
-/** `base` with `pairs` added to its query (the authorization URL). */
-export function withQuery(base, pairs) {
+/** `base` with `fields` added to its query (the authorization URL). */
+export function withQuery(base, fields) {
   const [, b, frag] = /^([^#]*)(.*)/s.exec(base);
-  return b + (!b.includes('?') ? '?' : /[?&]$/.test(b) ? '' : '&') + form(pairs) + frag;
+  return b + (!b.includes('?') ? '?' : /[?&]$/.test(b) ? '' : '&') + form(fields) + frag;
 }
 
 /** The `Authorization: Basic` value for a client (RFC 6749 §2.3.1: form-encoded first). */
@@ -268,7 +272,7 @@ function refused(reason, what, doc) {
   }
   return new Fail(reason, m + (reason == 'refresh_failed'
     ? '; the sign-in has expired: sign in again'
-    : "; check the client's registration with the authorization server"));
+    : "; check the client's registration"));
 }
 
 const b64u = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
@@ -476,7 +480,7 @@ export function OAuth(o, url, fetch) {
     // first document found at its URLs (a non-2xx answer, or one that is not a JSON object,
     // means: none there).
     const r = readResourceMetadata(
-      await discover(resourceMetadataUrls(url, ch.resource_metadata), "the server's protected resource metadata (RFC 9728)"),
+      await discover(resourceMetadataUrls(url, ch.resource_metadata), 'the protected resource'),
       url);
     const s = readServerMetadata(await discover(serverMetadataUrls(r.issuer), r.issuer), r.issuer);
     // A server that moved to another authorization server: nothing of the old one (tokens,
@@ -515,8 +519,7 @@ export function OAuth(o, url, fetch) {
       // The resource and server are known together (run() sets both).
       const old = str(tokens?.refreshToken);
       if (old === undefined || !server) fail('refresh_failed', 'no refresh token: sign in again');
-      await token(await client(),
-        [['grant_type', 'refresh_token'], ['refresh_token', old], ['resource', resource.resource]], old);
+      await token(await client(), { grant_type: 'refresh_token', refresh_token: old, resource: resource.resource }, old);
       return true;
     } catch (e) {
       signOut();
@@ -529,7 +532,7 @@ export function OAuth(o, url, fetch) {
   async function authorize(ch) {
     const redirectUri = redirectOf(o), issuer = server.issuer;
     if (!redirectUriOk(redirectUri)) {
-      fail('invalid_redirect_uri', 'auth.redirectUri must be an HTTPS URL or a loopback (localhost) one');
+      fail('invalid_redirect_uri', 'auth.redirectUri must be HTTPS, or HTTP on a loopback host');
     }
     const c = await client();
     const scope = selectScope(ch.scope, resource.scopes, asked?.[1], server.scopes);
@@ -539,10 +542,13 @@ export function OAuth(o, url, fetch) {
     if (!(field(record, 'issuer') === issuer && typeof at == 'number' && Date.now() - at < PENDING_MS
       && ['url', 'verifier', 'state'].every((k) => typeof record[k] == 'string'))) {
       const p = await pkce().catch((e) => fail('authorization_failed', 'WebCrypto is unavailable: ' + errorMessage(e)));
-      const q = [['response_type', 'code'], ['client_id', c.id], ['redirect_uri', redirectUri],
-        ['code_challenge', p[1]], ['code_challenge_method', 'S256'], ['state', p[2]], ['resource', resource.resource]];
-      if (scope) q.push(['scope', scope]);
-      record = { url: withQuery(server.authorizationEndpoint, q), verifier: p[0], state: p[2], issuer, at: Date.now() };
+      record = {
+        url: withQuery(server.authorizationEndpoint, {
+          response_type: 'code', client_id: c.client_id, redirect_uri: redirectUri, code_challenge: p[1],
+          code_challenge_method: 'S256', state: p[2], resource: resource.resource, scope,
+        }),
+        verifier: p[0], state: p[2], issuer, at: Date.now(),
+      };
       store('set', pendingKey, record);
     }
     asked = scope && [issuer, scope];
@@ -556,26 +562,28 @@ export function OAuth(o, url, fetch) {
       store('remove', pendingKey);
     }
     const code = readCallback(str(callback) ?? text(callback, 'href') ?? '', record.state, issuer, server.issSupported);
-    await token(c, [['grant_type', 'authorization_code'], ['code', code],
-      ['redirect_uri', redirectUri], ['code_verifier', record.verifier], ['resource', resource.resource]]);
+    await token(c, {
+      grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: record.verifier,
+      resource: resource.resource,
+    });
   }
 
   /**
    * The client's credentials at the server: a registration kept for its issuer, else
    * pre-registered, else a Client ID Metadata Document, else Dynamic Client Registration
    * (RFC 7591: a public client with a refresh grant; the server's answer is kept, as it sent
-   * it, per issuer). `{ id, secret, method }`.
+   * it, per issuer). Its `{ client_id, client_secret?, token_endpoint_auth_method? }`, as
+   * RFC 7591 names them (the secret and method read where used).
    */
   async function client() {
     const issuer = server.issuer, key = 'client:' + issuer, id = str(o.clientId), by = str(o.clientIssuer);
     const cimd = str(o.clientMetadataUrl), redirectUri = redirectOf(o);
-    const creds = (doc) => ({ id: doc.client_id, secret: str(doc.client_secret), method: str(doc.token_endpoint_auth_method) });
     const kept = await store('get', key);
-    if (typeof field(kept, 'client_id') == 'string') return creds(kept);
-    if (id !== undefined && (by === undefined || by === issuer)) return { id, secret: str(o.clientSecret) };
-    if (cimd !== undefined && server.cimdSupported) return { id: cimd, method: 'none' };
+    if (typeof field(kept, 'client_id') == 'string') return kept;
+    if (id !== undefined && (by === undefined || by === issuer)) return { client_id: id, client_secret: o.clientSecret };
+    if (cimd !== undefined && server.cimdSupported) return { client_id: cimd, token_endpoint_auth_method: 'none' };
     if (server.registrationEndpoint === undefined) {
-      fail('no_client', 'the authorization server ' + issuer + ' offers no registration: pass auth.clientId (pre-registered) or auth.clientMetadataUrl');
+      fail('no_client', issuer + ' offers no client registration: pass auth.clientId or auth.clientMetadataUrl');
     }
     const [ok, doc] = await request(server.registrationEndpoint, JSON.stringify({
       client_name: str(o.clientName) ?? 'mcp-tasks-wasm',
@@ -587,20 +595,20 @@ export function OAuth(o, url, fetch) {
     }), { 'Content-Type': 'application/json' });
     if (!ok || typeof field(doc, 'client_id') != 'string') throw refused('registration_failed', 'client registration', doc);
     store('set', key, doc);
-    return creds(doc);
+    return doc;
   }
 
   /**
    * The token request (either grant) of client `c`, authenticated as it registered, else as
    * the server supports; the tokens kept (`oldRefresh` when the answer has no new one).
    */
-  async function token(c, pairs, oldRefresh) {
-    const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
-    const how = clientAuth(c.method, c.secret !== undefined, server.authMethods);
-    if (how == 'basic') headers.Authorization = basicCredentials(c.id, c.secret);
-    else pairs.push(['client_id', c.id]);
-    if (how == 'post') pairs.push(['client_secret', c.secret]);
-    const [ok, doc] = await request(server.tokenEndpoint, form(pairs), headers);
+  async function token(c, fields, oldRefresh) {
+    const headers = { 'Content-Type': 'application/x-www-form-urlencoded' }, id = c.client_id, secret = str(c.client_secret);
+    const how = clientAuth(str(c.token_endpoint_auth_method), secret !== undefined, server.authMethods);
+    if (how == 'basic') headers.Authorization = basicCredentials(id, secret);
+    else fields.client_id = id;
+    if (how == 'post') fields.client_secret = secret;
+    const [ok, doc] = await request(server.tokenEndpoint, form(fields), headers);
     if (!ok) throw refused(oldRefresh === undefined ? 'token_failed' : 'refresh_failed', 'the token request', doc);
     const set = readTokenResponse(doc);
     tokens = {
@@ -629,7 +637,7 @@ export function OAuth(o, url, fetch) {
       resp = await send(fetch, to, body === undefined ? 'GET' : 'POST', headers, body, signal);
       if (!(resp instanceof Response)) throw typeof resp == 'string' ? resp : 'it answered with a redirect';
     } catch (e) {
-      throw new Fail('unreachable', 'could not reach ' + to + ' (a network error, or the endpoint does not allow this origin by CORS): '
+      throw new Fail('unreachable', 'could not reach ' + to + ' (a network error, or CORS refused): '
         + quote(signal.aborted ? 'timed out' : errorMessage(e), 200));
     }
     return [resp.ok, await readJson(resp)];

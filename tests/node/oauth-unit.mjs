@@ -136,13 +136,14 @@ test('tokens are refreshed a minute before expiry', () => {
 });
 
 test('form and query encodings', () => {
-  assert.equal(form([['redirect_uri', 'http://l/cb?x=1&y'], ['scope', "a b+c!'()*"]]),
+  assert.equal(form({ redirect_uri: 'http://l/cb?x=1&y', scope: "a b+c!'()*" }),
     'redirect_uri=http%3A%2F%2Fl%2Fcb%3Fx%3D1%26y&scope=a%20b%2Bc%21%27%28%29%2A');
-  assert.equal(withQuery('https://as.example/authorize', [['state', 's p'], ['a', 'é']]),
+  assert.equal(withQuery('https://as.example/authorize', { state: 's p', a: 'é' }),
     'https://as.example/authorize?state=s%20p&a=%C3%A9');
-  assert.equal(withQuery('https://as.example/authorize?x=1#f', [['b', '2']]), 'https://as.example/authorize?x=1&b=2#f');
-  assert.equal(withQuery('https://as.example/authorize?', [['b', '2']]), 'https://as.example/authorize?b=2');
-  assert.equal(form([['lone', '\ud800']]), 'lone=%EF%BF%BD', 'a lone surrogate is sent as U+FFFD, not thrown');
+  assert.equal(withQuery('https://as.example/authorize?x=1#f', { b: '2' }), 'https://as.example/authorize?x=1&b=2#f');
+  assert.equal(withQuery('https://as.example/authorize?', { b: '2' }), 'https://as.example/authorize?b=2');
+  assert.equal(form({ lone: '\ud800' }), 'lone=%EF%BF%BD', 'a lone surrogate is sent as U+FFFD, not thrown');
+  assert.equal(form({ a: '1', scope: undefined, b: '' }), 'a=1&b=', 'an undefined field is left out');
 });
 
 test('Basic credentials are form-encoded, then base64', () => {
@@ -240,7 +241,7 @@ test('the parsers never throw on hostile input', () => {
     resourceMatches(s, 'https://a.example/mcp');
     resourceMatches('https://a.example', s);
     redirectUriOk(s);
-    withQuery(s, [['k', s]]);
+    withQuery(s, { k: s });
     selectScope(s, [s], s, []);
     try {
       readCallback(s, 's', 'https://as', true);
