@@ -484,7 +484,7 @@ impl Client {
             }
             listed.push(&t);
         }
-        if modern && kept != tools.unchecked_ref::<js_sys::Array>().length() {
+        if modern && kept != io::len(&tools) {
             let copy = json::shallow_copy(&result);
             json::put(&copy, "tools", listed.clone().into());
             return Ok(copy);
@@ -689,7 +689,7 @@ impl Client {
                 // The server ran it as a plain call: a handle that is already completed,
                 // its task made here (decoded as any other: one path from a raw task to
                 // a handle).
-                let iso: JsValue = js_sys::Date::new_0().to_iso_string().into();
+                let iso = io::now_iso();
                 let task_id = crate::cat!(LOCAL_TASK_PREFIX, &token);
                 let raw = crate::obj!(
                     ("taskId", task_id.as_str().into()),

@@ -92,6 +92,12 @@ extern "C" {
     /// `f(a, b)`, or a Promise rejected with what it threw.
     #[wasm_bindgen(js_name = callAsync)]
     fn call_or_reject(f: &Function, a: &JsValue, b: &JsValue) -> JsValue;
+    /// The time now in RFC 3339, as `Date.prototype.toISOString` writes it.
+    #[wasm_bindgen(js_name = nowIso)]
+    pub fn now_iso() -> JsValue;
+    /// `v.length`, an array's or a byte array's (js-sys has an import for each).
+    #[wasm_bindgen(js_name = len)]
+    pub fn len(v: &JsValue) -> u32;
 }
 
 #[wasm_bindgen]
@@ -364,7 +370,7 @@ impl HttpResponse {
 #[allow(clippy::reserve_after_initialization)]
 pub fn bytes(chunk: JsValue) -> Vec<u8> {
     let a = chunk.unchecked_into::<Uint8Array>();
-    let n = a.length() as usize;
+    let n = len(&a) as usize;
     // `reserve`, not `to_vec`'s `with_capacity`: that linked an allocation path of its
     // own (a copy of `RawVecInner::try_allocate_in` for this one caller).
     let mut v = Vec::new();

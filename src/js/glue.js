@@ -130,6 +130,16 @@ export function wellFormed(v) {
   return typeof v === 'string' && v.isWellFormed() ? v : undefined;
 }
 
+/** The time now in RFC 3339 (`new Date().toISOString()`: one import, not two; src/io/mod.rs). */
+export function nowIso() {
+  return new Date().toISOString();
+}
+
+/** `v.length`, an array's or a byte array's: one import for both (src/io/mod.rs). */
+export function len(v) {
+  return v.length;
+}
+
 /** `o[k] = v` unless `v` is undefined: the `obj!` macro's setter (src/io/json.rs). */
 export function put(o, k, v) {
   if (v !== undefined) o[k] = v;
