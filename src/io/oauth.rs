@@ -41,7 +41,7 @@ extern "C" {
 
     /// Note a 401/403's `WWW-Authenticate`.
     #[wasm_bindgen(method)]
-    pub fn challenged(this: &OAuth, header: Option<String>);
+    pub fn challenged(this: &OAuth, header: Option<&str>);
 
     /// The values to redact from anything quoted from a server: the tokens, joined by a
     /// space (a token holds none, RFC 6750's b64token; the session redacts each

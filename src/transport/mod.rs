@@ -610,7 +610,7 @@ impl Session {
                         .as_ref()
                         .filter(|_| status == 401 || status == 403)
                     {
-                        a.challenged(resp.header("www-authenticate"));
+                        a.challenged(resp.header("www-authenticate").as_deref());
                     }
                     if status == 404 && session.is_some() {
                         break 'exchange Err(Error::SessionGone);
