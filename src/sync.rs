@@ -4,12 +4,12 @@
 //! of a piece of work. They let a future wait for an event without a timer of its own.
 
 use std::cell::{Cell, OnceCell};
-
-use crate::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
+
+use crate::cell::RefCell;
 
 /// A latch's value, once set, and its waiters: the value in a `OnceCell` (no borrow
 /// flag of its own), the waiters in a `RefCell` whose code is not generic, so that every

@@ -5,7 +5,6 @@
 
 pub mod registry;
 
-use crate::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
@@ -14,6 +13,7 @@ use std::task::{Context, Poll};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
+use crate::cell::RefCell;
 use crate::elicit_defaults::missing_defaults;
 use crate::error::Error;
 use crate::io::json::{self, get, get_str, is_object, Json};

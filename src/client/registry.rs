@@ -6,8 +6,6 @@
 //! This is the only place where a task meets I/O; every decision is the machine's.
 
 use std::cell::Cell;
-
-use crate::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -17,6 +15,7 @@ use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
+use crate::cell::RefCell;
 use crate::error::Error;
 use crate::io::json::{self, get, get_str, is_object, Json};
 use crate::io::{self, call_user, AbortListener, Timer};

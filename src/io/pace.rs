@@ -3,11 +3,11 @@
 //! long task. [`breathe`] lets a future go on while the current macrotask is young and
 //! parks it until the next one (a zero-delay timer) once the slice is used up.
 
-use crate::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::cell::RefCell;
 use crate::io;
 use crate::sync::{Latch, LatchWait};
 

@@ -3,7 +3,6 @@
 
 mod types;
 
-use crate::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
@@ -13,6 +12,7 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
+use crate::cell::RefCell;
 use crate::client::registry::{Handle, HandleOptions};
 use crate::client::{Client, Pending};
 use crate::error::Error;
