@@ -148,7 +148,8 @@ export function readResourceMetadata(prm, serverUrl) {
 
 /**
  * Read and check an authorization server's metadata fetched for `issuer`: `issuer` must be
- * equal (exact comparison), PKCE S256 must be advertised, and both endpoints present.
+ * equal (exact comparison), PKCE S256 must be advertised, and both endpoints present (then
+ * strings). The document itself, read by RFC 8414's names where used.
  */
 export function readServerMetadata(m, issuer) {
   if (field(m, 'issuer') !== issuer) {
@@ -157,18 +158,10 @@ export function readServerMetadata(m, issuer) {
   if (!strings(m, 'code_challenge_methods_supported').includes('S256')) {
     fail('pkce_unsupported', 'the authorization server does not advertise PKCE S256');
   }
-  const authorizationEndpoint = text(m, 'authorization_endpoint'), tokenEndpoint = text(m, 'token_endpoint');
-  if (authorizationEndpoint === undefined || tokenEndpoint === undefined) {
+  if (text(m, 'authorization_endpoint') === undefined || text(m, 'token_endpoint') === undefined) {
     fail('invalid_metadata', 'the authorization server metadata lacks its authorization or token endpoint');
   }
-  return {
-    issuer, authorizationEndpoint, tokenEndpoint,
-    registrationEndpoint: text(m, 'registration_endpoint'),
-    scopes: strings(m, 'scopes_supported'),
-    authMethods: strings(m, 'token_endpoint_auth_methods_supported'),
-    issSupported: field(m, 'authorization_response_iss_parameter_supported') === true,
-    cimdSupported: field(m, 'client_id_metadata_document_supported') === true,
-  };
+  return m;
 }
 
 /**
@@ -438,8 +431,8 @@ export function OAuth(o, url, fetch) {
   // Unset until known (undefined): `tokens`, as the storage keeps them (`{ accessToken,
   // refreshToken?, expiresAt?, issuer }`), and `loaded` once they were read; `wwwAuth`, the
   // latest 401/403's `WWW-Authenticate`; `asked`, the scopes asked for last, `[issuer,
-  // scope]` (step-up asks for them again); `resource` and `server`, where the tokens came
-  // from; `flight`, the one sign-in or refresh under way, shared by every request that
+  // scope]` (step-up asks for them again); `resource` and `server` (its metadata document,
+  // checked), where the tokens came from; `flight`, the one sign-in or refresh under way, shared by every request that
   // needs it.
   let tokens, loaded, wwwAuth, asked, resource, server, flight;
 
@@ -535,7 +528,7 @@ export function OAuth(o, url, fetch) {
       fail('invalid_redirect_uri', 'auth.redirectUri must be HTTPS, or HTTP on a loopback host');
     }
     const c = await client();
-    const scope = selectScope(ch.scope, resource.scopes, asked?.[1], server.scopes);
+    const scope = selectScope(ch.scope, resource.scopes, asked?.[1], strings(server, 'scopes_supported'));
     // A sign-in left for a full-page redirect is resumed (same URL, same verifier).
     let record = await store('get', pendingKey);
     const at = field(record, 'at');
@@ -543,7 +536,7 @@ export function OAuth(o, url, fetch) {
       && ['url', 'verifier', 'state'].every((k) => typeof record[k] == 'string'))) {
       const p = await pkce().catch((e) => fail('authorization_failed', 'WebCrypto is unavailable: ' + errorMessage(e)));
       record = {
-        url: withQuery(server.authorizationEndpoint, {
+        url: withQuery(server.authorization_endpoint, {
           response_type: 'code', client_id: c.client_id, redirect_uri: redirectUri, code_challenge: p[1],
           code_challenge_method: 'S256', state: p[2], resource: resource.resource, scope,
         }),
@@ -561,7 +554,8 @@ export function OAuth(o, url, fetch) {
     } finally {
       store('remove', pendingKey);
     }
-    const code = readCallback(str(callback) ?? text(callback, 'href') ?? '', record.state, issuer, server.issSupported);
+    const code = readCallback(str(callback) ?? text(callback, 'href') ?? '', record.state, issuer,
+      server.authorization_response_iss_parameter_supported === true);
     await token(c, {
       grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: record.verifier,
       resource: resource.resource,
@@ -581,11 +575,14 @@ export function OAuth(o, url, fetch) {
     const kept = await store('get', key);
     if (typeof field(kept, 'client_id') == 'string') return kept;
     if (id !== undefined && (by === undefined || by === issuer)) return { client_id: id, client_secret: o.clientSecret };
-    if (cimd !== undefined && server.cimdSupported) return { client_id: cimd, token_endpoint_auth_method: 'none' };
-    if (server.registrationEndpoint === undefined) {
+    if (cimd !== undefined && server.client_id_metadata_document_supported === true) {
+      return { client_id: cimd, token_endpoint_auth_method: 'none' };
+    }
+    const registration = text(server, 'registration_endpoint');
+    if (registration === undefined) {
       fail('no_client', issuer + ' offers no client registration: pass auth.clientId or auth.clientMetadataUrl');
     }
-    const [ok, doc] = await request(server.registrationEndpoint, JSON.stringify({
+    const [ok, doc] = await request(registration, JSON.stringify({
       client_name: str(o.clientName) ?? 'mcp-tasks-wasm',
       redirect_uris: [redirectUri],
       grant_types: ['authorization_code', 'refresh_token'],
@@ -604,11 +601,11 @@ export function OAuth(o, url, fetch) {
    */
   async function token(c, fields, oldRefresh) {
     const headers = { 'Content-Type': 'application/x-www-form-urlencoded' }, id = c.client_id, secret = str(c.client_secret);
-    const how = clientAuth(str(c.token_endpoint_auth_method), secret !== undefined, server.authMethods);
+    const how = clientAuth(str(c.token_endpoint_auth_method), secret !== undefined, strings(server, 'token_endpoint_auth_methods_supported'));
     if (how == 'basic') headers.Authorization = basicCredentials(id, secret);
     else fields.client_id = id;
     if (how == 'post') fields.client_secret = secret;
-    const [ok, doc] = await request(server.tokenEndpoint, form(fields), headers);
+    const [ok, doc] = await request(server.token_endpoint, form(fields), headers);
     if (!ok) throw refused(oldRefresh === undefined ? 'token_failed' : 'refresh_failed', 'the token request', doc);
     const set = readTokenResponse(doc);
     tokens = {
