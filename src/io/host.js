@@ -165,15 +165,21 @@ export function readServerMetadata(m, issuer) {
 }
 
 /**
- * Read a token response: a Bearer `access_token` (the `token_type` compared
- * case-insensitively, RFC 6749 §5.1): `{ access, refresh, expiresIn }`.
+ * Read a token response received at `now` from `issuer`: a Bearer `access_token` (the
+ * `token_type` compared case-insensitively, RFC 6749 §5.1). The tokens as the storage keeps
+ * them: `{ accessToken, refreshToken?, expiresAt?, issuer }` (`oldRefresh` when the answer
+ * has no new refresh token).
  */
-export function readTokenResponse(t) {
-  const access = text(t, 'access_token');
-  if (!access) fail('token_failed', 'the token response has no access_token');
+export function readTokenResponse(t, now, issuer, oldRefresh) {
+  const accessToken = text(t, 'access_token');
+  if (!accessToken) fail('token_failed', 'the token response has no access_token');
   if (lower(text(t, 'token_type') ?? '') != 'bearer') fail('token_failed', 'the token response is not a Bearer token');
-  const e = field(t, 'expires_in');
-  return { access, refresh: text(t, 'refresh_token'), expiresIn: typeof e == 'number' ? e : undefined };
+  return {
+    accessToken,
+    refreshToken: text(t, 'refresh_token') ?? oldRefresh,
+    expiresAt: expiresAt(now, field(t, 'expires_in')),
+    issuer,
+  };
 }
 
 /**
@@ -607,13 +613,7 @@ export function OAuth(o, url, fetch) {
     if (how == 'post') fields.client_secret = secret;
     const [ok, doc] = await request(server.token_endpoint, form(fields), headers);
     if (!ok) throw refused(oldRefresh === undefined ? 'token_failed' : 'refresh_failed', 'the token request', doc);
-    const set = readTokenResponse(doc);
-    tokens = {
-      accessToken: set.access,
-      refreshToken: set.refresh ?? oldRefresh,
-      expiresAt: expiresAt(Date.now(), set.expiresIn),
-      issuer: server.issuer,
-    };
+    tokens = readTokenResponse(doc, Date.now(), server.issuer, oldRefresh);
     store('set', tokensKey, tokens);
     gen++;
   }

@@ -184,8 +184,11 @@ test('the server metadata needs the same issuer and S256', () => {
 });
 
 test('token responses must be Bearer, with a token', () => {
-  assert.deepEqual(readTokenResponse({ access_token: 'x', token_type: 'bearer', expires_in: 10, refresh_token: 'r' }),
-    { access: 'x', refresh: 'r', expiresIn: 10 });
+  assert.deepEqual(readTokenResponse({ access_token: 'x', token_type: 'bearer', expires_in: 10, refresh_token: 'r' }, 1000, 'http://as', 'old'),
+    { accessToken: 'x', refreshToken: 'r', expiresAt: 11_000, issuer: 'http://as' });
+  assert.deepEqual(readTokenResponse({ access_token: 'x', token_type: 'Bearer', expires_in: '10' }, 1000, 'http://as', 'old'),
+    { accessToken: 'x', refreshToken: 'old', expiresAt: undefined, issuer: 'http://as' },
+    'no new refresh token: the old one is kept; an expires_in that is not a number: no expiry');
   assert.equal(reason(() => readTokenResponse({ access_token: 'x', token_type: 'DPoP' })), 'token_failed');
   assert.equal(reason(() => readTokenResponse({ token_type: 'Bearer' })), 'token_failed');
   assert.equal(reason(() => readTokenResponse({ access_token: '', token_type: 'Bearer' })), 'token_failed');
