@@ -139,7 +139,7 @@ export function readResourceMetadata(prm, serverUrl) {
   const resource = text(prm, 'resource');
   if (resource === undefined) fail('invalid_metadata', 'the protected resource metadata has no resource');
   if (!resourceMatches(resource, serverUrl)) {
-    fail('resource_mismatch', "the protected resource metadata is for another resource than this server");
+    fail('resource_mismatch', 'the protected resource metadata is for another resource');
   }
   const issuer = strings(prm, 'authorization_servers')[0];
   if (issuer === undefined) fail('invalid_metadata', 'the protected resource metadata names no authorization server');
@@ -270,7 +270,7 @@ function refused(reason, what, doc) {
     if (d !== undefined) m += ' (' + quote(d, 200) + ')';
   }
   return new Fail(reason, m + (reason == 'refresh_failed'
-    ? '; the sign-in has expired: sign in again'
+    ? '; sign in again'
     : "; check the client's registration"));
 }
 
@@ -632,9 +632,9 @@ export function OAuth(o, url, fetch) {
       // The client's one way to fetch (`send`): a Response, else a string saying why not
       // or a redirect's status (its body cancelled).
       resp = await send(fetch, to, body === undefined ? 'GET' : 'POST', headers, body, signal);
-      if (!(resp instanceof Response)) throw typeof resp == 'string' ? resp : 'it answered with a redirect';
+      if (!(resp instanceof Response)) throw typeof resp == 'string' ? resp : 'it redirected';
     } catch (e) {
-      throw new Fail('unreachable', 'could not reach ' + to + ' (a network error, or CORS refused): '
+      throw new Fail('unreachable', 'could not reach ' + to + ' (network error or CORS): '
         + quote(signal.aborted ? 'timed out' : errorMessage(e), 200));
     }
     return [resp.ok, await readJson(resp)];
