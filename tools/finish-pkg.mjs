@@ -129,6 +129,25 @@ const glueJs = join(pkg, 'mcp_tasks_wasm.js');
   writeFileSync(glueJs, text);
 }
 
+// Shims of js-sys's `as_bool` and `as_f64` (an `Option<bool>` returned as 0, 1 or 0xFFFFFF
+// for none; an `Option<f64>` written as its value, 0 for none, and a present flag) without
+// the `undefined` they went through, and a byte view of the memory without `ptr / 1`: the
+// same values. 28 bytes of gzip.
+{
+  const text = readFileSync(glueJs, 'utf8')
+    .replace(/^( +)const ret = typeof\(v\) === 'boolean' \? v : undefined;\n +return isLikeNone\(ret\) \? 0xFFFFFF : ret \? 1 : 0;$/gm,
+      "$1return typeof(v) === 'boolean' ? +v : 0xFFFFFF;")
+    .replace(/^( +)const ret = typeof\(obj\) === 'number' \? obj : undefined;\n +getDataViewMemory0\(\)\.setFloat64\(\(arg0 >>> 0\) \+ 8 \* 1, isLikeNone\(ret\) \? 0 : ret, true\);\n +getDataViewMemory0\(\)\.setInt32\(\(arg0 >>> 0\) \+ 4 \* 0, !isLikeNone\(ret\), true\);$/gm,
+      `$1const ret = typeof(obj) === 'number';
+$1getDataViewMemory0().setFloat64((arg0 >>> 0) + 8, ret ? obj : 0, true);
+$1getDataViewMemory0().setInt32(arg0 >>> 0, ret, true);`)
+    .replace('.subarray(ptr / 1, ptr / 1 + len)', '.subarray(ptr, ptr + len)');
+  if (/isLikeNone\(ret\) \? 0xFFFFFF|setFloat64\(\(arg0 >>> 0\) \+ 8 \* 1|ptr \/ 1/.test(text)) {
+    throw new Error('finish-pkg: wasm-bindgen\'s glue is not of the expected shape (`as_bool`, `as_f64`, `getArrayU8FromWasm0`)');
+  }
+  writeFileSync(glueJs, text);
+}
+
 // The warning of `init()` when the .wasm is not served as `application/wasm` (it then
 // compiles it without streaming) in fewer words, the same meaning: 41 bytes of gzip.
 {
@@ -226,16 +245,23 @@ $&`);
 // `_op(index, ...args)` export per class, the index being the member's place in its
 // interface (properties first): a wasm-bindgen export each cost about 120 to 220 bytes of
 // wasm and glue. Define the getters and methods on the classes, in that order (one list per
-// class, the getters first: 14 bytes of gzip less than a loop for each kind).
-const glueText = readFileSync(glueJs, 'utf8');
+// class, the getters first: 14 bytes of gzip less than a loop for each kind). Each class's
+// `[Symbol.dispose]` (its `free`, where the runtime has the symbol) is installed there too,
+// not by a statement after each class: 13 bytes of gzip.
+let glueText = readFileSync(glueJs, 'utf8');
 if (!glueText.includes('by tools/finish-pkg.mjs: the getters and methods')) {
+  const disposers = /^if \(Symbol\.dispose\) (McpClient|TaskHandle)\.prototype\[Symbol\.dispose\] = \1\.prototype\.free;\n/gm;
+  if (glueText.match(disposers)?.length !== 2) {
+    throw new Error('finish-pkg: wasm-bindgen\'s glue is not of the expected shape (each class\'s `[Symbol.dispose]`)');
+  }
+  glueText = glueText.replace(disposers, '');
   const members = ['McpClient', 'TaskHandle'].map((cls) => {
     const body = declarations.match(new RegExp(`^export interface ${cls} \\{\\n([\\s\\S]*?)^\\}`, 'm'));
     if (!body) throw new Error(`finish-pkg: no \`export interface ${cls}\` in ${dts}`);
     const getters = [...body[1].matchAll(/^ +readonly (\w+):/gm)].map((m) => m[1]);
     const methods = [...body[1].matchAll(/^ +(\w+)\(/gm)].map((m) => m[1]);
     if (!getters.length || !methods.length || !glueText.includes(`export class ${cls} `) ||
-      !glueText.includes(`${cls}.prototype`) || /^(?! *(readonly \w+:|\w+\(|\/\*\*|\*)).+/m.test(body[1])) {
+      /^(?! *(readonly \w+:|\w+\(|\/\*\*|\*)).+/m.test(body[1])) {
       throw new Error(`finish-pkg: ${cls}: its interface or class is not of the expected shape`);
     }
     return [cls, getters, methods];
@@ -245,6 +271,7 @@ if (!glueText.includes('by tools/finish-pkg.mjs: the getters and methods')) {
   const resumeOp = members[0][1].length + members[0][2].length;
   writeFileSync(glueJs, glueText + `// Added by tools/finish-pkg.mjs: the getters and methods (see src/js/types.rs).
 for (const [C, getters, names] of [${members.map(([c, g, m]) => `[${c}, ${g.length}, ${JSON.stringify([...g, ...m])}]`).join(', ')}]) {
+  if (Symbol.dispose) C.prototype[Symbol.dispose] = C.prototype.free;
   names.forEach((name, op) => Object.defineProperty(C.prototype, name, op < getters
     ? { get() { return this._op(op); }, configurable: true }
     : { value(a, b, c) { return this._op(op, a, b, c); }, writable: true, configurable: true }));
