@@ -42,6 +42,9 @@ const errorMessage = (e) => text(e, 'message') ?? str(e) ?? 'unknown error';
 /** A quote of text from elsewhere, cut at `n` characters. */
 const quote = (s, n) => (s.length > n ? s.slice(0, n) + '…' : s);
 
+/** An OAuth error's `error` and `error_description` (null or undefined: none), quoted: `: error (description)`. */
+const why = (e, d) => ': ' + quote(e, 100) + (d == null ? '' : ' (' + quote(d, 200) + ')');
+
 /** Why the flow stops: a stable `reason` (the AuthError's) and words for people. */
 export class Fail {
   constructor(reason, message) { this.reason = reason; this.message = message; }
@@ -183,16 +186,6 @@ export function readTokenResponse(t, now, issuer, oldRefresh) {
 }
 
 /**
- * Check the authorization response's `iss` (RFC 9207) against the issuer the flow started
- * with, by exact comparison; it is required when the metadata says it is sent. Returns what
- * is wrong, or undefined.
- */
-export function checkIss(iss, issuer, advertised) {
-  if (iss == null) return advertised ? 'the authorization response has no iss, which its server advertises' : undefined;
-  if (iss !== issuer) return 'the authorization response is from another issuer';
-}
-
-/**
  * Read the callback URL of an authorization: `state` must be the one sent, `iss` checked, and
  * an `error` reported; the authorization code otherwise.
  */
@@ -200,12 +193,15 @@ export function readCallback(url, state, issuer, issSupported) {
   // The query (without the fragment), decoded (`+` as space).
   const p = new URLSearchParams(/^[^?#]*\?([^#]*)/.exec(url)?.[1]);
   if (p.get('state') !== state) fail('state_mismatch', 'the authorization response has the wrong state');
-  const bad = checkIss(p.get('iss'), issuer, issSupported);
-  if (bad) fail('iss_mismatch', bad);
+  // Its `iss` (RFC 9207), compared exactly; required when the metadata says it is sent.
+  const iss = p.get('iss');
+  if (iss === null ? issSupported : iss !== issuer) {
+    fail('iss_mismatch', iss === null ? 'the authorization response has no iss, which its server advertises'
+      : 'the authorization response is from another issuer');
+  }
   const e = p.get('error');
   if (e !== null) {
-    const d = p.get('error_description');
-    fail('access_denied', 'the authorization server refused: ' + e + (d === null ? '' : ' (' + d + ')'));
+    fail('access_denied', 'the authorization server refused' + why(e, p.get('error_description')));
   }
   return p.get('code') || fail('authorization_failed', 'the authorization response has no code');
 }
@@ -262,16 +258,9 @@ export const basicCredentials = (id, secret) => 'Basic ' + btoa(enc(id) + ':' + 
 
 /** An error for an OAuth endpoint's refusal: its `error` and `error_description` (never the request, which holds secrets). */
 function refused(reason, what, doc) {
-  let m = what + ' was refused';
   const e = text(doc, 'error');
-  if (e !== undefined) {
-    m += ': ' + quote(e, 100);
-    const d = text(doc, 'error_description');
-    if (d !== undefined) m += ' (' + quote(d, 200) + ')';
-  }
-  return new Fail(reason, m + (reason == 'refresh_failed'
-    ? '; sign in again'
-    : "; check the client's registration"));
+  return new Fail(reason, what + ' was refused' + (e === undefined ? '' : why(e, text(doc, 'error_description')))
+    + (reason == 'refresh_failed' ? '; sign in again' : "; check the client's registration"));
 }
 
 const b64u = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   challenge, resourceMetadataUrls, serverMetadataUrls, resourceMatches, redirectUriOk, isLoopback,
-  selectScope, checkIss, clientAuth, expiresAt, dueForRefresh, form, withQuery, basicCredentials,
+  selectScope, clientAuth, expiresAt, dueForRefresh, form, withQuery, basicCredentials,
   readResourceMetadata, readServerMetadata, readTokenResponse, readCallback, splitUrl, Fail,
 } from '../../src/io/host.js';
 
@@ -107,11 +107,20 @@ test('offline_access only when the server lists it', () => {
 
 test('iss is compared exactly, and required when advertised', () => {
   const is = 'http://localhost:1';
-  assert.equal(checkIss(is, is, true), undefined);
-  assert.equal(checkIss(null, is, false), undefined);
-  assert.match(checkIss(null, is, true), /no iss/);
-  assert.match(checkIss('http://localhost:1/', is, true), /another issuer/);
-  assert.match(checkIss('https://evil.example.com', is, false), /another issuer/);
+  // A callback with `iss` (omitted when undefined), read with `advertised`: its code, or the failure.
+  const read = (iss, advertised) => {
+    try {
+      return readCallback('http://localhost/cb?' + form({ code: 'c', state: 's', iss }), 's', is, advertised);
+    } catch (e) {
+      assert.ok(e instanceof Fail && e.reason == 'iss_mismatch', `not an iss_mismatch: ${e}`);
+      return e.message;
+    }
+  };
+  assert.equal(read(is, true), 'c');
+  assert.equal(read(undefined, false), 'c');
+  assert.match(read(undefined, true), /no iss/);
+  assert.match(read('http://localhost:1/', true), /another issuer/);
+  assert.match(read('https://evil.example.com', false), /another issuer/);
 });
 
 test('the token endpoint authentication follows the registration', () => {
