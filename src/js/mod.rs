@@ -380,18 +380,35 @@ fn follow(
     wait: bool,
 ) -> Promise {
     let opts = read_handle_options(options);
-    let c = cl.clone();
-    promise(async move {
-        let h = match args {
-            Some(args) => c.call_as_task(&name, args, opts).await?,
-            None => c.resume(&name, opts).await?,
-        };
-        Ok(if wait {
-            promise(h.wait()).into()
-        } else {
-            TaskHandle::new(h).into()
-        })
-    })
+    match args {
+        Some(args) => promise(Following(cl.call_as_task(&name, args, opts), wait)),
+        None => promise(Following(cl.resume(&name, opts), wait)),
+    }
+}
+
+/// The future of [`follow`]: a plain one (no async block's state machine) around the
+/// call's or the resume's (inside it, not in a box of its own); `.1`: whether it gives
+/// the final result (the handle's `result()` Promise), else the handle.
+struct Following<F>(F, bool);
+
+impl<F: Future<Output = Result<Rc<Handle>, Error>>> Future for Following<F> {
+    type Output = Result<JsValue, Error>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let wait = self.1;
+        // SAFETY: the field is pinned with the wrapper (never moved out of it).
+        unsafe { self.map_unchecked_mut(|f| &mut f.0) }
+            .poll(cx)
+            .map(|r| r.map(|h| followed(h, wait)))
+    }
+}
+
+/// What [`follow`]'s Promise gives for the handle `h`.
+fn followed(h: Rc<Handle>, wait: bool) -> JsValue {
+    if wait {
+        promise(h.wait()).into()
+    } else {
+        TaskHandle::new(h).into()
+    }
 }
 
 /// Resume-token format version.
