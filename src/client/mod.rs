@@ -304,6 +304,12 @@ fn request(
     })
 }
 
+/// A future that is ready with `r` at once (an outcome known before any request).
+#[inline(never)]
+pub fn ready(r: Result<JsValue, Error>) -> Pending {
+    Box::pin(std::future::ready(r))
+}
+
 /// Warn on the console: `what` and `detail`, after the SDK's name (one copy of the
 /// joining code for every warning of the client).
 fn warn(what: &str, detail: &str) {
@@ -771,9 +777,9 @@ impl Client {
     /// One page of the server's tasks (`tasks/list`; 2025-11-25 only).
     pub fn list_tasks(&self, cursor: Option<String>) -> Pending {
         if self.0.session.is_modern() {
-            return Box::pin(std::future::ready(Err(Error::protocol(
+            return ready(Err(Error::protocol(
                 "the server speaks 2026-07-28, which has no task listing (tasks/list)",
-            ))));
+            )));
         }
         self.page(method::TASKS_LIST, cursor)
     }
