@@ -170,10 +170,7 @@ impl Future for Elicit {
         let me = &mut *self;
         if let Some(ctx) = me.ctx.take() {
             let Some(handler) = &me.session.opts.on_elicitation else {
-                return Poll::Ready(Err((
-                    -32601.0,
-                    "this client has no elicitation handler".into(),
-                )));
+                return Poll::Ready(Err((-32601.0, "no onElicitation handler".into())));
             };
             me.asked = Some(call_async(handler, &me.params, &ctx));
         }
@@ -201,18 +198,15 @@ fn elicited(
             }
             Ok(v)
         }
-        Ok(_) => Err((
-            -32603.0,
-            "the elicitation handler returned no result object".into(),
-        )),
+        Ok(_) => Err((-32603.0, "onElicitation returned no object".into())),
         Err(e) => Err((-32603.0, json::error_message(&e))),
     }
 }
 
 /// Why input cannot be given: the server asked for a kind this client did not declare
 /// (it declares elicitation only with an `onElicitation` handler).
-const UNDECLARED_INPUT: &str = "the server asked for a kind of input this client did not \
-                                declare (elicitation needs an onElicitation handler)";
+const UNDECLARED_INPUT: &str =
+    "the server asked for input of a kind not declared (elicitation needs onElicitation)";
 
 /// 2026-07-28: put the input requests `keys` of `requests` (an `input_required` result's,
 /// or a task's `inputRequests`) to the person through `onElicitation`, one after the
@@ -352,9 +346,7 @@ fn next_cursor(page: &JsValue, seen: &mut Vec<String>) -> Result<Option<String>,
         return Ok(None);
     };
     if seen.contains(&c) {
-        return Err(Error::protocol(
-            "tools/list returned a nextCursor it had returned before (a loop)",
-        ));
+        return Err(Error::protocol("tools/list repeated a nextCursor (a loop)"));
     }
     seen.push(c.clone());
     if seen.len() == 1000 {
@@ -653,8 +645,8 @@ impl Client {
                     let s = state.as_string();
                     if s.is_none() || s == state_only {
                         return Err(Error::protocol(
-                        "the server answered input_required without new input requests or state",
-                    ));
+                            "input_required without new input requests or state",
+                        ));
                     }
                     state_only = s;
                     responses = JsValue::UNDEFINED;
@@ -778,7 +770,7 @@ impl Client {
     pub fn list_tasks(&self, cursor: Option<String>) -> Pending {
         if self.0.session.is_modern() {
             return ready(Err(Error::protocol(
-                "the server speaks 2026-07-28, which has no task listing (tasks/list)",
+                "2026-07-28 has no task listing (tasks/list)",
             )));
         }
         self.page(method::TASKS_LIST, cursor)
