@@ -170,10 +170,7 @@ impl Future for Elicit {
         let me = &mut *self;
         if let Some(ctx) = me.ctx.take() {
             let Some(handler) = &me.session.opts.on_elicitation else {
-                return Poll::Ready(Err((
-                    -32601.0,
-                    "this client has no elicitation handler".into(),
-                )));
+                return Poll::Ready(Err((-32601.0, "no onElicitation handler".into())));
             };
             me.asked = Some(call_async(handler, &me.params, &ctx));
         }
@@ -201,18 +198,15 @@ fn elicited(
             }
             Ok(v)
         }
-        Ok(_) => Err((
-            -32603.0,
-            "the elicitation handler returned no result object".into(),
-        )),
+        Ok(_) => Err((-32603.0, "onElicitation returned no object".into())),
         Err(e) => Err((-32603.0, json::error_message(&e))),
     }
 }
 
 /// Why input cannot be given: the server asked for a kind this client did not declare
 /// (it declares elicitation only with an `onElicitation` handler).
-const UNDECLARED_INPUT: &str = "the server asked for a kind of input this client did not \
-                                declare (elicitation needs an onElicitation handler)";
+const UNDECLARED_INPUT: &str =
+    "the server asked for input of a kind not declared (elicitation needs onElicitation)";
 
 /// 2026-07-28: put the input requests `keys` of `requests` (an `input_required` result's,
 /// or a task's `inputRequests`) to the person through `onElicitation`, one after the
@@ -304,6 +298,12 @@ fn request(
     })
 }
 
+/// A future that is ready with `r` at once (an outcome known before any request).
+#[inline(never)]
+pub fn ready(r: Result<JsValue, Error>) -> Pending {
+    Box::pin(std::future::ready(r))
+}
+
 /// Warn on the console: `what` and `detail`, after the SDK's name (one copy of the
 /// joining code for every warning of the client).
 fn warn(what: &str, detail: &str) {
@@ -346,9 +346,7 @@ fn next_cursor(page: &JsValue, seen: &mut Vec<String>) -> Result<Option<String>,
         return Ok(None);
     };
     if seen.contains(&c) {
-        return Err(Error::protocol(
-            "tools/list returned a nextCursor it had returned before (a loop)",
-        ));
+        return Err(Error::protocol("tools/list repeated a nextCursor (a loop)"));
     }
     seen.push(c.clone());
     if seen.len() == 1000 {
@@ -542,123 +540,127 @@ impl Client {
     /// Run `tools/call` for `name` as a task (when the server and the tool allow it) and
     /// follow it. A server or tool without task support answers with the plain result:
     /// the handle is then already completed with it.
-    pub async fn call_as_task(
+    /// Not an `async fn`: the future owns the client and the name (it borrows nothing), so
+    /// the JS layer awaits it without a future of its own around it.
+    pub fn call_as_task(
         &self,
         name: &str,
         args: JsValue,
         opts: HandleOptions,
-    ) -> Result<Rc<Handle>, Error> {
-        // Before the shared `tools/list`: thousands of calls started at once wake
-        // together (after it, the request breathes first thing too).
-        io::pace::breathe().await;
-        // The tools are listed once, if not known yet: many calls started at once share
-        // one listing (awaited here, not in a helper: each nested future costs wasm).
-        if crate::cell::read(&self.0.tools).is_none() {
-            self.0
-                .tools_loading
-                .run(crate::transport::given(self.list_all_tools()))
-                .await?;
-        }
-        let support = self.task_support(name);
-        // 2026-07-28: the client always offers the tasks extension and the server decides;
-        // 2025-11-25: a task is asked for when the server and the tool allow it.
-        let modern = self.0.session.is_modern();
-        let as_task = modern || (self.supports_task_calls() && support != TaskSupport::Forbidden);
-        let token = crate::cat!("mcp-tasks-wasm-", self.0.tasks.next_key());
-        let (_, params) =
-            self.0
-                .tasks
-                .wire()
-                .call_request(name, args, as_task.then_some(opts.ttl_ms), &token);
-        let ctl = Ctl {
-            // 2026-07-28 with cancelOnAbort: the call is not cut when the signal aborts, so
-            // that the task it may create is known, and cancelled, as soon as its id comes.
-            signal: if modern && opts.cancel_on_abort {
-                None
-            } else {
-                opts.signal.as_ref()
-            },
-            // A plain call may take as long as the tool runs (in 2026-07-28 the server
-            // decides whether a call becomes a task, so a call may be plain there).
-            no_timeout: !as_task || modern,
-            // ... yet it waits for a slot: it should become a task at once, and 5000 calls
-            // started together must not all be on the wire (a browser fails past its
-            // pending-fetch limit). A server that runs it as a long plain call holds one
-            // slot meanwhile.
-            queued: modern,
-            timeout_ms: opts.call_timeout_ms,
-            ..Ctl::default()
-        };
-        // The request, as the era wants it: 2026-07-28 mirrors the tool's `x-mcp-header`
-        // parameters in headers, answers `input_required` (MRTR) through `onElicitation`
-        // and retries with the answers and the byte-exact `requestState`, and refreshes
-        // the tool list once on -32020 (a stale schema). 2025-11-25 goes through the same
-        // loop once: no mirrored parameters (its tools have none), and its first answer is
-        // the result. Inline, as the listing above: a nested future costs wasm.
-        let args = get(&params, "arguments");
-        let mut refreshed = false;
-        // `undefined` when there is none (`put` leaves an `undefined` value out).
-        let mut responses = JsValue::UNDEFINED;
-        let mut state = JsValue::UNDEFINED;
-        let mut state_only: Option<String> = None;
-        let rounds = self.0.session.opts.max_input_rounds;
-        let mut round = 0;
-        let result = loop {
-            let extra = crate::cell::read(&self.0.tools)
-                .as_ref()
-                .and_then(|t| t.get(name))
-                .map(|m| headers::param_headers(&m.mirrored, &args))
-                .unwrap_or_default();
-            let p = json::shallow_copy(&params);
-            json::put(&p, "inputResponses", responses.clone());
-            json::put(&p, "requestState", state.clone());
+    ) -> impl Future<Output = Result<Rc<Handle>, Error>> {
+        let (me, name) = (self.clone(), name.to_string());
+        async move {
+            let name = name.as_str();
+            // Before the shared `tools/list`: thousands of calls started at once wake
+            // together (after it, the request breathes first thing too).
+            io::pace::breathe().await;
+            // The tools are listed once, if not known yet: many calls started at once share
+            // one listing (awaited here, not in a helper: each nested future costs wasm).
+            if crate::cell::read(&me.0.tools).is_none() {
+                me.0.tools_loading
+                    .run(crate::transport::given(me.list_all_tools()))
+                    .await?;
+            }
+            let support = me.task_support(name);
+            // 2026-07-28: the client always offers the tasks extension and the server decides;
+            // 2025-11-25: a task is asked for when the server and the tool allow it.
+            let modern = me.0.session.is_modern();
+            let as_task = modern || (me.supports_task_calls() && support != TaskSupport::Forbidden);
+            let token = crate::cat!("mcp-tasks-wasm-", me.0.tasks.next_key());
+            let (_, params) =
+                me.0.tasks
+                    .wire()
+                    .call_request(name, args, as_task.then_some(opts.ttl_ms), &token);
             let ctl = Ctl {
-                headers: &extra,
-                ..ctl
+                // 2026-07-28 with cancelOnAbort: the call is not cut when the signal aborts, so
+                // that the task it may create is known, and cancelled, as soon as its id comes.
+                signal: if modern && opts.cancel_on_abort {
+                    None
+                } else {
+                    opts.signal.as_ref()
+                },
+                // A plain call may take as long as the tool runs (in 2026-07-28 the server
+                // decides whether a call becomes a task, so a call may be plain there).
+                no_timeout: !as_task || modern,
+                // ... yet it waits for a slot: it should become a task at once, and 5000 calls
+                // started together must not all be on the wire (a browser fails past its
+                // pending-fetch limit). A server that runs it as a long plain call holds one
+                // slot meanwhile.
+                queued: modern,
+                timeout_ms: opts.call_timeout_ms,
+                ..Ctl::default()
             };
-            let result = match self.0.session.request(method::TOOLS_CALL, p, ctl).await {
-                Err(Error::Rpc { code, .. })
-                    if modern && code == v2026::HEADER_MISMATCH && !refreshed =>
-                {
-                    refreshed = true;
-                    self.list_all_tools().await?;
+            // The request, as the era wants it: 2026-07-28 mirrors the tool's `x-mcp-header`
+            // parameters in headers, answers `input_required` (MRTR) through `onElicitation`
+            // and retries with the answers and the byte-exact `requestState`, and refreshes
+            // the tool list once on -32020 (a stale schema). 2025-11-25 goes through the same
+            // loop once: no mirrored parameters (its tools have none), and its first answer is
+            // the result. Inline, as the listing above: a nested future costs wasm.
+            let args = get(&params, "arguments");
+            let mut refreshed = false;
+            // `undefined` when there is none (`put` leaves an `undefined` value out).
+            let mut responses = JsValue::UNDEFINED;
+            let mut state = JsValue::UNDEFINED;
+            let mut state_only: Option<String> = None;
+            let rounds = me.0.session.opts.max_input_rounds;
+            let mut round = 0;
+            let result = loop {
+                let extra = crate::cell::read(&me.0.tools)
+                    .as_ref()
+                    .and_then(|t| t.get(name))
+                    .map(|m| headers::param_headers(&m.mirrored, &args))
+                    .unwrap_or_default();
+                let p = json::shallow_copy(&params);
+                json::put(&p, "inputResponses", responses.clone());
+                json::put(&p, "requestState", state.clone());
+                let ctl = Ctl {
+                    headers: &extra,
+                    ..ctl
+                };
+                let result = match me.0.session.request(method::TOOLS_CALL, p, ctl).await {
+                    Err(Error::Rpc { code, .. })
+                        if modern && code == v2026::HEADER_MISMATCH && !refreshed =>
+                    {
+                        refreshed = true;
+                        me.list_all_tools().await?;
+                        continue;
+                    }
+                    r => r?,
+                };
+                if !modern || v2026::result_kind(&result)? != v2026::Kind::InputRequired {
+                    break result;
+                }
+                round += 1;
+                if round > rounds {
+                    return Err(Error::Protocol(crate::cat!(
+                        "the server asked for input more than ",
+                        rounds,
+                        " times (maxInputRounds)"
+                    )));
+                }
+                state = result.field("requestState").unwrap_or_default();
+                let requests = v2026::input_requests(&result);
+                if !is_object(&requests) {
+                    // requestState only: retry at once; the same one again is no progress.
+                    let s = state.as_string();
+                    if s.is_none() || s == state_only {
+                        return Err(Error::protocol(
+                            "input_required without new input requests or state",
+                        ));
+                    }
+                    state_only = s;
+                    responses = JsValue::UNDEFINED;
                     continue;
                 }
-                r => r?,
+                state_only = None;
+                let keys = Json::keys(&requests);
+                let answers = crate::obj!().into();
+                responses = ask_inputs(&me.0.session, &requests, keys, JsValue::NULL, answers)
+                    .await
+                    .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
             };
-            if !modern || v2026::result_kind(&result)? != v2026::Kind::InputRequired {
-                break result;
-            }
-            round += 1;
-            if round > rounds {
-                return Err(Error::Protocol(crate::cat!(
-                    "the server asked for input more than ",
-                    rounds,
-                    " times (maxInputRounds)"
-                )));
-            }
-            state = result.field("requestState").unwrap_or_default();
-            let requests = v2026::input_requests(&result);
-            if !is_object(&requests) {
-                // requestState only: retry at once; the same one again is no progress.
-                let s = state.as_string();
-                if s.is_none() || s == state_only {
-                    return Err(Error::protocol(
-                        "the server answered input_required without new input requests or state",
-                    ));
-                }
-                state_only = s;
-                responses = JsValue::UNDEFINED;
-                continue;
-            }
-            state_only = None;
-            let keys = Json::keys(&requests);
-            let answers = crate::obj!().into();
-            responses = ask_inputs(&self.0.session, &requests, keys, JsValue::NULL, answers)
-                .await
-                .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
-        };
-        self.follow_call(self.0.tasks.wire().decode_call(result)?, opts, token)
+            me.follow_call(me.0.tasks.wire().decode_call(result)?, opts, token)
+        }
     }
 
     /// The handle of a `tools/call` that answered `called`: the task followed, or (a
@@ -705,12 +707,20 @@ impl Client {
 
     /// Resume following a task by id (for example after a page reload): one `tasks/get`,
     /// then the same machine as any handle.
-    pub async fn resume(&self, task_id: &str, opts: HandleOptions) -> Result<Rc<Handle>, Error> {
-        if let Some(h) = self.0.tasks.handle(task_id) {
-            return Ok(h);
+    /// Owns what it needs, as [`Client::call_as_task`].
+    pub fn resume(
+        &self,
+        task_id: &str,
+        opts: HandleOptions,
+    ) -> impl Future<Output = Result<Rc<Handle>, Error>> {
+        let (me, task_id) = (self.clone(), task_id.to_string());
+        async move {
+            if let Some(h) = me.0.tasks.handle(&task_id) {
+                return Ok(h);
+            }
+            let v = me.get_task(&task_id).await;
+            me.follow_got(&task_id, v, opts, None)
         }
-        let v = self.get_task(task_id).await;
-        self.follow_got(task_id, v, opts, None)
     }
 
     /// Follow the task `tasks/get` answered with `v` (a task the server does not know:
@@ -759,9 +769,9 @@ impl Client {
     /// One page of the server's tasks (`tasks/list`; 2025-11-25 only).
     pub fn list_tasks(&self, cursor: Option<String>) -> Pending {
         if self.0.session.is_modern() {
-            return Box::pin(std::future::ready(Err(Error::protocol(
-                "the server speaks 2026-07-28, which has no task listing (tasks/list)",
-            ))));
+            return ready(Err(Error::protocol(
+                "2026-07-28 has no task listing (tasks/list)",
+            )));
         }
         self.page(method::TASKS_LIST, cursor)
     }

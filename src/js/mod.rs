@@ -330,40 +330,41 @@ impl McpClient {
         let cl = &self.c;
         // A task id, a tool name or a cursor (`None` when absent or not a string).
         let text = a.as_string();
-        // The plain requests return their Promise; the rest follow a task, in one future
-        // (`follow`, called from one place): `callTool` (the final result) and
+        let id = text.as_deref().unwrap_or_default();
+        // The plain requests give their future, made into a Promise in one place; the
+        // rest follow a task (`follow`): `callTool` (the final result) and
         // `callToolAsTask` (the handle), a 2026-07-28 `getTaskResult` (the task followed
         // until its result) and `TaskHandle.resume` (the handle).
-        let (name, args, options, wait) = match op {
+        let sent = match op {
             0 => return get(&cl.init_result(), "serverInfo"),
             1 => return get(&cl.init_result(), "capabilities"),
             2 => return get_str(&cl.init_result(), "instructions").into(),
             3 => return cl.protocol_version().into(),
             4 => return cl.session_id().into(),
             5 => return (cl.active_tasks() as u32).into(),
-            6 | 7 => (text.unwrap_or_default(), Some(b.clone()), c, op == 6),
-            8 => return boxed_promise(cl.list_tools(text)).into(),
-            9 => return boxed_promise(cl.list_all_tools()).into(),
-            10 => return boxed_promise(cl.get_task(text.as_deref().unwrap_or_default())).into(),
-            11 => match cl.get_task_result(text.as_deref().unwrap_or_default()) {
-                Some(sent) => return boxed_promise(sent).into(),
-                None => (text.unwrap_or_default(), None, &JsValue::UNDEFINED, true),
+            6 | 7 => return follow(cl, id, Some(b.clone()), c, op == 6).into(),
+            8 => cl.list_tools(text),
+            9 => cl.list_all_tools(),
+            10 => cl.get_task(id),
+            11 => match cl.get_task_result(id) {
+                Some(sent) => sent,
+                None => return follow(cl, id, None, &JsValue::UNDEFINED, true).into(),
             },
-            12 => return boxed_promise(cl.list_tasks(text)).into(),
-            13 => return boxed_promise(cl.cancel_task(text.as_deref().unwrap_or_default())).into(),
-            14 => return boxed_promise(Box::pin(Closed(cl.close()))).into(),
+            12 => cl.list_tasks(text),
+            13 => cl.cancel_task(id),
+            14 => Box::pin(Closed(cl.close())),
             15 => {
                 cl.session().sign_out();
-                return boxed_promise(Box::pin(std::future::ready(Ok(JsValue::UNDEFINED)))).into();
+                crate::client::ready(Ok(JsValue::UNDEFINED))
             }
             // `TaskHandle.resume(client, tokenOrTaskId, options)`: the op past the
             // interface's members (see types.rs and tools/finish-pkg.mjs).
-            _ => match task_id_of(text.unwrap_or_default()) {
-                Ok(id) => (id, None, b, false),
-                Err(e) => return boxed_promise(Box::pin(std::future::ready(Err(e)))).into(),
+            _ => match task_id_of(id) {
+                Ok(id) => return follow(cl, &id, None, b, false).into(),
+                Err(e) => crate::client::ready(Err(e)),
             },
         };
-        follow(cl, name, args, options, wait).into()
+        boxed_promise(sent).into()
     }
 }
 
@@ -374,24 +375,41 @@ impl McpClient {
 /// no wait inside this future's state machine.
 fn follow(
     cl: &Client,
-    name: String,
+    name: &str,
     args: Option<JsValue>,
     options: &JsValue,
     wait: bool,
 ) -> Promise {
     let opts = read_handle_options(options);
-    let c = cl.clone();
-    promise(async move {
-        let h = match args {
-            Some(args) => c.call_as_task(&name, args, opts).await?,
-            None => c.resume(&name, opts).await?,
-        };
-        Ok(if wait {
-            promise(h.wait()).into()
-        } else {
-            TaskHandle::new(h).into()
-        })
-    })
+    match args {
+        Some(args) => promise(Following(cl.call_as_task(name, args, opts), wait)),
+        None => promise(Following(cl.resume(name, opts), wait)),
+    }
+}
+
+/// The future of [`follow`]: a plain one (no async block's state machine) around the
+/// call's or the resume's (inside it, not in a box of its own); `.1`: whether it gives
+/// the final result (the handle's `result()` Promise), else the handle.
+struct Following<F>(F, bool);
+
+impl<F: Future<Output = Result<Rc<Handle>, Error>>> Future for Following<F> {
+    type Output = Result<JsValue, Error>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let wait = self.1;
+        // SAFETY: the field is pinned with the wrapper (never moved out of it).
+        unsafe { self.map_unchecked_mut(|f| &mut f.0) }
+            .poll(cx)
+            .map(|r| r.map(|h| followed(h, wait)))
+    }
+}
+
+/// What [`follow`]'s Promise gives for the handle `h`.
+fn followed(h: Rc<Handle>, wait: bool) -> JsValue {
+    if wait {
+        promise(h.wait()).into()
+    } else {
+        TaskHandle::new(h).into()
+    }
 }
 
 /// Resume-token format version.
@@ -399,11 +417,11 @@ const TOKEN_VERSION: f64 = 1.0;
 
 /// The task id of `TaskHandle.resume`'s argument (declared in types.rs, served by
 /// `McpClient::op`): a resume token's, or a bare task id as it is.
-fn task_id_of(token_or_task_id: String) -> Result<String, Error> {
+fn task_id_of(token_or_task_id: &str) -> Result<String, Error> {
     if !matches!(token_or_task_id.trim_ascii_start().as_bytes(), [b'{', ..]) {
-        return Ok(token_or_task_id);
+        return Ok(token_or_task_id.to_string());
     }
-    let t = json::parse(&token_or_task_id)
+    let t = json::parse(token_or_task_id)
         .map_err(|e| Error::Protocol(crate::cat!("the resume token is not JSON: ", e)))?;
     if get_f64(&t, "v") != Some(TOKEN_VERSION) {
         return Err(Error::protocol("the resume token has an unknown version"));
