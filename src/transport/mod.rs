@@ -1185,8 +1185,13 @@ impl Session {
                         Err(f) => break 'open Err(fetch_error(f)),
                     };
                     let status = r.status();
-                    let ctype = r.header("content-type").unwrap_or_default();
-                    if status == 200 && is_type(&ctype, "text/event-stream") {
+                    // The type is not kept across the read.
+                    if status == 200
+                        && is_type(
+                            &r.header("content-type").unwrap_or_default(),
+                            "text/event-stream",
+                        )
+                    {
                         break 'open Ok(r);
                     }
                     let body = r.text(64 * 1024, false).await;
