@@ -819,7 +819,7 @@ impl Session {
         // A value that cannot be written out (nested too deep, a cycle) cannot be checked
         // either: it is dropped, never passed on unchecked.
         let Some(text) = json::stringify(&v) else {
-            return "[removed: the server's data could not be checked for secrets]".into();
+            return "[removed: could not be checked for secrets]".into();
         };
         let clean = self.redact(text.clone());
         if clean == text {
@@ -1000,7 +1000,7 @@ impl Session {
     /// to its answerer, a notification to the task machinery and the user.
     fn dispatch(self: &Rc<Self>, msg: JsValue) {
         if !is_object(&msg) {
-            io::warn("mcp-tasks-wasm: ignored a message that is not an object");
+            io::warn("mcp-tasks-wasm: ignored a non-object message");
             return;
         }
         let id = get(&msg, "id");
@@ -1449,17 +1449,17 @@ fn fetch_error(f: FetchFailure) -> Error {
         // A browser hides the redirect's status: 300 stands for "some 3xx" (never a
         // network error, which would be retried).
         FetchFailure::Redirect(status) => {
-            let mut m = String::from("the server answered with a redirect (HTTP ");
-            if status == 0 {
-                m.push_str("3xx");
-            } else {
-                crate::text::Piece::put(&u32::from(status), &mut m);
-            }
-            m.push_str(
-                "), which this client does not follow: its headers must not reach another \
-                 origin; use the final URL",
-            );
-            Error::transport(status.max(300), m)
+            let n = u32::from(status);
+            let code: &dyn crate::text::Piece = if status == 0 { &"3xx" } else { &n };
+            Error::transport(
+                status.max(300),
+                crate::text::join(&[
+                    &"a redirect (HTTP ",
+                    code,
+                    &") is not followed: the headers must not reach another origin; use the \
+                      final URL",
+                ]),
+            )
         }
     }
 }
