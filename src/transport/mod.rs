@@ -417,13 +417,7 @@ impl Session {
             .await
             .and_then(|result| self.initialized(result))
         {
-            Ok(gen) => {
-                let note = crate::obj!(
-                    ("jsonrpc", "2.0".into()),
-                    ("method", method::INITIALIZED.into()),
-                );
-                self.post_message(&note.into()).await.map(|()| gen)
-            }
+            Ok(gen) => self.notify_initialized().await.map(|()| gen),
             Err(e) => Err(e),
         };
         {
@@ -432,6 +426,16 @@ impl Session {
         }
         self.start_listening(done?);
         Ok(JsValue::UNDEFINED)
+    }
+
+    /// POST `notifications/initialized`, now (the message is not kept while it is under
+    /// way).
+    fn notify_initialized(&self) -> Posting<'_> {
+        let note = crate::obj!(
+            ("jsonrpc", "2.0".into()),
+            ("method", method::INITIALIZED.into()),
+        );
+        self.post_message(&note.into())
     }
 
     /// A new handshake begins (the session and its GET stream are let go): its params.
