@@ -1054,9 +1054,13 @@ impl Session {
     /// Answer a server-to-client request; the server is never left waiting.
     async fn answer(self: Rc<Self>, method: String, id: JsValue, params: JsValue) {
         let ping = method == method::PING;
+        // The params are not kept across the awaits (the router takes them, if any).
         let answering = match self.router() {
             Some(r) if !ping => r.request(&method, params),
-            _ => None,
+            _ => {
+                drop(params);
+                None
+            }
         };
         let reply: Result<JsValue, (f64, String)> = match answering {
             Some(answer) => answer.await,
