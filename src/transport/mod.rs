@@ -1090,8 +1090,7 @@ impl Session {
     fn post_message(&self, msg: &JsValue) -> Posting<'_> {
         let abort = Abort::new(self.opts.request_timeout_ms);
         // The body and the headers are not kept while the message is under way.
-        let session = self.session_id();
-        let headers = self.headers(session.as_deref(), false);
+        let headers = self.headers(self.state().session_id.as_deref(), false);
         let sending = self
             .send_json(msg, &headers, &abort.signal())
             .ok_or_else(|| Error::protocol("a message cannot be written as JSON"));
@@ -1121,8 +1120,9 @@ impl Session {
         if let Some(s) = session {
             h.set("Mcp-Session-Id", s);
         }
-        if let Some(v) = self.protocol_version() {
-            h.set("MCP-Protocol-Version", &v);
+        // Read in place (setting a header calls no code of ours).
+        if let Some(v) = &self.state().protocol_version {
+            h.set("MCP-Protocol-Version", v);
         }
         h
     }
