@@ -417,13 +417,7 @@ impl Session {
             .await
             .and_then(|result| self.initialized(result))
         {
-            Ok(gen) => {
-                let note = crate::obj!(
-                    ("jsonrpc", "2.0".into()),
-                    ("method", method::INITIALIZED.into()),
-                );
-                self.post_message(&note.into()).await.map(|()| gen)
-            }
+            Ok(gen) => self.notify_initialized().await.map(|()| gen),
             Err(e) => Err(e),
         };
         {
@@ -432,6 +426,16 @@ impl Session {
         }
         self.start_listening(done?);
         Ok(JsValue::UNDEFINED)
+    }
+
+    /// POST `notifications/initialized`, now (the message is not kept while it is under
+    /// way).
+    fn notify_initialized(&self) -> Posting<'_> {
+        let note = crate::obj!(
+            ("jsonrpc", "2.0".into()),
+            ("method", method::INITIALIZED.into()),
+        );
+        self.post_message(&note.into())
     }
 
     /// A new handshake begins (the session and its GET stream are let go): its params.
@@ -819,7 +823,7 @@ impl Session {
         // A value that cannot be written out (nested too deep, a cycle) cannot be checked
         // either: it is dropped, never passed on unchecked.
         let Some(text) = json::stringify(&v) else {
-            return "[removed: the server's data could not be checked for secrets]".into();
+            return "[removed: could not be checked for secrets]".into();
         };
         let clean = self.redact(text.clone());
         if clean == text {
@@ -1000,7 +1004,7 @@ impl Session {
     /// to its answerer, a notification to the task machinery and the user.
     fn dispatch(self: &Rc<Self>, msg: JsValue) {
         if !is_object(&msg) {
-            io::warn("mcp-tasks-wasm: ignored a message that is not an object");
+            io::warn("mcp-tasks-wasm: ignored a non-object message");
             return;
         }
         let id = get(&msg, "id");
@@ -1050,9 +1054,13 @@ impl Session {
     /// Answer a server-to-client request; the server is never left waiting.
     async fn answer(self: Rc<Self>, method: String, id: JsValue, params: JsValue) {
         let ping = method == method::PING;
+        // The params are not kept across the awaits (the router takes them, if any).
         let answering = match self.router() {
             Some(r) if !ping => r.request(&method, params),
-            _ => None,
+            _ => {
+                drop(params);
+                None
+            }
         };
         let reply: Result<JsValue, (f64, String)> = match answering {
             Some(answer) => answer.await,
@@ -1082,8 +1090,7 @@ impl Session {
     fn post_message(&self, msg: &JsValue) -> Posting<'_> {
         let abort = Abort::new(self.opts.request_timeout_ms);
         // The body and the headers are not kept while the message is under way.
-        let session = self.session_id();
-        let headers = self.headers(session.as_deref(), false);
+        let headers = self.headers(self.state().session_id.as_deref(), false);
         let sending = self
             .send_json(msg, &headers, &abort.signal())
             .ok_or_else(|| Error::protocol("a message cannot be written as JSON"));
@@ -1113,8 +1120,9 @@ impl Session {
         if let Some(s) = session {
             h.set("Mcp-Session-Id", s);
         }
-        if let Some(v) = self.protocol_version() {
-            h.set("MCP-Protocol-Version", &v);
+        // Read in place (setting a header calls no code of ours).
+        if let Some(v) = &self.state().protocol_version {
+            h.set("MCP-Protocol-Version", v);
         }
         h
     }
@@ -1185,8 +1193,13 @@ impl Session {
                         Err(f) => break 'open Err(fetch_error(f)),
                     };
                     let status = r.status();
-                    let ctype = r.header("content-type").unwrap_or_default();
-                    if status == 200 && is_type(&ctype, "text/event-stream") {
+                    // The type is not kept across the read.
+                    if status == 200
+                        && is_type(
+                            &r.header("content-type").unwrap_or_default(),
+                            "text/event-stream",
+                        )
+                    {
                         break 'open Ok(r);
                     }
                     let body = r.text(64 * 1024, false).await;
@@ -1444,17 +1457,17 @@ fn fetch_error(f: FetchFailure) -> Error {
         // A browser hides the redirect's status: 300 stands for "some 3xx" (never a
         // network error, which would be retried).
         FetchFailure::Redirect(status) => {
-            let mut m = String::from("the server answered with a redirect (HTTP ");
-            if status == 0 {
-                m.push_str("3xx");
-            } else {
-                crate::text::Piece::put(&u32::from(status), &mut m);
-            }
-            m.push_str(
-                "), which this client does not follow: its headers must not reach another \
-                 origin; use the final URL",
-            );
-            Error::transport(status.max(300), m)
+            let n = u32::from(status);
+            let code: &dyn crate::text::Piece = if status == 0 { &"3xx" } else { &n };
+            Error::transport(
+                status.max(300),
+                crate::text::join(&[
+                    &"a redirect (HTTP ",
+                    code,
+                    &") is not followed: the headers must not reach another origin; use the \
+                      final URL",
+                ]),
+            )
         }
     }
 }

@@ -195,13 +195,12 @@ impl Tries {
                 Next::SignIn(e, self.denied == 1)
             }
             Err(Error::SessionGone) if !std::mem::replace(&mut self.renewed, true) => Next::Renew,
-            Err(Error::SessionGone) => Next::Done(Err(Error::Transport {
-                status: 404,
-                message: "the session is gone and a new one was refused too".into(),
-                body: String::new(),
-                tries: 2,
-                retry_after_ms: None,
-            })),
+            // The new session was lost too.
+            Err(Error::SessionGone) => {
+                Next::Done(Err(
+                    Error::transport(404, "the session is gone".into()).with_tries(2)
+                ))
+            }
             other => Next::Done(other),
         }
     }
