@@ -269,18 +269,21 @@ fn read_handle_options(v: &JsValue) -> HandleOptions {
     }
 }
 
-/// The future of [`McpClient::connect`]: a plain one (no async block's state machine)
-/// around `Client::connect`'s (inside it, not in a box of its own), whose client it
-/// gives as the JS class.
-struct Connecting<F>(F);
+/// A method's future as a plain one (no async block's state machine) around the client's
+/// future `.0` (inside it, not in a box of its own), whose value `.1` makes the JS value
+/// the method's Promise gives: [`McpClient::connect`]'s client as the JS class, a followed
+/// task's handle or final result ([`follow`]).
+struct Giving<F, G>(F, G);
 
-impl<F: Future<Output = Result<Client, Error>>> Future for Connecting<F> {
+impl<T, F: Future<Output = Result<T, Error>>, G: Fn(T) -> JsValue> Future for Giving<F, G> {
     type Output = Result<JsValue, Error>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: the field is pinned with the wrapper (never moved out of it).
-        unsafe { self.map_unchecked_mut(|c| &mut c.0) }
+        // SAFETY: the future is pinned with the wrapper (never moved out of it); the
+        // function is not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        unsafe { Pin::new_unchecked(&mut this.0) }
             .poll(cx)
-            .map(|r| r.map(|c| McpClient { c }.into()))
+            .map(|r| r.map(&this.1))
     }
 }
 
@@ -312,7 +315,9 @@ impl McpClient {
         #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: &JsValue,
     ) -> Promise {
         let opts = read_client_options(options);
-        promise(Connecting(Client::connect(url, opts)))
+        promise(Giving(Client::connect(url, opts), |c| {
+            McpClient { c }.into()
+        }))
     }
 
     /// The readonly properties and the methods of the `McpClient` interface of the
@@ -381,29 +386,15 @@ fn follow(
     wait: bool,
 ) -> Promise {
     let opts = read_handle_options(options);
+    let give = move |h| followed(h, wait);
     match args {
-        Some(args) => promise(Following(cl.call_as_task(name, args, opts), wait)),
-        None => promise(Following(cl.resume(name, opts), wait)),
+        Some(args) => promise(Giving(cl.call_as_task(name, args, opts), give)),
+        None => promise(Giving(cl.resume(name, opts), give)),
     }
 }
 
-/// The future of [`follow`]: a plain one (no async block's state machine) around the
-/// call's or the resume's (inside it, not in a box of its own); `.1`: whether it gives
-/// the final result (the handle's `result()` Promise), else the handle.
-struct Following<F>(F, bool);
-
-impl<F: Future<Output = Result<Rc<Handle>, Error>>> Future for Following<F> {
-    type Output = Result<JsValue, Error>;
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let wait = self.1;
-        // SAFETY: the field is pinned with the wrapper (never moved out of it).
-        unsafe { self.map_unchecked_mut(|f| &mut f.0) }
-            .poll(cx)
-            .map(|r| r.map(|h| followed(h, wait)))
-    }
-}
-
-/// What [`follow`]'s Promise gives for the handle `h`.
+/// What [`follow`]'s Promise gives for the handle `h`: the handle's `result()` Promise
+/// when `wait` (the final result), else the handle.
 fn followed(h: Rc<Handle>, wait: bool) -> JsValue {
     if wait {
         promise(h.wait()).into()
