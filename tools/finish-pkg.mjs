@@ -142,7 +142,9 @@ const glueJs = join(pkg, 'mcp_tasks_wasm.js');
 $1getDataViewMemory0().setFloat64((arg0 >>> 0) + 8, ret ? obj : 0, true);
 $1getDataViewMemory0().setInt32(arg0 >>> 0, ret, true);`)
     .replace('.subarray(ptr / 1, ptr / 1 + len)', '.subarray(ptr, ptr + len)');
-  if (/isLikeNone\(ret\) \? 0xFFFFFF|setFloat64\(\(arg0 >>> 0\) \+ 8 \* 1|ptr \/ 1/.test(text)) {
+  if (/isLikeNone\(ret\) \? 0xFFFFFF|setFloat64\(\(arg0 >>> 0\) \+ 8 \* 1|ptr \/ 1/.test(text)
+    || !["return typeof(v) === 'boolean' ? +v : 0xFFFFFF;", 'getDataViewMemory0().setInt32(arg0 >>> 0, ret, true);',
+      '.subarray(ptr, ptr + len)'].every((s) => text.includes(s))) {
     throw new Error('finish-pkg: wasm-bindgen\'s glue is not of the expected shape (`as_bool`, `as_f64`, `getArrayU8FromWasm0`)');
   }
   writeFileSync(glueJs, text);

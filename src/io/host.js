@@ -427,8 +427,8 @@ export function OAuth(o, url, fetch) {
   // refreshToken?, expiresAt?, issuer }`), and `loaded` once they were read; `wwwAuth`, the
   // latest 401/403's `WWW-Authenticate`; `asked`, the scopes asked for last, `[issuer,
   // scope]` (step-up asks for them again); `resource` and `server` (its metadata document,
-  // checked), where the tokens came from; `flight`, the one sign-in or refresh under way, shared by every request that
-  // needs it.
+  // checked), where the tokens came from; `flight`, the one sign-in or refresh under way,
+  // shared by every request that needs it.
   let tokens, loaded, wwwAuth, asked, resource, server, flight;
 
   /**
