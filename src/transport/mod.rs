@@ -430,7 +430,7 @@ impl Session {
 
     /// POST `notifications/initialized`, now (the message is not kept while it is under
     /// way).
-    fn notify_initialized(&self) -> Posting<'_> {
+    fn notify_initialized(&self) -> Posting {
         let note = crate::obj!(
             ("jsonrpc", "2.0".into()),
             ("method", method::INITIALIZED.into()),
@@ -917,21 +917,12 @@ impl Session {
         status: u16,
         body: Result<JsValue, JsValue>,
     ) -> Error {
-        let retry_after_ms = resp
-            .header("retry-after")
-            .and_then(|v| crate::policy::parse_retry_after(&v, io::now_ms()));
         // The body's text ([`HttpResponse::text`]); not one that was too large or broke.
         let body = match body.ok().and_then(|b| b.as_string()) {
             Some(b) => quote_body(&self.redact(b), BODY_QUOTE_LIMIT),
             None => String::new(),
         };
-        Error::Transport {
-            status,
-            message: crate::cat!("HTTP ", u32::from(status), " from the server"),
-            body,
-            tries: 1,
-            retry_after_ms,
-        }
+        status_error(resp, status, body)
     }
 
     /// One chunk of an SSE stream: dispatch every message it completes; with `until`,
@@ -1087,7 +1078,7 @@ impl Session {
     /// POST a notification or a response (the server answers 202): the request goes out
     /// now, and its outcome is the returned future's. Not an `async fn`: what it does
     /// before it awaits is plain code (see [`Posting`]).
-    fn post_message(&self, msg: &JsValue) -> Posting<'_> {
+    fn post_message(&self, msg: &JsValue) -> Posting {
         let abort = Abort::new(self.opts.request_timeout_ms);
         // The body and the headers are not kept while the message is under way.
         let headers = self.headers(self.state().session_id.as_deref(), false);
@@ -1095,7 +1086,6 @@ impl Session {
             .send_json(msg, &headers, &abort.signal())
             .ok_or_else(|| Error::protocol("a message cannot be written as JSON"));
         Posting {
-            session: self,
             sending,
             _abort: abort,
         }
@@ -1317,7 +1307,10 @@ impl Session {
                 None,
                 &abort.signal(),
             );
-            (sending, abort)
+            Posting {
+                sending: Ok(sending),
+                _abort: abort,
+            }
         }))
     }
 
@@ -1336,29 +1329,29 @@ impl Session {
 }
 
 /// [`Session::close`]'s DELETE under way, with its timeout, if the session had an id: a
-/// plain future. Its response is let go (dropped: its body cancelled).
-pub struct Closing(Option<(io::Sending, Abort)>);
+/// [`Posting`] whose outcome is let go.
+pub struct Closing(Option<Posting>);
 
 impl Future for Closing {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
         match &mut self.0 {
-            Some((sending, _)) => Pin::new(sending).poll(cx).map(|_| ()),
+            Some(posting) => Pin::new(posting).poll(cx).map(drop),
             None => std::task::Poll::Ready(()),
         }
     }
 }
 
-/// [`Session::post_message`]'s POST under way, with its timeout (or the error that kept
-/// it from going out): a plain future, not an `async fn`'s state machine and drop glue.
-/// The response's body is not read: it is cancelled as the response is dropped.
-struct Posting<'a> {
-    session: &'a Session,
+/// A message's POST ([`Session::post_message`]) or the session's DELETE under way, with
+/// its timeout (or the error that kept it from going out): a plain future, not an `async
+/// fn`'s state machine and drop glue. The response's body is not read: it is cancelled
+/// as the response is dropped.
+struct Posting {
     sending: Result<io::Sending, Error>,
     _abort: Abort,
 }
 
-impl Future for Posting<'_> {
+impl Future for Posting {
     type Output = Result<(), Error>;
     fn poll(
         self: Pin<&mut Self>,
@@ -1380,9 +1373,7 @@ impl Future for Posting<'_> {
                     Ok(())
                 } else {
                     // The body is not read: the error quotes none.
-                    Err(this
-                        .session
-                        .http_error(&resp, status, Ok(JsValue::UNDEFINED)))
+                    Err(status_error(&resp, status, String::new()))
                 }
             }
             Err(f) => Err(fetch_error(f)),
@@ -1445,6 +1436,22 @@ fn is_type(ctype: &str, t: &str) -> bool {
 /// A JSON-RPC id as one of ours (see [`parse_id`]).
 fn our_id(id: &JsValue) -> Option<u64> {
     parse_id(id.as_f64(), id.as_string().as_deref())
+}
+
+/// The error a response with `status` amounts to, quoting `body` (already redacted and
+/// cut).
+#[inline(never)]
+fn status_error(resp: &HttpResponse, status: u16, body: String) -> Error {
+    let retry_after_ms = resp
+        .header("retry-after")
+        .and_then(|v| crate::policy::parse_retry_after(&v, io::now_ms()));
+    Error::Transport {
+        status,
+        message: crate::cat!("HTTP ", u32::from(status), " from the server"),
+        body,
+        tries: 1,
+        retry_after_ms,
+    }
 }
 
 fn fetch_error(f: FetchFailure) -> Error {
