@@ -435,7 +435,7 @@ impl Session {
             ("jsonrpc", "2.0".into()),
             ("method", method::INITIALIZED.into()),
         );
-        self.post_message(&note.into())
+        self.post_message(Some(&note.into()))
     }
 
     /// A new handshake begins (the session and its GET stream are let go): its params.
@@ -534,14 +534,18 @@ impl Session {
         // A sign-in to wait for (after a refusal), whose failure ends the request; else
         // the stored token to read or refresh (see `auth_ready`), whose failure does not.
         let mut sign_in: Option<js_sys::Promise> = None;
+        // Every way out is a `break` of this loop, never a `return`: the future's locals
+        // are dropped at one exit, not at each (G -86).
         loop {
             if let Some(renewal) = renewal.take() {
-                renewal.await?;
+                if let Err(e) = renewal.await {
+                    break Err(e);
+                }
             }
             let signing_in = sign_in.is_some();
             if let Some(flow) = sign_in.take().or_else(|| self.auth_ready()) {
                 match io::await_promise(&flow).await {
-                    Err(e) if signing_in => return Err(oauth::failure(&e)),
+                    Err(e) if signing_in => break Err(oauth::failure(&e)),
                     _ => {}
                 }
             }
@@ -553,7 +557,7 @@ impl Session {
             } else {
                 let Some(permit) = self.slot(!ctl.no_timeout || ctl.queued, ctl.signal).await
                 else {
-                    return Err(self.why_aborted(&ctl));
+                    break Err(self.why_aborted(&ctl));
                 };
                 permit
             };
@@ -714,7 +718,7 @@ impl Session {
                     self.state_mut().retry_wakes.push(wake.clone());
                     io::sleep_or_wake(f64::from(delay), wake, ctl.signal).await;
                     if ctl.signal.is_some_and(|s| s.aborted()) || self.is_closed() {
-                        return Err(self.why_aborted(&ctl));
+                        break Err(self.why_aborted(&ctl));
                     }
                 }
                 Next::Renew => renewal = self.renew(session),
@@ -722,14 +726,14 @@ impl Session {
                 // a step-up with the union of scopes), then the request sent again.
                 Next::SignIn(err, first) => {
                     let (Some(a), Error::Transport { status, .. }) = (&self.auth, &err) else {
-                        return Err(err);
+                        break Err(err);
                     };
                     let Some(flow) = a.denied(*status, token, first) else {
-                        return Err(err);
+                        break Err(err);
                     };
                     sign_in = Some(flow);
                 }
-                Next::Done(out) => return out,
+                Next::Done(out) => break out,
             }
         }
     }
@@ -1065,7 +1069,7 @@ impl Session {
         let Some(_permit) = self.slot(true, None).await else {
             return;
         };
-        if let Err(e) = self.post_message(&answer).await {
+        if let Err(e) = self.post_message(Some(&answer)).await {
             io::warn(&crate::cat!(
                 "mcp-tasks-wasm: could not answer ",
                 method,
@@ -1078,13 +1082,24 @@ impl Session {
     /// POST a notification or a response (the server answers 202): the request goes out
     /// now, and its outcome is the returned future's. Not an `async fn`: what it does
     /// before it awaits is plain code (see [`Posting`]).
-    fn post_message(&self, msg: &JsValue) -> Posting {
-        let abort = Abort::new(self.opts.request_timeout_ms);
+    ///
+    /// Without `msg`, DELETE the session ([`Session::close`]), within `requestTimeoutMs`
+    /// or else 10 s.
+    fn post_message(&self, msg: Option<&JsValue>) -> Posting {
+        let timeout = self.opts.request_timeout_ms;
+        let abort = Abort::new(match msg {
+            Some(_) => timeout,
+            None => Some(timeout.unwrap_or(10_000.0)),
+        });
+        let signal = abort.signal();
         // The body and the headers are not kept while the message is under way.
         let headers = self.headers(self.state().session_id.as_deref(), false);
-        let sending = self
-            .send_json(msg, &headers, &abort.signal())
-            .ok_or_else(|| Error::protocol("a message cannot be written as JSON"));
+        let sending = match msg {
+            Some(m) => self
+                .send_json(m, &headers, &signal)
+                .ok_or_else(|| Error::protocol("a message cannot be written as JSON")),
+            None => Ok(self.http.send("DELETE", &self.url, &headers, None, &signal)),
+        };
         Posting {
             sending,
             _abort: abort,
@@ -1286,7 +1301,7 @@ impl Session {
             for h in st.pending.handles() {
                 aborts.push(h.clone());
             }
-            (st.session_id.clone(), aborts)
+            (st.session_id.is_some(), aborts)
         };
         // By reference, both: a consuming loop has an `IntoIter` of its own.
         for a in &aborts {
@@ -1298,20 +1313,7 @@ impl Session {
         }
         self.gate.close();
         self.stop_listening();
-        Closing(session.map(|sid| {
-            let abort = Abort::new(Some(self.opts.request_timeout_ms.unwrap_or(10_000.0)));
-            let sending = self.http.send(
-                "DELETE",
-                &self.url,
-                &self.headers(Some(&sid), false),
-                None,
-                &abort.signal(),
-            );
-            Posting {
-                sending: Ok(sending),
-                _abort: abort,
-            }
-        }))
+        Closing(session.then(|| self.post_message(None)))
     }
 
     /// Forget the tokens (with the `auth` option; else nothing to do).
