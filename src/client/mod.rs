@@ -145,13 +145,13 @@ impl Router for Inbox {
 
 /// Ask the person through `onElicitation` (`ctx`: `{ relatedTaskId }`): its answer, with
 /// the form's defaults (SEP-1034), or the JSON-RPC error to send back. The handler is
-/// called when the future is first polled.
+/// called now (its caller polls the future at once).
 fn elicit(session: Rc<Session>, params: JsValue, ctx: JsValue) -> Elicit {
+    let asked = (session.opts.on_elicitation.as_ref()).map(|h| call_async(h, &params, &ctx));
     Elicit {
         session,
         params,
-        ctx: Some(ctx),
-        asked: None,
+        asked,
     }
 }
 
@@ -159,8 +159,7 @@ fn elicit(session: Rc<Session>, params: JsValue, ctx: JsValue) -> Elicit {
 struct Elicit {
     session: Rc<Session>,
     params: JsValue,
-    /// The context, until the handler is called.
-    ctx: Option<JsValue>,
+    /// The handler's answer, if there is a handler.
     asked: Option<io::PromiseFuture>,
 }
 
@@ -168,14 +167,8 @@ impl Future for Elicit {
     type Output = Result<JsValue, (f64, String)>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let me = &mut *self;
-        if let Some(ctx) = me.ctx.take() {
-            let Some(handler) = &me.session.opts.on_elicitation else {
-                return Poll::Ready(Err((-32601.0, "no onElicitation handler".into())));
-            };
-            me.asked = Some(call_async(handler, &me.params, &ctx));
-        }
         let Some(asked) = &mut me.asked else {
-            return Poll::Pending;
+            return Poll::Ready(Err((-32601.0, "no onElicitation handler".into())));
         };
         let Poll::Ready(answer) = Pin::new(asked).poll(cx) else {
             return Poll::Pending;
@@ -241,8 +234,8 @@ pub(crate) struct Ask {
     next: usize,
     related: JsValue,
     answers: JsValue,
-    /// The question under way, and its key.
-    asking: Option<(Elicit, String)>,
+    /// The question under way (its key's is the one before `next`).
+    asking: Option<Elicit>,
 }
 
 impl Future for Ask {
@@ -250,12 +243,12 @@ impl Future for Ask {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let me = &mut *self;
         loop {
-            if let Some((asked, key)) = &mut me.asking {
+            if let Some(asked) = &mut me.asking {
                 let Poll::Ready(answer) = Pin::new(asked).poll(cx) else {
                     return Poll::Pending;
                 };
                 match answer {
-                    Ok(v) => json::put(&me.answers, key, v),
+                    Ok(v) => json::put(&me.answers, &me.keys[me.next - 1], v),
                     Err((_, m)) => return Poll::Ready(Err(Some(m))),
                 }
                 me.asking = None;
@@ -270,7 +263,7 @@ impl Future for Ask {
             }
             let ctx = crate::obj!(("relatedTaskId", me.related.clone()));
             let asked = elicit(me.session.clone(), get(&req, "params"), ctx.into());
-            me.asking = Some((asked, key.clone()));
+            me.asking = Some(asked);
         }
     }
 }

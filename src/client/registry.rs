@@ -973,7 +973,7 @@ impl Handle {
         if !is_object(&requests) {
             return;
         }
-        let (new, resend) = {
+        let (new, answers) = {
             let mut st = self.state_mut();
             let mut new = Vec::new();
             // By reference (the keys are dropped after): no `IntoIter<String>` here.
@@ -983,12 +983,19 @@ impl Handle {
                     new.push(k.clone());
                 }
             }
-            (new, self.resend.take())
+            let resend = self.resend.take();
+            if new.is_empty() && !resend {
+                return;
+            }
+            // The answers kept from a failed update go again with the new ones.
+            (
+                new,
+                st.answers.clone().unwrap_or_else(|| crate::obj!().into()),
+            )
         };
-        if new.is_empty() && !resend {
-            return;
-        }
-        io::spawn(Box::pin(Input(self.clone(), requests, new, None)));
+        let related = self.task_id.as_str().into();
+        let ask = super::ask_inputs(&self.reg.session, &requests, new, related, answers);
+        io::spawn(Box::pin(Input(self.clone(), ask)));
     }
 
     /// The person was asked for input (`r`: the answers, see [`super::ask_inputs`]): send
@@ -1248,30 +1255,17 @@ impl Handle {
     }
 }
 
-/// 2026-07-28: the input requests `.1` of the handle `.0` (the keys `.2`) put to the
-/// person (the answers kept from a failed update read at the first poll), then the
+/// 2026-07-28: the handle `.0`'s input requests put to the person (`.1`), then the
 /// answers sent ([`Handle::asked_inputs`]). A plain future.
-struct Input(Rc<Handle>, JsValue, Vec<String>, Option<super::Ask>);
+struct Input(Rc<Handle>, super::Ask);
 
 impl Future for Input {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let me = &mut *self;
-        let h = &me.0;
-        let ask = me.3.get_or_insert_with(|| {
-            let answers = h
-                .state()
-                .answers
-                .clone()
-                .unwrap_or_else(|| crate::obj!().into());
-            let related = h.task_id.as_str().into();
-            let keys = std::mem::take(&mut me.2);
-            super::ask_inputs(&h.reg.session, &me.1, keys, related, answers)
-        });
-        let Poll::Ready(r) = Pin::new(ask).poll(cx) else {
+        let Poll::Ready(r) = Pin::new(&mut self.1).poll(cx) else {
             return Poll::Pending;
         };
-        h.asked_inputs(r);
+        self.0.asked_inputs(r);
         Poll::Ready(())
     }
 }
