@@ -415,7 +415,8 @@ fn task_id_of(token_or_task_id: &str) -> Result<String, Error> {
 }
 
 /// One `next()` of [`TaskHandle::updates`]' iterator: a plain future (no async block's
-/// state machine) that fulfils the step's Promise with the queue's next snapshot.
+/// state machine) that fulfils the step's Promise with the queue's next snapshot, or
+/// `undefined` after the last (glue.js's `makeAsyncIterator` makes the step of it).
 struct Step {
     next: QueueNext<JsValue>,
     p: Promise,
@@ -427,11 +428,8 @@ impl Future for Step {
         let Poll::Ready(v) = Pin::new(&mut self.next).poll(cx) else {
             return Poll::Pending;
         };
-        let step: JsValue = match v {
-            Some(v) => crate::obj!(("value", v), ("done", false.into())).into(),
-            None => crate::obj!(("done", true.into())).into(),
-        };
-        settle(&self.p, true, step);
+        // The snapshot (an object), or `undefined` at the end: the glue makes the step.
+        settle(&self.p, true, v.unwrap_or_default());
         Poll::Ready(())
     }
 }
