@@ -61,13 +61,14 @@ export function makeError(kind, message, props) {
   }) : new DOMException(message, 'AbortError');
 }
 
-// `f(0, p)` settles `p` (a `pending()` Promise) with the next step; `f(1)` ends the updates.
+// `f(0, p)` settles `p` (a `pending()` Promise) with the next snapshot (`undefined` after
+// the last); `f(1)` ends the updates.
 export function makeAsyncIterator(f) {
   return {
     next() {
       const p = pending();
       f(0, p);
-      return p;
+      return p.then((value) => ({ value, done: !value }));
     },
     return: () => (f(1), Promise.resolve({ done: true })),
     [Symbol.asyncIterator]() { return this; },

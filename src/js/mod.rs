@@ -53,90 +53,84 @@ enum Class {
     AbortError,
 }
 
-/// Turn an internal error into what JS callers catch.
+/// Turn an internal error into what JS callers catch: its class, its message (the log
+/// line, but for a JSON-RPC error's own) and its properties, put on one object as the
+/// variant gives them.
 fn to_js(e: Error) -> JsValue {
-    let retryable = JsValue::from(e.is_transient());
-    // The message is the log line, but for a JSON-RPC error (whose code is a property).
-    let text = e.describe();
-    let (kind, message, props): (Class, String, JsValue) = match e {
+    let o = js_sys::Object::new();
+    let put = |k: &str, v: JsValue| json::put(&o, k, v);
+    // Only a transport's or a protocol error's `retryable` is put (below).
+    let retryable = e.is_transient();
+    let mut message = e.describe();
+    let kind = match e {
         Error::Rpc {
             code,
-            message,
+            message: m,
             data,
-        } => (
-            Class::McpError,
-            message,
-            crate::obj!(("code", code.into()), ("data", data)).into(),
-        ),
+        } => {
+            message = m;
+            put("code", code.into());
+            put("data", data);
+            Class::McpError
+        }
         Error::TaskNotFound { task_id, error } => {
+            // The error the server sent, with the task's id: its props and message.
             let e = to_js(*error);
             json::put(&e, "taskId", task_id.into());
-            (Class::TaskNotFoundError, json::error_message(&e), e)
+            return make_error(Class::TaskNotFoundError as u32, &json::error_message(&e), e);
         }
         Error::Transport {
             status,
             body,
             tries,
             ..
-        } => (
-            Class::TransportError,
-            text,
-            crate::obj!(
-                ("status", status.into()),
-                ("body", body.into()),
-                ("tries", tries.into()),
-                ("retryable", retryable),
-            )
-            .into(),
-        ),
+        } => {
+            put("status", status.into());
+            put("body", body.into());
+            put("tries", tries.into());
+            put("retryable", retryable.into());
+            Class::TransportError
+        }
         Error::Protocol(detail) => {
-            let props = crate::obj!(("detail", detail.as_str().into()), ("retryable", retryable));
-            (Class::ProtocolError, text, props.into())
+            put("detail", detail.as_str().into());
+            put("retryable", retryable.into());
+            Class::ProtocolError
         }
         Error::TaskFailed {
             task,
             result,
             error,
         } => {
-            let message = match &error {
-                Some(e) => crate::cat!(text, ": ", e.describe()),
-                None => text,
-            };
-            (
-                Class::TaskFailedError,
-                message,
-                crate::obj!(
-                    ("taskId", get(&task, "taskId")),
-                    ("task", task),
-                    ("result", result),
-                    ("error", error.map(|e| to_js(*e)).unwrap_or_default()),
-                )
-                .into(),
-            )
+            put("taskId", get(&task, "taskId"));
+            put("task", task);
+            put("result", result);
+            if let Some(e) = &error {
+                message = crate::cat!(message, ": ", e.describe());
+            }
+            put("error", error.map(|e| to_js(*e)).unwrap_or_default());
+            Class::TaskFailedError
         }
-        Error::TaskCancelled { task } => (
-            Class::TaskCancelledError,
-            text,
-            crate::obj!(("taskId", get(&task, "taskId")), ("task", task)).into(),
-        ),
-        Error::TaskExpired { task_id, task } => (
-            Class::TaskExpiredError,
-            text,
-            crate::obj!(("taskId", task_id.into()), ("task", task)).into(),
-        ),
-        Error::Auth { reason, .. } => (
-            Class::AuthError,
-            text,
-            crate::obj!(("reason", reason.as_str().into())).into(),
-        ),
-        Error::Aborted(_) => (Class::AbortError, text, JsValue::UNDEFINED),
-        Error::SessionGone => (
-            Class::TransportError,
-            text,
-            crate::obj!(("status", 404.into())).into(),
-        ),
+        Error::TaskCancelled { task } => {
+            put("taskId", get(&task, "taskId"));
+            put("task", task);
+            Class::TaskCancelledError
+        }
+        Error::TaskExpired { task_id, task } => {
+            put("taskId", task_id.into());
+            put("task", task);
+            Class::TaskExpiredError
+        }
+        Error::Auth { reason, .. } => {
+            put("reason", reason.as_str().into());
+            Class::AuthError
+        }
+        Error::Aborted(_) => Class::AbortError,
+        Error::SessionGone => {
+            put("status", 404.into());
+            Class::TransportError
+        }
     };
-    make_error(kind as u32, &message, props)
+    make_error(kind as u32, &message, o.into())
 }
 
 /// A Promise of a future. Only the boxing is generic: one instantiation of the executor
@@ -421,7 +415,8 @@ fn task_id_of(token_or_task_id: &str) -> Result<String, Error> {
 }
 
 /// One `next()` of [`TaskHandle::updates`]' iterator: a plain future (no async block's
-/// state machine) that fulfils the step's Promise with the queue's next snapshot.
+/// state machine) that fulfils the step's Promise with the queue's next snapshot, or
+/// `undefined` after the last (glue.js's `makeAsyncIterator` makes the step of it).
 struct Step {
     next: QueueNext<JsValue>,
     p: Promise,
@@ -433,11 +428,8 @@ impl Future for Step {
         let Poll::Ready(v) = Pin::new(&mut self.next).poll(cx) else {
             return Poll::Pending;
         };
-        let step: JsValue = match v {
-            Some(v) => crate::obj!(("value", v), ("done", false.into())).into(),
-            None => crate::obj!(("done", true.into())).into(),
-        };
-        settle(&self.p, true, step);
+        // The snapshot (an object), or `undefined` at the end: the glue makes the step.
+        settle(&self.p, true, v.unwrap_or_default());
         Poll::Ready(())
     }
 }

@@ -182,7 +182,7 @@ pub fn snapshot(
                 } else if asked {
                     // Asked and not given: a transient fault, retried within the budget.
                     return Err(Error::protocol(
-                        "tasks/get answered a finished task without its result or error",
+                        "tasks/get answered a completed task without its result",
                     ));
                 } else {
                     // A notification may leave it out: the machine asks tasks/get for it.
@@ -219,7 +219,7 @@ fn bad_task(k: &str, what: &str) -> Result<TaskInfo, Error> {
 }
 
 /// What a missing or malformed string field of a Task is.
-const NOT_TEXT: &str = " is missing, not a string, or not valid Unicode";
+const NOT_TEXT: &str = " is missing or not a valid string";
 
 /// The Task's optional non-negative number `k`: `Some(None)` when absent, `None` when bad.
 #[inline(never)]
