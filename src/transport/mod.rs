@@ -1222,7 +1222,9 @@ impl Session {
                     Err(_) => {}
                 }
             }
-            if let Some(mut r) = resp.take() {
+            // Read in place: the response is not moved out of `resp` (one response in
+            // the future's state, not two).
+            if let Some(r) = &mut resp {
                 let opened = io::now_ms();
                 if until.is_none() {
                     self.stream_up(true);
@@ -1242,7 +1244,7 @@ impl Session {
                     }
                 };
                 // Let go of the stream (cancelled, if it is still open).
-                drop(r);
+                resp = None;
                 if until.is_none() {
                     self.stream_up(false);
                 }

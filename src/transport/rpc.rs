@@ -167,41 +167,45 @@ impl Tries {
 
     /// The next step after a try that ended with `out`, at `now_ms` (seeds the jitter).
     pub fn after<T>(&mut self, out: Result<T, Error>, now_ms: u64) -> Next<T> {
-        match out {
-            Err(e)
-                if match e {
-                    Error::Transport {
-                        status: 429 | 503, ..
-                    } => self.refused,
-                    Error::Transport { status: 0, .. } => self.lost,
+        let e = match out {
+            Ok(v) => return Next::Done(Ok(v)),
+            Err(e) => e,
+        };
+        // What the error allows (read by reference: the error is moved once, at the end).
+        let (again, refused_token) = match &e {
+            Error::Transport { status, .. } => (
+                match status {
+                    429 | 503 => self.refused,
+                    0 => self.lost,
                     _ => false,
-                } =>
-            {
-                let max_retries = self.max_retries;
-                let backoff = self
-                    .backoff
-                    .get_or_insert_with(|| backoff(max_retries, now_ms));
-                match backoff.after_failure(e.retry_after_ms()) {
-                    Ok(delay) => Next::Wait(delay),
-                    Err(g) => Next::Done(Err(e.with_tries(g.tries))),
-                }
-            }
-            Err(
-                e @ Error::Transport {
-                    status: 401 | 403, ..
                 },
-            ) if self.sign_in && self.denied < 2 => {
-                self.denied += 1;
-                Next::SignIn(e, self.denied == 1)
+                matches!(status, 401 | 403) && self.sign_in && self.denied < 2,
+            ),
+            Error::SessionGone if !std::mem::replace(&mut self.renewed, true) => {
+                return Next::Renew
             }
-            Err(Error::SessionGone) if !std::mem::replace(&mut self.renewed, true) => Next::Renew,
             // The new session was lost too.
-            Err(Error::SessionGone) => {
-                Next::Done(Err(
+            Error::SessionGone => {
+                return Next::Done(Err(
                     Error::transport(404, "the session is gone".into()).with_tries(2)
                 ))
             }
-            other => Next::Done(other),
+            _ => (false, false),
+        };
+        if again {
+            let max_retries = self.max_retries;
+            let backoff = self
+                .backoff
+                .get_or_insert_with(|| backoff(max_retries, now_ms));
+            return match backoff.after_failure(e.retry_after_ms()) {
+                Ok(delay) => Next::Wait(delay),
+                Err(g) => Next::Done(Err(e.with_tries(g.tries))),
+            };
         }
+        if refused_token {
+            self.denied += 1;
+            return Next::SignIn(e, self.denied == 1);
+        }
+        Next::Done(Err(e))
     }
 }
