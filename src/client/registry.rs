@@ -939,6 +939,7 @@ impl Handle {
     }
 
     /// Send one of the machine's requests; its answer comes back as an event.
+    #[inline(never)]
     fn send(self: &Rc<Self>, id: ReqId, req: Request) {
         let ctl = io::abort_controller();
         self.state_mut().inflight.push((id, ctl.clone()));
@@ -968,6 +969,7 @@ impl Handle {
     /// before goes to `onElicitation` (context: this task); the answers go back in one
     /// `tasks/update`, with the earlier answers (servers ignore keys already answered). A
     /// kind of input the client did not declare fails the handle and cancels the task.
+    #[inline(never)]
     fn answer_input(self: &Rc<Self>, raw: JsValue) {
         let requests = crate::wire::v2026_07_28::input_requests(&raw);
         if !is_object(&requests) {
@@ -1022,6 +1024,7 @@ impl Handle {
 
     /// Take a place in the held-result lane; the machine hears of the slot on a later
     /// microtask (after this batch of effects), at once or when one frees up.
+    #[inline(never)]
     fn want_held_slot(self: &Rc<Self>) {
         let wait = match self.reg.held.enter() {
             Ok(permit) => {
@@ -1192,6 +1195,7 @@ impl Handle {
 
     /// The machine settled: turn its outcome into what `result()` gives, forget the
     /// handle, end the update queues, wake every waiter.
+    #[inline(never)]
     fn settle(self: &Rc<Self>, end: End<JsValue, Error>) {
         let task = self.snapshot();
         let outcome = match end {
