@@ -61,14 +61,13 @@ fn to_js(e: &Error) -> JsValue {
     let put = |k: &str, v: JsValue| json::put(&o, k, v);
     // Only a transport's or a protocol error's `retryable` is put (below).
     let retryable = e.is_transient();
-    let mut message = e.describe();
+    // A JSON-RPC error's own message, else the log line.
+    let mut message = match e {
+        Error::Rpc { message, .. } => message.clone(),
+        _ => e.describe(),
+    };
     let kind = match e {
-        Error::Rpc {
-            code,
-            message: m,
-            data,
-        } => {
-            message = m.clone();
+        Error::Rpc { code, data, .. } => {
             put("code", (*code).into());
             put("data", data.clone());
             Class::McpError
@@ -105,7 +104,8 @@ fn to_js(e: &Error) -> JsValue {
             put("task", task.clone());
             put("result", result.clone());
             if let Some(e) = error {
-                message = crate::cat!(message, ": ", e.describe());
+                message.push_str(": ");
+                message.push_str(&e.describe());
             }
             put("error", error.as_deref().map(to_js).unwrap_or_default());
             Class::TaskFailedError
