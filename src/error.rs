@@ -154,7 +154,11 @@ impl Error {
     pub fn describe(&self) -> String {
         match self {
             Error::Rpc { code, message, .. } => {
-                crate::cat!(message, " (JSON-RPC ", *code as i64, ")")
+                let mut line = message.clone();
+                line.push_str(" (JSON-RPC ");
+                crate::text::Piece::put(&(*code as i64), &mut line);
+                line.push(')');
+                line
             }
             Error::Transport { message, .. }
             | Error::Protocol(message)

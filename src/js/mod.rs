@@ -56,26 +56,25 @@ enum Class {
 /// Turn an internal error into what JS callers catch: its class, its message (the log
 /// line, but for a JSON-RPC error's own) and its properties, put on one object as the
 /// variant gives them.
-fn to_js(e: Error) -> JsValue {
+fn to_js(e: &Error) -> JsValue {
     let o = js_sys::Object::new();
     let put = |k: &str, v: JsValue| json::put(&o, k, v);
     // Only a transport's or a protocol error's `retryable` is put (below).
     let retryable = e.is_transient();
-    let mut message = e.describe();
+    // A JSON-RPC error's own message, else the log line.
+    let mut message = match e {
+        Error::Rpc { message, .. } => message.clone(),
+        _ => e.describe(),
+    };
     let kind = match e {
-        Error::Rpc {
-            code,
-            message: m,
-            data,
-        } => {
-            message = m;
-            put("code", code.into());
-            put("data", data);
+        Error::Rpc { code, data, .. } => {
+            put("code", (*code).into());
+            put("data", data.clone());
             Class::McpError
         }
         Error::TaskNotFound { task_id, error } => {
             // The error the server sent, with the task's id: its props and message.
-            let e = to_js(*error);
+            let e = to_js(error);
             json::put(&e, "taskId", task_id.into());
             return make_error(Class::TaskNotFoundError as u32, &json::error_message(&e), e);
         }
@@ -85,9 +84,9 @@ fn to_js(e: Error) -> JsValue {
             tries,
             ..
         } => {
-            put("status", status.into());
-            put("body", body.into());
-            put("tries", tries.into());
+            put("status", (*status).into());
+            put("body", body.as_str().into());
+            put("tries", (*tries).into());
             put("retryable", retryable.into());
             Class::TransportError
         }
@@ -101,23 +100,24 @@ fn to_js(e: Error) -> JsValue {
             result,
             error,
         } => {
-            put("taskId", get(&task, "taskId"));
-            put("task", task);
-            put("result", result);
-            if let Some(e) = &error {
-                message = crate::cat!(message, ": ", e.describe());
+            put("taskId", get(task, "taskId"));
+            put("task", task.clone());
+            put("result", result.clone());
+            if let Some(e) = error {
+                message.push_str(": ");
+                message.push_str(&e.describe());
             }
-            put("error", error.map(|e| to_js(*e)).unwrap_or_default());
+            put("error", error.as_deref().map(to_js).unwrap_or_default());
             Class::TaskFailedError
         }
         Error::TaskCancelled { task } => {
-            put("taskId", get(&task, "taskId"));
-            put("task", task);
+            put("taskId", get(task, "taskId"));
+            put("task", task.clone());
             Class::TaskCancelledError
         }
         Error::TaskExpired { task_id, task } => {
-            put("taskId", task_id.into());
-            put("task", task);
+            put("taskId", task_id.as_str().into());
+            put("task", task.clone());
             Class::TaskExpiredError
         }
         Error::Auth { reason, .. } => {
@@ -167,7 +167,7 @@ impl Future for Settle {
         };
         let (ok, v) = match out {
             Ok(v) => (true, v),
-            Err(e) => (false, to_js(e)),
+            Err(e) => (false, to_js(&e)),
         };
         settle(&self.p, ok, v);
         Poll::Ready(())
