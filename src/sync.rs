@@ -362,9 +362,10 @@ impl<T: Clone> SingleFlight<T> {
                 (Some((work(), self)), latch)
             }
         };
+        // The latch moved into its wait, not cloned for it (and dropped).
         Flight {
             lead,
-            wait: latch.wait(),
+            wait: LatchWait { latch, slot: None },
         }
     }
 }
