@@ -307,28 +307,29 @@ fn date_ms(b: &[u8], t: &[u8], mut f: [u32; 6]) -> Option<f64> {
     }
     let [y, mo, d, h, mi, s] = f;
     let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let dim = match mo {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        1..=12 => 31,
-        _ => return None,
+    // Days in the month: February's 28 or 29, else 30 or 31 by the month's parity,
+    // which flips from August on (a formula, not a match: no tables in the wasm).
+    let dim = if mo == 2 {
+        28 + u32::from(leap)
+    } else {
+        30 | ((mo ^ mo >> 3) & 1)
     };
-    if d == 0 || d > dim || h > 23 || mi > 59 || s > 60 {
+    if !(1..=12).contains(&mo) || d == 0 || d > dim || h > 23 || mi > 59 || s > 60 {
         return None;
     }
-    // Days since 1970-01-01 (H. Hinnant's days_from_civil), years shifted to
-    // start in March, and by one 400-year era so that year 0's January (year -1
-    // once shifted) stays positive: plain division, no `div_euclid`.
-    // In 32-bit integers (years up to 9999: days fit), the seconds in f64 (exact).
-    let (y, mo, d) = (y as i32 + 400, mo as i32, d as i32);
-    let y = if mo <= 2 { y - 1 } else { y };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = (era - 1) * 146_097 + doe - 719_468;
-    let secs = f64::from(days) * 86_400.0 + f64::from(h * 3600 + mi * 60 + s);
+    // Days since 1970-01-01 (H. Hinnant's days_from_civil): years start in March (the
+    // leap day last), shifted by 400 years (one era: the calendar repeats) so that year
+    // 0's January, year -1 once shifted, stays positive and every division is a plain
+    // unsigned one; a year's 365 days, its leap days (y / 4 - y / 100 + y / 400), the
+    // months' days before it since March, and 865,565 for 1970-01-01. In 32-bit integers
+    // (years up to 9999: days fit), the seconds in f64 (exact).
+    let (y, m) = if mo > 2 {
+        (y + 400, mo - 3)
+    } else {
+        (y + 399, mo + 9)
+    };
+    let days = 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + d - 1;
+    let secs = (f64::from(days) - 865_565.0) * 86_400.0 + f64::from(h * 3600 + mi * 60 + s);
     Some(secs * 1000.0)
 }
 
