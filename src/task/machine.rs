@@ -18,9 +18,13 @@
 
 use super::model::{Change, Outcome, Stop, TaskInfo, TaskStatus, Tracker};
 use crate::policy::{deadline_ms, PollPolicy};
+use std::num::NonZeroU32;
 
-/// A request of the machine, numbered so that a late reply is recognised.
+/// A request of the machine, numbered so that a late reply is recognised (from 1).
 pub type ReqId = u32;
+
+/// A request in flight, if any: its id, never 0 (an `Option` of 4 bytes, `None` for 0).
+type Sent = Option<NonZeroU32>;
 
 /// What a request asks the server; the wire adapter turns it into its generation's
 /// method and params.
@@ -160,14 +164,14 @@ pub struct Machine<P, E> {
     deadline: Option<f64>,
     next_id: ReqId,
     /// The `tasks/get` in flight.
-    poll: Option<ReqId>,
+    poll: Sent,
     /// The held result request in flight.
-    held: Option<ReqId>,
+    held: Sent,
     /// A held-result slot was asked for and not granted yet.
     held_wanted: bool,
     /// The final result request in flight (a `tasks/result`, or a `tasks/get` for an
     /// inline result that did not come).
-    fetch: Option<ReqId>,
+    fetch: Sent,
     /// The outcome data learnt before the terminal status (a held result, an inline
     /// result, a permanent error of the result request).
     result: Option<Result<P, E>>,
@@ -267,8 +271,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             Event::HeldSlot => {
                 self.held_wanted = false;
                 if self.wants_held() {
-                    let id = self.send(Request::HeldResult, &mut fx);
-                    self.held = Some(id);
+                    self.held = self.send(Request::HeldResult, &mut fx);
                 } else {
                     fx.push(Effect::ReleaseHeldSlot);
                 }
@@ -329,10 +332,10 @@ impl<P: Clone, E: Clone> Machine<P, E> {
         }
     }
 
-    fn send(&mut self, req: Request, fx: &mut Vec<Effect<P, E>>) -> ReqId {
+    fn send(&mut self, req: Request, fx: &mut Vec<Effect<P, E>>) -> Sent {
         self.next_id += 1;
         fx.push(Effect::Send(self.next_id, req));
-        self.next_id
+        NonZeroU32::new(self.next_id)
     }
 
     fn arm(&mut self, due: f64, wake: Wake, fx: &mut Vec<Effect<P, E>>) {
@@ -477,14 +480,15 @@ impl<P: Clone, E: Clone> Machine<P, E> {
     /// The request `id` was answered (or failed): which one it was, now no longer in
     /// flight (the held one gives its slot back); `None` when none in flight has this id.
     fn answered(&mut self, id: ReqId, fx: &mut Vec<Effect<P, E>>) -> Option<Wake> {
-        if Some(id) == self.poll {
+        let is = |sent: Sent| sent.is_some_and(|s| s.get() == id);
+        if is(self.poll) {
             self.poll = None;
             Some(Wake::Poll)
-        } else if Some(id) == self.held {
+        } else if is(self.held) {
             self.held = None;
             fx.push(Effect::ReleaseHeldSlot);
             Some(Wake::Held)
-        } else if Some(id) == self.fetch {
+        } else if is(self.fetch) {
             self.fetch = None;
             Some(Wake::Fetch)
         } else {
@@ -520,8 +524,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             Wake::Poll => {
                 if self.poll.is_none() {
                     self.polls += 1;
-                    let id = self.send(Request::Get, fx);
-                    self.poll = Some(id);
+                    self.poll = self.send(Request::Get, fx);
                 }
             }
             Wake::Fetch | Wake::Held => self.fetch_result(fx),
@@ -535,8 +538,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             } else {
                 Request::Get
             };
-            let id = self.send(req, fx);
-            self.fetch = Some(id);
+            self.fetch = self.send(req, fx);
         }
     }
 
@@ -552,7 +554,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             TaskStatus::Completed | TaskStatus::Failed => {
                 // Polling is over: a poll on its way has nothing left to tell.
                 if let Some(id) = self.poll.take() {
-                    fx.push(Effect::Abort(id));
+                    fx.push(Effect::Abort(id.get()));
                 }
                 if self.timer.is_some_and(|t| t.1 == Wake::Poll) {
                     self.disarm(fx);
@@ -611,13 +613,13 @@ impl<P: Clone, E: Clone> Machine<P, E> {
         }
         self.settled = true;
         if let Some(id) = self.poll.take() {
-            fx.push(Effect::Abort(id));
+            fx.push(Effect::Abort(id.get()));
         }
         if let Some(id) = self.fetch.take() {
-            fx.push(Effect::Abort(id));
+            fx.push(Effect::Abort(id.get()));
         }
         if let Some(id) = self.held.take() {
-            fx.push(Effect::Abort(id));
+            fx.push(Effect::Abort(id.get()));
             fx.push(Effect::ReleaseHeldSlot);
         } else if std::mem::take(&mut self.held_wanted) {
             fx.push(Effect::ReleaseHeldSlot);
