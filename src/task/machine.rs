@@ -161,7 +161,6 @@ pub struct Machine<P, E> {
     tracker: Tracker,
     raw: P,
     policy: PollPolicy,
-    deadline: Option<f64>,
     next_id: ReqId,
     /// The `tasks/get` in flight.
     poll: Sent,
@@ -200,7 +199,6 @@ impl<P: Clone, E: Clone> Machine<P, E> {
     ) -> (Self, Vec<Effect<P, E>>) {
         let mut m = Machine {
             caps,
-            deadline: deadline_ms(&info.created_at, info.ttl_ms),
             tracker: Tracker::new(info),
             raw,
             policy,
@@ -308,7 +306,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             return d;
         }
         let slow = d.max(self.policy.config().max_interval_ms);
-        match self.deadline {
+        match self.deadline() {
             Some(end) if now + f64::from(slow) > end => d.max((end - now).max(0.0) as u32),
             _ => slow,
         }
@@ -419,7 +417,6 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                         }
                     }
                 }
-                self.deadline = deadline_ms(&self.info().created_at, self.info().ttl_ms);
                 if let Some(p) = input {
                     fx.push(Effect::Input(p));
                 }
@@ -542,8 +539,14 @@ impl<P: Clone, E: Clone> Machine<P, E> {
         }
     }
 
+    /// When the server forgets the task (`None`: never, or `createdAt` unreadable), from
+    /// the latest snapshot (read when needed: no copy of it to keep in step).
+    fn deadline(&self) -> Option<f64> {
+        deadline_ms(&self.info().created_at, self.info().ttl_ms)
+    }
+
     fn past_deadline(&self, now: f64) -> bool {
-        self.deadline.is_some_and(|d| now >= d)
+        self.deadline().is_some_and(|d| now >= d)
     }
 
     /// Decide what comes next from the state alone; idempotent. `poll_in`: arm the next
