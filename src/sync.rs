@@ -397,37 +397,37 @@ impl<T: Clone, F: Future<Output = T>> Future for Flight<'_, T, F> {
     }
 }
 
-/// `v.remove(i)` for `i < v.len()` (checked). The moving is done by bytes, in one
-/// function for every element type ([`take_at`]): `Vec::remove` is two functions per
-/// type (it calls `Vec::try_remove`, not inlined here), and a generic body one per type.
+/// `v.remove(i)` for `i < v.len()` (checked). The check and the moving are done by bytes,
+/// in one function for every element type ([`take_at`]): `Vec::remove` is two functions
+/// per type (it calls `Vec::try_remove`, not inlined here), and a generic body one per type.
 pub fn remove_at<T>(v: &mut Vec<T>, i: usize) -> T {
     let len = v.len();
-    assert!(i < len);
     let mut out = std::mem::MaybeUninit::<T>::uninit();
-    // SAFETY: `i` is in bounds; the element is copied out once, the rest move down over
-    // it, and the length drops by one, so it is owned only by the caller.
+    // SAFETY: `take_at` checks that `i` is in bounds; the element is copied out once, the
+    // rest move down over it, and the length drops by one, so it is owned only by the
+    // caller.
     unsafe {
-        v.set_len(len - 1);
-        let size = std::mem::size_of::<T>();
         take_at(
             v.as_mut_ptr().cast(),
-            i * size,
-            len * size,
-            size,
+            i,
+            len,
+            std::mem::size_of::<T>(),
             out.as_mut_ptr().cast(),
         );
+        v.set_len(len - 1);
         out.assume_init()
     }
 }
 
-/// Copy the `size` bytes at `at` in the buffer `base` (`end` bytes in use) to `out`, and
-/// move the bytes after them down over them.
+/// Copy element `i` of the `len` elements of `size` bytes at `base` to `out`, and move the
+/// elements after it down over it; panics unless `i < len`.
 ///
 /// # Safety
-/// `at + size <= end`, `base` valid for `end` bytes, `out` for `size` bytes.
+/// `base` valid for `len` elements, `out` for one.
 #[inline(never)]
-unsafe fn take_at(base: *mut u8, at: usize, end: usize, size: usize, out: *mut u8) {
-    let p = base.add(at);
+unsafe fn take_at(base: *mut u8, i: usize, len: usize, size: usize, out: *mut u8) {
+    assert!(i < len);
+    let p = base.add(i * size);
     std::ptr::copy_nonoverlapping(p, out, size);
-    std::ptr::copy(p.add(size), p, end - at - size);
+    std::ptr::copy(p.add(size), p, (len - i - 1) * size);
 }
