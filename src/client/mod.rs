@@ -533,17 +533,47 @@ impl Client {
     /// Run `tools/call` for `name` as a task (when the server and the tool allow it) and
     /// follow it. A server or tool without task support answers with the plain result:
     /// the handle is then already completed with it.
-    /// Not an `async fn`: the future owns the client and the name (it borrows nothing), so
-    /// the JS layer awaits it without a future of its own around it.
     pub fn call_as_task(
         &self,
         name: &str,
         args: JsValue,
         opts: HandleOptions,
     ) -> impl Future<Output = Result<Rc<Handle>, Error>> {
+        self.follow(name, Some(args), opts)
+    }
+
+    /// Resume following a task by id (for example after a page reload): one `tasks/get`,
+    /// then the same machine as any handle.
+    pub fn resume(
+        &self,
+        task_id: &str,
+        opts: HandleOptions,
+    ) -> impl Future<Output = Result<Rc<Handle>, Error>> {
+        self.follow(task_id, None, opts)
+    }
+
+    /// [`Client::call_as_task`] (`args`: the call's arguments) and [`Client::resume`]
+    /// (`args` is `None`: `name` is the task id) in one future type: the JS layer's one
+    /// wrapper serves both.
+    /// Not an `async fn`: the future owns the client and the name (it borrows nothing), so
+    /// the JS layer awaits it without a future of its own around it.
+    pub fn follow(
+        &self,
+        name: &str,
+        args: Option<JsValue>,
+        opts: HandleOptions,
+    ) -> impl Future<Output = Result<Rc<Handle>, Error>> {
         let (me, name) = (self.clone(), name.to_string());
         async move {
             let name = name.as_str();
+            let Some(args) = args else {
+                // A resume: the handle already following the task, or one `tasks/get`.
+                if let Some(h) = me.0.tasks.handle(name) {
+                    return Ok(h);
+                }
+                let v = me.get_task(name).await;
+                return me.follow_got(name, v, opts, None);
+            };
             // Before the shared `tools/list`: thousands of calls started at once wake
             // together (after it, the request breathes first thing too).
             io::pace::breathe().await;
@@ -696,24 +726,6 @@ impl Client {
                 return self.follow_got(&task_id, Ok(raw.into()), opts, Some(Ok(result)));
             }
         })
-    }
-
-    /// Resume following a task by id (for example after a page reload): one `tasks/get`,
-    /// then the same machine as any handle.
-    /// Owns what it needs, as [`Client::call_as_task`].
-    pub fn resume(
-        &self,
-        task_id: &str,
-        opts: HandleOptions,
-    ) -> impl Future<Output = Result<Rc<Handle>, Error>> {
-        let (me, task_id) = (self.clone(), task_id.to_string());
-        async move {
-            if let Some(h) = me.0.tasks.handle(&task_id) {
-                return Ok(h);
-            }
-            let v = me.get_task(&task_id).await;
-            me.follow_got(&task_id, v, opts, None)
-        }
     }
 
     /// Follow the task `tasks/get` answered with `v` (a task the server does not know:
