@@ -619,28 +619,29 @@ impl Client {
             // the tool list once on -32020 (a stale schema). 2025-11-25 goes through the same
             // loop once: no mirrored parameters (its tools have none), and its first answer is
             // the result. Inline, as the listing above: a nested future costs wasm.
-            let args = get(&params, "arguments");
             let mut refreshed = false;
-            // `undefined` when there is none (`put` leaves an `undefined` value out).
-            let mut responses = JsValue::UNDEFINED;
-            let mut state = JsValue::UNDEFINED;
             let mut state_only: Option<String> = None;
             let rounds = me.0.session.opts.max_input_rounds;
             let mut round = 0;
+            // The params of the next round: the call's, then (after `input_required`) a
+            // copy of them with the answers and the `requestState`.
+            let mut p = params.clone();
             let result = loop {
                 let extra = crate::cell::read(&me.0.tools)
                     .as_ref()
                     .and_then(|t| t.get(name))
-                    .map(|m| headers::param_headers(&m.mirrored, &args))
+                    .map(|m| headers::param_headers(&m.mirrored, &get(&params, "arguments")))
                     .unwrap_or_default();
-                let p = json::shallow_copy(&params);
-                json::put(&p, "inputResponses", responses.clone());
-                json::put(&p, "requestState", state.clone());
                 let ctl = Ctl {
                     headers: &extra,
                     ..ctl
                 };
-                let result = match me.0.session.request(method::TOOLS_CALL, p, ctl).await {
+                let result = match me
+                    .0
+                    .session
+                    .request(method::TOOLS_CALL, p.clone(), ctl)
+                    .await
+                {
                     Err(Error::Rpc { code, .. })
                         if modern && code == v2026::HEADER_MISMATCH && !refreshed =>
                     {
@@ -661,9 +662,22 @@ impl Client {
                         " times (maxInputRounds)"
                     )));
                 }
-                state = result.field("requestState").unwrap_or_default();
+                // `undefined` when there is none (`put` leaves an `undefined` value out).
+                let state = result.field("requestState").unwrap_or_default();
                 let requests = v2026::input_requests(&result);
-                if !is_object(&requests) {
+                p = json::shallow_copy(&params);
+                if is_object(&requests) {
+                    state_only = None;
+                    let keys = Json::keys(&requests);
+                    let answers = crate::obj!().into();
+                    let answers =
+                        ask_inputs(&me.0.session, &requests, keys, JsValue::NULL, answers)
+                            .await
+                            .map_err(|m| {
+                                Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into()))
+                            })?;
+                    json::put(&p, "inputResponses", answers);
+                } else {
                     // requestState only: retry at once; the same one again is no progress.
                     let s = state.as_string();
                     if s.is_none() || s == state_only {
@@ -672,15 +686,8 @@ impl Client {
                         ));
                     }
                     state_only = s;
-                    responses = JsValue::UNDEFINED;
-                    continue;
                 }
-                state_only = None;
-                let keys = Json::keys(&requests);
-                let answers = crate::obj!().into();
-                responses = ask_inputs(&me.0.session, &requests, keys, JsValue::NULL, answers)
-                    .await
-                    .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
+                json::put(&p, "requestState", state);
             };
             me.follow_call(me.0.tasks.wire().decode_call(result)?, opts, token)
         }
