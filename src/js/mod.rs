@@ -369,9 +369,10 @@ impl McpClient {
 
 /// `callTool` (`wait`: the final result), `callToolAsTask` (the handle) and
 /// `TaskHandle.resume` (`args` is `None`: reattach to the task `name`) in one future
-/// ([`Client::follow`]: one `Giving` serves all three), with the handle's `options`. The final result is the handle's own `result()` Promise
-/// (the one future `TaskHandle::op` makes of `wait()`), which the call's Promise adopts:
-/// no wait inside this future's state machine.
+/// ([`Client::follow`]: one `Giving` serves all three), with the handle's `options`.
+/// The final result is the handle's own `result()` Promise (the one future
+/// `TaskHandle::op` makes of `wait()`), which the call's Promise adopts: no wait inside
+/// this future's state machine.
 fn follow(
     cl: &Client,
     name: &str,
