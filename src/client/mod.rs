@@ -139,17 +139,17 @@ impl Router for Inbox {
             .upgrade()
             .filter(|_| m == method::ELICITATION_CREATE)?;
         let ctx = context(&t, &params);
-        Some(Box::pin(elicit(t.session().clone(), params, ctx)))
+        Some(Box::pin(elicit(t.session(), params, ctx)))
     }
 }
 
 /// Ask the person through `onElicitation` (`ctx`: `{ relatedTaskId }`): its answer, with
 /// the form's defaults (SEP-1034), or the JSON-RPC error to send back. The handler is
 /// called now (its caller polls the future at once).
-fn elicit(session: Rc<Session>, params: JsValue, ctx: JsValue) -> Elicit {
+fn elicit(session: &Session, params: JsValue, ctx: JsValue) -> Elicit {
     let asked = (session.opts.on_elicitation.as_ref()).map(|h| call_async(h, &params, &ctx));
     Elicit {
-        session,
+        defaults: session.opts.elicitation_defaults,
         params,
         asked,
     }
@@ -157,7 +157,8 @@ fn elicit(session: Rc<Session>, params: JsValue, ctx: JsValue) -> Elicit {
 
 /// The future of [`elicit`]: a plain one (no async block's state machine).
 struct Elicit {
-    session: Rc<Session>,
+    /// `applyElicitationDefaults`, read when asked (the session itself is not kept).
+    defaults: bool,
     params: JsValue,
     /// The handler's answer, if there is a handler.
     asked: Option<io::PromiseFuture>,
@@ -173,20 +174,20 @@ impl Future for Elicit {
         let Poll::Ready(answer) = Pin::new(asked).poll(cx) else {
             return Poll::Pending;
         };
-        Poll::Ready(elicited(&me.session, &me.params, answer))
+        Poll::Ready(elicited(me.defaults, &me.params, answer))
     }
 }
 
 /// What `onElicitation` answered (`params`: what it was asked), as [`elicit`] gives it:
 /// plain code, outside its future.
 fn elicited(
-    session: &Session,
+    defaults: bool,
     params: &JsValue,
     answer: Result<JsValue, JsValue>,
 ) -> Result<JsValue, (f64, String)> {
     match answer {
         Ok(v) if is_object(&v) => {
-            if session.opts.elicitation_defaults {
+            if defaults {
                 fill_defaults(params, &v);
             }
             Ok(v)
@@ -262,7 +263,7 @@ impl Future for Ask {
                 return Poll::Ready(Err(None));
             }
             let ctx = crate::obj!(("relatedTaskId", me.related.clone()));
-            let asked = elicit(me.session.clone(), get(&req, "params"), ctx.into());
+            let asked = elicit(&me.session, get(&req, "params"), ctx.into());
             me.asking = Some(asked);
         }
     }
