@@ -139,17 +139,17 @@ impl Router for Inbox {
             .upgrade()
             .filter(|_| m == method::ELICITATION_CREATE)?;
         let ctx = context(&t, &params);
-        Some(Box::pin(elicit(t.session().clone(), params, ctx)))
+        Some(Box::pin(elicit(t.session(), params, ctx)))
     }
 }
 
 /// Ask the person through `onElicitation` (`ctx`: `{ relatedTaskId }`): its answer, with
 /// the form's defaults (SEP-1034), or the JSON-RPC error to send back. The handler is
 /// called now (its caller polls the future at once).
-fn elicit(session: Rc<Session>, params: JsValue, ctx: JsValue) -> Elicit {
+fn elicit(session: &Session, params: JsValue, ctx: JsValue) -> Elicit {
     let asked = (session.opts.on_elicitation.as_ref()).map(|h| call_async(h, &params, &ctx));
     Elicit {
-        session,
+        defaults: session.opts.elicitation_defaults,
         params,
         asked,
     }
@@ -157,7 +157,8 @@ fn elicit(session: Rc<Session>, params: JsValue, ctx: JsValue) -> Elicit {
 
 /// The future of [`elicit`]: a plain one (no async block's state machine).
 struct Elicit {
-    session: Rc<Session>,
+    /// `applyElicitationDefaults`, read when asked (the session itself is not kept).
+    defaults: bool,
     params: JsValue,
     /// The handler's answer, if there is a handler.
     asked: Option<io::PromiseFuture>,
@@ -173,20 +174,20 @@ impl Future for Elicit {
         let Poll::Ready(answer) = Pin::new(asked).poll(cx) else {
             return Poll::Pending;
         };
-        Poll::Ready(elicited(&me.session, &me.params, answer))
+        Poll::Ready(elicited(me.defaults, &me.params, answer))
     }
 }
 
 /// What `onElicitation` answered (`params`: what it was asked), as [`elicit`] gives it:
 /// plain code, outside its future.
 fn elicited(
-    session: &Session,
+    defaults: bool,
     params: &JsValue,
     answer: Result<JsValue, JsValue>,
 ) -> Result<JsValue, (f64, String)> {
     match answer {
         Ok(v) if is_object(&v) => {
-            if session.opts.elicitation_defaults {
+            if defaults {
                 fill_defaults(params, &v);
             }
             Ok(v)
@@ -262,7 +263,7 @@ impl Future for Ask {
                 return Poll::Ready(Err(None));
             }
             let ctx = crate::obj!(("relatedTaskId", me.related.clone()));
-            let asked = elicit(me.session.clone(), get(&req, "params"), ctx.into());
+            let asked = elicit(&me.session, get(&req, "params"), ctx.into());
             me.asking = Some(asked);
         }
     }
@@ -533,17 +534,47 @@ impl Client {
     /// Run `tools/call` for `name` as a task (when the server and the tool allow it) and
     /// follow it. A server or tool without task support answers with the plain result:
     /// the handle is then already completed with it.
-    /// Not an `async fn`: the future owns the client and the name (it borrows nothing), so
-    /// the JS layer awaits it without a future of its own around it.
     pub fn call_as_task(
         &self,
         name: &str,
         args: JsValue,
         opts: HandleOptions,
     ) -> impl Future<Output = Result<Rc<Handle>, Error>> {
+        self.follow(name, Some(args), opts)
+    }
+
+    /// Resume following a task by id (for example after a page reload): one `tasks/get`,
+    /// then the same machine as any handle.
+    pub fn resume(
+        &self,
+        task_id: &str,
+        opts: HandleOptions,
+    ) -> impl Future<Output = Result<Rc<Handle>, Error>> {
+        self.follow(task_id, None, opts)
+    }
+
+    /// [`Client::call_as_task`] (`args`: the call's arguments) and [`Client::resume`]
+    /// (`args` is `None`: `name` is the task id) in one future type: the JS layer's one
+    /// wrapper serves both.
+    /// Not an `async fn`: the future owns the client and the name (it borrows nothing), so
+    /// the JS layer awaits it without a future of its own around it.
+    pub fn follow(
+        &self,
+        name: &str,
+        args: Option<JsValue>,
+        opts: HandleOptions,
+    ) -> impl Future<Output = Result<Rc<Handle>, Error>> {
         let (me, name) = (self.clone(), name.to_string());
         async move {
             let name = name.as_str();
+            let Some(args) = args else {
+                // A resume: the handle already following the task, or one `tasks/get`.
+                if let Some(h) = me.0.tasks.handle(name) {
+                    return Ok(h);
+                }
+                let v = me.get_task(name).await;
+                return me.follow_got(name, v, opts, None);
+            };
             // Before the shared `tools/list`: thousands of calls started at once wake
             // together (after it, the request breathes first thing too).
             io::pace::breathe().await;
@@ -589,28 +620,29 @@ impl Client {
             // the tool list once on -32020 (a stale schema). 2025-11-25 goes through the same
             // loop once: no mirrored parameters (its tools have none), and its first answer is
             // the result. Inline, as the listing above: a nested future costs wasm.
-            let args = get(&params, "arguments");
             let mut refreshed = false;
-            // `undefined` when there is none (`put` leaves an `undefined` value out).
-            let mut responses = JsValue::UNDEFINED;
-            let mut state = JsValue::UNDEFINED;
             let mut state_only: Option<String> = None;
             let rounds = me.0.session.opts.max_input_rounds;
             let mut round = 0;
+            // The params of the next round: the call's, then (after `input_required`) a
+            // copy of them with the answers and the `requestState`.
+            let mut p = params.clone();
             let result = loop {
                 let extra = crate::cell::read(&me.0.tools)
                     .as_ref()
                     .and_then(|t| t.get(name))
-                    .map(|m| headers::param_headers(&m.mirrored, &args))
+                    .map(|m| headers::param_headers(&m.mirrored, &get(&params, "arguments")))
                     .unwrap_or_default();
-                let p = json::shallow_copy(&params);
-                json::put(&p, "inputResponses", responses.clone());
-                json::put(&p, "requestState", state.clone());
                 let ctl = Ctl {
                     headers: &extra,
                     ..ctl
                 };
-                let result = match me.0.session.request(method::TOOLS_CALL, p, ctl).await {
+                let result = match me
+                    .0
+                    .session
+                    .request(method::TOOLS_CALL, p.clone(), ctl)
+                    .await
+                {
                     Err(Error::Rpc { code, .. })
                         if modern && code == v2026::HEADER_MISMATCH && !refreshed =>
                     {
@@ -631,9 +663,22 @@ impl Client {
                         " times (maxInputRounds)"
                     )));
                 }
-                state = result.field("requestState").unwrap_or_default();
+                // `undefined` when there is none (`put` leaves an `undefined` value out).
+                let state = result.field("requestState").unwrap_or_default();
                 let requests = v2026::input_requests(&result);
-                if !is_object(&requests) {
+                p = json::shallow_copy(&params);
+                if is_object(&requests) {
+                    state_only = None;
+                    let keys = Json::keys(&requests);
+                    let answers = crate::obj!().into();
+                    let answers =
+                        ask_inputs(&me.0.session, &requests, keys, JsValue::NULL, answers)
+                            .await
+                            .map_err(|m| {
+                                Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into()))
+                            })?;
+                    json::put(&p, "inputResponses", answers);
+                } else {
                     // requestState only: retry at once; the same one again is no progress.
                     let s = state.as_string();
                     if s.is_none() || s == state_only {
@@ -642,15 +687,8 @@ impl Client {
                         ));
                     }
                     state_only = s;
-                    responses = JsValue::UNDEFINED;
-                    continue;
                 }
-                state_only = None;
-                let keys = Json::keys(&requests);
-                let answers = crate::obj!().into();
-                responses = ask_inputs(&me.0.session, &requests, keys, JsValue::NULL, answers)
-                    .await
-                    .map_err(|m| Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into())))?;
+                json::put(&p, "requestState", state);
             };
             me.follow_call(me.0.tasks.wire().decode_call(result)?, opts, token)
         }
@@ -696,24 +734,6 @@ impl Client {
                 return self.follow_got(&task_id, Ok(raw.into()), opts, Some(Ok(result)));
             }
         })
-    }
-
-    /// Resume following a task by id (for example after a page reload): one `tasks/get`,
-    /// then the same machine as any handle.
-    /// Owns what it needs, as [`Client::call_as_task`].
-    pub fn resume(
-        &self,
-        task_id: &str,
-        opts: HandleOptions,
-    ) -> impl Future<Output = Result<Rc<Handle>, Error>> {
-        let (me, task_id) = (self.clone(), task_id.to_string());
-        async move {
-            if let Some(h) = me.0.tasks.handle(&task_id) {
-                return Ok(h);
-            }
-            let v = me.get_task(&task_id).await;
-            me.follow_got(&task_id, v, opts, None)
-        }
     }
 
     /// Follow the task `tasks/get` answered with `v` (a task the server does not know:

@@ -368,10 +368,11 @@ impl McpClient {
 }
 
 /// `callTool` (`wait`: the final result), `callToolAsTask` (the handle) and
-/// `TaskHandle.resume` (`args` is `None`: reattach to the task `name`) in one future,
-/// with the handle's `options`. The final result is the handle's own `result()` Promise
-/// (the one future `TaskHandle::op` makes of `wait()`), which the call's Promise adopts:
-/// no wait inside this future's state machine.
+/// `TaskHandle.resume` (`args` is `None`: reattach to the task `name`) in one future
+/// ([`Client::follow`]: one `Giving` serves all three), with the handle's `options`.
+/// The final result is the handle's own `result()` Promise (the one future
+/// `TaskHandle::op` makes of `wait()`), which the call's Promise adopts: no wait inside
+/// this future's state machine.
 fn follow(
     cl: &Client,
     name: &str,
@@ -380,11 +381,9 @@ fn follow(
     wait: bool,
 ) -> Promise {
     let opts = read_handle_options(options);
-    let give = move |h| followed(h, wait);
-    match args {
-        Some(args) => promise(Giving(cl.call_as_task(name, args, opts), give)),
-        None => promise(Giving(cl.resume(name, opts), give)),
-    }
+    promise(Giving(cl.follow(name, args, opts), move |h| {
+        followed(h, wait)
+    }))
 }
 
 /// What [`follow`]'s Promise gives for the handle `h`: the handle's `result()` Promise
