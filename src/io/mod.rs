@@ -74,6 +74,15 @@ extern "C" {
     fn off_abort(signal: &AbortSignal, f: &Closure<dyn FnMut()>);
 }
 
+// `Uint8Array.prototype.set.call(dst, src)`: a chunk copied into wasm memory (`dst`, a
+// view of it). js-sys's `raw_copy_to_ptr` is this import, with two more reads of the
+// length (an import of its own) and an assertion (see [`bytes`]).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Uint8Array, js_name = "prototype.set.call")]
+    fn copy_bytes(dst: &mut [u8], src: &Uint8Array);
+}
+
 // The host's timers (global in pages, workers and Node; Node's ids are objects).
 #[wasm_bindgen]
 extern "C" {
@@ -375,9 +384,10 @@ pub fn bytes(chunk: JsValue) -> Vec<u8> {
     // own (a copy of `RawVecInner::try_allocate_in` for this one caller).
     let mut v = Vec::new();
     v.reserve(n);
-    // SAFETY: `n` bytes of capacity, every one written by the copy.
+    // SAFETY: `n` bytes of capacity, every one written by the copy (the host copies the
+    // `n` bytes of `a` into them; as js-sys's `raw_copy_to_ptr` does).
     unsafe {
-        a.raw_copy_to_ptr(v.as_mut_ptr());
+        copy_bytes(std::slice::from_raw_parts_mut(v.as_mut_ptr(), n), &a);
         v.set_len(n);
     }
     v
