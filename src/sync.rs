@@ -94,8 +94,14 @@ impl<T: Clone> Latch<T> {
 
     /// Wait for the value.
     pub fn wait(&self) -> LatchWait<T> {
+        self.clone().into_wait()
+    }
+
+    /// Wait for the value with this latch itself (no clone and drop of it, where the
+    /// caller keeps no other use of it).
+    pub fn into_wait(self) -> LatchWait<T> {
         LatchWait {
-            latch: self.clone(),
+            latch: self,
             slot: None,
         }
     }
@@ -365,7 +371,7 @@ impl<T: Clone> SingleFlight<T> {
         // The latch moved into its wait, not cloned for it (and dropped).
         Flight {
             lead,
-            wait: LatchWait { latch, slot: None },
+            wait: latch.into_wait(),
         }
     }
 }

@@ -1,7 +1,6 @@
 //! Small helpers over JS values: opaque JSON (tool arguments, results, schemas, `_meta`)
 //! stays a JS value end to end and is never decoded in Rust.
 
-use js_sys::JSON;
 use wasm_bindgen::{JsCast, JsValue};
 
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/glue.js")]
@@ -21,6 +20,14 @@ extern "C" {
     /// `JsString::is_valid_utf16` walks the string code unit by code unit from wasm).
     #[wasm_bindgen(js_name = wellFormed)]
     fn well_formed(v: &JsValue) -> Option<String>;
+    /// `JSON.stringify(v)`: the JS string, or `undefined` if it throws (a cycle, a BigInt)
+    /// or writes nothing. Not js-sys's `catch` import: no exception slot in the wasm and
+    /// no `handleError` in the glue for it.
+    #[wasm_bindgen(js_name = toJson)]
+    pub fn to_json(v: &JsValue) -> JsValue;
+    /// `JSON.parse(text)`, or `undefined` if it throws (no JSON text reads as `undefined`).
+    #[wasm_bindgen(js_name = fromJson)]
+    fn from_json(text: &str) -> JsValue;
 }
 
 /// `obj!(("key", value), ...)`: a new object with the given `(key, value)` entries
@@ -53,12 +60,13 @@ pub fn is_object(v: &JsValue) -> bool {
 
 /// `JSON.stringify(v)`; `None` if it throws (cycles, BigInt).
 pub fn stringify(v: &JsValue) -> Option<String> {
-    JSON::stringify(v).ok().and_then(|s| s.as_string())
+    to_json(v).as_string()
 }
 
-/// `JSON.parse(text)`, with the host's message on failure.
-pub fn parse(text: &str) -> Result<JsValue, String> {
-    JSON::parse(text).map_err(|e| error_message(&e))
+/// `JSON.parse(text)`; `None` when `text` is not JSON. (Not the host's message: it may
+/// quote the text, and V8 quotes a short one whole: a secret, perhaps.)
+pub fn parse(text: &str) -> Option<JsValue> {
+    Some(from_json(text)).filter(|v| !v.is_undefined())
 }
 
 /// The `message` of a thrown value, or its string form.

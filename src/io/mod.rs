@@ -69,9 +69,9 @@ extern "C" {
     /// See [`AbortListener`]: plain imports, not web-sys's `catch` ones, and the event's
     /// name is the host's.
     #[wasm_bindgen(js_name = onAbort)]
-    fn on_abort(signal: &AbortSignal, f: &Closure<dyn FnMut()>);
+    fn on_abort(signal: &AbortSignal, f: &Callback);
     #[wasm_bindgen(js_name = offAbort)]
-    fn off_abort(signal: &AbortSignal, f: &Closure<dyn FnMut()>);
+    fn off_abort(signal: &AbortSignal, f: &Callback);
 }
 
 // `Uint8Array.prototype.set.call(dst, src)`: a chunk copied into wasm memory (`dst`, a
@@ -83,11 +83,16 @@ extern "C" {
     fn copy_bytes(dst: &mut [u8], src: &Uint8Array);
 }
 
+/// The JS function of a timer or an abort listener: the signature of the executor's
+/// callback (io/exec.rs), whose arguments it ignores, so that the glue has one kind of
+/// closure (one invoke shim, one maker), not one more for `FnMut()`.
+type Callback = Closure<dyn FnMut(u32, JsValue)>;
+
 // The host's timers (global in pages, workers and Node; Node's ids are objects).
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(f: &Closure<dyn FnMut()>, ms: u32) -> JsValue;
+    fn set_timeout(f: &Callback, ms: u32) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
 }
@@ -132,7 +137,7 @@ pub fn push_text(out: &mut String, bytes: &[u8]) {
 #[must_use = "dropping a Timer cancels it"]
 pub struct Timer {
     id: JsValue,
-    _f: Closure<dyn FnMut()>,
+    _f: Callback,
 }
 
 impl Timer {
@@ -160,9 +165,9 @@ impl Drop for Timer {
 
 /// `f` as the JS function of a timer or an abort listener (a call after the first does
 /// nothing): their one closure type.
-fn once(f: Box<dyn FnOnce()>) -> Closure<dyn FnMut()> {
+fn once(f: Box<dyn FnOnce()>) -> Callback {
     let mut f = Some(f);
-    Closure::new(move || {
+    Closure::new(move |_: u32, _: JsValue| {
         if let Some(f) = f.take() {
             f()
         }
@@ -183,7 +188,7 @@ pub fn sleep_or_wake(ms: f64, wake: Latch<bool>, signal: Option<&AbortSignal>) -
     Sleep {
         _timer: Timer::boxed(ms, setter(&wake, true)),
         _stop: signal.and_then(|s| AbortListener::boxed(s.clone(), setter(&wake, true))),
-        wait: wake.wait(),
+        wait: wake.into_wait(),
     }
 }
 
@@ -446,7 +451,7 @@ impl Abort {
 /// the listener when dropped.
 pub struct AbortListener {
     signal: AbortSignal,
-    closure: Closure<dyn FnMut()>,
+    closure: Callback,
 }
 
 impl AbortListener {

@@ -68,7 +68,7 @@ impl Future for Breathe {
                         latch
                     }
                 };
-                (now - s.start > SLICE_MS).then(|| latch.wait())
+                (now - s.start > SLICE_MS).then(|| latch.into_wait())
             });
             if this.0.is_none() {
                 return Poll::Ready(());

@@ -145,3 +145,17 @@ export function len(v) {
 export function put(o, k, v) {
   if (v !== undefined) o[k] = v;
 }
+
+/** `JSON.stringify(v)`, or undefined if it throws (src/io/json.rs). */
+export function toJson(v) {
+  try {
+    return JSON.stringify(v);
+  } catch {}
+}
+
+/** `JSON.parse(text)`, or undefined if it throws (src/io/json.rs). */
+export function fromJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {}
+}

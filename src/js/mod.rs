@@ -406,7 +406,7 @@ fn task_id_of(token_or_task_id: &str) -> Result<String, Error> {
         return Ok(token_or_task_id.to_string());
     }
     let t = json::parse(token_or_task_id)
-        .map_err(|e| Error::Protocol(crate::cat!("the resume token is not JSON: ", e)))?;
+        .ok_or_else(|| Error::protocol("the resume token is not JSON"))?;
     if get_f64(&t, "v") != Some(TOKEN_VERSION) {
         return Err(Error::protocol("the resume token has an unknown version"));
     }
@@ -452,7 +452,7 @@ impl TaskHandle {
     fn subscribe(&self, cb: Function, progress: bool) -> JsValue {
         let id = self.h.subscribe(cb, progress);
         let weak: Weak<Handle> = Rc::downgrade(&self.h);
-        Closure::<dyn FnMut()>::new(move || {
+        Closure::<dyn FnMut(u32, JsValue)>::new(move |_: u32, _: JsValue| {
             if let Some(h) = weak.upgrade() {
                 h.unsubscribe(id);
             }
@@ -502,9 +502,7 @@ impl TaskHandle {
             ("task", self.h.snapshot()),
         );
         // The JS string as JSON.stringify made it (no copy through a Rust String).
-        js_sys::JSON::stringify(&token)
-            .map(JsValue::from)
-            .unwrap_or_else(|_| JsValue::from_str(""))
+        json::to_json(&token)
     }
 }
 

@@ -833,7 +833,7 @@ impl Session {
         if clean == text {
             return v;
         }
-        json::parse(&clean).unwrap_or_else(|_| clean.into())
+        json::parse(&clean).unwrap_or_else(|| clean.into())
     }
 
     /// Wait for a request slot, if the request `take`s one (requests without a timeout
@@ -965,7 +965,7 @@ impl Session {
 
     /// The JSON-RPC message in the body of a request's 4xx (`id`): its reply, or others.
     fn refusal(self: &Rc<Self>, id: u64, body: &str) {
-        if let Ok(msg) = json::parse(body) {
+        if let Some(msg) = json::parse(body) {
             // An error about the request as a whole may carry a null id.
             let id_v = get(&msg, "id");
             if is_object(&get(&msg, "error")) && (id_v.is_null() || id_v.is_undefined()) {
@@ -979,7 +979,7 @@ impl Session {
     fn dispatch_text(self: &Rc<Self>, text: &str) -> Result<(), Error> {
         // Not the host's parse message: it quotes the body, cut where a secret could be
         // half shown. The body is redacted whole, then cut.
-        let msg = json::parse(text).map_err(|_| {
+        let msg = json::parse(text).ok_or_else(|| {
             Error::Protocol(crate::cat!(
                 "the server sent invalid JSON: ",
                 quote_body(&self.redact(text.to_string()), 120)
