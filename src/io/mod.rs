@@ -83,10 +83,10 @@ extern "C" {
     fn copy_bytes(dst: &mut [u8], src: &Uint8Array);
 }
 
-/// The JS function of a timer or an abort listener: the signature of the executor's
-/// callback (io/exec.rs), whose arguments it ignores, so that the glue has one kind of
-/// closure (one invoke shim, one maker), not one more for `FnMut()`.
-type Callback = Closure<dyn FnMut(u32, JsValue)>;
+/// The JS function of a timer or an abort listener. Not the executor's
+/// `FnMut(u32, JsValue)` (one closure type less in the glue): the host calls these with
+/// no number (a timer) or an `Event`, which wasm-bindgen's debug glue rejects.
+type Callback = Closure<dyn FnMut()>;
 
 // The host's timers (global in pages, workers and Node; Node's ids are objects).
 #[wasm_bindgen]
@@ -167,7 +167,7 @@ impl Drop for Timer {
 /// nothing): their one closure type.
 fn once(f: Box<dyn FnOnce()>) -> Callback {
     let mut f = Some(f);
-    Closure::new(move |_: u32, _: JsValue| {
+    Closure::new(move || {
         if let Some(f) = f.take() {
             f()
         }

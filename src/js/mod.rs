@@ -452,7 +452,7 @@ impl TaskHandle {
     fn subscribe(&self, cb: Function, progress: bool) -> JsValue {
         let id = self.h.subscribe(cb, progress);
         let weak: Weak<Handle> = Rc::downgrade(&self.h);
-        Closure::<dyn FnMut(u32, JsValue)>::new(move |_: u32, _: JsValue| {
+        Closure::<dyn FnMut()>::new(move || {
             if let Some(h) = weak.upgrade() {
                 h.unsubscribe(id);
             }
