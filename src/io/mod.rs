@@ -74,15 +74,6 @@ extern "C" {
     fn off_abort(signal: &AbortSignal, f: &Callback);
 }
 
-// `Uint8Array.prototype.set.call(dst, src)`: a chunk copied into wasm memory (`dst`, a
-// view of it). js-sys's `raw_copy_to_ptr` is this import, with two more reads of the
-// length (an import of its own) and an assertion (see [`bytes`]).
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = Uint8Array, js_name = "prototype.set.call")]
-    fn copy_bytes(dst: &mut [u8], src: &Uint8Array);
-}
-
 /// The JS function of a timer or an abort listener. Not the executor's
 /// `FnMut(u32, JsValue)` (one closure type less in the glue): the host calls these with
 /// no number (a timer) or an `Event`, which wasm-bindgen's debug glue rejects.
@@ -389,10 +380,10 @@ pub fn bytes(chunk: JsValue) -> Vec<u8> {
     // own (a copy of `RawVecInner::try_allocate_in` for this one caller).
     let mut v = Vec::new();
     v.reserve(n);
-    // SAFETY: `n` bytes of capacity, every one written by the copy (the host copies the
-    // `n` bytes of `a` into them; as js-sys's `raw_copy_to_ptr` does).
+    // SAFETY: `n` bytes of capacity, every one written by the copy. (js-sys's raw pointer
+    // copy, not an import taking `&mut [u8]`: that slice would cover uninitialised bytes.)
     unsafe {
-        copy_bytes(std::slice::from_raw_parts_mut(v.as_mut_ptr(), n), &a);
+        a.raw_copy_to_ptr(v.as_mut_ptr());
         v.set_len(n);
     }
     v
