@@ -88,6 +88,46 @@ fn set(dst: &mut String, src: &str) {
     dst.push_str(src);
 }
 
+/// A parser fed text, not bytes (the wasm's: the host decodes each chunk with a streaming
+/// `TextDecoder`, so no line is decoded on its own). Only `&str` goes in: each piece the
+/// parser decodes is then cut from that text at ASCII bytes (a line break, the field's
+/// colon and space) or at a chunk's end, after a whole BOM, or joins such pieces, so it
+/// is valid UTF-8, and is appended as it is (core's UTF-8 validation is not linked).
+#[derive(Debug)]
+pub struct SseTextParser(SseParser);
+
+impl SseTextParser {
+    /// A parser that buffers at most `max` bytes (see [`SseParser::with_max_event_bytes`]).
+    pub fn new(max: usize) -> Self {
+        SseTextParser(SseParser::with_decoder(max, push_valid))
+    }
+
+    /// [`SseParser::push_each`] for a chunk of text.
+    pub fn push_each(&mut self, chunk: &str, on: &mut dyn FnMut(SseEvent)) -> Result<(), SseError> {
+        self.0.push_each(chunk.as_bytes(), on)
+    }
+
+    /// [`SseParser::finish`].
+    pub fn finish(&mut self) -> Result<(), SseError> {
+        self.0.finish()
+    }
+}
+
+/// Read access only: a `&mut SseParser` could be fed bytes.
+impl std::ops::Deref for SseTextParser {
+    type Target = SseParser;
+    fn deref(&self) -> &SseParser {
+        &self.0
+    }
+}
+
+/// The decoder of an [`SseTextParser`]: its pieces are valid UTF-8 (see there).
+fn push_valid(out: &mut String, bytes: &[u8]) {
+    // SAFETY: only an `SseTextParser`'s parser calls this, with pieces of its `&str`
+    // chunks cut at ASCII bytes or chunk ends (see `SseTextParser`).
+    out.push_str(unsafe { std::str::from_utf8_unchecked(bytes) });
+}
+
 impl Default for SseParser {
     fn default() -> Self {
         Self::new()
@@ -336,5 +376,36 @@ impl SseParser {
         let id = has_id.then(|| self.id_buffer.clone());
         on(SseEvent { event, data, id });
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_parser_reads_text_chunks_as_the_byte_parser_reads_their_bytes() {
+        let stream = "\u{feff}id: é1\r\ndata: héllo\r\n\r\nevent: x\ndata: ∑\ndata: 😀\n\n";
+        for cut in [1, 2, 3, 5, 7, 11] {
+            let mut text = SseTextParser::new(DEFAULT_MAX_EVENT_BYTES);
+            let mut bytes = SseParser::new();
+            let (mut got, mut want) = (Vec::new(), Vec::new());
+            let mut rest = stream;
+            while !rest.is_empty() {
+                let mut n = cut.min(rest.len());
+                while !rest.is_char_boundary(n) {
+                    n += 1;
+                }
+                let (piece, tail) = rest.split_at(n);
+                text.push_each(piece, &mut |e| got.push(e)).unwrap();
+                bytes
+                    .push_each(piece.as_bytes(), &mut |e| want.push(e))
+                    .unwrap();
+                rest = tail;
+            }
+            assert_eq!(got.len(), 2);
+            assert_eq!(got, want);
+            assert_eq!(text.last_event_id(), Some("é1"));
+        }
     }
 }

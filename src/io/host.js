@@ -293,9 +293,6 @@ export function whenSettled(p, tag, cb) {
 /** The global `fetch` (pages, workers and Node alike), read when a client is made. */
 export const globalFetch = () => globalThis.fetch;
 
-const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
-/** UTF-8 bytes as text, each bad sequence as U+FFFD (the SSE parser's lines, src/io/mod.rs). */
-export const utf8 = (bytes) => lossy.decode(bytes);
 
 /**
  * One request by `fetch` (src/io/mod.rs, `Http::send`), redirects not followed: browsers
@@ -361,11 +358,13 @@ const read = (reader) => (reader ? reader.read().then(({ done, value }) => {
 }) : Promise.resolve());
 
 /**
- * The next chunk of a response's body (src/io/mod.rs, `HttpResponse::chunk`): its bytes, or
- * undefined at its end (or without a body). Rejects as the stream does, or with 'body chunk
- * is not bytes'.
+ * The next chunk of a response's body (src/io/mod.rs, `HttpResponse::chunk`) as text, by the
+ * reader's own streaming `TextDecoder` (a BOM kept, each bad UTF-8 sequence as U+FFFD, a
+ * character split between chunks given whole with the later one), or undefined at its end
+ * (or without a body). Rejects as the stream does, or with 'body chunk is not bytes'.
  */
-export const nextChunk = (resp) => read(readerOf(resp));
+export const nextChunk = (resp, r = readerOf(resp)) =>
+  read(r).then((v) => v && (r.d ??= new TextDecoder('utf-8', { ignoreBOM: true })).decode(v, { stream: true }));
 
 /**
  * A response's body read to its end (the wasm's replies, src/io/mod.rs, and the OAuth

@@ -12,7 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use js_sys::{Function, Promise, Uint8Array};
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal, Headers, Response};
@@ -33,9 +33,6 @@ pub mod pace;
 extern "C" {
     #[wasm_bindgen(js_name = globalFetch)]
     fn global_fetch() -> JsValue;
-    /// A body read to its end by the host's `TextDecoder` (see [`HttpResponse::text`]).
-    #[wasm_bindgen(js_name = utf8)]
-    fn decode(bytes: &[u8]) -> JsValue;
     /// See [`Http::send`].
     #[wasm_bindgen(js_name = send)]
     fn fetch_manual(
@@ -115,13 +112,6 @@ extern "C" {
 /// Milliseconds since the Unix epoch, from `Date.now()`.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
-}
-
-/// Append `bytes` decoded as UTF-8, each invalid sequence as U+FFFD, by the host's
-/// `TextDecoder` (as `text::push_lossy` does, without linking core's UTF-8 validation):
-/// the SSE parser's decoder ([`crate::sse::Decode`]).
-pub fn push_text(out: &mut String, bytes: &[u8]) {
-    out.push_str(&decode(bytes).as_string().unwrap_or_default());
 }
 
 /// A `setTimeout` that is cleared when dropped. Build timed behaviour on this.
@@ -345,8 +335,9 @@ impl HttpResponse {
         response_header(&self.inner, name).as_string()
     }
 
-    /// The next chunk of the body: its bytes (a `Uint8Array`, see [`bytes`]), `undefined`
-    /// at its end (or without a body); a rejection means the stream broke (or was
+    /// The next chunk of the body as text (a string: decoded by the host's streaming
+    /// `TextDecoder`, each invalid UTF-8 sequence as U+FFFD, a character split between two
+    /// chunks given whole with the second), `undefined` at its end (or without a body); a rejection means the stream broke (or was
     /// aborted, see [`failure`]). The host's promise itself, not a future around it.
     pub fn chunk(&mut self) -> PromiseFuture {
         await_promise(&next_chunk(&self.inner))
@@ -368,25 +359,6 @@ impl HttpResponse {
     pub fn cancel(&mut self) {
         cancel_body(&self.inner);
     }
-}
-
-/// A chunk of a body ([`HttpResponse::chunk`]), copied into wasm memory.
-// `reserve` on purpose (see below): clippy would have `with_capacity`.
-#[allow(clippy::reserve_after_initialization)]
-pub fn bytes(chunk: JsValue) -> Vec<u8> {
-    let a = chunk.unchecked_into::<Uint8Array>();
-    let n = len(&a) as usize;
-    // `reserve`, not `to_vec`'s `with_capacity`: that linked an allocation path of its
-    // own (a copy of `RawVecInner::try_allocate_in` for this one caller).
-    let mut v = Vec::new();
-    v.reserve(n);
-    // SAFETY: `n` bytes of capacity, every one written by the copy. (js-sys's raw pointer
-    // copy, not an import taking `&mut [u8]`: that slice would cover uninitialised bytes.)
-    unsafe {
-        a.raw_copy_to_ptr(v.as_mut_ptr());
-        v.set_len(n);
-    }
-    v
 }
 
 /// What a broken body stream amounts to.

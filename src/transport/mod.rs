@@ -18,7 +18,7 @@ use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::io::oauth::{self, OAuth as Auth};
 use crate::io::{self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse};
-use crate::sse::SseParser;
+use crate::sse::SseTextParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight};
 use crate::wire::headers;
 use crate::wire::v2025_11_25::{method, PROTOCOL_VERSION};
@@ -934,8 +934,8 @@ impl Session {
     /// request, and the rest of the chunk is not read).
     fn events(
         self: &Rc<Self>,
-        chunk: &[u8],
-        parser: &mut SseParser,
+        chunk: &str,
+        parser: &mut SseTextParser,
         until: Option<u64>,
     ) -> Result<bool, Error> {
         let mut bad = None;
@@ -1159,7 +1159,7 @@ impl Session {
     ) -> Result<(), Error> {
         // One parser for the stream and its reconnections: it keeps the last event id and
         // the server's `retry`.
-        let mut parser = SseParser::with_decoder(self.opts.max_response_bytes, io::push_text);
+        let mut parser = SseTextParser::new(self.opts.max_response_bytes);
         let mut backoff = rpc::backoff(u32::MAX, io::now_ms() as u64);
         let mut resumes = 0;
         loop {
@@ -1237,8 +1237,11 @@ impl Session {
                 let _ = parser.finish();
                 let read = loop {
                     let step = match r.chunk().await {
-                        Ok(c) if c.is_undefined() => Ok(true),
-                        Ok(c) => self.events(&io::bytes(c), &mut parser, until),
+                        // Text, or `undefined` at the end.
+                        Ok(c) => match c.as_string() {
+                            Some(text) => self.events(&text, &mut parser, until),
+                            None => Ok(true),
+                        },
                         Err(e) => Err(fetch_error(io::failure(e))),
                     };
                     if !matches!(step, Ok(false)) {
