@@ -173,6 +173,9 @@ pub(super) enum Then {
     Listen(Rc<Registry>, u32),
     /// A `tasks/cancel` in the background: a failure is only logged.
     Cancel,
+    /// The person was asked for a task's input ([`super::ask_inputs`]): the answers
+    /// then go in a `tasks/update`.
+    Asked(Rc<Handle>),
     /// A `tasks/update` with these answers.
     Update(Rc<Handle>, JsValue),
     /// A handle's `cancel()`: the answer applied, then given back.
@@ -199,6 +202,7 @@ impl Then {
                 return Err(r);
             }
             Then::Replied(h, id, req) => h.replied(*id, *req, r),
+            Then::Asked(h) => h.asked_inputs(r),
             Then::Sweep(me) => me.sweep_paged(r),
             Then::Listen(me, gen) => me.listen_ended(*gen, &r),
             Then::Cancel => {
@@ -997,20 +1001,20 @@ impl Handle {
         };
         let related = self.task_id.as_str().into();
         let ask = super::ask_inputs(&self.reg.session, &requests, new, related, answers);
-        io::spawn(Box::pin(Input(self.clone(), ask)));
+        background(Box::pin(ask), Then::Asked(self.clone()));
     }
 
     /// The person was asked for input (`r`: the answers, see [`super::ask_inputs`]): send
     /// them in a `tasks/update`, or fail the handle and cancel the task (a kind of input
     /// this client did not declare).
-    fn asked_inputs(self: &Rc<Self>, r: Result<JsValue, Option<String>>) {
+    fn asked_inputs(self: &Rc<Self>, r: Outcome) {
         let answers = match r {
-            Ok(a) => a,
-            Err(None) => {
+            Ok(a) if a.is_null() => {
                 self.step(Event::Fail(Error::protocol(super::UNDECLARED_INPUT)));
                 return self.cancel_later();
             }
-            Err(Some(m)) => return super::warn("onElicitation failed: ", &m),
+            Ok(a) => a,
+            Err(e) => return super::warn_err("onElicitation failed: ", e),
         };
         if self.is_done() {
             return;
@@ -1256,21 +1260,6 @@ impl Handle {
         for q in &queues {
             q.close();
         }
-    }
-}
-
-/// 2026-07-28: the handle `.0`'s input requests put to the person (`.1`), then the
-/// answers sent ([`Handle::asked_inputs`]). A plain future.
-struct Input(Rc<Handle>, super::Ask);
-
-impl Future for Input {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let Poll::Ready(r) = Pin::new(&mut self.1).poll(cx) else {
-            return Poll::Pending;
-        };
-        self.0.asked_inputs(r);
-        Poll::Ready(())
     }
 }
 
