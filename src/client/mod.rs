@@ -321,17 +321,23 @@ fn fill_defaults(params: &JsValue, answer: &JsValue) {
         return;
     }
     let content = get(answer, "content");
-    let content = is_object(&content).then_some(content);
-    let add = missing_defaults(&get(params, "requestedSchema"), content.as_ref());
-    if add.is_empty() {
-        return;
+    let given = is_object(&content);
+    // The defaults go straight into the content: the answer's own, or a new one that
+    // the answer gets only when a default was added.
+    let target = if given {
+        content.clone()
+    } else {
+        crate::obj!().into()
+    };
+    let mut added = false;
+    let content = given.then_some(&content);
+    missing_defaults(&get(params, "requestedSchema"), content, |k, v| {
+        json::put(&target, k, v);
+        added = true;
+    });
+    if added && !given {
+        json::put(answer, "content", target);
     }
-    let content = content.unwrap_or_else(|| crate::obj!().into());
-    // By reference (the list is dropped after): no `IntoIter` of its pairs in the wasm.
-    for (k, v) in &add {
-        json::put(&content, k, v.clone());
-    }
-    json::put(answer, "content", content);
 }
 
 /// The cursor of the page after `page` of a `tools/list` (`seen`: the cursors so far). A
