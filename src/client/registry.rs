@@ -64,8 +64,10 @@ struct RegState {
     schedule: Schedule<u32>,
     timer: Option<(f64, Timer)>,
     /// Status notifications of tasks not followed (yet): one may arrive before the
-    /// `tools/call` reply that creates the task's handle. The latest few, by task id.
-    early: Vec<(String, JsValue)>,
+    /// `tools/call` reply that creates the task's handle. The latest few, by task id
+    /// (their params, each found by its `taskId`: a list of JS values, a type the crate
+    /// has anyway).
+    early: Vec<JsValue>,
     /// The notification stream of the followed tasks (2026-07-28 `subscriptions/listen`):
     /// its abort, the ids it was opened with, its number, the batching timer, whether the
     /// server has none, and the drops in a row.
@@ -80,6 +82,11 @@ impl RegState {
     /// Where the handle `key` is (or would go) in `handles`.
     fn find(&self, key: u32) -> Result<usize, usize> {
         self.handles.binary_search_by_key(&key, |h| h.key)
+    }
+
+    /// Where the early status of `task_id` is in `early`, if there is one.
+    fn early_of(&self, task_id: &str) -> Option<usize> {
+        (self.early.iter()).position(|p| get_str(p, "taskId").as_deref() == Some(task_id))
     }
 
     /// The handle `key`.
@@ -412,8 +419,7 @@ impl Registry {
             if let Some(p) = &h.progress_key {
                 st.by_task.insert(p.clone(), key);
             }
-            let i = st.early.iter().position(|(id, _)| *id == h.task_id);
-            i.map(|i| remove_at(&mut st.early, i).1)
+            st.early_of(&h.task_id).map(|i| remove_at(&mut st.early, i))
         };
         if let Some(signal) = opts.signal {
             let weak = Rc::downgrade(&h);
@@ -458,12 +464,12 @@ impl Registry {
         let Some(h) = self.handle(&id) else {
             let mut st = self.state_mut();
             // The latest one per task id; the oldest goes when the list is full.
-            match st.early.iter().position(|(t, _)| *t == id) {
+            match st.early_of(&id) {
                 Some(i) => drop(remove_at(&mut st.early, i)),
                 None if st.early.len() == EARLY => drop(remove_at(&mut st.early, 0)),
                 None => {}
             }
-            st.early.push((id, params.clone()));
+            st.early.push(params.clone());
             return;
         };
         if let Err(e) = h.apply(params) {
