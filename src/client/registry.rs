@@ -157,9 +157,11 @@ struct HState {
     machine: Machine<JsValue, Error>,
     /// Status and progress listeners, by id: a progress listener's id is odd (one list,
     /// one copy of its code).
-    listeners: Vec<(u32, Function)>,
+    listeners: Vec<(u32, JsValue)>,
     queues: Vec<Queue<JsValue>>,
-    inflight: Vec<(ReqId, AbortController)>,
+    /// The requests in flight and their aborts (`AbortController`s): the listeners' list
+    /// type, one copy of its code for both.
+    inflight: Vec<(ReqId, JsValue)>,
     lane: Lane,
     progress: JsValue,
     /// Input request keys already put to the person (never twice), and the answers of a
@@ -407,7 +409,7 @@ impl Registry {
             outcome: Latch::new(),
         });
         if let Some(cb) = opts.on_status {
-            h.state_mut().listeners.push((0, cb));
+            h.state_mut().listeners.push((0, cb.into()));
         }
         let early = {
             let mut st = self.state_mut();
@@ -943,16 +945,14 @@ impl Handle {
 
     /// The request `id` is no longer in flight: its abort, if it was.
     fn answered(&self, id: ReqId) -> Option<AbortController> {
-        let mut st = self.state_mut();
-        let i = st.inflight.iter().position(|x| x.0 == id)?;
-        Some(st.inflight.swap_remove(i).1)
+        take_id(&mut self.state_mut().inflight, id).map(JsCast::unchecked_into)
     }
 
     /// Send one of the machine's requests; its answer comes back as an event.
     #[inline(never)]
     fn send(self: &Rc<Self>, id: ReqId, req: Request) {
         let ctl = io::abort_controller();
-        self.state_mut().inflight.push((id, ctl.clone()));
+        self.state_mut().inflight.push((id, ctl.clone().into()));
         let (method, params) = self.reg.wire().task_request(req, &self.task_id);
         // A held request stays open as long as the task waits for input.
         let held = req == Request::HeldResult;
@@ -1110,17 +1110,13 @@ impl Handle {
     pub fn subscribe(&self, cb: Function, progress: bool) -> u32 {
         // A fresh number of the registry's (never 0, the `onStatus` option's id).
         let id = self.reg.next_key() << 1 | u32::from(progress);
-        self.state_mut().listeners.push((id, cb));
+        self.state_mut().listeners.push((id, cb.into()));
         id
     }
 
     /// Remove a subscription.
     pub fn unsubscribe(&self, id: u32) {
-        // Ids are unique: the one entry, if still there (no `retain` code of its own).
-        let mut st = self.state_mut();
-        if let Some(i) = st.listeners.iter().position(|(i, _)| *i == id) {
-            remove_at(&mut st.listeners, i);
-        }
+        take_id(&mut self.state_mut().listeners, id);
     }
 
     /// A queue of snapshots: the current one, then each change; it ends after the
@@ -1164,7 +1160,7 @@ impl Handle {
             let mut listeners: Vec<JsValue> = Vec::new();
             for (i, cb) in &st.listeners {
                 if i & 1 == kind {
-                    listeners.push(cb.into());
+                    listeners.push(cb.clone());
                 }
             }
             (value, listeners)
@@ -1267,6 +1263,13 @@ impl Handle {
             q.close();
         }
     }
+}
+
+/// Take the entry `id` out of `list` (ids are unique: the one entry, if still there; no
+/// `retain` code of its own): its value.
+fn take_id(list: &mut Vec<(u32, JsValue)>, id: u32) -> Option<JsValue> {
+    let i = list.iter().position(|x| x.0 == id)?;
+    Some(remove_at(list, i).1)
 }
 
 /// A held-result slot for the handle `.0`: granted when the latch `.1` says so (`None`:
