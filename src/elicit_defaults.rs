@@ -15,7 +15,8 @@ use crate::io::json::Json;
 
 /// The fields to add to `content` (the `content` of an accepted form-mode
 /// `ElicitResult`, or `None` when the handler gave none): the `default` of every property
-/// of `requested_schema.properties` that `content` lacks, as `(name, default)` pairs.
+/// of `requested_schema.properties` that `content` lacks, handed to `add` as
+/// `(name, default)`, in the properties' order (no list of them in between).
 ///
 /// - A field counts as missing when its key is absent or its value is `null` (never a
 ///   valid answer: content values are strings, numbers, booleans or string arrays; a JS
@@ -34,14 +35,17 @@ use crate::io::json::Json;
 ///
 /// Written over [`Json`]: the wasm build reads the JS values themselves, the tests
 /// `serde_json` values. Never panics, whatever the input.
-pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> Vec<(String, J)> {
-    let mut out = Vec::new();
+pub fn missing_defaults<J: Json>(
+    requested_schema: &J,
+    content: Option<&J>,
+    mut add: impl FnMut(&str, J),
+) {
     // (A schema that is not an object has no `properties` either.)
     if !matches!(type_of(requested_schema), Ty::Any | Ty::Object) {
-        return out;
+        return;
     }
     let Some(properties) = requested_schema.object_at("properties") else {
-        return out;
+        return;
     };
     // By reference: a consuming loop links an `IntoIter<String>` and its drop.
     for name in &properties.keys() {
@@ -55,10 +59,9 @@ pub fn missing_defaults<J: Json>(requested_schema: &J, content: Option<&J>) -> V
             continue;
         };
         if fits(&property, &default) {
-            out.push((name.clone(), default));
+            add(name, default);
         }
     }
-    out
 }
 
 /// A schema's `type`, read once (compares of a `Ty`, not of names).
@@ -154,8 +157,14 @@ fn listed<J: Json>(schema: &J, key: &str, member: Option<&str>, s: &str) -> bool
 
 #[cfg(test)]
 mod tests {
-    use super::missing_defaults;
     use serde_json::{json, Map, Value};
+
+    /// The defaults `missing_defaults` hands over, as a list.
+    fn missing_defaults(schema: &Value, content: Option<&Value>) -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        super::missing_defaults(schema, content, |k, v| out.push((k.to_string(), v)));
+        out
+    }
 
     fn applied(schema: Value, content: Value) -> Value {
         let add = missing_defaults(&schema, Some(&content));

@@ -207,7 +207,9 @@ const UNDECLARED_INPUT: &str =
 /// other (`related`: the task they belong to, or null), and add each answer to `answers`
 /// under its key: `answers` in the end. The one loop of MRTR and of tasks. It stops at a request that is not
 /// an elicitation, the only kind this client declares, and only with a handler
-/// (`Err(None)`), or whose handler failed (`Err(Some(message))`).
+/// (`Ok(null)`: the answers are an object otherwise), or whose handler failed (a
+/// protocol error with the handler's message). An outcome like a request's: a task's
+/// questions are awaited by the registry's one request chain (no future of their own).
 fn ask_inputs(
     session: &Rc<Session>,
     requests: &JsValue,
@@ -240,7 +242,7 @@ pub(crate) struct Ask {
 }
 
 impl Future for Ask {
-    type Output = Result<JsValue, Option<String>>;
+    type Output = Outcome;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let me = &mut *self;
         loop {
@@ -250,7 +252,7 @@ impl Future for Ask {
                 };
                 match answer {
                     Ok(v) => json::put(&me.answers, &me.keys[me.next - 1], v),
-                    Err((_, m)) => return Poll::Ready(Err(Some(m))),
+                    Err((_, m)) => return Poll::Ready(Err(Error::Protocol(m))),
                 }
                 me.asking = None;
             }
@@ -260,7 +262,7 @@ impl Future for Ask {
             me.next += 1;
             let req = get(&me.requests, key);
             if !v2026::is_elicitation(&req) || me.session.opts.on_elicitation.is_none() {
-                return Poll::Ready(Err(None));
+                return Poll::Ready(Ok(JsValue::NULL));
             }
             let ctx = crate::obj!(("relatedTaskId", me.related.clone()));
             let asked = elicit(&me.session, get(&req, "params"), ctx.into());
@@ -319,17 +321,23 @@ fn fill_defaults(params: &JsValue, answer: &JsValue) {
         return;
     }
     let content = get(answer, "content");
-    let content = is_object(&content).then_some(content);
-    let add = missing_defaults(&get(params, "requestedSchema"), content.as_ref());
-    if add.is_empty() {
-        return;
+    let given = is_object(&content);
+    // The defaults go straight into the content: the answer's own, or a new one that
+    // the answer gets only when a default was added.
+    let target = if given {
+        content.clone()
+    } else {
+        crate::obj!().into()
+    };
+    let mut added = false;
+    let content = given.then_some(&content);
+    missing_defaults(&get(params, "requestedSchema"), content, |k, v| {
+        json::put(&target, k, v);
+        added = true;
+    });
+    if added && !given {
+        json::put(answer, "content", target);
     }
-    let content = content.unwrap_or_else(|| crate::obj!().into());
-    // By reference (the list is dropped after): no `IntoIter` of its pairs in the wasm.
-    for (k, v) in &add {
-        json::put(&content, k, v.clone());
-    }
-    json::put(answer, "content", content);
 }
 
 /// The cursor of the page after `page` of a `tools/list` (`seen`: the cursors so far). A
@@ -672,11 +680,10 @@ impl Client {
                     let keys = Json::keys(&requests);
                     let answers = crate::obj!().into();
                     let answers =
-                        ask_inputs(&me.0.session, &requests, keys, JsValue::NULL, answers)
-                            .await
-                            .map_err(|m| {
-                                Error::Protocol(m.unwrap_or_else(|| UNDECLARED_INPUT.into()))
-                            })?;
+                        ask_inputs(&me.0.session, &requests, keys, JsValue::NULL, answers).await?;
+                    if answers.is_null() {
+                        return Err(Error::protocol(UNDECLARED_INPUT));
+                    }
                     json::put(&p, "inputResponses", answers);
                 } else {
                     // requestState only: retry at once; the same one again is no progress.

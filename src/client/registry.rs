@@ -64,8 +64,10 @@ struct RegState {
     schedule: Schedule<u32>,
     timer: Option<(f64, Timer)>,
     /// Status notifications of tasks not followed (yet): one may arrive before the
-    /// `tools/call` reply that creates the task's handle. The latest few, by task id.
-    early: Vec<(String, JsValue)>,
+    /// `tools/call` reply that creates the task's handle. The latest few, by task id
+    /// (their params, each found by its `taskId`: a list of JS values, a type the crate
+    /// has anyway).
+    early: Vec<JsValue>,
     /// The notification stream of the followed tasks (2026-07-28 `subscriptions/listen`):
     /// its abort, the ids it was opened with, its number, the batching timer, whether the
     /// server has none, and the drops in a row.
@@ -80,6 +82,11 @@ impl RegState {
     /// Where the handle `key` is (or would go) in `handles`.
     fn find(&self, key: u32) -> Result<usize, usize> {
         self.handles.binary_search_by_key(&key, |h| h.key)
+    }
+
+    /// Where the early status of `task_id` is in `early`, if there is one.
+    fn early_of(&self, task_id: &str) -> Option<usize> {
+        (self.early.iter()).position(|p| get_str(p, "taskId").as_deref() == Some(task_id))
     }
 
     /// The handle `key`.
@@ -150,9 +157,11 @@ struct HState {
     machine: Machine<JsValue, Error>,
     /// Status and progress listeners, by id: a progress listener's id is odd (one list,
     /// one copy of its code).
-    listeners: Vec<(u32, Function)>,
+    listeners: Vec<(u32, JsValue)>,
     queues: Vec<Queue<JsValue>>,
-    inflight: Vec<(ReqId, AbortController)>,
+    /// The requests in flight and their aborts (`AbortController`s): the listeners' list
+    /// type, one copy of its code for both.
+    inflight: Vec<(ReqId, JsValue)>,
     lane: Lane,
     progress: JsValue,
     /// Input request keys already put to the person (never twice), and the answers of a
@@ -173,6 +182,9 @@ pub(super) enum Then {
     Listen(Rc<Registry>, u32),
     /// A `tasks/cancel` in the background: a failure is only logged.
     Cancel,
+    /// The person was asked for a task's input ([`super::ask_inputs`]): the answers
+    /// then go in a `tasks/update`.
+    Asked(Rc<Handle>),
     /// A `tasks/update` with these answers.
     Update(Rc<Handle>, JsValue),
     /// A handle's `cancel()`: the answer applied, then given back.
@@ -199,6 +211,7 @@ impl Then {
                 return Err(r);
             }
             Then::Replied(h, id, req) => h.replied(*id, *req, r),
+            Then::Asked(h) => h.asked_inputs(r),
             Then::Sweep(me) => me.sweep_paged(r),
             Then::Listen(me, gen) => me.listen_ended(*gen, &r),
             Then::Cancel => {
@@ -396,7 +409,7 @@ impl Registry {
             outcome: Latch::new(),
         });
         if let Some(cb) = opts.on_status {
-            h.state_mut().listeners.push((0, cb));
+            h.state_mut().listeners.push((0, cb.into()));
         }
         let early = {
             let mut st = self.state_mut();
@@ -408,8 +421,7 @@ impl Registry {
             if let Some(p) = &h.progress_key {
                 st.by_task.insert(p.clone(), key);
             }
-            let i = st.early.iter().position(|(id, _)| *id == h.task_id);
-            i.map(|i| remove_at(&mut st.early, i).1)
+            st.early_of(&h.task_id).map(|i| remove_at(&mut st.early, i))
         };
         if let Some(signal) = opts.signal {
             let weak = Rc::downgrade(&h);
@@ -454,12 +466,12 @@ impl Registry {
         let Some(h) = self.handle(&id) else {
             let mut st = self.state_mut();
             // The latest one per task id; the oldest goes when the list is full.
-            match st.early.iter().position(|(t, _)| *t == id) {
+            match st.early_of(&id) {
                 Some(i) => drop(remove_at(&mut st.early, i)),
                 None if st.early.len() == EARLY => drop(remove_at(&mut st.early, 0)),
                 None => {}
             }
-            st.early.push((id, params.clone()));
+            st.early.push(params.clone());
             return;
         };
         if let Err(e) = h.apply(params) {
@@ -933,16 +945,14 @@ impl Handle {
 
     /// The request `id` is no longer in flight: its abort, if it was.
     fn answered(&self, id: ReqId) -> Option<AbortController> {
-        let mut st = self.state_mut();
-        let i = st.inflight.iter().position(|x| x.0 == id)?;
-        Some(st.inflight.swap_remove(i).1)
+        take_id(&mut self.state_mut().inflight, id).map(JsCast::unchecked_into)
     }
 
     /// Send one of the machine's requests; its answer comes back as an event.
     #[inline(never)]
     fn send(self: &Rc<Self>, id: ReqId, req: Request) {
         let ctl = io::abort_controller();
-        self.state_mut().inflight.push((id, ctl.clone()));
+        self.state_mut().inflight.push((id, ctl.clone().into()));
         let (method, params) = self.reg.wire().task_request(req, &self.task_id);
         // A held request stays open as long as the task waits for input.
         let held = req == Request::HeldResult;
@@ -997,20 +1007,20 @@ impl Handle {
         };
         let related = self.task_id.as_str().into();
         let ask = super::ask_inputs(&self.reg.session, &requests, new, related, answers);
-        io::spawn(Box::pin(Input(self.clone(), ask)));
+        background(Box::pin(ask), Then::Asked(self.clone()));
     }
 
     /// The person was asked for input (`r`: the answers, see [`super::ask_inputs`]): send
     /// them in a `tasks/update`, or fail the handle and cancel the task (a kind of input
     /// this client did not declare).
-    fn asked_inputs(self: &Rc<Self>, r: Result<JsValue, Option<String>>) {
+    fn asked_inputs(self: &Rc<Self>, r: Outcome) {
         let answers = match r {
-            Ok(a) => a,
-            Err(None) => {
+            Ok(a) if a.is_null() => {
                 self.step(Event::Fail(Error::protocol(super::UNDECLARED_INPUT)));
                 return self.cancel_later();
             }
-            Err(Some(m)) => return super::warn("onElicitation failed: ", &m),
+            Ok(a) => a,
+            Err(e) => return super::warn_err("onElicitation failed: ", e),
         };
         if self.is_done() {
             return;
@@ -1100,17 +1110,13 @@ impl Handle {
     pub fn subscribe(&self, cb: Function, progress: bool) -> u32 {
         // A fresh number of the registry's (never 0, the `onStatus` option's id).
         let id = self.reg.next_key() << 1 | u32::from(progress);
-        self.state_mut().listeners.push((id, cb));
+        self.state_mut().listeners.push((id, cb.into()));
         id
     }
 
     /// Remove a subscription.
     pub fn unsubscribe(&self, id: u32) {
-        // Ids are unique: the one entry, if still there (no `retain` code of its own).
-        let mut st = self.state_mut();
-        if let Some(i) = st.listeners.iter().position(|(i, _)| *i == id) {
-            remove_at(&mut st.listeners, i);
-        }
+        take_id(&mut self.state_mut().listeners, id);
     }
 
     /// A queue of snapshots: the current one, then each change; it ends after the
@@ -1154,7 +1160,7 @@ impl Handle {
             let mut listeners: Vec<JsValue> = Vec::new();
             for (i, cb) in &st.listeners {
                 if i & 1 == kind {
-                    listeners.push(cb.into());
+                    listeners.push(cb.clone());
                 }
             }
             (value, listeners)
@@ -1259,19 +1265,11 @@ impl Handle {
     }
 }
 
-/// 2026-07-28: the handle `.0`'s input requests put to the person (`.1`), then the
-/// answers sent ([`Handle::asked_inputs`]). A plain future.
-struct Input(Rc<Handle>, super::Ask);
-
-impl Future for Input {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let Poll::Ready(r) = Pin::new(&mut self.1).poll(cx) else {
-            return Poll::Pending;
-        };
-        self.0.asked_inputs(r);
-        Poll::Ready(())
-    }
+/// Take the entry `id` out of `list` (ids are unique: the one entry, if still there; no
+/// `retain` code of its own): its value.
+fn take_id(list: &mut Vec<(u32, JsValue)>, id: u32) -> Option<JsValue> {
+    let i = list.iter().position(|x| x.0 == id)?;
+    Some(remove_at(list, i).1)
 }
 
 /// A held-result slot for the handle `.0`: granted when the latch `.1` says so (`None`:
