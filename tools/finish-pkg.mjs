@@ -163,13 +163,10 @@ $1getDataViewMemory0().setInt32(arg0 >>> 0, ret, true);`)
   writeFileSync(glueJs, next);
 }
 
-// Two helpers for code wasm-bindgen writes out at each use, checked like the rest (21
-// bytes of gzip together):
-// - `putString(at, s)`: a string returned to the wasm, its pointer (0 for none, the shims
-//   of `Option<String>`) and length written at `at`, as the shims wrote them; a `String`
-//   one (OAuth's `secrets`) passed through `String()`, as it was a string already;
-// - `wrap(Class, registry, ptr)`: each class's `static __wrap(ptr)` (the wasm's new
-//   McpClient or TaskHandle, registered for finalization), one copy per class before.
+// A helper for code wasm-bindgen writes out at each use, checked like the rest:
+// `putString(at, s)`: a string returned to the wasm, its pointer (0 for none, the shims
+// of `Option<String>`) and length written at `at`, as the shims wrote them; a `String`
+// one (OAuth's `secrets`) passed through `String()`, as it was a string already.
 {
   let text = readFileSync(glueJs, 'utf8');
   if (!text.includes('\nfunction putString(')) {
@@ -186,21 +183,9 @@ function putString(at, s) {
 }
 $&`);
   }
-  if (!text.includes('\nfunction wrap(')) {
-    text = text.replace(/\n {4}static __wrap\(ptr\) \{\n {8}const obj = Object\.create\((\w+)\.prototype\);\n {8}obj\.__wbg_ptr = ptr;\n {8}\1Finalization\.register\(obj, obj\.__wbg_ptr, obj\);\n {8}return obj;\n {4}\}/g, '')
-      .replace(/\b(McpClient|TaskHandle)\.__wrap\(arg0\)/g, 'wrap($1, $1Finalization, arg0)')
-      .replace(/\nfunction addHeapObject\(/, `
-function wrap(Class, registry, ptr) {
-    const obj = Object.create(Class.prototype);
-    obj.__wbg_ptr = ptr;
-    registry.register(obj, ptr, obj);
-    return obj;
-}
-$&`);
-  }
-  if (/isLikeNone\(ret\) \? 0 : passStringToWasm0|__wrap/.test(text) || !/\n {12}putString\(arg0, ret\);/.test(text)
-    || !text.includes('\nfunction putString(') || !/\bwrap\(McpClient, /.test(text) || !text.includes('\nfunction wrap(')) {
-    throw new Error('finish-pkg: wasm-bindgen\'s glue is not of the expected shape (strings returned, `__wrap`)');
+  if (/isLikeNone\(ret\) \? 0 : passStringToWasm0/.test(text) || !/\n {12}putString\(arg0, ret\);/.test(text)
+    || !text.includes('\nfunction putString(')) {
+    throw new Error('finish-pkg: wasm-bindgen\'s glue is not of the expected shape (strings returned)');
   }
   writeFileSync(glueJs, text);
 }
@@ -229,56 +214,73 @@ $&`);
   writeFileSync(glueJs, text.replace(imports[1], () => members.join('\n')));
 }
 
-// Each class's `__destroy_into_raw()`, which only its `free()` calls (nothing passes a
-// McpClient or TaskHandle to the wasm by value), written into `free()`: 25 bytes of gzip.
-{
-  const text = readFileSync(glueJs, 'utf8').replace(
-    /\n {4}__destroy_into_raw\(\) \{\n( {8}const ptr = this\.__wbg_ptr;\n {8}this\.__wbg_ptr = 0;\n {8}\w+Finalization\.unregister\(this\);\n) {8}return ptr;\n {4}\}\n {4}free\(\) \{\n {8}const ptr = this\.__destroy_into_raw\(\);\n/g,
-    '\n    free() {\n$1');
-  if (text.includes('__destroy_into_raw')) {
-    throw new Error('finish-pkg: wasm-bindgen\'s glue is not of the expected shape (`__destroy_into_raw` called by `free` alone)');
-  }
-  writeFileSync(glueJs, text);
-}
-
-// The classes' readonly properties (`taskId`, `serverInfo`, ...) and methods (`callTool`,
-// `result`, ...; not `connect`) are declared by the `McpClient` and `TaskHandle`
-// interfaces of src/js/types.rs (merged into the classes) and served by one
-// `_op(index, ...args)` export per class, the index being the member's place in its
-// interface (properties first): a wasm-bindgen export each cost about 120 to 220 bytes of
-// wasm and glue. Define the getters and methods on the classes, in that order (one list per
-// class, the getters first: 14 bytes of gzip less than a loop for each kind). Each class's
-// `[Symbol.dispose]` (its `free`, where the runtime has the symbol) is installed there too,
-// not by a statement after each class: 13 bytes of gzip.
+// The classes `McpClient` and `TaskHandle`, defined here over the wasm's one `_op(object,
+// op, a, b, c)` export (src/js/mod.rs), not by wasm-bindgen: its class machinery (a
+// borrow flag, a free export and a finalizer per class, their messages) cost more. Their
+// readonly properties (`taskId`, `serverInfo`, ...) and methods (`callTool`, `result`,
+// ...) are declared by the `McpClient` and `TaskHandle` interfaces of src/js/types.rs
+// (merged into the classes declared there), the op being the member's place in its
+// interface (properties first; `TaskHandle`'s past 32), then `free` (which the finalizer
+// calls too), then `McpClient`'s statics `TaskHandle.resume` and `connect`. The wasm makes
+// an object of a class with its import `wrap(kind, ptr)`, by the makers in `makers` here.
+// `_op` is not exported from the package (wasm-bindgen exports it from this module).
 let glueText = readFileSync(glueJs, 'utf8');
-if (!glueText.includes('by tools/finish-pkg.mjs: the getters and methods')) {
-  const disposers = /^if \(Symbol\.dispose\) (McpClient|TaskHandle)\.prototype\[Symbol\.dispose\] = \1\.prototype\.free;\n/gm;
-  if (glueText.match(disposers)?.length !== 2) {
-    throw new Error('finish-pkg: wasm-bindgen\'s glue is not of the expected shape (each class\'s `[Symbol.dispose]`)');
-  }
-  glueText = glueText.replace(disposers, '');
+if (!glueText.includes('by tools/finish-pkg.mjs: the classes')) {
   const members = ['McpClient', 'TaskHandle'].map((cls) => {
     const body = declarations.match(new RegExp(`^export interface ${cls} \\{\\n([\\s\\S]*?)^\\}`, 'm'));
     if (!body) throw new Error(`finish-pkg: no \`export interface ${cls}\` in ${dts}`);
     const getters = [...body[1].matchAll(/^ +readonly (\w+):/gm)].map((m) => m[1]);
     const methods = [...body[1].matchAll(/^ +(\w+)\(/gm)].map((m) => m[1]);
-    if (!getters.length || !methods.length || !glueText.includes(`export class ${cls} `) ||
+    if (!getters.length || !methods.length || glueText.includes(`class ${cls} `) ||
       /^(?! *(readonly \w+:|\w+\(|\/\*\*|\*)).+/m.test(body[1])) {
-      throw new Error(`finish-pkg: ${cls}: its interface or class is not of the expected shape`);
+      throw new Error(`finish-pkg: ${cls}: its interface is not of the expected shape, or wasm-bindgen made the class`);
     }
     return [cls, getters, methods];
   });
-  // `TaskHandle.resume(client, tokenOrTaskId, options)` (declared by the `TaskHandle`
-  // namespace of src/js/types.rs) is the client's op past its interface's members.
-  const resumeOp = members[0][1].length + members[0][2].length;
-  writeFileSync(glueJs, glueText + `// Added by tools/finish-pkg.mjs: the getters and methods (see src/js/types.rs).
-for (const [C, getters, names] of [${members.map(([c, g, m]) => `[${c}, ${g.length}, ${JSON.stringify([...g, ...m])}]`).join(', ')}]) {
-  if (Symbol.dispose) C.prototype[Symbol.dispose] = C.prototype.free;
-  names.forEach((name, op) => Object.defineProperty(C.prototype, name, op < getters
-    ? { get() { return this._op(op); }, configurable: true }
-    : { value(a, b, c) { return this._op(op, a, b, c); }, writable: true, configurable: true }));
+  // The ops src/js/mod.rs's `op` answers: `McpClient`'s free 16, resume 17, connect 18;
+  // `TaskHandle`'s members from 32, its free 47.
+  const [client, handle] = members.map(([, g, m]) => g.length + m.length);
+  if (client !== 16 || handle !== 15 || !/^export function _op\(p, op, a, b, c\) \{$/m.test(glueText)) {
+    throw new Error('finish-pkg: the classes\' members or the `_op` export are not what src/js/mod.rs\'s `op` numbers');
+  }
+  // The wasm's `wrap(kind, ptr)` import made this module's own objects (glue.js's is a
+  // stand-in): a second instance of the package (another URL of this file) has classes of
+  // its own over its own memory.
+  const wrapImport = /^( +)return addHeapObject\(wrap\(arg0 >>> 0, arg1 >>> 0\)\);$/m;
+  const glueImport = new RegExp(`^(import \\{ .*), wrap( \\} from '${gluePath.replace(/[.]/g, '\\.')}';)$`, 'm');
+  if (!wrapImport.test(glueText) || !glueImport.test(glueText)) {
+    throw new Error('finish-pkg: wasm-bindgen\'s glue is not of the expected shape (the `wrap` import)');
+  }
+  glueText = glueText.replace(wrapImport, '$1return addHeapObject(makers[arg0](arg1 >>> 0));').replace(glueImport, '$1$2');
+  writeFileSync(glueJs, glueText.replace(/^export function _op\(/m, 'function _op(')
+    + `// Added by tools/finish-pkg.mjs: the classes (see src/js/types.rs and src/js/mod.rs).
+const makers = [];
+const finalizer = new FinalizationRegistry(([p, free]) => _op(p, free));
+export class McpClient {
+  static connect(url, options) { return _op(0, 18, String(url), options); }
 }
-Object.defineProperty(TaskHandle, 'resume', { value(client, tokenOrTaskId, options) { return client._op(${resumeOp}, tokenOrTaskId, options); }, writable: true, configurable: true });
+export class TaskHandle {
+  static resume(client, tokenOrTaskId, options) { return _op(client._p, 17, tokenOrTaskId, options); }
+}
+for (const [C, getters, names, base] of [${members.map(([c, g, m], i) => `[${c}, ${g.length}, ${JSON.stringify([...g, ...m])}, ${32 * i}]`).join(', ')}]) {
+  const free = base + names.length;
+  makers.push((p) => {
+    const o = Object.create(C.prototype);
+    o._p = p;
+    finalizer.register(o, [p, free], o);
+    return o;
+  });
+  names.forEach((name, op) => Object.defineProperty(C.prototype, name, op < getters
+    ? { get() { return _op(this._p, base + op); }, configurable: true }
+    : { value(a, b, c) { return _op(this._p, base + op, a, b, c); }, writable: true, configurable: true }));
+  Object.defineProperty(C.prototype, 'free', { value() {
+    const p = this._p;
+    this._p = 0;
+    finalizer.unregister(this);
+    _op(p, free);
+  }, writable: true, configurable: true });
+  if (Symbol.dispose) C.prototype[Symbol.dispose] = C.prototype.free;
+}
 `);
 }
 

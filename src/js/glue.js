@@ -88,6 +88,15 @@ export function settle(p, ok, value) {
   settlers.get(p)[ok ? 0 : 1](value);
 }
 
+/**
+ * A new `McpClient` (`kind` 0) or `TaskHandle` (1) for the wasm's value `ptr`: a stand-in
+ * that the package never calls. Its glue defines the classes (tools/finish-pkg.mjs), a pair
+ * for each instance of the wasm module, and points the wasm's import at its own.
+ */
+export function wrap(kind) {
+  throw new Error(`mcp-tasks-wasm: no class ${kind} outside the package`);
+}
+
 /** `o[k]` of an object (not null), else undefined; undefined too if reading it throws. */
 export function get(o, k) {
   try {

@@ -33,6 +33,9 @@ extern "C" {
     /// `v.signal` when it is an `AbortSignal`.
     #[wasm_bindgen(js_name = signalOf)]
     fn signal_of(v: &JsValue) -> Option<AbortSignal>;
+    /// A new `McpClient` (`kind` 0) or `TaskHandle` (1) JS object for the Rust value at
+    /// `ptr` (an `Rc::into_raw`), which it owns from then on ([`op`]'s free).
+    fn wrap(kind: u32, ptr: u32) -> JsValue;
 }
 
 /// The JS error classes, by their place in glue.js's `classes` list (the class crosses
@@ -294,38 +297,63 @@ impl Future for Closed {
     }
 }
 
+/// The one export of the classes `McpClient` and `TaskHandle` (defined in the package's
+/// glue by tools/finish-pkg.mjs, not by wasm-bindgen: its class machinery, a borrow flag,
+/// two exports to free and its messages, cost more than this): the getters and methods
+/// of the declarations' `McpClient` and `TaskHandle` interfaces (types.rs) by their place
+/// there, the latter past [`HANDLE`], with `p` the object's value (`Rc::into_raw`, 0 once
+/// freed); an op past the members frees it (`free()` and the finalizer), and
+/// `McpClient.connect` and `TaskHandle.resume` follow (`McpClient` ops 17 and 18). The
+/// arguments are borrowed for the call: an owned one costs the export's shim a drop on
+/// each of its paths; what a future keeps is cloned.
+#[wasm_bindgen(skip_typescript, js_name = "_op")]
+pub fn op(p: u32, op: u32, a: &JsValue, b: &JsValue, c: &JsValue) -> JsValue {
+    if op == 18 {
+        // `McpClient.connect(url, options)` (the glue passes `String(url)`).
+        let opts = read_client_options(b);
+        return promise(Giving(
+            Client::connect(a.as_string().unwrap_or_default(), opts),
+            |c| wrap(0, Rc::into_raw(Rc::new(McpClient { c })) as u32),
+        ))
+        .into();
+    }
+    if p == 0 {
+        wasm_bindgen::throw_str("the object was freed");
+    }
+    // SAFETY: `p` is the `Rc::into_raw` of the class's value, which the JS object owns
+    // until it is freed (once: the glue zeroes it first). A strong count is held for the
+    // call, so that a callback freeing the object meanwhile leaves it alive until the end.
+    unsafe {
+        match op {
+            HANDLE_FREE => drop(Rc::from_raw(p as *const TaskHandle)),
+            HANDLE.. => return held::<TaskHandle>(p).op(op - HANDLE, a),
+            16 => drop(Rc::from_raw(p as *const McpClient)),
+            _ => return held::<McpClient>(p).op(op, a, b, c),
+        }
+    }
+    JsValue::UNDEFINED
+}
+
+/// Where `TaskHandle`'s ops start in [`op`]'s numbering, and its free.
+const HANDLE: u32 = 32;
+const HANDLE_FREE: u32 = HANDLE + 15;
+
+/// The value at `p` (see [`op`]), with a strong count of its own.
+unsafe fn held<T>(p: u32) -> Rc<T> {
+    let p = p as *const T;
+    Rc::increment_strong_count(p);
+    Rc::from_raw(p)
+}
+
 /// An MCP client connected to one server over Streamable HTTP.
-#[wasm_bindgen]
-pub struct McpClient {
+struct McpClient {
     c: Client,
 }
 
-#[wasm_bindgen]
 impl McpClient {
-    /// Connect to `url`: `initialize`, `notifications/initialized`, then the GET stream.
-    #[wasm_bindgen(unchecked_return_type = "Promise<McpClient>")]
-    pub fn connect(
-        url: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: &JsValue,
-    ) -> Promise {
-        let opts = read_client_options(options);
-        promise(Giving(Client::connect(url, opts), |c| {
-            McpClient { c }.into()
-        }))
-    }
-
-    /// The readonly properties and the methods of the `McpClient` interface of the
-    /// declarations (types.rs), by their place there: `serverInfo`, `serverCapabilities`,
-    /// `instructions`, `protocolVersion`, `sessionId`, `activeTasks`, then `callTool`,
-    /// `callToolAsTask`, `listTools`, `listAllTools`, `getTask`, `getTaskResult`,
-    /// `listTasks`, `cancelTask`, `close`, `signOut` with their arguments, then the static
-    /// `TaskHandle.resume` (the client, its token and options). The getters and
-    /// methods (defined in the glue by tools/finish-pkg.mjs) share this one export: a
-    /// wasm-bindgen export each cost about 120 to 220 bytes of wasm and glue. The
-    /// arguments are borrowed for the call (as `connect`'s options): an owned one costs
-    /// the export's shim a drop on each of its paths; what a future keeps is cloned.
-    #[wasm_bindgen(skip_typescript, js_name = "_op")]
-    pub fn op(&self, op: u32, a: &JsValue, b: &JsValue, c: &JsValue) -> JsValue {
+    /// `McpClient`'s getters and methods by their place in its interface (see [`op`]),
+    /// then `TaskHandle.resume(client, tokenOrTaskId, options)` (17).
+    fn op(&self, op: u32, a: &JsValue, b: &JsValue, c: &JsValue) -> JsValue {
         let cl = &self.c;
         // A task id, a tool name or a cursor (`None` when absent or not a string).
         let text = a.as_string();
@@ -392,7 +420,7 @@ fn followed(h: Rc<Handle>, wait: bool) -> JsValue {
     if wait {
         promise(h.wait()).into()
     } else {
-        TaskHandle::new(h).into()
+        TaskHandle::wrap(h)
     }
 }
 
@@ -434,18 +462,19 @@ impl Future for Step {
 }
 
 /// A running task: follow it, await it, cancel it.
-#[wasm_bindgen]
-pub struct TaskHandle {
+struct TaskHandle {
     h: Rc<Handle>,
     result: RefCell<Option<Promise>>,
 }
 
 impl TaskHandle {
-    fn new(h: Rc<Handle>) -> TaskHandle {
-        TaskHandle {
+    /// A new `TaskHandle` JS object for `h` (see [`op`]).
+    fn wrap(h: Rc<Handle>) -> JsValue {
+        let t = TaskHandle {
             h,
             result: RefCell::new(None),
-        }
+        };
+        wrap(1, Rc::into_raw(Rc::new(t)) as u32)
     }
 
     /// `onStatus` / `onProgress`: the unsubscribe function.
@@ -506,15 +535,13 @@ impl TaskHandle {
     }
 }
 
-#[wasm_bindgen]
 impl TaskHandle {
     /// The readonly properties and the methods of the `TaskHandle` interface of the
     /// declarations (types.rs), by their place there: `taskId`, `isLocal`, `status`,
     /// `task`, `isDone`, `immediateResponse`, `progress`, `polls`, then `result`, `cancel`,
     /// `onStatus`, `onProgress`, `updates`, `serialize`, `dispose`. One export for all, as
     /// `McpClient::op`.
-    #[wasm_bindgen(skip_typescript, js_name = "_op")]
-    pub fn op(&self, op: u32, a: &JsValue) -> JsValue {
+    fn op(&self, op: u32, a: &JsValue) -> JsValue {
         let h = &self.h;
         match op {
             0 => h.task_id.as_str().into(),

@@ -289,10 +289,11 @@ export interface CallToolAsTaskOptions {
 
 /*
  * The classes' readonly properties and methods (but for the static ones), merged into the
- * classes declared below. Each getter and method goes through the class's one
- * `_op(index, ...args)` export, the index being its place here (the properties first,
- * then the methods): tools/finish-pkg.mjs defines them from these lists, and
- * `McpClient::op` / `TaskHandle::op` (src/js/mod.rs) answer in the same order.
+ * classes declared below. Each getter and method goes through the wasm's one
+ * `_op(object, index, ...args)` export, the index being its place here (the properties
+ * first, then the methods; `TaskHandle`'s past 32): tools/finish-pkg.mjs defines them from
+ * these lists, and `McpClient::op` / `TaskHandle::op` (src/js/mod.rs) answer in the same
+ * order.
  */
 export interface McpClient {
   /** The server's `serverInfo` from `initialize`. */
@@ -387,17 +388,32 @@ export interface TaskHandle {
 }
 
 /*
- * `TaskHandle.resume`, merged into the class declared below as a static method: served by
- * `McpClient`'s `_op` (the index past its interface's members), defined on the class by
- * tools/finish-pkg.mjs.
+ * The classes, with the members above merged in: defined in the package's glue by
+ * tools/finish-pkg.mjs over the wasm's one `_op` export (src/js/mod.rs), as are their
+ * static methods (`McpClient`'s ops past its interface's members).
  */
-export namespace TaskHandle {
+/** An MCP client connected to one server over Streamable HTTP. */
+export class McpClient {
+  private constructor();
+  /** Drop the wasm's side of this object (also done when it is garbage collected). */
+  free(): void;
+  [Symbol.dispose](): void;
+  /** Connect to `url`: `initialize`, `notifications/initialized`, then the GET stream. */
+  static connect(url: string, options?: ConnectOptions): Promise<McpClient>;
+}
+
+/** A running task: follow it, await it, cancel it. */
+export class TaskHandle {
+  private constructor();
+  /** Drop the wasm's side of this object (also done when it is garbage collected). */
+  free(): void;
+  [Symbol.dispose](): void;
   /**
    * Reattach to a task from a resume token or a bare task id, without a new
    * `tools/call`. Against servers that bind tasks to a session (the official
    * TypeScript server), connect the client with `{ sessionId: token.sessionId }`.
    */
-  function resume(client: McpClient, tokenOrTaskId: string, options?: CallToolAsTaskOptions): Promise<TaskHandle>;
+  static resume(client: McpClient, tokenOrTaskId: string, options?: CallToolAsTaskOptions): Promise<TaskHandle>;
 }
 
 /** Base class of this SDK's errors. */
