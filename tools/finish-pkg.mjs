@@ -260,7 +260,10 @@ export class McpClient {
   static connect(url, options) { return _op(0, 18, String(url), options); }
 }
 export class TaskHandle {
-  static resume(client, tokenOrTaskId, options) { return _op(client._p, 17, tokenOrTaskId, options); }
+  static resume(client, tokenOrTaskId, options) {
+    if (!(client instanceof McpClient)) throw new TypeError('TaskHandle.resume: client is not an McpClient');
+    return _op(client._p, 17, tokenOrTaskId, options);
+  }
 }
 for (const [C, getters, names, base] of [${members.map(([c, g, m], i) => `[${c}, ${g.length}, ${JSON.stringify([...g, ...m])}, ${32 * i}]`).join(', ')}]) {
   const free = base + names.length;

@@ -125,7 +125,15 @@ test('a resume token reattaches a fresh client to a running task', T, async () =
   const again = await TaskHandle.resume(fresh, token);
   assert.equal(again.taskId, h.taskId);
   assert.equal((await again.result()).content[0].text, 'later');
+  // The client must be one: a handle (whose value is no client) or a plain object is
+  // refused before the wasm sees it; a freed client throws.
+  assert.throws(() => TaskHandle.resume(again, token), TypeError);
+  assert.throws(() => TaskHandle.resume({ _p: again._p }, token), TypeError);
+  again.free();
+  assert.throws(() => again.taskId, /the object was freed/);
   await fresh.close();
+  fresh.free();
+  assert.throws(() => TaskHandle.resume(fresh, token), /the object was freed/);
 });
 
 test('listTasks and the elicitation handler', T, async () => {
