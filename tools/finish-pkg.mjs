@@ -223,6 +223,8 @@ $&`);
 // interface (properties first; `TaskHandle`'s past 32), then `free` (which the finalizer
 // calls too), then `McpClient`'s statics `TaskHandle.resume` and `connect`. The wasm makes
 // an object of a class with its import `wrap(kind, ptr)`, by the makers in `makers` here.
+// `TaskHandle`'s `result()` is memoized here, in the object's `_r` (the same Promise every
+// call; `free` clears it, so a freed handle's `result()` throws as its other members do).
 // `_op` is not exported from the package (wasm-bindgen exports it from this module).
 let glueText = readFileSync(glueJs, 'utf8');
 if (!glueText.includes('by tools/finish-pkg.mjs: the classes')) {
@@ -275,10 +277,11 @@ for (const [C, getters, names, base] of [${members.map(([c, g, m], i) => `[${c},
   });
   names.forEach((name, op) => Object.defineProperty(C.prototype, name, op < getters
     ? { get() { return _op(this._p, base + op); }, configurable: true }
-    : { value(a, b, c) { return _op(this._p, base + op, a, b, c); }, writable: true, configurable: true }));
+    : { value(a, b, c) { return name == 'result' ? this._r ||= _op(this._p, base + op) : _op(this._p, base + op, a, b, c); },
+      writable: true, configurable: true }));
   Object.defineProperty(C.prototype, 'free', { value() {
     const p = this._p;
-    this._p = 0;
+    this._p = this._r = 0;
     finalizer.unregister(this);
     _op(p, free);
   }, writable: true, configurable: true });

@@ -12,7 +12,6 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use crate::cell::RefCell;
 use crate::client::registry::{Handle, HandleOptions};
 use crate::client::{Client, Pending};
 use crate::error::Error;
@@ -325,8 +324,8 @@ pub fn op(p: u32, op: u32, a: &JsValue, b: &JsValue, c: &JsValue) -> JsValue {
     // call, so that a callback freeing the object meanwhile leaves it alive until the end.
     unsafe {
         match op {
-            HANDLE_FREE => drop(Rc::from_raw(p as *const TaskHandle)),
-            HANDLE.. => return held::<TaskHandle>(p).op(op - HANDLE, a),
+            HANDLE_FREE => drop(Rc::from_raw(p as *const Handle)),
+            HANDLE.. => return handle_op(&held::<Handle>(p), op - HANDLE, a),
             16 => drop(Rc::from_raw(p as *const McpClient)),
             _ => return held::<McpClient>(p).op(op, a, b, c),
         }
@@ -399,7 +398,7 @@ impl McpClient {
 /// `TaskHandle.resume` (`args` is `None`: reattach to the task `name`) in one future
 /// ([`Client::follow`]: one `Giving` serves all three), with the handle's `options`.
 /// The final result is the handle's own `result()` Promise (the one future
-/// `TaskHandle::op` makes of `wait()`), which the call's Promise adopts: no wait inside
+/// [`handle_op`] makes of `wait()`), which the call's Promise adopts: no wait inside
 /// this future's state machine.
 fn follow(
     cl: &Client,
@@ -420,7 +419,7 @@ fn followed(h: Rc<Handle>, wait: bool) -> JsValue {
     if wait {
         promise(h.wait()).into()
     } else {
-        TaskHandle::wrap(h)
+        wrap(1, Rc::into_raw(h) as u32)
     }
 }
 
@@ -461,110 +460,89 @@ impl Future for Step {
     }
 }
 
-/// A running task: follow it, await it, cancel it.
-struct TaskHandle {
-    h: Rc<Handle>,
-    result: RefCell<Option<Promise>>,
+/// `TaskHandle.onStatus` / `onProgress`: the unsubscribe function.
+fn subscribe(h: &Rc<Handle>, cb: Function, progress: bool) -> JsValue {
+    let id = h.subscribe(cb, progress);
+    let weak: Weak<Handle> = Rc::downgrade(h);
+    Closure::<dyn FnMut()>::new(move || {
+        if let Some(h) = weak.upgrade() {
+            h.unsubscribe(id);
+        }
+    })
+    .into_js_value()
 }
 
-impl TaskHandle {
-    /// A new `TaskHandle` JS object for `h` (see [`op`]).
-    fn wrap(h: Rc<Handle>) -> JsValue {
-        let t = TaskHandle {
-            h,
-            result: RefCell::new(None),
-        };
-        wrap(1, Rc::into_raw(Rc::new(t)) as u32)
-    }
-
-    /// `onStatus` / `onProgress`: the unsubscribe function.
-    fn subscribe(&self, cb: Function, progress: bool) -> JsValue {
-        let id = self.h.subscribe(cb, progress);
-        let weak: Weak<Handle> = Rc::downgrade(&self.h);
-        Closure::<dyn FnMut()>::new(move || {
-            if let Some(h) = weak.upgrade() {
-                h.unsubscribe(id);
-            }
-        })
-        .into_js_value()
-    }
-
-    /// Task snapshots for `for await`: the current one, then each change; it ends after
-    /// the terminal one.
-    fn updates(&self) -> JsValue {
-        let q = self.h.updates();
-        // One closure serves the iterator (the glue's `makeAsyncIterator`): `(0, p)` is
-        // `next()`, whose Promise `p` (made by `pending()`) the step settles, and `(1)` is
-        // `return()`, which closes the queue (the glue resolves it with `{ done: true }`).
-        // Its signature, `FnMut(u32, JsValue)`, is the executor's (io/exec.rs), so it
-        // brings no conversion shims of its own.
-        let iter = Closure::<dyn FnMut(u32, JsValue)>::new(move |op: u32, p: JsValue| {
-            if op != 0 {
-                return q.clear_and_close();
-            }
-            io::spawn(Box::pin(Step {
-                next: q.next(),
-                p: p.unchecked_into(),
-            }));
-        })
-        .into_js_value();
-        make_async_iterator(iter)
-    }
-
-    /// A versioned resume token (JSON text) for `TaskHandle.resume` ([`task_id_of`]).
-    fn serialize(&self) -> JsValue {
-        let c = self.h.session();
-        let token = crate::obj!(
-            ("v", TOKEN_VERSION.into()),
-            ("taskId", self.h.task_id.as_str().into()),
-            ("url", c.url.as_str().into()),
-            (
-                "protocolVersion",
-                c.protocol_version()
-                    .map(JsValue::from)
-                    .unwrap_or(JsValue::NULL),
-            ),
-            (
-                "sessionId",
-                c.session_id().map(JsValue::from).unwrap_or(JsValue::NULL),
-            ),
-            ("task", self.h.snapshot()),
-        );
-        // The JS string as JSON.stringify made it (no copy through a Rust String).
-        json::to_json(&token)
-    }
+/// `TaskHandle.updates()`: task snapshots for `for await`: the current one, then each
+/// change; it ends after the terminal one.
+fn updates(h: &Handle) -> JsValue {
+    let q = h.updates();
+    // One closure serves the iterator (the glue's `makeAsyncIterator`): `(0, p)` is
+    // `next()`, whose Promise `p` (made by `pending()`) the step settles, and `(1)` is
+    // `return()`, which closes the queue (the glue resolves it with `{ done: true }`).
+    // Its signature, `FnMut(u32, JsValue)`, is the executor's (io/exec.rs), so it
+    // brings no conversion shims of its own.
+    let iter = Closure::<dyn FnMut(u32, JsValue)>::new(move |op: u32, p: JsValue| {
+        if op != 0 {
+            return q.clear_and_close();
+        }
+        io::spawn(Box::pin(Step {
+            next: q.next(),
+            p: p.unchecked_into(),
+        }));
+    })
+    .into_js_value();
+    make_async_iterator(iter)
 }
 
-impl TaskHandle {
-    /// The readonly properties and the methods of the `TaskHandle` interface of the
-    /// declarations (types.rs), by their place there: `taskId`, `isLocal`, `status`,
-    /// `task`, `isDone`, `immediateResponse`, `progress`, `polls`, then `result`, `cancel`,
-    /// `onStatus`, `onProgress`, `updates`, `serialize`, `dispose`. One export for all, as
-    /// `McpClient::op`.
-    fn op(&self, op: u32, a: &JsValue) -> JsValue {
-        let h = &self.h;
-        match op {
-            0 => h.task_id.as_str().into(),
-            1 => h.local.into(),
-            2 => h.status().as_str().into(),
-            3 => h.snapshot(),
-            4 => h.is_done().into(),
-            5 => h.immediate_response.as_deref().into(),
-            6 => h.progress(),
-            7 => h.polls().into(),
-            // Memoized: every call returns the same Promise.
-            8 => crate::cell::write(&self.result)
-                .get_or_insert_with(|| promise(h.wait()))
-                .clone()
-                .into(),
-            9 => boxed_promise(h.cancel()).into(),
-            10 | 11 => self.subscribe(a.clone().unchecked_into(), op == 11),
-            12 => self.updates(),
-            13 => self.serialize(),
-            _ => {
-                h.dispose();
-                JsValue::UNDEFINED
-            }
+/// A versioned resume token (JSON text) for `TaskHandle.resume` ([`task_id_of`]).
+fn serialize(h: &Handle) -> JsValue {
+    let c = h.session();
+    let token = crate::obj!(
+        ("v", TOKEN_VERSION.into()),
+        ("taskId", h.task_id.as_str().into()),
+        ("url", c.url.as_str().into()),
+        (
+            "protocolVersion",
+            c.protocol_version()
+                .map(JsValue::from)
+                .unwrap_or(JsValue::NULL),
+        ),
+        (
+            "sessionId",
+            c.session_id().map(JsValue::from).unwrap_or(JsValue::NULL),
+        ),
+        ("task", h.snapshot()),
+    );
+    // The JS string as JSON.stringify made it (no copy through a Rust String).
+    json::to_json(&token)
+}
+
+/// The JS class `TaskHandle` (a running task: follow it, await it, cancel it), whose
+/// object holds the handle's own `Rc::into_raw` (see [`op`]): the readonly properties
+/// and the methods of its interface in the declarations (types.rs), by their place
+/// there: `taskId`, `isLocal`, `status`, `task`, `isDone`, `immediateResponse`,
+/// `progress`, `polls`, then `result`, `cancel`, `onStatus`, `onProgress`, `updates`,
+/// `serialize`, `dispose`. One export for all, as `McpClient::op`.
+fn handle_op(h: &Rc<Handle>, op: u32, a: &JsValue) -> JsValue {
+    match op {
+        0 => h.task_id.as_str().into(),
+        1 => h.local.into(),
+        2 => h.status().as_str().into(),
+        3 => h.snapshot(),
+        4 => h.is_done().into(),
+        5 => h.immediate_response.as_deref().into(),
+        6 => h.progress(),
+        7 => h.polls().into(),
+        // Memoized by the glue (tools/finish-pkg.mjs): every call returns the same
+        // Promise.
+        8 => promise(h.wait()).into(),
+        9 => boxed_promise(h.cancel()).into(),
+        10 | 11 => subscribe(h, a.clone().unchecked_into(), op == 11),
+        12 => updates(h),
+        13 => serialize(h),
+        _ => {
+            h.dispose();
+            JsValue::UNDEFINED
         }
     }
 }
