@@ -4,76 +4,80 @@
 use crate::error::Error;
 use crate::policy::{PollConfig, PollPolicy};
 
-/// Waiting requests by id, each with a handle of its own (what stops it); a slot is
-/// filled when the response arrives.
+/// Waiting requests by id, each with a handle of its own (what stops it); a reply is kept
+/// for its request when it arrives.
 pub struct Pending<T, H> {
-    next_id: u64,
-    /// By id. Ids only grow, so a new one is pushed last and the list stays sorted: a
-    /// plain vector searched by id, not a `Map` (one more copy of the map's code).
-    slots: Vec<(u64, H, Option<T>)>,
+    next_id: u32,
+    /// Two short lists searched by id, not a `Map` (one more copy of the map's code), of
+    /// id-and-value pairs: in the transport the same element type as the client's lists,
+    /// so their push, removal and drop code is shared (one list of triples had its own).
+    handles: Vec<(u32, H)>,
+    replies: Vec<(u32, T)>,
 }
 
 impl<T, H> Default for Pending<T, H> {
     fn default() -> Self {
         Pending {
             next_id: 1,
-            slots: Vec::new(),
+            handles: Vec::new(),
+            replies: Vec::new(),
         }
     }
 }
 
-impl<T, H> Pending<T, H> {
-    /// Where the slot of `id` is.
-    fn find(&self, id: u64) -> Option<usize> {
-        self.slots.binary_search_by_key(&id, |s| s.0).ok()
-    }
+/// Where the entry `id` is in `list` (ids are unique; an id beyond `u32` is none of ours).
+fn find<V>(list: &[(u32, V)], id: u64) -> Option<usize> {
+    list.iter().position(|x| u64::from(x.0) == id)
+}
 
+impl<T, H> Pending<T, H> {
     /// Allocate a fresh id and open its slot, holding `handle`.
     pub fn register(&mut self, handle: H) -> u64 {
         let id = self.next_id;
-        self.next_id += 1;
-        self.slots.push((id, handle, None));
-        id
+        // Wraps after 2^32 requests: an id is reused only if that old request still waits.
+        self.next_id = id.wrapping_add(1);
+        self.handles.push((id, handle));
+        u64::from(id)
     }
 
     /// Deliver a response for `id`. Returns false when nobody waits for it (unknown id,
     /// or a duplicate response: the first one wins).
     pub fn fulfil(&mut self, id: u64, value: T) -> bool {
-        let i = self.find(id);
-        match i.and_then(|i| self.slots.get_mut(i)) {
-            Some((_, _, slot @ None)) => {
-                *slot = Some(value);
-                true
-            }
-            _ => false,
+        let waits = find(&self.handles, id).is_some() && !self.is_ready(id);
+        if waits {
+            // `id` is one of the handles' (a `u32`).
+            self.replies.push((id as u32, value));
         }
+        waits
     }
 
     /// Whether the response for `id` has arrived.
     pub fn is_ready(&self, id: u64) -> bool {
-        let i = self.find(id);
-        matches!(i.and_then(|i| self.slots.get(i)), Some((_, _, Some(_))))
+        find(&self.replies, id).is_some()
     }
 
     /// Close the slot of `id`, returning its response if it arrived.
     pub fn take(&mut self, id: u64) -> Option<T> {
-        let i = self.find(id)?;
-        crate::sync::remove_at(&mut self.slots, i).2
+        if let Some(i) = find(&self.handles, id) {
+            crate::sync::remove_at(&mut self.handles, i);
+        }
+        let i = find(&self.replies, id)?;
+        Some(crate::sync::remove_at(&mut self.replies, i).1)
     }
 
     /// The handles of every request waiting.
     pub fn handles(&self) -> impl Iterator<Item = &H> {
-        self.slots.iter().map(|(_, h, _)| h)
+        self.handles.iter().map(|(_, h)| h)
     }
 
     /// Number of requests waiting.
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.handles.len()
     }
 
     /// Whether no request waits.
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.handles.is_empty()
     }
 }
 
