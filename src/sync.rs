@@ -403,6 +403,14 @@ impl<T: Clone, F: Future<Output = T>> Future for Flight<'_, T, F> {
     }
 }
 
+/// Take the entry `id` out of a list of `(id, value)` pairs (ids are unique: the one
+/// entry, if still there; no `retain` code of its own): its value. The registry's
+/// listeners and requests in flight, and the transport's waiting requests.
+pub fn take_id<V>(list: &mut Vec<(u32, V)>, id: u32) -> Option<V> {
+    let i = list.iter().position(|x| x.0 == id)?;
+    Some(remove_at(list, i).1)
+}
+
 /// `v.remove(i)` for `i < v.len()` (checked). The check and the moving are done by bytes,
 /// in one function for every element type ([`take_at`]): `Vec::remove` is two functions
 /// per type (it calls `Vec::try_remove`, not inlined here), and a generic body one per type.

@@ -21,7 +21,7 @@ use crate::io::json::{self, get, get_str, is_object, Json};
 use crate::io::{self, call_user, AbortListener, Timer};
 use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy, Schedule};
-use crate::sync::{remove_at, Gate, Latch, Permit, Queue, Ticket};
+use crate::sync::{remove_at, take_id, Gate, Latch, Permit, Queue, Ticket};
 use crate::task::machine::{Effect, Event, Failure, Machine, ReqId, Request};
 use crate::task::model::{Outcome as End, Stop, TaskInfo, TaskStatus};
 use crate::transport::Session;
@@ -1263,13 +1263,6 @@ impl Handle {
             q.close();
         }
     }
-}
-
-/// Take the entry `id` out of `list` (ids are unique: the one entry, if still there; no
-/// `retain` code of its own): its value.
-fn take_id(list: &mut Vec<(u32, JsValue)>, id: u32) -> Option<JsValue> {
-    let i = list.iter().position(|x| x.0 == id)?;
-    Some(remove_at(list, i).1)
 }
 
 /// A held-result slot for the handle `.0`: granted when the latch `.1` says so (`None`:

@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use crate::policy::{PollConfig, PollPolicy};
+use crate::sync::take_id;
 
 /// Waiting requests by id, each with a handle of its own (what stops it); a reply is kept
 /// for its request when it arrives.
@@ -58,11 +59,10 @@ impl<T, H> Pending<T, H> {
 
     /// Close the slot of `id`, returning its response if it arrived.
     pub fn take(&mut self, id: u64) -> Option<T> {
-        if let Some(i) = find(&self.handles, id) {
-            crate::sync::remove_at(&mut self.handles, i);
-        }
-        let i = find(&self.replies, id)?;
-        Some(crate::sync::remove_at(&mut self.replies, i).1)
+        // An id beyond `u32` is none of ours.
+        let id = u32::try_from(id).ok()?;
+        take_id(&mut self.handles, id);
+        take_id(&mut self.replies, id)
     }
 
     /// The handles of every request waiting.
