@@ -270,59 +270,10 @@ impl Session {
     /// era, only a -32022 is tried once more (the server may list this version after
     /// all). A legacy server (or one pinned to 2025-11-25): `initialize`,
     /// `notifications/initialized`, then the GET stream; or, with
-    /// [`ClientOptions::session_id`], reattach to that session.
-    pub async fn start(self: &Rc<Self>) -> Result<(), Error> {
-        let pinned = self.opts.version == VersionChoice::Modern;
-        if pinned || (self.opts.version == VersionChoice::Auto && self.opts.session_id.is_none()) {
-            let mut retried = false;
-            loop {
-                // One `server/discover`, sent the modern way.
-                {
-                    let mut st = self.state_mut();
-                    st.modern = true;
-                    st.protocol_version = Some(v2026::PROTOCOL_VERSION.into());
-                }
-                // Not sent again after a refusal or a lost connection: that is the probe.
-                let probe = Ctl {
-                    retry: false,
-                    ..Ctl::default()
-                };
-                let err = match self
-                    .request(v2026::method::DISCOVER, crate::obj!().into(), probe)
-                    .await
-                {
-                    Ok(result) => {
-                        self.discovered(result);
-                        return Ok(());
-                    }
-                    Err(err) => err,
-                };
-                let verdict = match &err {
-                    _ if !pinned => v2026::verdict(&self.probe_of(&err), retried),
-                    Error::Rpc { code, .. } if !retried && *code == v2026::UNSUPPORTED_VERSION => {
-                        v2026::Verdict::Retry
-                    }
-                    _ => v2026::Verdict::Fail,
-                };
-                match verdict {
-                    v2026::Verdict::Modern => return Ok(()),
-                    v2026::Verdict::Retry => retried = true,
-                    v2026::Verdict::Legacy => break,
-                    v2026::Verdict::Fail => return Err(err),
-                }
-            }
-            self.state_mut().modern = false;
-        } else if let Some(sid) = self.opts.session_id.clone() {
-            let gen = {
-                let mut st = self.state_mut();
-                st.session_id = Some(sid);
-                st.protocol_version = Some(PROTOCOL_VERSION.into());
-                st.listen_gen
-            };
-            self.start_listening(gen);
-            return Ok(());
-        }
-        self.clone().initialize().await.map(drop)
+    /// [`ClientOptions::session_id`], reattach to that session. The handshake's own
+    /// future (see [`Session::initialize`]): its value, `undefined`, is not read.
+    pub fn start(self: &Rc<Self>) -> impl Future<Output = Result<JsValue, Error>> {
+        self.clone().initialize(true)
     }
 
     /// A modern answer to `server/discover`: keep what the server said (as `initialize`
@@ -408,24 +359,81 @@ impl Session {
     /// The handshake: `initialize`, `notifications/initialized`, then the GET stream. Its
     /// outcome is kept (`needs_init`: the next request renews first) and, as a shared
     /// run's ([`Run`]), its value is `undefined`: a renewal is this future itself, boxed,
-    /// not one around it.
-    async fn initialize(self: Rc<Self>) -> Result<JsValue, Error> {
-        // The synchronous steps are plain functions: the future keeps only its awaits.
-        let params = self.init_params();
-        let done = match self
-            .request(method::INITIALIZE, params, Ctl::default())
-            .await
-            .and_then(|result| self.initialized(result))
-        {
-            Ok(gen) => self.notify_initialized().await.map(|()| gen),
-            Err(e) => Err(e),
-        };
-        {
-            let mut st = self.state_mut();
-            st.needs_init = done.is_err() && !st.closed;
+    /// not one around it. The first one (`first`, [`Session::start`]) may probe the era
+    /// with `server/discover` first, or reattach: one future and one `request` await for
+    /// the probe and `initialize`, not a start future around a handshake future.
+    async fn initialize(self: Rc<Self>, first: bool) -> Result<JsValue, Error> {
+        let pinned = self.opts.version == VersionChoice::Modern;
+        let mut probing = first
+            && (pinned
+                || (self.opts.version == VersionChoice::Auto && self.opts.session_id.is_none()));
+        if first && !probing {
+            if let Some(sid) = self.opts.session_id.clone() {
+                let gen = {
+                    let mut st = self.state_mut();
+                    st.session_id = Some(sid);
+                    st.protocol_version = Some(PROTOCOL_VERSION.into());
+                    st.listen_gen
+                };
+                self.start_listening(gen);
+                return Ok(JsValue::UNDEFINED);
+            }
         }
-        self.start_listening(done?);
-        Ok(JsValue::UNDEFINED)
+        let mut retried = false;
+        loop {
+            // The synchronous steps are plain functions: the future keeps only its awaits.
+            // One `server/discover`, sent the modern way; not sent again after a refusal
+            // or a lost connection: that is the probe. Or `initialize`.
+            let (m, params, ctl) = if probing {
+                let mut st = self.state_mut();
+                st.modern = true;
+                st.protocol_version = Some(v2026::PROTOCOL_VERSION.into());
+                let probe = Ctl {
+                    retry: false,
+                    ..Ctl::default()
+                };
+                (v2026::method::DISCOVER, crate::obj!().into(), probe)
+            } else {
+                (method::INITIALIZE, self.init_params(), Ctl::default())
+            };
+            let out = self.request(m, params, ctl).await;
+            if probing {
+                let err = match out {
+                    Ok(result) => {
+                        self.discovered(result);
+                        return Ok(JsValue::UNDEFINED);
+                    }
+                    Err(err) => err,
+                };
+                let verdict = match &err {
+                    _ if !pinned => v2026::verdict(&self.probe_of(&err), retried),
+                    Error::Rpc { code, .. } if !retried && *code == v2026::UNSUPPORTED_VERSION => {
+                        v2026::Verdict::Retry
+                    }
+                    _ => v2026::Verdict::Fail,
+                };
+                match verdict {
+                    v2026::Verdict::Modern => return Ok(JsValue::UNDEFINED),
+                    v2026::Verdict::Retry => retried = true,
+                    v2026::Verdict::Legacy => {
+                        self.state_mut().modern = false;
+                        probing = false;
+                    }
+                    v2026::Verdict::Fail => return Err(err),
+                }
+                continue;
+            }
+            let done = match out.and_then(|result| self.initialized(result)) {
+                Ok(gen) => self.notify_initialized().await.map(|()| gen),
+                Err(e) => Err(e),
+            };
+            {
+                let mut st = self.state_mut();
+                st.needs_init = done.is_err() && !st.closed;
+            }
+            self.start_listening(done?);
+            return Ok(JsValue::UNDEFINED);
+        }
     }
 
     /// POST `notifications/initialized`, now (the message is not kept while it is under
@@ -789,7 +797,7 @@ impl Session {
         if self.renewing.running().is_none() && lost.is_some() && self.session_id() != lost {
             return None;
         }
-        let work: Run<'static> = Box::pin(self.clone().initialize());
+        let work: Run<'static> = Box::pin(self.clone().initialize(false));
         Some(Box::pin(self.renewing.run(given(work))))
     }
 
