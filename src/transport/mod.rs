@@ -116,8 +116,6 @@ struct State {
     listen_wake: Option<Latch<bool>>,
     /// The last renewal failed: the next request tries again before sending.
     needs_init: bool,
-    /// Requests waiting to be sent again: `close()` wakes them (they then reject).
-    retry_wakes: Vec<Latch<bool>>,
     /// The server speaks 2026-07-28: stateless requests with the modern envelope.
     modern: bool,
     /// The HTTP status of the latest response (read by the era probe).
@@ -151,6 +149,9 @@ pub struct Session {
     router: RefCell<Option<Rc<dyn Router>>>,
     /// Authorization, with the `auth` option.
     auth: Option<Auth>,
+    /// Aborted by `close()`: it wakes the requests waiting to be sent again (they then
+    /// reject), each through a listener of its own, removed when its wait ends.
+    closing: AbortController,
 }
 
 /// How a request behaves.
@@ -201,6 +202,7 @@ impl Session {
             renewing: SingleFlight::default(),
             router: RefCell::new(None),
             st: RefCell::default(),
+            closing: io::abort_controller(),
         }))
     }
 
@@ -723,7 +725,8 @@ impl Session {
             match tries.after(out, io::now_ms() as u64) {
                 Next::Wait(delay) => {
                     let wake = Latch::new();
-                    self.state_mut().retry_wakes.push(wake.clone());
+                    let _close =
+                        AbortListener::boxed(self.closing.signal(), io::setter(&wake, true));
                     io::sleep_or_wake(f64::from(delay), wake, ctl.signal).await;
                     if ctl.signal.is_some_and(|s| s.aborted()) || self.is_closed() {
                         break Err(self.why_aborted(&ctl));
@@ -1322,10 +1325,7 @@ impl Session {
         for a in &aborts {
             a.abort();
         }
-        let waiting = std::mem::take(&mut self.state_mut().retry_wakes);
-        for w in &waiting {
-            w.set(true);
-        }
+        self.closing.abort();
         self.gate.close();
         self.stop_listening();
         Closing(session.then(|| self.post_message(None)))
