@@ -56,17 +56,13 @@ impl Tools {
 
     /// Remember `meta` for `name` (a tool listed again: its new one).
     fn insert(&mut self, name: String, meta: ToolMeta) {
-        let next = self.metas.len() as u32;
-        match self.index.get(name.as_str()).copied() {
-            Some(i) => {
+        match self.index.insert(name, self.metas.len() as u32) {
+            Some(&mut i) => {
                 if let Some(m) = self.metas.get_mut(i as usize) {
                     *m = meta;
                 }
             }
-            None => {
-                self.index.insert(name, next);
-                self.metas.push(meta);
-            }
+            None => self.metas.push(meta),
         }
     }
 }

@@ -417,9 +417,13 @@ impl Registry {
             // place.
             debug_assert!(st.handles.last().is_none_or(|l| l.key < key));
             st.handles.push(h.clone());
-            st.by_task.insert(h.task_id.clone(), key);
-            if let Some(p) = &h.progress_key {
-                st.by_task.insert(p.clone(), key);
+            // A task id (or token) already followed: this newest handle gets it.
+            let (mut name, mut next) = (Some(&h.task_id), h.progress_key.as_ref());
+            while let Some(n) = name {
+                if let Some(k) = st.by_task.insert(n.clone(), key) {
+                    *k = key;
+                }
+                name = next.take();
             }
             st.early_of(&h.task_id).map(|i| remove_at(&mut st.early, i))
         };
@@ -1250,9 +1254,7 @@ impl Handle {
             // The task id's, then the progress token's, if any.
             let (mut name, mut next) = (Some(&self.task_id), self.progress_key.as_ref());
             while let Some(n) = name {
-                if rst.by_task.get(n) == Some(&self.key) {
-                    rst.by_task.remove(n);
-                }
+                rst.by_task.remove(n, &self.key);
                 name = next.take();
             }
             self.reg.rearm(&mut rst);
