@@ -144,15 +144,6 @@ struct Counters {
     sweep_failures: Cell<u32>,
 }
 
-/// Where a handle stands with the held-result lane.
-#[derive(Default)]
-enum Lane {
-    #[default]
-    Out,
-    Waiting(#[allow(dead_code)] Ticket),
-    In(#[allow(dead_code)] Permit),
-}
-
 struct HState {
     machine: Machine<JsValue, Error>,
     /// Status and progress listeners, by id: a progress listener's id is odd (one list,
@@ -162,7 +153,10 @@ struct HState {
     /// The requests in flight and their aborts (`AbortController`s): the listeners' list
     /// type, one copy of its code for both.
     inflight: Vec<(ReqId, JsValue)>,
-    lane: Lane,
+    /// Where the handle stands with the held-result lane: out (`None`), a slot held
+    /// (`Ok`), or a place in the queue (`Err`), which holds the slot once its latch says
+    /// it was handed over (dropping it gives the slot back, or the place up).
+    lane: Option<Result<Permit, Ticket>>,
     progress: JsValue,
     /// Input request keys already put to the person (never twice), and the answers of a
     /// `tasks/update` that failed, sent again with the next ones.
@@ -400,7 +394,7 @@ impl Registry {
                 listeners: Vec::new(),
                 queues: Vec::new(),
                 inflight: Vec::new(),
-                lane: Lane::Out,
+                lane: None,
                 progress: JsValue::UNDEFINED,
                 asked: Vec::new(),
                 answers: None,
@@ -934,7 +928,7 @@ impl Handle {
                 Effect::Arm(due) => reg.schedule(self.key, Some(due)),
                 Effect::Disarm => reg.schedule(self.key, None),
                 Effect::WantHeldSlot => self.want_held_slot(),
-                Effect::ReleaseHeldSlot => self.state_mut().lane = Lane::Out,
+                Effect::ReleaseHeldSlot => self.state_mut().lane = None,
                 Effect::Changed => self.tell(None),
                 Effect::Refused(why) => super::warn(
                     "ignored a snapshot of task ",
@@ -1040,38 +1034,16 @@ impl Handle {
     /// microtask (after this batch of effects), at once or when one frees up.
     #[inline(never)]
     fn want_held_slot(self: &Rc<Self>) {
-        let wait = match self.reg.held.enter() {
-            Ok(permit) => {
-                self.state_mut().lane = Lane::In(permit);
-                None
-            }
-            Err(ticket) => {
-                let granted = ticket.latch().wait();
-                self.state_mut().lane = Lane::Waiting(ticket);
-                Some(granted)
-            }
-        };
+        let entered = self.reg.held.enter();
+        let wait = entered.as_ref().err().map(|t| t.latch().wait());
+        self.state_mut().lane = Some(entered);
         io::spawn(Box::pin(HeldWait(self.clone(), wait)));
     }
 
-    /// The slot the handle waited for was handed over: hold it, unless the wait was
-    /// given up meanwhile (the machine no longer wants it). Whether it holds it.
-    fn take_slot(&self) -> bool {
-        let mut st = self.state_mut();
-        match std::mem::take(&mut st.lane) {
-            Lane::Waiting(t) => match t.into_permit() {
-                Some(p) => {
-                    st.lane = Lane::In(p);
-                    true
-                }
-                None => false,
-            },
-            // Released meanwhile.
-            lane => {
-                st.lane = lane;
-                false
-            }
-        }
+    /// Whether the handle still waits in the held-result lane on the place `latch`
+    /// stands for (not given up meanwhile, and not for a newer place).
+    fn waits_on(&self, latch: &crate::sync::Latch<bool>) -> bool {
+        matches!(&self.state().lane, Some(Err(t)) if t.latch().is(latch))
     }
 
     /// The latest Task snapshot (a fresh copy each call).
@@ -1241,7 +1213,7 @@ impl Handle {
         let queues = {
             let mut st = self.state_mut();
             st.abort_listener = None;
-            st.lane = Lane::Out;
+            st.lane = None;
             std::mem::take(&mut st.queues)
         };
         {
@@ -1268,21 +1240,23 @@ impl Handle {
 }
 
 /// A held-result slot for the handle `.0`: granted when the latch `.1` says so (`None`:
-/// granted already); the machine hears of it then. A plain future.
+/// granted already); the machine hears of it then, if the handle still waits on that
+/// place (a grant is heard once). A plain future.
 struct HeldWait(Rc<Handle>, Option<crate::sync::LatchWait<bool>>);
 
 impl Future for HeldWait {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if let Some(w) = &mut self.1 {
-            let Poll::Ready(granted) = Pin::new(w).poll(cx) else {
+        let me = &mut *self;
+        if let Some(w) = &mut me.1 {
+            let Poll::Ready(granted) = Pin::new(&mut *w).poll(cx) else {
                 return Poll::Pending;
             };
-            if !granted || !self.0.take_slot() {
+            if !granted || !me.0.waits_on(w.latch()) {
                 return Poll::Ready(());
             }
         }
-        self.0.step(Event::HeldSlot);
+        me.0.step(Event::HeldSlot);
         Poll::Ready(())
     }
 }
