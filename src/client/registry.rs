@@ -930,10 +930,12 @@ impl Handle {
                 Effect::WantHeldSlot => self.want_held_slot(),
                 Effect::ReleaseHeldSlot => self.state_mut().lane = None,
                 Effect::Changed => self.tell(None),
-                Effect::Refused(why) => super::warn(
-                    "ignored a snapshot of task ",
-                    &crate::cat!(&self.task_id, ": ", why),
-                ),
+                Effect::Refused(why) => io::warn(&crate::cat!(
+                    "mcp-tasks-wasm: ignored a snapshot of task ",
+                    &self.task_id,
+                    ": ",
+                    why
+                )),
                 Effect::CancelRemote => self.cancel_later(),
                 Effect::Input(raw) => self.answer_input(raw),
                 Effect::Settle(end) => self.settle(end),
