@@ -56,10 +56,11 @@ impl<K: Ord + Borrow<str>, V> Map<K, V> {
         self.find(key).is_ok()
     }
 
-    /// Set the value of `key`; returns the one it replaces.
-    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+    /// Give `key` the value `value` if it has none; else its value, to change (and `key`
+    /// is dropped): one search for a lookup-or-insert.
+    pub fn insert(&mut self, key: K, value: V) -> Option<&mut V> {
         match self.find(key.borrow()) {
-            Ok(i) => Some(std::mem::replace(&mut self.items[i].1, value)),
+            Ok(i) => Some(&mut self.items[i].1),
             Err(i) => {
                 self.items.insert(i, (key, value));
                 None
@@ -67,11 +68,19 @@ impl<K: Ord + Borrow<str>, V> Map<K, V> {
         }
     }
 
-    /// Remove `key`; returns its value.
-    pub fn remove(&mut self, key: &str) -> Option<V> {
-        self.find(key)
-            .ok()
-            .map(|i| crate::sync::remove_at(&mut self.items, i).1)
+    /// Remove `key` if its value is `value` (one search); whether it was.
+    pub fn remove(&mut self, key: &str, value: &V) -> bool
+    where
+        V: PartialEq,
+    {
+        let Ok(i) = self.find(key) else {
+            return false;
+        };
+        if self.items[i].1 != *value {
+            return false;
+        }
+        crate::sync::remove_at(&mut self.items, i);
+        true
     }
 
     /// Number of entries.
@@ -132,13 +141,16 @@ mod tests {
         assert_eq!(m.insert("b".into(), 2), None);
         assert_eq!(m.insert("a".into(), 1), None);
         assert_eq!(m.insert("c".into(), 3), None);
-        assert_eq!(m.insert("b".into(), 20), Some(2));
+        let b = m.insert("b".into(), 20).unwrap();
+        assert_eq!(*b, 2);
+        *b = 20;
         assert_eq!(m.get("b"), Some(&20));
         assert_eq!(m.len(), 3);
         assert_eq!(m.values().copied().collect::<Vec<_>>(), vec![1, 20, 3]);
         *m.get_mut("a").unwrap() = 10;
-        assert_eq!(m.remove("a"), Some(10));
-        assert_eq!(m.remove("a"), None);
+        assert!(!m.remove("a", &1));
+        assert!(m.remove("a", &10));
+        assert!(!m.remove("a", &10));
         assert!(!m.contains_key("a"));
         assert!(m.contains_key("c"));
         assert_eq!(m.take_all().len(), 2);
@@ -154,8 +166,20 @@ mod tests {
             x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             let key = ((x >> 33) % 500).to_string();
             match x % 3 {
-                0 => assert_eq!(ours.remove(&key), std_map.remove(&key)),
-                _ => assert_eq!(ours.insert(key.clone(), i), std_map.insert(key.clone(), i)),
+                0 => {
+                    let v = std_map.get(&key).copied().unwrap_or(u32::MAX);
+                    assert_eq!(ours.remove(&key, &v), std_map.remove(&key).is_some());
+                }
+                _ => {
+                    let old = std_map.insert(key.clone(), i);
+                    match ours.insert(key.clone(), i) {
+                        Some(v) => {
+                            assert_eq!(Some(*v), old);
+                            *v = i;
+                        }
+                        None => assert_eq!(old, None),
+                    }
+                }
             }
             assert_eq!(ours.get(&key), std_map.get(&key));
         }

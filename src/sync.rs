@@ -87,6 +87,11 @@ impl<T: Clone> Latch<T> {
         self.0.value.get().cloned()
     }
 
+    /// Whether `other` is this latch (or a clone of it).
+    pub fn is(&self, other: &Latch<T>) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
     /// Whether the value is set.
     pub fn is_set(&self) -> bool {
         self.0.value.get().is_some()
@@ -113,6 +118,13 @@ pub struct LatchWait<T: Clone> {
     /// Where this waiter's waker sits in the latch's list, once registered: a re-poll
     /// updates it in place (thousands of waiters must not scan each other).
     slot: Option<usize>,
+}
+
+impl<T: Clone> LatchWait<T> {
+    /// The latch waited on.
+    pub fn latch(&self) -> &Latch<T> {
+        &self.latch
+    }
 }
 
 impl<T: Clone> Future for LatchWait<T> {

@@ -56,17 +56,13 @@ impl Tools {
 
     /// Remember `meta` for `name` (a tool listed again: its new one).
     fn insert(&mut self, name: String, meta: ToolMeta) {
-        let next = self.metas.len() as u32;
-        match self.index.get(name.as_str()).copied() {
-            Some(i) => {
+        match self.index.insert(name, self.metas.len() as u32) {
+            Some(&mut i) => {
                 if let Some(m) = self.metas.get_mut(i as usize) {
                     *m = meta;
                 }
             }
-            None => {
-                self.index.insert(name, next);
-                self.metas.push(meta);
-            }
+            None => self.metas.push(meta),
         }
     }
 }
@@ -300,17 +296,11 @@ pub fn ready(r: Result<JsValue, Error>) -> Pending {
     Box::pin(std::future::ready(r))
 }
 
-/// Warn on the console: `what` and `detail`, after the SDK's name (one copy of the
-/// joining code for every warning of the client).
-fn warn(what: &str, detail: &str) {
-    io::warn(&crate::cat!("mcp-tasks-wasm: ", what, detail));
-}
-
-/// Warn on the console that `what` went wrong, and why (`e`): one copy of the
-/// description's code for every such warning.
+/// Warn on the console that `what` went wrong, and why (`e`), after the SDK's name: one
+/// copy of the description's and the joining code for every such warning.
 #[inline(never)]
 fn warn_err(what: &str, e: Error) {
-    warn(what, &e.describe());
+    io::warn(&crate::cat!("mcp-tasks-wasm: ", what, &e.describe()));
 }
 
 /// SEP-1034: an accepted form answer gets the schema's default for each field it left

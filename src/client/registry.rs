@@ -144,15 +144,6 @@ struct Counters {
     sweep_failures: Cell<u32>,
 }
 
-/// Where a handle stands with the held-result lane.
-#[derive(Default)]
-enum Lane {
-    #[default]
-    Out,
-    Waiting(#[allow(dead_code)] Ticket),
-    In(#[allow(dead_code)] Permit),
-}
-
 struct HState {
     machine: Machine<JsValue, Error>,
     /// Status and progress listeners, by id: a progress listener's id is odd (one list,
@@ -162,7 +153,10 @@ struct HState {
     /// The requests in flight and their aborts (`AbortController`s): the listeners' list
     /// type, one copy of its code for both.
     inflight: Vec<(ReqId, JsValue)>,
-    lane: Lane,
+    /// Where the handle stands with the held-result lane: out (`None`), a slot held
+    /// (`Ok`), or a place in the queue (`Err`), which holds the slot once its latch says
+    /// it was handed over (dropping it gives the slot back, or the place up).
+    lane: Option<Result<Permit, Ticket>>,
     progress: JsValue,
     /// Input request keys already put to the person (never twice), and the answers of a
     /// `tasks/update` that failed, sent again with the next ones.
@@ -400,7 +394,7 @@ impl Registry {
                 listeners: Vec::new(),
                 queues: Vec::new(),
                 inflight: Vec::new(),
-                lane: Lane::Out,
+                lane: None,
                 progress: JsValue::UNDEFINED,
                 asked: Vec::new(),
                 answers: None,
@@ -417,9 +411,13 @@ impl Registry {
             // place.
             debug_assert!(st.handles.last().is_none_or(|l| l.key < key));
             st.handles.push(h.clone());
-            st.by_task.insert(h.task_id.clone(), key);
-            if let Some(p) = &h.progress_key {
-                st.by_task.insert(p.clone(), key);
+            // A task id (or token) already followed: this newest handle gets it.
+            let (mut name, mut next) = (Some(&h.task_id), h.progress_key.as_ref());
+            while let Some(n) = name {
+                if let Some(k) = st.by_task.insert(n.clone(), key) {
+                    *k = key;
+                }
+                name = next.take();
             }
             st.early_of(&h.task_id).map(|i| remove_at(&mut st.early, i))
         };
@@ -930,12 +928,14 @@ impl Handle {
                 Effect::Arm(due) => reg.schedule(self.key, Some(due)),
                 Effect::Disarm => reg.schedule(self.key, None),
                 Effect::WantHeldSlot => self.want_held_slot(),
-                Effect::ReleaseHeldSlot => self.state_mut().lane = Lane::Out,
+                Effect::ReleaseHeldSlot => self.state_mut().lane = None,
                 Effect::Changed => self.tell(None),
-                Effect::Refused(why) => super::warn(
-                    "ignored a snapshot of task ",
-                    &crate::cat!(&self.task_id, ": ", why),
-                ),
+                Effect::Refused(why) => io::warn(&crate::cat!(
+                    "mcp-tasks-wasm: ignored a snapshot of task ",
+                    &self.task_id,
+                    ": ",
+                    why
+                )),
                 Effect::CancelRemote => self.cancel_later(),
                 Effect::Input(raw) => self.answer_input(raw),
                 Effect::Settle(end) => self.settle(end),
@@ -1036,38 +1036,16 @@ impl Handle {
     /// microtask (after this batch of effects), at once or when one frees up.
     #[inline(never)]
     fn want_held_slot(self: &Rc<Self>) {
-        let wait = match self.reg.held.enter() {
-            Ok(permit) => {
-                self.state_mut().lane = Lane::In(permit);
-                None
-            }
-            Err(ticket) => {
-                let granted = ticket.latch().wait();
-                self.state_mut().lane = Lane::Waiting(ticket);
-                Some(granted)
-            }
-        };
+        let entered = self.reg.held.enter();
+        let wait = entered.as_ref().err().map(|t| t.latch().wait());
+        self.state_mut().lane = Some(entered);
         io::spawn(Box::pin(HeldWait(self.clone(), wait)));
     }
 
-    /// The slot the handle waited for was handed over: hold it, unless the wait was
-    /// given up meanwhile (the machine no longer wants it). Whether it holds it.
-    fn take_slot(&self) -> bool {
-        let mut st = self.state_mut();
-        match std::mem::take(&mut st.lane) {
-            Lane::Waiting(t) => match t.into_permit() {
-                Some(p) => {
-                    st.lane = Lane::In(p);
-                    true
-                }
-                None => false,
-            },
-            // Released meanwhile.
-            lane => {
-                st.lane = lane;
-                false
-            }
-        }
+    /// Whether the handle still waits in the held-result lane on the place `latch`
+    /// stands for (not given up meanwhile, and not for a newer place).
+    fn waits_on(&self, latch: &crate::sync::Latch<bool>) -> bool {
+        matches!(&self.state().lane, Some(Err(t)) if t.latch().is(latch))
     }
 
     /// The latest Task snapshot (a fresh copy each call).
@@ -1237,7 +1215,7 @@ impl Handle {
         let queues = {
             let mut st = self.state_mut();
             st.abort_listener = None;
-            st.lane = Lane::Out;
+            st.lane = None;
             std::mem::take(&mut st.queues)
         };
         {
@@ -1250,9 +1228,7 @@ impl Handle {
             // The task id's, then the progress token's, if any.
             let (mut name, mut next) = (Some(&self.task_id), self.progress_key.as_ref());
             while let Some(n) = name {
-                if rst.by_task.get(n) == Some(&self.key) {
-                    rst.by_task.remove(n);
-                }
+                rst.by_task.remove(n, &self.key);
                 name = next.take();
             }
             self.reg.rearm(&mut rst);
@@ -1266,21 +1242,23 @@ impl Handle {
 }
 
 /// A held-result slot for the handle `.0`: granted when the latch `.1` says so (`None`:
-/// granted already); the machine hears of it then. A plain future.
+/// granted already); the machine hears of it then, if the handle still waits on that
+/// place (a grant is heard once). A plain future.
 struct HeldWait(Rc<Handle>, Option<crate::sync::LatchWait<bool>>);
 
 impl Future for HeldWait {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if let Some(w) = &mut self.1 {
-            let Poll::Ready(granted) = Pin::new(w).poll(cx) else {
+        let me = &mut *self;
+        if let Some(w) = &mut me.1 {
+            let Poll::Ready(granted) = Pin::new(&mut *w).poll(cx) else {
                 return Poll::Pending;
             };
-            if !granted || !self.0.take_slot() {
+            if !granted || !me.0.waits_on(w.latch()) {
                 return Poll::Ready(());
             }
         }
-        self.0.step(Event::HeldSlot);
+        me.0.step(Event::HeldSlot);
         Poll::Ready(())
     }
 }
