@@ -167,7 +167,7 @@ impl Error {
             Error::TaskFailed { .. } => "the task failed".into(),
             Error::TaskCancelled { .. } => "the task was cancelled".into(),
             Error::TaskExpired { task_id, .. } => {
-                crate::cat!("task ", task_id, " expired and is gone")
+                crate::cat!("task ", task_id, " expired")
             }
             Error::TaskNotFound { error, .. } => error.describe(),
             Error::SessionGone => "the session is gone".into(),

@@ -97,25 +97,21 @@ fn to_js(e: &Error) -> JsValue {
             put("retryable", retryable.into());
             Class::ProtocolError
         }
-        Error::TaskFailed {
-            task,
-            result,
-            error,
-        } => {
+        Error::TaskFailed { task, .. } | Error::TaskCancelled { task } => {
             put("taskId", get(task, "taskId"));
             put("task", task.clone());
-            put("result", result.clone());
-            if let Some(e) = error {
-                message.push_str(": ");
-                message.push_str(&e.describe());
+            // Failed: its stored result or its JSON-RPC error too.
+            if let Error::TaskFailed { result, error, .. } = e {
+                put("result", result.clone());
+                if let Some(e) = error {
+                    message.push_str(": ");
+                    message.push_str(&e.describe());
+                }
+                put("error", error.as_deref().map(to_js).unwrap_or_default());
+                Class::TaskFailedError
+            } else {
+                Class::TaskCancelledError
             }
-            put("error", error.as_deref().map(to_js).unwrap_or_default());
-            Class::TaskFailedError
-        }
-        Error::TaskCancelled { task } => {
-            put("taskId", get(task, "taskId"));
-            put("task", task.clone());
-            Class::TaskCancelledError
         }
         Error::TaskExpired { task_id, task } => {
             put("taskId", task_id.as_str().into());

@@ -44,8 +44,15 @@ fn is_tchar(b: u8) -> bool {
 /// else makes the schema invalid).
 pub fn mirrored_params<J: Json>(input_schema: &J) -> Result<Vec<Mirrored>, Invalid> {
     let mut out = Vec::new();
-    scan(input_schema, &mut Vec::new(), false, false, &mut out, 0)?;
+    scan(input_schema, None, false, false, &mut out, 0)?;
     Ok(out)
+}
+
+/// The `properties` keys that reach a schema, as a chain up to the root (each scan's
+/// frame holds its link: no list of cloned keys pushed and popped on the way).
+struct Path<'a> {
+    key: &'a str,
+    up: Option<&'a Path<'a>>,
 }
 
 /// Every `x-mcp-header` annotation in `v`, in any schema position (one walk): each must
@@ -55,7 +62,7 @@ pub fn mirrored_params<J: Json>(input_schema: &J) -> Result<Vec<Mirrored>, Inval
 /// schemas are), at the depth of the schema it is in.
 fn scan<J: Json>(
     v: &J,
-    path: &mut Vec<String>,
+    path: Option<&Path<'_>>,
     names: bool,
     reachable: bool,
     out: &mut Vec<Mirrored>,
@@ -88,12 +95,8 @@ fn scan<J: Json>(
             {
                 return Err(Invalid);
             }
-            // Key by key (pushes of their clones), not `Vec::clone`: its own instance
-            // for this one call.
             let mut keys = Vec::new();
-            for k in path.iter() {
-                keys.push(k.clone());
-            }
+            push_keys(path, &mut keys);
             out.push(Mirrored {
                 path: keys,
                 header: name,
@@ -121,16 +124,20 @@ fn scan<J: Json>(
                 _ => (false, false, true),
             }
         };
-        if names {
-            path.push(k.clone());
-        }
-        let r = scan(&c, path, child_names, on, out, depth + usize::from(deeper));
-        if names {
-            path.pop();
-        }
-        r?;
+        // A name's schema is reached through it: the child's path is this one and `k`.
+        let link = Path { key: k, up: path };
+        let sub = if names { Some(&link) } else { path };
+        scan(&c, sub, child_names, on, out, depth + usize::from(deeper))?;
     }
     Ok(())
+}
+
+/// The keys of `path`, from the root, pushed onto `out` (as deep as the scan: bounded).
+fn push_keys(path: Option<&Path<'_>>, out: &mut Vec<String>) {
+    if let Some(link) = path {
+        push_keys(link.up, out);
+        out.push(link.key.to_string());
+    }
 }
 
 /// Whether a property's `type` is `string`, `integer` or `boolean`, alone or with

@@ -207,15 +207,11 @@ pub fn snapshot(
     })
 }
 
-/// One message for every bad field of a Task: "the server sent a Task whose <k><what>",
+/// One message for every bad field of a Task: "the server's Task <k><what>",
 /// as the decoder's answer (built in its return slot: no error moved through a `Result`).
 #[inline(never)]
 fn bad_task(k: &str, what: &str) -> Result<TaskInfo, Error> {
-    Err(Error::Protocol(crate::cat!(
-        "the server sent a Task whose ",
-        k,
-        what
-    )))
+    Err(Error::Protocol(crate::cat!("the server's Task ", k, what)))
 }
 
 /// What a missing or malformed string field of a Task is.
@@ -240,9 +236,7 @@ pub fn decode_task<J: Json>(v: &J, fields: &TaskFields) -> Result<TaskInfo, Erro
     // Fields read as `Option`s, the error built only on the way out: a `Result` per
     // field moved its 48-byte error on every step.
     if !v.is_object() {
-        return Err(Error::protocol(
-            "the server sent a Task that is not an object",
-        ));
+        return Err(Error::protocol("the server's Task is not an object"));
     }
     let Some(status) = v.text("status") else {
         return bad_task("status", NOT_TEXT);

@@ -143,11 +143,7 @@ pub fn result_kind<J: Json>(result: &J) -> Result<Kind, Error> {
         Some(result_type::COMPLETE) => Kind::Complete,
         Some(result_type::INPUT_REQUIRED) => Kind::InputRequired,
         Some(result_type::TASK) => Kind::Task,
-        _ => {
-            return Err(Error::protocol(
-                "the server sent a result with an unknown resultType",
-            ))
-        }
+        _ => return Err(Error::protocol("the server sent an unknown resultType")),
     })
 }
 
