@@ -19,16 +19,32 @@ use std::rc::Rc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
 
 #[wasm_bindgen(module = "/src/io/host.js")]
 extern "C" {
     #[wasm_bindgen(js_name = whenSettled)]
-    fn settle(p: &JsValue, tag: u32, cb: &Closure<dyn FnMut(u32, JsValue)>);
+    fn settle(p: &JsValue, tag: u32, cb: &JsValue);
+    /// `cb(tag)` when `signal` aborts; the listener (to remove it).
+    #[wasm_bindgen(js_name = onAbort)]
+    fn on_abort(signal: &AbortSignal, tag: u32, cb: &JsValue) -> JsValue;
+}
+
+// The host's `setTimeout` (global in pages, workers and Node; Node's ids are objects):
+// `cb(tag)` after `ms` milliseconds; the timer's id.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timer(cb: &JsValue, ms: u32, tag: u32) -> JsValue;
 }
 
 thread_local! {
-    /// The one callback `settle` calls. Lives as long as the module (one JS value).
-    static CALLBACK: Closure<dyn FnMut(u32, JsValue)> = Closure::new(on_settle);
+    /// The one callback the host calls (see [`on_settle`]): a `Fn`, which wasm-bindgen
+    /// lets the host call again while a call runs (a timer's callback that aborts a
+    /// controller runs that signal's listeners at once). Lives as long as the module:
+    /// kept as its JS value, not as a `Closure`, so that no path drops a closure (and the
+    /// glue needs no import for that).
+    static CALLBACK: JsValue = Closure::<dyn Fn(u32, JsValue)>::new(on_settle).into_js_value();
 }
 
 /// Hand `p` to `settle` with `tag`.
@@ -36,17 +52,72 @@ fn settle_with(p: &JsValue, tag: u32) {
     CALLBACK.with(|cb| settle(p, tag, cb));
 }
 
-/// What `settle` calls: a woken task's run, or an awaited promise's outcome.
+/// What the host calls: a woken task's run, an awaited promise's outcome, or a timer's
+/// or an abort listener's callback.
 fn on_settle(tag: u32, v: JsValue) {
-    if tag & 2 != 0 {
+    let p = (tag & !3) as usize;
+    match tag & 3 {
+        // SAFETY: a tag with both low bits set is an [`Armed`] callback's, which is
+        // alive: its owner stops the host from calling (clears the timer, removes the
+        // listener) before it goes. Taken out of its cell first, so that the callback
+        // may drop its owner.
+        3 => unsafe { fire(p as *const Once) },
         // SAFETY: a tag with bit 1 set is, less that bit, the count `enqueue` gave away
         // (`undefined` fulfils: the tag comes back as it was given, once).
-        return unsafe { Rc::from_raw((tag & !2) as usize as *const Task) }.run();
+        2 => unsafe { Rc::from_raw(p as *const Task) }.run(),
+        // SAFETY: any other tag, less its low bit, is a slot pointer of `await_promise`,
+        // and `settle` calls back exactly once for it (a promise calls exactly one of its
+        // two reactions, once).
+        ok => unsafe { Slot::deliver(p as *const Slot, ok == 0, v) },
     }
-    // SAFETY: any other tag, less its low bit, is a slot pointer of `await_promise`, and
-    // `settle` calls back exactly once for it (a promise calls exactly one of its two
-    // reactions, once).
-    unsafe { Slot::deliver((tag & !1) as usize as *const Slot, tag & 1 == 0, v) }
+}
+
+/// A callback called at most once.
+type Once = Cell<Option<Box<dyn FnOnce()>>>;
+
+/// Call an [`Armed`] callback, unless it ran already.
+///
+/// # Safety
+/// `p` is an `Armed` callback's, and its owner is alive.
+unsafe fn fire(p: *const Once) {
+    if let Some(f) = unsafe { &*p }.take() {
+        f()
+    }
+}
+
+/// A timer's or an abort listener's callback, which the host calls by its tag (see
+/// [`on_settle`]) through the executor's one closure: no closure of its own. Its owner
+/// ([`super::Timer`], [`super::AbortListener`]) keeps it, and stops the host from calling
+/// before it goes.
+pub struct Armed {
+    _f: Box<Once>,
+}
+
+impl Armed {
+    /// The callback, and the pointer its tag is made of (`| 3`).
+    fn new(f: Box<dyn FnOnce()>) -> (Armed, *const Once) {
+        let cell = Box::new(Cell::new(Some(f)));
+        let p: *const Once = &*cell;
+        (Armed { _f: cell }, p)
+    }
+
+    /// `f` after `ms` milliseconds (a call of the host's `setTimeout`); the timer's id.
+    pub fn timer(ms: u32, f: Box<dyn FnOnce()>) -> (Armed, JsValue) {
+        let (armed, p) = Armed::new(f);
+        (
+            armed,
+            CALLBACK.with(|cb| set_timer(cb, ms, p as usize as u32 | 3)),
+        )
+    }
+
+    /// `f` when `signal` aborts; the listener, to remove.
+    pub fn on_abort(signal: &AbortSignal, f: Box<dyn FnOnce()>) -> (Armed, JsValue) {
+        let (armed, p) = Armed::new(f);
+        (
+            armed,
+            CALLBACK.with(|cb| on_abort(signal, p as usize as u32 | 3, cb)),
+        )
+    }
 }
 
 /// A spawned future and whether a run of it is scheduled.
@@ -222,6 +293,32 @@ mod tests {
         assert_eq!(a_count.0.load(Ordering::Relaxed), 1);
         assert!(matches!(poll(&mut a, &a_waker), Poll::Ready(Ok(_))));
         assert!(matches!(poll(&mut b, &b_waker), Poll::Ready(Err(_))));
+    }
+
+    #[test]
+    fn an_armed_callback_runs_once_and_may_drop_its_owner() {
+        let owner = Rc::new(Cell::new(None::<Armed>));
+        let (runs, held) = (Rc::new(Cell::new(0)), owner.clone());
+        let count = runs.clone();
+        let (armed, p) = Armed::new(Box::new(move || {
+            count.set(count.get() + 1);
+            drop(held.take()); // the callback drops its own owner
+        }));
+        assert_eq!(p as usize & 3, 0, "the tag's two low bits are free");
+        owner.set(Some(armed));
+        unsafe { fire(p) };
+        assert_eq!(runs.get(), 1);
+        assert!(
+            owner.take().is_none(),
+            "the owner was dropped by the callback"
+        );
+        // Called again while its owner lives: nothing (a callback runs at most once).
+        let count = runs.clone();
+        let (armed, p) = Armed::new(Box::new(move || count.set(count.get() + 1)));
+        unsafe { fire(p) };
+        unsafe { fire(p) };
+        assert_eq!(runs.get(), 2);
+        drop(armed);
     }
 
     #[test]

@@ -318,8 +318,11 @@ export const send = (fetch, url, method, headers, body, signal) => new Promise((
 /** A fresh `AbortController` (src/io/mod.rs, `abort_controller`). */
 export const newAbortController = () => new AbortController();
 
-/** Call `f` when `signal` aborts, or no longer (src/io/mod.rs, `AbortListener`). */
-export const onAbort = (signal, f) => signal.addEventListener('abort', f);
+/**
+ * `cb(tag)` when `signal` aborts, or no longer (src/io/mod.rs, `AbortListener`): the
+ * listener, to remove (src/io/exec.rs, `Armed`).
+ */
+export const onAbort = (signal, tag, cb, f = () => cb(tag)) => (signal.addEventListener('abort', f), f);
 export const offAbort = (signal, f) => signal.removeEventListener('abort', f);
 
 /** A fresh `Headers` (src/io/mod.rs, `HeaderList`). */

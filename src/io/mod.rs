@@ -19,6 +19,7 @@ use web_sys::{AbortController, AbortSignal, Headers, Response};
 
 use crate::sync::{Latch, LatchWait};
 
+use exec::Armed;
 pub use exec::{await_promise, spawn, PromiseFuture};
 
 mod exec;
@@ -63,24 +64,16 @@ extern "C" {
     /// import, whose error no supported runtime gives.
     #[wasm_bindgen(js_name = newAbortController)]
     pub fn abort_controller() -> AbortController;
-    /// See [`AbortListener`]: plain imports, not web-sys's `catch` ones, and the event's
-    /// name is the host's.
-    #[wasm_bindgen(js_name = onAbort)]
-    fn on_abort(signal: &AbortSignal, f: &Callback);
+    /// See [`AbortListener`] (its adding is `exec.rs`'s): a plain import, not web-sys's
+    /// `catch` one, and the event's name is the host's.
     #[wasm_bindgen(js_name = offAbort)]
-    fn off_abort(signal: &AbortSignal, f: &Callback);
+    fn off_abort(signal: &AbortSignal, listener: &JsValue);
 }
 
-/// The JS function of a timer or an abort listener. Not the executor's
-/// `FnMut(u32, JsValue)` (one closure type less in the glue): the host calls these with
-/// no number (a timer) or an `Event`, which wasm-bindgen's debug glue rejects.
-type Callback = Closure<dyn FnMut()>;
-
-// The host's timers (global in pages, workers and Node; Node's ids are objects).
+// The host's timers (global in pages, workers and Node; Node's ids are objects); setting
+// one is `exec.rs`'s.
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(f: &Callback, ms: u32) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
 }
@@ -118,7 +111,7 @@ pub fn now_ms() -> f64 {
 #[must_use = "dropping a Timer cancels it"]
 pub struct Timer {
     id: JsValue,
-    _f: Callback,
+    _f: Armed,
 }
 
 impl Timer {
@@ -127,14 +120,10 @@ impl Timer {
         Timer::boxed(ms, Box::new(f))
     }
 
-    /// The one instantiation of the `setTimeout` glue: each closure type handed to it
-    /// directly would get its own copy.
+    /// The one instantiation for every caller: `f` boxed.
     pub fn boxed(ms: f64, f: Box<dyn FnOnce()>) -> Timer {
-        let f = once(f);
-        Timer {
-            id: set_timeout(&f, crate::policy::clamp_timeout(ms)),
-            _f: f,
-        }
+        let (f, id) = Armed::timer(crate::policy::clamp_timeout(ms), f);
+        Timer { id, _f: f }
     }
 }
 
@@ -142,17 +131,6 @@ impl Drop for Timer {
     fn drop(&mut self) {
         clear_timeout(&self.id);
     }
-}
-
-/// `f` as the JS function of a timer or an abort listener (a call after the first does
-/// nothing): their one closure type.
-fn once(f: Box<dyn FnOnce()>) -> Callback {
-    let mut f = Some(f);
-    Closure::new(move || {
-        if let Some(f) = f.take() {
-            f()
-        }
-    })
 }
 
 /// The one sleep: `ms` milliseconds; dropping the future clears the timeout. (The
@@ -414,7 +392,8 @@ impl Abort {
 /// the listener when dropped.
 pub struct AbortListener {
     signal: AbortSignal,
-    closure: Callback,
+    listener: JsValue,
+    _f: Armed,
 }
 
 impl AbortListener {
@@ -429,15 +408,18 @@ impl AbortListener {
             f();
             return None;
         }
-        let closure = once(f);
-        on_abort(&signal, &closure);
-        Some(AbortListener { signal, closure })
+        let (f, listener) = Armed::on_abort(&signal, f);
+        Some(AbortListener {
+            signal,
+            listener,
+            _f: f,
+        })
     }
 }
 
 impl Drop for AbortListener {
     fn drop(&mut self) {
-        off_abort(&self.signal, &self.closure);
+        off_abort(&self.signal, &self.listener);
     }
 }
 

@@ -61,6 +61,9 @@ export function makeError(kind, message, props) {
   }) : new DOMException(message, 'AbortError');
 }
 
+// The unsubscribe function of `onStatus` and `onProgress` (src/js/mod.rs, `subscribe`).
+export const thunk = (f) => () => { f(0); };
+
 // `f(0, p)` settles `p` (a `pending()` Promise) with the next snapshot (`undefined` after
 // the last); `f(1)` ends the updates.
 export function makeAsyncIterator(f) {

@@ -27,6 +27,8 @@ extern "C" {
     fn make_error(class: u32, message: &str, props: JsValue) -> JsValue;
     #[wasm_bindgen(js_name = makeAsyncIterator)]
     fn make_async_iterator(iter: JsValue) -> JsValue;
+    /// `() => f(0)`.
+    fn thunk(f: JsValue) -> JsValue;
     fn pending() -> Promise;
     fn settle(p: &Promise, ok: bool, value: JsValue);
     /// `v.signal` when it is an `AbortSignal`.
@@ -460,12 +462,16 @@ impl Future for Step {
 fn subscribe(h: &Rc<Handle>, cb: Function, progress: bool) -> JsValue {
     let id = h.subscribe(cb, progress);
     let weak: Weak<Handle> = Rc::downgrade(h);
-    Closure::<dyn FnMut()>::new(move || {
-        if let Some(h) = weak.upgrade() {
-            h.unsubscribe(id);
-        }
-    })
-    .into_js_value()
+    // The executor's closure type (`Fn(u32, JsValue)`, as `updates`'), called with 0
+    // by the glue's `thunk`: no closure type of its own.
+    thunk(
+        Closure::<dyn Fn(u32, JsValue)>::new(move |_: u32, _: JsValue| {
+            if let Some(h) = weak.upgrade() {
+                h.unsubscribe(id);
+            }
+        })
+        .into_js_value(),
+    )
 }
 
 /// `TaskHandle.updates()`: task snapshots for `for await`: the current one, then each
@@ -475,9 +481,9 @@ fn updates(h: &Handle) -> JsValue {
     // One closure serves the iterator (the glue's `makeAsyncIterator`): `(0, p)` is
     // `next()`, whose Promise `p` (made by `pending()`) the step settles, and `(1)` is
     // `return()`, which closes the queue (the glue resolves it with `{ done: true }`).
-    // Its signature, `FnMut(u32, JsValue)`, is the executor's (io/exec.rs), so it
+    // Its signature, `Fn(u32, JsValue)`, is the executor's (io/exec.rs), so it
     // brings no conversion shims of its own.
-    let iter = Closure::<dyn FnMut(u32, JsValue)>::new(move |op: u32, p: JsValue| {
+    let iter = Closure::<dyn Fn(u32, JsValue)>::new(move |op: u32, p: JsValue| {
         if op != 0 {
             return q.clear_and_close();
         }
