@@ -247,12 +247,11 @@ impl Drop for Permit {
 }
 
 /// A place in a [`Gate`]'s queue: [`Ticket::latch`] is set to `true` with a slot, or to
-/// `false` by the caller to give up. Dropping the ticket after it received a slot (without
-/// [`Ticket::into_permit`]) gives the slot back.
+/// `false` by the caller to give up. A ticket that received a slot holds it: dropping it
+/// gives the slot back.
 pub struct Ticket {
     gate: Gate,
     latch: Latch<bool>,
-    claimed: bool,
 }
 
 impl Ticket {
@@ -260,22 +259,12 @@ impl Ticket {
     pub fn latch(&self) -> &Latch<bool> {
         &self.latch
     }
-
-    /// The slot, if the latch says one was handed over.
-    pub fn into_permit(mut self) -> Option<Permit> {
-        if self.latch.get() == Some(true) {
-            self.claimed = true;
-            Some(Permit(self.gate.clone()))
-        } else {
-            None
-        }
-    }
 }
 
 impl Drop for Ticket {
     fn drop(&mut self) {
         // Give up the place; if a slot had already been handed over, pass it on.
-        if !self.claimed && !self.latch.set(false) && self.latch.get() == Some(true) {
+        if !self.latch.set(false) && self.latch.get() == Some(true) {
             self.gate.release();
         }
     }
@@ -303,7 +292,6 @@ impl Gate {
         Err(Ticket {
             gate: self.clone(),
             latch,
-            claimed: false,
         })
     }
 

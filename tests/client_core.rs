@@ -266,9 +266,11 @@ fn a_gate_hands_slots_out_in_order_and_back_on_drop() {
         "the first waiter gets the slot"
     );
     assert_eq!(second.latch().get(), None);
-    let p1 = first.into_permit().expect("handed over");
+    // A ticket handed a slot holds it.
+    let p1 = first;
     drop(b);
-    let p2 = second.into_permit().expect("then the second");
+    assert_eq!(second.latch().get(), Some(true), "then the second");
+    let p2 = second;
     assert_eq!(g.free(), 0);
     drop((p1, p2));
     assert_eq!(g.free(), 2, "every slot is back");
@@ -283,10 +285,14 @@ fn a_gate_waiter_that_gives_up_loses_no_slot() {
     let patient = g.enter().err().expect("waits too");
     // The first waiter gives up (an abort): its place is skipped, not handed a slot.
     assert!(quitter.latch().set(false));
-    assert!(quitter.into_permit().is_none());
+    drop(quitter);
     drop(held);
-    let p = patient.into_permit().expect("the slot skips the quitter");
-    drop(p);
+    assert_eq!(
+        patient.latch().get(),
+        Some(true),
+        "the slot skips the quitter"
+    );
+    drop(patient);
     assert_eq!(g.free(), 1);
 
     // A waiter dropped after its slot was handed over passes the slot on.
@@ -305,7 +311,9 @@ fn a_gate_waiter_that_gives_up_loses_no_slot() {
     let late = g.enter().err().expect("waits");
     drop(held);
     assert!(!late.latch().set(false), "already handed over");
-    assert!(late.into_permit().is_some());
+    assert_eq!(late.latch().get(), Some(true));
+    assert_eq!(g.free(), 0, "the ticket holds the slot");
+    drop(late);
     assert_eq!(g.free(), 1);
 }
 
@@ -329,7 +337,7 @@ fn closing_a_gate_turns_its_waiters_away_and_keeps_its_slots() {
     g.close();
     assert_eq!(w1.latch().get(), Some(false));
     assert_eq!(w2.latch().get(), Some(false));
-    assert!(w1.into_permit().is_none() && w2.into_permit().is_none());
+    drop((w1, w2));
     assert_eq!(g.queued(), 0);
     drop(held);
     assert_eq!(g.free(), 1, "the held slot comes back");

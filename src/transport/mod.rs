@@ -19,7 +19,7 @@ use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::io::oauth::{self, OAuth as Auth};
 use crate::io::{self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse};
 use crate::sse::SseTextParser;
-use crate::sync::{Gate, Latch, Permit, SingleFlight};
+use crate::sync::{Gate, Latch, Permit, SingleFlight, Ticket};
 use crate::wire::headers;
 use crate::wire::v2025_11_25::{method, PROTOCOL_VERSION};
 use crate::wire::v2026_07_28 as v2026;
@@ -848,21 +848,27 @@ impl Session {
     }
 
     /// Wait for a request slot, if the request `take`s one (requests without a timeout
-    /// take none, see [`Ctl::queued`]). `None`: its `signal` aborted, or the client
-    /// closed, while it waited.
-    async fn slot(&self, take: bool, signal: Option<&AbortSignal>) -> Option<Option<Permit>> {
+    /// take none, see [`Ctl::queued`]): a permit, or the ticket that was handed one (the
+    /// registry's held-result lane's type; either gives the slot back when dropped).
+    /// `None`: its `signal` aborted, or the client closed, while it waited.
+    async fn slot(
+        &self,
+        take: bool,
+        signal: Option<&AbortSignal>,
+    ) -> Option<Option<Result<Permit, Ticket>>> {
         if !take {
             return Some(None);
         }
-        let ticket = match self.gate.enter() {
-            Ok(permit) => return Some(Some(permit)),
-            Err(ticket) => ticket,
-        };
-        // An abort gives up the place.
-        let _stop =
-            signal.and_then(|s| AbortListener::boxed(s.clone(), io::setter(ticket.latch(), false)));
-        ticket.latch().wait().await;
-        ticket.into_permit().map(Some)
+        let entered = self.gate.enter();
+        if let Err(ticket) = &entered {
+            // An abort gives up the place.
+            let _stop = signal
+                .and_then(|s| AbortListener::boxed(s.clone(), io::setter(ticket.latch(), false)));
+            if !ticket.latch().wait().await {
+                return None;
+            }
+        }
+        Some(Some(entered))
     }
 
     /// A request's timeout, in ms: its own, else none for one without
