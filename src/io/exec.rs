@@ -1,15 +1,16 @@
 //! The crate's own executor and promise future, in place of wasm-bindgen-futures'
 //! `spawn_local` and `JsFuture`: one JS helper (`whenSettled` in host.js) and one shared
-//! closure serve every await and every task run, where `JsFuture` makes two closures
-//! per promise and the executor has a closure type, a `VecDeque` and a
-//! `queueMicrotask` feature check of its own.
+//! closure serve every await, every task run and every timer's and abort listener's
+//! callback ([`Armed`]), where `JsFuture` makes two closures per promise and the executor
+//! has a closure type, a `VecDeque` and a `queueMicrotask` feature check of its own.
 //!
 //! `settle(p, tag, cb)` (`whenSettled`) calls `cb(tag, value)` when `p` fulfils and
 //! `cb(tag + 1, reason)` when it rejects. A tag is a raw pointer, whose two low bits are
 //! free (it is 4-aligned): a woken [`Task`]'s with bit 1 set (`settle(undefined, tag,
-//! cb)` runs it in a microtask: the host's microtask queue is the run queue), or an
-//! awaited promise's [`Slot`]'s. wasm-bindgen-futures is only a dev-dependency (the wasm
-//! tests' `spawn_local`).
+//! cb)` runs it in a microtask: the host's microtask queue is the run queue), an
+//! awaited promise's [`Slot`]'s, or with both bits set an [`Armed`] callback's (a timer
+//! calls `cb(tag)`, an abort listener too). wasm-bindgen-futures is only a dev-dependency
+//! (the wasm tests' `spawn_local`).
 
 use std::cell::Cell;
 use std::future::Future;
