@@ -57,8 +57,9 @@ impl<K: Ord + Borrow<str>, V> Map<K, V> {
     }
 
     /// Give `key` the value `value` if it has none; else its value, to change (and `key`
-    /// is dropped): one search for a lookup-or-insert.
-    pub fn insert(&mut self, key: K, value: V) -> Option<&mut V> {
+    /// is dropped): one search for a lookup-or-insert. Unlike `HashMap::insert`, a value
+    /// already there is not replaced (as std's `HashMap::try_insert`).
+    pub fn try_insert(&mut self, key: K, value: V) -> Option<&mut V> {
         match self.find(key.borrow()) {
             Ok(i) => Some(&mut self.items[i].1),
             Err(i) => {
@@ -138,10 +139,10 @@ mod tests {
     fn behaves_like_a_map() {
         let mut m: Map<String, u32> = Map::default();
         assert!(m.is_empty());
-        assert_eq!(m.insert("b".into(), 2), None);
-        assert_eq!(m.insert("a".into(), 1), None);
-        assert_eq!(m.insert("c".into(), 3), None);
-        let b = m.insert("b".into(), 20).unwrap();
+        assert_eq!(m.try_insert("b".into(), 2), None);
+        assert_eq!(m.try_insert("a".into(), 1), None);
+        assert_eq!(m.try_insert("c".into(), 3), None);
+        let b = m.try_insert("b".into(), 20).unwrap();
         assert_eq!(*b, 2);
         *b = 20;
         assert_eq!(m.get("b"), Some(&20));
@@ -172,7 +173,7 @@ mod tests {
                 }
                 _ => {
                     let old = std_map.insert(key.clone(), i);
-                    match ours.insert(key.clone(), i) {
+                    match ours.try_insert(key.clone(), i) {
                         Some(v) => {
                             assert_eq!(Some(*v), old);
                             *v = i;

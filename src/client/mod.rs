@@ -56,7 +56,7 @@ impl Tools {
 
     /// Remember `meta` for `name` (a tool listed again: its new one).
     fn insert(&mut self, name: String, meta: ToolMeta) {
-        match self.index.insert(name, self.metas.len() as u32) {
+        match self.index.try_insert(name, self.metas.len() as u32) {
             Some(&mut i) => {
                 if let Some(m) = self.metas.get_mut(i as usize) {
                     *m = meta;

@@ -414,7 +414,7 @@ impl Registry {
             // A task id (or token) already followed: this newest handle gets it.
             let (mut name, mut next) = (Some(&h.task_id), h.progress_key.as_ref());
             while let Some(n) = name {
-                if let Some(k) = st.by_task.insert(n.clone(), key) {
+                if let Some(k) = st.by_task.try_insert(n.clone(), key) {
                     *k = key;
                 }
                 name = next.take();
