@@ -1,7 +1,7 @@
 //! Tiny single-threaded wait primitives (std only), one of each: a [`Latch`] that is set
-//! once and wakes every waiter, a [`Queue`] of items with an end, a [`Gate`] that caps
-//! requests in flight (one instance per lane), and a [`SingleFlight`] that shares one run
-//! of a piece of work. They let a future wait for an event without a timer of its own.
+//! once and wakes every waiter, a [`Gate`] that caps requests in flight (one instance per
+//! lane), and a [`SingleFlight`] that shares one run of a piece of work. They let a
+//! future wait for an event without a timer of its own.
 
 use std::cell::{Cell, OnceCell};
 use std::future::Future;
@@ -139,93 +139,10 @@ impl<T: Clone> Future for LatchWait<T> {
     }
 }
 
-struct QueueState<T> {
-    /// Oldest first. A `Vec`, not a `VecDeque`: a reader keeps up, so the queue stays
-    /// short, and a `Vec` of JS values is compiled anyway (a `VecDeque` of them was
-    /// about 380 bytes of wasm of its own).
-    items: RefCell<Vec<T>>,
-    /// `Cell`s: set and taken without a borrow.
-    closed: Cell<bool>,
-    waker: Cell<Option<Waker>>,
-}
-
-/// A queue with one consumer: items are pushed, then the queue is closed; `next` yields
-/// them in order and `None` after the close.
-pub struct Queue<T>(Rc<QueueState<T>>);
-
-impl<T> Clone for Queue<T> {
-    fn clone(&self) -> Self {
-        Queue(self.0.clone())
-    }
-}
-
-impl<T> Default for Queue<T> {
-    fn default() -> Self {
-        Queue(Rc::new(QueueState {
-            items: RefCell::default(),
-            closed: Cell::new(false),
-            waker: Cell::new(None),
-        }))
-    }
-}
-
-impl<T> Queue<T> {
-    /// Append an item (ignored after close).
-    pub fn push(&self, item: T) {
-        if self.0.closed.get() {
-            return;
-        }
-        crate::cell::write(&self.0.items).push(item);
-        if let Some(w) = self.0.waker.take() {
-            w.wake();
-        }
-    }
-
-    /// No more items; pending ones are still yielded.
-    pub fn close(&self) {
-        self.0.closed.set(true);
-        if let Some(w) = self.0.waker.take() {
-            w.wake();
-        }
-    }
-
-    /// Drop what is queued and close.
-    pub fn clear_and_close(&self) {
-        crate::cell::write(&self.0.items).clear();
-        self.close();
-    }
-
-    /// The next item, or `None` once closed and empty.
-    pub fn next(&self) -> QueueNext<T> {
-        QueueNext(self.clone())
-    }
-}
-
-/// Future returned by [`Queue::next`].
-pub struct QueueNext<T>(Queue<T>);
-
-impl<T> Future for QueueNext<T> {
-    type Output = Option<T>;
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let q = &(self.0).0;
-        {
-            let mut items = crate::cell::write(&q.items);
-            if !items.is_empty() {
-                return Poll::Ready(Some(remove_at(&mut items, 0)));
-            }
-        }
-        if q.closed.get() {
-            return Poll::Ready(None);
-        }
-        q.waker.set(Some(cx.waker().clone()));
-        Poll::Pending
-    }
-}
-
 struct GateState {
     /// A `Cell`: counted without a borrow.
     free: Cell<usize>,
-    /// Oldest first. A `Vec`, as a queue's items: taking the first moves the others (some
+    /// Oldest first. A `Vec`, not a `VecDeque`: taking the first moves the others (some
     /// tens of ms in all for 10,000 waiters), and no `VecDeque` code of its own in the wasm.
     waiting: RefCell<Vec<Latch<bool>>>,
 }

@@ -7,7 +7,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use mcp_tasks_wasm::error::{quote_body, Error};
-use mcp_tasks_wasm::sync::{Gate, Latch, Queue, SingleFlight};
+use mcp_tasks_wasm::sync::{Gate, Latch, SingleFlight};
 use mcp_tasks_wasm::task::model::{Change, TaskInfo, TaskStatus, Tracker};
 use mcp_tasks_wasm::transport::rpc::{parse_id, Pending};
 
@@ -206,19 +206,6 @@ fn a_latch_is_set_once_and_wakes_every_waiter() {
     assert!(!l.set(2), "a second set is ignored");
     assert_eq!(poll_once(l.wait()), Poll::Ready(1));
     assert_eq!(poll_once(l.clone().wait()), Poll::Ready(1));
-}
-
-#[test]
-fn a_queue_yields_in_order_then_ends_after_close() {
-    let q: Queue<u32> = Queue::default();
-    assert!(poll_once(q.next()).is_pending());
-    q.push(1);
-    q.push(2);
-    q.close();
-    q.push(3);
-    assert_eq!(poll_once(q.next()), Poll::Ready(Some(1)));
-    assert_eq!(poll_once(q.next()), Poll::Ready(Some(2)));
-    assert_eq!(poll_once(q.next()), Poll::Ready(None), "3 came after close");
 }
 
 #[test]

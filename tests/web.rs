@@ -526,24 +526,30 @@ async fn progress_changes_are_seen_as_status_updates() {
         )
         .await
         .unwrap();
-    let q = h.updates();
-    let mut messages = Vec::new();
-    let mut last = String::new();
-    while let Some(t) = q.next().await {
-        last = get_str(&t, "status").unwrap_or_default();
-        if let Some(m) = get_str(&t, "statusMessage") {
-            messages.push(m);
-        }
-    }
+    // The status listeners (`onStatus`, and `updates()` built on it by the glue).
+    let seen: Rc<RefCell<Vec<JsValue>>> = Rc::default();
+    let seen2 = seen.clone();
+    let cb =
+        Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |t: JsValue, _: JsValue| {
+            seen2.borrow_mut().push(t);
+            JsValue::UNDEFINED
+        });
+    h.subscribe(cb.as_ref().unchecked_ref::<Function>().clone(), false);
+    h.wait().await.expect("progress result");
+    let seen = seen.borrow().clone();
+    let messages: Vec<String> = seen
+        .iter()
+        .filter_map(|t| get_str(t, "statusMessage"))
+        .collect();
     assert_eq!(
-        last, "completed",
-        "the iterator ends with the terminal snapshot"
+        seen.last().and_then(|t| get_str(t, "status")).as_deref(),
+        Some("completed"),
+        "the terminal snapshot is the last one seen"
     );
     assert!(
         messages.len() >= 2,
         "statusMessage changes seen: {messages:?}"
     );
-    h.wait().await.expect("progress result");
     c.close().await;
 }
 

@@ -232,7 +232,8 @@ if (!glueText.includes('by tools/finish-pkg.mjs: the classes')) {
     const body = declarations.match(new RegExp(`^export interface ${cls} \\{\\n([\\s\\S]*?)^\\}`, 'm'));
     if (!body) throw new Error(`finish-pkg: no \`export interface ${cls}\` in ${dts}`);
     const getters = [...body[1].matchAll(/^ +readonly (\w+):/gm)].map((m) => m[1]);
-    const methods = [...body[1].matchAll(/^ +(\w+)\(/gm)].map((m) => m[1]);
+    // `TaskHandle`'s `updates()` is this glue's own (below), not an op.
+    const methods = [...body[1].matchAll(/^ +(\w+)\(/gm)].map((m) => m[1]).filter((m) => m != 'updates');
     if (!getters.length || !methods.length || glueText.includes(`class ${cls} `) ||
       /^(?! *(readonly \w+:|\w+\(|\/\*\*|\*)).+/m.test(body[1])) {
       throw new Error(`finish-pkg: ${cls}: its interface is not of the expected shape, or wasm-bindgen made the class`);
@@ -240,9 +241,9 @@ if (!glueText.includes('by tools/finish-pkg.mjs: the classes')) {
     return [cls, getters, methods];
   });
   // The ops src/js/mod.rs's `op` answers: `McpClient`'s free 16, resume 17, connect 18;
-  // `TaskHandle`'s members from 32, its free 47.
+  // `TaskHandle`'s members from 32 (but `updates`), its free 46.
   const [client, handle] = members.map(([, g, m]) => g.length + m.length);
-  if (client !== 16 || handle !== 15 || !/^export function _op\(p, op, a, b, c\) \{$/m.test(glueText)) {
+  if (client !== 16 || handle !== 14 || !/^export function _op\(p, op, a, b, c\) \{$/m.test(glueText)) {
     throw new Error('finish-pkg: the classes\' members or the `_op` export are not what src/js/mod.rs\'s `op` numbers');
   }
   // The wasm's `wrap(kind, ptr)` import made this module's own objects (glue.js's is a
@@ -265,6 +266,30 @@ export class TaskHandle {
   static resume(client, tokenOrTaskId, options) {
     if (!(client instanceof McpClient)) throw new TypeError('TaskHandle.resume: client is not an McpClient');
     return _op(client._p, 17, tokenOrTaskId, options);
+  }
+  // Snapshots for \`for await\`: the current one, then each one \`onStatus\` is called with
+  // (each kept until read, as a listener's would be), ending when \`result()\` settles, or
+  // at once for a task already done or of a terminal status (\`completed\`, \`failed\`,
+  // \`cancelled\`: /^[cf]/). \`return()\` unsubscribes.
+  updates() {
+    const items = [this.task];
+    let wake, done;
+    const end = () => { done = true; off(); wake?.(); };
+    const off = this.onStatus((t) => { items.push(t); wake?.(); });
+    this.isDone || /^[cf]/.test(this.status) ? end() : this.result().then(end, end);
+    return {
+      async next() {
+        while (!items.length && !done) await new Promise((r) => { wake = r; });
+        const value = items.shift();
+        return { value, done: !value };
+      },
+      async return() {
+        items.length = 0;
+        end();
+        return { done: true };
+      },
+      [Symbol.asyncIterator]() { return this; },
+    };
   }
 }
 for (const [C, getters, names, base] of [${members.map(([c, g, m], i) => `[${c}, ${g.length}, ${JSON.stringify([...g, ...m])}, ${32 * i}]`).join(', ')}]) {

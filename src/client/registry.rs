@@ -21,7 +21,7 @@ use crate::io::json::{self, get, get_str, is_object, Json};
 use crate::io::{self, call_user, AbortListener, Timer};
 use crate::map::Map;
 use crate::policy::{PollConfig, PollPolicy, Schedule};
-use crate::sync::{remove_at, take_id, Gate, Latch, Permit, Queue, Ticket};
+use crate::sync::{remove_at, take_id, Gate, Latch, Permit, Ticket};
 use crate::task::machine::{Effect, Event, Failure, Machine, ReqId, Request};
 use crate::task::model::{Outcome as End, Stop, TaskInfo, TaskStatus};
 use crate::transport::Session;
@@ -149,7 +149,6 @@ struct HState {
     /// Status and progress listeners, by id: a progress listener's id is odd (one list,
     /// one copy of its code).
     listeners: Vec<(u32, JsValue)>,
-    queues: Vec<Queue<JsValue>>,
     /// The requests in flight and their aborts (`AbortController`s): the listeners' list
     /// type, one copy of its code for both.
     inflight: Vec<(ReqId, JsValue)>,
@@ -392,7 +391,6 @@ impl Registry {
             st: RefCell::new(HState {
                 machine,
                 listeners: Vec::new(),
-                queues: Vec::new(),
                 inflight: Vec::new(),
                 lane: None,
                 progress: JsValue::UNDEFINED,
@@ -1097,23 +1095,9 @@ impl Handle {
         take_id(&mut self.state_mut().listeners, id);
     }
 
-    /// A queue of snapshots: the current one, then each change; it ends after the
-    /// terminal one.
-    pub fn updates(&self) -> Queue<JsValue> {
-        let q = Queue::default();
-        let mut st = self.state_mut();
-        q.push(json::shallow_copy(st.machine.raw()));
-        if st.machine.status().is_terminal() || self.outcome.is_set() {
-            q.close();
-        } else {
-            st.queues.push(q.clone());
-        }
-        q
-    }
-
     /// Tell the listeners of one kind: with `Some(params)`, the progress listeners (and
-    /// `progress()`) of a progress notification; with `None`, the status listeners (and
-    /// the update queues) of the new snapshot, each its own copy.
+    /// `progress()`) of a progress notification; with `None`, the status listeners of the
+    /// new snapshot, each its own copy.
     fn tell(&self, progress: Option<&JsValue>) {
         let (value, listeners) = {
             let mut st = self.state_mut();
@@ -1122,15 +1106,7 @@ impl Handle {
                     st.progress = json::shallow_copy(params);
                     params.clone()
                 }
-                None => {
-                    let snapshot = st.machine.raw().clone();
-                    // A queue only wakes its reader (on a later microtask): pushed under
-                    // the borrow.
-                    for q in &st.queues {
-                        q.push(json::shallow_copy(&snapshot));
-                    }
-                    snapshot
-                }
+                None => st.machine.raw().clone(),
             };
             // The listeners of this kind as they are now (a `Vec<JsValue>`, a type the
             // crate has anyway: no clone of the listener list's own).
@@ -1178,7 +1154,7 @@ impl Handle {
     }
 
     /// The machine settled: turn its outcome into what `result()` gives, forget the
-    /// handle, end the update queues, wake every waiter.
+    /// handle, wake every waiter (`updates()` ends with `result()`).
     #[inline(never)]
     fn settle(self: &Rc<Self>, end: End<JsValue, Error>) {
         let task = self.snapshot();
@@ -1212,12 +1188,11 @@ impl Handle {
                 Stop::Closed => "the client is closed",
             })),
         };
-        let queues = {
+        {
             let mut st = self.state_mut();
             st.abort_listener = None;
             st.lane = None;
-            std::mem::take(&mut st.queues)
-        };
+        }
         {
             let mut rst = self.reg.state_mut();
             rst.schedule.remove(self.key);
@@ -1235,9 +1210,6 @@ impl Handle {
         }
         self.reg.maybe_close_listen();
         self.outcome.set(outcome);
-        for q in &queues {
-            q.close();
-        }
     }
 }
 

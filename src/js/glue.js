@@ -1,7 +1,6 @@
 // The JavaScript half of the JS layer: real Error subclasses (so callers can use
-// `instanceof` and `switch (err.name)`), the async-iterator wrapper and the Promises the
-// async methods return. No logic lives here; the Rust side decides which error to make
-// and when a Promise settles.
+// `instanceof` and `switch (err.name)`) and the Promises the async methods return. No
+// logic lives here; the Rust side decides which error to make and when a Promise settles.
 
 /** Base class of every error this SDK throws (aborts excepted: they are DOMExceptions). */
 export class McpTasksError extends Error {
@@ -63,20 +62,6 @@ export function makeError(kind, message, props) {
 
 // The unsubscribe function of `onStatus` and `onProgress` (src/js/mod.rs, `subscribe`).
 export const thunk = (f) => () => { f(0); };
-
-// `f(0, p)` settles `p` (a `pending()` Promise) with the next snapshot (`undefined` after
-// the last); `f(1)` ends the updates.
-export function makeAsyncIterator(f) {
-  return {
-    next() {
-      const p = pending();
-      f(0, p);
-      return p.then((value) => ({ value, done: !value }));
-    },
-    return: () => (f(1), Promise.resolve({ done: true })),
-    [Symbol.asyncIterator]() { return this; },
-  };
-}
 
 // The Promises of the wasm's async methods: `pending()` makes one and keeps what settles
 // it (out of the caller's sight), `settle(p, ok, value)` fulfils (`ok`) or rejects it.

@@ -18,15 +18,12 @@ use crate::error::Error;
 use crate::io;
 use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::policy::PollConfig;
-use crate::sync::QueueNext;
 use crate::transport::{ClientOptions, VersionChoice};
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(class: u32, message: &str, props: JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = makeAsyncIterator)]
-    fn make_async_iterator(iter: JsValue) -> JsValue;
     /// `() => f(0)`.
     fn thunk(f: JsValue) -> JsValue;
     fn pending() -> Promise;
@@ -333,7 +330,7 @@ pub fn op(p: u32, op: u32, a: &JsValue, b: &JsValue, c: &JsValue) -> JsValue {
 
 /// Where `TaskHandle`'s ops start in [`op`]'s numbering, and its free.
 const HANDLE: u32 = 32;
-const HANDLE_FREE: u32 = HANDLE + 15;
+const HANDLE_FREE: u32 = HANDLE + 14;
 
 /// The value at `p` (see [`op`]), with a strong count of its own.
 unsafe fn held<T>(p: u32) -> Rc<T> {
@@ -438,31 +435,11 @@ fn task_id_of(token_or_task_id: &str) -> Result<String, Error> {
     get_str(&t, "taskId").ok_or_else(|| Error::protocol("the resume token has no taskId"))
 }
 
-/// One `next()` of [`TaskHandle::updates`]' iterator: a plain future (no async block's
-/// state machine) that fulfils the step's Promise with the queue's next snapshot, or
-/// `undefined` after the last (glue.js's `makeAsyncIterator` makes the step of it).
-struct Step {
-    next: QueueNext<JsValue>,
-    p: Promise,
-}
-
-impl Future for Step {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let Poll::Ready(v) = Pin::new(&mut self.next).poll(cx) else {
-            return Poll::Pending;
-        };
-        // The snapshot (an object), or `undefined` at the end: the glue makes the step.
-        settle(&self.p, true, v.unwrap_or_default());
-        Poll::Ready(())
-    }
-}
-
 /// `TaskHandle.onStatus` / `onProgress`: the unsubscribe function.
 fn subscribe(h: &Rc<Handle>, cb: Function, progress: bool) -> JsValue {
     let id = h.subscribe(cb, progress);
     let weak: Weak<Handle> = Rc::downgrade(h);
-    // The executor's closure type (`Fn(u32, JsValue)`, as `updates`'), called with 0
+    // The executor's closure type (`Fn(u32, JsValue)`), called with 0
     // by the glue's `thunk`: no closure type of its own.
     thunk(
         Closure::<dyn Fn(u32, JsValue)>::new(move |_: u32, _: JsValue| {
@@ -472,28 +449,6 @@ fn subscribe(h: &Rc<Handle>, cb: Function, progress: bool) -> JsValue {
         })
         .into_js_value(),
     )
-}
-
-/// `TaskHandle.updates()`: task snapshots for `for await`: the current one, then each
-/// change; it ends after the terminal one.
-fn updates(h: &Handle) -> JsValue {
-    let q = h.updates();
-    // One closure serves the iterator (the glue's `makeAsyncIterator`): `(0, p)` is
-    // `next()`, whose Promise `p` (made by `pending()`) the step settles, and `(1)` is
-    // `return()`, which closes the queue (the glue resolves it with `{ done: true }`).
-    // Its signature, `Fn(u32, JsValue)`, is the executor's (io/exec.rs), so it
-    // brings no conversion shims of its own.
-    let iter = Closure::<dyn Fn(u32, JsValue)>::new(move |op: u32, p: JsValue| {
-        if op != 0 {
-            return q.clear_and_close();
-        }
-        io::spawn(Box::pin(Step {
-            next: q.next(),
-            p: p.unchecked_into(),
-        }));
-    })
-    .into_js_value();
-    make_async_iterator(iter)
 }
 
 /// A versioned resume token (JSON text) for `TaskHandle.resume` ([`task_id_of`]).
@@ -523,8 +478,9 @@ fn serialize(h: &Handle) -> JsValue {
 /// object holds the handle's own `Rc::into_raw` (see [`op`]): the readonly properties
 /// and the methods of its interface in the declarations (types.rs), by their place
 /// there: `taskId`, `isLocal`, `status`, `task`, `isDone`, `immediateResponse`,
-/// `progress`, `polls`, then `result`, `cancel`, `onStatus`, `onProgress`, `updates`,
-/// `serialize`, `dispose`. One export for all, as `McpClient::op`.
+/// `progress`, `polls`, then `result`, `cancel`, `onStatus`, `onProgress`, `serialize`,
+/// `dispose` (`updates` is the glue's own, over `onStatus` and `result`). One export for
+/// all, as `McpClient::op`.
 fn handle_op(h: &Rc<Handle>, op: u32, a: &JsValue) -> JsValue {
     match op {
         0 => h.task_id.as_str().into(),
@@ -540,8 +496,7 @@ fn handle_op(h: &Rc<Handle>, op: u32, a: &JsValue) -> JsValue {
         8 => promise(h.wait()).into(),
         9 => boxed_promise(h.cancel()).into(),
         10 | 11 => subscribe(h, a.clone().unchecked_into(), op == 11),
-        12 => updates(h),
-        13 => serialize(h),
+        12 => serialize(h),
         _ => {
             h.dispose();
             JsValue::UNDEFINED
