@@ -225,6 +225,8 @@ $&`);
 // an object of a class with its import `wrap(kind, ptr)`, by the makers in `makers` here.
 // `TaskHandle`'s `result()` is memoized here, in the object's `_r` (the same Promise every
 // call; `free` clears it, so a freed handle's `result()` throws as its other members do).
+// Its `onStatus` and `onProgress` return their unsubscribe functions made here, and its
+// `updates()` is this glue's own, over `onStatus` and `result()`.
 // `_op` is not exported from the package (wasm-bindgen exports it from this module).
 let glueText = readFileSync(glueJs, 'utf8');
 if (!glueText.includes('by tools/finish-pkg.mjs: the classes')) {
@@ -241,7 +243,7 @@ if (!glueText.includes('by tools/finish-pkg.mjs: the classes')) {
     return [cls, getters, methods];
   });
   // The ops src/js/mod.rs's `op` answers: `McpClient`'s free 16, resume 17, connect 18;
-  // `TaskHandle`'s members from 32 (but `updates`), its free 46.
+  // `TaskHandle`'s members from 32 (but `updates`), its free 46, unsubscribe 47.
   const [client, handle] = members.map(([, g, m]) => g.length + m.length);
   if (client !== 16 || handle !== 14 || !/^export function _op\(p, op, a, b, c\) \{$/m.test(glueText)) {
     throw new Error('finish-pkg: the classes\' members or the `_op` export are not what src/js/mod.rs\'s `op` numbers');
@@ -302,8 +304,12 @@ for (const [C, getters, names, base] of [${members.map(([c, g, m], i) => `[${c},
   });
   names.forEach((name, op) => Object.defineProperty(C.prototype, name, op < getters
     ? { get() { return _op(this._p, base + op); }, configurable: true }
-    : { value(a, b, c) { return name == 'result' ? this._r ||= _op(this._p, base + op) : _op(this._p, base + op, a, b, c); },
-      writable: true, configurable: true }));
+    : { value(a, b, c) {
+      const r = name == 'result' ? this._r ||= _op(this._p, base + op) : _op(this._p, base + op, a, b, c);
+      // \`onStatus\`, \`onProgress\`: the wasm gives the subscription's id; the unsubscribe
+      // function passes it to the op past \`free\` (a no-op once the object is freed).
+      return /^on/.test(name) ? () => { this._p && _op(this._p, free + 1, r); } : r;
+    }, writable: true, configurable: true }));
   Object.defineProperty(C.prototype, 'free', { value() {
     const p = this._p;
     this._p = this._r = 0;

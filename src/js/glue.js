@@ -60,9 +60,6 @@ export function makeError(kind, message, props) {
   }) : new DOMException(message, 'AbortError');
 }
 
-// The unsubscribe function of `onStatus` and `onProgress` (src/js/mod.rs, `subscribe`).
-export const thunk = (f) => () => { f(0); };
-
 // The Promises of the wasm's async methods: `pending()` makes one and keeps what settles
 // it (out of the caller's sight), `settle(p, ok, value)` fulfils (`ok`) or rejects it.
 const settlers = new WeakMap();

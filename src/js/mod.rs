@@ -5,7 +5,7 @@ mod types;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use js_sys::{Function, Promise};
@@ -24,8 +24,6 @@ use crate::transport::{ClientOptions, VersionChoice};
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(class: u32, message: &str, props: JsValue) -> JsValue;
-    /// `() => f(0)`.
-    fn thunk(f: JsValue) -> JsValue;
     fn pending() -> Promise;
     fn settle(p: &Promise, ok: bool, value: JsValue);
     /// `v.signal` when it is an `AbortSignal`.
@@ -435,22 +433,6 @@ fn task_id_of(token_or_task_id: &str) -> Result<String, Error> {
     get_str(&t, "taskId").ok_or_else(|| Error::protocol("the resume token has no taskId"))
 }
 
-/// `TaskHandle.onStatus` / `onProgress`: the unsubscribe function.
-fn subscribe(h: &Rc<Handle>, cb: Function, progress: bool) -> JsValue {
-    let id = h.subscribe(cb, progress);
-    let weak: Weak<Handle> = Rc::downgrade(h);
-    // The executor's closure type (`Fn(u32, JsValue)`), called with 0
-    // by the glue's `thunk`: no closure type of its own.
-    thunk(
-        Closure::<dyn Fn(u32, JsValue)>::new(move |_: u32, _: JsValue| {
-            if let Some(h) = weak.upgrade() {
-                h.unsubscribe(id);
-            }
-        })
-        .into_js_value(),
-    )
-}
-
 /// A versioned resume token (JSON text) for `TaskHandle.resume` ([`task_id_of`]).
 fn serialize(h: &Handle) -> JsValue {
     let c = h.session();
@@ -495,8 +477,14 @@ fn handle_op(h: &Rc<Handle>, op: u32, a: &JsValue) -> JsValue {
         // Promise.
         8 => promise(h.wait()).into(),
         9 => boxed_promise(h.cancel()).into(),
-        10 | 11 => subscribe(h, a.clone().unchecked_into(), op == 11),
+        // The subscription's id, which the glue's unsubscribe function passes to op 15
+        // (past `free`).
+        10 | 11 => h.subscribe(a.clone().unchecked_into(), op == 11).into(),
         12 => serialize(h),
+        15 => {
+            h.unsubscribe(a.as_f64().unwrap_or_default() as u32);
+            JsValue::UNDEFINED
+        }
         _ => {
             h.dispose();
             JsValue::UNDEFINED
