@@ -58,6 +58,27 @@ test('a task completes; status callbacks and the async iterator see it', T, asyn
   await c.close();
 });
 
+test('an unsubscribed onStatus never fires again; updates().return() ends the iterator at once', T, async () => {
+  const c = await McpClient.connect(SSE, {});
+  const h = await c.callToolAsTask('sleep', { ms: 400, text: 'ok', pollInterval: 50 }, {});
+  let kept = 0;
+  let dropped = 0;
+  h.onStatus(() => { kept += 1; });
+  const off = h.onStatus(() => { dropped += 1; });
+  assert.equal(off(), undefined);
+  off();
+  const it = h.updates();
+  assert.equal((await it.next()).value.status, 'working', 'the current snapshot first');
+  assert.deepEqual(await it.return(), { done: true });
+  assert.deepEqual(await it.next(), { value: undefined, done: true }, 'nothing after return()');
+  await h.result();
+  assert.ok(kept >= 1, 'the kept listener saw the end');
+  assert.equal(dropped, 0, 'the unsubscribed listener must never fire');
+  h.free();
+  off();
+  await c.close();
+});
+
 test('failed, crashed and cancelled tasks reject with typed errors', T, async () => {
   const c = await McpClient.connect(SSE, {});
   const fail = await c.callToolAsTask('fail', { message: 'nope' });
