@@ -36,8 +36,9 @@ static V2026_WIRE: V2026 = V2026;
 /// What the client knows of a tool.
 struct ToolMeta {
     support: TaskSupport,
-    /// 2026-07-28: parameters mirrored in `Mcp-Param-*` headers.
-    mirrored: Vec<headers::Mirrored>,
+    /// Its `inputSchema`: in 2026-07-28, the parameters a call mirrors in `Mcp-Param-*`
+    /// headers are read from it at each call (its annotations checked when listed).
+    schema: JsValue,
 }
 
 /// The listed tools, by name. The names index a plain list: a `Map<String, u32>` is
@@ -457,17 +458,13 @@ impl Client {
         for t in tools.unchecked_ref::<js_sys::Array>().iter() {
             if let Some(name) = get_str(&t, "name") {
                 // 2026-07-28: a tool whose x-mcp-header annotations break the spec's rules
-                // is left out (a MUST); the others' mirrored parameters are kept for calls.
-                let mirrored = if modern {
-                    match headers::mirrored_params(&get(&t, "inputSchema")) {
-                        Ok(m) => m,
-                        Err(_) => continue,
-                    }
-                } else {
-                    Vec::new()
-                };
+                // is left out (a MUST); the others' schemas are kept for calls.
+                let schema = get(&t, "inputSchema");
+                if modern && headers::param_headers(&schema, None).is_err() {
+                    continue;
+                }
                 let support = self.0.tasks.wire().task_support(&t);
-                known.insert(name, ToolMeta { support, mirrored });
+                known.insert(name, ToolMeta { support, schema });
                 kept += 1;
             } else if modern {
                 continue;
@@ -629,7 +626,9 @@ impl Client {
                 let extra = crate::cell::read(&me.0.tools)
                     .as_ref()
                     .and_then(|t| t.get(name))
-                    .map(|m| headers::param_headers(&m.mirrored, &get(&params, "arguments")))
+                    .and_then(|m| {
+                        headers::param_headers(&m.schema, Some(&get(&params, "arguments"))).ok()
+                    })
                     .unwrap_or_default();
                 let ctl = Ctl {
                     headers: &extra,
