@@ -33,37 +33,31 @@ use registry::{Handle, HandleOptions, Outcome, Registry};
 static V2025_WIRE: V2025 = V2025;
 static V2026_WIRE: V2026 = V2026;
 
-/// What the client knows of a tool.
-struct ToolMeta {
-    support: TaskSupport,
-    /// Its `inputSchema`: in 2026-07-28, the parameters a call mirrors in `Mcp-Param-*`
-    /// headers are read from it at each call (its annotations checked when listed).
-    schema: JsValue,
-}
-
-/// The listed tools, by name. The names index a plain list: a `Map<String, u32>` is
-/// compiled anyway (the registry's), a `Map<String, ToolMeta>` would be a second copy of
-/// its code.
+/// The listed tools, by name: each tool object as listed (its task support and, in
+/// 2026-07-28, its `inputSchema`'s mirrored parameters are read from it when a call needs
+/// them; one `Vec<JsValue>`, a type the crate has anyway, not a struct per tool). The
+/// names index a plain list: a `Map<String, u32>` is compiled anyway (the registry's), a
+/// `Map<String, JsValue>` would be a second copy of its code.
 #[derive(Default)]
 struct Tools {
     index: Map<String, u32>,
-    metas: Vec<ToolMeta>,
+    list: Vec<JsValue>,
 }
 
 impl Tools {
-    fn get(&self, name: &str) -> Option<&ToolMeta> {
-        self.metas.get(*self.index.get(name)? as usize)
+    fn get(&self, name: &str) -> Option<&JsValue> {
+        self.list.get(*self.index.get(name)? as usize)
     }
 
-    /// Remember `meta` for `name` (a tool listed again: its new one).
-    fn insert(&mut self, name: String, meta: ToolMeta) {
-        match self.index.try_insert(name, self.metas.len() as u32) {
+    /// Remember `tool` as `name` (a tool listed again: its new one).
+    fn insert(&mut self, name: String, tool: JsValue) {
+        match self.index.try_insert(name, self.list.len() as u32) {
             Some(&mut i) => {
-                if let Some(m) = self.metas.get_mut(i as usize) {
-                    *m = meta;
+                if let Some(t) = self.list.get_mut(i as usize) {
+                    *t = tool;
                 }
             }
-            None => self.metas.push(meta),
+            None => self.list.push(tool),
         }
     }
 }
@@ -77,7 +71,7 @@ pub const LOCAL_TASK_PREFIX: &str = "local-";
 struct Inner {
     session: Rc<Session>,
     tasks: Rc<Registry>,
-    /// Each tool's task support and mirrored parameters, once listed.
+    /// The listed tools, once listed.
     tools: RefCell<Option<Tools>>,
     /// The first `tools/list`, shared by every call that needs it.
     tools_loading: SingleFlight<Result<JsValue, Error>>,
@@ -429,7 +423,7 @@ impl Client {
         self.0.session.close()
     }
 
-    /// One page of `tools/list`; remembers each tool's task support. Also each page
+    /// One page of `tools/list`; remembers each tool. Also each page
     /// [`Client::list_all_tools`] reads (one future type for both).
     pub fn list_tools(&self, cursor: Option<String>) -> Pending {
         self.tool_pages(cursor, false)
@@ -441,8 +435,8 @@ impl Client {
         self.send(m, params.into(), false)
     }
 
-    /// Remember each listed tool's task support (and, in 2026-07-28, its mirrored
-    /// parameters), and add the tools the caller gets to `listed`; the page as the caller
+    /// Remember each listed tool (in 2026-07-28, leaving out one with invalid
+    /// `x-mcp-header` annotations), and add the tools the caller gets to `listed`; the page as the caller
     /// gets it (in 2026-07-28, with `listed` as its tools when some are left out). Not
     /// inlined in `tool_pages`' future: plain code costs less wasm outside a state machine.
     #[inline(never)]
@@ -458,13 +452,11 @@ impl Client {
         for t in tools.unchecked_ref::<js_sys::Array>().iter() {
             if let Some(name) = get_str(&t, "name") {
                 // 2026-07-28: a tool whose x-mcp-header annotations break the spec's rules
-                // is left out (a MUST); the others' schemas are kept for calls.
-                let schema = get(&t, "inputSchema");
-                if modern && headers::param_headers(&schema, None).is_err() {
+                // is left out (a MUST); the others are kept for calls.
+                if modern && headers::param_headers(&get(&t, "inputSchema"), None).is_err() {
                     continue;
                 }
-                let support = self.0.tasks.wire().task_support(&t);
-                known.insert(name, ToolMeta { support, schema });
+                known.insert(name, t.clone());
                 kept += 1;
             } else if modern {
                 continue;
@@ -522,7 +514,7 @@ impl Client {
     pub fn task_support(&self, name: &str) -> TaskSupport {
         crate::cell::read(&self.0.tools)
             .as_ref()
-            .and_then(|t| t.get(name).map(|m| m.support))
+            .and_then(|t| t.get(name).map(|t| self.0.tasks.wire().task_support(t)))
             .unwrap_or(TaskSupport::Forbidden)
     }
 
@@ -626,8 +618,9 @@ impl Client {
                 let extra = crate::cell::read(&me.0.tools)
                     .as_ref()
                     .and_then(|t| t.get(name))
-                    .and_then(|m| {
-                        headers::param_headers(&m.schema, Some(&get(&params, "arguments"))).ok()
+                    .and_then(|t| {
+                        let schema = get(t, "inputSchema");
+                        headers::param_headers(&schema, Some(&get(&params, "arguments"))).ok()
                     })
                     .unwrap_or_default();
                 let ctl = Ctl {
