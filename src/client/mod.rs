@@ -18,7 +18,6 @@ use crate::elicit_defaults::missing_defaults;
 use crate::error::Error;
 use crate::io::json::{self, get, get_str, is_object, Json};
 use crate::io::{self, call_async, call_user};
-use crate::map::Map;
 use crate::protocol::TaskSupport;
 use crate::sync::SingleFlight;
 use crate::task::machine::Reply;
@@ -33,33 +32,13 @@ use registry::{Handle, HandleOptions, Outcome, Registry};
 static V2025_WIRE: V2025 = V2025;
 static V2026_WIRE: V2026 = V2026;
 
-/// The listed tools, by name: each tool object as listed (its task support and, in
-/// 2026-07-28, its `inputSchema`'s mirrored parameters are read from it when a call needs
-/// them; one `Vec<JsValue>`, a type the crate has anyway, not a struct per tool). The
-/// names index a plain list: a `Map<String, u32>` is compiled anyway (the registry's), a
-/// `Map<String, JsValue>` would be a second copy of its code.
-#[derive(Default)]
-struct Tools {
-    index: Map<String, u32>,
-    list: Vec<JsValue>,
-}
-
-impl Tools {
-    fn get(&self, name: &str) -> Option<&JsValue> {
-        self.list.get(*self.index.get(name)? as usize)
-    }
-
-    /// Remember `tool` as `name` (a tool listed again: its new one).
-    fn insert(&mut self, name: String, tool: JsValue) {
-        match self.index.try_insert(name, self.list.len() as u32) {
-            Some(&mut i) => {
-                if let Some(t) = self.list.get_mut(i as usize) {
-                    *t = tool;
-                }
-            }
-            None => self.list.push(tool),
-        }
-    }
+/// The listed tool `name` in `tools` (each tool object as listed, by name: its task
+/// support and, in 2026-07-28, its `inputSchema`'s mirrored parameters are read from it
+/// when a call needs them). The object's keys are the names behind a prefix, so that no
+/// name is one of `Object.prototype`'s (`__proto__`, `toString`): a plain JS object, no
+/// map or list code of its own in the wasm.
+fn tool(tools: &JsValue, name: &str) -> JsValue {
+    get(tools, &crate::cat!("t:", name))
 }
 
 /// A request under way that owns what it needs (what the plain calls return).
@@ -72,7 +51,8 @@ struct Inner {
     session: Rc<Session>,
     tasks: Rc<Registry>,
     /// The listed tools, once listed.
-    tools: RefCell<Option<Tools>>,
+    /// (`undefined` until then; see [`tool`]).
+    tools: RefCell<JsValue>,
     /// The first `tools/list`, shared by every call that needs it.
     tools_loading: SingleFlight<Result<JsValue, Error>>,
 }
@@ -361,7 +341,7 @@ impl Client {
         Ok(Client(Rc::new(Inner {
             session,
             tasks,
-            tools: RefCell::new(None),
+            tools: RefCell::new(JsValue::UNDEFINED),
             tools_loading: SingleFlight::default(),
         })))
     }
@@ -448,7 +428,9 @@ impl Client {
         let modern = self.0.session.is_modern();
         let mut kept = 0;
         let mut known = crate::cell::write(&self.0.tools);
-        let known = known.get_or_insert_with(Tools::default);
+        if known.is_undefined() {
+            *known = crate::obj!().into();
+        }
         for t in tools.unchecked_ref::<js_sys::Array>().iter() {
             if let Some(name) = get_str(&t, "name") {
                 // 2026-07-28: a tool whose x-mcp-header annotations break the spec's rules
@@ -456,7 +438,7 @@ impl Client {
                 if modern && headers::param_headers(&get(&t, "inputSchema"), None).is_err() {
                     continue;
                 }
-                known.insert(name, t.clone());
+                json::put(&known, &crate::cat!("t:", &name), t.clone());
                 kept += 1;
             } else if modern {
                 continue;
@@ -512,10 +494,8 @@ impl Client {
     /// so do `list_tools` and `list_all_tools`). An unknown tool reads as `Forbidden`
     /// (the server will say it does not exist).
     pub fn task_support(&self, name: &str) -> TaskSupport {
-        crate::cell::read(&self.0.tools)
-            .as_ref()
-            .and_then(|t| t.get(name).map(|t| self.0.tasks.wire().task_support(t)))
-            .unwrap_or(TaskSupport::Forbidden)
+        let t = tool(&crate::cell::read(&self.0.tools), name);
+        self.0.tasks.wire().task_support(&t)
     }
 
     /// Run `tools/call` for `name` as a task (when the server and the tool allow it) and
@@ -567,7 +547,7 @@ impl Client {
             io::pace::breathe().await;
             // The tools are listed once, if not known yet: many calls started at once share
             // one listing (awaited here, not in a helper: each nested future costs wasm).
-            if crate::cell::read(&me.0.tools).is_none() {
+            if crate::cell::read(&me.0.tools).is_undefined() {
                 me.0.tools_loading
                     .run(crate::transport::given(me.list_all_tools()))
                     .await?;
@@ -615,13 +595,8 @@ impl Client {
             // copy of them with the answers and the `requestState`.
             let mut p = params.clone();
             let result = loop {
-                let extra = crate::cell::read(&me.0.tools)
-                    .as_ref()
-                    .and_then(|t| t.get(name))
-                    .and_then(|t| {
-                        let schema = get(t, "inputSchema");
-                        headers::param_headers(&schema, Some(&get(&params, "arguments"))).ok()
-                    })
+                let schema = get(&tool(&crate::cell::read(&me.0.tools), name), "inputSchema");
+                let extra = headers::param_headers(&schema, Some(&get(&params, "arguments")))
                     .unwrap_or_default();
                 let ctl = Ctl {
                     headers: &extra,
