@@ -171,7 +171,7 @@ fn elicited(
 /// Why input cannot be given: the server asked for a kind this client did not declare
 /// (it declares elicitation only with an `onElicitation` handler).
 const UNDECLARED_INPUT: &str =
-    "the server asked for input of a kind not declared (elicitation needs onElicitation)";
+    "the server asked for undeclared input (elicitation needs onElicitation)";
 
 /// 2026-07-28: put the input requests `keys` of `requests` (an `input_required` result's,
 /// or a task's `inputRequests`) to the person through `onElicitation`, one after the
@@ -313,7 +313,7 @@ fn next_cursor(page: &JsValue, seen: &mut Vec<String>) -> Result<Option<String>,
         return Ok(None);
     };
     if seen.contains(&c) {
-        return Err(Error::protocol("tools/list repeated a nextCursor (a loop)"));
+        return Err(Error::protocol("tools/list repeated a nextCursor"));
     }
     seen.push(c.clone());
     if seen.len() == 1000 {
@@ -423,7 +423,7 @@ impl Client {
     fn keep_tools(&self, result: JsValue, listed: &js_sys::Array) -> Result<JsValue, Error> {
         let tools = get(&result, "tools");
         if !js_sys::Array::is_array(&tools) {
-            return Err(Error::protocol("tools/list result has no tools array"));
+            return Err(Error::protocol("tools/list gave no tools array"));
         }
         let modern = self.0.session.is_modern();
         let mut kept = 0;
@@ -623,9 +623,9 @@ impl Client {
                 round += 1;
                 if round > rounds {
                     return Err(Error::Protocol(crate::cat!(
-                        "the server asked for input more than ",
+                        "more than ",
                         rounds,
-                        " times (maxInputRounds)"
+                        " input rounds (maxInputRounds)"
                     )));
                 }
                 // `undefined` when there is none (`put` leaves an `undefined` value out).
@@ -646,9 +646,7 @@ impl Client {
                     // requestState only: retry at once; the same one again is no progress.
                     let s = state.as_string();
                     if s.is_none() || s == state_only {
-                        return Err(Error::protocol(
-                            "input_required without new input requests or state",
-                        ));
+                        return Err(Error::protocol("input_required with no new input or state"));
                     }
                     state_only = s;
                 }
@@ -746,9 +744,7 @@ impl Client {
     /// One page of the server's tasks (`tasks/list`; 2025-11-25 only).
     pub fn list_tasks(&self, cursor: Option<String>) -> Pending {
         if self.0.session.is_modern() {
-            return ready(Err(Error::protocol(
-                "2026-07-28 has no task listing (tasks/list)",
-            )));
+            return ready(Err(Error::protocol("2026-07-28 has no tasks/list")));
         }
         self.page(method::TASKS_LIST, cursor)
     }

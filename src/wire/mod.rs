@@ -182,7 +182,7 @@ pub fn snapshot(
                 } else if asked {
                     // Asked and not given: a transient fault, retried within the budget.
                     return Err(Error::protocol(
-                        "tasks/get answered a completed task without its result",
+                        "tasks/get gave a completed task without its result",
                     ));
                 } else {
                     // A notification may leave it out: the machine asks tasks/get for it.

@@ -290,9 +290,7 @@ impl Wire for V2026 {
                 immediate: None,
             }),
             // The MRTR loop answers input_required before this.
-            Kind::InputRequired => Err(Error::protocol(
-                "the server asked for input after the input rounds",
-            )),
+            Kind::InputRequired => Err(Error::protocol("input_required after the input rounds")),
         })
     }
 
