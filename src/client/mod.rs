@@ -495,7 +495,7 @@ impl Client {
     /// (the server will say it does not exist).
     pub fn task_support(&self, name: &str) -> TaskSupport {
         let t = tool(&crate::cell::read(&self.0.tools), name);
-        self.0.tasks.wire().task_support(&t)
+        crate::wire::task_support(&t)
     }
 
     /// Run `tools/call` for `name` as a task (when the server and the tool allow it) and

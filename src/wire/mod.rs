@@ -120,8 +120,16 @@ pub trait Wire {
     /// Whether the server runs tool calls as tasks, from its capabilities (`undefined`
     /// when unknown: assumed yes).
     fn task_calls_supported(&self, server_capabilities: &JsValue) -> bool;
-    /// What a tool allows.
-    fn task_support(&self, tool: &JsValue) -> TaskSupport;
+}
+
+/// What a tool allows, in both generations (`execution.taskSupport`; absent or unknown:
+/// forbidden): one function, not a method of each adapter.
+pub fn task_support(tool: &JsValue) -> TaskSupport {
+    match get_str(&get(tool, "execution"), "taskSupport").as_deref() {
+        Some("required") => TaskSupport::Required,
+        Some("optional") => TaskSupport::Optional,
+        _ => TaskSupport::Forbidden,
+    }
 }
 
 /// What a failed request means for a task, where `gone` is the generation's "unknown

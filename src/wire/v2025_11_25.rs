@@ -10,7 +10,6 @@ use wasm_bindgen::JsValue;
 use super::{decode_task, Called, Inbound, Json, TaskFields, Wire};
 use crate::error::Error;
 use crate::io::json::{get, get_str, is_object};
-use crate::protocol::TaskSupport;
 use crate::task::machine::{Caps, Failure, Reply, Request};
 
 /// The protocol revision.
@@ -167,14 +166,5 @@ impl Wire for V2025 {
             &get(&get(&get(caps, "tasks"), "requests"), "tools"),
             "call",
         ))
-    }
-
-    fn task_support(&self, tool: &JsValue) -> TaskSupport {
-        // Absent or unknown: forbidden.
-        match get_str(&get(tool, "execution"), "taskSupport").as_deref() {
-            Some("required") => TaskSupport::Required,
-            Some("optional") => TaskSupport::Optional,
-            _ => TaskSupport::Forbidden,
-        }
     }
 }

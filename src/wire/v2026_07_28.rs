@@ -16,7 +16,6 @@ use wasm_bindgen::JsValue;
 use super::{decode_task, Called, Inbound, Json, TaskFields, Wire};
 use crate::error::Error;
 use crate::io::json::{get, get_str, is_object};
-use crate::protocol::TaskSupport;
 use crate::task::machine::{Caps, Failure, Reply, Request};
 
 /// The protocol revision.
@@ -319,10 +318,6 @@ impl Wire for V2026 {
     fn task_calls_supported(&self, _caps: &JsValue) -> bool {
         // The client declares the extension on every request; the server decides.
         true
-    }
-
-    fn task_support(&self, tool: &JsValue) -> TaskSupport {
-        super::v2025_11_25::V2025.task_support(tool)
     }
 }
 
