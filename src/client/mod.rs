@@ -367,12 +367,11 @@ impl Client {
     }
 
     /// Whether the server runs tool calls as tasks (assumed when its capabilities are
-    /// unknown, on a reattached session).
+    /// unknown, on a reattached session; always in 2026-07-28, where the client offers
+    /// the tasks extension on every request and the server decides).
     pub fn supports_task_calls(&self) -> bool {
-        self.0
-            .tasks
-            .wire()
-            .task_calls_supported(&self.0.tasks.server_caps())
+        self.0.session.is_modern()
+            || crate::wire::v2025_11_25::task_calls_supported(&self.0.tasks.server_caps())
     }
 
     /// Request slots free right now (`maxConcurrentRequests`).

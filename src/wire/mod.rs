@@ -117,9 +117,6 @@ pub trait Wire {
     fn inbound(&self, method: &str) -> Inbound;
     /// The task a message belongs to (`_meta` related-task), if it says.
     fn related_task_id(&self, params: &JsValue) -> Option<String>;
-    /// Whether the server runs tool calls as tasks, from its capabilities (`undefined`
-    /// when unknown: assumed yes).
-    fn task_calls_supported(&self, server_capabilities: &JsValue) -> bool;
 }
 
 /// What a tool allows, in both generations (`execution.taskSupport`; absent or unknown:

@@ -157,14 +157,16 @@ impl Wire for V2025 {
         let params = crate::obj!(("cursor", cursor.map(JsValue::from).unwrap_or_default()));
         Some((method::TASKS_LIST, params.into()))
     }
+}
 
-    fn task_calls_supported(&self, caps: &JsValue) -> bool {
-        if caps.is_undefined() {
-            return true;
-        }
-        is_object(&get(
-            &get(&get(&get(caps, "tasks"), "requests"), "tools"),
-            "call",
-        ))
+/// Whether the server runs tool calls as tasks, from its capabilities
+/// (`tasks.requests.tools.call`; `undefined` when unknown: assumed yes).
+pub fn task_calls_supported(caps: &JsValue) -> bool {
+    if caps.is_undefined() {
+        return true;
     }
+    is_object(&get(
+        &get(&get(&get(caps, "tasks"), "requests"), "tools"),
+        "call",
+    ))
 }

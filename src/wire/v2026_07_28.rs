@@ -314,11 +314,6 @@ impl Wire for V2026 {
     fn related_task_id(&self, _params: &JsValue) -> Option<String> {
         None
     }
-
-    fn task_calls_supported(&self, _caps: &JsValue) -> bool {
-        // The client declares the extension on every request; the server decides.
-        true
-    }
 }
 
 /// Whether `v` is a `DiscoverResult` (an object with `supportedVersions`).
