@@ -557,10 +557,9 @@ impl Client {
             let modern = me.0.session.is_modern();
             let as_task = modern || (me.supports_task_calls() && support != TaskSupport::Forbidden);
             let token = crate::cat!("mcp-tasks-wasm-", me.0.tasks.next_key());
-            let (_, params) =
-                me.0.tasks
-                    .wire()
-                    .call_request(name, args, as_task.then_some(opts.ttl_ms), &token);
+            // 2026-07-28's params have no `task`: the server decides.
+            let task = (as_task && !modern).then_some(opts.ttl_ms);
+            let params = crate::wire::v2025_11_25::call_params(name, args, task, &token);
             let ctl = Ctl {
                 // 2026-07-28 with cancelOnAbort: the call is not cut when the signal aborts, so
                 // that the task it may create is known, and cancelled, as soon as its id comes.
@@ -651,20 +650,26 @@ impl Client {
                 }
                 json::put(&p, "requestState", state);
             };
-            me.follow_call(me.0.tasks.wire().decode_call(result)?, opts, token)
+            me.follow_call(result, opts, token)
         }
     }
 
-    /// The handle of a `tools/call` that answered `called`: the task followed, or (a
-    /// plain result) a handle that is already completed. Not in `call_as_task`'s future:
+    /// The handle of a `tools/call` that answered `result` (decoded by the session's
+    /// generation): the task followed, or (a plain result) a handle that is already
+    /// completed. Not in `call_as_task`'s future:
     /// plain code costs less wasm outside a state machine.
     fn follow_call(
         &self,
-        called: Called,
+        result: JsValue,
         opts: HandleOptions,
         token: String,
     ) -> Result<Rc<Handle>, Error> {
-        Ok(match called {
+        let called = if self.0.session.is_modern() {
+            v2026::decode_call(result)
+        } else {
+            crate::wire::v2025_11_25::decode_call(result)
+        };
+        Ok(match called? {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
                 let sent = self.cancel_task(&info.task_id);

@@ -103,16 +103,6 @@ pub trait Wire {
             e
         }
     }
-    /// Method and params of a tool call; `task`: ask for a task (with this ttl, in ms).
-    fn call_request(
-        &self,
-        name: &str,
-        args: JsValue,
-        task: Option<Option<f64>>,
-        progress_token: &str,
-    ) -> (&'static str, JsValue);
-    /// Decode a tool call's reply.
-    fn decode_call(&self, v: JsValue) -> Result<Called, Error>;
     /// What an incoming notification is.
     fn inbound(&self, method: &str) -> Inbound;
     /// The task a message belongs to (`_meta` related-task), if it says.

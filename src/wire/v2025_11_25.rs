@@ -97,42 +97,6 @@ impl Wire for V2025 {
         super::classify(e, TASK_NOT_FOUND)
     }
 
-    fn call_request(
-        &self,
-        name: &str,
-        args: JsValue,
-        task: Option<Option<f64>>,
-        progress_token: &str,
-    ) -> (&'static str, JsValue) {
-        let task_param = match task {
-            Some(ttl) => crate::obj!(("ttl", ttl.map(JsValue::from).unwrap_or_default())).into(),
-            None => JsValue::UNDEFINED,
-        };
-        let args = super::or_empty(args);
-        let params = crate::obj!(
-            ("name", name.into()),
-            ("arguments", args),
-            ("task", task_param),
-            (
-                "_meta",
-                crate::obj!(("progressToken", progress_token.into())).into(),
-            ),
-        );
-        (method::TOOLS_CALL, params.into())
-    }
-
-    fn decode_call(&self, v: JsValue) -> Result<Called, Error> {
-        let task = get(&v, "task");
-        if !is_object(&task) {
-            return Ok(Called::Result(v));
-        }
-        decode_task(&task, &FIELDS).map(|info| Called::Task {
-            info,
-            immediate: get_str(&get(&v, "_meta"), IMMEDIATE_RESPONSE_KEY),
-            raw: task,
-        })
-    }
-
     fn inbound(&self, m: &str) -> Inbound {
         match m {
             method::TASK_STATUS => Inbound::Status,
@@ -169,4 +133,43 @@ pub fn task_calls_supported(caps: &JsValue) -> bool {
         &get(&get(&get(caps, "tasks"), "requests"), "tools"),
         "call",
     ))
+}
+
+/// The params of a `tools/call` (2026-07-28's are the same without `task`: the server
+/// decides); `task`: ask for a task (with this ttl, in ms). A free function, not a
+/// method of each adapter: the client knows its generation.
+pub fn call_params(
+    name: &str,
+    args: JsValue,
+    task: Option<Option<f64>>,
+    progress_token: &str,
+) -> JsValue {
+    let task_param = match task {
+        Some(ttl) => crate::obj!(("ttl", ttl.map(JsValue::from).unwrap_or_default())).into(),
+        None => JsValue::UNDEFINED,
+    };
+    let args = super::or_empty(args);
+    crate::obj!(
+        ("name", name.into()),
+        ("arguments", args),
+        ("task", task_param),
+        (
+            "_meta",
+            crate::obj!(("progressToken", progress_token.into())).into(),
+        ),
+    )
+    .into()
+}
+
+/// Decode a tool call's reply: a `CreateTaskResult`'s task, or the plain result.
+pub fn decode_call(v: JsValue) -> Result<Called, Error> {
+    let task = get(&v, "task");
+    if !is_object(&task) {
+        return Ok(Called::Result(v));
+    }
+    decode_task(&task, &FIELDS).map(|info| Called::Task {
+        info,
+        immediate: get_str(&get(&v, "_meta"), IMMEDIATE_RESPONSE_KEY),
+        raw: task,
+    })
 }
