@@ -410,8 +410,7 @@ impl Client {
 
     /// One page of the listing `m` (`tools/list`, `tasks/list`), from `cursor`.
     fn page(&self, m: &'static str, cursor: Option<String>) -> Pending {
-        let params = crate::obj!(("cursor", cursor.map(JsValue::from).unwrap_or_default()));
-        self.send(m, params.into(), false)
+        self.send(m, crate::wire::cursor_params(cursor), false)
     }
 
     /// Remember each listed tool (in 2026-07-28, leaving out one with invalid

@@ -109,6 +109,12 @@ pub trait Wire {
     fn related_task_id(&self, params: &JsValue) -> Option<String>;
 }
 
+/// The params of a page of a listing (`tools/list`, `tasks/list`) from `cursor` (none:
+/// the first page): one copy for the client's listings and the task sweep's.
+pub fn cursor_params(cursor: Option<String>) -> JsValue {
+    crate::obj!(("cursor", cursor.map(JsValue::from).unwrap_or_default())).into()
+}
+
 /// What a tool allows, in both generations (`execution.taskSupport`; absent or unknown:
 /// forbidden): one function, not a method of each adapter.
 pub fn task_support(tool: &JsValue) -> TaskSupport {

@@ -118,8 +118,7 @@ impl Wire for V2025 {
         if !is_object(&get(&get(caps, "tasks"), "list")) {
             return None;
         }
-        let params = crate::obj!(("cursor", cursor.map(JsValue::from).unwrap_or_default()));
-        Some((method::TASKS_LIST, params.into()))
+        Some((method::TASKS_LIST, super::cursor_params(cursor)))
     }
 }
 
