@@ -18,7 +18,6 @@ use crate::elicit_defaults::missing_defaults;
 use crate::error::Error;
 use crate::io::json::{self, get, get_str, is_object, Json};
 use crate::io::{self, call_async, call_user};
-use crate::map::Map;
 use crate::protocol::TaskSupport;
 use crate::sync::SingleFlight;
 use crate::task::machine::Reply;
@@ -33,38 +32,13 @@ use registry::{Handle, HandleOptions, Outcome, Registry};
 static V2025_WIRE: V2025 = V2025;
 static V2026_WIRE: V2026 = V2026;
 
-/// What the client knows of a tool.
-struct ToolMeta {
-    support: TaskSupport,
-    /// 2026-07-28: parameters mirrored in `Mcp-Param-*` headers.
-    mirrored: Vec<headers::Mirrored>,
-}
-
-/// The listed tools, by name. The names index a plain list: a `Map<String, u32>` is
-/// compiled anyway (the registry's), a `Map<String, ToolMeta>` would be a second copy of
-/// its code.
-#[derive(Default)]
-struct Tools {
-    index: Map<String, u32>,
-    metas: Vec<ToolMeta>,
-}
-
-impl Tools {
-    fn get(&self, name: &str) -> Option<&ToolMeta> {
-        self.metas.get(*self.index.get(name)? as usize)
-    }
-
-    /// Remember `meta` for `name` (a tool listed again: its new one).
-    fn insert(&mut self, name: String, meta: ToolMeta) {
-        match self.index.try_insert(name, self.metas.len() as u32) {
-            Some(&mut i) => {
-                if let Some(m) = self.metas.get_mut(i as usize) {
-                    *m = meta;
-                }
-            }
-            None => self.metas.push(meta),
-        }
-    }
+/// The listed tool `name` in `tools` (each tool object as listed, by name: its task
+/// support and, in 2026-07-28, its `inputSchema`'s mirrored parameters are read from it
+/// when a call needs them). The object's keys are the names behind a prefix, so that no
+/// name is one of `Object.prototype`'s (`__proto__`, `toString`): a plain JS object, no
+/// map or list code of its own in the wasm.
+fn tool(tools: &JsValue, name: &str) -> JsValue {
+    get(tools, &crate::cat!("t:", name))
 }
 
 /// A request under way that owns what it needs (what the plain calls return).
@@ -76,8 +50,9 @@ pub const LOCAL_TASK_PREFIX: &str = "local-";
 struct Inner {
     session: Rc<Session>,
     tasks: Rc<Registry>,
-    /// Each tool's task support and mirrored parameters, once listed.
-    tools: RefCell<Option<Tools>>,
+    /// The listed tools, once listed.
+    /// (`undefined` until then; see [`tool`]).
+    tools: RefCell<JsValue>,
     /// The first `tools/list`, shared by every call that needs it.
     tools_loading: SingleFlight<Result<JsValue, Error>>,
 }
@@ -196,7 +171,7 @@ fn elicited(
 /// Why input cannot be given: the server asked for a kind this client did not declare
 /// (it declares elicitation only with an `onElicitation` handler).
 const UNDECLARED_INPUT: &str =
-    "the server asked for input of a kind not declared (elicitation needs onElicitation)";
+    "the server asked for undeclared input (elicitation needs onElicitation)";
 
 /// 2026-07-28: put the input requests `keys` of `requests` (an `input_required` result's,
 /// or a task's `inputRequests`) to the person through `onElicitation`, one after the
@@ -338,7 +313,7 @@ fn next_cursor(page: &JsValue, seen: &mut Vec<String>) -> Result<Option<String>,
         return Ok(None);
     };
     if seen.contains(&c) {
-        return Err(Error::protocol("tools/list repeated a nextCursor (a loop)"));
+        return Err(Error::protocol("tools/list repeated a nextCursor"));
     }
     seen.push(c.clone());
     if seen.len() == 1000 {
@@ -366,7 +341,7 @@ impl Client {
         Ok(Client(Rc::new(Inner {
             session,
             tasks,
-            tools: RefCell::new(None),
+            tools: RefCell::new(JsValue::UNDEFINED),
             tools_loading: SingleFlight::default(),
         })))
     }
@@ -392,12 +367,11 @@ impl Client {
     }
 
     /// Whether the server runs tool calls as tasks (assumed when its capabilities are
-    /// unknown, on a reattached session).
+    /// unknown, on a reattached session; always in 2026-07-28, where the client offers
+    /// the tasks extension on every request and the server decides).
     pub fn supports_task_calls(&self) -> bool {
-        self.0
-            .tasks
-            .wire()
-            .task_calls_supported(&self.0.tasks.server_caps())
+        self.0.session.is_modern()
+            || crate::wire::v2025_11_25::task_calls_supported(&self.0.tasks.server_caps())
     }
 
     /// Request slots free right now (`maxConcurrentRequests`).
@@ -428,7 +402,7 @@ impl Client {
         self.0.session.close()
     }
 
-    /// One page of `tools/list`; remembers each tool's task support. Also each page
+    /// One page of `tools/list`; remembers each tool. Also each page
     /// [`Client::list_all_tools`] reads (one future type for both).
     pub fn list_tools(&self, cursor: Option<String>) -> Pending {
         self.tool_pages(cursor, false)
@@ -436,38 +410,33 @@ impl Client {
 
     /// One page of the listing `m` (`tools/list`, `tasks/list`), from `cursor`.
     fn page(&self, m: &'static str, cursor: Option<String>) -> Pending {
-        let params = crate::obj!(("cursor", cursor.map(JsValue::from).unwrap_or_default()));
-        self.send(m, params.into(), false)
+        self.send(m, crate::wire::cursor_params(cursor), false)
     }
 
-    /// Remember each listed tool's task support (and, in 2026-07-28, its mirrored
-    /// parameters), and add the tools the caller gets to `listed`; the page as the caller
+    /// Remember each listed tool (in 2026-07-28, leaving out one with invalid
+    /// `x-mcp-header` annotations), and add the tools the caller gets to `listed`; the page as the caller
     /// gets it (in 2026-07-28, with `listed` as its tools when some are left out). Not
     /// inlined in `tool_pages`' future: plain code costs less wasm outside a state machine.
     #[inline(never)]
     fn keep_tools(&self, result: JsValue, listed: &js_sys::Array) -> Result<JsValue, Error> {
         let tools = get(&result, "tools");
         if !js_sys::Array::is_array(&tools) {
-            return Err(Error::protocol("tools/list result has no tools array"));
+            return Err(Error::protocol("tools/list gave no tools array"));
         }
         let modern = self.0.session.is_modern();
         let mut kept = 0;
         let mut known = crate::cell::write(&self.0.tools);
-        let known = known.get_or_insert_with(Tools::default);
+        if known.is_undefined() {
+            *known = crate::obj!().into();
+        }
         for t in tools.unchecked_ref::<js_sys::Array>().iter() {
             if let Some(name) = get_str(&t, "name") {
                 // 2026-07-28: a tool whose x-mcp-header annotations break the spec's rules
-                // is left out (a MUST); the others' mirrored parameters are kept for calls.
-                let mirrored = if modern {
-                    match headers::mirrored_params(&get(&t, "inputSchema")) {
-                        Ok(m) => m,
-                        Err(_) => continue,
-                    }
-                } else {
-                    Vec::new()
-                };
-                let support = self.0.tasks.wire().task_support(&t);
-                known.insert(name, ToolMeta { support, mirrored });
+                // is left out (a MUST); the others are kept for calls.
+                if modern && headers::param_headers(&get(&t, "inputSchema"), None).is_err() {
+                    continue;
+                }
+                json::put(&known, &crate::cat!("t:", &name), t.clone());
                 kept += 1;
             } else if modern {
                 continue;
@@ -523,10 +492,8 @@ impl Client {
     /// so do `list_tools` and `list_all_tools`). An unknown tool reads as `Forbidden`
     /// (the server will say it does not exist).
     pub fn task_support(&self, name: &str) -> TaskSupport {
-        crate::cell::read(&self.0.tools)
-            .as_ref()
-            .and_then(|t| t.get(name).map(|m| m.support))
-            .unwrap_or(TaskSupport::Forbidden)
+        let t = tool(&crate::cell::read(&self.0.tools), name);
+        crate::wire::task_support(&t)
     }
 
     /// Run `tools/call` for `name` as a task (when the server and the tool allow it) and
@@ -578,7 +545,7 @@ impl Client {
             io::pace::breathe().await;
             // The tools are listed once, if not known yet: many calls started at once share
             // one listing (awaited here, not in a helper: each nested future costs wasm).
-            if crate::cell::read(&me.0.tools).is_none() {
+            if crate::cell::read(&me.0.tools).is_undefined() {
                 me.0.tools_loading
                     .run(crate::transport::given(me.list_all_tools()))
                     .await?;
@@ -589,10 +556,9 @@ impl Client {
             let modern = me.0.session.is_modern();
             let as_task = modern || (me.supports_task_calls() && support != TaskSupport::Forbidden);
             let token = crate::cat!("mcp-tasks-wasm-", me.0.tasks.next_key());
-            let (_, params) =
-                me.0.tasks
-                    .wire()
-                    .call_request(name, args, as_task.then_some(opts.ttl_ms), &token);
+            // 2026-07-28's params have no `task`: the server decides.
+            let task = (as_task && !modern).then_some(opts.ttl_ms);
+            let params = crate::wire::v2025_11_25::call_params(name, args, task, &token);
             let ctl = Ctl {
                 // 2026-07-28 with cancelOnAbort: the call is not cut when the signal aborts, so
                 // that the task it may create is known, and cancelled, as soon as its id comes.
@@ -626,10 +592,8 @@ impl Client {
             // copy of them with the answers and the `requestState`.
             let mut p = params.clone();
             let result = loop {
-                let extra = crate::cell::read(&me.0.tools)
-                    .as_ref()
-                    .and_then(|t| t.get(name))
-                    .map(|m| headers::param_headers(&m.mirrored, &get(&params, "arguments")))
+                let schema = get(&tool(&crate::cell::read(&me.0.tools), name), "inputSchema");
+                let extra = headers::param_headers(&schema, Some(&get(&params, "arguments")))
                     .unwrap_or_default();
                 let ctl = Ctl {
                     headers: &extra,
@@ -656,9 +620,9 @@ impl Client {
                 round += 1;
                 if round > rounds {
                     return Err(Error::Protocol(crate::cat!(
-                        "the server asked for input more than ",
+                        "more than ",
                         rounds,
-                        " times (maxInputRounds)"
+                        " input rounds (maxInputRounds)"
                     )));
                 }
                 // `undefined` when there is none (`put` leaves an `undefined` value out).
@@ -679,28 +643,32 @@ impl Client {
                     // requestState only: retry at once; the same one again is no progress.
                     let s = state.as_string();
                     if s.is_none() || s == state_only {
-                        return Err(Error::protocol(
-                            "input_required without new input requests or state",
-                        ));
+                        return Err(Error::protocol("input_required with no new input or state"));
                     }
                     state_only = s;
                 }
                 json::put(&p, "requestState", state);
             };
-            me.follow_call(me.0.tasks.wire().decode_call(result)?, opts, token)
+            me.follow_call(result, opts, token)
         }
     }
 
-    /// The handle of a `tools/call` that answered `called`: the task followed, or (a
-    /// plain result) a handle that is already completed. Not in `call_as_task`'s future:
+    /// The handle of a `tools/call` that answered `result` (decoded by the session's
+    /// generation): the task followed, or (a plain result) a handle that is already
+    /// completed. Not in `call_as_task`'s future:
     /// plain code costs less wasm outside a state machine.
     fn follow_call(
         &self,
-        called: Called,
+        result: JsValue,
         opts: HandleOptions,
         token: String,
     ) -> Result<Rc<Handle>, Error> {
-        Ok(match called {
+        let called = if self.0.session.is_modern() {
+            v2026::decode_call(result)
+        } else {
+            crate::wire::v2025_11_25::decode_call(result)
+        };
+        Ok(match called? {
             Called::Task { info, .. } if opts.signal.as_ref().is_some_and(|s| s.aborted()) => {
                 // Aborted before the id was known: cancel the task now that it is.
                 let sent = self.cancel_task(&info.task_id);
@@ -779,9 +747,7 @@ impl Client {
     /// One page of the server's tasks (`tasks/list`; 2025-11-25 only).
     pub fn list_tasks(&self, cursor: Option<String>) -> Pending {
         if self.0.session.is_modern() {
-            return ready(Err(Error::protocol(
-                "2026-07-28 has no task listing (tasks/list)",
-            )));
+            return ready(Err(Error::protocol("2026-07-28 has no tasks/list")));
         }
         self.page(method::TASKS_LIST, cursor)
     }

@@ -7,16 +7,6 @@
 use crate::elicit_defaults::Ty;
 use crate::io::json::Json;
 
-/// One mirrored parameter: the chain of `properties` keys from the schema root to it,
-/// and the `{Name}` of its `Mcp-Param-{Name}` header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mirrored {
-    /// Property names from the root, e.g. `["region"]` or `["target", "region"]`.
-    pub path: Vec<String>,
-    /// The header name's suffix (the `x-mcp-header` value).
-    pub header: String,
-}
-
 /// The annotation key.
 pub const ANNOTATION: &str = "x-mcp-header";
 
@@ -36,36 +26,37 @@ fn is_tchar(b: u8) -> bool {
     b < 128 && TCHARS[usize::from(b >> 6)] >> (b & 63) & 1 == 1
 }
 
-/// The parameters an `inputSchema` mirrors, or [`Invalid`] when its annotations are (a tool
-/// with invalid annotations MUST be left out of `tools/list`). The rules: a non-empty
-/// token (`1*tchar`: no control characters), unique ignoring case, on a property whose
-/// `type` is `string`, `integer` or `boolean`, reachable from the root through
-/// `properties` keys only (an annotation under `items`, `oneOf`, `$ref` or anywhere
-/// else makes the schema invalid).
-pub fn mirrored_params<J: Json>(input_schema: &J) -> Result<Vec<Mirrored>, Invalid> {
+/// The `Mcp-Param-{Name}` headers of a call's arguments (`args`: the value at each
+/// mirrored parameter, encoded; a parameter without a value, absent or null, has no
+/// header), or [`Invalid`] when the `inputSchema`'s annotations are (a tool with invalid
+/// annotations MUST be left out of `tools/list`). Without `args`, the check alone (each
+/// annotation then with an empty value). The rules: a non-empty token (`1*tchar`: no
+/// control characters), unique ignoring case, on a property whose `type` is `string`,
+/// `integer` or `boolean`, reachable from the root through `properties` keys only (an
+/// annotation under `items`, `oneOf`, `$ref` or anywhere else makes the schema invalid).
+/// Derived from the schema at each call, not kept per tool: one walk for both.
+pub fn param_headers<J: Json>(
+    input_schema: &J,
+    args: Option<&J>,
+) -> Result<Vec<(String, String)>, Invalid> {
     let mut out = Vec::new();
-    scan(input_schema, None, false, false, &mut out, 0)?;
+    scan(input_schema, args, false, false, &mut out, 0)?;
     Ok(out)
-}
-
-/// The `properties` keys that reach a schema, as a chain up to the root (each scan's
-/// frame holds its link: no list of cloned keys pushed and popped on the way).
-struct Path<'a> {
-    key: &'a str,
-    up: Option<&'a Path<'a>>,
 }
 
 /// Every `x-mcp-header` annotation in `v`, in any schema position (one walk): each must
 /// be on a property reached from the root through `properties` keys only (`reachable`:
-/// `v` is one, `path` the keys that reach it), and is then kept in `out`. `names`: `v`
-/// maps names to schemas (`properties`, `$defs`, ...; `reachable` then says whether its
-/// schemas are), at the depth of the schema it is in.
+/// `v` is one), and is then kept in `out` as its header, with `arg`'s value (`arg`: the
+/// arguments' value at `v`; `None` when only checking: every schema is then walked, and
+/// each header kept with an empty value; with arguments, the walk goes only where a
+/// mirrored value may be). `names`: `v` maps names to schemas (`properties`, `$defs`,
+/// ...; `reachable` then says whether its schemas are), at the depth of the schema it is in.
 fn scan<J: Json>(
     v: &J,
-    path: Option<&Path<'_>>,
+    arg: Option<&J>,
     names: bool,
     reachable: bool,
-    out: &mut Vec<Mirrored>,
+    out: &mut Vec<(String, String)>,
     depth: usize,
 ) -> Result<(), Invalid> {
     if depth > 2 * MAX_DEPTH + 2 {
@@ -74,7 +65,7 @@ fn scan<J: Json>(
     }
     if let Some(items) = v.items().filter(|_| !names) {
         for i in &items {
-            scan(i, path, false, false, out, depth + 1)?;
+            scan(i, arg, false, false, out, depth + 1)?;
         }
         return Ok(());
     }
@@ -83,24 +74,23 @@ fn scan<J: Json>(
         if !names && k == ANNOTATION {
             // Invalid: not on a property reachable through `properties`; a value that is
             // not a string, or not an HTTP token; on a parameter that is not a string,
-            // integer or boolean; a name already kept but for case.
+            // integer or boolean; a name already kept but for case (the prefix is the
+            // same for all).
             let Some(name) = c.and_then(|h| h.string()) else {
                 return Err(Invalid);
             };
+            let header = crate::cat!("Mcp-Param-", &name);
             if !reachable
                 || name.is_empty()
                 || !name.bytes().all(is_tchar)
                 || !primitive_type(v)
-                || out.iter().any(|o| o.header.eq_ignore_ascii_case(&name))
+                || out.iter().any(|o| o.0.eq_ignore_ascii_case(&header))
             {
                 return Err(Invalid);
             }
-            let mut keys = Vec::new();
-            push_keys(path, &mut keys);
-            out.push(Mirrored {
-                path: keys,
-                header: name,
-            });
+            if let Some(value) = arg.map_or(Some(String::new()), encode_value) {
+                out.push((header, value));
+            }
             continue;
         }
         let Some(c) = c else { continue };
@@ -124,20 +114,27 @@ fn scan<J: Json>(
                 _ => (false, false, true),
             }
         };
-        // A name's schema is reached through it: the child's path is this one and `k`.
-        let link = Path { key: k, up: path };
-        let sub = if names { Some(&link) } else { path };
-        scan(&c, sub, child_names, on, out, depth + usize::from(deeper))?;
+        // With arguments, only a reachable schema with a value may hold a header (the
+        // schema was checked when listed): a name's value is the arguments' at `k`.
+        let sub = match arg {
+            None => None,
+            Some(_) if !on => continue,
+            Some(a) if names => match a.field(k) {
+                None => continue,
+                x => x,
+            },
+            Some(a) => Some(a.clone()),
+        };
+        scan(
+            &c,
+            sub.as_ref(),
+            child_names,
+            on,
+            out,
+            depth + usize::from(deeper),
+        )?;
     }
     Ok(())
-}
-
-/// The keys of `path`, from the root, pushed onto `out` (as deep as the scan: bounded).
-fn push_keys(path: Option<&Path<'_>>, out: &mut Vec<String>) {
-    if let Some(link) = path {
-        push_keys(link.up, out);
-        out.push(link.key.to_string());
-    }
 }
 
 /// Whether a property's `type` is `string`, `integer` or `boolean`, alone or with
@@ -160,25 +157,6 @@ fn primitive_type<J: Json>(p: &J) -> bool {
         }
     }
     any
-}
-
-/// The `Mcp-Param-{Name}` headers of a call's arguments: the value at each mirrored
-/// path, encoded; a parameter without a value (absent or null) has no header.
-pub fn param_headers<J: Json>(mirrored: &[Mirrored], args: &J) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    'params: for m in mirrored {
-        let mut v = args.clone();
-        for k in &m.path {
-            let Some(x) = v.field(k) else {
-                continue 'params;
-            };
-            v = x;
-        }
-        if let Some(value) = encode_value(&v) {
-            out.push((crate::cat!("Mcp-Param-", &m.header), value));
-        }
-    }
-    out
 }
 
 /// A parameter value as a header value: strings as they are (or encoded), integers in
@@ -242,6 +220,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The check alone (no arguments).
+    fn mirrored_params(schema: &serde_json::Value) -> Result<Vec<(String, String)>, Invalid> {
+        param_headers(schema, None)
+    }
+
     #[test]
     fn the_spec_examples_encode_as_the_spec_shows() {
         assert_eq!(encode_name_value("us-west1"), "us-west1");
@@ -286,16 +269,16 @@ mod tests {
                 }}
             }
         });
-        let m = mirrored_params(&schema).unwrap();
-        assert_eq!(m.len(), 2);
-        let h = param_headers(
-            &m,
-            &json!({"region": "eu-west1", "target": {"shard": 3}, "query": "x"}),
-        );
+        assert_eq!(mirrored_params(&schema).unwrap().len(), 2);
+        let args = json!({"region": "eu-west1", "target": {"shard": 3}, "query": "x"});
+        let h = param_headers(&schema, Some(&args)).unwrap();
         assert!(h.contains(&("Mcp-Param-Region".into(), "eu-west1".into())));
         assert!(h.contains(&("Mcp-Param-Shard".into(), "3".into())));
         // No value: no header.
-        assert_eq!(param_headers(&m, &json!({"query": "x"})), vec![]);
+        assert_eq!(
+            param_headers(&schema, Some(&json!({"query": "x"}))),
+            Ok(vec![])
+        );
     }
 
     #[test]

@@ -103,25 +103,26 @@ pub trait Wire {
             e
         }
     }
-    /// Method and params of a tool call; `task`: ask for a task (with this ttl, in ms).
-    fn call_request(
-        &self,
-        name: &str,
-        args: JsValue,
-        task: Option<Option<f64>>,
-        progress_token: &str,
-    ) -> (&'static str, JsValue);
-    /// Decode a tool call's reply.
-    fn decode_call(&self, v: JsValue) -> Result<Called, Error>;
     /// What an incoming notification is.
     fn inbound(&self, method: &str) -> Inbound;
     /// The task a message belongs to (`_meta` related-task), if it says.
     fn related_task_id(&self, params: &JsValue) -> Option<String>;
-    /// Whether the server runs tool calls as tasks, from its capabilities (`undefined`
-    /// when unknown: assumed yes).
-    fn task_calls_supported(&self, server_capabilities: &JsValue) -> bool;
-    /// What a tool allows.
-    fn task_support(&self, tool: &JsValue) -> TaskSupport;
+}
+
+/// The params of a page of a listing (`tools/list`, `tasks/list`) from `cursor` (none:
+/// the first page): one copy for the client's listings and the task sweep's.
+pub fn cursor_params(cursor: Option<String>) -> JsValue {
+    crate::obj!(("cursor", cursor.map(JsValue::from).unwrap_or_default())).into()
+}
+
+/// What a tool allows, in both generations (`execution.taskSupport`; absent or unknown:
+/// forbidden): one function, not a method of each adapter.
+pub fn task_support(tool: &JsValue) -> TaskSupport {
+    match get_str(&get(tool, "execution"), "taskSupport").as_deref() {
+        Some("required") => TaskSupport::Required,
+        Some("optional") => TaskSupport::Optional,
+        _ => TaskSupport::Forbidden,
+    }
 }
 
 /// What a failed request means for a task, where `gone` is the generation's "unknown
@@ -182,7 +183,7 @@ pub fn snapshot(
                 } else if asked {
                     // Asked and not given: a transient fault, retried within the budget.
                     return Err(Error::protocol(
-                        "tasks/get answered a completed task without its result",
+                        "tasks/get gave a completed task without its result",
                     ));
                 } else {
                     // A notification may leave it out: the machine asks tasks/get for it.

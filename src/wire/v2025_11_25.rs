@@ -10,7 +10,6 @@ use wasm_bindgen::JsValue;
 use super::{decode_task, Called, Inbound, Json, TaskFields, Wire};
 use crate::error::Error;
 use crate::io::json::{get, get_str, is_object};
-use crate::protocol::TaskSupport;
 use crate::task::machine::{Caps, Failure, Reply, Request};
 
 /// The protocol revision.
@@ -98,42 +97,6 @@ impl Wire for V2025 {
         super::classify(e, TASK_NOT_FOUND)
     }
 
-    fn call_request(
-        &self,
-        name: &str,
-        args: JsValue,
-        task: Option<Option<f64>>,
-        progress_token: &str,
-    ) -> (&'static str, JsValue) {
-        let task_param = match task {
-            Some(ttl) => crate::obj!(("ttl", ttl.map(JsValue::from).unwrap_or_default())).into(),
-            None => JsValue::UNDEFINED,
-        };
-        let args = super::or_empty(args);
-        let params = crate::obj!(
-            ("name", name.into()),
-            ("arguments", args),
-            ("task", task_param),
-            (
-                "_meta",
-                crate::obj!(("progressToken", progress_token.into())).into(),
-            ),
-        );
-        (method::TOOLS_CALL, params.into())
-    }
-
-    fn decode_call(&self, v: JsValue) -> Result<Called, Error> {
-        let task = get(&v, "task");
-        if !is_object(&task) {
-            return Ok(Called::Result(v));
-        }
-        decode_task(&task, &FIELDS).map(|info| Called::Task {
-            info,
-            immediate: get_str(&get(&v, "_meta"), IMMEDIATE_RESPONSE_KEY),
-            raw: task,
-        })
-    }
-
     fn inbound(&self, m: &str) -> Inbound {
         match m {
             method::TASK_STATUS => Inbound::Status,
@@ -155,26 +118,57 @@ impl Wire for V2025 {
         if !is_object(&get(&get(caps, "tasks"), "list")) {
             return None;
         }
-        let params = crate::obj!(("cursor", cursor.map(JsValue::from).unwrap_or_default()));
-        Some((method::TASKS_LIST, params.into()))
+        Some((method::TASKS_LIST, super::cursor_params(cursor)))
     }
+}
 
-    fn task_calls_supported(&self, caps: &JsValue) -> bool {
-        if caps.is_undefined() {
-            return true;
-        }
-        is_object(&get(
-            &get(&get(&get(caps, "tasks"), "requests"), "tools"),
-            "call",
-        ))
+/// Whether the server runs tool calls as tasks, from its capabilities
+/// (`tasks.requests.tools.call`; `undefined` when unknown: assumed yes).
+pub fn task_calls_supported(caps: &JsValue) -> bool {
+    if caps.is_undefined() {
+        return true;
     }
+    is_object(&get(
+        &get(&get(&get(caps, "tasks"), "requests"), "tools"),
+        "call",
+    ))
+}
 
-    fn task_support(&self, tool: &JsValue) -> TaskSupport {
-        // Absent or unknown: forbidden.
-        match get_str(&get(tool, "execution"), "taskSupport").as_deref() {
-            Some("required") => TaskSupport::Required,
-            Some("optional") => TaskSupport::Optional,
-            _ => TaskSupport::Forbidden,
-        }
+/// The params of a `tools/call` (2026-07-28's are the same without `task`: the server
+/// decides); `task`: ask for a task (with this ttl, in ms). A free function, not a
+/// method of each adapter: the client knows its generation.
+pub fn call_params(
+    name: &str,
+    args: JsValue,
+    task: Option<Option<f64>>,
+    progress_token: &str,
+) -> JsValue {
+    let task_param = match task {
+        Some(ttl) => crate::obj!(("ttl", ttl.map(JsValue::from).unwrap_or_default())).into(),
+        None => JsValue::UNDEFINED,
+    };
+    let args = super::or_empty(args);
+    crate::obj!(
+        ("name", name.into()),
+        ("arguments", args),
+        ("task", task_param),
+        (
+            "_meta",
+            crate::obj!(("progressToken", progress_token.into())).into(),
+        ),
+    )
+    .into()
+}
+
+/// Decode a tool call's reply: a `CreateTaskResult`'s task, or the plain result.
+pub fn decode_call(v: JsValue) -> Result<Called, Error> {
+    let task = get(&v, "task");
+    if !is_object(&task) {
+        return Ok(Called::Result(v));
     }
+    decode_task(&task, &FIELDS).map(|info| Called::Task {
+        info,
+        immediate: get_str(&get(&v, "_meta"), IMMEDIATE_RESPONSE_KEY),
+        raw: task,
+    })
 }

@@ -16,7 +16,6 @@ use wasm_bindgen::JsValue;
 use super::{decode_task, Called, Inbound, Json, TaskFields, Wire};
 use crate::error::Error;
 use crate::io::json::{get, get_str, is_object};
-use crate::protocol::TaskSupport;
 use crate::task::machine::{Caps, Failure, Reply, Request};
 
 /// The protocol revision.
@@ -269,33 +268,6 @@ impl Wire for V2026 {
         super::classify(e, TASK_NOT_FOUND)
     }
 
-    fn call_request(
-        &self,
-        name: &str,
-        args: JsValue,
-        _task: Option<Option<f64>>,
-        progress_token: &str,
-    ) -> (&'static str, JsValue) {
-        // 2025-11-25's without its `task` param: the server decides.
-        super::v2025_11_25::V2025.call_request(name, args, None, progress_token)
-    }
-
-    fn decode_call(&self, v: JsValue) -> Result<Called, Error> {
-        result_kind(&v).and_then(|kind| match kind {
-            Kind::Complete => Ok(Called::Result(v)),
-            // A flat CreateTaskResult: the task's own fields at the top level.
-            Kind::Task => decode_task(&v, &FIELDS).map(|info| Called::Task {
-                info,
-                raw: v,
-                immediate: None,
-            }),
-            // The MRTR loop answers input_required before this.
-            Kind::InputRequired => Err(Error::protocol(
-                "the server asked for input after the input rounds",
-            )),
-        })
-    }
-
     fn inbound(&self, m: &str) -> Inbound {
         match m {
             method::TASKS_NOTIFICATION => Inbound::Status,
@@ -317,15 +289,21 @@ impl Wire for V2026 {
     fn related_task_id(&self, _params: &JsValue) -> Option<String> {
         None
     }
+}
 
-    fn task_calls_supported(&self, _caps: &JsValue) -> bool {
-        // The client declares the extension on every request; the server decides.
-        true
-    }
-
-    fn task_support(&self, tool: &JsValue) -> TaskSupport {
-        super::v2025_11_25::V2025.task_support(tool)
-    }
+/// Decode a tool call's final reply (after the MRTR loop): a flat `CreateTaskResult`
+/// (the task's own fields at the top level), or the plain result.
+pub fn decode_call(v: JsValue) -> Result<Called, Error> {
+    result_kind(&v).and_then(|kind| match kind {
+        Kind::Complete => Ok(Called::Result(v)),
+        Kind::Task => decode_task(&v, &FIELDS).map(|info| Called::Task {
+            info,
+            raw: v,
+            immediate: None,
+        }),
+        // The MRTR loop answers input_required before this.
+        Kind::InputRequired => Err(Error::protocol("input_required after the input rounds")),
+    })
 }
 
 /// Whether `v` is a `DiscoverResult` (an object with `supportedVersions`).
