@@ -837,7 +837,7 @@ impl Session {
         // A value that cannot be written out (nested too deep, a cycle) cannot be checked
         // either: it is dropped, never passed on unchecked.
         let Some(text) = json::stringify(&v) else {
-            return "[removed: could not be checked for secrets]".into();
+            return "[removed: not checkable for secrets]".into();
         };
         let clean = self.redact(text.clone());
         if clean == text {
@@ -913,9 +913,7 @@ impl Session {
         if is_object(&result) {
             Ok(result)
         } else {
-            Err(Error::protocol(
-                "a response has neither a result object nor an error",
-            ))
+            Err(Error::protocol("a response has no result object or error"))
         }
     }
 
@@ -1492,8 +1490,7 @@ fn fetch_error(f: FetchFailure) -> Error {
                 crate::text::join(&[
                     &"a redirect (HTTP ",
                     code,
-                    &") is not followed: the headers must not reach another origin; use the \
-                      final URL",
+                    &") is not followed; use the final URL",
                 ]),
             )
         }
