@@ -723,10 +723,9 @@ impl Session {
             drop(permit);
             match tries.after(out, io::now_ms() as u64) {
                 Next::Wait(delay) => {
-                    let wake = Latch::new();
-                    let _close =
-                        AbortListener::boxed(self.closing.signal(), io::setter(&wake, true));
-                    io::sleep_or_wake(f64::from(delay), wake, ctl.signal).await;
+                    let closing = self.closing.signal();
+                    io::sleep_or_wake(f64::from(delay), Latch::new(), [ctl.signal, Some(&closing)])
+                        .await;
                     if ctl.signal.is_some_and(|s| s.aborted()) || self.is_closed() {
                         break Err(self.why_aborted(&ctl));
                     }
@@ -1300,7 +1299,7 @@ impl Session {
                     .unwrap_or(u32::MAX)
                     .max(parser.retry_ms().unwrap_or(0))
             };
-            io::sleep_or_wake(f64::from(delay), wake, signal).await;
+            io::sleep_or_wake(f64::from(delay), wake, [signal, None]).await;
             if signal.is_some_and(|s| s.aborted()) {
                 return Err(Error::aborted("aborted"));
             }
