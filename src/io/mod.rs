@@ -147,15 +147,22 @@ pub fn sleep(ms: f64) -> Sleep {
 pub fn sleep_or_wake(ms: f64, wake: Latch<bool>, signals: [Option<&AbortSignal>; 2]) -> Sleep {
     Sleep {
         _timer: Timer::boxed(ms, setter(&wake, true)),
-        _stop: [stop_on(signals[0], &wake), stop_on(signals[1], &wake)],
+        _stop: [
+            stop_on(signals[0], &wake, true),
+            stop_on(signals[1], &wake, true),
+        ],
         wait: wake.into_wait(),
     }
 }
 
-/// Set `wake` when `signal` aborts.
+/// Set `latch` to `value` when `signal` (if any) aborts, until the listener is dropped.
 #[inline(never)]
-fn stop_on(signal: Option<&AbortSignal>, wake: &Latch<bool>) -> Option<AbortListener> {
-    signal.and_then(|s| AbortListener::boxed(s.clone(), setter(wake, true)))
+pub fn stop_on(
+    signal: Option<&AbortSignal>,
+    latch: &Latch<bool>,
+    value: bool,
+) -> Option<AbortListener> {
+    signal.and_then(|s| AbortListener::boxed(s.clone(), setter(latch, value)))
 }
 
 /// A sleep ([`sleep_or_wake`]): a plain future, not an `async fn`'s state machine. Dropping

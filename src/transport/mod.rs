@@ -860,8 +860,7 @@ impl Session {
         let entered = self.gate.enter();
         if let Err(ticket) = &entered {
             // An abort gives up the place.
-            let _stop = signal
-                .and_then(|s| AbortListener::boxed(s.clone(), io::setter(ticket.latch(), false)));
+            let _stop = io::stop_on(signal, ticket.latch(), false);
             if !ticket.latch().wait().await {
                 return None;
             }
