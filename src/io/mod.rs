@@ -136,27 +136,41 @@ impl Drop for Timer {
 /// The one sleep: `ms` milliseconds; dropping the future clears the timeout. (The
 /// future of [`sleep_or_wake`] itself, not one around it.)
 pub fn sleep(ms: f64) -> Sleep {
-    sleep_or_wake(ms, Latch::new(), None)
+    sleep_or_wake(ms, Latch::new(), [None, None])
 }
 
 /// Sleep `ms` milliseconds, or until someone sets `wake` (a fresh latch per sleep) or
-/// `signal` aborts, whichever comes first. A wake latch is a `Latch<bool>` set to `true`,
-/// the type of a gate's latch, so the crate compiles one copy of the latch code for both
-/// (its value is not read).
-pub fn sleep_or_wake(ms: f64, wake: Latch<bool>, signal: Option<&AbortSignal>) -> Sleep {
+/// one of `signals` aborts (a caller's; the client's `close()`: one sleep for both, not
+/// a listener of the caller's own beside it, G -26), whichever comes first. A wake latch
+/// is a `Latch<bool>` set to `true`, the type of a gate's latch, so the crate compiles
+/// one copy of the latch code for both (its value is not read).
+pub fn sleep_or_wake(ms: f64, wake: Latch<bool>, signals: [Option<&AbortSignal>; 2]) -> Sleep {
     Sleep {
         _timer: Timer::boxed(ms, setter(&wake, true)),
-        _stop: signal.and_then(|s| AbortListener::boxed(s.clone(), setter(&wake, true))),
+        _stop: [
+            stop_on(signals[0], &wake, true),
+            stop_on(signals[1], &wake, true),
+        ],
         wait: wake.into_wait(),
     }
 }
 
+/// Set `latch` to `value` when `signal` (if any) aborts, until the listener is dropped.
+#[inline(never)]
+pub fn stop_on(
+    signal: Option<&AbortSignal>,
+    latch: &Latch<bool>,
+    value: bool,
+) -> Option<AbortListener> {
+    signal.and_then(|s| AbortListener::boxed(s.clone(), setter(latch, value)))
+}
+
 /// A sleep ([`sleep_or_wake`]): a plain future, not an `async fn`'s state machine. Dropping
-/// it clears the timeout and removes the abort listener.
+/// it clears the timeout and removes the abort listeners.
 #[must_use = "a sleep does nothing unless awaited"]
 pub struct Sleep {
     _timer: Timer,
-    _stop: Option<AbortListener>,
+    _stop: [Option<AbortListener>; 2],
     wait: LatchWait<bool>,
 }
 

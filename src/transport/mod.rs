@@ -110,7 +110,6 @@ struct State {
     init_result: JsValue,
     /// Requests waiting for their replies, each with its abort (`close()` aborts them).
     pending: Pending<JsValue, AbortController>,
-    closed: bool,
     listen_gen: u32,
     listen_abort: Option<AbortController>,
     listen_wake: Option<Latch<bool>>,
@@ -149,8 +148,9 @@ pub struct Session {
     router: RefCell<Option<Rc<dyn Router>>>,
     /// Authorization, with the `auth` option.
     auth: Option<Auth>,
-    /// Aborted by `close()`: it wakes the requests waiting to be sent again (they then
-    /// reject), each through a listener of its own, removed when its wait ends.
+    /// Aborted by `close()`, the one record that the client is closed: it also wakes the
+    /// requests waiting to be sent again (they then reject), each through a listener of
+    /// its own, removed when its wait ends.
     closing: AbortController,
 }
 
@@ -258,7 +258,7 @@ impl Session {
     /// Whether `close()` was called.
     #[inline(never)]
     pub fn is_closed(&self) -> bool {
-        self.state().closed
+        self.closing.signal().aborted()
     }
 
     /// Whether the server speaks 2026-07-28.
@@ -431,7 +431,7 @@ impl Session {
             };
             {
                 let mut st = self.state_mut();
-                st.needs_init = done.is_err() && !st.closed;
+                st.needs_init = done.is_err() && !self.is_closed();
             }
             self.start_listening(done?);
             return Ok(JsValue::UNDEFINED);
@@ -592,11 +592,10 @@ impl Session {
                 // The slot is held (`initialize` goes without one: it is what the others
                 // wait for).
                 let id = {
-                    let mut st = self.state_mut();
-                    if st.closed {
+                    if self.is_closed() {
                         break 'once Err(Error::aborted("the client is closed"));
                     }
-                    st.pending.register(abort.controller())
+                    self.state_mut().pending.register(abort.controller())
                 };
                 // The caller's abort aborts the try (until its end).
                 let _link = ctl
@@ -724,10 +723,9 @@ impl Session {
             drop(permit);
             match tries.after(out, io::now_ms() as u64) {
                 Next::Wait(delay) => {
-                    let wake = Latch::new();
-                    let _close =
-                        AbortListener::boxed(self.closing.signal(), io::setter(&wake, true));
-                    io::sleep_or_wake(f64::from(delay), wake, ctl.signal).await;
+                    let closing = self.closing.signal();
+                    io::sleep_or_wake(f64::from(delay), Latch::new(), [ctl.signal, Some(&closing)])
+                        .await;
                     if ctl.signal.is_some_and(|s| s.aborted()) || self.is_closed() {
                         break Err(self.why_aborted(&ctl));
                     }
@@ -838,7 +836,7 @@ impl Session {
         // A value that cannot be written out (nested too deep, a cycle) cannot be checked
         // either: it is dropped, never passed on unchecked.
         let Some(text) = json::stringify(&v) else {
-            return "[removed: could not be checked for secrets]".into();
+            return "[removed: not checkable for secrets]".into();
         };
         let clean = self.redact(text.clone());
         if clean == text {
@@ -862,8 +860,7 @@ impl Session {
         let entered = self.gate.enter();
         if let Err(ticket) = &entered {
             // An abort gives up the place.
-            let _stop = signal
-                .and_then(|s| AbortListener::boxed(s.clone(), io::setter(ticket.latch(), false)));
+            let _stop = io::stop_on(signal, ticket.latch(), false);
             if !ticket.latch().wait().await {
                 return None;
             }
@@ -914,9 +911,7 @@ impl Session {
         if is_object(&result) {
             Ok(result)
         } else {
-            Err(Error::protocol(
-                "a response has neither a result object nor an error",
-            ))
+            Err(Error::protocol("a response has no result object or error"))
         }
     }
 
@@ -1195,7 +1190,7 @@ impl Session {
                         Some(s) => (None, s.clone()),
                         None => {
                             let mut st = self.state_mut();
-                            if st.closed || st.listen_gen != gen {
+                            if self.is_closed() || st.listen_gen != gen {
                                 return Ok(());
                             }
                             let c = io::abort_controller();
@@ -1293,7 +1288,7 @@ impl Session {
                 parser.retry_ms().unwrap_or(1000)
             } else {
                 let mut st = self.state_mut();
-                if st.closed || st.listen_gen != gen {
+                if self.is_closed() || st.listen_gen != gen {
                     return Ok(());
                 }
                 st.listen_wake = Some(wake.clone());
@@ -1303,7 +1298,7 @@ impl Session {
                     .unwrap_or(u32::MAX)
                     .max(parser.retry_ms().unwrap_or(0))
             };
-            io::sleep_or_wake(f64::from(delay), wake, signal).await;
+            io::sleep_or_wake(f64::from(delay), wake, [signal, None]).await;
             if signal.is_some_and(|s| s.aborted()) {
                 return Err(Error::aborted("aborted"));
             }
@@ -1315,11 +1310,11 @@ impl Session {
     /// awaits is plain code, and a state machine around one send costs wasm).
     pub fn close(self: &Rc<Self>) -> Closing {
         let (session, aborts) = {
-            let mut st = self.state_mut();
-            if st.closed {
+            if self.is_closed() {
                 return Closing(None);
             }
-            st.closed = true;
+            self.closing.abort();
+            let st = self.state();
             // Pushed one by one: a `collect` compiles a collecting loop of its own.
             let mut aborts = Vec::new();
             for h in st.pending.handles() {
@@ -1331,7 +1326,6 @@ impl Session {
         for a in &aborts {
             a.abort();
         }
-        self.closing.abort();
         self.gate.close();
         self.stop_listening();
         Closing(session.then(|| self.post_message(None)))
@@ -1494,8 +1488,7 @@ fn fetch_error(f: FetchFailure) -> Error {
                 crate::text::join(&[
                     &"a redirect (HTTP ",
                     code,
-                    &") is not followed: the headers must not reach another origin; use the \
-                      final URL",
+                    &") is not followed; use the final URL",
                 ]),
             )
         }
