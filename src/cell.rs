@@ -11,7 +11,7 @@
 //! the guard's restoring store at every borrow site were 2,860 bytes of wasm (860 gzip,
 //! 45,312 -> 44,452 before function ordering), about 6% of the module.
 //!
-//! [`read`] and [`write`] borrow through one function each (with std's cells a failed
+//! [`read`] and [`write`](fn@write) borrow through one function each (with std's cells a failed
 //! borrow's panic carried its call site's `Location`).
 
 #[cfg(not(feature = "unchecked-cells"))]

@@ -329,7 +329,7 @@ pub fn take_id<V>(list: &mut Vec<(u32, V)>, id: u32) -> Option<V> {
 }
 
 /// `v.remove(i)` for `i < v.len()` (checked). The check and the moving are done by bytes,
-/// in one function for every element type ([`take_at`]): `Vec::remove` is two functions
+/// in one function for every element type (`take_at`): `Vec::remove` is two functions
 /// per type (it calls `Vec::try_remove`, not inlined here), and a generic body one per type.
 pub fn remove_at<T>(v: &mut Vec<T>, i: usize) -> T {
     let len = v.len();

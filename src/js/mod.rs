@@ -260,7 +260,7 @@ fn read_handle_options(v: &JsValue) -> HandleOptions {
 
 /// A method's future as a plain one (no async block's state machine) around the client's
 /// future `.0` (inside it, not in a box of its own), whose value `.1` makes the JS value
-/// the method's Promise gives: [`McpClient::connect`]'s client as the JS class, a followed
+/// the method's Promise gives: `McpClient.connect`'s client as the JS class, a followed
 /// task's handle or final result ([`follow`]).
 struct Giving<F, G>(F, G);
 

@@ -61,7 +61,7 @@ pub enum Failure {
     Gone,
     /// Retrying will not help.
     Fatal,
-    /// Stopped by this side (the machine's [`Effect::Stop`], or the client closing).
+    /// Stopped by this side (the machine's [`Effect::Abort`], or the client closing).
     Aborted,
 }
 

@@ -273,7 +273,7 @@ impl Session {
     /// all). A legacy server (or one pinned to 2025-11-25): `initialize`,
     /// `notifications/initialized`, then the GET stream; or, with
     /// [`ClientOptions::session_id`], reattach to that session. The handshake's own
-    /// future (see [`Session::initialize`]): its value, `undefined`, is not read.
+    /// future (see `Session::initialize`): its value, `undefined`, is not read.
     pub fn start(self: &Rc<Self>) -> impl Future<Output = Result<JsValue, Error>> {
         self.clone().initialize(true)
     }
@@ -806,7 +806,7 @@ impl Session {
     /// server, which may echo the request back.
     ///
     /// Done by the host's `String.prototype.replaceAll`, which gives what `str::replace`
-    /// would (plain substrings; "[redacted]" holds no `$` pattern) without linking core's
+    /// would (plain substrings; `"[redacted]"` holds no `$` pattern) without linking core's
     /// substring searcher and its slicing panic messages (about 5 KB of wasm).
     fn redact(&self, text: String) -> String {
         let mut out: Option<js_sys::JsString> = None;
@@ -827,7 +827,7 @@ impl Session {
         out.map_or(text, |t| t.as_string().unwrap_or_default())
     }
 
-    /// [`Inner::redact`] for a JSON value from a server (a JSON-RPC error's `data`): the
+    /// [`Session::redact`] for a JSON value from a server (a JSON-RPC error's `data`): the
     /// value itself when it holds no header value, else a redacted copy.
     fn redact_value(&self, v: JsValue) -> JsValue {
         if (self.opts.headers.is_empty() && self.auth.is_none()) || v.is_undefined() {
@@ -1346,7 +1346,7 @@ impl Session {
 }
 
 /// [`Session::close`]'s DELETE under way, with its timeout, if the session had an id: a
-/// [`Posting`] whose outcome is let go.
+/// `Posting` whose outcome is let go.
 pub struct Closing(Option<Posting>);
 
 impl Future for Closing {
