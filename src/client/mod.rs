@@ -72,7 +72,7 @@ struct Inbox {
 /// What the user's callbacks learn beside a message of `tasks`' session:
 /// `{ relatedTaskId }`.
 fn context(tasks: &Registry, params: &JsValue) -> JsValue {
-    let related = tasks.wire().related_task_id(params);
+    let related = tasks.related_task_id(params);
     crate::obj!((
         "relatedTaskId",
         related.map(JsValue::from).unwrap_or(JsValue::NULL),

@@ -25,7 +25,7 @@ use crate::sync::{remove_at, take_id, Gate, Latch, Permit, Ticket};
 use crate::task::machine::{Effect, Event, Failure, Machine, ReqId, Request};
 use crate::task::model::{Outcome as End, Stop, TaskInfo, TaskStatus};
 use crate::transport::Session;
-use crate::wire::Wire;
+use crate::wire::{v2025_11_25, Wire};
 
 /// Options of one task handle.
 #[derive(Clone, Default)]
@@ -689,6 +689,15 @@ impl Registry {
         }
     }
 
+    /// The task a message of this session belongs to, if it says (2025-11-25's
+    /// related-task `_meta`; 2026-07-28 has none).
+    pub fn related_task_id(&self, params: &JsValue) -> Option<String> {
+        if self.session().is_modern() {
+            return None;
+        }
+        v2025_11_25::related_task_id(params)
+    }
+
     /// A progress notification arrived; it belongs to a task through the progress
     /// token its call sent, or the related task the server tags it with.
     pub fn on_progress(&self, params: &JsValue) {
@@ -698,11 +707,7 @@ impl Registry {
         let token = get_str(params, "progressToken");
         let h = token
             .and_then(|t| self.handle(&crate::cat!("progress:", t)))
-            .or_else(|| {
-                self.wire()
-                    .related_task_id(params)
-                    .and_then(|id| self.handle(&id))
-            });
+            .or_else(|| self.related_task_id(params).and_then(|id| self.handle(&id)));
         if let Some(h) = h {
             h.tell(Some(params));
         }

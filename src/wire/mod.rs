@@ -105,8 +105,6 @@ pub trait Wire {
     }
     /// What an incoming notification is.
     fn inbound(&self, method: &str) -> Inbound;
-    /// The task a message belongs to (`_meta` related-task), if it says.
-    fn related_task_id(&self, params: &JsValue) -> Option<String>;
 }
 
 /// The params of a page of a listing (`tools/list`, `tasks/list`) from `cursor` (none:

@@ -105,11 +105,6 @@ impl Wire for V2025 {
         }
     }
 
-    fn related_task_id(&self, params: &JsValue) -> Option<String> {
-        // `get` reads `undefined` through anything that is not an object.
-        get(&get(params, "_meta"), RELATED_TASK_KEY).text("taskId")
-    }
-
     fn list_request(
         &self,
         caps: &JsValue,
@@ -120,6 +115,13 @@ impl Wire for V2025 {
         }
         Some((method::TASKS_LIST, super::cursor_params(cursor)))
     }
+}
+
+/// The task a message belongs to (`_meta` related-task), if it says (2026-07-28 has no
+/// such tag: a free function the client calls only in this generation).
+pub fn related_task_id(params: &JsValue) -> Option<String> {
+    // `get` reads `undefined` through anything that is not an object.
+    get(&get(params, "_meta"), RELATED_TASK_KEY).text("taskId")
 }
 
 /// Whether the server runs tool calls as tasks, from its capabilities

@@ -285,10 +285,6 @@ impl Wire for V2026 {
         let params = crate::obj!(("notifications", filter.into()));
         Some((method::SUBSCRIPTIONS_LISTEN, params.into()))
     }
-
-    fn related_task_id(&self, _params: &JsValue) -> Option<String> {
-        None
-    }
 }
 
 /// Decode a tool call's final reply (after the MRTR loop): a flat `CreateTaskResult`
