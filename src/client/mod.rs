@@ -757,7 +757,7 @@ impl Client {
         match self.0.tasks.handle(task_id) {
             Some(h) => h.cancel(),
             None => {
-                let (m, params) = self.0.tasks.wire().cancel_request(task_id);
+                let (m, params) = crate::wire::cancel_request(task_id);
                 self.send(m, params, false)
             }
         }

@@ -1145,7 +1145,7 @@ impl Handle {
     /// cancelled Task in 2025-11-25); `result()` then rejects with `TaskCancelledError`
     /// once the task is cancelled.
     pub fn cancel(self: &Rc<Self>) -> super::Pending {
-        let (method, params) = self.reg.wire().cancel_request(&self.task_id);
+        let (method, params) = crate::wire::cancel_request(&self.task_id);
         let sent = super::request(&self.reg.session, method, params, false, None);
         chain(sent, Then::Cancelled(self.clone()))
     }

@@ -60,8 +60,6 @@ pub trait Wire {
     fn caps(&self) -> Caps;
     /// Method and params of one of the machine's requests.
     fn task_request(&self, req: Request, task_id: &str) -> (&'static str, JsValue);
-    /// Method and params that cancel a task.
-    fn cancel_request(&self, task_id: &str) -> (&'static str, JsValue);
     /// Method and params of a stream of these tasks' notifications (2026-07-28:
     /// `subscriptions/listen`), or `None` where notifications come otherwise (2025-11-25:
     /// the session's GET stream).
@@ -140,6 +138,12 @@ pub fn classify(e: &Error, gone: f64) -> Failure {
 /// The params of a request about one task: `{ taskId }` (both generations).
 pub fn task_id_params(task_id: &str) -> JsValue {
     crate::obj!(("taskId", task_id.into())).into()
+}
+
+/// Method and params that cancel a task: `tasks/cancel` `{ taskId }`, the same in both
+/// generations.
+pub fn cancel_request(task_id: &str) -> (&'static str, JsValue) {
+    (v2025_11_25::method::TASKS_CANCEL, task_id_params(task_id))
 }
 
 /// Tool arguments as sent: `{}` when the caller gave none (`undefined` or `null`).

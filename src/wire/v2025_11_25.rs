@@ -78,10 +78,6 @@ impl Wire for V2025 {
         (m, super::task_id_params(task_id))
     }
 
-    fn cancel_request(&self, task_id: &str) -> (&'static str, JsValue) {
-        (method::TASKS_CANCEL, super::task_id_params(task_id))
-    }
-
     fn decode_reply(&self, req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {
         match req {
             Request::Get => self.decode_snapshot(&v),

@@ -247,10 +247,6 @@ impl Wire for V2026 {
         (method::TASKS_GET, super::task_id_params(task_id))
     }
 
-    fn cancel_request(&self, task_id: &str) -> (&'static str, JsValue) {
-        (method::TASKS_CANCEL, super::task_id_params(task_id))
-    }
-
     fn decode_reply(&self, _req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {
         super::snapshot(&v, &FIELDS, true)
     }
