@@ -711,7 +711,7 @@ impl Client {
         opts: HandleOptions,
         terminal: Option<Outcome>,
     ) -> Result<Rc<Handle>, Error> {
-        let v = v.map_err(|e| self.0.tasks.wire().not_found(task_id, e))?;
+        let v = v.map_err(|e| crate::wire::not_found(task_id, e))?;
         let Reply::Task { info, raw, .. } = self.0.tasks.wire().decode_snapshot(&v)? else {
             return Err(Error::protocol("tasks/get did not answer a task"));
         };

@@ -1186,7 +1186,7 @@ impl Handle {
                 tries: Some(n),
             } => Err(error.with_tries(n)),
             // The server may not know the task (before its ttl ran out).
-            End::Error { error, .. } => Err(self.reg.wire().not_found(&self.task_id, error)),
+            End::Error { error, .. } => Err(crate::wire::not_found(&self.task_id, error)),
             End::Aborted(why) => Err(Error::aborted(match why {
                 Stop::Signal => "The operation was aborted.",
                 Stop::Disposed => "the task handle was disposed",

@@ -90,17 +90,6 @@ pub trait Wire {
     fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error>;
     /// What a failed request means for the task.
     fn classify(&self, e: &Error) -> Failure;
-    /// `e` as [`Error::TaskNotFound`] when it says the server does not know `task_id`.
-    fn not_found(&self, task_id: &str, e: Error) -> Error {
-        if self.classify(&e) == Failure::Gone {
-            Error::TaskNotFound {
-                task_id: task_id.into(),
-                error: Box::new(e),
-            }
-        } else {
-            e
-        }
-    }
     /// What an incoming notification is.
     fn inbound(&self, method: &str) -> Inbound;
 }
@@ -132,6 +121,20 @@ pub fn classify(e: &Error, gone: f64) -> Failure {
             retry_after_ms: e.retry_after_ms(),
         },
         _ => Failure::Fatal,
+    }
+}
+
+/// `e` as [`Error::TaskNotFound`] when it says the server does not know `task_id` (the
+/// same code in both generations).
+pub fn not_found(task_id: &str, e: Error) -> Error {
+    const _: () = assert!(v2025_11_25::TASK_NOT_FOUND == v2026_07_28::TASK_NOT_FOUND);
+    if classify(&e, v2025_11_25::TASK_NOT_FOUND) == Failure::Gone {
+        Error::TaskNotFound {
+            task_id: task_id.into(),
+            error: Box::new(e),
+        }
+    } else {
+        e
     }
 }
 
