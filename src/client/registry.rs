@@ -956,7 +956,7 @@ impl Handle {
     fn send(self: &Rc<Self>, id: ReqId, req: Request) {
         let ctl = io::abort_controller();
         self.state_mut().inflight.push((id, ctl.clone().into()));
-        let (method, params) = self.reg.wire().task_request(req, &self.task_id);
+        let (method, params) = crate::wire::task_request(req, &self.task_id);
         // A held request stays open as long as the task waits for input.
         let held = req == Request::HeldResult;
         let sent = super::request(&self.reg.session, method, params, held, Some(ctl.signal()));

@@ -58,8 +58,6 @@ pub enum Inbound {
 pub trait Wire {
     /// What the task machine may rely on.
     fn caps(&self) -> Caps;
-    /// Method and params of one of the machine's requests.
-    fn task_request(&self, req: Request, task_id: &str) -> (&'static str, JsValue);
     /// Method and params of a stream of these tasks' notifications (2026-07-28:
     /// `subscriptions/listen`), or `None` where notifications come otherwise (2025-11-25:
     /// the session's GET stream).
@@ -141,6 +139,18 @@ pub fn not_found(task_id: &str, e: Error) -> Error {
 /// The params of a request about one task: `{ taskId }` (both generations).
 pub fn task_id_params(task_id: &str) -> JsValue {
     crate::obj!(("taskId", task_id.into())).into()
+}
+
+/// Method and params of one of the machine's requests, in both generations: `tasks/get`,
+/// or 2025-11-25's `tasks/result` (2026-07-28's [`Caps`] never ask for a result request:
+/// its results come inline in `tasks/get`).
+pub fn task_request(req: Request, task_id: &str) -> (&'static str, JsValue) {
+    use v2025_11_25::method;
+    let m = match req {
+        Request::Get => method::TASKS_GET,
+        Request::HeldResult | Request::Result => method::TASKS_RESULT,
+    };
+    (m, task_id_params(task_id))
 }
 
 /// Method and params that cancel a task: `tasks/cancel` `{ taskId }`, the same in both

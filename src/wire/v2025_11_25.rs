@@ -70,14 +70,6 @@ impl Wire for V2025 {
         }
     }
 
-    fn task_request(&self, req: Request, task_id: &str) -> (&'static str, JsValue) {
-        let m = match req {
-            Request::Get => method::TASKS_GET,
-            Request::HeldResult | Request::Result => method::TASKS_RESULT,
-        };
-        (m, super::task_id_params(task_id))
-    }
-
     fn decode_reply(&self, req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {
         match req {
             Request::Get => self.decode_snapshot(&v),

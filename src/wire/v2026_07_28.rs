@@ -242,11 +242,6 @@ impl Wire for V2026 {
         }
     }
 
-    fn task_request(&self, _req: Request, task_id: &str) -> (&'static str, JsValue) {
-        // The result comes inline: every request of the machine is a tasks/get.
-        (method::TASKS_GET, super::task_id_params(task_id))
-    }
-
     fn decode_reply(&self, _req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {
         super::snapshot(&v, &FIELDS, true)
     }
