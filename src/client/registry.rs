@@ -25,7 +25,7 @@ use crate::sync::{remove_at, take_id, Gate, Latch, Permit, Ticket};
 use crate::task::machine::{Effect, Event, Failure, Machine, ReqId, Request};
 use crate::task::model::{Outcome as End, Stop, TaskInfo, TaskStatus};
 use crate::transport::Session;
-use crate::wire::{v2025_11_25, Wire};
+use crate::wire::{v2025_11_25, v2026_07_28, Wire};
 
 /// Options of one task handle.
 #[derive(Clone, Default)]
@@ -984,7 +984,7 @@ impl Handle {
     /// kind of input the client did not declare fails the handle and cancels the task.
     #[inline(never)]
     fn answer_input(self: &Rc<Self>, raw: JsValue) {
-        let requests = crate::wire::v2026_07_28::input_requests(&raw);
+        let requests = v2026_07_28::input_requests(&raw);
         if !is_object(&requests) {
             return;
         }
@@ -1028,11 +1028,10 @@ impl Handle {
         if self.is_done() {
             return;
         }
-        let wire = self.reg.wire();
-        if let Some((m, params)) = wire.update_request(&self.task_id, answers.clone()) {
-            let sent = super::request(&self.reg.session, m, params, false, None);
-            background(sent, Then::Update(self.clone(), answers));
-        }
+        // Inline input (here) comes only in 2026-07-28 (its Caps).
+        let (m, params) = v2026_07_28::update_request(&self.task_id, answers.clone());
+        let sent = super::request(&self.reg.session, m, params, false, None);
+        background(sent, Then::Update(self.clone(), answers));
     }
 
     /// Take a place in the held-result lane; the machine hears of the slot on a later

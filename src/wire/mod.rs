@@ -75,12 +75,6 @@ pub trait Wire {
         let _ = (server_capabilities, cursor);
         None
     }
-    /// Method and params that answer a task's input requests (2026-07-28: `tasks/update`),
-    /// or `None` where input arrives and is answered on a held request (2025-11-25).
-    fn update_request(&self, task_id: &str, responses: JsValue) -> Option<(&'static str, JsValue)> {
-        let _ = (task_id, responses);
-        None
-    }
     /// Decode the reply to one of the machine's requests.
     fn decode_reply(&self, req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error>;
     /// Decode a task snapshot that arrived on its own (a status notification's params,

@@ -246,11 +246,6 @@ impl Wire for V2026 {
         super::snapshot(&v, &FIELDS, true)
     }
 
-    fn update_request(&self, task_id: &str, responses: JsValue) -> Option<(&'static str, JsValue)> {
-        let params = crate::obj!(("taskId", task_id.into()), ("inputResponses", responses));
-        Some((method::TASKS_UPDATE, params.into()))
-    }
-
     fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error> {
         super::snapshot(v, &FIELDS, false)
     }
@@ -276,6 +271,13 @@ impl Wire for V2026 {
         let params = crate::obj!(("notifications", filter.into()));
         Some((method::SUBSCRIPTIONS_LISTEN, params.into()))
     }
+}
+
+/// Method and params that answer a task's input requests (`tasks/update`; in 2025-11-25
+/// input arrives and is answered on a held request).
+pub fn update_request(task_id: &str, responses: JsValue) -> (&'static str, JsValue) {
+    let params = crate::obj!(("taskId", task_id.into()), ("inputResponses", responses));
+    (method::TASKS_UPDATE, params.into())
 }
 
 /// Decode a tool call's final reply (after the MRTR loop): a flat `CreateTaskResult`
