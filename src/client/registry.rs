@@ -537,10 +537,8 @@ impl Registry {
                 && !self.flags.sweep_off.get()
                 && crate::policy::sweep_page_budget(st.handles.len()) > 0
                 && st.handles.len() >= self.flags.sweep_wait.get()
-                && self
-                    .wire()
-                    .list_request(&self.server_caps(), None)
-                    .is_some()
+                && !self.session.is_modern()
+                && v2025_11_25::list_request(&self.server_caps(), None).is_some()
         };
         if start {
             self.flags.sweeping.set(true);
@@ -594,7 +592,8 @@ impl Registry {
     fn sweep_page(self: &Rc<Self>, cursor: Option<String>) {
         let pages = self.flags.sweep_pages.get() + 1;
         self.flags.sweep_pages.set(pages);
-        let Some((m, params)) = self.wire().list_request(&self.server_caps(), cursor) else {
+        // Only 2025-11-25 sweeps (see `want_sweep`).
+        let Some((m, params)) = v2025_11_25::list_request(&self.server_caps(), cursor) else {
             // A failed round: every task polls on its own until the next one.
             self.step_all(|| Event::Push(false), None);
             return self.sweep_later();

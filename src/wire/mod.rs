@@ -65,16 +65,6 @@ pub trait Wire {
         let _ = task_ids;
         None
     }
-    /// Method and params of one page of the server's task listing, when the server
-    /// offers one (2025-11-25 `tasks/list`, per `server_capabilities`); `None` otherwise.
-    fn list_request(
-        &self,
-        server_capabilities: &JsValue,
-        cursor: Option<String>,
-    ) -> Option<(&'static str, JsValue)> {
-        let _ = (server_capabilities, cursor);
-        None
-    }
     /// Decode the reply to one of the machine's requests.
     fn decode_reply(&self, req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error>;
     /// Decode a task snapshot that arrived on its own (a status notification's params,

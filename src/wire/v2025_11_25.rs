@@ -92,17 +92,6 @@ impl Wire for V2025 {
             _ => Inbound::Other,
         }
     }
-
-    fn list_request(
-        &self,
-        caps: &JsValue,
-        cursor: Option<String>,
-    ) -> Option<(&'static str, JsValue)> {
-        if !is_object(&get(&get(caps, "tasks"), "list")) {
-            return None;
-        }
-        Some((method::TASKS_LIST, super::cursor_params(cursor)))
-    }
 }
 
 /// The task a message belongs to (`_meta` related-task), if it says (2026-07-28 has no
@@ -110,6 +99,16 @@ impl Wire for V2025 {
 pub fn related_task_id(params: &JsValue) -> Option<String> {
     // `get` reads `undefined` through anything that is not an object.
     get(&get(params, "_meta"), RELATED_TASK_KEY).text("taskId")
+}
+
+/// Method and params of one page of the server's task listing (`tasks/list`), when the
+/// server offers one (per its capabilities `caps`); `None` otherwise (2026-07-28 has no
+/// listing).
+pub fn list_request(caps: &JsValue, cursor: Option<String>) -> Option<(&'static str, JsValue)> {
+    if !is_object(&get(&get(caps, "tasks"), "list")) {
+        return None;
+    }
+    Some((method::TASKS_LIST, super::cursor_params(cursor)))
 }
 
 /// Whether the server runs tool calls as tasks, from its capabilities
