@@ -720,7 +720,7 @@ impl Registry {
             return;
         }
         let mut st = self.state_mut();
-        if st.listen_timer.is_some() || self.wire().listen_request(&[]).is_none() {
+        if st.listen_timer.is_some() || !self.session.is_modern() {
             return;
         }
         // Reopening an open stream costs the server and the client the whole id list
@@ -772,9 +772,8 @@ impl Registry {
             self.state_mut().listen_ids = Vec::new();
             return;
         }
-        let Some((m, params)) = self.wire().listen_request(&ids) else {
-            return;
-        };
+        // Only 2026-07-28 has a stream to open (see `want_listen`).
+        let (m, params) = v2026_07_28::listen_request(&ids);
         let ctl = io::abort_controller();
         let gen = self.flags.listen_gen.get() + 1;
         self.flags.listen_gen.set(gen);

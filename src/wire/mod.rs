@@ -58,13 +58,6 @@ pub enum Inbound {
 pub trait Wire {
     /// What the task machine may rely on.
     fn caps(&self) -> Caps;
-    /// Method and params of a stream of these tasks' notifications (2026-07-28:
-    /// `subscriptions/listen`), or `None` where notifications come otherwise (2025-11-25:
-    /// the session's GET stream).
-    fn listen_request(&self, task_ids: &[String]) -> Option<(&'static str, JsValue)> {
-        let _ = task_ids;
-        None
-    }
     /// Decode the reply to one of the machine's requests.
     fn decode_reply(&self, req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error>;
     /// Decode a task snapshot that arrived on its own (a status notification's params,

@@ -261,16 +261,19 @@ impl Wire for V2026 {
             _ => Inbound::Other,
         }
     }
+}
 
-    fn listen_request(&self, task_ids: &[String]) -> Option<(&'static str, JsValue)> {
-        let ids = js_sys::Array::new();
-        for id in task_ids {
-            ids.push(&id.into());
-        }
-        let filter = crate::obj!(("taskIds", ids.into()));
-        let params = crate::obj!(("notifications", filter.into()));
-        Some((method::SUBSCRIPTIONS_LISTEN, params.into()))
+/// Method and params of a stream of these tasks' notifications
+/// (`subscriptions/listen`; 2025-11-25 has none: its notifications come on the
+/// session's GET stream).
+pub fn listen_request(task_ids: &[String]) -> (&'static str, JsValue) {
+    let ids = js_sys::Array::new();
+    for id in task_ids {
+        ids.push(&id.into());
     }
+    let filter = crate::obj!(("taskIds", ids.into()));
+    let params = crate::obj!(("notifications", filter.into()));
+    (method::SUBSCRIPTIONS_LISTEN, params.into())
 }
 
 /// Method and params that answer a task's input requests (`tasks/update`; in 2025-11-25
