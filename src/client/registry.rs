@@ -632,7 +632,8 @@ impl Registry {
                 // row end sweeping too).
                 let failures = self.flags.sweep_failures.get() + 1;
                 self.flags.sweep_failures.set(failures);
-                if failures >= 3 || !matches!(self.wire().classify(&e), Failure::Transient { .. }) {
+                if failures >= 3 || !matches!(crate::wire::classify(&e), Failure::Transient { .. })
+                {
                     super::warn_err("tasks/list sweeps stopped: ", e);
                     return self.sweep_end(true, 0);
                 }
@@ -969,7 +970,7 @@ impl Handle {
         let ev = match r.and_then(|v| wire.decode_reply(req, v)) {
             Ok(reply) => Event::Replied(id, reply),
             Err(e) => {
-                let class = wire.classify(&e);
+                let class = crate::wire::classify(&e);
                 Event::Failed(id, e, class)
             }
         };

@@ -63,8 +63,6 @@ pub trait Wire {
     /// Decode a task snapshot that arrived on its own (a status notification's params,
     /// a cancel's reply).
     fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error>;
-    /// What a failed request means for the task.
-    fn classify(&self, e: &Error) -> Failure;
     /// What an incoming notification is.
     fn inbound(&self, method: &str) -> Inbound;
 }
@@ -85,13 +83,18 @@ pub fn task_support(tool: &JsValue) -> TaskSupport {
     }
 }
 
-/// What a failed request means for a task, where `gone` is the generation's "unknown
-/// task" JSON-RPC code: aborted, gone, transient (network, timeout, 408, 425, 429, 5xx, a
-/// cut reply) or fatal.
-pub fn classify(e: &Error, gone: f64) -> Failure {
+/// The JSON-RPC code of an unknown (or expired) task: invalid params, the same in both
+/// generations (each adapter's `TASK_NOT_FOUND`).
+const TASK_NOT_FOUND: f64 = v2025_11_25::TASK_NOT_FOUND;
+const _: () = assert!(TASK_NOT_FOUND == v2026_07_28::TASK_NOT_FOUND);
+
+/// What a failed request means for a task (both generations): aborted, gone (the server
+/// does not know the task), transient (network, timeout, 408, 425, 429, 5xx, a cut
+/// reply) or fatal.
+pub fn classify(e: &Error) -> Failure {
     match e {
         Error::Aborted(_) => Failure::Aborted,
-        Error::Rpc { code, .. } if *code == gone => Failure::Gone,
+        Error::Rpc { code, .. } if *code == TASK_NOT_FOUND => Failure::Gone,
         e if e.is_transient() => Failure::Transient {
             retry_after_ms: e.retry_after_ms(),
         },
@@ -99,11 +102,9 @@ pub fn classify(e: &Error, gone: f64) -> Failure {
     }
 }
 
-/// `e` as [`Error::TaskNotFound`] when it says the server does not know `task_id` (the
-/// same code in both generations).
+/// `e` as [`Error::TaskNotFound`] when it says the server does not know `task_id`.
 pub fn not_found(task_id: &str, e: Error) -> Error {
-    const _: () = assert!(v2025_11_25::TASK_NOT_FOUND == v2026_07_28::TASK_NOT_FOUND);
-    if classify(&e, v2025_11_25::TASK_NOT_FOUND) == Failure::Gone {
+    if classify(&e) == Failure::Gone {
         Error::TaskNotFound {
             task_id: task_id.into(),
             error: Box::new(e),

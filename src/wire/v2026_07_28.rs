@@ -16,7 +16,7 @@ use wasm_bindgen::JsValue;
 use super::{decode_task, Called, Inbound, Json, TaskFields, Wire};
 use crate::error::Error;
 use crate::io::json::{get, get_str, is_object};
-use crate::task::machine::{Caps, Failure, Reply, Request};
+use crate::task::machine::{Caps, Reply, Request};
 
 /// The protocol revision.
 pub const PROTOCOL_VERSION: &str = "2026-07-28";
@@ -248,10 +248,6 @@ impl Wire for V2026 {
 
     fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error> {
         super::snapshot(v, &FIELDS, false)
-    }
-
-    fn classify(&self, e: &Error) -> Failure {
-        super::classify(e, TASK_NOT_FOUND)
     }
 
     fn inbound(&self, m: &str) -> Inbound {
