@@ -72,7 +72,7 @@ struct Inbox {
 /// What the user's callbacks learn beside a message of `tasks`' session:
 /// `{ relatedTaskId }`.
 fn context(tasks: &Registry, params: &JsValue) -> JsValue {
-    let related = tasks.wire().related_task_id(params);
+    let related = tasks.related_task_id(params);
     crate::obj!((
         "relatedTaskId",
         related.map(JsValue::from).unwrap_or(JsValue::NULL),
@@ -711,7 +711,7 @@ impl Client {
         opts: HandleOptions,
         terminal: Option<Outcome>,
     ) -> Result<Rc<Handle>, Error> {
-        let v = v.map_err(|e| self.0.tasks.wire().not_found(task_id, e))?;
+        let v = v.map_err(|e| crate::wire::not_found(task_id, e))?;
         let Reply::Task { info, raw, .. } = self.0.tasks.wire().decode_snapshot(&v)? else {
             return Err(Error::protocol("tasks/get did not answer a task"));
         };
@@ -757,7 +757,7 @@ impl Client {
         match self.0.tasks.handle(task_id) {
             Some(h) => h.cancel(),
             None => {
-                let (m, params) = self.0.tasks.wire().cancel_request(task_id);
+                let (m, params) = crate::wire::cancel_request(task_id);
                 self.send(m, params, false)
             }
         }

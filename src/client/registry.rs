@@ -25,7 +25,7 @@ use crate::sync::{remove_at, take_id, Gate, Latch, Permit, Ticket};
 use crate::task::machine::{Effect, Event, Failure, Machine, ReqId, Request};
 use crate::task::model::{Outcome as End, Stop, TaskInfo, TaskStatus};
 use crate::transport::Session;
-use crate::wire::Wire;
+use crate::wire::{v2025_11_25, v2026_07_28, Wire};
 
 /// Options of one task handle.
 #[derive(Clone, Default)]
@@ -537,10 +537,8 @@ impl Registry {
                 && !self.flags.sweep_off.get()
                 && crate::policy::sweep_page_budget(st.handles.len()) > 0
                 && st.handles.len() >= self.flags.sweep_wait.get()
-                && self
-                    .wire()
-                    .list_request(&self.server_caps(), None)
-                    .is_some()
+                && !self.session.is_modern()
+                && v2025_11_25::list_request(&self.server_caps(), None).is_some()
         };
         if start {
             self.flags.sweeping.set(true);
@@ -594,7 +592,8 @@ impl Registry {
     fn sweep_page(self: &Rc<Self>, cursor: Option<String>) {
         let pages = self.flags.sweep_pages.get() + 1;
         self.flags.sweep_pages.set(pages);
-        let Some((m, params)) = self.wire().list_request(&self.server_caps(), cursor) else {
+        // Only 2025-11-25 sweeps (see `want_sweep`).
+        let Some((m, params)) = v2025_11_25::list_request(&self.server_caps(), cursor) else {
             // A failed round: every task polls on its own until the next one.
             self.step_all(|| Event::Push(false), None);
             return self.sweep_later();
@@ -633,7 +632,8 @@ impl Registry {
                 // row end sweeping too).
                 let failures = self.flags.sweep_failures.get() + 1;
                 self.flags.sweep_failures.set(failures);
-                if failures >= 3 || !matches!(self.wire().classify(&e), Failure::Transient { .. }) {
+                if failures >= 3 || !matches!(crate::wire::classify(&e), Failure::Transient { .. })
+                {
                     super::warn_err("tasks/list sweeps stopped: ", e);
                     return self.sweep_end(true, 0);
                 }
@@ -689,6 +689,15 @@ impl Registry {
         }
     }
 
+    /// The task a message of this session belongs to, if it says (2025-11-25's
+    /// related-task `_meta`; 2026-07-28 has none).
+    pub fn related_task_id(&self, params: &JsValue) -> Option<String> {
+        if self.session().is_modern() {
+            return None;
+        }
+        v2025_11_25::related_task_id(params)
+    }
+
     /// A progress notification arrived; it belongs to a task through the progress
     /// token its call sent, or the related task the server tags it with.
     pub fn on_progress(&self, params: &JsValue) {
@@ -698,11 +707,7 @@ impl Registry {
         let token = get_str(params, "progressToken");
         let h = token
             .and_then(|t| self.handle(&crate::cat!("progress:", t)))
-            .or_else(|| {
-                self.wire()
-                    .related_task_id(params)
-                    .and_then(|id| self.handle(&id))
-            });
+            .or_else(|| self.related_task_id(params).and_then(|id| self.handle(&id)));
         if let Some(h) = h {
             h.tell(Some(params));
         }
@@ -716,7 +721,7 @@ impl Registry {
             return;
         }
         let mut st = self.state_mut();
-        if st.listen_timer.is_some() || self.wire().listen_request(&[]).is_none() {
+        if st.listen_timer.is_some() || !self.session.is_modern() {
             return;
         }
         // Reopening an open stream costs the server and the client the whole id list
@@ -768,9 +773,8 @@ impl Registry {
             self.state_mut().listen_ids = Vec::new();
             return;
         }
-        let Some((m, params)) = self.wire().listen_request(&ids) else {
-            return;
-        };
+        // Only 2026-07-28 has a stream to open (see `want_listen`).
+        let (m, params) = v2026_07_28::listen_request(&ids);
         let ctl = io::abort_controller();
         let gen = self.flags.listen_gen.get() + 1;
         self.flags.listen_gen.set(gen);
@@ -951,7 +955,7 @@ impl Handle {
     fn send(self: &Rc<Self>, id: ReqId, req: Request) {
         let ctl = io::abort_controller();
         self.state_mut().inflight.push((id, ctl.clone().into()));
-        let (method, params) = self.reg.wire().task_request(req, &self.task_id);
+        let (method, params) = crate::wire::task_request(req, &self.task_id);
         // A held request stays open as long as the task waits for input.
         let held = req == Request::HeldResult;
         let sent = super::request(&self.reg.session, method, params, held, Some(ctl.signal()));
@@ -966,7 +970,7 @@ impl Handle {
         let ev = match r.and_then(|v| wire.decode_reply(req, v)) {
             Ok(reply) => Event::Replied(id, reply),
             Err(e) => {
-                let class = wire.classify(&e);
+                let class = crate::wire::classify(&e);
                 Event::Failed(id, e, class)
             }
         };
@@ -979,7 +983,7 @@ impl Handle {
     /// kind of input the client did not declare fails the handle and cancels the task.
     #[inline(never)]
     fn answer_input(self: &Rc<Self>, raw: JsValue) {
-        let requests = crate::wire::v2026_07_28::input_requests(&raw);
+        let requests = v2026_07_28::input_requests(&raw);
         if !is_object(&requests) {
             return;
         }
@@ -1023,11 +1027,10 @@ impl Handle {
         if self.is_done() {
             return;
         }
-        let wire = self.reg.wire();
-        if let Some((m, params)) = wire.update_request(&self.task_id, answers.clone()) {
-            let sent = super::request(&self.reg.session, m, params, false, None);
-            background(sent, Then::Update(self.clone(), answers));
-        }
+        // Inline input (here) comes only in 2026-07-28 (its Caps).
+        let (m, params) = v2026_07_28::update_request(&self.task_id, answers.clone());
+        let sent = super::request(&self.reg.session, m, params, false, None);
+        background(sent, Then::Update(self.clone(), answers));
     }
 
     /// Take a place in the held-result lane; the machine hears of the slot on a later
@@ -1140,7 +1143,7 @@ impl Handle {
     /// cancelled Task in 2025-11-25); `result()` then rejects with `TaskCancelledError`
     /// once the task is cancelled.
     pub fn cancel(self: &Rc<Self>) -> super::Pending {
-        let (method, params) = self.reg.wire().cancel_request(&self.task_id);
+        let (method, params) = crate::wire::cancel_request(&self.task_id);
         let sent = super::request(&self.reg.session, method, params, false, None);
         chain(sent, Then::Cancelled(self.clone()))
     }
@@ -1181,7 +1184,7 @@ impl Handle {
                 tries: Some(n),
             } => Err(error.with_tries(n)),
             // The server may not know the task (before its ttl ran out).
-            End::Error { error, .. } => Err(self.reg.wire().not_found(&self.task_id, error)),
+            End::Error { error, .. } => Err(crate::wire::not_found(&self.task_id, error)),
             End::Aborted(why) => Err(Error::aborted(match why {
                 Stop::Signal => "The operation was aborted.",
                 Stop::Disposed => "the task handle was disposed",

@@ -58,55 +58,13 @@ pub enum Inbound {
 pub trait Wire {
     /// What the task machine may rely on.
     fn caps(&self) -> Caps;
-    /// Method and params of one of the machine's requests.
-    fn task_request(&self, req: Request, task_id: &str) -> (&'static str, JsValue);
-    /// Method and params that cancel a task.
-    fn cancel_request(&self, task_id: &str) -> (&'static str, JsValue);
-    /// Method and params of a stream of these tasks' notifications (2026-07-28:
-    /// `subscriptions/listen`), or `None` where notifications come otherwise (2025-11-25:
-    /// the session's GET stream).
-    fn listen_request(&self, task_ids: &[String]) -> Option<(&'static str, JsValue)> {
-        let _ = task_ids;
-        None
-    }
-    /// Method and params of one page of the server's task listing, when the server
-    /// offers one (2025-11-25 `tasks/list`, per `server_capabilities`); `None` otherwise.
-    fn list_request(
-        &self,
-        server_capabilities: &JsValue,
-        cursor: Option<String>,
-    ) -> Option<(&'static str, JsValue)> {
-        let _ = (server_capabilities, cursor);
-        None
-    }
-    /// Method and params that answer a task's input requests (2026-07-28: `tasks/update`),
-    /// or `None` where input arrives and is answered on a held request (2025-11-25).
-    fn update_request(&self, task_id: &str, responses: JsValue) -> Option<(&'static str, JsValue)> {
-        let _ = (task_id, responses);
-        None
-    }
     /// Decode the reply to one of the machine's requests.
     fn decode_reply(&self, req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error>;
     /// Decode a task snapshot that arrived on its own (a status notification's params,
     /// a cancel's reply).
     fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error>;
-    /// What a failed request means for the task.
-    fn classify(&self, e: &Error) -> Failure;
-    /// `e` as [`Error::TaskNotFound`] when it says the server does not know `task_id`.
-    fn not_found(&self, task_id: &str, e: Error) -> Error {
-        if self.classify(&e) == Failure::Gone {
-            Error::TaskNotFound {
-                task_id: task_id.into(),
-                error: Box::new(e),
-            }
-        } else {
-            e
-        }
-    }
     /// What an incoming notification is.
     fn inbound(&self, method: &str) -> Inbound;
-    /// The task a message belongs to (`_meta` related-task), if it says.
-    fn related_task_id(&self, params: &JsValue) -> Option<String>;
 }
 
 /// The params of a page of a listing (`tools/list`, `tasks/list`) from `cursor` (none:
@@ -125,13 +83,18 @@ pub fn task_support(tool: &JsValue) -> TaskSupport {
     }
 }
 
-/// What a failed request means for a task, where `gone` is the generation's "unknown
-/// task" JSON-RPC code: aborted, gone, transient (network, timeout, 408, 425, 429, 5xx, a
-/// cut reply) or fatal.
-pub fn classify(e: &Error, gone: f64) -> Failure {
+/// The JSON-RPC code of an unknown (or expired) task: invalid params, the same in both
+/// generations (each adapter's `TASK_NOT_FOUND`).
+const TASK_NOT_FOUND: f64 = v2025_11_25::TASK_NOT_FOUND;
+const _: () = assert!(TASK_NOT_FOUND == v2026_07_28::TASK_NOT_FOUND);
+
+/// What a failed request means for a task (both generations): aborted, gone (the server
+/// does not know the task), transient (network, timeout, 408, 425, 429, 5xx, a cut
+/// reply) or fatal.
+pub fn classify(e: &Error) -> Failure {
     match e {
         Error::Aborted(_) => Failure::Aborted,
-        Error::Rpc { code, .. } if *code == gone => Failure::Gone,
+        Error::Rpc { code, .. } if *code == TASK_NOT_FOUND => Failure::Gone,
         e if e.is_transient() => Failure::Transient {
             retry_after_ms: e.retry_after_ms(),
         },
@@ -139,9 +102,39 @@ pub fn classify(e: &Error, gone: f64) -> Failure {
     }
 }
 
+/// `e` as [`Error::TaskNotFound`] when it says the server does not know `task_id`.
+pub fn not_found(task_id: &str, e: Error) -> Error {
+    if classify(&e) == Failure::Gone {
+        Error::TaskNotFound {
+            task_id: task_id.into(),
+            error: Box::new(e),
+        }
+    } else {
+        e
+    }
+}
+
 /// The params of a request about one task: `{ taskId }` (both generations).
 pub fn task_id_params(task_id: &str) -> JsValue {
     crate::obj!(("taskId", task_id.into())).into()
+}
+
+/// Method and params of one of the machine's requests, in both generations: `tasks/get`,
+/// or 2025-11-25's `tasks/result` (2026-07-28's [`Caps`] never ask for a result request:
+/// its results come inline in `tasks/get`).
+pub fn task_request(req: Request, task_id: &str) -> (&'static str, JsValue) {
+    use v2025_11_25::method;
+    let m = match req {
+        Request::Get => method::TASKS_GET,
+        Request::HeldResult | Request::Result => method::TASKS_RESULT,
+    };
+    (m, task_id_params(task_id))
+}
+
+/// Method and params that cancel a task: `tasks/cancel` `{ taskId }`, the same in both
+/// generations.
+pub fn cancel_request(task_id: &str) -> (&'static str, JsValue) {
+    (v2025_11_25::method::TASKS_CANCEL, task_id_params(task_id))
 }
 
 /// Tool arguments as sent: `{}` when the caller gave none (`undefined` or `null`).

@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 use super::{decode_task, Called, Inbound, Json, TaskFields, Wire};
 use crate::error::Error;
 use crate::io::json::{get, get_str, is_object};
-use crate::task::machine::{Caps, Failure, Reply, Request};
+use crate::task::machine::{Caps, Reply, Request};
 
 /// The protocol revision.
 pub const PROTOCOL_VERSION: &str = "2025-11-25";
@@ -70,18 +70,6 @@ impl Wire for V2025 {
         }
     }
 
-    fn task_request(&self, req: Request, task_id: &str) -> (&'static str, JsValue) {
-        let m = match req {
-            Request::Get => method::TASKS_GET,
-            Request::HeldResult | Request::Result => method::TASKS_RESULT,
-        };
-        (m, super::task_id_params(task_id))
-    }
-
-    fn cancel_request(&self, task_id: &str) -> (&'static str, JsValue) {
-        (method::TASKS_CANCEL, super::task_id_params(task_id))
-    }
-
     fn decode_reply(&self, req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {
         match req {
             Request::Get => self.decode_snapshot(&v),
@@ -93,10 +81,6 @@ impl Wire for V2025 {
         super::snapshot(v, &FIELDS, false)
     }
 
-    fn classify(&self, e: &Error) -> Failure {
-        super::classify(e, TASK_NOT_FOUND)
-    }
-
     fn inbound(&self, m: &str) -> Inbound {
         match m {
             method::TASK_STATUS => Inbound::Status,
@@ -104,22 +88,23 @@ impl Wire for V2025 {
             _ => Inbound::Other,
         }
     }
+}
 
-    fn related_task_id(&self, params: &JsValue) -> Option<String> {
-        // `get` reads `undefined` through anything that is not an object.
-        get(&get(params, "_meta"), RELATED_TASK_KEY).text("taskId")
-    }
+/// The task a message belongs to (`_meta` related-task), if it says (2026-07-28 has no
+/// such tag: a free function the client calls only in this generation).
+pub fn related_task_id(params: &JsValue) -> Option<String> {
+    // `get` reads `undefined` through anything that is not an object.
+    get(&get(params, "_meta"), RELATED_TASK_KEY).text("taskId")
+}
 
-    fn list_request(
-        &self,
-        caps: &JsValue,
-        cursor: Option<String>,
-    ) -> Option<(&'static str, JsValue)> {
-        if !is_object(&get(&get(caps, "tasks"), "list")) {
-            return None;
-        }
-        Some((method::TASKS_LIST, super::cursor_params(cursor)))
+/// Method and params of one page of the server's task listing (`tasks/list`), when the
+/// server offers one (per its capabilities `caps`); `None` otherwise (2026-07-28 has no
+/// listing).
+pub fn list_request(caps: &JsValue, cursor: Option<String>) -> Option<(&'static str, JsValue)> {
+    if !is_object(&get(&get(caps, "tasks"), "list")) {
+        return None;
     }
+    Some((method::TASKS_LIST, super::cursor_params(cursor)))
 }
 
 /// Whether the server runs tool calls as tasks, from its capabilities

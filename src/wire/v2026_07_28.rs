@@ -16,7 +16,7 @@ use wasm_bindgen::JsValue;
 use super::{decode_task, Called, Inbound, Json, TaskFields, Wire};
 use crate::error::Error;
 use crate::io::json::{get, get_str, is_object};
-use crate::task::machine::{Caps, Failure, Reply, Request};
+use crate::task::machine::{Caps, Reply, Request};
 
 /// The protocol revision.
 pub const PROTOCOL_VERSION: &str = "2026-07-28";
@@ -242,30 +242,12 @@ impl Wire for V2026 {
         }
     }
 
-    fn task_request(&self, _req: Request, task_id: &str) -> (&'static str, JsValue) {
-        // The result comes inline: every request of the machine is a tasks/get.
-        (method::TASKS_GET, super::task_id_params(task_id))
-    }
-
-    fn cancel_request(&self, task_id: &str) -> (&'static str, JsValue) {
-        (method::TASKS_CANCEL, super::task_id_params(task_id))
-    }
-
     fn decode_reply(&self, _req: Request, v: JsValue) -> Result<Reply<JsValue, Error>, Error> {
         super::snapshot(&v, &FIELDS, true)
     }
 
-    fn update_request(&self, task_id: &str, responses: JsValue) -> Option<(&'static str, JsValue)> {
-        let params = crate::obj!(("taskId", task_id.into()), ("inputResponses", responses));
-        Some((method::TASKS_UPDATE, params.into()))
-    }
-
     fn decode_snapshot(&self, v: &JsValue) -> Result<Reply<JsValue, Error>, Error> {
         super::snapshot(v, &FIELDS, false)
-    }
-
-    fn classify(&self, e: &Error) -> Failure {
-        super::classify(e, TASK_NOT_FOUND)
     }
 
     fn inbound(&self, m: &str) -> Inbound {
@@ -275,20 +257,26 @@ impl Wire for V2026 {
             _ => Inbound::Other,
         }
     }
+}
 
-    fn listen_request(&self, task_ids: &[String]) -> Option<(&'static str, JsValue)> {
-        let ids = js_sys::Array::new();
-        for id in task_ids {
-            ids.push(&id.into());
-        }
-        let filter = crate::obj!(("taskIds", ids.into()));
-        let params = crate::obj!(("notifications", filter.into()));
-        Some((method::SUBSCRIPTIONS_LISTEN, params.into()))
+/// Method and params of a stream of these tasks' notifications
+/// (`subscriptions/listen`; 2025-11-25 has none: its notifications come on the
+/// session's GET stream).
+pub fn listen_request(task_ids: &[String]) -> (&'static str, JsValue) {
+    let ids = js_sys::Array::new();
+    for id in task_ids {
+        ids.push(&id.into());
     }
+    let filter = crate::obj!(("taskIds", ids.into()));
+    let params = crate::obj!(("notifications", filter.into()));
+    (method::SUBSCRIPTIONS_LISTEN, params.into())
+}
 
-    fn related_task_id(&self, _params: &JsValue) -> Option<String> {
-        None
-    }
+/// Method and params that answer a task's input requests (`tasks/update`; in 2025-11-25
+/// input arrives and is answered on a held request).
+pub fn update_request(task_id: &str, responses: JsValue) -> (&'static str, JsValue) {
+    let params = crate::obj!(("taskId", task_id.into()), ("inputResponses", responses));
+    (method::TASKS_UPDATE, params.into())
 }
 
 /// Decode a tool call's final reply (after the MRTR loop): a flat `CreateTaskResult`
