@@ -201,7 +201,7 @@ pub fn snapshot(
     })
 }
 
-/// One message for every bad field of a Task: "the server's Task <k><what>",
+/// One message for every bad field of a Task: `"the server's Task <k><what>"`,
 /// as the decoder's answer (built in its return slot: no error moved through a `Result`).
 #[inline(never)]
 fn bad_task(k: &str, what: &str) -> Result<TaskInfo, Error> {
