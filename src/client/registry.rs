@@ -409,14 +409,7 @@ impl Registry {
             // place.
             debug_assert!(st.handles.last().is_none_or(|l| l.key < key));
             st.handles.push(h.clone());
-            // A task id (or token) already followed: this newest handle gets it.
-            let (mut name, mut next) = (Some(&h.task_id), h.progress_key.as_ref());
-            while let Some(n) = name {
-                if let Some(k) = st.by_task.try_insert(n.clone(), key) {
-                    *k = key;
-                }
-                name = next.take();
-            }
+            h.index(&mut st, true);
             st.early_of(&h.task_id).map(|i| remove_at(&mut st.early, i))
         };
         if let Some(signal) = opts.signal {
@@ -1156,6 +1149,23 @@ impl Handle {
         st.listeners.clear();
     }
 
+    /// Put this handle's entries in `by_task` (`add`: a task id or token already
+    /// followed goes to this newest handle), or take them out (only while they are
+    /// still this handle's): the task id's, then the progress token's, if any.
+    fn index(&self, st: &mut RegState, add: bool) {
+        let (mut name, mut next) = (Some(&self.task_id), self.progress_key.as_ref());
+        while let Some(n) = name {
+            if add {
+                if let Some(k) = st.by_task.try_insert(n.clone(), self.key) {
+                    *k = self.key;
+                }
+            } else {
+                st.by_task.remove(n, &self.key);
+            }
+            name = next.take();
+        }
+    }
+
     /// The machine settled: turn its outcome into what `result()` gives, forget the
     /// handle, wake every waiter (`updates()` ends with `result()`).
     #[inline(never)]
@@ -1203,12 +1213,7 @@ impl Handle {
                 remove_at(&mut rst.handles, i);
             }
             // Only this handle's own entries: no scan over every handle per settle.
-            // The task id's, then the progress token's, if any.
-            let (mut name, mut next) = (Some(&self.task_id), self.progress_key.as_ref());
-            while let Some(n) = name {
-                rst.by_task.remove(n, &self.key);
-                name = next.take();
-            }
+            self.index(&mut rst, false);
             self.reg.rearm(&mut rst);
         }
         self.reg.maybe_close_listen();
