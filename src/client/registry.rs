@@ -744,15 +744,15 @@ impl Registry {
         let (ids, old) = {
             let mut st = self.state_mut();
             st.listen_timer = None;
+            // Both lists follow the handles' order: the open stream covers every task
+            // when their ids are a subsequence of its list.
+            let mut open = st.listen_ids.iter();
+            if st.listen.is_some() && st.handles.iter().all(|h| open.any(|o| *o == h.task_id)) {
+                return;
+            }
             let mut ids = Vec::new();
             for h in &st.handles {
                 ids.push(h.task_id.clone());
-            }
-            // Both lists follow the handles' order: the open stream covers every id when
-            // `ids` is a subsequence of its list.
-            let mut open = st.listen_ids.iter();
-            if st.listen.is_some() && ids.iter().all(|i| open.any(|o| o == i)) {
-                return;
             }
             (ids, st.listen.take())
         };
