@@ -1145,8 +1145,8 @@ impl Handle {
     /// an `AbortError`.
     pub fn dispose(self: &Rc<Self>) {
         self.step(Event::Stop(Stop::Disposed));
-        let mut st = self.state_mut();
-        st.listeners.clear();
+        // A new empty list (not `clear`: no `clear` code of its own).
+        self.state_mut().listeners = Vec::new();
     }
 
     /// Put this handle's entries in `by_task` (`add`: a task id or token already
