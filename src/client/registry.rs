@@ -821,13 +821,9 @@ impl Registry {
 
     /// Close the notification stream when no followed task is left.
     fn maybe_close_listen(&self) {
-        let idle = {
-            let st = self.state();
-            st.listen.is_some() && st.handles.is_empty()
-        };
-        if idle {
+        let mut st = self.state_mut();
+        if st.listen.is_some() && st.handles.is_empty() {
             self.flags.listen_gen.set(self.flags.listen_gen.get() + 1);
-            let mut st = self.state_mut();
             st.listen_ids = Vec::new();
             st.listen_timer = None;
             if let Some(a) = st.listen.take() {
