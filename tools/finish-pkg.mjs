@@ -225,8 +225,10 @@ $&`);
 // an object of a class with its import `wrap(kind, ptr)`, by the makers in `makers` here.
 // `TaskHandle`'s `result()` is memoized here, in the object's `_r` (the same Promise every
 // call; `free` clears it, so a freed handle's `result()` throws as its other members do).
-// Its `onStatus` and `onProgress` return their unsubscribe functions made here, and its
-// `updates()` is this glue's own, over `onStatus` and `result()`.
+// Its `onStatus` and `onProgress` return their unsubscribe functions made here; its
+// `updates()` is this glue's own, over `onStatus` and `result()`, and so is `serialize()`
+// (the resume token, over `taskId`, `task` and the session's part, op 47), whose task id
+// `TaskHandle.resume` reads here too.
 // `_op` is not exported from the package (wasm-bindgen exports it from this module).
 let glueText = readFileSync(glueJs, 'utf8');
 if (!glueText.includes('by tools/finish-pkg.mjs: the classes')) {
@@ -234,8 +236,8 @@ if (!glueText.includes('by tools/finish-pkg.mjs: the classes')) {
     const body = declarations.match(new RegExp(`^export interface ${cls} \\{\\n([\\s\\S]*?)^\\}`, 'm'));
     if (!body) throw new Error(`finish-pkg: no \`export interface ${cls}\` in ${dts}`);
     const getters = [...body[1].matchAll(/^ +readonly (\w+):/gm)].map((m) => m[1]);
-    // `TaskHandle`'s `updates()` is this glue's own (below), not an op.
-    const methods = [...body[1].matchAll(/^ +(\w+)\(/gm)].map((m) => m[1]).filter((m) => m != 'updates');
+    // `TaskHandle`'s `updates()` and `serialize()` are this glue's own (below), not ops.
+    const methods = [...body[1].matchAll(/^ +(\w+)\(/gm)].map((m) => m[1]).filter((m) => !/^(updates|serialize)$/.test(m));
     if (!getters.length || !methods.length || glueText.includes(`class ${cls} `) ||
       /^(?! *(readonly \w+:|\w+\(|\/\*\*|\*)).+/m.test(body[1])) {
       throw new Error(`finish-pkg: ${cls}: its interface is not of the expected shape, or wasm-bindgen made the class`);
@@ -243,9 +245,10 @@ if (!glueText.includes('by tools/finish-pkg.mjs: the classes')) {
     return [cls, getters, methods];
   });
   // The ops src/js/mod.rs's `op` answers: `McpClient`'s free 16, resume 17, connect 18;
-  // `TaskHandle`'s members from 32 (but `updates`), its free 46, unsubscribe 47.
+  // `TaskHandle`'s members from 32 (but `updates` and `serialize`), its free 45,
+  // unsubscribe 46, the session's part of a resume token 47.
   const [client, handle] = members.map(([, g, m]) => g.length + m.length);
-  if (client !== 16 || handle !== 14 || !/^export function _op\(p, op, a, b, c\) \{$/m.test(glueText)) {
+  if (client !== 16 || handle !== 13 || !/^export function _op\(p, op, a, b, c\) \{$/m.test(glueText)) {
     throw new Error('finish-pkg: the classes\' members or the `_op` export are not what src/js/mod.rs\'s `op` numbers');
   }
   // The wasm's `wrap(kind, ptr)` import made this module's own objects (glue.js's is a
@@ -267,7 +270,19 @@ export class McpClient {
 export class TaskHandle {
   static resume(client, tokenOrTaskId, options) {
     if (!(client instanceof McpClient)) throw new TypeError('TaskHandle.resume: client is not an McpClient');
-    return _op(client._p, 17, tokenOrTaskId, options);
+    // A resume token (JSON text: its first non-blank character \`{\`) gives its task id,
+    // or why it cannot, which the wasm rejects with as a ProtocolError.
+    let t, why;
+    if (/^[\\t\\n\\f\\r ]*\\{/.test(tokenOrTaskId)) {
+      try { t = JSON.parse(tokenOrTaskId); } catch {}
+      why = !t ? 'is not JSON' : t.v !== 1 ? 'has an unknown version' : typeof t.taskId != 'string' ? 'has no taskId' : why;
+      tokenOrTaskId = t?.taskId;
+    }
+    return _op(client._p, 17, tokenOrTaskId, options, why && 'the resume token ' + why);
+  }
+  // The versioned resume token (JSON text) \`resume\` reads: the session's part from the wasm.
+  serialize() {
+    return JSON.stringify({ v: 1, taskId: this.taskId, ..._op(this._p, 47), task: this.task });
   }
   // Snapshots for \`for await\`: the current one, then each one \`onStatus\` is called with
   // (each kept until read, as a listener's would be), ending when \`result()\` settles, or

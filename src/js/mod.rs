@@ -328,7 +328,7 @@ pub fn op(p: u32, op: u32, a: &JsValue, b: &JsValue, c: &JsValue) -> JsValue {
 
 /// Where `TaskHandle`'s ops start in [`op`]'s numbering, and its free.
 const HANDLE: u32 = 32;
-const HANDLE_FREE: u32 = HANDLE + 14;
+const HANDLE_FREE: u32 = HANDLE + 13;
 
 /// The value at `p` (see [`op`]), with a strong count of its own.
 unsafe fn held<T>(p: u32) -> Rc<T> {
@@ -377,10 +377,11 @@ impl McpClient {
                 crate::client::ready(Ok(JsValue::UNDEFINED))
             }
             // `TaskHandle.resume(client, tokenOrTaskId, options)`: the op past the
-            // interface's members (see types.rs and tools/finish-pkg.mjs).
-            _ => match task_id_of(id) {
-                Ok(id) => return follow(cl, &id, None, b, false).into(),
-                Err(e) => crate::client::ready(Err(e)),
+            // interface's members (see types.rs and tools/finish-pkg.mjs), whose glue
+            // reads a resume token's task id, or gives why it cannot (`c`).
+            _ => match c.as_string() {
+                Some(why) => crate::client::ready(Err(Error::Protocol(why))),
+                None => return follow(cl, id, None, b, false).into(),
             },
         };
         boxed_promise(sent).into()
@@ -416,29 +417,11 @@ fn followed(h: Rc<Handle>, wait: bool) -> JsValue {
     }
 }
 
-/// Resume-token format version.
-const TOKEN_VERSION: f64 = 1.0;
-
-/// The task id of `TaskHandle.resume`'s argument (declared in types.rs, served by
-/// `McpClient::op`): a resume token's, or a bare task id as it is.
-fn task_id_of(token_or_task_id: &str) -> Result<String, Error> {
-    if !matches!(token_or_task_id.trim_ascii_start().as_bytes(), [b'{', ..]) {
-        return Ok(token_or_task_id.to_string());
-    }
-    let t = json::parse(token_or_task_id)
-        .ok_or_else(|| Error::protocol("the resume token is not JSON"))?;
-    if get_f64(&t, "v") != Some(TOKEN_VERSION) {
-        return Err(Error::protocol("the resume token has an unknown version"));
-    }
-    get_str(&t, "taskId").ok_or_else(|| Error::protocol("the resume token has no taskId"))
-}
-
-/// A versioned resume token (JSON text) for `TaskHandle.resume` ([`task_id_of`]).
-fn serialize(h: &Handle) -> JsValue {
+/// What `TaskHandle.serialize()`'s resume token (made by the glue, tools/finish-pkg.mjs)
+/// takes from the handle's session: its `url`, `protocolVersion` and `sessionId`.
+fn session_of(h: &Handle) -> JsValue {
     let c = h.session();
-    let token = crate::obj!(
-        ("v", TOKEN_VERSION.into()),
-        ("taskId", h.task_id.as_str().into()),
+    crate::obj!(
         ("url", c.url.as_str().into()),
         (
             "protocolVersion",
@@ -450,19 +433,17 @@ fn serialize(h: &Handle) -> JsValue {
             "sessionId",
             c.session_id().map(JsValue::from).unwrap_or(JsValue::NULL),
         ),
-        ("task", h.snapshot()),
-    );
-    // The JS string as JSON.stringify made it (no copy through a Rust String).
-    json::to_json(&token)
+    )
+    .into()
 }
 
 /// The JS class `TaskHandle` (a running task: follow it, await it, cancel it), whose
 /// object holds the handle's own `Rc::into_raw` (see [`op`]): the readonly properties
 /// and the methods of its interface in the declarations (types.rs), by their place
 /// there: `taskId`, `isLocal`, `status`, `task`, `isDone`, `immediateResponse`,
-/// `progress`, `polls`, then `result`, `cancel`, `onStatus`, `onProgress`, `serialize`,
-/// `dispose` (`updates` is the glue's own, over `onStatus` and `result`). One export for
-/// all, as `McpClient::op`.
+/// `progress`, `polls`, then `result`, `cancel`, `onStatus`, `onProgress`, `dispose`
+/// (`updates` and `serialize` are the glue's own, over `onStatus` and `result`, and over
+/// `taskId`, `task` and [`session_of`]). One export for all, as `McpClient::op`.
 fn handle_op(h: &Rc<Handle>, op: u32, a: &JsValue) -> JsValue {
     match op {
         0 => h.task_id.as_str().into(),
@@ -477,14 +458,15 @@ fn handle_op(h: &Rc<Handle>, op: u32, a: &JsValue) -> JsValue {
         // Promise.
         8 => promise(h.wait()).into(),
         9 => boxed_promise(h.cancel()).into(),
-        // The subscription's id, which the glue's unsubscribe function passes to op 15
+        // The subscription's id, which the glue's unsubscribe function passes to op 14
         // (past `free`).
         10 | 11 => h.subscribe(a.clone().unchecked_into(), op == 11).into(),
-        12 => serialize(h),
-        15 => {
+        // Past `free`: an unsubscribe, then the session's part of a resume token.
+        14 => {
             h.unsubscribe(a.as_f64().unwrap_or_default() as u32);
             JsValue::UNDEFINED
         }
+        15 => session_of(h),
         _ => {
             h.dispose();
             JsValue::UNDEFINED

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnServer } from '../server/spawn.mjs';
 import {
   McpClient, TaskHandle, McpError, TransportError, TaskFailedError, TaskCancelledError,
-  McpTasksError,
+  McpTasksError, ProtocolError,
 } from '../../pkg/node.js';
 
 const SSE = process.env.MCP_TEST_SERVER;
@@ -140,12 +140,25 @@ test('a resume token reattaches a fresh client to a running task', T, async () =
   const parsed = JSON.parse(token);
   assert.equal(parsed.v, 1);
   assert.equal(parsed.taskId, h.taskId);
+  assert.deepEqual(Object.keys(parsed), ['v', 'taskId', 'url', 'protocolVersion', 'sessionId', 'task']);
+  assert.equal(parsed.url, SSE);
+  assert.equal(parsed.protocolVersion, '2025-11-25');
+  assert.equal(parsed.sessionId, c.sessionId);
+  assert.equal(parsed.task.taskId, h.taskId);
   h.dispose();
   assert.equal((await h.result().catch((x) => x)).name, 'AbortError');
   const fresh = await McpClient.connect(SSE, { sessionId: parsed.sessionId });
   const again = await TaskHandle.resume(fresh, token);
   assert.equal(again.taskId, h.taskId);
   assert.equal((await again.result()).content[0].text, 'later');
+  // A token that cannot be read rejects with a ProtocolError saying why.
+  for (const [bad, why] of [['{', 'is not JSON'], [' {"v":2,"taskId":"x"}', 'has an unknown version'],
+    ['{"v":1}', 'has no taskId']]) {
+    const e = await TaskHandle.resume(fresh, bad).catch((x) => x);
+    assert.ok(e instanceof ProtocolError);
+    assert.equal(e.message, `the resume token ${why}`);
+    assert.equal(e.detail, e.message);
+  }
   // The client must be one: a handle (whose value is no client) or a plain object is
   // refused before the wasm sees it; a freed client throws.
   assert.throws(() => TaskHandle.resume(again, token), TypeError);
