@@ -582,7 +582,7 @@ impl Client {
             // parameters in headers, answers `input_required` (MRTR) through `onElicitation`
             // and retries with the answers and the byte-exact `requestState`, and refreshes
             // the tool list once on -32020 (a stale schema). 2025-11-25 goes through the same
-            // loop once: no mirrored parameters (its tools have none), and its first answer is
+            // loop once: no mirrored parameters (none are sent in it), and its first answer is
             // the result. Inline, as the listing above: a nested future costs wasm.
             let mut refreshed = false;
             let mut state_only: Option<String> = None;
@@ -592,9 +592,15 @@ impl Client {
             // copy of them with the answers and the `requestState`.
             let mut p = params.clone();
             let result = loop {
-                let schema = get(&tool(&crate::cell::read(&me.0.tools), name), "inputSchema");
-                let extra = headers::param_headers(&schema, Some(&get(&params, "arguments")))
-                    .unwrap_or_default();
+                // 2026-07-28 only: the transport sends no `Mcp-Param-*` in 2025-11-25, so its
+                // tools' schemas are not walked.
+                let extra = if modern {
+                    let schema = get(&tool(&crate::cell::read(&me.0.tools), name), "inputSchema");
+                    headers::param_headers(&schema, Some(&get(&params, "arguments")))
+                        .unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
                 let ctl = Ctl {
                     headers: &extra,
                     ..ctl
