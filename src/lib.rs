@@ -4,7 +4,7 @@
 //! WebAssembly, built to run long tool calls as *tasks*.
 //!
 //! Layout (data flows one way: `js` → `client` → `task` → (`wire`, `transport`,
-//! `policy`) → (`sse`, `io`, `sync`); no two modules import each other):
+//! `policy`) → (`io`, `sync`); no two modules import each other):
 //! - `js`: the `#[wasm_bindgen]` classes and error classes that JavaScript sees; no logic.
 //! - [`client`]: the client in Rust: session, task registry, tools, the inbound router.
 //! - [`task`]: the SDK's own task model and its pure state machine (events in, effects
@@ -15,7 +15,6 @@
 //!   nothing of tasks. `transport::auth` is the seam to authorization (OAuth 2.1 as MCP
 //!   defines it), whose client is JavaScript (`src/io/host.js`).
 //! - [`policy`]: when to poll next: intervals, clamps, backoff, jitter, deadlines (pure).
-//! - [`sse`]: an incremental Server-Sent Events parser (pure).
 //! - [`sync`]: one of each wait primitive: latch, queue, request gate, single-flight.
 //! - [`io`]: `fetch`, timers, the clock and the global scope; the only user of web-sys.
 //! - [`protocol`]: the 2025-11-25 schema as serde types (for Rust users and the schema
@@ -29,7 +28,6 @@ pub mod io;
 pub mod map;
 pub mod policy;
 pub mod protocol;
-pub mod sse;
 pub mod sync;
 pub mod task;
 pub mod text;

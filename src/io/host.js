@@ -675,3 +675,46 @@ export function OAuth(o, url, fetch) {
     signOut,
   };
 }
+
+/** Per response: the parse of the SSE stream it carries (see `nextEvents`). */
+const streams = new WeakMap();
+
+/**
+ * The next chunk of an SSE stream read from a response's body (`nextChunk`), parsed as
+ * WHATWG HTML's event-stream interpretation says (§9.2.6): the data of each `message` event
+ * the chunk completes, but not an empty one (MCP's priming event); `undefined` at the
+ * body's end; `null` once the half-read line and event hold more than `max` characters
+ * (the events the chunk completed first are given, then `null`). `s` is the state a stream
+ * shares with its reconnections: the last event id `s.l` (set at each dispatch) and the
+ * server's latest valid `retry` in ms `s.r`; a reconnection is a new response, whose parse
+ * starts afresh (a leading BOM dropped, the id buffer at `s.l`). Lines end at CR LF, LF or
+ * CR, a CR at a chunk's end and an LF at the next one's start being one line end.
+ */
+export const nextEvents = (resp, s, max) => nextChunk(resp).then((t) => {
+  let p = streams.get(resp), out = [];
+  if (p?.f) return null;
+  // Nothing yet (a character's first bytes) or the end: the parse does not start.
+  if (!t) return t == '' ? out : t;
+  if (!p) streams.set(resp, (p = { b: '', d: '', e: '', i: s.l ?? '' })), (t = t.replace(/^\ufeff/, ''));
+  if (p.c && t[0] == '\n') t = t.slice(1);
+  p.c = t.endsWith('\r');
+  // Only the new text is split: a long line is not read again at each chunk.
+  const lines = t.split(/\r\n?|\n/);
+  lines[0] = p.b + lines[0];
+  p.b = lines.pop();
+  for (const l of lines) {
+    const k = l.indexOf(':'), f = k < 0 ? l : l.slice(0, k);
+    let v = k < 0 ? '' : l.slice(k + 1);
+    if (v[0] == ' ') v = v.slice(1);
+    if (!l) {
+      s.l = p.i;
+      if (p.d.length > 1 && (p.e || 'message') == 'message') out.push(p.d.slice(0, -1));
+      p.d = p.e = '';
+    } else if (f == 'data') p.d += v + '\n';
+    else if (f == 'event') p.e = v;
+    else if (f == 'id' && !v.includes('\0')) p.i = v;
+    else if (f == 'retry' && /^\d+$/.test(v)) s.r = Math.min(+v, 4294967295);
+  }
+  p.f = p.b.length + p.d.length + p.e.length + p.i.length > max;
+  return p.f && !out.length ? null : out;
+});

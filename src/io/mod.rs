@@ -44,8 +44,8 @@ extern "C" {
         body: Option<&str>,
         signal: &AbortSignal,
     ) -> Promise;
-    #[wasm_bindgen(js_name = nextChunk)]
-    fn next_chunk(response: &Response) -> Promise;
+    #[wasm_bindgen(js_name = nextEvents)]
+    fn next_events(response: &Response, state: &JsValue, max: f64) -> Promise;
     #[wasm_bindgen(js_name = readText)]
     fn read_text(response: &Response, limit: f64, fatal: bool) -> Promise;
     /// See [`HttpResponse::header`]: the value, or `null` (a JS value, read by the
@@ -331,8 +331,8 @@ impl HttpResponse {
     /// `TextDecoder`, each invalid UTF-8 sequence as U+FFFD, a character split between two
     /// chunks given whole with the second), `undefined` at its end (or without a body); a rejection means the stream broke (or was
     /// aborted, see [`failure`]). The host's promise itself, not a future around it.
-    pub fn chunk(&mut self) -> PromiseFuture {
-        await_promise(&next_chunk(&self.inner))
+    pub fn events(&mut self, state: &JsValue, max: usize) -> PromiseFuture {
+        await_promise(&next_events(&self.inner, state, max as f64))
     }
 
     /// Read the whole body as text, decoded by the host (`TextDecoder`; core's UTF-8

@@ -18,7 +18,6 @@ use crate::error::{quote_body, Error, BODY_QUOTE_LIMIT};
 use crate::io::json::{self, get, get_f64, get_str, is_object, Json};
 use crate::io::oauth::{self, OAuth as Auth};
 use crate::io::{self, Abort, AbortListener, FetchFailure, HeaderList, Http, HttpResponse};
-use crate::sse::SseTextParser;
 use crate::sync::{Gate, Latch, Permit, SingleFlight, Ticket};
 use crate::wire::headers;
 use crate::wire::v2025_11_25::{method, PROTOCOL_VERSION};
@@ -944,33 +943,20 @@ impl Session {
     /// One chunk of an SSE stream: dispatch every message it completes; with `until`,
     /// whether the response to that request id has arrived (a bad event then fails the
     /// request, and the rest of the chunk is not read).
-    fn events(
-        self: &Rc<Self>,
-        chunk: &str,
-        parser: &mut SseTextParser,
-        until: Option<u64>,
-    ) -> Result<bool, Error> {
-        let mut bad = None;
-        let pushed = parser.push_each(chunk, &mut |ev| {
-            if bad.is_some() || ev.event != "message" || ev.data.is_empty() {
-                return;
-            }
-            if let Err(e) = self.dispatch_text(&ev.data) {
-                if until.is_some() {
-                    bad = Some(e);
-                } else {
-                    io::warn(&crate::cat!(
-                        "mcp-tasks-wasm: ignored a bad event: ",
-                        e.describe()
-                    ));
-                }
-            }
-        });
-        if let Some(e) = bad {
-            return Err(e);
-        }
-        if pushed.is_err() {
+    fn events(self: &Rc<Self>, datas: JsValue, until: Option<u64>) -> Result<bool, Error> {
+        if datas.is_null() {
             return Err(self.too_large(200));
+        }
+        for d in datas.unchecked_ref::<js_sys::Array>().iter() {
+            if let Err(e) = self.dispatch_text(&d.as_string().unwrap_or_default()) {
+                if until.is_some() {
+                    return Err(e);
+                }
+                io::warn(&crate::cat!(
+                    "mcp-tasks-wasm: ignored a bad event: ",
+                    e.describe()
+                ));
+            }
         }
         Ok(until.is_some_and(|id| self.answered(id)))
     }
@@ -1171,7 +1157,7 @@ impl Session {
     ) -> Result<(), Error> {
         // One parser for the stream and its reconnections: it keeps the last event id and
         // the server's `retry`.
-        let mut parser = SseTextParser::new(self.opts.max_response_bytes);
+        let parser = JsValue::from(js_sys::Object::new());
         let mut backoff = rpc::backoff(u32::MAX, io::now_ms() as u64);
         let mut resumes = 0;
         loop {
@@ -1200,8 +1186,8 @@ impl Session {
                         }
                     };
                     let mut headers = self.headers(own.as_deref().or(session), true);
-                    if let Some(id) = parser.last_event_id() {
-                        headers.set("Last-Event-ID", id);
+                    if let Some(id) = last_event_id(&parser) {
+                        headers.set("Last-Event-ID", &id);
                     }
                     self.http.send("GET", &self.url, &headers, None, &sig)
                 };
@@ -1246,14 +1232,11 @@ impl Session {
                 // A new connection starts a fresh parse: a line or an event that the
                 // previous one (of which this is the resumption) left half received is
                 // dropped; only the last event id and `retry` carry over.
-                let _ = parser.finish();
                 let read = loop {
-                    let step = match r.chunk().await {
-                        // Text, or `undefined` at the end.
-                        Ok(c) => match c.as_string() {
-                            Some(text) => self.events(&text, &mut parser, until),
-                            None => Ok(true),
-                        },
+                    let step = match r.events(&parser, self.opts.max_response_bytes).await {
+                        // Events, or `undefined` at the end.
+                        Ok(c) if c.is_undefined() => Ok(true),
+                        Ok(c) => self.events(c, until),
                         Err(e) => Err(fetch_error(io::failure(e))),
                     };
                     if !matches!(step, Ok(false)) {
@@ -1268,7 +1251,7 @@ impl Session {
                 match until {
                     Some(id) => {
                         read?;
-                        if parser.last_event_id().is_none()
+                        if last_event_id(&parser).is_none()
                             || self.answered(id)
                             || resumes == MAX_STREAM_RESUMES
                         {
@@ -1285,7 +1268,7 @@ impl Session {
             }
             let wake = Latch::new();
             let delay = if until.is_some() {
-                parser.retry_ms().unwrap_or(1000)
+                retry_ms(&parser).unwrap_or(1000)
             } else {
                 let mut st = self.state_mut();
                 if self.is_closed() || st.listen_gen != gen {
@@ -1296,7 +1279,7 @@ impl Session {
                 backoff
                     .after_failure(None)
                     .unwrap_or(u32::MAX)
-                    .max(parser.retry_ms().unwrap_or(0))
+                    .max(retry_ms(&parser).unwrap_or(0))
             };
             io::sleep_or_wake(f64::from(delay), wake, [signal, None]).await;
             if signal.is_some_and(|s| s.aborted()) {
@@ -1493,4 +1476,15 @@ fn fetch_error(f: FetchFailure) -> Error {
             )
         }
     }
+}
+
+/// The stream's last event id (kept by the host's SSE parse state `s.l`); `None` when
+/// unset or empty.
+fn last_event_id(parser: &JsValue) -> Option<String> {
+    json::get(parser, "l").as_string().filter(|s| !s.is_empty())
+}
+
+/// The server's latest valid `retry` in ms (`s.r`).
+fn retry_ms(parser: &JsValue) -> Option<u32> {
+    json::get(parser, "r").as_f64().map(|r| r as u32)
 }
