@@ -1,6 +1,9 @@
 #![no_main]
 //! The message decoders on arbitrary bytes: nothing panics, and whatever decodes encodes
-//! again into JSON that decodes to the same value.
+//! again into JSON that decodes to the same value. A message that decodes goes on as a
+//! Rust user's code would take it: a notification by its method, and the result or params
+//! it carries through the result decoders (as `decode_all` does in
+//! `tests/fuzz_bounded.rs`).
 
 use std::fmt::Debug;
 
@@ -25,24 +28,38 @@ fn decodes<T: DeserializeOwned>(bytes: &[u8]) {
     let _ = serde_json::from_slice::<T>(bytes);
 }
 
+/// The decoders of results and parts of them.
+fn decode_results(bytes: &[u8]) {
+    roundtrip::<Task>(bytes);
+    roundtrip::<CallToolOrTaskResult>(bytes);
+    roundtrip::<CreateTaskResult>(bytes);
+    roundtrip::<GetTaskResult>(bytes);
+    roundtrip::<ListTasksResult>(bytes);
+    decodes::<CallToolResult>(bytes);
+    decodes::<InitializeResult>(bytes);
+    decodes::<ServerCapabilities>(bytes);
+    decodes::<ListToolsResult>(bytes);
+    decodes::<ElicitResult>(bytes);
+}
+
 fuzz_target!(|bytes: &[u8]| {
     if let Some(msg) = roundtrip::<JsonRpcMessage>(bytes) {
         let _ = (msg.kind(), msg.id(), msg.method());
         if let JsonRpcMessage::Notification(n) = &msg {
             let _ = ServerNotification::from_notification(n.clone());
         }
+        let inner = match msg {
+            JsonRpcMessage::Response(r) => Some(r.result),
+            JsonRpcMessage::Request(r) => r.params,
+            JsonRpcMessage::Notification(r) => r.params,
+            JsonRpcMessage::Error(e) => e.error.data,
+        };
+        if let Some(v) = inner {
+            decode_results(&serde_json::to_vec(&v).expect("a Value encodes"));
+        }
     }
-    roundtrip::<Task>(bytes);
-    roundtrip::<CallToolOrTaskResult>(bytes);
-    roundtrip::<CreateTaskResult>(bytes);
-    roundtrip::<GetTaskResult>(bytes);
-    roundtrip::<ListTasksResult>(bytes);
     decodes::<JsonRpcErrorResponse>(bytes);
     decodes::<TaskStatusNotification>(bytes);
     decodes::<ElicitRequest>(bytes);
-    decodes::<CallToolResult>(bytes);
-    decodes::<InitializeResult>(bytes);
-    decodes::<ServerCapabilities>(bytes);
-    decodes::<ListToolsResult>(bytes);
-    decodes::<ElicitResult>(bytes);
+    decode_results(bytes);
 });
