@@ -327,10 +327,14 @@ impl HttpResponse {
         response_header(&self.inner, name).as_string()
     }
 
-    /// The next chunk of the body as text (a string: decoded by the host's streaming
-    /// `TextDecoder`, each invalid UTF-8 sequence as U+FFFD, a character split between two
-    /// chunks given whole with the second), `undefined` at its end (or without a body); a rejection means the stream broke (or was
-    /// aborted, see [`failure`]). The host's promise itself, not a future around it.
+    /// The next chunk of an SSE body, parsed by the host (`nextEvents` in host.js: the
+    /// WHATWG event-stream interpretation over the text of its streaming `TextDecoder`):
+    /// an array of the data of each message event the chunk completed (empty ones
+    /// skipped), `null` once more than `max` characters of line and event are pending,
+    /// `undefined` at the body's end; a rejection means the stream broke (or was aborted,
+    /// see [`failure`]). `state` is the object a stream shares with its reconnections: the
+    /// last event id (`l`) and the server's `retry` in ms (`r`). The host's promise
+    /// itself, not a future around it.
     pub fn events(&mut self, state: &JsValue, max: usize) -> PromiseFuture {
         await_promise(&next_events(&self.inner, state, max as f64))
     }

@@ -940,9 +940,10 @@ impl Session {
         status_error(resp, status, body)
     }
 
-    /// One chunk of an SSE stream: dispatch every message it completes; with `until`,
-    /// whether the response to that request id has arrived (a bad event then fails the
-    /// request, and the rest of the chunk is not read).
+    /// One chunk of an SSE stream, as the host parsed it ([`HttpResponse::events`]): the
+    /// data of each message event it completed, dispatched (`null`: the stream went past
+    /// the cap); with `until`, whether the response to that request id has arrived (a bad
+    /// event then fails the request, and the rest of the chunk is not read).
     fn events(self: &Rc<Self>, datas: JsValue, until: Option<u64>) -> Result<bool, Error> {
         if datas.is_null() {
             return Err(self.too_large(200));
@@ -1155,8 +1156,8 @@ impl Session {
         signal: Option<&AbortSignal>,
         gen: u32,
     ) -> Result<(), Error> {
-        // One parser for the stream and its reconnections: it keeps the last event id and
-        // the server's `retry`.
+        // The SSE state the stream shares with its reconnections (the host's parse keeps
+        // the last event id and the server's `retry` in it; see [`HttpResponse::events`]).
         let parser = JsValue::from(js_sys::Object::new());
         let mut backoff = rpc::backoff(u32::MAX, io::now_ms() as u64);
         let mut resumes = 0;
@@ -1229,9 +1230,10 @@ impl Session {
                 if until.is_none() {
                     self.stream_up(true);
                 }
-                // A new connection starts a fresh parse: a line or an event that the
-                // previous one (of which this is the resumption) left half received is
-                // dropped; only the last event id and `retry` carry over.
+                // A new connection starts a fresh parse (the host's is per response): a
+                // line or an event that the previous one (of which this is the
+                // resumption) left half received is dropped; only the last event id and
+                // `retry` carry over.
                 let read = loop {
                     let step = match r.events(&parser, self.opts.max_response_bytes).await {
                         // Events, or `undefined` at the end.
@@ -1481,10 +1483,10 @@ fn fetch_error(f: FetchFailure) -> Error {
 /// The stream's last event id (kept by the host's SSE parse state `s.l`); `None` when
 /// unset or empty.
 fn last_event_id(parser: &JsValue) -> Option<String> {
-    json::get(parser, "l").as_string().filter(|s| !s.is_empty())
+    get_str(parser, "l").filter(|s| !s.is_empty())
 }
 
 /// The server's latest valid `retry` in ms (`s.r`).
 fn retry_ms(parser: &JsValue) -> Option<u32> {
-    json::get(parser, "r").as_f64().map(|r| r as u32)
+    get_f64(parser, "r").map(|r| r as u32)
 }
