@@ -78,7 +78,7 @@ pub struct ClientOptions {
     pub elicitation_defaults: bool,
     /// Called with every notification message (by the [`Router`]).
     pub on_notification: Option<Function>,
-    /// Cap on a JSON body or an SSE event, in bytes.
+    /// Cap on a JSON body (bytes) or an SSE event (its pending line and fields, characters).
     pub max_response_bytes: usize,
     /// How many `tasks/result` requests the client's handles may hold open at once.
     pub max_held_results: u32,
