@@ -150,7 +150,7 @@ test-wasm:
 
 test-node:
 	tests/with-servers.sh node --test tests/node/smoke.mjs
-	node --test tests/node/worker-wire.mjs
+	node --test tests/node/worker-wire.mjs tests/node/sse.mjs
 	$(MAKE) test-node-modern
 	$(MAKE) test-node-tasks-modern
 	$(MAKE) test-node-auth
