@@ -702,7 +702,10 @@ export const nextEvents = (resp, s, max) => nextChunk(resp).then((t) => {
   const lines = t.split(/\r\n?|\n/);
   lines[0] = p.b + lines[0];
   p.b = lines.pop();
+  // Past the cap with a line, before it is kept: the line and the event's fields so far.
+  const over = (l) => (p.f = l.length + p.d.length + p.e.length + p.i.length > max);
   for (const l of lines) {
+    if (over(l)) break;
     const k = l.indexOf(':'), f = k < 0 ? l : l.slice(0, k);
     let v = k < 0 ? '' : l.slice(k + 1);
     if (v[0] == ' ') v = v.slice(1);
@@ -715,6 +718,6 @@ export const nextEvents = (resp, s, max) => nextChunk(resp).then((t) => {
     else if (f == 'id' && !v.includes('\0')) p.i = v;
     else if (f == 'retry' && /^\d+$/.test(v)) s.r = Math.min(+v, 4294967295);
   }
-  p.f = p.b.length + p.d.length + p.e.length + p.i.length > max;
+  p.f || over(p.b);
   return p.f && !out.length ? null : out;
 });

@@ -15,8 +15,8 @@
 // parser, which the split tests cover). The second is the SSE half of the old
 // tests/fuzz_bounded.rs, a seeded property run (fixed seed, FUZZ_SEED to change it,
 // FUZZ_ITERATIONS / 1000 to scale it; a few seconds), which also holds each stream to a
-// plain reading of the standard (`reference`). Two tests are `todo`: how the cap is checked
-// (at a chunk's end only) differs from the old parser's; see there.
+// plain reading of the standard (`reference`). The cap is checked at each line, before it
+// is kept (as the old parser did), so how a stream is cut does not change the outcome.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -348,7 +348,7 @@ test('a line longer than the cap gives null even unterminated, and stays null; a
   assert.deepEqual(await drain(body(['data: a\n\n']), s, 64), { events: ['a'], end: 'end', l: '', r: undefined });
 });
 
-test('a long terminated line in one chunk gives null', { todo: 'see lead' }, async () => {
+test('a long terminated line in one chunk gives null', async () => {
   // The old parser failed here (tests/sse.rs, a_long_terminated_line_in_one_chunk_fails):
   // the event's data is twice the cap. nextEvents checks the cap only at a chunk's end, so
   // an event completed inside one chunk passes whatever its size.
@@ -662,7 +662,7 @@ test(`under a cap, mutated streams never throw, give a prefix of the uncapped ev
   assert.ok(capped > n / 4, `the caps were hit (${capped})`);
 });
 
-test(`under a cap, how a stream is cut does not change the outcome (seed ${SEED})`, { todo: 'see lead' }, async () => {
+test(`under a cap, how a stream is cut does not change the outcome (seed ${SEED})`, async () => {
   // The old parser's property (tests/fuzz_bounded.rs, fuzz/ sse_parser): the same events,
   // last id and cap failure whatever the chunks. nextEvents checks the cap at each chunk's
   // end only, so an event over the cap that one chunk completes passes, and so do the
