@@ -9,7 +9,7 @@
 // reconnections is `s`: the last event id `s.l` and the retry in ms `s.r`; a reconnection
 // is a new Response with the same `s`.
 //
-// The first part is the old Rust parser's tests (tests/sse.rs before fc4e5ba), each one
+// The first part is the old Rust parser's tests (tests/sse.rs before 07859db), each one
 // that still applies (not: the default cap of 16 MiB and the error's text, which are the
 // caller's now; `has_pending`, which has no counterpart; the text parser against the byte
 // parser, which the split tests cover). The second is the SSE half of the old
