@@ -162,7 +162,7 @@ export function readServerMetadata(m, issuer) {
     fail('pkce_unsupported', 'the authorization server does not advertise PKCE S256');
   }
   if (text(m, 'authorization_endpoint') === undefined || text(m, 'token_endpoint') === undefined) {
-    fail('invalid_metadata', 'the authorization server metadata lacks its authorization or token endpoint');
+    fail('invalid_metadata', 'the authorization server metadata lacks an endpoint');
   }
   return m;
 }
@@ -196,7 +196,7 @@ export function readCallback(url, state, issuer, issSupported) {
   // Its `iss` (RFC 9207), compared exactly; required when the metadata says it is sent.
   const iss = p.get('iss');
   if (iss === null ? issSupported : iss !== issuer) {
-    fail('iss_mismatch', iss === null ? 'the authorization response has no iss, which its server advertises'
+    fail('iss_mismatch', iss === null ? 'the authorization response has no iss'
       : 'the authorization response is from another issuer');
   }
   const e = p.get('error');
@@ -306,7 +306,7 @@ export const send = (fetch, url, method, headers, body, signal) => new Promise((
   if (badHeaders.has(headers)) throw badHeaders.get(headers);
   ok(fetch(url, { method, redirect: 'manual', headers, body, signal }));
 }).then((r) => {
-  if (!(r instanceof Response)) return 'fetch did not resolve to a Response';
+  if (!(r instanceof Response)) return 'fetch gave no Response';
   const opaque = r.type == 'opaqueredirect';
   if (!opaque && (r.status < 300 || r.status >= 400)) return r;
   r.body?.cancel().catch(() => {});
