@@ -145,7 +145,7 @@ export function readResourceMetadata(prm, serverUrl) {
     fail('resource_mismatch', 'the protected resource metadata is for another resource');
   }
   const issuer = strings(prm, 'authorization_servers')[0];
-  if (issuer === undefined) fail('invalid_metadata', 'the protected resource metadata names no authorization server');
+  if (issuer === undefined) fail('invalid_metadata', 'the protected resource metadata has no authorization server');
   return { resource, issuer, scopes: strings(prm, 'scopes_supported') };
 }
 
@@ -159,7 +159,7 @@ export function readServerMetadata(m, issuer) {
     fail('issuer_mismatch', 'the authorization server metadata is for another issuer');
   }
   if (!strings(m, 'code_challenge_methods_supported').includes('S256')) {
-    fail('pkce_unsupported', 'the authorization server does not advertise PKCE S256');
+    fail('pkce_unsupported', 'the authorization server metadata lacks PKCE S256');
   }
   if (text(m, 'authorization_endpoint') === undefined || text(m, 'token_endpoint') === undefined) {
     fail('invalid_metadata', 'the authorization server metadata lacks an endpoint');
