@@ -69,34 +69,9 @@ impl Piece for u32 {
     }
 }
 
-/// `bytes` decoded as UTF-8, each invalid sequence as U+FFFD (see [`push_lossy`]).
-pub fn lossy(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    push_lossy(&mut out, bytes);
-    out
-}
-
-/// Append `bytes` decoded as UTF-8, each invalid sequence as U+FFFD (as
-/// `String::from_utf8_lossy`, without its iterator machinery: 0.7 KB of wasm).
-pub fn push_lossy(out: &mut String, mut bytes: &[u8]) {
-    loop {
-        match std::str::from_utf8(bytes) {
-            Ok(s) => return out.push_str(s),
-            Err(e) => {
-                let (good, rest) = bytes.split_at(e.valid_up_to());
-                out.push_str(std::str::from_utf8(good).unwrap_or_default());
-                out.push('\u{FFFD}');
-                bytes = rest
-                    .get(e.error_len().unwrap_or(rest.len())..)
-                    .unwrap_or_default();
-            }
-        }
-    }
-}
-
 /// A non-empty run of ASCII digits as a number (an `f64`: exact up to 2^53, far past any
 /// wait that matters, and no overflow to check; `as` then saturates): `Retry-After`'s
-/// seconds and an SSE `retry` field.
+/// seconds.
 pub fn digits(b: &[u8]) -> Option<f64> {
     if b.is_empty() {
         return None;
