@@ -30,7 +30,8 @@ extern "C" {
     #[wasm_bindgen(js_name = signalOf)]
     fn signal_of(v: &JsValue) -> Option<AbortSignal>;
     /// A new `McpClient` (`kind` 0) or `TaskHandle` (1) JS object for the Rust value at
-    /// `ptr` (an `Rc::into_raw`), which it owns from then on ([`op`]'s free).
+    /// `ptr` (an `Rc::into_raw`), which it owns from then on ([`op`]'s free); or (2) the
+    /// handle's `result()` Promise, the handle's value freed (no JS object made).
     fn wrap(kind: u32, ptr: u32) -> JsValue;
 }
 
@@ -391,9 +392,9 @@ impl McpClient {
 /// `callTool` (`wait`: the final result), `callToolAsTask` (the handle) and
 /// `TaskHandle.resume` (`args` is `None`: reattach to the task `name`) in one future
 /// ([`Client::follow`]: one `Giving` serves all three), with the handle's `options`.
-/// The final result is the handle's own `result()` Promise (the one future
-/// [`handle_op`] makes of `wait()`), which the call's Promise adopts: no wait inside
-/// this future's state machine.
+/// The final result is the handle's own `result()` Promise, which the call's Promise
+/// adopts: the glue's `wrap(2, ptr)` (tools/finish-pkg.mjs) takes it (op 40) and frees
+/// the handle (op 45), as JS code with no object made, and as no wasm code of its own.
 fn follow(
     cl: &Client,
     name: &str,
@@ -403,18 +404,8 @@ fn follow(
 ) -> Promise {
     let opts = read_handle_options(options);
     promise(Giving(cl.follow(name, args, opts), move |h| {
-        followed(h, wait)
+        wrap(1 + wait as u32, Rc::into_raw(h) as u32)
     }))
-}
-
-/// What [`follow`]'s Promise gives for the handle `h`: the handle's `result()` Promise
-/// when `wait` (the final result), else the handle.
-fn followed(h: Rc<Handle>, wait: bool) -> JsValue {
-    if wait {
-        promise(h.wait()).into()
-    } else {
-        wrap(1, Rc::into_raw(h) as u32)
-    }
 }
 
 /// What `TaskHandle.serialize()`'s resume token (made by the glue, tools/finish-pkg.mjs)
