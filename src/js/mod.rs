@@ -59,6 +59,12 @@ enum Class {
 fn to_js(e: &Error) -> JsValue {
     let o = js_sys::Object::new();
     let put = |k: &str, v: JsValue| json::put(&o, k, v);
+    // A task the server does not know: the JSON-RPC error it sent (`wire::not_found`
+    // wraps no other), its message and props, with the task's id (put last).
+    let (e, not_found) = match e {
+        Error::TaskNotFound { task_id, error } => (&**error, Some(task_id)),
+        e => (e, None),
+    };
     // Only a transport's or a protocol error's `retryable` is put (below).
     let retryable = e.is_transient();
     // A JSON-RPC error's own message, else the log line.
@@ -71,12 +77,6 @@ fn to_js(e: &Error) -> JsValue {
             put("code", (*code).into());
             put("data", data.clone());
             Class::McpError
-        }
-        Error::TaskNotFound { task_id, error } => {
-            // The error the server sent, with the task's id: its props and message.
-            let e = to_js(error);
-            json::put(&e, "taskId", task_id.into());
-            return make_error(Class::TaskNotFoundError as u32, &json::error_message(&e), e);
         }
         Error::Transport {
             status,
@@ -121,10 +121,19 @@ fn to_js(e: &Error) -> JsValue {
             Class::AuthError
         }
         Error::Aborted(_) => Class::AbortError,
+        // Not inside another (taken apart above).
+        Error::TaskNotFound { .. } => Class::TaskNotFoundError,
         Error::SessionGone => {
             put("status", 404.into());
             Class::TransportError
         }
+    };
+    let kind = match not_found {
+        Some(id) => {
+            put("taskId", id.into());
+            Class::TaskNotFoundError
+        }
+        None => kind,
     };
     make_error(kind as u32, &message, o.into())
 }
