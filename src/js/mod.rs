@@ -312,11 +312,14 @@ impl Future for Closed {
 pub fn op(p: u32, op: u32, a: &JsValue, b: &JsValue, c: &JsValue) -> JsValue {
     if op == 18 {
         // `McpClient.connect(url, options)` (the glue passes `String(url)`).
-        let opts = read_client_options(b);
-        return promise(Giving(
-            Client::connect(a.as_string().unwrap_or_default(), opts),
-            |c| wrap(0, Rc::into_raw(Rc::new(McpClient { c })) as u32),
-        ))
+        let c = match Client::new(a.as_string().unwrap_or_default(), read_client_options(b)) {
+            Ok(c) => c,
+            Err(e) => return boxed_promise(crate::client::ready(Err(e))).into(),
+        };
+        return promise(Giving(c.start(), move |_| {
+            c.started();
+            wrap(0, Rc::into_raw(Rc::new(McpClient { c: c.clone() })) as u32)
+        }))
         .into();
     }
     if p == 0 {
