@@ -245,10 +245,10 @@ if (!glueText.includes('by tools/finish-pkg.mjs: the classes')) {
     return [cls, getters, methods];
   });
   // The ops src/js/mod.rs's `op` answers: `McpClient`'s free 16, resume 17, connect 18;
-  // `TaskHandle`'s members from 32 (but `updates` and `serialize`), its free 45,
-  // unsubscribe 46, the session's part of a resume token 47.
+  // `TaskHandle`'s members from 32 (but `updates` and `serialize`; `result` 40), its free
+  // 45, unsubscribe 46, the session's part of a resume token 47.
   const [client, handle] = members.map(([, g, m]) => g.length + m.length);
-  if (client !== 16 || handle !== 13 || !/^export function _op\(p, op, a, b, c\) \{$/m.test(glueText)) {
+  if (client !== 16 || handle !== 13 || [...members[1][1], ...members[1][2]].indexOf('result') !== 8 || !/^export function _op\(p, op, a, b, c\) \{$/m.test(glueText)) {
     throw new Error('finish-pkg: the classes\' members or the `_op` export are not what src/js/mod.rs\'s `op` numbers');
   }
   // The wasm's `wrap(kind, ptr)` import made this module's own objects (glue.js's is a
@@ -333,6 +333,9 @@ for (const [C, getters, names, base] of [${members.map(([c, g, m], i) => `[${c},
   }, writable: true, configurable: true });
   if (Symbol.dispose) C.prototype[Symbol.dispose] = C.prototype.free;
 }
+// \`wrap(2, ptr)\`: \`callTool\`'s and a 2026-07-28 \`getTaskResult\`'s final result, the
+// \`result()\` of the handle \`ptr\` (op 40), which is then freed (op 45), with no object.
+makers.push((p) => [_op(p, 40), _op(p, 45)][0]);
 `);
 }
 

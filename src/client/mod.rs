@@ -323,27 +323,44 @@ fn next_cursor(page: &JsValue, seen: &mut Vec<String>) -> Result<Option<String>,
 }
 
 impl Client {
-    /// Connect: the session's handshake (or reattach), then the GET stream.
+    /// Connect: [`Client::new`], [`Client::start`], then [`Client::started`].
     pub async fn connect(url: String, opts: ClientOptions) -> Result<Client, Error> {
+        let c = Client::new(url, opts)?;
+        c.start().await?;
+        c.started();
+        Ok(c)
+    }
+
+    /// A client of `url` whose session is not started yet ([`Client::start`]). Not in
+    /// the start's future: plain code costs less wasm outside a state machine.
+    pub fn new(url: String, opts: ClientOptions) -> Result<Client, Error> {
         let session = Session::new(url, opts)?;
         let tasks = Registry::new(session.clone(), &V2025_WIRE);
         session.set_router(Rc::new(Inbox {
             tasks: Rc::downgrade(&tasks),
         }));
-        session.start().await?;
-        // The era the negotiation settled on decides the wire adapter.
-        let wire: &'static dyn Wire = if session.is_modern() {
-            &V2026_WIRE
-        } else {
-            &V2025_WIRE
-        };
-        tasks.set_wire(wire);
         Ok(Client(Rc::new(Inner {
             session,
             tasks,
             tools: RefCell::new(JsValue::UNDEFINED),
             tools_loading: SingleFlight::default(),
         })))
+    }
+
+    /// The session's handshake (or reattach), then the GET stream; once it is done,
+    /// [`Client::started`].
+    pub fn start(&self) -> impl Future<Output = Result<JsValue, Error>> {
+        self.0.session.start()
+    }
+
+    /// The session started: the era the negotiation settled on decides the wire adapter.
+    pub fn started(&self) {
+        let wire: &'static dyn Wire = if self.0.session.is_modern() {
+            &V2026_WIRE
+        } else {
+            &V2025_WIRE
+        };
+        self.0.tasks.set_wire(wire);
     }
 
     /// The transport session.

@@ -30,7 +30,8 @@ extern "C" {
     #[wasm_bindgen(js_name = signalOf)]
     fn signal_of(v: &JsValue) -> Option<AbortSignal>;
     /// A new `McpClient` (`kind` 0) or `TaskHandle` (1) JS object for the Rust value at
-    /// `ptr` (an `Rc::into_raw`), which it owns from then on ([`op`]'s free).
+    /// `ptr` (an `Rc::into_raw`), which it owns from then on ([`op`]'s free); or (2) the
+    /// handle's `result()` Promise, the handle's value freed (no JS object made).
     fn wrap(kind: u32, ptr: u32) -> JsValue;
 }
 
@@ -58,6 +59,12 @@ enum Class {
 fn to_js(e: &Error) -> JsValue {
     let o = js_sys::Object::new();
     let put = |k: &str, v: JsValue| json::put(&o, k, v);
+    // A task the server does not know: the JSON-RPC error it sent (`wire::not_found`
+    // wraps no other), its message and props, with the task's id (put last).
+    let (e, not_found) = match e {
+        Error::TaskNotFound { task_id, error } => (&**error, Some(task_id)),
+        e => (e, None),
+    };
     // Only a transport's or a protocol error's `retryable` is put (below).
     let retryable = e.is_transient();
     // A JSON-RPC error's own message, else the log line.
@@ -70,12 +77,6 @@ fn to_js(e: &Error) -> JsValue {
             put("code", (*code).into());
             put("data", data.clone());
             Class::McpError
-        }
-        Error::TaskNotFound { task_id, error } => {
-            // The error the server sent, with the task's id: its props and message.
-            let e = to_js(error);
-            json::put(&e, "taskId", task_id.into());
-            return make_error(Class::TaskNotFoundError as u32, &json::error_message(&e), e);
         }
         Error::Transport {
             status,
@@ -120,10 +121,19 @@ fn to_js(e: &Error) -> JsValue {
             Class::AuthError
         }
         Error::Aborted(_) => Class::AbortError,
+        // Not inside another (taken apart above).
+        Error::TaskNotFound { .. } => Class::TaskNotFoundError,
         Error::SessionGone => {
             put("status", 404.into());
             Class::TransportError
         }
+    };
+    let kind = match not_found {
+        Some(id) => {
+            put("taskId", id.into());
+            Class::TaskNotFoundError
+        }
+        None => kind,
     };
     make_error(kind as u32, &message, o.into())
 }
@@ -302,11 +312,14 @@ impl Future for Closed {
 pub fn op(p: u32, op: u32, a: &JsValue, b: &JsValue, c: &JsValue) -> JsValue {
     if op == 18 {
         // `McpClient.connect(url, options)` (the glue passes `String(url)`).
-        let opts = read_client_options(b);
-        return promise(Giving(
-            Client::connect(a.as_string().unwrap_or_default(), opts),
-            |c| wrap(0, Rc::into_raw(Rc::new(McpClient { c })) as u32),
-        ))
+        let c = match Client::new(a.as_string().unwrap_or_default(), read_client_options(b)) {
+            Ok(c) => c,
+            Err(e) => return boxed_promise(crate::client::ready(Err(e))).into(),
+        };
+        return promise(Giving(c.start(), move |_| {
+            c.started();
+            wrap(0, Rc::into_raw(Rc::new(McpClient { c: c.clone() })) as u32)
+        }))
         .into();
     }
     if p == 0 {
@@ -391,9 +404,9 @@ impl McpClient {
 /// `callTool` (`wait`: the final result), `callToolAsTask` (the handle) and
 /// `TaskHandle.resume` (`args` is `None`: reattach to the task `name`) in one future
 /// ([`Client::follow`]: one `Giving` serves all three), with the handle's `options`.
-/// The final result is the handle's own `result()` Promise (the one future
-/// [`handle_op`] makes of `wait()`), which the call's Promise adopts: no wait inside
-/// this future's state machine.
+/// The final result is the handle's own `result()` Promise, which the call's Promise
+/// adopts: the glue's `wrap(2, ptr)` (tools/finish-pkg.mjs) takes it (op 40) and frees
+/// the handle (op 45), as JS code with no object made, and as no wasm code of its own.
 fn follow(
     cl: &Client,
     name: &str,
@@ -403,18 +416,8 @@ fn follow(
 ) -> Promise {
     let opts = read_handle_options(options);
     promise(Giving(cl.follow(name, args, opts), move |h| {
-        followed(h, wait)
+        wrap(1 + wait as u32, Rc::into_raw(h) as u32)
     }))
-}
-
-/// What [`follow`]'s Promise gives for the handle `h`: the handle's `result()` Promise
-/// when `wait` (the final result), else the handle.
-fn followed(h: Rc<Handle>, wait: bool) -> JsValue {
-    if wait {
-        promise(h.wait()).into()
-    } else {
-        wrap(1, Rc::into_raw(h) as u32)
-    }
 }
 
 /// What `TaskHandle.serialize()`'s resume token (made by the glue, tools/finish-pkg.mjs)
