@@ -147,7 +147,7 @@ export interface ConnectOptions {
   /** Called with every notification; `context.relatedTaskId` names the task it belongs
    * to (from the related-task `_meta`), or is null. */
   onNotification?: (message: JsonRpcNotification, context: ElicitationContext) => void;
-  /** Cap on a JSON reply or one SSE event, in bytes (default 16 MiB). */
+  /** Cap on a JSON reply, in bytes, or on one SSE event, in characters (default 16 MiB). */
   maxResponseBytes?: number;
   /**
    * The protocol generation: `'auto'` (default) probes the endpoint with a 2026-07-28
