@@ -563,30 +563,28 @@ impl<P: Clone, E: Clone> Machine<P, E> {
                     self.disarm(fx);
                 }
                 let failed = self.status() == TaskStatus::Failed;
-                match self.result.take() {
-                    Some(Ok(p)) if failed => self.settle(
-                        Outcome::Failed {
-                            result: Some(p),
-                            error: None,
-                        },
-                        fx,
-                    ),
-                    Some(Ok(p)) => self.settle(Outcome::Completed(p), fx),
-                    Some(Err(e)) if failed => self.settle(
-                        Outcome::Failed {
-                            result: None,
-                            error: Some(e),
-                        },
-                        fx,
-                    ),
-                    Some(Err(e)) => self.give_up(e, None, fx),
+                let outcome = match self.result.take() {
+                    Some(Ok(p)) if failed => Outcome::Failed {
+                        result: Some(p),
+                        error: None,
+                    },
+                    Some(Ok(p)) => Outcome::Completed(p),
+                    Some(Err(e)) if failed => Outcome::Failed {
+                        result: None,
+                        error: Some(e),
+                    },
+                    Some(Err(e)) => Outcome::Error {
+                        error: e,
+                        tries: None,
+                    },
                     // The held request will answer with the result; if it fails, this
                     // runs again and fetches it.
-                    None if self.held.is_some() => {}
+                    None if self.held.is_some() => return,
                     // A retry of the fetch is armed.
-                    None if self.timer.is_some() => {}
-                    None => self.fetch_result(fx),
-                }
+                    None if self.timer.is_some() => return,
+                    None => return self.fetch_result(fx),
+                };
+                self.settle(outcome, fx);
             }
             TaskStatus::Working | TaskStatus::InputRequired => {
                 if self.wants_held() && !self.held_wanted {
