@@ -916,8 +916,7 @@ impl Handle {
                         c.abort();
                     }
                 }
-                Effect::Arm(due) => reg.schedule(self.key, Some(due)),
-                Effect::Disarm => reg.schedule(self.key, None),
+                Effect::Arm(due) => reg.schedule(self.key, due),
                 Effect::WantHeldSlot => self.want_held_slot(),
                 Effect::ReleaseHeldSlot => self.state_mut().lane = None,
                 Effect::Changed => self.tell(None),

@@ -123,10 +123,9 @@ pub enum Effect<P, E> {
     Send(ReqId, Request),
     /// Abort this request (its late answer, if any, is ignored).
     Abort(ReqId),
-    /// Arm the machine's one timer at this time (replacing an earlier one).
-    Arm(f64),
-    /// Disarm the timer.
-    Disarm,
+    /// Arm the machine's one timer at this time (replacing an earlier one), or disarm
+    /// it (`None`).
+    Arm(Option<f64>),
     /// Ask for a held-result slot ([`Event::HeldSlot`] when granted).
     WantHeldSlot,
     /// Give back the held-result slot, or stop waiting for one.
@@ -338,12 +337,12 @@ impl<P: Clone, E: Clone> Machine<P, E> {
 
     fn arm(&mut self, due: f64, wake: Wake, fx: &mut Vec<Effect<P, E>>) {
         self.timer = Some((due, wake));
-        fx.push(Effect::Arm(due));
+        fx.push(Effect::Arm(Some(due)));
     }
 
     fn disarm(&mut self, fx: &mut Vec<Effect<P, E>>) {
         if self.timer.take().is_some() {
-            fx.push(Effect::Disarm);
+            fx.push(Effect::Arm(None));
         }
     }
 
