@@ -86,7 +86,7 @@ impl RegState {
 
     /// Where the early status of `task_id` is in `early`, if there is one.
     fn early_of(&self, task_id: &str) -> Option<usize> {
-        (self.early.iter()).position(|p| get_str(p, "taskId").as_deref() == Some(task_id))
+        (self.early.iter()).position(|p| get_str(p, "taskId").is_some_and(|id| id == task_id))
     }
 
     /// The handle `key`.
