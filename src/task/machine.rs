@@ -555,9 +555,7 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             TaskStatus::Cancelled => self.settle(Outcome::Cancelled, fx),
             TaskStatus::Completed | TaskStatus::Failed => {
                 // Polling is over: a poll on its way has nothing left to tell.
-                if let Some(id) = self.poll.take() {
-                    fx.push(Effect::Abort(id.get()));
-                }
+                abort(self.poll.take(), fx);
                 if self.timer.is_some_and(|t| t.1 == Wake::Poll) {
                     self.disarm(fx);
                 }
@@ -612,20 +610,22 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             return;
         }
         self.settled = true;
-        if let Some(id) = self.poll.take() {
-            fx.push(Effect::Abort(id.get()));
-        }
-        if let Some(id) = self.fetch.take() {
-            fx.push(Effect::Abort(id.get()));
-        }
-        if let Some(id) = self.held.take() {
-            fx.push(Effect::Abort(id.get()));
-            fx.push(Effect::ReleaseHeldSlot);
-        } else if std::mem::take(&mut self.held_wanted) {
+        abort(self.poll.take(), fx);
+        abort(self.fetch.take(), fx);
+        if abort(self.held.take(), fx) | std::mem::take(&mut self.held_wanted) {
             fx.push(Effect::ReleaseHeldSlot);
         }
         self.disarm(fx);
         self.result = None;
         fx.push(Effect::Settle(outcome));
     }
+}
+
+/// Abort the request `sent`, if one was in flight (whether one was).
+fn abort<P, E>(sent: Sent, fx: &mut Vec<Effect<P, E>>) -> bool {
+    let Some(id) = sent else {
+        return false;
+    };
+    fx.push(Effect::Abort(id.get()));
+    true
 }
