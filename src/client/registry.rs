@@ -765,20 +765,20 @@ impl Registry {
         if let Some(a) = old {
             a.abort();
         }
-        if ids.is_empty() {
-            // A new empty list (not `clear`: no `Vec<String>::clear` code of its own).
-            self.state_mut().listen_ids = Vec::new();
-            return;
-        }
-        // Only 2026-07-28 has a stream to open (see `want_listen`).
-        let (m, params) = v2026_07_28::listen_request(&ids);
-        let ctl = io::abort_controller();
-        let gen = bump(&self.flags.listen_gen);
-        {
+        let ctl = {
             let mut st = self.state_mut();
-            st.listen = Some(ctl.clone());
             st.listen_ids = ids;
-        }
+            // No task left: no stream (and an empty list).
+            if st.listen_ids.is_empty() {
+                return;
+            }
+            let ctl = io::abort_controller();
+            st.listen = Some(ctl.clone());
+            ctl
+        };
+        // Only 2026-07-28 has a stream to open (see `want_listen`).
+        let (m, params) = v2026_07_28::listen_request(&self.state().listen_ids);
+        let gen = bump(&self.flags.listen_gen);
         let sent = super::request(&self.session, m, params, true, Some(ctl.signal()));
         background(sent, Then::Listen(self.clone(), gen));
     }
