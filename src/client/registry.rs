@@ -1025,7 +1025,6 @@ impl Handle {
 
     /// Take a place in the held-result lane; the machine hears of the slot on a later
     /// microtask (after this batch of effects), at once or when one frees up.
-    #[inline(never)]
     fn want_held_slot(self: &Rc<Self>) {
         let entered = self.reg.held.enter();
         let wait = entered.as_ref().err().map(|t| t.latch().wait());
