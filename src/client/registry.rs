@@ -1203,14 +1203,14 @@ impl Handle {
             st.lane = None;
         }
         {
+            // Its timer is off the schedule already: the machine disarms it before it
+            // settles.
             let mut rst = self.reg.state_mut();
-            rst.schedule.remove(self.key);
             if let Ok(i) = rst.find(self.key) {
                 remove_at(&mut rst.handles, i);
             }
             // Only this handle's own entries: no scan over every handle per settle.
             self.index(&mut rst, false);
-            self.reg.rearm(&mut rst);
         }
         self.reg.maybe_close_listen();
         self.outcome.set(outcome);
