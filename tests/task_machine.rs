@@ -74,7 +74,7 @@ fn sent(fx: &Fx) -> Vec<(ReqId, Request)> {
 
 fn armed(fx: &Fx) -> Option<f64> {
     fx.iter().rev().find_map(|e| match e {
-        Effect::Arm(t) => Some(*t),
+        Effect::Arm(Some(t)) => Some(*t),
         _ => None,
     })
 }
@@ -154,7 +154,7 @@ fn a_terminal_notification_without_inline_result_asks_with_tasks_get_in_the_mode
         vec![Request::Get]
     );
     assert!(
-        fx.contains(&Effect::Disarm),
+        fx.contains(&Effect::Arm(None)),
         "the poll timer is over: {fx:?}"
     );
 }
@@ -371,7 +371,7 @@ fn cancelled_settles_without_a_request() {
     let (mut m, _) = start(V2025, TaskStatus::Working);
     let fx = m.handle(1.0, Event::Snapshot(task(TaskStatus::Cancelled, None)));
     assert_eq!(settled(&fx), Some(Outcome::Cancelled));
-    assert!(fx.contains(&Effect::Disarm));
+    assert!(fx.contains(&Effect::Arm(None)));
     assert!(!m.is_busy());
 }
 
@@ -665,8 +665,7 @@ impl Sim {
                         "abort of a request not in flight"
                     );
                 }
-                Effect::Arm(t) => self.timer = Some(t),
-                Effect::Disarm => self.timer = None,
+                Effect::Arm(t) => self.timer = t,
                 Effect::WantHeldSlot => {
                     assert!(!self.held_waiting && !self.held_slot, "slot asked twice");
                     self.held_waiting = true;

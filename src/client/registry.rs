@@ -86,7 +86,7 @@ impl RegState {
 
     /// Where the early status of `task_id` is in `early`, if there is one.
     fn early_of(&self, task_id: &str) -> Option<usize> {
-        (self.early.iter()).position(|p| get_str(p, "taskId").as_deref() == Some(task_id))
+        (self.early.iter()).position(|p| get_str(p, "taskId").is_some_and(|id| id == task_id))
     }
 
     /// The handle `key`.
@@ -117,6 +117,14 @@ pub struct Registry {
     held: Gate,
 }
 
+/// Add one to the counter `c`: its new value (one copy of the code for every counter).
+#[inline(never)]
+fn bump(c: &Cell<u32>) -> u32 {
+    let n = c.get() + 1;
+    c.set(n);
+    n
+}
+
 /// The registry's plain flags and counters.
 #[derive(Default)]
 struct Counters {
@@ -140,7 +148,7 @@ struct Counters {
     /// the pages it has read, and the sweep's failures in a row.
     sweep_round: Cell<u32>,
     sweep_budget: Cell<usize>,
-    sweep_pages: Cell<usize>,
+    sweep_pages: Cell<u32>,
     sweep_failures: Cell<u32>,
 }
 
@@ -342,9 +350,7 @@ impl Registry {
 
     /// A fresh number (handle keys, progress tokens).
     pub fn next_key(&self) -> u32 {
-        let k = self.flags.next_key.get() + 1;
-        self.flags.next_key.set(k);
-        k
+        bump(&self.flags.next_key)
     }
 
     /// 2025-11-25: statuses are pushed on the open GET stream (one has arrived on it).
@@ -575,7 +581,7 @@ impl Registry {
             return self.sweep_end(false, 0);
         }
         // A number no round has had, this sweep's or an earlier one's.
-        self.flags.sweep_round.set(self.flags.sweep_round.get() + 1);
+        bump(&self.flags.sweep_round);
         self.flags.sweep_budget.set(budget);
         self.flags.sweep_pages.set(0);
         self.sweep_page(None);
@@ -583,8 +589,7 @@ impl Registry {
 
     /// Ask for the round's next page, from `cursor`.
     fn sweep_page(self: &Rc<Self>, cursor: Option<String>) {
-        let pages = self.flags.sweep_pages.get() + 1;
-        self.flags.sweep_pages.set(pages);
+        let pages = bump(&self.flags.sweep_pages) as usize;
         // Only 2025-11-25 sweeps (see `want_sweep`).
         let Some((m, params)) = v2025_11_25::list_request(&self.server_caps(), cursor) else {
             // A failed round: every task polls on its own until the next one.
@@ -623,8 +628,7 @@ impl Registry {
             Err(e) => {
                 // A refusal ends sweeping; a transient failure ends this round (three in a
                 // row end sweeping too).
-                let failures = self.flags.sweep_failures.get() + 1;
-                self.flags.sweep_failures.set(failures);
+                let failures = bump(&self.flags.sweep_failures);
                 if failures >= 3 || !matches!(crate::wire::classify(&e), Failure::Transient { .. })
                 {
                     super::warn_err("tasks/list sweeps stopped: ", e);
@@ -761,21 +765,20 @@ impl Registry {
         if let Some(a) = old {
             a.abort();
         }
-        if ids.is_empty() {
-            // A new empty list (not `clear`: no `Vec<String>::clear` code of its own).
-            self.state_mut().listen_ids = Vec::new();
-            return;
-        }
-        // Only 2026-07-28 has a stream to open (see `want_listen`).
-        let (m, params) = v2026_07_28::listen_request(&ids);
-        let ctl = io::abort_controller();
-        let gen = self.flags.listen_gen.get() + 1;
-        self.flags.listen_gen.set(gen);
-        {
+        let ctl = {
             let mut st = self.state_mut();
-            st.listen = Some(ctl.clone());
             st.listen_ids = ids;
-        }
+            // No task left: no stream (and an empty list).
+            if st.listen_ids.is_empty() {
+                return;
+            }
+            let ctl = io::abort_controller();
+            st.listen = Some(ctl.clone());
+            ctl
+        };
+        // Only 2026-07-28 has a stream to open (see `want_listen`).
+        let (m, params) = v2026_07_28::listen_request(&self.state().listen_ids);
+        let gen = bump(&self.flags.listen_gen);
         let sent = super::request(&self.session, m, params, true, Some(ctl.signal()));
         background(sent, Then::Listen(self.clone(), gen));
     }
@@ -803,8 +806,7 @@ impl Registry {
                 }
                 // The server ended it, or it dropped: again, a while later.
                 _ => {
-                    let drops = self.flags.listen_drops.get() + 1;
-                    self.flags.listen_drops.set(drops);
+                    let drops = bump(&self.flags.listen_drops);
                     let off = drops > LISTEN_MAX_DROPS;
                     self.flags.listen_off.set(off);
                     !off
@@ -823,7 +825,7 @@ impl Registry {
     fn maybe_close_listen(&self) {
         let mut st = self.state_mut();
         if st.listen.is_some() && st.handles.is_empty() {
-            self.flags.listen_gen.set(self.flags.listen_gen.get() + 1);
+            bump(&self.flags.listen_gen);
             st.listen_ids = Vec::new();
             st.listen_timer = None;
             if let Some(a) = st.listen.take() {
@@ -916,8 +918,7 @@ impl Handle {
                         c.abort();
                     }
                 }
-                Effect::Arm(due) => reg.schedule(self.key, Some(due)),
-                Effect::Disarm => reg.schedule(self.key, None),
+                Effect::Arm(due) => reg.schedule(self.key, due),
                 Effect::WantHeldSlot => self.want_held_slot(),
                 Effect::ReleaseHeldSlot => self.state_mut().lane = None,
                 Effect::Changed => self.tell(None),
@@ -1024,7 +1025,6 @@ impl Handle {
 
     /// Take a place in the held-result lane; the machine hears of the slot on a later
     /// microtask (after this batch of effects), at once or when one frees up.
-    #[inline(never)]
     fn want_held_slot(self: &Rc<Self>) {
         let entered = self.reg.held.enter();
         let wait = entered.as_ref().err().map(|t| t.latch().wait());
@@ -1203,14 +1203,14 @@ impl Handle {
             st.lane = None;
         }
         {
+            // Its timer is off the schedule already: the machine disarms it before it
+            // settles.
             let mut rst = self.reg.state_mut();
-            rst.schedule.remove(self.key);
             if let Ok(i) = rst.find(self.key) {
                 remove_at(&mut rst.handles, i);
             }
             // Only this handle's own entries: no scan over every handle per settle.
             self.index(&mut rst, false);
-            self.reg.rearm(&mut rst);
         }
         self.reg.maybe_close_listen();
         self.outcome.set(outcome);

@@ -123,10 +123,9 @@ pub enum Effect<P, E> {
     Send(ReqId, Request),
     /// Abort this request (its late answer, if any, is ignored).
     Abort(ReqId),
-    /// Arm the machine's one timer at this time (replacing an earlier one).
-    Arm(f64),
-    /// Disarm the timer.
-    Disarm,
+    /// Arm the machine's one timer at this time (replacing an earlier one), or disarm
+    /// it (`None`).
+    Arm(Option<f64>),
     /// Ask for a held-result slot ([`Event::HeldSlot`] when granted).
     WantHeldSlot,
     /// Give back the held-result slot, or stop waiting for one.
@@ -338,12 +337,12 @@ impl<P: Clone, E: Clone> Machine<P, E> {
 
     fn arm(&mut self, due: f64, wake: Wake, fx: &mut Vec<Effect<P, E>>) {
         self.timer = Some((due, wake));
-        fx.push(Effect::Arm(due));
+        fx.push(Effect::Arm(Some(due)));
     }
 
     fn disarm(&mut self, fx: &mut Vec<Effect<P, E>>) {
         if self.timer.take().is_some() {
-            fx.push(Effect::Disarm);
+            fx.push(Effect::Arm(None));
         }
     }
 
@@ -556,37 +555,33 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             TaskStatus::Cancelled => self.settle(Outcome::Cancelled, fx),
             TaskStatus::Completed | TaskStatus::Failed => {
                 // Polling is over: a poll on its way has nothing left to tell.
-                if let Some(id) = self.poll.take() {
-                    fx.push(Effect::Abort(id.get()));
-                }
+                abort(self.poll.take(), fx);
                 if self.timer.is_some_and(|t| t.1 == Wake::Poll) {
                     self.disarm(fx);
                 }
                 let failed = self.status() == TaskStatus::Failed;
-                match self.result.take() {
-                    Some(Ok(p)) if failed => self.settle(
-                        Outcome::Failed {
-                            result: Some(p),
-                            error: None,
-                        },
-                        fx,
-                    ),
-                    Some(Ok(p)) => self.settle(Outcome::Completed(p), fx),
-                    Some(Err(e)) if failed => self.settle(
-                        Outcome::Failed {
-                            result: None,
-                            error: Some(e),
-                        },
-                        fx,
-                    ),
-                    Some(Err(e)) => self.give_up(e, None, fx),
+                let outcome = match self.result.take() {
+                    Some(Ok(p)) if failed => Outcome::Failed {
+                        result: Some(p),
+                        error: None,
+                    },
+                    Some(Ok(p)) => Outcome::Completed(p),
+                    Some(Err(e)) if failed => Outcome::Failed {
+                        result: None,
+                        error: Some(e),
+                    },
+                    Some(Err(e)) => Outcome::Error {
+                        error: e,
+                        tries: None,
+                    },
                     // The held request will answer with the result; if it fails, this
                     // runs again and fetches it.
-                    None if self.held.is_some() => {}
+                    None if self.held.is_some() => return,
                     // A retry of the fetch is armed.
-                    None if self.timer.is_some() => {}
-                    None => self.fetch_result(fx),
-                }
+                    None if self.timer.is_some() => return,
+                    None => return self.fetch_result(fx),
+                };
+                self.settle(outcome, fx);
             }
             TaskStatus::Working | TaskStatus::InputRequired => {
                 if self.wants_held() && !self.held_wanted {
@@ -615,20 +610,22 @@ impl<P: Clone, E: Clone> Machine<P, E> {
             return;
         }
         self.settled = true;
-        if let Some(id) = self.poll.take() {
-            fx.push(Effect::Abort(id.get()));
-        }
-        if let Some(id) = self.fetch.take() {
-            fx.push(Effect::Abort(id.get()));
-        }
-        if let Some(id) = self.held.take() {
-            fx.push(Effect::Abort(id.get()));
-            fx.push(Effect::ReleaseHeldSlot);
-        } else if std::mem::take(&mut self.held_wanted) {
+        abort(self.poll.take(), fx);
+        abort(self.fetch.take(), fx);
+        if abort(self.held.take(), fx) | std::mem::take(&mut self.held_wanted) {
             fx.push(Effect::ReleaseHeldSlot);
         }
         self.disarm(fx);
         self.result = None;
         fx.push(Effect::Settle(outcome));
     }
+}
+
+/// Abort the request `sent`, if one was in flight (whether one was).
+fn abort<P, E>(sent: Sent, fx: &mut Vec<Effect<P, E>>) -> bool {
+    let Some(id) = sent else {
+        return false;
+    };
+    fx.push(Effect::Abort(id.get()));
+    true
 }
