@@ -609,12 +609,9 @@ impl Session {
                 // arrived. (A block too: one state machine less, ~400 bytes of gzip.)
                 let out: Result<(), Error> = 'exchange: {
                     // Unsent: its id is let go below, with every other try's.
-                    let Some(sending) = sending else {
-                        break 'exchange Err(Error::Protocol(crate::cat!(
-                            "the params of ",
-                            method,
-                            " cannot be written as JSON"
-                        )));
+                    let sending = match sending {
+                        Ok(s) => s,
+                        Err(e) => break 'exchange Err(e),
                     };
                     let mut resp = match sending.await {
                         Ok(r) => r,
@@ -748,8 +745,8 @@ impl Session {
     }
 
     /// POST request `id` (its envelope: the modern one, or the session's headers), now;
-    /// `None` when its params cannot be written as JSON. A plain function: the request's
-    /// state machine keeps none of what it builds.
+    /// or the error that it cannot be written as JSON ([`Session::send_json`]'s). A plain
+    /// function: the request's state machine keeps none of what it builds.
     fn post(
         &self,
         method: &str,
@@ -758,7 +755,7 @@ impl Session {
         session: Option<&str>,
         id: u64,
         signal: &AbortSignal,
-    ) -> Option<io::Sending> {
+    ) -> Result<io::Sending, Error> {
         let (params, headers) = if self.is_modern() {
             let params = self.envelope(params);
             let headers = self.modern_headers(method, &params, ctl.headers);
@@ -776,17 +773,19 @@ impl Session {
     }
 
     /// POST `msg` as JSON with `headers`, now (the body is not kept while it is under
-    /// way); `None` when it cannot be written as JSON. A request's and a message's.
+    /// way), or the error that it cannot be written as JSON. A request's and a message's.
     fn send_json(
         &self,
         msg: &JsValue,
         headers: &HeaderList,
         signal: &AbortSignal,
-    ) -> Option<io::Sending> {
-        json::stringify(msg).map(|body| {
-            self.http
-                .send("POST", &self.url, headers, Some(&body), signal)
-        })
+    ) -> Result<io::Sending, Error> {
+        match json::stringify(msg) {
+            Some(body) => Ok(self
+                .http
+                .send("POST", &self.url, headers, Some(&body), signal)),
+            None => Err(Error::protocol("a message cannot be written as JSON")),
+        }
     }
 
     /// Start a new session once for everyone: concurrent callers share one renewal, and
@@ -1109,9 +1108,7 @@ impl Session {
         // The body and the headers are not kept while the message is under way.
         let headers = self.headers(self.state().session_id.as_deref(), false);
         let sending = match msg {
-            Some(m) => self
-                .send_json(m, &headers, &signal)
-                .ok_or_else(|| Error::protocol("a message cannot be written as JSON")),
+            Some(m) => self.send_json(m, &headers, &signal),
             None => Ok(self.http.send("DELETE", &self.url, &headers, None, &signal)),
         };
         Posting {
