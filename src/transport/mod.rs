@@ -593,7 +593,7 @@ impl Session {
                 // wait for).
                 let id = {
                     if self.is_closed() {
-                        break 'once Err(Error::aborted("the client is closed"));
+                        break 'once Err(self.why_aborted(&ctl));
                     }
                     self.state_mut().pending.register(abort.controller())
                 };
