@@ -116,6 +116,7 @@ pub struct Timer {
 
 impl Timer {
     /// Call `f` once after `ms` milliseconds (clamped to what `setTimeout` accepts).
+    #[inline(always)]
     pub fn once(ms: f64, f: impl FnOnce() + 'static) -> Timer {
         Timer::boxed(ms, Box::new(f))
     }
