@@ -197,6 +197,7 @@ pub fn aborter(c: AbortController) -> Box<dyn FnOnce()> {
 }
 
 /// Whether `v` is an abort (a `DOMException` or error named `AbortError`).
+#[inline(always)]
 pub fn is_abort_error(v: &JsValue) -> bool {
     json::get_str(v, "name").is_some_and(|n| n == "AbortError" || n == "TimeoutError")
 }
@@ -241,6 +242,7 @@ pub enum FetchFailure {
 
 impl Http {
     /// Use `custom` when it is a function, else the global `fetch`.
+    #[inline(always)]
     pub fn new(custom: Option<Function>) -> Result<Http, String> {
         let fetch = match custom {
             Some(f) => f,
@@ -440,6 +442,7 @@ impl Drop for AbortListener {
 
 /// Call a user function that may return a Promise, and wait for its value (what it
 /// throws is the outcome).
+#[inline(always)]
 pub fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> PromiseFuture {
     await_promise(&call_or_reject(f, a, b))
 }
