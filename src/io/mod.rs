@@ -192,6 +192,7 @@ pub fn setter(latch: &Latch<bool>, value: bool) -> Box<dyn FnOnce()> {
 }
 
 /// A callback that aborts `c` (a timeout's, a caller's signal's): one closure type for both.
+#[inline(always)]
 pub fn aborter(c: AbortController) -> Box<dyn FnOnce()> {
     Box::new(move || c.abort())
 }
