@@ -440,6 +440,7 @@ impl Session {
 
     /// POST `notifications/initialized`, now (the message is not kept while it is under
     /// way).
+    #[inline(always)]
     fn notify_initialized(&self) -> Posting {
         let note = crate::obj!(
             ("jsonrpc", "2.0".into()),
