@@ -1172,7 +1172,8 @@ impl Session {
         let mut parser = SseTextParser::new(self.opts.max_response_bytes);
         let mut backoff = rpc::backoff(u32::MAX, io::now_ms() as u64);
         let mut resumes = 0;
-        loop {
+        // Every way out is a `break` of this loop, never a `return` (see `request`).
+        'follow: loop {
             if resp.is_none() {
                 // The GET stream reconnects with a token that is not about to expire.
                 if until.is_none() {
@@ -1189,7 +1190,7 @@ impl Session {
                         None => {
                             let mut st = self.state_mut();
                             if self.is_closed() || st.listen_gen != gen {
-                                return Ok(());
+                                break 'follow Ok(());
                             }
                             let c = io::abort_controller();
                             let s = c.signal();
@@ -1224,13 +1225,13 @@ impl Session {
                 };
                 match opened {
                     Ok(r) => resp = Some(r),
-                    Err(e) if until.is_some() => return Err(e),
+                    Err(e) if until.is_some() => break Err(e),
                     // No GET stream here (or the session is gone: a renewal restarts it).
                     Err(Error::Transport {
                         status: 401 | 403 | 404 | 405,
                         ..
                     })
-                    | Err(Error::Aborted(_)) => return Ok(()),
+                    | Err(Error::Aborted(_)) => break Ok(()),
                     Err(_) => {}
                 }
             }
@@ -1265,12 +1266,14 @@ impl Session {
                 }
                 match until {
                     Some(id) => {
-                        read?;
+                        if let Err(e) = read {
+                            break Err(e);
+                        }
                         if parser.last_event_id().is_none()
                             || self.answered(id)
                             || resumes == MAX_STREAM_RESUMES
                         {
-                            return Ok(());
+                            break Ok(());
                         }
                         resumes += 1;
                     }
@@ -1287,7 +1290,7 @@ impl Session {
             } else {
                 let mut st = self.state_mut();
                 if self.is_closed() || st.listen_gen != gen {
-                    return Ok(());
+                    break Ok(());
                 }
                 st.listen_wake = Some(wake.clone());
                 // The server's retry is a floor (a MUST); the backoff only ever adds to it.
@@ -1298,7 +1301,7 @@ impl Session {
             };
             io::sleep_or_wake(f64::from(delay), wake, [signal, None]).await;
             if signal.is_some_and(|s| s.aborted()) {
-                return Err(Error::aborted("aborted"));
+                break Err(Error::aborted("aborted"));
             }
         }
     }
