@@ -211,6 +211,7 @@ impl Session {
         *crate::cell::write(&self.router) = Some(router);
     }
 
+    #[inline(always)]
     fn router(&self) -> Option<Rc<dyn Router>> {
         crate::cell::read(&self.router).clone()
     }
@@ -794,6 +795,7 @@ impl Session {
     ///
     /// (initialize goes through request(), which may come here: the box ends the
     /// recursion of their types.)
+    #[inline(always)]
     fn renew(self: &Rc<Self>, lost: Option<String>) -> Option<Run<'_>> {
         if self.renewing.running().is_none() && lost.is_some() && self.session_id() != lost {
             return None;
