@@ -184,6 +184,7 @@ impl Future for Sleep {
 
 /// A callback that sets `latch` to `value`: the one closure type of every such callback
 /// (a timer's, an abort listener's), not one each.
+#[inline(always)]
 pub fn setter(latch: &Latch<bool>, value: bool) -> Box<dyn FnOnce()> {
     let latch = latch.clone();
     Box::new(move || {

@@ -1424,6 +1424,7 @@ pub fn given<'a>(work: Run<'a>) -> impl FnOnce() -> Run<'a> {
 }
 
 /// A shallow copy of `v` when it is a plain object, else a new empty object.
+#[inline(always)]
 fn copy_object(v: &JsValue) -> js_sys::Object {
     let o = js_sys::Object::new();
     if is_object(v) {
