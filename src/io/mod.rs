@@ -263,6 +263,7 @@ impl Http {
     /// Send one request. `body` is JSON text; `signal` aborts it. The request goes out
     /// now (the headers and the body are not held while it is under way); await the
     /// answer.
+    #[inline(always)]
     pub fn send(
         &self,
         method: &str,
