@@ -872,7 +872,7 @@ impl Session {
 
     /// A request's timeout, in ms: its own, else none for one without
     /// (`Ctl::no_timeout`), else `requestTimeoutMs`.
-    #[inline(never)]
+    #[inline(always)]
     fn timeout(&self, ctl: &Ctl<'_>) -> Option<f64> {
         match ctl.timeout_ms {
             Some(ms) => Some(ms),
