@@ -96,6 +96,7 @@ pub struct Armed {
 
 impl Armed {
     /// The callback, and the pointer its tag is made of (`| 3`).
+    #[inline(always)]
     fn new(f: Box<dyn FnOnce()>) -> (Armed, *const Once) {
         let cell = Box::new(Cell::new(Some(f)));
         let p: *const Once = &*cell;

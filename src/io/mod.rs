@@ -116,6 +116,7 @@ pub struct Timer {
 
 impl Timer {
     /// Call `f` once after `ms` milliseconds (clamped to what `setTimeout` accepts).
+    #[inline(always)]
     pub fn once(ms: f64, f: impl FnOnce() + 'static) -> Timer {
         Timer::boxed(ms, Box::new(f))
     }
@@ -183,6 +184,7 @@ impl Future for Sleep {
 
 /// A callback that sets `latch` to `value`: the one closure type of every such callback
 /// (a timer's, an abort listener's), not one each.
+#[inline(always)]
 pub fn setter(latch: &Latch<bool>, value: bool) -> Box<dyn FnOnce()> {
     let latch = latch.clone();
     Box::new(move || {
@@ -191,11 +193,13 @@ pub fn setter(latch: &Latch<bool>, value: bool) -> Box<dyn FnOnce()> {
 }
 
 /// A callback that aborts `c` (a timeout's, a caller's signal's): one closure type for both.
+#[inline(always)]
 pub fn aborter(c: AbortController) -> Box<dyn FnOnce()> {
     Box::new(move || c.abort())
 }
 
 /// Whether `v` is an abort (a `DOMException` or error named `AbortError`).
+#[inline(always)]
 pub fn is_abort_error(v: &JsValue) -> bool {
     json::get_str(v, "name").is_some_and(|n| n == "AbortError" || n == "TimeoutError")
 }
@@ -240,6 +244,7 @@ pub enum FetchFailure {
 
 impl Http {
     /// Use `custom` when it is a function, else the global `fetch`.
+    #[inline(always)]
     pub fn new(custom: Option<Function>) -> Result<Http, String> {
         let fetch = match custom {
             Some(f) => f,
@@ -258,6 +263,7 @@ impl Http {
     /// Send one request. `body` is JSON text; `signal` aborts it. The request goes out
     /// now (the headers and the body are not held while it is under way); await the
     /// answer.
+    #[inline(always)]
     pub fn send(
         &self,
         method: &str,
@@ -443,6 +449,7 @@ impl Drop for AbortListener {
 
 /// Call a user function that may return a Promise, and wait for its value (what it
 /// throws is the outcome).
+#[inline(always)]
 pub fn call_async(f: &Function, a: &JsValue, b: &JsValue) -> PromiseFuture {
     await_promise(&call_or_reject(f, a, b))
 }

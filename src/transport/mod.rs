@@ -210,6 +210,7 @@ impl Session {
         *crate::cell::write(&self.router) = Some(router);
     }
 
+    #[inline(always)]
     fn router(&self) -> Option<Rc<dyn Router>> {
         crate::cell::read(&self.router).clone()
     }
@@ -439,6 +440,7 @@ impl Session {
 
     /// POST `notifications/initialized`, now (the message is not kept while it is under
     /// way).
+    #[inline(always)]
     fn notify_initialized(&self) -> Posting {
         let note = crate::obj!(
             ("jsonrpc", "2.0".into()),
@@ -592,7 +594,7 @@ impl Session {
                 // wait for).
                 let id = {
                     if self.is_closed() {
-                        break 'once Err(Error::aborted("the client is closed"));
+                        break 'once Err(self.why_aborted(&ctl));
                     }
                     self.state_mut().pending.register(abort.controller())
                 };
@@ -608,12 +610,9 @@ impl Session {
                 // arrived. (A block too: one state machine less, ~400 bytes of gzip.)
                 let out: Result<(), Error> = 'exchange: {
                     // Unsent: its id is let go below, with every other try's.
-                    let Some(sending) = sending else {
-                        break 'exchange Err(Error::Protocol(crate::cat!(
-                            "the params of ",
-                            method,
-                            " cannot be written as JSON"
-                        )));
+                    let sending = match sending {
+                        Ok(s) => s,
+                        Err(e) => break 'exchange Err(e),
                     };
                     let mut resp = match sending.await {
                         Ok(r) => r,
@@ -747,8 +746,8 @@ impl Session {
     }
 
     /// POST request `id` (its envelope: the modern one, or the session's headers), now;
-    /// `None` when its params cannot be written as JSON. A plain function: the request's
-    /// state machine keeps none of what it builds.
+    /// or the error that it cannot be written as JSON ([`Session::send_json`]'s). A plain
+    /// function: the request's state machine keeps none of what it builds.
     fn post(
         &self,
         method: &str,
@@ -757,7 +756,7 @@ impl Session {
         session: Option<&str>,
         id: u64,
         signal: &AbortSignal,
-    ) -> Option<io::Sending> {
+    ) -> Result<io::Sending, Error> {
         let (params, headers) = if self.is_modern() {
             let params = self.envelope(params);
             let headers = self.modern_headers(method, &params, ctl.headers);
@@ -775,17 +774,19 @@ impl Session {
     }
 
     /// POST `msg` as JSON with `headers`, now (the body is not kept while it is under
-    /// way); `None` when it cannot be written as JSON. A request's and a message's.
+    /// way), or the error that it cannot be written as JSON. A request's and a message's.
     fn send_json(
         &self,
         msg: &JsValue,
         headers: &HeaderList,
         signal: &AbortSignal,
-    ) -> Option<io::Sending> {
-        json::stringify(msg).map(|body| {
-            self.http
-                .send("POST", &self.url, headers, Some(&body), signal)
-        })
+    ) -> Result<io::Sending, Error> {
+        match json::stringify(msg) {
+            Some(body) => Ok(self
+                .http
+                .send("POST", &self.url, headers, Some(&body), signal)),
+            None => Err(Error::protocol("a message cannot be written as JSON")),
+        }
     }
 
     /// Start a new session once for everyone: concurrent callers share one renewal, and
@@ -793,6 +794,7 @@ impl Session {
     ///
     /// (initialize goes through request(), which may come here: the box ends the
     /// recursion of their types.)
+    #[inline(always)]
     fn renew(self: &Rc<Self>, lost: Option<String>) -> Option<Run<'_>> {
         if self.renewing.running().is_none() && lost.is_some() && self.session_id() != lost {
             return None;
@@ -869,7 +871,7 @@ impl Session {
 
     /// A request's timeout, in ms: its own, else none for one without
     /// (`Ctl::no_timeout`), else `requestTimeoutMs`.
-    #[inline(never)]
+    #[inline(always)]
     fn timeout(&self, ctl: &Ctl<'_>) -> Option<f64> {
         match ctl.timeout_ms {
             Some(ms) => Some(ms),
@@ -1096,9 +1098,7 @@ impl Session {
         // The body and the headers are not kept while the message is under way.
         let headers = self.headers(self.state().session_id.as_deref(), false);
         let sending = match msg {
-            Some(m) => self
-                .send_json(m, &headers, &signal)
-                .ok_or_else(|| Error::protocol("a message cannot be written as JSON")),
+            Some(m) => self.send_json(m, &headers, &signal),
             None => Ok(self.http.send("DELETE", &self.url, &headers, None, &signal)),
         };
         Posting {
@@ -1161,7 +1161,8 @@ impl Session {
         let parser = JsValue::from(js_sys::Object::new());
         let mut backoff = rpc::backoff(u32::MAX, io::now_ms() as u64);
         let mut resumes = 0;
-        loop {
+        // Every way out is a `break` of this loop, never a `return` (see `request`).
+        'follow: loop {
             if resp.is_none() {
                 // The GET stream reconnects with a token that is not about to expire.
                 if until.is_none() {
@@ -1178,7 +1179,7 @@ impl Session {
                         None => {
                             let mut st = self.state_mut();
                             if self.is_closed() || st.listen_gen != gen {
-                                return Ok(());
+                                break 'follow Ok(());
                             }
                             let c = io::abort_controller();
                             let s = c.signal();
@@ -1213,13 +1214,13 @@ impl Session {
                 };
                 match opened {
                     Ok(r) => resp = Some(r),
-                    Err(e) if until.is_some() => return Err(e),
+                    Err(e) if until.is_some() => break Err(e),
                     // No GET stream here (or the session is gone: a renewal restarts it).
                     Err(Error::Transport {
                         status: 401 | 403 | 404 | 405,
                         ..
                     })
-                    | Err(Error::Aborted(_)) => return Ok(()),
+                    | Err(Error::Aborted(_)) => break Ok(()),
                     Err(_) => {}
                 }
             }
@@ -1252,12 +1253,14 @@ impl Session {
                 }
                 match until {
                     Some(id) => {
-                        read?;
+                        if let Err(e) = read {
+                            break Err(e);
+                        }
                         if last_event_id(&parser).is_none()
                             || self.answered(id)
                             || resumes == MAX_STREAM_RESUMES
                         {
-                            return Ok(());
+                            break Ok(());
                         }
                         resumes += 1;
                     }
@@ -1274,7 +1277,7 @@ impl Session {
             } else {
                 let mut st = self.state_mut();
                 if self.is_closed() || st.listen_gen != gen {
-                    return Ok(());
+                    break Ok(());
                 }
                 st.listen_wake = Some(wake.clone());
                 // The server's retry is a floor (a MUST); the backoff only ever adds to it.
@@ -1285,7 +1288,7 @@ impl Session {
             };
             io::sleep_or_wake(f64::from(delay), wake, [signal, None]).await;
             if signal.is_some_and(|s| s.aborted()) {
-                return Err(Error::aborted("aborted"));
+                break Err(Error::aborted("aborted"));
             }
         }
     }
@@ -1406,6 +1409,7 @@ pub fn given<'a>(work: Run<'a>) -> impl FnOnce() -> Run<'a> {
 }
 
 /// A shallow copy of `v` when it is a plain object, else a new empty object.
+#[inline(always)]
 fn copy_object(v: &JsValue) -> js_sys::Object {
     let o = js_sys::Object::new();
     if is_object(v) {

@@ -83,6 +83,7 @@ impl<T, H> Pending<T, H> {
 
 /// Read a JSON-RPC id as one of ours: a non-negative integer, or a string of digits
 /// (some servers stringify ids).
+#[inline(always)]
 pub fn parse_id(number: Option<f64>, text: Option<&str>) -> Option<u64> {
     if let Some(n) = number {
         return (n >= 0.0 && n.fract() == 0.0 && n < 9_007_199_254_740_992.0).then_some(n as u64);
