@@ -38,7 +38,12 @@ static V2026_WIRE: V2026 = V2026;
 /// name is one of `Object.prototype`'s (`__proto__`, `toString`): a plain JS object, no
 /// map or list code of its own in the wasm.
 fn tool(tools: &JsValue, name: &str) -> JsValue {
-    get(tools, &crate::cat!("t:", name))
+    get(tools, &tool_key(name))
+}
+
+/// The key of the tool `name` in the listed tools (see [`tool`]).
+fn tool_key(name: &str) -> String {
+    crate::cat!("t:", name)
 }
 
 /// A request under way that owns what it needs (what the plain calls return).
@@ -453,7 +458,7 @@ impl Client {
                 if modern && headers::param_headers(&get(&t, "inputSchema"), None).is_err() {
                     continue;
                 }
-                json::put(&known, &crate::cat!("t:", &name), t.clone());
+                json::put(&known, &tool_key(&name), t.clone());
                 kept += 1;
             } else if modern {
                 continue;
