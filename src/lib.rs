@@ -15,7 +15,7 @@
 //!   nothing of tasks. `transport::auth` is the seam to authorization (OAuth 2.1 as MCP
 //!   defines it), whose client is JavaScript (`src/io/host.js`).
 //! - [`policy`]: when to poll next: intervals, clamps, backoff, jitter, deadlines (pure).
-//! - [`sync`]: one of each wait primitive: latch, queue, request gate, single-flight.
+//! - [`sync`]: one of each wait primitive: latch, request gate, single-flight.
 //! - [`io`]: `fetch`, timers, the clock and the global scope; the only user of web-sys.
 //! - [`protocol`]: the 2025-11-25 schema as serde types (for Rust users and the schema
 //!   tests; the shipped decoders are in [`wire`]).

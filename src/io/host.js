@@ -361,12 +361,12 @@ const read = (reader) => (reader ? reader.read().then(({ done, value }) => {
 }) : Promise.resolve());
 
 /**
- * The next chunk of a response's body (src/io/mod.rs, `HttpResponse::chunk`) as text, by the
+ * The next chunk of a response's body (an SSE stream's, for `nextEvents`) as text, by the
  * reader's own streaming `TextDecoder` (a BOM kept, each bad UTF-8 sequence as U+FFFD, a
  * character split between chunks given whole with the later one), or undefined at its end
  * (or without a body). Rejects as the stream does, or with 'body chunk is not bytes'.
  */
-export const nextChunk = (resp, r = readerOf(resp)) =>
+const nextChunk = (resp, r = readerOf(resp)) =>
   read(r).then((v) => v && (r.d ??= new TextDecoder('utf-8', { ignoreBOM: true })).decode(v, { stream: true }));
 
 /**

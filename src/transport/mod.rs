@@ -1134,7 +1134,7 @@ impl Session {
     }
 
     /// Read an SSE stream, dispatching every message, and open it again (a GET with
-    /// `Last-Event-ID`; the parser keeps it and the server's `retry`) as it ends. One
+    /// `Last-Event-ID`; the host's parse keeps it and the server's `retry`) as it ends. One
     /// routine for both kinds of stream:
     ///
     /// - A request's (`until`: its id; `resp`: the POST's response; its `session` and
@@ -1158,7 +1158,7 @@ impl Session {
     ) -> Result<(), Error> {
         // The SSE state the stream shares with its reconnections (the host's parse keeps
         // the last event id and the server's `retry` in it; see [`HttpResponse::events`]).
-        let parser = JsValue::from(js_sys::Object::new());
+        let sse = JsValue::from(js_sys::Object::new());
         let mut backoff = rpc::backoff(u32::MAX, io::now_ms() as u64);
         let mut resumes = 0;
         // Every way out is a `break` of this loop, never a `return` (see `request`).
@@ -1188,7 +1188,7 @@ impl Session {
                         }
                     };
                     let mut headers = self.headers(own.as_deref().or(session), true);
-                    if let Some(id) = last_event_id(&parser) {
+                    if let Some(id) = last_event_id(&sse) {
                         headers.set("Last-Event-ID", &id);
                     }
                     self.http.send("GET", &self.url, &headers, None, &sig)
@@ -1236,7 +1236,7 @@ impl Session {
                 // resumption) left half received is dropped; only the last event id and
                 // `retry` carry over.
                 let read = loop {
-                    let step = match r.events(&parser, self.opts.max_response_bytes).await {
+                    let step = match r.events(&sse, self.opts.max_response_bytes).await {
                         // Events, or `undefined` at the end.
                         Ok(c) if c.is_undefined() => Ok(true),
                         Ok(c) => self.events(c, until),
@@ -1256,7 +1256,7 @@ impl Session {
                         if let Err(e) = read {
                             break Err(e);
                         }
-                        if last_event_id(&parser).is_none()
+                        if last_event_id(&sse).is_none()
                             || self.answered(id)
                             || resumes == MAX_STREAM_RESUMES
                         {
@@ -1273,7 +1273,7 @@ impl Session {
             }
             let wake = Latch::new();
             let delay = if until.is_some() {
-                retry_ms(&parser).unwrap_or(1000)
+                retry_ms(&sse).unwrap_or(1000)
             } else {
                 let mut st = self.state_mut();
                 if self.is_closed() || st.listen_gen != gen {
@@ -1284,7 +1284,7 @@ impl Session {
                 backoff
                     .after_failure(None)
                     .unwrap_or(u32::MAX)
-                    .max(retry_ms(&parser).unwrap_or(0))
+                    .max(retry_ms(&sse).unwrap_or(0))
             };
             io::sleep_or_wake(f64::from(delay), wake, [signal, None]).await;
             if signal.is_some_and(|s| s.aborted()) {
@@ -1484,13 +1484,13 @@ fn fetch_error(f: FetchFailure) -> Error {
     }
 }
 
-/// The stream's last event id (kept by the host's SSE parse state `s.l`); `None` when
-/// unset or empty.
-fn last_event_id(parser: &JsValue) -> Option<String> {
-    get_str(parser, "l").filter(|s| !s.is_empty())
+/// The stream's last event id, as the host's SSE parse keeps it in the stream's state
+/// `sse` (`l`; see [`HttpResponse::events`]); `None` when unset or empty.
+fn last_event_id(sse: &JsValue) -> Option<String> {
+    get_str(sse, "l").filter(|s| !s.is_empty())
 }
 
-/// The server's latest valid `retry` in ms (`s.r`).
-fn retry_ms(parser: &JsValue) -> Option<u32> {
-    get_f64(parser, "r").map(|r| r as u32)
+/// The server's latest valid `retry` in ms, in the stream's SSE state `sse` (`r`).
+fn retry_ms(sse: &JsValue) -> Option<u32> {
+    get_f64(sse, "r").map(|r| r as u32)
 }
